@@ -1,0 +1,104 @@
+//! Languages and localised messages. Vietnamese is the default; English is available.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A language the system speaks.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    /// Picks the first supported language of an HTTP `Accept-Language` header, honouring
+    /// quality values; Vietnamese when nothing matches.
+    pub fn negotiate(accept_language: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in accept_language.split(',') {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let lang = match tag.split('-').next().unwrap_or("") {
+                "vi" => Lang::Vi,
+                "en" => Lang::En,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Lang {
+    type Err = UnknownLang;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "vi" => Ok(Lang::Vi),
+            "en" => Ok(Lang::En),
+            _ => Err(UnknownLang),
+        }
+    }
+}
+
+/// The language tag is neither `vi` nor `en`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown language (expected vi or en)")]
+pub struct UnknownLang;
+
+/// An error or notice that can explain itself to a person in their language, and that carries
+/// a stable snake_case code for programs.
+pub trait Localise {
+    /// Stable machine-readable code, e.g. `cccd_wrong_length`.
+    fn code(&self) -> &'static str;
+    /// A sentence for a person, in the given language.
+    fn message(&self, lang: Lang) -> String;
+}
+
+/// Picks the Vietnamese or the English text.
+pub(crate) fn pick(lang: Lang, vi: impl Into<String>, en: impl Into<String>) -> String {
+    match lang {
+        Lang::Vi => vi.into(),
+        Lang::En => en.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_accept_language() {
+        assert_eq!(Lang::negotiate("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(Lang::negotiate("fr, en;q=0.5, vi;q=0.8"), Lang::Vi);
+        assert_eq!(Lang::negotiate("fr"), Lang::Vi);
+        assert_eq!(Lang::negotiate(""), Lang::Vi);
+        assert_eq!(Lang::negotiate("en;q=0"), Lang::Vi);
+        assert_eq!(Lang::negotiate(";;;,,q=abc"), Lang::Vi);
+    }
+}

@@ -1,0 +1,15 @@
+//! The rules of motcua's one-stop service, as plain Rust: identifiers that can only be built
+//! valid, the Vietnamese working-time calendar, and the dossier lifecycle as a pure state
+//! machine. This crate does no I/O and knows nothing of HTTP, SQL or async runtimes; the
+//! storage and web crates depend on it, never the reverse.
+
+pub mod audit;
+pub mod calendar;
+pub mod ids;
+pub mod lang;
+pub mod lifecycle;
+pub mod procedure;
+pub mod role;
+pub mod text;
+
+pub use lang::{Lang, Localise};

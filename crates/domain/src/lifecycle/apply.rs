@@ -1,0 +1,195 @@
+//! Applying: folding an event into the state. Never fails for events `decide` produced; a
+//! stored history that does not fit (corruption, hand edits) is reported, not guessed at.
+
+use super::{Dossier, Event, EventKind, PendingSupplement, ResultInfo, Status};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    #[error("event {index} ({event}) cannot start a history")]
+    NotOpening { index: usize, event: &'static str },
+    #[error("event {index} opens a dossier that is already open")]
+    OpenedTwice { index: usize },
+    #[error("event {index} ({event}) does not apply to a dossier that is {status:?}")]
+    DoesNotFit {
+        index: usize,
+        event: &'static str,
+        status: Status,
+    },
+    #[error("no events")]
+    Empty,
+}
+
+/// Folds one event into the state. `index` is the event's position, for error messages.
+pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Dossier, ReplayError> {
+    let at = event.at;
+    let Some(mut d) = state else {
+        let EventKind::Opened(intake) = &event.kind else {
+            return Err(ReplayError::NotOpening {
+                index,
+                event: event.kind.name(),
+            });
+        };
+        let intake = (**intake).clone();
+        return Ok(Dossier {
+            status: Status::Submitted,
+            current_agency: intake.receiving_agency,
+            involved: vec![intake.receiving_agency],
+            intake,
+            submitted_at: at,
+            received_at: None,
+            clock_started_at: None,
+            due_at: None,
+            original_due_at: None,
+            step: None,
+            assignee: None,
+            supplement: None,
+            supplement_rounds: 0,
+            supplement_secs: 0,
+            refusal_proposed: false,
+            approved: false,
+            result: None,
+            returned_at: None,
+            closed_at: None,
+            last_event_at: at,
+        });
+    };
+    let misfit = |d: &Dossier| ReplayError::DoesNotFit {
+        index,
+        event: event.kind.name(),
+        status: d.status,
+    };
+    if d.status.is_final() {
+        return Err(misfit(&d));
+    }
+    let route_to = |d: &mut Dossier, agency| {
+        d.current_agency = agency;
+        if !d.involved.contains(&agency) {
+            d.involved.push(agency);
+        }
+    };
+    match &event.kind {
+        EventKind::Opened(_) => return Err(ReplayError::OpenedTwice { index }),
+        EventKind::Received {
+            clock_started_at,
+            due_at,
+        } => {
+            d.status = Status::Received;
+            d.received_at = Some(at);
+            d.clock_started_at = Some(*clock_started_at);
+            d.due_at = Some(*due_at);
+            let competent = d.intake.competent_agency;
+            if !d.involved.contains(&competent) {
+                d.involved.push(competent);
+            }
+        }
+        EventKind::Forwarded {
+            step,
+            agency,
+            assignee,
+            ..
+        } => {
+            d.status = Status::InProcessing;
+            d.step = (*step < d.intake.procedure.steps.len()).then_some(*step);
+            d.assignee = assignee.clone();
+            d.approved = false;
+            route_to(&mut d, *agency);
+        }
+        EventKind::SentBack { step, agency, .. } => {
+            d.step = Some(*step);
+            d.assignee = None;
+            d.approved = false;
+            route_to(&mut d, *agency);
+        }
+        EventKind::Transferred { to_agency, .. } => {
+            d.assignee = None;
+            route_to(&mut d, *to_agency);
+        }
+        EventKind::Assigned { assignee } => d.assignee = Some(assignee.clone()),
+        EventKind::SupplementRequested {
+            reason,
+            missing,
+            remaining_secs,
+        } => {
+            d.supplement = Some(PendingSupplement {
+                requested_at: at,
+                reason: reason.clone(),
+                missing: missing.clone(),
+                remaining_secs: *remaining_secs,
+                before_receipt: d.status == Status::Submitted,
+            });
+            d.status = Status::AwaitingSupplement;
+            d.supplement_rounds += 1;
+        }
+        EventKind::Supplemented {
+            clock_started_at,
+            due_at,
+            awaited_secs,
+            ..
+        } => {
+            let Some(pending) = d.supplement.take() else {
+                return Err(misfit(&d));
+            };
+            d.supplement_secs += awaited_secs.max(&0);
+            if pending.before_receipt {
+                d.status = Status::Submitted;
+            } else {
+                d.status = Status::Supplemented;
+                if clock_started_at.is_some() {
+                    d.clock_started_at = *clock_started_at;
+                }
+                if due_at.is_some() {
+                    d.due_at = *due_at;
+                }
+            }
+        }
+        EventKind::SupplementAccepted => d.status = Status::InProcessing,
+        EventKind::RefusalProposed { .. } => d.refusal_proposed = true,
+        EventKind::Approved { .. } => d.approved = true,
+        EventKind::Refused { .. } => {
+            d.status = Status::Refused;
+            d.closed_at = Some(at);
+        }
+        EventKind::ResultIssued {
+            summary,
+            document_sha256,
+            timeliness,
+        } => {
+            d.status = Status::ResultReady;
+            d.result = Some(ResultInfo {
+                issued_at: at,
+                summary: summary.clone(),
+                document_sha256: document_sha256.clone(),
+                timeliness: *timeliness,
+            });
+        }
+        EventKind::ResultReturned { .. } => {
+            d.status = Status::Returned;
+            d.returned_at = Some(at);
+            d.closed_at = Some(at);
+        }
+        EventKind::Withdrawn { .. } => {
+            d.status = Status::Withdrawn;
+            d.supplement = None;
+            d.closed_at = Some(at);
+        }
+        EventKind::Reappointed {
+            previous_due_at,
+            new_due_at,
+            ..
+        } => {
+            d.original_due_at = Some(*previous_due_at);
+            d.due_at = Some(*new_due_at);
+        }
+    }
+    d.last_event_at = at;
+    Ok(d)
+}
+
+/// Rebuilds a dossier from its whole history.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Dossier, ReplayError> {
+    let mut state = None;
+    for (i, e) in events.into_iter().enumerate() {
+        state = Some(apply(state, e, i)?);
+    }
+    state.ok_or(ReplayError::Empty)
+}

@@ -1,0 +1,707 @@
+//! The dossier lifecycle as a pure state machine: `decide(state, command, actor, now)` returns
+//! the events a command produces or says why it may not happen; `apply(state, event)` folds an
+//! event into the state. Storage keeps the events; replaying them reproduces the state.
+//!
+//! Statuses follow the domain brief §2.1 and map to the national portal's sync codes
+//! ([`Status::sync_code`]). "Overdue" is not a status: it is derived from the due instant.
+
+mod apply;
+mod decide;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+
+use crate::Lang;
+use crate::ids::{AgencyCode, Cccd, DossierCodePrefix, Phone, TaxCode};
+use crate::lang::{Localise, pick};
+use crate::procedure::ProcedureRules;
+use crate::role::{Actor, Role};
+
+pub use apply::{ReplayError, apply, replay};
+pub use decide::{Lifecycle, TimelinessPolicy, TimelinessRule};
+
+/// How the dossier reached the one-stop department (the portal's `KenhThucHien`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Counter,
+    Online,
+    Post,
+}
+
+impl Channel {
+    pub fn sync_code(self) -> u8 {
+        match self {
+            Channel::Counter => 1,
+            Channel::Online => 2,
+            Channel::Post => 3,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Counter => "counter",
+            Channel::Online => "online",
+            Channel::Post => "post",
+        }
+    }
+}
+
+/// Where a dossier stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Filed (online, by post, or entered at a counter) and waiting for the reception check.
+    Submitted,
+    /// Accepted as complete; receipt and appointment issued; the clock runs.
+    Received,
+    /// With an agency, at a workflow step.
+    InProcessing,
+    /// Waiting for the applicant to supplement.
+    AwaitingSupplement,
+    /// The applicant supplemented; waiting for the handler to accept it.
+    Supplemented,
+    /// The result is issued and waits to be returned.
+    ResultReady,
+    /// The result has been handed over, posted or downloaded.
+    Returned,
+    /// Refused, with reasons (at reception or after appraisal).
+    Refused,
+    /// Stopped at the applicant's request.
+    Withdrawn,
+}
+
+impl Status {
+    pub const ALL: [Status; 9] = [
+        Status::Submitted,
+        Status::Received,
+        Status::InProcessing,
+        Status::AwaitingSupplement,
+        Status::Supplemented,
+        Status::ResultReady,
+        Status::Returned,
+        Status::Refused,
+        Status::Withdrawn,
+    ];
+
+    /// The national portal's `TrangThaiHoSo` code.
+    pub fn sync_code(self) -> u8 {
+        match self {
+            Status::Submitted => 1,
+            Status::Received => 2,
+            Status::Refused => 3,
+            Status::InProcessing | Status::Supplemented => 4,
+            Status::AwaitingSupplement => 5,
+            Status::Withdrawn => 8,
+            Status::ResultReady => 9,
+            Status::Returned => 10,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::Received => "received",
+            Status::InProcessing => "in_processing",
+            Status::AwaitingSupplement => "awaiting_supplement",
+            Status::Supplemented => "supplemented",
+            Status::ResultReady => "result_ready",
+            Status::Returned => "returned",
+            Status::Refused => "refused",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// No command changes a dossier in this status any more.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Returned | Status::Refused | Status::Withdrawn)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Status::Submitted, Lang::Vi) => "Chờ tiếp nhận",
+            (Status::Received, Lang::Vi) => "Đã tiếp nhận",
+            (Status::InProcessing, Lang::Vi) => "Đang xử lý",
+            (Status::AwaitingSupplement, Lang::Vi) => "Chờ bổ sung hồ sơ",
+            (Status::Supplemented, Lang::Vi) => "Đã bổ sung, chờ xử lý",
+            (Status::ResultReady, Lang::Vi) => "Đã có kết quả, chờ trả",
+            (Status::Returned, Lang::Vi) => "Đã trả kết quả",
+            (Status::Refused, Lang::Vi) => "Từ chối giải quyết",
+            (Status::Withdrawn, Lang::Vi) => "Dừng xử lý (rút hồ sơ)",
+            (Status::Submitted, Lang::En) => "Awaiting reception",
+            (Status::Received, Lang::En) => "Received",
+            (Status::InProcessing, Lang::En) => "In processing",
+            (Status::AwaitingSupplement, Lang::En) => "Awaiting supplement",
+            (Status::Supplemented, Lang::En) => "Supplemented, awaiting processing",
+            (Status::ResultReady, Lang::En) => "Result ready for return",
+            (Status::Returned, Lang::En) => "Result returned",
+            (Status::Refused, Lang::En) => "Refused",
+            (Status::Withdrawn, Lang::En) => "Stopped (withdrawn)",
+        }
+    }
+}
+
+/// Whether the result came before, on or after the appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timeliness {
+    Early,
+    OnTime,
+    Late,
+}
+
+impl Timeliness {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timeliness::Early => "early",
+            Timeliness::OnTime => "on_time",
+            Timeliness::Late => "late",
+        }
+    }
+}
+
+/// How a result reaches the applicant.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum ReturnChannel {
+    Counter,
+    Post { tracking_number: String },
+    Online,
+}
+
+/// The person or organisation a dossier is for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Applicant {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cccd: Option<Cccd>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Phone>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_code: Option<TaxCode>,
+}
+
+/// Everything needed to open a dossier.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Intake {
+    pub procedure: ProcedureRules,
+    pub applicant: Applicant,
+    pub channel: Channel,
+    /// The one-stop department (centre) that takes the dossier; its code opens the dossier code.
+    pub receiving_agency: AgencyCode,
+    /// The authority that decides.
+    pub competent_agency: AgencyCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// The applicant's account, when filed online by a registered citizen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Receive at once (a complete walk-in dossier checked at the counter).
+    #[serde(default)]
+    pub receive_now: bool,
+}
+
+/// What someone asks the lifecycle to do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Command {
+    Open(Box<Intake>),
+    /// Accept a submitted dossier as complete: receipt and appointment.
+    Receive,
+    /// Hand over to the next workflow step (from reception: to the first step).
+    Forward {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assignee: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// Return to the previous step.
+    SendBack {
+        reason: String,
+    },
+    /// Hand over to another agency (liên thông, commune ↔ province).
+    Transfer {
+        to_agency: AgencyCode,
+        reason: String,
+    },
+    Assign {
+        assignee: String,
+    },
+    /// Ask the applicant for what is missing, once and completely.
+    RequestSupplement {
+        reason: String,
+        missing: Vec<String>,
+    },
+    /// The applicant (or the counter on their behalf) supplies what was missing.
+    SubmitSupplement {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// The handler accepts the supplement and processing continues.
+    AcceptSupplement,
+    ProposeRefusal {
+        reason: String,
+    },
+    Approve {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    Refuse {
+        reasons: Vec<String>,
+    },
+    IssueResult {
+        summary: String,
+        /// SHA-256 (hex) of the electronic result document, when there is one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        document_sha256: Option<String>,
+    },
+    ReturnResult {
+        channel: ReturnChannel,
+    },
+    Withdraw {
+        reason: String,
+    },
+    /// Apologise for the coming delay and set a new appointment (once).
+    Reappoint {
+        new_due_at: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Open(_) => "open",
+            Command::Receive => "receive",
+            Command::Forward { .. } => "forward",
+            Command::SendBack { .. } => "send_back",
+            Command::Transfer { .. } => "transfer",
+            Command::Assign { .. } => "assign",
+            Command::RequestSupplement { .. } => "request_supplement",
+            Command::SubmitSupplement { .. } => "submit_supplement",
+            Command::AcceptSupplement => "accept_supplement",
+            Command::ProposeRefusal { .. } => "propose_refusal",
+            Command::Approve { .. } => "approve",
+            Command::Refuse { .. } => "refuse",
+            Command::IssueResult { .. } => "issue_result",
+            Command::ReturnResult { .. } => "return_result",
+            Command::Withdraw { .. } => "withdraw",
+            Command::Reappoint { .. } => "reappoint",
+        }
+    }
+}
+
+/// What happened. Stored append-only; the state is their fold.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    Opened(Box<Intake>),
+    Received {
+        clock_started_at: DateTime<Utc>,
+        due_at: DateTime<Utc>,
+    },
+    Forwarded {
+        step: usize,
+        agency: AgencyCode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assignee: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    SentBack {
+        step: usize,
+        agency: AgencyCode,
+        reason: String,
+    },
+    Transferred {
+        from_agency: AgencyCode,
+        to_agency: AgencyCode,
+        reason: String,
+    },
+    Assigned {
+        assignee: String,
+    },
+    SupplementRequested {
+        reason: String,
+        missing: Vec<String>,
+        /// With the pause rule: office time (seconds) that was left before the due instant.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remaining_secs: Option<i64>,
+    },
+    Supplemented {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        /// New clock, when the dossier had been received.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        clock_started_at: Option<DateTime<Utc>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due_at: Option<DateTime<Utc>>,
+        /// Office time (seconds) spent waiting for the applicant, not counted against the agency.
+        awaited_secs: i64,
+    },
+    SupplementAccepted,
+    RefusalProposed {
+        reason: String,
+    },
+    Approved {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    Refused {
+        reasons: Vec<String>,
+    },
+    ResultIssued {
+        summary: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        document_sha256: Option<String>,
+        timeliness: Timeliness,
+    },
+    ResultReturned {
+        channel: ReturnChannel,
+    },
+    Withdrawn {
+        reason: String,
+    },
+    Reappointed {
+        previous_due_at: DateTime<Utc>,
+        new_due_at: DateTime<Utc>,
+        reason: String,
+        /// Whether the apology came at least one day before the appointment, as the law asks.
+        in_time: bool,
+    },
+}
+
+impl EventKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Opened(_) => "opened",
+            EventKind::Received { .. } => "received",
+            EventKind::Forwarded { .. } => "forwarded",
+            EventKind::SentBack { .. } => "sent_back",
+            EventKind::Transferred { .. } => "transferred",
+            EventKind::Assigned { .. } => "assigned",
+            EventKind::SupplementRequested { .. } => "supplement_requested",
+            EventKind::Supplemented { .. } => "supplemented",
+            EventKind::SupplementAccepted => "supplement_accepted",
+            EventKind::RefusalProposed { .. } => "refusal_proposed",
+            EventKind::Approved { .. } => "approved",
+            EventKind::Refused { .. } => "refused",
+            EventKind::ResultIssued { .. } => "result_issued",
+            EventKind::ResultReturned { .. } => "result_returned",
+            EventKind::Withdrawn { .. } => "withdrawn",
+            EventKind::Reappointed { .. } => "reappointed",
+        }
+    }
+
+    /// A sentence for the public timeline, without personal data.
+    pub fn public_label(&self, lang: Lang) -> String {
+        let s = |vi: &str, en: &str| pick(lang, vi, en);
+        match self {
+            EventKind::Opened(_) => s("Hồ sơ đã được nộp", "Dossier filed"),
+            EventKind::Received { .. } => s(
+                "Hồ sơ đã được tiếp nhận, hẹn trả kết quả",
+                "Dossier received, result appointment set",
+            ),
+            EventKind::Forwarded { .. } => {
+                s("Chuyển bước xử lý", "Passed to the next processing step")
+            }
+            EventKind::SentBack { .. } => {
+                s("Trả lại bước xử lý trước", "Returned to the previous step")
+            }
+            EventKind::Transferred { .. } => s(
+                "Chuyển cơ quan khác xử lý (liên thông)",
+                "Transferred to another agency",
+            ),
+            EventKind::Assigned { .. } => s("Phân công cán bộ xử lý", "Officer assigned"),
+            EventKind::SupplementRequested { .. } => {
+                s("Yêu cầu bổ sung, hoàn thiện hồ sơ", "Supplement requested")
+            }
+            EventKind::Supplemented { .. } => s(
+                "Công dân đã bổ sung hồ sơ",
+                "Applicant supplemented the dossier",
+            ),
+            EventKind::SupplementAccepted => s(
+                "Tiếp tục xử lý sau bổ sung",
+                "Processing resumed after the supplement",
+            ),
+            EventKind::RefusalProposed { .. } => s("Đề xuất từ chối", "Refusal proposed"),
+            EventKind::Approved { .. } => s("Lãnh đạo đã phê duyệt", "Approved"),
+            EventKind::Refused { .. } => s("Từ chối giải quyết hồ sơ", "Dossier refused"),
+            EventKind::ResultIssued { .. } => s("Đã có kết quả giải quyết", "Result issued"),
+            EventKind::ResultReturned { .. } => s("Đã trả kết quả", "Result returned"),
+            EventKind::Withdrawn { .. } => s(
+                "Dừng giải quyết theo đề nghị rút hồ sơ",
+                "Stopped at the applicant's request",
+            ),
+            EventKind::Reappointed { .. } => s(
+                "Xin lỗi và hẹn lại ngày trả kết quả",
+                "Apology and new appointment",
+            ),
+        }
+    }
+}
+
+/// An event with its time and actor.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// A pending supplement request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PendingSupplement {
+    pub requested_at: DateTime<Utc>,
+    pub reason: String,
+    pub missing: Vec<String>,
+    pub remaining_secs: Option<i64>,
+    /// Requested during the reception check, before the clock started.
+    pub before_receipt: bool,
+}
+
+/// The issued result.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ResultInfo {
+    pub issued_at: DateTime<Utc>,
+    pub summary: String,
+    pub document_sha256: Option<String>,
+    pub timeliness: Timeliness,
+}
+
+/// The current state of a dossier: the fold of its events.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Dossier {
+    pub status: Status,
+    pub intake: Intake,
+    pub current_agency: AgencyCode,
+    /// Every agency the dossier has been routed to (for scope checks).
+    pub involved: Vec<AgencyCode>,
+    pub submitted_at: DateTime<Utc>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub clock_started_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    /// The appointment before a re-appointment.
+    pub original_due_at: Option<DateTime<Utc>>,
+    pub step: Option<usize>,
+    pub assignee: Option<String>,
+    pub supplement: Option<PendingSupplement>,
+    pub supplement_rounds: u32,
+    /// Office time (seconds) spent waiting for supplements.
+    pub supplement_secs: i64,
+    pub refusal_proposed: bool,
+    pub approved: bool,
+    pub result: Option<ResultInfo>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub last_event_at: DateTime<Utc>,
+}
+
+impl Dossier {
+    /// The dossier code's prefix: receiving agency and the date of filing in Vietnam.
+    pub fn code_prefix(&self) -> Option<DossierCodePrefix> {
+        let date = self
+            .submitted_at
+            .with_timezone(&crate::calendar::TZ)
+            .date_naive();
+        DossierCodePrefix::new(self.intake.receiving_agency, date)
+    }
+
+    /// Overdue: the appointment has passed and no result is out.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        !self.status.is_final()
+            && self.status != Status::ResultReady
+            && self.status != Status::AwaitingSupplement
+            && self.due_at.is_some_and(|d| d < now)
+    }
+
+    /// Checks the invariants every reachable state keeps; `Err` names the first broken one.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let needs_receipt = matches!(
+            self.status,
+            Status::Received
+                | Status::InProcessing
+                | Status::Supplemented
+                | Status::ResultReady
+                | Status::Returned
+        );
+        if needs_receipt && self.received_at.is_none() {
+            return Err(format!("{:?} without a receipt", self.status));
+        }
+        if let Some(r) = self.received_at {
+            let (Some(due), Some(start)) = (self.due_at, self.clock_started_at) else {
+                return Err("received dossier without clock or due instant".into());
+            };
+            if due < r {
+                return Err(format!("due {due} precedes receipt {r}"));
+            }
+            if start < r {
+                return Err(format!("clock start {start} precedes receipt {r}"));
+            }
+        }
+        if self.status == Status::Submitted && (self.received_at.is_some() || self.due_at.is_some())
+        {
+            return Err("submitted dossier with a receipt".into());
+        }
+        if (self.status == Status::AwaitingSupplement) != self.supplement.is_some() {
+            return Err("supplement request and status disagree".into());
+        }
+        if matches!(self.status, Status::ResultReady | Status::Returned) && self.result.is_none() {
+            return Err("result status without a result".into());
+        }
+        if let Some(step) = self.step
+            && step >= self.intake.procedure.steps.len()
+        {
+            return Err(format!("step {step} beyond the workflow"));
+        }
+        if self.status.is_final() != self.closed_at.is_some() {
+            return Err("closing time and final status disagree".into());
+        }
+        if self.original_due_at.is_some() && self.due_at.is_none() {
+            return Err("re-appointment without appointment".into());
+        }
+        if !self.involved.contains(&self.current_agency) {
+            return Err("current agency not among the involved agencies".into());
+        }
+        if self.supplement_secs < 0 {
+            return Err("negative supplement time".into());
+        }
+        Ok(())
+    }
+}
+
+/// Why a command cannot be carried out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("no dossier to act on")]
+    NotOpened,
+    #[error("the dossier exists already")]
+    AlreadyOpened,
+    #[error("role {role} may not {action}")]
+    RoleNotAllowed { role: Role, action: &'static str },
+    #[error("the dossier is outside the actor's agency scope")]
+    OutOfScope,
+    #[error("cannot {action} a dossier that is {status:?}")]
+    InvalidTransition {
+        status: Status,
+        action: &'static str,
+    },
+    #[error("{field} must be given (at most {max} characters)")]
+    Text { field: &'static str, max: usize },
+    #[error("the workflow has no further step")]
+    NoNextStep,
+    #[error("the workflow has no previous step")]
+    NoPreviousStep,
+    #[error("the result needs approval first")]
+    NotApproved,
+    #[error("the appointment can be changed only once")]
+    AlreadyReappointed,
+    #[error("the new appointment must be later than the current one")]
+    DueNotLater,
+    #[error("the dossier is already with that agency")]
+    SameAgency,
+    #[error("refusing after receipt needs a refusal proposal first")]
+    RefusalNotProposed,
+}
+
+impl Localise for LifecycleError {
+    fn code(&self) -> &'static str {
+        match self {
+            LifecycleError::NotOpened => "dossier_not_opened",
+            LifecycleError::AlreadyOpened => "dossier_already_opened",
+            LifecycleError::RoleNotAllowed { .. } => "role_not_allowed",
+            LifecycleError::OutOfScope => "out_of_scope",
+            LifecycleError::InvalidTransition { .. } => "invalid_transition",
+            LifecycleError::Text { .. } => "text_required",
+            LifecycleError::NoNextStep => "no_next_step",
+            LifecycleError::NoPreviousStep => "no_previous_step",
+            LifecycleError::NotApproved => "not_approved",
+            LifecycleError::AlreadyReappointed => "already_reappointed",
+            LifecycleError::DueNotLater => "due_not_later",
+            LifecycleError::SameAgency => "same_agency",
+            LifecycleError::RefusalNotProposed => "refusal_not_proposed",
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            LifecycleError::NotOpened => pick(
+                lang,
+                "Không có hồ sơ để thao tác.",
+                "There is no dossier to act on.",
+            ),
+            LifecycleError::AlreadyOpened => {
+                pick(lang, "Hồ sơ đã tồn tại.", "The dossier exists already.")
+            }
+            LifecycleError::RoleNotAllowed { role, action } => pick(
+                lang,
+                format!("Vai trò “{role}” không được thực hiện thao tác “{action}”."),
+                format!("The role “{role}” may not perform “{action}”."),
+            ),
+            LifecycleError::OutOfScope => pick(
+                lang,
+                "Hồ sơ không thuộc phạm vi cơ quan của bạn.",
+                "This dossier is outside your agency's scope.",
+            ),
+            LifecycleError::InvalidTransition { status, action } => pick(
+                lang,
+                format!(
+                    "Không thể thực hiện “{action}” khi hồ sơ ở trạng thái “{}”.",
+                    status.label(Lang::Vi)
+                ),
+                format!(
+                    "Cannot “{action}” a dossier that is “{}”.",
+                    status.label(Lang::En)
+                ),
+            ),
+            LifecycleError::Text { field, max } => pick(
+                lang,
+                format!("Cần nhập “{field}” (tối đa {max} ký tự)."),
+                format!("“{field}” is required (at most {max} characters)."),
+            ),
+            LifecycleError::NoNextStep => pick(
+                lang,
+                "Quy trình không còn bước tiếp theo.",
+                "The workflow has no further step.",
+            ),
+            LifecycleError::NoPreviousStep => pick(
+                lang,
+                "Quy trình không có bước trước.",
+                "The workflow has no previous step.",
+            ),
+            LifecycleError::NotApproved => pick(
+                lang,
+                "Kết quả cần được lãnh đạo phê duyệt trước.",
+                "The result must be approved first.",
+            ),
+            LifecycleError::AlreadyReappointed => pick(
+                lang,
+                "Chỉ được hẹn lại ngày trả kết quả một lần.",
+                "The appointment can be changed only once.",
+            ),
+            LifecycleError::DueNotLater => pick(
+                lang,
+                "Ngày hẹn mới phải sau ngày hẹn hiện tại.",
+                "The new appointment must be later than the current one.",
+            ),
+            LifecycleError::SameAgency => pick(
+                lang,
+                "Hồ sơ đang ở cơ quan này.",
+                "The dossier is already with that agency.",
+            ),
+            LifecycleError::RefusalNotProposed => pick(
+                lang,
+                "Cần có đề xuất từ chối trước khi từ chối hồ sơ đã tiếp nhận.",
+                "Refusing a received dossier needs a refusal proposal first.",
+            ),
+        }
+    }
+}

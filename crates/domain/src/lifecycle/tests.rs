@@ -1,0 +1,690 @@
+//! Unit and property tests of the lifecycle.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+
+use super::*;
+use crate::calendar::{CalendarConfig, DayOverride, ProcessingTime, TZ, WorkingCalendar};
+use crate::ids::{AgencyCode, ProcedureCode};
+use crate::procedure::{ProcedureRules, StepPlan, SupplementClock};
+
+fn code(s: &str) -> AgencyCode {
+    AgencyCode::parse(s).unwrap()
+}
+
+fn centre() -> AgencyCode {
+    code("000.00.01.H22")
+}
+fn department() -> AgencyCode {
+    code("000.00.02.H22")
+}
+fn commune() -> AgencyCode {
+    code("000.00.03.H22")
+}
+fn province() -> AgencyCode {
+    code("000.00.00.H22")
+}
+
+fn calendar() -> WorkingCalendar {
+    let overrides =
+        DayOverride::parse_csv("2025-05-02,off,Nghỉ hoán đổi\n2025-04-26,working,Làm bù\n")
+            .unwrap();
+    WorkingCalendar::new(CalendarConfig {
+        overrides,
+        ..CalendarConfig::default()
+    })
+    .unwrap()
+}
+
+fn rules(limit: ProcessingTime, clock: SupplementClock) -> ProcedureRules {
+    ProcedureRules {
+        code: ProcedureCode::parse("1.001234").unwrap(),
+        processing_time: limit,
+        supplement_clock: clock,
+        steps: vec![
+            StepPlan {
+                name: "Thẩm định".into(),
+                agency: None,
+                role: Role::Specialist,
+                budget_hours: 8,
+            },
+            StepPlan {
+                name: "Xác minh tại xã".into(),
+                agency: Some(commune()),
+                role: Role::Specialist,
+                budget_hours: 8,
+            },
+            StepPlan {
+                name: "Phê duyệt".into(),
+                agency: None,
+                role: Role::Approver,
+                budget_hours: 4,
+            },
+        ],
+    }
+}
+
+fn intake(limit: ProcessingTime, clock: SupplementClock, receive_now: bool) -> Intake {
+    Intake {
+        procedure: rules(limit, clock),
+        applicant: Applicant {
+            name: "Nguyễn Thị Ánh".into(),
+            cccd: Some(crate::ids::Cccd::parse("022305001234").unwrap()),
+            phone: Some(crate::ids::Phone::parse("0912345678").unwrap()),
+            email: Some("anh@example.vn".into()),
+            tax_code: None,
+        },
+        channel: if receive_now {
+            Channel::Counter
+        } else {
+            Channel::Online
+        },
+        receiving_agency: centre(),
+        competent_agency: department(),
+        branch: Some("HQ".into()),
+        owner: Some("citizen-1".into()),
+        receive_now,
+    }
+}
+
+fn vn(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    TZ.with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn actors() -> Vec<Actor> {
+    vec![
+        Actor::new("reception", Role::Reception, Some(centre())),
+        Actor::new("specialist", Role::Specialist, Some(department())),
+        Actor::new("approver", Role::Approver, Some(department())),
+        Actor::new("commune-officer", Role::Specialist, Some(commune())),
+        Actor::new("citizen-1", Role::Applicant, None),
+        Actor::new("citizen-2", Role::Applicant, None),
+        Actor::new("agency-system", Role::AgencySystem, Some(department())),
+        Actor::new("leader", Role::Leader, Some(province())),
+        Actor::new("supervisor", Role::Supervisor, Some(province())),
+    ]
+}
+
+struct Run {
+    state: Option<Dossier>,
+    events: Vec<Event>,
+}
+
+impl Run {
+    fn new() -> Self {
+        Run {
+            state: None,
+            events: Vec::new(),
+        }
+    }
+
+    fn step(
+        &mut self,
+        lc: &Lifecycle,
+        cmd: &Command,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Event>, LifecycleError> {
+        let events = lc.decide(self.state.as_ref(), cmd, actor, now)?;
+        for e in &events {
+            self.state =
+                Some(apply(self.state.take(), e, self.events.len()).expect("decided events apply"));
+            self.events.push(e.clone());
+        }
+        Ok(events)
+    }
+
+    fn dossier(&self) -> &Dossier {
+        self.state.as_ref().unwrap()
+    }
+}
+
+#[test]
+fn walk_in_dossier_through_three_steps_with_a_supplement() {
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let a = actors();
+    let (reception, specialist, approver, commune_officer) = (&a[0], &a[1], &a[2], &a[3]);
+    let mut run = Run::new();
+    let t0 = vn(2025, 4, 25, 15, 30);
+    let opened = run
+        .step(
+            &lc,
+            &Command::Open(Box::new(intake(
+                ProcessingTime::WorkingDays(3),
+                SupplementClock::Restart,
+                true,
+            ))),
+            reception,
+            t0,
+        )
+        .unwrap();
+    assert_eq!(opened.len(), 2);
+    // The worked example: the clock starts on the swapped Saturday; due Monday 5/5 16:30.
+    assert_eq!(run.dossier().due_at, Some(vn(2025, 5, 5, 16, 30)));
+    assert_eq!(run.dossier().status, Status::Received);
+
+    run.step(
+        &lc,
+        &Command::Forward {
+            assignee: Some("specialist".into()),
+            note: None,
+        },
+        reception,
+        vn(2025, 4, 26, 8, 0),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            run.dossier().status,
+            run.dossier().step,
+            run.dossier().current_agency
+        ),
+        (Status::InProcessing, Some(0), department())
+    );
+    // Another agency's officer may not act on it.
+    assert_eq!(
+        lc.decide(
+            run.state.as_ref(),
+            &Command::Forward {
+                assignee: None,
+                note: None
+            },
+            commune_officer,
+            vn(2025, 4, 26, 9, 0)
+        ),
+        Err(LifecycleError::OutOfScope)
+    );
+    run.step(
+        &lc,
+        &Command::RequestSupplement {
+            reason: "Thiếu giấy tờ".into(),
+            missing: vec!["Bản sao giấy khai sinh".into()],
+        },
+        specialist,
+        vn(2025, 4, 28, 9, 0),
+    )
+    .unwrap();
+    assert_eq!(run.dossier().status, Status::AwaitingSupplement);
+    let citizen = &a[4];
+    assert_eq!(
+        lc.decide(
+            run.state.as_ref(),
+            &Command::SubmitSupplement { note: None },
+            &a[5],
+            vn(2025, 5, 6, 9, 0)
+        ),
+        Err(LifecycleError::OutOfScope),
+        "another citizen cannot supplement"
+    );
+    run.step(
+        &lc,
+        &Command::SubmitSupplement {
+            note: Some("Đã bổ sung".into()),
+        },
+        citizen,
+        vn(2025, 5, 6, 9, 0),
+    )
+    .unwrap();
+    // Restart: 3 working days from Tuesday 6/5 → Friday 9/5.
+    assert_eq!(run.dossier().due_at, Some(vn(2025, 5, 9, 16, 30)));
+    assert_eq!(run.dossier().status, Status::Supplemented);
+    run.step(
+        &lc,
+        &Command::AcceptSupplement,
+        specialist,
+        vn(2025, 5, 6, 10, 0),
+    )
+    .unwrap();
+    run.step(
+        &lc,
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        specialist,
+        vn(2025, 5, 6, 11, 0),
+    )
+    .unwrap();
+    assert_eq!(run.dossier().current_agency, commune());
+    run.step(
+        &lc,
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        commune_officer,
+        vn(2025, 5, 7, 11, 0),
+    )
+    .unwrap();
+    assert_eq!(run.dossier().step, Some(2));
+    assert_eq!(
+        lc.decide(
+            run.state.as_ref(),
+            &Command::IssueResult {
+                summary: "Giấy xác nhận".into(),
+                document_sha256: None
+            },
+            approver,
+            vn(2025, 5, 7, 14, 0)
+        ),
+        Err(LifecycleError::NotApproved)
+    );
+    assert!(matches!(
+        lc.decide(
+            run.state.as_ref(),
+            &Command::Approve { note: None },
+            specialist,
+            vn(2025, 5, 7, 14, 0)
+        ),
+        Err(LifecycleError::RoleNotAllowed { .. })
+    ));
+    run.step(
+        &lc,
+        &Command::Approve { note: None },
+        approver,
+        vn(2025, 5, 7, 14, 0),
+    )
+    .unwrap();
+    run.step(
+        &lc,
+        &Command::IssueResult {
+            summary: "Giấy xác nhận".into(),
+            document_sha256: Some("AB".repeat(32)),
+        },
+        approver,
+        vn(2025, 5, 7, 15, 0),
+    )
+    .unwrap();
+    let result = run.dossier().result.clone().unwrap();
+    assert_eq!(result.timeliness, Timeliness::Early);
+    assert_eq!(result.document_sha256, Some("ab".repeat(32)));
+    run.step(
+        &lc,
+        &Command::ReturnResult {
+            channel: ReturnChannel::Counter,
+        },
+        reception,
+        vn(2025, 5, 8, 8, 0),
+    )
+    .unwrap();
+    assert_eq!(run.dossier().status, Status::Returned);
+    assert_eq!(replay(&run.events).unwrap(), *run.dossier());
+    run.dossier().check_invariants().unwrap();
+}
+
+#[test]
+fn late_dossier_gets_one_reappointment_and_counts_late() {
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let a = actors();
+    let mut run = Run::new();
+    run.step(
+        &lc,
+        &Command::Open(Box::new(intake(
+            ProcessingTime::WorkingDays(1),
+            SupplementClock::Restart,
+            true,
+        ))),
+        &a[0],
+        vn(2025, 6, 2, 9, 0),
+    )
+    .unwrap();
+    let due = run.dossier().due_at.unwrap();
+    assert_eq!(due, vn(2025, 6, 3, 16, 30));
+    run.step(
+        &lc,
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        &a[0],
+        vn(2025, 6, 2, 9, 5),
+    )
+    .unwrap();
+    let new_due = vn(2025, 6, 6, 16, 30);
+    let e = run
+        .step(
+            &lc,
+            &Command::Reappoint {
+                new_due_at: new_due,
+                reason: "Cần xác minh thêm".into(),
+            },
+            &a[1],
+            vn(2025, 6, 3, 9, 0),
+        )
+        .unwrap();
+    assert!(
+        matches!(&e[0].kind, EventKind::Reappointed { in_time: false, .. }),
+        "on the due date itself is too late for the apology"
+    );
+    assert_eq!(run.dossier().due_at, Some(new_due));
+    assert_eq!(
+        lc.decide(
+            run.state.as_ref(),
+            &Command::Reappoint {
+                new_due_at: new_due + Duration::days(1),
+                reason: "x".into()
+            },
+            &a[1],
+            vn(2025, 6, 4, 9, 0)
+        ),
+        Err(LifecycleError::AlreadyReappointed)
+    );
+    run.step(
+        &lc,
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        &a[1],
+        vn(2025, 6, 4, 9, 0),
+    )
+    .unwrap();
+    run.step(
+        &lc,
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        &a[3],
+        vn(2025, 6, 4, 10, 0),
+    )
+    .unwrap();
+    run.step(
+        &lc,
+        &Command::Approve { note: None },
+        &a[2],
+        vn(2025, 6, 5, 9, 0),
+    )
+    .unwrap();
+    run.step(
+        &lc,
+        &Command::IssueResult {
+            summary: "Kết quả".into(),
+            document_sha256: None,
+        },
+        &a[2],
+        vn(2025, 6, 5, 10, 0),
+    )
+    .unwrap();
+    assert_eq!(
+        run.dossier().result.as_ref().unwrap().timeliness,
+        Timeliness::Late
+    );
+    // With the other policy the re-appointed date is the measure.
+    let lenient = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy {
+            reappointment_counts: true,
+            ..TimelinessPolicy::default()
+        },
+    };
+    let mut before_result = run.events.clone();
+    before_result.pop();
+    let state = replay(&before_result).unwrap();
+    let e = lenient
+        .decide(
+            Some(&state),
+            &Command::IssueResult {
+                summary: "Kết quả".into(),
+                document_sha256: None,
+            },
+            &a[2],
+            vn(2025, 6, 5, 10, 0),
+        )
+        .unwrap();
+    assert!(matches!(
+        e[0].kind,
+        EventKind::ResultIssued {
+            timeliness: Timeliness::Early,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn online_dossier_is_checked_then_refused_with_reasons() {
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let a = actors();
+    let mut run = Run::new();
+    run.step(
+        &lc,
+        &Command::Open(Box::new(intake(
+            ProcessingTime::WorkingDays(5),
+            SupplementClock::Pause,
+            false,
+        ))),
+        &a[4],
+        vn(2025, 6, 1, 22, 0),
+    )
+    .unwrap();
+    assert_eq!(run.dossier().status, Status::Submitted);
+    assert_eq!(run.dossier().due_at, None);
+    assert!(matches!(
+        lc.decide(
+            run.state.as_ref(),
+            &Command::Refuse { reasons: vec![] },
+            &a[0],
+            vn(2025, 6, 2, 8, 0)
+        ),
+        Err(LifecycleError::Text { .. })
+    ));
+    assert!(matches!(
+        lc.decide(
+            run.state.as_ref(),
+            &Command::Refuse {
+                reasons: vec!["Sai thẩm quyền".into()]
+            },
+            &a[1],
+            vn(2025, 6, 2, 8, 0)
+        ),
+        Err(LifecycleError::RoleNotAllowed { .. })
+    ));
+    run.step(
+        &lc,
+        &Command::Refuse {
+            reasons: vec!["Không thuộc thẩm quyền".into()],
+        },
+        &a[0],
+        vn(2025, 6, 2, 8, 0),
+    )
+    .unwrap();
+    assert_eq!(run.dossier().status, Status::Refused);
+    assert!(matches!(
+        lc.decide(
+            run.state.as_ref(),
+            &Command::Receive,
+            &a[0],
+            vn(2025, 6, 2, 8, 1)
+        ),
+        Err(LifecycleError::InvalidTransition { .. })
+    ));
+}
+
+#[test]
+fn pause_rule_gives_back_the_time_left() {
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let a = actors();
+    let mut run = Run::new();
+    // 16 working hours from Monday 2/6/2025 08:00 → due Wednesday 4/6 09:00 (7 h Mon after
+    // 08:00 is 6.5 h, Tue 7 h, Wed 2.5 h from 07:30 → 10:00). Compute from the rule instead of
+    // trusting the code: Mon 08:00–11:30 (3.5) + 13:30–16:30 (3) = 6.5; Tue 7 → 13.5; Wed
+    // 07:30 + 2.5 h = 10:00.
+    run.step(
+        &lc,
+        &Command::Open(Box::new(intake(
+            ProcessingTime::WorkingHours(16),
+            SupplementClock::Pause,
+            true,
+        ))),
+        &a[0],
+        vn(2025, 6, 2, 8, 0),
+    )
+    .unwrap();
+    assert_eq!(run.dossier().due_at, Some(vn(2025, 6, 4, 10, 0)));
+    run.step(
+        &lc,
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        &a[0],
+        vn(2025, 6, 2, 8, 0),
+    )
+    .unwrap();
+    // Requested Monday 16:30 (end of day): 9.5 h left. Supplied the next Monday 07:00 → the
+    // clock resumes 07:30 Monday 9/6 and ends 9.5 h later: Mon 7 h + Tue 2.5 h → Tue 10:00.
+    run.step(
+        &lc,
+        &Command::RequestSupplement {
+            reason: "Thiếu".into(),
+            missing: vec!["Tờ khai".into()],
+        },
+        &a[1],
+        vn(2025, 6, 2, 16, 30),
+    )
+    .unwrap();
+    run.step(
+        &lc,
+        &Command::SubmitSupplement { note: None },
+        &a[4],
+        vn(2025, 6, 9, 7, 0),
+    )
+    .unwrap();
+    assert_eq!(run.dossier().due_at, Some(vn(2025, 6, 10, 10, 0)));
+    // Tue 3/6 to Fri 6/6 are 4 working days of 7 h spent waiting.
+    assert_eq!(run.dossier().supplement_secs, 4 * 7 * 3600);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property tests: random command sequences.
+
+fn any_command() -> impl Strategy<Value = Command> {
+    let text = prop_oneof![
+        Just(String::new()),
+        Just("Lý do".to_string()),
+        "[a-zA-Zàáạđ ]{1,12}"
+    ];
+    prop_oneof![
+        Just(Command::Receive),
+        proptest::option::of(Just("specialist".to_string())).prop_map(|assignee| {
+            Command::Forward {
+                assignee,
+                note: None,
+            }
+        }),
+        text.clone().prop_map(|reason| Command::SendBack { reason }),
+        (
+            prop_oneof![Just(department()), Just(commune()), Just(centre())],
+            text.clone()
+        )
+            .prop_map(|(to_agency, reason)| Command::Transfer { to_agency, reason }),
+        Just(Command::Assign {
+            assignee: "specialist".into()
+        }),
+        (text.clone(), proptest::collection::vec(text.clone(), 0..3))
+            .prop_map(|(reason, missing)| Command::RequestSupplement { reason, missing }),
+        Just(Command::SubmitSupplement { note: None }),
+        Just(Command::AcceptSupplement),
+        text.clone()
+            .prop_map(|reason| Command::ProposeRefusal { reason }),
+        Just(Command::Approve { note: None }),
+        proptest::collection::vec(text.clone(), 0..2)
+            .prop_map(|reasons| Command::Refuse { reasons }),
+        text.clone().prop_map(|summary| Command::IssueResult {
+            summary,
+            document_sha256: None
+        }),
+        prop_oneof![
+            Just(ReturnChannel::Counter),
+            Just(ReturnChannel::Online),
+            Just(ReturnChannel::Post {
+                tracking_number: "EMS123".into()
+            })
+        ]
+        .prop_map(|channel| Command::ReturnResult { channel }),
+        text.clone().prop_map(|reason| Command::Withdraw { reason }),
+        (0i64..(60 * 24 * 20), text).prop_map(|(m, reason)| Command::Reappoint {
+            new_due_at: vn(2025, 1, 1, 0, 0) + Duration::minutes(m * 7),
+            reason
+        }),
+    ]
+}
+
+fn any_limit() -> impl Strategy<Value = ProcessingTime> {
+    prop_oneof![
+        (0u32..30).prop_map(ProcessingTime::WorkingDays),
+        (1u32..80).prop_map(ProcessingTime::WorkingHours)
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_sequences_keep_the_invariants(
+        limit in any_limit(),
+        pause in any::<bool>(),
+        receive_now in any::<bool>(),
+        start_minutes in 0i64..(60 * 24 * 365 * 2),
+        steps in proptest::collection::vec((any_command(), 0usize..9, 0i64..(60 * 24 * 4)), 1..40),
+    ) {
+        let cal = calendar();
+        let lc = Lifecycle { calendar: &cal, timeliness: TimelinessPolicy::default() };
+        let a = actors();
+        let clock = if pause { SupplementClock::Pause } else { SupplementClock::Restart };
+        let mut now = vn(2024, 6, 1, 0, 0) + Duration::minutes(start_minutes);
+        let mut run = Run::new();
+        let opener = if receive_now { &a[0] } else { &a[4] };
+        run.step(&lc, &Command::Open(Box::new(intake(limit, clock, receive_now))), opener, now).unwrap();
+        for (cmd, who, advance) in steps {
+            now += Duration::minutes(advance);
+            let before = run.dossier().clone();
+            match run.step(&lc, &cmd, &a[who], now) {
+                Ok(events) => {
+                    let after = run.dossier();
+                    prop_assert!(after.check_invariants().is_ok(), "{:?} after {:?}", after.check_invariants(), cmd);
+                    for e in &events {
+                        if let EventKind::Supplemented { due_at: Some(due), clock_started_at: Some(resume), .. } = &e.kind {
+                            let pending = before.supplement.clone().unwrap();
+                            prop_assert!(*due >= *resume);
+                            match (clock, pending.remaining_secs) {
+                                // Pause: the agency gets back exactly the office time it had left.
+                                (SupplementClock::Pause, Some(left)) => {
+                                    prop_assert_eq!(cal.working_time_between(*resume, *due).num_seconds(), left);
+                                    let from = before.clock_started_at.unwrap().max(pending.requested_at);
+                                    let had = before.due_at.map_or(0, |d| cal.working_time_between(from, d).num_seconds());
+                                    prop_assert_eq!(left, had);
+                                }
+                                // Restart: a whole new limit counted from the supplement.
+                                _ => prop_assert_eq!(*due, cal.due(now, limit)),
+                            }
+                        }
+                    }
+                }
+                Err(_) => prop_assert_eq!(run.dossier(), &before),
+            }
+            if let Some(r) = run.dossier().received_at {
+                prop_assert!(run.dossier().due_at.unwrap() >= r);
+            }
+        }
+        prop_assert_eq!(&replay(&run.events).unwrap(), run.dossier());
+    }
+}
