@@ -1,1 +1,16 @@
-//! placeholder
+//! The storage contract ([`Store`]) and its implementation on SQLite and PostgreSQL. This crate
+//! knows nothing of HTTP. Both engines run the same code through sqlx's `Any` driver; SQL that
+//! differs is chosen by [`Backend`] beside the statement, and each engine has its own
+//! migrations (`migrations/sqlite`, `migrations/postgres`).
+
+mod contract;
+mod error;
+mod model;
+pub mod ops;
+mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use contract::{Backend, Store, connect};
+pub use error::StoreError;
+pub use model::*;

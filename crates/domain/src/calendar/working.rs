@@ -43,6 +43,9 @@ pub enum DayOneRule {
 pub enum ProcessingTime {
     WorkingDays(u32),
     WorkingHours(u32),
+    /// Calendar days; a period ending on a day off ends on the next working day
+    /// (Civil Code 2015 art. 148).
+    CalendarDays(u32),
 }
 
 /// Opening intervals for each weekday (Monday first), in local time.
@@ -308,6 +311,20 @@ impl WorkingCalendar {
             ProcessingTime::WorkingHours(h) => {
                 self.add_working_time(self.clock_start(received), Duration::hours(i64::from(h)))
             }
+            ProcessingTime::CalendarDays(n) => {
+                let start = self.clock_start(received).with_timezone(&TZ).date_naive();
+                let n = match self.config.day_one {
+                    DayOneRule::NextWorkingDay => n,
+                    DayOneRule::ReceiptDay => n.saturating_sub(1),
+                };
+                let mut last = start
+                    .checked_add_days(chrono::Days::new(u64::from(n)))
+                    .unwrap_or(start);
+                if !self.is_working_day(last) {
+                    last = self.next_working_day(last);
+                }
+                self.closing(last)
+            }
         }
     }
 
@@ -461,6 +478,21 @@ mod tests {
     }
 
     #[test]
+    fn calendar_days_end_on_a_working_day() {
+        let cal = calendar(DayOneRule::NextWorkingDay);
+        // 7 days from Monday 2/6/2025 → Monday 9/6.
+        assert_eq!(
+            cal.due(vn(2025, 6, 2, 9, 0), ProcessingTime::CalendarDays(7)),
+            vn(2025, 6, 9, 16, 30)
+        );
+        // 5 days from Monday 2/6 → Saturday 7/6, a day off: the next working day, Monday 9/6.
+        assert_eq!(
+            cal.due(vn(2025, 6, 2, 9, 0), ProcessingTime::CalendarDays(5)),
+            vn(2025, 6, 9, 16, 30)
+        );
+    }
+
+    #[test]
     fn office_hours_are_validated() {
         let mut hours = OfficeHours::default();
         hours.week[0] = vec![(t(13, 0), t(12, 0))];
@@ -476,6 +508,7 @@ mod tests {
             let received = vn(2024, 1, 1, 0, 0) + Duration::minutes(minutes);
             prop_assert!(cal.due(received, ProcessingTime::WorkingDays(days)) >= received);
             prop_assert!(cal.due(received, ProcessingTime::WorkingHours(hours)) >= received);
+            prop_assert!(cal.due(received, ProcessingTime::CalendarDays(days)) >= received);
         }
 
         #[test]

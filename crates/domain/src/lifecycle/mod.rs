@@ -400,6 +400,40 @@ impl EventKind {
         }
     }
 
+    /// The per-day counters this event adds one to (dashboards read them instead of scanning
+    /// dossiers).
+    pub fn counters(&self) -> &'static [&'static str] {
+        match self {
+            EventKind::Opened(_) => &["submitted"],
+            EventKind::Received { .. } => &["received"],
+            EventKind::Transferred { .. } => &["transferred"],
+            EventKind::SupplementRequested { .. } => &["supplement_requested"],
+            EventKind::Supplemented { .. } => &["supplemented"],
+            EventKind::Refused { .. } => &["refused"],
+            EventKind::ResultIssued {
+                timeliness: Timeliness::Early,
+                ..
+            } => &["resolved", "resolved_early"],
+            EventKind::ResultIssued {
+                timeliness: Timeliness::OnTime,
+                ..
+            } => &["resolved", "resolved_on_time"],
+            EventKind::ResultIssued {
+                timeliness: Timeliness::Late,
+                ..
+            } => &["resolved", "resolved_late"],
+            EventKind::ResultReturned { .. } => &["returned"],
+            EventKind::Withdrawn { .. } => &["withdrawn"],
+            EventKind::Reappointed { .. } => &["reappointed"],
+            EventKind::Forwarded { .. }
+            | EventKind::SentBack { .. }
+            | EventKind::Assigned { .. }
+            | EventKind::SupplementAccepted
+            | EventKind::RefusalProposed { .. }
+            | EventKind::Approved { .. } => &[],
+        }
+    }
+
     /// A sentence for the public timeline, without personal data.
     pub fn public_label(&self, lang: Lang) -> String {
         let s = |vi: &str, en: &str| pick(lang, vi, en);

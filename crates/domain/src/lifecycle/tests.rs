@@ -631,7 +631,8 @@ fn any_command() -> impl Strategy<Value = Command> {
 fn any_limit() -> impl Strategy<Value = ProcessingTime> {
     prop_oneof![
         (0u32..30).prop_map(ProcessingTime::WorkingDays),
-        (1u32..80).prop_map(ProcessingTime::WorkingHours)
+        (1u32..80).prop_map(ProcessingTime::WorkingHours),
+        (0u32..40).prop_map(ProcessingTime::CalendarDays)
     ]
 }
 

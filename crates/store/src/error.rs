@@ -1,0 +1,88 @@
+//! Storage errors. Callers match on the variants; the cause chain is for logs.
+
+use motcua_domain::Lang;
+use motcua_domain::lang::Localise;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("the dossier changed meanwhile (expected version {expected}, found {found})")]
+    Conflict { expected: u32, found: u32 },
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    #[error("refers to something that does not exist: {0}")]
+    MissingReference(String),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL (use sqlite://FILE or postgres://…): {0}")]
+    Url(String),
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+    #[error("migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return StoreError::Duplicate(db.message().to_string());
+            }
+            if db.is_foreign_key_violation() {
+                return StoreError::MissingReference(db.message().to_string());
+            }
+        }
+        StoreError::Database(e)
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+impl Localise for StoreError {
+    fn code(&self) -> &'static str {
+        match self {
+            StoreError::NotFound => "not_found",
+            StoreError::Conflict { .. } => "version_conflict",
+            StoreError::Duplicate(_) => "duplicate",
+            StoreError::MissingReference(_) => "missing_reference",
+            StoreError::Corrupt(_) => "corrupt_data",
+            StoreError::Url(_) => "database_url",
+            StoreError::Database(_) | StoreError::Migrate(_) => "database_error",
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        let (vi, en) = match self {
+            StoreError::NotFound => ("Không tìm thấy.", "Not found."),
+            StoreError::Conflict { .. } => (
+                "Hồ sơ vừa được người khác cập nhật; hãy tải lại và thử lại.",
+                "The dossier was changed by someone else; reload and try again.",
+            ),
+            StoreError::Duplicate(_) => ("Dữ liệu đã tồn tại.", "This already exists."),
+            StoreError::MissingReference(_) => (
+                "Dữ liệu tham chiếu tới mục không tồn tại.",
+                "This refers to something that does not exist.",
+            ),
+            StoreError::Corrupt(_) => {
+                ("Dữ liệu lưu trữ không hợp lệ.", "Stored data is not valid.")
+            }
+            StoreError::Url(_) => (
+                "Địa chỉ cơ sở dữ liệu không được hỗ trợ (dùng sqlite://… hoặc postgres://…).",
+                "Unsupported database URL (use sqlite://… or postgres://…).",
+            ),
+            StoreError::Database(_) | StoreError::Migrate(_) => (
+                "Lỗi cơ sở dữ liệu; vui lòng thử lại sau.",
+                "Database error; please try again later.",
+            ),
+        };
+        match lang {
+            Lang::Vi => vi.into(),
+            Lang::En => en.into(),
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! The records the store keeps, beside the domain's own types.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use motcua_domain::calendar::ProcessingTime;
+use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
+use motcua_domain::lifecycle::{Dossier, Event};
+use motcua_domain::procedure::{ProcedureRules, StepPlan, SupplementClock};
+use motcua_domain::role::Role;
+use serde::{Deserialize, Serialize};
+
+/// What kind of body an agency is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgencyKind {
+    /// The provincial People's Committee.
+    Province,
+    /// The Public Administrative Service Centre (the one-stop department).
+    Centre,
+    /// A provincial department (sở, ban, ngành).
+    Department,
+    /// A commune, ward or special zone People's Committee.
+    Commune,
+    /// A vertically organised central agency with a desk at the centre (police, tax, …).
+    Vertical,
+    /// A ministry or other central body whose procedures appear in the catalog.
+    Central,
+}
+
+impl AgencyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgencyKind::Province => "province",
+            AgencyKind::Centre => "centre",
+            AgencyKind::Department => "department",
+            AgencyKind::Commune => "commune",
+            AgencyKind::Vertical => "vertical",
+            AgencyKind::Central => "central",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AgencyKind> {
+        [
+            AgencyKind::Province,
+            AgencyKind::Centre,
+            AgencyKind::Department,
+            AgencyKind::Commune,
+            AgencyKind::Vertical,
+            AgencyKind::Central,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    pub code: AgencyCode,
+    pub parent: Option<AgencyCode>,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub kind: AgencyKind,
+    /// The NSO code of the administrative unit, for communes.
+    pub admin_unit_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counter {
+    pub number: i64,
+    pub label: String,
+}
+
+/// A place where dossiers are received (the centre's seat, a commune-level centre).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    pub code: String,
+    pub agency: AgencyCode,
+    pub name: String,
+    pub address: String,
+    pub hours: String,
+    pub counters: Vec<Counter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub agency: Option<AgencyCode>,
+    /// argon2 PHC string.
+    pub password_hash: String,
+    pub active: bool,
+}
+
+/// What an API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Scope {
+    #[serde(rename = "dossiers:read")]
+    DossiersRead,
+    #[serde(rename = "dossiers:write")]
+    DossiersWrite,
+    #[serde(rename = "stats:read")]
+    StatsRead,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::DossiersRead, Scope::DossiersWrite, Scope::StatsRead];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::DossiersRead => "dossiers:read",
+            Scope::DossiersWrite => "dossiers:write",
+            Scope::StatsRead => "stats:read",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// An agency system's key; only its SHA-256 is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    pub name: String,
+    pub agency: AgencyCode,
+    pub scopes: Vec<Scope>,
+    pub key_hash: String,
+    pub revoked: bool,
+}
+
+/// Online service level of a procedure (Decree 42/2022: full-process or partial).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnlineLevel {
+    /// Toàn trình: filed, processed and returned entirely online.
+    Full,
+    /// Một phần.
+    Partial,
+    /// Only at the counter or by post.
+    None,
+}
+
+impl OnlineLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnlineLevel::Full => "full",
+            OnlineLevel::Partial => "partial",
+            OnlineLevel::None => "none",
+        }
+    }
+}
+
+/// A way to file, with its own time limit and fee as published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionMethod {
+    /// As published: "Trực tiếp", "Trực tuyến", "Dịch vụ bưu chính".
+    pub method: String,
+    pub time_limit_text: String,
+    pub processing_time: Option<ProcessingTime>,
+    pub fee_text: String,
+    /// Fee in đồng when the published text states one amount.
+    pub fee_vnd: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequiredDocument {
+    pub name: String,
+    pub originals: Option<u32>,
+    pub copies: Option<u32>,
+    /// File name of the template form, when published.
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalBasis {
+    pub number: String,
+    pub title: String,
+}
+
+/// Where a catalog record came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub document: String,
+    pub url: String,
+}
+
+/// A procedure of the catalog (thủ tục hành chính).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Procedure {
+    pub code: ProcedureCode,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub decision: Option<String>,
+    /// Lĩnh vực.
+    pub field: String,
+    /// As published: "Cấp Tỉnh", "Cấp Xã", …
+    pub level: String,
+    /// The implementing agency in this catalog.
+    pub agency: AgencyCode,
+    /// The implementing and competent bodies as published (which may name a kind of body,
+    /// such as "Ủy ban nhân dân cấp xã", rather than one agency).
+    pub implementing_body: String,
+    pub competent_body: String,
+    pub online_level: OnlineLevel,
+    pub processing_time: Option<ProcessingTime>,
+    pub supplement_clock: SupplementClock,
+    pub steps: Vec<StepPlan>,
+    pub methods: Vec<SubmissionMethod>,
+    pub documents: Vec<RequiredDocument>,
+    pub conditions: Option<String>,
+    pub result: Option<String>,
+    pub target_subjects: Option<String>,
+    pub legal_basis: Vec<LegalBasis>,
+    /// JSON Schema of the online form.
+    pub form_schema: serde_json::Value,
+    pub provenance: Option<Provenance>,
+    /// Fields the source does not give, named, rather than invented.
+    pub missing: Vec<String>,
+}
+
+impl Procedure {
+    /// The rules a dossier carries; `None` when the procedure has no time limit to count.
+    pub fn rules(&self) -> Option<ProcedureRules> {
+        Some(ProcedureRules {
+            code: self.code,
+            processing_time: self.processing_time?,
+            supplement_clock: self.supplement_clock,
+            steps: self.steps.clone(),
+        })
+    }
+}
+
+/// The list view of a procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureSummary {
+    pub code: ProcedureCode,
+    pub name: String,
+    pub field: String,
+    pub level: String,
+    pub agency_code: AgencyCode,
+    pub online_level: OnlineLevel,
+    pub processing_time: Option<ProcessingTime>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcedureQuery {
+    /// Words to find (diacritics ignored); all must match.
+    pub text: Option<String>,
+    pub agency: Option<AgencyCode>,
+    pub field: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// A dossier as stored: its code, state and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierRecord {
+    pub code: DossierCode,
+    pub version: u32,
+    pub state: Dossier,
+    pub form: serde_json::Value,
+}
+
+/// A dossier to create: its opening events (already decided) and the resulting state.
+#[derive(Debug, Clone)]
+pub struct NewDossier {
+    pub events: Vec<Event>,
+    pub state: Dossier,
+    pub form: serde_json::Value,
+}
+
+/// An event as stored, with its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub version: u32,
+    pub event: Event,
+    pub hash: String,
+}
+
+/// Outcome of walking the hash chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub events: u64,
+    pub head: String,
+    pub broken: Option<BrokenLink>,
+}
+
+/// The first event whose stored hash does not follow from its predecessor and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenLink {
+    pub seq: i64,
+    pub stream: String,
+    pub version: i64,
+    pub reason: String,
+}
+
+/// Filter of the per-day counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatsFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub agency: Option<AgencyCode>,
+    pub procedure: Option<ProcedureCode>,
+    pub branch: Option<String>,
+    /// Group by day (otherwise totals over the range).
+    pub by_day: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatRow {
+    pub day: Option<NaiveDate>,
+    pub metric: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub event_seq: i64,
+    pub topic: String,
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i64,
+}

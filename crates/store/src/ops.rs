@@ -1,0 +1,113 @@
+//! Operations that join a domain decision to a transaction: load the dossier, let the
+//! lifecycle decide, fold the events, append them under optimistic concurrency.
+
+use chrono::{DateTime, Utc};
+use motcua_domain::Lang;
+use motcua_domain::ids::DossierCode;
+use motcua_domain::lang::Localise;
+use motcua_domain::lifecycle::{
+    Command, Intake, Lifecycle, LifecycleError, ReplayError, apply, replay,
+};
+use motcua_domain::role::Actor;
+
+use crate::contract::Store;
+use crate::error::StoreError;
+use crate::model::{DossierRecord, NewDossier};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("stored history does not replay: {0}")]
+    Replay(#[from] ReplayError),
+}
+
+impl Localise for OpError {
+    fn code(&self) -> &'static str {
+        match self {
+            OpError::Lifecycle(e) => e.code(),
+            OpError::Store(e) => e.code(),
+            OpError::Replay(_) => "corrupt_data",
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            OpError::Lifecycle(e) => e.message(lang),
+            OpError::Store(e) => e.message(lang),
+            OpError::Replay(_) => StoreError::Corrupt(String::new()).message(lang),
+        }
+    }
+}
+
+/// Opens a dossier: decides, then stores it with a fresh code.
+pub async fn open(
+    store: &dyn Store,
+    lifecycle: &Lifecycle<'_>,
+    intake: Intake,
+    form: serde_json::Value,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<DossierRecord, OpError> {
+    let events = lifecycle.decide(None, &Command::Open(Box::new(intake)), actor, now)?;
+    let state = replay(&events)?;
+    Ok(store
+        .create_dossier(&NewDossier {
+            events,
+            state,
+            form,
+        })
+        .await?)
+}
+
+/// How often an action without an expected version is retried when other writers keep
+/// changing the same dossier; each round lets at least one writer through.
+const MAX_ATTEMPTS: u32 = 10;
+
+/// Carries out a command on a stored dossier. With `expected` the caller's view must still be
+/// current (else `Conflict`); without it, a concurrent change is retried on the fresh state.
+pub async fn act(
+    store: &dyn Store,
+    lifecycle: &Lifecycle<'_>,
+    code: &DossierCode,
+    expected: Option<u32>,
+    command: &Command,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<DossierRecord, OpError> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let record = store.dossier(code).await?.ok_or(StoreError::NotFound)?;
+        if let Some(v) = expected
+            && v != record.version
+        {
+            return Err(StoreError::Conflict {
+                expected: v,
+                found: record.version,
+            }
+            .into());
+        }
+        let events = lifecycle.decide(Some(&record.state), command, actor, now)?;
+        let mut state = record.state.clone();
+        for (i, e) in events.iter().enumerate() {
+            state = apply(Some(state), e, record.version as usize + i)?;
+        }
+        match store.append(code, record.version, &events, &state).await {
+            Ok(version) => {
+                return Ok(DossierRecord {
+                    code: *code,
+                    version,
+                    state,
+                    form: record.form,
+                });
+            }
+            Err(StoreError::Conflict { .. }) if expected.is_none() && attempts < MAX_ATTEMPTS => {
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,717 @@
+//! The storage contract's conformance suite, written once and run on SQLite and on
+//! PostgreSQL (a fresh database per test, dropped afterwards).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use motcua_domain::calendar::{
+    CalendarConfig, DayKind, DayOverride, ProcessingTime, TZ, WorkingCalendar,
+};
+use motcua_domain::ids::{AgencyCode, Cccd, Phone, ProcedureCode};
+use motcua_domain::lifecycle::{
+    Applicant, Channel, Command, Intake, Lifecycle, Status, TimelinessPolicy,
+};
+use motcua_domain::procedure::{StepPlan, SupplementClock};
+use motcua_domain::role::{Actor, Role};
+use motcua_store::ops::{self, OpError};
+use motcua_store::testing::TestDb;
+use motcua_store::*;
+use sqlx::Executor;
+
+fn code(s: &str) -> AgencyCode {
+    AgencyCode::parse(s).unwrap()
+}
+fn province() -> AgencyCode {
+    code("000.00.00.H22")
+}
+fn centre() -> AgencyCode {
+    code("000.00.01.H22")
+}
+fn department() -> AgencyCode {
+    code("000.00.02.H22")
+}
+fn commune() -> AgencyCode {
+    code("000.00.03.H22")
+}
+
+fn vn(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    TZ.with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn procedure() -> Procedure {
+    Procedure {
+        code: ProcedureCode::parse("1.001234").unwrap(),
+        name: "Đăng ký khai sinh".into(),
+        name_en: Some("Birth registration".into()),
+        decision: None,
+        field: "Hộ tịch".into(),
+        level: "Cấp Xã".into(),
+        agency: department(),
+        implementing_body: "Sở Tư pháp".into(),
+        competent_body: "Sở Tư pháp".into(),
+        online_level: OnlineLevel::Full,
+        processing_time: Some(ProcessingTime::WorkingDays(3)),
+        supplement_clock: SupplementClock::Restart,
+        steps: vec![
+            StepPlan {
+                name: "Thẩm định".into(),
+                agency: None,
+                role: Role::Specialist,
+                budget_hours: 8,
+            },
+            StepPlan {
+                name: "Phê duyệt".into(),
+                agency: None,
+                role: Role::Approver,
+                budget_hours: 8,
+            },
+        ],
+        methods: vec![],
+        documents: vec![RequiredDocument {
+            name: "Tờ khai".into(),
+            originals: Some(1),
+            copies: Some(0),
+            template: None,
+        }],
+        conditions: None,
+        result: Some("Giấy khai sinh".into()),
+        target_subjects: None,
+        legal_basis: vec![],
+        form_schema: serde_json::json!({"type": "object"}),
+        provenance: None,
+        missing: vec!["fees".into()],
+    }
+}
+
+async fn seed(store: &dyn Store) {
+    for (c, parent, name, kind) in [
+        (
+            province(),
+            None,
+            "Ủy ban nhân dân tỉnh Quảng Ninh",
+            AgencyKind::Province,
+        ),
+        (
+            centre(),
+            Some(province()),
+            "Trung tâm Phục vụ hành chính công tỉnh",
+            AgencyKind::Centre,
+        ),
+        (
+            department(),
+            Some(province()),
+            "Sở Tư pháp",
+            AgencyKind::Department,
+        ),
+        (
+            commune(),
+            Some(province()),
+            "Ủy ban nhân dân phường Hồng Gai",
+            AgencyKind::Commune,
+        ),
+    ] {
+        store
+            .put_agency(&Agency {
+                code: c,
+                parent,
+                name: name.into(),
+                name_en: None,
+                kind,
+                admin_unit_code: None,
+            })
+            .await
+            .unwrap();
+    }
+    store.put_procedure(&procedure()).await.unwrap();
+}
+
+fn intake(receive_now: bool) -> Intake {
+    Intake {
+        procedure: procedure().rules().unwrap(),
+        applicant: Applicant {
+            name: "Nguyễn Thị Ánh".into(),
+            cccd: Some(Cccd::parse("022305001234").unwrap()),
+            phone: Some(Phone::parse("0912345678").unwrap()),
+            email: None,
+            tax_code: None,
+        },
+        channel: if receive_now {
+            Channel::Counter
+        } else {
+            Channel::Online
+        },
+        receiving_agency: centre(),
+        competent_agency: department(),
+        branch: Some("HQ".into()),
+        owner: None,
+        receive_now,
+    }
+}
+
+fn calendar() -> WorkingCalendar {
+    WorkingCalendar::new(CalendarConfig::default()).unwrap()
+}
+
+fn reception() -> Actor {
+    Actor::new("letan", Role::Reception, Some(centre()))
+}
+
+async fn agencies_branches_users_keys(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let agencies = store.agencies().await.unwrap();
+    assert_eq!(agencies.len(), 4);
+    assert_eq!(
+        agencies
+            .iter()
+            .find(|a| a.code == commune())
+            .unwrap()
+            .parent,
+        Some(province())
+    );
+    let branch = Branch {
+        code: "HQ".into(),
+        agency: centre(),
+        name: "Trụ sở Trung tâm".into(),
+        address: "Hạ Long".into(),
+        hours: "07:30–17:00".into(),
+        counters: vec![
+            Counter {
+                number: 1,
+                label: "Quầy 1".into(),
+            },
+            Counter {
+                number: 2,
+                label: "Quầy 2".into(),
+            },
+        ],
+    };
+    store.put_branch(&branch).await.unwrap();
+    let mut fewer = branch.clone();
+    fewer.counters.pop();
+    store.put_branch(&fewer).await.unwrap();
+    assert_eq!(store.branches().await.unwrap(), vec![fewer]);
+    let bad = Branch {
+        code: "X".into(),
+        agency: code("000.00.09.H22"),
+        ..branch
+    };
+    assert!(matches!(
+        store.put_branch(&bad).await,
+        Err(StoreError::MissingReference(_))
+    ));
+
+    let user = User {
+        username: "letan".into(),
+        full_name: "Trần Văn Bình".into(),
+        role: Role::Reception,
+        agency: Some(centre()),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        active: true,
+    };
+    store.put_user(&user).await.unwrap();
+    assert_eq!(store.user("letan").await.unwrap(), Some(user.clone()));
+    assert_eq!(store.user("nobody").await.unwrap(), None);
+    let now = vn(2025, 6, 2, 9, 0);
+    store
+        .put_token("tokenhash", "letan", now, now + chrono::Duration::hours(8))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.token_user("tokenhash", now).await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(
+        store
+            .token_user("tokenhash", now + chrono::Duration::hours(9))
+            .await
+            .unwrap(),
+        None
+    );
+    store
+        .put_user(&User {
+            active: false,
+            ..user
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.token_user("tokenhash", now).await.unwrap(),
+        None,
+        "inactive users lose their tokens"
+    );
+
+    let key = ApiKey {
+        name: "he-thong-ho-tich".into(),
+        agency: department(),
+        scopes: vec![Scope::DossiersRead, Scope::DossiersWrite],
+        key_hash: "keyhash".into(),
+        revoked: false,
+    };
+    store.put_api_key(&key).await.unwrap();
+    assert_eq!(store.api_key("keyhash").await.unwrap(), Some(key));
+    assert_eq!(store.api_key("other").await.unwrap(), None);
+}
+
+async fn procedures_and_search(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let p = procedure();
+    assert_eq!(store.procedure(&p.code).await.unwrap(), Some(p.clone()));
+    let mut other = p.clone();
+    other.code = ProcedureCode::parse("2.000635").unwrap();
+    other.name = "Đăng ký kết hôn".into();
+    other.agency = commune();
+    store.put_procedure(&other).await.unwrap();
+    let q = |text: &str| ProcedureQuery {
+        text: Some(text.into()),
+        limit: 20,
+        ..ProcedureQuery::default()
+    };
+    let found = store
+        .search_procedures(&q("dang ky khai sinh"))
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].name, "Đăng ký khai sinh");
+    assert_eq!(
+        store.search_procedures(&q("ĐĂNG KÝ")).await.unwrap().total,
+        2
+    );
+    assert_eq!(
+        store.search_procedures(&q("100%_")).await.unwrap().total,
+        0,
+        "wildcards are literal"
+    );
+    let by_agency = ProcedureQuery {
+        agency: Some(commune()),
+        limit: 20,
+        ..ProcedureQuery::default()
+    };
+    assert_eq!(
+        store.search_procedures(&by_agency).await.unwrap().items[0].code,
+        other.code
+    );
+    let page2 = ProcedureQuery {
+        limit: 1,
+        offset: 1,
+        ..ProcedureQuery::default()
+    };
+    let page = store.search_procedures(&page2).await.unwrap();
+    assert_eq!((page.total, page.items.len()), (2, 1));
+    assert_eq!(page.items[0].code, other.code, "ordered by code");
+}
+
+async fn calendar_days_and_settings(store: Arc<dyn Store>) {
+    let day = DayOverride {
+        date: NaiveDate::from_ymd_opt(2025, 5, 2).unwrap(),
+        kind: DayKind::Off,
+        name: "Nghỉ hoán đổi".into(),
+    };
+    store.put_calendar_day(&day).await.unwrap();
+    let worked = DayOverride {
+        kind: DayKind::Working,
+        ..day.clone()
+    };
+    store.put_calendar_day(&worked).await.unwrap();
+    assert_eq!(store.calendar_days().await.unwrap(), vec![worked]);
+    assert_eq!(store.setting("seeded").await.unwrap(), None);
+    store.put_setting("seeded", "1").await.unwrap();
+    store.put_setting("seeded", "2").await.unwrap();
+    assert_eq!(store.setting("seeded").await.unwrap().as_deref(), Some("2"));
+}
+
+async fn dossier_lifecycle_events_outbox_stats(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let now = vn(2025, 6, 2, 9, 0);
+    let form = serde_json::json!({"ho_ten_tre": "Nguyễn Văn An"});
+    let rec = ops::open(&*store, &lc, intake(true), form.clone(), &reception(), now)
+        .await
+        .unwrap();
+    assert_eq!(rec.code.to_string(), "000.00.01.H22-250602-0001");
+    assert_eq!(rec.version, 2);
+    assert_eq!(rec.state.status, Status::Received);
+    let second = ops::open(
+        &*store,
+        &lc,
+        intake(false),
+        serde_json::json!({}),
+        &reception(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.code.sequence(), 2);
+    let next_day = ops::open(
+        &*store,
+        &lc,
+        intake(false),
+        serde_json::json!({}),
+        &reception(),
+        vn(2025, 6, 3, 9, 0),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        next_day.code.to_string(),
+        "000.00.01.H22-250603-0001",
+        "the sequence restarts each day"
+    );
+
+    let loaded = store.dossier(&rec.code).await.unwrap().unwrap();
+    assert_eq!(loaded, rec);
+    let forwarded = ops::act(
+        &*store,
+        &lc,
+        &rec.code,
+        Some(2),
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        &reception(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(forwarded.version, 3);
+    assert_eq!(forwarded.state.status, Status::InProcessing);
+    assert_eq!(forwarded.form, form);
+    // A stale version is a conflict and writes nothing.
+    let stale = ops::act(
+        &*store,
+        &lc,
+        &rec.code,
+        Some(2),
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        &reception(),
+        now,
+    )
+    .await;
+    assert!(matches!(
+        stale,
+        Err(OpError::Store(StoreError::Conflict {
+            expected: 2,
+            found: 3
+        }))
+    ));
+    // A refused decision writes nothing either.
+    let wrong = Actor::new("x", Role::Specialist, Some(commune()));
+    let denied = ops::act(
+        &*store,
+        &lc,
+        &rec.code,
+        None,
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        &wrong,
+        now,
+    )
+    .await;
+    assert!(matches!(denied, Err(OpError::Lifecycle(_))));
+    assert_eq!(store.dossier(&rec.code).await.unwrap().unwrap().version, 3);
+
+    let events = store.events(&rec.code).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.version).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| e.event.kind.name())
+            .collect::<Vec<_>>(),
+        vec!["opened", "received", "forwarded"]
+    );
+    assert_eq!(
+        motcua_domain::lifecycle::replay(events.iter().map(|e| &e.event)).unwrap(),
+        forwarded.state
+    );
+
+    let outbox = store.pending_outbox(100).await.unwrap();
+    assert_eq!(outbox.len(), 5, "one message per event");
+    assert_eq!(outbox[0].topic, "dossier.opened");
+
+    let stats = store.stats(&StatsFilter::default()).await.unwrap();
+    let count = |m: &str| stats.iter().find(|r| r.metric == m).map_or(0, |r| r.count);
+    assert_eq!((count("submitted"), count("received")), (3, 1));
+    let june2 = StatsFilter {
+        from: NaiveDate::from_ymd_opt(2025, 6, 2),
+        to: NaiveDate::from_ymd_opt(2025, 6, 2),
+        agency: Some(department()),
+        by_day: true,
+        ..StatsFilter::default()
+    };
+    let rows = store.stats(&june2).await.unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| r.day == NaiveDate::from_ymd_opt(2025, 6, 2))
+    );
+    assert_eq!(
+        rows.iter().find(|r| r.metric == "submitted").unwrap().count,
+        2
+    );
+    assert_eq!(store.count_dossiers().await.unwrap(), 3);
+    assert!(
+        store
+            .dossier(&"000.00.01.H22-250602-0099".parse().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let report = store.verify_chain().await.unwrap();
+    assert_eq!((report.events, report.broken), (5, None));
+}
+
+async fn concurrent_intakes_get_distinct_codes(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let cal = Arc::new(calendar());
+    let now = vn(2025, 6, 2, 9, 0);
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let (store, cal) = (store.clone(), cal.clone());
+        tasks.push(tokio::spawn(async move {
+            let lc = Lifecycle {
+                calendar: &cal,
+                timeliness: TimelinessPolicy::default(),
+            };
+            ops::open(
+                &*store,
+                &lc,
+                intake(true),
+                serde_json::json!({}),
+                &reception(),
+                now,
+            )
+            .await
+            .unwrap()
+            .code
+        }));
+    }
+    let mut codes = HashSet::new();
+    for t in tasks {
+        codes.insert(t.await.unwrap().sequence());
+    }
+    assert_eq!(codes, (1..=40).collect::<HashSet<u32>>());
+    // Concurrent actions on one dossier: each applies once, none is lost.
+    let code = ops::open(
+        &*store,
+        &Lifecycle {
+            calendar: &cal,
+            timeliness: TimelinessPolicy::default(),
+        },
+        intake(true),
+        serde_json::json!({}),
+        &reception(),
+        now,
+    )
+    .await
+    .unwrap()
+    .code;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (store, cal) = (store.clone(), cal.clone());
+        tasks.push(tokio::spawn(async move {
+            let lc = Lifecycle {
+                calendar: &cal,
+                timeliness: TimelinessPolicy::default(),
+            };
+            ops::act(
+                &*store,
+                &lc,
+                &code,
+                None,
+                &Command::Assign {
+                    assignee: format!("officer-{i}"),
+                },
+                &reception(),
+                now,
+            )
+            .await
+            .map(|r| r.version)
+        }));
+    }
+    let mut versions = Vec::new();
+    for t in tasks {
+        versions.push(t.await.unwrap().unwrap());
+    }
+    versions.sort();
+    assert_eq!(versions, (3..=10).collect::<Vec<u32>>());
+    assert_eq!(store.verify_chain().await.unwrap().broken, None);
+}
+
+async fn import_batch(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let mut batch = Vec::new();
+    for day in 1..=3 {
+        let at = vn(2025, 3, day, 10, 0);
+        let events = lc
+            .decide(
+                None,
+                &Command::Open(Box::new(intake(true))),
+                &reception(),
+                at,
+            )
+            .unwrap();
+        let state = motcua_domain::lifecycle::replay(&events).unwrap();
+        batch.push(NewDossier {
+            events,
+            state,
+            form: serde_json::json!({}),
+        });
+    }
+    let codes = store.import_dossiers(&batch).await.unwrap();
+    assert_eq!(
+        codes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        vec![
+            "000.00.01.H22-250301-0001",
+            "000.00.01.H22-250302-0001",
+            "000.00.01.H22-250303-0001"
+        ]
+    );
+    assert_eq!(store.verify_chain().await.unwrap().events, 6);
+}
+
+async fn tampering_is_detected(store: Arc<dyn Store>, url: &str) {
+    seed(&*store).await;
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let now = vn(2025, 6, 2, 9, 0);
+    for _ in 0..3 {
+        ops::open(
+            &*store,
+            &lc,
+            intake(true),
+            serde_json::json!({}),
+            &reception(),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(store.verify_chain().await.unwrap().broken, None);
+    sqlx::any::install_default_drivers();
+    let raw = sqlx::AnyPool::connect(url).await.unwrap();
+    // Change the applicant's name inside the third event's content.
+    raw.execute(
+        "UPDATE events SET body = REPLACE(body, 'Nguyễn Thị Ánh', 'Nguyễn Thị Anh') WHERE seq = 3",
+    )
+    .await
+    .unwrap();
+    let report = store.verify_chain().await.unwrap();
+    let broken = report.broken.expect("tampering detected");
+    assert_eq!(
+        (broken.seq, broken.stream.as_str()),
+        (3, "000.00.01.H22-250602-0002")
+    );
+    assert_eq!(report.events, 2, "two good events before the broken one");
+}
+
+async fn deleted_event_is_detected(store: Arc<dyn Store>, url: &str) {
+    seed(&*store).await;
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let now = vn(2025, 6, 2, 9, 0);
+    for _ in 0..2 {
+        ops::open(
+            &*store,
+            &lc,
+            intake(true),
+            serde_json::json!({}),
+            &reception(),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    sqlx::any::install_default_drivers();
+    let raw = sqlx::AnyPool::connect(url).await.unwrap();
+    raw.execute("DELETE FROM events WHERE seq = 2")
+        .await
+        .unwrap();
+    let broken = store
+        .verify_chain()
+        .await
+        .unwrap()
+        .broken
+        .expect("deletion detected");
+    assert_eq!(broken.seq, 3);
+    assert!(broken.reason.contains("missing"), "{}", broken.reason);
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* ; $($raw:ident),*) => {
+        mod sqlite {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = TestDb::sqlite().await;
+                    super::$name(db.store().await).await;
+                    db.drop_db().await;
+                }
+            )*
+            $(
+                #[tokio::test]
+                async fn $raw() {
+                    let db = TestDb::sqlite().await;
+                    super::$raw(db.store().await, &db.url).await;
+                    db.drop_db().await;
+                }
+            )*
+        }
+        mod postgres {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = TestDb::postgres().await else { return };
+                    super::$name(db.store().await).await;
+                    db.drop_db().await;
+                }
+            )*
+            $(
+                #[tokio::test]
+                async fn $raw() {
+                    let Some(db) = TestDb::postgres().await else { return };
+                    super::$raw(db.store().await, &db.url).await;
+                    db.drop_db().await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    agencies_branches_users_keys,
+    procedures_and_search,
+    calendar_days_and_settings,
+    dossier_lifecycle_events_outbox_stats,
+    concurrent_intakes_get_distinct_codes,
+    import_batch;
+    tampering_is_detected,
+    deleted_event_is_detected
+);
