@@ -1,1 +1,158 @@
-fn main() {}
+//! `motcua`: the server, the demo, migrations, the audit check and the calendar tools.
+
+mod calendar_cmd;
+mod demo;
+mod settings;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "motcua", version, about = "One-stop public administrative service system (Trung tâm Phục vụ hành chính công)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives: a database URL, or the demo's data directory.
+#[derive(Args, Clone, Debug)]
+#[group(required = false, multiple = false)]
+pub(crate) struct Database {
+    /// sqlite://FILE or postgres://USER@HOST/DB
+    #[arg(long, env = "MOTCUA_DATABASE_URL")]
+    database_url: Option<String>,
+    /// The demo's data directory (uses its SQLite database).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+impl Database {
+    pub(crate) fn url(&self) -> anyhow::Result<String> {
+        match (&self.database_url, &self.data) {
+            (Some(url), _) => Ok(url.clone()),
+            (None, Some(dir)) => Ok(demo::database_url(dir)),
+            (None, None) => anyhow::bail!("give --database-url URL (or MOTCUA_DATABASE_URL) or --data DIR"),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API on a database.
+    Serve {
+        #[command(flatten)]
+        db: Database,
+        /// Address to listen on.
+        #[arg(long, env = "MOTCUA_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        #[command(flatten)]
+        policy: settings::Policy,
+    },
+    /// Start the demo: an embedded SQLite database seeded with a province, its agencies,
+    /// procedures, users and a year of dossiers.
+    Demo {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        #[arg(long, default_value = "demo-data")]
+        data: PathBuf,
+        /// Historical dossiers to generate on first start.
+        #[arg(long, default_value_t = 5000)]
+        history: usize,
+        #[command(flatten)]
+        policy: settings::Policy,
+    },
+    /// Create or update the database schema.
+    Migrate {
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Audit tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Working-time calendar: holidays, deadlines, lunar dates.
+    Calendar {
+        #[command(subcommand)]
+        command: calendar_cmd::CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of every stored event; names the first broken link.
+    Verify {
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Calendar { command } = cli.command {
+        return calendar_cmd::run(command);
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MOTCUA_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { db, bind, policy } => {
+            let store = motcua_store::connect(&db.url()?).await.context("opening the database")?;
+            let state = settings::app_state(store, &policy).await?;
+            let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("listening on {bind}"))?;
+            eprintln!("motcua serving on http://{}", listener.local_addr()?);
+            motcua_web::serve(listener, state).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { port, data, history, policy } => {
+            demo::run(port, &data, &policy, history).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { db } => {
+            motcua_store::connect(&db.url()?).await.context("migrating the database")?;
+            eprintln!("database schema is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { db } } => {
+            let store = motcua_store::connect(&db.url()?).await.context("opening the database")?;
+            let report = store.verify_chain().await.context("reading the event chain")?;
+            match report.broken {
+                None => {
+                    println!("audit chain intact: {} events, head {}", report.events, report.head);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    println!(
+                        "audit chain BROKEN at event {} (dossier {}, version {}): {}; {} events before it are intact",
+                        b.seq, b.stream, b.version, b.reason, report.events
+                    );
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Calendar { command } => Ok(calendar_cmd::run(command)),
+    }
+}

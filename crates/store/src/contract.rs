@@ -86,6 +86,10 @@ pub trait Store: Send + Sync + 'static {
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    /// Waits for work in flight and closes every connection (SQLite then folds its log into
+    /// the database file).
+    async fn close(&self);
 }
 
 /// Opens (creating if needed) and migrates the database at `url`: `sqlite://FILE` or

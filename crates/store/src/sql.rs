@@ -1003,6 +1003,11 @@ impl Store for SqlStore {
             .await?;
         Ok(())
     }
+
+    async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
 }
 
 const COUNT_PROCEDURES: &str = "SELECT COUNT(*) AS n FROM procedures WHERE ($1 = '' OR search_text LIKE $1 ESCAPE '\\') \

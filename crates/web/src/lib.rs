@@ -1,1 +1,94 @@
-//! placeholder
+//! The HTTP server: the versioned JSON API under `/api/v1/`, its OpenAPI document generated
+//! from the handlers, health checks, authentication and permission checks. Handlers are thin:
+//! they parse input into domain types, ask the domain and the store one thing, and render.
+//! This crate knows no SQL.
+
+mod api;
+mod auth;
+mod error;
+mod openapi;
+mod ratelimit;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use motcua_domain::calendar::WorkingCalendar;
+use motcua_domain::ids::AgencyCode;
+use motcua_domain::lifecycle::{Lifecycle, TimelinessPolicy};
+use motcua_store::Store;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use auth::{hash_password, new_secret, sha256_hex};
+pub use error::ApiError;
+
+/// Everything a request handler may use.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub calendar: Arc<WorkingCalendar>,
+    pub timeliness: TimelinessPolicy,
+    /// The one-stop centre whose code opens dossier codes when no branch says otherwise.
+    pub default_receiving_agency: AgencyCode,
+    pub(crate) limits: Arc<ratelimit::Limits>,
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        calendar: WorkingCalendar,
+        timeliness: TimelinessPolicy,
+        default_receiving_agency: AgencyCode,
+    ) -> Self {
+        AppState {
+            store,
+            calendar: Arc::new(calendar),
+            timeliness,
+            default_receiving_agency,
+            limits: Arc::new(ratelimit::Limits::default()),
+        }
+    }
+
+    pub(crate) fn lifecycle(&self) -> Lifecycle<'_> {
+        Lifecycle { calendar: &self.calendar, timeliness: self.timeliness }
+    }
+}
+
+/// The whole application: API routes, the OpenAPI document and protective layers.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = openapi::routes().split_for_parts();
+    let doc = Arc::new(doc);
+    api.route(
+        "/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { axum::Json((*doc).clone()) }
+        }),
+    )
+    .fallback(error::not_found)
+    .with_state(state)
+    .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+    .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+    .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+    .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+    .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("same-origin"),
+    ))
+    .layer(TraceLayer::new_for_http())
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
+}

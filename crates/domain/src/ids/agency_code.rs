@@ -137,6 +137,12 @@ impl AgencyCode {
         Some(p)
     }
 
+    /// True when this agency is `other` or one of its ancestors: the agency's scope covers
+    /// the other's work.
+    pub fn covers(&self, other: &AgencyCode) -> bool {
+        std::iter::successors(Some(*other), AgencyCode::parent).any(|c| c == *self)
+    }
+
     /// The level-1 unit's part, e.g. `H22`: the locality suffix of procedure codes.
     pub fn locality(&self) -> String {
         format!("{}{:02}", char::from(self.letter), self.level1)
@@ -183,6 +189,8 @@ pub(crate) mod tests {
             "000.00.31.H40"
         );
         assert_eq!(l4.locality(), "H59");
+        assert!(province.covers(&l4) && l2.covers(&l3) && l4.covers(&l4));
+        assert!(!l4.covers(&l2) && !l3.covers(&AgencyCode::parse("000.02.01.H59").unwrap()));
     }
 
     #[test]

@@ -90,18 +90,6 @@ fn texts(field: &'static str, list: &[String]) -> Result<(), LifecycleError> {
     list.iter().try_for_each(|s| text(field, s))
 }
 
-/// True when `agency` is `target` or one of its ancestors in the identifier hierarchy.
-pub(crate) fn covers(agency: AgencyCode, target: AgencyCode) -> bool {
-    let mut t = Some(target);
-    while let Some(c) = t {
-        if c == agency {
-            return true;
-        }
-        t = c.parent();
-    }
-    false
-}
-
 impl Lifecycle<'_> {
     /// The events `command` produces on `state` (None before the dossier exists).
     pub fn decide(
@@ -503,7 +491,7 @@ impl Lifecycle<'_> {
         }
         if actor.role != Role::Applicant
             && !actor.agency.is_some_and(|a| {
-                covers(a, intake.receiving_agency) || covers(a, intake.competent_agency)
+                a.covers(&intake.receiving_agency) || a.covers(&intake.competent_agency)
             })
         {
             return Err(LifecycleError::OutOfScope);
@@ -573,9 +561,8 @@ impl Lifecycle<'_> {
     ) -> Result<(), LifecycleError> {
         match actor.agency {
             Some(a)
-                if covers(a, agency)
-                    || (actor.role == Role::AgencySystem
-                        && d.involved.iter().any(|x| covers(a, *x))) =>
+                if a.covers(&agency)
+                    || (actor.role == Role::AgencySystem && d.involved.iter().any(|x| a.covers(x))) =>
             {
                 Ok(())
             }

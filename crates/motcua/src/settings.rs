@@ -1,0 +1,98 @@
+//! Run-time policy (office hours, counting rules) from flags and environment, and the
+//! application state built from it and the database.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::NaiveTime;
+use clap::{Args, ValueEnum};
+use motcua_domain::calendar::{CalendarConfig, DayOneRule, DayOverride, OfficeHours, WorkingCalendar};
+use motcua_domain::lifecycle::{TimelinessPolicy, TimelinessRule};
+use motcua_store::{AgencyKind, Store};
+use motcua_web::AppState;
+
+/// The province's default calendar decisions, shipped with the program.
+pub(crate) const DEFAULT_DAYS: &str = include_str!("../../../fixtures/calendar/vn-public-sector-days.csv");
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum DayOne {
+    /// Day 1 is the working day after receipt.
+    Next,
+    /// The day of receipt is day 1.
+    Receipt,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum Early {
+    /// Late when finished after the due instant.
+    Instant,
+    /// Compare dates only.
+    Date,
+}
+
+/// Rules the domain brief leaves open; each province sets them.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct Policy {
+    /// Which day counts as day 1 of a limit in working days.
+    #[arg(long, env = "MOTCUA_DAY_ONE", value_enum, default_value = "next")]
+    pub day_one: DayOne,
+    /// Dossiers received after this local time count from the next working day.
+    #[arg(long, env = "MOTCUA_CUTOFF", default_value = "15:00")]
+    pub cutoff: NaiveTime,
+    /// How early/on time/late is decided.
+    #[arg(long, env = "MOTCUA_TIMELINESS", value_enum, default_value = "instant")]
+    pub timeliness: Early,
+    /// Count a result delivered by the re-appointed date as on time.
+    #[arg(long, env = "MOTCUA_REAPPOINTMENT_COUNTS", default_value_t = false)]
+    pub reappointment_counts: bool,
+}
+
+impl Policy {
+    pub(crate) fn calendar(&self, overrides: Vec<DayOverride>) -> anyhow::Result<WorkingCalendar> {
+        let office_hours = OfficeHours { cutoff: self.cutoff, ..OfficeHours::default() };
+        let day_one = match self.day_one {
+            DayOne::Next => DayOneRule::NextWorkingDay,
+            DayOne::Receipt => DayOneRule::ReceiptDay,
+        };
+        WorkingCalendar::new(CalendarConfig { office_hours, day_one, overrides, ..CalendarConfig::default() })
+            .map_err(|e| anyhow::anyhow!("office hours: {e}"))
+    }
+
+    pub(crate) fn timeliness(&self) -> TimelinessPolicy {
+        TimelinessPolicy {
+            rule: match self.timeliness {
+                Early::Instant => TimelinessRule::ByInstant,
+                Early::Date => TimelinessRule::ByDate,
+            },
+            reappointment_counts: self.reappointment_counts,
+        }
+    }
+}
+
+/// Calendar decisions from the database, first filling it with the shipped defaults.
+pub(crate) async fn calendar_days(store: &dyn Store) -> anyhow::Result<Vec<DayOverride>> {
+    let mut days = store.calendar_days().await?;
+    if days.is_empty() {
+        for d in DayOverride::parse_csv(DEFAULT_DAYS).context("shipped calendar data")? {
+            store.put_calendar_day(&d).await?;
+        }
+        days = store.calendar_days().await?;
+    }
+    Ok(days)
+}
+
+/// The server's state: store, calendar from the database, policy, receiving centre.
+pub(crate) async fn app_state(store: Arc<dyn Store>, policy: &Policy) -> anyhow::Result<AppState> {
+    let calendar = policy.calendar(calendar_days(&*store).await?)?;
+    let centre = match store.setting("receiving_agency").await? {
+        Some(code) => code.parse().map_err(|e| anyhow::anyhow!("setting receiving_agency: {e}"))?,
+        None => store
+            .agencies()
+            .await?
+            .into_iter()
+            .find(|a| a.kind == AgencyKind::Centre)
+            .map(|a| a.code)
+            .context("no Public Administrative Service Centre among the agencies; add one (kind centre) first")?,
+    };
+    Ok(AppState::new(store, calendar, policy.timeliness(), centre))
+}

@@ -1,0 +1,95 @@
+//! Staff log-in for API use: a bearer token for a working day.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::auth::{new_secret, sha256_hex, verify_password};
+use crate::error::{ApiError, ApiJson, ReqLang, pick};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct TokenRequest {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct TokenResponse {
+    token: String,
+    token_type: &'static str,
+    expires_at: DateTime<Utc>,
+    username: String,
+    role: String,
+    agency_code: Option<String>,
+}
+
+const TOKEN_LIFETIME_HOURS: i64 = 10;
+
+/// Exchanges a staff username and password for a bearer token. Five wrong passwords lock the
+/// account for 15 minutes.
+#[utoipa::path(
+    post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, body = crate::error::ErrorBody, description = "wrong username or password"),
+        (status = 429, body = crate::error::ErrorBody, description = "too many failed attempts")
+    )
+)]
+pub(crate) async fn token(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let username = req.username.trim().to_lowercase();
+    if username.is_empty() || username.len() > 100 || req.password.len() > 1000 {
+        return Err(invalid(lang));
+    }
+    if let Err(wait) = state.limits.login.check(&username) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            pick(
+                lang,
+                &format!("Đăng nhập sai quá nhiều lần; thử lại sau {} phút.", wait.as_secs() / 60 + 1),
+                &format!("Too many failed log-ins; try again in {} minutes.", wait.as_secs() / 60 + 1),
+            ),
+        ));
+    }
+    let user = state.store.user(&username).await.map_err(|e| ApiError::store(e, lang))?;
+    let password = req.password;
+    // Verify even for unknown users so timing does not tell which usernames exist.
+    let phc = user.as_ref().filter(|u| u.active).map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false);
+    let Some(user) = user.filter(|u| ok && u.active) else {
+        state.limits.login.fail(&username);
+        return Err(invalid(lang));
+    };
+    state.limits.login.reset(&username);
+    let token = new_secret("mct_");
+    let now = Utc::now();
+    let expires_at = now + Duration::hours(TOKEN_LIFETIME_HOURS);
+    state.store.put_token(&sha256_hex(&token), &user.username, now, expires_at).await.map_err(|e| ApiError::store(e, lang))?;
+    tracing::info!(username = %user.username, "staff token issued");
+    Ok(Json(TokenResponse {
+        token,
+        token_type: "Bearer",
+        expires_at,
+        username: user.username,
+        role: user.role.to_string(),
+        agency_code: user.agency.map(|a| a.to_string()),
+    }))
+}
+
+fn invalid(lang: motcua_domain::Lang) -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        pick(lang, "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
+    )
+}
+
+/// A valid argon2id hash of a random string, verified against when the user is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$bW90Y3VhLWR1bW15$Wbq0yZz9o3mWQv1rC+f8b9x0pZ3bRk8m9b2JqCq6p0E";

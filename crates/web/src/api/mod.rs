@@ -1,0 +1,9 @@
+//! The `/api/v1/` handlers, grouped by resource.
+
+pub(crate) mod auth;
+pub(crate) mod dossiers;
+pub(crate) mod health;
+pub(crate) mod procedures;
+pub(crate) mod reference;
+pub(crate) mod stats;
+pub(crate) mod track;

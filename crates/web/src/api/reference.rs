@@ -1,0 +1,62 @@
+//! Public reference data: agencies, branches and the holiday calendar.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{Datelike, Utc};
+use motcua_store::{Agency, Branch};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiQuery, ReqLang, pick};
+
+/// The agency tree (flat, each with its parent).
+#[utoipa::path(get, path = "/api/v1/agencies", tag = "reference", responses((status = 200, body = [Object])))]
+pub(crate) async fn agencies(State(state): State<AppState>, ReqLang(lang): ReqLang) -> Result<Json<Vec<Agency>>, ApiError> {
+    state.store.agencies().await.map(Json).map_err(|e| ApiError::store(e, lang))
+}
+
+/// Branches with their counters.
+#[utoipa::path(get, path = "/api/v1/branches", tag = "reference", responses((status = 200, body = [Object])))]
+pub(crate) async fn branches(State(state): State<AppState>, ReqLang(lang): ReqLang) -> Result<Json<Vec<Branch>>, ApiError> {
+    state.store.branches().await.map(Json).map_err(|e| ApiError::store(e, lang))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct HolidayParams {
+    /// Year (1901–2100); the current year when absent.
+    year: Option<i32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct HolidayView {
+    date: chrono::NaiveDate,
+    name: String,
+    /// statutory, compensatory or decided.
+    #[schema(value_type = String)]
+    kind: motcua_domain::calendar::HolidayKind,
+}
+
+/// Weekdays the offices are closed in a year.
+#[utoipa::path(
+    get, path = "/api/v1/calendar/holidays", tag = "reference", params(HolidayParams),
+    responses((status = 200, body = [HolidayView]), (status = 400, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn holidays(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    ApiQuery(p): ApiQuery<HolidayParams>,
+) -> Result<Json<Vec<HolidayView>>, ApiError> {
+    let year = p.year.unwrap_or_else(|| Utc::now().with_timezone(&motcua_domain::calendar::TZ).year());
+    if !(1901..=2100).contains(&year) {
+        return Err(ApiError::bad_request("invalid_year", pick(lang, "Năm từ 1901 đến 2100.", "The year must be 1901 to 2100.")));
+    }
+    Ok(Json(
+        state
+            .calendar
+            .holidays(year)
+            .into_iter()
+            .map(|h| HolidayView { date: h.date, name: h.name(lang).to_string(), kind: h.kind })
+            .collect(),
+    ))
+}

@@ -1,0 +1,99 @@
+//! Public tracking by dossier code plus the last four digits of the applicant's phone. A
+//! wrong or missing second factor answers exactly like an unknown code; repeated failures on
+//! one code block it for an hour.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use motcua_domain::ids::DossierCode;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiQuery, ReqLang};
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct TrackParams {
+    /// Last four digits of the applicant's phone number.
+    verify: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct TimelineEntry {
+    at: DateTime<Utc>,
+    /// Machine name of the event.
+    event: &'static str,
+    /// What happened, in plain words.
+    label: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Tracking {
+    code: String,
+    procedure_code: String,
+    procedure_name: String,
+    status: &'static str,
+    status_label: &'static str,
+    submitted_at: DateTime<Utc>,
+    received_at: Option<DateTime<Utc>>,
+    due_at: Option<DateTime<Utc>>,
+    overdue: bool,
+    timeline: Vec<TimelineEntry>,
+}
+
+/// A dossier's public status and timeline, without personal data.
+#[utoipa::path(
+    get, path = "/api/v1/track/{code}", tag = "tracking", params(("code" = String, Path, description = "Dossier code"), TrackParams),
+    responses((status = 200, body = Tracking), (status = 404, body = crate::error::ErrorBody, description = "unknown code or wrong second factor"))
+)]
+pub(crate) async fn track(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    Path(code): Path<String>,
+    ApiQuery(p): ApiQuery<TrackParams>,
+) -> Result<Json<Tracking>, ApiError> {
+    let not_found = || ApiError::not_found(lang);
+    let Ok(code) = DossierCode::parse(&code) else { return Err(not_found()) };
+    let key = code.to_string();
+    if state.limits.track.check(&key).is_err() {
+        return Err(not_found());
+    }
+    let verify = p.verify.unwrap_or_default();
+    let record = state.store.dossier(&code).await.map_err(|e| ApiError::store(e, lang))?;
+    let matches = record.as_ref().and_then(|r| r.state.intake.applicant.phone.as_ref()).is_some_and(|phone| {
+        verify.len() == 4 && constant_time_eq(phone.last4().as_bytes(), verify.as_bytes())
+    });
+    let Some(record) = record.filter(|_| matches) else {
+        state.limits.track.fail(&key);
+        return Err(not_found());
+    };
+    let events = state.store.events(&code).await.map_err(|e| ApiError::store(e, lang))?;
+    let name = state
+        .store
+        .procedure(&record.state.intake.procedure.code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    let d = &record.state;
+    Ok(Json(Tracking {
+        code: record.code.to_string(),
+        procedure_code: d.intake.procedure.code.to_string(),
+        procedure_name: name,
+        status: d.status.as_str(),
+        status_label: d.status.label(lang),
+        submitted_at: d.submitted_at,
+        received_at: d.received_at,
+        due_at: d.due_at,
+        overdue: d.is_overdue(Utc::now()),
+        timeline: events
+            .iter()
+            .filter(|e| !matches!(e.event.kind, motcua_domain::lifecycle::EventKind::Assigned { .. }))
+            .map(|e| TimelineEntry { at: e.event.at, event: e.event.kind.name(), label: e.event.kind.public_label(lang) })
+            .collect(),
+    }))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,62 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::api::{auth, dossiers, health, procedures, reference, stats, track};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "motcua",
+        description = "API of the one-stop public administrative service system: catalog, dossiers, tracking, statistics. Errors are `{\"error\": {\"code\", \"message\"}}`; send `Accept-Language: en` for English messages.",
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "catalog", description = "Procedures (thủ tục hành chính)"),
+        (name = "dossiers", description = "Dossiers (hồ sơ): intake, actions, history"),
+        (name = "tracking", description = "Public tracking"),
+        (name = "statistics", description = "Counters from incrementally maintained aggregates"),
+        (name = "reference", description = "Agencies, branches, calendar"),
+        (name = "auth", description = "Staff tokens"),
+        (name = "system", description = "Health")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A staff token from POST /api/v1/auth/token, or an agency system's API key"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(auth::token))
+        .routes(routes!(procedures::list))
+        .routes(routes!(procedures::get))
+        .routes(routes!(dossiers::create))
+        .routes(routes!(dossiers::get))
+        .routes(routes!(dossiers::events))
+        .routes(routes!(dossiers::act))
+        .routes(routes!(track::track))
+        .routes(routes!(stats::daily))
+        .routes(routes!(reference::agencies))
+        .routes(routes!(reference::branches))
+        .routes(routes!(reference::holidays))
+}
