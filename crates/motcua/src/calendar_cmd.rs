@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use motcua_domain::Lang;
-use motcua_domain::calendar::{DayOverride, HolidayRules, LunarDate, ProcessingTime, TZ, days_off, lunar};
+use motcua_domain::calendar::{
+    DayOverride, HolidayRules, LunarDate, ProcessingTime, TZ, days_off, lunar,
+};
 use motcua_domain::lang::Localise;
 
 use crate::settings::{DEFAULT_DAYS, Policy};
@@ -29,7 +31,11 @@ pub(crate) enum CalendarCommand {
         /// Receipt instant, RFC 3339 (e.g. 2025-04-25T15:30:00+07:00).
         #[arg(long)]
         from: String,
-        #[arg(long, conflicts_with = "working_hours", required_unless_present = "working_hours")]
+        #[arg(
+            long,
+            conflicts_with = "working_hours",
+            required_unless_present = "working_hours"
+        )]
         working_days: Option<u32>,
         #[arg(long)]
         working_hours: Option<u32>,
@@ -68,7 +74,8 @@ fn overrides(path: Option<&PathBuf>) -> Result<Vec<DayOverride>, String> {
 }
 
 fn date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
 }
 
 pub(crate) fn run(command: CalendarCommand) -> ExitCode {
@@ -92,16 +99,26 @@ pub(crate) fn run(command: CalendarCommand) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        CalendarCommand::Deadline { from, working_days, working_hours, days, policy } => {
+        CalendarCommand::Deadline {
+            from,
+            working_days,
+            working_hours,
+            days,
+            policy,
+        } => {
             let Ok(from) = DateTime::parse_from_rfc3339(from.trim()) else {
-                return fail(format!("{from:?} is not an RFC 3339 instant (e.g. 2025-04-25T15:30:00+07:00)"));
+                return fail(format!(
+                    "{from:?} is not an RFC 3339 instant (e.g. 2025-04-25T15:30:00+07:00)"
+                ));
             };
             let limit = match (working_days, working_hours) {
                 (Some(d), None) => ProcessingTime::WorkingDays(d),
                 (None, Some(h)) => ProcessingTime::WorkingHours(h),
                 _ => return fail("give --working-days N or --working-hours N"),
             };
-            let calendar = match overrides(days.as_ref()).and_then(|o| policy.calendar(o).map_err(|e| e.to_string())) {
+            let calendar = match overrides(days.as_ref())
+                .and_then(|o| policy.calendar(o).map_err(|e| e.to_string()))
+            {
                 Ok(c) => c,
                 Err(e) => return fail(e),
             };
@@ -116,7 +133,10 @@ pub(crate) fn run(command: CalendarCommand) -> ExitCode {
             };
             match lunar::to_lunar(d) {
                 Ok(l) => {
-                    println!("{{\"year\":{},\"month\":{},\"day\":{},\"leap\":{}}}", l.year, l.month, l.day, l.leap);
+                    println!(
+                        "{{\"year\":{},\"month\":{},\"day\":{},\"leap\":{}}}",
+                        l.year, l.month, l.day, l.leap
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e.message(Lang::En)),
@@ -126,12 +146,19 @@ pub(crate) fn run(command: CalendarCommand) -> ExitCode {
             let parts: Vec<&str> = text.trim().split('-').collect();
             let parsed = match parts.as_slice() {
                 [y, m, d] => match (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) {
-                    (Ok(year), Ok(month), Ok(day)) => Some(LunarDate { year, month, day, leap }),
+                    (Ok(year), Ok(month), Ok(day)) => Some(LunarDate {
+                        year,
+                        month,
+                        day,
+                        leap,
+                    }),
                     _ => None,
                 },
                 _ => None,
             };
-            let Some(l) = parsed else { return fail(format!("{text:?} is not a lunar date (YYYY-MM-DD)")) };
+            let Some(l) = parsed else {
+                return fail(format!("{text:?} is not a lunar date (YYYY-MM-DD)"));
+            };
             match lunar::to_solar(l) {
                 Ok(d) => {
                     println!("{d}");

@@ -11,7 +11,11 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "motcua", version, about = "One-stop public administrative service system (Trung tâm Phục vụ hành chính công)")]
+#[command(
+    name = "motcua",
+    version,
+    about = "One-stop public administrative service system (Trung tâm Phục vụ hành chính công)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,7 +38,9 @@ impl Database {
         match (&self.database_url, &self.data) {
             (Some(url), _) => Ok(url.clone()),
             (None, Some(dir)) => Ok(demo::database_url(dir)),
-            (None, None) => anyhow::bail!("give --database-url URL (or MOTCUA_DATABASE_URL) or --data DIR"),
+            (None, None) => {
+                anyhow::bail!("give --database-url URL (or MOTCUA_DATABASE_URL) or --data DIR")
+            }
         }
     }
 }
@@ -97,7 +103,8 @@ fn main() -> ExitCode {
     }
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MOTCUA_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("MOTCUA_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -120,28 +127,49 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve { db, bind, policy } => {
-            let store = motcua_store::connect(&db.url()?).await.context("opening the database")?;
+            let store = motcua_store::connect(&db.url()?)
+                .await
+                .context("opening the database")?;
             let state = settings::app_state(store, &policy).await?;
-            let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("listening on {bind}"))?;
+            let listener = tokio::net::TcpListener::bind(&bind)
+                .await
+                .with_context(|| format!("listening on {bind}"))?;
             eprintln!("motcua serving on http://{}", listener.local_addr()?);
             motcua_web::serve(listener, state).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { port, data, history, policy } => {
+        Command::Demo {
+            port,
+            data,
+            history,
+            policy,
+        } => {
             demo::run(port, &data, &policy, history).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { db } => {
-            motcua_store::connect(&db.url()?).await.context("migrating the database")?;
+            motcua_store::connect(&db.url()?)
+                .await
+                .context("migrating the database")?;
             eprintln!("database schema is up to date");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify { db } } => {
-            let store = motcua_store::connect(&db.url()?).await.context("opening the database")?;
-            let report = store.verify_chain().await.context("reading the event chain")?;
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let store = motcua_store::connect(&db.url()?)
+                .await
+                .context("opening the database")?;
+            let report = store
+                .verify_chain()
+                .await
+                .context("reading the event chain")?;
             match report.broken {
                 None => {
-                    println!("audit chain intact: {} events, head {}", report.events, report.head);
+                    println!(
+                        "audit chain intact: {} events, head {}",
+                        report.events, report.head
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Some(b) => {

@@ -6,13 +6,16 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::NaiveTime;
 use clap::{Args, ValueEnum};
-use motcua_domain::calendar::{CalendarConfig, DayOneRule, DayOverride, OfficeHours, WorkingCalendar};
+use motcua_domain::calendar::{
+    CalendarConfig, DayOneRule, DayOverride, OfficeHours, WorkingCalendar,
+};
 use motcua_domain::lifecycle::{TimelinessPolicy, TimelinessRule};
 use motcua_store::{AgencyKind, Store};
 use motcua_web::AppState;
 
 /// The province's default calendar decisions, shipped with the program.
-pub(crate) const DEFAULT_DAYS: &str = include_str!("../../../fixtures/calendar/vn-public-sector-days.csv");
+pub(crate) const DEFAULT_DAYS: &str =
+    include_str!("../../../fixtures/calendar/vn-public-sector-days.csv");
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub(crate) enum DayOne {
@@ -49,13 +52,21 @@ pub(crate) struct Policy {
 
 impl Policy {
     pub(crate) fn calendar(&self, overrides: Vec<DayOverride>) -> anyhow::Result<WorkingCalendar> {
-        let office_hours = OfficeHours { cutoff: self.cutoff, ..OfficeHours::default() };
+        let office_hours = OfficeHours {
+            cutoff: self.cutoff,
+            ..OfficeHours::default()
+        };
         let day_one = match self.day_one {
             DayOne::Next => DayOneRule::NextWorkingDay,
             DayOne::Receipt => DayOneRule::ReceiptDay,
         };
-        WorkingCalendar::new(CalendarConfig { office_hours, day_one, overrides, ..CalendarConfig::default() })
-            .map_err(|e| anyhow::anyhow!("office hours: {e}"))
+        WorkingCalendar::new(CalendarConfig {
+            office_hours,
+            day_one,
+            overrides,
+            ..CalendarConfig::default()
+        })
+        .map_err(|e| anyhow::anyhow!("office hours: {e}"))
     }
 
     pub(crate) fn timeliness(&self) -> TimelinessPolicy {

@@ -602,7 +602,7 @@ impl Store for SqlStore {
         let words: Vec<String> = q
             .text
             .as_deref()
-            .map(fold)
+            .map(|t| fold(&t.replace(|c: char| c.is_control(), " ")))
             .unwrap_or_default()
             .split_whitespace()
             .map(|w| {

@@ -31,11 +31,18 @@ pub fn sha256_hex(s: &str) -> String {
 
 /// An argon2id PHC string for a password.
 pub fn hash_password(password: &str) -> Result<String, String> {
-    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
 }
 
 pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// The authenticated caller.
@@ -52,7 +59,11 @@ impl Principal {
         match self {
             Principal::Anonymous => None,
             Principal::Staff(u) => Some(Actor::new(u.username.clone(), u.role, u.agency)),
-            Principal::System(k) => Some(Actor::new(format!("api:{}", k.name), Role::AgencySystem, Some(k.agency))),
+            Principal::System(k) => Some(Actor::new(
+                format!("api:{}", k.name),
+                Role::AgencySystem,
+                Some(k.agency),
+            )),
         }
     }
 
@@ -76,7 +87,10 @@ impl Principal {
     pub(crate) fn can_read(&self, d: &Dossier) -> bool {
         self.has_scope(Scope::DossiersRead)
             && self.agency().is_some_and(|a| {
-                d.involved.iter().chain([&d.intake.receiving_agency, &d.intake.competent_agency]).any(|x| a.covers(x))
+                d.involved
+                    .iter()
+                    .chain([&d.intake.receiving_agency, &d.intake.competent_agency])
+                    .any(|x| a.covers(x))
             })
     }
 }
@@ -84,26 +98,44 @@ impl Principal {
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ReqLang(lang) = ReqLang::from_request_parts(parts, state).await.unwrap_or(ReqLang(Default::default()));
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ReqLang(lang) = ReqLang::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ReqLang(Default::default()));
         let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
             return Ok(Principal::Anonymous);
         };
         let secret = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|s| !s.is_empty() && s.len() <= 200)
             .ok_or_else(|| ApiError::unauthorized(lang))?;
         let hash = sha256_hex(secret);
         if secret.starts_with("mck_") {
-            return match state.store.api_key(&hash).await.map_err(|e| ApiError::store(e, lang))? {
+            return match state
+                .store
+                .api_key(&hash)
+                .await
+                .map_err(|e| ApiError::store(e, lang))?
+            {
                 Some(k) if !k.revoked => Ok(Principal::System(k)),
                 _ => Err(ApiError::unauthorized(lang)),
             };
         }
-        match state.store.token_user(&hash, Utc::now()).await.map_err(|e| ApiError::store(e, lang))? {
+        match state
+            .store
+            .token_user(&hash, Utc::now())
+            .await
+            .map_err(|e| ApiError::store(e, lang))?
+        {
             Some(u) => Ok(Principal::Staff(u)),
             None => Err(ApiError::unauthorized(lang)),
         }
@@ -128,6 +160,9 @@ mod tests {
         let (a, b) = (new_secret("mck_"), new_secret("mck_"));
         assert_ne!(a, b);
         assert_eq!(a.len(), 4 + 64);
-        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

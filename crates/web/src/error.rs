@@ -36,7 +36,11 @@ pub(crate) struct ErrorDetail {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError { status, code: code.into(), message: message.into() }
+        ApiError {
+            status,
+            code: code.into(),
+            message: message.into(),
+        }
     }
 
     /// A localised domain error with the given status.
@@ -52,7 +56,11 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
-            pick(lang, "Cần đăng nhập hoặc khóa API hợp lệ.", "A valid login or API key is required."),
+            pick(
+                lang,
+                "Cần đăng nhập hoặc khóa API hợp lệ.",
+                "A valid login or API key is required.",
+            ),
         )
     }
 
@@ -60,7 +68,11 @@ impl ApiError {
         ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            pick(lang, "Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
+            pick(
+                lang,
+                "Bạn không có quyền thực hiện thao tác này.",
+                "You are not allowed to do this.",
+            ),
         )
     }
 
@@ -74,7 +86,10 @@ impl ApiError {
             StoreError::NotFound => StatusCode::NOT_FOUND,
             StoreError::Conflict { .. } | StoreError::Duplicate(_) => StatusCode::CONFLICT,
             StoreError::MissingReference(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            StoreError::Corrupt(_) | StoreError::Url(_) | StoreError::Database(_) | StoreError::Migrate(_) => {
+            StoreError::Corrupt(_)
+            | StoreError::Url(_)
+            | StoreError::Database(_)
+            | StoreError::Migrate(_) => {
                 tracing::error!(error = ?e, "storage failure");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -84,7 +99,9 @@ impl ApiError {
 
     pub fn lifecycle(e: LifecycleError, lang: Lang) -> Self {
         let status = match &e {
-            LifecycleError::RoleNotAllowed { .. } | LifecycleError::OutOfScope => StatusCode::FORBIDDEN,
+            LifecycleError::RoleNotAllowed { .. } | LifecycleError::OutOfScope => {
+                StatusCode::FORBIDDEN
+            }
             LifecycleError::Text { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             LifecycleError::NotOpened => StatusCode::NOT_FOUND,
             LifecycleError::AlreadyOpened
@@ -118,7 +135,12 @@ pub(crate) fn pick(lang: Lang, vi: &str, en: &str) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+            },
+        };
         (self.status, Json(body)).into_response()
     }
 }
@@ -132,7 +154,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ReqLang {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let from_query = parts.uri.query().and_then(|q| {
-            q.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(|v| v.parse::<Lang>().ok())
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("lang="))
+                .and_then(|v| v.parse::<Lang>().ok())
         });
         let from_header = parts
             .headers
@@ -155,7 +179,10 @@ where
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let lang = Lang::negotiate(
-            req.headers().get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""),
+            req.headers()
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(""),
         );
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
@@ -170,17 +197,27 @@ fn json_rejection(r: JsonRejection, lang: Lang) -> ApiError {
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "json_content_type",
-            pick(lang, "Nội dung phải là JSON (Content-Type: application/json).", "The body must be JSON (Content-Type: application/json)."),
+            pick(
+                lang,
+                "Nội dung phải là JSON (Content-Type: application/json).",
+                "The body must be JSON (Content-Type: application/json).",
+            ),
         ),
         JsonRejection::JsonDataError(_) => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_field",
-            format!("{} {detail}", pick(lang, "Dữ liệu không hợp lệ:", "Invalid data:")),
+            format!(
+                "{} {detail}",
+                pick(lang, "Dữ liệu không hợp lệ:", "Invalid data:")
+            ),
         ),
         _ => ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_json",
-            format!("{} {detail}", pick(lang, "JSON không hợp lệ:", "Invalid JSON:")),
+            format!(
+                "{} {detail}",
+                pick(lang, "JSON không hợp lệ:", "Invalid JSON:")
+            ),
         ),
     }
 }
@@ -196,7 +233,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let ReqLang(lang) = ReqLang::from_request_parts(parts, state).await.unwrap_or(ReqLang(Lang::Vi));
+        let ReqLang(lang) = ReqLang::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ReqLang(Lang::Vi));
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(r) => Err(query_rejection(r, lang)),
@@ -208,7 +247,15 @@ fn query_rejection(r: QueryRejection, lang: Lang) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "invalid_query",
-        format!("{} {}", pick(lang, "Tham số truy vấn không hợp lệ:", "Invalid query parameters:"), r.body_text()),
+        format!(
+            "{} {}",
+            pick(
+                lang,
+                "Tham số truy vấn không hợp lệ:",
+                "Invalid query parameters:"
+            ),
+            r.body_text()
+        ),
     )
 }
 

@@ -37,7 +37,9 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("A staff token from POST /api/v1/auth/token, or an agency system's API key"))
+                    .description(Some(
+                        "A staff token from POST /api/v1/auth/token, or an agency system's API key",
+                    ))
                     .build(),
             ),
         );

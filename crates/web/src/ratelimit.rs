@@ -14,7 +14,11 @@ pub(crate) struct Limiter {
 
 impl Limiter {
     pub(crate) fn new(max_failures: u32, window: Duration) -> Self {
-        Limiter { max_failures, window, entries: Mutex::new(HashMap::new()) }
+        Limiter {
+            max_failures,
+            window,
+            entries: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Err(wait)` while the key is locked out.
@@ -34,7 +38,9 @@ impl Limiter {
             let window = self.window;
             entries.retain(|_, (_, since)| since.elapsed() < window);
         }
-        let e = entries.entry(key.to_string()).or_insert((0, Instant::now()));
+        let e = entries
+            .entry(key.to_string())
+            .or_insert((0, Instant::now()));
         if e.1.elapsed() >= self.window {
             *e = (0, Instant::now());
         }
@@ -42,7 +48,10 @@ impl Limiter {
     }
 
     pub(crate) fn reset(&self, key: &str) {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
     }
 }
 

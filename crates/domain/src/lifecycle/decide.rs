@@ -58,9 +58,15 @@ pub struct Lifecycle<'a> {
 
 const MAX_TEXT: usize = 2000;
 
+/// Line breaks and tabs are fine in free text; other control characters are not.
+fn has_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 fn text(field: &'static str, s: &str) -> Result<(), LifecycleError> {
     let len = s.chars().count();
-    if s.trim().is_empty() || len > MAX_TEXT {
+    if s.trim().is_empty() || len > MAX_TEXT || has_control(s) {
         Err(LifecycleError::Text {
             field,
             max: MAX_TEXT,
@@ -497,7 +503,7 @@ impl Lifecycle<'_> {
             return Err(LifecycleError::OutOfScope);
         }
         let name = intake.applicant.name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
             return Err(LifecycleError::Text {
                 field: "applicant.name",
                 max: 200,
@@ -508,7 +514,7 @@ impl Lifecycle<'_> {
                 && email
                     .split_once('@')
                     .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'))
-                && !email.chars().any(char::is_whitespace);
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control());
             if !ok {
                 return Err(LifecycleError::Text {
                     field: "applicant.email",
@@ -517,7 +523,7 @@ impl Lifecycle<'_> {
             }
         }
         if let Some(b) = &intake.branch
-            && (b.trim().is_empty() || b.len() > 64)
+            && (b.trim().is_empty() || b.len() > 64 || has_control(b))
         {
             return Err(LifecycleError::Text {
                 field: "branch",
@@ -562,7 +568,8 @@ impl Lifecycle<'_> {
         match actor.agency {
             Some(a)
                 if a.covers(&agency)
-                    || (actor.role == Role::AgencySystem && d.involved.iter().any(|x| a.covers(x))) =>
+                    || (actor.role == Role::AgencySystem
+                        && d.involved.iter().any(|x| a.covers(x))) =>
             {
                 Ok(())
             }

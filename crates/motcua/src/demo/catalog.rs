@@ -7,7 +7,9 @@ use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::procedure::{StepPlan, SupplementClock};
 use motcua_domain::role::Role;
-use motcua_store::{LegalBasis, OnlineLevel, Procedure, Provenance, RequiredDocument, SubmissionMethod};
+use motcua_store::{
+    LegalBasis, OnlineLevel, Procedure, Provenance, RequiredDocument, SubmissionMethod,
+};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -79,7 +81,9 @@ pub(crate) struct CatalogAgencies {
 }
 
 fn limit(m: &Method) -> Option<ProcessingTime> {
-    let v = m.time_limit_value.filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 10_000.0)? as u32;
+    let v = m
+        .time_limit_value
+        .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 10_000.0)? as u32;
     match m.time_limit_unit.as_str() {
         "working_day" => Some(ProcessingTime::WorkingDays(v)),
         "calendar_day" => Some(ProcessingTime::CalendarDays(v)),
@@ -229,7 +233,10 @@ mod tests {
     #[test]
     fn reads_fees_and_copies_as_published() {
         assert_eq!(fee_amount("Phí : 0 Đồng"), Some(0));
-        assert_eq!(fee_amount("Phí : 2.000.000 Đồng (Thẩm định cấp phép)"), Some(2_000_000));
+        assert_eq!(
+            fee_amount("Phí : 2.000.000 Đồng (Thẩm định cấp phép)"),
+            Some(2_000_000)
+        );
         assert_eq!(fee_amount("Phí : Không Đồng"), Some(0));
         assert_eq!(fee_amount("Lệ phí : 1.5 USD"), None);
         assert_eq!(fee_amount("Phí : Mức thu bằng 50% mức thu"), None);
@@ -249,14 +256,30 @@ mod tests {
         };
         let all = procedures(super::super::PROCEDURES, &agencies).unwrap();
         assert_eq!(all.len(), 207);
-        let first = all.iter().find(|p| p.code.to_string() == "1.013124").unwrap();
+        let first = all
+            .iter()
+            .find(|p| p.code.to_string() == "1.013124")
+            .unwrap();
         assert_eq!(first.processing_time, Some(ProcessingTime::WorkingDays(30)));
         assert_eq!(first.agency, agencies.ministry);
         assert_eq!(first.documents[1].template.as_deref(), Some("5-PHLCII.doc"));
-        let commune = all.iter().find(|p| p.code.to_string() == "1.013128").unwrap();
-        assert_eq!((commune.agency, commune.processing_time), (agencies.province, Some(ProcessingTime::WorkingDays(7))));
-        assert!(all.iter().all(|p| p.provenance.as_ref().is_some_and(|s| s.url.starts_with("https://github.com/nhdandz/"))));
+        let commune = all
+            .iter()
+            .find(|p| p.code.to_string() == "1.013128")
+            .unwrap();
+        assert_eq!(
+            (commune.agency, commune.processing_time),
+            (agencies.province, Some(ProcessingTime::WorkingDays(7)))
+        );
+        assert!(all.iter().all(|p| {
+            p.provenance
+                .as_ref()
+                .is_some_and(|s| s.url.starts_with("https://github.com/nhdandz/"))
+        }));
         let untimed = all.iter().filter(|p| p.processing_time.is_none()).count();
-        assert!(untimed > 0 && untimed < 40, "{untimed} without a time limit");
+        assert!(
+            untimed > 0 && untimed < 40,
+            "{untimed} without a time limit"
+        );
     }
 }

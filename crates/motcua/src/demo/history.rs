@@ -10,7 +10,8 @@ use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use motcua_domain::calendar::{ProcessingTime, TZ, WorkingCalendar};
 use motcua_domain::ids::{AgencyCode, Cccd, Phone};
 use motcua_domain::lifecycle::{
-    Applicant, Channel, Command, Dossier, Event, Intake, Lifecycle, ReturnChannel, TimelinessPolicy, apply,
+    Applicant, Channel, Command, Dossier, Event, Intake, Lifecycle, ReturnChannel,
+    TimelinessPolicy, apply,
 };
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{NewDossier, Procedure, Store};
@@ -35,10 +36,20 @@ pub(crate) struct Cast {
 }
 
 impl Cast {
-    pub(crate) fn new(logins: &[Login], centre: AgencyCode, communes: &[Commune], hong_gai: AgencyCode, van_don: AgencyCode) -> Self {
+    pub(crate) fn new(
+        logins: &[Login],
+        centre: AgencyCode,
+        communes: &[Commune],
+        hong_gai: AgencyCode,
+        van_don: AgencyCode,
+    ) -> Self {
         let actor = |l: &Login| {
             let role = l.role.parse().unwrap_or(Role::Specialist);
-            Actor::new(l.username.clone(), role, l.agency_code.as_deref().and_then(|a| a.parse().ok()))
+            Actor::new(
+                l.username.clone(),
+                role,
+                l.agency_code.as_deref().and_then(|a| a.parse().ok()),
+            )
         };
         let mut reception = HashMap::new();
         let mut specialists = HashMap::new();
@@ -63,10 +74,17 @@ impl Cast {
                 _ => {}
             }
         }
-        let staff = specialists.into_iter().filter_map(|(ag, s)| approvers.remove(&ag).map(|a| (ag, (s, a)))).collect();
+        let staff = specialists
+            .into_iter()
+            .filter_map(|(ag, s)| approvers.remove(&ag).map(|a| (ag, (s, a))))
+            .collect();
         Cast {
             reception,
-            portal: Actor::new("api:cong-dich-vu-cong-quoc-gia", Role::AgencySystem, Some(centre)),
+            portal: Actor::new(
+                "api:cong-dich-vu-cong-quoc-gia",
+                Role::AgencySystem,
+                Some(centre),
+            ),
             staff,
             communes: communes.iter().map(|c| c.agency).collect(),
             hong_gai,
@@ -85,7 +103,11 @@ impl Cast {
     }
 
     fn reception(&self, branch: &str) -> Actor {
-        self.reception.get(branch).or_else(|| self.reception.get("QN-HQ")).cloned().unwrap_or_else(|| self.portal.clone())
+        self.reception
+            .get(branch)
+            .or_else(|| self.reception.get("QN-HQ"))
+            .cloned()
+            .unwrap_or_else(|| self.portal.clone())
     }
 }
 
@@ -109,7 +131,10 @@ impl Sim<'_> {
         if at > self.now {
             return None;
         }
-        let events = self.lc.decide(self.state.as_ref(), &command, actor, at).ok()?;
+        let events = self
+            .lc
+            .decide(self.state.as_ref(), &command, actor, at)
+            .ok()?;
         for e in events {
             self.state = Some(apply(self.state.take(), &e, self.events.len()).ok()?);
             self.events.push(e);
@@ -122,12 +147,22 @@ impl Sim<'_> {
     }
 }
 
-const FAMILY: [&str; 14] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Phan"];
+const FAMILY: [&str; 14] = [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý",
+    "Phan",
+];
 const MIDDLE_M: [&str; 6] = ["Văn", "Đức", "Minh", "Hữu", "Quang", "Thành"];
 const MIDDLE_F: [&str; 6] = ["Thị", "Thu", "Ngọc", "Thanh", "Minh", "Hồng"];
-const GIVEN_M: [&str; 12] = ["An", "Bình", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Quân", "Sơn", "Tuấn", "Việt"];
-const GIVEN_F: [&str; 12] = ["Anh", "Châu", "Giang", "Hà", "Hạnh", "Hương", "Lan", "Linh", "Mai", "Phương", "Thảo", "Yến"];
-const MOBILE_PREFIXES: [&str; 20] = ["032", "033", "034", "035", "036", "037", "038", "039", "070", "076", "077", "078", "079", "081", "083", "086", "088", "090", "091", "096"];
+const GIVEN_M: [&str; 12] = [
+    "An", "Bình", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Quân", "Sơn", "Tuấn", "Việt",
+];
+const GIVEN_F: [&str; 12] = [
+    "Anh", "Châu", "Giang", "Hà", "Hạnh", "Hương", "Lan", "Linh", "Mai", "Phương", "Thảo", "Yến",
+];
+const MOBILE_PREFIXES: [&str; 20] = [
+    "032", "033", "034", "035", "036", "037", "038", "039", "070", "076", "077", "078", "079",
+    "081", "083", "086", "088", "090", "091", "096",
+];
 
 fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
@@ -136,16 +171,44 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
 fn applicant(rng: &mut ChaCha8Rng) -> Applicant {
     let female = rng.random_bool(0.5);
     let name = if female {
-        format!("{} {} {}", pick(rng, &FAMILY), pick(rng, &MIDDLE_F), pick(rng, &GIVEN_F))
+        format!(
+            "{} {} {}",
+            pick(rng, &FAMILY),
+            pick(rng, &MIDDLE_F),
+            pick(rng, &GIVEN_F)
+        )
     } else {
-        format!("{} {} {}", pick(rng, &FAMILY), pick(rng, &MIDDLE_M), pick(rng, &GIVEN_M))
+        format!(
+            "{} {} {}",
+            pick(rng, &FAMILY),
+            pick(rng, &MIDDLE_M),
+            pick(rng, &GIVEN_M)
+        )
     };
     let year: i32 = rng.random_range(1950..2006);
     let century_digit = if year >= 2000 { 2 } else { 0 } + u8::from(female);
-    let province = if rng.random_bool(0.8) { "022" } else { *pick(rng, &["001", "024", "031", "030", "079"]) };
-    let cccd = format!("{province}{century_digit}{:02}{:06}", year % 100, rng.random_range(0..1_000_000));
-    let phone = format!("{}{:07}", pick(rng, &MOBILE_PREFIXES), rng.random_range(0..10_000_000));
-    Applicant { name, cccd: Cccd::parse(&cccd).ok(), phone: Phone::parse(&phone).ok(), email: None, tax_code: None }
+    let province = if rng.random_bool(0.8) {
+        "022"
+    } else {
+        *pick(rng, &["001", "024", "031", "030", "079"])
+    };
+    let cccd = format!(
+        "{province}{century_digit}{:02}{:06}",
+        year % 100,
+        rng.random_range(0..1_000_000)
+    );
+    let phone = format!(
+        "{}{:07}",
+        pick(rng, &MOBILE_PREFIXES),
+        rng.random_range(0..10_000_000)
+    );
+    Applicant {
+        name,
+        cccd: Cccd::parse(&cccd).ok(),
+        phone: Phone::parse(&phone).ok(),
+        email: None,
+        tax_code: None,
+    }
 }
 
 /// A moment inside office hours on or after `t` (for walk-ins).
@@ -154,8 +217,16 @@ fn office_moment(cal: &WorkingCalendar, t: DateTime<Utc>, rng: &mut ChaCha8Rng) 
     cal.add_working_time(start, Duration::minutes(rng.random_range(0..300)))
 }
 
-fn after(cal: &WorkingCalendar, t: DateTime<Utc>, minutes: std::ops::Range<i64>, rng: &mut ChaCha8Rng) -> DateTime<Utc> {
-    cal.add_working_time(cal.clock_start(t).max(t), Duration::minutes(rng.random_range(minutes)))
+fn after(
+    cal: &WorkingCalendar,
+    t: DateTime<Utc>,
+    minutes: std::ops::Range<i64>,
+    rng: &mut ChaCha8Rng,
+) -> DateTime<Utc> {
+    cal.add_working_time(
+        cal.clock_start(t).max(t),
+        Duration::minutes(rng.random_range(minutes)),
+    )
 }
 
 /// Generates and stores `count` dossiers filed over the year before `now`.
@@ -168,8 +239,14 @@ pub(crate) async fn generate(
     count: usize,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
-    let lc = Lifecycle { calendar, timeliness };
-    let province_local: Vec<&Procedure> = procedures.iter().filter(|p| p.rules().is_some() && p.agency.locality() == "H22").collect();
+    let lc = Lifecycle {
+        calendar,
+        timeliness,
+    };
+    let province_local: Vec<&Procedure> = procedures
+        .iter()
+        .filter(|p| p.rules().is_some() && p.agency.locality() == "H22")
+        .collect();
     if province_local.is_empty() || count == 0 {
         return Ok(0);
     }
@@ -180,8 +257,12 @@ pub(crate) async fn generate(
     let mut moments: Vec<DateTime<Utc>> = (0..count + count / 20 + 10)
         .map(|_| {
             let day = today - Duration::days(rng.random_range(1..=365));
-            let time = NaiveTime::from_num_seconds_from_midnight_opt(rng.random_range(0..86_400), 0).unwrap_or(NaiveTime::MIN);
-            TZ.from_local_datetime(&day.and_time(time)).earliest().map_or(now, |t| t.with_timezone(&Utc))
+            let time =
+                NaiveTime::from_num_seconds_from_midnight_opt(rng.random_range(0..86_400), 0)
+                    .unwrap_or(NaiveTime::MIN);
+            TZ.from_local_datetime(&day.and_time(time))
+                .earliest()
+                .map_or(now, |t| t.with_timezone(&Utc))
         })
         .collect();
     moments.sort();
@@ -206,27 +287,60 @@ pub(crate) async fn generate(
     Ok(made)
 }
 
-fn simulate(lc: &Lifecycle, cast: &Cast, p: &Procedure, at: DateTime<Utc>, now: DateTime<Utc>, rng: &mut ChaCha8Rng) -> Option<NewDossier> {
+fn simulate(
+    lc: &Lifecycle,
+    cast: &Cast,
+    p: &Procedure,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    rng: &mut ChaCha8Rng,
+) -> Option<NewDossier> {
     let cal = lc.calendar;
     let rules = p.rules()?;
     // Procedures done within hours (border checks of ships) move in minutes.
     let quick = matches!(rules.processing_time, ProcessingTime::WorkingHours(h) if h <= 8);
     let r: f64 = rng.random();
-    let channel = if r < 0.62 { Channel::Online } else if r < 0.95 { Channel::Counter } else { Channel::Post };
+    let channel = if r < 0.62 {
+        Channel::Online
+    } else if r < 0.95 {
+        Channel::Counter
+    } else {
+        Channel::Post
+    };
     let competent = if p.agency.level() == 1 {
         let r: f64 = rng.random();
-        if r < 0.25 { cast.hong_gai } else if r < 0.35 { cast.van_don } else { *pick(rng, &cast.communes) }
+        if r < 0.25 {
+            cast.hong_gai
+        } else if r < 0.35 {
+            cast.van_don
+        } else {
+            *pick(rng, &cast.communes)
+        }
     } else {
         p.agency
     };
     let branch = if channel == Channel::Counter {
-        Some(if competent == cast.hong_gai { "QN-HONGGAI" } else if competent == cast.van_don { "QN-VANDON" } else { "QN-HQ" })
+        Some(if competent == cast.hong_gai {
+            "QN-HONGGAI"
+        } else if competent == cast.van_don {
+            "QN-VANDON"
+        } else {
+            "QN-HQ"
+        })
     } else {
         None
     };
     let reception = cast.reception(branch.unwrap_or("QN-HQ"));
-    let opener = if channel == Channel::Counter { reception.clone() } else { cast.portal.clone() };
-    let at = if channel == Channel::Counter { office_moment(cal, at, rng) } else { at };
+    let opener = if channel == Channel::Counter {
+        reception.clone()
+    } else {
+        cast.portal.clone()
+    };
+    let at = if channel == Channel::Counter {
+        office_moment(cal, at, rng)
+    } else {
+        at
+    };
     let refuse_at_reception = rng.random_bool(0.025);
     let guide_at_reception = !refuse_at_reception && rng.random_bool(0.04);
     let intake = Intake {
@@ -239,36 +353,96 @@ fn simulate(lc: &Lifecycle, cast: &Cast, p: &Procedure, at: DateTime<Utc>, now: 
         owner: None,
         receive_now: channel == Channel::Counter && !refuse_at_reception && !guide_at_reception,
     };
-    let mut sim = Sim { lc, events: Vec::new(), state: None, now };
+    let mut sim = Sim {
+        lc,
+        events: Vec::new(),
+        state: None,
+        now,
+    };
     sim.act(Command::Open(Box::new(intake)), &opener, at)?;
     let form = serde_json::json!({"ghi_chu": format!("Đề nghị giải quyết: {}", p.name)});
     let mut run = || -> Option<()> {
         let (specialist, approver) = cast.staff(competent);
-        let check = if quick { 1..8 } else if channel == Channel::Counter { 5..20 } else { 60..480 };
+        let check = if quick {
+            1..8
+        } else if channel == Channel::Counter {
+            5..20
+        } else {
+            60..480
+        };
         if refuse_at_reception {
             let t = after(cal, at, check, rng);
-            return sim.act(Command::Refuse { reasons: vec!["Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan".into()] }, &reception, t);
+            return sim.act(
+                Command::Refuse {
+                    reasons: vec!["Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan".into()],
+                },
+                &reception,
+                t,
+            );
         }
         if guide_at_reception {
             let t = after(cal, at, check.clone(), rng);
-            sim.act(Command::RequestSupplement { reason: "Hồ sơ chưa đầy đủ thành phần".into(), missing: vec!["Bản sao giấy tờ tùy thân".into()] }, &reception, t)?;
-            let back = sim.last()? + Duration::days(rng.random_range(1..5)) + Duration::minutes(rng.random_range(0..600));
-            sim.act(Command::SubmitSupplement { note: Some("Đã nộp bổ sung".into()) }, &opener, back)?;
+            sim.act(
+                Command::RequestSupplement {
+                    reason: "Hồ sơ chưa đầy đủ thành phần".into(),
+                    missing: vec!["Bản sao giấy tờ tùy thân".into()],
+                },
+                &reception,
+                t,
+            )?;
+            let back = sim.last()?
+                + Duration::days(rng.random_range(1..5))
+                + Duration::minutes(rng.random_range(0..600));
+            sim.act(
+                Command::SubmitSupplement {
+                    note: Some("Đã nộp bổ sung".into()),
+                },
+                &opener,
+                back,
+            )?;
         }
         if sim.state()?.received_at.is_none() {
             let t = after(cal, sim.last()?, check, rng);
             sim.act(Command::Receive, &reception, t)?;
         }
         let t = after(cal, sim.last()?, if quick { 1..5 } else { 10..120 }, rng);
-        sim.act(Command::Forward { assignee: Some(specialist.id.clone()), note: None }, &reception, t)?;
+        sim.act(
+            Command::Forward {
+                assignee: Some(specialist.id.clone()),
+                note: None,
+            },
+            &reception,
+            t,
+        )?;
         if !quick && rng.random_bool(0.08) {
             let t = after(cal, sim.last()?, 120..600, rng);
-            sim.act(Command::RequestSupplement { reason: "Cần bổ sung giấy tờ chứng minh".into(), missing: vec!["Giấy xác nhận của cơ quan, đơn vị".into()] }, &specialist, t)?;
-            let back = sim.last()? + Duration::days(rng.random_range(1..8)) + Duration::minutes(rng.random_range(0..600));
+            sim.act(
+                Command::RequestSupplement {
+                    reason: "Cần bổ sung giấy tờ chứng minh".into(),
+                    missing: vec!["Giấy xác nhận của cơ quan, đơn vị".into()],
+                },
+                &specialist,
+                t,
+            )?;
+            let back = sim.last()?
+                + Duration::days(rng.random_range(1..8))
+                + Duration::minutes(rng.random_range(0..600));
             if rng.random_bool(0.1) {
-                return sim.act(Command::Withdraw { reason: "Công dân đề nghị rút hồ sơ".into() }, &opener, back + Duration::days(7));
+                return sim.act(
+                    Command::Withdraw {
+                        reason: "Công dân đề nghị rút hồ sơ".into(),
+                    },
+                    &opener,
+                    back + Duration::days(7),
+                );
             }
-            sim.act(Command::SubmitSupplement { note: Some("Đã bổ sung theo yêu cầu".into()) }, &opener, back)?;
+            sim.act(
+                Command::SubmitSupplement {
+                    note: Some("Đã bổ sung theo yêu cầu".into()),
+                },
+                &opener,
+                back,
+            )?;
             let t = after(cal, sim.last()?, 30..180, rng);
             sim.act(Command::AcceptSupplement, &specialist, t)?;
         }
@@ -277,9 +451,21 @@ fn simulate(lc: &Lifecycle, cast: &Cast, p: &Procedure, at: DateTime<Utc>, now: 
         let r: f64 = rng.random();
         if r < 0.012 {
             let t = after(cal, start, 120..900, rng);
-            sim.act(Command::ProposeRefusal { reason: "Không đủ điều kiện theo quy định".into() }, &specialist, t)?;
+            sim.act(
+                Command::ProposeRefusal {
+                    reason: "Không đủ điều kiện theo quy định".into(),
+                },
+                &specialist,
+                t,
+            )?;
             let t = after(cal, t, 60..240, rng);
-            return sim.act(Command::Refuse { reasons: vec!["Không đáp ứng điều kiện theo quy định".into()] }, &approver, t);
+            return sim.act(
+                Command::Refuse {
+                    reasons: vec!["Không đáp ứng điều kiện theo quy định".into()],
+                },
+                &approver,
+                t,
+            );
         }
         let budget = cal.working_time_between(start, due);
         let target = if r < 0.05 {
@@ -287,35 +473,93 @@ fn simulate(lc: &Lifecycle, cast: &Cast, p: &Procedure, at: DateTime<Utc>, now: 
             if rng.random_bool(0.8) {
                 let apology = due - Duration::days(1);
                 let new_due = cal.add_working_days(due, 3);
-                sim.act(Command::Reappoint { new_due_at: new_due, reason: "Cần thêm thời gian xác minh thông tin".into() }, &specialist, apology.max(start))?;
+                sim.act(
+                    Command::Reappoint {
+                        new_due_at: new_due,
+                        reason: "Cần thêm thời gian xác minh thông tin".into(),
+                    },
+                    &specialist,
+                    apology.max(start),
+                )?;
             }
             cal.add_working_time(due, Duration::minutes(rng.random_range(60..900)))
         } else if r < 0.27 {
             // On the appointment day.
-            let day_start = cal.clock_start(TZ.from_local_datetime(&due.with_timezone(&TZ).date_naive().and_time(NaiveTime::MIN)).earliest()?.with_timezone(&Utc));
-            let room = cal.working_time_between(day_start.max(start), due).num_minutes().max(1);
-            cal.add_working_time(day_start.max(start), Duration::minutes(rng.random_range(0..room)))
+            let day_start = cal.clock_start(
+                TZ.from_local_datetime(
+                    &due.with_timezone(&TZ).date_naive().and_time(NaiveTime::MIN),
+                )
+                .earliest()?
+                .with_timezone(&Utc),
+            );
+            let room = cal
+                .working_time_between(day_start.max(start), due)
+                .num_minutes()
+                .max(1);
+            cal.add_working_time(
+                day_start.max(start),
+                Duration::minutes(rng.random_range(0..room)),
+            )
         } else {
             let share = rng.random_range(0.2..0.8);
-            cal.add_working_time(start, Duration::minutes((budget.num_minutes() as f64 * share) as i64))
+            cal.add_working_time(
+                start,
+                Duration::minutes((budget.num_minutes() as f64 * share) as i64),
+            )
         };
         let step_two = cal.add_working_time(start, cal.working_time_between(start, target) / 2);
-        sim.act(Command::Forward { assignee: Some(approver.id.clone()), note: Some("Trình lãnh đạo phê duyệt".into()) }, &specialist, step_two)?;
-        sim.act(Command::Approve { note: None }, &approver, target - Duration::minutes(if quick { 2 } else { 20 }))?;
-        sim.act(Command::IssueResult { summary: p.result.clone().unwrap_or_else(|| "Văn bản trả lời".into()), document_sha256: None }, &approver, target)?;
+        sim.act(
+            Command::Forward {
+                assignee: Some(approver.id.clone()),
+                note: Some("Trình lãnh đạo phê duyệt".into()),
+            },
+            &specialist,
+            step_two,
+        )?;
+        sim.act(
+            Command::Approve { note: None },
+            &approver,
+            target - Duration::minutes(if quick { 2 } else { 20 }),
+        )?;
+        sim.act(
+            Command::IssueResult {
+                summary: p.result.clone().unwrap_or_else(|| "Văn bản trả lời".into()),
+                document_sha256: None,
+            },
+            &approver,
+            target,
+        )?;
         if rng.random_bool(0.92) {
-            let t = target + Duration::days(rng.random_range(0..6)) + Duration::minutes(rng.random_range(0..300));
+            let t = target
+                + Duration::days(rng.random_range(0..6))
+                + Duration::minutes(rng.random_range(0..300));
             let (how, who) = match channel {
                 Channel::Online => (ReturnChannel::Online, &cast.portal),
-                Channel::Post => (ReturnChannel::Post { tracking_number: format!("EL{:09}VN", rng.random_range(0..1_000_000_000u32)) }, &reception),
+                Channel::Post => (
+                    ReturnChannel::Post {
+                        tracking_number: format!(
+                            "EL{:09}VN",
+                            rng.random_range(0..1_000_000_000u32)
+                        ),
+                    },
+                    &reception,
+                ),
                 Channel::Counter => (ReturnChannel::Counter, &reception),
             };
-            let t = if matches!(how, ReturnChannel::Online) { t } else { cal.clock_start(t) };
+            let t = if matches!(how, ReturnChannel::Online) {
+                t
+            } else {
+                cal.clock_start(t)
+            };
             sim.act(Command::ReturnResult { channel: how }, who, t)?;
         }
         Some(())
     };
     run();
     let state = sim.state.take()?;
-    Some(NewDossier { events: sim.events, state, form })
+    Some(NewDossier {
+        events: sim.events,
+        state,
+        form,
+    })
 }

@@ -13,9 +13,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::settings::{self, Policy};
 
-pub(crate) const PROCEDURES: &str = include_str!("../../../../fixtures/catalog/tthc-national-sample-207.json");
-pub(crate) const WARDS: &str = include_str!("../../../../fixtures/quang-ninh/quang-ninh-wards-2025.csv");
-pub(crate) const FACTS: &str = include_str!("../../../../fixtures/quang-ninh/quang-ninh-facts.json");
+pub(crate) const PROCEDURES: &str =
+    include_str!("../../../../fixtures/catalog/tthc-national-sample-207.json");
+pub(crate) const WARDS: &str =
+    include_str!("../../../../fixtures/quang-ninh/quang-ninh-wards-2025.csv");
+pub(crate) const FACTS: &str =
+    include_str!("../../../../fixtures/quang-ninh/quang-ninh-facts.json");
 
 /// What `demo-credentials.json` holds.
 #[derive(Serialize, Deserialize)]
@@ -42,12 +45,22 @@ fn sqlite_url(file: &Path) -> String {
 }
 
 fn side_files(file: &Path) -> Vec<PathBuf> {
-    ["", "-wal", "-shm", "-journal"].iter().map(|s| PathBuf::from(format!("{}{s}", file.display()))).collect()
+    ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .map(|s| PathBuf::from(format!("{}{s}", file.display())))
+        .collect()
 }
 
-pub(crate) async fn run(port: u16, data: &Path, policy: &Policy, history: usize) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    port: u16,
+    data: &Path,
+    policy: &Policy,
+    history: usize,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
-    let data = data.canonicalize().with_context(|| format!("opening {}", data.display()))?;
+    let data = data
+        .canonicalize()
+        .with_context(|| format!("opening {}", data.display()))?;
     let db = data.join("motcua.db");
     let credentials_path = data.join("demo-credentials.json");
     if !db.exists() {
@@ -56,31 +69,55 @@ pub(crate) async fn run(port: u16, data: &Path, policy: &Policy, history: usize)
             std::fs::remove_file(&f).ok();
         }
         eprintln!("seeding the demo database in {} …", data.display());
-        let store = motcua_store::connect(&sqlite_url(&seeding)).await.context("creating the demo database")?;
+        let store = motcua_store::connect(&sqlite_url(&seeding))
+            .await
+            .context("creating the demo database")?;
         let credentials = seed::seed(&*store, policy, history).await?;
         store.close().await;
         write_private(&credentials_path, &serde_json::to_vec_pretty(&credentials)?)?;
         for (from, to) in side_files(&seeding).into_iter().zip(side_files(&db)) {
             if from.exists() {
-                std::fs::rename(&from, &to).with_context(|| format!("moving {} into place", from.display()))?;
+                std::fs::rename(&from, &to)
+                    .with_context(|| format!("moving {} into place", from.display()))?;
             }
         }
     }
-    let credentials: Credentials = serde_json::from_slice(
-        &std::fs::read(&credentials_path)
-            .with_context(|| format!("{} is missing; remove {} to seed afresh", credentials_path.display(), db.display()))?,
-    )
-    .context("reading demo-credentials.json")?;
-    let store = motcua_store::connect(&database_url(&data)).await.context("opening the demo database")?;
+    let credentials: Credentials =
+        serde_json::from_slice(&std::fs::read(&credentials_path).with_context(|| {
+            format!(
+                "{} is missing; remove {} to seed afresh",
+                credentials_path.display(),
+                db.display()
+            )
+        })?)
+        .context("reading demo-credentials.json")?;
+    let store = motcua_store::connect(&database_url(&data))
+        .await
+        .context("opening the demo database")?;
     let dossiers = store.count_dossiers().await?;
     let state = settings::app_state(store, policy).await?;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.with_context(|| format!("listening on port {port}"))?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("listening on port {port}"))?;
     let url = format!("http://{}", listener.local_addr()?);
     println!("motcua demo listening on {url}");
-    println!("data: {} ({dossiers} dossiers); logins in {}", data.display(), credentials_path.display());
-    println!("{:<22} {:<14} {:<16} password", "username", "role", "agency");
+    println!(
+        "data: {} ({dossiers} dossiers); logins in {}",
+        data.display(),
+        credentials_path.display()
+    );
+    println!(
+        "{:<22} {:<14} {:<16} password",
+        "username", "role", "agency"
+    );
     for u in &credentials.users {
-        println!("{:<22} {:<14} {:<16} {}", u.username, u.role, u.agency_code.as_deref().unwrap_or("-"), u.password);
+        println!(
+            "{:<22} {:<14} {:<16} {}",
+            u.username,
+            u.role,
+            u.agency_code.as_deref().unwrap_or("-"),
+            u.password
+        );
     }
     println!("API key (agency system): {}", credentials.api_key);
     println!("try: curl '{url}/api/v1/procedures?q=dang+ky' | curl {url}/openapi.json");
@@ -95,7 +132,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())

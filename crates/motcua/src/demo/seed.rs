@@ -51,14 +51,27 @@ pub(crate) struct Commune {
 
 pub(crate) fn communes() -> anyhow::Result<Vec<Commune>> {
     let mut lines = WARDS.lines();
-    let header: Vec<&str> = lines.next().context("ward list is empty")?.split(',').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).with_context(|| format!("ward list lacks {name}"));
+    let header: Vec<&str> = lines
+        .next()
+        .context("ward list is empty")?
+        .split(',')
+        .collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .with_context(|| format!("ward list lacks {name}"))
+    };
     let (code_i, full_i) = (col("code")?, col("full_name")?);
     lines
         .enumerate()
         .map(|(i, line)| {
             let f: Vec<&str> = line.split(',').collect();
-            let n = u8::try_from(i).ok().and_then(|i| FIRST_COMMUNE.checked_add(i)).filter(|n| *n < 100).context("too many communes")?;
+            let n = u8::try_from(i)
+                .ok()
+                .and_then(|i| FIRST_COMMUNE.checked_add(i))
+                .filter(|n| *n < 100)
+                .context("too many communes")?;
             Ok(Commune {
                 agency: level2(n),
                 nso_code: f.get(code_i).context("ward code")?.to_string(),
@@ -70,7 +83,10 @@ pub(crate) fn communes() -> anyhow::Result<Vec<Commune>> {
 
 fn departments() -> anyhow::Result<Vec<Department>> {
     let facts: Vec<Fact> = serde_json::from_str(FACTS).context("Quảng Ninh facts")?;
-    let list = facts.into_iter().find(|f| f.topic == "departments").context("no department list in the facts")?;
+    let list = facts
+        .into_iter()
+        .find(|f| f.topic == "departments")
+        .context("no department list in the facts")?;
     serde_json::from_value(list.values).context("department list")
 }
 
@@ -78,27 +94,63 @@ fn password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| char::from(ALPHABET[*b as usize % ALPHABET.len()])).collect()
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[*b as usize % ALPHABET.len()]))
+        .collect()
 }
 
-pub(crate) async fn seed(store: &dyn Store, policy: &Policy, history_size: usize) -> anyhow::Result<Credentials> {
+pub(crate) async fn seed(
+    store: &dyn Store,
+    policy: &Policy,
+    history_size: usize,
+) -> anyhow::Result<Credentials> {
     let province = code(PROVINCE);
     let centre = code(CENTRE);
     let military = code(MILITARY_COMMAND);
     let ministry = code(MINISTRY);
-    let agency = |code, parent, name: &str, name_en: Option<&str>, kind, unit: Option<String>| Agency {
-        code,
-        parent,
-        name: name.to_string(),
-        name_en: name_en.map(str::to_string),
-        kind,
-        admin_unit_code: unit,
-    };
+    let agency =
+        |code, parent, name: &str, name_en: Option<&str>, kind, unit: Option<String>| Agency {
+            code,
+            parent,
+            name: name.to_string(),
+            name_en: name_en.map(str::to_string),
+            kind,
+            admin_unit_code: unit,
+        };
     let mut agencies = vec![
-        agency(province, None, "Ủy ban nhân dân tỉnh Quảng Ninh", Some("Quảng Ninh Provincial People's Committee"), AgencyKind::Province, Some("22".into())),
-        agency(centre, Some(province), "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh", Some("Quảng Ninh Public Administrative Service Centre"), AgencyKind::Centre, None),
-        agency(military, Some(province), "Bộ Chỉ huy Quân sự tỉnh Quảng Ninh", Some("Quảng Ninh Provincial Military Command"), AgencyKind::Vertical, None),
-        agency(ministry, None, "Bộ Quốc phòng", Some("Ministry of National Defence"), AgencyKind::Central, None),
+        agency(
+            province,
+            None,
+            "Ủy ban nhân dân tỉnh Quảng Ninh",
+            Some("Quảng Ninh Provincial People's Committee"),
+            AgencyKind::Province,
+            Some("22".into()),
+        ),
+        agency(
+            centre,
+            Some(province),
+            "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh",
+            Some("Quảng Ninh Public Administrative Service Centre"),
+            AgencyKind::Centre,
+            None,
+        ),
+        agency(
+            military,
+            Some(province),
+            "Bộ Chỉ huy Quân sự tỉnh Quảng Ninh",
+            Some("Quảng Ninh Provincial Military Command"),
+            AgencyKind::Vertical,
+            None,
+        ),
+        agency(
+            ministry,
+            None,
+            "Bộ Quốc phòng",
+            Some("Ministry of National Defence"),
+            AgencyKind::Central,
+            None,
+        ),
     ];
     let mut inspectorate = None;
     for (i, d) in departments()?.iter().enumerate() {
@@ -106,30 +158,89 @@ pub(crate) async fn seed(store: &dyn Store, policy: &Policy, history_size: usize
         if d.name_vi == "Thanh tra tỉnh" {
             inspectorate = Some(c);
         }
-        agencies.push(agency(c, Some(province), &format!("{} tỉnh Quảng Ninh", d.name_vi).replace("tỉnh tỉnh", "tỉnh"), Some(&d.name_en), AgencyKind::Department, None));
+        agencies.push(agency(
+            c,
+            Some(province),
+            &format!("{} tỉnh Quảng Ninh", d.name_vi).replace("tỉnh tỉnh", "tỉnh"),
+            Some(&d.name_en),
+            AgencyKind::Department,
+            None,
+        ));
     }
     let communes = communes()?;
     for c in &communes {
-        agencies.push(agency(c.agency, Some(province), &format!("Ủy ban nhân dân {}", c.name), None, AgencyKind::Commune, Some(c.nso_code.clone())));
+        agencies.push(agency(
+            c.agency,
+            Some(province),
+            &format!("Ủy ban nhân dân {}", c.name),
+            None,
+            AgencyKind::Commune,
+            Some(c.nso_code.clone()),
+        ));
     }
     for a in &agencies {
         store.put_agency(a).await?;
     }
-    let commune_named = |name: &str| communes.iter().find(|c| c.name == name).map(|c| c.agency).with_context(|| format!("no {name}"));
-    let (hong_gai, van_don) = (commune_named("Phường Hồng Gai")?, commune_named("Đặc khu Vân Đồn")?);
+    let commune_named = |name: &str| {
+        communes
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.agency)
+            .with_context(|| format!("no {name}"))
+    };
+    let (hong_gai, van_don) = (
+        commune_named("Phường Hồng Gai")?,
+        commune_named("Đặc khu Vân Đồn")?,
+    );
     let inspectorate = inspectorate.context("no Thanh tra tỉnh among the departments")?;
 
     let hours = "Thứ Hai – Thứ Sáu: 07:30–11:30, 13:30–16:30";
-    let counters = |n: i64| (1..=n).map(|i| Counter { number: i, label: format!("Quầy {i}") }).collect();
+    let counters = |n: i64| {
+        (1..=n)
+            .map(|i| Counter {
+                number: i,
+                label: format!("Quầy {i}"),
+            })
+            .collect()
+    };
     for b in [
-        Branch { code: "QN-HQ".into(), agency: centre, name: "Trụ sở Trung tâm Phục vụ hành chính công tỉnh".into(), address: "Hạ Long, tỉnh Quảng Ninh".into(), hours: hours.into(), counters: counters(6) },
-        Branch { code: "QN-HONGGAI".into(), agency: centre, name: "Trung tâm Phục vụ hành chính công phường Hồng Gai".into(), address: "Phường Hồng Gai, tỉnh Quảng Ninh".into(), hours: hours.into(), counters: counters(4) },
-        Branch { code: "QN-VANDON".into(), agency: centre, name: "Trung tâm Phục vụ hành chính công đặc khu Vân Đồn".into(), address: "Đặc khu Vân Đồn, tỉnh Quảng Ninh".into(), hours: hours.into(), counters: counters(3) },
+        Branch {
+            code: "QN-HQ".into(),
+            agency: centre,
+            name: "Trụ sở Trung tâm Phục vụ hành chính công tỉnh".into(),
+            address: "Hạ Long, tỉnh Quảng Ninh".into(),
+            hours: hours.into(),
+            counters: counters(6),
+        },
+        Branch {
+            code: "QN-HONGGAI".into(),
+            agency: centre,
+            name: "Trung tâm Phục vụ hành chính công phường Hồng Gai".into(),
+            address: "Phường Hồng Gai, tỉnh Quảng Ninh".into(),
+            hours: hours.into(),
+            counters: counters(4),
+        },
+        Branch {
+            code: "QN-VANDON".into(),
+            agency: centre,
+            name: "Trung tâm Phục vụ hành chính công đặc khu Vân Đồn".into(),
+            address: "Đặc khu Vân Đồn, tỉnh Quảng Ninh".into(),
+            hours: hours.into(),
+            counters: counters(3),
+        },
     ] {
         store.put_branch(&b).await?;
     }
 
-    let procedures = catalog::procedures(PROCEDURES, &CatalogAgencies { province, military_command: military, inspectorate, ministry })?;
+    let procedures = catalog::procedures(
+        PROCEDURES,
+        &CatalogAgencies {
+            province,
+            military_command: military,
+            inspectorate,
+            ministry,
+        },
+    )?;
     for p in &procedures {
         store.put_procedure(p).await?;
     }
@@ -141,14 +252,44 @@ pub(crate) async fn seed(store: &dyn Store, policy: &Policy, history_size: usize
         ("tiepnhan.hq", "Nguyễn Thị Lan", Role::Reception, centre),
         ("tiepnhan.honggai", "Trần Minh Đức", Role::Reception, centre),
         ("tiepnhan.vandon", "Lê Thu Trang", Role::Reception, centre),
-        ("chuyenvien.bchqs", "Hoàng Văn Nam", Role::Specialist, military),
+        (
+            "chuyenvien.bchqs",
+            "Hoàng Văn Nam",
+            Role::Specialist,
+            military,
+        ),
         ("lanhdao.bchqs", "Vũ Đức Thắng", Role::Approver, military),
-        ("chuyenvien.honggai", "Đặng Thị Mai", Role::Specialist, hong_gai),
-        ("lanhdao.honggai", "Ngô Quang Vinh", Role::Approver, hong_gai),
-        ("chuyenvien.vandon", "Dương Thị Hà", Role::Specialist, van_don),
+        (
+            "chuyenvien.honggai",
+            "Đặng Thị Mai",
+            Role::Specialist,
+            hong_gai,
+        ),
+        (
+            "lanhdao.honggai",
+            "Ngô Quang Vinh",
+            Role::Approver,
+            hong_gai,
+        ),
+        (
+            "chuyenvien.vandon",
+            "Dương Thị Hà",
+            Role::Specialist,
+            van_don,
+        ),
         ("lanhdao.vandon", "Lý Văn Sơn", Role::Approver, van_don),
-        ("chuyenvien.thanhtra", "Hồ Ngọc Anh", Role::Specialist, inspectorate),
-        ("lanhdao.thanhtra", "Phan Văn Long", Role::Approver, inspectorate),
+        (
+            "chuyenvien.thanhtra",
+            "Hồ Ngọc Anh",
+            Role::Specialist,
+            inspectorate,
+        ),
+        (
+            "lanhdao.thanhtra",
+            "Phan Văn Long",
+            Role::Approver,
+            inspectorate,
+        ),
     ];
     let mut logins = Vec::new();
     for (username, full_name, role, agency) in people {
@@ -160,9 +301,22 @@ pub(crate) async fn seed(store: &dyn Store, policy: &Policy, history_size: usize
         .await?
         .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
         store
-            .put_user(&User { username: username.into(), full_name: full_name.into(), role, agency: Some(agency), password_hash: hash, active: true })
+            .put_user(&User {
+                username: username.into(),
+                full_name: full_name.into(),
+                role,
+                agency: Some(agency),
+                password_hash: hash,
+                active: true,
+            })
             .await?;
-        logins.push(Login { username: username.into(), password: pw, role: role.to_string(), agency_code: Some(agency.to_string()), full_name: full_name.into() });
+        logins.push(Login {
+            username: username.into(),
+            password: pw,
+            role: role.to_string(),
+            agency_code: Some(agency.to_string()),
+            full_name: full_name.into(),
+        });
     }
     let api_key = motcua_web::new_secret("mck_");
     store
@@ -178,8 +332,27 @@ pub(crate) async fn seed(store: &dyn Store, policy: &Policy, history_size: usize
 
     let calendar = policy.calendar(settings::calendar_days(store).await?)?;
     let cast = history::Cast::new(&logins, centre, &communes, hong_gai, van_don);
-    let made = history::generate(store, &calendar, policy.timeliness(), &procedures, &cast, history_size, Utc::now()).await?;
-    eprintln!("seeded {} agencies, {} procedures, {} users, {made} historical dossiers", agencies.len(), procedures.len(), logins.len());
-    store.put_setting("demo_seeded_at", &Utc::now().to_rfc3339()).await?;
-    Ok(Credentials { api_key, users: logins })
+    let made = history::generate(
+        store,
+        &calendar,
+        policy.timeliness(),
+        &procedures,
+        &cast,
+        history_size,
+        Utc::now(),
+    )
+    .await?;
+    eprintln!(
+        "seeded {} agencies, {} procedures, {} users, {made} historical dossiers",
+        agencies.len(),
+        procedures.len(),
+        logins.len()
+    );
+    store
+        .put_setting("demo_seeded_at", &Utc::now().to_rfc3339())
+        .await?;
+    Ok(Credentials {
+        api_key,
+        users: logins,
+    })
 }

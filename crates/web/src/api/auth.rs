@@ -53,16 +53,32 @@ pub(crate) async fn token(
             "too_many_attempts",
             pick(
                 lang,
-                &format!("Đăng nhập sai quá nhiều lần; thử lại sau {} phút.", wait.as_secs() / 60 + 1),
-                &format!("Too many failed log-ins; try again in {} minutes.", wait.as_secs() / 60 + 1),
+                &format!(
+                    "Đăng nhập sai quá nhiều lần; thử lại sau {} phút.",
+                    wait.as_secs() / 60 + 1
+                ),
+                &format!(
+                    "Too many failed log-ins; try again in {} minutes.",
+                    wait.as_secs() / 60 + 1
+                ),
             ),
         ));
     }
-    let user = state.store.user(&username).await.map_err(|e| ApiError::store(e, lang))?;
+    let user = state
+        .store
+        .user(&username)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
     let password = req.password;
     // Verify even for unknown users so timing does not tell which usernames exist.
-    let phc = user.as_ref().filter(|u| u.active).map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false);
+    let phc = user
+        .as_ref()
+        .filter(|u| u.active)
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .unwrap_or(false);
     let Some(user) = user.filter(|u| ok && u.active) else {
         state.limits.login.fail(&username);
         return Err(invalid(lang));
@@ -71,7 +87,11 @@ pub(crate) async fn token(
     let token = new_secret("mct_");
     let now = Utc::now();
     let expires_at = now + Duration::hours(TOKEN_LIFETIME_HOURS);
-    state.store.put_token(&sha256_hex(&token), &user.username, now, expires_at).await.map_err(|e| ApiError::store(e, lang))?;
+    state
+        .store
+        .put_token(&sha256_hex(&token), &user.username, now, expires_at)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
     tracing::info!(username = %user.username, "staff token issued");
     Ok(Json(TokenResponse {
         token,
@@ -87,9 +107,26 @@ fn invalid(lang: motcua_domain::Lang) -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
         "invalid_credentials",
-        pick(lang, "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
+        pick(
+            lang,
+            "Tên đăng nhập hoặc mật khẩu không đúng.",
+            "Wrong username or password.",
+        ),
     )
 }
 
 /// A valid argon2id hash of a random string, verified against when the user is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$bW90Y3VhLWR1bW15$Wbq0yZz9o3mWQv1rC+f8b9x0pZ3bRk8m9b2JqCq6p0E";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$bW90Y3VhLWR1bW15$Wbq0yZz9o3mWQv1rC+f8b9x0pZ3bRk8m9b2JqCq6p0E";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stand_in_hash_is_a_real_argon2_hash() {
+        // Otherwise an unknown username would answer faster than a wrong password.
+        assert!(argon2::password_hash::phc::PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!verify_password("anything", DUMMY_HASH));
+    }
+}

@@ -103,7 +103,12 @@ pub(crate) fn view(r: &DossierRecord, lang: Lang, now: DateTime<Utc>) -> Dossier
         competent_agency: d.intake.competent_agency.to_string(),
         current_agency: d.current_agency.to_string(),
         branch_code: d.intake.branch.clone(),
-        step: d.step.and_then(|i| d.intake.procedure.steps.get(i).map(|s| StepView { index: i, name: s.name.clone() })),
+        step: d.step.and_then(|i| {
+            d.intake.procedure.steps.get(i).map(|s| StepView {
+                index: i,
+                name: s.name.clone(),
+            })
+        }),
         assignee: d.assignee.clone(),
         submitted_at: d.submitted_at,
         received_at: d.received_at,
@@ -116,7 +121,11 @@ pub(crate) fn view(r: &DossierRecord, lang: Lang, now: DateTime<Utc>) -> Dossier
 }
 
 fn invalid(field: &str, e: &dyn Localise, lang: Lang) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), format!("{field}: {}", e.message(lang)))
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        e.code(),
+        format!("{field}: {}", e.message(lang)),
+    )
 }
 
 fn unprocessable(code: &str, vi: &str, en: &str, lang: Lang) -> ApiError {
@@ -125,11 +134,13 @@ fn unprocessable(code: &str, vi: &str, en: &str, lang: Lang) -> ApiError {
 
 fn parse_applicant(a: ApplicantInput, lang: Lang) -> Result<Applicant, ApiError> {
     let cccd = match a.cccd.filter(|s| !s.trim().is_empty()) {
-        Some(s) => Some(match a.birth_date {
-            Some(b) => Cccd::parse_with_birth_date(&s, b),
-            None => Cccd::parse(&s),
-        }
-        .map_err(|e| invalid("applicant.cccd", &e, lang))?),
+        Some(s) => Some(
+            match a.birth_date {
+                Some(b) => Cccd::parse_with_birth_date(&s, b),
+                None => Cccd::parse(&s),
+            }
+            .map_err(|e| invalid("applicant.cccd", &e, lang))?,
+        ),
         None => None,
     };
     let phone = a
@@ -146,13 +157,18 @@ fn parse_applicant(a: ApplicantInput, lang: Lang) -> Result<Applicant, ApiError>
         name: a.name.trim().to_string(),
         cccd,
         phone,
-        email: a.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()),
+        email: a
+            .email
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty()),
         tax_code,
     })
 }
 
 fn writer(principal: &Principal, lang: Lang) -> Result<motcua_domain::role::Actor, ApiError> {
-    let actor = principal.actor().ok_or_else(|| ApiError::unauthorized(lang))?;
+    let actor = principal
+        .actor()
+        .ok_or_else(|| ApiError::unauthorized(lang))?;
     if !principal.has_scope(Scope::DossiersWrite) {
         return Err(ApiError::forbidden(lang));
     }
@@ -178,17 +194,34 @@ pub(crate) async fn create(
     ApiJson(req): ApiJson<CreateDossier>,
 ) -> Result<(StatusCode, Json<DossierView>), ApiError> {
     let actor = writer(&principal, lang)?;
-    let code = ProcedureCode::parse(&req.procedure_code).map_err(|e| invalid("procedure_code", &e, lang))?;
+    let code = ProcedureCode::parse(&req.procedure_code)
+        .map_err(|e| invalid("procedure_code", &e, lang))?;
     let channel = match req.channel.as_str() {
         "counter" => Channel::Counter,
         "online" => Channel::Online,
         "post" => Channel::Post,
-        _ => return Err(unprocessable("invalid_channel", "Kênh nộp phải là counter, online hoặc post.", "channel must be counter, online or post.", lang)),
+        _ => {
+            return Err(unprocessable(
+                "invalid_channel",
+                "Kênh nộp phải là counter, online hoặc post.",
+                "channel must be counter, online or post.",
+                lang,
+            ));
+        }
     };
     let store = &state.store;
-    let procedure = store.procedure(&code).await.map_err(|e| ApiError::store(e, lang))?.ok_or_else(|| {
-        unprocessable("unknown_procedure", "Không có thủ tục này trong danh mục.", "There is no such procedure in the catalog.", lang)
-    })?;
+    let procedure = store
+        .procedure(&code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+        .ok_or_else(|| {
+            unprocessable(
+                "unknown_procedure",
+                "Không có thủ tục này trong danh mục.",
+                "There is no such procedure in the catalog.",
+                lang,
+            )
+        })?;
     let rules = procedure.rules().ok_or_else(|| {
         unprocessable(
             "procedure_without_time_limit",
@@ -206,7 +239,14 @@ pub(crate) async fn create(
                 .map_err(|e| ApiError::store(e, lang))?
                 .into_iter()
                 .find(|x| x.code == b)
-                .ok_or_else(|| unprocessable("unknown_branch", "Không có chi nhánh này.", "There is no such branch.", lang))?,
+                .ok_or_else(|| {
+                    unprocessable(
+                        "unknown_branch",
+                        "Không có chi nhánh này.",
+                        "There is no such branch.",
+                        lang,
+                    )
+                })?,
         ),
         None => None,
     };
@@ -217,8 +257,14 @@ pub(crate) async fn create(
     };
     let competent_agency = match req.competent_agency_code.filter(|c| !c.trim().is_empty()) {
         Some(c) => {
-            let c = AgencyCode::parse(&c).map_err(|e| invalid("competent_agency_code", &e, lang))?;
-            let known = store.agencies().await.map_err(|e| ApiError::store(e, lang))?.iter().any(|a| a.code == c);
+            let c =
+                AgencyCode::parse(&c).map_err(|e| invalid("competent_agency_code", &e, lang))?;
+            let known = store
+                .agencies()
+                .await
+                .map_err(|e| ApiError::store(e, lang))?
+                .iter()
+                .any(|a| a.code == c);
             if !known || !procedure.agency.covers(&c) {
                 return Err(unprocessable(
                     "competent_agency_mismatch",
@@ -233,7 +279,12 @@ pub(crate) async fn create(
     };
     let form = req.form.unwrap_or_else(|| serde_json::json!({}));
     if !form.is_object() {
-        return Err(unprocessable("invalid_form", "Dữ liệu biểu mẫu phải là một đối tượng JSON.", "form must be a JSON object.", lang));
+        return Err(unprocessable(
+            "invalid_form",
+            "Dữ liệu biểu mẫu phải là một đối tượng JSON.",
+            "form must be a JSON object.",
+            lang,
+        ));
     }
     let intake = Intake {
         procedure: rules,
@@ -246,18 +297,31 @@ pub(crate) async fn create(
         receive_now: req.receive.unwrap_or(channel == Channel::Counter),
     };
     let now = Utc::now();
-    let record = ops::open(&**store, &state.lifecycle(), intake, form, &actor, now).await.map_err(|e| ApiError::op(e, lang))?;
+    let record = ops::open(&**store, &state.lifecycle(), intake, form, &actor, now)
+        .await
+        .map_err(|e| ApiError::op(e, lang))?;
     tracing::info!(code = %record.code, actor = %actor.id, "dossier opened");
     Ok((StatusCode::CREATED, Json(view(&record, lang, now))))
 }
 
 /// Loads a dossier the caller may read; otherwise answers 404 as if it did not exist.
-async fn readable(state: &AppState, principal: &Principal, code: &str, lang: Lang) -> Result<DossierRecord, ApiError> {
+async fn readable(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+    lang: Lang,
+) -> Result<DossierRecord, ApiError> {
     if matches!(principal, Principal::Anonymous) {
         return Err(ApiError::unauthorized(lang));
     }
-    let code = DossierCode::parse(code).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e.message(lang)))?;
-    match state.store.dossier(&code).await.map_err(|e| ApiError::store(e, lang))? {
+    let code = DossierCode::parse(code)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e.message(lang)))?;
+    match state
+        .store
+        .dossier(&code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+    {
         Some(r) if principal.can_read(&r.state) => Ok(r),
         _ => Err(ApiError::not_found(lang)),
     }
@@ -303,8 +367,22 @@ pub(crate) async fn events(
     Path(code): Path<String>,
 ) -> Result<Json<Vec<StoredEventView>>, ApiError> {
     let record = readable(&state, &principal, &code, lang).await?;
-    let events = state.store.events(&record.code).await.map_err(|e| ApiError::store(e, lang))?;
-    Ok(Json(events.into_iter().map(|e| StoredEventView { seq: e.seq, version: e.version, hash: e.hash, event: e.event }).collect()))
+    let events = state
+        .store
+        .events(&record.code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|e| StoredEventView {
+                seq: e.seq,
+                version: e.version,
+                hash: e.hash,
+                event: e.event,
+            })
+            .collect(),
+    ))
 }
 
 /// Names of the actions accepted by `POST /api/v1/dossiers/{code}/actions`.
@@ -338,26 +416,54 @@ pub(crate) async fn act(
 ) -> Result<Json<DossierView>, ApiError> {
     let actor = writer(&principal, lang)?;
     let record = readable(&state, &principal, &code, lang).await?;
-    let expected = match body.as_object_mut().and_then(|o| o.remove("expected_version")) {
+    let expected = match body
+        .as_object_mut()
+        .and_then(|o| o.remove("expected_version"))
+    {
         None | Some(serde_json::Value::Null) => None,
-        Some(v) => Some(v.as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {
-            unprocessable("invalid_field", "expected_version phải là số nguyên không âm.", "expected_version must be a non-negative integer.", lang)
-        })?),
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or_else(|| {
+                    unprocessable(
+                        "invalid_field",
+                        "expected_version phải là số nguyên không âm.",
+                        "expected_version must be a non-negative integer.",
+                        lang,
+                    )
+                })?,
+        ),
     };
     let command: Command = serde_json::from_value(body).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_action",
-            format!("{} {e}. ({ACTIONS})", pick(lang, "Thao tác không hợp lệ:", "Invalid action:")),
+            format!(
+                "{} {e}. ({ACTIONS})",
+                pick(lang, "Thao tác không hợp lệ:", "Invalid action:")
+            ),
         )
     })?;
     if matches!(command, Command::Open(_)) {
-        return Err(unprocessable("invalid_action", "Dùng POST /api/v1/dossiers để nộp hồ sơ.", "Use POST /api/v1/dossiers to file a dossier.", lang));
+        return Err(unprocessable(
+            "invalid_action",
+            "Dùng POST /api/v1/dossiers để nộp hồ sơ.",
+            "Use POST /api/v1/dossiers to file a dossier.",
+            lang,
+        ));
     }
     let now = Utc::now();
-    let updated = ops::act(&*state.store, &state.lifecycle(), &record.code, expected, &command, &actor, now)
-        .await
-        .map_err(|e| ApiError::op(e, lang))?;
+    let updated = ops::act(
+        &*state.store,
+        &state.lifecycle(),
+        &record.code,
+        expected,
+        &command,
+        &actor,
+        now,
+    )
+    .await
+    .map_err(|e| ApiError::op(e, lang))?;
     tracing::info!(code = %updated.code, action = command.name(), actor = %actor.id, "dossier action");
     Ok(Json(view(&updated, lang, now)))
 }

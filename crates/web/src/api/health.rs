@@ -18,11 +18,21 @@ pub(crate) struct Health {
 
 /// Health check: answers when the server and its database work.
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
-pub(crate) async fn healthz(State(state): State<AppState>, ReqLang(lang): ReqLang) -> Result<Json<Health>, ApiError> {
-    state.store.setting("schema").await.map_err(|e| ApiError::store(e, lang))?;
+pub(crate) async fn healthz(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+) -> Result<Json<Health>, ApiError> {
+    state
+        .store
+        .setting("schema")
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
     let database = match state.store.backend() {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
-    Ok(Json(Health { status: "ok", database }))
+    Ok(Json(Health {
+        status: "ok",
+        database,
+    }))
 }

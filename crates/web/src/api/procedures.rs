@@ -77,21 +77,31 @@ pub(crate) async fn list(
     if page == 0 || page > 100_000 || !(1..=100).contains(&per_page) {
         return Err(ApiError::bad_request(
             "invalid_page",
-            crate::error::pick(lang, "Trang từ 1, mỗi trang 1–100 mục.", "Pages start at 1, with 1–100 items per page."),
+            crate::error::pick(
+                lang,
+                "Trang từ 1, mỗi trang 1–100 mục.",
+                "Pages start at 1, with 1–100 items per page.",
+            ),
         ));
     }
     let text = p.q.filter(|q| !q.trim().is_empty());
-    if text.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
+    if text
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+    {
         return Err(ApiError::bad_request(
             "query_too_long",
-            crate::error::pick(lang, "Từ khóa tìm kiếm quá dài (tối đa 200 ký tự).", "The search text is too long (200 characters at most)."),
+            crate::error::pick(
+                lang,
+                "Từ khóa tìm kiếm quá dài (tối đa 200 ký tự).",
+                "The search text is too long (200 characters at most).",
+            ),
         ));
     }
     let agency = match p.agency.filter(|a| !a.is_empty()) {
-        Some(a) => Some(
-            AgencyCode::parse(&a)
-                .map_err(|e| ApiError::from_localised(axum::http::StatusCode::BAD_REQUEST, &e, lang))?,
-        ),
+        Some(a) => Some(AgencyCode::parse(&a).map_err(|e| {
+            ApiError::from_localised(axum::http::StatusCode::BAD_REQUEST, &e, lang)
+        })?),
         None => None,
     };
     let query = ProcedureQuery {
@@ -101,8 +111,17 @@ pub(crate) async fn list(
         offset: (page - 1) * per_page,
         limit: per_page,
     };
-    let found = state.store.search_procedures(&query).await.map_err(|e| ApiError::store(e, lang))?;
-    Ok(Json(ProcedureList { items: found.items.into_iter().map(Into::into).collect(), total: found.total, page, per_page }))
+    let found = state
+        .store
+        .search_procedures(&query)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(Json(ProcedureList {
+        items: found.items.into_iter().map(Into::into).collect(),
+        total: found.total,
+        page,
+        per_page,
+    }))
 }
 
 /// One procedure with everything the catalog knows of it.
@@ -116,7 +135,13 @@ pub(crate) async fn get(
     ReqLang(lang): ReqLang,
     Path(code): Path<String>,
 ) -> Result<Json<Procedure>, ApiError> {
-    let code = ProcedureCode::parse(&code).map_err(|e| ApiError::new(axum::http::StatusCode::BAD_REQUEST, e.code(), e.message(lang)))?;
+    let code = ProcedureCode::parse(&code).map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            e.code(),
+            e.message(lang),
+        )
+    })?;
     state
         .store
         .procedure(&code)

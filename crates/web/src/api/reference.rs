@@ -11,14 +11,30 @@ use crate::error::{ApiError, ApiQuery, ReqLang, pick};
 
 /// The agency tree (flat, each with its parent).
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "reference", responses((status = 200, body = [Object])))]
-pub(crate) async fn agencies(State(state): State<AppState>, ReqLang(lang): ReqLang) -> Result<Json<Vec<Agency>>, ApiError> {
-    state.store.agencies().await.map(Json).map_err(|e| ApiError::store(e, lang))
+pub(crate) async fn agencies(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+) -> Result<Json<Vec<Agency>>, ApiError> {
+    state
+        .store
+        .agencies()
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::store(e, lang))
 }
 
 /// Branches with their counters.
 #[utoipa::path(get, path = "/api/v1/branches", tag = "reference", responses((status = 200, body = [Object])))]
-pub(crate) async fn branches(State(state): State<AppState>, ReqLang(lang): ReqLang) -> Result<Json<Vec<Branch>>, ApiError> {
-    state.store.branches().await.map(Json).map_err(|e| ApiError::store(e, lang))
+pub(crate) async fn branches(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+) -> Result<Json<Vec<Branch>>, ApiError> {
+    state
+        .store
+        .branches()
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::store(e, lang))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -47,16 +63,31 @@ pub(crate) async fn holidays(
     ReqLang(lang): ReqLang,
     ApiQuery(p): ApiQuery<HolidayParams>,
 ) -> Result<Json<Vec<HolidayView>>, ApiError> {
-    let year = p.year.unwrap_or_else(|| Utc::now().with_timezone(&motcua_domain::calendar::TZ).year());
+    let year = p.year.unwrap_or_else(|| {
+        Utc::now()
+            .with_timezone(&motcua_domain::calendar::TZ)
+            .year()
+    });
     if !(1901..=2100).contains(&year) {
-        return Err(ApiError::bad_request("invalid_year", pick(lang, "Năm từ 1901 đến 2100.", "The year must be 1901 to 2100.")));
+        return Err(ApiError::bad_request(
+            "invalid_year",
+            pick(
+                lang,
+                "Năm từ 1901 đến 2100.",
+                "The year must be 1901 to 2100.",
+            ),
+        ));
     }
     Ok(Json(
         state
             .calendar
             .holidays(year)
             .into_iter()
-            .map(|h| HolidayView { date: h.date, name: h.name(lang).to_string(), kind: h.kind })
+            .map(|h| HolidayView {
+                date: h.date,
+                name: h.name(lang).to_string(),
+                kind: h.kind,
+            })
             .collect(),
     ))
 }

@@ -59,17 +59,34 @@ pub(crate) async fn daily(
     if let (Some(f), Some(t)) = (p.from, p.to)
         && f > t
     {
-        return Err(ApiError::bad_request("invalid_range", pick(lang, "Ngày bắt đầu sau ngày kết thúc.", "from is after to.")));
+        return Err(ApiError::bad_request(
+            "invalid_range",
+            pick(lang, "Ngày bắt đầu sau ngày kết thúc.", "from is after to."),
+        ));
     }
     let bad = |e: &dyn Localise| ApiError::from_localised(StatusCode::BAD_REQUEST, e, lang);
     let filter = StatsFilter {
         from: p.from,
         to: p.to,
-        agency: p.agency.filter(|s| !s.is_empty()).map(|a| AgencyCode::parse(&a)).transpose().map_err(|e| bad(&e))?,
-        procedure: p.procedure.filter(|s| !s.is_empty()).map(|c| ProcedureCode::parse(&c)).transpose().map_err(|e| bad(&e))?,
+        agency: p
+            .agency
+            .filter(|s| !s.is_empty())
+            .map(|a| AgencyCode::parse(&a))
+            .transpose()
+            .map_err(|e| bad(&e))?,
+        procedure: p
+            .procedure
+            .filter(|s| !s.is_empty())
+            .map(|c| ProcedureCode::parse(&c))
+            .transpose()
+            .map_err(|e| bad(&e))?,
         branch: p.branch.filter(|s| !s.is_empty()),
         by_day: p.by_day.unwrap_or(false),
     };
-    let rows = state.store.stats(&filter).await.map_err(|e| ApiError::store(e, lang))?;
+    let rows = state
+        .store
+        .stats(&filter)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
     Ok(Json(StatsResponse { rows }))
 }

@@ -53,21 +53,34 @@ pub(crate) async fn track(
     ApiQuery(p): ApiQuery<TrackParams>,
 ) -> Result<Json<Tracking>, ApiError> {
     let not_found = || ApiError::not_found(lang);
-    let Ok(code) = DossierCode::parse(&code) else { return Err(not_found()) };
+    let Ok(code) = DossierCode::parse(&code) else {
+        return Err(not_found());
+    };
     let key = code.to_string();
     if state.limits.track.check(&key).is_err() {
         return Err(not_found());
     }
     let verify = p.verify.unwrap_or_default();
-    let record = state.store.dossier(&code).await.map_err(|e| ApiError::store(e, lang))?;
-    let matches = record.as_ref().and_then(|r| r.state.intake.applicant.phone.as_ref()).is_some_and(|phone| {
-        verify.len() == 4 && constant_time_eq(phone.last4().as_bytes(), verify.as_bytes())
-    });
+    let record = state
+        .store
+        .dossier(&code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let matches = record
+        .as_ref()
+        .and_then(|r| r.state.intake.applicant.phone.as_ref())
+        .is_some_and(|phone| {
+            verify.len() == 4 && constant_time_eq(phone.last4().as_bytes(), verify.as_bytes())
+        });
     let Some(record) = record.filter(|_| matches) else {
         state.limits.track.fail(&key);
         return Err(not_found());
     };
-    let events = state.store.events(&code).await.map_err(|e| ApiError::store(e, lang))?;
+    let events = state
+        .store
+        .events(&code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
     let name = state
         .store
         .procedure(&record.state.intake.procedure.code)
@@ -88,8 +101,17 @@ pub(crate) async fn track(
         overdue: d.is_overdue(Utc::now()),
         timeline: events
             .iter()
-            .filter(|e| !matches!(e.event.kind, motcua_domain::lifecycle::EventKind::Assigned { .. }))
-            .map(|e| TimelineEntry { at: e.event.at, event: e.event.kind.name(), label: e.event.kind.public_label(lang) })
+            .filter(|e| {
+                !matches!(
+                    e.event.kind,
+                    motcua_domain::lifecycle::EventKind::Assigned { .. }
+                )
+            })
+            .map(|e| TimelineEntry {
+                at: e.event.at,
+                event: e.event.kind.name(),
+                label: e.event.kind.public_label(lang),
+            })
             .collect(),
     }))
 }
