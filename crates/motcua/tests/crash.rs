@@ -33,7 +33,10 @@ fn start(data: &Path) -> Server {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let base = loop {
-        let line = lines.next().expect("the demo printed its address").expect("read stdout");
+        let line = lines
+            .next()
+            .expect("the demo printed its address")
+            .expect("read stdout");
         if let Some(url) = line.strip_prefix("motcua demo listening on ") {
             break url.trim().to_string();
         }
@@ -44,23 +47,39 @@ fn start(data: &Path) -> Server {
 }
 
 fn credentials(data: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(data.join("demo-credentials.json")).expect("credentials")).expect("json")
+    serde_json::from_slice(&std::fs::read(data.join("demo-credentials.json")).expect("credentials"))
+        .expect("json")
 }
 
 async fn login(http: &reqwest::Client, base: &str, creds: &Value, username: &str) -> String {
-    let user = creds["users"].as_array().unwrap().iter().find(|u| u["username"] == username).unwrap();
+    let user = creds["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .unwrap();
     let r = http
         .post(format!("{base}/api/v1/auth/token"))
         .json(&json!({"username": username, "password": user["password"]}))
         .send()
         .await
         .unwrap();
-    r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+    r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn audit(data: &Path) -> (bool, String) {
-    let out = Command::new(BIN).args(["audit", "verify", "--data"]).arg(data).output().expect("run audit verify");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string())
+    let out = Command::new(BIN)
+        .args(["audit", "verify", "--data"])
+        .arg(data)
+        .output()
+        .expect("run audit verify");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -69,10 +88,28 @@ async fn acknowledged_dossiers_survive_kill_9() {
     std::fs::remove_dir_all(&data).ok();
     let mut server = start(&data);
     let creds = credentials(&data);
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
     let token = login(&http, &server.base, &creds, "tiepnhan.hq").await;
-    let procedures: Value = http.get(format!("{}/api/v1/procedures?q=nghia+vu+quan+su&per_page=50", server.base)).send().await.unwrap().json().await.unwrap();
-    let procedure = procedures["items"].as_array().unwrap().iter().find(|p| !p["processing_time"].is_null()).expect("a procedure with a time limit")["code"]
+    let procedures: Value = http
+        .get(format!(
+            "{}/api/v1/procedures?q=nghia+vu+quan+su&per_page=50",
+            server.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let procedure = procedures["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| !p["processing_time"].is_null())
+        .expect("a procedure with a time limit")["code"]
         .as_str()
         .unwrap()
         .to_string();
@@ -82,7 +119,13 @@ async fn acknowledged_dossiers_survive_kill_9() {
     let deadline = Instant::now() + Duration::from_millis(2500);
     let mut workers = Vec::new();
     for w in 0..12 {
-        let (http, base, token, procedure, acknowledged) = (http.clone(), server.base.clone(), token.clone(), procedure.clone(), acknowledged.clone());
+        let (http, base, token, procedure, acknowledged) = (
+            http.clone(),
+            server.base.clone(),
+            token.clone(),
+            procedure.clone(),
+            acknowledged.clone(),
+        );
         workers.push(tokio::spawn(async move {
             let mut i = 0u32;
             loop {
@@ -120,29 +163,50 @@ async fn acknowledged_dossiers_survive_kill_9() {
         w.await.ok();
     }
     let acknowledged = acknowledged.lock().await.clone();
-    assert!(acknowledged.len() > 20, "the load was too light to mean anything: {}", acknowledged.len());
+    assert!(
+        acknowledged.len() > 20,
+        "the load was too light to mean anything: {}",
+        acknowledged.len()
+    );
 
     // Restart on the same data: everything acknowledged is there, with its events.
     let mut server = start(&data);
     let supervisor = login(&http, &server.base, &creds, "giamsat").await;
     for (code, version) in &acknowledged {
-        let r = http.get(format!("{}/api/v1/dossiers/{code}/events", server.base)).bearer_auth(&supervisor).send().await.unwrap();
-        assert_eq!(r.status(), reqwest::StatusCode::OK, "{code} was acknowledged but is gone");
+        let r = http
+            .get(format!("{}/api/v1/dossiers/{code}/events", server.base))
+            .bearer_auth(&supervisor)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            reqwest::StatusCode::OK,
+            "{code} was acknowledged but is gone"
+        );
         let events: Value = r.json().await.unwrap();
-        assert!(events.as_array().unwrap().len() as u64 >= *version, "{code} lost events");
+        assert!(
+            events.as_array().unwrap().len() as u64 >= *version,
+            "{code} lost events"
+        );
     }
     server.child.kill().ok();
     server.child.wait().ok();
     let (ok, out) = audit(&data);
     assert!(ok, "audit after the crash: {out}");
     assert!(out.contains("audit chain intact"), "{out}");
-    eprintln!("{} dossiers acknowledged before kill -9; {out}", acknowledged.len());
+    eprintln!(
+        "{} dossiers acknowledged before kill -9; {out}",
+        acknowledged.len()
+    );
 
     // Tampering with any stored event is detected and located.
     sqlx::any::install_default_drivers();
     let url = format!("sqlite://{}", data.join("motcua.db").display());
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-    pool.execute("UPDATE events SET body = REPLACE(body, 'Công dân', 'Cong dan') WHERE seq = 7").await.unwrap();
+    pool.execute("UPDATE events SET body = REPLACE(body, 'Công dân', 'Cong dan') WHERE seq = 7")
+        .await
+        .unwrap();
     pool.close().await;
     let (ok, out) = audit(&data);
     assert!(!ok, "tampering went unnoticed: {out}");

@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::audit::{self, GENESIS};
 use motcua_domain::calendar::{DayKind, DayOverride, TZ};
-use motcua_domain::ids::{DossierCode, ProcedureCode};
-use motcua_domain::lifecycle::{Dossier, Event};
+use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
+use motcua_domain::lifecycle::{Dossier, Event, EventKind};
 use motcua_domain::role::Role;
 use motcua_domain::text::fold;
 use serde::{Deserialize, Serialize};
@@ -220,7 +220,23 @@ impl SqlStore {
             prev = hash;
             *head = (seq, hex::encode(hash));
         }
-        for agency in &state.involved {
+        // Scope rows: every agency on creation, afterwards only agencies the events route to.
+        let routed: Vec<AgencyCode> = if first_version == 1 {
+            state.involved.clone()
+        } else {
+            events
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    EventKind::Forwarded { agency, .. } | EventKind::SentBack { agency, .. } => {
+                        Some(*agency)
+                    }
+                    EventKind::Transferred { to_agency, .. } => Some(*to_agency),
+                    EventKind::Received { .. } => Some(state.intake.competent_agency),
+                    _ => None,
+                })
+                .collect()
+        };
+        for agency in &routed {
             sqlx::query(
                 "INSERT INTO dossier_agencies (dossier_code, agency_code) VALUES ($1, $2) \
                  ON CONFLICT (dossier_code, agency_code) DO NOTHING",
