@@ -145,7 +145,7 @@ async fn acknowledged_dossiers_survive_kill_9() {
                 let code = v["code"].as_str().unwrap().to_string();
                 acknowledged.lock().await.insert(code.clone(), v["version"].as_u64().unwrap());
                 // Every other dossier also moves on one step.
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     let Ok(r) = http.post(format!("{base}/api/v1/dossiers/{code}/actions")).bearer_auth(&token).json(&json!({"action": "forward"})).send().await else { break };
                     if r.status() != reqwest::StatusCode::OK {
                         break;
