@@ -6,9 +6,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::NaiveTime;
 use clap::{Args, ValueEnum};
+use motcua_domain::Lang;
 use motcua_domain::calendar::{
     CalendarConfig, DayOneRule, DayOverride, OfficeHours, WorkingCalendar,
 };
+use motcua_domain::lang::Localise;
 use motcua_domain::lifecycle::{TimelinessPolicy, TimelinessRule};
 use motcua_store::{AgencyKind, Store};
 use motcua_web::AppState;
@@ -39,6 +41,16 @@ pub(crate) struct Policy {
     /// Which day counts as day 1 of a limit in working days.
     #[arg(long, env = "MOTCUA_DAY_ONE", value_enum, default_value = "next")]
     pub day_one: DayOne,
+    /// Office hours Monday to Friday.
+    #[arg(
+        long,
+        env = "MOTCUA_OFFICE_HOURS",
+        default_value = "07:30-11:30,13:30-16:30"
+    )]
+    pub office_hours: String,
+    /// Office hours on Saturday (empty: closed).
+    #[arg(long, env = "MOTCUA_SATURDAY_HOURS", default_value = "")]
+    pub saturday_hours: String,
     /// Dossiers received after this local time count from the next working day.
     #[arg(long, env = "MOTCUA_CUTOFF", default_value = "15:00")]
     pub cutoff: NaiveTime,
@@ -52,10 +64,14 @@ pub(crate) struct Policy {
 
 impl Policy {
     pub(crate) fn calendar(&self, overrides: Vec<DayOverride>) -> anyhow::Result<WorkingCalendar> {
-        let office_hours = OfficeHours {
-            cutoff: self.cutoff,
-            ..OfficeHours::default()
+        let day = |s: &str| {
+            OfficeHours::parse_day(s).map_err(|e| anyhow::anyhow!("{}", e.message(Lang::En)))
         };
+        let office_hours = OfficeHours::weekly(
+            day(&self.office_hours)?,
+            day(&self.saturday_hours)?,
+            self.cutoff,
+        );
         let day_one = match self.day_one {
             DayOne::Next => DayOneRule::NextWorkingDay,
             DayOne::Receipt => DayOneRule::ReceiptDay,
@@ -66,7 +82,7 @@ impl Policy {
             overrides,
             ..CalendarConfig::default()
         })
-        .map_err(|e| anyhow::anyhow!("office hours: {e}"))
+        .map_err(|e| anyhow::anyhow!("office hours: {}", e.message(Lang::En)))
     }
 
     pub(crate) fn timeliness(&self) -> TimelinessPolicy {

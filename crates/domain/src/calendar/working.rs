@@ -58,6 +58,8 @@ pub struct OfficeHours {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OfficeHoursError {
+    #[error("office hours look like 07:30-11:30,13:30-16:30; got {0:?}")]
+    Syntax(String),
     #[error("office intervals must be ordered and not overlap ({0})")]
     Order(String),
     #[error("no weekday has office hours")]
@@ -67,6 +69,7 @@ pub enum OfficeHoursError {
 impl Localise for OfficeHoursError {
     fn code(&self) -> &'static str {
         match self {
+            OfficeHoursError::Syntax(_) => "office_hours_syntax",
             OfficeHoursError::Order(_) => "office_hours_order",
             OfficeHoursError::Closed => "office_hours_closed",
         }
@@ -74,6 +77,11 @@ impl Localise for OfficeHoursError {
 
     fn message(&self, lang: Lang) -> String {
         match self {
+            OfficeHoursError::Syntax(s) => pick(
+                lang,
+                format!("Giờ làm việc có dạng 07:30-11:30,13:30-16:30; đã nhập “{s}”."),
+                format!("Office hours look like 07:30-11:30,13:30-16:30; you entered “{s}”."),
+            ),
             OfficeHoursError::Order(day) => pick(
                 lang,
                 format!("Giờ làm việc ({day}) phải theo thứ tự và không chồng lấn."),
@@ -112,6 +120,43 @@ impl Default for OfficeHours {
 }
 
 impl OfficeHours {
+    /// Reads a day's opening intervals, `07:30-11:30,13:30-16:30`; an empty string means
+    /// closed.
+    pub fn parse_day(text: &str) -> Result<Vec<(NaiveTime, NaiveTime)>, OfficeHoursError> {
+        let bad = || OfficeHoursError::Syntax(text.chars().take(60).collect());
+        let mut out: Vec<(NaiveTime, NaiveTime)> = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (a, b) = part.split_once('-').ok_or_else(bad)?;
+            let time = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| bad());
+            let (a, b) = (time(a)?, time(b)?);
+            if a >= b || out.last().is_some_and(|l| l.1 > a) {
+                return Err(OfficeHoursError::Order(part.to_string()));
+            }
+            out.push((a, b));
+        }
+        Ok(out)
+    }
+
+    /// The same intervals Monday to Friday, others on Saturday, Sunday closed.
+    pub fn weekly(
+        weekdays: Vec<(NaiveTime, NaiveTime)>,
+        saturday: Vec<(NaiveTime, NaiveTime)>,
+        cutoff: NaiveTime,
+    ) -> Self {
+        OfficeHours {
+            week: [
+                weekdays.clone(),
+                weekdays.clone(),
+                weekdays.clone(),
+                weekdays.clone(),
+                weekdays,
+                saturday,
+                Vec::new(),
+            ],
+            cutoff,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), OfficeHoursError> {
         for (i, day) in self.week.iter().enumerate() {
             let mut last = NaiveTime::MIN;
@@ -489,6 +534,46 @@ mod tests {
         assert_eq!(
             cal.due(vn(2025, 6, 2, 9, 0), ProcessingTime::CalendarDays(5)),
             vn(2025, 6, 9, 16, 30)
+        );
+    }
+
+    #[test]
+    fn office_hours_are_read_from_text() {
+        assert_eq!(
+            OfficeHours::parse_day("07:30-11:30, 13:30-16:30").unwrap(),
+            vec![(t(7, 30), t(11, 30)), (t(13, 30), t(16, 30))]
+        );
+        assert_eq!(OfficeHours::parse_day("").unwrap(), vec![]);
+        assert!(matches!(
+            OfficeHours::parse_day("7h30-11h"),
+            Err(OfficeHoursError::Syntax(_))
+        ));
+        assert!(matches!(
+            OfficeHours::parse_day("13:30-16:30,07:30-11:30"),
+            Err(OfficeHoursError::Order(_))
+        ));
+        assert!(matches!(
+            OfficeHours::parse_day("11:30-07:30"),
+            Err(OfficeHoursError::Order(_))
+        ));
+        // Saturday mornings open: a dossier on Saturday 10:00 counts the same day.
+        let hours = OfficeHours::weekly(
+            OfficeHours::parse_day("07:30-11:30,13:30-16:30").unwrap(),
+            OfficeHours::parse_day("07:30-11:30").unwrap(),
+            t(15, 0),
+        );
+        let cal = WorkingCalendar::new(CalendarConfig {
+            office_hours: hours,
+            ..CalendarConfig::default()
+        })
+        .unwrap();
+        assert_eq!(
+            cal.clock_start(vn(2025, 6, 7, 10, 0)),
+            vn(2025, 6, 7, 10, 0)
+        );
+        assert_eq!(
+            cal.due(vn(2025, 6, 7, 10, 0), ProcessingTime::WorkingHours(2)),
+            vn(2025, 6, 9, 8, 0)
         );
     }
 
