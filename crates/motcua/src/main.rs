@@ -70,6 +70,20 @@ enum Command {
         #[command(flatten)]
         policy: settings::Policy,
     },
+    /// Load the demo province (agencies, branches, catalog, users, API key, history) into any
+    /// database, e.g. PostgreSQL; the logins go to a file only its owner can read.
+    Seed {
+        #[command(flatten)]
+        db: Database,
+        /// Historical dossiers to generate.
+        #[arg(long, default_value_t = 5000)]
+        history: usize,
+        /// Where to write the generated logins.
+        #[arg(long, default_value = "demo-credentials.json")]
+        credentials: PathBuf,
+        #[command(flatten)]
+        policy: settings::Policy,
+    },
     /// Create or update the database schema.
     Migrate {
         #[command(flatten)]
@@ -145,6 +159,27 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             policy,
         } => {
             demo::run(port, &data, &policy, history).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed {
+            db,
+            history,
+            credentials,
+            policy,
+        } => {
+            let store = motcua_store::connect(&db.url()?)
+                .await
+                .context("opening the database")?;
+            if store.count_dossiers().await? > 0
+                || store.setting("receiving_agency").await?.is_some()
+            {
+                anyhow::bail!("the database already holds data; seed an empty one");
+            }
+            let logins = demo::seed_into(&*store, &policy, history, &credentials).await?;
+            eprintln!(
+                "seeded; {logins} logins written to {}",
+                credentials.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { db } => {

@@ -125,6 +125,18 @@ pub(crate) async fn run(
     Ok(())
 }
 
+/// Seeds an empty database and writes the logins to `credentials`; returns how many.
+pub(crate) async fn seed_into(
+    store: &dyn motcua_store::Store,
+    policy: &Policy,
+    history: usize,
+    credentials: &Path,
+) -> anyhow::Result<usize> {
+    let c = seed::seed(store, policy, history).await?;
+    write_private(credentials, &serde_json::to_vec_pretty(&c)?)?;
+    Ok(c.users.len())
+}
+
 /// Writes a file only its owner can read.
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
