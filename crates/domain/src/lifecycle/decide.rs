@@ -58,6 +58,14 @@ pub struct Lifecycle<'a> {
 
 const MAX_TEXT: usize = 2000;
 
+/// Roles that handle a dossier at the one-stop department or an agency.
+const HANDLERS: &[Role] = &[
+    Role::Reception,
+    Role::Specialist,
+    Role::Approver,
+    Role::AgencySystem,
+];
+
 /// Line breaks and tabs are fine in free text; other control characters are not.
 fn has_control(s: &str) -> bool {
     s.chars()
@@ -149,12 +157,7 @@ impl Lifecycle<'_> {
                 self.receipt(d, now)
             }
             Command::Forward { assignee, note } => {
-                allow(&[
-                    Role::Reception,
-                    Role::Specialist,
-                    Role::Approver,
-                    Role::AgencySystem,
-                ])?;
+                allow(HANDLERS)?;
                 optional_text("note", note)?;
                 optional_text("assignee", assignee)?;
                 let next = match d.status {
@@ -208,12 +211,7 @@ impl Lifecycle<'_> {
                 }
             }
             Command::Transfer { to_agency, reason } => {
-                allow(&[
-                    Role::Reception,
-                    Role::Specialist,
-                    Role::Approver,
-                    Role::AgencySystem,
-                ])?;
+                allow(HANDLERS)?;
                 scope_holder()?;
                 text("reason", reason)?;
                 if !matches!(d.status, Received | InProcessing | Supplemented) {
@@ -229,12 +227,7 @@ impl Lifecycle<'_> {
                 }
             }
             Command::Assign { assignee } => {
-                allow(&[
-                    Role::Reception,
-                    Role::Specialist,
-                    Role::Approver,
-                    Role::AgencySystem,
-                ])?;
+                allow(HANDLERS)?;
                 scope_holder()?;
                 text("assignee", assignee)?;
                 if !matches!(d.status, Received | InProcessing | Supplemented) {
@@ -245,12 +238,7 @@ impl Lifecycle<'_> {
                 }
             }
             Command::RequestSupplement { reason, missing } => {
-                allow(&[
-                    Role::Reception,
-                    Role::Specialist,
-                    Role::Approver,
-                    Role::AgencySystem,
-                ])?;
+                allow(HANDLERS)?;
                 text("reason", reason)?;
                 texts("missing", missing)?;
                 let remaining_secs = match d.status {
@@ -322,12 +310,7 @@ impl Lifecycle<'_> {
                 }
             }
             Command::AcceptSupplement => {
-                allow(&[
-                    Role::Reception,
-                    Role::Specialist,
-                    Role::Approver,
-                    Role::AgencySystem,
-                ])?;
+                allow(HANDLERS)?;
                 scope_holder()?;
                 if d.status != Supplemented {
                     return Err(invalid());
