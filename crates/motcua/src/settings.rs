@@ -121,5 +121,7 @@ pub(crate) async fn app_state(store: Arc<dyn Store>, policy: &Policy) -> anyhow:
             .map(|a| a.code)
             .context("no Public Administrative Service Centre among the agencies; add one (kind centre) first")?,
     };
-    Ok(AppState::new(store, calendar, policy.timeliness(), centre))
+    AppState::new(store, calendar, policy.timeliness(), centre)
+        .await
+        .context("building the catalog search index")
 }

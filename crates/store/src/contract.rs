@@ -51,10 +51,12 @@ pub trait Store: Send + Sync + 'static {
 
     async fn put_procedure(&self, procedure: &Procedure) -> Result<(), StoreError>;
     async fn procedure(&self, code: &ProcedureCode) -> Result<Option<Procedure>, StoreError>;
-    async fn search_procedures(
-        &self,
-        query: &ProcedureQuery,
-    ) -> Result<Page<ProcedureSummary>, StoreError>;
+    /// The whole catalog, ordered by code.
+    async fn procedures(&self) -> Result<Vec<Procedure>, StoreError>;
+    /// Inserts or replaces many procedures in one transaction: all or none.
+    async fn put_procedures(&self, procedures: &[Procedure]) -> Result<(), StoreError>;
+    /// Changes whenever any procedure is written (for caches such as the search index).
+    async fn catalog_stamp(&self) -> Result<String, StoreError>;
 
     async fn put_calendar_day(&self, day: &DayOverride) -> Result<(), StoreError>;
     async fn calendar_days(&self) -> Result<Vec<DayOverride>, StoreError>;

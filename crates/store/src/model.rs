@@ -242,22 +242,6 @@ pub struct ProcedureSummary {
     pub processing_time: Option<ProcessingTime>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProcedureQuery {
-    /// Words to find (diacritics ignored); all must match.
-    pub text: Option<String>,
-    pub agency: Option<AgencyCode>,
-    pub field: Option<String>,
-    pub offset: u32,
-    pub limit: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: u64,
-}
-
 /// A dossier as stored: its code, state and version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierRecord {

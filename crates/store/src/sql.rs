@@ -14,7 +14,6 @@ use motcua_domain::calendar::{DayKind, DayOverride, TZ};
 use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
 use motcua_domain::lifecycle::{Dossier, Event, EventKind};
 use motcua_domain::role::Role;
-use motcua_domain::text::fold;
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
@@ -577,29 +576,59 @@ impl Store for SqlStore {
     }
 
     async fn put_procedure(&self, p: &Procedure) -> Result<(), StoreError> {
-        let search = fold(&format!(
-            "{} {} {} {}",
-            p.code, p.name, p.field, p.implementing_body
-        ));
-        sqlx::query(
-            "INSERT INTO procedures (code, name, search_text, field, level, agency_code, online_level, record, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (code) DO UPDATE SET name = excluded.name, search_text = excluded.search_text, \
-             field = excluded.field, level = excluded.level, agency_code = excluded.agency_code, \
-             online_level = excluded.online_level, record = excluded.record, updated_at = excluded.updated_at",
-        )
-        .bind(p.code.to_string())
-        .bind(&p.name)
-        .bind(search)
-        .bind(&p.field)
-        .bind(&p.level)
-        .bind(p.agency.to_string())
-        .bind(p.online_level.as_str())
-        .bind(serde_json::to_string(p)?)
-        .bind(ms(Utc::now()))
-        .execute(&self.writer)
-        .await?;
+        self.put_procedures(std::slice::from_ref(p)).await
+    }
+
+    async fn put_procedures(&self, procedures: &[Procedure]) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let now = ms(Utc::now());
+        for p in procedures {
+            sqlx::query(
+                "INSERT INTO procedures (code, name, field, level, agency_code, online_level, record, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+                 field = excluded.field, level = excluded.level, agency_code = excluded.agency_code, \
+                 online_level = excluded.online_level, record = excluded.record, updated_at = excluded.updated_at",
+            )
+            .bind(p.code.to_string())
+            .bind(&p.name)
+            .bind(&p.field)
+            .bind(&p.level)
+            .bind(p.agency.to_string())
+            .bind(p.online_level.as_str())
+            .bind(serde_json::to_string(p)?)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let stamp = sqlx::query("SELECT value FROM settings WHERE key = 'catalog_version'")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let next = stamp
+            .map(|r| r.try_get::<String, _>("value"))
+            .transpose()?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+            + 1;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('catalog_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(next.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    async fn procedures(&self) -> Result<Vec<Procedure>, StoreError> {
+        let rows = sqlx::query("SELECT record FROM procedures ORDER BY code")
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("record")?)?))
+            .collect()
+    }
+
+    async fn catalog_stamp(&self) -> Result<String, StoreError> {
+        Ok(self.setting("catalog_version").await?.unwrap_or_default())
     }
 
     async fn procedure(&self, code: &ProcedureCode) -> Result<Option<Procedure>, StoreError> {
@@ -609,65 +638,6 @@ impl Store for SqlStore {
             .await?;
         row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("record")?)?))
             .transpose()
-    }
-
-    async fn search_procedures(
-        &self,
-        q: &ProcedureQuery,
-    ) -> Result<Page<ProcedureSummary>, StoreError> {
-        let words: Vec<String> = q
-            .text
-            .as_deref()
-            .map(|t| fold(&t.replace(|c: char| c.is_control(), " ")))
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(|w| {
-                w.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            })
-            .collect();
-        let pattern = if words.is_empty() {
-            String::new()
-        } else {
-            format!("%{}%", words.join("%"))
-        };
-        let agency = q.agency.map(|a| a.to_string()).unwrap_or_default();
-        let field = q.field.clone().unwrap_or_default();
-        let total: i64 = sqlx::query(COUNT_PROCEDURES)
-            .bind(&pattern)
-            .bind(&agency)
-            .bind(&field)
-            .fetch_one(&self.reader)
-            .await?
-            .try_get("n")?;
-        let rows = sqlx::query(PAGE_PROCEDURES)
-            .bind(&pattern)
-            .bind(&agency)
-            .bind(&field)
-            .bind(i64::from(q.limit.clamp(1, 200)))
-            .bind(i64::from(q.offset))
-            .fetch_all(&self.reader)
-            .await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                let p: Procedure = serde_json::from_str(&r.try_get::<String, _>("record")?)?;
-                Ok(ProcedureSummary {
-                    code: p.code,
-                    name: p.name,
-                    field: p.field,
-                    level: p.level,
-                    agency_code: p.agency,
-                    online_level: p.online_level,
-                    processing_time: p.processing_time,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        Ok(Page {
-            items,
-            total: total.max(0) as u64,
-        })
     }
 
     async fn put_calendar_day(&self, d: &DayOverride) -> Result<(), StoreError> {
@@ -1025,9 +995,3 @@ impl Store for SqlStore {
         self.writer.close().await;
     }
 }
-
-const COUNT_PROCEDURES: &str = "SELECT COUNT(*) AS n FROM procedures WHERE ($1 = '' OR search_text LIKE $1 ESCAPE '\\') \
-     AND ($2 = '' OR agency_code = $2) AND ($3 = '' OR field = $3)";
-
-const PAGE_PROCEDURES: &str = "SELECT record FROM procedures WHERE ($1 = '' OR search_text LIKE $1 ESCAPE '\\') \
-     AND ($2 = '' OR agency_code = $2) AND ($3 = '' OR field = $3) ORDER BY code LIMIT $4 OFFSET $5";

@@ -255,52 +255,36 @@ async fn agencies_branches_users_keys(store: Arc<dyn Store>) {
     assert_eq!(store.api_key("other").await.unwrap(), None);
 }
 
-async fn procedures_and_search(store: Arc<dyn Store>) {
+async fn catalog_is_written_whole_or_not_at_all(store: Arc<dyn Store>) {
     seed(&*store).await;
     let p = procedure();
     assert_eq!(store.procedure(&p.code).await.unwrap(), Some(p.clone()));
+    let stamp = store.catalog_stamp().await.unwrap();
     let mut other = p.clone();
     other.code = ProcedureCode::parse("2.000635").unwrap();
     other.name = "Đăng ký kết hôn".into();
     other.agency = commune();
-    store.put_procedure(&other).await.unwrap();
-    let q = |text: &str| ProcedureQuery {
-        text: Some(text.into()),
-        limit: 20,
-        ..ProcedureQuery::default()
-    };
-    let found = store
-        .search_procedures(&q("dang ky khai sinh"))
-        .await
-        .unwrap();
-    assert_eq!(found.total, 1);
-    assert_eq!(found.items[0].name, "Đăng ký khai sinh");
+    let mut broken = p.clone();
+    broken.code = ProcedureCode::parse("2.000636").unwrap();
+    broken.agency = code("000.00.09.H22");
+    // One procedure refers to an unknown agency: nothing of the batch is written.
+    assert!(matches!(
+        store.put_procedures(&[other.clone(), broken]).await,
+        Err(StoreError::MissingReference(_))
+    ));
+    assert_eq!(store.procedures().await.unwrap(), vec![p.clone()]);
+    assert_eq!(store.catalog_stamp().await.unwrap(), stamp);
+    store.put_procedures(&[other.clone()]).await.unwrap();
     assert_eq!(
-        store.search_procedures(&q("ĐĂNG KÝ")).await.unwrap().total,
-        2
+        store.procedures().await.unwrap(),
+        vec![p, other],
+        "ordered by code"
     );
-    assert_eq!(
-        store.search_procedures(&q("100%_")).await.unwrap().total,
-        0,
-        "wildcards are literal"
+    assert_ne!(
+        store.catalog_stamp().await.unwrap(),
+        stamp,
+        "the stamp moves with every write"
     );
-    let by_agency = ProcedureQuery {
-        agency: Some(commune()),
-        limit: 20,
-        ..ProcedureQuery::default()
-    };
-    assert_eq!(
-        store.search_procedures(&by_agency).await.unwrap().items[0].code,
-        other.code
-    );
-    let page2 = ProcedureQuery {
-        limit: 1,
-        offset: 1,
-        ..ProcedureQuery::default()
-    };
-    let page = store.search_procedures(&page2).await.unwrap();
-    assert_eq!((page.total, page.items.len()), (2, 1));
-    assert_eq!(page.items[0].code, other.code, "ordered by code");
 }
 
 async fn calendar_days_and_settings(store: Arc<dyn Store>) {
@@ -707,7 +691,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     agencies_branches_users_keys,
-    procedures_and_search,
+    catalog_is_written_whole_or_not_at_all,
     calendar_days_and_settings,
     dossier_lifecycle_events_outbox_stats,
     concurrent_intakes_get_distinct_codes,

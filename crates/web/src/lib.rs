@@ -5,6 +5,7 @@
 
 mod api;
 mod auth;
+mod catalog;
 mod error;
 mod openapi;
 mod ratelimit;
@@ -25,6 +26,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use auth::{hash_password, new_secret, sha256_hex};
+pub use catalog::CatalogError;
 pub use error::ApiError;
 
 /// Everything a request handler may use.
@@ -36,22 +38,26 @@ pub struct AppState {
     /// The one-stop centre whose code opens dossier codes when no branch says otherwise.
     pub default_receiving_agency: AgencyCode,
     pub(crate) limits: Arc<ratelimit::Limits>,
+    pub(crate) catalog: Arc<catalog::Catalog>,
 }
 
 impl AppState {
-    pub fn new(
+    /// Builds the state, including the search index of the stored catalog.
+    pub async fn new(
         store: Arc<dyn Store>,
         calendar: WorkingCalendar,
         timeliness: TimelinessPolicy,
         default_receiving_agency: AgencyCode,
-    ) -> Self {
-        AppState {
+    ) -> Result<Self, CatalogError> {
+        let catalog = Arc::new(catalog::Catalog::load(&*store).await?);
+        Ok(AppState {
             store,
             calendar: Arc::new(calendar),
             timeliness,
             default_receiving_agency,
             limits: Arc::new(ratelimit::Limits::default()),
-        }
+            catalog,
+        })
     }
 
     pub(crate) fn lifecycle(&self) -> Lifecycle<'_> {
@@ -103,8 +109,15 @@ pub fn router(state: AppState) -> Router {
     .layer(TraceLayer::new_for_http())
 }
 
-/// Serves until the process is stopped.
+/// How often the server looks for catalog changes made elsewhere.
+const CATALOG_POLL: Duration = Duration::from_secs(2);
+
+/// Serves until the process is stopped; follows catalog changes meanwhile.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    state
+        .catalog
+        .clone()
+        .follow(state.store.clone(), CATALOG_POLL);
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -24,6 +24,7 @@ const DEPARTMENT: &str = "000.00.02.H22";
 const OTHER: &str = "000.00.03.H22";
 
 struct App {
+    store: Arc<dyn Store>,
     base: String,
     http: reqwest::Client,
     key_rw: String,
@@ -178,11 +179,19 @@ async fn spawn(store: Arc<dyn Store>) -> App {
             .unwrap();
     }
     let calendar = WorkingCalendar::new(CalendarConfig::default()).unwrap();
-    let state = AppState::new(store, calendar, TimelinessPolicy::default(), code(CENTRE));
+    let state = AppState::new(
+        store.clone(),
+        calendar,
+        TimelinessPolicy::default(),
+        code(CENTRE),
+    )
+    .await
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(motcua_web::serve(listener, state));
     App {
+        store,
         base,
         http: reqwest::Client::new(),
         key_rw,
@@ -241,6 +250,27 @@ async fn catalog_and_bad_queries(app: App) {
         (Some("1.001234"), Some(DEPARTMENT))
     );
     assert_eq!(item["name"], "Đăng ký khai sinh");
+    assert_eq!(
+        body["facets"]["field"][0],
+        json!({"value": "Hộ tịch", "count": 1})
+    );
+    assert_eq!(body["facets"]["online_level"][0]["value"], "partial");
+    let (_, typo) = app
+        .get("/api/v1/procedures?q=dang%20ki%20khai%20sinh", None)
+        .await;
+    assert_eq!(
+        typo["items"][0]["code"], "1.001234",
+        "one typo per word is forgiven"
+    );
+    let (_, filtered) = app.get("/api/v1/procedures?online_level=full", None).await;
+    assert_eq!(filtered["total"], 0);
+    let (_, filtered) = app
+        .get(
+            "/api/v1/procedures?level=C%E1%BA%A5p%20T%E1%BB%89nh&field=H%E1%BB%99%20t%E1%BB%8Bch",
+            None,
+        )
+        .await;
+    assert_eq!(filtered["total"], 1);
     let (s, body) = app.get("/api/v1/procedures/1.001234", None).await;
     assert_eq!(
         (s, body["name"].as_str()),
@@ -253,6 +283,10 @@ async fn catalog_and_bad_queries(app: App) {
         ("/api/v1/procedures?page=abc", StatusCode::BAD_REQUEST),
         ("/api/v1/procedures?per_page=1000", StatusCode::BAD_REQUEST),
         ("/api/v1/procedures?agency=xyz", StatusCode::BAD_REQUEST),
+        (
+            "/api/v1/procedures?online_level=maybe",
+            StatusCode::BAD_REQUEST,
+        ),
         (
             "/api/v1/procedures?q=%25%27%22%3B%20DROP%20TABLE%20procedures",
             StatusCode::OK,
@@ -274,6 +308,30 @@ async fn catalog_and_bad_queries(app: App) {
             .0,
         StatusCode::BAD_REQUEST
     );
+    // The index follows catalog changes made elsewhere, without a restart.
+    let mut added = app
+        .store
+        .procedure(&ProcedureCode::parse("1.001234").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    added.code = ProcedureCode::parse("1.004227").unwrap();
+    added.name = "Cấp giấy phép xây dựng".into();
+    app.store.put_procedure(&added).await.unwrap();
+    let mut found = false;
+    for _ in 0..50 {
+        if app
+            .get("/api/v1/procedures?q=giay%20phep%20xay%20dung", None)
+            .await
+            .1["total"]
+            == 1
+        {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(found, "the new procedure became searchable");
     // English on request.
     let r = app
         .http

@@ -56,7 +56,6 @@ CREATE TABLE api_keys (
 CREATE TABLE procedures (
     code         TEXT PRIMARY KEY,
     name         TEXT NOT NULL,
-    search_text  TEXT NOT NULL,
     field        TEXT NOT NULL,
     level        TEXT NOT NULL,
     agency_code  TEXT NOT NULL REFERENCES agencies(code),

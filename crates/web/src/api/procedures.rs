@@ -2,23 +2,31 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use motcua_domain::Lang;
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::lang::Localise;
-use motcua_store::{Procedure, ProcedureQuery, ProcedureSummary};
+use motcua_search::{Facets, MAX_QUERY_CHARS, SearchError, SearchQuery};
+use motcua_store::{OnlineLevel, Procedure, ProcedureSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::error::{ApiError, ApiQuery, ReqLang};
+use crate::error::{ApiError, ApiQuery, ReqLang, pick};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
-    /// Words to search for in code, name, field and agency; diacritics are ignored.
+    /// Words to search for in name, field, agency, documents and code; diacritics are ignored
+    /// and one typo per word is forgiven. A national code (1.000948) comes first.
     q: Option<String>,
+    /// Only procedures of this field (lĩnh vực), exactly as listed in the facets.
+    field: Option<String>,
     /// Only procedures of this agency (identifier code).
     agency: Option<String>,
-    /// Only procedures of this field (lĩnh vực), exactly as listed.
-    field: Option<String>,
+    /// Only procedures of this level, exactly as listed in the facets.
+    level: Option<String>,
+    /// `full`, `partial` or `none`.
+    online_level: Option<String>,
     /// Page number, from 1.
     page: Option<u32>,
     /// Items per page, 1–100 (default 20).
@@ -53,31 +61,64 @@ impl From<ProcedureSummary> for ProcedureItem {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct FacetValue {
+    value: String,
+    count: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ProcedureFacets {
+    field: Vec<FacetValue>,
+    agency: Vec<FacetValue>,
+    level: Vec<FacetValue>,
+    online_level: Vec<FacetValue>,
+}
+
+impl From<Facets> for ProcedureFacets {
+    fn from(f: Facets) -> Self {
+        let list = |v: Vec<(String, u64)>| {
+            v.into_iter()
+                .map(|(value, count)| FacetValue { value, count })
+                .collect()
+        };
+        ProcedureFacets {
+            field: list(f.field),
+            agency: list(
+                f.agency
+                    .into_iter()
+                    .map(|(a, n)| (a.to_string(), n))
+                    .collect(),
+            ),
+            level: list(f.level),
+            online_level: list(
+                f.online_level
+                    .into_iter()
+                    .map(|(o, n)| (o.as_str().to_string(), n))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct ProcedureList {
+    /// In rank order.
     items: Vec<ProcedureItem>,
     total: u64,
     page: u32,
     per_page: u32,
+    /// Counts by field, agency, level and online level; each ignores its own filter.
+    facets: ProcedureFacets,
 }
 
-const MAX_QUERY_CHARS: usize = 200;
-
-/// Searches the catalog.
-#[utoipa::path(
-    get, path = "/api/v1/procedures", tag = "catalog", params(ListParams),
-    responses((status = 200, body = ProcedureList), (status = 400, body = crate::error::ErrorBody))
-)]
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    ApiQuery(p): ApiQuery<ListParams>,
-) -> Result<Json<ProcedureList>, ApiError> {
+/// The search request built from query parameters, or the reason it is not valid.
+pub(crate) fn search_query(p: ListParams, lang: Lang) -> Result<(SearchQuery, u32, u32), ApiError> {
     let page = p.page.unwrap_or(1);
     let per_page = p.per_page.unwrap_or(20);
     if page == 0 || page > 100_000 || !(1..=100).contains(&per_page) {
         return Err(ApiError::bad_request(
             "invalid_page",
-            crate::error::pick(
+            pick(
                 lang,
                 "Trang từ 1, mỗi trang 1–100 mục.",
                 "Pages start at 1, with 1–100 items per page.",
@@ -91,37 +132,95 @@ pub(crate) async fn list(
     {
         return Err(ApiError::bad_request(
             "query_too_long",
-            crate::error::pick(
+            pick(
                 lang,
                 "Từ khóa tìm kiếm quá dài (tối đa 200 ký tự).",
                 "The search text is too long (200 characters at most).",
             ),
         ));
     }
-    let agency = match p.agency.filter(|a| !a.is_empty()) {
-        Some(a) => Some(AgencyCode::parse(&a).map_err(|e| {
-            ApiError::from_localised(axum::http::StatusCode::BAD_REQUEST, &e, lang)
-        })?),
+    let agency = p
+        .agency
+        .filter(|a| !a.is_empty())
+        .map(|a| AgencyCode::parse(&a))
+        .transpose()
+        .map_err(|e| ApiError::from_localised(StatusCode::BAD_REQUEST, &e, lang))?;
+    let online_level = match p.online_level.as_deref().filter(|o| !o.is_empty()) {
         None => None,
+        Some("full") => Some(OnlineLevel::Full),
+        Some("partial") => Some(OnlineLevel::Partial),
+        Some("none") => Some(OnlineLevel::None),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "invalid_online_level",
+                pick(
+                    lang,
+                    "Mức độ trực tuyến là full, partial hoặc none.",
+                    "online_level is full, partial or none.",
+                ),
+            ));
+        }
     };
-    let query = ProcedureQuery {
+    let query = SearchQuery {
         text,
-        agency,
         field: p.field.filter(|f| !f.is_empty()),
-        offset: (page - 1) * per_page,
-        limit: per_page,
+        agency,
+        level: p.level.filter(|l| !l.is_empty()),
+        online_level,
+        offset: ((page - 1) * per_page) as usize,
+        limit: per_page as usize,
     };
+    Ok((query, page, per_page))
+}
+
+/// Searches the catalog, with facets.
+#[utoipa::path(
+    get, path = "/api/v1/procedures", tag = "catalog", params(ListParams),
+    responses((status = 200, body = ProcedureList), (status = 400, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> Result<Json<ProcedureList>, ApiError> {
+    let (query, page, per_page) = search_query(p, lang)?;
     let found = state
-        .store
-        .search_procedures(&query)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+        .catalog
+        .index()
+        .search(&query)
+        .map_err(|e| search_error(e, lang))?;
     Ok(Json(ProcedureList {
         items: found.items.into_iter().map(Into::into).collect(),
-        total: found.total,
+        total: found.total as u64,
         page,
         per_page,
+        facets: found.facets.into(),
     }))
+}
+
+pub(crate) fn search_error(e: SearchError, lang: Lang) -> ApiError {
+    match e {
+        SearchError::TooLong => ApiError::bad_request(
+            "query_too_long",
+            pick(
+                lang,
+                "Từ khóa tìm kiếm quá dài (tối đa 200 ký tự).",
+                "The search text is too long (200 characters at most).",
+            ),
+        ),
+        SearchError::Index(e) => {
+            tracing::error!(error = %e, "search failure");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "search_error",
+                pick(
+                    lang,
+                    "Lỗi tìm kiếm; vui lòng thử lại.",
+                    "Search failed; please try again.",
+                ),
+            )
+        }
+    }
 }
 
 /// One procedure with everything the catalog knows of it.

@@ -1,0 +1,90 @@
+//! The searchable catalog held by the server, rebuilt when the stored catalog changes — by
+//! this server or by another process on the same database (an import from the command line).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use motcua_search::CatalogIndex;
+use motcua_store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Search(#[from] motcua_search::SearchError),
+    #[error("index build interrupted")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+pub(crate) struct Catalog {
+    current: RwLock<(String, Arc<CatalogIndex>)>,
+}
+
+async fn build(store: &dyn Store) -> Result<(String, Arc<CatalogIndex>), CatalogError> {
+    // Read the stamp first: a change racing the read only causes one more rebuild.
+    let stamp = store.catalog_stamp().await?;
+    let procedures = store.procedures().await?;
+    let names: HashMap<_, _> = store
+        .agencies()
+        .await?
+        .into_iter()
+        .map(|a| (a.code, a.name))
+        .collect();
+    let index =
+        tokio::task::spawn_blocking(move || CatalogIndex::build(&procedures, &names)).await??;
+    Ok((stamp, Arc::new(index)))
+}
+
+impl Catalog {
+    pub(crate) async fn load(store: &dyn Store) -> Result<Self, CatalogError> {
+        Ok(Catalog {
+            current: RwLock::new(build(store).await?),
+        })
+    }
+
+    pub(crate) fn index(&self) -> Arc<CatalogIndex> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clone()
+    }
+
+    fn stamp(&self) -> String {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clone()
+    }
+
+    /// Rebuilds when the stored catalog changed since the last build; true when it did.
+    pub(crate) async fn refresh(&self, store: &dyn Store) -> Result<bool, CatalogError> {
+        if store.catalog_stamp().await? == self.stamp() {
+            return Ok(false);
+        }
+        let fresh = build(store).await?;
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        Ok(true)
+    }
+
+    /// Checks for catalog changes every `every`, for the life of the process.
+    pub(crate) fn follow(self: Arc<Self>, store: Arc<dyn Store>, every: Duration) {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match self.refresh(&*store).await {
+                    Ok(true) => {
+                        tracing::info!(procedures = self.index().len(), "catalog index rebuilt")
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "catalog index refresh failed"),
+                }
+            }
+        });
+    }
+}
