@@ -1,6 +1,7 @@
 //! `motcua`: the server, the demo, migrations, the audit check and the calendar tools.
 
 mod calendar_cmd;
+mod catalog_cmd;
 mod demo;
 mod settings;
 
@@ -84,6 +85,25 @@ enum Command {
         #[command(flatten)]
         policy: settings::Policy,
     },
+    /// Import a catalog file (JSON or xlsx): checked whole, every problem listed by place, and
+    /// written in one transaction or not at all.
+    ImportCatalog {
+        file: PathBuf,
+        /// Format; by default from the file name's extension.
+        #[arg(long, value_enum)]
+        format: Option<CatalogFormat>,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Export the catalog as JSON or xlsx.
+    ExportCatalog {
+        #[arg(long, value_enum)]
+        format: CatalogFormat,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        db: Database,
+    },
     /// Create or update the database schema.
     Migrate {
         #[command(flatten)]
@@ -99,6 +119,21 @@ enum Command {
         #[command(subcommand)]
         command: calendar_cmd::CalendarCommand,
     },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum CatalogFormat {
+    Json,
+    Xlsx,
+}
+
+impl From<CatalogFormat> for motcua_catalog::Format {
+    fn from(f: CatalogFormat) -> Self {
+        match f {
+            CatalogFormat::Json => motcua_catalog::Format::Json,
+            CatalogFormat::Xlsx => motcua_catalog::Format::Xlsx,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -181,6 +216,12 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 credentials.display()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::ImportCatalog { file, format, db } => {
+            catalog_cmd::import(&file, format.map(Into::into), &db.url()?).await
+        }
+        Command::ExportCatalog { format, out, db } => {
+            catalog_cmd::export(format.into(), &out, &db.url()?).await
         }
         Command::Migrate { db } => {
             motcua_store::connect(&db.url()?)

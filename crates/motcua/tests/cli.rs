@@ -131,3 +131,62 @@ fn bad_input_is_a_clear_error() {
         );
     }
 }
+
+#[test]
+fn catalog_export_and_import_through_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("motcua-cli-catalog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display());
+    let creds = dir.join("creds.json");
+    let (code, _, err) = run(&[
+        "seed",
+        "--database-url",
+        &url,
+        "--history",
+        "0",
+        "--credentials",
+        creds.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let xlsx = dir.join("catalog.xlsx");
+    let (code, _, err) = run(&[
+        "export-catalog",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("exported 207 procedures"), "{err}");
+    let (code, _, err) = run(&[
+        "import-catalog",
+        xlsx.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(
+        (code, err.contains("imported 207 procedures")),
+        (0, true),
+        "{err}"
+    );
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"format":"motcua-catalog","version":1,"procedures":[{"code":"x"}]}"#,
+    )
+    .unwrap();
+    let (code, _, err) = run(&[
+        "import-catalog",
+        bad.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("nothing was imported") && err.contains("procedures[0]"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -2,7 +2,6 @@
 //! first start seeds it (into a side file, moved into place only when complete, so an
 //! interrupted seed never leaves half a demo); later starts reuse it.
 
-mod catalog;
 mod history;
 mod seed;
 

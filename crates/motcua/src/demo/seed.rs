@@ -9,9 +9,9 @@ use motcua_store::{Agency, AgencyKind, ApiKey, Branch, Counter, Scope, Store, Us
 use rand::Rng;
 use serde::Deserialize;
 
-use super::catalog::{self, CatalogAgencies};
 use super::{Credentials, FACTS, Login, PROCEDURES, WARDS, history};
 use crate::settings::{self, Policy};
+use motcua_catalog::portal::{self, CatalogAgencies};
 
 /// Level-1 code of the demo province: a placeholder (see fixtures/SOURCES.md).
 const PROVINCE: &str = "000.00.00.H22";
@@ -232,7 +232,7 @@ pub(crate) async fn seed(
         store.put_branch(&b).await?;
     }
 
-    let procedures = catalog::procedures(
+    let procedures = portal::procedures(
         PROCEDURES,
         &CatalogAgencies {
             province,

@@ -2,7 +2,6 @@
 //! `fixtures/catalog/tthc-national-sample-207.json`) into catalog procedures. Published
 //! fields are kept as published; what the record lacks is named in `missing`.
 
-use anyhow::Context;
 use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::procedure::{StepPlan, SupplementClock};
@@ -72,8 +71,17 @@ struct Legal {
     title: String,
 }
 
+/// Why the export could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error("not a list of procedure records: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("record {index}: {code:?} is not a national procedure code")]
+    Code { index: usize, code: String },
+}
+
 /// The agencies procedures are attached to, by level.
-pub(crate) struct CatalogAgencies {
+pub struct CatalogAgencies {
     pub province: AgencyCode,
     pub military_command: AgencyCode,
     pub inspectorate: AgencyCode,
@@ -129,12 +137,13 @@ fn opt(s: &str) -> Option<String> {
 }
 
 /// Converts the portal export; every record must have a valid national code.
-pub(crate) fn procedures(json: &str, agencies: &CatalogAgencies) -> anyhow::Result<Vec<Procedure>> {
-    let records: Vec<Record> = serde_json::from_str(json).context("procedure records")?;
+pub fn procedures(json: &str, agencies: &CatalogAgencies) -> Result<Vec<Procedure>, PortalError> {
+    let records: Vec<Record> = serde_json::from_str(json)?;
     records
         .into_iter()
-        .map(|r| {
-            let code = ProcedureCode::parse(&r.code).with_context(|| format!("procedure code {:?}", r.code))?;
+        .enumerate()
+        .map(|(index, r)| {
+            let code = ProcedureCode::parse(&r.code).map_err(|_| PortalError::Code { index, code: r.code.chars().take(40).collect() })?;
             let mut missing = vec!["name_en".to_string(), "form_schema".to_string(), "workflow".to_string()];
             let agency = if r.level.contains("Cấp Xã") {
                 agencies.province
@@ -254,7 +263,11 @@ mod tests {
             inspectorate: a("000.00.15.H22"),
             ministry: a("000.00.00.G01"),
         };
-        let all = procedures(super::super::PROCEDURES, &agencies).unwrap();
+        let all = procedures(
+            include_str!("../../../fixtures/catalog/tthc-national-sample-207.json"),
+            &agencies,
+        )
+        .unwrap();
         assert_eq!(all.len(), 207);
         let first = all
             .iter()

@@ -1,0 +1,76 @@
+//! Catalog exchange. Operators keep the procedure catalog in a spreadsheet or a JSON file:
+//! [`export`] writes one, [`import`] reads one back, checking every row and collecting every
+//! problem (by sheet, row and column) so that a bad file is rejected whole with a complete
+//! list. Export then import is lossless. [`portal`] reads the National Public Service Portal's
+//! procedure records.
+
+mod json;
+pub mod portal;
+mod problem;
+mod validate;
+mod xlsx;
+
+use std::collections::HashSet;
+
+use motcua_domain::ids::AgencyCode;
+use motcua_store::Procedure;
+
+pub use problem::{ImportError, Problem};
+
+/// File formats of the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Xlsx,
+}
+
+impl Format {
+    /// The format a file name suggests.
+    pub fn from_path(path: &std::path::Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("writing JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("writing the spreadsheet: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error(
+        "procedure {code}, column {column}: {len} characters exceed a spreadsheet cell's 32,767"
+    )]
+    CellTooLong {
+        code: String,
+        column: &'static str,
+        len: usize,
+    },
+}
+
+/// The catalog as a file.
+pub fn export(procedures: &[Procedure], format: Format) -> Result<Vec<u8>, ExportError> {
+    match format {
+        Format::Json => json::export(procedures),
+        Format::Xlsx => xlsx::export(procedures),
+    }
+}
+
+/// Reads and checks a catalog file. `known_agencies` are the agency codes procedures may name.
+/// `progress(done, total)` is called as rows are read.
+pub fn import(
+    bytes: &[u8],
+    format: Format,
+    known_agencies: &HashSet<AgencyCode>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<Procedure>, ImportError> {
+    let procedures = match format {
+        Format::Json => json::import(bytes, progress)?,
+        Format::Xlsx => xlsx::import(bytes, progress)?,
+    };
+    validate::check(&procedures, format, known_agencies)?;
+    Ok(procedures)
+}

@@ -1,0 +1,100 @@
+//! Checks that hold whatever the file format: unique codes, names present, agencies known,
+//! workflow steps sound, form schema an object.
+
+use std::collections::{HashMap, HashSet};
+
+use motcua_domain::ids::AgencyCode;
+use motcua_store::Procedure;
+
+use crate::Format;
+use crate::problem::{ImportError, Problem};
+
+fn place(format: Format, i: usize, p: &Procedure, what: &str) -> String {
+    match format {
+        Format::Json => format!("procedures[{i}] ({}) {what}", p.code),
+        Format::Xlsx => format!("{}, row {}, {what}", crate::xlsx::PROCEDURES, i + 2),
+    }
+}
+
+pub(crate) fn check(
+    procedures: &[Procedure],
+    format: Format,
+    agencies: &HashSet<AgencyCode>,
+) -> Result<(), ImportError> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<_, usize> = HashMap::new();
+    for (i, p) in procedures.iter().enumerate() {
+        let at = |what: &str| place(format, i, p, what);
+        if let Some(first) = seen.insert(p.code, i) {
+            problems.push(Problem::new(
+                at("code"),
+                "catalog_duplicate_code",
+                format!("Mã {} trùng với dòng/mục {}.", p.code, first + 1),
+                format!("Code {} repeats entry {}.", p.code, first + 1),
+            ));
+        }
+        if p.name.trim().is_empty() || p.name.chars().count() > 1000 {
+            problems.push(Problem::new(
+                at("name"),
+                "catalog_name",
+                "Tên thủ tục phải có (tối đa 1000 ký tự).",
+                "The procedure needs a name (1000 characters at most).",
+            ));
+        }
+        if p.field.trim().is_empty() {
+            problems.push(Problem::new(
+                at("field"),
+                "catalog_field_missing",
+                "Cần ghi lĩnh vực.",
+                "The field (lĩnh vực) is required.",
+            ));
+        }
+        if !agencies.contains(&p.agency) {
+            problems.push(Problem::new(
+                at("agency_code"),
+                "catalog_unknown_agency",
+                format!("Không có cơ quan mã {}.", p.agency),
+                format!("There is no agency {}.", p.agency),
+            ));
+        }
+        for (k, s) in p.steps.iter().enumerate() {
+            if s.name.trim().is_empty() || s.budget_hours == 0 {
+                problems.push(Problem::new(
+                    at(&format!("step {}", k + 1)),
+                    "catalog_step",
+                    "Bước quy trình cần tên và thời gian lớn hơn 0.",
+                    "A workflow step needs a name and a budget above zero.",
+                ));
+            }
+            if let Some(a) = s.agency.filter(|a| !agencies.contains(a)) {
+                problems.push(Problem::new(
+                    at(&format!("step {}", k + 1)),
+                    "catalog_unknown_agency",
+                    format!("Không có cơ quan mã {a}."),
+                    format!("There is no agency {a}."),
+                ));
+            }
+        }
+        if p.methods.iter().any(|m| m.fee_vnd.is_some_and(|f| f < 0)) {
+            problems.push(Problem::new(
+                at("fee_vnd"),
+                "catalog_fee",
+                "Lệ phí không được âm.",
+                "A fee cannot be negative.",
+            ));
+        }
+        if !p.form_schema.is_object() {
+            problems.push(Problem::new(
+                at("form_schema"),
+                "catalog_form_schema",
+                "Biểu mẫu phải là một đối tượng JSON.",
+                "The form schema must be a JSON object.",
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.into())
+    }
+}
