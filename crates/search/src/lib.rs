@@ -8,12 +8,12 @@
 //! a national code typed exactly comes first, then names equal to the query, then relevance.
 //! Facet counts (field, agency, level, online level) follow the other selected filters.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::text::fold;
 use motcua_store::{OnlineLevel, Procedure, ProcedureSummary};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -74,15 +74,29 @@ struct Fields {
     field: Field,
     agency: Field,
     documents: Field,
+    /// Exact values for filtering: `field`, `agency_code`, `level`, `online_level`.
+    filters: [Field; 4],
 }
+
+/// Facet values of one procedure, as small numbers (index into `CatalogIndex::values`).
+type Dims = [u32; 4];
+const FIELD: usize = 0;
+const AGENCY: usize = 1;
+const LEVEL: usize = 2;
+const ONLINE: usize = 3;
 
 /// The searchable catalog.
 pub struct CatalogIndex {
     reader: IndexReader,
     fields: Fields,
     items: Vec<ProcedureSummary>,
-    folded_names: Vec<String>,
+    dims: Vec<Dims>,
+    /// Facet values by dimension; `Dims` index into these.
+    values: [Vec<String>; 4],
+    by_folded_name: HashMap<String, Vec<usize>>,
     by_code: HashMap<ProcedureCode, usize>,
+    /// All ordinals sorted by code (the order without search text).
+    by_code_order: Vec<usize>,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -95,6 +109,15 @@ fn analyzer() -> TextAnalyzer {
 
 fn nfc(s: &str) -> String {
     s.nfc().collect()
+}
+
+/// How forgiving a text query is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Typos {
+    /// Typo-tolerant only for words the catalog does not contain.
+    UnknownWords,
+    /// Typo-tolerant for every word (the fallback when the first try finds nothing).
+    AllWords,
 }
 
 impl CatalogIndex {
@@ -116,12 +139,21 @@ impl CatalogIndex {
             field: sb.add_text_field("field", text.clone()),
             agency: sb.add_text_field("agency", text.clone()),
             documents: sb.add_text_field("documents", text),
+            filters: [
+                sb.add_text_field("f_field", STRING),
+                sb.add_text_field("f_agency", STRING),
+                sb.add_text_field("f_level", STRING),
+                sb.add_text_field("f_online", STRING),
+            ],
         };
         let index = Index::create_in_ram(sb.build());
         index.tokenizers().register(TOKENIZER, analyzer());
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+        let mut values: [Vec<String>; 4] = Default::default();
+        let mut interned: [HashMap<String, u32>; 4] = Default::default();
         let mut items = Vec::with_capacity(procedures.len());
-        let mut folded_names = Vec::with_capacity(procedures.len());
+        let mut dims = Vec::with_capacity(procedures.len());
+        let mut by_folded_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_code = HashMap::with_capacity(procedures.len());
         for (ord, p) in procedures.iter().enumerate() {
             let agency_name = agency_names
@@ -134,6 +166,20 @@ impl CatalogIndex {
                 .map(|d| d.name.as_str())
                 .collect::<Vec<_>>()
                 .join(" \n ");
+            let keys = [
+                p.field.clone(),
+                p.agency.to_string(),
+                p.level.clone(),
+                p.online_level.as_str().to_string(),
+            ];
+            let mut d: Dims = [0; 4];
+            for (k, key) in keys.iter().enumerate() {
+                let next = values[k].len() as u32;
+                d[k] = *interned[k].entry(key.clone()).or_insert_with(|| {
+                    values[k].push(key.clone());
+                    next
+                });
+            }
             writer.add_document(doc!(
                 fields.ord => ord as u64,
                 fields.code => p.code.to_string(),
@@ -141,6 +187,10 @@ impl CatalogIndex {
                 fields.field => nfc(&p.field),
                 fields.agency => nfc(&format!("{agency_name} {}", p.implementing_body)),
                 fields.documents => nfc(&documents),
+                fields.filters[FIELD] => keys[FIELD].clone(),
+                fields.filters[AGENCY] => keys[AGENCY].clone(),
+                fields.filters[LEVEL] => keys[LEVEL].clone(),
+                fields.filters[ONLINE] => keys[ONLINE].clone(),
             ))?;
             items.push(ProcedureSummary {
                 code: p.code,
@@ -151,17 +201,23 @@ impl CatalogIndex {
                 online_level: p.online_level,
                 processing_time: p.processing_time,
             });
-            folded_names.push(fold(&p.name));
+            dims.push(d);
+            by_folded_name.entry(fold(&p.name)).or_default().push(ord);
             by_code.insert(p.code, ord);
         }
         writer.commit()?;
         let reader = index.reader()?;
+        let mut by_code_order: Vec<usize> = (0..items.len()).collect();
+        by_code_order.sort_by_key(|&i| items[i].code);
         Ok(CatalogIndex {
             reader,
             fields,
             items,
-            folded_names,
+            dims,
+            values,
+            by_folded_name,
             by_code,
+            by_code_order,
         })
     }
 
@@ -188,7 +244,12 @@ impl CatalogIndex {
         words
     }
 
-    fn text_query(&self, words: &[String]) -> BooleanQuery {
+    fn text_query(
+        &self,
+        searcher: &Searcher,
+        words: &[String],
+        typos: Typos,
+    ) -> Result<BooleanQuery, SearchError> {
         let f = &self.fields;
         // (field, boost, typo-tolerant): typos are forgiven in names and fields only; short
         // syllables in long document lists would otherwise match almost anything.
@@ -198,43 +259,41 @@ impl CatalogIndex {
             (f.agency, 1.0, false),
             (f.documents, 0.5, false),
         ];
-        let per_word = words
-            .iter()
-            .map(|w| {
-                let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                for (field, boost, fuzzy) in weighted {
-                    let term = Term::from_field_text(field, w);
+        let mut per_word: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(words.len());
+        for w in words {
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let known = typos == Typos::UnknownWords
+                && (searcher.doc_freq(&Term::from_field_text(f.name, w))? > 0
+                    || searcher.doc_freq(&Term::from_field_text(f.field, w))? > 0);
+            for (field, boost, fuzzy) in weighted {
+                let term = Term::from_field_text(field, w);
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                        boost * 2.0,
+                    )),
+                ));
+                if fuzzy && !known && w.chars().count() >= 2 {
                     alternatives.push((
                         Occur::Should,
                         Box::new(BoostQuery::new(
-                            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                            boost * 2.0,
+                            Box::new(FuzzyTermQuery::new(term, 1, true)),
+                            boost * 0.5,
                         )),
                     ));
-                    if fuzzy && w.chars().count() >= 2 {
-                        alternatives.push((
-                            Occur::Should,
-                            Box::new(BoostQuery::new(
-                                Box::new(FuzzyTermQuery::new(term, 1, true)),
-                                boost * 0.5,
-                            )),
-                        ));
-                    }
                 }
-                alternatives.push((
-                    Occur::Should,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f.code, w),
-                        IndexRecordOption::Basic,
-                    )),
-                ));
-                (
-                    Occur::Must,
-                    Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>,
-                )
-            })
-            .collect();
-        BooleanQuery::new(per_word)
+            }
+            alternatives.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.code, w),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+            per_word.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+        }
+        Ok(BooleanQuery::new(per_word))
     }
 
     fn ords(
@@ -261,6 +320,27 @@ impl CatalogIndex {
         Ok(out)
     }
 
+    /// The filter of each dimension as a value id; `None` = no filter, `Some(None)` = a value
+    /// the catalog does not have (nothing can match).
+    fn wanted(&self, q: &SearchQuery) -> [Option<Option<u32>>; 4] {
+        let keys = [
+            q.field.clone(),
+            q.agency.map(|a| a.to_string()),
+            q.level.clone(),
+            q.online_level.map(|o| o.as_str().to_string()),
+        ];
+        let mut out = [None; 4];
+        for (k, key) in keys.into_iter().enumerate() {
+            out[k] = key.map(|key| {
+                self.values[k]
+                    .iter()
+                    .position(|v| *v == key)
+                    .map(|i| i as u32)
+            });
+        }
+        out
+    }
+
     /// Searches, filters, counts facets and returns one page.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
         let text = q.text.as_deref().map(str::trim).unwrap_or_default();
@@ -269,101 +349,129 @@ impl CatalogIndex {
         }
         let searcher = self.reader.searcher();
         let words = self.words(text);
-        // Ranked candidates matching the text (all, when there is no text).
-        let mut ranked: Vec<usize> = if words.is_empty() {
-            let mut all: Vec<usize> = (0..self.items.len()).collect();
-            all.sort_by_key(|&i| self.items[i].code);
-            all
-        } else {
-            let query = self.text_query(&words);
-            let hits = searcher.search(
-                &query,
-                &TopDocs::with_limit(self.items.len().max(1)).order_by_score(),
-            )?;
-            let ords = self.ords(&searcher, hits.iter().map(|(_, d)| *d))?;
-            let folded = fold(text);
-            let (mut exact, rest): (Vec<usize>, Vec<usize>) = ords
-                .into_iter()
-                .partition(|&i| self.folded_names[i] == folded);
-            exact.extend(rest);
-            exact
+        let wanted = self.wanted(q);
+        let passes = |i: usize, skip: usize| {
+            (0..4).all(|k| k == skip || wanted[k].is_none_or(|w| w == Some(self.dims[i][k])))
         };
+        // Everything the text matches, unfiltered (facets need it), and the query that found it.
+        let (matched, query) = if words.is_empty() {
+            (self.by_code_order.clone(), None)
+        } else {
+            let mut found = None;
+            for typos in [Typos::UnknownWords, Typos::AllWords] {
+                let query = self.text_query(&searcher, &words, typos)?;
+                let docs = searcher.search(&query, &DocSetCollector)?;
+                if !docs.is_empty() || typos == Typos::AllWords {
+                    found = Some((self.ords(&searcher, docs)?, Some(query)));
+                    break;
+                }
+            }
+            found.unwrap_or_default()
+        };
+        let mut counts: [Vec<u64>; 4] = std::array::from_fn(|k| vec![0; self.values[k].len()]);
+        let mut total = 0;
+        for &i in &matched {
+            for (k, count) in counts.iter_mut().enumerate() {
+                if passes(i, k) {
+                    count[self.dims[i][k] as usize] += 1;
+                }
+            }
+            if passes(i, usize::MAX) {
+                total += 1;
+            }
+        }
+        // The page: a typed national code first, then names equal to the query, then the best
+        // scores among the filtered matches.
+        let mut first: Vec<usize> = Vec::new();
         if let Ok(code) = ProcedureCode::parse(text)
             && let Some(&i) = self
                 .by_code
                 .get(&code)
                 .or_else(|| self.by_code.get(&code.national()))
         {
-            ranked.retain(|&x| x != i);
-            ranked.insert(0, i);
+            first.push(i);
         }
-        let passes = |i: usize, skip: Dim| {
-            let it = &self.items[i];
-            (skip == Dim::Field || q.field.as_ref().is_none_or(|f| &it.field == f))
-                && (skip == Dim::Agency || q.agency.is_none_or(|a| it.agency_code == a))
-                && (skip == Dim::Level || q.level.as_ref().is_none_or(|l| &it.level == l))
-                && (skip == Dim::Online || q.online_level.is_none_or(|o| it.online_level == o))
+        first.extend(
+            self.by_folded_name
+                .get(&fold(text))
+                .into_iter()
+                .flatten()
+                .copied(),
+        );
+        let mut seen = std::collections::HashSet::new();
+        first.retain(|&i| passes(i, usize::MAX) && seen.insert(i));
+        let wanted_len = q.offset.saturating_add(q.limit);
+        let impossible = wanted.iter().any(|w| matches!(w, Some(None)));
+        let rest: Vec<usize> = match query {
+            _ if impossible => Vec::new(),
+            None => matched
+                .into_iter()
+                .filter(|&i| passes(i, usize::MAX))
+                .take(wanted_len)
+                .collect(),
+            Some(query) => {
+                let mut filtered: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, Box::new(query))];
+                for (k, w) in wanted.iter().enumerate() {
+                    if let Some(Some(id)) = w {
+                        let term = Term::from_field_text(
+                            self.fields.filters[k],
+                            &self.values[k][*id as usize],
+                        );
+                        filtered.push((
+                            Occur::Must,
+                            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                        ));
+                    }
+                }
+                let top = searcher.search(
+                    &BooleanQuery::new(filtered),
+                    &TopDocs::with_limit((wanted_len + first.len()).max(1)).order_by_score(),
+                )?;
+                self.ords(&searcher, top.into_iter().map(|(_, d)| d))?
+            }
         };
-        let matching: Vec<usize> = ranked
+        let items = first
             .iter()
             .copied()
-            .filter(|&i| passes(i, Dim::None))
-            .collect();
-        let mut facets = Facets::default();
-        let count = |dim: Dim| {
-            let mut m: BTreeMap<String, u64> = BTreeMap::new();
-            for &i in ranked.iter().filter(|&&i| passes(i, dim)) {
-                let it = &self.items[i];
-                let key = match dim {
-                    Dim::Field => it.field.clone(),
-                    Dim::Agency => it.agency_code.to_string(),
-                    Dim::Level => it.level.clone(),
-                    Dim::Online => it.online_level.as_str().to_string(),
-                    Dim::None => continue,
-                };
-                *m.entry(key).or_default() += 1;
-            }
-            let mut v: Vec<(String, u64)> = m.into_iter().collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            v
-        };
-        facets.field = count(Dim::Field);
-        facets.agency = count(Dim::Agency)
-            .into_iter()
-            .filter_map(|(k, n)| AgencyCode::parse(&k).ok().map(|a| (a, n)))
-            .collect();
-        facets.level = count(Dim::Level);
-        facets.online_level = count(Dim::Online)
-            .into_iter()
-            .filter_map(|(k, n)| {
-                [OnlineLevel::Full, OnlineLevel::Partial, OnlineLevel::None]
-                    .into_iter()
-                    .find(|o| o.as_str() == k)
-                    .map(|o| (o, n))
-            })
-            .collect();
-        let total = matching.len();
-        let items = matching
-            .into_iter()
+            .chain(rest.into_iter().filter(|i| !first.contains(i)))
             .skip(q.offset)
             .take(q.limit)
             .map(|i| self.items[i].clone())
             .collect();
+        let facet = |k: usize| {
+            let mut v: Vec<(String, u64)> = counts[k]
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(id, n)| (self.values[k][id].clone(), *n))
+                .collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v
+        };
+        let facets = Facets {
+            field: facet(FIELD),
+            agency: facet(AGENCY)
+                .into_iter()
+                .filter_map(|(k, n)| AgencyCode::parse(&k).ok().map(|a| (a, n)))
+                .collect(),
+            level: facet(LEVEL),
+            online_level: facet(ONLINE)
+                .into_iter()
+                .filter_map(|(k, n)| {
+                    [OnlineLevel::Full, OnlineLevel::Partial, OnlineLevel::None]
+                        .into_iter()
+                        .find(|o| o.as_str() == k)
+                        .map(|o| (o, n))
+                })
+                .collect(),
+        };
         Ok(SearchResult {
             items,
             total,
             facets,
         })
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Dim {
-    None,
-    Field,
-    Agency,
-    Level,
-    Online,
 }
 
 #[cfg(test)]
