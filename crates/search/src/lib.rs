@@ -229,6 +229,11 @@ impl CatalogIndex {
         self.items.is_empty()
     }
 
+    /// The list view of one procedure.
+    pub fn get(&self, code: &ProcedureCode) -> Option<&ProcedureSummary> {
+        self.by_code.get(code).map(|&i| &self.items[i])
+    }
+
     /// The words of a query as the index sees them.
     fn words(&self, text: &str) -> Vec<String> {
         let mut analyzer = analyzer();

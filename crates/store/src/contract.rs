@@ -84,6 +84,9 @@ pub trait Store: Send + Sync + 'static {
     /// that every dossier has exactly the events its version says.
     async fn verify_chain(&self) -> Result<ChainReport, StoreError>;
     async fn stats(&self, filter: &StatsFilter) -> Result<Vec<StatRow>, StoreError>;
+    /// Procedures with the most dossiers filed, most first.
+    async fn popular_procedures(&self, limit: u32)
+    -> Result<Vec<(ProcedureCode, i64)>, StoreError>;
     async fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;

@@ -951,6 +951,27 @@ impl Store for SqlStore {
             .collect()
     }
 
+    async fn popular_procedures(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(ProcedureCode, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT procedure_code, CAST(SUM(count) AS BIGINT) AS n FROM daily_stats WHERE metric = 'submitted' \
+             GROUP BY procedure_code ORDER BY n DESC, procedure_code LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    parse("procedure code", &r.try_get::<String, _>("procedure_code")?)?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+
     async fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, event_seq, topic, payload, created_at, attempts FROM outbox WHERE delivered_at IS NULL \

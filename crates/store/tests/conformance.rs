@@ -447,6 +447,10 @@ async fn dossier_lifecycle_events_outbox_stats(store: Arc<dyn Store>) {
         2
     );
     assert_eq!(store.count_dossiers().await.unwrap(), 3);
+    assert_eq!(
+        store.popular_procedures(5).await.unwrap(),
+        vec![(procedure().code, 3)]
+    );
     assert!(
         store
             .dossier(&"000.00.01.H22-250602-0099".parse().unwrap())

@@ -258,8 +258,3 @@ fn query_rejection(r: QueryRejection, lang: Lang) -> ApiError {
         ),
     )
 }
-
-/// Unknown paths answer in the API's error format.
-pub(crate) async fn not_found(ReqLang(lang): ReqLang) -> ApiError {
-    ApiError::not_found(lang)
-}

@@ -7,7 +7,9 @@ mod api;
 mod auth;
 mod catalog;
 mod error;
+mod i18n;
 mod openapi;
+mod pages;
 mod ratelimit;
 
 use std::net::SocketAddr;
@@ -79,7 +81,8 @@ pub fn router(state: AppState) -> Router {
             async move { axum::Json((*doc).clone()) }
         }),
     )
-    .fallback(error::not_found)
+    .merge(pages::routes())
+    .fallback(pages::not_found)
     .with_state(state)
     .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
     .layer(TimeoutLayer::with_status_code(
@@ -98,7 +101,9 @@ pub fn router(state: AppState) -> Router {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     ))
-    .layer(SetResponseHeaderLayer::overriding(
+    // Pages set their own policy (styles and images from this server); everything else gets
+    // the strictest one.
+    .layer(SetResponseHeaderLayer::if_not_present(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
     ))

@@ -231,7 +231,10 @@ async fn health_and_openapi(app: App) {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }
     assert!(doc["components"]["schemas"]["DossierView"].is_object());
-    let (s, body) = app.get("/no/such/path", None).await;
+    let page = app.http.get(app.url("/no/such/path")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let (s, body) = app.get("/api/v1/no/such/path", None).await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("not_found"))

@@ -33,6 +33,29 @@ pub(crate) struct ListParams {
     per_page: Option<u32>,
 }
 
+impl ListParams {
+    /// The parameters of the catalog page's form.
+    pub(crate) fn new(
+        q: Option<String>,
+        field: Option<String>,
+        agency: Option<String>,
+        level: Option<String>,
+        online_level: Option<String>,
+        page: u32,
+        per_page: u32,
+    ) -> Self {
+        ListParams {
+            q,
+            field,
+            agency,
+            level,
+            online_level,
+            page: Some(page),
+            per_page: Some(per_page),
+        }
+    }
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct ProcedureItem {
     code: String,

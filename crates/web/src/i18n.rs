@@ -1,0 +1,114 @@
+//! UI strings from Fluent message catalogs (`locales/vi`, `locales/en`); no UI text lives in
+//! templates or handlers. Vietnamese is the fallback.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+use motcua_domain::Lang;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "vi",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static VI: LanguageIdentifier = langid!("vi");
+static EN: LanguageIdentifier = langid!("en");
+
+/// Looks up messages in one language.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tr(pub Lang);
+
+impl Tr {
+    fn id(&self) -> &'static LanguageIdentifier {
+        match self.0 {
+            Lang::Vi => &VI,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The message `key`.
+    pub(crate) fn t(&self, key: &str) -> String {
+        LOCALES.lookup(self.id(), key)
+    }
+
+    /// The message `key` with one argument.
+    pub(crate) fn t1(
+        &self,
+        key: &str,
+        name: &'static str,
+        value: impl Into<FluentValue<'static>>,
+    ) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'static>> =
+            HashMap::from([(Cow::Borrowed(name), value.into())]);
+        LOCALES.lookup_with_args(self.id(), key, &args)
+    }
+
+    /// The message `key` with two arguments.
+    pub(crate) fn t2(
+        &self,
+        key: &str,
+        a: (&'static str, impl Into<FluentValue<'static>>),
+        b: (&'static str, impl Into<FluentValue<'static>>),
+    ) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'static>> = HashMap::from([
+            (Cow::Borrowed(a.0), a.1.into()),
+            (Cow::Borrowed(b.0), b.1.into()),
+        ]);
+        LOCALES.lookup_with_args(self.id(), key, &args)
+    }
+
+    /// True when the key exists (for optional messages such as names of missing fields).
+    pub(crate) fn has(&self, key: &str) -> bool {
+        LOCALES.try_lookup(self.id(), key).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogs_have_the_same_keys() {
+        let keys = |text: &str| -> Vec<String> {
+            let mut v: Vec<String> = text
+                .lines()
+                .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains(" = "))
+                .map(|l| l.split(" = ").next().unwrap_or_default().trim().to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            keys(include_str!("../locales/vi/main.ftl")),
+            keys(include_str!("../locales/en/main.ftl"))
+        );
+    }
+
+    #[test]
+    fn messages_and_plurals() {
+        assert_eq!(Tr(Lang::Vi).t("nav-home"), "Trang chủ");
+        assert_eq!(Tr(Lang::En).t("nav-home"), "Home");
+        assert_eq!(
+            Tr(Lang::En).t1("time-working-days", "n", 1),
+            "1 working day"
+        );
+        assert_eq!(
+            Tr(Lang::En).t1("time-working-days", "n", 3),
+            "3 working days"
+        );
+        assert_eq!(
+            Tr(Lang::Vi).t1("time-working-days", "n", 3),
+            "3 ngày làm việc"
+        );
+        assert_eq!(
+            Tr(Lang::Vi).t1("list-results", "total", 0),
+            "Không tìm thấy thủ tục nào"
+        );
+        assert!(Tr(Lang::Vi).has("missing-fees") && !Tr(Lang::Vi).has("missing-nonsense"));
+    }
+}

@@ -1,0 +1,642 @@
+//! Home, catalog list, procedure page, online-filing entry point, printable form templates.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate, Utc};
+use motcua_domain::calendar::TZ;
+use motcua_domain::ids::{AgencyCode, ProcedureCode};
+use motcua_domain::role::Role;
+use motcua_search::SearchQuery;
+use motcua_store::{Branch, OnlineLevel, Procedure, ProcedureSummary, StatsFilter};
+use serde::Deserialize;
+
+use super::{Chrome, error_page, render};
+use crate::AppState;
+use crate::api::procedures::{ListParams, search_query};
+
+/// A procedure in a list.
+pub(crate) struct Item {
+    pub code: String,
+    pub name: String,
+    pub field: String,
+    pub time: String,
+    pub online: String,
+    pub online_class: &'static str,
+}
+
+fn item(c: &Chrome, p: &ProcedureSummary) -> Item {
+    Item {
+        code: p.code.to_string(),
+        name: p.name.clone(),
+        field: p.field.clone(),
+        time: c.time(p.processing_time),
+        online: c.online(p.online_level),
+        online_class: p.online_level.as_str(),
+    }
+}
+
+/// A facet value to choose.
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub selected: bool,
+}
+
+pub(crate) struct Stat {
+    pub value: String,
+    pub label: String,
+}
+
+async fn agency_names(state: &AppState) -> HashMap<AgencyCode, String> {
+    state
+        .store
+        .agencies()
+        .await
+        .map(|v| v.into_iter().map(|a| (a.code, a.name)).collect())
+        .unwrap_or_default()
+}
+
+fn store_failure(c: &Chrome, e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "page could not read the store");
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        c,
+        "bad-request-title",
+        c.tr.t("not-found-lead"),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub(crate) struct Home<'a> {
+    c: &'a Chrome,
+    year: i32,
+    stats: Vec<Stat>,
+    popular: Vec<Item>,
+    fields: Vec<Choice>,
+    agencies: Vec<Choice>,
+}
+
+fn percent(c: &Chrome, part: i64, whole: i64) -> String {
+    if whole == 0 {
+        return "—".into();
+    }
+    let v = format!("{:.1}", part as f64 * 100.0 / whole as f64);
+    match c.lang {
+        motcua_domain::Lang::Vi => format!("{} %", v.replace('.', ",")),
+        motcua_domain::Lang::En => format!("{v}%"),
+    }
+}
+
+fn thousands(c: &Chrome, n: i64) -> String {
+    let digits = n.to_string();
+    let sep = match c.lang {
+        motcua_domain::Lang::Vi => '.',
+        motcua_domain::Lang::En => ',',
+    };
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(ch);
+    }
+    out
+}
+
+pub(crate) async fn home(State(state): State<AppState>, c: Chrome) -> Response {
+    let c = c.with_nav("home");
+    let index = state.catalog.index();
+    let year = Utc::now().with_timezone(&TZ).year();
+    let filter = StatsFilter {
+        from: NaiveDate::from_ymd_opt(year, 1, 1),
+        ..StatsFilter::default()
+    };
+    let rows = match state.store.stats(&filter).await {
+        Ok(r) => r,
+        Err(e) => return store_failure(&c, e),
+    };
+    let metric = |m: &str| {
+        rows.iter()
+            .filter(|r| r.metric == m)
+            .map(|r| r.count)
+            .sum::<i64>()
+    };
+    let (received, resolved) = (metric("received"), metric("resolved"));
+    let stats = vec![
+        Stat {
+            value: thousands(&c, received),
+            label: c.tr.t("stat-received"),
+        },
+        Stat {
+            value: thousands(&c, resolved),
+            label: c.tr.t("stat-resolved"),
+        },
+        Stat {
+            value: percent(
+                &c,
+                metric("resolved_early") + metric("resolved_on_time"),
+                resolved,
+            ),
+            label: c.tr.t("stat-on-time"),
+        },
+        Stat {
+            value: thousands(&c, index.len() as i64),
+            label: c.tr.t("stat-procedures"),
+        },
+    ];
+    let popular = match state.store.popular_procedures(8).await {
+        Ok(list) => list
+            .iter()
+            .filter_map(|(code, _)| index.get(code))
+            .map(|p| item(&c, p))
+            .collect(),
+        Err(e) => return store_failure(&c, e),
+    };
+    let all = index
+        .search(&SearchQuery {
+            limit: 0,
+            ..SearchQuery::default()
+        })
+        .unwrap_or_else(|_| motcua_search::SearchResult {
+            items: vec![],
+            total: 0,
+            facets: Default::default(),
+        });
+    let names = agency_names(&state).await;
+    let fields = all
+        .facets
+        .field
+        .iter()
+        .take(12)
+        .map(|(v, n)| Choice {
+            value: v.clone(),
+            label: v.clone(),
+            count: *n,
+            selected: false,
+        })
+        .collect();
+    let agencies = all
+        .facets
+        .agency
+        .iter()
+        .take(10)
+        .map(|(a, n)| Choice {
+            value: a.to_string(),
+            label: names.get(a).cloned().unwrap_or_else(|| a.to_string()),
+            count: *n,
+            selected: false,
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &c,
+        &Home {
+            c: &c,
+            year,
+            stats,
+            popular,
+            fields,
+            agencies,
+        },
+    )
+}
+
+/// A link to another page of the same search.
+pub(crate) struct PageLink {
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "procedures.html")]
+pub(crate) struct List<'a> {
+    c: &'a Chrome,
+    q: String,
+    error: Option<String>,
+    total: usize,
+    results_label: String,
+    items: Vec<Item>,
+    fields: Vec<Choice>,
+    agencies: Vec<Choice>,
+    levels: Vec<Choice>,
+    online: Vec<Choice>,
+    filtered: bool,
+    page_label: String,
+    previous: Option<PageLink>,
+    next: Option<PageLink>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct ListForm {
+    q: Option<String>,
+    field: Option<String>,
+    agency: Option<String>,
+    level: Option<String>,
+    online_level: Option<String>,
+    page: Option<String>,
+}
+
+fn choices(
+    values: &[(String, u64)],
+    selected: Option<&str>,
+    label: impl Fn(&str) -> String,
+) -> Vec<Choice> {
+    values
+        .iter()
+        .map(|(v, n)| Choice {
+            value: v.clone(),
+            label: label(v),
+            count: *n,
+            selected: selected == Some(v.as_str()),
+        })
+        .collect()
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    c: Chrome,
+    form: Result<Query<ListForm>, QueryRejection>,
+) -> Response {
+    let c = c.with_nav("procedures");
+    let Ok(Query(form)) = form else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            &c,
+            "bad-request-title",
+            c.tr.t("not-found-lead"),
+        );
+    };
+    const PER_PAGE: u32 = 20;
+    let page: u32 = match form
+        .page
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => 1,
+        Some(p) => match p.parse() {
+            Ok(n) if (1..=100_000).contains(&n) => n,
+            _ => {
+                return error_page(
+                    StatusCode::BAD_REQUEST,
+                    &c,
+                    "bad-request-title",
+                    c.tr.t("not-found-lead"),
+                );
+            }
+        },
+    };
+    let q = form.q.clone().unwrap_or_default();
+    let params = ListParams::new(
+        form.q.clone(),
+        form.field.clone(),
+        form.agency.clone(),
+        form.level.clone(),
+        form.online_level.clone(),
+        page,
+        PER_PAGE,
+    );
+    let (query, error) = match search_query(params, c.lang) {
+        Ok((query, _, _)) => (Some(query), None),
+        Err(e) if e.code == "query_too_long" => (None, Some(c.tr.t("search-too-long"))),
+        Err(_) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                &c,
+                "bad-request-title",
+                c.tr.t("not-found-lead"),
+            );
+        }
+    };
+    let index = state.catalog.index();
+    let result = match &query {
+        Some(q) => match index.search(q) {
+            Ok(r) => r,
+            Err(e) => return store_failure(&c, e),
+        },
+        None => motcua_search::SearchResult {
+            items: vec![],
+            total: 0,
+            facets: Default::default(),
+        },
+    };
+    let names = agency_names(&state).await;
+    let facets = &result.facets;
+    let agencies_values: Vec<(String, u64)> = facets
+        .agency
+        .iter()
+        .map(|(a, n)| (a.to_string(), *n))
+        .collect();
+    let online_values: Vec<(String, u64)> = facets
+        .online_level
+        .iter()
+        .map(|(o, n)| (o.as_str().to_string(), *n))
+        .collect();
+    let pages = result.total.div_ceil(PER_PAGE as usize).max(1);
+    let link = |p: u32| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (k, v) in [
+            ("q", &form.q),
+            ("field", &form.field),
+            ("agency", &form.agency),
+            ("level", &form.level),
+            ("online_level", &form.online_level),
+        ] {
+            if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+                pairs.push((k, v.clone()));
+            }
+        }
+        pairs.push(("page", p.to_string()));
+        PageLink {
+            href: format!(
+                "/procedures?{}",
+                serde_urlencoded::to_string(&pairs).unwrap_or_default()
+            ),
+        }
+    };
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut results_label = c.tr.t1("list-results", "total", result.total);
+    if !q.trim().is_empty() && error.is_none() {
+        results_label = format!(
+            "{results_label} {}",
+            c.tr.t1("list-results-for", "q", q.trim().to_string())
+        );
+    }
+    let page_obj = List {
+        c: &c,
+        error,
+        total: result.total,
+        results_label,
+        items: result.items.iter().map(|p| item(&c, p)).collect(),
+        fields: choices(&facets.field, form.field.as_deref(), |v| v.to_string()),
+        agencies: choices(&agencies_values, form.agency.as_deref(), |v| {
+            v.parse()
+                .ok()
+                .and_then(|a: AgencyCode| names.get(&a).cloned())
+                .unwrap_or_else(|| v.to_string())
+        }),
+        levels: choices(&facets.level, form.level.as_deref(), |v| v.to_string()),
+        online: choices(&online_values, form.online_level.as_deref(), |v| {
+            c.tr.t(&format!("online-{v}"))
+        }),
+        filtered: [&form.field, &form.agency, &form.level, &form.online_level]
+            .iter()
+            .any(|f| f.as_ref().is_some_and(|v| !v.is_empty())),
+        page_label: c.tr.t2("pagination-page", ("page", page), ("pages", pages)),
+        previous: (page > 1).then(|| link(page - 1)),
+        next: ((page as usize) < pages).then(|| link(page + 1)),
+        q,
+    };
+    render(status, &c, &page_obj)
+}
+
+/// A row of the documents table.
+pub(crate) struct DocumentRow {
+    pub name: String,
+    pub originals: String,
+    pub copies: String,
+    pub template: Option<(String, String)>,
+}
+
+pub(crate) struct MethodRow {
+    pub method: String,
+    pub time: String,
+    pub fee: String,
+}
+
+pub(crate) struct StepRow {
+    pub name: String,
+    pub role: String,
+    pub time: String,
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+pub(crate) struct Detail<'a> {
+    c: &'a Chrome,
+    p: &'a Procedure,
+    name: String,
+    agency_name: String,
+    time: String,
+    online: String,
+    online_class: &'static str,
+    can_apply: bool,
+    methods: Vec<MethodRow>,
+    documents: Vec<DocumentRow>,
+    steps: Vec<StepRow>,
+    branches: Vec<Branch>,
+    missing: Option<String>,
+}
+
+async fn load(state: &AppState, c: &Chrome, code: &str) -> Result<Procedure, Response> {
+    let Ok(code) = ProcedureCode::parse(code) else {
+        return Err(error_page(StatusCode::NOT_FOUND, c, "procedure-bad-code", c.tr.t("procedure-not-found-lead")));
+    };
+    match state.store.procedure(&code).await {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => Err(error_page(
+            StatusCode::NOT_FOUND,
+            c,
+            "procedure-not-found",
+            c.tr.t("procedure-not-found-lead"),
+        )),
+        Err(e) => Err(store_failure(c, e)),
+    }
+}
+
+fn role_label(c: &Chrome, r: Role) -> String {
+    let key = match r {
+        Role::Specialist => "role-specialist",
+        Role::Approver => "role-approver",
+        Role::Reception => "role-reception",
+        _ => "role-other",
+    };
+    c.tr.t(key)
+}
+
+fn display_name(c: &Chrome, p: &Procedure) -> String {
+    match (c.lang, &p.name_en) {
+        (motcua_domain::Lang::En, Some(en)) => en.clone(),
+        _ => p.name.clone(),
+    }
+}
+
+pub(crate) async fn detail(
+    State(state): State<AppState>,
+    c: Chrome,
+    Path(code): Path<String>,
+) -> Response {
+    let c = c.with_nav("procedures");
+    let p = match load(&state, &c, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let names = agency_names(&state).await;
+    let branches = match state.store.branches().await {
+        Ok(b) => b,
+        Err(e) => return store_failure(&c, e),
+    };
+    let count = |n: Option<u32>| n.map_or_else(|| "—".to_string(), |n| n.to_string());
+    let documents = p
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| DocumentRow {
+            name: d.name.clone(),
+            originals: count(d.originals),
+            copies: count(d.copies),
+            template: d.template.as_ref().map(|t| {
+                (
+                    format!("/procedures/{}/documents/{}/form", p.code, i + 1),
+                    c.tr.t1("procedure-template-download", "name", t.clone()),
+                )
+            }),
+        })
+        .collect();
+    let methods = p
+        .methods
+        .iter()
+        .map(|m| MethodRow {
+            method: m.method.clone(),
+            time: if m.processing_time.is_some() {
+                c.time(m.processing_time)
+            } else {
+                m.time_limit_text.clone()
+            },
+            fee: m.fee_text.clone(),
+        })
+        .collect();
+    let steps = p
+        .steps
+        .iter()
+        .map(|s| StepRow {
+            name: s.name.clone(),
+            role: role_label(&c, s.role),
+            time: c.tr.t1("procedure-step-hours", "n", s.budget_hours),
+        })
+        .collect();
+    let missing: Vec<String> = p
+        .missing
+        .iter()
+        .filter(|m| c.tr.has(&format!("missing-{m}")))
+        .map(|m| c.tr.t(&format!("missing-{m}")))
+        .collect();
+    let page = Detail {
+        c: &c,
+        name: display_name(&c, &p),
+        agency_name: names
+            .get(&p.agency)
+            .cloned()
+            .unwrap_or_else(|| p.agency.to_string()),
+        time: c.time(p.processing_time),
+        online: c.online(p.online_level),
+        online_class: p.online_level.as_str(),
+        can_apply: p.online_level != OnlineLevel::None,
+        methods,
+        documents,
+        steps,
+        branches,
+        missing: (!missing.is_empty())
+            .then(|| c.tr.t1("procedure-missing", "fields", missing.join("; "))),
+        p: &p,
+    };
+    render(StatusCode::OK, &c, &page)
+}
+
+#[derive(Template)]
+#[template(path = "apply.html")]
+pub(crate) struct Apply<'a> {
+    c: &'a Chrome,
+    p: &'a Procedure,
+    title: String,
+    time: String,
+}
+
+pub(crate) async fn apply(
+    State(state): State<AppState>,
+    c: Chrome,
+    Path(code): Path<String>,
+) -> Response {
+    let c = c.with_nav("procedures");
+    let p = match load(&state, &c, &code).await {
+        Ok(p) if p.online_level != OnlineLevel::None => p,
+        Ok(_) => {
+            return error_page(
+                StatusCode::NOT_FOUND,
+                &c,
+                "procedure-apply",
+                c.tr.t("procedure-apply-counter"),
+            );
+        }
+        Err(r) => return r,
+    };
+    let page = Apply {
+        c: &c,
+        title: c.tr.t1("apply-title", "name", display_name(&c, &p)),
+        time: c.time(p.processing_time),
+        p: &p,
+    };
+    render(StatusCode::OK, &c, &page)
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub(crate) struct FormTemplate<'a> {
+    c: &'a Chrome,
+    p: &'a Procedure,
+    document: String,
+    title: String,
+    note: String,
+}
+
+/// A printable form for a required document: the official file is not in the source data, so
+/// this sheet is drawn up from the catalog and says so.
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    c: Chrome,
+    Path((code, n)): Path<(String, String)>,
+) -> Response {
+    let p = match load(&state, &c, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some(d) = n
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| p.documents.get(i))
+        .filter(|d| d.template.is_some())
+    else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            &c,
+            "not-found-title",
+            c.tr.t("not-found-lead"),
+        );
+    };
+    let file = d.template.clone().unwrap_or_default();
+    let page = FormTemplate {
+        c: &c,
+        document: d.name.clone(),
+        title: c.tr.t1("template-title", "name", d.name.clone()),
+        note: c.tr.t1("template-note", "file", file),
+        p: &p,
+    };
+    let mut response = render(StatusCode::OK, &c, &page);
+    if let Ok(v) = format!("attachment; filename=\"mau-{}-{n}.html\"", p.code).parse() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
+    }
+    response.into_response()
+}

@@ -1,0 +1,247 @@
+//! Public pages, rendered on the server (askama templates in `templates/`, strings from the
+//! Fluent catalogs). Every page works without JavaScript; the language is Vietnamese unless
+//! the visitor chose English (remembered in a cookie) or their browser prefers it.
+
+mod catalog;
+mod places;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use motcua_domain::Lang;
+use motcua_domain::calendar::ProcessingTime;
+use motcua_store::OnlineLevel;
+
+use crate::AppState;
+use crate::i18n::Tr;
+
+const LANG_COOKIE: &str = "lang";
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(catalog::home))
+        .route("/procedures", get(catalog::list))
+        .route("/procedures/{code}", get(catalog::detail))
+        .route("/procedures/{code}/apply", get(catalog::apply))
+        .route("/procedures/{code}/documents/{n}/form", get(catalog::form))
+        .route("/agencies", get(places::agencies))
+        .route("/agencies/{code}", get(places::agency))
+        .route("/branches", get(places::branches))
+        .route("/branches/{code}", get(places::branch))
+        .route(
+            "/static/app.css",
+            get(|| {
+                asset(
+                    "text/css; charset=utf-8",
+                    include_str!("../../assets/app.css"),
+                )
+            }),
+        )
+        .route(
+            "/static/logo.svg",
+            get(|| asset("image/svg+xml", include_str!("../../assets/logo.svg"))),
+        )
+        .route(
+            "/favicon.ico",
+            get(|| asset("image/svg+xml", include_str!("../../assets/logo.svg"))),
+        )
+}
+
+async fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// What every page shares: language, translator, where we are.
+pub(crate) struct Chrome {
+    pub lang: Lang,
+    pub tr: Tr,
+    /// Path and query of this page, for the language switch.
+    path: String,
+    query: Vec<(String, String)>,
+    /// Set when `?lang=` chose a language to remember.
+    remember: Option<Lang>,
+    pub nav: &'static str,
+}
+
+impl Chrome {
+    pub fn html_lang(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    /// The same page in the other language.
+    pub fn switch_href(&self) -> String {
+        let other = match self.lang {
+            Lang::Vi => "en",
+            Lang::En => "vi",
+        };
+        let mut pairs: Vec<(String, String)> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k != "lang")
+            .cloned()
+            .collect();
+        pairs.push(("lang".into(), other.into()));
+        format!(
+            "{}?{}",
+            self.path,
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
+
+    pub fn switch_lang(&self) -> &'static str {
+        match self.lang {
+            Lang::Vi => "en",
+            Lang::En => "vi",
+        }
+    }
+
+    /// `lang` attribute for Vietnamese content shown on an English page.
+    pub fn content_lang(&self) -> Option<&'static str> {
+        (self.lang == Lang::En).then_some("vi")
+    }
+
+    pub fn is(&self, nav: &str) -> bool {
+        self.nav == nav
+    }
+
+    pub(crate) fn time(&self, t: Option<ProcessingTime>) -> String {
+        match t {
+            Some(ProcessingTime::WorkingDays(n)) => self.tr.t1("time-working-days", "n", n),
+            Some(ProcessingTime::WorkingHours(n)) => self.tr.t1("time-working-hours", "n", n),
+            Some(ProcessingTime::CalendarDays(n)) => self.tr.t1("time-calendar-days", "n", n),
+            None => self.tr.t("time-none"),
+        }
+    }
+
+    pub(crate) fn online(&self, o: OnlineLevel) -> String {
+        self.tr.t(&format!("online-{}", o.as_str()))
+    }
+
+    pub(crate) fn with_nav(mut self, nav: &'static str) -> Self {
+        self.nav = nav;
+        self
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Chrome {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query: Vec<(String, String)> = parts
+            .uri
+            .query()
+            .and_then(|q| serde_urlencoded::from_str(q).ok())
+            .unwrap_or_default();
+        let asked = query
+            .iter()
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| v.parse::<Lang>().ok());
+        let cookie = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| {
+                c.trim()
+                    .strip_prefix("lang=")
+                    .and_then(|v| v.parse::<Lang>().ok())
+            });
+        let header = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Lang::negotiate);
+        let lang = asked.or(cookie).or(header).unwrap_or_default();
+        Ok(Chrome {
+            lang,
+            tr: Tr(lang),
+            path: parts.uri.path().to_string(),
+            query,
+            remember: asked,
+            nav: "",
+        })
+    }
+}
+
+/// Renders a page with the page security policy and, when asked, remembers the language.
+pub(crate) fn render(status: StatusCode, chrome: &Chrome, page: &impl Template) -> Response {
+    let body = match page.render() {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "template failure");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response();
+        }
+    };
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    if let Some(lang) = chrome.remember
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            lang.code()
+        ))
+    {
+        headers.insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage<'a> {
+    pub c: &'a Chrome,
+    pub title: String,
+    pub lead: String,
+}
+
+/// An error page in the site's layout.
+pub(crate) fn error_page(
+    status: StatusCode,
+    c: &Chrome,
+    title_key: &str,
+    lead: String,
+) -> Response {
+    render(
+        status,
+        c,
+        &ErrorPage {
+            c,
+            title: c.tr.t(title_key),
+            lead,
+        },
+    )
+}
+
+/// The fallback for paths nobody serves: JSON under `/api/`, a page elsewhere.
+pub(crate) async fn not_found(c: Chrome) -> Response {
+    if c.path.starts_with("/api/") {
+        return crate::error::ApiError::not_found(c.lang).into_response();
+    }
+    error_page(
+        StatusCode::NOT_FOUND,
+        &c,
+        "not-found-title",
+        c.tr.t("not-found-lead"),
+    )
+}
