@@ -233,7 +233,12 @@ async fn health_and_openapi(app: App) {
     assert!(doc["components"]["schemas"]["DossierView"].is_object());
     let page = app.http.get(app.url("/no/such/path")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
-    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let (s, body) = app.get("/api/v1/no/such/path", None).await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),

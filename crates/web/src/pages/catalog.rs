@@ -440,7 +440,12 @@ pub(crate) struct Detail<'a> {
 
 async fn load(state: &AppState, c: &Chrome, code: &str) -> Result<Procedure, Response> {
     let Ok(code) = ProcedureCode::parse(code) else {
-        return Err(error_page(StatusCode::NOT_FOUND, c, "procedure-bad-code", c.tr.t("procedure-not-found-lead")));
+        return Err(error_page(
+            StatusCode::NOT_FOUND,
+            c,
+            "procedure-bad-code",
+            c.tr.t("procedure-not-found-lead"),
+        ));
     };
     match state.store.procedure(&code).await {
         Ok(Some(p)) => Ok(p),
