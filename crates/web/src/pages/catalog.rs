@@ -29,7 +29,7 @@ pub(crate) struct Item {
     pub online_class: &'static str,
 }
 
-fn item(c: &Chrome, p: &ProcedureSummary) -> Item {
+pub(crate) fn item(c: &Chrome, p: &ProcedureSummary) -> Item {
     Item {
         code: p.code.to_string(),
         name: p.name.clone(),

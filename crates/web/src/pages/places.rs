@@ -8,7 +8,7 @@ use motcua_domain::ids::AgencyCode;
 use motcua_search::SearchQuery;
 use motcua_store::{Agency, AgencyKind, Branch};
 
-use super::catalog::Item;
+use super::catalog::{Item, item};
 use super::{Chrome, error_page, render};
 use crate::AppState;
 
@@ -102,20 +102,7 @@ pub(crate) async fn agency(
         ..SearchQuery::default()
     });
     let (procedures, total) = match found {
-        Ok(r) => (
-            r.items
-                .iter()
-                .map(|p| Item {
-                    code: p.code.to_string(),
-                    name: p.name.clone(),
-                    field: p.field.clone(),
-                    time: c.time(p.processing_time),
-                    online: c.online(p.online_level),
-                    online_class: p.online_level.as_str(),
-                })
-                .collect(),
-            r.total,
-        ),
+        Ok(r) => (r.items.iter().map(|p| item(&c, p)).collect(), r.total),
         Err(_) => (Vec::new(), 0),
     };
     let page = AgencyPage {
