@@ -38,5 +38,13 @@ pub struct ProcedureRules {
     pub code: ProcedureCode,
     pub processing_time: ProcessingTime,
     pub supplement_clock: SupplementClock,
+    /// Fee (VND) to be paid before the dossier may be received; 0 when none is asked in
+    /// advance. Online filing sets it from the online method's fee.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub prepaid_fee: i64,
     pub steps: Vec<StepPlan>,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
 }

@@ -57,6 +57,8 @@ enum Command {
         bind: String,
         #[command(flatten)]
         policy: settings::Policy,
+        #[command(flatten)]
+        channels: settings::Channels,
     },
     /// Start the demo: an embedded SQLite database seeded with a province, its agencies,
     /// procedures, users and a year of dossiers.
@@ -70,6 +72,8 @@ enum Command {
         history: usize,
         #[command(flatten)]
         policy: settings::Policy,
+        #[command(flatten)]
+        channels: settings::Channels,
     },
     /// Load the demo province (agencies, branches, catalog, users, API key, history) into any
     /// database, e.g. PostgreSQL; the logins go to a file only its owner can read.
@@ -175,14 +179,20 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { db, bind, policy } => {
+        Command::Serve {
+            db,
+            bind,
+            policy,
+            channels,
+        } => {
             let store = motcua_store::connect(&db.url()?)
                 .await
                 .context("opening the database")?;
-            let state = settings::app_state(store, &policy).await?;
+            let state = settings::app_state(store.clone(), &policy).await?;
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await
                 .with_context(|| format!("listening on {bind}"))?;
+            channels.spawn(store, format!("http://{}", listener.local_addr()?))?;
             eprintln!("motcua serving on http://{}", listener.local_addr()?);
             motcua_web::serve(listener, state).await?;
             Ok(ExitCode::SUCCESS)
@@ -192,8 +202,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             data,
             history,
             policy,
+            channels,
         } => {
-            demo::run(port, &data, &policy, history).await?;
+            demo::run(port, &data, &policy, &channels, history).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Seed {

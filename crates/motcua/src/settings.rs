@@ -35,6 +35,102 @@ pub(crate) enum Early {
     Date,
 }
 
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum SmtpSecurityArg {
+    None,
+    Starttls,
+    Tls,
+}
+
+/// Where notifications go. Without an SMTP host no e-mail is sent; without an SMS URL no
+/// text; the outbox is drained either way.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct Channels {
+    /// Base URL of the public portal, used in links in messages.
+    #[arg(long, env = "MOTCUA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    #[arg(long, env = "MOTCUA_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "MOTCUA_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    #[arg(
+        long,
+        env = "MOTCUA_SMTP_SECURITY",
+        value_enum,
+        default_value = "starttls"
+    )]
+    pub smtp_security: SmtpSecurityArg,
+    #[arg(long, env = "MOTCUA_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    #[arg(long, env = "MOTCUA_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    #[arg(
+        long,
+        env = "MOTCUA_SMTP_FROM",
+        default_value = "Trung tâm Phục vụ hành chính công <noreply@localhost>"
+    )]
+    pub smtp_from: String,
+    /// The SMS gateway's send endpoint.
+    #[arg(long, env = "MOTCUA_SMS_URL")]
+    pub sms_url: Option<String>,
+    #[arg(
+        long,
+        env = "MOTCUA_SMS_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub sms_key: String,
+    #[arg(long, env = "MOTCUA_SMS_SENDER", default_value = "MOTCUA")]
+    pub sms_sender: String,
+}
+
+impl Channels {
+    /// Starts background delivery of notifications from the outbox.
+    pub(crate) fn spawn(&self, store: Arc<dyn Store>, default_url: String) -> anyhow::Result<()> {
+        use motcua_notify::{
+            Dispatcher, EmailSender, HttpSms, SmsConfig, SmsSender, SmtpConfig, SmtpEmail,
+            SmtpSecurity,
+        };
+        let email: Option<Arc<dyn EmailSender>> = match &self.smtp_host {
+            None => None,
+            Some(host) => Some(Arc::new(
+                SmtpEmail::new(&SmtpConfig {
+                    host: host.clone(),
+                    port: self.smtp_port,
+                    security: match self.smtp_security {
+                        SmtpSecurityArg::None => SmtpSecurity::None,
+                        SmtpSecurityArg::Starttls => SmtpSecurity::StartTls,
+                        SmtpSecurityArg::Tls => SmtpSecurity::Tls,
+                    },
+                    username: self.smtp_user.clone(),
+                    password: self.smtp_password.clone(),
+                    from: self.smtp_from.clone(),
+                })
+                .context("SMTP settings")?,
+            )),
+        };
+        let sms: Option<Arc<dyn SmsSender>> = match &self.sms_url {
+            None => None,
+            Some(url) => Some(Arc::new(
+                HttpSms::new(SmsConfig {
+                    url: url.clone(),
+                    api_key: self.sms_key.clone(),
+                    sender: self.sms_sender.clone(),
+                })
+                .context("SMS settings")?,
+            )),
+        };
+        if email.is_none() && sms.is_none() {
+            tracing::warn!(
+                "no SMTP host and no SMS gateway configured: notifications are not sent"
+            );
+        }
+        let url = self.public_url.clone().unwrap_or(default_url);
+        Arc::new(Dispatcher::new(store, email, sms, url)).spawn(std::time::Duration::from_secs(2));
+        Ok(())
+    }
+}
+
 /// Rules the domain brief leaves open; each province sets them.
 #[derive(Args, Clone, Debug)]
 pub(crate) struct Policy {

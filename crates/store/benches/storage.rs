@@ -32,6 +32,7 @@ fn intake() -> Intake {
             code: ProcedureCode::parse("1.001234").unwrap(),
             processing_time: ProcessingTime::WorkingDays(5),
             supplement_clock: SupplementClock::Restart,
+            prepaid_fee: 0,
             steps: vec![
                 StepPlan {
                     name: "Thẩm định".into(),
@@ -53,6 +54,7 @@ fn intake() -> Intake {
             phone: None,
             email: None,
             tax_code: None,
+            lang: Default::default(),
         },
         channel: Channel::Counter,
         receiving_agency: agency("000.00.01.H22"),

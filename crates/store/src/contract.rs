@@ -22,7 +22,7 @@ pub enum Backend {
 /// all. Dossier writes append hash-chained events, update the current state (optimistic
 /// concurrency on its version), the outbox and the per-day counters in one transaction.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: crate::portal::Portal + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     async fn put_agency(&self, agency: &Agency) -> Result<(), StoreError>;
@@ -88,6 +88,30 @@ pub trait Store: Send + Sync + 'static {
     async fn popular_procedures(&self, limit: u32)
     -> Result<Vec<(ProcedureCode, i64)>, StoreError>;
     async fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Takes up to `limit` messages due at `now` for delivery: each counts an attempt and is
+    /// hidden from other claimants until `lease_until` (several servers may deliver at once).
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+    async fn finish_outbox(
+        &self,
+        id: i64,
+        outcome: &OutboxOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn record_notification(&self, n: &Notification) -> Result<(), StoreError>;
+    /// Notifications already sent for one outbox message (so a retry does not repeat them).
+    async fn notifications_of_message(
+        &self,
+        outbox_id: i64,
+    ) -> Result<Vec<Notification>, StoreError>;
+    async fn dossier_notifications(
+        &self,
+        code: &DossierCode,
+    ) -> Result<Vec<Notification>, StoreError>;
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;

@@ -7,6 +7,8 @@ mod contract;
 mod error;
 mod model;
 pub mod ops;
+mod portal;
+mod portal_sql;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -14,3 +16,4 @@ pub mod testing;
 pub use contract::{Backend, Store, connect};
 pub use error::StoreError;
 pub use model::*;
+pub use portal::*;

@@ -225,6 +225,7 @@ impl Procedure {
             code: self.code,
             processing_time: self.processing_time?,
             supplement_clock: self.supplement_clock,
+            prepaid_fee: 0,
             steps: self.steps.clone(),
         })
     }
@@ -302,6 +303,34 @@ pub struct StatRow {
     pub day: Option<NaiveDate>,
     pub metric: String,
     pub count: i64,
+}
+
+/// What became of a delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxOutcome {
+    Delivered,
+    /// Try again at the given time.
+    Retry {
+        at: DateTime<Utc>,
+        error: String,
+    },
+    /// Stop trying (kept for inspection).
+    Dead {
+        error: String,
+    },
+}
+
+/// A notification that was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub outbox_id: i64,
+    pub dossier_code: Option<String>,
+    /// `email` or `sms`.
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub sent_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

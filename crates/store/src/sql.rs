@@ -23,9 +23,9 @@ use crate::error::StoreError;
 use crate::model::*;
 
 pub(crate) struct SqlStore {
-    backend: Backend,
-    writer: AnyPool,
-    reader: AnyPool,
+    pub(crate) backend: Backend,
+    pub(crate) writer: AnyPool,
+    pub(crate) reader: AnyPool,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -41,15 +41,15 @@ async fn sqlite_pragmas(conn: &mut AnyConnection, read_only: bool) -> Result<(),
     Ok(())
 }
 
-fn ms(t: DateTime<Utc>) -> i64 {
+pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-fn from_ms(v: i64) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn from_ms(v: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(v).ok_or_else(|| StoreError::Corrupt(format!("timestamp {v}")))
 }
 
-fn parse<T: std::str::FromStr>(what: &str, s: &str) -> Result<T, StoreError> {
+pub(crate) fn parse<T: std::str::FromStr>(what: &str, s: &str) -> Result<T, StoreError> {
     s.parse()
         .map_err(|_| StoreError::Corrupt(format!("{what} {s:?}")))
 }
@@ -90,7 +90,7 @@ fn user_from(row: &AnyRow) -> Result<User, StoreError> {
     })
 }
 
-fn record_from(row: &AnyRow) -> Result<DossierRecord, StoreError> {
+pub(crate) fn record_from(row: &AnyRow) -> Result<DossierRecord, StoreError> {
     Ok(DossierRecord {
         code: parse("dossier code", &row.try_get::<String, _>("code")?)?,
         version: u32::try_from(row.try_get::<i64, _>("version")?)
@@ -150,7 +150,10 @@ impl SqlStore {
     }
 
     /// Locks the chain head for this transaction and returns (last seq, last hash).
-    async fn chain_head(&self, conn: &mut AnyConnection) -> Result<(i64, String), StoreError> {
+    pub(crate) async fn chain_head(
+        &self,
+        conn: &mut AnyConnection,
+    ) -> Result<(i64, String), StoreError> {
         let sql = match self.backend {
             Backend::Sqlite => "SELECT seq, hash FROM chain_head WHERE id = 1",
             Backend::Postgres => "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE",
@@ -248,7 +251,7 @@ impl SqlStore {
         Ok(())
     }
 
-    async fn save_head(
+    pub(crate) async fn save_head(
         &self,
         conn: &mut AnyConnection,
         head: &(i64, String),
@@ -262,7 +265,7 @@ impl SqlStore {
     }
 
     /// Inserts one new dossier with its events inside an open transaction.
-    async fn insert_dossier(
+    pub(crate) async fn insert_dossier(
         &self,
         conn: &mut AnyConnection,
         head: &mut (i64, String),
@@ -344,6 +347,29 @@ impl SqlStore {
         .await?;
         Ok(())
     }
+}
+
+fn outbox_from(r: &AnyRow) -> Result<OutboxMessage, StoreError> {
+    Ok(OutboxMessage {
+        id: r.try_get("id")?,
+        event_seq: r.try_get("event_seq")?,
+        topic: r.try_get("topic")?,
+        payload: serde_json::from_str(&r.try_get::<String, _>("payload")?)?,
+        created_at: from_ms(r.try_get("created_at")?)?,
+        attempts: r.try_get("attempts")?,
+    })
+}
+
+fn notification_from(r: &AnyRow) -> Result<Notification, StoreError> {
+    Ok(Notification {
+        outbox_id: r.try_get("outbox_id")?,
+        dossier_code: r.try_get("dossier_code")?,
+        channel: r.try_get("channel")?,
+        recipient: r.try_get("recipient")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        sent_at: from_ms(r.try_get("sent_at")?)?,
+    })
 }
 
 fn decode_hash(s: &str) -> Result<[u8; 32], StoreError> {
@@ -972,6 +998,104 @@ impl Store for SqlStore {
             .collect()
     }
 
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id IN \
+                 (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 \
+                 ORDER BY id LIMIT $3) RETURNING id, event_seq, topic, payload, created_at, attempts"
+            }
+            Backend::Postgres => {
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id IN \
+                 (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 \
+                 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, event_seq, topic, payload, created_at, attempts"
+            }
+        };
+        let rows = sqlx::query(sql)
+            .bind(ms(lease_until))
+            .bind(ms(now))
+            .bind(i64::from(limit))
+            .fetch_all(&self.writer)
+            .await?;
+        let mut out: Vec<OutboxMessage> = rows.iter().map(outbox_from).collect::<Result<_, _>>()?;
+        out.sort_by_key(|m| m.id);
+        Ok(out)
+    }
+
+    async fn finish_outbox(
+        &self,
+        id: i64,
+        outcome: &OutboxOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let q = match outcome {
+            OutboxOutcome::Delivered => {
+                sqlx::query("UPDATE outbox SET delivered_at = $1, last_error = NULL WHERE id = $2")
+                    .bind(ms(now))
+            }
+            OutboxOutcome::Retry { at, error } => {
+                sqlx::query("UPDATE outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3")
+                    .bind(ms(*at))
+                    .bind(error.clone())
+            }
+            OutboxOutcome::Dead { error } => {
+                sqlx::query("UPDATE outbox SET dead_at = $1, last_error = $2 WHERE id = $3")
+                    .bind(ms(now))
+                    .bind(error.clone())
+            }
+        };
+        q.bind(id).execute(&self.writer).await?;
+        Ok(())
+    }
+
+    async fn record_notification(&self, n: &Notification) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO notifications (outbox_id, dossier_code, channel, recipient, subject, body, sent_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(n.outbox_id)
+        .bind(n.dossier_code.clone())
+        .bind(&n.channel)
+        .bind(&n.recipient)
+        .bind(&n.subject)
+        .bind(&n.body)
+        .bind(ms(n.sent_at))
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn notifications_of_message(
+        &self,
+        outbox_id: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT outbox_id, dossier_code, channel, recipient, subject, body, sent_at FROM notifications WHERE outbox_id = $1 ORDER BY id",
+        )
+        .bind(outbox_id)
+        .fetch_all(&self.writer)
+        .await?;
+        rows.iter().map(notification_from).collect()
+    }
+
+    async fn dossier_notifications(
+        &self,
+        code: &DossierCode,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT outbox_id, dossier_code, channel, recipient, subject, body, sent_at FROM notifications WHERE dossier_code = $1 ORDER BY id",
+        )
+        .bind(code.to_string())
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(notification_from).collect()
+    }
+
     async fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, event_seq, topic, payload, created_at, attempts FROM outbox WHERE delivered_at IS NULL \
@@ -980,18 +1104,7 @@ impl Store for SqlStore {
         .bind(i64::from(limit))
         .fetch_all(&self.reader)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(OutboxMessage {
-                    id: r.try_get("id")?,
-                    event_seq: r.try_get("event_seq")?,
-                    topic: r.try_get("topic")?,
-                    payload: serde_json::from_str(&r.try_get::<String, _>("payload")?)?,
-                    created_at: from_ms(r.try_get("created_at")?)?,
-                    attempts: r.try_get("attempts")?,
-                })
-            })
-            .collect()
+        rows.iter().map(outbox_from).collect()
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {

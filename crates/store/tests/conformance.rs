@@ -137,6 +137,7 @@ fn intake(receive_now: bool) -> Intake {
             phone: Some(Phone::parse("0912345678").unwrap()),
             email: None,
             tax_code: None,
+            lang: Default::default(),
         },
         channel: if receive_now {
             Channel::Counter
@@ -650,6 +651,263 @@ async fn deleted_event_is_detected(store: Arc<dyn Store>, url: &str) {
     assert!(broken.reason.contains("missing"), "{}", broken.reason);
 }
 
+fn citizen(id: &str, email: &str) -> Citizen {
+    Citizen {
+        id: id.into(),
+        email: Some(email.into()),
+        phone: None,
+        password_hash: "$argon2id$x".into(),
+        verified_at: None,
+        full_name: "Nguyễn Thị Ánh".into(),
+        cccd: None,
+        birth_date: None,
+        province_code: None,
+        ward_code: None,
+        address_line: None,
+        lang: motcua_domain::Lang::Vi,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: vn(2025, 6, 1, 8, 0),
+    }
+}
+
+async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let now = vn(2025, 6, 2, 9, 0);
+    let code = |id: &str| OneTimeCode {
+        citizen_id: id.into(),
+        purpose: CodePurpose::Verify,
+        code_hash: "h1".into(),
+        expires_at: now + chrono::Duration::minutes(10),
+        attempts: 0,
+    };
+    let msg = Message {
+        topic: "citizen.code".into(),
+        at: now,
+        payload: serde_json::json!({"to": "anh@example.vn"}),
+    };
+    let mut anh = citizen("c1", "anh@example.vn");
+    store.create_citizen(&anh, &code("c1"), &msg).await.unwrap();
+    // The same e-mail cannot register twice, and nothing of the second try is kept.
+    let before = store.pending_outbox(100).await.unwrap().len();
+    assert!(matches!(
+        store
+            .create_citizen(&citizen("c2", "anh@example.vn"), &code("c2"), &msg)
+            .await,
+        Err(StoreError::Duplicate(_))
+    ));
+    assert_eq!(store.pending_outbox(100).await.unwrap().len(), before);
+    assert!(store.citizen("c2").await.unwrap().is_none());
+    assert!(
+        store
+            .one_time_code("c2", CodePurpose::Verify)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let queued = store.pending_outbox(100).await.unwrap();
+    assert!(queued.iter().any(|m| m.topic == "citizen.code"));
+
+    assert_eq!(
+        store
+            .citizen_by_login("anh@example.vn")
+            .await
+            .unwrap()
+            .unwrap(),
+        anh
+    );
+    store
+        .count_code_attempt("c1", CodePurpose::Verify)
+        .await
+        .unwrap();
+    let c = store
+        .one_time_code("c1", CodePurpose::Verify)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((c.attempts, c.code_hash.as_str()), (1, "h1"));
+    store.delete_code("c1", CodePurpose::Verify).await.unwrap();
+    assert!(
+        store
+            .one_time_code("c1", CodePurpose::Verify)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    anh.verified_at = Some(now);
+    anh.phone = Some("+84912345678".into());
+    anh.birth_date = Some(NaiveDate::from_ymd_opt(1990, 2, 3).unwrap());
+    anh.ward_code = Some("25174".into());
+    store.put_citizen(&anh).await.unwrap();
+    assert_eq!(
+        store
+            .citizen_by_login("+84912345678")
+            .await
+            .unwrap()
+            .unwrap(),
+        anh
+    );
+
+    let session = |hash: &str| CitizenSession {
+        token_hash: hash.into(),
+        citizen_id: "c1".into(),
+        csrf: "csrf".into(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + chrono::Duration::hours(2),
+        user_agent: "Firefox".into(),
+        revoked_at: None,
+    };
+    store.create_session(&session("s1")).await.unwrap();
+    store.create_session(&session("s2")).await.unwrap();
+    store.create_session(&session("s3")).await.unwrap();
+    assert_eq!(store.citizen_sessions("c1", now).await.unwrap().len(), 3);
+    assert!(
+        store
+            .session("s1", now + chrono::Duration::hours(3))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    store
+        .touch_session("s1", now, now + chrono::Duration::hours(4))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .session("s1", now + chrono::Duration::hours(3))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(store.revoke_session("c1", "s2", now).await.unwrap());
+    assert!(!store.revoke_session("c1", "s2", now).await.unwrap());
+    assert!(
+        !store.revoke_session("other", "s3", now).await.unwrap(),
+        "not another's"
+    );
+    assert!(store.session("s2", now).await.unwrap().is_none());
+    store.revoke_sessions("c1", Some("s1"), now).await.unwrap();
+    let live: Vec<String> = store
+        .citizen_sessions("c1", now)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.token_hash)
+        .collect();
+    assert_eq!(live, ["s1"]);
+
+    let draft = Draft {
+        id: "d1".into(),
+        citizen_id: "c1".into(),
+        procedure_code: "1.001234".into(),
+        answers: serde_json::json!({"ho_ten_tre": "An"}),
+        created_at: now,
+        updated_at: now,
+        dossier_code: None,
+    };
+    store.put_draft(&draft).await.unwrap();
+    let attachment = Attachment {
+        id: "a1".into(),
+        citizen_id: "c1".into(),
+        draft_id: Some("d1".into()),
+        dossier_code: None,
+        document: "Tờ khai".into(),
+        file_name: "to-khai.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 1234,
+        sha256: "ab".repeat(32),
+        created_at: now,
+    };
+    store.put_attachment(&attachment).await.unwrap();
+    assert_eq!(
+        store.citizen_drafts("c1").await.unwrap(),
+        vec![draft.clone()]
+    );
+    assert_eq!(
+        store.draft_attachments("d1").await.unwrap(),
+        vec![attachment.clone()]
+    );
+
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let mut online = intake(false);
+    online.channel = Channel::Online;
+    online.owner = Some("c1".into());
+    online.procedure.prepaid_fee = 50_000;
+    let applicant = Actor::new("c1", Role::Applicant, None);
+    let events = lc
+        .decide(None, &Command::Open(Box::new(online)), &applicant, now)
+        .unwrap();
+    let state = motcua_domain::lifecycle::replay(&events).unwrap();
+    let new = NewDossier {
+        events,
+        state,
+        form: draft.answers.clone(),
+    };
+    let rec = store.submit_draft("d1", &new).await.unwrap();
+    // A second submission of the same draft (double click, replayed form) opens nothing.
+    let count = store.count_dossiers().await.unwrap();
+    match store.submit_draft("d1", &new).await {
+        Err(StoreError::Duplicate(code)) => assert_eq!(code, rec.code.to_string()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(store.count_dossiers().await.unwrap(), count);
+    assert!(store.citizen_drafts("c1").await.unwrap().is_empty());
+    let bound = store.dossier_attachments(&rec.code).await.unwrap();
+    assert_eq!(bound.len(), 1);
+    assert_eq!(
+        bound[0].dossier_code.as_deref(),
+        Some(rec.code.to_string().as_str())
+    );
+    assert_eq!(store.citizen_attachments("c1").await.unwrap().len(), 1);
+    store.delete_attachment("a1").await.unwrap();
+    assert_eq!(
+        store.dossier_attachments(&rec.code).await.unwrap().len(),
+        1,
+        "a filed document stays"
+    );
+    let mine = store.owner_dossiers("c1").await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].code, rec.code);
+    assert!(store.owner_dossiers("c2").await.unwrap().is_empty());
+
+    let payment = Payment {
+        txn_ref: "T1".into(),
+        dossier_code: rec.code.to_string(),
+        amount: 50_000,
+        status: PaymentStatus::Pending,
+        created_at: now,
+        paid_at: None,
+        gateway_txn: None,
+        bank_code: None,
+        response_code: None,
+    };
+    store.put_payment(&payment).await.unwrap();
+    let settled = Settlement {
+        status: PaymentStatus::Paid,
+        at: now,
+        gateway_txn: "14000001".into(),
+        bank_code: "NCB".into(),
+        response_code: "00".into(),
+    };
+    assert!(store.settle_payment("T1", &settled).await.unwrap());
+    assert!(
+        !store.settle_payment("T1", &settled).await.unwrap(),
+        "settled once"
+    );
+    let p = store.payment("T1").await.unwrap().unwrap();
+    assert_eq!(
+        (p.status, p.gateway_txn.as_deref()),
+        (PaymentStatus::Paid, Some("14000001"))
+    );
+    assert_eq!(store.dossier_payments(&rec.code).await.unwrap(), vec![p]);
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* ; $($raw:ident),*) => {
         mod sqlite {
@@ -699,7 +957,8 @@ on_both_backends!(
     calendar_days_and_settings,
     dossier_lifecycle_events_outbox_stats,
     concurrent_intakes_get_distinct_codes,
-    import_batch;
+    import_batch,
+    portal_accounts_sessions_drafts_payments;
     tampering_is_detected,
     deleted_event_is_detected
 );

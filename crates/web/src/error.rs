@@ -102,7 +102,9 @@ impl ApiError {
             LifecycleError::RoleNotAllowed { .. } | LifecycleError::OutOfScope => {
                 StatusCode::FORBIDDEN
             }
-            LifecycleError::Text { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            LifecycleError::Text { .. } | LifecycleError::BadAmount => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             LifecycleError::NotOpened => StatusCode::NOT_FOUND,
             LifecycleError::AlreadyOpened
             | LifecycleError::InvalidTransition { .. }
@@ -112,7 +114,9 @@ impl ApiError {
             | LifecycleError::AlreadyReappointed
             | LifecycleError::DueNotLater
             | LifecycleError::SameAgency
-            | LifecycleError::RefusalNotProposed => StatusCode::CONFLICT,
+            | LifecycleError::RefusalNotProposed
+            | LifecycleError::FeeUnpaid { .. }
+            | LifecycleError::AlreadyPaid => StatusCode::CONFLICT,
         };
         ApiError::from_localised(status, &e, lang)
     }

@@ -51,6 +51,8 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
             returned_at: None,
             closed_at: None,
             last_event_at: at,
+            fee_paid: 0,
+            payments: Vec::new(),
         });
     };
     let misfit = |d: &Dossier| ReplayError::DoesNotFit {
@@ -166,6 +168,10 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
             d.status = Status::Returned;
             d.returned_at = Some(at);
             d.closed_at = Some(at);
+        }
+        EventKind::FeePaid { reference, amount } => {
+            d.fee_paid += amount;
+            d.payments.push(reference.clone());
         }
         EventKind::Withdrawn { .. } => {
             d.status = Status::Withdrawn;

@@ -154,6 +154,12 @@ impl Lifecycle<'_> {
                 if d.status != Submitted {
                     return Err(invalid());
                 }
+                if d.fee_paid < d.intake.procedure.prepaid_fee {
+                    return Err(LifecycleError::FeeUnpaid {
+                        due: d.intake.procedure.prepaid_fee,
+                        paid: d.fee_paid,
+                    });
+                }
                 self.receipt(d, now)
             }
             Command::Forward { assignee, note } => {
@@ -411,6 +417,26 @@ impl Lifecycle<'_> {
                     channel: channel.clone(),
                 }
             }
+            Command::RecordPayment { reference, amount } => {
+                allow(&[Role::System, Role::Reception, Role::AgencySystem])?;
+                if actor.role != Role::System {
+                    scope_reception()?;
+                }
+                text("reference", reference)?;
+                if d.status.is_final() {
+                    return Err(invalid());
+                }
+                if *amount <= 0 {
+                    return Err(LifecycleError::BadAmount);
+                }
+                if d.payments.contains(reference) {
+                    return Err(LifecycleError::AlreadyPaid);
+                }
+                EventKind::FeePaid {
+                    reference: reference.clone(),
+                    amount: *amount,
+                }
+            }
             Command::Withdraw { reason } => {
                 text("reason", reason)?;
                 self.applicant_or_reception(actor, d, action)?;
@@ -511,6 +537,12 @@ impl Lifecycle<'_> {
             return Err(LifecycleError::Text {
                 field: "branch",
                 max: 64,
+            });
+        }
+        if intake.receive_now && intake.procedure.prepaid_fee > 0 {
+            return Err(LifecycleError::FeeUnpaid {
+                due: intake.procedure.prepaid_fee,
+                paid: 0,
             });
         }
         let opened = EventKind::Opened(Box::new(intake.clone()));

@@ -186,6 +186,9 @@ pub struct Applicant {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<TaxCode>,
+    /// The language the applicant is written to in.
+    #[serde(default)]
+    pub lang: Lang,
 }
 
 /// Everything needed to open a dossier.
@@ -268,6 +271,11 @@ pub enum Command {
     Withdraw {
         reason: String,
     },
+    /// A fee payment confirmed (by the payment gateway, or taken at the counter).
+    RecordPayment {
+        reference: String,
+        amount: i64,
+    },
     /// Apologise for the coming delay and set a new appointment (once).
     Reappoint {
         new_due_at: DateTime<Utc>,
@@ -294,6 +302,7 @@ impl Command {
             Command::ReturnResult { .. } => "return_result",
             Command::Withdraw { .. } => "withdraw",
             Command::Reappoint { .. } => "reappoint",
+            Command::RecordPayment { .. } => "record_payment",
         }
     }
 }
@@ -369,6 +378,10 @@ pub enum EventKind {
     Withdrawn {
         reason: String,
     },
+    FeePaid {
+        reference: String,
+        amount: i64,
+    },
     Reappointed {
         previous_due_at: DateTime<Utc>,
         new_due_at: DateTime<Utc>,
@@ -397,7 +410,23 @@ impl EventKind {
             EventKind::ResultReturned { .. } => "result_returned",
             EventKind::Withdrawn { .. } => "withdrawn",
             EventKind::Reappointed { .. } => "reappointed",
+            EventKind::FeePaid { .. } => "fee_paid",
         }
+    }
+
+    /// Whether the applicant is told of this event (e-mail, SMS): filing, receipt, supplement
+    /// request, refusal, result, stop, apology with a new date.
+    pub fn notifies_applicant(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Opened(_)
+                | EventKind::Received { .. }
+                | EventKind::SupplementRequested { .. }
+                | EventKind::Refused { .. }
+                | EventKind::ResultIssued { .. }
+                | EventKind::Withdrawn { .. }
+                | EventKind::Reappointed { .. }
+        )
     }
 
     /// The per-day counters this event adds one to (dashboards read them instead of scanning
@@ -425,6 +454,7 @@ impl EventKind {
             EventKind::ResultReturned { .. } => &["returned"],
             EventKind::Withdrawn { .. } => &["withdrawn"],
             EventKind::Reappointed { .. } => &["reappointed"],
+            EventKind::FeePaid { .. } => &["fee_paid"],
             EventKind::Forwarded { .. }
             | EventKind::SentBack { .. }
             | EventKind::Assigned { .. }
@@ -469,6 +499,7 @@ impl EventKind {
             EventKind::Approved { .. } => s("Lãnh đạo đã phê duyệt", "Approved"),
             EventKind::Refused { .. } => s("Từ chối giải quyết hồ sơ", "Dossier refused"),
             EventKind::ResultIssued { .. } => s("Đã có kết quả giải quyết", "Result issued"),
+            EventKind::FeePaid { .. } => s("Đã nộp phí, lệ phí", "Fee paid"),
             EventKind::ResultReturned { .. } => s("Đã trả kết quả", "Result returned"),
             EventKind::Withdrawn { .. } => s(
                 "Dừng giải quyết theo đề nghị rút hồ sơ",
@@ -537,6 +568,11 @@ pub struct Dossier {
     pub returned_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub last_event_at: DateTime<Utc>,
+    /// Fees paid so far (VND) and the payment references, each counted once.
+    #[serde(default)]
+    pub fee_paid: i64,
+    #[serde(default)]
+    pub payments: Vec<String>,
 }
 
 impl Dossier {
@@ -569,6 +605,15 @@ impl Dossier {
         );
         if needs_receipt && self.received_at.is_none() {
             return Err(format!("{:?} without a receipt", self.status));
+        }
+        if self.received_at.is_some() && self.fee_paid < self.intake.procedure.prepaid_fee {
+            return Err("received before the fee was paid".into());
+        }
+        let mut refs = self.payments.clone();
+        refs.sort();
+        refs.dedup();
+        if refs.len() != self.payments.len() {
+            return Err("a payment counted twice".into());
         }
         if let Some(r) = self.received_at {
             let (Some(due), Some(start)) = (self.due_at, self.clock_started_at) else {
@@ -644,6 +689,12 @@ pub enum LifecycleError {
     SameAgency,
     #[error("refusing after receipt needs a refusal proposal first")]
     RefusalNotProposed,
+    #[error("the fee of {due} VND must be paid before the dossier is received ({paid} VND paid)")]
+    FeeUnpaid { due: i64, paid: i64 },
+    #[error("this payment has been recorded already")]
+    AlreadyPaid,
+    #[error("a payment must be of a positive amount")]
+    BadAmount,
 }
 
 impl Localise for LifecycleError {
@@ -662,6 +713,9 @@ impl Localise for LifecycleError {
             LifecycleError::DueNotLater => "due_not_later",
             LifecycleError::SameAgency => "same_agency",
             LifecycleError::RefusalNotProposed => "refusal_not_proposed",
+            LifecycleError::FeeUnpaid { .. } => "fee_unpaid",
+            LifecycleError::AlreadyPaid => "already_paid",
+            LifecycleError::BadAmount => "bad_amount",
         }
     }
 
@@ -735,6 +789,25 @@ impl Localise for LifecycleError {
                 lang,
                 "Cần có đề xuất từ chối trước khi từ chối hồ sơ đã tiếp nhận.",
                 "Refusing a received dossier needs a refusal proposal first.",
+            ),
+            LifecycleError::FeeUnpaid { due, paid } => pick(
+                lang,
+                format!(
+                    "Hồ sơ cần nộp {due} đồng phí, lệ phí trước khi được tiếp nhận (đã nộp {paid} đồng)."
+                ),
+                format!(
+                    "A fee of {due} VND must be paid before the dossier is received ({paid} VND paid)."
+                ),
+            ),
+            LifecycleError::AlreadyPaid => pick(
+                lang,
+                "Khoản thanh toán này đã được ghi nhận.",
+                "This payment has been recorded already.",
+            ),
+            LifecycleError::BadAmount => pick(
+                lang,
+                "Số tiền thanh toán phải lớn hơn 0.",
+                "A payment must be of a positive amount.",
             ),
         }
     }

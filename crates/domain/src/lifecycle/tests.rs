@@ -41,6 +41,7 @@ fn rules(limit: ProcessingTime, clock: SupplementClock) -> ProcedureRules {
         code: ProcedureCode::parse("1.001234").unwrap(),
         processing_time: limit,
         supplement_clock: clock,
+        prepaid_fee: 0,
         steps: vec![
             StepPlan {
                 name: "Thẩm định".into(),
@@ -73,6 +74,7 @@ fn intake(limit: ProcessingTime, clock: SupplementClock, receive_now: bool) -> I
             phone: Some(crate::ids::Phone::parse("0912345678").unwrap()),
             email: Some("anh@example.vn".into()),
             tax_code: None,
+            lang: Default::default(),
         },
         channel: if receive_now {
             Channel::Counter
@@ -515,6 +517,93 @@ fn online_dossier_is_checked_then_refused_with_reasons() {
 }
 
 #[test]
+fn prepaid_fee_holds_the_dossier_until_paid_once() {
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let a = actors();
+    let system = Actor::system();
+    let mut opening = intake(
+        ProcessingTime::WorkingDays(5),
+        SupplementClock::Restart,
+        false,
+    );
+    opening.procedure.prepaid_fee = 100_000;
+    let mut run = Run::new();
+    run.step(
+        &lc,
+        &Command::Open(Box::new(opening.clone())),
+        &a[4],
+        vn(2025, 6, 2, 9, 0),
+    )
+    .unwrap();
+    let receive = |run: &Run| {
+        lc.decide(
+            run.state.as_ref(),
+            &Command::Receive,
+            &a[0],
+            vn(2025, 6, 2, 10, 0),
+        )
+    };
+    assert!(matches!(
+        receive(&run),
+        Err(LifecycleError::FeeUnpaid {
+            due: 100_000,
+            paid: 0
+        })
+    ));
+    let pay = |reference: &str, amount| Command::RecordPayment {
+        reference: reference.into(),
+        amount,
+    };
+    assert!(matches!(
+        lc.decide(
+            run.state.as_ref(),
+            &pay("VNP-1", 100_000),
+            &a[4],
+            vn(2025, 6, 2, 9, 5)
+        ),
+        Err(LifecycleError::RoleNotAllowed { .. })
+    ));
+    assert!(matches!(
+        lc.decide(
+            run.state.as_ref(),
+            &pay("VNP-1", 0),
+            &system,
+            vn(2025, 6, 2, 9, 5)
+        ),
+        Err(LifecycleError::BadAmount)
+    ));
+    run.step(&lc, &pay("VNP-1", 100_000), &system, vn(2025, 6, 2, 9, 5))
+        .unwrap();
+    assert!(matches!(
+        lc.decide(
+            run.state.as_ref(),
+            &pay("VNP-1", 100_000),
+            &system,
+            vn(2025, 6, 2, 9, 6)
+        ),
+        Err(LifecycleError::AlreadyPaid)
+    ));
+    assert_eq!(run.dossier().fee_paid, 100_000);
+    assert!(receive(&run).is_ok());
+    // A walk-in dossier cannot be received at once while a prepaid fee is owed.
+    opening.receive_now = true;
+    opening.channel = Channel::Counter;
+    assert!(matches!(
+        lc.decide(
+            None,
+            &Command::Open(Box::new(opening)),
+            &a[0],
+            vn(2025, 6, 2, 9, 0)
+        ),
+        Err(LifecycleError::FeeUnpaid { .. })
+    ));
+}
+
+#[test]
 fn pause_rule_gives_back_the_time_left() {
     let cal = calendar();
     let lc = Lifecycle {
@@ -621,6 +710,12 @@ fn any_command() -> impl Strategy<Value = Command> {
         ]
         .prop_map(|channel| Command::ReturnResult { channel }),
         text.clone().prop_map(|reason| Command::Withdraw { reason }),
+        (prop_oneof![Just("VNP-1"), Just("VNP-2")], -1i64..100_000).prop_map(|(r, amount)| {
+            Command::RecordPayment {
+                reference: r.to_string(),
+                amount,
+            }
+        }),
         (0i64..(60 * 24 * 20), text).prop_map(|(m, reason)| Command::Reappoint {
             new_due_at: vn(2025, 1, 1, 0, 0) + Duration::minutes(m * 7),
             reason
@@ -644,6 +739,7 @@ proptest! {
         limit in any_limit(),
         pause in any::<bool>(),
         receive_now in any::<bool>(),
+        prepaid in prop_oneof![Just(0i64), Just(50_000i64)],
         start_minutes in 0i64..(60 * 24 * 365 * 2),
         steps in proptest::collection::vec((any_command(), 0usize..9, 0i64..(60 * 24 * 4)), 1..40),
     ) {
@@ -654,7 +750,11 @@ proptest! {
         let mut now = vn(2024, 6, 1, 0, 0) + Duration::minutes(start_minutes);
         let mut run = Run::new();
         let opener = if receive_now { &a[0] } else { &a[4] };
-        run.step(&lc, &Command::Open(Box::new(intake(limit, clock, receive_now))), opener, now).unwrap();
+        let mut opening = intake(limit, clock, receive_now);
+        if !receive_now {
+            opening.procedure.prepaid_fee = prepaid;
+        }
+        run.step(&lc, &Command::Open(Box::new(opening)), opener, now).unwrap();
         for (cmd, who, advance) in steps {
             now += Duration::minutes(advance);
             let before = run.dossier().clone();

@@ -208,6 +208,7 @@ fn applicant(rng: &mut ChaCha8Rng) -> Applicant {
         phone: Phone::parse(&phone).ok(),
         email: None,
         tax_code: None,
+        lang: Default::default(),
     }
 }
 

@@ -54,6 +54,7 @@ pub(crate) async fn run(
     port: u16,
     data: &Path,
     policy: &Policy,
+    channels: &settings::Channels,
     history: usize,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
@@ -94,11 +95,12 @@ pub(crate) async fn run(
         .await
         .context("opening the demo database")?;
     let dossiers = store.count_dossiers().await?;
-    let state = settings::app_state(store, policy).await?;
+    let state = settings::app_state(store.clone(), policy).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("listening on port {port}"))?;
     let url = format!("http://{}", listener.local_addr()?);
+    channels.spawn(store, url.clone())?;
     println!("motcua demo listening on {url}");
     println!(
         "data: {} ({dossiers} dossiers); logins in {}",

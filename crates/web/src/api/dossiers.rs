@@ -29,6 +29,9 @@ pub(crate) struct ApplicantInput {
     tax_code: Option<String>,
     /// When given, checked against the citizen ID's encoded birth year.
     birth_date: Option<NaiveDate>,
+    /// Language to write to the applicant in: `vi` (default) or `en`.
+    #[schema(value_type = Option<String>)]
+    lang: Option<Lang>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -162,6 +165,7 @@ fn parse_applicant(a: ApplicantInput, lang: Lang) -> Result<Applicant, ApiError>
             .map(|e| e.trim().to_string())
             .filter(|e| !e.is_empty()),
         tax_code,
+        lang: a.lang.unwrap_or_default(),
     })
 }
 

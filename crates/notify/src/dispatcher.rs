@@ -1,0 +1,252 @@
+//! Delivery from the outbox: claim due messages (a lease keeps other server instances off
+//! them), send on every configured channel not yet done for the message, record what was
+//! sent, and mark the message delivered, or due again after a back-off, or dead after too
+//! many attempts.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use motcua_domain::ids::DossierCode;
+use motcua_domain::lifecycle::Event;
+use motcua_store::{Notification, OutboxMessage, OutboxOutcome, Store, StoreError};
+use serde::Deserialize;
+
+use crate::channels::{EmailSender, SmsSender};
+use crate::compose::{Composed, compose, compose_code};
+
+/// How long a claimed message stays hidden from other instances.
+const LEASE: i64 = 120;
+/// Attempts before a message is given up (kept, with its last error, for inspection).
+const MAX_ATTEMPTS: i64 = 10;
+const BATCH: u32 = 50;
+
+pub struct Dispatcher {
+    store: Arc<dyn Store>,
+    email: Option<Arc<dyn EmailSender>>,
+    sms: Option<Arc<dyn SmsSender>>,
+    public_url: String,
+}
+
+/// Outbox topic of one-time codes for citizens' accounts.
+pub const CODE_TOPIC: &str = "citizen.code";
+
+/// The payload of a [`CODE_TOPIC`] message.
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
+pub struct CodeMessage {
+    pub purpose: String,
+    pub code: String,
+    pub minutes: i64,
+    pub lang: motcua_domain::Lang,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// E.164.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    stream: String,
+    event: Event,
+}
+
+/// Wait before attempt `attempts + 1`: 30 s, 1 min, 2 min … capped at an hour.
+fn back_off(attempts: i64) -> Duration {
+    let exp = attempts.clamp(1, 8) as u32 - 1;
+    Duration::seconds((30i64 << exp).min(3600))
+}
+
+impl Dispatcher {
+    pub fn new(
+        store: Arc<dyn Store>,
+        email: Option<Arc<dyn EmailSender>>,
+        sms: Option<Arc<dyn SmsSender>>,
+        public_url: String,
+    ) -> Self {
+        Dispatcher {
+            store,
+            email,
+            sms,
+            public_url,
+        }
+    }
+
+    /// Delivers what is due at `now`; returns how many messages were handled.
+    pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let batch = self
+            .store
+            .claim_outbox(now, now + Duration::seconds(LEASE), BATCH)
+            .await?;
+        for m in &batch {
+            let outcome = match self.deliver(m, now).await {
+                Ok(()) => OutboxOutcome::Delivered,
+                Err(e) if m.attempts >= MAX_ATTEMPTS => {
+                    tracing::error!(id = m.id, topic = %m.topic, error = %e, "notification given up");
+                    OutboxOutcome::Dead { error: e }
+                }
+                Err(e) => {
+                    tracing::warn!(id = m.id, topic = %m.topic, attempts = m.attempts, error = %e, "notification will be retried");
+                    OutboxOutcome::Retry {
+                        at: now + back_off(m.attempts),
+                        error: e,
+                    }
+                }
+            };
+            self.store.finish_outbox(m.id, &outcome, now).await?;
+        }
+        Ok(batch.len())
+    }
+
+    async fn deliver(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), String> {
+        match m.topic.as_str() {
+            CODE_TOPIC => self.deliver_code(m, now).await,
+            t if t.starts_with("dossier.") => self.deliver_event(m, now).await,
+            t => Err(format!("unknown topic {t}")),
+        }
+    }
+
+    async fn deliver_code(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), String> {
+        let c: CodeMessage =
+            serde_json::from_value(m.payload.clone()).map_err(|e| format!("payload: {e}"))?;
+        let text = compose_code(&c.purpose, &c.code, c.minutes, c.lang)
+            .ok_or_else(|| format!("unknown code purpose {}", c.purpose))?;
+        self.send_all(m, None, c.email.as_deref(), c.phone.as_deref(), &text, now)
+            .await
+    }
+
+    async fn deliver_event(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), String> {
+        let envelope: Envelope =
+            serde_json::from_value(m.payload.clone()).map_err(|e| format!("payload: {e}"))?;
+        if !envelope.event.kind.notifies_applicant() {
+            return Ok(());
+        }
+        let code: DossierCode = envelope
+            .stream
+            .parse()
+            .map_err(|e| format!("dossier code: {e}"))?;
+        let dossier = self
+            .store
+            .dossier(&code)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the dossier is gone")?;
+        let procedure = self
+            .store
+            .procedure(&dossier.state.intake.procedure.code)
+            .await
+            .map_err(|e| e.to_string())?;
+        let name = procedure.map(|p| p.name).unwrap_or_default();
+        let Some(text) = compose(
+            &envelope.stream,
+            &envelope.event,
+            &dossier.state,
+            &name,
+            &self.public_url,
+        ) else {
+            return Ok(());
+        };
+        let applicant = &dossier.state.intake.applicant;
+        let phone = applicant.phone.as_ref().map(|p| p.e164());
+        self.send_all(
+            m,
+            Some(envelope.stream.clone()),
+            applicant.email.as_deref(),
+            phone.as_deref(),
+            &text,
+            now,
+        )
+        .await
+    }
+
+    /// Sends on every configured channel the message has not reached yet, recording each.
+    async fn send_all(
+        &self,
+        m: &OutboxMessage,
+        dossier_code: Option<String>,
+        email_to: Option<&str>,
+        phone: Option<&str>,
+        text: &Composed,
+        now: DateTime<Utc>,
+    ) -> Result<(), String> {
+        let done: Vec<String> = self
+            .store
+            .notifications_of_message(m.id)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|n| n.channel)
+            .collect();
+        let mut errors = Vec::new();
+        let record = |channel: &str, recipient: &str, subject: &str, body: &str| Notification {
+            outbox_id: m.id,
+            dossier_code: dossier_code.clone(),
+            channel: channel.to_string(),
+            recipient: recipient.to_string(),
+            subject: subject.to_string(),
+            body: body.to_string(),
+            sent_at: now,
+        };
+        if let (Some(email), Some(to)) = (&self.email, email_to)
+            && !done.iter().any(|c| c == "email")
+        {
+            match email.send(to, &text.subject, &text.body).await {
+                Ok(()) => self
+                    .store
+                    .record_notification(&record("email", to, &text.subject, &text.body))
+                    .await
+                    .map_err(|e| e.to_string())?,
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if let (Some(sms), Some(phone)) = (&self.sms, phone)
+            && !done.iter().any(|c| c == "sms")
+        {
+            match sms.send(phone, &text.sms).await {
+                Ok(()) => self
+                    .store
+                    .record_notification(&record("sms", phone, "", &text.sms))
+                    .await
+                    .map_err(|e| e.to_string())?,
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("; "))
+        }
+    }
+
+    /// Delivers for the life of the process, looking for work every `every`.
+    pub fn spawn(self: Arc<Self>, every: StdDuration) {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                loop {
+                    match self.run_once(Utc::now()).await {
+                        Ok(n) if n == BATCH as usize => continue,
+                        Ok(_) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "outbox delivery failed");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_grows_and_is_capped() {
+        let s: Vec<i64> = (1..=10).map(|a| back_off(a).num_seconds()).collect();
+        assert_eq!(s, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
+    }
+}

@@ -1,0 +1,18 @@
+//! Telling applicants what happened to their dossiers. Every event worth telling (filing,
+//! receipt, supplement request, refusal, result, stop, apology) is already in the outbox,
+//! written in the same transaction as the event; the [`Dispatcher`] takes messages from it in
+//! the background, writes them from templates in the applicant's language, and sends them by
+//! e-mail over SMTP and by SMS through an HTTP gateway, retrying failures with back-off. A
+//! request never waits for any of this.
+
+mod channels;
+mod compose;
+mod dispatcher;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use channels::{
+    EmailSender, HttpSms, SendError, SmsConfig, SmsSender, SmtpConfig, SmtpEmail, SmtpSecurity,
+};
+pub use compose::{Composed, compose, compose_code};
+pub use dispatcher::{CODE_TOPIC, CodeMessage, Dispatcher};

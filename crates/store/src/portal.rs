@@ -1,0 +1,264 @@
+//! What the citizens' portal keeps: accounts, one-time codes, sessions, filing drafts,
+//! uploaded attachments (their content lives in an object store under its SHA-256; the
+//! database keeps the metadata) and fee payments.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use motcua_domain::Lang;
+use motcua_domain::ids::DossierCode;
+use serde::{Deserialize, Serialize};
+
+use crate::error::StoreError;
+use crate::model::{DossierRecord, NewDossier};
+
+/// A citizen's account. `email` and `phone` are unique logins (at least one is set); the
+/// account can do nothing until one of them is verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citizen {
+    pub id: String,
+    pub email: Option<String>,
+    /// E.164 form.
+    pub phone: Option<String>,
+    pub password_hash: String,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub full_name: String,
+    pub cccd: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub province_code: Option<String>,
+    pub ward_code: Option<String>,
+    pub address_line: Option<String>,
+    pub lang: Lang,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a one-time code is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodePurpose {
+    Verify,
+    Reset,
+}
+
+impl CodePurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodePurpose::Verify => "verify",
+            CodePurpose::Reset => "reset",
+        }
+    }
+}
+
+/// A one-time code, kept only as a hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneTimeCode {
+    pub citizen_id: String,
+    pub purpose: CodePurpose,
+    pub code_hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub attempts: i64,
+}
+
+/// A message for the outbox that no dossier event carries (one-time codes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub topic: String,
+    /// When it was queued (and may first be sent).
+    pub at: DateTime<Utc>,
+    pub payload: serde_json::Value,
+}
+
+/// A signed-in browser or app. The token itself is never stored, only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenSession {
+    pub token_hash: String,
+    pub citizen_id: String,
+    /// The anti-forgery token every form of this session carries.
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub user_agent: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A dossier being prepared online; answers are kept as JSON until it is submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub id: String,
+    pub citizen_id: String,
+    pub procedure_code: String,
+    pub answers: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Set once submitted: the dossier it became.
+    pub dossier_code: Option<String>,
+}
+
+/// An uploaded file given for one required document of a draft or dossier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub citizen_id: String,
+    pub draft_id: Option<String>,
+    pub dossier_code: Option<String>,
+    /// The required document (its name in the procedure) this file answers.
+    pub document: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Pending,
+    Paid,
+    Failed,
+}
+
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Pending => "pending",
+            PaymentStatus::Paid => "paid",
+            PaymentStatus::Failed => "failed",
+        }
+    }
+}
+
+impl std::str::FromStr for PaymentStatus {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "pending" => Ok(PaymentStatus::Pending),
+            "paid" => Ok(PaymentStatus::Paid),
+            "failed" => Ok(PaymentStatus::Failed),
+            _ => Err(()),
+        }
+    }
+}
+
+/// A fee payment through the gateway; `txn_ref` is the merchant's reference sent to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub txn_ref: String,
+    pub dossier_code: String,
+    /// VND.
+    pub amount: i64,
+    pub status: PaymentStatus,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub gateway_txn: Option<String>,
+    pub bank_code: Option<String>,
+    pub response_code: Option<String>,
+}
+
+/// The gateway's word on a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    pub status: PaymentStatus,
+    pub at: DateTime<Utc>,
+    pub gateway_txn: String,
+    pub bank_code: String,
+    pub response_code: String,
+}
+
+#[async_trait]
+pub trait Portal: Send + Sync {
+    /// Creates an account with its first verification code and the message carrying it, in
+    /// one transaction. `Duplicate` when the e-mail or phone is taken.
+    async fn create_citizen(
+        &self,
+        citizen: &Citizen,
+        code: &OneTimeCode,
+        message: &Message,
+    ) -> Result<(), StoreError>;
+    async fn citizen(&self, id: &str) -> Result<Option<Citizen>, StoreError>;
+    /// The account whose e-mail or phone (E.164) is `login`.
+    async fn citizen_by_login(&self, login: &str) -> Result<Option<Citizen>, StoreError>;
+    /// Saves the account's profile, password, verification and lock-out state.
+    async fn put_citizen(&self, citizen: &Citizen) -> Result<(), StoreError>;
+    /// Replaces the account's code for the purpose and queues the message carrying it.
+    async fn issue_code(&self, code: &OneTimeCode, message: &Message) -> Result<(), StoreError>;
+    async fn one_time_code(
+        &self,
+        citizen_id: &str,
+        purpose: CodePurpose,
+    ) -> Result<Option<OneTimeCode>, StoreError>;
+    async fn count_code_attempt(
+        &self,
+        citizen_id: &str,
+        purpose: CodePurpose,
+    ) -> Result<(), StoreError>;
+    async fn delete_code(&self, citizen_id: &str, purpose: CodePurpose) -> Result<(), StoreError>;
+
+    async fn create_session(&self, session: &CitizenSession) -> Result<(), StoreError>;
+    /// A live (not revoked, not expired) session.
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CitizenSession>, StoreError>;
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The citizen's live sessions, newest first.
+    async fn citizen_sessions(
+        &self,
+        citizen_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CitizenSession>, StoreError>;
+    /// Revokes one of the citizen's sessions; false when there was no such live session.
+    async fn revoke_session(
+        &self,
+        citizen_id: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Revokes all the citizen's sessions but `keep`.
+    async fn revoke_sessions(
+        &self,
+        citizen_id: &str,
+        keep: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError>;
+    async fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError>;
+    /// The citizen's drafts not yet submitted, latest first.
+    async fn citizen_drafts(&self, citizen_id: &str) -> Result<Vec<Draft>, StoreError>;
+    async fn delete_draft(&self, id: &str) -> Result<(), StoreError>;
+    /// Opens the dossier of a draft: stores it, marks the draft submitted and hands its
+    /// attachments to the dossier, all in one transaction. A draft submitted already gives
+    /// `Duplicate` with the dossier code.
+    async fn submit_draft(
+        &self,
+        draft_id: &str,
+        new: &NewDossier,
+    ) -> Result<DossierRecord, StoreError>;
+
+    async fn put_attachment(&self, attachment: &Attachment) -> Result<(), StoreError>;
+    async fn attachment(&self, id: &str) -> Result<Option<Attachment>, StoreError>;
+    async fn draft_attachments(&self, draft_id: &str) -> Result<Vec<Attachment>, StoreError>;
+    async fn dossier_attachments(&self, code: &DossierCode) -> Result<Vec<Attachment>, StoreError>;
+    /// Every file the citizen gave before, newest first (for reuse in a new dossier).
+    async fn citizen_attachments(&self, citizen_id: &str) -> Result<Vec<Attachment>, StoreError>;
+    async fn delete_attachment(&self, id: &str) -> Result<(), StoreError>;
+
+    /// The dossiers a citizen filed, latest first.
+    async fn owner_dossiers(&self, owner: &str) -> Result<Vec<DossierRecord>, StoreError>;
+
+    async fn put_payment(&self, payment: &Payment) -> Result<(), StoreError>;
+    async fn payment(&self, txn_ref: &str) -> Result<Option<Payment>, StoreError>;
+    async fn dossier_payments(&self, code: &DossierCode) -> Result<Vec<Payment>, StoreError>;
+    /// Records the gateway's outcome once: true when this call moved the payment out of
+    /// `pending`, false when it had been settled already (the gateway repeats itself).
+    async fn settle_payment(&self, txn_ref: &str, s: &Settlement) -> Result<bool, StoreError>;
+}
