@@ -11,5 +11,6 @@ pub mod lifecycle;
 pub mod procedure;
 pub mod role;
 pub mod text;
+pub mod units;
 
 pub use lang::{Lang, Localise};

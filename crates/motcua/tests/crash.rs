@@ -88,6 +88,8 @@ async fn acknowledged_dossiers_survive_kill_9() {
     std::fs::remove_dir_all(&data).ok();
     let mut server = start(&data);
     let creds = credentials(&data);
+    // reqwest is built with rustls and no default crypto provider (see motcua-notify).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()

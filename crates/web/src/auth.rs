@@ -12,7 +12,7 @@ use motcua_domain::audit::sha256;
 use motcua_domain::ids::AgencyCode;
 use motcua_domain::lifecycle::Dossier;
 use motcua_domain::role::{Actor, Role};
-use motcua_store::{ApiKey, Scope, User};
+use motcua_store::{ApiKey, Citizen, CitizenSession, Scope, User};
 use rand::Rng;
 
 use crate::AppState;
@@ -51,6 +51,42 @@ pub(crate) enum Principal {
     Anonymous,
     Staff(User),
     System(ApiKey),
+    /// A citizen signed in on the portal (session cookie) or in an app (bearer `mcs_` token).
+    Citizen(Box<CitizenAuth>),
+}
+
+/// A citizen's live session.
+#[derive(Debug, Clone)]
+pub(crate) struct CitizenAuth {
+    pub(crate) citizen: Citizen,
+    pub(crate) session: CitizenSession,
+}
+
+/// Name of the portal's session cookie.
+pub(crate) const SESSION_COOKIE: &str = "motcua_sid";
+/// Header carrying the CSRF token on cookie-authenticated API writes.
+pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The session token in the request's cookies, if any.
+pub(crate) fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == SESSION_COOKIE && v.starts_with("mcs_") && v.len() <= 100).then(|| v.to_string())
+        })
+}
+
+/// Constant-time comparison of two secrets.
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 impl Principal {
@@ -59,6 +95,7 @@ impl Principal {
         match self {
             Principal::Anonymous => None,
             Principal::Staff(u) => Some(Actor::new(u.username.clone(), u.role, u.agency)),
+            Principal::Citizen(c) => Some(Actor::new(c.citizen.id.clone(), Role::Applicant, None)),
             Principal::System(k) => Some(Actor::new(
                 format!("api:{}", k.name),
                 Role::AgencySystem,
@@ -69,7 +106,7 @@ impl Principal {
 
     fn agency(&self) -> Option<AgencyCode> {
         match self {
-            Principal::Anonymous => None,
+            Principal::Anonymous | Principal::Citizen(_) => None,
             Principal::Staff(u) => u.agency,
             Principal::System(k) => Some(k.agency),
         }
@@ -77,7 +114,7 @@ impl Principal {
 
     pub(crate) fn has_scope(&self, scope: Scope) -> bool {
         match self {
-            Principal::Anonymous => false,
+            Principal::Anonymous | Principal::Citizen(_) => false,
             Principal::Staff(u) => u.role.is_staff(),
             Principal::System(k) => k.scopes.contains(&scope),
         }
@@ -85,6 +122,9 @@ impl Principal {
 
     /// Staff and systems see a dossier when their agency covers one the dossier was routed to.
     pub(crate) fn can_read(&self, d: &Dossier) -> bool {
+        if let Principal::Citizen(c) = self {
+            return d.intake.owner.as_deref() == Some(c.citizen.id.as_str());
+        }
         self.has_scope(Scope::DossiersRead)
             && self.agency().is_some_and(|a| {
                 d.involved
@@ -106,7 +146,25 @@ impl FromRequestParts<AppState> for Principal {
             .await
             .unwrap_or(ReqLang(Default::default()));
         let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
-            return Ok(Principal::Anonymous);
+            let Some(token) = session_cookie(&parts.headers) else {
+                return Ok(Principal::Anonymous);
+            };
+            let Some(auth) = citizen_session(state, &token, lang).await? else {
+                return Ok(Principal::Anonymous);
+            };
+            // A cookie comes with every request the browser makes, so a write must also show
+            // the session's CSRF token, which another site cannot read.
+            if !parts.method.is_safe() {
+                let shown = parts
+                    .headers
+                    .get(CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if !same_secret(shown, &auth.session.csrf) {
+                    return Err(ApiError::csrf(lang));
+                }
+            }
+            return Ok(Principal::Citizen(Box::new(auth)));
         };
         let secret = value
             .to_str()
@@ -119,6 +177,12 @@ impl FromRequestParts<AppState> for Principal {
             .filter(|s| !s.is_empty() && s.len() <= 200)
             .ok_or_else(|| ApiError::unauthorized(lang))?;
         let hash = sha256_hex(secret);
+        if secret.starts_with("mcs_") {
+            return match citizen_session(state, secret, lang).await? {
+                Some(auth) => Ok(Principal::Citizen(Box::new(auth))),
+                None => Err(ApiError::unauthorized(lang)),
+            };
+        }
         if secret.starts_with("mck_") {
             return match state
                 .store
@@ -140,6 +204,45 @@ impl FromRequestParts<AppState> for Principal {
             None => Err(ApiError::unauthorized(lang)),
         }
     }
+}
+
+/// Idle time after which a citizen's session ends.
+pub(crate) const SESSION_IDLE_MINUTES: i64 = 30;
+/// Longest life of a citizen's session, however active.
+pub(crate) const SESSION_MAX_HOURS: i64 = 12;
+
+/// The live session of a citizen token, extended while it is used.
+pub(crate) async fn citizen_session(
+    state: &AppState,
+    token: &str,
+    lang: motcua_domain::Lang,
+) -> Result<Option<CitizenAuth>, ApiError> {
+    let now = Utc::now();
+    let hash = sha256_hex(token);
+    let store = &state.store;
+    let Some(session) = store
+        .session(&hash, now)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+    else {
+        return Ok(None);
+    };
+    let Some(citizen) = store
+        .citizen(&session.citizen_id)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+    else {
+        return Ok(None);
+    };
+    if now - session.last_seen_at > chrono::Duration::minutes(1) {
+        let expires = (now + chrono::Duration::minutes(SESSION_IDLE_MINUTES))
+            .min(session.created_at + chrono::Duration::hours(SESSION_MAX_HOURS));
+        store
+            .touch_session(&hash, now, expires)
+            .await
+            .map_err(|e| ApiError::store(e, lang))?;
+    }
+    Ok(Some(CitizenAuth { citizen, session }))
 }
 
 #[cfg(test)]

@@ -19,6 +19,16 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: String,
     pub message: String,
+    /// For a form: each wrong field.
+    pub fields: Vec<FieldError>,
+}
+
+/// A problem with one field of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -32,6 +42,9 @@ pub(crate) struct ErrorDetail {
     code: String,
     /// A sentence for people, in the language asked for (Vietnamese by default).
     message: String,
+    /// For a form: each wrong field with its own message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<FieldError>,
 }
 
 impl ApiError {
@@ -40,7 +53,13 @@ impl ApiError {
             status,
             code: code.into(),
             message: message.into(),
+            fields: Vec::new(),
         }
+    }
+
+    pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
+        self.fields = fields;
+        self
     }
 
     /// A localised domain error with the given status.
@@ -60,6 +79,18 @@ impl ApiError {
                 lang,
                 "Cần đăng nhập hoặc khóa API hợp lệ.",
                 "A valid login or API key is required.",
+            ),
+        )
+    }
+
+    pub fn csrf(lang: Lang) -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            pick(
+                lang,
+                "Phiên làm việc không khớp với biểu mẫu; hãy tải lại trang và thử lại.",
+                "The form does not match your session; reload the page and try again.",
             ),
         )
     }
@@ -143,6 +174,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code,
                 message: self.message,
+                fields: self.fields,
             },
         };
         (self.status, Json(body)).into_response()

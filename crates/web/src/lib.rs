@@ -3,6 +3,7 @@
 //! they parse input into domain types, ask the domain and the store one thing, and render.
 //! This crate knows no SQL.
 
+mod accounts;
 mod api;
 mod auth;
 mod catalog;

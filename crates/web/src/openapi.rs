@@ -6,7 +6,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::{auth, dossiers, health, procedures, reference, stats, track};
+use crate::api::{auth, citizen, dossiers, health, procedures, reference, stats, track};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,7 @@ use crate::api::{auth, dossiers, health, procedures, reference, stats, track};
         (name = "statistics", description = "Counters from incrementally maintained aggregates"),
         (name = "reference", description = "Agencies, branches, calendar"),
         (name = "auth", description = "Staff tokens"),
+        (name = "citizen", description = "Citizens' accounts for the portal and mobile apps"),
         (name = "system", description = "Health")
     )
 )]
@@ -38,7 +39,7 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "A staff token from POST /api/v1/auth/token, or an agency system's API key",
+                        "A staff token from POST /api/v1/auth/token, an agency system's API key, or a citizen's token from POST /api/v1/citizen/login",
                     ))
                     .build(),
             ),
@@ -50,6 +51,16 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(auth::token))
+        .routes(routes!(citizen::register))
+        .routes(routes!(citizen::verify))
+        .routes(routes!(citizen::resend))
+        .routes(routes!(citizen::login))
+        .routes(routes!(citizen::logout))
+        .routes(routes!(citizen::forgot))
+        .routes(routes!(citizen::reset))
+        .routes(routes!(citizen::profile, citizen::update_profile))
+        .routes(routes!(citizen::sessions))
+        .routes(routes!(citizen::revoke_session))
         .routes(routes!(procedures::list))
         .routes(routes!(procedures::get))
         .routes(routes!(dossiers::create))

@@ -60,6 +60,8 @@ pub(crate) struct Limits {
     pub(crate) login: Limiter,
     /// Per dossier code: 10 wrong second factors block lookups for an hour.
     pub(crate) track: Limiter,
+    /// Per login and purpose: 3 one-time codes sent per 15 minutes.
+    pub(crate) codes: Limiter,
 }
 
 impl Default for Limits {
@@ -67,6 +69,7 @@ impl Default for Limits {
         Limits {
             login: Limiter::new(5, Duration::from_secs(15 * 60)),
             track: Limiter::new(10, Duration::from_secs(60 * 60)),
+            codes: Limiter::new(3, Duration::from_secs(15 * 60)),
         }
     }
 }

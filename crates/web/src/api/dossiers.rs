@@ -173,7 +173,8 @@ fn writer(principal: &Principal, lang: Lang) -> Result<motcua_domain::role::Acto
     let actor = principal
         .actor()
         .ok_or_else(|| ApiError::unauthorized(lang))?;
-    if !principal.has_scope(Scope::DossiersWrite) {
+    // Citizens act on their own dossiers; the lifecycle checks ownership and the action.
+    if !principal.has_scope(Scope::DossiersWrite) && !matches!(principal, Principal::Citizen(_)) {
         return Err(ApiError::forbidden(lang));
     }
     Ok(actor)
@@ -197,6 +198,10 @@ pub(crate) async fn create(
     principal: Principal,
     ApiJson(req): ApiJson<CreateDossier>,
 ) -> Result<(StatusCode, Json<DossierView>), ApiError> {
+    // Citizens file through their drafts (`/api/v1/citizen/drafts`).
+    if matches!(principal, Principal::Citizen(_)) {
+        return Err(ApiError::forbidden(lang));
+    }
     let actor = writer(&principal, lang)?;
     let code = ProcedureCode::parse(&req.procedure_code)
         .map_err(|e| invalid("procedure_code", &e, lang))?;

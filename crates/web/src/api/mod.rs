@@ -1,6 +1,7 @@
 //! The `/api/v1/` handlers, grouped by resource.
 
 pub(crate) mod auth;
+pub(crate) mod citizen;
 pub(crate) mod dossiers;
 pub(crate) mod health;
 pub(crate) mod procedures;

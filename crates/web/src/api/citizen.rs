@@ -1,0 +1,395 @@
+//! The citizen's account over the API, for mobile apps: register, verify, log in and out,
+//! reset the password, profile, sessions and the citizen's own dossiers. Apps send the token
+//! as `Authorization: Bearer mcs_…`; the portal's pages use the same sessions by cookie.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use chrono::{DateTime, Utc};
+use motcua_domain::calendar::TZ;
+use motcua_store::{Citizen, CodePurpose};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::accounts::{self, ProfileChange};
+use crate::auth::{CitizenAuth, Principal};
+use crate::error::{ApiError, ApiJson, ReqLang};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct RegisterRequest {
+    /// E-mail address or Vietnamese mobile number.
+    login: String,
+    password: String,
+    full_name: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Registered {
+    /// Where the verification code went: `email` or `sms`.
+    code_sent_by: &'static str,
+    /// Minutes the code stays valid.
+    code_minutes: i64,
+}
+
+/// Creates an account and sends a six-digit verification code by e-mail or SMS.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/register", tag = "citizen", request_body = RegisterRequest,
+    responses(
+        (status = 201, body = Registered),
+        (status = 409, body = crate::error::ErrorBody, description = "an account with this login exists"),
+        (status = 422, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn register(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    let c = accounts::register(
+        &state,
+        &req.login,
+        req.password,
+        &req.full_name,
+        lang,
+        Utc::now(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Registered {
+            code_sent_by: if c.email.is_some() { "email" } else { "sms" },
+            code_minutes: accounts::CODE_MINUTES,
+        }),
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CodeRequest {
+    login: String,
+    code: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SessionToken {
+    token: String,
+    token_type: &'static str,
+    expires_at: DateTime<Utc>,
+    profile: Profile,
+}
+
+fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn token_of(s: accounts::NewSession) -> SessionToken {
+    SessionToken {
+        token: s.token,
+        token_type: "Bearer",
+        expires_at: s.session.expires_at,
+        profile: Profile::of(&s.citizen),
+    }
+}
+
+/// Verifies the account with the code it was sent, and signs in.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/verify", tag = "citizen", request_body = CodeRequest,
+    responses((status = 200, body = SessionToken), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<CodeRequest>,
+) -> Result<Json<SessionToken>, ApiError> {
+    let now = Utc::now();
+    let c = accounts::verify(&state, &req.login, &req.code, lang, now).await?;
+    let s = accounts::open_session(&state, c, &user_agent(&headers), lang, now).await?;
+    Ok(Json(token_of(s)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct LoginOnly {
+    login: String,
+}
+
+/// Sends a new verification code (at most 3 per 15 minutes). Answers 202 whether or not the
+/// login exists.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/verify/resend", tag = "citizen", request_body = LoginOnly,
+    responses((status = 202), (status = 429, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn resend(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    ApiJson(req): ApiJson<LoginOnly>,
+) -> Result<StatusCode, ApiError> {
+    accounts::send_code(&state, &req.login, CodePurpose::Verify, lang, Utc::now()).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct LoginRequest {
+    login: String,
+    password: String,
+}
+
+/// Signs in. Five wrong passwords in a row lock the account for 15 minutes.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/login", tag = "citizen", request_body = LoginRequest,
+    responses(
+        (status = 200, body = SessionToken),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody, description = "not verified yet"),
+        (status = 429, body = crate::error::ErrorBody, description = "locked for a while")
+    )
+)]
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<SessionToken>, ApiError> {
+    let s = accounts::log_in(
+        &state,
+        &req.login,
+        req.password,
+        &user_agent(&headers),
+        lang,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(token_of(s)))
+}
+
+pub(crate) fn citizen(
+    principal: Principal,
+    lang: motcua_domain::Lang,
+) -> Result<CitizenAuth, ApiError> {
+    match principal {
+        Principal::Citizen(c) => Ok(*c),
+        Principal::Anonymous => Err(ApiError::unauthorized(lang)),
+        _ => Err(ApiError::forbidden(lang)),
+    }
+}
+
+/// Ends the current session.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/logout", tag = "citizen", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+) -> Result<StatusCode, ApiError> {
+    let me = citizen(principal, lang)?;
+    state
+        .store
+        .revoke_session(&me.citizen.id, &me.session.token_hash, Utc::now())
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sends a password reset code. Answers 202 whether or not the login exists.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/password/forgot", tag = "citizen", request_body = LoginOnly,
+    responses((status = 202), (status = 429, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn forgot(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    ApiJson(req): ApiJson<LoginOnly>,
+) -> Result<StatusCode, ApiError> {
+    accounts::send_code(&state, &req.login, CodePurpose::Reset, lang, Utc::now()).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ResetRequest {
+    login: String,
+    code: String,
+    password: String,
+}
+
+/// Sets a new password with the reset code; every session of the account ends.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/password/reset", tag = "citizen", request_body = ResetRequest,
+    responses((status = 204), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn reset(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    ApiJson(req): ApiJson<ResetRequest>,
+) -> Result<StatusCode, ApiError> {
+    accounts::reset_password(
+        &state,
+        &req.login,
+        &req.code,
+        req.password,
+        lang,
+        Utc::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Profile {
+    full_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    cccd: Option<String>,
+    birth_date: Option<String>,
+    province_code: Option<String>,
+    ward_code: Option<String>,
+    address_line: Option<String>,
+    lang: String,
+}
+
+impl Profile {
+    fn of(c: &Citizen) -> Profile {
+        Profile {
+            full_name: c.full_name.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            cccd: c.cccd.clone(),
+            birth_date: c.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            province_code: c.province_code.clone(),
+            ward_code: c.ward_code.clone(),
+            address_line: c.address_line.clone(),
+            lang: c.lang.code().to_string(),
+        }
+    }
+}
+
+/// The signed-in citizen's profile.
+#[utoipa::path(
+    get, path = "/api/v1/citizen/profile", tag = "citizen", security(("bearer" = [])),
+    responses((status = 200, body = Profile), (status = 401, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn profile(
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+) -> Result<Json<Profile>, ApiError> {
+    Ok(Json(Profile::of(&citizen(principal, lang)?.citizen)))
+}
+
+/// Changes the profile: name, citizen ID (checked), birth date, address from the 2025 list
+/// of provinces and communes, language of notifications. A 422 lists every wrong field.
+#[utoipa::path(
+    put, path = "/api/v1/citizen/profile", tag = "citizen", security(("bearer" = [])),
+    request_body = ProfileChange,
+    responses((status = 200, body = Profile), (status = 401, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn update_profile(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    ApiJson(change): ApiJson<ProfileChange>,
+) -> Result<Json<Profile>, ApiError> {
+    let mut c = citizen(principal, lang)?.citizen;
+    let today = Utc::now().with_timezone(&TZ).date_naive();
+    accounts::apply_profile(&mut c, &change, lang, today)
+        .map_err(|errors| ApiError::fields(errors, lang))?;
+    state
+        .store
+        .put_citizen(&c)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(Json(Profile::of(&c)))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SessionView {
+    /// Identifies the session for revocation (not a credential).
+    id: String,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    user_agent: String,
+    current: bool,
+}
+
+/// The account's signed-in browsers and apps.
+#[utoipa::path(
+    get, path = "/api/v1/citizen/sessions", tag = "citizen", security(("bearer" = [])),
+    responses((status = 200, body = [SessionView]), (status = 401, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn sessions(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+) -> Result<Json<Vec<SessionView>>, ApiError> {
+    let me = citizen(principal, lang)?;
+    Ok(Json(session_views(&state, &me, lang).await?))
+}
+
+pub(crate) async fn session_views(
+    state: &AppState,
+    me: &CitizenAuth,
+    lang: motcua_domain::Lang,
+) -> Result<Vec<SessionView>, ApiError> {
+    let list = state
+        .store
+        .citizen_sessions(&me.citizen.id, Utc::now())
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(list
+        .into_iter()
+        .map(|s| SessionView {
+            id: s.token_hash[..32].to_string(),
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            current: s.token_hash == me.session.token_hash,
+            user_agent: s.user_agent,
+        })
+        .collect())
+}
+
+/// Revokes one of the account's sessions by the id the list gives.
+pub(crate) async fn revoke(
+    state: &AppState,
+    me: &CitizenAuth,
+    id: &str,
+    lang: motcua_domain::Lang,
+) -> Result<(), ApiError> {
+    let now = Utc::now();
+    let list = state
+        .store
+        .citizen_sessions(&me.citizen.id, now)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let Some(s) = list
+        .iter()
+        .find(|s| id.len() == 32 && s.token_hash.starts_with(id))
+    else {
+        return Err(ApiError::not_found(lang));
+    };
+    state
+        .store
+        .revoke_session(&me.citizen.id, &s.token_hash, now)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(())
+}
+
+/// Signs out one of the account's sessions (another phone, a shared computer).
+#[utoipa::path(
+    delete, path = "/api/v1/citizen/sessions/{id}", tag = "citizen", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Session id from the list")),
+    responses((status = 204), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn revoke_session(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let me = citizen(principal, lang)?;
+    revoke(&state, &me, &id, lang).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,247 @@
+//! What the API tests share: a real server on a random port over a fresh database, seeded
+//! with agencies, staff of every role, API keys and one procedure; an HTTP client; and the
+//! macro that runs a test on SQLite and on PostgreSQL.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use motcua_domain::calendar::{CalendarConfig, ProcessingTime, WorkingCalendar};
+use motcua_domain::ids::{AgencyCode, ProcedureCode};
+use motcua_domain::lifecycle::TimelinessPolicy;
+use motcua_domain::procedure::{StepPlan, SupplementClock};
+use motcua_domain::role::Role;
+use motcua_store::*;
+use motcua_web::{AppState, hash_password, new_secret, sha256_hex};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub fn code(s: &str) -> AgencyCode {
+    AgencyCode::parse(s).unwrap()
+}
+pub const PROVINCE: &str = "000.00.00.H22";
+pub const CENTRE: &str = "000.00.01.H22";
+pub const DEPARTMENT: &str = "000.00.02.H22";
+pub const OTHER: &str = "000.00.03.H22";
+
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub key_rw: String,
+    pub key_read_only: String,
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/token"))
+            .json(&json!({"username": username, "password": format!("pw-{username}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "log-in of {username}");
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn get(&self, path: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.http.get(self.url(path));
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        bearer: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.post(self.url(path)).json(body);
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+pub async fn spawn(store: Arc<dyn Store>) -> App {
+    for (c, parent, kind) in [
+        (PROVINCE, None, AgencyKind::Province),
+        (CENTRE, Some(PROVINCE), AgencyKind::Centre),
+        (DEPARTMENT, Some(PROVINCE), AgencyKind::Department),
+        (OTHER, Some(PROVINCE), AgencyKind::Department),
+    ] {
+        store
+            .put_agency(&Agency {
+                code: code(c),
+                parent: parent.map(code),
+                name: format!("Cơ quan {c}"),
+                name_en: None,
+                kind,
+                admin_unit_code: None,
+            })
+            .await
+            .unwrap();
+    }
+    store
+        .put_branch(&Branch {
+            code: "HQ".into(),
+            agency: code(CENTRE),
+            name: "Trụ sở".into(),
+            address: "Hạ Long".into(),
+            hours: "".into(),
+            counters: vec![],
+        })
+        .await
+        .unwrap();
+    store
+        .put_procedure(&Procedure {
+            code: ProcedureCode::parse("1.001234").unwrap(),
+            name: "Đăng ký khai sinh".into(),
+            name_en: None,
+            decision: None,
+            field: "Hộ tịch".into(),
+            level: "Cấp Tỉnh".into(),
+            agency: code(DEPARTMENT),
+            implementing_body: "Sở".into(),
+            competent_body: "Sở".into(),
+            online_level: OnlineLevel::Partial,
+            processing_time: Some(ProcessingTime::WorkingDays(3)),
+            supplement_clock: SupplementClock::Restart,
+            steps: vec![
+                StepPlan {
+                    name: "Thẩm định".into(),
+                    agency: None,
+                    role: Role::Specialist,
+                    budget_hours: 16,
+                },
+                StepPlan {
+                    name: "Phê duyệt".into(),
+                    agency: None,
+                    role: Role::Approver,
+                    budget_hours: 8,
+                },
+            ],
+            methods: vec![],
+            documents: vec![],
+            conditions: None,
+            result: None,
+            target_subjects: None,
+            legal_basis: vec![],
+            form_schema: json!({}),
+            provenance: None,
+            missing: vec![],
+        })
+        .await
+        .unwrap();
+    for (username, role, agency) in [
+        ("letan", Role::Reception, CENTRE),
+        ("chuyenvien", Role::Specialist, DEPARTMENT),
+        ("lanhdao", Role::Approver, DEPARTMENT),
+        ("khac", Role::Specialist, OTHER),
+        ("giamsat", Role::Supervisor, PROVINCE),
+    ] {
+        store
+            .put_user(&User {
+                username: username.into(),
+                full_name: username.into(),
+                role,
+                agency: Some(code(agency)),
+                password_hash: hash_password(&format!("pw-{username}")).unwrap(),
+                active: true,
+            })
+            .await
+            .unwrap();
+    }
+    let key_rw = new_secret("mck_");
+    let key_read_only = new_secret("mck_");
+    for (key, name, scopes) in [
+        (&key_rw, "rw", Scope::ALL.to_vec()),
+        (&key_read_only, "ro", vec![Scope::DossiersRead]),
+    ] {
+        store
+            .put_api_key(&ApiKey {
+                name: name.into(),
+                agency: code(DEPARTMENT),
+                scopes,
+                key_hash: sha256_hex(key),
+                revoked: false,
+            })
+            .await
+            .unwrap();
+    }
+    let calendar = WorkingCalendar::new(CalendarConfig::default()).unwrap();
+    let state = AppState::new(
+        store.clone(),
+        calendar,
+        TimelinessPolicy::default(),
+        code(CENTRE),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(motcua_web::serve(listener, state));
+    // reqwest is built with rustls and no default crypto provider (see motcua-notify).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    App {
+        store,
+        base,
+        http: reqwest::Client::new(),
+        key_rw,
+        key_read_only,
+    }
+}
+
+pub fn dossier_body() -> Value {
+    json!({
+        "procedure_code": "1.001234",
+        "applicant": {"name": "Nguyễn Thị Ánh", "cccd": "022305001234", "phone": "+84 912 345 678", "email": "anh@example.vn"},
+        "channel": "counter",
+        "branch_code": "HQ",
+        "form": {"ho_ten_tre": "Nguyễn Văn An"}
+    })
+}
+
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),*) => {
+        mod sqlite {
+
+            use motcua_store::testing::TestDb;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = TestDb::sqlite().await;
+                    super::$name(super::spawn(db.store().await).await).await;
+                    db.drop_db().await;
+                }
+            )*
+        }
+        mod postgres {
+
+            use motcua_store::testing::TestDb;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = TestDb::postgres().await else { return };
+                    super::$name(super::spawn(db.store().await).await).await;
+                    db.drop_db().await;
+                }
+            )*
+        }
+    };
+}
