@@ -4,6 +4,7 @@
 //! list. Export then import is lossless. [`portal`] reads the National Public Service Portal's
 //! procedure records.
 
+pub mod form;
 mod json;
 pub mod portal;
 mod problem;
