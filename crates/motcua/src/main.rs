@@ -55,6 +55,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "MOTCUA_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
+        /// Where uploaded documents and results are kept: a directory, or
+        /// `s3://bucket/prefix` for an S3-compatible service (credentials from `AWS_*`).
+        #[arg(long, env = "MOTCUA_FILES", default_value = "motcua-files")]
+        files: String,
         #[command(flatten)]
         policy: settings::Policy,
         #[command(flatten)]
@@ -182,13 +186,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve {
             db,
             bind,
+            files,
             policy,
             channels,
         } => {
             let store = motcua_store::connect(&db.url()?)
                 .await
                 .context("opening the database")?;
-            let state = settings::app_state(store.clone(), &policy).await?;
+            let state = settings::app_state(store.clone(), &policy, &files).await?;
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await
                 .with_context(|| format!("listening on {bind}"))?;

@@ -205,7 +205,12 @@ pub(crate) async fn calendar_days(store: &dyn Store) -> anyhow::Result<Vec<DayOv
 }
 
 /// The server's state: store, calendar from the database, policy, receiving centre.
-pub(crate) async fn app_state(store: Arc<dyn Store>, policy: &Policy) -> anyhow::Result<AppState> {
+pub(crate) async fn app_state(
+    store: Arc<dyn Store>,
+    policy: &Policy,
+    files: &str,
+) -> anyhow::Result<AppState> {
+    let files = motcua_web::FileStore::open(files).context("opening the file storage")?;
     let calendar = policy.calendar(calendar_days(&*store).await?)?;
     let centre = match store.setting("receiving_agency").await? {
         Some(code) => code.parse().map_err(|e| anyhow::anyhow!("setting receiving_agency: {e}"))?,
@@ -217,7 +222,7 @@ pub(crate) async fn app_state(store: Arc<dyn Store>, policy: &Policy) -> anyhow:
             .map(|a| a.code)
             .context("no Public Administrative Service Centre among the agencies; add one (kind centre) first")?,
     };
-    AppState::new(store, calendar, policy.timeliness(), centre)
+    AppState::new(store, calendar, policy.timeliness(), centre, files)
         .await
         .context("building the catalog search index")
 }

@@ -62,6 +62,31 @@ pub async fn open(
         .await?)
 }
 
+/// Opens the dossier of a citizen's draft: decides, then stores it, marks the draft submitted
+/// and hands its attachments over, in one transaction.
+pub async fn open_draft(
+    store: &dyn Store,
+    lifecycle: &Lifecycle<'_>,
+    draft_id: &str,
+    intake: Intake,
+    form: serde_json::Value,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<DossierRecord, OpError> {
+    let events = lifecycle.decide(None, &Command::Open(Box::new(intake)), actor, now)?;
+    let state = replay(&events)?;
+    Ok(store
+        .submit_draft(
+            draft_id,
+            &NewDossier {
+                events,
+                state,
+                form,
+            },
+        )
+        .await?)
+}
+
 /// How often an action without an expected version is retried when other writers keep
 /// changing the same dossier; each round lets at least one writer through.
 const MAX_ATTEMPTS: u32 = 10;

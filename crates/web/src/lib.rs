@@ -8,10 +8,13 @@ mod api;
 mod auth;
 mod catalog;
 mod error;
+mod files;
+mod filing;
 mod i18n;
 mod openapi;
 mod pages;
 mod ratelimit;
+mod vnpay;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +34,8 @@ use tower_http::trace::TraceLayer;
 pub use auth::{hash_password, new_secret, sha256_hex};
 pub use catalog::CatalogError;
 pub use error::ApiError;
+pub use files::{FileStore, FileStoreError};
+pub use vnpay::VnpayConfig;
 
 /// Everything a request handler may use.
 #[derive(Clone)]
@@ -40,6 +45,9 @@ pub struct AppState {
     pub timeliness: TimelinessPolicy,
     /// The one-stop centre whose code opens dossier codes when no branch says otherwise.
     pub default_receiving_agency: AgencyCode,
+    pub files: FileStore,
+    /// The payment gateway, when fees can be paid online.
+    pub payment: Option<VnpayConfig>,
     pub(crate) limits: Arc<ratelimit::Limits>,
     pub(crate) catalog: Arc<catalog::Catalog>,
 }
@@ -51,6 +59,7 @@ impl AppState {
         calendar: WorkingCalendar,
         timeliness: TimelinessPolicy,
         default_receiving_agency: AgencyCode,
+        files: FileStore,
     ) -> Result<Self, CatalogError> {
         let catalog = Arc::new(catalog::Catalog::load(&*store).await?);
         Ok(AppState {
@@ -58,9 +67,17 @@ impl AppState {
             calendar: Arc::new(calendar),
             timeliness,
             default_receiving_agency,
+            files,
+            payment: None,
             limits: Arc::new(ratelimit::Limits::default()),
             catalog,
         })
+    }
+
+    /// Enables online payment through a VNPay gateway (or the built-in sandbox).
+    pub fn with_payment(mut self, config: VnpayConfig) -> Self {
+        self.payment = Some(config);
+        self
     }
 
     pub(crate) fn lifecycle(&self) -> Lifecycle<'_> {
@@ -85,7 +102,7 @@ pub fn router(state: AppState) -> Router {
     .merge(pages::routes())
     .fallback(pages::not_found)
     .with_state(state)
-    .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+    .layer(RequestBodyLimitLayer::new(filing::UPLOAD_BODY_LIMIT))
     .layer(TimeoutLayer::with_status_code(
         axum::http::StatusCode::REQUEST_TIMEOUT,
         Duration::from_secs(30),

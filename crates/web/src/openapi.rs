@@ -6,7 +6,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::{auth, citizen, dossiers, health, procedures, reference, stats, track};
+use crate::api::{
+    auth, citizen, dossiers, filing, health, payments, procedures, reference, stats, track,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +24,7 @@ use crate::api::{auth, citizen, dossiers, health, procedures, reference, stats, 
         (name = "statistics", description = "Counters from incrementally maintained aggregates"),
         (name = "reference", description = "Agencies, branches, calendar"),
         (name = "auth", description = "Staff tokens"),
+        (name = "payments", description = "Fees paid online (VNPay protocol); the sandbox gateway lives under /sandbox/"),
         (name = "citizen", description = "Citizens' accounts for the portal and mobile apps"),
         (name = "system", description = "Health")
     )
@@ -61,6 +64,18 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(citizen::profile, citizen::update_profile))
         .routes(routes!(citizen::sessions))
         .routes(routes!(citizen::revoke_session))
+        .routes(routes!(filing::create, filing::list))
+        .routes(routes!(filing::get, filing::save, filing::discard))
+        .routes(routes!(filing::reuse))
+        .routes(routes!(filing::detach))
+        .routes(routes!(filing::files))
+        .routes(routes!(filing::submit))
+        .routes(routes!(filing::dossiers))
+        .routes(routes!(payments::create, payments::list))
+        .routes(routes!(payments::ipn))
+        .merge(OpenApiRouter::new().routes(routes!(filing::upload)).layer(
+            axum::extract::DefaultBodyLimit::max(crate::filing::UPLOAD_BODY_LIMIT),
+        ))
         .routes(routes!(procedures::list))
         .routes(routes!(procedures::get))
         .routes(routes!(dossiers::create))

@@ -255,6 +255,13 @@ async fn spawn(store: Arc<dyn Store>) -> String {
         WorkingCalendar::new(CalendarConfig::default()).unwrap(),
         TimelinessPolicy::default(),
         code("000.00.01.H22"),
+        motcua_web::FileStore::open(
+            std::env::temp_dir()
+                .join(format!("motcua-test-files-{}", std::process::id()))
+                .to_str()
+                .unwrap(),
+        )
+        .unwrap(),
     )
     .await
     .unwrap();

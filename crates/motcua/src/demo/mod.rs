@@ -95,7 +95,8 @@ pub(crate) async fn run(
         .await
         .context("opening the demo database")?;
     let dossiers = store.count_dossiers().await?;
-    let state = settings::app_state(store.clone(), policy).await?;
+    let files = data.join("files");
+    let state = settings::app_state(store.clone(), policy, &files.to_string_lossy()).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("listening on port {port}"))?;

@@ -177,3 +177,27 @@ branch-not-found = Service point not found
 not-found-title = Page not found
 not-found-lead = This address does not exist on the portal. Check it, or find a procedure from the home page.
 bad-request-title = Request not valid
+
+## Payment
+payment-dossier = Dossier
+payment-amount = Amount
+payment-reference = Transaction reference
+payment-merchant = Payee
+payment-order = Description
+payment-back-to-dossier = View the dossier
+payment-paid-title = Fee paid
+payment-paid-lead = The payment gateway has confirmed the payment. The one-stop department will receive and process the dossier.
+payment-pending-title = Waiting for the payment confirmation
+payment-pending-lead = The gateway has not confirmed yet. Reload this page in a few minutes; do not pay again.
+payment-failed-title = Payment not completed
+payment-failed-lead = The transaction was cancelled or failed; nothing has been recorded. You can pay again from the dossier page.
+payment-invalid-title = Payment result not valid
+payment-invalid-lead = The information returned by the payment gateway does not carry a valid signature and was not accepted. The dossier has not changed; see the dossier page.
+sandbox-tag = Test environment
+sandbox-title = Test payment gateway
+sandbox-lead = This gateway imitates the VNPay protocol so the whole flow can be tried. No real money moves.
+sandbox-bank = Bank
+sandbox-pay = Pay
+sandbox-cancel = Cancel the transaction
+sandbox-bad-title = Payment request not valid
+sandbox-bad-lead = The payment request's signature is wrong.

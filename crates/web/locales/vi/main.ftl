@@ -164,3 +164,27 @@ branch-not-found = Không tìm thấy điểm tiếp nhận
 not-found-title = Không tìm thấy trang
 not-found-lead = Địa chỉ này không có trên cổng. Hãy kiểm tra lại, hoặc tìm thủ tục từ trang chủ.
 bad-request-title = Yêu cầu không hợp lệ
+
+## Thanh toán
+payment-dossier = Hồ sơ
+payment-amount = Số tiền
+payment-reference = Mã giao dịch
+payment-merchant = Đơn vị nhận
+payment-order = Nội dung
+payment-back-to-dossier = Xem hồ sơ
+payment-paid-title = Đã thanh toán phí, lệ phí
+payment-paid-lead = Cổng thanh toán đã xác nhận khoản thanh toán. Hồ sơ sẽ được Bộ phận Một cửa tiếp nhận, xử lý.
+payment-pending-title = Đang chờ xác nhận thanh toán
+payment-pending-lead = Cổng thanh toán chưa gửi xác nhận. Hãy tải lại trang sau ít phút; không thanh toán lại.
+payment-failed-title = Thanh toán không thành công
+payment-failed-lead = Giao dịch bị hủy hoặc không thành công; chưa có khoản tiền nào được ghi nhận. Bạn có thể thanh toán lại từ trang hồ sơ.
+payment-invalid-title = Kết quả thanh toán không hợp lệ
+payment-invalid-lead = Thông tin trả về từ cổng thanh toán không đúng chữ ký nên không được chấp nhận. Trạng thái hồ sơ không thay đổi; hãy xem trang hồ sơ.
+sandbox-tag = Môi trường thử nghiệm
+sandbox-title = Cổng thanh toán thử nghiệm
+sandbox-lead = Đây là cổng thanh toán giả lập theo giao thức VNPay để chạy thử toàn bộ quy trình. Không có tiền thật được chuyển.
+sandbox-bank = Ngân hàng
+sandbox-pay = Thanh toán
+sandbox-cancel = Hủy giao dịch
+sandbox-bad-title = Yêu cầu thanh toán không hợp lệ
+sandbox-bad-lead = Chữ ký của yêu cầu thanh toán không đúng.

@@ -87,6 +87,9 @@ pub(crate) struct DossierView {
     overdue: bool,
     /// early, on_time or late, once the result is issued.
     timeliness: Option<&'static str>,
+    /// Fee to pay before processing (VND) and what has been paid.
+    fee_due: i64,
+    fee_paid: i64,
     #[schema(value_type = Object)]
     form: serde_json::Value,
 }
@@ -119,6 +122,8 @@ pub(crate) fn view(r: &DossierRecord, lang: Lang, now: DateTime<Utc>) -> Dossier
         original_due_at: d.original_due_at,
         overdue: d.is_overdue(now),
         timeliness: d.result.as_ref().map(|r| r.timeliness.as_str()),
+        fee_due: d.intake.procedure.prepaid_fee,
+        fee_paid: d.fee_paid,
         form: r.form.clone(),
     }
 }
@@ -314,7 +319,7 @@ pub(crate) async fn create(
 }
 
 /// Loads a dossier the caller may read; otherwise answers 404 as if it did not exist.
-async fn readable(
+pub(crate) async fn readable(
     state: &AppState,
     principal: &Principal,
     code: &str,

@@ -3,7 +3,9 @@
 pub(crate) mod auth;
 pub(crate) mod citizen;
 pub(crate) mod dossiers;
+pub(crate) mod filing;
 pub(crate) mod health;
+pub(crate) mod payments;
 pub(crate) mod procedures;
 pub(crate) mod reference;
 pub(crate) mod stats;

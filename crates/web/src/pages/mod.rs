@@ -3,6 +3,7 @@
 //! the visitor chose English (remembered in a cookie) or their browser prefers it.
 
 mod catalog;
+mod payments;
 mod places;
 
 use askama::Template;
@@ -33,6 +34,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/agencies/{code}", get(places::agency))
         .route("/branches", get(places::branches))
         .route("/branches/{code}", get(places::branch))
+        .route("/payments/vnpay/return", get(payments::return_page))
+        .route(
+            "/sandbox/vnpay/pay",
+            get(payments::sandbox_page).post(payments::sandbox_decide),
+        )
         .route(
             "/static/app.css",
             get(|| {

@@ -189,6 +189,13 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
         calendar,
         TimelinessPolicy::default(),
         code(CENTRE),
+        motcua_web::FileStore::open(
+            std::env::temp_dir()
+                .join(format!("motcua-test-files-{}", std::process::id()))
+                .to_str()
+                .unwrap(),
+        )
+        .unwrap(),
     )
     .await
     .unwrap();

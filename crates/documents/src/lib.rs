@@ -1,0 +1,148 @@
+//! Official slips as PDF, laid out after the forms of Circular 01/2018/TT-VPCP (re-issued by
+//! Circular 03/2025/TT-VPCP) on A5 paper: the text is real text in an embedded, subset Noto
+//! Sans (SIL Open Font Licence), so Vietnamese prints and copies correctly, and each slip
+//! carries a QR code to the dossier's public tracking page. The callers give plain strings;
+//! this crate knows nothing of the database.
+
+mod layout;
+
+use layout::{Sheet, Weight};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("the PDF could not be written: {0}")]
+    Pdf(String),
+    #[error("the QR code could not be made: {0}")]
+    Qr(String),
+}
+
+/// Mẫu 01: *Giấy tiếp nhận hồ sơ và hẹn trả kết quả* (receipt and appointment slip), or for a
+/// dossier filed online and not yet checked by reception, the confirmation of filing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptSlip {
+    /// "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH".
+    pub authority: String,
+    /// "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".
+    pub office: String,
+    /// "Quảng Ninh, ngày 02 tháng 6 năm 2025".
+    pub place_and_date: String,
+    /// Whether reception has accepted the dossier (else it is the online filing confirmation).
+    pub received: bool,
+    pub dossier_code: String,
+    pub applicant_name: String,
+    pub applicant_address: Option<String>,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub procedure_name: String,
+    pub documents: Vec<String>,
+    /// "05 ngày làm việc".
+    pub time_limit: String,
+    /// "14 giờ 05 phút, ngày 02/06/2025".
+    pub filed_at: String,
+    /// The appointment, or the expected one for a dossier not yet received.
+    pub due_at: String,
+    /// "Trực tuyến", "Trực tiếp tại Bộ phận Một cửa".
+    pub channel: String,
+    /// Fee line, e.g. "50.000 đồng (đã nộp trực tuyến)".
+    pub fee: Option<String>,
+    /// The public tracking page (encoded in the QR code).
+    pub tracking_url: String,
+    /// The receiving officer, when received at a counter.
+    pub officer: Option<String>,
+}
+
+/// The receipt slip as a PDF document.
+pub fn receipt_pdf(s: &ReceiptSlip) -> Result<Vec<u8>, DocumentError> {
+    let mut sheet = Sheet::a5()?;
+    sheet.letterhead(&s.authority, &s.office, &s.dossier_code, &s.place_and_date);
+    let title = if s.received {
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
+    } else {
+        "GIẤY XÁC NHẬN NỘP HỒ SƠ TRỰC TUYẾN"
+    };
+    sheet.gap(10.0);
+    sheet.centered(title, 12.5, Weight::Bold);
+    sheet.centered(&format!("Mã hồ sơ: {}", s.dossier_code), 10.5, Weight::Bold);
+    sheet.gap(8.0);
+    let office = sentence_case(&s.office);
+    sheet.paragraph(
+        &if s.received {
+            format!("{office} tiếp nhận hồ sơ của:")
+        } else {
+            format!("{office} đã nhận hồ sơ nộp trực tuyến của:")
+        },
+        Weight::Regular,
+    );
+    sheet.field("Ông/bà", &s.applicant_name);
+    if let Some(a) = &s.applicant_address {
+        sheet.field("Địa chỉ", a);
+    }
+    if let Some(p) = &s.applicant_phone {
+        sheet.field("Số điện thoại", p);
+    }
+    if let Some(e) = &s.applicant_email {
+        sheet.field("Thư điện tử", e);
+    }
+    sheet.field("Nội dung yêu cầu giải quyết", &s.procedure_name);
+    sheet.paragraph("1. Thành phần hồ sơ nộp gồm:", Weight::Regular);
+    for (i, d) in s.documents.iter().enumerate() {
+        sheet.indented(&format!("({}) {d}", i + 1));
+    }
+    sheet.paragraph("2. Số lượng hồ sơ: 01 bộ.", Weight::Regular);
+    sheet.paragraph(
+        &format!(
+            "3. Thời gian giải quyết hồ sơ theo quy định: {}.",
+            s.time_limit
+        ),
+        Weight::Regular,
+    );
+    sheet.paragraph(
+        &format!("4. Thời gian nhận hồ sơ: {}.", s.filed_at),
+        Weight::Regular,
+    );
+    if s.received {
+        sheet.paragraph(
+            &format!("5. Thời gian trả kết quả giải quyết hồ sơ: {}.", s.due_at),
+            Weight::Bold,
+        );
+    } else {
+        sheet.paragraph(
+            &format!(
+                "5. Thời gian trả kết quả dự kiến (nếu hồ sơ được tiếp nhận ngay): {}. Ngày hẹn chính thức được báo khi Bộ phận Một cửa tiếp nhận hồ sơ.",
+                s.due_at
+            ),
+            Weight::Bold,
+        );
+    }
+    sheet.paragraph(
+        &format!("6. Hình thức nộp hồ sơ: {}.", s.channel),
+        Weight::Regular,
+    );
+    if let Some(fee) = &s.fee {
+        sheet.paragraph(&format!("7. Phí, lệ phí: {fee}."), Weight::Regular);
+    }
+    sheet.gap(6.0);
+    sheet.qr_with_caption(
+        &s.tracking_url,
+        &format!("Tra cứu tình trạng hồ sơ: {}", s.tracking_url),
+    )?;
+    sheet.signatures(
+        "NGƯỜI NỘP HỒ SƠ",
+        "NGƯỜI TIẾP NHẬN HỒ SƠ",
+        s.officer.as_deref(),
+    );
+    sheet.finish()
+}
+
+/// "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG" → "Trung tâm phục vụ hành chính công".
+fn sentence_case(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

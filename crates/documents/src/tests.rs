@@ -1,0 +1,141 @@
+//! The slips are checked as a reader would: the text extracted from the PDF (poppler's
+//! `pdftotext`) must be the Vietnamese we wrote, and the QR code, rendered (`pdftoppm`) and
+//! scanned (`zbarimg`), must give the tracking address. CI installs both tools; elsewhere the
+//! checks say they are skipped unless `MOTCUA_REQUIRE_PDF_TOOLS=1`.
+
+use std::process::Command;
+
+use super::*;
+
+fn slip(received: bool) -> ReceiptSlip {
+    ReceiptSlip {
+        authority: "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH".into(),
+        office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+        place_and_date: "Quảng Ninh, ngày 02 tháng 6 năm 2025".into(),
+        received,
+        dossier_code: "000.00.01.H40-250602-0001".into(),
+        applicant_name: "Nguyễn Thị Ánh".into(),
+        applicant_address: Some("Tổ 3, Phường Hà Tu, Tỉnh Quảng Ninh".into()),
+        applicant_phone: Some("0912 345 678".into()),
+        applicant_email: Some("anh@example.vn".into()),
+        procedure_name: "Thủ tục đăng ký nghĩa vụ quân sự lần đầu, đăng ký phục vụ trong ngạch dự bị và đăng ký bổ sung cho công dân".into(),
+        documents: vec![
+            "Bản chụp Giấy chứng nhận đăng ký nghĩa vụ quân sự".into(),
+            "Tờ khai theo mẫu (nếu có)".into(),
+        ],
+        time_limit: "05 ngày làm việc".into(),
+        filed_at: "14 giờ 05 phút, ngày 02/06/2025".into(),
+        due_at: "16 giờ 30 phút, ngày 09/06/2025".into(),
+        channel: "Trực tuyến".into(),
+        fee: Some("50.000 đồng (đã nộp trực tuyến)".into()),
+        tracking_url: "http://127.0.0.1:8080/track/000.00.01.H40-250602-0001".into(),
+        officer: None,
+    }
+}
+
+fn tool(name: &str) -> bool {
+    let present = Command::new(name).arg("-v").output().is_ok();
+    if !present {
+        assert!(
+            std::env::var("MOTCUA_REQUIRE_PDF_TOOLS").as_deref() != Ok("1"),
+            "{name} is required (install poppler-utils and zbar-tools)"
+        );
+        eprintln!("skipped: {name} is not installed (poppler-utils / zbar-tools)");
+    }
+    present
+}
+
+/// Text of the PDF as `pdftotext` reads it, or `None` when the tool is missing.
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    if !tool("pdftotext") {
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("motcua-doc-{}-{}", std::process::id(), pdf.len()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("slip.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::remove_dir_all(&dir).ok();
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+fn qr_text(pdf: &[u8]) -> Option<String> {
+    if !tool("pdftoppm") || !tool("zbarimg") {
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("motcua-qr-{}-{}", std::process::id(), pdf.len()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("slip.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let png = dir.join("page");
+    let ok = Command::new("pdftoppm")
+        .args(["-r", "200", "-png", "-singlefile"])
+        .arg(&file)
+        .arg(&png)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .arg(dir.join("page.png"))
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    Some(String::from_utf8(out.stdout).unwrap().trim().to_string())
+}
+
+#[test]
+fn receipt_has_the_vietnamese_text_and_a_working_qr_code() {
+    let pdf = receipt_pdf(&slip(true)).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(pdf.len() < 200_000, "fonts are subset: {} bytes", pdf.len());
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for expected in [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+            "Mã hồ sơ: 000.00.01.H40-250602-0001",
+            "Ông/bà: Nguyễn Thị Ánh",
+            "Thời gian trả kết quả giải quyết hồ sơ: 16 giờ 30 phút, ngày 09/06/2025.",
+            "Tờ khai theo mẫu (nếu có)",
+            "Phí, lệ phí: 50.000 đồng (đã nộp trực tuyến).",
+        ] {
+            assert!(flat.contains(expected), "missing {expected:?} in {flat}");
+        }
+    }
+    if let Some(qr) = qr_text(&pdf) {
+        assert_eq!(qr, "http://127.0.0.1:8080/track/000.00.01.H40-250602-0001");
+    }
+}
+
+#[test]
+fn online_confirmation_says_the_date_is_expected() {
+    let pdf = receipt_pdf(&slip(false)).unwrap();
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("GIẤY XÁC NHẬN NỘP HỒ SƠ TRỰC TUYẾN"),
+            "{flat}"
+        );
+        assert!(flat.contains("dự kiến"), "{flat}");
+    }
+}
+
+#[test]
+fn long_lists_flow_onto_more_pages() {
+    let mut s = slip(true);
+    s.documents = (1..=60)
+        .map(|i| format!("Giấy tờ số {i} kèm theo hồ sơ"))
+        .collect();
+    let pdf = receipt_pdf(&s).unwrap();
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(text.contains("Giấy tờ số 60"));
+        assert!(text.matches('\u{c}').count() >= 2, "more than one page");
+    }
+}

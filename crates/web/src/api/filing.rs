@@ -1,0 +1,454 @@
+//! Online filing over the API (mobile apps): drafts, answers, attachments (uploaded or reused),
+//! submission, and the citizen's dossiers.
+
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use motcua_domain::Lang;
+use motcua_store::{Attachment, Draft};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::api::citizen::citizen;
+use crate::api::dossiers::{DossierView, view};
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiJson, ReqLang, pick};
+use crate::filing;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AttachmentView {
+    id: String,
+    document: String,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    dossier_code: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<Attachment> for AttachmentView {
+    fn from(a: Attachment) -> Self {
+        AttachmentView {
+            id: a.id,
+            document: a.document,
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size: a.size,
+            sha256: a.sha256,
+            dossier_code: a.dossier_code,
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DocumentView {
+    name: String,
+    required: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DraftView {
+    id: String,
+    procedure_code: String,
+    procedure_name: String,
+    #[schema(value_type = Object)]
+    answers: serde_json::Value,
+    /// The procedure's form (JSON Schema subset; see the catalog documentation).
+    #[schema(value_type = Object)]
+    form_schema: serde_json::Value,
+    documents: Vec<DocumentView>,
+    attachments: Vec<AttachmentView>,
+    /// Fee to pay online before the dossier is processed (VND).
+    fee: i64,
+    max_file_mb: u64,
+    max_files: usize,
+    updated_at: DateTime<Utc>,
+    /// Set once filed.
+    dossier_code: Option<String>,
+}
+
+async fn draft_view(state: &AppState, d: Draft, lang: Lang) -> Result<DraftView, ApiError> {
+    let p = filing::procedure(state, &d.procedure_code, lang).await?;
+    let attachments = state
+        .store
+        .draft_attachments(&d.id)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let (max_file_mb, max_files) = filing::limits(&p);
+    Ok(DraftView {
+        id: d.id,
+        procedure_code: d.procedure_code,
+        procedure_name: p.name.clone(),
+        answers: d.answers,
+        documents: p
+            .documents
+            .iter()
+            .map(|x| DocumentView {
+                required: filing::document_required(&x.name),
+                name: x.name.clone(),
+            })
+            .collect(),
+        form_schema: p.form_schema.clone(),
+        attachments: attachments.into_iter().map(Into::into).collect(),
+        fee: filing::online_fee(&p),
+        max_file_mb,
+        max_files,
+        updated_at: d.updated_at,
+        dossier_code: d.dossier_code,
+    })
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewDraft {
+    procedure_code: String,
+}
+
+/// Starts filing a procedure online.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/drafts", tag = "citizen", security(("bearer" = [])),
+    request_body = NewDraft,
+    responses((status = 201, body = DraftView), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody, description = "not available online"))
+)]
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    ApiJson(req): ApiJson<NewDraft>,
+) -> Result<(StatusCode, Json<DraftView>), ApiError> {
+    let me = citizen(principal, lang)?;
+    let d = filing::start(&state, &me.citizen, &req.procedure_code, lang, Utc::now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(draft_view(&state, d, lang).await?),
+    ))
+}
+
+/// The citizen's drafts not yet filed, latest first.
+#[utoipa::path(
+    get, path = "/api/v1/citizen/drafts", tag = "citizen", security(("bearer" = [])),
+    responses((status = 200, body = [DraftView]), (status = 401, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+) -> Result<Json<Vec<DraftView>>, ApiError> {
+    let me = citizen(principal, lang)?;
+    let drafts = state
+        .store
+        .citizen_drafts(&me.citizen.id)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let mut out = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        out.push(draft_view(&state, d, lang).await?);
+    }
+    Ok(Json(out))
+}
+
+/// One draft with its form, documents and attachments.
+#[utoipa::path(
+    get, path = "/api/v1/citizen/drafts/{id}", tag = "citizen", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = DraftView), (status = 404, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<DraftView>, ApiError> {
+    let me = citizen(principal, lang)?;
+    let d = filing::own_draft(&state, &me.citizen, &id, lang).await?;
+    Ok(Json(draft_view(&state, d, lang).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Answers {
+    #[schema(value_type = Object)]
+    answers: serde_json::Value,
+}
+
+/// Saves the answers so far (checked in full at submission).
+#[utoipa::path(
+    put, path = "/api/v1/citizen/drafts/{id}", tag = "citizen", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = Answers,
+    responses((status = 200, body = DraftView), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody, description = "filed already"))
+)]
+pub(crate) async fn save(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<Answers>,
+) -> Result<Json<DraftView>, ApiError> {
+    let me = citizen(principal, lang)?;
+    let d = filing::save_answers(&state, &me.citizen, &id, req.answers, lang, Utc::now()).await?;
+    Ok(Json(draft_view(&state, d, lang).await?))
+}
+
+/// Discards a draft and its attachments.
+#[utoipa::path(
+    delete, path = "/api/v1/citizen/drafts/{id}", tag = "citizen", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn discard(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let me = citizen(principal, lang)?;
+    let d = filing::open_draft(&state, &me.citizen, &id, lang).await?;
+    state
+        .store
+        .delete_draft(&d.id)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The multipart form of an upload.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct UploadForm {
+    /// The required document this file is for, by its name in the procedure.
+    document: String,
+    /// PDF, JPEG or PNG.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+fn bad_upload(lang: Lang) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_upload",
+        pick(
+            lang,
+            "Gửi biểu mẫu multipart với trường “document” và tệp “file”.",
+            "Send a multipart form with a “document” field and a “file”.",
+        ),
+    )
+}
+
+/// Reads `document` and `file` from a multipart upload.
+pub(crate) async fn read_upload(
+    mut form: Multipart,
+    lang: Lang,
+) -> Result<(String, String, bytes::Bytes), ApiError> {
+    let (mut document, mut file) = (None, None);
+    while let Some(field) = form.next_field().await.map_err(|e| upload_error(e, lang))? {
+        match field.name() {
+            Some("document") => {
+                document = Some(field.text().await.map_err(|e| upload_error(e, lang))?)
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(|e| upload_error(e, lang))?;
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    match (document, file) {
+        (Some(d), Some((name, bytes))) if !bytes.is_empty() => Ok((d, name, bytes)),
+        (Some(_), Some(_)) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "empty_file",
+            pick(lang, "Tệp đính kèm trống.", "The file is empty."),
+        )),
+        _ => Err(bad_upload(lang)),
+    }
+}
+
+fn upload_error(e: axum::extract::multipart::MultipartError, lang: Lang) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "file_too_large",
+            pick(lang, "Tệp quá lớn.", "The file is too large."),
+        )
+    } else {
+        bad_upload(lang)
+    }
+}
+
+/// Attaches a file (PDF, JPEG or PNG, judged by content) to one of the procedure's documents.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/drafts/{id}/attachments", tag = "citizen", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = AttachmentView),
+        (status = 413, body = crate::error::ErrorBody, description = "larger than the procedure allows"),
+        (status = 415, body = crate::error::ErrorBody, description = "not a PDF, JPEG or PNG"),
+        (status = 422, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn upload(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
+    let me = citizen(principal, lang)?;
+    let (document, name, bytes) = read_upload(form, lang).await?;
+    let a = filing::attach(
+        &state,
+        &me.citizen,
+        &id,
+        &document,
+        &name,
+        bytes,
+        lang,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(a.into())))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Reuse {
+    /// One of the citizen's earlier files (`GET /api/v1/citizen/files`).
+    attachment_id: String,
+    document: String,
+}
+
+/// Reuses a file given before (data reuse) instead of uploading it again.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/drafts/{id}/attachments/reuse", tag = "citizen", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = Reuse,
+    responses((status = 201, body = AttachmentView), (status = 404, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn reuse(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<Reuse>,
+) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
+    let me = citizen(principal, lang)?;
+    let a = filing::reuse(
+        &state,
+        &me.citizen,
+        &id,
+        &req.attachment_id,
+        &req.document,
+        lang,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(a.into())))
+}
+
+/// Removes an attachment from a draft.
+#[utoipa::path(
+    delete, path = "/api/v1/citizen/drafts/{id}/attachments/{attachment}", tag = "citizen", security(("bearer" = [])),
+    params(("id" = String, Path), ("attachment" = String, Path)),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn detach(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path((id, attachment)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let me = citizen(principal, lang)?;
+    filing::detach(&state, &me.citizen, &id, &attachment, lang).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every file the citizen gave before, newest first, for reuse.
+#[utoipa::path(
+    get, path = "/api/v1/citizen/files", tag = "citizen", security(("bearer" = [])),
+    responses((status = 200, body = [AttachmentView]), (status = 401, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn files(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+) -> Result<Json<Vec<AttachmentView>>, ApiError> {
+    let me = citizen(principal, lang)?;
+    let list = state
+        .store
+        .citizen_attachments(&me.citizen.id)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Filed {
+    dossier: DossierView,
+    /// Appointment if the dossier is received now (it is set for good at receipt).
+    expected_due_at: Option<DateTime<Utc>>,
+    /// Fee to pay before processing (VND); 0 when none.
+    fee_due: i64,
+    receipt_url: String,
+}
+
+/// Files the draft: checks the profile, the answers and the documents (a 422 lists every
+/// problem), then opens the dossier. A draft filed already answers 409 with its code.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/drafts/{id}/submit", tag = "citizen", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 201, body = Filed),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody, description = "filed already"),
+        (status = 422, body = crate::error::ErrorBody, description = "what is missing or wrong, field by field")
+    )
+)]
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Filed>), ApiError> {
+    let me = citizen(principal, lang)?;
+    let now = Utc::now();
+    let r = filing::submit(&state, &me.citizen, &id, lang, now).await?;
+    Ok((StatusCode::CREATED, Json(filed(&state, &r, lang, now))))
+}
+
+pub(crate) fn filed(
+    state: &AppState,
+    r: &motcua_store::DossierRecord,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Filed {
+    let d = &r.state;
+    Filed {
+        expected_due_at: d
+            .due_at
+            .or_else(|| Some(state.calendar.due(now, d.intake.procedure.processing_time))),
+        fee_due: (d.intake.procedure.prepaid_fee - d.fee_paid).max(0),
+        receipt_url: format!("/api/v1/dossiers/{}/receipt.pdf", r.code),
+        dossier: view(r, lang, now),
+    }
+}
+
+/// The citizen's dossiers, latest first.
+#[utoipa::path(
+    get, path = "/api/v1/citizen/dossiers", tag = "citizen", security(("bearer" = [])),
+    responses((status = 200, body = [DossierView]), (status = 401, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn dossiers(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+) -> Result<Json<Vec<DossierView>>, ApiError> {
+    let me = citizen(principal, lang)?;
+    let now = Utc::now();
+    let list = state
+        .store
+        .owner_dossiers(&me.citizen.id)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(Json(list.iter().map(|r| view(r, lang, now)).collect()))
+}

@@ -1,0 +1,228 @@
+//! Where the payer lands back from the gateway, and the sandbox gateway itself (served when
+//! the server is configured with it: the demo and the tests), which speaks the VNPay
+//! protocol: it checks the merchant's signature, notifies the merchant server-to-server (IPN)
+//! and sends the payer back with a signed result.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use motcua_store::PaymentStatus;
+use rand::RngExt;
+
+use super::{Chrome, error_page, render};
+use crate::AppState;
+use crate::api::payments::query_params;
+use crate::vnpay;
+
+/// 1234567 → "1.234.567 đồng" (Vietnamese digit grouping).
+pub(crate) fn money(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{}{out} đồng", if amount < 0 { "-" } else { "" })
+}
+
+#[derive(Template)]
+#[template(path = "payment_result.html")]
+struct ResultPage<'a> {
+    c: &'a Chrome,
+    kind: &'static str,
+    title: String,
+    lead: String,
+    dossier: String,
+    amount: String,
+    reference: String,
+}
+
+/// `GET /payments/vnpay/return`: the payer's way back. The IPN is what counts; this page shows
+/// what the server knows, and refuses a result whose signature is wrong.
+pub(crate) async fn return_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let params = query_params(q.as_deref());
+    let valid = state
+        .payment
+        .as_ref()
+        .is_some_and(|cfg| vnpay::verify(&cfg.secret, &params));
+    if !valid {
+        tracing::warn!("payment return with a bad signature");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            &c,
+            "payment-invalid-title",
+            c.tr.t("payment-invalid-lead"),
+        );
+    }
+    let txn = params.get("vnp_TxnRef").cloned().unwrap_or_default();
+    let payment = match state.store.payment(&txn).await {
+        Ok(Some(p)) => p,
+        _ => {
+            return error_page(
+                StatusCode::NOT_FOUND,
+                &c,
+                "payment-invalid-title",
+                c.tr.t("payment-invalid-lead"),
+            );
+        }
+    };
+    let (kind, key) = match payment.status {
+        PaymentStatus::Paid => ("success", "payment-paid"),
+        PaymentStatus::Pending => ("info", "payment-pending"),
+        PaymentStatus::Failed => ("warning", "payment-failed"),
+    };
+    render(
+        StatusCode::OK,
+        &c,
+        &ResultPage {
+            c: &c,
+            kind,
+            title: c.tr.t(&format!("{key}-title")),
+            lead: c.tr.t(&format!("{key}-lead")),
+            dossier: payment.dossier_code,
+            amount: money(payment.amount),
+            reference: payment.txn_ref,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "sandbox_pay.html")]
+struct SandboxPage<'a> {
+    c: &'a Chrome,
+    merchant: String,
+    order: String,
+    amount: String,
+    params: Vec<(String, String)>,
+}
+
+fn sandbox_config(state: &AppState) -> Option<&vnpay::VnpayConfig> {
+    state.payment.as_ref().filter(|p| p.sandbox)
+}
+
+fn bad_request(c: &Chrome) -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        c,
+        "sandbox-bad-title",
+        c.tr.t("sandbox-bad-lead"),
+    )
+}
+
+/// `GET /sandbox/vnpay/pay`: the gateway's payment page.
+pub(crate) async fn sandbox_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let Some(cfg) = sandbox_config(&state) else {
+        return super::not_found(c).await;
+    };
+    let params = query_params(q.as_deref());
+    if !vnpay::verify(&cfg.secret, &params) || params.get("vnp_TmnCode") != Some(&cfg.tmn_code) {
+        return bad_request(&c);
+    }
+    let amount = params
+        .get("vnp_Amount")
+        .and_then(|a| a.parse::<i64>().ok())
+        .map_or_else(String::new, |a| money(a / 100));
+    render(
+        StatusCode::OK,
+        &c,
+        &SandboxPage {
+            c: &c,
+            merchant: cfg.tmn_code.clone(),
+            order: params.get("vnp_OrderInfo").cloned().unwrap_or_default(),
+            amount,
+            params: params.into_iter().collect(),
+        },
+    )
+}
+
+/// `POST /sandbox/vnpay/pay`: the payer decided. Notifies the merchant (IPN), then redirects
+/// the payer to the merchant's return URL with the same signed result.
+pub(crate) async fn sandbox_decide(
+    State(state): State<AppState>,
+    c: Chrome,
+    body: String,
+) -> Response {
+    let Some(cfg) = sandbox_config(&state) else {
+        return super::not_found(c).await;
+    };
+    let mut form: BTreeMap<String, String> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let decision = form.remove("decision").unwrap_or_default();
+    let bank = form.remove("bank").unwrap_or_else(|| "NCB".into());
+    if !vnpay::verify(&cfg.secret, &form) {
+        return bad_request(&c);
+    }
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let ok = decision == "pay";
+    let mut result = BTreeMap::new();
+    for k in ["vnp_Amount", "vnp_OrderInfo", "vnp_TmnCode", "vnp_TxnRef"] {
+        result.insert(k.to_string(), get(k));
+    }
+    let number = rand::rng().random_range(10_000_000..100_000_000u64);
+    result.insert("vnp_BankCode".into(), bank);
+    result.insert("vnp_CardType".into(), "ATM".into());
+    result.insert("vnp_PayDate".into(), vnpay::gateway_time(Utc::now()));
+    result.insert(
+        "vnp_ResponseCode".into(),
+        if ok { "00" } else { "24" }.into(),
+    );
+    result.insert(
+        "vnp_TransactionStatus".into(),
+        if ok { "00" } else { "02" }.into(),
+    );
+    result.insert(
+        "vnp_TransactionNo".into(),
+        if ok { number.to_string() } else { "0".into() },
+    );
+    if ok {
+        result.insert("vnp_BankTranNo".into(), format!("VNP{number}"));
+    }
+    let ipn = vnpay::signed_url(&cfg.ipn_url, &cfg.secret, result.clone());
+    match notify(&ipn).await {
+        Ok(answer) => tracing::info!(answer, "sandbox IPN answered"),
+        Err(e) => tracing::warn!(error = %e, "sandbox IPN failed"),
+    }
+    let back = vnpay::signed_url(&get("vnp_ReturnUrl"), &cfg.secret, result);
+    (StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response()
+}
+
+async fn notify(url: &str) -> Result<String, reqwest::Error> {
+    // reqwest here uses rustls without a default crypto provider; the sandbox talks plain
+    // HTTP to this server, but the client still wants one installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()?
+        .get(url)
+        .send()
+        .await?
+        .text()
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money;
+
+    #[test]
+    fn money_is_grouped_the_vietnamese_way() {
+        assert_eq!(money(0), "0 đồng");
+        assert_eq!(money(50_000), "50.000 đồng");
+        assert_eq!(money(1_234_567), "1.234.567 đồng");
+    }
+}
