@@ -5,6 +5,8 @@
 //! this crate knows nothing of the database.
 
 mod layout;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use layout::{Sheet, Weight};
 

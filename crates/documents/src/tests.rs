@@ -1,11 +1,7 @@
-//! The slips are checked as a reader would: the text extracted from the PDF (poppler's
-//! `pdftotext`) must be the Vietnamese we wrote, and the QR code, rendered (`pdftoppm`) and
-//! scanned (`zbarimg`), must give the tracking address. CI installs both tools; elsewhere the
-//! checks say they are skipped unless `MOTCUA_REQUIRE_PDF_TOOLS=1`.
-
-use std::process::Command;
+//! The slips are checked as a reader would (see [`crate::testing`]).
 
 use super::*;
+use crate::testing::{pdf_text, qr_text};
 
 fn slip(received: bool) -> ReceiptSlip {
     ReceiptSlip {
@@ -31,62 +27,6 @@ fn slip(received: bool) -> ReceiptSlip {
         tracking_url: "http://127.0.0.1:8080/track/000.00.01.H40-250602-0001".into(),
         officer: None,
     }
-}
-
-fn tool(name: &str) -> bool {
-    let present = Command::new(name).arg("-v").output().is_ok();
-    if !present {
-        assert!(
-            std::env::var("MOTCUA_REQUIRE_PDF_TOOLS").as_deref() != Ok("1"),
-            "{name} is required (install poppler-utils and zbar-tools)"
-        );
-        eprintln!("skipped: {name} is not installed (poppler-utils / zbar-tools)");
-    }
-    present
-}
-
-/// Text of the PDF as `pdftotext` reads it, or `None` when the tool is missing.
-pub fn pdf_text(pdf: &[u8]) -> Option<String> {
-    if !tool("pdftotext") {
-        return None;
-    }
-    let dir = std::env::temp_dir().join(format!("motcua-doc-{}-{}", std::process::id(), pdf.len()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("slip.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    std::fs::remove_dir_all(&dir).ok();
-    Some(String::from_utf8(out.stdout).unwrap())
-}
-
-fn qr_text(pdf: &[u8]) -> Option<String> {
-    if !tool("pdftoppm") || !tool("zbarimg") {
-        return None;
-    }
-    let dir = std::env::temp_dir().join(format!("motcua-qr-{}-{}", std::process::id(), pdf.len()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("slip.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    let png = dir.join("page");
-    let ok = Command::new("pdftoppm")
-        .args(["-r", "200", "-png", "-singlefile"])
-        .arg(&file)
-        .arg(&png)
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let out = Command::new("zbarimg")
-        .args(["-q", "--raw"])
-        .arg(dir.join("page.png"))
-        .output()
-        .unwrap();
-    std::fs::remove_dir_all(&dir).ok();
-    Some(String::from_utf8(out.stdout).unwrap().trim().to_string())
 }
 
 #[test]

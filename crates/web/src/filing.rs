@@ -245,20 +245,63 @@ fn clean_file_name(name: &str, mime: &str) -> String {
     }
 }
 
-/// Attaches an uploaded file to a required document of the draft.
+/// An uploaded file for one document.
+pub(crate) struct Upload {
+    pub(crate) document: String,
+    pub(crate) file_name: String,
+    pub(crate) bytes: Bytes,
+}
+
+/// Where an attachment goes: a draft, or a filed dossier answering a supplement request.
+pub(crate) enum Target<'a> {
+    Draft(&'a str),
+    Dossier(&'a motcua_domain::ids::DossierCode),
+}
+
+/// Attaches an uploaded file to a required document of a draft, or of the citizen's own
+/// dossier while it waits for a supplement.
 pub(crate) async fn attach(
     state: &AppState,
     me: &Citizen,
-    draft_id: &str,
-    document: &str,
-    file_name: &str,
-    bytes: Bytes,
+    target: Target<'_>,
+    upload: Upload,
     lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<Attachment, ApiError> {
-    let d = open_draft(state, me, draft_id, lang).await?;
-    let p = procedure(state, &d.procedure_code, lang).await?;
-    let document = document_of(&p, document, lang)?.to_string();
+    let (draft_id, dossier_code, p) = match target {
+        Target::Draft(id) => {
+            let d = open_draft(state, me, id, lang).await?;
+            let p = procedure(state, &d.procedure_code, lang).await?;
+            check_count(state, &d, &p, lang).await?;
+            (Some(d.id), None, p)
+        }
+        Target::Dossier(code) => {
+            let record = state
+                .store
+                .dossier(code)
+                .await
+                .map_err(|e| ApiError::store(e, lang))?
+                .filter(|r| r.state.intake.owner.as_deref() == Some(me.id.as_str()))
+                .ok_or_else(|| ApiError::not_found(lang))?;
+            if record.state.status != motcua_domain::lifecycle::Status::AwaitingSupplement {
+                return Err(problem(
+                    StatusCode::CONFLICT,
+                    "no_supplement_asked",
+                    lang,
+                    "Hồ sơ không ở trạng thái chờ bổ sung.",
+                    "The dossier is not waiting for a supplement.",
+                ));
+            }
+            let p = procedure(state, &record.state.intake.procedure.code.to_string(), lang).await?;
+            (None, Some(record.code.to_string()), p)
+        }
+    };
+    let Upload {
+        document,
+        file_name,
+        bytes,
+    } = upload;
+    let document = document_of(&p, &document, lang)?.to_string();
     let (max_mb, _) = limits(&p);
     if bytes.len() as u64 > max_mb * 1024 * 1024 {
         return Err(ApiError::new(
@@ -284,7 +327,6 @@ pub(crate) async fn attach(
             "The file must be a PDF, JPG or PNG (judged by its content, not its name).",
         ));
     };
-    check_count(state, &d, &p, lang).await?;
     let size = bytes.len() as i64;
     let sha256 = state.files.put(bytes).await.map_err(|e| {
         tracing::error!(error = %e, "storing an upload failed");
@@ -293,10 +335,10 @@ pub(crate) async fn attach(
     let a = Attachment {
         id: new_secret("att_")[..28].to_string(),
         citizen_id: me.id.clone(),
-        draft_id: Some(d.id.clone()),
-        dossier_code: None,
+        draft_id,
+        dossier_code,
         document,
-        file_name: clean_file_name(file_name, mime),
+        file_name: clean_file_name(&file_name, mime),
         content_type: mime.to_string(),
         size,
         sha256,

@@ -46,6 +46,8 @@ pub struct AppState {
     /// The one-stop centre whose code opens dossier codes when no branch says otherwise.
     pub default_receiving_agency: AgencyCode,
     pub files: FileStore,
+    /// Public base URL of the portal, for links in slips and QR codes.
+    pub public_url: String,
     /// The payment gateway, when fees can be paid online.
     pub payment: Option<VnpayConfig>,
     pub(crate) limits: Arc<ratelimit::Limits>,
@@ -69,9 +71,16 @@ impl AppState {
             default_receiving_agency,
             files,
             payment: None,
+            public_url: "http://127.0.0.1:8080".into(),
             limits: Arc::new(ratelimit::Limits::default()),
             catalog,
         })
+    }
+
+    /// Sets the portal's public base URL.
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = url.into().trim_end_matches('/').to_string();
+        self
     }
 
     /// Enables online payment through a VNPay gateway (or the built-in sandbox).

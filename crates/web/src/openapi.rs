@@ -7,7 +7,8 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::{
-    auth, citizen, dossiers, filing, health, payments, procedures, reference, stats, track,
+    auth, citizen, documents, dossiers, filing, health, payments, procedures, reference, stats,
+    track,
 };
 
 #[derive(OpenApi)]
@@ -73,9 +74,15 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(filing::dossiers))
         .routes(routes!(payments::create, payments::list))
         .routes(routes!(payments::ipn))
-        .merge(OpenApiRouter::new().routes(routes!(filing::upload)).layer(
-            axum::extract::DefaultBodyLimit::max(crate::filing::UPLOAD_BODY_LIMIT),
-        ))
+        .routes(routes!(documents::receipt))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(filing::upload))
+                .routes(routes!(filing::supplement_upload))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::filing::UPLOAD_BODY_LIMIT,
+                )),
+        )
         .routes(routes!(procedures::list))
         .routes(routes!(procedures::get))
         .routes(routes!(dossiers::create))

@@ -2,95 +2,11 @@
 //! server started by the test; sessions, CSRF, lock-out, reset and the denials. On SQLite and
 //! PostgreSQL.
 
-use std::sync::Arc;
-
-use motcua_notify::testing::SmtpSink;
-use motcua_notify::{Dispatcher, EmailSender, SmtpConfig, SmtpEmail, SmtpSecurity};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 mod common;
 use common::*;
-
-struct Mail {
-    sink: SmtpSink,
-    dispatcher: Dispatcher,
-}
-
-impl Mail {
-    async fn start(app: &App) -> Mail {
-        let sink = SmtpSink::default();
-        let port = sink.start().await;
-        let email: Arc<dyn EmailSender> = Arc::new(
-            SmtpEmail::new(&SmtpConfig {
-                host: "127.0.0.1".into(),
-                port,
-                security: SmtpSecurity::None,
-                username: None,
-                password: None,
-                from: "Cổng dịch vụ công <noreply@motcua.test>".into(),
-            })
-            .unwrap(),
-        );
-        let dispatcher = Dispatcher::new(app.store.clone(), Some(email), None, app.base.clone());
-        Mail { sink, dispatcher }
-    }
-
-    /// Delivers what is queued and returns the six-digit code of the last mail to `to`.
-    async fn code_for(&self, to: &str) -> String {
-        self.dispatcher.run_once(chrono::Utc::now()).await.unwrap();
-        let mails = self.sink.received.lock().unwrap().clone();
-        let (_, body) = mails
-            .iter()
-            .rev()
-            .find(|(rcpt, _)| rcpt == to)
-            .unwrap_or_else(|| panic!("no mail to {to}"));
-        body.split(|c: char| !c.is_ascii_digit())
-            .find(|w| w.len() == 6)
-            .expect("a six-digit code")
-            .to_string()
-    }
-}
-
-async fn send(
-    app: &App,
-    method: reqwest::Method,
-    path: &str,
-    bearer: Option<&str>,
-    body: Option<&Value>,
-) -> (StatusCode, Value) {
-    let mut req = app.http.request(method, app.url(path));
-    if let Some(b) = bearer {
-        req = req.bearer_auth(b);
-    }
-    if let Some(b) = body {
-        req = req.json(b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn register_and_verify(app: &App, mail: &Mail, login: &str) -> String {
-    let (s, body) = app
-        .post(
-            "/api/v1/citizen/register",
-            None,
-            &json!({"login": login, "password": "mật khẩu 123", "full_name": "Nguyễn Thị Ánh"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{body}");
-    let code = mail.code_for(login).await;
-    let (s, body) = app
-        .post(
-            "/api/v1/citizen/verify",
-            None,
-            &json!({"login": login, "code": code}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    body["token"].as_str().unwrap().to_string()
-}
 
 async fn register_verify_profile_sessions(app: App) {
     let mail = Mail::start(&app).await;

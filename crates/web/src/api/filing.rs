@@ -239,7 +239,7 @@ fn bad_upload(lang: Lang) -> ApiError {
 pub(crate) async fn read_upload(
     mut form: Multipart,
     lang: Lang,
-) -> Result<(String, String, bytes::Bytes), ApiError> {
+) -> Result<filing::Upload, ApiError> {
     let (mut document, mut file) = (None, None);
     while let Some(field) = form.next_field().await.map_err(|e| upload_error(e, lang))? {
         match field.name() {
@@ -255,7 +255,11 @@ pub(crate) async fn read_upload(
         }
     }
     match (document, file) {
-        (Some(d), Some((name, bytes))) if !bytes.is_empty() => Ok((d, name, bytes)),
+        (Some(document), Some((file_name, bytes))) if !bytes.is_empty() => Ok(filing::Upload {
+            document,
+            file_name,
+            bytes,
+        }),
         (Some(_), Some(_)) => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "empty_file",
@@ -297,18 +301,9 @@ pub(crate) async fn upload(
     form: Multipart,
 ) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
     let me = citizen(principal, lang)?;
-    let (document, name, bytes) = read_upload(form, lang).await?;
-    let a = filing::attach(
-        &state,
-        &me.citizen,
-        &id,
-        &document,
-        &name,
-        bytes,
-        lang,
-        Utc::now(),
-    )
-    .await?;
+    let upload = read_upload(form, lang).await?;
+    let target = filing::Target::Draft(&id);
+    let a = filing::attach(&state, &me.citizen, target, upload, lang, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
@@ -451,4 +446,41 @@ pub(crate) async fn dossiers(
         .await
         .map_err(|e| ApiError::store(e, lang))?;
     Ok(Json(list.iter().map(|r| view(r, lang, now)).collect()))
+}
+
+/// Uploads a missing document to the citizen's dossier while it waits for a supplement; then
+/// `POST /api/v1/dossiers/{code}/actions {"action": "submit_supplement"}` hands it back.
+#[utoipa::path(
+    post, path = "/api/v1/citizen/dossiers/{code}/attachments", tag = "citizen", security(("bearer" = [])),
+    params(("code" = String, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = AttachmentView),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody, description = "no supplement asked"),
+        (status = 413, body = crate::error::ErrorBody),
+        (status = 415, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn supplement_upload(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(code): Path<String>,
+    form: Multipart,
+) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
+    let me = citizen(principal, lang)?;
+    let code =
+        motcua_domain::ids::DossierCode::parse(&code).map_err(|_| ApiError::not_found(lang))?;
+    let upload = read_upload(form, lang).await?;
+    let a = filing::attach(
+        &state,
+        &me.citizen,
+        filing::Target::Dossier(&code),
+        upload,
+        lang,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(a.into())))
 }

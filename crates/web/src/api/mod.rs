@@ -2,6 +2,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod citizen;
+pub(crate) mod documents;
 pub(crate) mod dossiers;
 pub(crate) mod filing;
 pub(crate) mod health;

@@ -1,4 +1,5 @@
-//! Public tracking by dossier code plus the last four digits of the applicant's phone. A
+//! Public tracking by dossier code plus the last four digits of the applicant's phone (or of
+//! their citizen ID when they gave no phone). A
 //! wrong or missing second factor answers exactly like an unknown code; repeated failures on
 //! one code block it for an hour.
 
@@ -9,6 +10,7 @@ use motcua_domain::ids::DossierCode;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::auth::same_secret;
 use crate::error::{ApiError, ApiQuery, ReqLang};
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -66,12 +68,17 @@ pub(crate) async fn track(
         .dossier(&code)
         .await
         .map_err(|e| ApiError::store(e, lang))?;
-    let matches = record
-        .as_ref()
-        .and_then(|r| r.state.intake.applicant.phone.as_ref())
-        .is_some_and(|phone| {
-            verify.len() == 4 && constant_time_eq(phone.last4().as_bytes(), verify.as_bytes())
-        });
+    // The second factor: the last four digits of the applicant's phone, or of their citizen
+    // ID when they gave no phone.
+    let matches = record.as_ref().is_some_and(|r| {
+        let a = &r.state.intake.applicant;
+        let last4 = a
+            .phone
+            .as_ref()
+            .map(|p| p.last4().to_string())
+            .or_else(|| a.cccd.as_ref().map(|c| c.last4()));
+        verify.len() == 4 && last4.is_some_and(|l| same_secret(&l, &verify))
+    });
     let Some(record) = record.filter(|_| matches) else {
         state.limits.track.fail(&key);
         return Err(not_found());
@@ -114,8 +121,4 @@ pub(crate) async fn track(
             })
             .collect(),
     }))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

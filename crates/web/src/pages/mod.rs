@@ -3,7 +3,7 @@
 //! the visitor chose English (remembered in a cookie) or their browser prefers it.
 
 mod catalog;
-mod payments;
+pub(crate) mod payments;
 mod places;
 
 use askama::Template;

@@ -10,6 +10,8 @@ use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::lifecycle::TimelinessPolicy;
 use motcua_domain::procedure::{StepPlan, SupplementClock};
 use motcua_domain::role::Role;
+use motcua_notify::testing::SmtpSink;
+use motcua_notify::{Dispatcher, EmailSender, SmtpConfig, SmtpEmail, SmtpSecurity};
 use motcua_store::*;
 use motcua_web::{AppState, hash_password, new_secret, sha256_hex};
 use reqwest::StatusCode;
@@ -22,6 +24,8 @@ pub const PROVINCE: &str = "000.00.00.H22";
 pub const CENTRE: &str = "000.00.01.H22";
 pub const DEPARTMENT: &str = "000.00.02.H22";
 pub const OTHER: &str = "000.00.03.H22";
+/// The sandbox gateway's shared secret in tests.
+pub const SANDBOX_SECRET: &str = "sandbox-secret-for-tests";
 
 pub struct App {
     pub store: Arc<dyn Store>,
@@ -183,24 +187,73 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
             .await
             .unwrap();
     }
+    store
+        .put_procedure(&Procedure {
+            code: ProcedureCode::parse("1.009999").unwrap(),
+            name: "Cấp phép thử nghiệm trực tuyến".into(),
+            online_level: OnlineLevel::Full,
+            methods: vec![SubmissionMethod {
+                method: "Trực tuyến".into(),
+                time_limit_text: "3 ngày làm việc".into(),
+                processing_time: Some(ProcessingTime::WorkingDays(3)),
+                fee_text: "Lệ phí : 50.000 Đồng".into(),
+                fee_vnd: Some(50_000),
+            }],
+            documents: vec![
+                RequiredDocument {
+                    name: "Tờ khai".into(),
+                    originals: Some(1),
+                    copies: Some(0),
+                    template: None,
+                },
+                RequiredDocument {
+                    name: "Giấy tờ khác (nếu có)".into(),
+                    originals: None,
+                    copies: Some(1),
+                    template: None,
+                },
+            ],
+            form_schema: json!({
+                "type": "object",
+                "required": ["ho_ten_tre", "ngay_sinh"],
+                "x-order": ["ho_ten_tre", "ngay_sinh", "ghi_chu"],
+                "x-attachments": {"max_mb": 1, "max_files": 3},
+                "properties": {
+                    "ho_ten_tre": {"type": "string", "title": "Họ tên trẻ", "maxLength": 100},
+                    "ngay_sinh": {"type": "string", "format": "date", "title": "Ngày sinh"},
+                    "ghi_chu": {"type": "string", "format": "textarea", "title": "Ghi chú"}
+                }
+            }),
+            ..store
+                .procedure(&ProcedureCode::parse("1.001234").unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
     let calendar = WorkingCalendar::new(CalendarConfig::default()).unwrap();
+    let files = std::env::temp_dir().join(format!("motcua-test-files-{}", std::process::id()));
     let state = AppState::new(
         store.clone(),
         calendar,
         TimelinessPolicy::default(),
         code(CENTRE),
-        motcua_web::FileStore::open(
-            std::env::temp_dir()
-                .join(format!("motcua-test-files-{}", std::process::id()))
-                .to_str()
-                .unwrap(),
-        )
-        .unwrap(),
+        motcua_web::FileStore::open(files.to_str().unwrap()).unwrap(),
     )
     .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    .unwrap()
+    .with_public_url(&base)
+    .with_payment(motcua_web::VnpayConfig {
+        gateway_url: format!("{base}/sandbox/vnpay/pay"),
+        tmn_code: "MOTCUA01".into(),
+        secret: SANDBOX_SECRET.into(),
+        public_url: base.clone(),
+        sandbox: true,
+        ipn_url: format!("{base}/api/v1/payments/vnpay/ipn"),
+    });
     tokio::spawn(motcua_web::serve(listener, state));
     // reqwest is built with rustls and no default crypto provider (see motcua-notify).
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -221,6 +274,88 @@ pub fn dossier_body() -> Value {
         "branch_code": "HQ",
         "form": {"ho_ten_tre": "Nguyễn Văn An"}
     })
+}
+
+/// A real SMTP server for the test and the dispatcher that delivers the outbox to it.
+pub struct Mail {
+    pub sink: SmtpSink,
+    pub dispatcher: Dispatcher,
+}
+
+impl Mail {
+    pub async fn start(app: &App) -> Mail {
+        let sink = SmtpSink::default();
+        let port = sink.start().await;
+        let email: Arc<dyn EmailSender> = Arc::new(
+            SmtpEmail::new(&SmtpConfig {
+                host: "127.0.0.1".into(),
+                port,
+                security: SmtpSecurity::None,
+                username: None,
+                password: None,
+                from: "Cổng dịch vụ công <noreply@motcua.test>".into(),
+            })
+            .unwrap(),
+        );
+        let dispatcher = Dispatcher::new(app.store.clone(), Some(email), None, app.base.clone());
+        Mail { sink, dispatcher }
+    }
+
+    /// Delivers what is queued and returns the six-digit code of the last mail to `to`.
+    pub async fn code_for(&self, to: &str) -> String {
+        self.dispatcher.run_once(chrono::Utc::now()).await.unwrap();
+        let mails = self.sink.received.lock().unwrap().clone();
+        let (_, body) = mails
+            .iter()
+            .rev()
+            .find(|(rcpt, _)| rcpt == to)
+            .unwrap_or_else(|| panic!("no mail to {to}"));
+        body.split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .expect("a six-digit code")
+            .to_string()
+    }
+}
+
+pub async fn send(
+    app: &App,
+    method: reqwest::Method,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<&Value>,
+) -> (StatusCode, Value) {
+    let mut req = app.http.request(method, app.url(path));
+    if let Some(b) = bearer {
+        req = req.bearer_auth(b);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Registers an account by e-mail, verifies it with the mailed code, returns its token.
+pub async fn register_and_verify(app: &App, mail: &Mail, login: &str) -> String {
+    let (s, body) = app
+        .post(
+            "/api/v1/citizen/register",
+            None,
+            &json!({"login": login, "password": "mật khẩu 123", "full_name": "Nguyễn Thị Ánh"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let code = mail.code_for(login).await;
+    let (s, body) = app
+        .post(
+            "/api/v1/citizen/verify",
+            None,
+            &json!({"login": login, "code": code}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    body["token"].as_str().unwrap().to_string()
 }
 
 #[macro_export]

@@ -1,0 +1,203 @@
+//! Slips of a dossier as PDF documents: the receipt and appointment slip (Mẫu 01).
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use motcua_documents::{ReceiptSlip, receipt_pdf};
+use motcua_domain::Lang;
+use motcua_domain::calendar::{ProcessingTime, TZ};
+use motcua_domain::lifecycle::Channel;
+use motcua_domain::units::AdminUnits;
+use motcua_store::{AgencyKind, DossierRecord};
+
+use crate::AppState;
+use crate::api::dossiers::readable;
+use crate::auth::Principal;
+use crate::error::{ApiError, ReqLang};
+use crate::pages::payments::money;
+
+/// "14 giờ 05 phút, ngày 02/06/2025".
+pub(crate) fn moment(t: DateTime<Utc>) -> String {
+    let t = t.with_timezone(&TZ);
+    format!(
+        "{:02} giờ {:02} phút, ngày {:02}/{:02}/{}",
+        t.hour(),
+        t.minute(),
+        t.day(),
+        t.month(),
+        t.year()
+    )
+}
+
+fn time_limit(t: ProcessingTime) -> String {
+    match t {
+        ProcessingTime::WorkingDays(n) => format!("{n:02} ngày làm việc"),
+        ProcessingTime::WorkingHours(n) => format!("{n:02} giờ làm việc"),
+        ProcessingTime::CalendarDays(n) => format!("{n:02} ngày"),
+    }
+}
+
+/// The receipt slip's content from the dossier and the catalog.
+pub(crate) async fn receipt_slip(
+    state: &AppState,
+    r: &DossierRecord,
+    lang: Lang,
+) -> Result<ReceiptSlip, ApiError> {
+    let store = &state.store;
+    let d = &r.state;
+    let agencies = store
+        .agencies()
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let office = agencies
+        .iter()
+        .find(|a| a.code == d.intake.receiving_agency)
+        .map_or_else(|| "BỘ PHẬN MỘT CỬA".to_string(), |a| a.name.to_uppercase());
+    let province = agencies.iter().find(|a| a.kind == AgencyKind::Province);
+    let authority = province.map_or_else(String::new, |a| a.name.to_uppercase());
+    let place = province
+        .map(|a| {
+            let n = a.name.as_str();
+            [
+                "Ủy ban nhân dân tỉnh ",
+                "Ủy ban nhân dân thành phố ",
+                "UBND tỉnh ",
+                "UBND thành phố ",
+            ]
+            .iter()
+            .find_map(|p| n.strip_prefix(p))
+            .unwrap_or(n)
+            .to_string()
+        })
+        .unwrap_or_default();
+    let procedure = store
+        .procedure(&d.intake.procedure.code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let attachments = store
+        .dossier_attachments(&r.code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let mut documents: Vec<String> = Vec::new();
+    for a in &attachments {
+        if !documents.contains(&a.document) {
+            documents.push(a.document.clone());
+        }
+    }
+    if documents.is_empty()
+        && let Some(p) = &procedure
+    {
+        documents = p.documents.iter().map(|x| x.name.clone()).collect();
+    }
+    let received = d.received_at.is_some();
+    let filed = d.received_at.unwrap_or(d.submitted_at);
+    let local = filed.with_timezone(&TZ);
+    let due = d.due_at.unwrap_or_else(|| {
+        state
+            .calendar
+            .due(Utc::now(), d.intake.procedure.processing_time)
+    });
+    let a = &d.intake.applicant;
+    // The applicant's address from their profile, when filed from an account.
+    let address = match &d.intake.owner {
+        Some(owner) => store
+            .citizen(owner)
+            .await
+            .map_err(|e| ApiError::store(e, lang))?
+            .and_then(|c| {
+                let units = AdminUnits::official();
+                let ward = c.ward_code.as_deref().and_then(|w| units.ward(w));
+                let province = c.province_code.as_deref().and_then(|p| units.province(p));
+                let parts: Vec<String> = [
+                    c.address_line.clone(),
+                    ward.map(|w| w.name.clone()),
+                    province.map(|p| p.name.clone()),
+                ]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.trim().is_empty())
+                .collect();
+                (!parts.is_empty()).then(|| parts.join(", "))
+            }),
+        None => None,
+    };
+    let fee = (d.intake.procedure.prepaid_fee > 0).then(|| {
+        let status = if d.fee_paid >= d.intake.procedure.prepaid_fee {
+            "đã nộp trực tuyến"
+        } else {
+            "chưa nộp"
+        };
+        format!("{} ({status})", money(d.intake.procedure.prepaid_fee))
+    });
+    Ok(ReceiptSlip {
+        authority,
+        office,
+        place_and_date: format!(
+            "{place}, ngày {:02} tháng {} năm {}",
+            local.day(),
+            local.month(),
+            local.year()
+        ),
+        received,
+        dossier_code: r.code.to_string(),
+        applicant_name: a.name.clone(),
+        applicant_address: address,
+        applicant_phone: a.phone.as_ref().map(|p| p.as_str().to_string()),
+        applicant_email: a.email.clone(),
+        procedure_name: procedure.map(|p| p.name).unwrap_or_default(),
+        documents,
+        time_limit: time_limit(d.intake.procedure.processing_time),
+        filed_at: moment(filed),
+        due_at: moment(due),
+        channel: match d.intake.channel {
+            Channel::Online => "Trực tuyến".into(),
+            Channel::Counter => "Trực tiếp tại Bộ phận Một cửa".into(),
+            Channel::Post => "Qua dịch vụ bưu chính".into(),
+        },
+        fee,
+        tracking_url: format!("{}/track?code={}", state.public_url, r.code),
+        officer: None,
+    })
+}
+
+/// The receipt and appointment slip (Mẫu 01) as a PDF, for the applicant, staff in scope or
+/// an agency system with the dossier in its scope. Before reception checks an online dossier
+/// it is the confirmation of filing with the expected appointment.
+#[utoipa::path(
+    get, path = "/api/v1/dossiers/{code}/receipt.pdf", tag = "dossiers", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Dossier code")),
+    responses(
+        (status = 200, content_type = "application/pdf", description = "the slip"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn receipt(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = readable(&state, &principal, &code, lang).await?;
+    let slip = receipt_slip(&state, &record, lang).await?;
+    let pdf = tokio::task::spawn_blocking(move || receipt_pdf(&slip))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pdf", e.to_string()))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "receipt PDF");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pdf", e.to_string())
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"giay-tiep-nhan-{}.pdf\"", record.code),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        pdf,
+    )
+        .into_response())
+}

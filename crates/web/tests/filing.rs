@@ -1,0 +1,584 @@
+//! Online filing over the API as a mobile app does it: draft, answers, attachments (judged by
+//! content, limited in size), submission with every problem named, no double filing, the
+//! receipt as a PDF, paying the fee in the sandbox gateway (IPN checked for signature and
+//! amount, settled once), reception held until paid, a supplement answered with an upload,
+//! and the denials. On SQLite and PostgreSQL.
+
+use std::collections::BTreeMap;
+
+use motcua_documents::testing::{pdf_text, qr_text};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+mod common;
+use common::*;
+
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn upload(
+    app: &App,
+    path: &str,
+    token: &str,
+    document: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new()
+        .text("document", document.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    let r = app
+        .http
+        .post(app.url(path))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn error_code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("")
+}
+
+fn signed(params: &BTreeMap<String, String>) -> String {
+    use hmac::{KeyInit, Mac};
+    let canonical = params
+        .iter()
+        .filter(|(k, _)| k.as_str() != "vnp_SecureHash")
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut mac = hmac::Hmac::<sha2::Sha512>::new_from_slice(SANDBOX_SECRET.as_bytes()).unwrap();
+    mac.update(canonical.as_bytes());
+    format!(
+        "{canonical}&vnp_SecureHash={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+async fn file_pay_receive_supplement(app: App) {
+    let mail = Mail::start(&app).await;
+    let token = register_and_verify(&app, &mail, "an@example.vn").await;
+    let (s, draft) = app
+        .post(
+            "/api/v1/citizen/drafts",
+            Some(&token),
+            &json!({"procedure_code": "1.009999"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{draft}");
+    let id = draft["id"].as_str().unwrap().to_string();
+    assert_eq!(draft["fee"], 50_000);
+    assert_eq!(draft["documents"][1]["required"], false);
+
+    // Everything missing is named at once.
+    let submit = format!("/api/v1/citizen/drafts/{id}/submit");
+    let (s, body) = app.post(&submit, Some(&token), &json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "profile.cccd",
+            "answers.ho_ten_tre",
+            "answers.ngay_sinh",
+            "documents[0]"
+        ]
+    );
+
+    // Profile, answers (one wrong), files.
+    let (s, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        "/api/v1/citizen/profile",
+        Some(&token),
+        Some(&json!({"full_name": "Lê Văn An", "cccd": "022090001234", "province_code": "22", "ward_code": "06652"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let draft_path = format!("/api/v1/citizen/drafts/{id}");
+    let (s, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        &draft_path,
+        Some(&token),
+        Some(&json!({"answers": {"ho_ten_tre": "Lê Thị Bình", "ngay_sinh": "30/02/2025"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let files = format!("/api/v1/citizen/drafts/{id}/attachments");
+    let (s, body) = upload(
+        &app,
+        &files,
+        &token,
+        "Tờ khai",
+        "to-khai.pdf",
+        b"MZ\x90\0 not a pdf".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "file_type")
+    );
+    let mut big = PDF.to_vec();
+    big.resize(1_200_000, b' ');
+    let (s, body) = upload(&app, &files, &token, "Tờ khai", "big.pdf", big).await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::PAYLOAD_TOO_LARGE, "file_too_large")
+    );
+    let (s, body) = upload(&app, &files, &token, "Giấy khác", "a.pdf", PDF.to_vec()).await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "unknown_document")
+    );
+    let (s, attached) = upload(
+        &app,
+        &files,
+        &token,
+        "Tờ khai",
+        "../../etc/tờ khai.pdf",
+        PDF.to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{attached}");
+    assert_eq!(attached["content_type"], "application/pdf");
+    assert_eq!(
+        attached["file_name"], "tờ khai.pdf",
+        "no path from the client is kept"
+    );
+    let (s, body) = app.post(&submit, Some(&token), &json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"][0]["field"], "answers.ngay_sinh");
+    assert_eq!(body["error"]["fields"].as_array().unwrap().len(), 1);
+    // Nothing was lost: the draft still has its answers and file.
+    let (_, kept) = app.get(&draft_path, Some(&token)).await;
+    assert_eq!(kept["answers"]["ho_ten_tre"], "Lê Thị Bình");
+    assert_eq!(kept["attachments"].as_array().unwrap().len(), 1);
+    let (s, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        &draft_path,
+        Some(&token),
+        Some(&json!({"answers": {"ho_ten_tre": "Lê Thị Bình", "ngay_sinh": "27/02/2025"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+
+    let (s, filed) = app.post(&submit, Some(&token), &json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{filed}");
+    let code = filed["dossier"]["code"].as_str().unwrap().to_string();
+    assert_eq!(filed["dossier"]["status"], "submitted");
+    assert_eq!(filed["dossier"]["form"]["ngay_sinh"], "2025-02-27");
+    assert_eq!(filed["fee_due"], 50_000);
+    assert!(filed["expected_due_at"].is_string());
+    // Submitting twice files nothing twice.
+    let (s, body) = app.post(&submit, Some(&token), &json!({})).await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::CONFLICT, "already_submitted")
+    );
+    assert!(body["error"]["message"].as_str().unwrap().contains(&code));
+    let (_, mine) = app.get("/api/v1/citizen/dossiers", Some(&token)).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+
+    // The confirmation slip.
+    let receipt = format!("/api/v1/dossiers/{code}/receipt.pdf");
+    let r = app
+        .http
+        .get(app.url(&receipt))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("GIẤY XÁC NHẬN NỘP HỒ SƠ TRỰC TUYẾN"),
+            "{flat}"
+        );
+        assert!(flat.contains(&format!("Mã hồ sơ: {code}")), "{flat}");
+        assert!(flat.contains("Ông/bà: Lê Văn An"), "{flat}");
+        assert!(flat.contains("Phường Hà Tu"), "{flat}");
+        assert!(flat.contains("50.000 đồng (chưa nộp)"), "{flat}");
+    }
+    if let Some(qr) = qr_text(&pdf) {
+        assert_eq!(qr, app.url(&format!("/track?code={code}")));
+    }
+
+    // Reception cannot receive it before the fee is paid.
+    let staff = app.token("letan").await;
+    let actions = format!("/api/v1/dossiers/{code}/actions");
+    let (s, body) = app
+        .post(&actions, Some(&staff), &json!({"action": "receive"}))
+        .await;
+    assert_eq!((s, error_code(&body)), (StatusCode::CONFLICT, "fee_unpaid"));
+
+    // Pay in the sandbox gateway.
+    let (s, started) = app
+        .post(
+            &format!("/api/v1/dossiers/{code}/payments"),
+            Some(&token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{started}");
+    let pay_url = started["pay_url"].as_str().unwrap();
+    let txn = started["txn_ref"].as_str().unwrap().to_string();
+    let page = app.http.get(pay_url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("50.000 đồng"));
+    let query = pay_url.split_once('?').unwrap().1;
+    let mut params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    // A tampered request is refused by the gateway.
+    let mut tampered = params.clone();
+    tampered.insert("vnp_Amount".into(), "100".into());
+    let r = app
+        .http
+        .post(app.url("/sandbox/vnpay/pay"))
+        .form(&tampered)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    params.insert("decision".into(), "pay".into());
+    params.insert("bank".into(), "NCB".into());
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirect
+        .post(app.url("/sandbox/vnpay/pay"))
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        back.starts_with(&app.url("/payments/vnpay/return?")),
+        "{back}"
+    );
+    let page = app.http.get(&back).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Đã thanh toán phí, lệ phí")
+    );
+    let (_, payments) = app
+        .get(&format!("/api/v1/dossiers/{code}/payments"), Some(&token))
+        .await;
+    assert_eq!(payments[0]["status"], "paid");
+    assert_eq!(payments[0]["amount"], 50_000);
+
+    // The IPN again (the gateway retries): confirmed already, counted once.
+    let result_query = back.split_once('?').unwrap().1.to_string();
+    let ipn = |q: String| {
+        app.http
+            .get(app.url(&format!("/api/v1/payments/vnpay/ipn?{q}")))
+            .send()
+    };
+    let answer: Value = ipn(result_query.clone())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["RspCode"], "02");
+    // Tampered, wrong amount, unknown order.
+    let tampered = result_query.replace("vnp_ResponseCode=00", "vnp_ResponseCode=01");
+    let answer: Value = ipn(tampered.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(answer["RspCode"], "97");
+    let r = app
+        .http
+        .get(app.url(&format!("/payments/vnpay/return?{tampered}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Kết quả thanh toán không hợp lệ")
+    );
+    let mut result: BTreeMap<String, String> = form_urlencoded::parse(result_query.as_bytes())
+        .into_owned()
+        .collect();
+    result.insert("vnp_Amount".into(), "100".into());
+    let answer: Value = ipn(signed(&result)).await.unwrap().json().await.unwrap();
+    assert_eq!(answer["RspCode"], "04");
+    result.insert("vnp_Amount".into(), "5000000".into());
+    result.insert("vnp_TxnRef".into(), "000000NOPE".into());
+    let answer: Value = ipn(signed(&result)).await.unwrap().json().await.unwrap();
+    assert_eq!(answer["RspCode"], "01");
+
+    let (_, dossier) = app
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&token))
+        .await;
+    assert_eq!(dossier["fee_paid"], 50_000);
+    let (_, events) = app
+        .get(&format!("/api/v1/dossiers/{code}/events"), Some(&token))
+        .await;
+    let paid: Vec<&Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "fee_paid")
+        .collect();
+    assert_eq!(paid.len(), 1, "{events}");
+    assert_eq!(paid[0]["reference"], format!("VNPAY-{txn}"));
+    let (s, body) = app
+        .post(
+            &format!("/api/v1/dossiers/{code}/payments"),
+            Some(&token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::CONFLICT, "nothing_due")
+    );
+
+    // Now reception receives it; the receipt becomes the appointment slip.
+    let (s, body) = app
+        .post(&actions, Some(&staff), &json!({"action": "receive"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let pdf = app
+        .http
+        .get(app.url(&receipt))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+            "{flat}"
+        );
+        assert!(flat.contains("50.000 đồng (đã nộp trực tuyến)"), "{flat}");
+    }
+    // Staff in scope may print it too; an anonymous caller may not.
+    let r = app
+        .http
+        .get(app.url(&receipt))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app.http.get(app.url(&receipt)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    // A supplement request answered with an upload.
+    let (s, _) = app
+        .post(&actions, Some(&staff), &json!({"action": "forward"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let specialist = app.token("chuyenvien").await;
+    let (s, body) = app
+        .post(&actions, Some(&specialist), &json!({"action": "request_supplement", "reason": "Thiếu bản sao", "missing": ["Giấy tờ khác (nếu có)"]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let extra = format!("/api/v1/citizen/dossiers/{code}/attachments");
+    let (s, body) = upload(
+        &app,
+        &extra,
+        &token,
+        "Giấy tờ khác (nếu có)",
+        "ban-sao.png",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(body["dossier_code"], code);
+    let (s, body) = app
+        .post(
+            &actions,
+            Some(&token),
+            &json!({"action": "submit_supplement", "note": "Đã bổ sung"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "supplemented");
+    let (s, body) = upload(&app, &extra, &token, "Tờ khai", "x.pdf", PDF.to_vec()).await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::CONFLICT, "no_supplement_asked")
+    );
+
+    // Another citizen sees none of it.
+    let other = register_and_verify(&app, &mail, "binh@example.vn").await;
+    for path in [
+        format!("/api/v1/dossiers/{code}"),
+        format!("/api/v1/dossiers/{code}/payments"),
+        draft_path.clone(),
+    ] {
+        let (s, _) = app.get(&path, Some(&other)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+    let r = app
+        .http
+        .get(app.url(&receipt))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .post(
+            &actions,
+            Some(&other),
+            &json!({"action": "withdraw", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = upload(&app, &extra, &other, "Tờ khai", "x.pdf", PDF.to_vec()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/dossiers/{code}/payments"),
+            Some(&other),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+async fn reuse_and_withdraw(app: App) {
+    let mail = Mail::start(&app).await;
+    let token = register_and_verify(&app, &mail, "chi@example.vn").await;
+    let (s, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        "/api/v1/citizen/profile",
+        Some(&token),
+        Some(&json!({"full_name": "Phạm Thị Chi", "cccd": "022190001234"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let mut codes = Vec::new();
+    for round in 0..2 {
+        let (_, draft) = app
+            .post(
+                "/api/v1/citizen/drafts",
+                Some(&token),
+                &json!({"procedure_code": "1.009999"}),
+            )
+            .await;
+        let id = draft["id"].as_str().unwrap().to_string();
+        if round == 0 {
+            let (s, _) = upload(
+                &app,
+                &format!("/api/v1/citizen/drafts/{id}/attachments"),
+                &token,
+                "Tờ khai",
+                "to-khai.pdf",
+                PDF.to_vec(),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED);
+        } else {
+            // Data reuse: the earlier file, without uploading it again.
+            let (_, earlier) = app.get("/api/v1/citizen/files", Some(&token)).await;
+            let first = earlier[0]["id"].as_str().unwrap();
+            let (s, body) = app
+                .post(
+                    &format!("/api/v1/citizen/drafts/{id}/attachments/reuse"),
+                    Some(&token),
+                    &json!({"attachment_id": first, "document": "Tờ khai"}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{body}");
+            assert_eq!(body["sha256"], earlier[0]["sha256"]);
+        }
+        let (s, _) = send(
+            &app,
+            reqwest::Method::PUT,
+            &format!("/api/v1/citizen/drafts/{id}"),
+            Some(&token),
+            Some(&json!({"answers": {"ho_ten_tre": "Phạm Minh", "ngay_sinh": "2025-01-15"}})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, filed) = app
+            .post(
+                &format!("/api/v1/citizen/drafts/{id}/submit"),
+                Some(&token),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{filed}");
+        codes.push(filed["dossier"]["code"].as_str().unwrap().to_string());
+    }
+    // Another citizen cannot reuse this citizen's file.
+    let other = register_and_verify(&app, &mail, "dung@example.vn").await;
+    let (_, draft) = app
+        .post(
+            "/api/v1/citizen/drafts",
+            Some(&other),
+            &json!({"procedure_code": "1.009999"}),
+        )
+        .await;
+    let (_, earlier) = app.get("/api/v1/citizen/files", Some(&token)).await;
+    let (s, _) = app
+        .post(
+            &format!(
+                "/api/v1/citizen/drafts/{}/attachments/reuse",
+                draft["id"].as_str().unwrap()
+            ),
+            Some(&other),
+            &json!({"attachment_id": earlier[0]["id"], "document": "Tờ khai"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Withdraw the second dossier.
+    let (s, body) = app
+        .post(
+            &format!("/api/v1/dossiers/{}/actions", codes[1]),
+            Some(&token),
+            &json!({"action": "withdraw", "reason": "Nộp nhầm"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "withdrawn");
+    // A procedure not offered online cannot be started.
+    let (s, body) = app
+        .post(
+            "/api/v1/citizen/drafts",
+            Some(&token),
+            &json!({"procedure_code": "1.000000"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+}
+
+on_both_backends!(file_pay_receive_supplement, reuse_and_withdraw);
