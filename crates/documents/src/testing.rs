@@ -36,7 +36,8 @@ pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     Some(String::from_utf8(out.stdout).unwrap())
 }
 
-/// The QR code of the first page, rendered and scanned, or `None` when the tools are missing.
+/// The QR code of the document (every page rendered and scanned), or `None` when the tools
+/// are missing.
 pub fn qr_text(pdf: &[u8]) -> Option<String> {
     if !tool("pdftoppm") || !tool("zbarimg") {
         return None;
@@ -47,15 +48,21 @@ pub fn qr_text(pdf: &[u8]) -> Option<String> {
     std::fs::write(&file, pdf).unwrap();
     let png = dir.join("page");
     let ok = Command::new("pdftoppm")
-        .args(["-r", "200", "-png", "-singlefile"])
+        .args(["-r", "200", "-png"])
         .arg(&file)
         .arg(&png)
         .status()
         .unwrap();
     assert!(ok.success());
+    let mut pages: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .collect();
+    pages.sort();
     let out = Command::new("zbarimg")
         .args(["-q", "--raw"])
-        .arg(dir.join("page.png"))
+        .args(&pages)
         .output()
         .unwrap();
     std::fs::remove_dir_all(&dir).ok();

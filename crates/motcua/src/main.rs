@@ -63,6 +63,8 @@ enum Command {
         policy: settings::Policy,
         #[command(flatten)]
         channels: settings::Channels,
+        #[command(flatten)]
+        payments: settings::Payments,
     },
     /// Start the demo: an embedded SQLite database seeded with a province, its agencies,
     /// procedures, users and a year of dossiers.
@@ -189,6 +191,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             files,
             policy,
             channels,
+            payments,
         } => {
             let store = motcua_store::connect(&db.url()?)
                 .await
@@ -197,7 +200,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await
                 .with_context(|| format!("listening on {bind}"))?;
-            channels.spawn(store, format!("http://{}", listener.local_addr()?))?;
+            let own = format!("http://{}", listener.local_addr()?);
+            let public = channels.public_url.clone().unwrap_or_else(|| own.clone());
+            let public = public.trim_end_matches('/').to_string();
+            let mut state = state.with_public_url(&public);
+            if let Some(p) = payments.config(&*store, &public, &own).await? {
+                state = state.with_payment(p);
+            }
+            channels.spawn(store, own)?;
             eprintln!("motcua serving on http://{}", listener.local_addr()?);
             motcua_web::serve(listener, state).await?;
             Ok(ExitCode::SUCCESS)

@@ -226,3 +226,64 @@ pub(crate) async fn app_state(
         .await
         .context("building the catalog search index")
 }
+
+/// Online fee payment through a VNPay-protocol gateway. Without a gateway URL, fees are paid
+/// at the counter; `--payment-sandbox` serves a test gateway under `/sandbox/` instead.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct Payments {
+    /// The gateway's payment page (e.g. `https://…/paymentv2/vpcpay.html`).
+    #[arg(long, env = "MOTCUA_VNPAY_URL")]
+    pub vnpay_url: Option<String>,
+    /// Merchant code at the gateway (vnp_TmnCode).
+    #[arg(long, env = "MOTCUA_VNPAY_TMN", default_value = "MOTCUA01")]
+    pub vnpay_tmn: String,
+    /// Shared secret with the gateway (vnp_HashSecret).
+    #[arg(long, env = "MOTCUA_VNPAY_SECRET", hide_env_values = true)]
+    pub vnpay_secret: Option<String>,
+    /// Serve the sandbox gateway and pay through it (never in production).
+    #[arg(long, env = "MOTCUA_PAYMENT_SANDBOX")]
+    pub payment_sandbox: bool,
+}
+
+impl Payments {
+    /// The gateway settings; `own_url` is where this server listens (for the sandbox's IPN).
+    pub(crate) async fn config(
+        &self,
+        store: &dyn Store,
+        public_url: &str,
+        own_url: &str,
+    ) -> anyhow::Result<Option<motcua_web::VnpayConfig>> {
+        let ipn_url = format!("{own_url}/api/v1/payments/vnpay/ipn");
+        if self.payment_sandbox {
+            let stored = store.setting("sandbox_payment_secret").await?;
+            let secret = match (self.vnpay_secret.clone(), stored) {
+                (Some(s), _) | (None, Some(s)) => s,
+                (None, None) => {
+                    let s = motcua_web::new_secret("");
+                    store.put_setting("sandbox_payment_secret", &s).await?;
+                    s
+                }
+            };
+            return Ok(Some(motcua_web::VnpayConfig {
+                gateway_url: format!("{public_url}/sandbox/vnpay/pay"),
+                tmn_code: self.vnpay_tmn.clone(),
+                secret,
+                public_url: public_url.to_string(),
+                sandbox: true,
+                ipn_url,
+            }));
+        }
+        match (&self.vnpay_url, &self.vnpay_secret) {
+            (Some(url), Some(secret)) => Ok(Some(motcua_web::VnpayConfig {
+                gateway_url: url.clone(),
+                tmn_code: self.vnpay_tmn.clone(),
+                secret: secret.clone(),
+                public_url: public_url.to_string(),
+                sandbox: false,
+                ipn_url,
+            })),
+            (Some(_), None) => anyhow::bail!("--vnpay-url needs --vnpay-secret"),
+            _ => Ok(None),
+        }
+    }
+}

@@ -19,7 +19,8 @@ use crate::files::sniff;
 
 /// Largest file accepted, unless the procedure's form says otherwise (`x-attachments.max_mb`).
 pub(crate) const DEFAULT_MAX_MB: u64 = 10;
-/// Most files per dossier, unless the form says otherwise (`x-attachments.max_files`).
+/// Most files per dossier, unless the form says otherwise (`x-attachments.max_files`): this,
+/// or two per listed document when a procedure lists more.
 pub(crate) const DEFAULT_MAX_FILES: usize = 20;
 /// Request body limit of upload routes: the largest file any procedure may allow, plus form
 /// overhead.
@@ -36,7 +37,9 @@ pub(crate) fn limits(p: &Procedure) -> (u64, usize) {
     let max_files = a
         .and_then(|a| a.get("max_files"))
         .and_then(serde_json::Value::as_u64)
-        .map_or(DEFAULT_MAX_FILES, |n| n.clamp(1, 100) as usize);
+        .map_or(DEFAULT_MAX_FILES.max(2 * p.documents.len()), |n| {
+            n.clamp(1, 100) as usize
+        });
     (max_mb, max_files)
 }
 

@@ -250,6 +250,8 @@ async fn spawn(store: Arc<dyn Store>) -> String {
         .put_procedures(&procedures(CATALOG, &agencies).unwrap())
         .await
         .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(
         store,
         WorkingCalendar::new(CalendarConfig::default()).unwrap(),
@@ -264,9 +266,16 @@ async fn spawn(store: Arc<dyn Store>) -> String {
         .unwrap(),
     )
     .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    .unwrap()
+    .with_public_url(&base)
+    .with_payment(motcua_web::VnpayConfig {
+        gateway_url: format!("{base}/sandbox/vnpay/pay"),
+        tmn_code: "MOTCUA01".into(),
+        secret: "browser-sandbox-secret".into(),
+        public_url: base.clone(),
+        sandbox: true,
+        ipn_url: format!("{base}/api/v1/payments/vnpay/ipn"),
+    });
     tokio::spawn(motcua_web::serve(listener, state));
     base
 }
@@ -501,5 +510,429 @@ async fn every_page_type_passes_axe_and_fits_a_phone() {
         }
         b.close().await;
     }
+    db.drop_db().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The citizen's whole journey: register, verify, file a real procedure with attachments, pay
+// in the sandbox gateway, get the receipt, track it, answer a supplement request, get the
+// result; and the bad paths on the way.
+
+async fn fill(b: &Browser, css: &str, text: &str) {
+    let e = b
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    e.clear().await.ok();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn click(b: &Browser, css: &str) {
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn choose(b: &Browser, css: &str, value: &str) {
+    b.client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// Text of an element once the page has loaded (retried while a navigation is under way).
+async fn text(b: &Browser, css: &str) -> String {
+    for _ in 0..100 {
+        let ready = b.client.execute("return document.readyState", vec![]).await;
+        let complete = ready.ok().and_then(|v| v.as_str().map(str::to_string));
+        if complete.as_deref() == Some("complete")
+            && let Ok(e) = b.client.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            return t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no {css} on the page");
+}
+
+async fn body(b: &Browser) -> String {
+    text(b, "main").await
+}
+
+/// Waits until the element's text contains `needle` (pages load after clicks); returns it.
+async fn expect(b: &Browser, css: &str, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = b.client.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if t.contains(needle) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {needle:?}; last: {last}");
+}
+
+async fn axe_clean(b: &Browser, tools: &Tools, what: &str) {
+    b.client.execute(&tools.axe, vec![]).await.unwrap();
+    let violations: Value = b.client.execute_async(AXE_RUN, vec![]).await.unwrap();
+    assert_eq!(violations, json!([]), "axe on {what}");
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("motcua-journey-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_files_pays_tracks_supplements_and_gets_the_result() {
+    use motcua_documents::testing::{pdf_text, qr_text};
+    use motcua_domain::lifecycle::{Command, Lifecycle};
+    use motcua_domain::role::{Actor, Role};
+    use motcua_notify::testing::SmtpSink;
+    use motcua_notify::{Dispatcher, EmailSender, SmtpConfig, SmtpEmail, SmtpSecurity};
+
+    let Some(tools) = Tools::find() else { return };
+    let db = TestDb::sqlite().await;
+    let store = db.store().await;
+    let base = spawn(store.clone()).await;
+    let sink = SmtpSink::default();
+    let port = sink.start().await;
+    let email: Arc<dyn EmailSender> = Arc::new(
+        SmtpEmail::new(&SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+            security: SmtpSecurity::None,
+            username: None,
+            password: None,
+            from: "Cổng dịch vụ công <noreply@motcua.test>".into(),
+        })
+        .unwrap(),
+    );
+    let dispatcher = Dispatcher::new(store.clone(), Some(email), None, base.clone());
+    let b = Browser::start(&tools, "vi").await;
+    let c = &b.client;
+
+    // Register and verify with the code that arrived by e-mail.
+    c.goto(&format!("{base}/account/register")).await.unwrap();
+    axe_clean(&b, &tools, "register").await;
+    fill(&b, "#f-full_name", "Trần Thị Hoa").await;
+    fill(&b, "#f-login", "hoa@example.vn").await;
+    fill(&b, "#f-password", "mật khẩu an toàn").await;
+    click(&b, "main form button[type=submit]").await;
+    expect(&b, "h1", "Nhập mã xác thực").await;
+    dispatcher.run_once(chrono::Utc::now()).await.unwrap();
+    let mail = sink
+        .received
+        .lock()
+        .unwrap()
+        .last()
+        .cloned()
+        .expect("a mail");
+    assert_eq!(mail.0, "hoa@example.vn");
+    let otp = mail
+        .1
+        .split(|ch: char| !ch.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap()
+        .to_string();
+    axe_clean(&b, &tools, "verify").await;
+    fill(&b, "#f-code", &otp).await;
+    click(&b, "main form button[type=submit]").await;
+    expect(&b, "main", "Tài khoản đã được xác thực").await;
+    axe_clean(&b, &tools, "account").await;
+
+    // Profile: an invalid citizen ID is named in the error summary, nothing else is lost.
+    c.goto(&format!("{base}/account/profile")).await.unwrap();
+    fill(&b, "#f-cccd", "12345").await;
+    choose(&b, "#f-province_code", "22").await;
+    click(&b, "main form button[type=submit]").await;
+    expect(&b, ".error-summary", "12").await;
+    axe_clean(&b, &tools, "profile with errors").await;
+    let province: Value = c
+        .execute(
+            "return document.querySelector('#f-province_code').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(province, "22", "the chosen province is kept");
+    fill(&b, "#f-cccd", "022190004321").await;
+    click(&b, "main form button[type=submit]").await;
+    c.goto(&format!("{base}/account/profile")).await.unwrap();
+    choose(&b, "#f-ward_code", "06652").await;
+    fill(&b, "#f-address_line", "Tổ 5, khu 2").await;
+    click(&b, "main form button[type=submit]").await;
+    expect(&b, "main", "Đã lưu hồ sơ cá nhân").await;
+
+    // File a real procedure of the catalog.
+    let procedure = "1.013542";
+    c.goto(&format!("{base}/procedures/{procedure}/apply"))
+        .await
+        .unwrap();
+    click(&b, "main form button[type=submit]").await;
+    expect(&b, "h1", "Thông tin tờ khai").await;
+    axe_clean(&b, &tools, "draft answers").await;
+    fill(&b, "#f-ghi_chu", "Đề nghị cấp lại giấy phép đã hết hạn.").await;
+    click(&b, "main form button[type=submit]").await;
+    expect(&b, "h1", "Giấy tờ đính kèm").await;
+    let sections = c
+        .find_all(Locator::Css("section.document"))
+        .await
+        .unwrap()
+        .len();
+    assert!(sections > 0);
+    // Wrong type (a program named .pdf) and an oversized file: clear messages, nothing kept.
+    let fake = temp_file("giay-phep.pdf", b"MZ\x90\0\x03\0\0\0 this is not a PDF");
+    fill(&b, "#file-0", &fake).await;
+    click(&b, "section.document form[enctype] button").await;
+    expect(&b, ".error-summary", "PDF, JPG hoặc PNG").await;
+    axe_clean(&b, &tools, "documents with an error").await;
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(11 * 1024 * 1024, b' ');
+    let big = temp_file("lon.pdf", &big);
+    fill(&b, "#file-0", &big).await;
+    click(&b, "section.document form[enctype] button").await;
+    expect(&b, ".error-summary", "10 MB").await;
+    let pdf = motcua_documents::receipt_pdf(&motcua_documents::ReceiptSlip {
+        authority: String::new(),
+        office: "BẢN SAO GIẤY PHÉP".into(),
+        place_and_date: String::new(),
+        received: true,
+        dossier_code: "-".into(),
+        applicant_name: "Trần Thị Hoa".into(),
+        applicant_address: None,
+        applicant_phone: None,
+        applicant_email: None,
+        procedure_name: String::new(),
+        documents: vec![],
+        time_limit: String::new(),
+        filed_at: String::new(),
+        due_at: String::new(),
+        channel: String::new(),
+        fee: None,
+        tracking_url: "-".into(),
+        officer: None,
+    })
+    .unwrap();
+    let good = temp_file("giay-phep-cu.pdf", &pdf);
+    for i in 0..sections {
+        fill(&b, &format!("#file-{i}"), &good).await;
+        let forms = c
+            .find_all(Locator::Css("section.document form[enctype] button"))
+            .await
+            .unwrap();
+        forms[i].click().await.unwrap();
+        let mut shown = 0;
+        for _ in 0..100 {
+            shown = body(&b).await.matches("giay-phep-cu.pdf (").count();
+            if shown > i {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(shown, i + 1, "upload {i}");
+    }
+    expect(&b, "main", "giay-phep-cu.pdf").await;
+    click(&b, "main p a.button").await;
+    expect(&b, "h1", "Kiểm tra và nộp").await;
+    axe_clean(&b, &tools, "check your answers").await;
+    expect(&b, "main", "2.000.000 đồng").await;
+    let check_url = c.current_url().await.unwrap();
+    click(&b, "main form button[type=submit]").await;
+    expect(&b, ".notice h1", "Đã nộp hồ sơ").await;
+    let dossier_code = expect(&b, "#dossier-code", ".H22-").await;
+    axe_clean(&b, &tools, "dossier").await;
+    // Sending the form again (back, submit) files nothing twice.
+    c.goto(check_url.as_str()).await.unwrap();
+    expect(&b, "main", "đã được nộp trước đó").await;
+    assert_eq!(
+        store
+            .owner_dossiers(
+                &store
+                    .citizen_by_login("hoa@example.vn")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id
+            )
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Pay in the sandbox; a tampered callback is refused.
+    click(&b, "form[action$='/pay'] button").await;
+    expect(&b, "h1", "Cổng thanh toán thử nghiệm").await;
+    click(&b, "button[value=pay]").await;
+    expect(&b, "h1", "Đã thanh toán phí, lệ phí").await;
+    let back = c.current_url().await.unwrap().to_string();
+    c.goto(&back.replace("vnp_ResponseCode=00", "vnp_ResponseCode=24"))
+        .await
+        .unwrap();
+    expect(&b, "h1", "Kết quả thanh toán không hợp lệ").await;
+    c.goto(&format!("{base}/account/dossiers/{dossier_code}"))
+        .await
+        .unwrap();
+    expect(&b, "main", "đã nộp").await;
+    assert!(
+        c.find(Locator::Css("form[action$='/pay']")).await.is_err(),
+        "nothing left to pay"
+    );
+
+    // The receipt, downloaded with the browser's session: text and QR code.
+    let cookie = c.get_named_cookie("motcua_sid").await.unwrap();
+    let receipt = reqwest::Client::new()
+        .get(format!("{base}/api/v1/dossiers/{dossier_code}/receipt.pdf"))
+        .header("cookie", format!("motcua_sid={}", cookie.value()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(receipt.status(), 200);
+    let bytes = receipt.bytes().await.unwrap();
+    if let Some(text) = pdf_text(&bytes) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(&format!("Mã hồ sơ: {dossier_code}")),
+            "{flat}"
+        );
+        assert!(flat.contains("Ông/bà: Trần Thị Hoa"), "{flat}");
+        assert!(
+            flat.contains("2.000.000 đồng (đã nộp trực tuyến)"),
+            "{flat}"
+        );
+    }
+    if let Some(qr) = qr_text(&bytes) {
+        assert_eq!(qr, format!("{base}/track?code={dossier_code}"));
+        // Track it from the QR address, with the last digits of the citizen ID.
+        c.goto(&qr).await.unwrap();
+        fill(&b, "#f-verify", "4321").await;
+        click(&b, "main form button[type=submit]").await;
+        expect(&b, "#track-status", "Chờ tiếp nhận").await;
+        axe_clean(&b, &tools, "tracking").await;
+    }
+
+    // The back office receives it and asks for a supplement.
+    let record = store
+        .dossier(&dossier_code.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let competent = record.state.intake.competent_agency;
+    let calendar = WorkingCalendar::new(CalendarConfig::default()).unwrap();
+    let lc = Lifecycle {
+        calendar: &calendar,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let reception = Actor::new("letan", Role::Reception, Some(code("000.00.01.H22")));
+    let specialist = Actor::new("chuyenvien", Role::Specialist, Some(competent));
+    let approver = Actor::new("lanhdao", Role::Approver, Some(competent));
+    let act = |cmd: Command, who: Actor| {
+        let store = store.clone();
+        let lc = &lc;
+        let dossier = record.code;
+        async move {
+            motcua_store::ops::act(&*store, lc, &dossier, None, &cmd, &who, chrono::Utc::now())
+                .await
+                .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+        }
+    };
+    act(Command::Receive, reception.clone()).await;
+    act(
+        Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        reception.clone(),
+    )
+    .await;
+    act(
+        Command::RequestSupplement {
+            reason: "Bản sao giấy phép không rõ".into(),
+            missing: vec!["Bản sao giấy phép đã được cấp".into()],
+        },
+        specialist.clone(),
+    )
+    .await;
+    c.goto(&format!("{base}/account/dossiers/{dossier_code}"))
+        .await
+        .unwrap();
+    expect(&b, "main", "Bản sao giấy phép không rõ").await;
+    axe_clean(&b, &tools, "dossier waiting for a supplement").await;
+    fill(&b, "#sup-file", &good).await;
+    click(&b, "#supplement form[enctype] button").await;
+    expect(&b, "main", "Đã tải lên giấy tờ bổ sung").await;
+    fill(&b, "#sup-note", "Đã chụp lại rõ nét").await;
+    click(&b, "form[action$='/supplement/submit'] button").await;
+    expect(&b, "main", "Đã gửi hồ sơ bổ sung").await;
+
+    // An expired session sends the citizen to log in, and back to where they were.
+    store
+        .revoke_sessions(
+            &record.state.intake.owner.clone().unwrap(),
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/account/dossiers/{dossier_code}"))
+        .await
+        .unwrap();
+    expect(&b, "main", "Phiên làm việc đã hết").await;
+    fill(&b, "#f-login", "hoa@example.vn").await;
+    fill(&b, "#f-password", "mật khẩu an toàn").await;
+    click(&b, "main form button[type=submit]").await;
+    expect(&b, "#dossier-code", &dossier_code).await;
+
+    // The result.
+    act(Command::AcceptSupplement, specialist.clone()).await;
+    act(
+        Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        specialist.clone(),
+    )
+    .await;
+    act(Command::Approve { note: None }, approver.clone()).await;
+    act(
+        Command::IssueResult {
+            summary: "Giấy phép sử dụng vật liệu nổ công nghiệp (cấp lại)".into(),
+            document_sha256: None,
+        },
+        approver.clone(),
+    )
+    .await;
+    c.goto(&format!("{base}/account/dossiers/{dossier_code}"))
+        .await
+        .unwrap();
+    expect(
+        &b,
+        "main",
+        "Giấy phép sử dụng vật liệu nổ công nghiệp (cấp lại)",
+    )
+    .await;
+    expect(&b, "main", "Đã có kết quả giải quyết").await;
+    b.close().await;
     db.drop_db().await;
 }

@@ -101,6 +101,19 @@ pub(crate) async fn run(
         .await
         .with_context(|| format!("listening on port {port}"))?;
     let url = format!("http://{}", listener.local_addr()?);
+    let public = channels.public_url.clone().unwrap_or_else(|| url.clone());
+    let public = public.trim_end_matches('/').to_string();
+    // The demo pays fees through the built-in sandbox gateway.
+    let sandbox = settings::Payments {
+        vnpay_url: None,
+        vnpay_tmn: "MOTCUA01".into(),
+        vnpay_secret: None,
+        payment_sandbox: true,
+    };
+    let mut state = state.with_public_url(&public);
+    if let Some(p) = sandbox.config(&*store, &public, &url).await? {
+        state = state.with_payment(p);
+    }
     channels.spawn(store, url.clone())?;
     println!("motcua demo listening on {url}");
     println!(

@@ -307,11 +307,11 @@ pub(crate) async fn update_profile(
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct SessionView {
     /// Identifies the session for revocation (not a credential).
-    id: String,
-    created_at: DateTime<Utc>,
-    last_seen_at: DateTime<Utc>,
-    user_agent: String,
-    current: bool,
+    pub(crate) id: String,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) last_seen_at: DateTime<Utc>,
+    pub(crate) user_agent: String,
+    pub(crate) current: bool,
 }
 
 /// The account's signed-in browsers and apps.

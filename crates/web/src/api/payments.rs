@@ -54,7 +54,7 @@ pub(crate) struct PaymentStart {
     txn_ref: String,
     amount: i64,
     /// Send the payer here (the gateway's signed payment page).
-    pay_url: String,
+    pub(crate) pay_url: String,
 }
 
 /// Starts paying what the dossier still owes. Only its applicant may.

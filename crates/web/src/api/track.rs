@@ -22,25 +22,25 @@ pub(crate) struct TrackParams {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct TimelineEntry {
-    at: DateTime<Utc>,
+    pub(crate) at: DateTime<Utc>,
     /// Machine name of the event.
-    event: &'static str,
+    pub(crate) event: &'static str,
     /// What happened, in plain words.
-    label: String,
+    pub(crate) label: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Tracking {
-    code: String,
-    procedure_code: String,
-    procedure_name: String,
-    status: &'static str,
-    status_label: &'static str,
-    submitted_at: DateTime<Utc>,
-    received_at: Option<DateTime<Utc>>,
-    due_at: Option<DateTime<Utc>>,
-    overdue: bool,
-    timeline: Vec<TimelineEntry>,
+    pub(crate) code: String,
+    pub(crate) procedure_code: String,
+    pub(crate) procedure_name: String,
+    pub(crate) status: &'static str,
+    pub(crate) status_label: &'static str,
+    pub(crate) submitted_at: DateTime<Utc>,
+    pub(crate) received_at: Option<DateTime<Utc>>,
+    pub(crate) due_at: Option<DateTime<Utc>>,
+    pub(crate) overdue: bool,
+    pub(crate) timeline: Vec<TimelineEntry>,
 }
 
 /// A dossier's public status and timeline, without personal data.
@@ -54,15 +54,27 @@ pub(crate) async fn track(
     Path(code): Path<String>,
     ApiQuery(p): ApiQuery<TrackParams>,
 ) -> Result<Json<Tracking>, ApiError> {
+    Ok(Json(
+        lookup(&state, &code, p.verify.as_deref().unwrap_or(""), lang).await?,
+    ))
+}
+
+/// The public view of a dossier, when the second factor matches.
+pub(crate) async fn lookup(
+    state: &AppState,
+    code: &str,
+    verify: &str,
+    lang: motcua_domain::Lang,
+) -> Result<Tracking, ApiError> {
     let not_found = || ApiError::not_found(lang);
-    let Ok(code) = DossierCode::parse(&code) else {
+    let Ok(code) = DossierCode::parse(code.trim()) else {
         return Err(not_found());
     };
     let key = code.to_string();
     if state.limits.track.check(&key).is_err() {
         return Err(not_found());
     }
-    let verify = p.verify.unwrap_or_default();
+    let verify = verify.trim();
     let record = state
         .store
         .dossier(&code)
@@ -77,7 +89,7 @@ pub(crate) async fn track(
             .as_ref()
             .map(|p| p.last4().to_string())
             .or_else(|| a.cccd.as_ref().map(|c| c.last4()));
-        verify.len() == 4 && last4.is_some_and(|l| same_secret(&l, &verify))
+        verify.len() == 4 && last4.is_some_and(|l| same_secret(&l, verify))
     });
     let Some(record) = record.filter(|_| matches) else {
         state.limits.track.fail(&key);
@@ -96,7 +108,7 @@ pub(crate) async fn track(
         .map(|p| p.name)
         .unwrap_or_default();
     let d = &record.state;
-    Ok(Json(Tracking {
+    Ok(Tracking {
         code: record.code.to_string(),
         procedure_code: d.intake.procedure.code.to_string(),
         procedure_name: name,
@@ -120,5 +132,5 @@ pub(crate) async fn track(
                 label: e.event.kind.public_label(lang),
             })
             .collect(),
-    }))
+    })
 }

@@ -561,6 +561,8 @@ pub(crate) async fn detail(
 #[derive(Template)]
 #[template(path = "apply.html")]
 pub(crate) struct Apply<'a> {
+    /// The signed-in citizen's form token; `None` invites to log in first.
+    csrf: Option<String>,
     c: &'a Chrome,
     p: &'a Procedure,
     title: String,
@@ -570,6 +572,7 @@ pub(crate) struct Apply<'a> {
 pub(crate) async fn apply(
     State(state): State<AppState>,
     c: Chrome,
+    v: super::forms::Visitor,
     Path(code): Path<String>,
 ) -> Response {
     let c = c.with_nav("procedures");
@@ -587,6 +590,7 @@ pub(crate) async fn apply(
     };
     let page = Apply {
         c: &c,
+        csrf: v.me.as_ref().map(|me| me.session.csrf.clone()),
         title: c.tr.t1("apply-title", "name", display_name(&c, &p)),
         time: c.time(p.processing_time),
         p: &p,

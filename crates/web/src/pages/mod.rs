@@ -2,9 +2,13 @@
 //! Fluent catalogs). Every page works without JavaScript; the language is Vietnamese unless
 //! the visitor chose English (remembered in a cookie) or their browser prefers it.
 
+mod account;
 mod catalog;
+mod filing;
+pub(crate) mod forms;
 pub(crate) mod payments;
 mod places;
+mod track;
 
 use askama::Template;
 use axum::Router;
@@ -12,7 +16,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use motcua_domain::Lang;
 use motcua_domain::calendar::ProcessingTime;
 use motcua_store::OnlineLevel;
@@ -35,6 +39,65 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/branches", get(places::branches))
         .route("/branches/{code}", get(places::branch))
         .route("/payments/vnpay/return", get(payments::return_page))
+        .route("/account", get(account::home))
+        .route(
+            "/account/register",
+            get(account::register_form).post(account::register),
+        )
+        .route(
+            "/account/verify",
+            get(account::verify_form).post(account::verify),
+        )
+        .route("/account/verify/resend", get(account::resend))
+        .route(
+            "/account/login",
+            get(account::login_form).post(account::login),
+        )
+        .route("/account/logout", post(account::logout))
+        .route(
+            "/account/forgot",
+            get(account::forgot_form).post(account::forgot),
+        )
+        .route(
+            "/account/reset",
+            get(account::reset_form).post(account::reset),
+        )
+        .route(
+            "/account/profile",
+            get(account::profile_form).post(account::profile),
+        )
+        .route(
+            "/account/sessions/{id}/revoke",
+            post(account::revoke_session),
+        )
+        .route("/procedures/{code}/file", post(filing::start))
+        .route("/account/drafts/{id}", get(filing::draft))
+        .route("/account/drafts/{id}/answers", post(filing::save_answers))
+        .route("/account/drafts/{id}/reuse", post(filing::reuse))
+        .route(
+            "/account/drafts/{id}/attachments/{attachment}/remove",
+            post(filing::remove),
+        )
+        .route("/account/drafts/{id}/submit", post(filing::submit))
+        .route("/account/dossiers/{code}", get(filing::dossier))
+        .route("/account/dossiers/{code}/pay", post(filing::pay))
+        .route(
+            "/account/dossiers/{code}/supplement/submit",
+            post(filing::supplement_submit),
+        )
+        .route("/account/dossiers/{code}/withdraw", post(filing::withdraw))
+        .route("/track", get(track::page))
+        .merge(
+            Router::new()
+                .route("/account/drafts/{id}/documents", post(filing::upload))
+                .route(
+                    "/account/dossiers/{code}/supplement",
+                    post(filing::supplement_upload),
+                )
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::filing::UPLOAD_BODY_LIMIT,
+                )),
+        )
         .route(
             "/sandbox/vnpay/pay",
             get(payments::sandbox_page).post(payments::sandbox_decide),

@@ -1,0 +1,1058 @@
+//! The filing wizard and the citizen's dossier page. The wizard goes: the procedure's
+//! questions (from its form schema), the documents (upload or reuse), check your answers
+//! with change links, submit; then the dossier page confirms, takes the fee, gives the
+//! receipt, and later takes supplements, a withdrawal and shows the result.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::Utc;
+use motcua_catalog::form::{self, Field, FieldKind};
+use motcua_domain::Lang;
+use motcua_domain::ids::DossierCode;
+use motcua_domain::lifecycle::{Command, Status};
+use motcua_domain::role::{Actor, Role};
+use motcua_domain::units::AdminUnits;
+use motcua_store::{Attachment, Procedure};
+use serde_json::{Map, Value};
+
+use super::account::{local, require};
+use super::forms::{FormField, Visitor, field_errors, forged, place_errors, see_other};
+use super::payments::money;
+use super::{Chrome, error_page, render};
+use crate::AppState;
+use crate::auth::CitizenAuth;
+use crate::error::{ApiError, FieldError};
+use crate::filing::{self, Target};
+
+type Fields = Form<BTreeMap<String, String>>;
+
+fn get<'a>(f: &'a BTreeMap<String, String>, k: &str) -> &'a str {
+    f.get(k).map(String::as_str).unwrap_or("")
+}
+
+fn api_error_page(c: &Chrome, e: &ApiError) -> Response {
+    let status = e.status;
+    let title = if status == StatusCode::NOT_FOUND {
+        "not-found-title"
+    } else {
+        "bad-request-title"
+    };
+    error_page(status, c, title, e.message.clone())
+}
+
+/// `POST /procedures/{code}/file`: starts a draft.
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(code): Path<String>,
+    Form(f): Fields,
+) -> Response {
+    let me = match require(&v, &format!("/procedures/{code}/apply")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    match filing::start(&state, &me.citizen, &code, c.lang, Utc::now()).await {
+        Ok(d) => see_other(&format!("/account/drafts/{}", d.id)),
+        Err(e) => api_error_page(&c, &e),
+    }
+}
+
+// ---- questions ---------------------------------------------------------------------------
+
+fn text_of(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn unit_name(lang: Lang, u: &motcua_domain::units::Unit) -> String {
+    match lang {
+        Lang::Vi => u.name.clone(),
+        Lang::En => u.name_en.clone(),
+    }
+}
+
+/// Form fields for the questions shown, with the answers so far.
+fn question_fields(
+    c: &Chrome,
+    fields: &[Field],
+    answers: &Map<String, Value>,
+    prefix: &str,
+) -> Vec<FormField> {
+    let mut out = Vec::new();
+    for f in fields.iter().filter(|f| form::is_shown(f, answers)) {
+        let name = format!("{prefix}{}", f.name);
+        let value = text_of(answers.get(&f.name));
+        let base = |kind: &'static str| {
+            let mut x = FormField::new(&name, f.title.clone(), kind, &value);
+            x.hint = f.hint.clone();
+            x.required = f.required;
+            x
+        };
+        match &f.kind {
+            FieldKind::Text { .. } | FieldKind::Cccd | FieldKind::TaxCode => out.push(base("text")),
+            FieldKind::LongText { .. } => out.push(base("textarea")),
+            FieldKind::Integer { .. } | FieldKind::Number { .. } => out.push(base("number")),
+            FieldKind::Date => out.push(base("date")),
+            FieldKind::Choice { options } => out.push(base("select").options(options.clone())),
+            FieldKind::YesNo => out.push(base("select").options(vec![
+                ("true".into(), c.tr.t("form-yes")),
+                ("false".into(), c.tr.t("form-no")),
+            ])),
+            FieldKind::Address => {
+                let a = answers.get(&f.name);
+                let part = |k: &str| text_of(a.and_then(|a| a.get(k)));
+                let units = AdminUnits::official();
+                let province = part("province_code");
+                let mut p = FormField::new(
+                    &format!("{name}.province_code"),
+                    format!("{} – {}", f.title, c.tr.t("profile-province")),
+                    "select",
+                    &province,
+                )
+                .options(
+                    units
+                        .provinces()
+                        .iter()
+                        .map(|u| (u.code.clone(), unit_name(c.lang, u)))
+                        .collect(),
+                );
+                p.required = f.required;
+                let mut w = FormField::new(
+                    &format!("{name}.ward_code"),
+                    format!("{} – {}", f.title, c.tr.t("profile-ward")),
+                    "select",
+                    &part("ward_code"),
+                )
+                .hint(c.tr.t("profile-ward-hint"))
+                .options(
+                    units
+                        .wards_of(&province)
+                        .map(|u| (u.code.clone(), unit_name(c.lang, u)))
+                        .collect(),
+                );
+                w.required = f.required;
+                let l = FormField::new(
+                    &format!("{name}.line"),
+                    format!("{} – {}", f.title, c.tr.t("profile-address")),
+                    "text",
+                    &part("line"),
+                )
+                .optional();
+                out.extend([p, w, l]);
+            }
+            FieldKind::Group {
+                fields: inner, max, ..
+            } => {
+                let items = answers
+                    .get(&f.name)
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                // The rows given so far and one empty row to add another.
+                let rows = (items.len() + 1).min(*max);
+                let empty = Map::new();
+                for i in 0..rows {
+                    let item = items.get(i).and_then(Value::as_object).unwrap_or(&empty);
+                    let mut row = question_fields(c, inner, item, &format!("{name}[{i}]."));
+                    for x in &mut row {
+                        x.label = format!("{} {} – {}", f.title, i + 1, x.label);
+                        if i >= items.len() {
+                            x.required = false;
+                        }
+                    }
+                    out.extend(row);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Answers from posted form fields, nested the way the schema is.
+fn answers_from_form(
+    fields: &[Field],
+    form: &BTreeMap<String, String>,
+    prefix: &str,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for f in fields {
+        let name = format!("{prefix}{}", f.name);
+        match &f.kind {
+            FieldKind::Address => {
+                let part =
+                    |k: &str| Value::String(get(form, &format!("{name}.{k}")).trim().to_string());
+                out.insert(
+                    f.name.clone(),
+                    serde_json::json!({"province_code": part("province_code"), "ward_code": part("ward_code"), "line": part("line")}),
+                );
+            }
+            FieldKind::Group {
+                fields: inner, max, ..
+            } => {
+                let mut items = Vec::new();
+                for i in 0..*max {
+                    let row = answers_from_form(inner, form, &format!("{name}[{i}]."));
+                    let blank = row
+                        .values()
+                        .all(|v| v.as_str().is_some_and(|s| s.trim().is_empty()));
+                    if !blank {
+                        items.push(Value::Object(row));
+                    }
+                }
+                out.insert(f.name.clone(), Value::Array(items));
+            }
+            _ => {
+                if let Some(v) = form.get(&name) {
+                    out.insert(f.name.clone(), Value::String(v.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "draft.html")]
+struct DraftPage<'a> {
+    c: &'a Chrome,
+    csrf: String,
+    id: String,
+    procedure: String,
+    procedure_code: String,
+    step: &'static str,
+    errors: Vec<(String, String)>,
+    fields: Vec<FormField>,
+    documents: Vec<DocumentRow>,
+    reusable: Vec<(String, String)>,
+    answers: Vec<(String, String, String)>,
+    applicant: Vec<(String, String)>,
+    fee: String,
+    max_mb: u64,
+}
+
+struct DocumentRow {
+    name: String,
+    required: bool,
+    files: Vec<Attachment>,
+    index: usize,
+}
+
+async fn load(
+    state: &AppState,
+    me: &CitizenAuth,
+    id: &str,
+    lang: Lang,
+) -> Result<(motcua_store::Draft, Procedure), ApiError> {
+    let d = filing::open_draft(state, &me.citizen, id, lang).await?;
+    let p = filing::procedure(state, &d.procedure_code, lang).await?;
+    Ok((d, p))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn draft_page(
+    state: &AppState,
+    c: &Chrome,
+    me: &CitizenAuth,
+    d: &motcua_store::Draft,
+    p: &Procedure,
+    step: &'static str,
+    errors: &[FieldError],
+    posted: Option<&Map<String, Value>>,
+) -> Response {
+    let empty = Map::new();
+    let answers = posted.or(d.answers.as_object()).unwrap_or(&empty);
+    let questions = form::fields(&p.form_schema);
+    let mut fields = question_fields(c, &questions, answers, "");
+    let attachments = state
+        .store
+        .draft_attachments(&d.id)
+        .await
+        .unwrap_or_default();
+    let documents: Vec<DocumentRow> = p
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(index, x)| DocumentRow {
+            name: x.name.clone(),
+            required: filing::document_required(&x.name),
+            files: attachments
+                .iter()
+                .filter(|a| a.document == x.name)
+                .cloned()
+                .collect(),
+            index,
+        })
+        .collect();
+    let reusable: Vec<(String, String)> = state
+        .store
+        .citizen_attachments(&me.citizen.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.draft_id.as_deref() != Some(d.id.as_str()))
+        .map(|a| {
+            (
+                a.id.clone(),
+                format!("{} ({}, {})", a.file_name, a.document, local(a.created_at)),
+            )
+        })
+        .collect();
+    let mut summary = place_errors(&mut fields, errors);
+    for (anchor, _) in &mut summary {
+        if anchor == "main" && step == "check" {
+            *anchor = "check".into();
+        }
+    }
+    let shown: Vec<(String, String, String)> = fields
+        .iter()
+        .map(|f| {
+            let value = if f.kind == "select" {
+                f.options
+                    .iter()
+                    .find(|(v, _)| *v == f.value)
+                    .map(|(_, l)| l.clone())
+                    .unwrap_or_default()
+            } else {
+                f.value.clone()
+            };
+            (f.label.clone(), value, f.id())
+        })
+        .collect();
+    let citizen = &me.citizen;
+    let applicant = vec![
+        (c.tr.t("account-full-name"), citizen.full_name.clone()),
+        (
+            c.tr.t("profile-cccd"),
+            citizen
+                .cccd
+                .clone()
+                .unwrap_or_else(|| c.tr.t("check-missing")),
+        ),
+    ];
+    let (max_mb, _) = filing::limits(p);
+    let page = DraftPage {
+        c,
+        csrf: me.session.csrf.clone(),
+        id: d.id.clone(),
+        procedure: p.name.clone(),
+        procedure_code: p.code.to_string(),
+        step,
+        errors: summary,
+        fields,
+        documents,
+        reusable,
+        answers: shown,
+        applicant,
+        fee: match filing::online_fee(p) {
+            0 => c.tr.t("check-no-fee"),
+            n => money(n),
+        },
+        max_mb,
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(status, c, &page)
+}
+
+pub(crate) async fn draft(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let me = match require(&v, &format!("/account/drafts/{id}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    let (d, p) = match load(&state, &me, &id, c.lang).await {
+        Ok(x) => x,
+        Err(e) => return draft_gone(&state, &c, &me, &id, e).await,
+    };
+    let step = match get(&q, "step") {
+        "documents" => "documents",
+        "check" => "check",
+        _ => "answers",
+    };
+    draft_page(&state, &c, &me, &d, &p, step, &[], None).await
+}
+
+/// A draft already filed goes to its dossier; otherwise the error is shown.
+async fn draft_gone(
+    state: &AppState,
+    c: &Chrome,
+    me: &CitizenAuth,
+    id: &str,
+    e: ApiError,
+) -> Response {
+    if e.code == "already_submitted"
+        && let Ok(Some(d)) = state.store.draft(id).await
+        && d.citizen_id == me.citizen.id
+        && let Some(code) = d.dossier_code
+    {
+        return see_other(&format!("/account/dossiers/{code}?again=1"));
+    }
+    api_error_page(c, &e)
+}
+
+pub(crate) async fn save_answers(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Fields,
+) -> Response {
+    let me = match require(&v, &format!("/account/drafts/{id}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    let (d, p) = match load(&state, &me, &id, c.lang).await {
+        Ok(x) => x,
+        Err(e) => return draft_gone(&state, &c, &me, &id, e).await,
+    };
+    let questions = form::fields(&p.form_schema);
+    let answers = answers_from_form(&questions, &f, "");
+    // Keep what was typed even when it is wrong, so nothing is lost.
+    let saved = match filing::save_answers(
+        &state,
+        &me.citizen,
+        &id,
+        Value::Object(answers.clone()),
+        c.lang,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(d) => d,
+        Err(e) => return api_error_page(&c, &e),
+    };
+    match form::validate(&p.form_schema, &Value::Object(answers.clone()), c.lang) {
+        Ok(_) => see_other(&format!("/account/drafts/{}?step=documents", d.id)),
+        Err(problems) => {
+            let errors: Vec<FieldError> = problems
+                .into_iter()
+                .map(|x| FieldError {
+                    field: x.path,
+                    code: x.code.to_string(),
+                    message: x.message,
+                })
+                .collect();
+            draft_page(
+                &state,
+                &c,
+                &me,
+                &saved,
+                &p,
+                "answers",
+                &errors,
+                Some(&answers),
+            )
+            .await
+        }
+    }
+}
+
+// ---- documents ---------------------------------------------------------------------------
+
+pub(crate) async fn upload(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> Response {
+    let me = match require(&v, &format!("/account/drafts/{id}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    let (csrf, document, file) = match read_multipart(&mut form).await {
+        Ok(x) => x,
+        Err(message) => {
+            return redraw_documents(
+                &state,
+                &c,
+                &me,
+                &id,
+                vec![FieldError {
+                    field: "documents".into(),
+                    code: "invalid_upload".into(),
+                    message: c.tr.t(message),
+                }],
+            )
+            .await;
+        }
+    };
+    if !v.form_ok(&csrf) {
+        return forged(&c);
+    }
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return redraw_documents(
+            &state,
+            &c,
+            &me,
+            &id,
+            vec![FieldError {
+                field: "documents".into(),
+                code: "empty_file".into(),
+                message: c.tr.t("documents-choose-file"),
+            }],
+        )
+        .await;
+    };
+    let upload = filing::Upload {
+        document,
+        file_name,
+        bytes,
+    };
+    match filing::attach(
+        &state,
+        &me.citizen,
+        Target::Draft(&id),
+        upload,
+        c.lang,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => see_other(&format!("/account/drafts/{id}?step=documents")),
+        Err(e) => redraw_documents(&state, &c, &me, &id, field_errors(&e, "documents")).await,
+    }
+}
+
+async fn redraw_documents(
+    state: &AppState,
+    c: &Chrome,
+    me: &CitizenAuth,
+    id: &str,
+    errors: Vec<FieldError>,
+) -> Response {
+    match load(state, me, id, c.lang).await {
+        Ok((d, p)) => draft_page(state, c, me, &d, &p, "documents", &errors, None).await,
+        Err(e) => draft_gone(state, c, me, id, e).await,
+    }
+}
+
+/// Reads `csrf`, `document` and `file` from a multipart form; a message key on failure.
+async fn read_multipart(
+    form: &mut Multipart,
+) -> Result<(String, String, Option<(String, bytes::Bytes)>), &'static str> {
+    let (mut csrf, mut document, mut file) = (String::new(), String::new(), None);
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err("documents-too-large");
+            }
+            Err(_) => return Err("documents-choose-file"),
+        };
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("document") => document = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b)),
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        return Err("documents-too-large");
+                    }
+                    Err(_) => return Err("documents-choose-file"),
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((csrf, document, file))
+}
+
+pub(crate) async fn reuse(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Fields,
+) -> Response {
+    let me = match require(&v, &format!("/account/drafts/{id}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    match filing::reuse(
+        &state,
+        &me.citizen,
+        &id,
+        get(&f, "attachment"),
+        get(&f, "document"),
+        c.lang,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => see_other(&format!("/account/drafts/{id}?step=documents")),
+        Err(e) => redraw_documents(&state, &c, &me, &id, field_errors(&e, "documents")).await,
+    }
+}
+
+pub(crate) async fn remove(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path((id, attachment)): Path<(String, String)>,
+    Form(f): Fields,
+) -> Response {
+    let me = match require(&v, &format!("/account/drafts/{id}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    match filing::detach(&state, &me.citizen, &id, &attachment, c.lang).await {
+        Ok(()) => see_other(&format!("/account/drafts/{id}?step=documents")),
+        Err(e) => redraw_documents(&state, &c, &me, &id, field_errors(&e, "documents")).await,
+    }
+}
+
+// ---- submit ------------------------------------------------------------------------------
+
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Fields,
+) -> Response {
+    let me = match require(&v, &format!("/account/drafts/{id}?step=check")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    match filing::submit(&state, &me.citizen, &id, c.lang, Utc::now()).await {
+        Ok(r) => see_other(&format!("/account/dossiers/{}?filed=1", r.code)),
+        Err(e) if e.code == "already_submitted" => draft_gone(&state, &c, &me, &id, e).await,
+        Err(e) => match load(&state, &me, &id, c.lang).await {
+            Ok((d, p)) => {
+                draft_page(
+                    &state,
+                    &c,
+                    &me,
+                    &d,
+                    &p,
+                    "check",
+                    &field_errors(&e, "check"),
+                    None,
+                )
+                .await
+            }
+            Err(e) => api_error_page(&c, &e),
+        },
+    }
+}
+
+// ---- the dossier -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "my_dossier.html")]
+struct DossierPage<'a> {
+    c: &'a Chrome,
+    csrf: String,
+    code: String,
+    procedure: String,
+    status: &'static str,
+    status_key: &'static str,
+    filed_now: bool,
+    again: bool,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    facts: Vec<(String, String)>,
+    owed: Option<String>,
+    supplement: Option<(String, Vec<String>)>,
+    documents: Vec<String>,
+    can_withdraw: bool,
+    result: Option<String>,
+    timeline: Vec<(String, String)>,
+    attachments: Vec<Attachment>,
+}
+
+async fn own_dossier(
+    state: &AppState,
+    me: &CitizenAuth,
+    code: &str,
+) -> Option<motcua_store::DossierRecord> {
+    let code = DossierCode::parse(code).ok()?;
+    state
+        .store
+        .dossier(&code)
+        .await
+        .ok()
+        .flatten()
+        .filter(|r| r.state.intake.owner.as_deref() == Some(me.citizen.id.as_str()))
+}
+
+async fn dossier_page(
+    state: &AppState,
+    c: &Chrome,
+    me: &CitizenAuth,
+    code: &str,
+    flags: &BTreeMap<String, String>,
+    errors: &[FieldError],
+) -> Response {
+    let Some(r) = own_dossier(state, me, code).await else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            c,
+            "not-found-title",
+            c.tr.t("not-found-lead"),
+        );
+    };
+    let d = &r.state;
+    let p = state
+        .store
+        .procedure(&d.intake.procedure.code)
+        .await
+        .ok()
+        .flatten();
+    let events = state.store.events(&r.code).await.unwrap_or_default();
+    let attachments = state
+        .store
+        .dossier_attachments(&r.code)
+        .await
+        .unwrap_or_default();
+    let now = Utc::now();
+    let mut facts = vec![(c.tr.t("dossier-filed"), local(d.submitted_at))];
+    if let Some(t) = d.received_at {
+        facts.push((c.tr.t("dossier-received"), local(t)));
+    }
+    match d.due_at {
+        Some(t) => facts.push((c.tr.t("dossier-due"), local(t))),
+        None if !d.status.is_final() => facts.push((
+            c.tr.t("dossier-due-expected"),
+            local(state.calendar.due(now, d.intake.procedure.processing_time)),
+        )),
+        None => {}
+    }
+    let fee = d.intake.procedure.prepaid_fee;
+    if fee > 0 {
+        facts.push((
+            c.tr.t("dossier-fee"),
+            format!(
+                "{} ({})",
+                money(fee),
+                if d.fee_paid >= fee {
+                    c.tr.t("dossier-fee-paid")
+                } else {
+                    c.tr.t("dossier-fee-unpaid")
+                }
+            ),
+        ));
+    }
+    let owed = (fee > d.fee_paid && !d.status.is_final()).then(|| money(fee - d.fee_paid));
+    let supplement = d
+        .supplement
+        .as_ref()
+        .map(|s| (s.reason.clone(), s.missing.clone()));
+    let mut summary = Vec::new();
+    for e in errors {
+        summary.push(("supplement".to_string(), e.message.clone()));
+    }
+    let page = DossierPage {
+        c,
+        csrf: me.session.csrf.clone(),
+        code: r.code.to_string(),
+        procedure: p.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        status: d.status.label(c.lang),
+        status_key: d.status.as_str(),
+        filed_now: flags.contains_key("filed"),
+        again: flags.contains_key("again"),
+        notice: flags.get("notice").and_then(|k| match k.as_str() {
+            "supplement-sent" => Some(c.tr.t("dossier-supplement-sent")),
+            "withdrawn" => Some(c.tr.t("dossier-withdrawn")),
+            "uploaded" => Some(c.tr.t("dossier-uploaded")),
+            _ => None,
+        }),
+        errors: summary,
+        facts,
+        owed,
+        supplement,
+        documents: p
+            .map(|p| p.documents.into_iter().map(|d| d.name).collect())
+            .unwrap_or_default(),
+        can_withdraw: matches!(
+            d.status,
+            Status::Submitted
+                | Status::Received
+                | Status::InProcessing
+                | Status::AwaitingSupplement
+                | Status::Supplemented
+        ),
+        result: d.result.as_ref().map(|x| x.summary.clone()),
+        timeline: events
+            .iter()
+            .filter(|e| {
+                !matches!(
+                    e.event.kind,
+                    motcua_domain::lifecycle::EventKind::Assigned { .. }
+                )
+            })
+            .map(|e| (local(e.event.at), e.event.kind.public_label(c.lang)))
+            .collect(),
+        attachments,
+    };
+    render(
+        if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+        c,
+        &page,
+    )
+}
+
+pub(crate) async fn dossier(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(code): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    dossier_page(&state, &c, &me, &code, &q, &[]).await
+}
+
+pub(crate) async fn pay(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Form(f): Fields,
+) -> Response {
+    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    let principal = crate::auth::Principal::Citizen(Box::new(me));
+    let ip = crate::api::payments::client_ip(&headers);
+    match crate::api::payments::start(&state, &principal, &code, &ip, c.lang).await {
+        Ok(started) => see_other(&started.pay_url),
+        Err(e) => api_error_page(&c, &e),
+    }
+}
+
+pub(crate) async fn supplement_upload(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(code): Path<String>,
+    mut form: Multipart,
+) -> Response {
+    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    let (csrf, document, file) = match read_multipart(&mut form).await {
+        Ok(x) => x,
+        Err(key) => {
+            return dossier_page(
+                &state,
+                &c,
+                &me,
+                &code,
+                &BTreeMap::new(),
+                &[FieldError {
+                    field: "supplement".into(),
+                    code: "invalid_upload".into(),
+                    message: c.tr.t(key),
+                }],
+            )
+            .await;
+        }
+    };
+    if !v.form_ok(&csrf) {
+        return forged(&c);
+    }
+    let Ok(dossier_code) = DossierCode::parse(&code) else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            &c,
+            "not-found-title",
+            c.tr.t("not-found-lead"),
+        );
+    };
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return dossier_page(
+            &state,
+            &c,
+            &me,
+            &code,
+            &BTreeMap::new(),
+            &[FieldError {
+                field: "supplement".into(),
+                code: "empty_file".into(),
+                message: c.tr.t("documents-choose-file"),
+            }],
+        )
+        .await;
+    };
+    let upload = filing::Upload {
+        document,
+        file_name,
+        bytes,
+    };
+    match filing::attach(
+        &state,
+        &me.citizen,
+        Target::Dossier(&dossier_code),
+        upload,
+        c.lang,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => see_other(&format!("/account/dossiers/{code}?notice=uploaded")),
+        Err(e) => {
+            dossier_page(
+                &state,
+                &c,
+                &me,
+                &code,
+                &BTreeMap::new(),
+                &field_errors(&e, "supplement"),
+            )
+            .await
+        }
+    }
+}
+
+async fn act(
+    state: &AppState,
+    c: &Chrome,
+    me: &CitizenAuth,
+    code: &str,
+    command: Command,
+    notice: &str,
+) -> Response {
+    let Ok(dossier_code) = DossierCode::parse(code) else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            c,
+            "not-found-title",
+            c.tr.t("not-found-lead"),
+        );
+    };
+    if own_dossier(state, me, code).await.is_none() {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            c,
+            "not-found-title",
+            c.tr.t("not-found-lead"),
+        );
+    }
+    let actor = Actor::new(me.citizen.id.clone(), Role::Applicant, None);
+    match motcua_store::ops::act(
+        &*state.store,
+        &state.lifecycle(),
+        &dossier_code,
+        None,
+        &command,
+        &actor,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => see_other(&format!("/account/dossiers/{code}?notice={notice}")),
+        Err(e) => {
+            let e = ApiError::op(e, c.lang);
+            dossier_page(
+                state,
+                c,
+                me,
+                code,
+                &BTreeMap::new(),
+                &field_errors(&e, "supplement"),
+            )
+            .await
+        }
+    }
+}
+
+pub(crate) async fn supplement_submit(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(code): Path<String>,
+    Form(f): Fields,
+) -> Response {
+    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    let note = Some(get(&f, "note").trim().to_string()).filter(|n| !n.is_empty());
+    act(
+        &state,
+        &c,
+        &me,
+        &code,
+        Command::SubmitSupplement { note },
+        "supplement-sent",
+    )
+    .await
+}
+
+pub(crate) async fn withdraw(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(code): Path<String>,
+    Form(f): Fields,
+) -> Response {
+    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    let reason = get(&f, "reason").trim().to_string();
+    act(
+        &state,
+        &c,
+        &me,
+        &code,
+        Command::Withdraw { reason },
+        "withdrawn",
+    )
+    .await
+}
