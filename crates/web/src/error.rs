@@ -133,7 +133,7 @@ impl ApiError {
             LifecycleError::RoleNotAllowed { .. } | LifecycleError::OutOfScope => {
                 StatusCode::FORBIDDEN
             }
-            LifecycleError::Text { .. } | LifecycleError::BadAmount => {
+            LifecycleError::Text { .. } | LifecycleError::BadAmount | LifecycleError::BadScore => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             LifecycleError::NotOpened => StatusCode::NOT_FOUND,
@@ -147,7 +147,8 @@ impl ApiError {
             | LifecycleError::SameAgency
             | LifecycleError::RefusalNotProposed
             | LifecycleError::FeeUnpaid { .. }
-            | LifecycleError::AlreadyPaid => StatusCode::CONFLICT,
+            | LifecycleError::AlreadyPaid
+            | LifecycleError::AlreadyRated => StatusCode::CONFLICT,
         };
         ApiError::from_localised(status, &e, lang)
     }

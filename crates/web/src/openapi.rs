@@ -75,6 +75,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(payments::create, payments::list))
         .routes(routes!(payments::ipn))
         .routes(routes!(documents::receipt))
+        .routes(routes!(documents::result))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(filing::upload))

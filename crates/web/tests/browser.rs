@@ -915,10 +915,19 @@ async fn citizen_files_pays_tracks_supplements_and_gets_the_result() {
     )
     .await;
     act(Command::Approve { note: None }, approver.clone()).await;
+    // The electronic result, stored where the server keeps files.
+    let files = motcua_web::FileStore::open(
+        std::env::temp_dir()
+            .join(format!("motcua-test-files-{}", std::process::id()))
+            .to_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let sha = files.put(pdf.clone().into()).await.unwrap();
     act(
         Command::IssueResult {
             summary: "Giấy phép sử dụng vật liệu nổ công nghiệp (cấp lại)".into(),
-            document_sha256: None,
+            document_sha256: Some(sha),
         },
         approver.clone(),
     )
@@ -933,6 +942,27 @@ async fn citizen_files_pays_tracks_supplements_and_gets_the_result() {
     )
     .await;
     expect(&b, "main", "Đã có kết quả giải quyết").await;
+    let cookie = c.get_named_cookie("motcua_sid").await.unwrap();
+    let result = reqwest::Client::new()
+        .get(format!("{base}/api/v1/dossiers/{dossier_code}/result"))
+        .header("cookie", format!("motcua_sid={}", cookie.value()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(result.status(), 200);
+    assert_eq!(result.headers()["content-type"], "application/pdf");
+    assert_eq!(result.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    // Rate the service: a rating needs a level; then it is given once.
+    click(&b, "#rating button[type=submit]").await;
+    expect(&b, ".error-summary", "Hãy chọn mức độ hài lòng").await;
+    click(&b, "#rating-very_satisfied").await;
+    choose(&b, "#crit-attitude", "2").await;
+    fill(&b, "#rating-comment", "Cán bộ hướng dẫn tận tình").await;
+    axe_clean(&b, &tools, "rating form").await;
+    click(&b, "#rating button[type=submit]").await;
+    expect(&b, "main", "Cảm ơn ông/bà đã đánh giá").await;
+    expect(&b, "main", "Rất hài lòng").await;
+    assert!(c.find(Locator::Css("#rating form")).await.is_err());
     b.close().await;
     db.drop_db().await;
 }

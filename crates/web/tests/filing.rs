@@ -435,6 +435,43 @@ async fn file_pay_receive_supplement(app: App) {
         (StatusCode::CONFLICT, "no_supplement_asked")
     );
 
+    // The result, then the applicant's rating (once, only theirs).
+    let approver = app.token("lanhdao").await;
+    for (who, body) in [
+        (&specialist, json!({"action": "accept_supplement"})),
+        (&specialist, json!({"action": "forward"})),
+        (&approver, json!({"action": "approve"})),
+        (
+            &approver,
+            json!({"action": "issue_result", "summary": "Giấy phép"}),
+        ),
+    ] {
+        let (s, r) = app.post(&actions, Some(who), &body).await;
+        assert_eq!(s, StatusCode::OK, "{body}: {r}");
+    }
+    let (s, _) = app
+        .get(&format!("/api/v1/dossiers/{code}/result"), Some(&token))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "no electronic result file was issued"
+    );
+    let rating = json!({"action": "rate", "satisfaction": "satisfied",
+        "criteria": [{"criterion": "attitude", "score": 2}], "comment": "Nhanh"});
+    let (s, body) = app.post(&actions, Some(&specialist), &rating).await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::FORBIDDEN, "role_not_allowed")
+    );
+    let (s, body) = app.post(&actions, Some(&token), &rating).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, body) = app.post(&actions, Some(&token), &rating).await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::CONFLICT, "already_rated")
+    );
+
     // Another citizen sees none of it.
     let other = register_and_verify(&app, &mail, "binh@example.vn").await;
     for path in [

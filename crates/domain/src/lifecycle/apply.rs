@@ -53,6 +53,7 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
             last_event_at: at,
             fee_paid: 0,
             payments: Vec::new(),
+            rating: None,
         });
     };
     let misfit = |d: &Dossier| ReplayError::DoesNotFit {
@@ -60,7 +61,8 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
         event: event.kind.name(),
         status: d.status,
     };
-    if d.status.is_final() {
+    // A closed dossier takes only its rating.
+    if d.status.is_final() && !matches!(event.kind, EventKind::Rated { .. }) {
         return Err(misfit(&d));
     }
     let route_to = |d: &mut Dossier, agency| {
@@ -168,6 +170,12 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
             d.status = Status::Returned;
             d.returned_at = Some(at);
             d.closed_at = Some(at);
+        }
+        EventKind::Rated { satisfaction, .. } => {
+            if d.rating.is_some() || !matches!(d.status, Status::ResultReady | Status::Returned) {
+                return Err(misfit(&d));
+            }
+            d.rating = Some(*satisfaction);
         }
         EventKind::FeePaid { reference, amount } => {
             d.fee_paid += amount;

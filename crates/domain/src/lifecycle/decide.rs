@@ -417,6 +417,33 @@ impl Lifecycle<'_> {
                     channel: channel.clone(),
                 }
             }
+            Command::Rate {
+                satisfaction,
+                criteria,
+                comment,
+            } => {
+                allow(&[Role::Applicant])?;
+                self.own(actor, d)?;
+                if !matches!(d.status, ResultReady | Returned) {
+                    return Err(invalid());
+                }
+                if d.rating.is_some() {
+                    return Err(LifecycleError::AlreadyRated);
+                }
+                let mut seen = Vec::new();
+                for c in criteria {
+                    if c.score > 2 || seen.contains(&c.criterion) {
+                        return Err(LifecycleError::BadScore);
+                    }
+                    seen.push(c.criterion);
+                }
+                optional_text("comment", comment)?;
+                EventKind::Rated {
+                    satisfaction: *satisfaction,
+                    criteria: criteria.clone(),
+                    comment: comment.clone(),
+                }
+            }
             Command::RecordPayment { reference, amount } => {
                 allow(&[Role::System, Role::Reception, Role::AgencySystem])?;
                 if actor.role != Role::System {

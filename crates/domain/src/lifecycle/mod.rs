@@ -211,6 +211,86 @@ pub struct Intake {
     pub receive_now: bool,
 }
 
+/// How satisfied the applicant is: the common three-level wording of rating forms (Decree
+/// 61/2018 art. 29; each province designs its form, so the scale is kept small and ordered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    /// Rất hài lòng.
+    VerySatisfied,
+    /// Hài lòng.
+    Satisfied,
+    /// Không hài lòng.
+    Dissatisfied,
+}
+
+impl Satisfaction {
+    pub const ALL: [Satisfaction; 3] = [
+        Satisfaction::VerySatisfied,
+        Satisfaction::Satisfied,
+        Satisfaction::Dissatisfied,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Satisfaction::VerySatisfied => "very_satisfied",
+            Satisfaction::Satisfied => "satisfied",
+            Satisfaction::Dissatisfied => "dissatisfied",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Satisfaction::VerySatisfied, Lang::Vi) => "Rất hài lòng",
+            (Satisfaction::Satisfied, Lang::Vi) => "Hài lòng",
+            (Satisfaction::Dissatisfied, Lang::Vi) => "Không hài lòng",
+            (Satisfaction::VerySatisfied, Lang::En) => "Very satisfied",
+            (Satisfaction::Satisfied, Lang::En) => "Satisfied",
+            (Satisfaction::Dissatisfied, Lang::En) => "Dissatisfied",
+        }
+    }
+}
+
+/// The indicators of Circular 01/2018 (art. 13) that the applicant rates per dossier, each
+/// scored 2, 1 or 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingCriterion {
+    /// 1: total resolution time against the legal limit.
+    ResolutionTime,
+    /// 3: contacts needed to complete the dossier.
+    Contacts,
+    /// 4: agencies to contact.
+    Agencies,
+    /// 7: staff attitude.
+    Attitude,
+}
+
+impl RatingCriterion {
+    pub const ALL: [RatingCriterion; 4] = [
+        RatingCriterion::ResolutionTime,
+        RatingCriterion::Contacts,
+        RatingCriterion::Agencies,
+        RatingCriterion::Attitude,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RatingCriterion::ResolutionTime => "resolution_time",
+            RatingCriterion::Contacts => "contacts",
+            RatingCriterion::Agencies => "agencies",
+            RatingCriterion::Attitude => "attitude",
+        }
+    }
+}
+
+/// One criterion's score: 2, 1 or 0 points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CriterionScore {
+    pub criterion: RatingCriterion,
+    pub score: u8,
+}
+
 /// What someone asks the lifecycle to do.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -276,6 +356,14 @@ pub enum Command {
         reference: String,
         amount: i64,
     },
+    /// The applicant rates the service once the result is out (once per dossier).
+    Rate {
+        satisfaction: Satisfaction,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        criteria: Vec<CriterionScore>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
     /// Apologise for the coming delay and set a new appointment (once).
     Reappoint {
         new_due_at: DateTime<Utc>,
@@ -303,6 +391,7 @@ impl Command {
             Command::Withdraw { .. } => "withdraw",
             Command::Reappoint { .. } => "reappoint",
             Command::RecordPayment { .. } => "record_payment",
+            Command::Rate { .. } => "rate",
         }
     }
 }
@@ -382,6 +471,13 @@ pub enum EventKind {
         reference: String,
         amount: i64,
     },
+    Rated {
+        satisfaction: Satisfaction,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        criteria: Vec<CriterionScore>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
     Reappointed {
         previous_due_at: DateTime<Utc>,
         new_due_at: DateTime<Utc>,
@@ -411,6 +507,7 @@ impl EventKind {
             EventKind::Withdrawn { .. } => "withdrawn",
             EventKind::Reappointed { .. } => "reappointed",
             EventKind::FeePaid { .. } => "fee_paid",
+            EventKind::Rated { .. } => "rated",
         }
     }
 
@@ -455,6 +552,18 @@ impl EventKind {
             EventKind::Withdrawn { .. } => &["withdrawn"],
             EventKind::Reappointed { .. } => &["reappointed"],
             EventKind::FeePaid { .. } => &["fee_paid"],
+            EventKind::Rated {
+                satisfaction: Satisfaction::VerySatisfied,
+                ..
+            } => &["rated", "rated_very_satisfied"],
+            EventKind::Rated {
+                satisfaction: Satisfaction::Satisfied,
+                ..
+            } => &["rated", "rated_satisfied"],
+            EventKind::Rated {
+                satisfaction: Satisfaction::Dissatisfied,
+                ..
+            } => &["rated", "rated_dissatisfied"],
             EventKind::Forwarded { .. }
             | EventKind::SentBack { .. }
             | EventKind::Assigned { .. }
@@ -500,6 +609,10 @@ impl EventKind {
             EventKind::Refused { .. } => s("Từ chối giải quyết hồ sơ", "Dossier refused"),
             EventKind::ResultIssued { .. } => s("Đã có kết quả giải quyết", "Result issued"),
             EventKind::FeePaid { .. } => s("Đã nộp phí, lệ phí", "Fee paid"),
+            EventKind::Rated { .. } => s(
+                "Người nộp đã đánh giá mức độ hài lòng",
+                "The applicant rated the service",
+            ),
             EventKind::ResultReturned { .. } => s("Đã trả kết quả", "Result returned"),
             EventKind::Withdrawn { .. } => s(
                 "Dừng giải quyết theo đề nghị rút hồ sơ",
@@ -573,6 +686,9 @@ pub struct Dossier {
     pub fee_paid: i64,
     #[serde(default)]
     pub payments: Vec<String>,
+    /// The applicant's rating, once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Satisfaction>,
 }
 
 impl Dossier {
@@ -695,6 +811,10 @@ pub enum LifecycleError {
     AlreadyPaid,
     #[error("a payment must be of a positive amount")]
     BadAmount,
+    #[error("the dossier has been rated already")]
+    AlreadyRated,
+    #[error("each criterion is scored 0, 1 or 2, once")]
+    BadScore,
 }
 
 impl Localise for LifecycleError {
@@ -716,6 +836,8 @@ impl Localise for LifecycleError {
             LifecycleError::FeeUnpaid { .. } => "fee_unpaid",
             LifecycleError::AlreadyPaid => "already_paid",
             LifecycleError::BadAmount => "bad_amount",
+            LifecycleError::AlreadyRated => "already_rated",
+            LifecycleError::BadScore => "bad_score",
         }
     }
 
@@ -808,6 +930,16 @@ impl Localise for LifecycleError {
                 lang,
                 "Số tiền thanh toán phải lớn hơn 0.",
                 "A payment must be of a positive amount.",
+            ),
+            LifecycleError::AlreadyRated => pick(
+                lang,
+                "Hồ sơ này đã được đánh giá.",
+                "This dossier has been rated already.",
+            ),
+            LifecycleError::BadScore => pick(
+                lang,
+                "Mỗi tiêu chí chấm 0, 1 hoặc 2 điểm, một lần.",
+                "Each criterion is scored 0, 1 or 2, once.",
             ),
         }
     }

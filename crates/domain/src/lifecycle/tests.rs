@@ -604,6 +604,120 @@ fn prepaid_fee_holds_the_dossier_until_paid_once() {
 }
 
 #[test]
+fn the_applicant_rates_once_after_the_result() {
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let a = actors();
+    let mut run = Run::new();
+    let t = vn(2025, 6, 2, 9, 0);
+    run.step(
+        &lc,
+        &Command::Open(Box::new(intake(
+            ProcessingTime::WorkingDays(5),
+            SupplementClock::Restart,
+            true,
+        ))),
+        &a[0],
+        t,
+    )
+    .unwrap();
+    let rate = |level| Command::Rate {
+        satisfaction: level,
+        criteria: vec![
+            CriterionScore {
+                criterion: RatingCriterion::ResolutionTime,
+                score: 2,
+            },
+            CriterionScore {
+                criterion: RatingCriterion::Attitude,
+                score: 2,
+            },
+        ],
+        comment: Some("Cán bộ nhiệt tình".into()),
+    };
+    assert!(
+        matches!(
+            lc.decide(run.state.as_ref(), &rate(Satisfaction::Satisfied), &a[4], t),
+            Err(LifecycleError::InvalidTransition { .. })
+        ),
+        "not before the result"
+    );
+    run.step(
+        &lc,
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        &a[0],
+        t,
+    )
+    .unwrap();
+    run.step(&lc, &Command::Approve { note: None }, &a[2], t)
+        .unwrap();
+    run.step(
+        &lc,
+        &Command::IssueResult {
+            summary: "Giấy phép".into(),
+            document_sha256: None,
+        },
+        &a[2],
+        t,
+    )
+    .unwrap();
+    assert_eq!(run.dossier().status, Status::ResultReady);
+    assert!(
+        matches!(
+            lc.decide(run.state.as_ref(), &rate(Satisfaction::Satisfied), &a[5], t),
+            Err(LifecycleError::OutOfScope)
+        ),
+        "only the owner"
+    );
+    assert!(matches!(
+        lc.decide(run.state.as_ref(), &rate(Satisfaction::Satisfied), &a[0], t),
+        Err(LifecycleError::RoleNotAllowed { .. })
+    ));
+    let mut bad = rate(Satisfaction::Satisfied);
+    if let Command::Rate { criteria, .. } = &mut bad {
+        criteria[0].score = 3;
+    }
+    assert!(matches!(
+        lc.decide(run.state.as_ref(), &bad, &a[4], t),
+        Err(LifecycleError::BadScore)
+    ));
+    run.step(
+        &lc,
+        &Command::ReturnResult {
+            channel: ReturnChannel::Counter,
+        },
+        &a[0],
+        t,
+    )
+    .unwrap();
+    assert_eq!(run.dossier().status, Status::Returned);
+    let events = run
+        .step(&lc, &rate(Satisfaction::VerySatisfied), &a[4], t)
+        .unwrap();
+    assert_eq!(
+        events[0].kind.counters(),
+        &["rated", "rated_very_satisfied"]
+    );
+    assert_eq!(run.dossier().rating, Some(Satisfaction::VerySatisfied));
+    assert!(matches!(
+        lc.decide(
+            run.state.as_ref(),
+            &rate(Satisfaction::Dissatisfied),
+            &a[4],
+            t
+        ),
+        Err(LifecycleError::AlreadyRated)
+    ));
+    assert_eq!(replay(&run.events).unwrap(), *run.dossier());
+}
+
+#[test]
 fn pause_rule_gives_back_the_time_left() {
     let cal = calendar();
     let lc = Lifecycle {
@@ -710,6 +824,14 @@ fn any_command() -> impl Strategy<Value = Command> {
         ]
         .prop_map(|channel| Command::ReturnResult { channel }),
         text.clone().prop_map(|reason| Command::Withdraw { reason }),
+        (0usize..3, 0u8..4).prop_map(|(level, score)| Command::Rate {
+            satisfaction: Satisfaction::ALL[level],
+            criteria: vec![CriterionScore {
+                criterion: RatingCriterion::Attitude,
+                score
+            }],
+            comment: None,
+        }),
         (prop_oneof![Just("VNP-1"), Just("VNP-2")], -1i64..100_000).prop_map(|(r, amount)| {
             Command::RecordPayment {
                 reference: r.to_string(),

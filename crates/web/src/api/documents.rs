@@ -201,3 +201,52 @@ pub(crate) async fn receipt(
     )
         .into_response())
 }
+
+/// The electronic result of the dossier (the file whose SHA-256 the result records), for the
+/// applicant, staff in scope or an agency system in scope.
+#[utoipa::path(
+    get, path = "/api/v1/dossiers/{code}/result", tag = "dossiers", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Dossier code")),
+    responses(
+        (status = 200, description = "the result document (PDF, JPEG or PNG)"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody, description = "no electronic result")
+    )
+)]
+pub(crate) async fn result(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = readable(&state, &principal, &code, lang).await?;
+    let Some(sha) = record
+        .state
+        .result
+        .as_ref()
+        .and_then(|r| r.document_sha256.clone())
+    else {
+        return Err(ApiError::not_found(lang));
+    };
+    let bytes = state.files.get(&sha).await.map_err(|e| {
+        tracing::warn!(error = %e, dossier = %record.code, "result file missing");
+        ApiError::not_found(lang)
+    })?;
+    let mime = crate::files::sniff(&bytes).unwrap_or("application/octet-stream");
+    let ext = crate::files::ACCEPTED
+        .iter()
+        .find(|(m, _)| *m == mime)
+        .map_or("bin", |(_, e)| *e);
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ket-qua-{}.{ext}\"", record.code),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

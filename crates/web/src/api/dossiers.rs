@@ -404,7 +404,8 @@ pub(crate) const ACTIONS: &str = "receive, forward {assignee?, note?}, send_back
 assign {assignee}, request_supplement {reason, missing[]}, submit_supplement {note?}, accept_supplement, \
 propose_refusal {reason}, approve {note?}, refuse {reasons[]}, issue_result {summary, document_sha256?}, \
 return_result {channel: {method: counter|online|post, tracking_number?}}, withdraw {reason}, \
-reappoint {new_due_at, reason}";
+reappoint {new_due_at, reason}, rate {satisfaction: very_satisfied|satisfied|dissatisfied, \
+criteria?: [{criterion: resolution_time|contacts|agencies|attitude, score: 0..2}], comment?}";
 
 /// Carries out an action on a dossier. The body is `{"action": NAME, …fields}` with an
 /// optional `expected_version` (the answer is 409 if the dossier moved on). The state
@@ -412,7 +413,7 @@ reappoint {new_due_at, reason}";
 #[utoipa::path(
     post, path = "/api/v1/dossiers/{code}/actions", tag = "dossiers", security(("bearer" = [])),
     params(("code" = String, Path, description = "Dossier code")),
-    request_body(content = Object, description = "`{\"action\": …, \"expected_version\"?: n, …}`; actions: receive, forward, send_back, transfer, assign, request_supplement, submit_supplement, accept_supplement, propose_refusal, approve, refuse, issue_result, return_result, withdraw, reappoint"),
+    request_body(content = Object, description = "`{\"action\": …, \"expected_version\"?: n, …}`; actions: receive, forward, send_back, transfer, assign, request_supplement, submit_supplement, accept_supplement, propose_refusal, approve, refuse, issue_result, return_result, withdraw, reappoint, rate (the applicant, after the result)"),
     responses(
         (status = 200, body = DossierView),
         (status = 403, body = crate::error::ErrorBody, description = "role or agency may not"),

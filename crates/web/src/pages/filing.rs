@@ -14,7 +14,7 @@ use chrono::Utc;
 use motcua_catalog::form::{self, Field, FieldKind};
 use motcua_domain::Lang;
 use motcua_domain::ids::DossierCode;
-use motcua_domain::lifecycle::{Command, Status};
+use motcua_domain::lifecycle::{Command, CriterionScore, RatingCriterion, Satisfaction, Status};
 use motcua_domain::role::{Actor, Role};
 use motcua_domain::units::AdminUnits;
 use motcua_store::{Attachment, Procedure};
@@ -692,6 +692,11 @@ struct DossierPage<'a> {
     documents: Vec<String>,
     can_withdraw: bool,
     result: Option<String>,
+    result_file: bool,
+    can_rate: bool,
+    rated: Option<&'static str>,
+    levels: Vec<(&'static str, &'static str)>,
+    criteria: Vec<(&'static str, String)>,
     timeline: Vec<(String, String)>,
     attachments: Vec<Attachment>,
 }
@@ -775,7 +780,12 @@ async fn dossier_page(
         .map(|s| (s.reason.clone(), s.missing.clone()));
     let mut summary = Vec::new();
     for e in errors {
-        summary.push(("supplement".to_string(), e.message.clone()));
+        let anchor = if e.field == "rating" {
+            "rating"
+        } else {
+            "supplement"
+        };
+        summary.push((anchor.to_string(), e.message.clone()));
     }
     let page = DossierPage {
         c,
@@ -790,6 +800,7 @@ async fn dossier_page(
             "supplement-sent" => Some(c.tr.t("dossier-supplement-sent")),
             "withdrawn" => Some(c.tr.t("dossier-withdrawn")),
             "uploaded" => Some(c.tr.t("dossier-uploaded")),
+            "rated" => Some(c.tr.t("rating-thanks")),
             _ => None,
         }),
         errors: summary,
@@ -808,6 +819,25 @@ async fn dossier_page(
                 | Status::Supplemented
         ),
         result: d.result.as_ref().map(|x| x.summary.clone()),
+        result_file: d
+            .result
+            .as_ref()
+            .is_some_and(|x| x.document_sha256.is_some()),
+        can_rate: matches!(d.status, Status::ResultReady | Status::Returned) && d.rating.is_none(),
+        rated: d.rating.map(|r| r.label(c.lang)),
+        levels: Satisfaction::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label(c.lang)))
+            .collect(),
+        criteria: RatingCriterion::ALL
+            .iter()
+            .map(|x| {
+                (
+                    x.as_str(),
+                    c.tr.t(&format!("rating-criterion-{}", x.as_str())),
+                )
+            })
+            .collect(),
         timeline: events
             .iter()
             .filter(|e| {
@@ -1055,4 +1085,48 @@ pub(crate) async fn withdraw(
         "withdrawn",
     )
     .await
+}
+
+pub(crate) async fn rate(
+    State(state): State<AppState>,
+    c: Chrome,
+    v: Visitor,
+    Path(code): Path<String>,
+    Form(f): Fields,
+) -> Response {
+    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+        Ok(me) => me,
+        Err(r) => return *r,
+    };
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    let Some(satisfaction) = Satisfaction::ALL
+        .into_iter()
+        .find(|s| s.as_str() == get(&f, "satisfaction"))
+    else {
+        let e = FieldError {
+            field: "rating".into(),
+            code: "rating_required".into(),
+            message: c.tr.t("rating-choose"),
+        };
+        return dossier_page(&state, &c, &me, &code, &BTreeMap::new(), &[e]).await;
+    };
+    let criteria = RatingCriterion::ALL
+        .into_iter()
+        .filter_map(|x| {
+            let score = get(&f, x.as_str()).parse::<u8>().ok()?;
+            Some(CriterionScore {
+                criterion: x,
+                score,
+            })
+        })
+        .collect();
+    let comment = Some(get(&f, "comment").trim().to_string()).filter(|s| !s.is_empty());
+    let command = Command::Rate {
+        satisfaction,
+        criteria,
+        comment,
+    };
+    act(&state, &c, &me, &code, command, "rated").await
 }

@@ -86,6 +86,7 @@ pub(crate) fn routes() -> Router<AppState> {
             post(filing::supplement_submit),
         )
         .route("/account/dossiers/{code}/withdraw", post(filing::withdraw))
+        .route("/account/dossiers/{code}/rate", post(filing::rate))
         .route("/track", get(track::page))
         .merge(
             Router::new()
