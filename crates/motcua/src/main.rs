@@ -207,7 +207,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             if let Some(p) = payments.config(&*store, &public, &own).await? {
                 state = state.with_payment(p);
             }
-            channels.spawn(store, own)?;
+            channels.spawn(store, own, false)?;
             eprintln!("motcua serving on http://{}", listener.local_addr()?);
             motcua_web::serve(listener, state).await?;
             Ok(ExitCode::SUCCESS)

@@ -86,12 +86,19 @@ pub(crate) struct Channels {
 
 impl Channels {
     /// Starts background delivery of notifications from the outbox.
-    pub(crate) fn spawn(&self, store: Arc<dyn Store>, default_url: String) -> anyhow::Result<()> {
+    /// With `terminal` (the demo) and no SMTP host, e-mails are printed on the terminal.
+    pub(crate) fn spawn(
+        &self,
+        store: Arc<dyn Store>,
+        default_url: String,
+        terminal: bool,
+    ) -> anyhow::Result<()> {
         use motcua_notify::{
             Dispatcher, EmailSender, HttpSms, SmsConfig, SmsSender, SmtpConfig, SmtpEmail,
             SmtpSecurity,
         };
         let email: Option<Arc<dyn EmailSender>> = match &self.smtp_host {
+            None if terminal => Some(Arc::new(motcua_notify::TerminalEmail)),
             None => None,
             Some(host) => Some(Arc::new(
                 SmtpEmail::new(&SmtpConfig {

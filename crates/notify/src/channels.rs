@@ -167,3 +167,15 @@ impl SmsSender for HttpSms {
         }
     }
 }
+
+/// E-mail "sent" to the terminal: the demo's channel when no SMTP server is configured, so
+/// that one-time codes and notices can be read where the demo runs. Never for production.
+pub struct TerminalEmail;
+
+#[async_trait]
+impl EmailSender for TerminalEmail {
+    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), SendError> {
+        println!("--- e-mail to {to}: {subject}\n{body}\n---");
+        Ok(())
+    }
+}

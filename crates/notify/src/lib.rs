@@ -13,6 +13,7 @@ pub mod testing;
 
 pub use channels::{
     EmailSender, HttpSms, SendError, SmsConfig, SmsSender, SmtpConfig, SmtpEmail, SmtpSecurity,
+    TerminalEmail,
 };
 pub use compose::{Composed, compose, compose_code};
 pub use dispatcher::{CODE_TOPIC, CodeMessage, Dispatcher};

@@ -114,7 +114,7 @@ pub(crate) async fn run(
     if let Some(p) = sandbox.config(&*store, &public, &url).await? {
         state = state.with_payment(p);
     }
-    channels.spawn(store, url.clone())?;
+    channels.spawn(store, url.clone(), true)?;
     println!("motcua demo listening on {url}");
     println!(
         "data: {} ({dossiers} dossiers); logins in {}",
