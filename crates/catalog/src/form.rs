@@ -190,6 +190,43 @@ fn pick(lang: Lang, vi: &str, en: &str) -> String {
     }
 }
 
+/// The wizard's pages: the names of the top-level questions asked together. `x-pages` (a list
+/// of lists of names) groups them; otherwise each question has a page of its own (one thing per
+/// page). Questions `x-pages` leaves out follow, one per page.
+pub fn pages(schema: &Value) -> Vec<Vec<String>> {
+    let names: Vec<String> = fields(schema).into_iter().map(|f| f.name).collect();
+    let mut out: Vec<Vec<String>> = Vec::new();
+    if let Some(groups) = schema.get("x-pages").and_then(Value::as_array) {
+        for g in groups {
+            let page: Vec<String> = g
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .filter(|n| names.iter().any(|x| x == n))
+                        .filter(|n| !out.iter().flatten().any(|x| x == n))
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !page.is_empty() {
+                out.push(page);
+            }
+        }
+    }
+    for n in names {
+        if !out.iter().flatten().any(|x| *x == n) {
+            out.push(vec![n]);
+        }
+    }
+    out
+}
+
+/// The top-level question an answer path belongs to (`group[1].name` → `group`).
+pub fn root(path: &str) -> &str {
+    path.split(['.', '[']).next().unwrap_or(path)
+}
+
 /// Whether a field is asked, given the answers so far.
 pub fn is_shown(field: &Field, answers: &Map<String, Value>) -> bool {
     // Answers from HTML forms are text ("true", "3"); compare in that form too.
@@ -602,6 +639,25 @@ mod tests {
                 .iter()
                 .any(|p| p.path == "ten_vo_chong" && p.code == "too_long")
         );
+    }
+
+    #[test]
+    fn one_question_per_page_unless_grouped() {
+        let mut s = schema();
+        assert_eq!(pages(&s).len(), 10);
+        assert_eq!(pages(&s)[0], ["ho_ten"]);
+        s["x-pages"] = json!([
+            ["ho_ten", "ngay_sinh", "gioi_tinh"],
+            ["dia_chi", "nope"],
+            ["ho_ten"]
+        ]);
+        let p = pages(&s);
+        assert_eq!(p[0], ["ho_ten", "ngay_sinh", "gioi_tinh"]);
+        assert_eq!(p[1], ["dia_chi"]);
+        assert_eq!(p[2], ["cccd"], "the rest follow in order, one per page");
+        assert_eq!(p.len(), 2 + 6);
+        assert_eq!(root("thanh_vien[2].ten"), "thanh_vien");
+        assert_eq!(root("dia_chi.ward_code"), "dia_chi");
     }
 
     #[test]

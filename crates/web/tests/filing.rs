@@ -618,4 +618,152 @@ async fn reuse_and_withdraw(app: App) {
     assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
 }
 
-on_both_backends!(file_pay_receive_supplement, reuse_and_withdraw);
+/// The wizard's pages over plain HTTP with the session cookie: one question per page, answers
+/// kept page by page, a wrong answer shown on its own page with nothing lost.
+async fn wizard_one_question_per_page(app: App) {
+    let mail = Mail::start(&app).await;
+    let token = register_and_verify(&app, &mail, "em@example.vn").await;
+    let (_, draft) = app
+        .post(
+            "/api/v1/citizen/drafts",
+            Some(&token),
+            &json!({"procedure_code": "1.009999"}),
+        )
+        .await;
+    let id = draft["id"].as_str().unwrap().to_string();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let cookie = format!("motcua_sid={token}");
+    let page = |n: usize| {
+        let http = http.clone();
+        let cookie = cookie.clone();
+        let url = app.url(&format!("/account/drafts/{id}?page={n}"));
+        async move {
+            let html = http
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let csrf = html
+                .split("name=\"csrf\" value=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap()
+                .to_string();
+            (html, csrf)
+        }
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let http = http.clone();
+        let cookie = cookie.clone();
+        let url = app.url(&format!("/account/drafts/{id}/answers"));
+        async move {
+            let r = http
+                .post(url)
+                .header("cookie", cookie)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let location = r
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            (status, location, r.text().await.unwrap())
+        }
+    };
+    let (html, csrf) = page(0).await;
+    assert!(
+        html.contains("Câu hỏi 1 trên 3")
+            && html.contains("Họ tên trẻ")
+            && !html.contains("Ngày sinh"),
+        "{html}"
+    );
+    let (s, to, _) = post(vec![
+        ("csrf", csrf.clone()),
+        ("page", "0".into()),
+        ("ho_ten_tre", "Lê Thị Bình".into()),
+    ])
+    .await;
+    assert_eq!(
+        (s, to.as_deref()),
+        (
+            StatusCode::SEE_OTHER,
+            Some(format!("/account/drafts/{id}?page=1").as_str())
+        )
+    );
+    let (s, _, html) = post(vec![
+        ("csrf", csrf.clone()),
+        ("page", "1".into()),
+        ("ngay_sinh", "31/02/2025".into()),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("error-summary") && html.contains("href=\"#f-ngay_sinh\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"31/02/2025\""),
+        "what was typed is kept"
+    );
+    let (s, to, _) = post(vec![
+        ("csrf", csrf.clone()),
+        ("page", "1".into()),
+        ("ngay_sinh", "2025-02-27".into()),
+    ])
+    .await;
+    assert_eq!(
+        (s, to.as_deref()),
+        (
+            StatusCode::SEE_OTHER,
+            Some(format!("/account/drafts/{id}?page=2").as_str())
+        )
+    );
+    let (s, to, _) = post(vec![
+        ("csrf", csrf.clone()),
+        ("page", "2".into()),
+        ("ghi_chu", String::new()),
+    ])
+    .await;
+    assert_eq!(
+        (s, to.as_deref()),
+        (
+            StatusCode::SEE_OTHER,
+            Some(format!("/account/drafts/{id}?step=documents").as_str())
+        )
+    );
+    let (_, saved) = app
+        .get(&format!("/api/v1/citizen/drafts/{id}"), Some(&token))
+        .await;
+    assert_eq!(
+        saved["answers"]["ho_ten_tre"], "Lê Thị Bình",
+        "earlier pages kept"
+    );
+    assert_eq!(saved["answers"]["ngay_sinh"], "2025-02-27");
+    // A form without the session's token changes nothing.
+    let (s, _, _) = post(vec![
+        ("csrf", "forged".into()),
+        ("page", "0".into()),
+        ("ho_ten_tre", "X".into()),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, saved) = app
+        .get(&format!("/api/v1/citizen/drafts/{id}"), Some(&token))
+        .await;
+    assert_eq!(saved["answers"]["ho_ten_tre"], "Lê Thị Bình");
+}
+
+on_both_backends!(
+    file_pay_receive_supplement,
+    reuse_and_withdraw,
+    wizard_one_question_per_page
+);

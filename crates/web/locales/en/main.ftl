@@ -354,3 +354,5 @@ rating-submit = Send the rating
 rating-thanks = Thank you for your rating.
 rating-given = Your rating:
 rating-choose = Choose how satisfied you are.
+draft-question-of = Question { $n } of { $m }
+draft-previous = Back to the previous question

@@ -341,3 +341,5 @@ rating-submit = Gửi đánh giá
 rating-thanks = Cảm ơn ông/bà đã đánh giá.
 rating-given = Đánh giá của ông/bà:
 rating-choose = Hãy chọn mức độ hài lòng.
+draft-question-of = Câu hỏi { $n } trên { $m }
+draft-previous = Quay lại câu trước

@@ -232,10 +232,16 @@ struct DraftPage<'a> {
     procedure: String,
     procedure_code: String,
     step: &'static str,
+    /// The questions page shown (0-based) and how many there are.
+    page: usize,
+    pages: usize,
+    /// "Question 2 of 3".
+    progress: String,
     errors: Vec<(String, String)>,
     fields: Vec<FormField>,
     documents: Vec<DocumentRow>,
     reusable: Vec<(String, String)>,
+    /// (question, answer, change link).
     answers: Vec<(String, String, String)>,
     applicant: Vec<(String, String)>,
     fee: String,
@@ -268,13 +274,28 @@ async fn draft_page(
     d: &motcua_store::Draft,
     p: &Procedure,
     step: &'static str,
+    page: usize,
     errors: &[FieldError],
     posted: Option<&Map<String, Value>>,
 ) -> Response {
     let empty = Map::new();
     let answers = posted.or(d.answers.as_object()).unwrap_or(&empty);
     let questions = form::fields(&p.form_schema);
-    let mut fields = question_fields(c, &questions, answers, "");
+    let pages = form::pages(&p.form_schema);
+    let page = page.min(pages.len().saturating_sub(1));
+    let page_of = |name: &str| {
+        let root = form::root(name);
+        pages
+            .iter()
+            .position(|g| g.iter().any(|n| n == root))
+            .unwrap_or(0)
+    };
+    let all_fields = question_fields(c, &questions, answers, "");
+    let mut fields: Vec<FormField> = all_fields
+        .iter()
+        .filter(|f| page_of(&f.name) == page)
+        .cloned()
+        .collect();
     let attachments = state
         .store
         .draft_attachments(&d.id)
@@ -315,7 +336,7 @@ async fn draft_page(
             *anchor = "check".into();
         }
     }
-    let shown: Vec<(String, String, String)> = fields
+    let shown: Vec<(String, String, String)> = all_fields
         .iter()
         .map(|f| {
             let value = if f.kind == "select" {
@@ -327,7 +348,13 @@ async fn draft_page(
             } else {
                 f.value.clone()
             };
-            (f.label.clone(), value, f.id())
+            let link = format!(
+                "/account/drafts/{}?page={}#f-{}",
+                d.id,
+                page_of(&f.name),
+                f.id()
+            );
+            (f.label.clone(), value, link)
         })
         .collect();
     let citizen = &me.citizen;
@@ -349,6 +376,11 @@ async fn draft_page(
         procedure: p.name.clone(),
         procedure_code: p.code.to_string(),
         step,
+        page,
+        pages: pages.len(),
+        progress: c
+            .tr
+            .t2("draft-question-of", ("n", page + 1), ("m", pages.len())),
         errors: summary,
         fields,
         documents,
@@ -389,7 +421,8 @@ pub(crate) async fn draft(
         "check" => "check",
         _ => "answers",
     };
-    draft_page(&state, &c, &me, &d, &p, step, &[], None).await
+    let page = get(&q, "page").parse().unwrap_or(0);
+    draft_page(&state, &c, &me, &d, &p, step, page, &[], None).await
 }
 
 /// A draft already filed goes to its dossier; otherwise the error is shown.
@@ -429,7 +462,23 @@ pub(crate) async fn save_answers(
         Err(e) => return draft_gone(&state, &c, &me, &id, e).await,
     };
     let questions = form::fields(&p.form_schema);
-    let answers = answers_from_form(&questions, &f, "");
+    let pages = form::pages(&p.form_schema);
+    let page = get(&f, "page")
+        .parse::<usize>()
+        .unwrap_or(0)
+        .min(pages.len().saturating_sub(1));
+    let on_page: Vec<String> = pages.get(page).cloned().unwrap_or_default();
+    let asked: Vec<Field> = questions
+        .iter()
+        .filter(|q| on_page.contains(&q.name))
+        .cloned()
+        .collect();
+    // This page's answers replace its questions' earlier answers; the others stay.
+    let mut answers = d.answers.as_object().cloned().unwrap_or_default();
+    for q in &asked {
+        answers.remove(&q.name);
+    }
+    answers.extend(answers_from_form(&asked, &f, ""));
     // Keep what was typed even when it is wrong, so nothing is lost.
     let saved = match filing::save_answers(
         &state,
@@ -444,29 +493,42 @@ pub(crate) async fn save_answers(
         Ok(d) => d,
         Err(e) => return api_error_page(&c, &e),
     };
-    match form::validate(&p.form_schema, &Value::Object(answers.clone()), c.lang) {
-        Ok(_) => see_other(&format!("/account/drafts/{}?step=documents", d.id)),
-        Err(problems) => {
-            let errors: Vec<FieldError> = problems
+    let problems: Vec<FieldError> =
+        match form::validate(&p.form_schema, &Value::Object(answers.clone()), c.lang) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems
                 .into_iter()
+                .filter(|x| on_page.iter().any(|n| n == form::root(&x.path)))
                 .map(|x| FieldError {
                     field: x.path,
                     code: x.code.to_string(),
                     message: x.message,
                 })
-                .collect();
-            draft_page(
-                &state,
-                &c,
-                &me,
-                &saved,
-                &p,
-                "answers",
-                &errors,
-                Some(&answers),
-            )
-            .await
-        }
+                .collect(),
+        };
+    if !problems.is_empty() {
+        return draft_page(
+            &state,
+            &c,
+            &me,
+            &saved,
+            &p,
+            "answers",
+            page,
+            &problems,
+            Some(&answers),
+        )
+        .await;
+    }
+    // The next page with a question to ask (conditional questions may hide a whole page).
+    let next = (page + 1..pages.len()).find(|&i| {
+        questions
+            .iter()
+            .any(|q| pages[i].contains(&q.name) && form::is_shown(q, &answers))
+    });
+    match next {
+        Some(i) => see_other(&format!("/account/drafts/{}?page={i}", d.id)),
+        None => see_other(&format!("/account/drafts/{}?step=documents", d.id)),
     }
 }
 
@@ -545,7 +607,7 @@ async fn redraw_documents(
     errors: Vec<FieldError>,
 ) -> Response {
     match load(state, me, id, c.lang).await {
-        Ok((d, p)) => draft_page(state, c, me, &d, &p, "documents", &errors, None).await,
+        Ok((d, p)) => draft_page(state, c, me, &d, &p, "documents", 0, &errors, None).await,
         Err(e) => draft_gone(state, c, me, id, e).await,
     }
 }
@@ -661,6 +723,7 @@ pub(crate) async fn submit(
                     &d,
                     &p,
                     "check",
+                    0,
                     &field_errors(&e, "check"),
                     None,
                 )
