@@ -963,6 +963,19 @@ async fn citizen_files_pays_tracks_supplements_and_gets_the_result() {
     expect(&b, "main", "Cảm ơn ông/bà đã đánh giá").await;
     expect(&b, "main", "Rất hài lòng").await;
     assert!(c.find(Locator::Css("#rating form")).await.is_err());
+    // The citizen's pages in English pass the same scan.
+    for page in [
+        "/account?lang=en".to_string(),
+        format!("/account/dossiers/{dossier_code}"),
+        "/account/profile".into(),
+        "/track".into(),
+        "/account/register".into(),
+        "/account/login".into(),
+    ] {
+        c.goto(&format!("{base}{page}")).await.unwrap();
+        axe_clean(&b, &tools, &format!("{page} (en)")).await;
+    }
+    expect(&b, "h1", "Sign in").await;
     b.close().await;
     db.drop_db().await;
 }

@@ -341,7 +341,7 @@ async fn file_pay_receive_supplement(app: App) {
         .await;
     assert_eq!(dossier["fee_paid"], 50_000);
     let (_, events) = app
-        .get(&format!("/api/v1/dossiers/{code}/events"), Some(&token))
+        .get(&format!("/api/v1/dossiers/{code}/events"), Some(&staff))
         .await;
     let paid: Vec<&Value> = events
         .as_array()

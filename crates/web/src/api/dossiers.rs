@@ -381,6 +381,11 @@ pub(crate) async fn events(
     Path(code): Path<String>,
 ) -> Result<Json<Vec<StoredEventView>>, ApiError> {
     let record = readable(&state, &principal, &code, lang).await?;
+    // The full history names officers and carries internal notes: staff and systems only.
+    // Applicants follow their dossier through the timeline of `/api/v1/track/{code}`.
+    if matches!(principal, Principal::Citizen(_)) {
+        return Err(ApiError::forbidden(lang));
+    }
     let events = state
         .store
         .events(&record.code)
