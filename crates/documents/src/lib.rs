@@ -136,6 +136,108 @@ pub fn receipt_pdf(s: &ReceiptSlip) -> Result<Vec<u8>, DocumentError> {
     sheet.finish()
 }
 
+/// What every notice slip (Mẫu 02, 03, 04) shares: who issues it, to whom, about what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlipHeader {
+    pub authority: String,
+    pub office: String,
+    pub place_and_date: String,
+    pub dossier_code: String,
+    pub applicant_name: String,
+    pub procedure_name: String,
+    pub tracking_url: String,
+}
+
+/// What a notice slip says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Mẫu 02: *Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ*.
+    Supplement {
+        reason: String,
+        missing: Vec<String>,
+    },
+    /// Mẫu 03: *Phiếu từ chối tiếp nhận giải quyết hồ sơ*.
+    Refusal { reasons: Vec<String> },
+    /// Mẫu 04: *Phiếu xin lỗi và hẹn lại ngày trả kết quả*.
+    Apology {
+        original_due: String,
+        new_due: String,
+        reason: String,
+    },
+}
+
+/// A notice slip (supplement request, refusal, apology) as a PDF document.
+pub fn notice_pdf(h: &SlipHeader, notice: &Notice) -> Result<Vec<u8>, DocumentError> {
+    let mut sheet = Sheet::a5()?;
+    sheet.letterhead(&h.authority, &h.office, &h.dossier_code, &h.place_and_date);
+    sheet.gap(10.0);
+    let title = match notice {
+        Notice::Supplement { .. } => "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+        Notice::Refusal { .. } => "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+        Notice::Apology { .. } => "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+    };
+    sheet.centered(title, 12.5, Weight::Bold);
+    sheet.centered(&format!("Mã hồ sơ: {}", h.dossier_code), 10.5, Weight::Bold);
+    sheet.gap(8.0);
+    sheet.field("Kính gửi", &h.applicant_name);
+    sheet.field("Nội dung yêu cầu giải quyết", &h.procedure_name);
+    let office = sentence_case(&h.office);
+    match notice {
+        Notice::Supplement { reason, missing } => {
+            sheet.paragraph(
+                &format!(
+                    "{office} đề nghị ông/bà bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"
+                ),
+                Weight::Regular,
+            );
+            for (i, m) in missing.iter().enumerate() {
+                sheet.indented(&format!("{}. {m}", i + 1));
+            }
+            sheet.field("Lý do", reason);
+            sheet.paragraph(
+                "Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, ông/bà liên hệ Bộ phận Một cửa để được hướng dẫn. Hồ sơ chỉ phải bổ sung một lần.",
+                Weight::Regular,
+            );
+        }
+        Notice::Refusal { reasons } => {
+            sheet.paragraph(
+                &format!("{office} không tiếp nhận, giải quyết hồ sơ này với lý do sau:"),
+                Weight::Regular,
+            );
+            for (i, r) in reasons.iter().enumerate() {
+                sheet.indented(&format!("{}. {r}", i + 1));
+            }
+            sheet.paragraph(
+                "Xin thông báo để ông/bà được biết và thực hiện.",
+                Weight::Regular,
+            );
+        }
+        Notice::Apology {
+            original_due,
+            new_due,
+            reason,
+        } => {
+            sheet.paragraph(
+                &format!("Theo giấy tiếp nhận, hồ sơ hẹn trả kết quả vào {original_due}. Nhưng đến nay cơ quan giải quyết chưa trả kết quả đúng hẹn."),
+                Weight::Regular,
+            );
+            sheet.field("Lý do", reason);
+            sheet.paragraph(
+                &format!("Cơ quan giải quyết xin lỗi ông/bà và hẹn trả kết quả vào {new_due}."),
+                Weight::Bold,
+            );
+            sheet.paragraph("Mong nhận được sự thông cảm của ông/bà.", Weight::Regular);
+        }
+    }
+    sheet.gap(6.0);
+    sheet.qr_with_caption(
+        &h.tracking_url,
+        &format!("Tra cứu tình trạng hồ sơ: {}", h.tracking_url),
+    )?;
+    sheet.signatures("NGƯỜI NHẬN", "NGƯỜI LẬP PHIẾU", None);
+    sheet.finish()
+}
+
 /// "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG" → "Trung tâm phục vụ hành chính công".
 fn sentence_case(s: &str) -> String {
     let lower = s.to_lowercase();

@@ -79,3 +79,62 @@ fn long_lists_flow_onto_more_pages() {
         assert!(text.matches('\u{c}').count() >= 2, "more than one page");
     }
 }
+
+#[test]
+fn notice_slips_say_what_they_are_in_vietnamese() {
+    let h = SlipHeader {
+        authority: "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH".into(),
+        office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+        place_and_date: "Quảng Ninh, ngày 03 tháng 6 năm 2025".into(),
+        dossier_code: "000.00.01.H40-250602-0001".into(),
+        applicant_name: "Nguyễn Thị Ánh".into(),
+        procedure_name: "Đăng ký khai sinh".into(),
+        tracking_url: "http://127.0.0.1/track?code=000.00.01.H40-250602-0001".into(),
+    };
+    for (notice, expected) in [
+        (
+            Notice::Supplement {
+                reason: "Bản sao không rõ".into(),
+                missing: vec!["Bản sao giấy khai sinh".into()],
+            },
+            [
+                "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+                "1. Bản sao giấy khai sinh",
+                "Lý do: Bản sao không rõ",
+            ],
+        ),
+        (
+            Notice::Refusal {
+                reasons: vec!["Không thuộc thẩm quyền giải quyết".into()],
+            },
+            [
+                "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+                "1. Không thuộc thẩm quyền giải quyết",
+                "Kính gửi: Nguyễn Thị Ánh",
+            ],
+        ),
+        (
+            Notice::Apology {
+                original_due: "16 giờ 30 phút, ngày 05/06/2025".into(),
+                new_due: "16 giờ 30 phút, ngày 10/06/2025".into(),
+                reason: "Chờ ý kiến cơ quan phối hợp".into(),
+            },
+            [
+                "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+                "hẹn trả kết quả vào 16 giờ 30 phút, ngày 10/06/2025",
+                "Chờ ý kiến cơ quan phối hợp",
+            ],
+        ),
+    ] {
+        let pdf = notice_pdf(&h, &notice).unwrap();
+        if let Some(text) = pdf_text(&pdf) {
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            for e in expected {
+                assert!(flat.contains(e), "missing {e:?} in {flat}");
+            }
+        }
+        if let Some(qr) = qr_text(&pdf) {
+            assert_eq!(qr, h.tracking_url);
+        }
+    }
+}

@@ -76,6 +76,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(payments::ipn))
         .routes(routes!(documents::receipt))
         .routes(routes!(documents::result))
+        .routes(routes!(documents::slip))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(filing::upload))

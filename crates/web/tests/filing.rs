@@ -408,6 +408,34 @@ async fn file_pay_receive_supplement(app: App) {
         .post(&actions, Some(&specialist), &json!({"action": "request_supplement", "reason": "Thiếu bản sao", "missing": ["Giấy tờ khác (nếu có)"]}))
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
+    // The supplement guide slip (Mẫu 02) from the request; no refusal slip exists.
+    let slip = |kind: &str| {
+        app.http
+            .get(app.url(&format!("/api/v1/dossiers/{code}/documents/{kind}.pdf")))
+            .bearer_auth(&token)
+            .send()
+    };
+    let r = slip("supplement-guide").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pdf = r.bytes().await.unwrap();
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
+            "{flat}"
+        );
+        assert!(flat.contains("1. Giấy tờ khác (nếu có)"), "{flat}");
+        assert!(flat.contains("Lý do: Thiếu bản sao"), "{flat}");
+    }
+    assert_eq!(
+        slip("refusal").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(slip("receipt").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        slip("nonsense").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
     let extra = format!("/api/v1/citizen/dossiers/{code}/attachments");
     let (s, body) = upload(
         &app,

@@ -38,6 +38,51 @@ fn time_limit(t: ProcessingTime) -> String {
     }
 }
 
+/// Who issues the dossier's slips: the province, the receiving office, and the place name.
+async fn issuer(
+    state: &AppState,
+    r: &DossierRecord,
+    lang: Lang,
+) -> Result<(String, String, String), ApiError> {
+    let agencies = state
+        .store
+        .agencies()
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let office = agencies
+        .iter()
+        .find(|a| a.code == r.state.intake.receiving_agency)
+        .map_or_else(|| "BỘ PHẬN MỘT CỬA".to_string(), |a| a.name.to_uppercase());
+    let province = agencies.iter().find(|a| a.kind == AgencyKind::Province);
+    let authority = province.map_or_else(String::new, |a| a.name.to_uppercase());
+    let place = province
+        .map(|a| {
+            let n = a.name.as_str();
+            [
+                "Ủy ban nhân dân tỉnh ",
+                "Ủy ban nhân dân thành phố ",
+                "UBND tỉnh ",
+                "UBND thành phố ",
+            ]
+            .iter()
+            .find_map(|p| n.strip_prefix(p))
+            .unwrap_or(n)
+            .to_string()
+        })
+        .unwrap_or_default();
+    Ok((authority, office, place))
+}
+
+fn place_and_date(place: &str, t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&TZ);
+    format!(
+        "{place}, ngày {:02} tháng {} năm {}",
+        local.day(),
+        local.month(),
+        local.year()
+    )
+}
+
 /// The receipt slip's content from the dossier and the catalog.
 pub(crate) async fn receipt_slip(
     state: &AppState,
@@ -92,7 +137,6 @@ pub(crate) async fn receipt_slip(
     }
     let received = d.received_at.is_some();
     let filed = d.received_at.unwrap_or(d.submitted_at);
-    let local = filed.with_timezone(&TZ);
     let due = d.due_at.unwrap_or_else(|| {
         state
             .calendar
@@ -133,12 +177,7 @@ pub(crate) async fn receipt_slip(
     Ok(ReceiptSlip {
         authority,
         office,
-        place_and_date: format!(
-            "{place}, ngày {:02} tháng {} năm {}",
-            local.day(),
-            local.month(),
-            local.year()
-        ),
+        place_and_date: place_and_date(&place, filed),
         received,
         dossier_code: r.code.to_string(),
         applicant_name: a.name.clone(),
@@ -181,25 +220,11 @@ pub(crate) async fn receipt(
 ) -> Result<Response, ApiError> {
     let record = readable(&state, &principal, &code, lang).await?;
     let slip = receipt_slip(&state, &record, lang).await?;
-    let pdf = tokio::task::spawn_blocking(move || receipt_pdf(&slip))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pdf", e.to_string()))?
-        .map_err(|e| {
-            tracing::error!(error = %e, "receipt PDF");
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pdf", e.to_string())
-        })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"giay-tiep-nhan-{}.pdf\"", record.code),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
+    let pdf = render(move || receipt_pdf(&slip)).await?;
+    Ok(pdf_response(
         pdf,
-    )
-        .into_response())
+        &format!("giay-tiep-nhan-{}", record.code),
+    ))
 }
 
 /// The electronic result of the dossier (the file whose SHA-256 the result records), for the
@@ -249,4 +274,124 @@ pub(crate) async fn result(
         bytes,
     )
         .into_response())
+}
+
+fn pdf_response(pdf: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}.pdf\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// A slip of the dossier by kind: `receipt` (Mẫu 01), `supplement-guide` (Mẫu 02, the latest
+/// supplement request), `refusal` (Mẫu 03) or `apology` (Mẫu 04, the re-appointment); 404 when
+/// the dossier has no such event. For the applicant, staff in scope or a system in scope.
+#[utoipa::path(
+    get, path = "/api/v1/dossiers/{code}/documents/{file}", tag = "dossiers", security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Dossier code"),
+        ("file" = String, Path, description = "`receipt.pdf`, `supplement-guide.pdf`, `refusal.pdf` or `apology.pdf`")
+    ),
+    responses(
+        (status = 200, content_type = "application/pdf", description = "the slip"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn slip(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path((code, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    use motcua_documents::{Notice, SlipHeader, notice_pdf};
+    use motcua_domain::lifecycle::EventKind;
+    let record = readable(&state, &principal, &code, lang).await?;
+    let kind = file.strip_suffix(".pdf").unwrap_or("");
+    if kind == "receipt" {
+        let slip = receipt_slip(&state, &record, lang).await?;
+        let pdf = render(move || receipt_pdf(&slip)).await?;
+        return Ok(pdf_response(
+            pdf,
+            &format!("giay-tiep-nhan-{}", record.code),
+        ));
+    }
+    let events = state
+        .store
+        .events(&record.code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let found = events.iter().rev().find_map(|e| {
+        let notice = match (&e.event.kind, kind) {
+            (
+                EventKind::SupplementRequested {
+                    reason, missing, ..
+                },
+                "supplement-guide",
+            ) => Notice::Supplement {
+                reason: reason.clone(),
+                missing: missing.clone(),
+            },
+            (EventKind::Refused { reasons }, "refusal") => Notice::Refusal {
+                reasons: reasons.clone(),
+            },
+            (
+                EventKind::Reappointed {
+                    previous_due_at,
+                    new_due_at,
+                    reason,
+                    ..
+                },
+                "apology",
+            ) => Notice::Apology {
+                original_due: moment(*previous_due_at),
+                new_due: moment(*new_due_at),
+                reason: reason.clone(),
+            },
+            _ => return None,
+        };
+        Some((e.event.at, notice))
+    });
+    let Some((at, notice)) = found else {
+        return Err(ApiError::not_found(lang));
+    };
+    let (authority, office, place) = issuer(&state, &record, lang).await?;
+    let procedure = state
+        .store
+        .procedure(&record.state.intake.procedure.code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    let header = SlipHeader {
+        authority,
+        office,
+        place_and_date: place_and_date(&place, at),
+        dossier_code: record.code.to_string(),
+        applicant_name: record.state.intake.applicant.name.clone(),
+        procedure_name: procedure,
+        tracking_url: format!("{}/track?code={}", state.public_url, record.code),
+    };
+    let pdf = render(move || notice_pdf(&header, &notice)).await?;
+    Ok(pdf_response(pdf, &format!("{kind}-{}", record.code)))
+}
+
+async fn render(
+    make: impl FnOnce() -> Result<Vec<u8>, motcua_documents::DocumentError> + Send + 'static,
+) -> Result<Vec<u8>, ApiError> {
+    tokio::task::spawn_blocking(make)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pdf", e.to_string()))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "slip PDF");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pdf", e.to_string())
+        })
 }
