@@ -276,6 +276,84 @@ impl Sheet {
         Ok(())
     }
 
+    /// A table with a bold header row; cells wrap within their column (widths are fractions
+    /// of the text width); rows move to a new page whole, with the header repeated.
+    pub(crate) fn table(&mut self, headers: &[&str], widths: &[f32], rows: &[Vec<String>]) {
+        let total = WIDTH - 2.0 * MARGIN;
+        let size = 7.5;
+        let line = size * LEADING;
+        let cols: Vec<(f32, f32)> = widths
+            .iter()
+            .scan(MARGIN, |x, w| {
+                let col = (*x, w * total);
+                *x += w * total;
+                Some(col)
+            })
+            .collect();
+        let draw_row = |sheet: &mut Sheet, cells: &[String], weight: Weight| {
+            let wrapped: Vec<Vec<String>> = cells
+                .iter()
+                .zip(&cols)
+                .map(|(c, (_, w))| sheet.wrap(c, size, weight, w - 6.0))
+                .collect();
+            let height = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * line + 4.0;
+            (wrapped, height)
+        };
+        let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+        let (head_cells, head_height) = draw_row(self, &header, Weight::Bold);
+        let put_row = |sheet: &mut Sheet, wrapped: &[Vec<String>], height: f32, weight: Weight| {
+            let top = sheet.y;
+            for ((x, w), lines) in cols.iter().zip(wrapped) {
+                for (i, l) in lines.iter().enumerate() {
+                    sheet.ops().push(Op::Text {
+                        x: x + 3.0,
+                        y: top + 2.0 + size + i as f32 * line,
+                        size,
+                        weight,
+                        text: l.clone(),
+                    });
+                }
+                // Cell borders: left and top, plus the bottom.
+                sheet.ops().push(Op::Rect {
+                    x: *x,
+                    y: top,
+                    w: 0.5,
+                    h: height,
+                });
+                sheet.ops().push(Op::Rect {
+                    x: *x,
+                    y: top,
+                    w: *w,
+                    h: 0.5,
+                });
+                sheet.ops().push(Op::Rect {
+                    x: *x,
+                    y: top + height,
+                    w: *w,
+                    h: 0.5,
+                });
+            }
+            sheet.ops().push(Op::Rect {
+                x: MARGIN + total,
+                y: top,
+                w: 0.5,
+                h: height,
+            });
+            sheet.y = top + height;
+        };
+        self.room(head_height);
+        put_row(self, &head_cells, head_height, Weight::Bold);
+        for row in rows {
+            let (cells, height) = draw_row(self, row, Weight::Regular);
+            if self.y + height > HEIGHT - MARGIN {
+                self.room(HEIGHT);
+                put_row(self, &head_cells, head_height, Weight::Bold);
+            }
+            put_row(self, &cells, height, Weight::Regular);
+        }
+        self.y += 6.0;
+    }
+
     /// Two signature blocks side by side.
     pub(crate) fn signatures(&mut self, left: &str, right: &str, right_name: Option<&str>) {
         self.room(80.0);

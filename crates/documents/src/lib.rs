@@ -238,6 +238,76 @@ pub fn notice_pdf(h: &SlipHeader, notice: &Notice) -> Result<Vec<u8>, DocumentEr
     sheet.finish()
 }
 
+/// One hand-over of the dossier on the processing control sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    /// "Bộ phận Một cửa giao, Sở Tư pháp nhận".
+    pub parties: String,
+    /// "09 giờ 00 phút, ngày 03/06/2025".
+    pub at: String,
+    /// "Đúng hạn", "Quá hạn 2 giờ làm việc", or what was done.
+    pub result: String,
+    pub note: String,
+}
+
+/// Mẫu 06 (05 of Circular 01/2018): *Phiếu kiểm soát quá trình giải quyết hồ sơ*.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlSheet {
+    pub header: SlipHeader,
+    pub received_at: String,
+    pub due_at: String,
+    pub handovers: Vec<Handover>,
+}
+
+/// The processing control sheet as a PDF document.
+pub fn control_sheet_pdf(s: &ControlSheet) -> Result<Vec<u8>, DocumentError> {
+    let h = &s.header;
+    let mut sheet = Sheet::a5()?;
+    sheet.letterhead(&h.authority, &h.office, &h.dossier_code, &h.place_and_date);
+    sheet.gap(10.0);
+    sheet.centered(
+        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+        12.5,
+        Weight::Bold,
+    );
+    sheet.centered(&format!("Mã hồ sơ: {}", h.dossier_code), 10.5, Weight::Bold);
+    sheet.gap(6.0);
+    sheet.field("Người nộp hồ sơ", &h.applicant_name);
+    sheet.field("Nội dung yêu cầu giải quyết", &h.procedure_name);
+    sheet.field("Thời gian nhận hồ sơ", &s.received_at);
+    sheet.field("Thời gian trả kết quả", &s.due_at);
+    let rows: Vec<Vec<String>> = s
+        .handovers
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            vec![
+                format!("{}", i + 1),
+                x.parties.clone(),
+                x.at.clone(),
+                x.result.clone(),
+                x.note.clone(),
+            ]
+        })
+        .collect();
+    sheet.table(
+        &[
+            "TT",
+            "Tên cơ quan, bộ phận giao, nhận",
+            "Thời gian giao, nhận",
+            "Kết quả",
+            "Ghi chú",
+        ],
+        &[0.07, 0.33, 0.22, 0.2, 0.18],
+        &rows,
+    );
+    sheet.qr_with_caption(
+        &h.tracking_url,
+        &format!("Tra cứu tình trạng hồ sơ: {}", h.tracking_url),
+    )?;
+    sheet.finish()
+}
+
 /// "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG" → "Trung tâm phục vụ hành chính công".
 fn sentence_case(s: &str) -> String {
     let lower = s.to_lowercase();

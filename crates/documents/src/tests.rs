@@ -138,3 +138,51 @@ fn notice_slips_say_what_they_are_in_vietnamese() {
         }
     }
 }
+
+#[test]
+fn control_sheet_lists_every_handover() {
+    let header = SlipHeader {
+        authority: "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH".into(),
+        office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+        place_and_date: "Quảng Ninh, ngày 09 tháng 6 năm 2025".into(),
+        dossier_code: "000.00.01.H40-250602-0001".into(),
+        applicant_name: "Nguyễn Thị Ánh".into(),
+        procedure_name: "Đăng ký khai sinh".into(),
+        tracking_url: "http://127.0.0.1/track?code=000.00.01.H40-250602-0001".into(),
+    };
+    let mut handovers: Vec<Handover> = (1..=30)
+        .map(|i| Handover {
+            parties: format!("Bước {i}: Phòng Hộ tịch giao, Sở Tư pháp nhận"),
+            at: "09 giờ 00 phút, ngày 03/06/2025".into(),
+            result: "Đúng hạn".into(),
+            note: String::new(),
+        })
+        .collect();
+    handovers[29].result = "Quá hạn 2 giờ làm việc".into();
+    let pdf = control_sheet_pdf(&ControlSheet {
+        header: header.clone(),
+        received_at: "14 giờ 05 phút, ngày 02/06/2025".into(),
+        due_at: "16 giờ 30 phút, ngày 09/06/2025".into(),
+        handovers,
+    })
+    .unwrap();
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+            "{flat}"
+        );
+        assert!(
+            flat.contains("Bước 30: Phòng Hộ tịch giao, Sở Tư pháp nhận"),
+            "{flat}"
+        );
+        assert!(flat.contains("Quá hạn 2 giờ làm việc"), "{flat}");
+        assert!(
+            text.matches('\u{c}').count() >= 2,
+            "the table runs onto more pages"
+        );
+    }
+    if let Some(qr) = qr_text(&pdf) {
+        assert_eq!(qr, header.tracking_url);
+    }
+}

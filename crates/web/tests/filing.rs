@@ -500,6 +500,32 @@ async fn file_pay_receive_supplement(app: App) {
         (StatusCode::CONFLICT, "already_rated")
     );
 
+    // The processing control sheet lists every hand-over.
+    let r = app
+        .http
+        .get(app.url(&format!(
+            "/api/v1/dossiers/{code}/documents/control-sheet.pdf"
+        )))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pdf = r.bytes().await.unwrap();
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for expected in [
+            "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+            "Cơ quan 000.00.01.H22 tiếp nhận hồ sơ",
+            "Cơ quan 000.00.01.H22 giao, Cơ quan 000.00.02.H22 nhận",
+            "Thẩm định",
+            "Người nộp bổ sung hồ sơ",
+            "Đúng hạn",
+        ] {
+            assert!(flat.contains(expected), "missing {expected:?} in {flat}");
+        }
+    }
+
     // Another citizen sees none of it.
     let other = register_and_verify(&app, &mail, "binh@example.vn").await;
     for path in [

@@ -292,13 +292,14 @@ fn pdf_response(pdf: Vec<u8>, name: &str) -> Response {
 }
 
 /// A slip of the dossier by kind: `receipt` (Mẫu 01), `supplement-guide` (Mẫu 02, the latest
-/// supplement request), `refusal` (Mẫu 03) or `apology` (Mẫu 04, the re-appointment); 404 when
-/// the dossier has no such event. For the applicant, staff in scope or a system in scope.
+/// supplement request), `refusal` (Mẫu 03), `apology` (Mẫu 04, the re-appointment) or
+/// `control-sheet` (the processing control sheet, from every hand-over); 404 when the dossier
+/// has no such event. For the applicant, staff in scope or a system in scope.
 #[utoipa::path(
     get, path = "/api/v1/dossiers/{code}/documents/{file}", tag = "dossiers", security(("bearer" = [])),
     params(
         ("code" = String, Path, description = "Dossier code"),
-        ("file" = String, Path, description = "`receipt.pdf`, `supplement-guide.pdf`, `refusal.pdf` or `apology.pdf`")
+        ("file" = String, Path, description = "`receipt.pdf`, `supplement-guide.pdf`, `refusal.pdf`, `apology.pdf` or `control-sheet.pdf`")
     ),
     responses(
         (status = 200, content_type = "application/pdf", description = "the slip"),
@@ -316,6 +317,14 @@ pub(crate) async fn slip(
     use motcua_domain::lifecycle::EventKind;
     let record = readable(&state, &principal, &code, lang).await?;
     let kind = file.strip_suffix(".pdf").unwrap_or("");
+    if kind == "control-sheet" {
+        let sheet = control_sheet(&state, &record, lang).await?;
+        let pdf = render(move || motcua_documents::control_sheet_pdf(&sheet)).await?;
+        return Ok(pdf_response(
+            pdf,
+            &format!("phieu-kiem-soat-{}", record.code),
+        ));
+    }
     if kind == "receipt" {
         let slip = receipt_slip(&state, &record, lang).await?;
         let pdf = render(move || receipt_pdf(&slip)).await?;
@@ -394,4 +403,188 @@ async fn render(
             tracing::error!(error = %e, "slip PDF");
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pdf", e.to_string())
         })
+}
+
+/// The processing control sheet: every hand-over from the events, with each step's time
+/// against its budget in working hours.
+async fn control_sheet(
+    state: &AppState,
+    r: &DossierRecord,
+    lang: Lang,
+) -> Result<motcua_documents::ControlSheet, ApiError> {
+    use motcua_documents::{ControlSheet, Handover, SlipHeader};
+    use motcua_domain::lifecycle::{EventKind, Timeliness};
+    let store = &state.store;
+    let agencies: std::collections::HashMap<String, String> = store
+        .agencies()
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+        .into_iter()
+        .map(|a| (a.code.to_string(), a.name))
+        .collect();
+    let name = |c: &motcua_domain::ids::AgencyCode| {
+        agencies
+            .get(&c.to_string())
+            .cloned()
+            .unwrap_or_else(|| c.to_string())
+    };
+    let d = &r.state;
+    let steps = &d.intake.procedure.steps;
+    let events = store
+        .events(&r.code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let mut holder = d.intake.receiving_agency;
+    // The step being worked on and since when, to judge it at the next hand-over.
+    let mut stage: Option<(usize, DateTime<Utc>)> = None;
+    let mut rows = Vec::new();
+    for e in &events {
+        let at = e.event.at;
+        let judged = |stage: Option<(usize, DateTime<Utc>)>| match stage {
+            Some((step, since)) if step < steps.len() => {
+                let spent = state.calendar.working_time_between(since, at);
+                let budget = chrono::Duration::hours(i64::from(steps[step].budget_hours));
+                if spent <= budget {
+                    "Đúng hạn".to_string()
+                } else {
+                    let over = (spent - budget).num_minutes();
+                    format!("Quá hạn {} giờ {} phút làm việc", over / 60, over % 60)
+                }
+            }
+            _ => String::new(),
+        };
+        let who = e.event.actor.id.clone();
+        let row = match &e.event.kind {
+            EventKind::Received { .. } => Some(Handover {
+                parties: format!("{} tiếp nhận hồ sơ", name(&holder)),
+                at: moment(at),
+                result: "Tiếp nhận".into(),
+                note: who,
+            }),
+            EventKind::Forwarded { step, agency, .. } => {
+                let result = judged(stage);
+                let row = Handover {
+                    parties: format!("{} giao, {} nhận", name(&holder), name(agency)),
+                    at: moment(at),
+                    result,
+                    note: steps
+                        .get(*step)
+                        .map_or_else(String::new, |s| s.name.clone()),
+                };
+                holder = *agency;
+                stage = Some((*step, at));
+                Some(row)
+            }
+            EventKind::SentBack {
+                step,
+                agency,
+                reason,
+            } => {
+                let row = Handover {
+                    parties: format!("{} trả lại, {} nhận", name(&holder), name(agency)),
+                    at: moment(at),
+                    result: judged(stage),
+                    note: reason.clone(),
+                };
+                holder = *agency;
+                stage = Some((*step, at));
+                Some(row)
+            }
+            EventKind::Transferred {
+                from_agency,
+                to_agency,
+                reason,
+            } => {
+                holder = *to_agency;
+                Some(Handover {
+                    parties: format!(
+                        "{} giao, {} nhận (liên thông)",
+                        name(from_agency),
+                        name(to_agency)
+                    ),
+                    at: moment(at),
+                    result: String::new(),
+                    note: reason.clone(),
+                })
+            }
+            EventKind::SupplementRequested { reason, .. } => Some(Handover {
+                parties: format!("{} yêu cầu bổ sung hồ sơ", name(&holder)),
+                at: moment(at),
+                result: "Chờ bổ sung".into(),
+                note: reason.clone(),
+            }),
+            EventKind::Supplemented { .. } => Some(Handover {
+                parties: "Người nộp bổ sung hồ sơ".into(),
+                at: moment(at),
+                result: "Đã bổ sung".into(),
+                note: String::new(),
+            }),
+            EventKind::Approved { .. } => Some(Handover {
+                parties: format!("{} phê duyệt", name(&holder)),
+                at: moment(at),
+                result: String::new(),
+                note: who,
+            }),
+            EventKind::ResultIssued { timeliness, .. } => Some(Handover {
+                parties: format!("{} trả kết quả về Bộ phận Một cửa", name(&holder)),
+                at: moment(at),
+                result: match timeliness {
+                    Timeliness::Early => "Trước hạn",
+                    Timeliness::OnTime => "Đúng hạn",
+                    Timeliness::Late => "Quá hạn",
+                }
+                .into(),
+                note: judged(stage),
+            }),
+            EventKind::ResultReturned { .. } => Some(Handover {
+                parties: "Bộ phận Một cửa trả kết quả cho người nộp".into(),
+                at: moment(at),
+                result: "Đã trả kết quả".into(),
+                note: String::new(),
+            }),
+            EventKind::Refused { reasons } => Some(Handover {
+                parties: format!("{} từ chối giải quyết", name(&holder)),
+                at: moment(at),
+                result: "Từ chối".into(),
+                note: reasons.join("; "),
+            }),
+            EventKind::Reappointed {
+                new_due_at, reason, ..
+            } => Some(Handover {
+                parties: format!("{} xin lỗi, hẹn lại ngày trả", name(&holder)),
+                at: moment(at),
+                result: format!("Hẹn lại: {}", moment(*new_due_at)),
+                note: reason.clone(),
+            }),
+            EventKind::Withdrawn { reason } => Some(Handover {
+                parties: "Người nộp rút hồ sơ".into(),
+                at: moment(at),
+                result: "Dừng giải quyết".into(),
+                note: reason.clone(),
+            }),
+            _ => None,
+        };
+        rows.extend(row);
+    }
+    let (authority, office, place) = issuer(state, r, lang).await?;
+    let procedure = store
+        .procedure(&d.intake.procedure.code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    Ok(ControlSheet {
+        header: SlipHeader {
+            authority,
+            office,
+            place_and_date: place_and_date(&place, Utc::now()),
+            dossier_code: r.code.to_string(),
+            applicant_name: d.intake.applicant.name.clone(),
+            procedure_name: procedure,
+            tracking_url: format!("{}/track?code={}", state.public_url, r.code),
+        },
+        received_at: d.received_at.map(moment).unwrap_or_default(),
+        due_at: d.due_at.map(moment).unwrap_or_default(),
+        handovers: rows,
+    })
 }
