@@ -14,7 +14,7 @@ use rand::RngExt;
 
 use crate::AppState;
 use crate::auth::{
-    SESSION_IDLE_MINUTES, hash_password, new_secret, same_secret, sha256_hex, verify_password,
+    SESSION_IDLE_MINUTES, check_password, hash_password, new_secret, same_secret, sha256_hex,
 };
 use crate::error::{ApiError, FieldError, pick};
 
@@ -81,7 +81,7 @@ fn invalid(code: &str, lang: Lang, vi: &str, en: &str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, pick(lang, vi, en))
 }
 
-fn check_password(p: &str, lang: Lang) -> Result<(), ApiError> {
+fn check_password_rules(p: &str, lang: Lang) -> Result<(), ApiError> {
     let n = p.chars().count();
     if (8..=128).contains(&n) {
         Ok(())
@@ -164,7 +164,7 @@ pub(crate) async fn register(
     now: DateTime<Utc>,
 ) -> Result<Citizen, ApiError> {
     let login = Login::parse(login, lang)?;
-    check_password(&password, lang)?;
+    check_password_rules(&password, lang)?;
     let full_name = check_name(full_name, lang)?;
     let id = new_secret("ctz_")[..24].to_string();
     let (email, phone) = match &login {
@@ -327,7 +327,7 @@ pub(crate) async fn reset_password(
     lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    check_password(&password, lang)?;
+    check_password_rules(&password, lang)?;
     let mut citizen = take_code(state, login, CodePurpose::Reset, code, lang, now).await?;
     citizen.password_hash = hash(password, lang).await?;
     // The code reached the owner's mailbox or phone, which proves it as well.
@@ -356,11 +356,6 @@ fn wrong_login(lang: Lang) -> ApiError {
         ),
     )
 }
-
-/// A valid argon2id hash of a random string, checked when the login is unknown so that the
-/// answer takes as long as for a wrong password.
-const STAND_IN_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$bW90Y3VhLWR1bW15$Wbq0yZz9o3mWQv1rC+f8b9x0pZ3bRk8m9b2JqCq6p0E";
 
 /// A new session: its secret token (given once to the browser or app) and the stored record.
 pub(crate) struct NewSession {
@@ -393,13 +388,7 @@ pub(crate) async fn log_in(
     {
         return Err(too_many(lang, (until - now).num_minutes() + 1));
     }
-    let phc = citizen
-        .as_ref()
-        .map(|c| c.password_hash.clone())
-        .unwrap_or_else(|| STAND_IN_HASH.to_string());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
-        .await
-        .unwrap_or(false);
+    let ok = check_password(password, citizen.as_ref().map(|c| c.password_hash.clone())).await;
     let Some(mut citizen) = citizen else {
         return Err(wrong_login(lang));
     };

@@ -37,6 +37,22 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A valid argon2id hash of a random string, checked when the account is unknown so that the
+/// answer takes as long as for a wrong password.
+pub(crate) const STAND_IN_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$bW90Y3VhLWR1bW15$Wbq0yZz9o3mWQv1rC+f8b9x0pZ3bRk8m9b2JqCq6p0E";
+
+/// Checks a password off the async threads; with no account (`None`) it checks against a
+/// stand-in hash and fails, taking the same time, so answers do not tell which logins exist.
+pub(crate) async fn check_password(password: String, phc: Option<String>) -> bool {
+    let known = phc.is_some();
+    let phc = phc.unwrap_or_else(|| STAND_IN_HASH.to_string());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .unwrap_or(false);
+    ok && known
+}
+
 pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| {
         Argon2::default()
@@ -67,8 +83,8 @@ pub(crate) const SESSION_COOKIE: &str = "motcua_sid";
 /// Header carrying the CSRF token on cookie-authenticated API writes.
 pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The session token in the request's cookies, if any.
-pub(crate) fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+/// The value of cookie `name` (at most 128 characters), if the request carries it.
+pub(crate) fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
@@ -76,8 +92,22 @@ pub(crate) fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> 
         .flat_map(|v| v.split(';'))
         .find_map(|kv| {
             let (k, v) = kv.trim().split_once('=')?;
-            (k == SESSION_COOKIE && v.starts_with("mcs_") && v.len() <= 100).then(|| v.to_string())
+            (k == name && !v.is_empty() && v.len() <= 128).then(|| v.to_string())
         })
+}
+
+/// The session token in the request's cookies, if any.
+pub(crate) fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE).filter(|v| v.starts_with("mcs_"))
+}
+
+/// The client's `User-Agent`, for the list of signed-in devices.
+pub(crate) fn user_agent(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Constant-time comparison of two secrets.
@@ -256,6 +286,20 @@ mod tests {
         assert!(verify_password("mật khẩu dài", &phc));
         assert!(!verify_password("mat khau dai", &phc));
         assert!(!verify_password("x", "not a phc string"));
+    }
+
+    #[test]
+    fn the_stand_in_hash_is_a_real_argon2_hash() {
+        // Otherwise an unknown login would answer faster than a wrong password.
+        assert!(PasswordHash::new(STAND_IN_HASH).is_ok());
+        assert!(!verify_password("anything", STAND_IN_HASH));
+    }
+
+    #[tokio::test]
+    async fn an_unknown_account_never_passes() {
+        let phc = hash_password("mật khẩu").unwrap();
+        assert!(check_password("mật khẩu".into(), Some(phc)).await);
+        assert!(!check_password("mật khẩu".into(), None).await);
     }
 
     #[test]

@@ -255,6 +255,47 @@ pub(crate) struct Upload {
     pub(crate) bytes: Bytes,
 }
 
+/// Why a multipart upload could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UploadError {
+    TooLarge,
+    Malformed,
+}
+
+/// The fields of an upload form: the anti-forgery token (pages), the document and the file.
+#[derive(Default)]
+pub(crate) struct UploadFields {
+    pub(crate) csrf: String,
+    pub(crate) document: Option<String>,
+    pub(crate) file: Option<(String, Bytes)>,
+}
+
+/// Reads `csrf`, `document` and `file` from a multipart form (other fields are ignored).
+pub(crate) async fn read_upload_form(
+    form: &mut axum::extract::Multipart,
+) -> Result<UploadFields, UploadError> {
+    let fail = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            UploadError::TooLarge
+        } else {
+            UploadError::Malformed
+        }
+    };
+    let mut out = UploadFields::default();
+    while let Some(field) = form.next_field().await.map_err(fail)? {
+        match field.name() {
+            Some("csrf") => out.csrf = field.text().await.map_err(fail)?,
+            Some("document") => out.document = Some(field.text().await.map_err(fail)?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                out.file = Some((name, field.bytes().await.map_err(fail)?));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 /// Where an attachment goes: a draft, or a filed dossier answering a supplement request.
 pub(crate) enum Target<'a> {
     Draft(&'a str),

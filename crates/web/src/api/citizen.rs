@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use motcua_domain::calendar::TZ;
 use motcua_store::{Citizen, CodePurpose};
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::accounts::{self, ProfileChange};
-use crate::auth::{CitizenAuth, Principal};
+use crate::auth::{CitizenAuth, Principal, user_agent};
 use crate::error::{ApiError, ApiJson, ReqLang};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -75,14 +75,6 @@ pub(crate) struct SessionToken {
     token_type: &'static str,
     expires_at: DateTime<Utc>,
     profile: Profile,
-}
-
-fn user_agent(headers: &HeaderMap) -> String {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
 }
 
 fn token_of(s: accounts::NewSession) -> SessionToken {

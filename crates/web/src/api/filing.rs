@@ -240,21 +240,17 @@ pub(crate) async fn read_upload(
     mut form: Multipart,
     lang: Lang,
 ) -> Result<filing::Upload, ApiError> {
-    let (mut document, mut file) = (None, None);
-    while let Some(field) = form.next_field().await.map_err(|e| upload_error(e, lang))? {
-        match field.name() {
-            Some("document") => {
-                document = Some(field.text().await.map_err(|e| upload_error(e, lang))?)
-            }
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let bytes = field.bytes().await.map_err(|e| upload_error(e, lang))?;
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    match (document, file) {
+    let fields = filing::read_upload_form(&mut form)
+        .await
+        .map_err(|e| match e {
+            filing::UploadError::TooLarge => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                pick(lang, "Tệp quá lớn.", "The file is too large."),
+            ),
+            filing::UploadError::Malformed => bad_upload(lang),
+        })?;
+    match (fields.document, fields.file) {
         (Some(document), Some((file_name, bytes))) if !bytes.is_empty() => Ok(filing::Upload {
             document,
             file_name,
@@ -266,18 +262,6 @@ pub(crate) async fn read_upload(
             pick(lang, "Tệp đính kèm trống.", "The file is empty."),
         )),
         _ => Err(bad_upload(lang)),
-    }
-}
-
-fn upload_error(e: axum::extract::multipart::MultipartError, lang: Lang) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "file_too_large",
-            pick(lang, "Tệp quá lớn.", "The file is too large."),
-        )
-    } else {
-        bad_upload(lang)
     }
 }
 

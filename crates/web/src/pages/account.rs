@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
 use motcua_domain::Lang;
@@ -23,19 +23,13 @@ use super::{Chrome, render};
 use crate::AppState;
 use crate::accounts::{self, ProfileChange};
 use crate::api::citizen::{SessionView, revoke, session_views};
+use crate::auth::user_agent;
 use crate::error::FieldError;
 
 type Fields = Form<BTreeMap<String, String>>;
 
 fn get<'a>(f: &'a BTreeMap<String, String>, k: &str) -> &'a str {
     f.get(k).map(String::as_str).unwrap_or("")
-}
-
-fn user_agent(h: &HeaderMap) -> String {
-    h.get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
 }
 
 fn login_field(c: &Chrome, value: &str) -> FormField {
@@ -316,17 +310,6 @@ pub(crate) async fn logout(
     with_cookie(see_other("/"), Some(v.session_cookie("", Some(0))))
 }
 
-/// The signed-in citizen, or the way to the log-in page (back here afterwards).
-pub(crate) fn require(v: &Visitor, here: &str) -> Result<crate::auth::CitizenAuth, Box<Response>> {
-    match &v.me {
-        Some(me) => Ok(me.clone()),
-        None => Err(Box::new(see_other(&format!(
-            "/account/login?reason=expired&next={}",
-            form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
-        )))),
-    }
-}
-
 // ---- forgotten password ------------------------------------------------------------------
 
 pub(crate) async fn forgot_form(c: Chrome, mut v: Visitor) -> Response {
@@ -519,7 +502,7 @@ fn profile_page(
 }
 
 pub(crate) async fn profile_form(c: Chrome, v: Visitor) -> Response {
-    let me = match require(&v, "/account/profile") {
+    let me = match v.citizen("/account/profile") {
         Ok(me) => me,
         Err(r) => return *r,
     };
@@ -548,13 +531,10 @@ pub(crate) async fn profile(
     v: Visitor,
     Form(f): Fields,
 ) -> Response {
-    let mut me = match require(&v, "/account/profile") {
+    let mut me = match v.citizen_form(&c, "/account/profile", get(&f, "csrf")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     let opt = |k: &str| Some(get(&f, k).to_string()).filter(|s| !s.trim().is_empty());
     let change = ProfileChange {
         full_name: get(&f, "full_name").to_string(),
@@ -647,7 +627,7 @@ pub(crate) async fn home(
     v: Visitor,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let me = match require(&v, "/account") {
+    let me = match v.citizen("/account") {
         Ok(me) => me,
         Err(r) => return *r,
     };
@@ -695,13 +675,10 @@ pub(crate) async fn revoke_session(
     Path(id): Path<String>,
     Form(f): Fields,
 ) -> Response {
-    let me = match require(&v, "/account") {
+    let me = match v.citizen_form(&c, "/account", get(&f, "csrf")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     if let Err(e) = revoke(&state, &me, &id, c.lang).await {
         tracing::info!(error = %e.message, "revoking a session");
     }

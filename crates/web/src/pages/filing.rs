@@ -20,7 +20,7 @@ use motcua_domain::units::AdminUnits;
 use motcua_store::{Attachment, Procedure};
 use serde_json::{Map, Value};
 
-use super::account::{local, require};
+use super::account::local;
 use super::forms::{FormField, Visitor, field_errors, forged, place_errors, see_other};
 use super::payments::money;
 use super::{Chrome, error_page, render};
@@ -53,13 +53,10 @@ pub(crate) async fn start(
     Path(code): Path<String>,
     Form(f): Fields,
 ) -> Response {
-    let me = match require(&v, &format!("/procedures/{code}/apply")) {
+    let me = match v.citizen_form(&c, &format!("/procedures/{code}/apply"), get(&f, "csrf")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     match filing::start(&state, &me.citizen, &code, c.lang, Utc::now()).await {
         Ok(d) => see_other(&format!("/account/drafts/{}", d.id)),
         Err(e) => api_error_page(&c, &e),
@@ -408,7 +405,7 @@ pub(crate) async fn draft(
     Path(id): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let me = match require(&v, &format!("/account/drafts/{id}")) {
+    let me = match v.citizen(&format!("/account/drafts/{id}")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
@@ -450,13 +447,10 @@ pub(crate) async fn save_answers(
     Path(id): Path<String>,
     Form(f): Fields,
 ) -> Response {
-    let me = match require(&v, &format!("/account/drafts/{id}")) {
+    let me = match v.citizen_form(&c, &format!("/account/drafts/{id}"), get(&f, "csrf")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     let (d, p) = match load(&state, &me, &id, c.lang).await {
         Ok(x) => x,
         Err(e) => return draft_gone(&state, &c, &me, &id, e).await,
@@ -541,7 +535,7 @@ pub(crate) async fn upload(
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> Response {
-    let me = match require(&v, &format!("/account/drafts/{id}")) {
+    let me = match v.citizen(&format!("/account/drafts/{id}")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
@@ -616,33 +610,11 @@ async fn redraw_documents(
 async fn read_multipart(
     form: &mut Multipart,
 ) -> Result<(String, String, Option<(String, bytes::Bytes)>), &'static str> {
-    let (mut csrf, mut document, mut file) = (String::new(), String::new(), None);
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err("documents-too-large");
-            }
-            Err(_) => return Err("documents-choose-file"),
-        };
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("document") => document = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b)),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return Err("documents-too-large");
-                    }
-                    Err(_) => return Err("documents-choose-file"),
-                }
-            }
-            _ => {}
-        }
+    match filing::read_upload_form(form).await {
+        Ok(f) => Ok((f.csrf, f.document.unwrap_or_default(), f.file)),
+        Err(filing::UploadError::TooLarge) => Err("documents-too-large"),
+        Err(filing::UploadError::Malformed) => Err("documents-choose-file"),
     }
-    Ok((csrf, document, file))
 }
 
 pub(crate) async fn reuse(
@@ -652,13 +624,10 @@ pub(crate) async fn reuse(
     Path(id): Path<String>,
     Form(f): Fields,
 ) -> Response {
-    let me = match require(&v, &format!("/account/drafts/{id}")) {
+    let me = match v.citizen_form(&c, &format!("/account/drafts/{id}"), get(&f, "csrf")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     match filing::reuse(
         &state,
         &me.citizen,
@@ -682,13 +651,10 @@ pub(crate) async fn remove(
     Path((id, attachment)): Path<(String, String)>,
     Form(f): Fields,
 ) -> Response {
-    let me = match require(&v, &format!("/account/drafts/{id}")) {
+    let me = match v.citizen_form(&c, &format!("/account/drafts/{id}"), get(&f, "csrf")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     match filing::detach(&state, &me.citizen, &id, &attachment, c.lang).await {
         Ok(()) => see_other(&format!("/account/drafts/{id}?step=documents")),
         Err(e) => redraw_documents(&state, &c, &me, &id, field_errors(&e, "documents")).await,
@@ -704,13 +670,14 @@ pub(crate) async fn submit(
     Path(id): Path<String>,
     Form(f): Fields,
 ) -> Response {
-    let me = match require(&v, &format!("/account/drafts/{id}?step=check")) {
+    let me = match v.citizen_form(
+        &c,
+        &format!("/account/drafts/{id}?step=check"),
+        get(&f, "csrf"),
+    ) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     match filing::submit(&state, &me.citizen, &id, c.lang, Utc::now()).await {
         Ok(r) => see_other(&format!("/account/dossiers/{}?filed=1", r.code)),
         Err(e) if e.code == "already_submitted" => draft_gone(&state, &c, &me, &id, e).await,
@@ -931,7 +898,7 @@ pub(crate) async fn dossier(
     Path(code): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+    let me = match v.citizen(&format!("/account/dossiers/{code}")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
@@ -946,13 +913,10 @@ pub(crate) async fn pay(
     Path(code): Path<String>,
     Form(f): Fields,
 ) -> Response {
-    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+    let me = match v.citizen_form(&c, &format!("/account/dossiers/{code}"), get(&f, "csrf")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     let principal = crate::auth::Principal::Citizen(Box::new(me));
     let ip = crate::api::payments::client_ip(&headers);
     match crate::api::payments::start(&state, &principal, &code, &ip, c.lang).await {
@@ -968,7 +932,7 @@ pub(crate) async fn supplement_upload(
     Path(code): Path<String>,
     mut form: Multipart,
 ) -> Response {
-    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+    let me = match v.citizen(&format!("/account/dossiers/{code}")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
@@ -1105,13 +1069,10 @@ pub(crate) async fn supplement_submit(
     Path(code): Path<String>,
     Form(f): Fields,
 ) -> Response {
-    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+    let me = match v.citizen_form(&c, &format!("/account/dossiers/{code}"), get(&f, "csrf")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     let note = Some(get(&f, "note").trim().to_string()).filter(|n| !n.is_empty());
     act(
         &state,
@@ -1131,13 +1092,10 @@ pub(crate) async fn withdraw(
     Path(code): Path<String>,
     Form(f): Fields,
 ) -> Response {
-    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+    let me = match v.citizen_form(&c, &format!("/account/dossiers/{code}"), get(&f, "csrf")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     let reason = get(&f, "reason").trim().to_string();
     act(
         &state,
@@ -1157,13 +1115,10 @@ pub(crate) async fn rate(
     Path(code): Path<String>,
     Form(f): Fields,
 ) -> Response {
-    let me = match require(&v, &format!("/account/dossiers/{code}")) {
+    let me = match v.citizen_form(&c, &format!("/account/dossiers/{code}"), get(&f, "csrf")) {
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
     let Some(satisfaction) = Satisfaction::ALL
         .into_iter()
         .find(|s| s.as_str() == get(&f, "satisfaction"))

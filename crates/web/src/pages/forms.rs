@@ -5,13 +5,13 @@
 use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::{
-    CitizenAuth, SESSION_COOKIE, citizen_session, new_secret, same_secret, session_cookie,
+    CitizenAuth, SESSION_COOKIE, citizen_session, cookie, new_secret, same_secret, session_cookie,
 };
 use crate::error::{ApiError, FieldError};
 
@@ -172,18 +172,6 @@ impl<'a> FormPage<'a> {
 /// The anti-forgery cookie of visitors without a session (double-submit pattern).
 pub(crate) const CSRF_COOKIE: &str = "motcua_csrf";
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name && !v.is_empty() && v.len() <= 128).then(|| v.to_string())
-        })
-}
-
 /// The signed-in citizen (by the session cookie) and the anonymous form token, if any.
 pub(crate) struct Visitor {
     pub me: Option<CitizenAuth>,
@@ -228,6 +216,33 @@ impl Visitor {
             if self.secure { "; Secure" } else { "" }
         );
         (token, HeaderValue::from_str(&value).ok())
+    }
+
+    /// The signed-in citizen, or the way to the log-in page (back to `here` afterwards).
+    pub(crate) fn citizen(&self, here: &str) -> Result<CitizenAuth, Box<Response>> {
+        match &self.me {
+            Some(me) => Ok(me.clone()),
+            None => Err(Box::new(see_other(&format!(
+                "/account/login?reason=expired&next={}",
+                form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
+            )))),
+        }
+    }
+
+    /// The signed-in citizen sending a form with the session's token; otherwise the log-in
+    /// page (when signed out) or the expired-form page (nothing is changed either way).
+    pub(crate) fn citizen_form(
+        &self,
+        c: &Chrome,
+        here: &str,
+        csrf: &str,
+    ) -> Result<CitizenAuth, Box<Response>> {
+        let me = self.citizen(here)?;
+        if self.form_ok(csrf) {
+            Ok(me)
+        } else {
+            Err(Box::new(forged(c)))
+        }
     }
 
     /// Whether a submitted form carries the right token.

@@ -218,17 +218,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             .iter()
             .find(|(k, _)| k == "lang")
             .and_then(|(_, v)| v.parse::<Lang>().ok());
-        let cookie = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|c| {
-                c.trim()
-                    .strip_prefix("lang=")
-                    .and_then(|v| v.parse::<Lang>().ok())
-            });
+        let cookie =
+            crate::auth::cookie(&parts.headers, LANG_COOKIE).and_then(|v| v.parse::<Lang>().ok());
         let header = parts
             .headers
             .get(header::ACCEPT_LANGUAGE)
