@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::api::dossiers::readable;
 use crate::auth::Principal;
 use crate::error::{ApiError, ReqLang};
-use crate::pages::payments::money;
+use crate::i18n::money;
 
 /// "14 giờ 05 phút, ngày 02/06/2025".
 pub(crate) fn moment(t: DateTime<Utc>) -> String {

@@ -22,12 +22,12 @@ use serde_json::{Map, Value};
 
 use super::account::local;
 use super::forms::{FormField, Visitor, field_errors, forged, place_errors, see_other};
-use super::payments::money;
 use super::{Chrome, error_page, render};
 use crate::AppState;
 use crate::auth::CitizenAuth;
 use crate::error::{ApiError, FieldError};
 use crate::filing::{self, Target};
+use crate::i18n::money;
 
 type Fields = Form<BTreeMap<String, String>>;
 

@@ -6,7 +6,7 @@ mod account;
 mod catalog;
 mod filing;
 pub(crate) mod forms;
-pub(crate) mod payments;
+mod payments;
 mod places;
 mod track;
 
