@@ -491,10 +491,9 @@ impl Lifecycle<'_> {
                     scope_holder()?
                 }
                 text("reason", reason)?;
-                if !matches!(
-                    d.status,
-                    Received | InProcessing | Supplemented | AwaitingSupplement
-                ) {
+                // Not while waiting for the applicant: that time is not the agency's, and the
+                // appointment is set afresh when the supplement arrives.
+                if !matches!(d.status, Received | InProcessing | Supplemented) {
                     return Err(invalid());
                 }
                 let Some(due) = d.due_at else {
