@@ -544,7 +544,9 @@ async fn click(b: &Browser, css: &str) {
 
 async fn choose(b: &Browser, css: &str, value: &str) {
     b.client
-        .find(Locator::Css(css))
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
         .select_by_value(value)
@@ -678,6 +680,7 @@ async fn citizen_files_pays_tracks_supplements_and_gets_the_result() {
     assert_eq!(province, "22", "the chosen province is kept");
     fill(&b, "#f-cccd", "022190004321").await;
     click(&b, "main form button[type=submit]").await;
+    expect(&b, "main", "Đã lưu hồ sơ cá nhân").await;
     c.goto(&format!("{base}/account/profile")).await.unwrap();
     choose(&b, "#f-ward_code", "06652").await;
     fill(&b, "#f-address_line", "Tổ 5, khu 2").await;
