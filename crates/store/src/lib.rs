@@ -12,8 +12,11 @@ mod portal_sql;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod work;
+mod work_sql;
 
 pub use contract::{Backend, Store, connect};
 pub use error::StoreError;
 pub use model::*;
 pub use portal::*;
+pub use work::*;

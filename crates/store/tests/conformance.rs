@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use motcua_domain::calendar::{
     CalendarConfig, DayKind, DayOverride, ProcessingTime, TZ, WorkingCalendar,
 };
@@ -908,6 +908,180 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
     assert_eq!(store.dossier_payments(&rec.code).await.unwrap(), vec![p]);
 }
 
+async fn work_lists_alerts_and_leases(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let now = vn(2025, 6, 2, 9, 0);
+    let walk_in = ops::open(
+        &*store,
+        &lc,
+        intake(true),
+        serde_json::json!({}),
+        &reception(),
+        now,
+    )
+    .await
+    .unwrap();
+    let online = ops::open(
+        &*store,
+        &lc,
+        intake(false),
+        serde_json::json!({}),
+        &reception(),
+        now + Duration::minutes(5),
+    )
+    .await
+    .unwrap();
+    let forwarded = ops::act(
+        &*store,
+        &lc,
+        &walk_in.code,
+        None,
+        &Command::Forward {
+            assignee: Some("chuyenvien".into()),
+            note: None,
+        },
+        &reception(),
+        now,
+    )
+    .await
+    .unwrap();
+    let step_due = forwarded.state.step_due_at.expect("the step has a budget");
+
+    let all = |q: WorkQuery| {
+        let store = store.clone();
+        async move {
+            store
+                .work(&q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.code.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // The reception queue: filed online, waiting for the check at the centre.
+    let queue = WorkQuery {
+        receivers: Some(vec![centre().to_string()]),
+        statuses: vec![Status::Submitted],
+        limit: 50,
+        ..WorkQuery::default()
+    };
+    assert_eq!(all(queue.clone()).await, vec![online.code.to_string()]);
+    // The department's inbox and the assignee's own.
+    let unit = WorkQuery {
+        holders: Some(vec![department().to_string()]),
+        statuses: vec![Status::InProcessing],
+        limit: 50,
+        ..WorkQuery::default()
+    };
+    assert_eq!(all(unit.clone()).await, vec![walk_in.code.to_string()]);
+    let mine = WorkQuery {
+        assignee: Some("chuyenvien".into()),
+        ..unit.clone()
+    };
+    assert_eq!(all(mine).await, vec![walk_in.code.to_string()]);
+    let theirs = WorkQuery {
+        assignee: Some("someone-else".into()),
+        ..unit.clone()
+    };
+    assert!(all(theirs).await.is_empty());
+    // Another agency sees nothing; an empty scope means nothing, not everything.
+    let commune_only = WorkQuery {
+        holders: Some(vec![commune().to_string()]),
+        ..unit.clone()
+    };
+    assert!(all(commune_only).await.is_empty());
+    let nobody = WorkQuery {
+        holders: Some(vec![]),
+        ..unit.clone()
+    };
+    assert!(all(nobody).await.is_empty());
+    // Due before: the step's due instant counts as well as the appointment.
+    let due = WorkQuery {
+        due_before: Some(step_due + Duration::seconds(1)),
+        ..unit.clone()
+    };
+    assert_eq!(all(due).await, vec![walk_in.code.to_string()]);
+    let not_yet = WorkQuery {
+        due_before: Some(step_due - Duration::seconds(1)),
+        ..unit.clone()
+    };
+    assert!(all(not_yet).await.is_empty());
+    // Walking every dossier by code.
+    let walk = WorkQuery {
+        after: Some(walk_in.code.to_string()),
+        limit: 10,
+        ..WorkQuery::default()
+    };
+    assert_eq!(all(walk).await, vec![online.code.to_string()]);
+
+    // The counter prefills the applicant from the latest dossier with the same citizen ID.
+    let cccd = Cccd::parse("022305001234").unwrap();
+    let applicant = store.applicant_by_cccd(&cccd).await.unwrap().unwrap();
+    assert_eq!(applicant.name, "Nguyễn Thị Ánh");
+    let unknown = Cccd::parse("001099012345").unwrap();
+    assert_eq!(store.applicant_by_cccd(&unknown).await.unwrap(), None);
+
+    // Alerts are raised once per dossier, kind, due instant and recipient.
+    assert!(
+        store
+            .raise_alert(&walk_in.code, "step_overdue", step_due, "chuyenvien", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .raise_alert(&walk_in.code, "step_overdue", step_due, "chuyenvien", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .raise_alert(&walk_in.code, "step_overdue", step_due, "lanhdao", now)
+            .await
+            .unwrap()
+    );
+    let alerts = store.alerts("chuyenvien", 10).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].dossier_code, walk_in.code.to_string());
+    assert_eq!(alerts[0].due_at, step_due);
+    assert!(
+        !store
+            .mark_alert_read(alerts[0].id, "lanhdao", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .mark_alert_read(alerts[0].id, "chuyenvien", now)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.alerts("chuyenvien", 10).await.unwrap()[0].read_at,
+        Some(now)
+    );
+
+    // One holder at a time; the lease passes on when it runs out.
+    let until = now + Duration::minutes(1);
+    assert!(store.take_lease("watch", "a", now, until).await.unwrap());
+    assert!(!store.take_lease("watch", "b", now, until).await.unwrap());
+    assert!(store.take_lease("watch", "a", now, until).await.unwrap());
+    let later = until + Duration::seconds(1);
+    assert!(
+        store
+            .take_lease("watch", "b", later, later + Duration::minutes(1))
+            .await
+            .unwrap()
+    );
+    assert!(!store.take_lease("watch", "a", later, until).await.unwrap());
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* ; $($raw:ident),*) => {
         mod sqlite {
@@ -958,7 +1132,8 @@ on_both_backends!(
     dossier_lifecycle_events_outbox_stats,
     concurrent_intakes_get_distinct_codes,
     import_batch,
-    portal_accounts_sessions_drafts_payments;
+    portal_accounts_sessions_drafts_payments,
+    work_lists_alerts_and_leases;
     tampering_is_detected,
     deleted_event_is_detected
 );

@@ -41,6 +41,7 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
             due_at: None,
             original_due_at: None,
             step: None,
+            step_due_at: None,
             assignee: None,
             supplement: None,
             supplement_rounds: 0,
@@ -90,22 +91,31 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
             step,
             agency,
             assignee,
+            step_due_at,
             ..
         } => {
             d.status = Status::InProcessing;
             d.step = (*step < d.intake.procedure.steps.len()).then_some(*step);
+            d.step_due_at = *step_due_at;
             d.assignee = assignee.clone();
             d.approved = false;
             route_to(&mut d, *agency);
         }
-        EventKind::SentBack { step, agency, .. } => {
+        EventKind::SentBack {
+            step,
+            agency,
+            step_due_at,
+            ..
+        } => {
             d.step = Some(*step);
+            d.step_due_at = *step_due_at;
             d.assignee = None;
             d.approved = false;
             route_to(&mut d, *agency);
         }
         EventKind::Transferred { to_agency, .. } => {
             d.assignee = None;
+            d.step_due_at = None;
             route_to(&mut d, *to_agency);
         }
         EventKind::Assigned { assignee } => d.assignee = Some(assignee.clone()),

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::calendar::{TZ, WorkingCalendar};
 use crate::ids::AgencyCode;
-use crate::procedure::SupplementClock;
+use crate::procedure::{StepPlan, SupplementClock};
 use crate::role::{Actor, Role};
 
 /// How early / on time / late is decided when the result is issued. Not settled nationally
@@ -105,6 +105,14 @@ fn texts(field: &'static str, list: &[String]) -> Result<(), LifecycleError> {
 }
 
 impl Lifecycle<'_> {
+    /// When a step handed over at `now` runs out of its budget of working hours.
+    pub fn step_due(&self, step: Option<&StepPlan>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        step.map(|s| {
+            self.calendar
+                .add_working_time(now, Duration::hours(i64::from(s.budget_hours)))
+        })
+    }
+
     /// The events `command` produces on `state` (None before the dossier exists).
     pub fn decide(
         &self,
@@ -190,6 +198,7 @@ impl Lifecycle<'_> {
                     agency,
                     assignee: assignee.clone(),
                     note: note.clone(),
+                    step_due_at: self.step_due(steps.get(next), now),
                 }
             }
             Command::SendBack { reason } => {
@@ -214,6 +223,7 @@ impl Lifecycle<'_> {
                     step: prev,
                     agency,
                     reason: reason.clone(),
+                    step_due_at: self.step_due(d.intake.procedure.steps.get(prev), now),
                 }
             }
             Command::Transfer { to_agency, reason } => {
@@ -484,11 +494,13 @@ impl Lifecycle<'_> {
                     Role::Approver,
                     Role::Leader,
                     Role::AgencySystem,
+                    Role::System,
                 ])?;
-                if actor.role == Role::Reception {
-                    scope_reception()?
-                } else {
-                    scope_holder()?
+                match actor.role {
+                    // The deadline watcher apologises for any late dossier.
+                    Role::System => {}
+                    Role::Reception => scope_reception()?,
+                    _ => scope_holder()?,
                 }
                 text("reason", reason)?;
                 // Not while waiting for the applicant: that time is not the agency's, and the

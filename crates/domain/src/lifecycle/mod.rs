@@ -9,6 +9,7 @@ mod apply;
 mod decide;
 #[cfg(test)]
 mod tests;
+mod watch;
 
 use chrono::{DateTime, Utc};
 
@@ -20,6 +21,7 @@ use crate::role::{Actor, Role};
 
 pub use apply::{ReplayError, apply, replay};
 pub use decide::{Lifecycle, TimelinessPolicy, TimelinessRule};
+pub use watch::{Alert, WatchPolicy};
 
 /// How the dossier reached the one-stop department (the portal's `KenhThucHien`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -412,11 +414,16 @@ pub enum EventKind {
         assignee: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+        /// When the step's time budget runs out (working time from the hand-over).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step_due_at: Option<DateTime<Utc>>,
     },
     SentBack {
         step: usize,
         agency: AgencyCode,
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step_due_at: Option<DateTime<Utc>>,
     },
     Transferred {
         from_agency: AgencyCode,
@@ -670,6 +677,9 @@ pub struct Dossier {
     /// The appointment before a re-appointment.
     pub original_due_at: Option<DateTime<Utc>>,
     pub step: Option<usize>,
+    /// When the current step's time budget runs out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_due_at: Option<DateTime<Utc>>,
     pub assignee: Option<String>,
     pub supplement: Option<PendingSupplement>,
     pub supplement_rounds: u32,
@@ -703,10 +713,14 @@ impl Dossier {
 
     /// Overdue: the appointment has passed and no result is out.
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.clock_runs() && self.due_at.is_some_and(|d| d < now)
+    }
+
+    /// The agency's clock runs: received, not waiting for the applicant, no result yet.
+    pub fn clock_runs(&self) -> bool {
         !self.status.is_final()
             && self.status != Status::ResultReady
             && self.status != Status::AwaitingSupplement
-            && self.due_at.is_some_and(|d| d < now)
     }
 
     /// Checks the invariants every reachable state keeps; `Err` names the first broken one.

@@ -911,3 +911,101 @@ proptest! {
         prop_assert_eq!(&replay(&run.events).unwrap(), run.dossier());
     }
 }
+
+#[test]
+fn the_watcher_warns_before_the_deadline_and_apologises_after_it() {
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let policy = WatchPolicy::default();
+    let a = actors();
+    let (reception, specialist) = (&a[0], &a[1]);
+    let mut run = Run::new();
+    // Received Monday 2 June 2025 09:00, two working days: due Wednesday 4 June, closing time.
+    let t0 = vn(2025, 6, 2, 9, 0);
+    run.step(
+        &lc,
+        &Command::Open(Box::new(intake(
+            ProcessingTime::WorkingDays(2),
+            SupplementClock::Restart,
+            true,
+        ))),
+        reception,
+        t0,
+    )
+    .unwrap();
+    let due = run.dossier().due_at.unwrap();
+    assert!(lc.alerts(run.dossier(), t0, &policy).is_empty());
+    // The step of eight working hours, handed over at 09:00, runs out Tuesday 09:00.
+    run.step(
+        &lc,
+        &Command::Forward {
+            assignee: Some("specialist".into()),
+            note: None,
+        },
+        reception,
+        t0,
+    )
+    .unwrap();
+    let step_due = run.dossier().step_due_at.unwrap();
+    assert_eq!(step_due, cal.add_working_time(t0, Duration::hours(8)));
+    let monday_noon = vn(2025, 6, 2, 12, 0);
+    assert_eq!(
+        lc.alerts(run.dossier(), monday_noon, &policy),
+        vec![(Alert::StepDueSoon, step_due)]
+    );
+    assert_eq!(due, vn(2025, 6, 4, 16, 30));
+    let tuesday_ten = vn(2025, 6, 3, 10, 0);
+    assert_eq!(
+        lc.alerts(run.dossier(), tuesday_ten, &policy),
+        vec![(Alert::StepOverdue, step_due)]
+    );
+    let wednesday_ten = vn(2025, 6, 4, 10, 0);
+    assert_eq!(
+        lc.alerts(run.dossier(), wednesday_ten, &policy),
+        vec![(Alert::DueSoon, due), (Alert::StepOverdue, step_due)]
+    );
+    assert_eq!(lc.late_apology(run.dossier(), wednesday_ten, &policy), None);
+
+    // Late: the watcher (the system) apologises once, with a new appointment.
+    let thursday = vn(2025, 6, 5, 9, 0);
+    assert!(
+        lc.alerts(run.dossier(), thursday, &policy)
+            .contains(&(Alert::Overdue, due))
+    );
+    let apology = lc
+        .late_apology(run.dossier(), thursday, &policy)
+        .expect("a late dossier is apologised for");
+    let Command::Reappoint { new_due_at, .. } = &apology else {
+        panic!("{apology:?}")
+    };
+    assert_eq!(
+        *new_due_at,
+        cal.due(thursday, ProcessingTime::WorkingDays(5))
+    );
+    run.step(&lc, &apology, &Actor::system(), thursday).unwrap();
+    assert_eq!(run.dossier().original_due_at, Some(due));
+    assert_eq!(lc.late_apology(run.dossier(), thursday, &policy), None);
+    // Only the step is still late; the new appointment is far off.
+    assert_eq!(
+        lc.alerts(run.dossier(), thursday, &policy),
+        vec![(Alert::StepOverdue, step_due)]
+    );
+    // Waiting for the applicant stops every alarm.
+    run.step(
+        &lc,
+        &Command::RequestSupplement {
+            reason: "Thiếu giấy tờ".into(),
+            missing: vec!["Bản sao CCCD".into()],
+        },
+        specialist,
+        thursday,
+    )
+    .unwrap();
+    assert!(lc.alerts(run.dossier(), thursday, &policy).is_empty());
+    for alert in Alert::ALL {
+        assert_eq!(Alert::parse(alert.as_str()), Some(alert));
+    }
+}

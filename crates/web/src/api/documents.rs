@@ -479,6 +479,7 @@ async fn control_sheet(
                 step,
                 agency,
                 reason,
+                ..
             } => {
                 let row = Handover {
                     parties: format!("{} trả lại, {} nhận", name(&holder), name(agency)),

@@ -1,0 +1,25 @@
+-- The back office: who holds a dossier and when its step runs out (for inboxes), leases that
+-- let one server instance at a time run a scheduled job, and alerts to officers.
+ALTER TABLE dossiers ADD COLUMN assignee TEXT;
+ALTER TABLE dossiers ADD COLUMN step_due_at BIGINT;
+UPDATE dossiers SET assignee = state::jsonb ->> 'assignee';
+CREATE INDEX dossiers_assignee ON dossiers(assignee, status);
+CREATE INDEX dossiers_receiving ON dossiers(receiving_agency, status, submitted_at);
+
+CREATE TABLE job_leases (
+    name   TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until  BIGINT NOT NULL
+);
+
+CREATE TABLE staff_alerts (
+    id           BIGSERIAL PRIMARY KEY,
+    dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+    kind         TEXT NOT NULL,
+    due_at       BIGINT NOT NULL,
+    recipient    TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    read_at      BIGINT,
+    UNIQUE (dossier_code, kind, due_at, recipient)
+);
+CREATE INDEX staff_alerts_recipient ON staff_alerts(recipient, read_at, created_at);

@@ -1,0 +1,77 @@
+//! What the back office asks of storage: work lists (inboxes, the reception queue, dossiers to
+//! watch), earlier applicants by citizen ID, alerts to officers, and leases that let one server
+//! instance at a time run a scheduled job.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use motcua_domain::ids::{Cccd, DossierCode};
+use motcua_domain::lifecycle::{Applicant, Status};
+use serde::{Deserialize, Serialize};
+
+use crate::error::StoreError;
+use crate::model::DossierRecord;
+
+/// Which dossiers a work list holds. Filters left empty do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkQuery {
+    /// Agencies holding the dossier now (`current_agency`), when `Some`.
+    pub holders: Option<Vec<String>>,
+    /// Agencies that received the dossier (the one-stop side), when `Some`.
+    pub receivers: Option<Vec<String>>,
+    pub statuses: Vec<Status>,
+    pub assignee: Option<String>,
+    /// Only dossiers whose appointment or current step is due before this instant.
+    pub due_before: Option<DateTime<Utc>>,
+    /// Resume after this dossier code (lists walked in pages).
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// An alert to an officer about a dossier's deadline; raised once per dossier, kind, due
+/// instant and recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAlert {
+    pub id: i64,
+    pub dossier_code: String,
+    /// `due_soon`, `overdue`, `step_due_soon` or `step_overdue`.
+    pub kind: String,
+    pub due_at: DateTime<Utc>,
+    pub recipient: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+#[async_trait]
+pub trait Work: Send + Sync {
+    /// Dossiers matching `q`, the most urgent first (earliest appointment or step due, then
+    /// filing time); with `after`, ordered by code instead for walking every dossier.
+    async fn work(&self, q: &WorkQuery) -> Result<Vec<DossierRecord>, StoreError>;
+    /// The applicant of the latest dossier filed with this citizen ID (counter prefill).
+    async fn applicant_by_cccd(&self, cccd: &Cccd) -> Result<Option<Applicant>, StoreError>;
+    /// Records an alert unless the same one exists; true when it is new.
+    async fn raise_alert(
+        &self,
+        code: &DossierCode,
+        kind: &str,
+        due_at: DateTime<Utc>,
+        recipient: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// A recipient's alerts, unread first, newest first.
+    async fn alerts(&self, recipient: &str, limit: u32) -> Result<Vec<StaffAlert>, StoreError>;
+    async fn mark_alert_read(
+        &self,
+        id: i64,
+        recipient: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Takes or renews the lease on job `name` for `holder` until `until`; false while another
+    /// holder's lease runs.
+    async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
