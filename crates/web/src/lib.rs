@@ -15,6 +15,8 @@ mod openapi;
 mod pages;
 mod ratelimit;
 mod vnpay;
+mod watch;
+mod work;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,7 +26,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use motcua_domain::calendar::WorkingCalendar;
 use motcua_domain::ids::AgencyCode;
-use motcua_domain::lifecycle::{Lifecycle, TimelinessPolicy};
+use motcua_domain::lifecycle::{Lifecycle, TimelinessPolicy, WatchPolicy};
 use motcua_store::Store;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -36,6 +38,7 @@ pub use catalog::CatalogError;
 pub use error::ApiError;
 pub use files::{FileStore, FileStoreError};
 pub use vnpay::VnpayConfig;
+pub use watch::{WatchReport, watch_once};
 
 /// Everything a request handler may use.
 #[derive(Clone)]
@@ -50,6 +53,8 @@ pub struct AppState {
     pub public_url: String,
     /// The payment gateway, when fees can be paid online.
     pub payment: Option<VnpayConfig>,
+    /// How the deadline watcher judges "due soon" and re-appoints late dossiers.
+    pub watch: WatchPolicy,
     pub(crate) limits: Arc<ratelimit::Limits>,
     pub(crate) catalog: Arc<catalog::Catalog>,
 }
@@ -71,6 +76,7 @@ impl AppState {
             default_receiving_agency,
             files,
             payment: None,
+            watch: WatchPolicy::default(),
             public_url: "http://127.0.0.1:8080".into(),
             limits: Arc::new(ratelimit::Limits::default()),
             catalog,
@@ -150,6 +156,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         .catalog
         .clone()
         .follow(state.store.clone(), CATALOG_POLL);
+    watch::follow(state.clone());
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

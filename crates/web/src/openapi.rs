@@ -8,7 +8,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::{
     auth, citizen, documents, dossiers, filing, health, payments, procedures, reference, stats,
-    track,
+    track, work,
 };
 
 #[derive(OpenApi)]
@@ -91,6 +91,9 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dossiers::get))
         .routes(routes!(dossiers::events))
         .routes(routes!(dossiers::act))
+        .routes(routes!(work::inbox))
+        .routes(routes!(work::alerts))
+        .routes(routes!(work::read_alert))
         .routes(routes!(track::track))
         .routes(routes!(stats::daily))
         .routes(routes!(reference::agencies))

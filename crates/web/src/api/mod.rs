@@ -11,3 +11,4 @@ pub(crate) mod procedures;
 pub(crate) mod reference;
 pub(crate) mod stats;
 pub(crate) mod track;
+pub(crate) mod work;

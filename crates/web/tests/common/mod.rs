@@ -29,6 +29,8 @@ pub const SANDBOX_SECRET: &str = "sandbox-secret-for-tests";
 
 pub struct App {
     pub store: Arc<dyn Store>,
+    /// The server's state, for calling its jobs directly.
+    pub state: AppState,
     pub base: String,
     pub http: reqwest::Client,
     pub key_rw: String,
@@ -157,6 +159,7 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
         ("lanhdao", Role::Approver, DEPARTMENT),
         ("khac", Role::Specialist, OTHER),
         ("giamsat", Role::Supervisor, PROVINCE),
+        ("lanhdaotinh", Role::Leader, PROVINCE),
     ] {
         store
             .put_user(&User {
@@ -254,11 +257,12 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
         sandbox: true,
         ipn_url: format!("{base}/api/v1/payments/vnpay/ipn"),
     });
-    tokio::spawn(motcua_web::serve(listener, state));
+    tokio::spawn(motcua_web::serve(listener, state.clone()));
     // reqwest is built with rustls and no default crypto provider (see motcua-notify).
     let _ = rustls::crypto::ring::default_provider().install_default();
     App {
         store,
+        state,
         base,
         http: reqwest::Client::new(),
         key_rw,

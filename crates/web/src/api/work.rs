@@ -1,0 +1,168 @@
+//! The caller's work: `GET /api/v1/inbox` and the deadline alerts addressed to the caller.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use motcua_domain::Lang;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::api::dossiers::{DossierView, view};
+use crate::auth::Principal;
+use crate::error::{ApiError, ReqLang, pick};
+use crate::work::{self, View};
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct InboxQuery {
+    /// `mine`, `unit`, `due_soon`, `overdue`, `reception` or `return`; by default the role's
+    /// usual list (reception: `reception`, leaders and supervisors: `overdue`, others: `mine`).
+    view: Option<String>,
+    /// At most this many (1–500, default 100).
+    limit: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct InboxItem {
+    #[serde(flatten)]
+    dossier: DossierView,
+    /// `due_soon`, `overdue`, `step_due_soon`, `step_overdue`.
+    alerts: Vec<&'static str>,
+    /// When the current step's time budget runs out.
+    step_due_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Inbox {
+    view: &'static str,
+    items: Vec<InboxItem>,
+}
+
+/// The officer behind a staff token, or the reason there is none.
+pub(crate) fn staff(principal: &Principal, lang: Lang) -> Result<&motcua_store::User, ApiError> {
+    match principal {
+        Principal::Staff(u) if u.role.is_staff() => Ok(u),
+        Principal::Anonymous => Err(ApiError::unauthorized(lang)),
+        _ => Err(ApiError::forbidden(lang)),
+    }
+}
+
+/// The caller's work list, most urgent first (appointment or step due soonest).
+#[utoipa::path(
+    get, path = "/api/v1/inbox", tag = "dossiers", params(InboxQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Inbox),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody, description = "not an officer"),
+        (status = 422, body = crate::error::ErrorBody, description = "unknown view")
+    )
+)]
+pub(crate) async fn inbox(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Query(q): Query<InboxQuery>,
+) -> Result<Json<Inbox>, ApiError> {
+    let user = staff(&principal, lang)?;
+    let view_name = match q.view.as_deref() {
+        None => View::home(user.role),
+        Some(v) => View::parse(v).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_view",
+                pick(
+                    lang,
+                    "view phải là một trong: mine, unit, due_soon, overdue, reception, return.",
+                    "view must be one of: mine, unit, due_soon, overdue, reception, return.",
+                ),
+            )
+        })?,
+    };
+    let now = Utc::now();
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let items = work::list(&state, user, view_name, now, limit)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(Json(Inbox {
+        view: view_name.as_str(),
+        items: items
+            .into_iter()
+            .map(|i| InboxItem {
+                step_due_at: i.record.state.step_due_at,
+                dossier: view(&i.record, lang, now),
+                alerts: i.alerts.iter().map(|a| a.as_str()).collect(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AlertView {
+    id: i64,
+    dossier_code: String,
+    /// `due_soon`, `overdue`, `step_due_soon`, `step_overdue`.
+    kind: String,
+    label: String,
+    due_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    read_at: Option<DateTime<Utc>>,
+}
+
+/// Deadline alerts addressed to the caller, unread first.
+#[utoipa::path(
+    get, path = "/api/v1/alerts", tag = "dossiers", security(("bearer" = [])),
+    responses((status = 200, body = Vec<AlertView>), (status = 401, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn alerts(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+) -> Result<Json<Vec<AlertView>>, ApiError> {
+    let user = staff(&principal, lang)?;
+    let alerts = state
+        .store
+        .alerts(&user.username, 200)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    Ok(Json(
+        alerts
+            .into_iter()
+            .map(|a| AlertView {
+                label: motcua_domain::lifecycle::Alert::parse(&a.kind)
+                    .map_or_else(|| a.kind.clone(), |k| k.label(lang)),
+                id: a.id,
+                dossier_code: a.dossier_code,
+                kind: a.kind,
+                due_at: a.due_at,
+                created_at: a.created_at,
+                read_at: a.read_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Marks one of the caller's alerts as read.
+#[utoipa::path(
+    post, path = "/api/v1/alerts/{id}/read", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn read_alert(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let user = staff(&principal, lang)?;
+    if state
+        .store
+        .mark_alert_read(id, &user.username, Utc::now())
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(lang))
+    }
+}

@@ -1,0 +1,169 @@
+//! The deadline watcher: a job every server instance runs each minute, of which one at a time
+//! does the work (a lease in the database). It raises alerts to the officers holding a dossier
+//! that is due soon or late (and to leaders above them when it is late), and apologises for a
+//! late dossier with a new appointment, recorded as an event (the apology slip is then
+//! available and the applicant is told through the outbox). Every step is idempotent: alerts
+//! are raised once per due instant and recipient, the apology once per dossier, so an instance
+//! that dies halfway leaves nothing for the next run to repeat.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use motcua_domain::lifecycle::{Alert, Dossier, Status};
+use motcua_domain::role::{Actor, Role};
+use motcua_store::ops::{self, OpError};
+use motcua_store::{StoreError, User, WorkQuery};
+
+use crate::AppState;
+
+/// The lease's name in the database.
+const JOB: &str = "deadline-watch";
+/// How long a run may hold the lease before another instance may take over.
+const LEASE: Duration = Duration::minutes(5);
+/// Dossiers read per page.
+const PAGE: u32 = 200;
+
+/// What one run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WatchReport {
+    /// False when another instance held the lease and this run did nothing.
+    pub ran: bool,
+    pub dossiers: usize,
+    pub alerts: usize,
+    pub apologies: usize,
+}
+
+/// Runs the watcher once as `holder` (an id unique to the server instance) at `now`.
+pub async fn watch_once(
+    state: &AppState,
+    holder: &str,
+    now: DateTime<Utc>,
+) -> Result<WatchReport, OpError> {
+    let store = &state.store;
+    if !store.take_lease(JOB, holder, now, now + LEASE).await? {
+        return Ok(WatchReport::default());
+    }
+    let mut report = WatchReport {
+        ran: true,
+        ..WatchReport::default()
+    };
+    let users: Vec<User> = store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .collect();
+    let policy = state.watch;
+    let lifecycle = state.lifecycle();
+    let horizon = state
+        .calendar
+        .add_working_time(now, Duration::hours(i64::from(policy.warn_hours)));
+    let mut after: Option<String> = None;
+    loop {
+        let page = store
+            .work(&WorkQuery {
+                statuses: vec![Status::Received, Status::InProcessing, Status::Supplemented],
+                due_before: Some(horizon),
+                after: after.clone(),
+                limit: PAGE,
+                ..WorkQuery::default()
+            })
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.code.to_string());
+        for record in &page {
+            report.dossiers += 1;
+            for (alert, due) in lifecycle.alerts(&record.state, now, &policy) {
+                for who in recipients(&users, &record.state, alert) {
+                    if store
+                        .raise_alert(&record.code, alert.as_str(), due, &who, now)
+                        .await?
+                    {
+                        report.alerts += 1;
+                    }
+                }
+            }
+            if let Some(apology) = lifecycle.late_apology(&record.state, now, &policy) {
+                match ops::act(
+                    &**store,
+                    &lifecycle,
+                    &record.code,
+                    Some(record.version),
+                    &apology,
+                    &Actor::system(),
+                    now,
+                )
+                .await
+                {
+                    Ok(_) => report.apologies += 1,
+                    // Someone acted on the dossier meanwhile: the next run judges it afresh.
+                    Err(OpError::Store(StoreError::Conflict { .. })) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        if page.len() < PAGE as usize {
+            break;
+        }
+        // Keep the lease while a long run goes on.
+        store
+            .take_lease(JOB, holder, now, Utc::now() + LEASE)
+            .await?;
+    }
+    Ok(report)
+}
+
+/// Who hears of an alert: the assignee, or else the officers of the holding agency with the
+/// step's role; leaders of the agencies above as well when the alert escalates.
+fn recipients(users: &[User], d: &Dossier, alert: Alert) -> Vec<String> {
+    let role = d
+        .step
+        .and_then(|i| d.intake.procedure.steps.get(i))
+        .map_or(Role::Specialist, |s| s.role);
+    let mut out: Vec<String> = match &d.assignee {
+        Some(a) if users.iter().any(|u| &u.username == a) => vec![a.clone()],
+        _ => users
+            .iter()
+            .filter(|u| u.agency == Some(d.current_agency) && u.role == role)
+            .map(|u| u.username.clone())
+            .collect(),
+    };
+    if alert.escalates() {
+        out.extend(
+            users
+                .iter()
+                .filter(|u| {
+                    u.role == Role::Leader && u.agency.is_some_and(|a| a.covers(&d.current_agency))
+                })
+                .map(|u| u.username.clone()),
+        );
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// How often each instance tries to run the watcher.
+const EVERY: StdDuration = StdDuration::from_secs(60);
+
+/// Runs the watcher every minute for as long as the server runs.
+pub fn follow(state: AppState) {
+    let holder = crate::auth::new_secret("watch_");
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(EVERY);
+        loop {
+            tick.tick().await;
+            match watch_once(&state, &holder, Utc::now()).await {
+                Ok(r) if r.ran && (r.alerts > 0 || r.apologies > 0) => {
+                    tracing::info!(
+                        alerts = r.alerts,
+                        apologies = r.apologies,
+                        "deadlines watched"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "deadline watch failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,173 @@
+//! The officers' work lists, shared by the API (`GET /api/v1/inbox`) and the back-office
+//! pages: which dossiers a view holds for a user, limited to the agencies the user's agency
+//! covers.
+
+use chrono::{DateTime, Duration, Utc};
+use motcua_domain::ids::AgencyCode;
+use motcua_domain::lifecycle::{Alert, Status};
+use motcua_domain::role::Role;
+use motcua_store::{DossierRecord, StoreError, User, WorkQuery};
+
+use crate::AppState;
+
+/// The work lists an officer can open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// Dossiers assigned to the caller.
+    Mine,
+    /// Dossiers held by the caller's agency (and the units under it).
+    Unit,
+    /// Held dossiers whose appointment or current step is due within the warning window.
+    DueSoon,
+    /// Held dossiers past their appointment or their step's budget.
+    Overdue,
+    /// Dossiers filed online or by post, waiting for the reception check at the caller's
+    /// one-stop department, and supplements handed in there.
+    Reception,
+    /// Results waiting to be returned at the caller's one-stop department.
+    Return,
+}
+
+impl View {
+    pub const ALL: [View; 6] = [
+        View::Mine,
+        View::Unit,
+        View::DueSoon,
+        View::Overdue,
+        View::Reception,
+        View::Return,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Mine => "mine",
+            View::Unit => "unit",
+            View::DueSoon => "due_soon",
+            View::Overdue => "overdue",
+            View::Reception => "reception",
+            View::Return => "return",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The view an officer of `role` starts on.
+    pub fn home(role: Role) -> View {
+        match role {
+            Role::Reception => View::Reception,
+            Role::Leader | Role::Supervisor => View::Overdue,
+            _ => View::Mine,
+        }
+    }
+}
+
+/// Statuses in which an agency holds a dossier and works on it.
+const HELD: [Status; 4] = [
+    Status::Received,
+    Status::InProcessing,
+    Status::AwaitingSupplement,
+    Status::Supplemented,
+];
+
+/// The codes of every agency `agency` covers (itself and the units under it).
+pub(crate) async fn scope(state: &AppState, agency: AgencyCode) -> Result<Vec<String>, StoreError> {
+    Ok(state
+        .store
+        .agencies()
+        .await?
+        .into_iter()
+        .filter(|a| agency.covers(&a.code))
+        .map(|a| a.code.to_string())
+        .chain(std::iter::once(agency.to_string()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect())
+}
+
+/// One dossier of a work list with what makes it urgent.
+pub(crate) struct Item {
+    pub(crate) record: DossierRecord,
+    pub(crate) alerts: Vec<Alert>,
+}
+
+/// The dossiers of `view` for `user`, most urgent first (at most `limit`).
+pub(crate) async fn list(
+    state: &AppState,
+    user: &User,
+    view: View,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<Item>, StoreError> {
+    let Some(agency) = user.agency else {
+        return Ok(Vec::new());
+    };
+    let agencies = scope(state, agency).await?;
+    let policy = state.watch;
+    let held = WorkQuery {
+        holders: Some(agencies.clone()),
+        statuses: HELD.to_vec(),
+        limit,
+        ..WorkQuery::default()
+    };
+    let query = match view {
+        View::Mine => WorkQuery {
+            assignee: Some(user.username.clone()),
+            ..held
+        },
+        View::Unit => held,
+        View::DueSoon => WorkQuery {
+            due_before: Some(
+                state
+                    .calendar
+                    .add_working_time(now, Duration::hours(i64::from(policy.warn_hours))),
+            ),
+            ..held
+        },
+        View::Overdue => WorkQuery {
+            due_before: Some(now),
+            ..held
+        },
+        View::Reception => WorkQuery {
+            holders: None,
+            receivers: Some(agencies),
+            statuses: vec![Status::Submitted],
+            ..held
+        },
+        View::Return => WorkQuery {
+            holders: None,
+            receivers: Some(agencies),
+            statuses: vec![Status::ResultReady],
+            ..held
+        },
+    };
+    let lifecycle = state.lifecycle();
+    let items = state
+        .store
+        .work(&query)
+        .await?
+        .into_iter()
+        .map(|record| {
+            let alerts = lifecycle
+                .alerts(&record.state, now, &policy)
+                .into_iter()
+                .map(|(a, _)| a)
+                .collect();
+            Item { record, alerts }
+        })
+        // "Due soon" leaves out what is already late: that is the overdue list.
+        .filter(|i| {
+            view != View::DueSoon
+                || i.alerts
+                    .iter()
+                    .any(|a| matches!(a, Alert::DueSoon | Alert::StepDueSoon))
+                    && !i
+                        .alerts
+                        .iter()
+                        .any(|a| matches!(a, Alert::Overdue | Alert::StepOverdue))
+        })
+        .collect();
+    Ok(items)
+}
