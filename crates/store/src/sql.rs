@@ -320,9 +320,9 @@ impl SqlStore {
         sqlx::query(
             "INSERT INTO dossiers (code, procedure_code, status, channel, receiving_agency, competent_agency, \
              current_agency, branch_code, owner, applicant_name, applicant_cccd, phone_last4, submitted_at, \
-             received_at, due_at, result_at, timeliness, version, state, form, assignee, step_due_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-             $21, $22)",
+             received_at, due_at, result_at, timeliness, version, state, form, assignee, step_due_at, \
+             result_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             $19, $20, $21, $22, $23)",
         )
         .bind(code)
         .bind(d.intake.procedure.code.to_string())
@@ -346,6 +346,7 @@ impl SqlStore {
         .bind(serde_json::to_string(form)?)
         .bind(d.assignee.clone())
         .bind(d.step_due_at.map(ms))
+        .bind(d.result.as_ref().and_then(|r| r.document_sha256.clone()))
         .execute(&mut *conn)
         .await?;
         Ok(())
@@ -748,7 +749,8 @@ impl Store for SqlStore {
         let mut tx = self.writer.begin().await?;
         let updated = sqlx::query(
             "UPDATE dossiers SET status = $1, current_agency = $2, received_at = $3, due_at = $4, result_at = $5, \
-             timeliness = $6, version = $7, state = $8, assignee = $11, step_due_at = $12 \
+             timeliness = $6, version = $7, state = $8, assignee = $11, step_due_at = $12, \
+             result_sha256 = $13 \
              WHERE code = $9 AND version = $10",
         )
         .bind(d.status.as_str())
@@ -763,6 +765,7 @@ impl Store for SqlStore {
         .bind(i64::from(expected))
         .bind(d.assignee.clone())
         .bind(d.step_due_at.map(ms))
+        .bind(d.result.as_ref().and_then(|r| r.document_sha256.clone()))
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -48,6 +48,8 @@ pub trait Work: Send + Sync {
     async fn work(&self, q: &WorkQuery) -> Result<Vec<DossierRecord>, StoreError>;
     /// The applicant of the latest dossier filed with this citizen ID (counter prefill).
     async fn applicant_by_cccd(&self, cccd: &Cccd) -> Result<Option<Applicant>, StoreError>;
+    /// The dossier whose electronic result has this SHA-256 (hex), for public verification.
+    async fn dossier_by_result(&self, sha256: &str) -> Result<Option<DossierRecord>, StoreError>;
     /// Records an alert unless the same one exists; true when it is new.
     async fn raise_alert(
         &self,

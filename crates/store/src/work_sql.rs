@@ -113,6 +113,17 @@ impl Work for SqlStore {
         .transpose()
     }
 
+    async fn dossier_by_result(&self, sha256: &str) -> Result<Option<DossierRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT code, version, state, form FROM dossiers WHERE result_sha256 = $1 \
+             ORDER BY code LIMIT 1",
+        )
+        .bind(sha256)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.as_ref().map(record_from).transpose()
+    }
+
     async fn raise_alert(
         &self,
         code: &DossierCode,

@@ -267,10 +267,12 @@ pub(crate) enum UploadError {
 pub(crate) struct UploadFields {
     pub(crate) csrf: String,
     pub(crate) document: Option<String>,
+    /// What an issued result decides (officers' result upload).
+    pub(crate) summary: Option<String>,
     pub(crate) file: Option<(String, Bytes)>,
 }
 
-/// Reads `csrf`, `document` and `file` from a multipart form (other fields are ignored).
+/// Reads `csrf`, `document`, `summary` and `file` from a multipart form (other fields are ignored).
 pub(crate) async fn read_upload_form(
     form: &mut axum::extract::Multipart,
 ) -> Result<UploadFields, UploadError> {
@@ -286,6 +288,7 @@ pub(crate) async fn read_upload_form(
         match field.name() {
             Some("csrf") => out.csrf = field.text().await.map_err(fail)?,
             Some("document") => out.document = Some(field.text().await.map_err(fail)?),
+            Some("summary") => out.summary = Some(field.text().await.map_err(fail)?),
             Some("file") => {
                 let name = field.file_name().unwrap_or("").to_string();
                 out.file = Some((name, field.bytes().await.map_err(fail)?));

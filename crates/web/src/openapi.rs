@@ -81,6 +81,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
             OpenApiRouter::new()
                 .routes(routes!(filing::upload))
                 .routes(routes!(filing::supplement_upload))
+                .routes(routes!(documents::issue_result))
                 .layer(axum::extract::DefaultBodyLimit::max(
                     crate::filing::UPLOAD_BODY_LIMIT,
                 )),

@@ -212,7 +212,138 @@ async fn the_watcher_alerts_escalates_and_apologises_once(app: App) {
     }
 }
 
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn post_file(
+    app: &App,
+    path: &str,
+    bearer: Option<&str>,
+    fields: &[(&str, &str)],
+    file: &[u8],
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    form = form.part(
+        "file",
+        reqwest::multipart::Part::bytes(file.to_vec()).file_name("ket-qua.pdf"),
+    );
+    let mut req = app.http.post(app.url(path)).multipart(form);
+    if let Some(b) = bearer {
+        req = req.bearer_auth(b);
+    }
+    req.send().await.unwrap()
+}
+
+async fn result_issued_and_verified_publicly(app: App) {
+    let reception = app.token("letan").await;
+    let specialist = app.token("chuyenvien").await;
+    let approver = app.token("lanhdao").await;
+    let other = app.token("khac").await;
+    let (_, created) = app
+        .post("/api/v1/dossiers", Some(&reception), &dossier_body())
+        .await;
+    let code = created["code"].as_str().unwrap().to_string();
+    let actions = format!("/api/v1/dossiers/{code}/actions");
+    for (who, body) in [
+        (
+            &reception,
+            json!({"action": "forward", "assignee": "chuyenvien"}),
+        ),
+        (
+            &specialist,
+            json!({"action": "forward", "assignee": "lanhdao"}),
+        ),
+        (&approver, json!({"action": "approve"})),
+    ] {
+        let (s, b) = app.post(&actions, Some(who), &body).await;
+        assert_eq!(s, StatusCode::OK, "{body}: {b}");
+    }
+    let result = format!("/api/v1/dossiers/{code}/result");
+    let summary = [("summary", "Cấp giấy phép số 12/GP")];
+    // Denials: nobody, another department, a file that is not a document, no summary.
+    assert_eq!(
+        post_file(&app, &result, None, &summary, PDF).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post_file(&app, &result, Some(&other), &summary, PDF)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        post_file(
+            &app,
+            &result,
+            Some(&approver),
+            &summary,
+            b"MZ\x90\x00 not a pdf"
+        )
+        .await
+        .status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    assert_eq!(
+        post_file(&app, &result, Some(&approver), &[], PDF)
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    let r = post_file(&app, &result, Some(&approver), &summary, PDF).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let issued: Value = r.json().await.unwrap();
+    assert_eq!(issued["status"], "result_ready", "{issued}");
+    let hash = hex::encode(motcua_domain::audit::sha256(PDF));
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/dossiers/{code}/result")))
+        .bearer_auth(&reception)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(&r.bytes().await.unwrap()[..], PDF);
+
+    // The public page confirms the document, its agency and date, and checks files.
+    let page = |path: String| {
+        let http = app.http.clone();
+        let url = app.url(&path);
+        async move {
+            let r = http.get(url).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s, html) = page(format!("/verify/{hash}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Cơ quan 000.00.02.H22"), "{html}");
+    assert!(
+        html.contains(&code) && html.contains("Đăng ký khai sinh"),
+        "{html}"
+    );
+    let verify = format!("/verify/{hash}");
+    let check = |bytes: &'static [u8]| post_file(&app, &verify, None, &[], bytes);
+    let same = check(PDF).await.text().await.unwrap();
+    assert!(same.contains("Tệp khớp hoàn toàn"), "{same}");
+    let tampered = check(b"%PDF-1.4\n% changed\n%%EOF\n")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(tampered.contains("Tệp KHÔNG khớp"), "{tampered}");
+    let (s, html) = page(format!("/verify/{}", "ab".repeat(32))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("Không có văn bản nào"), "{html}");
+    let (s, _) = page("/verify/not-a-hash".into()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, html) = page(format!("/verify/{hash}?lang=en")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Issuing agency"), "{html}");
+}
+
 on_both_backends!(
     inboxes_by_view_and_scope,
-    the_watcher_alerts_escalates_and_apologises_once
+    the_watcher_alerts_escalates_and_apologises_once,
+    result_issued_and_verified_publicly
 );

@@ -1,9 +1,13 @@
--- The back office: who holds a dossier and when its step runs out (for inboxes), leases that
+-- The back office: who holds a dossier and when its step runs out (for inboxes), the hash of
+-- its electronic result (for the public verification page), leases that
 -- let one server instance at a time run a scheduled job, and alerts to officers.
 ALTER TABLE dossiers ADD COLUMN assignee TEXT;
 ALTER TABLE dossiers ADD COLUMN step_due_at BIGINT;
-UPDATE dossiers SET assignee = state::jsonb ->> 'assignee';
+ALTER TABLE dossiers ADD COLUMN result_sha256 TEXT;
+UPDATE dossiers SET assignee = state::jsonb ->> 'assignee',
+    result_sha256 = state::jsonb -> 'result' ->> 'document_sha256';
 CREATE INDEX dossiers_assignee ON dossiers(assignee, status);
+CREATE INDEX dossiers_result ON dossiers(result_sha256);
 CREATE INDEX dossiers_receiving ON dossiers(receiving_agency, status, submitted_at);
 
 CREATE TABLE job_leases (

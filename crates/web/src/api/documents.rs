@@ -7,14 +7,14 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use motcua_documents::{ReceiptSlip, receipt_pdf};
 use motcua_domain::Lang;
 use motcua_domain::calendar::{ProcessingTime, TZ};
-use motcua_domain::lifecycle::Channel;
+use motcua_domain::lifecycle::{Channel, Command};
 use motcua_domain::units::AdminUnits;
-use motcua_store::{AgencyKind, DossierRecord};
+use motcua_store::{AgencyKind, DossierRecord, Scope, ops};
 
 use crate::AppState;
 use crate::api::dossiers::readable;
 use crate::auth::Principal;
-use crate::error::{ApiError, ReqLang};
+use crate::error::{ApiError, ReqLang, pick};
 use crate::i18n::money;
 
 /// "14 giờ 05 phút, ngày 02/06/2025".
@@ -274,6 +274,111 @@ pub(crate) async fn result(
         bytes,
     )
         .into_response())
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct ResultForm {
+    /// What the result decides (e.g. "Cấp giấy phép số 12/GP").
+    summary: String,
+    /// The signed result document: PDF, JPEG or PNG, judged by content.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Issues the electronic result: the file is stored under its SHA-256, which the result
+/// records (the public page `/verify/{sha256}` then confirms it), and the dossier moves to
+/// "result ready" as the lifecycle decides (approved first, by the holding agency).
+#[utoipa::path(
+    post, path = "/api/v1/dossiers/{code}/result", tag = "dossiers", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Dossier code")),
+    request_body(content = ResultForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, body = crate::api::dossiers::DossierView),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody, description = "not approved yet"),
+        (status = 413, body = crate::error::ErrorBody),
+        (status = 415, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn issue_result(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(code): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Result<axum::Json<crate::api::dossiers::DossierView>, ApiError> {
+    let actor = match &principal {
+        Principal::Staff(_) | Principal::System(_) if principal.has_scope(Scope::DossiersWrite) => {
+            principal
+                .actor()
+                .ok_or_else(|| ApiError::unauthorized(lang))?
+        }
+        Principal::Anonymous => return Err(ApiError::unauthorized(lang)),
+        _ => return Err(ApiError::forbidden(lang)),
+    };
+    let record = readable(&state, &principal, &code, lang).await?;
+    let fields = crate::filing::read_upload_form(&mut form)
+        .await
+        .map_err(|e| match e {
+            crate::filing::UploadError::TooLarge => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                pick(lang, "Tệp quá lớn.", "The file is too large."),
+            ),
+            crate::filing::UploadError::Malformed => bad_result_form(lang),
+        })?;
+    let (Some(summary), Some((_, bytes))) = (fields.summary, fields.file) else {
+        return Err(bad_result_form(lang));
+    };
+    if crate::files::sniff(&bytes).is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "file_type",
+            pick(
+                lang,
+                "Tệp phải là PDF, JPG hoặc PNG (kiểm tra theo nội dung tệp, không theo tên).",
+                "The file must be a PDF, JPG or PNG (judged by its content, not its name).",
+            ),
+        ));
+    }
+    let sha256 = state.files.put(bytes).await.map_err(|e| {
+        tracing::error!(error = %e, "storing a result failed");
+        ApiError::store(
+            motcua_store::StoreError::Corrupt("file storage".into()),
+            lang,
+        )
+    })?;
+    let now = Utc::now();
+    let command = Command::IssueResult {
+        summary,
+        document_sha256: Some(sha256),
+    };
+    let updated = ops::act(
+        &*state.store,
+        &state.lifecycle(),
+        &record.code,
+        None,
+        &command,
+        &actor,
+        now,
+    )
+    .await
+    .map_err(|e| ApiError::op(e, lang))?;
+    Ok(axum::Json(crate::api::dossiers::view(&updated, lang, now)))
+}
+
+fn bad_result_form(lang: Lang) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_upload",
+        pick(
+            lang,
+            "Gửi biểu mẫu multipart với trường “summary” và tệp “file”.",
+            "Send a multipart form with a “summary” field and a “file”.",
+        ),
+    )
 }
 
 fn pdf_response(pdf: Vec<u8>, name: &str) -> Response {

@@ -589,7 +589,7 @@ pub(crate) fn local(t: chrono::DateTime<Utc>) -> String {
     t.with_timezone(&TZ).format("%H:%M %d/%m/%Y").to_string()
 }
 
-async fn procedure_name(state: &AppState, code: &str) -> String {
+pub(crate) async fn procedure_name(state: &AppState, code: &str) -> String {
     match code.parse() {
         Ok(code) => state
             .store

@@ -9,6 +9,7 @@ pub(crate) mod forms;
 mod payments;
 mod places;
 mod track;
+mod verify;
 
 use askama::Template;
 use axum::Router;
@@ -95,6 +96,7 @@ pub(crate) fn routes() -> Router<AppState> {
                     "/account/dossiers/{code}/supplement",
                     post(filing::supplement_upload),
                 )
+                .route("/verify/{hash}", get(verify::show).post(verify::check))
                 .layer(axum::extract::DefaultBodyLimit::max(
                     crate::filing::UPLOAD_BODY_LIMIT,
                 )),

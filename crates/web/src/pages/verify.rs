@@ -1,0 +1,132 @@
+//! The public verification page of an electronic result: `/verify/{sha256}` (the QR code of the
+//! result opens it) confirms which agency issued the document with that hash and when, and
+//! checks a file the visitor has against it, saying plainly when it does not match.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_domain::audit::sha256;
+
+use super::account::{local, procedure_name};
+use super::{Chrome, render};
+use crate::AppState;
+
+/// What the page found for the hash.
+struct Issued {
+    agency: String,
+    issued_at: String,
+    procedure: String,
+    dossier_code: String,
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage<'a> {
+    c: &'a Chrome,
+    hash: String,
+    issued: Option<Issued>,
+    /// After a file was checked: whether it matches, and its own hash.
+    checked: Option<(bool, String)>,
+    errors: Vec<(String, String)>,
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+async fn issued(state: &AppState, hash: &str) -> Option<Issued> {
+    if !is_sha256(hash) {
+        return None;
+    }
+    let record = match state.store.dossier_by_result(hash).await {
+        Ok(r) => r?,
+        Err(e) => {
+            tracing::error!(error = %e, "result lookup failed");
+            return None;
+        }
+    };
+    let d = &record.state;
+    let result = d.result.as_ref()?;
+    let agency = state
+        .store
+        .agencies()
+        .await
+        .ok()
+        .and_then(|all| {
+            all.into_iter()
+                .find(|a| a.code == d.intake.competent_agency)
+        })
+        .map_or_else(|| d.intake.competent_agency.to_string(), |a| a.name);
+    Some(Issued {
+        agency,
+        issued_at: local(result.issued_at),
+        procedure: procedure_name(state, &d.intake.procedure.code.to_string()).await,
+        dossier_code: record.code.to_string(),
+    })
+}
+
+fn page<'a>(c: &'a Chrome, hash: &str, issued: Option<Issued>) -> VerifyPage<'a> {
+    VerifyPage {
+        c,
+        hash: hash.chars().take(64).collect(),
+        issued,
+        checked: None,
+        errors: Vec::new(),
+    }
+}
+
+fn status(p: &VerifyPage) -> StatusCode {
+    if p.issued.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    c: Chrome,
+    Path(hash): Path<String>,
+) -> Response {
+    let hash = hash.to_ascii_lowercase();
+    let p = page(&c, &hash, issued(&state, &hash).await);
+    render(status(&p), &c, &p)
+}
+
+/// Compares the visitor's file with the issued document (nothing is stored).
+pub(crate) async fn check(
+    State(state): State<AppState>,
+    c: Chrome,
+    Path(hash): Path<String>,
+    mut form: Multipart,
+) -> Response {
+    let hash = hash.to_ascii_lowercase();
+    let mut p = page(&c, &hash, issued(&state, &hash).await);
+    if p.issued.is_none() {
+        return render(status(&p), &c, &p);
+    }
+    match crate::filing::read_upload_form(&mut form).await {
+        Ok(f) => match f.file {
+            Some((_, bytes)) if !bytes.is_empty() => {
+                let mine = hex::encode(sha256(&bytes));
+                p.checked = Some((mine == hash, mine));
+            }
+            _ => p
+                .errors
+                .push(("f-file".into(), c.tr.t("verify-doc-choose"))),
+        },
+        Err(crate::filing::UploadError::TooLarge) => p
+            .errors
+            .push(("f-file".into(), c.tr.t("verify-doc-too-large"))),
+        Err(crate::filing::UploadError::Malformed) => p
+            .errors
+            .push(("f-file".into(), c.tr.t("verify-doc-choose"))),
+    }
+    let code = if p.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(code, &c, &p)
+}
