@@ -67,6 +67,8 @@ pub trait Work: Send + Sync {
         recipient: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// Ends a staff token (log-out).
+    async fn revoke_token(&self, token_hash: &str) -> Result<(), StoreError>;
     /// Takes or renews the lease on job `name` for `holder` until `until`; false while another
     /// holder's lease runs.
     async fn take_lease(

@@ -176,6 +176,14 @@ impl Work for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn revoke_token(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM auth_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     async fn take_lease(
         &self,
         name: &str,

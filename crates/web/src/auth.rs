@@ -96,6 +96,20 @@ pub(crate) fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<Stri
         })
 }
 
+/// Name of the back office's cookie (the officer's `mct_` token).
+pub(crate) const STAFF_COOKIE: &str = "motcua_staff";
+
+/// The officer's token in the request's cookies, if any.
+pub(crate) fn staff_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie(headers, STAFF_COOKIE).filter(|v| v.starts_with("mct_"))
+}
+
+/// The anti-forgery token of an officer's cookie session: derived from the secret token, so
+/// another site, which cannot read the cookie, cannot make it.
+pub(crate) fn staff_csrf(token: &str) -> String {
+    sha256_hex(&format!("csrf:{token}"))
+}
+
 /// The session token in the request's cookies, if any.
 pub(crate) fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
     cookie(headers, SESSION_COOKIE).filter(|v| v.starts_with("mcs_"))
@@ -176,6 +190,28 @@ impl FromRequestParts<AppState> for Principal {
             .await
             .unwrap_or(ReqLang(Default::default()));
         let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
+            // The back office's cookie: the officer's token, with its derived form token
+            // required on every write.
+            if let Some(token) = staff_cookie(&parts.headers) {
+                let user = state
+                    .store
+                    .token_user(&sha256_hex(&token), Utc::now())
+                    .await
+                    .map_err(|e| ApiError::store(e, lang))?;
+                if let Some(user) = user {
+                    if !parts.method.is_safe() {
+                        let shown = parts
+                            .headers
+                            .get(CSRF_HEADER)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("");
+                        if !same_secret(shown, &staff_csrf(&token)) {
+                            return Err(ApiError::csrf(lang));
+                        }
+                    }
+                    return Ok(Principal::Staff(user));
+                }
+            }
             let Some(token) = session_cookie(&parts.headers) else {
                 return Ok(Principal::Anonymous);
             };

@@ -342,8 +342,289 @@ async fn result_issued_and_verified_publicly(app: App) {
     assert!(html.contains("Issuing agency"), "{html}");
 }
 
+/// A browser-like session: cookies kept by hand, redirects not followed.
+struct Tab {
+    http: reqwest::Client,
+    base: String,
+    cookies: Vec<(String, String)>,
+}
+
+impl Tab {
+    fn new(app: &App) -> Tab {
+        Tab {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: app.base.clone(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let (kv, _) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = kv.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !val.is_empty() {
+                self.cookies.push((k.to_string(), val.to_string()));
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let location = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (r.status(), location, r.text().await.unwrap())
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let location = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (r.status(), location, r.text().await.unwrap())
+    }
+}
+
+/// The value of the first hidden `csrf` field of a page.
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .unwrap_or_else(|| panic!("{html}"));
+    let rest = &html[at + 19..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+async fn log_in(app: &App, username: &str) -> (Tab, String) {
+    let mut tab = Tab::new(app);
+    let (s, _, html) = tab.get("/staff/login").await;
+    assert_eq!(s, StatusCode::OK);
+    let csrf = csrf_of(&html);
+    let password = format!("pw-{username}");
+    let (s, location, _) = tab
+        .post(
+            "/staff/login",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", &password),
+                ("next", "/staff"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (s, location.as_str()),
+        (StatusCode::SEE_OTHER, "/staff"),
+        "log-in of {username}"
+    );
+    let (s, _, html) = tab.get("/staff").await;
+    assert_eq!(s, StatusCode::OK);
+    let csrf = csrf_of(&html);
+    (tab, csrf)
+}
+
+async fn back_office_pages_with_scope_and_denials(app: App) {
+    let reception = app.token("letan").await;
+    let (_, created) = app
+        .post("/api/v1/dossiers", Some(&reception), &dossier_body())
+        .await;
+    let code = created["code"].as_str().unwrap().to_string();
+    let page = format!("/staff/dossiers/{code}");
+
+    // Signed out: the log-in page, and back afterwards; a wrong password is named.
+    let mut stranger = Tab::new(&app);
+    let (s, location, _) = stranger.get(&page).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(
+        location.starts_with("/staff/login?next=%2Fstaff%2Fdossiers"),
+        "{location}"
+    );
+    let (_, _, html) = stranger.get("/staff/login").await;
+    let csrf = csrf_of(&html);
+    let (s, _, html) = stranger
+        .post(
+            "/staff/login",
+            &[("csrf", &csrf), ("username", "letan"), ("password", "sai")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(
+        html.contains("Tên đăng nhập hoặc mật khẩu không đúng"),
+        "{html}"
+    );
+    let (s, _, _) = stranger
+        .post(
+            "/staff/login",
+            &[
+                ("csrf", "forged"),
+                ("username", "letan"),
+                ("password", "pw-letan"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "a log-in form without its token is refused"
+    );
+
+    // Reception sees the dossier and receives nothing twice; forwards it to the department.
+    let (mut desk, desk_csrf) = log_in(&app, "letan").await;
+    let (s, _, html) = desk.get(&page).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("Đăng ký khai sinh") && html.contains("receipt.pdf"),
+        "{html}"
+    );
+    let (s, _, _) = desk
+        .post(
+            &format!("{page}/actions"),
+            &[("csrf", "wrong"), ("action", "forward")],
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "an action without the form token changes nothing"
+    );
+    let (s, location, _) = desk
+        .post(
+            &format!("{page}/actions"),
+            &[
+                ("csrf", &desk_csrf),
+                ("action", "forward"),
+                ("assignee", "chuyenvien"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (s, location),
+        (StatusCode::SEE_OTHER, format!("{page}?done=1"))
+    );
+    // Another role's action: reception may not approve (the lifecycle says why).
+    let (s, _, html) = desk
+        .post(
+            &format!("{page}/actions"),
+            &[("csrf", &desk_csrf), ("action", "approve")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("error-summary"), "{html}");
+
+    // The specialist finds it in "mine" and sends a supplement request.
+    let (mut specialist, spec_csrf) = log_in(&app, "chuyenvien").await;
+    let (_, _, html) = specialist.get("/staff?view=mine").await;
+    assert!(html.contains(&code), "{html}");
+    let (s, _, _) = specialist
+        .post(
+            &format!("{page}/actions"),
+            &[
+                ("csrf", &spec_csrf),
+                ("action", "request_supplement"),
+                ("missing", "Bản sao giấy chứng sinh\n\n"),
+                ("reason", "Thiếu giấy chứng sinh"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, dossier) = app
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&reception))
+        .await;
+    assert_eq!(dossier["status"], "awaiting_supplement");
+    // The slip opens with the back office's cookie; an API write by cookie needs its token.
+    let r = specialist
+        .http
+        .get(app.url(&format!(
+            "/api/v1/dossiers/{code}/documents/supplement-guide.pdf"
+        )))
+        .header("cookie", specialist.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = specialist
+        .http
+        .post(app.url(&format!("/api/v1/dossiers/{code}/actions")))
+        .header("cookie", specialist.cookie_header())
+        .json(&json!({"action": "accept_supplement"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Another department's officer: not in any list, the page does not exist for them.
+    let (mut other, other_csrf) = log_in(&app, "khac").await;
+    let (_, _, html) = other.get("/staff?view=unit").await;
+    assert!(!html.contains(&code));
+    assert_eq!(other.get(&page).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other
+            .post(
+                &format!("{page}/actions"),
+                &[("csrf", &other_csrf), ("action", "approve")]
+            )
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // Guessing: a malformed code and another dossier's page answer the same.
+    assert_eq!(
+        other.get("/staff/dossiers/khong-co").await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // A citizen's session is not an officer's.
+    let mut citizen = Tab::new(&app);
+    citizen
+        .cookies
+        .push(("motcua_sid".into(), "mcs_guess".into()));
+    let (s, location, _) = citizen.get(&page).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/staff/login"));
+
+    // Log-out ends the token: the same cookie no longer opens anything.
+    let kept = desk.cookies.clone();
+    let (s, _, _) = desk.post("/staff/logout", &[("csrf", &desk_csrf)]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    desk.cookies = kept;
+    assert_eq!(desk.get("/staff").await.0, StatusCode::SEE_OTHER);
+}
+
 on_both_backends!(
     inboxes_by_view_and_scope,
     the_watcher_alerts_escalates_and_apologises_once,
-    result_issued_and_verified_publicly
+    result_issued_and_verified_publicly,
+    back_office_pages_with_scope_and_denials
 );

@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use motcua_store::User;
+
 use crate::AppState;
 use crate::auth::{check_password, new_secret, sha256_hex};
 use crate::error::{ApiError, ApiJson, ReqLang, pick};
@@ -43,8 +45,27 @@ pub(crate) async fn token(
     ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let username = req.username.trim().to_lowercase();
-    if username.is_empty() || username.len() > 100 || req.password.len() > 1000 {
+    let (token, user, expires_at) = staff_log_in(&state, &req.username, req.password, lang).await?;
+    Ok(Json(TokenResponse {
+        token,
+        token_type: "Bearer",
+        expires_at,
+        username: user.username,
+        role: user.role.to_string(),
+        agency_code: user.agency.map(|a| a.to_string()),
+    }))
+}
+
+/// Checks an officer's username and password (five failures lock the name for a while) and
+/// issues a token for a working day: the API's bearer token and the back office's cookie.
+pub(crate) async fn staff_log_in(
+    state: &AppState,
+    username: &str,
+    password: String,
+    lang: motcua_domain::Lang,
+) -> Result<(String, User, DateTime<Utc>), ApiError> {
+    let username = username.trim().to_lowercase();
+    if username.is_empty() || username.len() > 100 || password.len() > 1000 {
         return Err(invalid(lang));
     }
     if let Err(wait) = state.limits.login.check(&username) {
@@ -74,7 +95,7 @@ pub(crate) async fn token(
         .as_ref()
         .filter(|u| u.active)
         .map(|u| u.password_hash.clone());
-    let ok = check_password(req.password, phc).await;
+    let ok = check_password(password, phc).await;
     let Some(user) = user.filter(|u| ok && u.active) else {
         state.limits.login.fail(&username);
         return Err(invalid(lang));
@@ -89,14 +110,7 @@ pub(crate) async fn token(
         .await
         .map_err(|e| ApiError::store(e, lang))?;
     tracing::info!(username = %user.username, "staff token issued");
-    Ok(Json(TokenResponse {
-        token,
-        token_type: "Bearer",
-        expires_at,
-        username: user.username,
-        role: user.role.to_string(),
-        agency_code: user.agency.map(|a| a.to_string()),
-    }))
+    Ok((token, user, expires_at))
 }
 
 fn invalid(lang: motcua_domain::Lang) -> ApiError {

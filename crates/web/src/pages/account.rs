@@ -16,8 +16,8 @@ use motcua_domain::units::AdminUnits;
 use motcua_store::{CodePurpose, DossierRecord, Draft};
 
 use super::forms::{
-    FormField, FormPage, Visitor, field_errors, forged, place_errors, safe_next, see_other,
-    with_cookie,
+    Fields, FormField, FormPage, Visitor, field_errors, forged, get, place_errors, safe_next,
+    see_other, with_cookie,
 };
 use super::{Chrome, render};
 use crate::AppState;
@@ -25,12 +25,6 @@ use crate::accounts::{self, ProfileChange};
 use crate::api::citizen::{SessionView, revoke, session_views};
 use crate::auth::user_agent;
 use crate::error::FieldError;
-
-type Fields = Form<BTreeMap<String, String>>;
-
-fn get<'a>(f: &'a BTreeMap<String, String>, k: &str) -> &'a str {
-    f.get(k).map(String::as_str).unwrap_or("")
-}
 
 fn login_field(c: &Chrome, value: &str) -> FormField {
     FormField::new("login", c.tr.t("account-login"), "text", value)

@@ -62,7 +62,7 @@ async fn agency_names(state: &AppState) -> HashMap<AgencyCode, String> {
         .unwrap_or_default()
 }
 
-fn store_failure(c: &Chrome, e: impl std::fmt::Display) -> Response {
+pub(crate) fn store_failure(c: &Chrome, e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "page could not read the store");
     error_page(
         StatusCode::INTERNAL_SERVER_ERROR,

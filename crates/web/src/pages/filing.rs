@@ -21,19 +21,15 @@ use motcua_store::{Attachment, Procedure};
 use serde_json::{Map, Value};
 
 use super::account::local;
-use super::forms::{FormField, Visitor, field_errors, forged, place_errors, see_other};
+use super::forms::{
+    Fields, FormField, Visitor, field_errors, forged, get, place_errors, see_other,
+};
 use super::{Chrome, error_page, render};
 use crate::AppState;
 use crate::auth::CitizenAuth;
 use crate::error::{ApiError, FieldError};
 use crate::filing::{self, Target};
 use crate::i18n::money;
-
-type Fields = Form<BTreeMap<String, String>>;
-
-fn get<'a>(f: &'a BTreeMap<String, String>, k: &str) -> &'a str {
-    f.get(k).map(String::as_str).unwrap_or("")
-}
 
 fn api_error_page(c: &Chrome, e: &ApiError) -> Response {
     let status = e.status;

@@ -172,6 +172,14 @@ impl<'a> FormPage<'a> {
 /// The anti-forgery cookie of visitors without a session (double-submit pattern).
 pub(crate) const CSRF_COOKIE: &str = "motcua_csrf";
 
+/// A submitted form's fields.
+pub(crate) type Fields = axum::extract::Form<std::collections::BTreeMap<String, String>>;
+
+/// A field of a submitted form, empty when absent.
+pub(crate) fn get<'a>(f: &'a std::collections::BTreeMap<String, String>, k: &str) -> &'a str {
+    f.get(k).map(String::as_str).unwrap_or("")
+}
+
 /// The signed-in citizen (by the session cookie) and the anonymous form token, if any.
 pub(crate) struct Visitor {
     pub me: Option<CitizenAuth>,

@@ -8,6 +8,7 @@ mod filing;
 pub(crate) mod forms;
 mod payments;
 mod places;
+mod staff;
 mod track;
 mod verify;
 
@@ -89,6 +90,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/account/dossiers/{code}/withdraw", post(filing::withdraw))
         .route("/account/dossiers/{code}/rate", post(filing::rate))
         .route("/track", get(track::page))
+        .route("/staff", get(staff::inbox))
+        .route("/staff/login", get(staff::login_form).post(staff::login))
+        .route("/staff/logout", post(staff::logout))
+        .route("/staff/dossiers/{code}", get(staff::dossier))
+        .route("/staff/dossiers/{code}/actions", post(staff::act))
         .merge(
             Router::new()
                 .route("/account/drafts/{id}/documents", post(filing::upload))

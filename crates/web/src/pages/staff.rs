@@ -1,0 +1,539 @@
+//! The back office in the browser: officers log in, open their work lists, read a dossier in
+//! their scope and act on it. Every action goes through the same lifecycle as the API (the
+//! domain decides role, scope and status); the page only turns a form into a command.
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use chrono::Utc;
+use motcua_domain::ids::DossierCode;
+use motcua_domain::lifecycle::{Command, Status};
+use motcua_domain::role::Role;
+use motcua_store::{User, ops};
+use std::collections::BTreeMap;
+
+use super::account::{local, procedure_name};
+use super::forms::{Fields, Visitor, forged, get, safe_next, see_other, with_cookie};
+use super::{Chrome, render};
+use crate::AppState;
+use crate::api::auth::staff_log_in;
+use crate::auth::{Principal, STAFF_COOKIE, same_secret, sha256_hex, staff_cookie, staff_csrf};
+use crate::work::{self, View};
+
+/// The officer signed in to the back office, if any.
+pub(crate) struct Officer {
+    me: Option<(User, String)>,
+    secure: bool,
+}
+
+impl FromRequestParts<AppState> for Officer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let mut me = None;
+        if let Some(token) = staff_cookie(&parts.headers) {
+            match state
+                .store
+                .token_user(&sha256_hex(&token), Utc::now())
+                .await
+            {
+                Ok(Some(u)) if u.role.is_staff() => me = Some((u, token)),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "staff session lookup"),
+            }
+        }
+        Ok(Officer {
+            me,
+            secure: state.public_url.starts_with("https://"),
+        })
+    }
+}
+
+impl Officer {
+    /// The officer, or the way to the log-in page (back to `here` afterwards).
+    fn user(&self, here: &str) -> Result<&User, Box<Response>> {
+        self.me.as_ref().map(|(u, _)| u).ok_or_else(|| {
+            Box::new(see_other(&format!(
+                "/staff/login?next={}",
+                form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
+            )))
+        })
+    }
+
+    fn csrf(&self) -> String {
+        self.me
+            .as_ref()
+            .map(|(_, t)| staff_csrf(t))
+            .unwrap_or_default()
+    }
+
+    /// The officer sending a form with the session's token.
+    fn form(&self, c: &Chrome, here: &str, shown: &str) -> Result<&User, Box<Response>> {
+        let user = self.user(here)?;
+        if same_secret(&self.csrf(), shown) {
+            Ok(user)
+        } else {
+            Err(Box::new(forged(c)))
+        }
+    }
+
+    fn cookie(&self, token: &str, max_age: Option<i64>) -> HeaderValue {
+        let age = max_age.map_or_else(String::new, |a| format!("; Max-Age={a}"));
+        HeaderValue::from_str(&format!(
+            "{STAFF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{age}{}",
+            if self.secure { "; Secure" } else { "" }
+        ))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff_login.html")]
+struct LoginPage<'a> {
+    c: &'a Chrome,
+    csrf: String,
+    username: String,
+    next: String,
+    errors: Vec<(String, String)>,
+}
+
+pub(crate) async fn login_form(
+    c: Chrome,
+    mut v: Visitor,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let c = c.with_nav("staff");
+    let (csrf, cookie) = v.csrf();
+    let page = LoginPage {
+        c: &c,
+        csrf,
+        username: String::new(),
+        next: staff_next(q.get("next").map(String::as_str)),
+        errors: Vec::new(),
+    };
+    with_cookie(render(StatusCode::OK, &c, &page), cookie)
+}
+
+fn staff_next(next: Option<&str>) -> String {
+    let n = safe_next(next);
+    if n.starts_with("/staff") {
+        n
+    } else {
+        "/staff".into()
+    }
+}
+
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    c: Chrome,
+    mut v: Visitor,
+    officer: Officer,
+    axum::Form(f): Fields,
+) -> Response {
+    let c = c.with_nav("staff");
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    let next = staff_next(f.get("next").map(String::as_str));
+    match staff_log_in(
+        &state,
+        get(&f, "username"),
+        get(&f, "password").into(),
+        c.lang,
+    )
+    .await
+    {
+        Ok((token, user, _)) if user.role.is_staff() => {
+            with_cookie(see_other(&next), Some(officer.cookie(&token, None)))
+        }
+        Ok(_) => {
+            let (csrf, _) = v.csrf();
+            let page = LoginPage {
+                c: &c,
+                csrf,
+                username: get(&f, "username").into(),
+                next,
+                errors: vec![("f-username".into(), c.tr.t("staff-not-officer"))],
+            };
+            render(StatusCode::FORBIDDEN, &c, &page)
+        }
+        Err(e) => {
+            let (csrf, _) = v.csrf();
+            let page = LoginPage {
+                c: &c,
+                csrf,
+                username: get(&f, "username").into(),
+                next,
+                errors: vec![("f-username".into(), e.message)],
+            };
+            render(e.status, &c, &page)
+        }
+    }
+}
+
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    c: Chrome,
+    officer: Officer,
+    axum::Form(f): Fields,
+) -> Response {
+    if let Err(r) = officer.form(&c, "/staff", get(&f, "csrf")) {
+        return *r;
+    }
+    if let Some((_, token)) = &officer.me
+        && let Err(e) = state.store.revoke_token(&sha256_hex(token)).await
+    {
+        tracing::error!(error = %e, "staff logout");
+    }
+    with_cookie(see_other("/staff/login"), Some(officer.cookie("", Some(0))))
+}
+
+/// A row of a work list.
+struct Row {
+    code: String,
+    procedure: String,
+    applicant: String,
+    status: String,
+    status_key: &'static str,
+    step: String,
+    assignee: String,
+    due: String,
+    alerts: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff_inbox.html")]
+struct InboxPage<'a> {
+    c: &'a Chrome,
+    csrf: String,
+    user: &'a User,
+    role: String,
+    views: Vec<(&'static str, String, bool)>,
+    rows: Vec<Row>,
+    alerts: Vec<(String, String, String)>,
+}
+
+fn role_label(c: &Chrome, role: Role) -> String {
+    c.tr.t(&format!("role-{}", role.as_str()))
+}
+
+pub(crate) async fn inbox(
+    State(state): State<AppState>,
+    c: Chrome,
+    officer: Officer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let c = c.with_nav("staff");
+    let user = match officer.user("/staff") {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let view = q
+        .get("view")
+        .and_then(|v| View::parse(v))
+        .unwrap_or(View::home(user.role));
+    let now = Utc::now();
+    let items = match work::list(&state, user, view, now, 200).await {
+        Ok(i) => i,
+        Err(e) => return super::catalog::store_failure(&c, e),
+    };
+    let mut rows = Vec::new();
+    for i in items {
+        let d = &i.record.state;
+        rows.push(Row {
+            code: i.record.code.to_string(),
+            procedure: procedure_name(&state, &d.intake.procedure.code.to_string()).await,
+            applicant: d.intake.applicant.name.clone(),
+            status: d.status.label(c.lang).to_string(),
+            status_key: d.status.as_str(),
+            step: d
+                .step
+                .and_then(|s| d.intake.procedure.steps.get(s))
+                .map_or_else(String::new, |s| s.name.clone()),
+            assignee: d.assignee.clone().unwrap_or_default(),
+            due: d.due_at.map(local).unwrap_or_default(),
+            alerts: i.alerts.iter().map(|a| a.label(c.lang)).collect(),
+        });
+    }
+    let alerts = state
+        .store
+        .alerts(&user.username, 20)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.read_at.is_none())
+        .map(|a| {
+            let label = motcua_domain::lifecycle::Alert::parse(&a.kind)
+                .map_or_else(|| a.kind.clone(), |k| k.label(c.lang));
+            (a.dossier_code, label, local(a.due_at))
+        })
+        .collect();
+    let page = InboxPage {
+        c: &c,
+        csrf: officer.csrf(),
+        user,
+        role: role_label(&c, user.role),
+        views: View::ALL
+            .into_iter()
+            .map(|v| {
+                (
+                    v.as_str(),
+                    c.tr.t(&format!("staff-view-{}", v.as_str())),
+                    v == view,
+                )
+            })
+            .collect(),
+        rows,
+        alerts,
+    };
+    render(StatusCode::OK, &c, &page)
+}
+
+#[derive(Template)]
+#[template(path = "staff_dossier.html")]
+struct DossierPage<'a> {
+    c: &'a Chrome,
+    csrf: String,
+    code: String,
+    procedure: String,
+    facts: Vec<(String, String)>,
+    status: String,
+    status_key: &'static str,
+    history: Vec<(String, String, String)>,
+    slips: Vec<(&'static str, String)>,
+    /// Actions the page offers for the status (the lifecycle still decides).
+    actions: Vec<&'static str>,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+}
+
+/// The dossier when the officer may read it; otherwise nothing (the page answers 404, as for
+/// a dossier that does not exist).
+async fn readable(
+    state: &AppState,
+    user: &User,
+    code: &str,
+) -> Option<motcua_store::DossierRecord> {
+    let code = DossierCode::parse(code).ok()?;
+    let record = state.store.dossier(&code).await.ok()??;
+    Principal::Staff(user.clone())
+        .can_read(&record.state)
+        .then_some(record)
+}
+
+fn not_found(c: &Chrome) -> Response {
+    super::error_page(
+        StatusCode::NOT_FOUND,
+        c,
+        "not-found-title",
+        c.tr.t("not-found-lead"),
+    )
+}
+
+async fn dossier_page(
+    state: &AppState,
+    c: &Chrome,
+    officer: &Officer,
+    record: &motcua_store::DossierRecord,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+) -> Response {
+    let d = &record.state;
+    let events = state.store.events(&record.code).await.unwrap_or_default();
+    let history = events
+        .iter()
+        .map(|e| {
+            (
+                local(e.event.at),
+                e.event.kind.public_label(c.lang),
+                format!(
+                    "{} ({})",
+                    e.event.actor.id,
+                    role_label(c, e.event.actor.role)
+                ),
+            )
+        })
+        .collect();
+    let slips: Vec<(&'static str, String)> = [
+        (
+            "receipt",
+            d.received_at.is_some() || d.status == Status::Submitted,
+        ),
+        (
+            "supplement-guide",
+            d.supplement.is_some() || d.supplement_rounds > 0,
+        ),
+        ("refusal", d.status == Status::Refused),
+        ("apology", d.original_due_at.is_some()),
+        ("control-sheet", d.received_at.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, show)| *show)
+    .map(|(k, _)| (k, c.tr.t(&format!("staff-slip-{k}"))))
+    .collect();
+    let actions: &[&'static str] = match d.status {
+        Status::Submitted => &["receive", "request_supplement", "refuse"],
+        Status::Received => &["forward", "transfer", "request_supplement"],
+        Status::InProcessing => &[
+            "forward",
+            "send_back",
+            "transfer",
+            "request_supplement",
+            "propose_refusal",
+            "approve",
+            "refuse",
+        ],
+        Status::Supplemented => &["accept_supplement"],
+        Status::AwaitingSupplement => &["submit_supplement"],
+        Status::ResultReady => &["return_result"],
+        _ => &[],
+    };
+    let mut facts = vec![
+        (c.tr.t("staff-applicant"), d.intake.applicant.name.clone()),
+        (
+            c.tr.t("staff-channel"),
+            c.tr.t(&format!("staff-channel-{}", d.intake.channel.as_str())),
+        ),
+        (c.tr.t("staff-holder"), d.current_agency.to_string()),
+        (c.tr.t("staff-filed"), local(d.submitted_at)),
+    ];
+    if let Some(s) = d.step.and_then(|s| d.intake.procedure.steps.get(s)) {
+        facts.push((c.tr.t("staff-step"), s.name.clone()));
+    }
+    if let Some(a) = &d.assignee {
+        facts.push((c.tr.t("staff-assignee"), a.clone()));
+    }
+    if let Some(due) = d.due_at {
+        facts.push((c.tr.t("staff-due"), local(due)));
+    }
+    if let Some(s) = &d.supplement {
+        facts.push((c.tr.t("staff-missing"), s.missing.join("; ")));
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = DossierPage {
+        c,
+        csrf: officer.csrf(),
+        code: record.code.to_string(),
+        procedure: procedure_name(state, &d.intake.procedure.code.to_string()).await,
+        facts,
+        status: d.status.label(c.lang).to_string(),
+        status_key: d.status.as_str(),
+        history,
+        slips,
+        actions: actions.to_vec(),
+        notice,
+        errors,
+    };
+    render(status, c, &page)
+}
+
+pub(crate) async fn dossier(
+    State(state): State<AppState>,
+    c: Chrome,
+    officer: Officer,
+    Path(code): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let c = c.with_nav("staff");
+    let here = format!("/staff/dossiers/{code}");
+    let user = match officer.user(&here) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let Some(record) = readable(&state, user, &code).await else {
+        return not_found(&c);
+    };
+    let notice = q.contains_key("done").then(|| c.tr.t("staff-action-done"));
+    dossier_page(&state, &c, &officer, &record, notice, Vec::new()).await
+}
+
+/// Lines of a text area, trimmed, without the empty ones.
+fn lines(s: &str) -> Vec<String> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The command a back-office form asks for, in the API's JSON shape.
+fn command(f: &BTreeMap<String, String>) -> Result<Command, serde_json::Error> {
+    let text = |k: &str| {
+        let v = get(f, k).trim();
+        (!v.is_empty()).then(|| v.to_string())
+    };
+    let mut body = serde_json::Map::new();
+    body.insert("action".into(), get(f, "action").into());
+    for k in ["assignee", "note", "reason", "to_agency", "summary"] {
+        if let Some(v) = text(k) {
+            body.insert(k.into(), v.into());
+        }
+    }
+    for k in ["missing", "reasons"] {
+        if f.contains_key(k) {
+            body.insert(k.into(), lines(get(f, k)).into());
+        }
+    }
+    if get(f, "action") == "return_result" {
+        let mut channel = serde_json::Map::new();
+        channel.insert("method".into(), get(f, "method").into());
+        if let Some(t) = text("tracking_number") {
+            channel.insert("tracking_number".into(), t.into());
+        }
+        body.insert("channel".into(), channel.into());
+    }
+    serde_json::from_value(body.into())
+}
+
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    c: Chrome,
+    officer: Officer,
+    Path(code): Path<String>,
+    axum::Form(f): Fields,
+) -> Response {
+    let c = c.with_nav("staff");
+    let here = format!("/staff/dossiers/{code}");
+    let user = match officer.form(&c, &here, get(&f, "csrf")) {
+        Ok(u) => u.clone(),
+        Err(r) => return *r,
+    };
+    let Some(record) = readable(&state, &user, &code).await else {
+        return not_found(&c);
+    };
+    let field = format!("f-{}", get(&f, "action").replace('_', "-"));
+    let command = match command(&f) {
+        Ok(cmd) if !matches!(cmd, Command::Open(_)) => cmd,
+        _ => {
+            let errors = vec![(field, c.tr.t("staff-action-incomplete"))];
+            return dossier_page(&state, &c, &officer, &record, None, errors).await;
+        }
+    };
+    let actor = motcua_domain::role::Actor::new(user.username.clone(), user.role, user.agency);
+    match ops::act(
+        &*state.store,
+        &state.lifecycle(),
+        &record.code,
+        Some(record.version),
+        &command,
+        &actor,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => see_other(&format!("{here}?done=1")),
+        Err(e) => {
+            let message = crate::error::ApiError::op(e, c.lang).message;
+            dossier_page(&state, &c, &officer, &record, None, vec![(field, message)]).await
+        }
+    }
+}
