@@ -622,9 +622,168 @@ async fn back_office_pages_with_scope_and_denials(app: App) {
     assert_eq!(desk.get("/staff").await.0, StatusCode::SEE_OTHER);
 }
 
+async fn reception_console_receives_guides_and_refuses(app: App) {
+    let reception = app.token("letan").await;
+    // An earlier dossier of the same person, for the prefill by citizen ID.
+    let (s, _) = app
+        .post("/api/v1/dossiers", Some(&reception), &dossier_body())
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (mut desk, csrf) = log_in(&app, "letan").await;
+    let (_, _, html) = desk.get("/staff").await;
+    assert!(html.contains("/staff/reception"), "{html}");
+    let (s, _, html) = desk.get("/staff/reception?q=cap+phep+thu+nghiem").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("/staff/reception?procedure=1.009999"),
+        "{html}"
+    );
+    let (_, _, html) = desk
+        .get("/staff/reception?procedure=1.009999&cccd=022305001234")
+        .await;
+    assert!(
+        html.contains("value=\"Nguyễn Thị Ánh\""),
+        "prefilled: {html}"
+    );
+    assert!(
+        html.contains("Tờ khai") && html.contains("Giấy tờ khác (nếu có)"),
+        "{html}"
+    );
+
+    let base = [
+        ("csrf", csrf.as_str()),
+        ("procedure", "1.009999"),
+        ("name", "Nguyễn Thị Ánh"),
+        ("cccd", "022305001234"),
+        ("phone", "0912345678"),
+        ("email", ""),
+        ("branch", "HQ"),
+        ("fee", "50000"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut f: Vec<(&str, &str)> = base.to_vec();
+        f.extend_from_slice(extra);
+        f
+    };
+    // Receiving with a document not ticked is refused with the reason; nothing is filed.
+    let before = app.store.count_dossiers().await.unwrap();
+    let (s, _, html) = desk
+        .post(
+            "/staff/reception",
+            &with(&[("doc-0", "1"), ("outcome", "receive")]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Chưa đánh dấu đủ thành phần hồ sơ"), "{html}");
+    assert!(
+        html.contains("value=\"Nguyễn Thị Ánh\""),
+        "what was typed is kept"
+    );
+    let (s, _, html) = desk
+        .post(
+            "/staff/reception",
+            &[
+                ("csrf", csrf.as_str()),
+                ("procedure", "1.009999"),
+                ("name", "A"),
+                ("cccd", "123"),
+                ("branch", "HQ"),
+                ("outcome", "refuse"),
+                ("reasons", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("href=\"#f-cccd\""), "{html}");
+    assert_eq!(app.store.count_dossiers().await.unwrap(), before);
+
+    let filed = |location: &str| {
+        location
+            .trim_start_matches("/staff/dossiers/")
+            .trim_end_matches("?done=1")
+            .to_string()
+    };
+    // Complete: received with the fee taken, receipt ready.
+    let (s, location, _) = desk
+        .post(
+            "/staff/reception",
+            &with(&[("doc-0", "1"), ("doc-1", "1"), ("outcome", "receive")]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(location.ends_with("?done=1"), "{location}");
+    let received = filed(&location);
+    let (_, d) = app
+        .get(&format!("/api/v1/dossiers/{received}"), Some(&reception))
+        .await;
+    assert_eq!(
+        (
+            d["status"].as_str(),
+            d["channel"].as_str(),
+            d["fee_paid"].as_i64(),
+            d["branch_code"].as_str()
+        ),
+        (Some("received"), Some("counter"), Some(50_000), Some("HQ")),
+        "{d}"
+    );
+    // Incomplete: the guidance slip lists the unticked document.
+    let (_, location, _) = desk
+        .post(
+            "/staff/reception",
+            &with(&[
+                ("doc-0", "1"),
+                ("outcome", "supplement"),
+                ("reason", "Thiếu giấy tờ"),
+            ]),
+        )
+        .await;
+    let guided = filed(&location);
+    let slip = |code: String, kind: &'static str| {
+        let http = app.http.clone();
+        let url = app.url(&format!("/api/v1/dossiers/{code}/documents/{kind}.pdf"));
+        let token = reception.clone();
+        async move {
+            let r = http.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{kind}");
+            r.bytes().await.unwrap()
+        }
+    };
+    if let Some(text) = pdf_text(&slip(guided.clone(), "supplement-guide").await) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("Giấy tờ khác (nếu có)") && !flat.contains("1. Tờ khai"),
+            "{flat}"
+        );
+    }
+    // Not eligible: refused with reasons on the refusal slip.
+    let (_, location, _) = desk
+        .post(
+            "/staff/reception",
+            &with(&[
+                ("outcome", "refuse"),
+                ("reasons", "Không thuộc thẩm quyền\nHồ sơ giả mạo"),
+            ]),
+        )
+        .await;
+    let refused = filed(&location);
+    let (_, d) = app
+        .get(&format!("/api/v1/dossiers/{refused}"), Some(&reception))
+        .await;
+    assert_eq!(d["status"], "refused");
+    if let Some(text) = pdf_text(&slip(refused, "refusal").await) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Không thuộc thẩm quyền"), "{flat}");
+    }
+    if let Some(text) = pdf_text(&slip(received, "receipt").await) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Nguyễn Thị Ánh"), "{flat}");
+    }
+}
+
 on_both_backends!(
     inboxes_by_view_and_scope,
     the_watcher_alerts_escalates_and_apologises_once,
     result_issued_and_verified_publicly,
-    back_office_pages_with_scope_and_denials
+    back_office_pages_with_scope_and_denials,
+    reception_console_receives_guides_and_refuses
 );

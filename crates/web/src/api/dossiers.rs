@@ -19,39 +19,39 @@ use crate::error::{ApiError, ApiJson, ReqLang, pick};
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ApplicantInput {
     /// Full name of the person or organisation.
-    name: String,
+    pub(crate) name: String,
     /// 12-digit citizen ID.
-    cccd: Option<String>,
+    pub(crate) cccd: Option<String>,
     /// Vietnamese mobile number; +84/84/0 forms are accepted.
-    phone: Option<String>,
-    email: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) email: Option<String>,
     /// 10- or 13-digit tax code, for organisations.
-    tax_code: Option<String>,
+    pub(crate) tax_code: Option<String>,
     /// When given, checked against the citizen ID's encoded birth year.
-    birth_date: Option<NaiveDate>,
+    pub(crate) birth_date: Option<NaiveDate>,
     /// Language to write to the applicant in: `vi` (default) or `en`.
     #[schema(value_type = Option<String>)]
-    lang: Option<Lang>,
+    pub(crate) lang: Option<Lang>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct CreateDossier {
     /// National procedure code of a catalog procedure.
-    procedure_code: String,
-    applicant: ApplicantInput,
+    pub(crate) procedure_code: String,
+    pub(crate) applicant: ApplicantInput,
     /// `counter`, `online` or `post`.
-    channel: String,
+    pub(crate) channel: String,
     /// The branch that takes the dossier (any branch may take any procedure).
-    branch_code: Option<String>,
+    pub(crate) branch_code: Option<String>,
     /// The deciding agency when the procedure's agency delegates (e.g. a commune for a
     /// commune-level procedure); defaults to the procedure's agency.
-    competent_agency_code: Option<String>,
+    pub(crate) competent_agency_code: Option<String>,
     /// The procedure's form data.
     #[schema(value_type = Object)]
-    form: Option<serde_json::Value>,
+    pub(crate) form: Option<serde_json::Value>,
     /// Receive at once (receipt and appointment). Defaults to true at the counter, false
     /// otherwise (the dossier then waits for the reception check).
-    receive: Option<bool>,
+    pub(crate) receive: Option<bool>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -208,6 +208,20 @@ pub(crate) async fn create(
         return Err(ApiError::forbidden(lang));
     }
     let actor = writer(&principal, lang)?;
+    let now = Utc::now();
+    let record = file_dossier(&state, &actor, req, lang, now).await?;
+    Ok((StatusCode::CREATED, Json(view(&record, lang, now))))
+}
+
+/// Opens a dossier filed by an officer or an agency system: the procedure from the catalog,
+/// the applicant checked, the branch (any branch takes any procedure) and the deciding agency.
+pub(crate) async fn file_dossier(
+    state: &AppState,
+    actor: &motcua_domain::role::Actor,
+    req: CreateDossier,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<DossierRecord, ApiError> {
     let code = ProcedureCode::parse(&req.procedure_code)
         .map_err(|e| invalid("procedure_code", &e, lang))?;
     let channel = match req.channel.as_str() {
@@ -310,12 +324,11 @@ pub(crate) async fn create(
         owner: None,
         receive_now: req.receive.unwrap_or(channel == Channel::Counter),
     };
-    let now = Utc::now();
-    let record = ops::open(&**store, &state.lifecycle(), intake, form, &actor, now)
+    let record = ops::open(&**store, &state.lifecycle(), intake, form, actor, now)
         .await
         .map_err(|e| ApiError::op(e, lang))?;
     tracing::info!(code = %record.code, actor = %actor.id, "dossier opened");
-    Ok((StatusCode::CREATED, Json(view(&record, lang, now))))
+    Ok(record)
 }
 
 /// Loads a dossier the caller may read; otherwise answers 404 as if it did not exist.

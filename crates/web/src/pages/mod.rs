@@ -93,6 +93,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/staff", get(staff::inbox))
         .route("/staff/login", get(staff::login_form).post(staff::login))
         .route("/staff/logout", post(staff::logout))
+        .route(
+            "/staff/reception",
+            get(staff::reception).post(staff::receive),
+        )
         .route("/staff/dossiers/{code}", get(staff::dossier))
         .route("/staff/dossiers/{code}/actions", post(staff::act))
         .merge(
