@@ -167,7 +167,7 @@ fn code(s: &str) -> AgencyCode {
 }
 
 /// The demo's catalog and places, served on a random port.
-async fn spawn(store: Arc<dyn Store>) -> String {
+async fn spawn(store: Arc<dyn Store>) -> (String, AppState) {
     let agencies = CatalogAgencies {
         province: code("000.00.00.H22"),
         military_command: code("000.00.20.H22"),
@@ -276,15 +276,15 @@ async fn spawn(store: Arc<dyn Store>) -> String {
         sandbox: true,
         ipn_url: format!("{base}/api/v1/payments/vnpay/ipn"),
     });
-    tokio::spawn(motcua_web::serve(listener, state));
-    base
+    tokio::spawn(motcua_web::serve(listener, state.clone()));
+    (base, state)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_open_download_and_switch_language() {
     let Some(tools) = Tools::find() else { return };
     let db = TestDb::sqlite().await;
-    let base = spawn(db.store().await).await;
+    let (base, _) = spawn(db.store().await).await;
     let b = Browser::start(&tools, "vi").await;
     let c = &b.client;
     c.goto(&base).await.unwrap();
@@ -392,7 +392,7 @@ async fn search_open_download_and_switch_language() {
 async fn keyboard_only() {
     let Some(tools) = Tools::find() else { return };
     let db = TestDb::sqlite().await;
-    let base = spawn(db.store().await).await;
+    let (base, _) = spawn(db.store().await).await;
     let b = Browser::start(&tools, "vi").await;
     b.client.goto(&base).await.unwrap();
     b.press(Key::Tab).await;
@@ -445,7 +445,7 @@ axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a
 async fn every_page_type_passes_axe_and_fits_a_phone() {
     let Some(tools) = Tools::find() else { return };
     let db = TestDb::sqlite().await;
-    let base = spawn(db.store().await).await;
+    let (base, _) = spawn(db.store().await).await;
     let pages = [
         "/",
         "/procedures",
@@ -616,7 +616,7 @@ async fn citizen_files_pays_tracks_supplements_and_gets_the_result() {
     let Some(tools) = Tools::find() else { return };
     let db = TestDb::sqlite().await;
     let store = db.store().await;
-    let base = spawn(store.clone()).await;
+    let (base, _) = spawn(store.clone()).await;
     let sink = SmtpSink::default();
     let port = sink.start().await;
     let email: Arc<dyn EmailSender> = Arc::new(
@@ -980,5 +980,358 @@ async fn citizen_files_pays_tracks_supplements_and_gets_the_result() {
     }
     expect(&b, "h1", "Sign in").await;
     b.close().await;
+    db.drop_db().await;
+}
+
+/// Signs an officer in to the back office (after signing the previous one out).
+async fn staff_login(b: &Browser, base: &str, username: &str) {
+    b.client.delete_all_cookies().await.unwrap();
+    b.client.goto(&format!("{base}/staff/login")).await.unwrap();
+    fill(b, "#f-username", username).await;
+    fill(b, "#f-password", &format!("pw-{username}")).await;
+    click(b, "main form button[type=submit]").await;
+    expect(b, "h1", "Hồ sơ cần xử lý").await;
+}
+
+/// Opens a dossier's back-office page.
+async fn open_dossier(b: &Browser, base: &str, code: &str) {
+    b.client
+        .goto(&format!("{base}/staff/dossiers/{code}"))
+        .await
+        .unwrap();
+    expect(b, "#dossier-code", code).await;
+}
+
+/// Sends one of the dossier page's action forms and waits for the confirmation.
+async fn act(b: &Browser, action: &str, fields: &[(&str, &str)]) {
+    for (css, value) in fields {
+        fill(b, css, value).await;
+    }
+    click(
+        b,
+        &format!("section[aria-labelledby='h-{action}'] button[type=submit]"),
+    )
+    .await;
+    expect(b, "main", "Đã ghi nhận thao tác").await;
+}
+
+/// A slip or file of a dossier, fetched with the back office's cookie.
+async fn staff_download(b: &Browser, base: &str, path: &str) -> Vec<u8> {
+    let cookie = b.client.get_named_cookie("motcua_staff").await.unwrap();
+    let r = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .header("cookie", format!("motcua_staff={}", cookie.value()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.bytes().await.unwrap().to_vec()
+}
+
+fn flat_pdf(bytes: &[u8]) -> Option<String> {
+    motcua_documents::testing::pdf_text(bytes)
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Receives a walk-in dossier at the counter console and answers its code.
+async fn counter_intake(
+    b: &Browser,
+    base: &str,
+    procedure: &str,
+    name: &str,
+    outcome: &str,
+) -> String {
+    b.client
+        .goto(&format!("{base}/staff/reception?procedure={procedure}"))
+        .await
+        .unwrap();
+    expect(b, "#chosen-procedure", procedure).await;
+    fill(b, "#f-name", name).await;
+    fill(b, "#f-cccd", "022190004321").await;
+    fill(b, "#f-phone", "0912345678").await;
+    if outcome == "receive" {
+        click(b, "#f-doc-0").await;
+        click(b, "#f-doc-1").await;
+    } else {
+        fill(
+            b,
+            "#f-reasons",
+            "Thủ tục không thuộc thẩm quyền giải quyết\nGiấy tờ không hợp lệ",
+        )
+        .await;
+    }
+    click(b, &format!("#f-outcome-{outcome}")).await;
+    click(b, "main form[method=post] button[type=submit]").await;
+    expect(b, "main", "Đã ghi nhận thao tác").await;
+    b.text("#dossier-code").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_office_receives_processes_across_agencies_apologises_and_refuses() {
+    use motcua_domain::calendar::ProcessingTime;
+    use motcua_domain::procedure::StepPlan;
+    use motcua_domain::role::Role;
+    use motcua_store::{RequiredDocument, User};
+
+    let Some(tools) = Tools::find() else { return };
+    let db = TestDb::sqlite().await;
+    let store = db.store().await;
+    let (base, state) = spawn(store.clone()).await;
+    let inspectorate = code("000.00.15.H22");
+    let commune = code("000.00.36.H22");
+    for (username, role, agency) in [
+        ("letan", Role::Reception, code("000.00.01.H22")),
+        ("chuyenvien", Role::Specialist, inspectorate),
+        ("lanhdao", Role::Approver, inspectorate),
+        ("canboxa", Role::Specialist, commune),
+    ] {
+        store
+            .put_user(&User {
+                username: username.into(),
+                full_name: format!("Cán bộ {username}"),
+                role,
+                agency: Some(agency),
+                password_hash: motcua_web::hash_password(&format!("pw-{username}")).unwrap(),
+                active: true,
+            })
+            .await
+            .unwrap();
+    }
+    // A provincial procedure whose middle step is a verification at the commune (liên thông).
+    let mut procedure = procedures(
+        CATALOG,
+        &CatalogAgencies {
+            province: code("000.00.00.H22"),
+            military_command: code("000.00.20.H22"),
+            inspectorate,
+            ministry: code("000.00.00.G01"),
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .find(|p| p.processing_time.is_some())
+    .expect("a procedure with a time limit in the sample");
+    procedure.agency = inspectorate;
+    procedure.processing_time = Some(ProcessingTime::WorkingDays(5));
+    procedure.documents = vec![
+        RequiredDocument {
+            name: "Đơn đề nghị".into(),
+            originals: Some(1),
+            copies: None,
+            template: None,
+        },
+        RequiredDocument {
+            name: "Bản sao giấy tờ tùy thân".into(),
+            originals: None,
+            copies: Some(1),
+            template: None,
+        },
+    ];
+    procedure.steps = vec![
+        StepPlan {
+            name: "Thẩm định hồ sơ".into(),
+            agency: None,
+            role: Role::Specialist,
+            budget_hours: 16,
+        },
+        StepPlan {
+            name: "Xác minh tại phường".into(),
+            agency: Some(commune),
+            role: Role::Specialist,
+            budget_hours: 8,
+        },
+        StepPlan {
+            name: "Phê duyệt".into(),
+            agency: None,
+            role: Role::Approver,
+            budget_hours: 8,
+        },
+    ];
+    let pcode = procedure.code.to_string();
+    store.put_procedure(&procedure).await.unwrap();
+
+    let b = Browser::start(&tools, "vi").await;
+    let c = &b.client;
+
+    // 1. A walk-in dossier received at the counter.
+    staff_login(&b, &base, "letan").await;
+    axe_clean(&b, &tools, "staff inbox").await;
+    c.goto(&format!("{base}/staff/reception?procedure={pcode}"))
+        .await
+        .unwrap();
+    axe_clean(&b, &tools, "reception console").await;
+    let first = counter_intake(&b, &base, &pcode, "Phạm Văn Đức", "receive").await;
+    axe_clean(&b, &tools, "staff dossier").await;
+    let receipt = staff_download(
+        &b,
+        &base,
+        &format!("/api/v1/dossiers/{first}/documents/receipt.pdf"),
+    )
+    .await;
+    if let Some(text) = flat_pdf(&receipt) {
+        assert!(
+            text.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Phạm Văn Đức") && text.contains(&first),
+            "{text}"
+        );
+    }
+    act(&b, "forward", &[("#f-forward", "chuyenvien")]).await;
+
+    // 2. The inspectorate's specialist asks for a supplement through the one-stop.
+    staff_login(&b, &base, "chuyenvien").await;
+    expect(&b, "#staff-list", &first).await;
+    open_dossier(&b, &base, &first).await;
+    act(
+        &b,
+        "request_supplement",
+        &[
+            ("#f-request-supplement", "Bản sao sổ hộ khẩu"),
+            ("#f-request-supplement-reason", "Cần xác minh nơi cư trú"),
+        ],
+    )
+    .await;
+    expect(&b, "#dossier-status", "Chờ bổ sung").await;
+    let guide = staff_download(
+        &b,
+        &base,
+        &format!("/api/v1/dossiers/{first}/documents/supplement-guide.pdf"),
+    )
+    .await;
+    if let Some(text) = flat_pdf(&guide) {
+        assert!(
+            text.contains("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
+            "{text}"
+        );
+        assert!(text.contains("Bản sao sổ hộ khẩu"), "{text}");
+    }
+    // The applicant brings it to the counter; the specialist takes it and passes to the commune.
+    staff_login(&b, &base, "letan").await;
+    open_dossier(&b, &base, &first).await;
+    act(
+        &b,
+        "submit_supplement",
+        &[("#f-submit-supplement", "Đã nhận bản sao tại quầy")],
+    )
+    .await;
+    staff_login(&b, &base, "chuyenvien").await;
+    open_dossier(&b, &base, &first).await;
+    act(&b, "accept_supplement", &[]).await;
+    act(&b, "forward", &[("#f-forward", "canboxa")]).await;
+    // 3. The commune verifies and hands back to the inspectorate's approver.
+    staff_login(&b, &base, "canboxa").await;
+    expect(&b, "#staff-list", &first).await;
+    open_dossier(&b, &base, &first).await;
+    expect(&b, "main", "Xác minh tại phường").await;
+    act(&b, "forward", &[("#f-forward", "lanhdao")]).await;
+    staff_login(&b, &base, "lanhdao").await;
+    open_dossier(&b, &base, &first).await;
+    act(&b, "approve", &[]).await;
+    let signed = temp_file(
+        "quyet-dinh.pdf",
+        b"%PDF-1.4\n% Quyet dinh giai quyet\n%%EOF\n",
+    );
+    fill(&b, "#f-issue-result", "Chấp thuận đề nghị").await;
+    fill(&b, "#f-issue-result-file", &signed).await;
+    click(
+        &b,
+        "section[aria-labelledby='h-issue_result'] button[type=submit]",
+    )
+    .await;
+    expect(&b, "#dossier-status", "Đã có kết quả").await;
+    // The public page confirms the result's hash, agency and date.
+    click(&b, "#verify-link").await;
+    expect(&b, "#verify-issued", "Thanh tra tỉnh Quảng Ninh").await;
+    axe_clean(&b, &tools, "verification page").await;
+    fill(
+        &b,
+        "#f-file",
+        &temp_file("sua.pdf", b"%PDF-1.4\n% da sua\n%%EOF\n"),
+    )
+    .await;
+    click(&b, "main form button[type=submit]").await;
+    expect(&b, "#verify-result", "KHÔNG khớp").await;
+    fill(&b, "#f-file", &signed).await;
+    click(&b, "main form button[type=submit]").await;
+    expect(&b, "#verify-result", "khớp hoàn toàn").await;
+    // 4. Returned at the counter; the control sheet shows every hand-over.
+    staff_login(&b, &base, "letan").await;
+    c.goto(&format!("{base}/staff?view=return")).await.unwrap();
+    expect(&b, "#staff-list", &first).await;
+    open_dossier(&b, &base, &first).await;
+    act(&b, "return_result", &[]).await;
+    expect(&b, "#dossier-status", "Đã trả kết quả").await;
+    let sheet = staff_download(
+        &b,
+        &base,
+        &format!("/api/v1/dossiers/{first}/documents/control-sheet.pdf"),
+    )
+    .await;
+    if let Some(text) = flat_pdf(&sheet) {
+        assert!(
+            text.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+            "{text}"
+        );
+        assert!(text.contains("Ủy ban nhân dân Phường Hồng Gai"), "{text}");
+        assert!(text.contains("Thanh tra tỉnh Quảng Ninh"), "{text}");
+    }
+
+    // A second dossier runs late: the watcher apologises with a new appointment.
+    let second = counter_intake(&b, &base, &pcode, "Lê Thị Mai", "receive").await;
+    let due = store
+        .dossier(&second.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+        .due_at
+        .unwrap();
+    let report = motcua_web::watch_once(&state, "browser-test", due + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(report.apologies, 1, "{report:?}");
+    open_dossier(&b, &base, &second).await;
+    expect(&b, "main", "Xin lỗi và hẹn lại ngày trả kết quả").await;
+    let apology = staff_download(
+        &b,
+        &base,
+        &format!("/api/v1/dossiers/{second}/documents/apology.pdf"),
+    )
+    .await;
+    if let Some(text) = flat_pdf(&apology) {
+        assert!(
+            text.contains("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"),
+            "{text}"
+        );
+        assert!(text.contains("Lê Thị Mai"), "{text}");
+    }
+
+    // A third is refused at reception with its reasons.
+    let third = counter_intake(&b, &base, &pcode, "Hoàng Văn Nam", "refuse").await;
+    expect(&b, "#dossier-status", "Từ chối").await;
+    let refusal = staff_download(
+        &b,
+        &base,
+        &format!("/api/v1/dossiers/{third}/documents/refusal.pdf"),
+    )
+    .await;
+    if let Some(text) = flat_pdf(&refusal) {
+        assert!(
+            text.contains("Thủ tục không thuộc thẩm quyền giải quyết"),
+            "{text}"
+        );
+        assert!(text.contains("Hoàng Văn Nam"), "{text}");
+    }
+    b.close().await;
+
+    // The hash chain holds after all of it (what `motcua audit verify` checks).
+    let report = store.verify_chain().await.unwrap();
+    assert_eq!(report.broken, None, "{report:?}");
+    assert_eq!(
+        report.events, 16,
+        "every event of the three dossiers: {report:?}"
+    );
     db.drop_db().await;
 }

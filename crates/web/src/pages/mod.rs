@@ -107,6 +107,7 @@ pub(crate) fn routes() -> Router<AppState> {
                     post(filing::supplement_upload),
                 )
                 .route("/verify/{hash}", get(verify::show).post(verify::check))
+                .route("/staff/dossiers/{code}/result", post(staff::issue_result))
                 .layer(axum::extract::DefaultBodyLimit::max(
                     crate::filing::UPLOAD_BODY_LIMIT,
                 )),

@@ -310,6 +310,8 @@ struct DossierPage<'a> {
     actions: Vec<&'static str>,
     notice: Option<String>,
     errors: Vec<(String, String)>,
+    /// SHA-256 of the electronic result, once issued.
+    result_hash: Option<String>,
 }
 
 /// The dossier when the officer may read it; otherwise nothing (the page answers 404, as for
@@ -379,6 +381,7 @@ async fn dossier_page(
     let actions: &[&'static str] = match d.status {
         Status::Submitted => &["receive", "request_supplement", "refuse"],
         Status::Received => &["forward", "transfer", "request_supplement"],
+        Status::InProcessing if d.approved => &["issue_result", "send_back", "transfer"],
         Status::InProcessing => &[
             "forward",
             "send_back",
@@ -432,6 +435,7 @@ async fn dossier_page(
         actions: actions.to_vec(),
         notice,
         errors,
+        result_hash: d.result.as_ref().and_then(|r| r.document_sha256.clone()),
     };
     render(status, c, &page)
 }
@@ -819,4 +823,71 @@ pub(crate) async fn receive(
         }
     }
     see_other(&format!("{here}?done=1"))
+}
+
+/// Issues the electronic result from the dossier page: the signed file is stored under its
+/// SHA-256 and recorded by the lifecycle, as `POST /api/v1/dossiers/{code}/result` does.
+pub(crate) async fn issue_result(
+    State(state): State<AppState>,
+    c: Chrome,
+    officer: Officer,
+    Path(code): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let c = c.with_nav("staff");
+    let here = format!("/staff/dossiers/{code}");
+    let fields = crate::filing::read_upload_form(&mut form).await;
+    let shown = fields.as_ref().map(|f| f.csrf.as_str()).unwrap_or("");
+    let user = match officer.form(&c, &here, shown) {
+        Ok(u) => u.clone(),
+        Err(r) => return *r,
+    };
+    let Some(record) = readable(&state, &user, &code).await else {
+        return not_found(&c);
+    };
+    let problem = |key: &str| vec![("f-issue-result".to_string(), c.tr.t(key))];
+    let (summary, bytes) = match fields {
+        Ok(f) => match (f.summary.filter(|s| !s.trim().is_empty()), f.file) {
+            (Some(s), Some((_, b))) if !b.is_empty() => (s, b),
+            _ => {
+                let errors = problem("staff-result-incomplete");
+                return dossier_page(&state, &c, &officer, &record, None, errors).await;
+            }
+        },
+        Err(_) => {
+            let errors = problem("verify-doc-too-large");
+            return dossier_page(&state, &c, &officer, &record, None, errors).await;
+        }
+    };
+    if crate::files::sniff(&bytes).is_none() {
+        let errors = problem("staff-result-type");
+        return dossier_page(&state, &c, &officer, &record, None, errors).await;
+    }
+    let sha256 = match state.files.put(bytes).await {
+        Ok(h) => h,
+        Err(e) => return super::catalog::store_failure(&c, e),
+    };
+    let actor = motcua_domain::role::Actor::new(user.username.clone(), user.role, user.agency);
+    let command = Command::IssueResult {
+        summary,
+        document_sha256: Some(sha256),
+    };
+    match ops::act(
+        &*state.store,
+        &state.lifecycle(),
+        &record.code,
+        Some(record.version),
+        &command,
+        &actor,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => see_other(&format!("{here}?done=1")),
+        Err(e) => {
+            let message = crate::error::ApiError::op(e, c.lang).message;
+            let errors = vec![("f-issue-result".to_string(), message)];
+            dossier_page(&state, &c, &officer, &record, None, errors).await
+        }
+    }
 }
