@@ -150,6 +150,159 @@ impl SqlStore {
     }
 
     /// Locks the chain head for this transaction and returns (last seq, last hash).
+    pub(crate) async fn write_agency(
+        conn: &mut AnyConnection,
+        a: &Agency,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO agencies (code, parent_code, name, name_en, kind, admin_unit_code) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, name = excluded.name, \
+             name_en = excluded.name_en, kind = excluded.kind, admin_unit_code = excluded.admin_unit_code",
+        )
+        .bind(a.code.to_string())
+        .bind(a.parent.map(|p| p.to_string()))
+        .bind(&a.name)
+        .bind(a.name_en.clone())
+        .bind(a.kind.as_str())
+        .bind(a.admin_unit_code.clone())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn write_user(conn: &mut AnyConnection, u: &User) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO users (username, full_name, role, agency_code, password_hash, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (username) DO UPDATE SET full_name = excluded.full_name, role = excluded.role, \
+             agency_code = excluded.agency_code, password_hash = excluded.password_hash, active = excluded.active",
+        )
+        .bind(&u.username)
+        .bind(&u.full_name)
+        .bind(u.role.as_str())
+        .bind(u.agency.map(|a| a.to_string()))
+        .bind(&u.password_hash)
+        .bind(i64::from(u.active))
+        .bind(ms(Utc::now()))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn write_api_key(
+        conn: &mut AnyConnection,
+        k: &ApiKey,
+    ) -> Result<(), StoreError> {
+        let scopes: Vec<&str> = k.scopes.iter().map(|s| s.as_str()).collect();
+        sqlx::query(
+            "INSERT INTO api_keys (key_hash, name, agency_code, scopes, created_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (key_hash) DO UPDATE SET name = excluded.name, agency_code = excluded.agency_code, \
+             scopes = excluded.scopes, revoked_at = excluded.revoked_at",
+        )
+        .bind(&k.key_hash)
+        .bind(&k.name)
+        .bind(k.agency.to_string())
+        .bind(scopes.join(" "))
+        .bind(ms(Utc::now()))
+        .bind(k.revoked.then(|| ms(Utc::now())))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn write_calendar_day(
+        conn: &mut AnyConnection,
+        d: &DayOverride,
+    ) -> Result<(), StoreError> {
+        let kind = match d.kind {
+            DayKind::Off => "off",
+            DayKind::Working => "working",
+        };
+        sqlx::query(
+            "INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) \
+             ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name",
+        )
+        .bind(d.date.format("%Y-%m-%d").to_string())
+        .bind(kind)
+        .bind(&d.name)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn write_branch(
+        conn: &mut AnyConnection,
+        b: &Branch,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO branches (code, agency_code, name, address, hours) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (code) DO UPDATE SET agency_code = excluded.agency_code, name = excluded.name, \
+             address = excluded.address, hours = excluded.hours",
+        )
+        .bind(&b.code)
+        .bind(b.agency.to_string())
+        .bind(&b.name)
+        .bind(&b.address)
+        .bind(&b.hours)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM counters WHERE branch_code = $1")
+            .bind(&b.code)
+            .execute(&mut *conn)
+            .await?;
+        for c in &b.counters {
+            sqlx::query("INSERT INTO counters (branch_code, number, label) VALUES ($1, $2, $3)")
+                .bind(&b.code)
+                .bind(c.number)
+                .bind(&c.label)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn write_procedures(
+        conn: &mut AnyConnection,
+        procedures: &[Procedure],
+    ) -> Result<(), StoreError> {
+        let now = ms(Utc::now());
+        for p in procedures {
+            sqlx::query(
+                "INSERT INTO procedures (code, name, field, level, agency_code, online_level, record, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+                 field = excluded.field, level = excluded.level, agency_code = excluded.agency_code, \
+                 online_level = excluded.online_level, record = excluded.record, updated_at = excluded.updated_at",
+            )
+            .bind(p.code.to_string())
+            .bind(&p.name)
+            .bind(&p.field)
+            .bind(&p.level)
+            .bind(p.agency.to_string())
+            .bind(p.online_level.as_str())
+            .bind(serde_json::to_string(p)?)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+        let stamp = sqlx::query("SELECT value FROM settings WHERE key = 'catalog_version'")
+            .fetch_optional(&mut *conn)
+            .await?;
+        let next = stamp
+            .map(|r| r.try_get::<String, _>("value"))
+            .transpose()?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+            + 1;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('catalog_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(next.to_string())
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
     pub(crate) async fn chain_head(
         &self,
         conn: &mut AnyConnection,
@@ -376,7 +529,7 @@ fn notification_from(r: &AnyRow) -> Result<Notification, StoreError> {
     })
 }
 
-fn decode_hash(s: &str) -> Result<[u8; 32], StoreError> {
+pub(crate) fn decode_hash(s: &str) -> Result<[u8; 32], StoreError> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(s, &mut out).map_err(|_| StoreError::Corrupt(format!("hash {s:?}")))?;
     Ok(out)
@@ -389,20 +542,9 @@ impl Store for SqlStore {
     }
 
     async fn put_agency(&self, a: &Agency) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO agencies (code, parent_code, name, name_en, kind, admin_unit_code) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, name = excluded.name, \
-             name_en = excluded.name_en, kind = excluded.kind, admin_unit_code = excluded.admin_unit_code",
-        )
-        .bind(a.code.to_string())
-        .bind(a.parent.map(|p| p.to_string()))
-        .bind(&a.name)
-        .bind(a.name_en.clone())
-        .bind(a.kind.as_str())
-        .bind(a.admin_unit_code.clone())
-        .execute(&self.writer)
-        .await?;
+        let mut tx = self.writer.begin().await?;
+        Self::write_agency(&mut tx, a).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -428,30 +570,7 @@ impl Store for SqlStore {
 
     async fn put_branch(&self, b: &Branch) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "INSERT INTO branches (code, agency_code, name, address, hours) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (code) DO UPDATE SET agency_code = excluded.agency_code, name = excluded.name, \
-             address = excluded.address, hours = excluded.hours",
-        )
-        .bind(&b.code)
-        .bind(b.agency.to_string())
-        .bind(&b.name)
-        .bind(&b.address)
-        .bind(&b.hours)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM counters WHERE branch_code = $1")
-            .bind(&b.code)
-            .execute(&mut *tx)
-            .await?;
-        for c in &b.counters {
-            sqlx::query("INSERT INTO counters (branch_code, number, label) VALUES ($1, $2, $3)")
-                .bind(&b.code)
-                .bind(c.number)
-                .bind(&c.label)
-                .execute(&mut *tx)
-                .await?;
-        }
+        Self::write_branch(&mut tx, b).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -493,21 +612,9 @@ impl Store for SqlStore {
     }
 
     async fn put_user(&self, u: &User) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO users (username, full_name, role, agency_code, password_hash, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (username) DO UPDATE SET full_name = excluded.full_name, role = excluded.role, \
-             agency_code = excluded.agency_code, password_hash = excluded.password_hash, active = excluded.active",
-        )
-        .bind(&u.username)
-        .bind(&u.full_name)
-        .bind(u.role.as_str())
-        .bind(u.agency.map(|a| a.to_string()))
-        .bind(&u.password_hash)
-        .bind(i64::from(u.active))
-        .bind(ms(Utc::now()))
-        .execute(&self.writer)
-        .await?;
+        let mut tx = self.writer.begin().await?;
+        Self::write_user(&mut tx, u).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -571,21 +678,9 @@ impl Store for SqlStore {
     }
 
     async fn put_api_key(&self, k: &ApiKey) -> Result<(), StoreError> {
-        let scopes: Vec<&str> = k.scopes.iter().map(|s| s.as_str()).collect();
-        sqlx::query(
-            "INSERT INTO api_keys (key_hash, name, agency_code, scopes, created_at, revoked_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (key_hash) DO UPDATE SET name = excluded.name, agency_code = excluded.agency_code, \
-             scopes = excluded.scopes, revoked_at = excluded.revoked_at",
-        )
-        .bind(&k.key_hash)
-        .bind(&k.name)
-        .bind(k.agency.to_string())
-        .bind(scopes.join(" "))
-        .bind(ms(Utc::now()))
-        .bind(k.revoked.then(|| ms(Utc::now())))
-        .execute(&self.writer)
-        .await?;
+        let mut tx = self.writer.begin().await?;
+        Self::write_api_key(&mut tx, k).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -611,39 +706,7 @@ impl Store for SqlStore {
 
     async fn put_procedures(&self, procedures: &[Procedure]) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        let now = ms(Utc::now());
-        for p in procedures {
-            sqlx::query(
-                "INSERT INTO procedures (code, name, field, level, agency_code, online_level, record, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
-                 field = excluded.field, level = excluded.level, agency_code = excluded.agency_code, \
-                 online_level = excluded.online_level, record = excluded.record, updated_at = excluded.updated_at",
-            )
-            .bind(p.code.to_string())
-            .bind(&p.name)
-            .bind(&p.field)
-            .bind(&p.level)
-            .bind(p.agency.to_string())
-            .bind(p.online_level.as_str())
-            .bind(serde_json::to_string(p)?)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let stamp = sqlx::query("SELECT value FROM settings WHERE key = 'catalog_version'")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let next = stamp
-            .map(|r| r.try_get::<String, _>("value"))
-            .transpose()?
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-            + 1;
-        sqlx::query("INSERT INTO settings (key, value) VALUES ('catalog_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(next.to_string())
-            .execute(&mut *tx)
-            .await?;
+        Self::write_procedures(&mut tx, procedures).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -671,19 +734,9 @@ impl Store for SqlStore {
     }
 
     async fn put_calendar_day(&self, d: &DayOverride) -> Result<(), StoreError> {
-        let kind = match d.kind {
-            DayKind::Off => "off",
-            DayKind::Working => "working",
-        };
-        sqlx::query(
-            "INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) \
-             ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name",
-        )
-        .bind(d.date.format("%Y-%m-%d").to_string())
-        .bind(kind)
-        .bind(&d.name)
-        .execute(&self.writer)
-        .await?;
+        let mut tx = self.writer.begin().await?;
+        Self::write_calendar_day(&mut tx, d).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -867,6 +920,28 @@ impl Store for SqlStore {
                 if r.try_get::<String, _>("hash")? != hex::encode(hash) {
                     return Ok(report("the event's content does not match its hash".into()));
                 }
+                if stream == crate::work::ADMIN_STREAM {
+                    match serde_json::from_str::<crate::work_sql::AdminEnvelope>(&body) {
+                        Ok(env)
+                            if env.stream == stream
+                                && i64::from(env.version) == version
+                                && r.try_get::<String, _>("kind")?
+                                    == crate::work_sql::ADMIN_KIND
+                                && ms(env.change.at) == r.try_get::<i64, _>("at")? => {}
+                        Ok(_) => {
+                            return Ok(report(
+                                "the indexed columns disagree with the hashed content".into(),
+                            ));
+                        }
+                        Err(e) => {
+                            return Ok(report(format!("the content is not a valid change: {e}")));
+                        }
+                    }
+                    prev = hash;
+                    last_seq = seq;
+                    count += 1;
+                    continue;
+                }
                 match serde_json::from_str::<Envelope>(&body) {
                     Ok(env)
                         if env.stream == stream
@@ -922,9 +997,10 @@ impl Store for SqlStore {
             });
         }
         let orphan = sqlx::query(
-            "SELECT e.seq, e.stream, e.version FROM events e WHERE NOT EXISTS \
+            "SELECT e.seq, e.stream, e.version FROM events e WHERE e.stream <> $1 AND NOT EXISTS \
              (SELECT 1 FROM dossiers d WHERE d.code = e.stream) ORDER BY e.seq LIMIT 1",
         )
+        .bind(crate::work::ADMIN_STREAM)
         .fetch_optional(&self.reader)
         .await?;
         if let Some(o) = orphan {

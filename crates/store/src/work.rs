@@ -9,7 +9,9 @@ use motcua_domain::lifecycle::{Applicant, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::error::StoreError;
-use crate::model::DossierRecord;
+use crate::model::{Agency, ApiKey, Branch, DossierRecord, Procedure, User};
+use motcua_domain::calendar::DayOverride;
+use motcua_domain::role::Actor;
 
 /// Which dossiers a work list holds. Filters left empty do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,6 +43,35 @@ pub struct StaffAlert {
     pub read_at: Option<DateTime<Utc>>,
 }
 
+/// A change an administrator makes to the centre's set-up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminOp {
+    Agency(Agency),
+    Branch(Branch),
+    User(User),
+    Procedure(Box<Procedure>),
+    CalendarDay(DayOverride),
+    ApiKey(ApiKey),
+}
+
+/// The stream name under which administrators' changes are chained with dossier events.
+pub const ADMIN_STREAM: &str = "admin";
+
+/// An administrator's change as audited: who, when, what, why, and the record as written
+/// (secrets such as password hashes left out). Hashed into the same chain as dossier events,
+/// in the same transaction as the change itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminChange {
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    /// `agency`, `branch`, `user`, `procedure`, `calendar_day` or `api_key`.
+    pub entity: String,
+    /// The record's key (code, username, date…).
+    pub key: String,
+    pub reason: String,
+    pub record: serde_json::Value,
+}
+
 #[async_trait]
 pub trait Work: Send + Sync {
     /// Dossiers matching `q`, the most urgent first (earliest appointment or step due, then
@@ -67,6 +98,10 @@ pub trait Work: Send + Sync {
         recipient: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// Makes an administrator's change and records it in the audit chain, all or nothing.
+    async fn administer(&self, op: &AdminOp, change: &AdminChange) -> Result<(), StoreError>;
+    /// The latest administrators' changes, newest first.
+    async fn admin_changes(&self, limit: u32) -> Result<Vec<AdminChange>, StoreError>;
     /// Ends a staff token (log-out).
     async fn revoke_token(&self, token_hash: &str) -> Result<(), StoreError>;
     /// Takes or renews the lease on job `name` for `holder` until `until`; false while another

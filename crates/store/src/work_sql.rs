@@ -10,7 +10,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::StoreError;
 use crate::model::DossierRecord;
-use crate::sql::{SqlStore, from_ms, ms, record_from};
+use crate::sql::{SqlStore, decode_hash, from_ms, ms, record_from};
 use crate::work::*;
 
 fn alert_from(r: &AnyRow) -> Result<StaffAlert, StoreError> {
@@ -27,6 +27,17 @@ fn alert_from(r: &AnyRow) -> Result<StaffAlert, StoreError> {
             .transpose()?,
     })
 }
+
+/// What is hashed and stored for an administrator's change.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct AdminEnvelope {
+    pub(crate) stream: String,
+    pub(crate) version: u32,
+    pub(crate) change: AdminChange,
+}
+
+/// The kind column of administrators' changes in the event table.
+pub(crate) const ADMIN_KIND: &str = "admin_change";
 
 /// A value bound to a placeholder of a work query.
 enum Arg {
@@ -174,6 +185,69 @@ impl Work for SqlStore {
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn administer(&self, op: &AdminOp, change: &AdminChange) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        // Taking the chain head first serialises writers, so the stream's version is safe.
+        let head = self.chain_head(&mut tx).await?;
+        match op {
+            AdminOp::Agency(a) => Self::write_agency(&mut tx, a).await?,
+            AdminOp::Branch(b) => Self::write_branch(&mut tx, b).await?,
+            AdminOp::User(u) => Self::write_user(&mut tx, u).await?,
+            AdminOp::Procedure(p) => {
+                Self::write_procedures(&mut tx, std::slice::from_ref(p)).await?
+            }
+            AdminOp::CalendarDay(d) => Self::write_calendar_day(&mut tx, d).await?,
+            AdminOp::ApiKey(k) => Self::write_api_key(&mut tx, k).await?,
+        }
+        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM events WHERE stream = $1")
+            .bind(ADMIN_STREAM)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        let version = u32::try_from(count + 1)
+            .map_err(|_| StoreError::Corrupt("admin stream version".into()))?;
+        let body = serde_json::to_string(&serde_json::to_value(AdminEnvelope {
+            stream: ADMIN_STREAM.into(),
+            version,
+            change: change.clone(),
+        })?)?;
+        let prev = decode_hash(&head.1)?;
+        let hash = motcua_domain::audit::link(&prev, body.as_bytes());
+        let seq = head.0 + 1;
+        sqlx::query(
+            "INSERT INTO events (seq, stream, version, kind, at, body, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(seq)
+        .bind(ADMIN_STREAM)
+        .bind(i64::from(version))
+        .bind(ADMIN_KIND)
+        .bind(ms(change.at))
+        .bind(&body)
+        .bind(hex::encode(prev))
+        .bind(hex::encode(hash))
+        .execute(&mut *tx)
+        .await?;
+        self.save_head(&mut tx, &(seq, hex::encode(hash))).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn admin_changes(&self, limit: u32) -> Result<Vec<AdminChange>, StoreError> {
+        let rows =
+            sqlx::query("SELECT body FROM events WHERE stream = $1 ORDER BY seq DESC LIMIT $2")
+                .bind(ADMIN_STREAM)
+                .bind(i64::from(limit.clamp(1, 1000)))
+                .fetch_all(&self.reader)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let env: AdminEnvelope = serde_json::from_str(&r.try_get::<String, _>("body")?)?;
+                Ok(env.change)
+            })
+            .collect()
     }
 
     async fn revoke_token(&self, token_hash: &str) -> Result<(), StoreError> {

@@ -1082,6 +1082,78 @@ async fn work_lists_alerts_and_leases(store: Arc<dyn Store>) {
     assert!(!store.take_lease("watch", "a", later, until).await.unwrap());
 }
 
+async fn admin_changes_are_made_and_chained(store: Arc<dyn Store>, url: &str) {
+    seed(&*store).await;
+    let admin = Actor::new("quantri", Role::Administrator, Some(province()));
+    let change = |entity: &str, key: &str, record: serde_json::Value| AdminChange {
+        at: vn(2025, 6, 2, 9, 0),
+        actor: admin.clone(),
+        entity: entity.into(),
+        key: key.into(),
+        reason: "Quyết định số 1/QĐ-UBND".into(),
+        record,
+    };
+    let ward = Agency {
+        code: code("000.01.36.H22"),
+        parent: Some(province()),
+        name: "Ủy ban nhân dân phường Hồng Gai".into(),
+        name_en: None,
+        kind: AgencyKind::Commune,
+        admin_unit_code: Some("06652".into()),
+    };
+    store
+        .administer(
+            &AdminOp::Agency(ward.clone()),
+            &change(
+                "agency",
+                "000.01.36.H22",
+                serde_json::to_value(&ward).unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
+    let day = DayOverride {
+        date: NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+        kind: DayKind::Off,
+        name: "Nghỉ bù".into(),
+    };
+    store
+        .administer(
+            &AdminOp::CalendarDay(day.clone()),
+            &change(
+                "calendar_day",
+                "2026-01-02",
+                serde_json::json!({"kind": "off"}),
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(store.agencies().await.unwrap().contains(&ward));
+    assert!(store.calendar_days().await.unwrap().contains(&day));
+    let log = store.admin_changes(10).await.unwrap();
+    assert_eq!(
+        log.iter().map(|c| c.entity.as_str()).collect::<Vec<_>>(),
+        vec!["calendar_day", "agency"],
+        "newest first"
+    );
+    assert_eq!(log[1].actor, admin);
+    let report = store.verify_chain().await.unwrap();
+    assert_eq!((report.events, report.broken), (2, None));
+    // A change rewritten in the database is caught like any dossier event.
+    sqlx::any::install_default_drivers();
+    let raw = sqlx::AnyPool::connect(url).await.unwrap();
+    raw.execute(
+        "UPDATE events SET body = REPLACE(body, 'Quyết định số 1', 'Quyết định số 9') WHERE seq = 1",
+    )
+    .await
+    .unwrap();
+    let report = store.verify_chain().await.unwrap();
+    assert_eq!(
+        report.broken.map(|b| (b.seq, b.stream)),
+        Some((1, ADMIN_STREAM.to_string()))
+    );
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* ; $($raw:ident),*) => {
         mod sqlite {
@@ -1135,5 +1207,6 @@ on_both_backends!(
     portal_accounts_sessions_drafts_payments,
     work_lists_alerts_and_leases;
     tampering_is_detected,
-    deleted_event_is_detected
+    deleted_event_is_detected,
+    admin_changes_are_made_and_chained
 );
