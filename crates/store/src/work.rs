@@ -102,6 +102,8 @@ pub trait Work: Send + Sync {
     async fn administer(&self, op: &AdminOp, change: &AdminChange) -> Result<(), StoreError>;
     /// The latest administrators' changes, newest first.
     async fn admin_changes(&self, limit: u32) -> Result<Vec<AdminChange>, StoreError>;
+    /// Every API client key (hashes only), by name.
+    async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError>;
     /// Ends a staff token (log-out).
     async fn revoke_token(&self, token_hash: &str) -> Result<(), StoreError>;
     /// Takes or renews the lease on job `name` for `holder` until `until`; false while another

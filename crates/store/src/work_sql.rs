@@ -8,7 +8,9 @@ use motcua_domain::lifecycle::{Applicant, Dossier};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::contract::Store;
 use crate::error::StoreError;
+use crate::model::ApiKey;
 use crate::model::DossierRecord;
 use crate::sql::{SqlStore, decode_hash, from_ms, ms, record_from};
 use crate::work::*;
@@ -248,6 +250,19 @@ impl Work for SqlStore {
                 Ok(env.change)
             })
             .collect()
+    }
+
+    async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        let rows = sqlx::query("SELECT key_hash FROM api_keys ORDER BY name")
+            .fetch_all(&self.reader)
+            .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            if let Some(k) = self.api_key(&r.try_get::<String, _>("key_hash")?).await? {
+                out.push(k);
+            }
+        }
+        Ok(out)
     }
 
     async fn revoke_token(&self, token_hash: &str) -> Result<(), StoreError> {

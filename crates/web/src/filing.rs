@@ -555,7 +555,7 @@ pub(crate) async fn submit(
     let form = serde_json::Value::Object(cleaned);
     match motcua_store::ops::open_draft(
         &*state.store,
-        &state.lifecycle(),
+        &state.lifecycle_on(&state.calendar()),
         &d.id,
         intake,
         form,

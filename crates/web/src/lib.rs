@@ -44,7 +44,8 @@ pub use watch::{WatchReport, watch_once};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
-    pub calendar: Arc<WorkingCalendar>,
+    /// The working calendar; replaced whole when holidays or day swaps change.
+    calendar: Arc<std::sync::RwLock<Arc<WorkingCalendar>>>,
     pub timeliness: TimelinessPolicy,
     /// The one-stop centre whose code opens dossier codes when no branch says otherwise.
     pub default_receiving_agency: AgencyCode,
@@ -71,7 +72,7 @@ impl AppState {
         let catalog = Arc::new(catalog::Catalog::load(&*store).await?);
         Ok(AppState {
             store,
-            calendar: Arc::new(calendar),
+            calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             timeliness,
             default_receiving_agency,
             files,
@@ -95,11 +96,42 @@ impl AppState {
         self
     }
 
-    pub(crate) fn lifecycle(&self) -> Lifecycle<'_> {
+    /// The working calendar as it stands.
+    pub fn calendar(&self) -> Arc<WorkingCalendar> {
+        match self.calendar.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The lifecycle on a calendar taken with [`Self::calendar`].
+    pub(crate) fn lifecycle_on<'a>(&self, calendar: &'a WorkingCalendar) -> Lifecycle<'a> {
         Lifecycle {
-            calendar: &self.calendar,
+            calendar,
             timeliness: self.timeliness,
         }
+    }
+
+    /// Rebuilds the calendar from the stored holidays and day swaps (after an administrator's
+    /// change here, or another instance's, which the watcher's minute picks up).
+    pub async fn reload_calendar(&self) -> Result<(), String> {
+        let days = self
+            .store
+            .calendar_days()
+            .await
+            .map_err(|e| e.to_string())?;
+        let current = self.calendar();
+        if current.config().overrides == days {
+            return Ok(());
+        }
+        let mut config = current.config().clone();
+        config.overrides = days;
+        let fresh = WorkingCalendar::new(config).map_err(|e| e.to_string())?;
+        match self.calendar.write() {
+            Ok(mut c) => *c = Arc::new(fresh),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(fresh),
+        }
+        Ok(())
     }
 }
 

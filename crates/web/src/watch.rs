@@ -54,9 +54,10 @@ pub async fn watch_once(
         .filter(|u| u.active)
         .collect();
     let policy = state.watch;
-    let lifecycle = state.lifecycle();
+    let calendar = state.calendar();
+    let lifecycle = state.lifecycle_on(&calendar);
     let horizon = state
-        .calendar
+        .calendar()
         .add_working_time(now, Duration::hours(i64::from(policy.warn_hours)));
     let mut after: Option<String> = None;
     loop {
@@ -153,6 +154,10 @@ pub fn follow(state: AppState) {
         let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
+            // Holidays changed by an administrator on any instance reach this one too.
+            if let Err(e) = state.reload_calendar().await {
+                tracing::warn!(error = %e, "calendar reload failed");
+            }
             match watch_once(&state, &holder, Utc::now()).await {
                 Ok(r) if r.ran && (r.alerts > 0 || r.apologies > 0) => {
                     tracing::info!(

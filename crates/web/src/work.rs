@@ -121,7 +121,7 @@ pub(crate) async fn list(
         View::DueSoon => WorkQuery {
             due_before: Some(
                 state
-                    .calendar
+                    .calendar()
                     .add_working_time(now, Duration::hours(i64::from(policy.warn_hours))),
             ),
             ..held
@@ -143,7 +143,8 @@ pub(crate) async fn list(
             ..held
         },
     };
-    let lifecycle = state.lifecycle();
+    let calendar = state.calendar();
+    let lifecycle = state.lifecycle_on(&calendar);
     let items = state
         .store
         .work(&query)

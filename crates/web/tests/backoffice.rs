@@ -780,10 +780,206 @@ async fn reception_console_receives_guides_and_refuses(app: App) {
     }
 }
 
+async fn administration_changes_are_checked_applied_and_logged(app: App) {
+    let (mut desk, _) = log_in(&app, "letan").await;
+    assert_eq!(
+        desk.get("/staff/admin/agencies").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (mut admin, csrf) = log_in(&app, "quantri").await;
+    let (s, _, html) = admin.get("/staff/admin/agencies").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("— Cơ quan 000.00.02.H22"), "the tree: {html}");
+    assert_eq!(
+        admin.get("/staff/admin/nothing").await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    let post = |tab: &mut Tab, section: &'static str, fields: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields.into_iter().map(|(k, v)| (k, v.to_string())));
+        let tab_http = tab.http.clone();
+        let cookie = tab.cookie_header();
+        let url = format!("{}/staff/admin/{section}", app.base);
+        async move {
+            let r = tab_http
+                .post(url)
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    // A change without a reason, or with a wrong code, is refused and nothing is written.
+    let agency = vec![
+        ("code", "000.01.02.H22"),
+        ("parent", DEPARTMENT),
+        ("name", "Phòng Hộ tịch"),
+        ("kind", "department"),
+    ];
+    let (s, html) = post(&mut admin, "agencies", agency.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("href=\"#f-reason\""), "{html}");
+    let mut bad = agency.clone();
+    bad[0] = ("code", "H22-khong-dung");
+    bad.push(("reason", "Thử"));
+    let (s, _) = post(&mut admin, "agencies", bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.store.admin_changes(10).await.unwrap().is_empty());
+    let mut good = agency.clone();
+    good.push(("reason", "Quyết định 12/QĐ-UBND thành lập phòng"));
+    assert_eq!(
+        post(&mut admin, "agencies", good).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (_, _, html) = admin.get("/staff/admin/agencies").await;
+    assert!(
+        html.contains("— — Phòng Hộ tịch") && html.contains("Quyết định 12/QĐ-UBND"),
+        "{html}"
+    );
+
+    // A new officer in the new unit can log in; a role change keeps the password.
+    let user = vec![
+        ("username", "nguoimoi"),
+        ("name", "Người Mới"),
+        ("role", "specialist"),
+        ("agency", "000.01.02.H22"),
+        ("active", "1"),
+        ("reason", "Tiếp nhận công chức"),
+    ];
+    let mut short = user.clone();
+    short.push(("password", "ngan"));
+    assert_eq!(
+        post(&mut admin, "users", short).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let mut with_password = user.clone();
+    with_password.push(("password", "pw-nguoimoi"));
+    assert_eq!(
+        post(&mut admin, "users", with_password).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let mut promoted = user.clone();
+    promoted[2] = ("role", "approver");
+    assert_eq!(
+        post(&mut admin, "users", promoted).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let token = app.token("nguoimoi").await;
+    let (_, me) = app.get("/api/v1/inbox", Some(&token)).await;
+    assert_eq!(me["view"], "mine");
+    assert_eq!(
+        app.store
+            .user("nguoimoi")
+            .await
+            .unwrap()
+            .unwrap()
+            .role
+            .as_str(),
+        "approver"
+    );
+
+    // A procedure's workflow and time limit, checked line by line.
+    let (s, html) = post(
+        &mut admin,
+        "procedures",
+        vec![
+            ("code", "1.001234"),
+            ("days", "5"),
+            ("steps", "Thẩm định | | specialist"),
+            ("reason", "Sửa quy trình"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("href=\"#f-steps\""), "{html}");
+    let (s, _) = post(&mut admin, "procedures", vec![("code", "1.001234"), ("days", "5"), ("steps", "Thẩm định | | specialist | 8\nXác minh | 000.01.02.H22 | specialist | 4\nPhê duyệt | | approver | 4"), ("reason", "Quyết định 15/QĐ-UBND")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let p = app
+        .store
+        .procedure(&"1.001234".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.steps.len(), 3);
+    assert_eq!(
+        p.steps[1].agency.map(|a| a.to_string()).as_deref(),
+        Some("000.01.02.H22")
+    );
+
+    // A day off applies to deadlines at once.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 30).unwrap();
+    assert!(app.state.calendar().is_working_day(day));
+    let (s, _) = post(
+        &mut admin,
+        "calendar",
+        vec![
+            ("date", "2026-12-30"),
+            ("day_kind", "off"),
+            ("name", "Nghỉ thêm"),
+            ("reason", "Công văn 3/UBND"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(!app.state.calendar().is_working_day(day));
+
+    // An API client's key is shown once, works, and stops working when revoked.
+    let (s, html) = post(
+        &mut admin,
+        "api-clients",
+        vec![
+            ("name", "he-thong-thue"),
+            ("agency", DEPARTMENT),
+            ("scopes", "dossiers:read stats:read"),
+            ("reason", "Kết nối hệ thống thuế"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let at = html.find("mck_").unwrap_or_else(|| panic!("{html}"));
+    let key = html[at..at + 68].to_string();
+    assert_eq!(
+        app.get("/api/v1/stats/daily", Some(&key)).await.0,
+        StatusCode::OK
+    );
+    let (s, _) = post(
+        &mut admin,
+        "api-clients",
+        vec![
+            ("name", "he-thong-thue"),
+            ("revoke", "1"),
+            ("reason", "Ngừng kết nối"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/api/v1/stats/daily", Some(&key)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Every change is in the log with its actor and reason, and in the hash chain.
+    let log = app.store.admin_changes(50).await.unwrap();
+    assert_eq!(log.len(), 7, "{log:?}");
+    assert!(
+        log.iter()
+            .all(|c| c.actor.id == "quantri" && !c.reason.is_empty())
+    );
+    assert!(
+        !serde_json::to_string(&log).unwrap().contains("argon2"),
+        "no password hash in the log"
+    );
+    assert_eq!(app.store.verify_chain().await.unwrap().broken, None);
+}
+
 on_both_backends!(
     inboxes_by_view_and_scope,
     the_watcher_alerts_escalates_and_apologises_once,
     result_issued_and_verified_publicly,
     back_office_pages_with_scope_and_denials,
-    reception_console_receives_guides_and_refuses
+    reception_console_receives_guides_and_refuses,
+    administration_changes_are_checked_applied_and_logged
 );

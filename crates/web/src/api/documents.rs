@@ -139,7 +139,7 @@ pub(crate) async fn receipt_slip(
     let filed = d.received_at.unwrap_or(d.submitted_at);
     let due = d.due_at.unwrap_or_else(|| {
         state
-            .calendar
+            .calendar()
             .due(Utc::now(), d.intake.procedure.processing_time)
     });
     let a = &d.intake.applicant;
@@ -357,7 +357,7 @@ pub(crate) async fn issue_result(
     };
     let updated = ops::act(
         &*state.store,
-        &state.lifecycle(),
+        &state.lifecycle_on(&state.calendar()),
         &record.code,
         None,
         &command,
@@ -547,7 +547,7 @@ async fn control_sheet(
         let at = e.event.at;
         let judged = |stage: Option<(usize, DateTime<Utc>)>| match stage {
             Some((step, since)) if step < steps.len() => {
-                let spent = state.calendar.working_time_between(since, at);
+                let spent = state.calendar().working_time_between(since, at);
                 let budget = chrono::Duration::hours(i64::from(steps[step].budget_hours));
                 if spent <= budget {
                     "Đúng hạn".to_string()

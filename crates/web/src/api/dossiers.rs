@@ -324,9 +324,16 @@ pub(crate) async fn file_dossier(
         owner: None,
         receive_now: req.receive.unwrap_or(channel == Channel::Counter),
     };
-    let record = ops::open(&**store, &state.lifecycle(), intake, form, actor, now)
-        .await
-        .map_err(|e| ApiError::op(e, lang))?;
+    let record = ops::open(
+        &**store,
+        &state.lifecycle_on(&state.calendar()),
+        intake,
+        form,
+        actor,
+        now,
+    )
+    .await
+    .map_err(|e| ApiError::op(e, lang))?;
     tracing::info!(code = %record.code, actor = %actor.id, "dossier opened");
     Ok(record)
 }
@@ -488,7 +495,7 @@ pub(crate) async fn act(
     let now = Utc::now();
     let updated = ops::act(
         &*state.store,
-        &state.lifecycle(),
+        &state.lifecycle_on(&state.calendar()),
         &record.code,
         expected,
         &command,

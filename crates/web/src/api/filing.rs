@@ -403,9 +403,13 @@ pub(crate) fn filed(
 ) -> Filed {
     let d = &r.state;
     Filed {
-        expected_due_at: d
-            .due_at
-            .or_else(|| Some(state.calendar.due(now, d.intake.procedure.processing_time))),
+        expected_due_at: d.due_at.or_else(|| {
+            Some(
+                state
+                    .calendar()
+                    .due(now, d.intake.procedure.processing_time),
+            )
+        }),
         fee_due: (d.intake.procedure.prepaid_fee - d.fee_paid).max(0),
         receipt_url: format!("/api/v1/dossiers/{}/receipt.pdf", r.code),
         dossier: view(r, lang, now),

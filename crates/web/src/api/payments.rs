@@ -243,7 +243,7 @@ pub(crate) async fn settle(state: &AppState, params: &BTreeMap<String, String>) 
         };
         match ops::act(
             &*state.store,
-            &state.lifecycle(),
+            &state.lifecycle_on(&state.calendar()),
             &code,
             None,
             &command,

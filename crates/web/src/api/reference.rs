@@ -80,7 +80,7 @@ pub(crate) async fn holidays(
     }
     Ok(Json(
         state
-            .calendar
+            .calendar()
             .holidays(year)
             .into_iter()
             .map(|h| HolidayView {

@@ -780,7 +780,11 @@ async fn dossier_page(
         Some(t) => facts.push((c.tr.t("dossier-due"), local(t))),
         None if !d.status.is_final() => facts.push((
             c.tr.t("dossier-due-expected"),
-            local(state.calendar.due(now, d.intake.procedure.processing_time)),
+            local(
+                state
+                    .calendar()
+                    .due(now, d.intake.procedure.processing_time),
+            ),
         )),
         None => {}
     }
@@ -1033,7 +1037,7 @@ async fn act(
     let actor = Actor::new(me.citizen.id.clone(), Role::Applicant, None);
     match motcua_store::ops::act(
         &*state.store,
-        &state.lifecycle(),
+        &state.lifecycle_on(&state.calendar()),
         &dossier_code,
         None,
         &command,

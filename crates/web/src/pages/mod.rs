@@ -3,6 +3,7 @@
 //! the visitor chose English (remembered in a cookie) or their browser prefers it.
 
 mod account;
+mod admin;
 mod catalog;
 mod filing;
 pub(crate) mod forms;
@@ -93,6 +94,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/staff", get(staff::inbox))
         .route("/staff/login", get(staff::login_form).post(staff::login))
         .route("/staff/logout", post(staff::logout))
+        .route(
+            "/staff/admin",
+            get(|| async { forms::see_other("/staff/admin/agencies") }),
+        )
+        .route("/staff/admin/{section}", get(admin::show).post(admin::save))
         .route(
             "/staff/reception",
             get(staff::reception).post(staff::receive),

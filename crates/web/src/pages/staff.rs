@@ -56,7 +56,7 @@ impl FromRequestParts<AppState> for Officer {
 
 impl Officer {
     /// The officer, or the way to the log-in page (back to `here` afterwards).
-    fn user(&self, here: &str) -> Result<&User, Box<Response>> {
+    pub(crate) fn user(&self, here: &str) -> Result<&User, Box<Response>> {
         self.me.as_ref().map(|(u, _)| u).ok_or_else(|| {
             Box::new(see_other(&format!(
                 "/staff/login?next={}",
@@ -65,7 +65,7 @@ impl Officer {
         })
     }
 
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         self.me
             .as_ref()
             .map(|(_, t)| staff_csrf(t))
@@ -73,7 +73,7 @@ impl Officer {
     }
 
     /// The officer sending a form with the session's token.
-    fn form(&self, c: &Chrome, here: &str, shown: &str) -> Result<&User, Box<Response>> {
+    pub(crate) fn form(&self, c: &Chrome, here: &str, shown: &str) -> Result<&User, Box<Response>> {
         let user = self.user(here)?;
         if same_secret(&self.csrf(), shown) {
             Ok(user)
@@ -328,7 +328,7 @@ async fn readable(
         .then_some(record)
 }
 
-fn not_found(c: &Chrome) -> Response {
+pub(crate) fn not_found(c: &Chrome) -> Response {
     super::error_page(
         StatusCode::NOT_FOUND,
         c,
@@ -525,7 +525,7 @@ pub(crate) async fn act(
     let actor = motcua_domain::role::Actor::new(user.username.clone(), user.role, user.agency);
     match ops::act(
         &*state.store,
-        &state.lifecycle(),
+        &state.lifecycle_on(&state.calendar()),
         &record.code,
         Some(record.version),
         &command,
@@ -809,7 +809,7 @@ pub(crate) async fn receive(
     for cmd in steps {
         if let Err(e) = ops::act(
             &*state.store,
-            &state.lifecycle(),
+            &state.lifecycle_on(&state.calendar()),
             &record.code,
             None,
             &cmd,
@@ -874,7 +874,7 @@ pub(crate) async fn issue_result(
     };
     match ops::act(
         &*state.store,
-        &state.lifecycle(),
+        &state.lifecycle_on(&state.calendar()),
         &record.code,
         Some(record.version),
         &command,

@@ -160,6 +160,7 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
         ("khac", Role::Specialist, OTHER),
         ("giamsat", Role::Supervisor, PROVINCE),
         ("lanhdaotinh", Role::Leader, PROVINCE),
+        ("quantri", Role::Administrator, PROVINCE),
     ] {
         store
             .put_user(&User {
