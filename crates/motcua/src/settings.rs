@@ -8,10 +8,10 @@ use chrono::NaiveTime;
 use clap::{Args, ValueEnum};
 use motcua_domain::Lang;
 use motcua_domain::calendar::{
-    CalendarConfig, DayOneRule, DayOverride, OfficeHours, WorkingCalendar,
+    CalendarConfig, DayOneRule, DayOverride, OfficeHours, ProcessingTime, WorkingCalendar,
 };
 use motcua_domain::lang::Localise;
-use motcua_domain::lifecycle::{TimelinessPolicy, TimelinessRule};
+use motcua_domain::lifecycle::{TimelinessPolicy, TimelinessRule, WatchPolicy};
 use motcua_store::{AgencyKind, Store};
 use motcua_web::AppState;
 
@@ -163,6 +163,12 @@ pub(crate) struct Policy {
     /// Count a result delivered by the re-appointed date as on time.
     #[arg(long, env = "MOTCUA_REAPPOINTMENT_COUNTS", default_value_t = false)]
     pub reappointment_counts: bool,
+    /// Working hours before an appointment or a step's end at which officers are warned.
+    #[arg(long, env = "MOTCUA_WARN_HOURS", default_value_t = 8)]
+    pub warn_hours: u32,
+    /// Working days from the apology to the new appointment of a late dossier.
+    #[arg(long, env = "MOTCUA_REAPPOINT_DAYS", default_value_t = 5)]
+    pub reappoint_days: u32,
 }
 
 impl Policy {
@@ -229,9 +235,14 @@ pub(crate) async fn app_state(
             .map(|a| a.code)
             .context("no Public Administrative Service Centre among the agencies; add one (kind centre) first")?,
     };
-    AppState::new(store, calendar, policy.timeliness(), centre, files)
+    let mut state = AppState::new(store, calendar, policy.timeliness(), centre, files)
         .await
-        .context("building the catalog search index")
+        .context("building the catalog search index")?;
+    state.watch = WatchPolicy {
+        warn_hours: policy.warn_hours,
+        reappoint_after: ProcessingTime::WorkingDays(policy.reappoint_days.max(1)),
+    };
+    Ok(state)
 }
 
 /// Online fee payment through a VNPay-protocol gateway. Without a gateway URL, fees are paid
