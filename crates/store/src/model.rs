@@ -38,17 +38,17 @@ impl AgencyKind {
         }
     }
 
+    pub const ALL: [AgencyKind; 6] = [
+        AgencyKind::Province,
+        AgencyKind::Centre,
+        AgencyKind::Department,
+        AgencyKind::Commune,
+        AgencyKind::Vertical,
+        AgencyKind::Central,
+    ];
+
     pub fn parse(s: &str) -> Option<AgencyKind> {
-        [
-            AgencyKind::Province,
-            AgencyKind::Centre,
-            AgencyKind::Department,
-            AgencyKind::Commune,
-            AgencyKind::Vertical,
-            AgencyKind::Central,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        AgencyKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 

@@ -133,6 +133,28 @@ pub(crate) fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// A cookie comes with every request the browser makes, so a write authenticated by one must
+/// also show the session's anti-forgery token in a header, which another site cannot read.
+fn cookie_write_allowed(
+    parts: &Parts,
+    expected: &str,
+    lang: motcua_domain::Lang,
+) -> Result<(), ApiError> {
+    if parts.method.is_safe() {
+        return Ok(());
+    }
+    let shown = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if same_secret(shown, expected) {
+        Ok(())
+    } else {
+        Err(ApiError::csrf(lang))
+    }
+}
+
 impl Principal {
     /// The actor recorded on events, when the caller may act at all.
     pub(crate) fn actor(&self) -> Option<Actor> {
@@ -199,16 +221,7 @@ impl FromRequestParts<AppState> for Principal {
                     .await
                     .map_err(|e| ApiError::store(e, lang))?;
                 if let Some(user) = user {
-                    if !parts.method.is_safe() {
-                        let shown = parts
-                            .headers
-                            .get(CSRF_HEADER)
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("");
-                        if !same_secret(shown, &staff_csrf(&token)) {
-                            return Err(ApiError::csrf(lang));
-                        }
-                    }
+                    cookie_write_allowed(parts, &staff_csrf(&token), lang)?;
                     return Ok(Principal::Staff(user));
                 }
             }
@@ -218,18 +231,7 @@ impl FromRequestParts<AppState> for Principal {
             let Some(auth) = citizen_session(state, &token, lang).await? else {
                 return Ok(Principal::Anonymous);
             };
-            // A cookie comes with every request the browser makes, so a write must also show
-            // the session's CSRF token, which another site cannot read.
-            if !parts.method.is_safe() {
-                let shown = parts
-                    .headers
-                    .get(CSRF_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                if !same_secret(shown, &auth.session.csrf) {
-                    return Err(ApiError::csrf(lang));
-                }
-            }
+            cookie_write_allowed(parts, &auth.session.csrf, lang)?;
             return Ok(Principal::Citizen(Box::new(auth)));
         };
         let secret = value

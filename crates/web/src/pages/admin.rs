@@ -116,17 +116,10 @@ fn section_of(s: &str) -> Option<&'static str> {
 }
 
 fn kinds() -> Vec<(String, String)> {
-    [
-        AgencyKind::Province,
-        AgencyKind::Centre,
-        AgencyKind::Department,
-        AgencyKind::Commune,
-        AgencyKind::Vertical,
-        AgencyKind::Central,
-    ]
-    .into_iter()
-    .map(|k| (k.as_str().to_string(), k.as_str().to_string()))
-    .collect()
+    AgencyKind::ALL
+        .into_iter()
+        .map(|k| (k.as_str().to_string(), k.as_str().to_string()))
+        .collect()
 }
 
 fn staff_roles(c: &Chrome) -> Vec<(String, String)> {

@@ -522,22 +522,36 @@ pub(crate) async fn act(
             return dossier_page(&state, &c, &officer, &record, None, errors).await;
         }
     };
+    perform(&state, &c, &officer, &user, &record, &command, field).await
+}
+
+/// Asks the lifecycle for `command` on the version the officer saw; back to the dossier with
+/// a confirmation, or the page again with the reason against `field`.
+async fn perform(
+    state: &AppState,
+    c: &Chrome,
+    officer: &Officer,
+    user: &User,
+    record: &motcua_store::DossierRecord,
+    command: &Command,
+    field: String,
+) -> Response {
     let actor = motcua_domain::role::Actor::new(user.username.clone(), user.role, user.agency);
     match ops::act(
         &*state.store,
         &state.lifecycle_on(&state.calendar()),
         &record.code,
         Some(record.version),
-        &command,
+        command,
         &actor,
         Utc::now(),
     )
     .await
     {
-        Ok(_) => see_other(&format!("{here}?done=1")),
+        Ok(_) => see_other(&format!("/staff/dossiers/{}?done=1", record.code)),
         Err(e) => {
             let message = crate::error::ApiError::op(e, c.lang).message;
-            dossier_page(&state, &c, &officer, &record, None, vec![(field, message)]).await
+            dossier_page(state, c, officer, record, None, vec![(field, message)]).await
         }
     }
 }
@@ -867,27 +881,10 @@ pub(crate) async fn issue_result(
         Ok(h) => h,
         Err(e) => return super::catalog::store_failure(&c, e),
     };
-    let actor = motcua_domain::role::Actor::new(user.username.clone(), user.role, user.agency);
     let command = Command::IssueResult {
         summary,
         document_sha256: Some(sha256),
     };
-    match ops::act(
-        &*state.store,
-        &state.lifecycle_on(&state.calendar()),
-        &record.code,
-        Some(record.version),
-        &command,
-        &actor,
-        Utc::now(),
-    )
-    .await
-    {
-        Ok(_) => see_other(&format!("{here}?done=1")),
-        Err(e) => {
-            let message = crate::error::ApiError::op(e, c.lang).message;
-            let errors = vec![("f-issue-result".to_string(), message)];
-            dossier_page(&state, &c, &officer, &record, None, errors).await
-        }
-    }
+    let field = "f-issue-result".to_string();
+    perform(&state, &c, &officer, &user, &record, &command, field).await
 }
