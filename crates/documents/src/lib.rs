@@ -164,6 +164,15 @@ pub enum Notice {
         new_due: String,
         reason: String,
     },
+    /// The electronic result's verification slip: what was decided, by whom and when, the
+    /// document's SHA-256, and a QR code to the public verification page.
+    Result {
+        summary: String,
+        agency: String,
+        issued_at: String,
+        sha256: String,
+        verify_url: String,
+    },
 }
 
 /// A notice slip (supplement request, refusal, apology) as a PDF document.
@@ -175,6 +184,7 @@ pub fn notice_pdf(h: &SlipHeader, notice: &Notice) -> Result<Vec<u8>, DocumentEr
         Notice::Supplement { .. } => "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
         Notice::Refusal { .. } => "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
         Notice::Apology { .. } => "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        Notice::Result { .. } => "PHIẾU XÁC THỰC KẾT QUẢ GIẢI QUYẾT ĐIỆN TỬ",
     };
     sheet.centered(title, 12.5, Weight::Bold);
     sheet.centered(&format!("Mã hồ sơ: {}", h.dossier_code), 10.5, Weight::Bold);
@@ -228,12 +238,41 @@ pub fn notice_pdf(h: &SlipHeader, notice: &Notice) -> Result<Vec<u8>, DocumentEr
             );
             sheet.paragraph("Mong nhận được sự thông cảm của ông/bà.", Weight::Regular);
         }
+        Notice::Result {
+            summary,
+            agency,
+            issued_at,
+            sha256,
+            ..
+        } => {
+            sheet.field("Kết quả giải quyết", summary);
+            sheet.field("Cơ quan ban hành", agency);
+            sheet.field("Thời điểm ban hành", issued_at);
+            // In groups of eight so that the line wraps between them.
+            let grouped: Vec<String> = sha256
+                .as_bytes()
+                .chunks(8)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect();
+            sheet.field("Mã băm SHA-256 của văn bản điện tử", &grouped.join(" "));
+            sheet.paragraph(
+                "Quét mã QR để đối chiếu văn bản điện tử với bản gốc lưu trên hệ thống: trang xác thực cho biết văn bản có khớp hay không.",
+                Weight::Regular,
+            );
+        }
     }
     sheet.gap(6.0);
-    sheet.qr_with_caption(
-        &h.tracking_url,
-        &format!("Tra cứu tình trạng hồ sơ: {}", h.tracking_url),
-    )?;
+    let (link, caption) = match notice {
+        Notice::Result { verify_url, .. } => (
+            verify_url,
+            "Xác thực văn bản kết quả: quét mã QR, hoặc mở trang /verify/ của Cổng dịch vụ công kèm mã băm trên".to_string(),
+        ),
+        _ => (
+            &h.tracking_url,
+            format!("Tra cứu tình trạng hồ sơ: {}", h.tracking_url),
+        ),
+    };
+    sheet.qr_with_caption(link, &caption)?;
     sheet.signatures("NGƯỜI NHẬN", "NGƯỜI LẬP PHIẾU", None);
     sheet.finish()
 }

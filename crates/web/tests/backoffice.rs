@@ -306,6 +306,31 @@ async fn result_issued_and_verified_publicly(app: App) {
         .unwrap();
     assert_eq!(&r.bytes().await.unwrap()[..], PDF);
 
+    // The verification slip carries the hash and a QR code to the public page.
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/dossiers/{code}/documents/result.pdf")))
+        .bearer_auth(&reception)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let slip = r.bytes().await.unwrap();
+    if let Some(text) = pdf_text(&slip) {
+        let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("PHIẾU XÁC THỰC KẾT QUẢ GIẢI QUYẾT ĐIỆN TỬ"),
+            "{flat}"
+        );
+        assert!(
+            flat.contains("Cấp giấy phép số 12/GP") && flat.contains("Cơ quan 000.00.02.H22"),
+            "{flat}"
+        );
+        assert!(flat.replace(' ', "").contains(&hash), "{flat}");
+    }
+    if let Some(qr) = motcua_documents::testing::qr_text(&slip) {
+        assert_eq!(qr, app.url(&format!("/verify/{hash}")));
+    }
     // The public page confirms the document, its agency and date, and checks files.
     let page = |path: String| {
         let http = app.http.clone();

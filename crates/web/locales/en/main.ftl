@@ -541,3 +541,5 @@ admin-bad-date = The date must be year-month-day, e.g. 2026-01-02.
 admin-bad-scopes = Scopes are dossiers:read, dossiers:write or stats:read.
 admin-no-such-key = No active key has this name.
 admin-key-made = New API key (shown once only; store it now): { $key }
+staff-do-assign = Assign an officer
+staff-slip-result = Verification slip of the electronic result, with its QR code (PDF)

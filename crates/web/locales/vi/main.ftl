@@ -528,3 +528,5 @@ admin-bad-date = Ngày phải có dạng năm-tháng-ngày, ví dụ 2026-01-02.
 admin-bad-scopes = Quyền phải là dossiers:read, dossiers:write hoặc stats:read.
 admin-no-such-key = Không có khóa đang hoạt động mang tên này.
 admin-key-made = Khóa API mới (chỉ hiển thị một lần, hãy lưu lại ngay): { $key }
+staff-do-assign = Phân công cán bộ xử lý
+staff-slip-result = Phiếu xác thực kết quả điện tử, có mã QR (PDF)

@@ -397,14 +397,15 @@ fn pdf_response(pdf: Vec<u8>, name: &str) -> Response {
 }
 
 /// A slip of the dossier by kind: `receipt` (Mẫu 01), `supplement-guide` (Mẫu 02, the latest
-/// supplement request), `refusal` (Mẫu 03), `apology` (Mẫu 04, the re-appointment) or
-/// `control-sheet` (the processing control sheet, from every hand-over); 404 when the dossier
-/// has no such event. For the applicant, staff in scope or a system in scope.
+/// supplement request), `refusal` (Mẫu 03), `apology` (Mẫu 04, the re-appointment),
+/// `control-sheet` (the processing control sheet, from every hand-over) or `result` (the
+/// electronic result's verification slip with a QR code to `/verify/{sha256}`); 404 when the
+/// dossier has no such event. For the applicant, staff in scope or a system in scope.
 #[utoipa::path(
     get, path = "/api/v1/dossiers/{code}/documents/{file}", tag = "dossiers", security(("bearer" = [])),
     params(
         ("code" = String, Path, description = "Dossier code"),
-        ("file" = String, Path, description = "`receipt.pdf`, `supplement-guide.pdf`, `refusal.pdf`, `apology.pdf` or `control-sheet.pdf`")
+        ("file" = String, Path, description = "`receipt.pdf`, `supplement-guide.pdf`, `refusal.pdf`, `apology.pdf`, `control-sheet.pdf` or `result.pdf`")
     ),
     responses(
         (status = 200, content_type = "application/pdf", description = "the slip"),
@@ -443,6 +444,17 @@ pub(crate) async fn slip(
         .events(&record.code)
         .await
         .map_err(|e| ApiError::store(e, lang))?;
+    let agency = state
+        .store
+        .agencies()
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+        .into_iter()
+        .find(|a| a.code == record.state.intake.competent_agency)
+        .map_or_else(
+            || record.state.intake.competent_agency.to_string(),
+            |a| a.name,
+        );
     let found = events.iter().rev().find_map(|e| {
         let notice = match (&e.event.kind, kind) {
             (
@@ -469,6 +481,20 @@ pub(crate) async fn slip(
                 original_due: moment(*previous_due_at),
                 new_due: moment(*new_due_at),
                 reason: reason.clone(),
+            },
+            (
+                EventKind::ResultIssued {
+                    summary,
+                    document_sha256: Some(sha256),
+                    ..
+                },
+                "result",
+            ) => Notice::Result {
+                summary: summary.clone(),
+                agency: agency.clone(),
+                issued_at: moment(e.event.at),
+                sha256: sha256.clone(),
+                verify_url: format!("{}/verify/{sha256}", state.public_url),
             },
             _ => return None,
         };

@@ -373,6 +373,12 @@ async fn dossier_page(
         ("refusal", d.status == Status::Refused),
         ("apology", d.original_due_at.is_some()),
         ("control-sheet", d.received_at.is_some()),
+        (
+            "result",
+            d.result
+                .as_ref()
+                .is_some_and(|r| r.document_sha256.is_some()),
+        ),
     ]
     .into_iter()
     .filter(|(_, show)| *show)
@@ -380,10 +386,11 @@ async fn dossier_page(
     .collect();
     let actions: &[&'static str] = match d.status {
         Status::Submitted => &["receive", "request_supplement", "refuse"],
-        Status::Received => &["forward", "transfer", "request_supplement"],
+        Status::Received => &["forward", "assign", "transfer", "request_supplement"],
         Status::InProcessing if d.approved => &["issue_result", "send_back", "transfer"],
         Status::InProcessing => &[
             "forward",
+            "assign",
             "send_back",
             "transfer",
             "request_supplement",
@@ -391,7 +398,7 @@ async fn dossier_page(
             "approve",
             "refuse",
         ],
-        Status::Supplemented => &["accept_supplement"],
+        Status::Supplemented => &["accept_supplement", "assign"],
         Status::AwaitingSupplement => &["submit_supplement"],
         Status::ResultReady => &["return_result"],
         _ => &[],
