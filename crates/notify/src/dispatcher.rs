@@ -13,7 +13,7 @@ use motcua_store::{Notification, OutboxMessage, OutboxOutcome, Store, StoreError
 use serde::Deserialize;
 
 use crate::channels::{EmailSender, SmsSender};
-use crate::compose::{Composed, compose, compose_code};
+use crate::compose::{Composed, Overrides, TEMPLATE_SETTING_PREFIX, compose, compose_code};
 
 /// How long a claimed message stays hidden from other instances.
 const LEASE: i64 = 120;
@@ -106,10 +106,21 @@ impl Dispatcher {
         }
     }
 
+    /// The administrators' wordings of templates, as they stand now.
+    async fn overrides(&self) -> Result<Overrides, String> {
+        let rows = self
+            .store
+            .settings_with_prefix(TEMPLATE_SETTING_PREFIX)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Overrides::from_settings(&rows))
+    }
+
     async fn deliver_code(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), String> {
         let c: CodeMessage =
             serde_json::from_value(m.payload.clone()).map_err(|e| format!("payload: {e}"))?;
-        let text = compose_code(&c.purpose, &c.code, c.minutes, c.lang)
+        let overrides = self.overrides().await?;
+        let text = compose_code(&c.purpose, &c.code, c.minutes, c.lang, &overrides)
             .ok_or_else(|| format!("unknown code purpose {}", c.purpose))?;
         self.send_all(m, None, c.email.as_deref(), c.phone.as_deref(), &text, now)
             .await
@@ -137,12 +148,14 @@ impl Dispatcher {
             .await
             .map_err(|e| e.to_string())?;
         let name = procedure.map(|p| p.name).unwrap_or_default();
+        let overrides = self.overrides().await?;
         let Some(text) = compose(
             &envelope.stream,
             &envelope.event,
             &dossier.state,
             &name,
             &self.public_url,
+            &overrides,
         ) else {
             return Ok(());
         };

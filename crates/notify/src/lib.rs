@@ -15,5 +15,7 @@ pub use channels::{
     EmailSender, HttpSms, SendError, SmsConfig, SmsSender, SmtpConfig, SmtpEmail, SmtpSecurity,
     TerminalEmail,
 };
-pub use compose::{Composed, compose, compose_code};
+pub use compose::{
+    Composed, Overrides, TEMPLATE_SETTING_PREFIX, check_template, compose, compose_code, templates,
+};
 pub use dispatcher::{CODE_TOPIC, CodeMessage, Dispatcher};

@@ -303,6 +303,19 @@ impl SqlStore {
         Ok(())
     }
 
+    pub(crate) async fn write_setting(
+        conn: &mut AnyConnection,
+        key: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
     pub(crate) async fn chain_head(
         &self,
         conn: &mut AnyConnection,
@@ -1201,11 +1214,9 @@ impl Store for SqlStore {
     }
 
     async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&self.writer)
-            .await?;
+        let mut tx = self.writer.begin().await?;
+        Self::write_setting(&mut tx, key, value).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -52,6 +52,11 @@ pub enum AdminOp {
     Procedure(Box<Procedure>),
     CalendarDay(DayOverride),
     ApiKey(ApiKey),
+    /// A setting, such as a notification template's wording.
+    Setting {
+        key: String,
+        value: String,
+    },
 }
 
 /// The stream name under which administrators' changes are chained with dossier events.
@@ -102,6 +107,9 @@ pub trait Work: Send + Sync {
     async fn administer(&self, op: &AdminOp, change: &AdminChange) -> Result<(), StoreError>;
     /// The latest administrators' changes, newest first.
     async fn admin_changes(&self, limit: u32) -> Result<Vec<AdminChange>, StoreError>;
+    /// Settings whose key starts with `prefix`, by key.
+    async fn settings_with_prefix(&self, prefix: &str)
+    -> Result<Vec<(String, String)>, StoreError>;
     /// Every API client key (hashes only), by name.
     async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError>;
     /// Ends a staff token (log-out).

@@ -202,6 +202,7 @@ impl Work for SqlStore {
             }
             AdminOp::CalendarDay(d) => Self::write_calendar_day(&mut tx, d).await?,
             AdminOp::ApiKey(k) => Self::write_api_key(&mut tx, k).await?,
+            AdminOp::Setting { key, value } => Self::write_setting(&mut tx, key, value).await?,
         }
         let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM events WHERE stream = $1")
             .bind(ADMIN_STREAM)
@@ -250,6 +251,24 @@ impl Work for SqlStore {
                 Ok(env.change)
             })
             .collect()
+    }
+
+    async fn settings_with_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        // The table is small: read it and keep the keys with the prefix (no LIKE escaping).
+        let rows = sqlx::query("SELECT key, value FROM settings ORDER BY key")
+            .fetch_all(&self.reader)
+            .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let key: String = r.try_get("key")?;
+            if key.starts_with(prefix) {
+                out.push((key, r.try_get("value")?));
+            }
+        }
+        Ok(out)
     }
 
     async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {

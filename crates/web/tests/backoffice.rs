@@ -986,9 +986,48 @@ async fn administration_changes_are_checked_applied_and_logged(app: App) {
         StatusCode::UNAUTHORIZED
     );
 
+    // A notification template's wording: checked (variables, syntax), then used.
+    let (s, html) = post(
+        &mut admin,
+        "templates",
+        vec![
+            ("template", "received-sms"),
+            ("lang", "vi"),
+            ("text", "Ho so { $otp } da nhan"),
+            ("reason", "Sửa câu chữ"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("href=\"#f-text\""), "{html}");
+    let (s, _) = post(
+        &mut admin,
+        "templates",
+        vec![
+            ("template", "received-sms"),
+            ("lang", "vi"),
+            (
+                "text",
+                "Trung tam da nhan ho so { $code }, hen tra { $due }.",
+            ),
+            ("reason", "Sửa câu chữ theo góp ý"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, _, html) = admin.get("/staff/admin/templates").await;
+    assert!(html.contains("Trung tam da nhan ho so { $code }"), "{html}");
+    assert_eq!(
+        app.store.settings_with_prefix("template:").await.unwrap(),
+        vec![(
+            "template:vi:received-sms".to_string(),
+            "Trung tam da nhan ho so { $code }, hen tra { $due }.".to_string()
+        )]
+    );
+
     // Every change is in the log with its actor and reason, and in the hash chain.
     let log = app.store.admin_changes(50).await.unwrap();
-    assert_eq!(log.len(), 7, "{log:?}");
+    assert_eq!(log.len(), 8, "{log:?}");
     assert!(
         log.iter()
             .all(|c| c.actor.id == "quantri" && !c.reason.is_empty())

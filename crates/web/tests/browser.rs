@@ -1084,6 +1084,7 @@ async fn back_office_receives_processes_across_agencies_apologises_and_refuses()
         ("chuyenvien", Role::Specialist, inspectorate),
         ("lanhdao", Role::Approver, inspectorate),
         ("canboxa", Role::Specialist, commune),
+        ("quantri", Role::Administrator, code("000.00.00.H22")),
     ] {
         store
             .put_user(&User {
@@ -1324,14 +1325,34 @@ async fn back_office_receives_processes_across_agencies_apologises_and_refuses()
         );
         assert!(text.contains("Hoàng Văn Nam"), "{text}");
     }
+    // Administration: a holiday added with its reason; the pages pass the accessibility scan.
+    staff_login(&b, &base, "quantri").await;
+    click(&b, "#admin-link").await;
+    expect(&b, "#admin-list", "Thanh tra tỉnh Quảng Ninh").await;
+    axe_clean(&b, &tools, "administration: agencies").await;
+    c.goto(&format!("{base}/staff/admin/calendar"))
+        .await
+        .unwrap();
+    fill(&b, "#f-date", "2026-12-31").await;
+    choose(&b, "#f-day_kind", "off").await;
+    fill(&b, "#f-name", "Nghỉ cuối năm").await;
+    fill(&b, "#f-reason", "Quyết định của Ủy ban nhân dân tỉnh").await;
+    click(&b, "main form[method=post] button[type=submit]").await;
+    expect(&b, "#admin-notice", "Đã lưu").await;
+    expect(&b, "#admin-changes", "Quyết định của Ủy ban nhân dân tỉnh").await;
+    axe_clean(&b, &tools, "administration: calendar").await;
+    c.goto(&format!("{base}/staff/admin/templates"))
+        .await
+        .unwrap();
+    axe_clean(&b, &tools, "administration: templates").await;
     b.close().await;
 
     // The hash chain holds after all of it (what `motcua audit verify` checks).
     let report = store.verify_chain().await.unwrap();
     assert_eq!(report.broken, None, "{report:?}");
     assert_eq!(
-        report.events, 16,
-        "every event of the three dossiers: {report:?}"
+        report.events, 17,
+        "every event of the three dossiers and the administrator's change: {report:?}"
     );
     db.drop_db().await;
 }

@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{NaiveDate, Utc};
+use motcua_domain::Lang;
 use motcua_domain::calendar::{DayKind, DayOverride, ProcessingTime};
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::procedure::StepPlan;
@@ -26,12 +27,13 @@ use crate::AppState;
 use crate::auth::{hash_password, new_secret, sha256_hex};
 
 /// The sections of the administration area.
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 7] = [
     "agencies",
     "branches",
     "users",
     "procedures",
     "calendar",
+    "templates",
     "api-clients",
 ];
 
@@ -362,6 +364,46 @@ async fn page(
                 Input::new(c, "name", "text").value(v("name")),
             ],
         ),
+        "templates" => {
+            let set = motcua_notify::Overrides::from_settings(
+                &store
+                    .settings_with_prefix(motcua_notify::TEMPLATE_SETTING_PREFIX)
+                    .await
+                    .unwrap_or_default(),
+            );
+            let templates = motcua_notify::templates();
+            let keys = templates
+                .iter()
+                .map(|(k, ..)| (k.clone(), k.clone()))
+                .collect();
+            (
+                vec![
+                    t("admin-col-template"),
+                    "Tiếng Việt".into(),
+                    "English".into(),
+                ],
+                templates
+                    .into_iter()
+                    .map(|(k, vi, en)| {
+                        let vi = set.wording(Lang::Vi, &k).unwrap_or(vi);
+                        let en = set.wording(Lang::En, &k).unwrap_or(en);
+                        vec![k, vi, en]
+                    })
+                    .collect(),
+                vec![
+                    Input::new(c, "template", "select")
+                        .value(v("template"))
+                        .options(keys),
+                    Input::new(c, "lang", "select")
+                        .value(v("lang"))
+                        .options(vec![
+                            ("vi".into(), "Tiếng Việt".into()),
+                            ("en".into(), "English".into()),
+                        ]),
+                    Input::new(c, "text", "textarea").hint(c).value(v("text")),
+                ],
+            )
+        }
         _ => (
             vec![
                 t("admin-col-name"),
@@ -672,6 +714,32 @@ async fn change_of(
                 serde_json::json!({"date": date, "kind": get(f, "day_kind"), "name": d.name});
             Ok((AdminOp::CalendarDay(d), date.to_string(), record, None))
         }
+        "templates" => {
+            let key = get(f, "template").to_string();
+            let lang = match get(f, "lang") {
+                "vi" => Lang::Vi,
+                "en" => Lang::En,
+                _ => return Err(("lang", c.tr.t("admin-required"))),
+            };
+            let text = get(f, "text").trim().to_string();
+            motcua_notify::check_template(&key, &text, lang)
+                .map_err(|e| ("text", format!("{} {e}", c.tr.t("admin-bad-template"))))?;
+            let setting = format!(
+                "{}{}:{key}",
+                motcua_notify::TEMPLATE_SETTING_PREFIX,
+                lang.code()
+            );
+            let record = serde_json::json!({"lang": lang.code(), "text": text});
+            Ok((
+                AdminOp::Setting {
+                    key: setting,
+                    value: text,
+                },
+                format!("{}:{key}", lang.code()),
+                record,
+                None,
+            ))
+        }
         _ => {
             let name = required(c, f, "name")?;
             if f.contains_key("revoke") {
@@ -746,6 +814,7 @@ pub(crate) async fn save(
         "users" => "user",
         "procedures" => "procedure",
         "calendar" => "calendar_day",
+        "templates" => "template",
         _ => "api_key",
     };
     let change = AdminChange {
