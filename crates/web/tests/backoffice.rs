@@ -565,7 +565,7 @@ async fn back_office_pages_with_scope_and_denials(app: App) {
             &[("csrf", &desk_csrf), ("action", "approve")],
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("error-summary"), "{html}");
 
     // The specialist finds it in "mine" and sends a supplement request.

@@ -557,8 +557,13 @@ async fn perform(
     {
         Ok(_) => see_other(&format!("/staff/dossiers/{}?done=1", record.code)),
         Err(e) => {
-            let message = crate::error::ApiError::op(e, c.lang).message;
-            dossier_page(state, c, officer, record, None, vec![(field, message)]).await
+            // The page again with the reason, under the status the API would answer (403 for
+            // another role's action, 409 for one the status does not allow, …).
+            let e = crate::error::ApiError::op(e, c.lang);
+            let mut page =
+                dossier_page(state, c, officer, record, None, vec![(field, e.message)]).await;
+            *page.status_mut() = e.status;
+            page
         }
     }
 }
