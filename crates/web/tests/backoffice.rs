@@ -19,6 +19,22 @@ fn codes(inbox: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A slip of a dossier fetched with `token` (it must exist) and, when the PDF tools are here,
+/// its text on one line.
+async fn slip(app: &App, code: &str, kind: &str, token: &str) -> (Vec<u8>, Option<String>) {
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/dossiers/{code}/documents/{kind}.pdf")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{kind}");
+    let pdf = r.bytes().await.unwrap().to_vec();
+    let text = pdf_text(&pdf).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
+    (pdf, text)
+}
+
 async fn inboxes_by_view_and_scope(app: App) {
     let reception = app.token("letan").await;
     let specialist = app.token("chuyenvien").await;
@@ -193,17 +209,7 @@ async fn the_watcher_alerts_escalates_and_apologises_once(app: App) {
         .find(|e| e["type"] == "reappointed")
         .unwrap_or_else(|| panic!("{events}"));
     assert_eq!(apology["actor"]["role"], "system");
-    let r = app
-        .http
-        .get(app.url(&format!("/api/v1/dossiers/{code}/documents/apology.pdf")))
-        .bearer_auth(&reception)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let pdf = r.bytes().await.unwrap();
-    if let Some(text) = pdf_text(&pdf) {
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let (_, Some(flat)) = slip(&app, &code, "apology", &reception).await {
         assert!(
             flat.contains("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"),
             "{flat}"
@@ -307,17 +313,8 @@ async fn result_issued_and_verified_publicly(app: App) {
     assert_eq!(&r.bytes().await.unwrap()[..], PDF);
 
     // The verification slip carries the hash and a QR code to the public page.
-    let r = app
-        .http
-        .get(app.url(&format!("/api/v1/dossiers/{code}/documents/result.pdf")))
-        .bearer_auth(&reception)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let slip = r.bytes().await.unwrap();
-    if let Some(text) = pdf_text(&slip) {
-        let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (result_slip, text) = slip(&app, &code, "result", &reception).await;
+    if let Some(flat) = text {
         assert!(
             flat.contains("PHIẾU XÁC THỰC KẾT QUẢ GIẢI QUYẾT ĐIỆN TỬ"),
             "{flat}"
@@ -328,7 +325,7 @@ async fn result_issued_and_verified_publicly(app: App) {
         );
         assert!(flat.replace(' ', "").contains(&hash), "{flat}");
     }
-    if let Some(qr) = motcua_documents::testing::qr_text(&slip) {
+    if let Some(qr) = motcua_documents::testing::qr_text(&result_slip) {
         assert_eq!(qr, app.url(&format!("/verify/{hash}")));
     }
     // The public page confirms the document, its agency and date, and checks files.
@@ -763,18 +760,7 @@ async fn reception_console_receives_guides_and_refuses(app: App) {
         )
         .await;
     let guided = filed(&location);
-    let slip = |code: String, kind: &'static str| {
-        let http = app.http.clone();
-        let url = app.url(&format!("/api/v1/dossiers/{code}/documents/{kind}.pdf"));
-        let token = reception.clone();
-        async move {
-            let r = http.get(url).bearer_auth(token).send().await.unwrap();
-            assert_eq!(r.status(), StatusCode::OK, "{kind}");
-            r.bytes().await.unwrap()
-        }
-    };
-    if let Some(text) = pdf_text(&slip(guided.clone(), "supplement-guide").await) {
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let (_, Some(flat)) = slip(&app, &guided, "supplement-guide", &reception).await {
         assert!(
             flat.contains("Giấy tờ khác (nếu có)") && !flat.contains("1. Tờ khai"),
             "{flat}"
@@ -795,12 +781,10 @@ async fn reception_console_receives_guides_and_refuses(app: App) {
         .get(&format!("/api/v1/dossiers/{refused}"), Some(&reception))
         .await;
     assert_eq!(d["status"], "refused");
-    if let Some(text) = pdf_text(&slip(refused, "refusal").await) {
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let (_, Some(flat)) = slip(&app, &refused, "refusal", &reception).await {
         assert!(flat.contains("Không thuộc thẩm quyền"), "{flat}");
     }
-    if let Some(text) = pdf_text(&slip(received, "receipt").await) {
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let (_, Some(flat)) = slip(&app, &received, "receipt", &reception).await {
         assert!(flat.contains("Nguyễn Thị Ánh"), "{flat}");
     }
 }

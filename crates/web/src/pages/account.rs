@@ -58,11 +58,7 @@ fn register_page(
     page.errors = place_errors(&mut page.fields, errors);
     page.submit = c.tr.t("register-submit");
     page.links = vec![("/account/login".into(), c.tr.t("register-have-account"))];
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::forms::form_status(errors);
     page.show(status)
 }
 
@@ -133,11 +129,7 @@ fn verify_page(
         ),
         c.tr.t("verify-resend"),
     )];
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::forms::form_status(errors);
     page.show(status)
 }
 
@@ -217,11 +209,7 @@ fn login_page(
         ("/account/register".into(), c.tr.t("login-register")),
         ("/account/forgot".into(), c.tr.t("login-forgot")),
     ];
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::forms::form_status(errors);
     page.show(status)
 }
 
@@ -357,11 +345,7 @@ fn reset_page(c: &Chrome, csrf: &str, login: &str, errors: &[FieldError]) -> Res
             .autocomplete("new-password"),
     ];
     page.errors = place_errors(&mut page.fields, errors);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::forms::form_status(errors);
     page.show(status)
 }
 
@@ -487,11 +471,7 @@ fn profile_page(
     page.errors = place_errors(&mut page.fields, errors);
     page.submit = c.tr.t("profile-save");
     page.links = vec![("/account".into(), c.tr.t("account-back"))];
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::forms::form_status(errors);
     page.show(status)
 }
 

@@ -455,11 +455,7 @@ async fn page(
         .collect();
     let mut inputs = inputs;
     inputs.push(Input::new(c, "reason", "text").hint(c).value(v("reason")));
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::forms::form_status(&errors);
     let page = AdminPage {
         c,
         csrf: officer.csrf(),

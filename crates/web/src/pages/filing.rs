@@ -386,11 +386,7 @@ async fn draft_page(
         },
         max_mb,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::forms::form_status(errors);
     render(status, c, &page)
 }
 

@@ -175,6 +175,15 @@ pub(crate) const CSRF_COOKIE: &str = "motcua_csrf";
 /// A submitted form's fields.
 pub(crate) type Fields = axum::extract::Form<std::collections::BTreeMap<String, String>>;
 
+/// 200 for a page shown afresh, 422 when it comes back with the problems of a form.
+pub(crate) fn form_status<T>(errors: &[T]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// A field of a submitted form, empty when absent.
 pub(crate) fn get<'a>(f: &'a std::collections::BTreeMap<String, String>, k: &str) -> &'a str {
     f.get(k).map(String::as_str).unwrap_or("")

@@ -424,11 +424,7 @@ async fn dossier_page(
     if let Some(s) = &d.supplement {
         facts.push((c.tr.t("staff-missing"), s.missing.join("; ")));
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::forms::form_status(&errors);
     let page = DossierPage {
         c,
         csrf: officer.csrf(),
@@ -679,11 +675,7 @@ async fn reception_page(
         "" => None,
         code => chosen(state, code).await,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::forms::form_status(&errors);
     let page = ReceptionPage {
         c,
         csrf: officer.csrf(),

@@ -123,10 +123,6 @@ pub(crate) async fn check(
             .errors
             .push(("f-file".into(), c.tr.t("verify-doc-choose"))),
     }
-    let code = if p.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let code = super::forms::form_status(&p.errors);
     render(code, &c, &p)
 }
