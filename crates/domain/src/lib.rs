@@ -9,6 +9,7 @@ pub mod ids;
 pub mod lang;
 pub mod lifecycle;
 pub mod procedure;
+pub mod queue;
 pub mod role;
 pub mod text;
 pub mod units;
