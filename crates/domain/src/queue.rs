@@ -172,7 +172,10 @@ mod tests {
             expected_wait(4, 1, &[60, 600, 300, 0], default),
             Duration::seconds(300 * 4)
         );
-        assert_eq!(expected_wait(1, 0, &[100, 200], default), Duration::seconds(150));
+        assert_eq!(
+            expected_wait(1, 0, &[100, 200], default),
+            Duration::seconds(150)
+        );
         for p in Priority::ALL {
             assert_eq!(Priority::parse(p.as_str()), Some(p));
             assert!(!p.label(Lang::Vi).is_empty());

@@ -22,7 +22,9 @@ pub enum Backend {
 /// all. Dossier writes append hash-chained events, update the current state (optimistic
 /// concurrency on its version), the outbox and the per-day counters in one transaction.
 #[async_trait]
-pub trait Store: crate::portal::Portal + crate::work::Work + Send + Sync + 'static {
+pub trait Store:
+    crate::portal::Portal + crate::work::Work + crate::queue::Queue + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
 
     async fn put_agency(&self, agency: &Agency) -> Result<(), StoreError>;

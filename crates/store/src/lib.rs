@@ -9,6 +9,8 @@ mod model;
 pub mod ops;
 mod portal;
 mod portal_sql;
+mod queue;
+mod queue_sql;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -19,4 +21,5 @@ pub use contract::{Backend, Store, connect};
 pub use error::StoreError;
 pub use model::*;
 pub use portal::*;
+pub use queue::*;
 pub use work::*;

@@ -8,11 +8,13 @@ use motcua_domain::lang::Localise;
 use motcua_domain::lifecycle::{
     Command, Intake, Lifecycle, LifecycleError, ReplayError, apply, replay,
 };
+use motcua_domain::queue::{self, Waiting};
 use motcua_domain::role::Actor;
 
 use crate::contract::Store;
 use crate::error::StoreError;
 use crate::model::{DossierRecord, NewDossier};
+use crate::queue::{Ticket, TicketStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
@@ -133,6 +135,53 @@ pub async fn act(
                 continue;
             }
             Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Calls the next ticket of the day to `counter` of `branch` (the groups it serves;
+/// priorities, begun appointments, then arrival, as the domain orders them; the day is the
+/// local date of `now`). A ticket another counter took in
+/// the meantime is skipped and the next one tried, so two counters never get the same ticket.
+pub async fn call_next(
+    store: &dyn Store,
+    branch: &str,
+    counter: i64,
+    officer: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Ticket>, StoreError> {
+    let groups: Vec<String> = store
+        .service_groups(branch)
+        .await?
+        .into_iter()
+        .filter(|g| g.counters.contains(&counter))
+        .map(|g| g.code)
+        .collect();
+    loop {
+        let day = now.with_timezone(&motcua_domain::calendar::TZ).date_naive();
+        let waiting = store.waiting_tickets(branch, &groups, day).await?;
+        let line: Vec<Waiting> = waiting
+            .iter()
+            .map(|t| Waiting {
+                id: t.id,
+                issued_at: t.issued_at,
+                priority: t.priority,
+                slot: t.slot_at,
+            })
+            .collect();
+        let Some(pick) = queue::next(&line, now) else {
+            return Ok(None);
+        };
+        if store.claim_ticket(pick.id, counter, officer, now).await? {
+            let mut ticket = waiting
+                .into_iter()
+                .find(|t| t.id == pick.id)
+                .ok_or(StoreError::NotFound)?;
+            ticket.status = TicketStatus::Called;
+            ticket.called_at = Some(now);
+            ticket.counter = Some(counter);
+            ticket.officer = Some(officer.to_string());
+            return Ok(Some(ticket));
         }
     }
 }

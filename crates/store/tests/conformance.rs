@@ -1154,6 +1154,142 @@ async fn admin_changes_are_made_and_chained(store: Arc<dyn Store>, url: &str) {
     );
 }
 
+async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    store
+        .put_branch(&Branch {
+            code: "HQ".into(),
+            agency: centre(),
+            name: "Trụ sở".into(),
+            address: "Hạ Long".into(),
+            hours: String::new(),
+            counters: (1..=3)
+                .map(|n| Counter {
+                    number: n,
+                    label: format!("Quầy {n}"),
+                })
+                .collect(),
+        })
+        .await
+        .unwrap();
+    for (code, prefix, counters) in [("HT", "A", vec![1, 2]), ("DD", "B", vec![3])] {
+        store
+            .put_service_group(&ServiceGroup {
+                branch: "HQ".into(),
+                code: code.into(),
+                name: format!("Nhóm {code}"),
+                prefix: prefix.into(),
+                counters,
+            })
+            .await
+            .unwrap();
+    }
+    let groups = store.service_groups("HQ").await.unwrap();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[1].counters, vec![1, 2], "{groups:?}");
+    let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let now = vn(2026, 6, 1, 8, 0);
+    // Tickets issued at the same instant get distinct numbers of the day.
+    let mut tasks = Vec::new();
+    for i in 0..20i64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .issue_ticket("HQ", "HT", None, None, day, now + Duration::seconds(i))
+                .await
+                .unwrap()
+                .number
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.unwrap());
+    }
+    numbers.sort();
+    assert_eq!(
+        numbers,
+        (1..=20).map(|n| format!("A{n:03}")).collect::<Vec<_>>()
+    );
+    assert!(matches!(
+        store.issue_ticket("HQ", "XX", None, None, day, now).await,
+        Err(StoreError::NotFound)
+    ));
+    let next_day = store
+        .issue_ticket("HQ", "HT", None, None, day.succ_opt().unwrap(), now)
+        .await
+        .unwrap();
+    assert_eq!(next_day.number, "A001", "numbers restart each day");
+    // A priority ticket, issued last, is called first.
+    let elderly = store
+        .issue_ticket(
+            "HQ",
+            "HT",
+            Some(motcua_domain::queue::Priority::Elderly),
+            None,
+            day,
+            now + Duration::minutes(5),
+        )
+        .await
+        .unwrap();
+    let first = ops::call_next(&*store, "HQ", 1, "letan", now + Duration::minutes(6))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.id, first.counter), (elderly.id, Some(1)));
+    // Counter 3 serves another group: nothing for it.
+    assert_eq!(
+        ops::call_next(&*store, "HQ", 3, "letan3", now)
+            .await
+            .unwrap(),
+        None
+    );
+    // Eight callers at two counters at once: every ticket is called exactly once.
+    let mut callers = Vec::new();
+    for i in 0..8i64 {
+        let store = store.clone();
+        callers.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Some(t) = ops::call_next(
+                &*store,
+                "HQ",
+                1 + i % 2,
+                &format!("cb{i}"),
+                now + Duration::minutes(7),
+            )
+            .await
+            .unwrap()
+            {
+                got.push(t.id);
+            }
+            got
+        }));
+    }
+    let mut called = Vec::new();
+    for c in callers {
+        called.extend(c.await.unwrap());
+    }
+    let distinct: HashSet<i64> = called.iter().copied().collect();
+    assert_eq!(called.len(), distinct.len(), "a ticket was called twice");
+    assert_eq!(
+        called.len(),
+        20,
+        "every waiting ticket of the day was called once"
+    );
+    let ht = ["HT".to_string()];
+    assert!(
+        store
+            .waiting_tickets("HQ", &ht, day)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let tomorrow = store
+        .waiting_tickets("HQ", &ht, day.succ_opt().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(tomorrow.len(), 1, "the next day's ticket waits for its day");
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* ; $($raw:ident),*) => {
         mod sqlite {
@@ -1205,7 +1341,8 @@ on_both_backends!(
     concurrent_intakes_get_distinct_codes,
     import_batch,
     portal_accounts_sessions_drafts_payments,
-    work_lists_alerts_and_leases;
+    work_lists_alerts_and_leases,
+    queue_tickets_are_numbered_and_called_once;
     tampering_is_detected,
     deleted_event_is_detected,
     admin_changes_are_made_and_chained

@@ -1,0 +1,95 @@
+//! What the floor of a branch asks of storage: service groups and their counters, tickets
+//! numbered per group and day, the waiting line, and claiming a ticket for a counter (once).
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use motcua_domain::queue::Priority;
+use serde::{Deserialize, Serialize};
+
+use crate::error::StoreError;
+
+/// A service group of a branch (by field), with the counters that serve it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceGroup {
+    pub branch: String,
+    pub code: String,
+    pub name: String,
+    /// Letters before the ticket's number, e.g. `A` for `A007`.
+    pub prefix: String,
+    pub counters: Vec<i64>,
+}
+
+/// Where a ticket stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    Waiting,
+    Called,
+}
+
+impl TicketStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Waiting => "waiting",
+            TicketStatus::Called => "called",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TicketStatus> {
+        [TicketStatus::Waiting, TicketStatus::Called]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+}
+
+/// A queue ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: i64,
+    pub branch: String,
+    pub group: String,
+    pub day: NaiveDate,
+    pub seq: i64,
+    /// As shown: `A007`.
+    pub number: String,
+    pub priority: Option<Priority>,
+    /// The booked slot, for a ticket taken by checking in an appointment.
+    pub slot_at: Option<DateTime<Utc>>,
+    pub status: TicketStatus,
+    pub issued_at: DateTime<Utc>,
+    pub called_at: Option<DateTime<Utc>>,
+    pub counter: Option<i64>,
+    pub officer: Option<String>,
+}
+
+#[async_trait]
+pub trait Queue: Send + Sync {
+    async fn put_service_group(&self, group: &ServiceGroup) -> Result<(), StoreError>;
+    async fn service_groups(&self, branch: &str) -> Result<Vec<ServiceGroup>, StoreError>;
+    /// Issues the next ticket of `group` for `day` (local date), numbered with the group's
+    /// prefix; `NotFound` when the branch has no such group.
+    async fn issue_ticket(
+        &self,
+        branch: &str,
+        group: &str,
+        priority: Option<Priority>,
+        slot_at: Option<DateTime<Utc>>,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Ticket, StoreError>;
+    /// The tickets of `day` waiting in these groups of a branch, oldest first.
+    async fn waiting_tickets(
+        &self,
+        branch: &str,
+        groups: &[String],
+        day: NaiveDate,
+    ) -> Result<Vec<Ticket>, StoreError>;
+    /// Calls ticket `id` to `counter` if it still waits; false when someone called it first.
+    async fn claim_ticket(
+        &self,
+        id: i64,
+        counter: i64,
+        officer: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
