@@ -7,8 +7,8 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::{
-    auth, citizen, documents, dossiers, filing, health, payments, procedures, reference, stats,
-    track, work,
+    auth, citizen, documents, dossiers, filing, health, payments, procedures, queue, reference,
+    stats, track, work,
 };
 
 #[derive(OpenApi)]
@@ -27,6 +27,7 @@ use crate::api::{
         (name = "auth", description = "Staff tokens"),
         (name = "payments", description = "Fees paid online (VNPay protocol); the sandbox gateway lives under /sandbox/"),
         (name = "citizen", description = "Citizens' accounts for the portal and mobile apps"),
+        (name = "queue", description = "Queue tickets of a branch and counters calling them"),
         (name = "system", description = "Health")
     )
 )]
@@ -99,5 +100,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::daily))
         .routes(routes!(reference::agencies))
         .routes(routes!(reference::branches))
+        .routes(routes!(queue::take))
+        .routes(routes!(queue::call_next))
         .routes(routes!(reference::holidays))
 }

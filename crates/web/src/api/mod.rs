@@ -8,6 +8,7 @@ pub(crate) mod filing;
 pub(crate) mod health;
 pub(crate) mod payments;
 pub(crate) mod procedures;
+pub(crate) mod queue;
 pub(crate) mod reference;
 pub(crate) mod stats;
 pub(crate) mod track;

@@ -23,18 +23,88 @@ pub(crate) async fn agencies(
         .map_err(|e| ApiError::store(e, lang))
 }
 
-/// Branches with their counters.
-#[utoipa::path(get, path = "/api/v1/branches", tag = "reference", responses((status = 200, body = [Object])))]
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CounterView {
+    /// `{branch}-{number}`, e.g. `QN-HQ-01`: the `{counter}` of the counter's API.
+    code: String,
+    number: i64,
+    label: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct GroupView {
+    code: String,
+    name: String,
+    /// Letters before ticket numbers of the group.
+    prefix: String,
+    /// Numbers of the counters that serve the group.
+    counters: Vec<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct BranchView {
+    code: String,
+    agency_code: String,
+    name: String,
+    address: String,
+    hours: String,
+    counters: Vec<CounterView>,
+    groups: Vec<GroupView>,
+}
+
+/// The code of counter `number` of `branch`.
+pub(crate) fn counter_code(branch: &str, number: i64) -> String {
+    format!("{branch}-{number:02}")
+}
+
+/// Branches with their counters and service groups.
+#[utoipa::path(get, path = "/api/v1/branches", tag = "reference", responses((status = 200, body = [BranchView])))]
 pub(crate) async fn branches(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
-) -> Result<Json<Vec<Branch>>, ApiError> {
-    state
-        .store
+) -> Result<Json<Vec<BranchView>>, ApiError> {
+    let store = &state.store;
+    let mut out = Vec::new();
+    for b in store
         .branches()
         .await
-        .map(Json)
-        .map_err(|e| ApiError::store(e, lang))
+        .map_err(|e| ApiError::store(e, lang))?
+    {
+        let groups = store
+            .service_groups(&b.code)
+            .await
+            .map_err(|e| ApiError::store(e, lang))?;
+        out.push(view(b, groups));
+    }
+    Ok(Json(out))
+}
+
+fn view(b: Branch, groups: Vec<motcua_store::ServiceGroup>) -> BranchView {
+    BranchView {
+        counters: b
+            .counters
+            .iter()
+            .map(|c| CounterView {
+                code: counter_code(&b.code, c.number),
+                number: c.number,
+                label: c.label.clone(),
+            })
+            .collect(),
+        groups: groups
+            .into_iter()
+            .map(|g| GroupView {
+                code: g.code,
+                name: g.name,
+                prefix: g.prefix,
+                counters: g.counters,
+            })
+            .collect(),
+        agency_code: b.agency.to_string(),
+        code: b.code,
+        name: b.name,
+        address: b.address,
+        hours: b.hours,
+    }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -1,0 +1,177 @@
+//! The floor of a branch over the API: branches with their groups and counters, tickets taken
+//! at the kiosk (numbered per group and day, people ahead, expected wait), counters calling
+//! the next ticket (priorities first, never the same ticket twice) and the denials. On SQLite
+//! and PostgreSQL.
+
+use std::collections::HashSet;
+
+use motcua_store::{Branch, Counter, ServiceGroup};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+mod common;
+use common::*;
+
+async fn floor(app: &App) {
+    app.store
+        .put_branch(&Branch {
+            code: "HQ".into(),
+            agency: code(CENTRE),
+            name: "Trụ sở".into(),
+            address: "Hạ Long".into(),
+            hours: String::new(),
+            counters: (1..=3)
+                .map(|n| Counter {
+                    number: n,
+                    label: format!("Quầy {n}"),
+                })
+                .collect(),
+        })
+        .await
+        .unwrap();
+    for (code, name, prefix, counters) in [
+        ("HT", "Hộ tịch", "A", vec![1, 2]),
+        ("DD", "Đất đai", "B", vec![3]),
+    ] {
+        app.store
+            .put_service_group(&ServiceGroup {
+                branch: "HQ".into(),
+                code: code.into(),
+                name: name.into(),
+                prefix: prefix.into(),
+                counters,
+            })
+            .await
+            .unwrap();
+    }
+}
+
+async fn take(app: &App, body: Value) -> (StatusCode, Value) {
+    app.post("/api/v1/branches/HQ/tickets", None, &body).await
+}
+
+async fn call(app: &App, counter: &str, token: Option<&str>) -> (StatusCode, Value) {
+    let path = format!("/api/v1/counters/{counter}/call-next");
+    app.post(&path, token, &json!({})).await
+}
+
+async fn tickets_are_taken_and_called_in_order(app: App) {
+    floor(&app).await;
+    let (s, branches) = app.get("/api/v1/branches", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let hq = branches
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["code"] == "HQ")
+        .unwrap();
+    assert_eq!(hq["counters"][0]["code"], "HQ-01");
+    assert_eq!(hq["groups"][1]["code"], "HT");
+    assert_eq!(hq["groups"][1]["counters"], json!([1, 2]));
+
+    assert_eq!(
+        app.post("/api/v1/branches/XX/tickets", None, &json!({"group": "HT"}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        take(&app, json!({"group": "ZZ"})).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (s, body) = take(&app, json!({"group": "HT", "priority": "vip"})).await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_priority"))
+    );
+    let (s, first) = take(&app, json!({"group": "HT"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    assert_eq!(
+        (first["number"].as_str(), first["people_ahead"].as_u64()),
+        (Some("A001"), Some(0))
+    );
+    assert_eq!(first["expected_wait_minutes"], 0);
+    let (_, second) = take(&app, json!({"group": "HT"})).await;
+    assert_eq!(second["number"], "A002");
+    assert_eq!(second["people_ahead"], 1);
+    assert_eq!(
+        second["expected_wait_minutes"], 10,
+        "one round at two counters"
+    );
+    let (_, elderly) = take(&app, json!({"group": "HT", "priority": "elderly"})).await;
+    assert_eq!(elderly["number"], "A003");
+    assert_eq!(elderly["people_ahead"], 0, "priority goes first");
+    let (_, other_group) = take(&app, json!({"group": "DD"})).await;
+    assert_eq!(other_group["number"], "B001");
+
+    // Who may call: a reception officer of the branch's agency, at a counter of the branch.
+    let reception = app.token("letan").await;
+    let specialist = app.token("chuyenvien").await;
+    assert_eq!(call(&app, "HQ-01", None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&app, "HQ-01", Some(&app.key_rw)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(&app, "HQ-01", Some(&specialist)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(&app, "HQ-09", Some(&reception)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(&app, "khong-co", Some(&reception)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let mut order = Vec::new();
+    loop {
+        let (s, t) = call(&app, "HQ-01", Some(&reception)).await;
+        if s == StatusCode::NO_CONTENT {
+            break;
+        }
+        assert_eq!(s, StatusCode::OK, "{t}");
+        assert_eq!(t["counter_code"], "HQ-01");
+        order.push(t["number"].as_str().unwrap().to_string());
+    }
+    assert_eq!(order, vec!["A003", "A001", "A002"]);
+    let (s, t) = call(&app, "HQ-03", Some(&reception)).await;
+    assert_eq!((s, t["number"].as_str()), (StatusCode::OK, Some("B001")));
+}
+
+async fn two_counters_never_get_the_same_ticket(app: App) {
+    floor(&app).await;
+    for _ in 0..12 {
+        let (s, _) = app
+            .post("/api/v1/branches/HQ/tickets", None, &json!({"group": "HT"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let reception = app.token("letan").await;
+    let mut calls = Vec::new();
+    for i in 0..16 {
+        let http = app.http.clone();
+        let url = app.url(&format!("/api/v1/counters/HQ-0{}/call-next", 1 + i % 2));
+        let token = reception.clone();
+        calls.push(tokio::spawn(async move {
+            let r = http.post(url).bearer_auth(token).send().await.unwrap();
+            match r.status() {
+                StatusCode::NO_CONTENT => None,
+                StatusCode::OK => Some(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()),
+                s => panic!("{s}"),
+            }
+        }));
+    }
+    let mut called = Vec::new();
+    for c in calls {
+        called.extend(c.await.unwrap());
+    }
+    let distinct: HashSet<i64> = called.iter().copied().collect();
+    assert_eq!(called.len(), 12, "{called:?}");
+    assert_eq!(distinct.len(), 12, "a ticket was called twice: {called:?}");
+}
+
+on_both_backends!(
+    tickets_are_taken_and_called_in_order,
+    two_counters_never_get_the_same_ticket
+);
