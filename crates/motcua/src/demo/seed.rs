@@ -5,7 +5,7 @@ use anyhow::Context;
 use chrono::Utc;
 use motcua_domain::ids::AgencyCode;
 use motcua_domain::role::Role;
-use motcua_store::{Agency, AgencyKind, ApiKey, Branch, Counter, Scope, Store, User};
+use motcua_store::{Agency, AgencyKind, ApiKey, Branch, Counter, Scope, ServiceGroup, Store, User};
 use rand::Rng;
 use serde::Deserialize;
 
@@ -229,7 +229,30 @@ pub(crate) async fn seed(
             counters: counters(3),
         },
     ] {
+        // Service groups by field; the last counter serves every group.
+        let last = b.counters.len() as i64;
+        let groups = [
+            ("HT", "Tư pháp – Hộ tịch", "A", vec![1, last]),
+            ("DD", "Đất đai – Xây dựng", "B", vec![2, last]),
+            (
+                "KH",
+                "Các lĩnh vực khác, trả kết quả",
+                "C",
+                (3..=last).collect(),
+            ),
+        ];
         store.put_branch(&b).await?;
+        for (code, name, prefix, served) in groups {
+            store
+                .put_service_group(&ServiceGroup {
+                    branch: b.code.clone(),
+                    code: code.into(),
+                    name: name.into(),
+                    prefix: prefix.into(),
+                    counters: served,
+                })
+                .await?;
+        }
     }
 
     let procedures = portal::procedures(
