@@ -62,6 +62,19 @@ pub struct Ticket {
     pub officer: Option<String>,
 }
 
+/// A ticket called to a counter, as display boards show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketCall {
+    /// Increases with every call: boards resume after the last one they showed.
+    pub id: i64,
+    pub branch: String,
+    pub ticket_id: i64,
+    pub number: String,
+    pub group: String,
+    pub counter: i64,
+    pub at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait Queue: Send + Sync {
     async fn put_service_group(&self, group: &ServiceGroup) -> Result<(), StoreError>;
@@ -84,7 +97,17 @@ pub trait Queue: Send + Sync {
         groups: &[String],
         day: NaiveDate,
     ) -> Result<Vec<Ticket>, StoreError>;
-    /// Calls ticket `id` to `counter` if it still waits; false when someone called it first.
+    /// The id of the latest call (0 when none was made).
+    async fn last_call_id(&self) -> Result<i64, StoreError>;
+    /// Calls after call `after` (of one branch, or of all), oldest first, at most `limit`.
+    async fn calls_since(
+        &self,
+        after: i64,
+        branch: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<TicketCall>, StoreError>;
+    /// Calls ticket `id` to `counter` if it still waits, recording the call for the boards;
+    /// false when someone called it first.
     async fn claim_ticket(
         &self,
         id: i64,

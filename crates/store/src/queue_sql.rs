@@ -184,6 +184,58 @@ impl Queue for SqlStore {
         rows.iter().map(ticket_from).collect()
     }
 
+    async fn last_call_id(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS last FROM ticket_calls")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(row.try_get("last")?)
+    }
+
+    async fn calls_since(
+        &self,
+        after: i64,
+        branch: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<TicketCall>, StoreError> {
+        let limit = i64::from(limit.clamp(1, 1000));
+        let rows = match branch {
+            Some(b) => {
+                sqlx::query(
+                    "SELECT id, branch_code, ticket_id, number, group_code, counter, at FROM ticket_calls \
+                     WHERE branch_code = $1 AND id > $2 ORDER BY id LIMIT $3",
+                )
+                .bind(b)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.reader)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "SELECT id, branch_code, ticket_id, number, group_code, counter, at FROM ticket_calls \
+                     WHERE id > $1 ORDER BY id LIMIT $2",
+                )
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.reader)
+                .await?
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(TicketCall {
+                    id: r.try_get("id")?,
+                    branch: r.try_get("branch_code")?,
+                    ticket_id: r.try_get("ticket_id")?,
+                    number: r.try_get("number")?,
+                    group: r.try_get("group_code")?,
+                    counter: r.try_get("counter")?,
+                    at: from_ms(r.try_get("at")?)?,
+                })
+            })
+            .collect()
+    }
+
     async fn claim_ticket(
         &self,
         id: i64,
@@ -191,6 +243,7 @@ impl Queue for SqlStore {
         officer: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
         // Conditional on the ticket still waiting: of two counters calling at the same
         // instant, exactly one changes the row.
         let done = sqlx::query(
@@ -201,8 +254,21 @@ impl Queue for SqlStore {
         .bind(counter)
         .bind(officer)
         .bind(id)
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO ticket_calls (branch_code, ticket_id, number, group_code, counter, at) \
+             SELECT branch_code, id, number, group_code, $1, $2 FROM tickets WHERE id = $3",
+        )
+        .bind(counter)
+        .bind(ms(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

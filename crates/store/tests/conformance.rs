@@ -1288,6 +1288,20 @@ async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(tomorrow.len(), 1, "the next day's ticket waits for its day");
+    // Every call is recorded once, in order, for the boards.
+    let calls = store.calls_since(0, Some("HQ"), 1000).await.unwrap();
+    assert_eq!(calls.len(), 21);
+    assert_eq!(calls[0].number, elderly.number);
+    assert!(calls.windows(2).all(|w| w[0].id < w[1].id));
+    let later = store.calls_since(calls[19].id, None, 10).await.unwrap();
+    assert_eq!(later, vec![calls[20].clone()]);
+    assert!(
+        store
+            .calls_since(0, Some("XX"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 macro_rules! on_both_backends {

@@ -6,6 +6,7 @@
 mod accounts;
 mod api;
 mod auth;
+mod board;
 mod catalog;
 mod error;
 mod files;
@@ -57,6 +58,8 @@ pub struct AppState {
     /// How the deadline watcher judges "due soon" and re-appoints late dossiers.
     pub watch: WatchPolicy,
     pub(crate) limits: Arc<ratelimit::Limits>,
+    /// New queue calls, fanned out to this instance's display boards.
+    pub(crate) calls: board::Calls,
     pub(crate) catalog: Arc<catalog::Catalog>,
 }
 
@@ -80,6 +83,7 @@ impl AppState {
             watch: WatchPolicy::default(),
             public_url: "http://127.0.0.1:8080".into(),
             limits: Arc::new(ratelimit::Limits::default()),
+            calls: board::Calls::new(),
             catalog,
         })
     }
@@ -189,6 +193,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         .clone()
         .follow(state.store.clone(), CATALOG_POLL);
     watch::follow(state.clone());
+    state.calls.follow(state.store.clone());
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -102,5 +102,6 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reference::branches))
         .routes(routes!(queue::take))
         .routes(routes!(queue::call_next))
+        .routes(routes!(queue::board))
         .routes(routes!(reference::holidays))
 }

@@ -171,7 +171,83 @@ async fn two_counters_never_get_the_same_ticket(app: App) {
     assert_eq!(distinct.len(), 12, "a ticket was called twice: {called:?}");
 }
 
+/// Reads a board stream until `needle` shows in it (or ten seconds pass); returns what came.
+async fn read_until(r: &mut reqwest::Response, needle: &str) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !seen.contains(needle) {
+        let chunk = tokio::time::timeout_at(deadline, r.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("{needle:?} never came; got {seen}"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("the stream ended; got {seen}"));
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    seen
+}
+
+async fn boards_show_calls_live_and_replay_after_reconnecting(app: App) {
+    floor(&app).await;
+    assert_eq!(
+        app.http
+            .get(app.url("/api/v1/branches/XX/board"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let mut board = app
+        .http
+        .get(app.url("/api/v1/branches/HQ/board"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(board.status(), StatusCode::OK);
+    assert!(
+        board.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let reception = app.token("letan").await;
+    take(&app, json!({"group": "HT"})).await;
+    take(&app, json!({"group": "HT"})).await;
+    let (s, _) = call(&app, "HQ-02", Some(&reception)).await;
+    assert_eq!(s, StatusCode::OK);
+    let seen = read_until(&mut board, "A001").await;
+    assert!(seen.contains("event: call"), "{seen}");
+    assert!(seen.contains("\"counter_code\":\"HQ-02\""), "{seen}");
+    let first_id: i64 = seen
+        .lines()
+        .find_map(|l| l.strip_prefix("id: "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // The board drops; a call is made meanwhile; on reconnecting it gets what it missed.
+    drop(board);
+    call(&app, "HQ-01", Some(&reception)).await;
+    let mut again = app
+        .http
+        .get(app.url("/api/v1/branches/HQ/board"))
+        .header("last-event-id", first_id.to_string())
+        .send()
+        .await
+        .unwrap();
+    let replayed = read_until(&mut again, "A002").await;
+    assert!(
+        !replayed.contains("A001"),
+        "nothing shown twice: {replayed}"
+    );
+    assert!(
+        replayed.contains("\"counter_code\":\"HQ-01\""),
+        "{replayed}"
+    );
+}
+
 on_both_backends!(
     tickets_are_taken_and_called_in_order,
-    two_counters_never_get_the_same_ticket
+    two_counters_never_get_the_same_ticket,
+    boards_show_calls_live_and_replay_after_reconnecting
 );

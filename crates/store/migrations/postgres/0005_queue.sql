@@ -40,3 +40,15 @@ CREATE TABLE tickets (
     UNIQUE (branch_code, group_code, day, seq)
 );
 CREATE INDEX tickets_waiting ON tickets(branch_code, status, group_code);
+
+-- Every call of a ticket to a counter, in order: what display boards show and replay.
+CREATE TABLE ticket_calls (
+    id          BIGSERIAL PRIMARY KEY,
+    branch_code TEXT NOT NULL,
+    ticket_id   BIGINT NOT NULL,
+    number      TEXT NOT NULL,
+    group_code  TEXT NOT NULL,
+    counter     BIGINT NOT NULL,
+    at          BIGINT NOT NULL
+);
+CREATE INDEX ticket_calls_branch ON ticket_calls(branch_code, id);

@@ -217,3 +217,122 @@ pub(crate) async fn call_next(
     tracing::info!(number = %ticket.number, counter = %counter, officer = %user.username, "ticket called");
     Ok(Json(ticket_view(&ticket, &group)).into_response())
 }
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CallView {
+    number: String,
+    group: String,
+    counter: i64,
+    counter_code: String,
+    at: DateTime<Utc>,
+}
+
+fn call_event(c: &motcua_store::TicketCall) -> axum::response::sse::Event {
+    let view = CallView {
+        number: c.number.clone(),
+        group: c.group.clone(),
+        counter: c.counter,
+        counter_code: counter_code(&c.branch, c.counter),
+        at: c.at,
+    };
+    axum::response::sse::Event::default()
+        .id(c.id.to_string())
+        .event("call")
+        .data(serde_json::to_string(&view).unwrap_or_default())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct BoardQuery {
+    /// Replay the calls after this one (the board's last shown); `Last-Event-ID` does the same
+    /// on reconnection. Without either, the stream starts with the next call.
+    after: Option<i64>,
+}
+
+/// What a board stream keeps between events.
+struct Follow {
+    replay: std::vec::IntoIter<motcua_store::TicketCall>,
+    rx: tokio::sync::broadcast::Receiver<motcua_store::TicketCall>,
+    last: i64,
+    branch: String,
+    store: std::sync::Arc<dyn motcua_store::Store>,
+}
+
+/// The calls of a branch as server-sent events (`event: call`, `id:` the call's id, `data:`
+/// number, group, counter and counter code), live; a board that reconnects with
+/// `Last-Event-ID` is replayed what it missed.
+#[utoipa::path(
+    get, path = "/api/v1/branches/{branch}/board", tag = "queue",
+    params(("branch" = String, Path, description = "Branch code"), BoardQuery),
+    responses(
+        (status = 200, content_type = "text/event-stream", body = CallView),
+        (status = 404, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn board(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    Path(code): Path<String>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<BoardQuery>,
+) -> Result<Response, ApiError> {
+    use axum::response::sse::{KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+    let branch = branch(&state, &code, lang).await?;
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .or(q.after);
+    // Subscribe before reading the log, so nothing falls between the two.
+    let rx = state.calls.subscribe();
+    let store = state.store.clone();
+    let after = match resume {
+        Some(a) => a.max(0),
+        None => store
+            .last_call_id()
+            .await
+            .map_err(|e| ApiError::store(e, lang))?,
+    };
+    let replay = store
+        .calls_since(after, Some(&branch.code), 1000)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let start = Follow {
+        replay: replay.into_iter(),
+        rx,
+        last: after,
+        branch: branch.code,
+        store,
+    };
+    let stream = futures_util::stream::unfold(start, |mut st| async move {
+        loop {
+            if let Some(c) = st.replay.next() {
+                if c.id > st.last {
+                    st.last = c.id;
+                    return Some((Ok::<_, std::convert::Infallible>(call_event(&c)), st));
+                }
+                continue;
+            }
+            match st.rx.recv().await {
+                Ok(c) if c.branch == st.branch && c.id > st.last => {
+                    st.last = c.id;
+                    return Some((Ok(call_event(&c)), st));
+                }
+                Ok(_) => {}
+                // Fallen behind the channel: read what was missed from the log.
+                Err(RecvError::Lagged(_)) => {
+                    let missed = st
+                        .store
+                        .calls_since(st.last, Some(&st.branch), 1000)
+                        .await
+                        .unwrap_or_default();
+                    st.replay = missed.into_iter();
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
