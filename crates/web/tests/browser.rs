@@ -1356,3 +1356,96 @@ async fn back_office_receives_processes_across_agencies_apologises_and_refuses()
     );
     db.drop_db().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosk_ticket_is_called_on_a_live_board() {
+    use motcua_domain::role::Role;
+    use motcua_store::{ServiceGroup, User};
+
+    let Some(tools) = Tools::find() else { return };
+    let db = TestDb::sqlite().await;
+    let store = db.store().await;
+    let (base, _) = spawn(store.clone()).await;
+    store
+        .put_service_group(&ServiceGroup {
+            branch: "QN-HQ".into(),
+            code: "HT".into(),
+            name: "Tư pháp – Hộ tịch".into(),
+            prefix: "A".into(),
+            counters: vec![1],
+        })
+        .await
+        .unwrap();
+    store
+        .put_user(&User {
+            username: "letan".into(),
+            full_name: "Lễ tân".into(),
+            role: Role::Reception,
+            agency: Some(code("000.00.01.H22")),
+            password_hash: motcua_web::hash_password("pw-letan").unwrap(),
+            active: true,
+        })
+        .await
+        .unwrap();
+    let b = Browser::start(&tools, "vi").await;
+    let c = &b.client;
+
+    // The kiosk: one large button per group, a priority choice, a printable ticket.
+    c.goto(&format!("{base}/branches/QN-HQ")).await.unwrap();
+    click(&b, "#kiosk-link").await;
+    expect(&b, "h1", "Lấy số thứ tự").await;
+    axe_clean(&b, &tools, "kiosk").await;
+    click(&b, "#kiosk-HT").await;
+    expect(&b, "#ticket-number", "A001").await;
+    expect(&b, "#ticket-ahead", "0").await;
+    axe_clean(&b, &tools, "ticket").await;
+    click(&b, "main p.no-print a").await;
+    choose(&b, "#f-priority-HT", "elderly").await;
+    click(&b, "#kiosk-HT").await;
+    expect(&b, "#ticket-number", "A002").await;
+    expect(&b, "main", "Người cao tuổi").await;
+
+    // The board, open before the calls, shows them as they happen, without reloading.
+    c.goto(&format!("{base}/branches/QN-HQ/board"))
+        .await
+        .unwrap();
+    expect(&b, "h1", "Bảng gọi số").await;
+    axe_clean(&b, &tools, "board").await;
+    let marker: Value = c
+        .execute("window.__same_page = true; return true", vec![])
+        .await
+        .unwrap();
+    assert_eq!(marker, json!(true));
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": "letan", "password": "pw-letan"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let call = || {
+        http.post(format!("{base}/api/v1/counters/QN-HQ-01/call-next"))
+            .bearer_auth(&token)
+            .send()
+    };
+    let first: Value = call().await.unwrap().json().await.unwrap();
+    assert_eq!(first["number"], "A002", "the priority ticket first");
+    expect(&b, "#board-calls", "A002").await;
+    call().await.unwrap();
+    let rows = expect(&b, "#board-calls", "A001").await;
+    assert!(
+        rows.find("A001") < rows.find("A002"),
+        "newest on top: {rows}"
+    );
+    let same: Value = c
+        .execute("return window.__same_page === true", vec![])
+        .await
+        .unwrap();
+    assert_eq!(same, json!(true), "the board did not reload");
+    b.close().await;
+    db.drop_db().await;
+}

@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod catalog;
 mod filing;
+mod floor;
 pub(crate) mod forms;
 mod payments;
 mod places;
@@ -41,6 +42,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/agencies/{code}", get(places::agency))
         .route("/branches", get(places::branches))
         .route("/branches/{code}", get(places::branch))
+        .route(
+            "/branches/{code}/kiosk",
+            get(floor::kiosk).post(floor::take),
+        )
+        .route("/branches/{code}/board", get(floor::board))
         .route("/payments/vnpay/return", get(payments::return_page))
         .route("/account", get(account::home))
         .route(
@@ -128,6 +134,15 @@ pub(crate) fn routes() -> Router<AppState> {
                 asset(
                     "text/css; charset=utf-8",
                     include_str!("../../assets/app.css"),
+                )
+            }),
+        )
+        .route(
+            "/static/board.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../assets/board.js"),
                 )
             }),
         )

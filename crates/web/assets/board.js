@@ -1,0 +1,35 @@
+// The display board: new calls arrive as server-sent events; the browser's EventSource
+// reconnects by itself and sends the last event id, and the server replays what was missed.
+(function () {
+  var board = document.getElementById("board");
+  var rows = document.getElementById("board-calls");
+  var url = "/api/v1/branches/" + encodeURIComponent(board.dataset.branch) +
+    "/board?after=" + encodeURIComponent(board.dataset.after);
+  var audio = null;
+  function chime() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      [660, 880].forEach(function (f, i) {
+        var o = audio.createOscillator(), g = audio.createGain();
+        o.frequency.value = f;
+        g.gain.setValueAtTime(0.2, audio.currentTime + i * 0.35);
+        g.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + i * 0.35 + 0.3);
+        o.connect(g); g.connect(audio.destination);
+        o.start(audio.currentTime + i * 0.35); o.stop(audio.currentTime + i * 0.35 + 0.3);
+      });
+    } catch (e) { /* no sound device: the board still shows the call */ }
+  }
+  var source = new EventSource(url);
+  source.addEventListener("call", function (e) {
+    var call = JSON.parse(e.data);
+    var tr = document.createElement("tr");
+    tr.className = "board-new";
+    var number = document.createElement("td"), counter = document.createElement("td");
+    number.textContent = call.number;
+    counter.textContent = call.counter_code;
+    tr.appendChild(number); tr.appendChild(counter);
+    rows.insertBefore(tr, rows.firstChild);
+    while (rows.children.length > 8) { rows.removeChild(rows.lastChild); }
+    chime();
+  });
+})();
