@@ -160,15 +160,7 @@ pub async fn call_next(
     loop {
         let day = now.with_timezone(&motcua_domain::calendar::TZ).date_naive();
         let waiting = store.waiting_tickets(branch, &groups, day).await?;
-        let line: Vec<Waiting> = waiting
-            .iter()
-            .map(|t| Waiting {
-                id: t.id,
-                issued_at: t.issued_at,
-                priority: t.priority,
-                slot: t.slot_at,
-            })
-            .collect();
+        let line: Vec<Waiting> = waiting.iter().map(Ticket::waiting).collect();
         let Some(pick) = queue::next(&line, now) else {
             return Ok(None);
         };

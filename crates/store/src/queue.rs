@@ -62,6 +62,18 @@ pub struct Ticket {
     pub officer: Option<String>,
 }
 
+impl Ticket {
+    /// What the domain's calling order needs of the ticket.
+    pub fn waiting(&self) -> motcua_domain::queue::Waiting {
+        motcua_domain::queue::Waiting {
+            id: self.id,
+            issued_at: self.issued_at,
+            priority: self.priority,
+            slot: self.slot_at,
+        }
+    }
+}
+
 /// A ticket called to a counter, as display boards show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketCall {

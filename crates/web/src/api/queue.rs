@@ -62,16 +62,30 @@ async fn branch(state: &AppState, code: &str, lang: Lang) -> Result<Branch, ApiE
         .ok_or_else(|| not_found(lang, "Không có điểm tiếp nhận này.", "No such branch."))
 }
 
-fn line(tickets: &[Ticket]) -> Vec<Waiting> {
-    tickets
+/// Issues a ticket of the day in `group` and says how many are called before it and the
+/// expected wait (for the API and the kiosk page alike).
+pub(crate) async fn issue(
+    state: &AppState,
+    branch: &Branch,
+    group: &ServiceGroup,
+    priority: Option<Priority>,
+) -> Result<(Ticket, usize, Duration), StoreError> {
+    let store = &state.store;
+    let now = Utc::now();
+    let day = now.with_timezone(&TZ).date_naive();
+    let ticket = store
+        .issue_ticket(&branch.code, &group.code, priority, None, day, now)
+        .await?;
+    let waiting = store
+        .waiting_tickets(&branch.code, std::slice::from_ref(&group.code), day)
+        .await?;
+    let line: Vec<Waiting> = waiting.iter().map(Ticket::waiting).collect();
+    let ahead = line
         .iter()
-        .map(|t| Waiting {
-            id: t.id,
-            issued_at: t.issued_at,
-            priority: t.priority,
-            slot: t.slot_at,
-        })
-        .collect()
+        .find(|w| w.id == ticket.id)
+        .map_or(0, |me| queue::ahead_of(&line, me, now));
+    let wait = queue::expected_wait(ahead, group.counters.len(), &[], DEFAULT_SERVICE);
+    Ok((ticket, ahead, wait))
 }
 
 fn ticket_view(t: &Ticket, group: &ServiceGroup) -> TicketView {
@@ -130,13 +144,8 @@ pub(crate) async fn take(
         .into_iter()
         .find(|g| g.code == req.group)
         .ok_or_else(|| not_found(lang, "Không có nhóm dịch vụ này.", "No such service group."))?;
-    let now = Utc::now();
-    let day = now.with_timezone(&TZ).date_naive();
-    let ticket = match store
-        .issue_ticket(&branch.code, &group.code, priority, None, day, now)
-        .await
-    {
-        Ok(t) => t,
+    let (ticket, ahead, wait) = match issue(&state, &branch, &group, priority).await {
+        Ok(x) => x,
         Err(StoreError::NotFound) => {
             return Err(not_found(
                 lang,
@@ -146,14 +155,6 @@ pub(crate) async fn take(
         }
         Err(e) => return Err(ApiError::store(e, lang)),
     };
-    let waiting = store
-        .waiting_tickets(&branch.code, std::slice::from_ref(&group.code), day)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
-    let waiting_line = line(&waiting);
-    let me = waiting_line.iter().find(|w| w.id == ticket.id);
-    let ahead = me.map_or(0, |m| queue::ahead_of(&waiting_line, m, now));
-    let wait = queue::expected_wait(ahead, group.counters.len(), &[], DEFAULT_SERVICE);
     let mut view = ticket_view(&ticket, &group);
     view.people_ahead = Some(ahead);
     view.expected_wait_minutes = Some(wait.num_minutes());

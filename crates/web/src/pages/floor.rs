@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::Utc;
 use motcua_domain::calendar::TZ;
-use motcua_domain::queue::{self, Priority, Waiting};
+use motcua_domain::queue::Priority;
 use motcua_store::{Branch, ServiceGroup};
 
 use super::account::local;
@@ -105,39 +105,11 @@ pub(crate) async fn take(
         return missing(&c);
     };
     let priority = Priority::parse(get(&f, "priority"));
-    let now = Utc::now();
-    let day = now.with_timezone(&TZ).date_naive();
-    let store = &state.store;
-    let ticket = match store
-        .issue_ticket(&branch.code, &group.code, priority, None, day, now)
-        .await
-    {
-        Ok(t) => t,
-        Err(e) => return super::catalog::store_failure(&c, e),
-    };
-    let waiting = store
-        .waiting_tickets(&branch.code, std::slice::from_ref(&group.code), day)
-        .await
-        .unwrap_or_default();
-    let line: Vec<Waiting> = waiting
-        .iter()
-        .map(|t| Waiting {
-            id: t.id,
-            issued_at: t.issued_at,
-            priority: t.priority,
-            slot: t.slot_at,
-        })
-        .collect();
-    let ahead = line
-        .iter()
-        .find(|w| w.id == ticket.id)
-        .map_or(0, |me| queue::ahead_of(&line, me, now));
-    let wait = queue::expected_wait(
-        ahead,
-        group.counters.len(),
-        &[],
-        chrono::Duration::minutes(10),
-    );
+    let (ticket, ahead, wait) =
+        match crate::api::queue::issue(&state, &branch, &group, priority).await {
+            Ok(x) => x,
+            Err(e) => return super::catalog::store_failure(&c, e),
+        };
     let page = TicketPage {
         c: &c,
         branch,
