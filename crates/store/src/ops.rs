@@ -139,7 +139,8 @@ pub async fn act(
     }
 }
 
-/// Calls the next ticket of the day to `counter` of `branch` (the groups it serves;
+/// Ends the service at `counter` of `branch`, if one is under way, and calls the next ticket
+/// of the day to it (the groups it serves;
 /// priorities, begun appointments, then arrival, as the domain orders them; the day is the
 /// local date of `now`). A ticket another counter took in
 /// the meantime is skipped and the next one tried, so two counters never get the same ticket.
@@ -157,6 +158,12 @@ pub async fn call_next(
         .filter(|g| g.counters.contains(&counter))
         .map(|g| g.code)
         .collect();
+    // Calling the next one ends the service of the ticket still at the counter.
+    if let Some(current) = store.serving(branch, counter).await? {
+        store
+            .end_service(current.id, counter, TicketStatus::Done, now)
+            .await?;
+    }
     loop {
         let day = now.with_timezone(&motcua_domain::calendar::TZ).date_naive();
         let waiting = store.waiting_tickets(branch, &groups, day).await?;
@@ -173,6 +180,7 @@ pub async fn call_next(
             ticket.called_at = Some(now);
             ticket.counter = Some(counter);
             ticket.officer = Some(officer.to_string());
+            ticket.ended_at = None;
             return Ok(Some(ticket));
         }
     }

@@ -24,7 +24,12 @@ pub struct ServiceGroup {
 #[serde(rename_all = "snake_case")]
 pub enum TicketStatus {
     Waiting,
+    /// Called to a counter and being served.
     Called,
+    /// Served; the service ended.
+    Done,
+    /// Called and did not come.
+    NoShow,
 }
 
 impl TicketStatus {
@@ -32,13 +37,20 @@ impl TicketStatus {
         match self {
             TicketStatus::Waiting => "waiting",
             TicketStatus::Called => "called",
+            TicketStatus::Done => "done",
+            TicketStatus::NoShow => "no_show",
         }
     }
 
     pub fn parse(s: &str) -> Option<TicketStatus> {
-        [TicketStatus::Waiting, TicketStatus::Called]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        [
+            TicketStatus::Waiting,
+            TicketStatus::Called,
+            TicketStatus::Done,
+            TicketStatus::NoShow,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
     }
 }
 
@@ -60,6 +72,8 @@ pub struct Ticket {
     pub called_at: Option<DateTime<Utc>>,
     pub counter: Option<i64>,
     pub officer: Option<String>,
+    /// When the service ended (served or no-show).
+    pub ended_at: Option<DateTime<Utc>>,
 }
 
 impl Ticket {
@@ -109,6 +123,27 @@ pub trait Queue: Send + Sync {
         groups: &[String],
         day: NaiveDate,
     ) -> Result<Vec<Ticket>, StoreError>;
+    /// The ticket being served at `counter` of `branch` (called, not yet ended), if any.
+    async fn serving(&self, branch: &str, counter: i64) -> Result<Option<Ticket>, StoreError>;
+    /// Calls the ticket being served at the counter again (the boards show it again); false
+    /// when the counter serves no such ticket.
+    async fn recall(&self, id: i64, counter: i64, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Ends the service of a ticket called to `counter`: `Done` or `NoShow`; false when the
+    /// counter serves no such ticket.
+    async fn end_service(
+        &self,
+        id: i64,
+        counter: i64,
+        outcome: TicketStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Service times (seconds, call to end) of the tickets served in a group on `day`.
+    async fn service_times(
+        &self,
+        branch: &str,
+        group: &str,
+        day: NaiveDate,
+    ) -> Result<Vec<i64>, StoreError>;
     /// The id of the latest call (0 when none was made).
     async fn last_call_id(&self) -> Result<i64, StoreError>;
     /// Calls after call `after` (of one branch, or of all), oldest first, at most `limit`.

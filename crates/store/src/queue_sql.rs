@@ -11,7 +11,7 @@ use crate::queue::*;
 use crate::sql::{SqlStore, from_ms, ms};
 
 const TICKET_COLUMNS: &str = "id, branch_code, group_code, day, seq, number, priority, slot_at, status, \
-     issued_at, called_at, counter, officer";
+     issued_at, called_at, counter, officer, ended_at";
 
 fn ticket_from(r: &AnyRow) -> Result<Ticket, StoreError> {
     let day: String = r.try_get("day")?;
@@ -39,6 +39,7 @@ fn ticket_from(r: &AnyRow) -> Result<Ticket, StoreError> {
         called_at: opt("called_at")?,
         counter: r.try_get("counter")?,
         officer: r.try_get("officer")?,
+        ended_at: opt("ended_at")?,
     })
 }
 
@@ -182,6 +183,81 @@ impl Queue for SqlStore {
         }
         let rows = q.fetch_all(&self.writer).await?;
         rows.iter().map(ticket_from).collect()
+    }
+
+    async fn serving(&self, branch: &str, counter: i64) -> Result<Option<Ticket>, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE branch_code = $1 AND counter = $2 \
+             AND status = 'called' ORDER BY called_at DESC, id DESC LIMIT 1"
+        )))
+        .bind(branch)
+        .bind(counter)
+        .fetch_optional(&self.writer)
+        .await?;
+        row.as_ref().map(ticket_from).transpose()
+    }
+
+    async fn recall(&self, id: i64, counter: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO ticket_calls (branch_code, ticket_id, number, group_code, counter, at) \
+             SELECT branch_code, id, number, group_code, counter, $1 FROM tickets \
+             WHERE id = $2 AND counter = $3 AND status = 'called'",
+        )
+        .bind(ms(now))
+        .bind(id)
+        .bind(counter)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn end_service(
+        &self,
+        id: i64,
+        counter: i64,
+        outcome: TicketStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        if !matches!(outcome, TicketStatus::Done | TicketStatus::NoShow) {
+            return Err(StoreError::Corrupt(format!(
+                "{} ends no service",
+                outcome.as_str()
+            )));
+        }
+        let done = sqlx::query(
+            "UPDATE tickets SET status = $1, ended_at = $2 WHERE id = $3 AND counter = $4 AND status = 'called'",
+        )
+        .bind(outcome.as_str())
+        .bind(ms(now))
+        .bind(id)
+        .bind(counter)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn service_times(
+        &self,
+        branch: &str,
+        group: &str,
+        day: NaiveDate,
+    ) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT called_at, ended_at FROM tickets WHERE branch_code = $1 AND group_code = $2 \
+             AND day = $3 AND status = 'done' ORDER BY ended_at DESC LIMIT 50",
+        )
+        .bind(branch)
+        .bind(group)
+        .bind(day.format("%Y-%m-%d").to_string())
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let (a, b): (Option<i64>, Option<i64>) =
+                    (r.try_get("called_at")?, r.try_get("ended_at")?);
+                Ok((b.unwrap_or(0) - a.unwrap_or(0)) / 1000)
+            })
+            .collect()
     }
 
     async fn last_call_id(&self) -> Result<i64, StoreError> {

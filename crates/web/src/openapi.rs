@@ -102,6 +102,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reference::branches))
         .routes(routes!(queue::take))
         .routes(routes!(queue::call_next))
+        .routes(routes!(queue::recall))
+        .routes(routes!(queue::end))
         .routes(routes!(queue::board))
         .routes(routes!(reference::holidays))
 }

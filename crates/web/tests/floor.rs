@@ -246,8 +246,88 @@ async fn boards_show_calls_live_and_replay_after_reconnecting(app: App) {
     );
 }
 
+async fn counters_recall_and_end_services(app: App) {
+    floor(&app).await;
+    for _ in 0..3 {
+        take(&app, json!({"group": "HT"})).await;
+    }
+    let reception = app.token("letan").await;
+    let post = |path: String, body: Value| {
+        let (http, url, token) = (app.http.clone(), app.url(&path), reception.clone());
+        async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let recall = || post("/api/v1/counters/HQ-01/recall".into(), json!({}));
+    let end = |outcome: &str| {
+        post(
+            "/api/v1/counters/HQ-01/end".into(),
+            json!({"outcome": outcome}),
+        )
+    };
+    assert_eq!(
+        recall().await.0,
+        StatusCode::CONFLICT,
+        "nobody is served yet"
+    );
+    assert_eq!(end("done").await.0, StatusCode::CONFLICT);
+    let (_, first) = call(&app, "HQ-01", Some(&reception)).await;
+    assert_eq!(first["number"], "A001");
+    let (s, again) = recall().await;
+    assert_eq!(
+        (s, again["number"].as_str()),
+        (StatusCode::OK, Some("A001"))
+    );
+    let calls = app.store.calls_since(0, Some("HQ"), 100).await.unwrap();
+    assert_eq!(calls.len(), 2, "the recall is shown again on the boards");
+    assert_eq!(end("maybe").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, ended) = end("no_show").await;
+    assert_eq!(
+        (s, ended["number"].as_str()),
+        (StatusCode::OK, Some("A001"))
+    );
+    assert_eq!(end("no_show").await.0, StatusCode::CONFLICT, "ended once");
+    // Calling the next ends the service under way as served.
+    call(&app, "HQ-01", Some(&reception)).await;
+    let (_, third) = call(&app, "HQ-01", Some(&reception)).await;
+    assert_eq!(third["number"], "A003");
+    let day = chrono::Utc::now()
+        .with_timezone(&motcua_domain::calendar::TZ)
+        .date_naive();
+    let served = app.store.service_times("HQ", "HT", day).await.unwrap();
+    assert_eq!(
+        served.len(),
+        1,
+        "A002 served; A001 did not come: {served:?}"
+    );
+    // Another counter cannot end this one's service.
+    let (s, _) = post(
+        "/api/v1/counters/HQ-03/end".into(),
+        json!({"outcome": "done"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) = app
+        .post(
+            "/api/v1/counters/HQ-01/recall",
+            Some(&app.key_rw),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
 on_both_backends!(
     tickets_are_taken_and_called_in_order,
     two_counters_never_get_the_same_ticket,
-    boards_show_calls_live_and_replay_after_reconnecting
+    boards_show_calls_live_and_replay_after_reconnecting,
+    counters_recall_and_end_services
 );

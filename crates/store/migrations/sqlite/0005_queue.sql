@@ -37,6 +37,7 @@ CREATE TABLE tickets (
     called_at   INTEGER,
     counter     INTEGER,
     officer     TEXT,
+    ended_at    INTEGER,
     UNIQUE (branch_code, group_code, day, seq)
 );
 CREATE INDEX tickets_waiting ON tickets(branch_code, status, group_code);

@@ -10,7 +10,7 @@ use motcua_domain::Lang;
 use motcua_domain::calendar::TZ;
 use motcua_domain::queue::{self, Priority, Waiting};
 use motcua_domain::role::Role;
-use motcua_store::{Branch, ServiceGroup, StoreError, Ticket, ops};
+use motcua_store::{Branch, ServiceGroup, StoreError, Ticket, TicketStatus, ops};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -84,7 +84,8 @@ pub(crate) async fn issue(
         .iter()
         .find(|w| w.id == ticket.id)
         .map_or(0, |me| queue::ahead_of(&line, me, now));
-    let wait = queue::expected_wait(ahead, group.counters.len(), &[], DEFAULT_SERVICE);
+    let served = store.service_times(&branch.code, &group.code, day).await?;
+    let wait = queue::expected_wait(ahead, group.counters.len(), &served, DEFAULT_SERVICE);
     Ok((ticket, ahead, wait))
 }
 
@@ -181,41 +182,16 @@ pub(crate) async fn call_next(
     principal: Principal,
     Path(counter): Path<String>,
 ) -> Result<Response, ApiError> {
-    let user = match &principal {
-        Principal::Staff(u) => u,
-        Principal::Anonymous => return Err(ApiError::unauthorized(lang)),
-        _ => return Err(ApiError::forbidden(lang)),
-    };
-    let missing = || not_found(lang, "Không có quầy này.", "No such counter.");
-    let (branch_code, number) = counter
-        .rsplit_once('-')
-        .and_then(|(b, n)| Some((b, n.parse::<i64>().ok()?)))
-        .ok_or_else(missing)?;
-    let branch = branch(&state, branch_code, lang).await?;
-    if !branch.counters.iter().any(|c| c.number == number) {
-        return Err(missing());
-    }
-    let serves =
-        user.role == Role::Reception && user.agency.is_some_and(|a| a.covers(&branch.agency));
-    if !serves {
-        return Err(ApiError::forbidden(lang));
-    }
+    let (user, branch, number) = counter_officer(&state, &principal, &counter, lang).await?;
     let now = Utc::now();
-    let called = ops::call_next(&*state.store, &branch.code, number, &user.username, now)
+    let called = ops::call_next(&*state.store, &branch.code, number, &user, now)
         .await
         .map_err(|e| ApiError::store(e, lang))?;
     let Some(ticket) = called else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
-    let group = state
-        .store
-        .service_groups(&branch.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .into_iter()
-        .find(|g| g.code == ticket.group)
-        .ok_or_else(missing)?;
-    tracing::info!(number = %ticket.number, counter = %counter, officer = %user.username, "ticket called");
+    let group = group_of(&state, &ticket, lang).await?;
+    tracing::info!(number = %ticket.number, counter = %counter, officer = %user, "ticket called");
     Ok(Json(ticket_view(&ticket, &group)).into_response())
 }
 
@@ -336,4 +312,153 @@ pub(crate) async fn board(
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response())
+}
+
+/// The officer acting at counter `code` (`{branch}-{number}`): a reception officer of the
+/// branch's agency; the counter must exist.
+async fn counter_officer(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+    lang: Lang,
+) -> Result<(String, Branch, i64), ApiError> {
+    let user = match principal {
+        Principal::Staff(u) => u,
+        Principal::Anonymous => return Err(ApiError::unauthorized(lang)),
+        _ => return Err(ApiError::forbidden(lang)),
+    };
+    let missing = || not_found(lang, "Không có quầy này.", "No such counter.");
+    let (branch_code, number) = code
+        .rsplit_once('-')
+        .and_then(|(b, n)| Some((b, n.parse::<i64>().ok()?)))
+        .ok_or_else(missing)?;
+    let branch = branch(state, branch_code, lang).await?;
+    if !branch.counters.iter().any(|c| c.number == number) {
+        return Err(missing());
+    }
+    let serves =
+        user.role == Role::Reception && user.agency.is_some_and(|a| a.covers(&branch.agency));
+    if !serves {
+        return Err(ApiError::forbidden(lang));
+    }
+    Ok((user.username.clone(), branch, number))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct EndRequest {
+    /// `done` (served) or `no_show`.
+    outcome: String,
+}
+
+fn nobody_served(lang: Lang) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "nobody_served",
+        pick(
+            lang,
+            "Quầy không đang phục vụ số nào.",
+            "The counter is serving nobody.",
+        ),
+    )
+}
+
+/// Calls the ticket being served at the counter again (the boards show it again).
+#[utoipa::path(
+    post, path = "/api/v1/counters/{counter}/recall", tag = "queue", security(("bearer" = [])),
+    params(("counter" = String, Path, description = "Counter code, `{branch}-{number}`")),
+    responses(
+        (status = 200, body = TicketView),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody, description = "nobody is being served")
+    )
+)]
+pub(crate) async fn recall(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(counter): Path<String>,
+) -> Result<Json<TicketView>, ApiError> {
+    let (_, branch, number) = counter_officer(&state, &principal, &counter, lang).await?;
+    let store = &state.store;
+    let ticket = store
+        .serving(&branch.code, number)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+        .ok_or_else(|| nobody_served(lang))?;
+    if !store
+        .recall(ticket.id, number, Utc::now())
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+    {
+        return Err(nobody_served(lang));
+    }
+    let group = group_of(&state, &ticket, lang).await?;
+    Ok(Json(ticket_view(&ticket, &group)))
+}
+
+/// Ends the service at the counter: `done` (served) or `no_show`. Its time from the call to
+/// the end feeds the group's wait estimates.
+#[utoipa::path(
+    post, path = "/api/v1/counters/{counter}/end", tag = "queue", security(("bearer" = [])),
+    params(("counter" = String, Path, description = "Counter code, `{branch}-{number}`")),
+    request_body = EndRequest,
+    responses(
+        (status = 200, body = TicketView),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody, description = "nobody is being served"),
+        (status = 422, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn end(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    Path(counter): Path<String>,
+    ApiJson(req): ApiJson<EndRequest>,
+) -> Result<Json<TicketView>, ApiError> {
+    let (_, branch, number) = counter_officer(&state, &principal, &counter, lang).await?;
+    let outcome = match req.outcome.as_str() {
+        "done" => TicketStatus::Done,
+        "no_show" => TicketStatus::NoShow,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_outcome",
+                pick(
+                    lang,
+                    "outcome phải là done hoặc no_show.",
+                    "outcome must be done or no_show.",
+                ),
+            ));
+        }
+    };
+    let store = &state.store;
+    let mut ticket = store
+        .serving(&branch.code, number)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+        .ok_or_else(|| nobody_served(lang))?;
+    let now = Utc::now();
+    if !store
+        .end_service(ticket.id, number, outcome, now)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+    {
+        return Err(nobody_served(lang));
+    }
+    ticket.status = outcome;
+    ticket.ended_at = Some(now);
+    let group = group_of(&state, &ticket, lang).await?;
+    Ok(Json(ticket_view(&ticket, &group)))
+}
+
+async fn group_of(state: &AppState, ticket: &Ticket, lang: Lang) -> Result<ServiceGroup, ApiError> {
+    state
+        .store
+        .service_groups(&ticket.branch)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?
+        .into_iter()
+        .find(|g| g.code == ticket.group)
+        .ok_or_else(|| not_found(lang, "Không có nhóm dịch vụ này.", "No such service group."))
 }
