@@ -325,9 +325,87 @@ async fn counters_recall_and_end_services(app: App) {
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
+async fn counter_console_pages(app: App) {
+    floor(&app).await;
+    for _ in 0..2 {
+        take(&app, json!({"group": "HT"})).await;
+    }
+    let page = "/staff/counters/HQ-01";
+    // Signed out: the log-in page; a specialist: refused; an unknown counter: not found.
+    let (s, location, _) = Tab::new(&app).get(page).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/staff/login"), "{location}");
+    let (mut specialist, _) = log_in(&app, "chuyenvien").await;
+    assert_eq!(specialist.get(page).await.0, StatusCode::FORBIDDEN);
+    let (mut desk, csrf) = log_in(&app, "letan").await;
+    assert_eq!(
+        desk.get("/staff/counters/HQ-09").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (s, _, html) = desk.get(page).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Chưa gọi số nào"), "{html}");
+    let press = |tab: &Tab, what: &'static str, token: String| {
+        let (http, url, cookie) = (
+            tab.http.clone(),
+            format!("{}/staff/counters/HQ-01/act", tab.base),
+            tab.cookie_header(),
+        );
+        async move {
+            let r = http
+                .post(url)
+                .header("cookie", cookie)
+                .form(&[("csrf", token.as_str()), ("do", what)])
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status(),
+                r.headers()
+                    .get("location")
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    assert_eq!(
+        press(&desk, "next", "forged".into()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, location) = press(&desk, "next", csrf.clone()).await;
+    assert_eq!(
+        (s, location.as_str()),
+        (StatusCode::SEE_OTHER, "/staff/counters/HQ-01?done=1")
+    );
+    let (_, _, html) = desk.get(page).await;
+    assert!(html.contains("A001"), "{html}");
+    assert_eq!(
+        press(&desk, "recall", csrf.clone()).await.1,
+        "/staff/counters/HQ-01?done=1"
+    );
+    assert_eq!(
+        press(&desk, "done", csrf.clone()).await.1,
+        "/staff/counters/HQ-01?done=1"
+    );
+    assert_eq!(
+        press(&desk, "no_show", csrf.clone()).await.1,
+        "/staff/counters/HQ-01?done=none",
+        "nothing to end any more"
+    );
+    press(&desk, "next", csrf.clone()).await;
+    let (_, _, html) = desk.get(page).await;
+    assert!(html.contains("A002"), "{html}");
+    let calls = app.store.calls_since(0, Some("HQ"), 10).await.unwrap();
+    assert_eq!(
+        calls.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(),
+        vec!["A001", "A001", "A002"]
+    );
+}
+
 on_both_backends!(
     tickets_are_taken_and_called_in_order,
     two_counters_never_get_the_same_ticket,
     boards_show_calls_live_and_replay_after_reconnecting,
-    counters_recall_and_end_services
+    counters_recall_and_end_services,
+    counter_console_pages
 );

@@ -183,3 +183,152 @@ pub(crate) async fn board(
     );
     response
 }
+
+#[derive(Template)]
+#[template(path = "counter.html")]
+struct CounterPage<'a> {
+    c: &'a Chrome,
+    csrf: String,
+    code: String,
+    branch: Branch,
+    serving: Option<(String, String)>,
+    notice: Option<String>,
+    buttons: Vec<(&'static str, String, bool)>,
+}
+
+/// The counter console: the ticket being served and the buttons to call the next, call again,
+/// and end the service (served or no-show). Reception officers of the branch's agency only.
+pub(crate) async fn counter(
+    State(state): State<AppState>,
+    c: Chrome,
+    officer: super::staff::Officer,
+    Path(code): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    let c = c.with_nav("staff");
+    let here = format!("/staff/counters/{code}");
+    let notice = match q.get("done").map(String::as_str) {
+        Some("none") => Some(c.tr.t("counter-nobody")),
+        Some(_) => Some(c.tr.t("staff-action-done")),
+        None => None,
+    };
+    counter_page(&state, &c, &officer, &here, &code, notice).await
+}
+
+async fn counter_page(
+    state: &AppState,
+    c: &Chrome,
+    officer: &super::staff::Officer,
+    here: &str,
+    code: &str,
+    notice: Option<String>,
+) -> Response {
+    let (branch, number) = match at_counter(state, c, officer, here, code).await {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let serving = state
+        .store
+        .serving(&branch.code, number)
+        .await
+        .ok()
+        .flatten()
+        .map(|t| (t.number, t.called_at.map(local).unwrap_or_default()));
+    let page = CounterPage {
+        c,
+        csrf: officer.csrf(),
+        code: code.to_string(),
+        branch,
+        serving,
+        notice,
+        buttons: [
+            ("next", "counter-next"),
+            ("recall", "counter-recall"),
+            ("done", "counter-done"),
+            ("no_show", "counter-no-show"),
+        ]
+        .into_iter()
+        .map(|(k, label)| (k, c.tr.t(label), k == "next"))
+        .collect(),
+    };
+    render(StatusCode::OK, c, &page)
+}
+
+/// The branch and counter number of counter `code`, when the signed-in officer may work there.
+async fn at_counter(
+    state: &AppState,
+    c: &Chrome,
+    officer: &super::staff::Officer,
+    here: &str,
+    code: &str,
+) -> Result<(Branch, i64), Box<Response>> {
+    let user = officer.user(here)?;
+    let found = match code.rsplit_once('-') {
+        Some((b, n)) => match (branch_and_groups(state, b).await, n.parse::<i64>()) {
+            (Some((branch, _)), Ok(n)) if branch.counters.iter().any(|k| k.number == n) => {
+                Some((branch, n))
+            }
+            _ => None,
+        },
+        None => None,
+    };
+    let Some((branch, number)) = found else {
+        return Err(Box::new(missing(c)));
+    };
+    let allowed = user.role == motcua_domain::role::Role::Reception
+        && user.agency.is_some_and(|a| a.covers(&branch.agency));
+    if !allowed {
+        return Err(Box::new(super::error_page(
+            StatusCode::FORBIDDEN,
+            c,
+            "admin-forbidden-title",
+            c.tr.t("counter-forbidden"),
+        )));
+    }
+    Ok((branch, number))
+}
+
+/// One of the console's buttons: `next`, `recall`, `done` or `no_show`.
+pub(crate) async fn counter_act(
+    State(state): State<AppState>,
+    c: Chrome,
+    officer: super::staff::Officer,
+    Path(code): Path<String>,
+    axum::Form(f): Fields,
+) -> Response {
+    let c = c.with_nav("staff");
+    let here = format!("/staff/counters/{code}");
+    let user = match officer.form(&c, &here, get(&f, "csrf")) {
+        Ok(u) => u.username.clone(),
+        Err(r) => return *r,
+    };
+    let (branch, number) = match at_counter(&state, &c, &officer, &here, &code).await {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let store = &state.store;
+    let now = Utc::now();
+    let serving = store.serving(&branch.code, number).await.ok().flatten();
+    let done = match (get(&f, "do"), serving) {
+        ("next", _) => motcua_store::ops::call_next(&**store, &branch.code, number, &user, now)
+            .await
+            .map(|t| t.is_some()),
+        ("recall", Some(t)) => store.recall(t.id, number, now).await,
+        ("done", Some(t)) => {
+            store
+                .end_service(t.id, number, motcua_store::TicketStatus::Done, now)
+                .await
+        }
+        ("no_show", Some(t)) => {
+            store
+                .end_service(t.id, number, motcua_store::TicketStatus::NoShow, now)
+                .await
+        }
+        _ => Ok(false),
+    };
+    match done {
+        Ok(true) => super::forms::see_other(&format!("{here}?done=1")),
+        Ok(false) => super::forms::see_other(&format!("{here}?done=none")),
+        Err(e) => super::catalog::store_failure(&c, e),
+    }
+}

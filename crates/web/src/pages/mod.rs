@@ -47,6 +47,8 @@ pub(crate) fn routes() -> Router<AppState> {
             get(floor::kiosk).post(floor::take),
         )
         .route("/branches/{code}/board", get(floor::board))
+        .route("/staff/counters/{code}", get(floor::counter))
+        .route("/staff/counters/{code}/act", post(floor::counter_act))
         .route("/payments/vnpay/return", get(payments::return_page))
         .route("/account", get(account::home))
         .route(

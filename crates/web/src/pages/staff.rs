@@ -216,6 +216,8 @@ struct InboxPage<'a> {
     views: Vec<(&'static str, String, bool)>,
     rows: Vec<Row>,
     alerts: Vec<(String, String, String)>,
+    /// Counters a reception officer may open, with their labels.
+    counters: Vec<(String, String)>,
 }
 
 fn role_label(c: &Chrome, role: Role) -> String {
@@ -273,9 +275,33 @@ pub(crate) async fn inbox(
             (a.dossier_code, label, local(a.due_at))
         })
         .collect();
+    let counters = if user.role == Role::Reception {
+        state
+            .store
+            .branches()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|b| user.agency.is_some_and(|a| a.covers(&b.agency)))
+            .flat_map(|b| {
+                b.counters
+                    .iter()
+                    .map(|k| {
+                        (
+                            crate::api::reference::counter_code(&b.code, k.number),
+                            format!("{} – {}", b.name, k.label),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = InboxPage {
         c: &c,
         csrf: officer.csrf(),
+        counters,
         user,
         role: role_label(&c, user.role),
         views: View::ALL
