@@ -433,9 +433,13 @@ impl Tab {
     }
 
     pub async fn get(&mut self, path: &str) -> (StatusCode, String, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    /// Sends with the kept cookies; keeps the new ones; answers status, location and body.
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> (StatusCode, String, String) {
+        let r = req
             .header("cookie", self.cookie_header())
             .send()
             .await
@@ -454,21 +458,8 @@ impl Tab {
         path: &str,
         form: &[(&str, &str)],
     ) -> (StatusCode, String, String) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        self.keep(&r);
-        let location = r
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (r.status(), location, r.text().await.unwrap())
+        let req = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.send(req).await
     }
 }
 
