@@ -78,6 +78,17 @@ fn canonical(stream: &str, version: u32, event: &Event) -> Result<String, StoreE
     Ok(serde_json::to_string(&value)?)
 }
 
+pub(crate) fn api_key_from(r: &AnyRow) -> Result<ApiKey, StoreError> {
+    let scopes: String = r.try_get("scopes")?;
+    Ok(ApiKey {
+        key_hash: r.try_get("key_hash")?,
+        name: r.try_get("name")?,
+        agency: parse("agency code", &r.try_get::<String, _>("agency_code")?)?,
+        scopes: scopes.split_whitespace().filter_map(Scope::parse).collect(),
+        revoked: r.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
+    })
+}
+
 fn user_from(row: &AnyRow) -> Result<User, StoreError> {
     let agency: Option<String> = row.try_get("agency_code")?;
     Ok(User {
@@ -702,15 +713,7 @@ impl Store for SqlStore {
             .bind(key_hash)
             .fetch_optional(&self.reader)
             .await?;
-        let Some(r) = row else { return Ok(None) };
-        let scopes: String = r.try_get("scopes")?;
-        Ok(Some(ApiKey {
-            key_hash: r.try_get("key_hash")?,
-            name: r.try_get("name")?,
-            agency: parse("agency code", &r.try_get::<String, _>("agency_code")?)?,
-            scopes: scopes.split_whitespace().filter_map(Scope::parse).collect(),
-            revoked: r.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
-        }))
+        row.as_ref().map(api_key_from).transpose()
     }
 
     async fn put_procedure(&self, p: &Procedure) -> Result<(), StoreError> {

@@ -8,11 +8,10 @@ use motcua_domain::lifecycle::{Applicant, Dossier};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::contract::Store;
 use crate::error::StoreError;
 use crate::model::ApiKey;
 use crate::model::DossierRecord;
-use crate::sql::{SqlStore, decode_hash, from_ms, ms, record_from};
+use crate::sql::{SqlStore, api_key_from, decode_hash, from_ms, ms, record_from};
 use crate::work::*;
 
 fn alert_from(r: &AnyRow) -> Result<StaffAlert, StoreError> {
@@ -272,16 +271,12 @@ impl Work for SqlStore {
     }
 
     async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
-        let rows = sqlx::query("SELECT key_hash FROM api_keys ORDER BY name")
-            .fetch_all(&self.reader)
-            .await?;
-        let mut out = Vec::new();
-        for r in rows {
-            if let Some(k) = self.api_key(&r.try_get::<String, _>("key_hash")?).await? {
-                out.push(k);
-            }
-        }
-        Ok(out)
+        let rows = sqlx::query(
+            "SELECT key_hash, name, agency_code, scopes, revoked_at FROM api_keys ORDER BY name",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(api_key_from).collect()
     }
 
     async fn revoke_token(&self, token_hash: &str) -> Result<(), StoreError> {

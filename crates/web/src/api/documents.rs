@@ -91,31 +91,7 @@ pub(crate) async fn receipt_slip(
 ) -> Result<ReceiptSlip, ApiError> {
     let store = &state.store;
     let d = &r.state;
-    let agencies = store
-        .agencies()
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
-    let office = agencies
-        .iter()
-        .find(|a| a.code == d.intake.receiving_agency)
-        .map_or_else(|| "BỘ PHẬN MỘT CỬA".to_string(), |a| a.name.to_uppercase());
-    let province = agencies.iter().find(|a| a.kind == AgencyKind::Province);
-    let authority = province.map_or_else(String::new, |a| a.name.to_uppercase());
-    let place = province
-        .map(|a| {
-            let n = a.name.as_str();
-            [
-                "Ủy ban nhân dân tỉnh ",
-                "Ủy ban nhân dân thành phố ",
-                "UBND tỉnh ",
-                "UBND thành phố ",
-            ]
-            .iter()
-            .find_map(|p| n.strip_prefix(p))
-            .unwrap_or(n)
-            .to_string()
-        })
-        .unwrap_or_default();
+    let (authority, office, place) = issuer(state, r, lang).await?;
     let procedure = store
         .procedure(&d.intake.procedure.code)
         .await
@@ -444,17 +420,20 @@ pub(crate) async fn slip(
         .events(&record.code)
         .await
         .map_err(|e| ApiError::store(e, lang))?;
-    let agency = state
-        .store
-        .agencies()
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .into_iter()
-        .find(|a| a.code == record.state.intake.competent_agency)
-        .map_or_else(
-            || record.state.intake.competent_agency.to_string(),
-            |a| a.name,
-        );
+    // The deciding agency's name is printed on the result's slip only.
+    let agency = if kind == "result" {
+        let competent = record.state.intake.competent_agency;
+        state
+            .store
+            .agencies()
+            .await
+            .map_err(|e| ApiError::store(e, lang))?
+            .into_iter()
+            .find(|a| a.code == competent)
+            .map_or_else(|| competent.to_string(), |a| a.name)
+    } else {
+        String::new()
+    };
     let found = events.iter().rev().find_map(|e| {
         let notice = match (&e.event.kind, kind) {
             (

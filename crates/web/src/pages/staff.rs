@@ -151,27 +151,20 @@ pub(crate) async fn login(
         Ok((token, user, _)) if user.role.is_staff() => {
             with_cookie(see_other(&next), Some(officer.cookie(&token, None)))
         }
-        Ok(_) => {
+        refused => {
+            let (status, message) = match refused {
+                Ok(_) => (StatusCode::FORBIDDEN, c.tr.t("staff-not-officer")),
+                Err(e) => (e.status, e.message),
+            };
             let (csrf, _) = v.csrf();
             let page = LoginPage {
                 c: &c,
                 csrf,
                 username: get(&f, "username").into(),
                 next,
-                errors: vec![("f-username".into(), c.tr.t("staff-not-officer"))],
+                errors: vec![("f-username".into(), message)],
             };
-            render(StatusCode::FORBIDDEN, &c, &page)
-        }
-        Err(e) => {
-            let (csrf, _) = v.csrf();
-            let page = LoginPage {
-                c: &c,
-                csrf,
-                username: get(&f, "username").into(),
-                next,
-                errors: vec![("f-username".into(), e.message)],
-            };
-            render(e.status, &c, &page)
+            render(status, &c, &page)
         }
     }
 }
@@ -244,12 +237,15 @@ pub(crate) async fn inbox(
         Ok(i) => i,
         Err(e) => return super::catalog::store_failure(&c, e),
     };
+    let index = state.catalog.index();
     let mut rows = Vec::new();
     for i in items {
         let d = &i.record.state;
         rows.push(Row {
             code: i.record.code.to_string(),
-            procedure: procedure_name(&state, &d.intake.procedure.code.to_string()).await,
+            procedure: index
+                .get(&d.intake.procedure.code)
+                .map_or_else(|| d.intake.procedure.code.to_string(), |p| p.name.clone()),
             applicant: d.intake.applicant.name.clone(),
             status: d.status.label(c.lang).to_string(),
             status_key: d.status.as_str(),
