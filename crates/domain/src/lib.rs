@@ -10,6 +10,7 @@ pub mod lang;
 pub mod lifecycle;
 pub mod procedure;
 pub mod queue;
+pub mod rating;
 pub mod role;
 pub mod text;
 pub mod units;

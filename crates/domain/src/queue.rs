@@ -2,10 +2,11 @@
 //! (priority tickets, then appointments whose slot has begun, then order of arrival), and the
 //! expected wait from live service times. Pure: the store keeps tickets, the web calls them.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
-use crate::Lang;
+use crate::calendar::{TZ, WorkingCalendar};
 use crate::lang::pick;
+use crate::{Lang, Localise};
 
 /// Why a ticket goes before the others. Vietnamese law gives priority at public service
 /// points to the elderly, people with disabilities, pregnant women, people with meritorious
@@ -125,6 +126,81 @@ pub fn expected_wait(
     median * rounds
 }
 
+/// Appointment slots of a local date: each office interval cut into `minutes`-long slots that
+/// end within it (none on a day off, none when `minutes` is zero).
+pub fn slots(cal: &WorkingCalendar, date: NaiveDate, minutes: u32) -> Vec<DateTime<Utc>> {
+    let mut out = Vec::new();
+    if minutes == 0 {
+        return out;
+    }
+    let step = Duration::minutes(i64::from(minutes));
+    for (open, close) in cal.hours_on(date) {
+        let mut at = date.and_time(*open);
+        let end = date.and_time(*close);
+        while at + step <= end {
+            if let Some(t) = TZ.from_local_datetime(&at).earliest() {
+                out.push(t.with_timezone(&Utc));
+            }
+            at += step;
+        }
+    }
+    out
+}
+
+/// Why an appointment cannot be checked in now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CheckInError {
+    #[error("check-in opens at {0}")]
+    TooEarly(DateTime<Utc>),
+    #[error("the slot has passed")]
+    Missed,
+}
+
+impl Localise for CheckInError {
+    fn code(&self) -> &'static str {
+        match self {
+            CheckInError::TooEarly(_) => "check_in_too_early",
+            CheckInError::Missed => "appointment_missed",
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            CheckInError::TooEarly(at) => {
+                let at = at.with_timezone(&TZ).format("%H:%M %d/%m/%Y");
+                pick(
+                    lang,
+                    format!("Chưa đến giờ xác nhận lịch hẹn; mời quay lại từ {at}."),
+                    format!("Too early to check in; please come back from {at}."),
+                )
+            }
+            CheckInError::Missed => pick(
+                lang,
+                "Khung giờ hẹn đã qua; mời lấy số thứ tự thông thường.",
+                "The appointment's slot has passed; please take an ordinary ticket.",
+            ),
+        }
+    }
+}
+
+/// Whether an appointment for the slot starting at `slot`, `minutes` long, can be checked in
+/// at `now`: from `early` before the slot until the slot ends. A checked-in appointment is
+/// called by its slot once the slot begins (see the calling order above).
+pub fn check_in(
+    slot: DateTime<Utc>,
+    minutes: u32,
+    early: Duration,
+    now: DateTime<Utc>,
+) -> Result<(), CheckInError> {
+    if now < slot - early {
+        return Err(CheckInError::TooEarly(slot - early));
+    }
+    if now >= slot + Duration::minutes(i64::from(minutes)) {
+        return Err(CheckInError::Missed);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +256,44 @@ mod tests {
             assert_eq!(Priority::parse(p.as_str()), Some(p));
             assert!(!p.label(Lang::Vi).is_empty());
         }
+    }
+
+    #[test]
+    fn slots_follow_office_hours_and_check_in_has_a_window() {
+        let cal = WorkingCalendar::new(crate::calendar::CalendarConfig::default()).unwrap();
+        // Monday 1 June 2026: 07:30–11:30 and 13:30–16:30 → 8 + 6 half-hour slots.
+        let monday = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let day = slots(&cal, monday, 30);
+        assert_eq!(day.len(), 14);
+        assert_eq!(day[0], Utc.with_ymd_and_hms(2026, 6, 1, 0, 30, 0).unwrap());
+        assert_eq!(day[8], Utc.with_ymd_and_hms(2026, 6, 1, 6, 30, 0).unwrap());
+        // 45-minute slots leave the remainder of an interval unused.
+        assert_eq!(slots(&cal, monday, 45).len(), 5 + 4);
+        assert!(slots(&cal, monday, 0).is_empty());
+        // Saturday and Independence Day are closed.
+        assert!(slots(&cal, NaiveDate::from_ymd_opt(2026, 6, 6).unwrap(), 30).is_empty());
+        assert!(slots(&cal, NaiveDate::from_ymd_opt(2026, 9, 2).unwrap(), 30).is_empty());
+
+        let slot = day[2];
+        let early = Duration::minutes(60);
+        assert_eq!(
+            check_in(slot, 30, early, slot - Duration::minutes(61)),
+            Err(CheckInError::TooEarly(slot - early))
+        );
+        assert_eq!(check_in(slot, 30, early, slot - early), Ok(()));
+        assert_eq!(
+            check_in(slot, 30, early, slot + Duration::minutes(29)),
+            Ok(())
+        );
+        assert_eq!(
+            check_in(slot, 30, early, slot + Duration::minutes(30)),
+            Err(CheckInError::Missed)
+        );
+        assert!(
+            CheckInError::Missed
+                .message(Lang::Vi)
+                .contains("số thứ tự thông thường")
+        );
     }
 
     proptest! {

@@ -13,7 +13,7 @@ use motcua_domain::calendar::{
 use motcua_domain::lang::Localise;
 use motcua_domain::lifecycle::{TimelinessPolicy, TimelinessRule, WatchPolicy};
 use motcua_store::{AgencyKind, Store};
-use motcua_web::AppState;
+use motcua_web::{AppState, FloorPolicy};
 
 /// The province's default calendar decisions, shipped with the program.
 pub(crate) const DEFAULT_DAYS: &str =
@@ -169,6 +169,18 @@ pub(crate) struct Policy {
     /// Working days from the apology to the new appointment of a late dossier.
     #[arg(long, env = "MOTCUA_REAPPOINT_DAYS", default_value_t = 5)]
     pub reappoint_days: u32,
+    /// Length in minutes of an appointment slot (office hours are cut into slots).
+    #[arg(long, env = "MOTCUA_SLOT_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(5..=240))]
+    pub slot_minutes: u32,
+    /// Appointments a slot takes per counter serving the group.
+    #[arg(long, env = "MOTCUA_SLOT_CAPACITY", default_value_t = 2)]
+    pub slot_capacity: u32,
+    /// Minutes before its slot from which an appointment may be checked in at the kiosk.
+    #[arg(long, env = "MOTCUA_CHECK_IN_EARLY", default_value_t = 60)]
+    pub check_in_early: u32,
+    /// Days ahead within which appointments can be booked.
+    #[arg(long, env = "MOTCUA_BOOKING_DAYS", default_value_t = 14)]
+    pub booking_days: u32,
 }
 
 impl Policy {
@@ -241,6 +253,12 @@ pub(crate) async fn app_state(
     state.watch = WatchPolicy {
         warn_hours: policy.warn_hours,
         reappoint_after: ProcessingTime::WorkingDays(policy.reappoint_days.max(1)),
+    };
+    state.floor = FloorPolicy {
+        slot_minutes: policy.slot_minutes,
+        per_counter: policy.slot_capacity,
+        check_in_early_minutes: policy.check_in_early,
+        booking_days: policy.booking_days,
     };
     Ok(state)
 }

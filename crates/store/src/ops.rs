@@ -166,7 +166,9 @@ pub async fn call_next(
     }
     loop {
         let day = now.with_timezone(&motcua_domain::calendar::TZ).date_naive();
-        let waiting = store.waiting_tickets(branch, &groups, day).await?;
+        let waiting = store
+            .waiting_tickets(branch, &groups, Some(counter), day)
+            .await?;
         let line: Vec<Waiting> = waiting.iter().map(Ticket::waiting).collect();
         let Some(pick) = queue::next(&line, now) else {
             return Ok(None);

@@ -396,6 +396,30 @@ impl SqlStore {
                 .execute(&mut *conn)
                 .await?;
             }
+            if let EventKind::Rated {
+                satisfaction,
+                criteria,
+                comment,
+            } = &event.kind
+            {
+                let rating = crate::Rating {
+                    id: 0,
+                    ticket_id: None,
+                    dossier: Some(code.to_string()),
+                    day: event.at.with_timezone(&TZ).date_naive(),
+                    branch: state.intake.branch.clone(),
+                    group: None,
+                    counter: None,
+                    officer: None,
+                    agency: Some(state.intake.competent_agency.to_string()),
+                    level: *satisfaction,
+                    criteria: criteria.iter().map(|c| (c.criterion, c.score)).collect(),
+                    comment: comment.clone(),
+                    given_by: event.actor.id.clone(),
+                    at: event.at,
+                };
+                crate::queue_sql::insert_rating(&mut *conn, &rating).await?;
+            }
             prev = hash;
             *head = (seq, hex::encode(hash));
         }

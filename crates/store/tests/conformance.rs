@@ -10,7 +10,8 @@ use motcua_domain::calendar::{
 };
 use motcua_domain::ids::{AgencyCode, Cccd, Phone, ProcedureCode};
 use motcua_domain::lifecycle::{
-    Applicant, Channel, Command, Intake, Lifecycle, Status, TimelinessPolicy,
+    Applicant, Channel, Command, Intake, Lifecycle, RatingCriterion, Satisfaction, Status,
+    TimelinessPolicy,
 };
 use motcua_domain::procedure::{StepPlan, SupplementClock};
 use motcua_domain::role::{Actor, Role};
@@ -1154,8 +1155,9 @@ async fn admin_changes_are_made_and_chained(store: Arc<dyn Store>, url: &str) {
     );
 }
 
-async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
-    seed(&*store).await;
+/// Branch `HQ` with counters 1–3: group `HT` (prefix A) at counters 1 and 2, `DD` (B) at 3.
+async fn floor(store: &dyn Store) {
+    seed(store).await;
     store
         .put_branch(&Branch {
             code: "HQ".into(),
@@ -1184,6 +1186,10 @@ async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
             .await
             .unwrap();
     }
+}
+
+async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
+    floor(&*store).await;
     let groups = store.service_groups("HQ").await.unwrap();
     assert_eq!(groups.len(), 2);
     assert_eq!(groups[1].counters, vec![1, 2], "{groups:?}");
@@ -1278,13 +1284,13 @@ async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
     let ht = ["HT".to_string()];
     assert!(
         store
-            .waiting_tickets("HQ", &ht, day)
+            .waiting_tickets("HQ", &ht, None, day)
             .await
             .unwrap()
             .is_empty()
     );
     let tomorrow = store
-        .waiting_tickets("HQ", &ht, day.succ_opt().unwrap())
+        .waiting_tickets("HQ", &ht, None, day.succ_opt().unwrap())
         .await
         .unwrap();
     assert_eq!(tomorrow.len(), 1, "the next day's ticket waits for its day");
@@ -1302,6 +1308,264 @@ async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
             .unwrap()
             .is_empty()
     );
+}
+
+async fn queue_transfers_appointments_ratings_and_figures(store: Arc<dyn Store>) {
+    floor(&*store).await;
+    let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let now = vn(2026, 6, 1, 8, 0);
+    let a1 = store
+        .issue_ticket("HQ", "HT", None, None, day, now)
+        .await
+        .unwrap();
+    let a2 = store
+        .issue_ticket("HQ", "HT", None, None, day, now + Duration::minutes(1))
+        .await
+        .unwrap();
+    // Counter 1 calls A001 and sends it to counter 3 (group DD): counter 2 no longer sees
+    // it, counter 3 calls it before anyone of its own group.
+    let b1 = store
+        .issue_ticket("HQ", "DD", None, None, day, now - Duration::minutes(5))
+        .await
+        .unwrap();
+    let t = ops::call_next(&*store, "HQ", 1, "letan", now + Duration::minutes(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(t.id, a1.id);
+    assert!(
+        !store
+            .transfer_ticket(a1.id, 2, "DD", Some(3))
+            .await
+            .unwrap()
+    );
+    assert!(!store.transfer_ticket(a1.id, 1, "XX", None).await.unwrap());
+    assert!(
+        store
+            .transfer_ticket(a1.id, 1, "DD", Some(3))
+            .await
+            .unwrap()
+    );
+    let moved = store.ticket(a1.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            moved.status,
+            moved.group.as_str(),
+            moved.target_counter,
+            moved.transfers,
+            moved.number.as_str()
+        ),
+        (TicketStatus::Waiting, "DD", Some(3), 1, "A001")
+    );
+    let at2 = store
+        .waiting_tickets("HQ", &["HT".to_string()], Some(2), day)
+        .await
+        .unwrap();
+    assert_eq!(at2.iter().map(|t| t.id).collect::<Vec<_>>(), vec![a2.id]);
+    let at3 = store
+        .waiting_tickets("HQ", &["DD".to_string()], Some(3), day)
+        .await
+        .unwrap();
+    assert_eq!(
+        at3.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![b1.id, a1.id]
+    );
+    let t = ops::call_next(&*store, "HQ", 3, "letan", now + Duration::minutes(3))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(t.id, b1.id);
+    let t = ops::call_next(&*store, "HQ", 3, "letan", now + Duration::minutes(9))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(t.id, a1.id);
+    assert!(store.link_ticket(a1.id, "DOSSIER-1").await.unwrap());
+    assert_eq!(
+        store.serving_by("letan").await.unwrap().map(|t| t.dossier),
+        Some(Some("DOSSIER-1".to_string()))
+    );
+    assert!(
+        store
+            .end_service(a1.id, 3, TicketStatus::Done, now + Duration::minutes(15))
+            .await
+            .unwrap()
+    );
+    let t = ops::call_next(&*store, "HQ", 2, "letan2", now + Duration::minutes(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .end_service(t.id, 2, TicketStatus::NoShow, now + Duration::minutes(12))
+            .await
+            .unwrap()
+    );
+
+    // Appointments: a slot takes as many as its capacity, even when booked at once.
+    let slot = vn(2026, 6, 1, 9, 0);
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let a = Appointment {
+                code: format!("HEN{i}"),
+                branch: "HQ".into(),
+                group: "HT".into(),
+                slot_at: slot,
+                minutes: 30,
+                name: "Nguyễn Văn A".into(),
+                phone: "0912345678".into(),
+                status: AppointmentStatus::Booked,
+                created_at: now,
+                ticket_id: None,
+            };
+            store.book_appointment(&a, 2).await.unwrap()
+        }));
+    }
+    let mut booked = 0;
+    for t in tasks {
+        booked += usize::from(t.await.unwrap());
+    }
+    assert_eq!(booked, 2, "a slot of two takes two bookings");
+    let codes: Vec<String> = {
+        let mut v = Vec::new();
+        for i in 0..6 {
+            if store
+                .appointment(&format!("HEN{i}"))
+                .await
+                .unwrap()
+                .is_some()
+            {
+                v.push(format!("HEN{i}"));
+            }
+        }
+        v
+    };
+    assert_eq!(codes.len(), 2);
+    assert_eq!(
+        store
+            .slot_bookings("HQ", "HT", slot, slot + Duration::minutes(30))
+            .await
+            .unwrap(),
+        vec![(slot, 2)]
+    );
+    assert!(store.cancel_appointment(&codes[1]).await.unwrap());
+    assert!(!store.cancel_appointment(&codes[1]).await.unwrap());
+    assert_eq!(
+        store
+            .slot_bookings("HQ", "HT", slot, slot + Duration::minutes(30))
+            .await
+            .unwrap(),
+        vec![(slot, 1)]
+    );
+    let ticket = store
+        .check_in(&codes[0], day, slot - Duration::minutes(10))
+        .await
+        .unwrap();
+    assert_eq!((ticket.group.as_str(), ticket.slot_at), ("HT", Some(slot)));
+    let a = store.appointment(&codes[0]).await.unwrap().unwrap();
+    assert_eq!(
+        (a.status, a.ticket_id),
+        (AppointmentStatus::CheckedIn, Some(ticket.id))
+    );
+    assert!(matches!(
+        store.check_in(&codes[0], day, slot).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.check_in(&codes[1], day, slot).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Ratings: once per ticket; the log is followed by id; counts add up by place and level.
+    let rating = |ticket: i64, level: Satisfaction, attitude: Option<u8>| Rating {
+        id: 0,
+        ticket_id: Some(ticket),
+        dossier: None,
+        day,
+        branch: Some("HQ".into()),
+        group: Some("DD".into()),
+        counter: Some(3),
+        officer: Some("letan".into()),
+        agency: Some(centre().to_string()),
+        level,
+        criteria: attitude
+            .map(|s| vec![(RatingCriterion::Attitude, s)])
+            .unwrap_or_default(),
+        comment: None,
+        given_by: "letan".into(),
+        at: now + Duration::minutes(16),
+    };
+    let before = store.last_rating_id().await.unwrap();
+    let r1 = store
+        .add_rating(&rating(a1.id, Satisfaction::VerySatisfied, Some(2)))
+        .await
+        .unwrap();
+    assert!(r1.id > before);
+    assert!(matches!(
+        store
+            .add_rating(&rating(a1.id, Satisfaction::Dissatisfied, None))
+            .await,
+        Err(StoreError::Duplicate(_))
+    ));
+    store
+        .add_rating(&rating(b1.id, Satisfaction::Satisfied, Some(1)))
+        .await
+        .unwrap();
+    let (last, rated) = store.last_at_counter("HQ", 3).await.unwrap().unwrap();
+    assert_eq!((last.id, rated), (a1.id, true));
+    let (last, rated) = store.last_at_counter("HQ", 2).await.unwrap().unwrap();
+    assert_eq!((last.status, rated), (TicketStatus::NoShow, false));
+    assert!(store.last_at_counter("HQ", 1).await.unwrap().is_none());
+    let log = store.ratings_since(before, 10).await.unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].criteria, vec![(RatingCriterion::Attitude, 2)]);
+    assert_eq!(store.last_rating_id().await.unwrap(), log[1].id);
+    let counts = store.rating_counts(day, day).await.unwrap();
+    let total: u64 = counts.iter().map(|c| c.count).sum();
+    assert_eq!(total, 2);
+    let attitude: (u64, u64) = counts
+        .iter()
+        .flat_map(|c| c.criteria.iter())
+        .filter(|(c, _, _)| *c == RatingCriterion::Attitude)
+        .fold((0, 0), |acc, (_, s, n)| (acc.0 + s, acc.1 + n));
+    assert_eq!(attitude, (3, 2));
+    assert!(
+        store
+            .rating_counts(day.succ_opt().unwrap(), day.succ_opt().unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Figures: per group, counter and officer.
+    let figures = store.ticket_counts(day, day, Some("HQ")).await.unwrap();
+    let issued: u64 = figures.iter().map(|f| f.issued).sum();
+    let served: u64 = figures.iter().map(|f| f.served).sum();
+    let no_shows: u64 = figures.iter().map(|f| f.no_shows).sum();
+    assert_eq!((issued, served, no_shows), (4, 2, 1), "{figures:?}");
+    let at3 = figures
+        .iter()
+        .find(|f| f.counter == Some(3) && f.group == "DD")
+        .unwrap();
+    // B001 waited 8 minutes and took 6; A001 is counted from its issue to its last call
+    // (9 minutes) and served 6.
+    assert_eq!(at3.served, 2);
+    assert_eq!(at3.wait_secs, 8 * 60 + 9 * 60);
+    assert_eq!(at3.service_secs, 6 * 60 + 6 * 60);
+    assert!(
+        store
+            .ticket_counts(day, day, Some("XX"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let load = store.day_load(day).await.unwrap();
+    let ht = load.iter().find(|l| l.group == "HT").unwrap();
+    assert_eq!((ht.waiting, ht.serving), (1, 0), "{load:?}");
+    let dd = load.iter().find(|l| l.group == "DD").unwrap();
+    assert_eq!(dd.service_secs, vec![360, 360]);
 }
 
 macro_rules! on_both_backends {
@@ -1356,7 +1620,8 @@ on_both_backends!(
     import_batch,
     portal_accounts_sessions_drafts_payments,
     work_lists_alerts_and_leases,
-    queue_tickets_are_numbered_and_called_once;
+    queue_tickets_are_numbered_and_called_once,
+    queue_transfers_appointments_ratings_and_figures;
     tampering_is_detected,
     deleted_event_is_detected,
     admin_changes_are_made_and_chained

@@ -32,4 +32,13 @@
     while (rows.children.length > 8) { rows.removeChild(rows.lastChild); }
     chime();
   });
+  // Each group's waiting line and expected wait, whenever they change.
+  source.addEventListener("waiting", function (e) {
+    JSON.parse(e.data).forEach(function (g) {
+      var n = document.getElementById("waiting-" + g.group);
+      var w = document.getElementById("wait-" + g.group);
+      if (n) { n.textContent = g.waiting; }
+      if (w) { w.textContent = g.expected_wait_minutes + " " + board.dataset.minutes; }
+    });
+  });
 })();

@@ -1,58 +1,186 @@
-//! Live calls for the display boards. Each server instance reads new calls from the database
-//! a few times a second (one query, whatever the number of boards) and fans them out to its
-//! connected boards through a broadcast channel; a board that reconnects names the last call
-//! it showed (`Last-Event-ID`) and is replayed what it missed from the database, so calls made
-//! through any instance reach every board, and none is lost.
+//! The floor, live. Each server instance follows the database a few times a second — new calls,
+//! new ratings, and each group's waiting line — with one query each whatever the number of
+//! boards, tablets and summary pages connected, and fans the news out: calls through a
+//! broadcast channel (a board that reconnects names the last call it showed, `Last-Event-ID`,
+//! and is replayed what it missed from the log), waiting lines and today's rating counts as
+//! snapshots that subscribers read when they change. Calls, tickets and ratings made through
+//! any instance thus reach every page, and none is lost.
 
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use motcua_store::{Store, TicketCall};
-use tokio::sync::broadcast;
+use chrono::{NaiveDate, Utc};
+use motcua_domain::calendar::TZ;
+use motcua_store::{GroupLoad, RatingCount, Store, TicketCall};
+use tokio::sync::{broadcast, watch};
 
-/// How often an instance looks for new calls.
+/// How often an instance looks for new calls and ratings.
 const EVERY: StdDuration = StdDuration::from_millis(200);
+/// Waiting lines are re-read every this many ticks (and after every call).
+const LOAD_EVERY: u32 = 5;
 /// Calls a slow board may fall behind before it is told to reconnect (and is replayed).
 const BUFFER: usize = 1024;
 
-/// The fan-out of new calls to the boards connected to this instance.
-#[derive(Clone)]
-pub(crate) struct Calls {
-    tx: broadcast::Sender<TicketCall>,
+/// The waiting lines of a day, per branch and group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Loads {
+    pub(crate) day: Option<NaiveDate>,
+    pub(crate) groups: Vec<GroupLoad>,
 }
 
-impl Calls {
-    pub(crate) fn new() -> Calls {
-        let (tx, _) = broadcast::channel(BUFFER);
-        Calls { tx }
+impl Loads {
+    pub(crate) fn of(&self, branch: &str, group: &str) -> Option<&GroupLoad> {
+        self.groups
+            .iter()
+            .find(|l| l.branch == branch && l.group == group)
+    }
+}
+
+/// Today's ratings, counted by place and level.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Ratings {
+    pub(crate) day: Option<NaiveDate>,
+    pub(crate) counts: Vec<RatingCount>,
+}
+
+/// The fan-out of the floor's news to the pages connected to this instance.
+#[derive(Clone)]
+pub(crate) struct Live {
+    calls: broadcast::Sender<TicketCall>,
+    loads: watch::Sender<Arc<Loads>>,
+    ratings: watch::Sender<Arc<Ratings>>,
+}
+
+fn today() -> NaiveDate {
+    Utc::now().with_timezone(&TZ).date_naive()
+}
+
+impl Live {
+    pub(crate) fn new() -> Live {
+        let (calls, _) = broadcast::channel(BUFFER);
+        Live {
+            calls,
+            loads: watch::Sender::new(Arc::default()),
+            ratings: watch::Sender::new(Arc::default()),
+        }
     }
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<TicketCall> {
-        self.tx.subscribe()
+        self.calls.subscribe()
     }
 
-    /// Follows the call log from its current end for as long as the server runs.
-    pub(crate) fn follow(&self, store: std::sync::Arc<dyn Store>) {
-        let tx = self.tx.clone();
+    pub(crate) fn loads(&self) -> watch::Receiver<Arc<Loads>> {
+        self.loads.subscribe()
+    }
+
+    pub(crate) fn ratings(&self) -> watch::Receiver<Arc<Ratings>> {
+        self.ratings.subscribe()
+    }
+
+    /// The waiting lines now: the last snapshot when it is today's, else read at once.
+    pub(crate) async fn loads_now(&self, store: &dyn Store) -> Arc<Loads> {
+        let day = today();
+        let current = self.loads.borrow().clone();
+        if current.day == Some(day) {
+            return current;
+        }
+        match store.day_load(day).await {
+            Ok(groups) => Arc::new(Loads {
+                day: Some(day),
+                groups,
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "floor: reading the waiting lines");
+                current
+            }
+        }
+    }
+
+    /// Today's rating counts now (read at once when no snapshot of today is kept).
+    pub(crate) async fn ratings_now(&self, store: &dyn Store) -> Arc<Ratings> {
+        let day = today();
+        let current = self.ratings.borrow().clone();
+        if current.day == Some(day) {
+            return current;
+        }
+        match store.rating_counts(day, day).await {
+            Ok(counts) => Arc::new(Ratings {
+                day: Some(day),
+                counts,
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "floor: reading today's ratings");
+                current
+            }
+        }
+    }
+
+    /// Follows the call log, the ratings and the waiting lines for as long as the server runs.
+    pub(crate) fn follow(&self, store: Arc<dyn Store>) {
+        let live = self.clone();
         tokio::spawn(async move {
-            let mut last = match store.last_call_id().await {
-                Ok(id) => id,
-                Err(e) => {
-                    tracing::error!(error = %e, "board: reading the call log");
-                    0
-                }
-            };
+            let (mut last_call, mut last_rating) =
+                match tokio::try_join!(store.last_call_id(), store.last_rating_id()) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tracing::error!(error = %e, "floor: reading the call and rating logs");
+                        (0, 0)
+                    }
+                };
             let mut tick = tokio::time::interval(EVERY);
+            let mut n: u32 = 0;
             loop {
                 tick.tick().await;
-                match store.calls_since(last, None, 1000).await {
+                n = n.wrapping_add(1);
+                let mut reload = n % LOAD_EVERY == 1;
+                match store.calls_since(last_call, None, 1000).await {
                     Ok(calls) => {
+                        reload |= !calls.is_empty();
                         for c in calls {
-                            last = last.max(c.id);
+                            last_call = last_call.max(c.id);
                             // No board listening is not an error.
-                            let _ = tx.send(c);
+                            let _ = live.calls.send(c);
                         }
                     }
-                    Err(e) => tracing::warn!(error = %e, "board: reading new calls"),
+                    Err(e) => tracing::warn!(error = %e, "floor: reading new calls"),
+                }
+                let day = today();
+                if reload {
+                    match store.day_load(day).await {
+                        Ok(groups) => {
+                            let fresh = Loads {
+                                day: Some(day),
+                                groups,
+                            };
+                            live.loads.send_if_modified(|l| {
+                                let changed = **l != fresh;
+                                if changed {
+                                    *l = Arc::new(fresh);
+                                }
+                                changed
+                            });
+                        }
+                        Err(e) => tracing::warn!(error = %e, "floor: reading the waiting lines"),
+                    }
+                }
+                let stale = live.ratings.borrow().day != Some(day);
+                match store.ratings_since(last_rating, 1000).await {
+                    Ok(new) if !new.is_empty() || stale => {
+                        if let Some(r) = new.last() {
+                            last_rating = r.id;
+                        }
+                        match store.rating_counts(day, day).await {
+                            Ok(counts) => {
+                                live.ratings.send_replace(Arc::new(Ratings {
+                                    day: Some(day),
+                                    counts,
+                                }));
+                            }
+                            Err(e) => tracing::warn!(error = %e, "floor: counting ratings"),
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "floor: reading new ratings"),
                 }
             }
         });

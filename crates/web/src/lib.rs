@@ -41,6 +41,31 @@ pub use files::{FileStore, FileStoreError};
 pub use vnpay::VnpayConfig;
 pub use watch::{WatchReport, watch_once};
 
+/// How a branch's appointments work. The law leaves these to each centre, so they are
+/// settings: `serve --slot-minutes`, `--slot-capacity`, `--check-in-early`, `--booking-days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FloorPolicy {
+    /// Length of an appointment slot; office hours are cut into slots of this length.
+    pub slot_minutes: u32,
+    /// Bookings a slot takes per counter serving the group.
+    pub per_counter: u32,
+    /// How long before its slot an appointment may be checked in at the kiosk.
+    pub check_in_early_minutes: u32,
+    /// How many days ahead appointments can be booked.
+    pub booking_days: u32,
+}
+
+impl Default for FloorPolicy {
+    fn default() -> Self {
+        FloorPolicy {
+            slot_minutes: 30,
+            per_counter: 2,
+            check_in_early_minutes: 60,
+            booking_days: 14,
+        }
+    }
+}
+
 /// Everything a request handler may use.
 #[derive(Clone)]
 pub struct AppState {
@@ -58,8 +83,10 @@ pub struct AppState {
     /// How the deadline watcher judges "due soon" and re-appoints late dossiers.
     pub watch: WatchPolicy,
     pub(crate) limits: Arc<ratelimit::Limits>,
-    /// New queue calls, fanned out to this instance's display boards.
-    pub(crate) calls: board::Calls,
+    /// How appointments are booked and checked in.
+    pub floor: FloorPolicy,
+    /// New queue calls, waiting lines and ratings, fanned out to this instance's pages.
+    pub(crate) live: board::Live,
     pub(crate) catalog: Arc<catalog::Catalog>,
 }
 
@@ -83,7 +110,8 @@ impl AppState {
             watch: WatchPolicy::default(),
             public_url: "http://127.0.0.1:8080".into(),
             limits: Arc::new(ratelimit::Limits::default()),
-            calls: board::Calls::new(),
+            floor: FloorPolicy::default(),
+            live: board::Live::new(),
             catalog,
         })
     }
@@ -193,7 +221,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         .clone()
         .follow(state.store.clone(), CATALOG_POLL);
     watch::follow(state.clone());
-    state.calls.follow(state.store.clone());
+    state.live.follow(state.store.clone());
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -7,8 +7,8 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::{
-    auth, citizen, documents, dossiers, filing, health, payments, procedures, queue, reference,
-    stats, track, work,
+    auth, citizen, documents, dossiers, filing, floor, health, payments, procedures, queue,
+    ratings, reference, stats, track, work,
 };
 
 #[derive(OpenApi)]
@@ -28,6 +28,8 @@ use crate::api::{
         (name = "payments", description = "Fees paid online (VNPay protocol); the sandbox gateway lives under /sandbox/"),
         (name = "citizen", description = "Citizens' accounts for the portal and mobile apps"),
         (name = "queue", description = "Queue tickets of a branch and counters calling them"),
+        (name = "appointments", description = "Appointments booked by branch, group and slot, checked in at the kiosk"),
+        (name = "ratings", description = "Satisfaction ratings at counters' tablets and online, and their live summaries"),
         (name = "system", description = "Health")
     )
 )]
@@ -105,5 +107,16 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(queue::recall))
         .routes(routes!(queue::end))
         .routes(routes!(queue::board))
+        .routes(routes!(floor::queue_state))
+        .routes(routes!(floor::transfer))
+        .routes(routes!(floor::link))
+        .routes(routes!(floor::slots))
+        .routes(routes!(floor::create_appointment))
+        .routes(routes!(floor::cancel))
+        .routes(routes!(floor::check_in_api))
+        .routes(routes!(ratings::rate))
+        .routes(routes!(ratings::satisfaction))
+        .routes(routes!(ratings::live))
+        .routes(routes!(stats::floor))
         .routes(routes!(reference::holidays))
 }

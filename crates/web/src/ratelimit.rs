@@ -62,6 +62,8 @@ pub(crate) struct Limits {
     pub(crate) track: Limiter,
     /// Per login and purpose: 3 one-time codes sent per 15 minutes.
     pub(crate) codes: Limiter,
+    /// Per branch and phone number: 5 appointments booked per hour.
+    pub(crate) bookings: Limiter,
 }
 
 impl Default for Limits {
@@ -70,6 +72,7 @@ impl Default for Limits {
             login: Limiter::new(5, Duration::from_secs(15 * 60)),
             track: Limiter::new(10, Duration::from_secs(60 * 60)),
             codes: Limiter::new(3, Duration::from_secs(15 * 60)),
+            bookings: Limiter::new(5, Duration::from_secs(60 * 60)),
         }
     }
 }

@@ -241,6 +241,10 @@ impl Satisfaction {
         }
     }
 
+    pub fn parse(s: &str) -> Option<Satisfaction> {
+        Satisfaction::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Satisfaction::VerySatisfied, Lang::Vi) => "Rất hài lòng",
@@ -283,6 +287,10 @@ impl RatingCriterion {
             RatingCriterion::Agencies => "agencies",
             RatingCriterion::Attitude => "attitude",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<RatingCriterion> {
+        RatingCriterion::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 

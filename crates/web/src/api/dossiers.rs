@@ -174,7 +174,10 @@ fn parse_applicant(a: ApplicantInput, lang: Lang) -> Result<Applicant, ApiError>
     })
 }
 
-fn writer(principal: &Principal, lang: Lang) -> Result<motcua_domain::role::Actor, ApiError> {
+pub(crate) fn writer(
+    principal: &Principal,
+    lang: Lang,
+) -> Result<motcua_domain::role::Actor, ApiError> {
     let actor = principal
         .actor()
         .ok_or_else(|| ApiError::unauthorized(lang))?;

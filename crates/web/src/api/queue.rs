@@ -14,12 +14,13 @@ use motcua_store::{Branch, ServiceGroup, StoreError, Ticket, TicketStatus, ops};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::api::floor::{GroupWait, group_waits};
 use crate::api::reference::counter_code;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiJson, ReqLang, pick};
 
 /// Service time assumed before a group has any measured service.
-const DEFAULT_SERVICE: Duration = Duration::minutes(10);
+pub(crate) const DEFAULT_SERVICE: Duration = Duration::minutes(10);
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct TicketRequest {
@@ -43,15 +44,19 @@ pub(crate) struct TicketView {
     counter_code: Option<String>,
     counter: Option<i64>,
     /// Waiting tickets: how many are called before this one, and the expected wait.
-    people_ahead: Option<usize>,
-    expected_wait_minutes: Option<i64>,
+    pub(crate) people_ahead: Option<usize>,
+    pub(crate) expected_wait_minutes: Option<i64>,
+    /// Checked-in appointments: the slot that places the ticket.
+    slot: Option<DateTime<Utc>>,
+    /// The dossier received or returned during the service.
+    dossier: Option<String>,
 }
 
-fn not_found(lang: Lang, vi: &str, en: &str) -> ApiError {
+pub(crate) fn not_found(lang: Lang, vi: &str, en: &str) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", pick(lang, vi, en))
 }
 
-async fn branch(state: &AppState, code: &str, lang: Lang) -> Result<Branch, ApiError> {
+pub(crate) async fn branch(state: &AppState, code: &str, lang: Lang) -> Result<Branch, ApiError> {
     state
         .store
         .branches()
@@ -70,26 +75,51 @@ pub(crate) async fn issue(
     group: &ServiceGroup,
     priority: Option<Priority>,
 ) -> Result<(Ticket, usize, Duration), StoreError> {
-    let store = &state.store;
     let now = Utc::now();
     let day = now.with_timezone(&TZ).date_naive();
-    let ticket = store
+    let ticket = state
+        .store
         .issue_ticket(&branch.code, &group.code, priority, None, day, now)
         .await?;
+    let (ahead, wait) = place(state, &ticket, now).await?;
+    Ok((ticket, ahead, wait))
+}
+
+/// How many are called before a waiting ticket at `now`, and its expected wait from the
+/// group's service times of the day.
+pub(crate) async fn place(
+    state: &AppState,
+    ticket: &Ticket,
+    now: DateTime<Utc>,
+) -> Result<(usize, Duration), StoreError> {
+    let store = &state.store;
+    let group = store
+        .service_groups(&ticket.branch)
+        .await?
+        .into_iter()
+        .find(|g| g.code == ticket.group)
+        .ok_or(StoreError::NotFound)?;
     let waiting = store
-        .waiting_tickets(&branch.code, std::slice::from_ref(&group.code), day)
+        .waiting_tickets(
+            &ticket.branch,
+            std::slice::from_ref(&group.code),
+            None,
+            ticket.day,
+        )
         .await?;
     let line: Vec<Waiting> = waiting.iter().map(Ticket::waiting).collect();
     let ahead = line
         .iter()
         .find(|w| w.id == ticket.id)
         .map_or(0, |me| queue::ahead_of(&line, me, now));
-    let served = store.service_times(&branch.code, &group.code, day).await?;
+    let served = store
+        .service_times(&ticket.branch, &group.code, ticket.day)
+        .await?;
     let wait = queue::expected_wait(ahead, group.counters.len(), &served, DEFAULT_SERVICE);
-    Ok((ticket, ahead, wait))
+    Ok((ahead, wait))
 }
 
-fn ticket_view(t: &Ticket, group: &ServiceGroup) -> TicketView {
+pub(crate) fn ticket_view(t: &Ticket, group: &ServiceGroup) -> TicketView {
     TicketView {
         id: t.id,
         number: t.number.clone(),
@@ -102,6 +132,8 @@ fn ticket_view(t: &Ticket, group: &ServiceGroup) -> TicketView {
         counter: t.counter,
         people_ahead: None,
         expected_wait_minutes: None,
+        slot: t.slot_at,
+        dossier: t.dossier.clone(),
     }
 }
 
@@ -229,14 +261,25 @@ pub(crate) struct BoardQuery {
 struct Follow {
     replay: std::vec::IntoIter<motcua_store::TicketCall>,
     rx: tokio::sync::broadcast::Receiver<motcua_store::TicketCall>,
+    loads: tokio::sync::watch::Receiver<std::sync::Arc<crate::board::Loads>>,
+    groups: Vec<ServiceGroup>,
+    /// The waiting lines last sent; a new snapshot is sent only when this branch's changed.
+    shown: Option<Vec<GroupWait>>,
     last: i64,
     branch: String,
     store: std::sync::Arc<dyn motcua_store::Store>,
 }
 
+fn waiting_event(waits: &[GroupWait]) -> axum::response::sse::Event {
+    axum::response::sse::Event::default()
+        .event("waiting")
+        .data(serde_json::to_string(waits).unwrap_or_default())
+}
+
 /// The calls of a branch as server-sent events (`event: call`, `id:` the call's id, `data:`
 /// number, group, counter and counter code), live; a board that reconnects with
-/// `Last-Event-ID` is replayed what it missed.
+/// `Last-Event-ID` is replayed what it missed. Between them, `event: waiting` carries each
+/// group's waiting line and expected wait whenever they change (and first thing).
 #[utoipa::path(
     get, path = "/api/v1/branches/{branch}/board", tag = "queue",
     params(("branch" = String, Path, description = "Branch code"), BoardQuery),
@@ -261,7 +304,9 @@ pub(crate) async fn board(
         .and_then(|v| v.trim().parse::<i64>().ok())
         .or(q.after);
     // Subscribe before reading the log, so nothing falls between the two.
-    let rx = state.calls.subscribe();
+    let rx = state.live.subscribe();
+    let mut loads = state.live.loads();
+    loads.mark_unchanged();
     let store = state.store.clone();
     let after = match resume {
         Some(a) => a.max(0),
@@ -274,13 +319,24 @@ pub(crate) async fn board(
         .calls_since(after, Some(&branch.code), 1000)
         .await
         .map_err(|e| ApiError::store(e, lang))?;
+    let groups = store
+        .service_groups(&branch.code)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let first = group_waits(&branch.code, &groups, &*state.live.loads_now(&*store).await);
     let start = Follow {
         replay: replay.into_iter(),
         rx,
+        loads,
+        groups,
+        shown: None,
         last: after,
         branch: branch.code,
         store,
     };
+    let opening = futures_util::stream::once(async move {
+        Ok::<_, std::convert::Infallible>(waiting_event(&first))
+    });
     let stream = futures_util::stream::unfold(start, |mut st| async move {
         loop {
             if let Some(c) = st.replay.next() {
@@ -290,33 +346,47 @@ pub(crate) async fn board(
                 }
                 continue;
             }
-            match st.rx.recv().await {
-                Ok(c) if c.branch == st.branch && c.id > st.last => {
-                    st.last = c.id;
-                    return Some((Ok(call_event(&c)), st));
+            tokio::select! {
+                got = st.rx.recv() => match got {
+                    Ok(c) if c.branch == st.branch && c.id > st.last => {
+                        st.last = c.id;
+                        return Some((Ok(call_event(&c)), st));
+                    }
+                    Ok(_) => {}
+                    // Fallen behind the channel: read what was missed from the log.
+                    Err(RecvError::Lagged(_)) => {
+                        let missed = st
+                            .store
+                            .calls_since(st.last, Some(&st.branch), 1000)
+                            .await
+                            .unwrap_or_default();
+                        st.replay = missed.into_iter();
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                changed = st.loads.changed() => {
+                    if changed.is_err() {
+                        return None;
+                    }
+                    let snapshot = st.loads.borrow_and_update().clone();
+                    let waits = group_waits(&st.branch, &st.groups, &snapshot);
+                    if st.shown.as_ref() != Some(&waits) {
+                        let event = waiting_event(&waits);
+                        st.shown = Some(waits);
+                        return Some((Ok(event), st));
+                    }
                 }
-                Ok(_) => {}
-                // Fallen behind the channel: read what was missed from the log.
-                Err(RecvError::Lagged(_)) => {
-                    let missed = st
-                        .store
-                        .calls_since(st.last, Some(&st.branch), 1000)
-                        .await
-                        .unwrap_or_default();
-                    st.replay = missed.into_iter();
-                }
-                Err(RecvError::Closed) => return None,
             }
         }
     });
-    Ok(Sse::new(stream)
+    Ok(Sse::new(futures_util::StreamExt::chain(opening, stream))
         .keep_alive(KeepAlive::default())
         .into_response())
 }
 
 /// The officer acting at counter `code` (`{branch}-{number}`): a reception officer of the
 /// branch's agency; the counter must exist.
-async fn counter_officer(
+pub(crate) async fn counter_officer(
     state: &AppState,
     principal: &Principal,
     code: &str,
@@ -350,7 +420,7 @@ pub(crate) struct EndRequest {
     outcome: String,
 }
 
-fn nobody_served(lang: Lang) -> ApiError {
+pub(crate) fn nobody_served(lang: Lang) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
         "nobody_served",

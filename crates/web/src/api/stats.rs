@@ -90,3 +90,174 @@ pub(crate) async fn daily(
         .map_err(|e| ApiError::store(e, lang))?;
     Ok(Json(StatsResponse { rows }))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FloorParams {
+    /// First day (YYYY-MM-DD, Vietnam time), inclusive; today by default.
+    from: Option<NaiveDate>,
+    /// Last day, inclusive; `from` by default.
+    to: Option<NaiveDate>,
+    /// Only this branch.
+    branch: Option<String>,
+    /// `branch` (default), `group`, `counter` or `officer`; rows are always per day.
+    by: Option<String>,
+}
+
+/// The floor's figures for one day and one branch, group, counter or officer.
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub(crate) struct FloorRow {
+    day: NaiveDate,
+    /// The branch code, `{branch}/{group}`, the counter code or the officer's username.
+    key: String,
+    issued: u64,
+    /// Still waiting (today) or never called (earlier days).
+    waiting: u64,
+    served: u64,
+    no_shows: u64,
+    /// Average minutes from ticket to call, over the tickets called.
+    average_wait_minutes: Option<f64>,
+    /// Average minutes from call to end, over the tickets served.
+    average_service_minutes: Option<f64>,
+    ratings: u64,
+    very_satisfied: u64,
+    satisfied: u64,
+    dissatisfied: u64,
+    #[serde(skip)]
+    called: u64,
+    #[serde(skip)]
+    wait_secs: i64,
+    #[serde(skip)]
+    service_secs: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct FloorView {
+    rows: Vec<FloorRow>,
+}
+
+fn minutes(secs: i64, n: u64) -> Option<f64> {
+    (n > 0).then(|| (secs as f64 / n as f64 / 60.0 * 10.0).round() / 10.0)
+}
+
+/// Waiting times, service times, no-shows and ratings by day and by branch, group, counter or
+/// officer (staff, or an API key with `stats:read`).
+#[utoipa::path(
+    get, path = "/api/v1/stats/floor", tag = "statistics", params(FloorParams), security(("bearer" = [])),
+    responses((status = 200, body = FloorView), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn floor(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    principal: Principal,
+    ApiQuery(p): ApiQuery<FloorParams>,
+) -> Result<Json<FloorView>, ApiError> {
+    use crate::api::reference::counter_code;
+    if matches!(principal, Principal::Anonymous) {
+        return Err(ApiError::unauthorized(lang));
+    }
+    if !principal.has_scope(Scope::StatsRead) {
+        return Err(ApiError::forbidden(lang));
+    }
+    let today = chrono::Utc::now()
+        .with_timezone(&motcua_domain::calendar::TZ)
+        .date_naive();
+    let from = p.from.unwrap_or(today);
+    let to = p.to.unwrap_or(from);
+    let by = p.by.as_deref().unwrap_or("branch");
+    if from > to || (to - from).num_days() > 366 {
+        return Err(ApiError::bad_request(
+            "invalid_range",
+            pick(
+                lang,
+                "Khoảng ngày không hợp lệ (tối đa một năm).",
+                "Invalid range of days (a year at most).",
+            ),
+        ));
+    }
+    if !["branch", "group", "counter", "officer"].contains(&by) {
+        return Err(ApiError::bad_request(
+            "invalid_by",
+            pick(
+                lang,
+                "by phải là branch, group, counter hoặc officer.",
+                "by must be branch, group, counter or officer.",
+            ),
+        ));
+    }
+    let branch = p.branch.as_deref().filter(|b| !b.is_empty());
+    let store = &state.store;
+    let tickets = store
+        .ticket_counts(from, to, branch)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let ratings = store
+        .rating_counts(from, to)
+        .await
+        .map_err(|e| ApiError::store(e, lang))?;
+    let key =
+        |b: Option<&str>, g: Option<&str>, c: Option<i64>, o: Option<&str>| -> Option<String> {
+            match by {
+                "branch" => b.map(str::to_string),
+                "group" => Some(format!("{}/{}", b?, g?)),
+                "counter" => Some(counter_code(b?, c?)),
+                _ => o.map(str::to_string),
+            }
+        };
+    let mut rows: std::collections::BTreeMap<(NaiveDate, String), FloorRow> = Default::default();
+    for t in &tickets {
+        let Some(k) = key(
+            Some(&t.branch),
+            Some(&t.group),
+            t.counter,
+            t.officer.as_deref(),
+        ) else {
+            continue;
+        };
+        let row = rows.entry((t.day, k.clone())).or_insert_with(|| FloorRow {
+            day: t.day,
+            key: k,
+            ..FloorRow::default()
+        });
+        row.issued += t.issued;
+        row.waiting += t.waiting;
+        row.served += t.served;
+        row.no_shows += t.no_shows;
+        row.called += t.issued - t.waiting;
+        row.wait_secs += t.wait_secs;
+        row.service_secs += t.service_secs;
+    }
+    for r in &ratings {
+        if branch.is_some() && r.branch.as_deref() != branch {
+            continue;
+        }
+        let Some(k) = key(
+            r.branch.as_deref(),
+            r.group.as_deref(),
+            r.counter,
+            r.officer.as_deref(),
+        ) else {
+            continue;
+        };
+        let row = rows.entry((r.day, k.clone())).or_insert_with(|| FloorRow {
+            day: r.day,
+            key: k,
+            ..FloorRow::default()
+        });
+        row.ratings += r.count;
+        match r.level {
+            motcua_domain::lifecycle::Satisfaction::VerySatisfied => row.very_satisfied += r.count,
+            motcua_domain::lifecycle::Satisfaction::Satisfied => row.satisfied += r.count,
+            motcua_domain::lifecycle::Satisfaction::Dissatisfied => row.dissatisfied += r.count,
+        }
+    }
+    let rows = rows
+        .into_values()
+        .map(|mut r| {
+            r.average_wait_minutes = minutes(r.wait_secs, r.called);
+            r.average_service_minutes = minutes(r.service_secs, r.served);
+            r
+        })
+        .collect();
+    Ok(Json(FloorView { rows }))
+}

@@ -1115,10 +1115,7 @@ pub(crate) async fn rate(
         Ok(me) => me,
         Err(r) => return *r,
     };
-    let Some(satisfaction) = Satisfaction::ALL
-        .into_iter()
-        .find(|s| s.as_str() == get(&f, "satisfaction"))
-    else {
+    let Some(satisfaction) = Satisfaction::parse(get(&f, "satisfaction")) else {
         let e = FieldError {
             field: "rating".into(),
             code: "rating_required".into(),

@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::Utc;
-use motcua_domain::calendar::TZ;
 use motcua_domain::queue::Priority;
 use motcua_store::{Branch, ServiceGroup};
 
@@ -14,12 +13,16 @@ use super::account::local;
 use super::forms::{Fields, Visitor, forged, get, with_cookie};
 use super::{Chrome, render};
 use crate::AppState;
+use crate::api::floor::{GroupWait, group_waits};
 use crate::api::reference::counter_code;
 
 /// The board may run its script and open its event stream on this server, nothing else.
 const BOARD_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-async fn branch_and_groups(state: &AppState, code: &str) -> Option<(Branch, Vec<ServiceGroup>)> {
+pub(super) async fn branch_and_groups(
+    state: &AppState,
+    code: &str,
+) -> Option<(Branch, Vec<ServiceGroup>)> {
     let b = state
         .store
         .branches()
@@ -31,7 +34,7 @@ async fn branch_and_groups(state: &AppState, code: &str) -> Option<(Branch, Vec<
     Some((b, groups))
 }
 
-fn missing(c: &Chrome) -> Response {
+pub(super) fn missing(c: &Chrome) -> Response {
     super::error_page(
         StatusCode::NOT_FOUND,
         c,
@@ -46,8 +49,10 @@ struct KioskPage<'a> {
     c: &'a Chrome,
     csrf: String,
     branch: Branch,
-    groups: Vec<ServiceGroup>,
+    groups: Vec<GroupWait>,
     priorities: Vec<(&'static str, String)>,
+    /// A refused check-in: the code typed and why.
+    check_in: Option<(String, String)>,
 }
 
 pub(crate) async fn kiosk(
@@ -61,17 +66,85 @@ pub(crate) async fn kiosk(
         return missing(&c);
     };
     let (csrf, cookie) = v.csrf();
+    with_cookie(
+        kiosk_page(&state, &c, csrf, branch, &groups, None).await,
+        cookie,
+    )
+}
+
+async fn kiosk_page(
+    state: &AppState,
+    c: &Chrome,
+    csrf: String,
+    branch: Branch,
+    groups: &[ServiceGroup],
+    check_in: Option<(String, String)>,
+) -> Response {
+    let loads = state.live.loads_now(&*state.store).await;
+    let status = if check_in.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
     let page = KioskPage {
-        c: &c,
+        c,
         csrf,
+        groups: group_waits(&branch.code, groups, &loads),
         branch,
-        groups,
         priorities: Priority::ALL
             .into_iter()
             .map(|p| (p.as_str(), p.label(c.lang)))
             .collect(),
+        check_in,
     };
-    with_cookie(render(StatusCode::OK, &c, &page), cookie)
+    render(status, c, &page)
+}
+
+/// The kiosk's check-in of an appointment by its code: the ticket, or the kiosk again with
+/// the reason.
+pub(crate) async fn check_in(
+    State(state): State<AppState>,
+    c: Chrome,
+    mut v: Visitor,
+    Path(code): Path<String>,
+    axum::Form(f): Fields,
+) -> Response {
+    let c = c.with_nav("branches");
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    let Some((branch, groups)) = branch_and_groups(&state, &code).await else {
+        return missing(&c);
+    };
+    let typed = get(&f, "code").trim().to_string();
+    match crate::api::floor::check_in(&state, &branch, &typed, c.lang).await {
+        Ok((ticket, ahead, wait)) => {
+            let group = groups
+                .iter()
+                .find(|g| g.code == ticket.group)
+                .map(|g| g.name.clone())
+                .unwrap_or_default();
+            let page = TicketPage {
+                c: &c,
+                branch,
+                number: ticket.number,
+                group,
+                priority: None,
+                slot: ticket.slot_at.map(local),
+                issued: local(ticket.issued_at),
+                ahead,
+                wait_minutes: wait.num_minutes(),
+            };
+            render(StatusCode::CREATED, &c, &page)
+        }
+        Err(e) => {
+            let (csrf, cookie) = v.csrf();
+            with_cookie(
+                kiosk_page(&state, &c, csrf, branch, &groups, Some((typed, e.message))).await,
+                cookie,
+            )
+        }
+    }
 }
 
 #[derive(Template)]
@@ -82,6 +155,8 @@ struct TicketPage<'a> {
     number: String,
     group: String,
     priority: Option<String>,
+    /// A checked-in appointment's slot.
+    slot: Option<String>,
     issued: String,
     ahead: usize,
     wait_minutes: i64,
@@ -116,6 +191,7 @@ pub(crate) async fn take(
         number: ticket.number,
         group: group.name,
         priority: priority.map(|p| p.label(c.lang)),
+        slot: None,
         issued: local(ticket.issued_at),
         ahead,
         wait_minutes: wait.num_minutes(),
@@ -130,7 +206,7 @@ struct BoardPage<'a> {
     branch: Branch,
     after: i64,
     calls: Vec<(String, String)>,
-    waiting: Vec<(String, usize)>,
+    waiting: Vec<GroupWait>,
 }
 
 pub(crate) async fn board(
@@ -159,24 +235,20 @@ pub(crate) async fn board(
             )
         })
         .collect();
-    let day = Utc::now().with_timezone(&TZ).date_naive();
-    let mut waiting = Vec::new();
-    for g in &groups {
-        let n = store
-            .waiting_tickets(&branch.code, std::slice::from_ref(&g.code), day)
-            .await
-            .map(|w| w.len())
-            .unwrap_or(0);
-        waiting.push((g.name.clone(), n));
-    }
+    let loads = state.live.loads_now(&**store).await;
     let page = BoardPage {
         c: &c,
-        branch,
         after: last,
         calls,
-        waiting,
+        waiting: group_waits(&branch.code, &groups, &loads),
+        branch,
     };
-    let mut response = render(StatusCode::OK, &c, &page);
+    live_page(render(StatusCode::OK, &c, &page))
+}
+
+/// A page that runs its script and opens its event stream on this server (the board, the
+/// tablet, the live summary).
+pub(super) fn live_page(mut response: Response) -> Response {
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(BOARD_CSP),
@@ -191,9 +263,14 @@ struct CounterPage<'a> {
     csrf: String,
     code: String,
     branch: Branch,
-    serving: Option<(String, String)>,
+    /// Number, called at, linked dossier.
+    serving: Option<(String, String, Option<String>)>,
     notice: Option<String>,
+    /// A refused transfer or link.
+    problem: Option<String>,
     buttons: Vec<(&'static str, String, bool)>,
+    groups: Vec<ServiceGroup>,
+    counters: Vec<String>,
 }
 
 /// The counter console: the ticket being served and the buttons to call the next, call again,
@@ -212,7 +289,7 @@ pub(crate) async fn counter(
         Some(_) => Some(c.tr.t("staff-action-done")),
         None => None,
     };
-    counter_page(&state, &c, &officer, &here, &code, notice).await
+    counter_page(&state, &c, &officer, &here, &code, notice, None).await
 }
 
 async fn counter_page(
@@ -222,6 +299,7 @@ async fn counter_page(
     here: &str,
     code: &str,
     notice: Option<String>,
+    problem: Option<String>,
 ) -> Response {
     let (branch, number) = match at_counter(state, c, officer, here, code).await {
         Ok(x) => x,
@@ -233,14 +311,38 @@ async fn counter_page(
         .await
         .ok()
         .flatten()
-        .map(|t| (t.number, t.called_at.map(local).unwrap_or_default()));
+        .map(|t| {
+            (
+                t.number,
+                t.called_at.map(local).unwrap_or_default(),
+                t.dossier,
+            )
+        });
+    let groups = state
+        .store
+        .service_groups(&branch.code)
+        .await
+        .unwrap_or_default();
+    let status = if problem.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = CounterPage {
         c,
         csrf: officer.csrf(),
         code: code.to_string(),
+        counters: branch
+            .counters
+            .iter()
+            .filter(|k| k.number != number)
+            .map(|k| counter_code(&branch.code, k.number))
+            .collect(),
         branch,
         serving,
         notice,
+        problem,
+        groups,
         buttons: [
             ("next", "counter-next"),
             ("recall", "counter-recall"),
@@ -251,11 +353,11 @@ async fn counter_page(
         .map(|(k, label)| (k, c.tr.t(label), k == "next"))
         .collect(),
     };
-    render(StatusCode::OK, c, &page)
+    render(status, c, &page)
 }
 
 /// The branch and counter number of counter `code`, when the signed-in officer may work there.
-async fn at_counter(
+pub(super) async fn at_counter(
     state: &AppState,
     c: &Chrome,
     officer: &super::staff::Officer,
@@ -288,7 +390,8 @@ async fn at_counter(
     Ok((branch, number))
 }
 
-/// One of the console's buttons: `next`, `recall`, `done` or `no_show`.
+/// One of the console's buttons: `next`, `recall`, `done` or `no_show`; or its forms:
+/// `transfer` (to a group and/or counter) and `link` (to a dossier).
 pub(crate) async fn counter_act(
     State(state): State<AppState>,
     c: Chrome,
@@ -298,8 +401,8 @@ pub(crate) async fn counter_act(
 ) -> Response {
     let c = c.with_nav("staff");
     let here = format!("/staff/counters/{code}");
-    let user = match officer.form(&c, &here, get(&f, "csrf")) {
-        Ok(u) => u.username.clone(),
+    let me = match officer.form(&c, &here, get(&f, "csrf")) {
+        Ok(u) => u.clone(),
         Err(r) => return *r,
     };
     let (branch, number) = match at_counter(&state, &c, &officer, &here, &code).await {
@@ -308,11 +411,48 @@ pub(crate) async fn counter_act(
     };
     let store = &state.store;
     let now = Utc::now();
+    let moved = match get(&f, "do") {
+        "transfer" => Some(
+            crate::api::floor::transfer_served(
+                &state,
+                &branch,
+                number,
+                Some(get(&f, "group").to_string()),
+                Some(get(&f, "to").to_string()),
+            )
+            .await,
+        ),
+        "link" => {
+            let principal = crate::auth::Principal::Staff(me.clone());
+            Some(
+                crate::api::floor::link_served(
+                    &state,
+                    &principal,
+                    &branch,
+                    number,
+                    get(&f, "dossier"),
+                    c.lang,
+                )
+                .await,
+            )
+        }
+        _ => None,
+    };
+    match moved {
+        Some(Ok(_)) => return super::forms::see_other(&format!("{here}?done=1")),
+        Some(Err(e)) => {
+            let problem = e.into_api(c.lang).message;
+            return counter_page(&state, &c, &officer, &here, &code, None, Some(problem)).await;
+        }
+        None => {}
+    }
     let serving = store.serving(&branch.code, number).await.ok().flatten();
     let done = match (get(&f, "do"), serving) {
-        ("next", _) => motcua_store::ops::call_next(&**store, &branch.code, number, &user, now)
-            .await
-            .map(|t| t.is_some()),
+        ("next", _) => {
+            motcua_store::ops::call_next(&**store, &branch.code, number, &me.username, now)
+                .await
+                .map(|t| t.is_some())
+        }
         ("recall", Some(t)) => store.recall(t.id, number, now).await,
         ("done", Some(t)) => {
             store

@@ -4,12 +4,14 @@
 
 mod account;
 mod admin;
+mod appointments;
 mod catalog;
 mod filing;
 mod floor;
 pub(crate) mod forms;
 mod payments;
 mod places;
+mod rating;
 mod staff;
 mod track;
 mod verify;
@@ -46,9 +48,19 @@ pub(crate) fn routes() -> Router<AppState> {
             "/branches/{code}/kiosk",
             get(floor::kiosk).post(floor::take),
         )
+        .route("/branches/{code}/kiosk/check-in", post(floor::check_in))
+        .route(
+            "/branches/{code}/appointments",
+            get(appointments::form).post(appointments::create),
+        )
         .route("/branches/{code}/board", get(floor::board))
         .route("/staff/counters/{code}", get(floor::counter))
         .route("/staff/counters/{code}/act", post(floor::counter_act))
+        .route(
+            "/staff/counters/{code}/tablet",
+            get(rating::tablet).post(rating::tablet_rate),
+        )
+        .route("/satisfaction", get(rating::summary))
         .route("/payments/vnpay/return", get(payments::return_page))
         .route("/account", get(account::home))
         .route(
@@ -145,6 +157,24 @@ pub(crate) fn routes() -> Router<AppState> {
                 asset(
                     "text/javascript; charset=utf-8",
                     include_str!("../../assets/board.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/tablet.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../assets/tablet.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/summary.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../assets/summary.js"),
                 )
             }),
         )

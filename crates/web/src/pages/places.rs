@@ -142,6 +142,7 @@ pub(crate) struct BranchPage<'a> {
     c: &'a Chrome,
     b: Branch,
     agency: String,
+    waits: Vec<crate::api::floor::GroupWait>,
 }
 
 pub(crate) async fn branch(
@@ -173,5 +174,17 @@ pub(crate) async fn branch(
         .into_iter()
         .find(|a| a.code == b.agency)
         .map_or_else(|| b.agency.to_string(), |a| a.name);
-    render(StatusCode::OK, &c, &BranchPage { c: &c, b, agency })
+    let waits = crate::api::floor::waits_now(&state, &b.code)
+        .await
+        .unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &c,
+        &BranchPage {
+            c: &c,
+            b,
+            agency,
+            waits,
+        },
+    )
 }

@@ -836,7 +836,21 @@ pub(crate) async fn receive(
         }
     };
     // The dossier exists from here on: whatever follows fails, it waits in the reception
-    // queue and nothing typed is lost.
+    // queue and nothing typed is lost. The ticket the officer is serving, if any, is linked
+    // to it.
+    match state.store.serving_by(&actor.id).await {
+        Ok(Some(t)) if t.dossier.is_none() => {
+            if let Err(e) = state
+                .store
+                .link_ticket(t.id, &record.code.to_string())
+                .await
+            {
+                tracing::warn!(code = %record.code, error = %e, "ticket not linked");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(code = %record.code, error = %e, "ticket not linked"),
+    }
     let mut steps = Vec::new();
     if fee > 0 {
         steps.push(Command::RecordPayment {
