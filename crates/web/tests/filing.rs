@@ -492,12 +492,33 @@ async fn file_pay_receive_supplement(app: App) {
         (s, error_code(&body)),
         (StatusCode::FORBIDDEN, "role_not_allowed")
     );
-    let (s, body) = app.post(&actions, Some(&token), &rating).await;
-    assert_eq!(s, StatusCode::OK, "{body}");
+    // The same rating through `POST /api/v1/ratings`: once, by the applicant; it is counted
+    // for the deciding agency at once.
+    let given = json!({"dossier": code, "level": "satisfied", "criteria": {"attitude": 2}, "comment": "Nhanh"});
+    let (s, body) = app.post("/api/v1/ratings", Some(&specialist), &given).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, body) = app.post("/api/v1/ratings", Some(&token), &given).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(body["dossier"], code);
     let (s, body) = app.post(&actions, Some(&token), &rating).await;
     assert_eq!(
         (s, error_code(&body)),
         (StatusCode::CONFLICT, "already_rated")
+    );
+    let (s, body) = app.post("/api/v1/ratings", Some(&token), &given).await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::CONFLICT, "already_rated")
+    );
+    let (_, summary) = app.get("/api/v1/stats/satisfaction?by=agency", None).await;
+    let total = summary["rows"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (
+            total["satisfied"].as_u64(),
+            total["criteria"]["attitude"].as_f64()
+        ),
+        (Some(1), Some(2.0)),
+        "{summary}"
     );
 
     // The processing control sheet lists every hand-over.

@@ -402,7 +402,489 @@ async fn counter_console_pages(app: App) {
     );
 }
 
+async fn transfer(
+    app: &App,
+    counter: &str,
+    token: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
+    let path = format!("/api/v1/counters/{counter}/transfer");
+    app.post(&path, token, &body).await
+}
+
+async fn tickets_are_transferred_and_linked_to_dossiers(app: App) {
+    floor(&app).await;
+    let reception = app.token("letan").await;
+    let specialist = app.token("chuyenvien").await;
+    take(&app, json!({"group": "HT"})).await;
+    take(&app, json!({"group": "HT"})).await;
+    take(&app, json!({"group": "DD"})).await;
+    assert_eq!(
+        transfer(&app, "HQ-01", Some(&reception), json!({"group": "DD"}))
+            .await
+            .0,
+        StatusCode::CONFLICT,
+        "nobody served yet"
+    );
+    let (_, a1) = call(&app, "HQ-01", Some(&reception)).await;
+    assert_eq!(a1["number"], "A001");
+    assert_eq!(
+        transfer(&app, "HQ-01", None, json!({"group": "DD"}))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        transfer(&app, "HQ-01", Some(&specialist), json!({"group": "DD"}))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    for bad in [
+        json!({"group": "ZZ"}),
+        json!({"counter": "HQ-09"}),
+        json!({}),
+    ] {
+        let (s, body) = transfer(&app, "HQ-01", Some(&reception), bad).await;
+        assert_eq!(
+            (s, body["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_target"))
+        );
+    }
+    // To counter 3 only: counter 2 (same group as before) does not get it; counter 3 calls
+    // it before B001, which came later: it keeps its number and its arrival.
+    let (s, moved) = transfer(&app, "HQ-01", Some(&reception), json!({"counter": "HQ-03"})).await;
+    assert_eq!(s, StatusCode::OK, "{moved}");
+    assert_eq!(
+        (moved["number"].as_str(), moved["group"].as_str()),
+        (Some("A001"), Some("DD"))
+    );
+    let (_, at2) = call(&app, "HQ-02", Some(&reception)).await;
+    assert_eq!(at2["number"], "A002");
+    let (_, at3) = call(&app, "HQ-03", Some(&reception)).await;
+    assert_eq!(at3["number"], "A001");
+
+    // The dossier received during the service is linked to the ticket.
+    let (s, filed) = app
+        .post("/api/v1/dossiers", Some(&app.key_rw), &dossier_body())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{filed}");
+    let dossier = filed["code"].as_str().unwrap();
+    let link = |body: Value, token: Option<String>| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/counters/HQ-03/link", token.as_deref(), &body)
+                .await
+        }
+    };
+    assert_eq!(
+        link(json!({"dossier": "khong-phai-ma"}), Some(reception.clone()))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        link(json!({"dossier": dossier}), Some(specialist.clone()))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, linked) = link(json!({"dossier": dossier}), Some(reception.clone())).await;
+    assert_eq!(s, StatusCode::OK, "{linked}");
+    assert_eq!(linked["dossier"], dossier);
+    assert_eq!(
+        app.post(
+            "/api/v1/counters/HQ-01/link",
+            Some(&reception),
+            &json!({"dossier": dossier})
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT,
+        "counter 1 serves nobody now"
+    );
+}
+
+async fn appointments_are_booked_checked_in_and_cancelled(app: App) {
+    floor(&app).await;
+    assert_eq!(
+        app.get("/api/v1/branches/HQ/slots?group=ZZ", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (s, days) = app
+        .get("/api/v1/branches/HQ/slots?group=DD&days=14", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{days}");
+    let days = days.as_array().unwrap();
+    assert!(!days.is_empty(), "working days ahead have slots");
+    let slot = days[0]["slots"][0].clone();
+    // One counter serves DD, two bookings per counter and slot.
+    assert_eq!(slot["free"], 2);
+    let book = |body: Value| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/branches/HQ/appointments", None, &body)
+                .await
+        }
+    };
+    let at = slot["at"].as_str().unwrap();
+    let (s, bad) =
+        book(json!({"group": "DD", "slot": at, "name": "Trần Văn Bình", "phone": "12345"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    let (s, bad) = book(json!({"group": "DD", "slot": "2020-01-01T01:00:00Z", "name": "Trần Văn Bình", "phone": "0912345678"})).await;
+    assert_eq!(
+        (s, bad["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_slot"))
+    );
+    let (s, bad) =
+        book(json!({"group": "DD", "slot": at, "name": " ", "phone": "0912345678"})).await;
+    assert_eq!(
+        (s, bad["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_name"))
+    );
+    let (s, first) =
+        book(json!({"group": "DD", "slot": at, "name": "Trần Văn Bình", "phone": "0912345678"}))
+            .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    assert_eq!(first["status"], "booked");
+    let code = first["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 8);
+    let (s, _) =
+        book(json!({"group": "DD", "slot": at, "name": "Lê Thị Cúc", "phone": "0987654321"})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, full) =
+        book(json!({"group": "DD", "slot": at, "name": "Phạm Văn Dũng", "phone": "0901234567"}))
+            .await;
+    assert_eq!(
+        (s, full["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("slot_full"))
+    );
+    let (_, after) = app
+        .get("/api/v1/branches/HQ/slots?group=DD&days=14", None)
+        .await;
+    assert_eq!(after[0]["slots"][0]["free"], 0);
+
+    // Too early to check in a slot more than an hour ahead (the first free slot is at least
+    // the next one); wrong branch or code: 404.
+    let check_in = |branch: &'static str, code: String| {
+        let app = &app;
+        async move {
+            app.post(
+                &format!("/api/v1/branches/{branch}/check-in"),
+                None,
+                &json!({"code": code}),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        check_in("HQ", "00000000".into()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let slot_at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+    if slot_at > chrono::Utc::now() + chrono::Duration::minutes(61) {
+        let (s, early) = check_in("HQ", code.clone()).await;
+        assert_eq!(
+            (s, early["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("check_in_too_early"))
+        );
+    }
+    // A booking whose slot begins in ten minutes is checked in and placed by its slot.
+    let soon = chrono::Utc::now() + chrono::Duration::minutes(10);
+    app.store
+        .book_appointment(
+            &motcua_store::Appointment {
+                code: "24681357".into(),
+                branch: "HQ".into(),
+                group: "HT".into(),
+                slot_at: soon,
+                minutes: 30,
+                name: "Đỗ Thị Hoa".into(),
+                phone: "0912000111".into(),
+                status: motcua_store::AppointmentStatus::Booked,
+                created_at: chrono::Utc::now(),
+                ticket_id: None,
+            },
+            4,
+        )
+        .await
+        .unwrap();
+    let (s, ticket) = check_in("HQ", "24681357".into()).await;
+    assert_eq!(s, StatusCode::CREATED, "{ticket}");
+    assert_eq!(ticket["number"], "A001");
+    assert!(ticket["slot"].is_string());
+    assert_eq!(
+        check_in("HQ", "24681357".into()).await.0,
+        StatusCode::NOT_FOUND,
+        "once"
+    );
+    let missed = chrono::Utc::now() - chrono::Duration::minutes(45);
+    app.store
+        .book_appointment(
+            &motcua_store::Appointment {
+                code: "11223344".into(),
+                slot_at: missed,
+                status: motcua_store::AppointmentStatus::Booked,
+                ticket_id: None,
+                ..app.store.appointment("24681357").await.unwrap().unwrap()
+            },
+            4,
+        )
+        .await
+        .unwrap();
+    let (s, late) = check_in("HQ", "11223344".into()).await;
+    assert_eq!(
+        (s, late["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("appointment_missed"))
+    );
+
+    // Cancelling asks the phone again and frees the place.
+    let cancel = |phone: &'static str| {
+        let app = &app;
+        let code = code.clone();
+        async move {
+            app.post(
+                &format!("/api/v1/appointments/{code}/cancel"),
+                None,
+                &json!({"phone": phone}),
+            )
+            .await
+        }
+    };
+    assert_eq!(cancel("0999999999").await.0, StatusCode::NOT_FOUND);
+    let (s, cancelled) = cancel("+84 912 345 678").await;
+    assert_eq!(
+        (s, cancelled["status"].as_str()),
+        (StatusCode::OK, Some("cancelled"))
+    );
+    let (_, after) = app
+        .get("/api/v1/branches/HQ/slots?group=DD&days=14", None)
+        .await;
+    assert_eq!(after[0]["slots"][0]["free"], 1);
+    assert_eq!(check_in("HQ", code).await.0, StatusCode::NOT_FOUND);
+}
+
+async fn rate(app: &App, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    app.post("/api/v1/ratings", token, &body).await
+}
+
+async fn ratings_are_given_once_and_summed_live(app: App) {
+    floor(&app).await;
+    let reception = app.token("letan").await;
+    let specialist = app.token("chuyenvien").await;
+    let (_, waiting) = take(&app, json!({"group": "HT"})).await;
+    let id = waiting["id"].as_i64().unwrap();
+    let body = json!({"ticket": id, "level": "very_satisfied", "criteria": {"attitude": 2}});
+    assert_eq!(
+        rate(&app, None, body.clone()).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        rate(&app, Some(&specialist), body.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, e) = rate(&app, Some(&reception), body.clone()).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_served"))
+    );
+    for bad in [
+        json!({"ticket": id, "level": "great"}),
+        json!({"ticket": id, "level": "satisfied", "criteria": {"attitude": 3}}),
+        json!({"ticket": id, "level": "satisfied", "criteria": {"speed": 1}}),
+        json!({"ticket": id, "dossier": "x", "level": "satisfied"}),
+        json!({"level": "satisfied"}),
+    ] {
+        assert_eq!(
+            rate(&app, Some(&reception), bad.clone()).await.0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        rate(
+            &app,
+            Some(&reception),
+            json!({"ticket": 999999, "level": "satisfied"})
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+
+    // The live summary follows every rating.
+    let mut live = app
+        .http
+        .get(app.url("/api/v1/stats/satisfaction/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    read_until(&mut live, "event: summary").await;
+
+    call(&app, "HQ-01", Some(&reception)).await;
+    let (s, r) = rate(&app, Some(&reception), body.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!(
+        (r["officer"].as_str(), r["counter_code"].as_str()),
+        (Some("letan"), Some("HQ-01"))
+    );
+    let (s, e) = rate(
+        &app,
+        Some(&reception),
+        json!({"ticket": id, "level": "dissatisfied"}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_rated"))
+    );
+    let seen = read_until(&mut live, "\"very_satisfied\":1").await;
+    assert!(seen.contains("\"key\":\"HQ-01\""), "{seen}");
+
+    // A second ticket, served at counter 2 and rated "dissatisfied".
+    take(&app, json!({"group": "HT"})).await;
+    let (_, t2) = call(&app, "HQ-02", Some(&reception)).await;
+    app.post(
+        "/api/v1/counters/HQ-02/end",
+        Some(&reception),
+        &json!({"outcome": "done"}),
+    )
+    .await;
+    let (s, _) = rate(
+        &app,
+        Some(&reception),
+        json!({"ticket": t2["id"], "level": "dissatisfied", "criteria": {"attitude": 0}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    read_until(&mut live, "\"dissatisfied\":1").await;
+
+    let (s, by_counter) = app.get("/api/v1/stats/satisfaction?by=counter", None).await;
+    assert_eq!(s, StatusCode::OK, "{by_counter}");
+    let rows = by_counter["rows"].as_array().unwrap();
+    let row = |key: &str| rows.iter().find(|r| r["key"] == key).unwrap().clone();
+    assert_eq!(row("HQ-01")["very_satisfied"], 1);
+    assert_eq!(row("HQ-02")["dissatisfied"], 1);
+    let total = row("*");
+    assert_eq!(
+        (total["total"].as_u64(), total["satisfied_percent"].as_f64()),
+        (Some(2), Some(50.0))
+    );
+    assert_eq!(total["criteria"]["attitude"], 1.0);
+    let (_, by_officer) = app.get("/api/v1/stats/satisfaction?by=officer", None).await;
+    assert_eq!(by_officer["rows"][0]["key"], "letan");
+    assert_eq!(by_officer["rows"][0]["total"], 2);
+    let (_, by_agency) = app.get("/api/v1/stats/satisfaction?by=agency", None).await;
+    assert_eq!(by_agency["rows"][0]["label"], format!("Cơ quan {CENTRE}"));
+    let (s, _) = app
+        .get(
+            "/api/v1/stats/satisfaction?from=2026-02-01&to=2026-01-01",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = app.get("/api/v1/stats/satisfaction?by=planet", None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+async fn floor_figures_by_day_and_place(app: App) {
+    floor(&app).await;
+    let reception = app.token("letan").await;
+    for _ in 0..3 {
+        take(&app, json!({"group": "HT"})).await;
+    }
+    let (_, t) = call(&app, "HQ-01", Some(&reception)).await;
+    rate(
+        &app,
+        Some(&reception),
+        json!({"ticket": t["id"], "level": "satisfied"}),
+    )
+    .await;
+    call(&app, "HQ-01", Some(&reception)).await;
+    app.post(
+        "/api/v1/counters/HQ-01/end",
+        Some(&reception),
+        &json!({"outcome": "no_show"}),
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/stats/floor", None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let giamsat = app.token("giamsat").await;
+    let (s, _) = app.get("/api/v1/stats/floor?by=room", Some(&giamsat)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, by_branch) = app.get("/api/v1/stats/floor", Some(&giamsat)).await;
+    assert_eq!(s, StatusCode::OK, "{by_branch}");
+    let hq = &by_branch["rows"][0];
+    assert_eq!(
+        (
+            hq["key"].as_str(),
+            hq["issued"].as_u64(),
+            hq["served"].as_u64(),
+            hq["no_shows"].as_u64(),
+            hq["waiting"].as_u64()
+        ),
+        (Some("HQ"), Some(3), Some(1), Some(1), Some(1))
+    );
+    assert_eq!(
+        (hq["ratings"].as_u64(), hq["satisfied"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(hq["average_wait_minutes"].is_number());
+    let (_, by_officer) = app
+        .get("/api/v1/stats/floor?by=officer&branch=HQ", Some(&giamsat))
+        .await;
+    let letan = by_officer["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "letan")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (letan["served"].as_u64(), letan["no_shows"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let (_, by_counter) = app
+        .get("/api/v1/stats/floor?by=counter", Some(&giamsat))
+        .await;
+    assert_eq!(by_counter["rows"][0]["key"], "HQ-01");
+}
+
+async fn boards_show_waiting_lines_live(app: App) {
+    floor(&app).await;
+    let (s, q) = app.get("/api/v1/branches/HQ/queue", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(q["groups"][1]["group"], "HT");
+    assert_eq!(q["groups"][1]["waiting"], 0);
+    let mut board = app
+        .http
+        .get(app.url("/api/v1/branches/HQ/board"))
+        .send()
+        .await
+        .unwrap();
+    let first = read_until(&mut board, "event: waiting").await;
+    assert!(first.contains("\"waiting\":0"), "{first}");
+    take(&app, json!({"group": "HT"})).await;
+    take(&app, json!({"group": "HT"})).await;
+    take(&app, json!({"group": "HT"})).await;
+    let seen = read_until(&mut board, "\"waiting\":3").await;
+    assert!(
+        seen.contains("\"expected_wait_minutes\":20"),
+        "three waiting at two counters: {seen}"
+    );
+    let (_, q) = app.get("/api/v1/branches/HQ/queue", None).await;
+    assert_eq!(q["groups"][1]["waiting"], 3);
+}
+
 on_both_backends!(
+    tickets_are_transferred_and_linked_to_dossiers,
+    appointments_are_booked_checked_in_and_cancelled,
+    ratings_are_given_once_and_summed_live,
+    floor_figures_by_day_and_place,
+    boards_show_waiting_lines_live,
     tickets_are_taken_and_called_in_order,
     two_counters_never_get_the_same_ticket,
     boards_show_calls_live_and_replay_after_reconnecting,
