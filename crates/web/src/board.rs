@@ -1,10 +1,12 @@
-//! The floor, live. Each server instance follows the database a few times a second — new calls,
-//! new ratings, and each group's waiting line — with one query each whatever the number of
-//! boards, tablets and summary pages connected, and fans the news out: calls through a
-//! broadcast channel (a board that reconnects names the last call it showed, `Last-Event-ID`,
-//! and is replayed what it missed from the log), waiting lines and today's rating counts as
-//! snapshots that subscribers read when they change. Calls, tickets and ratings made through
-//! any instance thus reach every page, and none is lost.
+//! The floor, live. Each server instance follows the database five times a second — new
+//! calls and new ratings — and re-reads each group's waiting line every second, with one query
+//! each whatever the number of boards, tablets and summary pages connected, and fans the news
+//! out: calls through a broadcast channel (a board that reconnects names the last call it
+//! showed, `Last-Event-ID`, and is replayed what it missed from the log), waiting lines and
+//! today's rating counts as snapshots that subscribers read when they change. A change made
+//! through this instance wakes the follower at once, so its own screens see a call within
+//! milliseconds; calls, tickets and ratings made through any instance reach every screen, and
+//! none is lost.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -12,12 +14,13 @@ use std::time::Duration as StdDuration;
 use chrono::{NaiveDate, Utc};
 use motcua_domain::calendar::TZ;
 use motcua_store::{GroupLoad, RatingCount, Store, TicketCall};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Notify, broadcast, watch};
 
 /// How often an instance looks for new calls and ratings.
 const EVERY: StdDuration = StdDuration::from_millis(200);
-/// Waiting lines are re-read every this many ticks (and after every call).
-const LOAD_EVERY: u32 = 5;
+/// Waiting lines are re-read this often: a second's delay on a waiting count is unnoticed,
+/// while re-reading on every ticket would send every board an event per ticket.
+const LOAD_EVERY: StdDuration = StdDuration::from_secs(1);
 /// Calls a slow board may fall behind before it is told to reconnect (and is replayed).
 const BUFFER: usize = 1024;
 
@@ -46,6 +49,9 @@ pub(crate) struct Ratings {
 /// The fan-out of the floor's news to the pages connected to this instance.
 #[derive(Clone)]
 pub(crate) struct Live {
+    /// Wakes the follower at once after a change made through this instance; changes made
+    /// elsewhere are picked up on the next tick.
+    wake: Arc<Notify>,
     calls: broadcast::Sender<TicketCall>,
     loads: watch::Sender<Arc<Loads>>,
     ratings: watch::Sender<Arc<Ratings>>,
@@ -59,10 +65,16 @@ impl Live {
     pub(crate) fn new() -> Live {
         let (calls, _) = broadcast::channel(BUFFER);
         Live {
+            wake: Arc::new(Notify::new()),
             calls,
             loads: watch::Sender::new(Arc::default()),
             ratings: watch::Sender::new(Arc::default()),
         }
+    }
+
+    /// Says that a ticket was called, issued or moved, or a rating given, here and now.
+    pub(crate) fn poke(&self) {
+        self.wake.notify_one();
     }
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<TicketCall> {
@@ -128,14 +140,14 @@ impl Live {
                     }
                 };
             let mut tick = tokio::time::interval(EVERY);
-            let mut n: u32 = 0;
+            let mut loaded: Option<tokio::time::Instant> = None;
             loop {
-                tick.tick().await;
-                n = n.wrapping_add(1);
-                let mut reload = n % LOAD_EVERY == 1;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = live.wake.notified() => {}
+                }
                 match store.calls_since(last_call, None, 1000).await {
                     Ok(calls) => {
-                        reload |= !calls.is_empty();
                         for c in calls {
                             last_call = last_call.max(c.id);
                             // No board listening is not an error.
@@ -145,7 +157,8 @@ impl Live {
                     Err(e) => tracing::warn!(error = %e, "floor: reading new calls"),
                 }
                 let day = today();
-                if reload {
+                if loaded.is_none_or(|at| at.elapsed() >= LOAD_EVERY) {
+                    loaded = Some(tokio::time::Instant::now());
                     match store.day_load(day).await {
                         Ok(groups) => {
                             let fresh = Loads {

@@ -400,6 +400,134 @@ async fn counter_console_pages(app: App) {
         calls.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(),
         vec!["A001", "A001", "A002"]
     );
+
+    // The console's forms: a link to a dossier that does not exist is refused in words; the
+    // transfer moves A002 to counter 3.
+    let act = "/staff/counters/HQ-01/act";
+    let (s, _, html) = desk
+        .post(
+            act,
+            &[
+                ("csrf", &csrf),
+                ("do", "link"),
+                ("dossier", "000.00.01.H22-260101-9999"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("error-summary"), "{html}");
+    let (s, _, html) = desk
+        .post(
+            act,
+            &[
+                ("csrf", &csrf),
+                ("do", "transfer"),
+                ("group", ""),
+                ("to", "HQ-77"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Không có nhóm dịch vụ hoặc quầy này"),
+        "{html}"
+    );
+    let (s, location, _) = desk
+        .post(
+            act,
+            &[
+                ("csrf", &csrf),
+                ("do", "transfer"),
+                ("group", "DD"),
+                ("to", "HQ-03"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (s, location.as_str()),
+        (StatusCode::SEE_OTHER, "/staff/counters/HQ-01?done=1")
+    );
+    let moved = app
+        .store
+        .waiting_tickets(
+            "HQ",
+            &["DD".to_string()],
+            Some(3),
+            chrono::Utc::now()
+                .with_timezone(&motcua_domain::calendar::TZ)
+                .date_naive(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        moved.iter().map(|t| t.number.as_str()).collect::<Vec<_>>(),
+        vec!["A002"]
+    );
+
+    // The counter's tablet: for reception officers of the branch only; it asks about the
+    // ticket just served and takes one rating.
+    let today = chrono::Utc::now()
+        .with_timezone(&motcua_domain::calendar::TZ)
+        .date_naive();
+    let tablet = "/staff/counters/HQ-03/tablet";
+    let (s, location, _) = Tab::new(&app).get(tablet).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/staff/login"), "{location}");
+    assert_eq!(specialist.get(tablet).await.0, StatusCode::FORBIDDEN);
+    let (_, _, html) = desk.get(tablet).await;
+    assert!(
+        html.contains("tablet-waiting"),
+        "nothing called at counter 3 yet: {html}"
+    );
+    let reception = app.token("letan").await;
+    let (_, a2) = call(&app, "HQ-03", Some(&reception)).await;
+    let (s, _, html) = desk.get(tablet).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("tablet-ticket") && html.contains("A002"),
+        "{html}"
+    );
+    let ticket = a2["id"].to_string();
+    let (s, _, _) = desk
+        .post(
+            tablet,
+            &[
+                ("csrf", "forged"),
+                ("ticket", &ticket),
+                ("level", "satisfied"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, html) = desk
+        .post(tablet, &[("csrf", &csrf), ("ticket", &ticket)])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Hãy chọn mức độ hài lòng"), "{html}");
+    let rate = [
+        ("csrf", csrf.as_str()),
+        ("ticket", ticket.as_str()),
+        ("level", "satisfied"),
+        ("attitude", "2"),
+    ];
+    let (s, location, _) = desk.post(tablet, &rate).await;
+    assert_eq!(
+        (s, location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            "/staff/counters/HQ-03/tablet?done=thanks"
+        )
+    );
+    let (_, location, _) = desk.post(tablet, &rate).await;
+    assert_eq!(location, "/staff/counters/HQ-03/tablet?done=already");
+    let (_, _, html) = desk.get(tablet).await;
+    assert!(
+        html.contains("tablet-waiting"),
+        "rated: back to waiting: {html}"
+    );
+    let counts = app.store.rating_counts(today, today).await.unwrap();
+    assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), 1);
+    assert_eq!(counts[0].officer.as_deref(), Some("letan"));
 }
 
 async fn transfer(

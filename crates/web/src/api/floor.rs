@@ -219,6 +219,7 @@ pub(crate) async fn transfer_served(
     {
         return Err(FloorError::NobodyServed);
     }
+    state.live.poke();
     store
         .ticket(ticket.id)
         .await?
@@ -683,6 +684,7 @@ pub(crate) async fn check_in(
         Err(StoreError::NotFound) => return Err(missing()),
         Err(e) => return Err(ApiError::store(e, lang)),
     };
+    state.live.poke();
     let (ahead, wait) = super::queue::place(state, &ticket, now)
         .await
         .map_err(|e| ApiError::store(e, lang))?;

@@ -81,6 +81,7 @@ pub(crate) async fn issue(
         .store
         .issue_ticket(&branch.code, &group.code, priority, None, day, now)
         .await?;
+    state.live.poke();
     let (ahead, wait) = place(state, &ticket, now).await?;
     Ok((ticket, ahead, wait))
 }
@@ -222,6 +223,7 @@ pub(crate) async fn call_next(
     let Some(ticket) = called else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
+    state.live.poke();
     let group = group_of(&state, &ticket, lang).await?;
     tracing::info!(number = %ticket.number, counter = %counter, officer = %user, "ticket called");
     Ok(Json(ticket_view(&ticket, &group)).into_response())
@@ -462,6 +464,7 @@ pub(crate) async fn recall(
     {
         return Err(nobody_served(lang));
     }
+    state.live.poke();
     let group = group_of(&state, &ticket, lang).await?;
     Ok(Json(ticket_view(&ticket, &group)))
 }
@@ -516,6 +519,7 @@ pub(crate) async fn end(
     {
         return Err(nobody_served(lang));
     }
+    state.live.poke();
     ticket.status = outcome;
     ticket.ended_at = Some(now);
     let group = group_of(&state, &ticket, lang).await?;

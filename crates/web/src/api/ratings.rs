@@ -121,7 +121,7 @@ pub(crate) async fn rate_ticket(
         None => branch_agency,
     };
     let now = Utc::now();
-    state
+    let rating = state
         .store
         .add_rating(&Rating {
             id: 0,
@@ -139,7 +139,9 @@ pub(crate) async fn rate_ticket(
             given_by: by.to_string(),
             at: now,
         })
-        .await
+        .await?;
+    state.live.poke();
+    Ok(rating)
 }
 
 /// Whether a ticket can be rated now: called or served today (not a no-show).
@@ -245,6 +247,7 @@ pub(crate) async fn rate(
             )
             .await
             .map_err(|e| ApiError::op(e, lang))?;
+            state.live.poke();
             Ok((
                 StatusCode::CREATED,
                 Json(RatingView {

@@ -467,7 +467,10 @@ pub(crate) async fn counter_act(
         _ => Ok(false),
     };
     match done {
-        Ok(true) => super::forms::see_other(&format!("{here}?done=1")),
+        Ok(true) => {
+            state.live.poke();
+            super::forms::see_other(&format!("{here}?done=1"))
+        }
         Ok(false) => super::forms::see_other(&format!("{here}?done=none")),
         Err(e) => super::catalog::store_failure(&c, e),
     }
