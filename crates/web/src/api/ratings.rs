@@ -441,19 +441,7 @@ pub(crate) async fn satisfaction(
     ReqLang(lang): ReqLang,
     ApiQuery(p): ApiQuery<SatisfactionParams>,
 ) -> Result<Json<SatisfactionView>, ApiError> {
-    let today = Utc::now().with_timezone(&TZ).date_naive();
-    let from = p.from.unwrap_or(today);
-    let to = p.to.unwrap_or(from);
-    if from > to || (to - from).num_days() > 366 {
-        return Err(ApiError::bad_request(
-            "invalid_range",
-            pick(
-                lang,
-                "Khoảng ngày không hợp lệ (tối đa một năm).",
-                "Invalid range of days (a year at most).",
-            ),
-        ));
-    }
+    let (from, to) = super::stats::day_range(p.from, p.to, lang)?;
     let by = p.by.unwrap_or(By::Agency);
     let counts = state
         .store

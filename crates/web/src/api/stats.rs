@@ -159,22 +159,8 @@ pub(crate) async fn floor(
     if !principal.has_scope(Scope::StatsRead) {
         return Err(ApiError::forbidden(lang));
     }
-    let today = chrono::Utc::now()
-        .with_timezone(&motcua_domain::calendar::TZ)
-        .date_naive();
-    let from = p.from.unwrap_or(today);
-    let to = p.to.unwrap_or(from);
+    let (from, to) = day_range(p.from, p.to, lang)?;
     let by = p.by.as_deref().unwrap_or("branch");
-    if from > to || (to - from).num_days() > 366 {
-        return Err(ApiError::bad_request(
-            "invalid_range",
-            pick(
-                lang,
-                "Khoảng ngày không hợp lệ (tối đa một năm).",
-                "Invalid range of days (a year at most).",
-            ),
-        ));
-    }
     if !["branch", "group", "counter", "officer"].contains(&by) {
         return Err(ApiError::bad_request(
             "invalid_by",
@@ -260,4 +246,28 @@ pub(crate) async fn floor(
         })
         .collect();
     Ok(Json(FloorView { rows }))
+}
+
+/// A period of local days: today by default, `to` defaulting to `from`; at most a year.
+pub(crate) fn day_range(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    lang: motcua_domain::Lang,
+) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let today = chrono::Utc::now()
+        .with_timezone(&motcua_domain::calendar::TZ)
+        .date_naive();
+    let from = from.unwrap_or(today);
+    let to = to.unwrap_or(from);
+    if from > to || (to - from).num_days() > 366 {
+        return Err(ApiError::bad_request(
+            "invalid_range",
+            pick(
+                lang,
+                "Khoảng ngày không hợp lệ (tối đa một năm).",
+                "Invalid range of days (a year at most).",
+            ),
+        ));
+    }
+    Ok((from, to))
 }

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use motcua_domain::calendar::TZ;
 use motcua_store::{Appointment, Branch, ServiceGroup};
 
-use super::floor::{branch_and_groups, missing};
-use super::forms::{Fields, Visitor, forged, get, with_cookie};
+use super::floor::{branch_and_groups, branch_form, missing};
+use super::forms::{Fields, Visitor, get, with_cookie};
 use super::{Chrome, render};
 use crate::AppState;
 use crate::api::floor::{DaySlots, book, day_slots};
@@ -109,11 +109,9 @@ pub(crate) async fn create(
     axum::Form(f): Fields,
 ) -> Response {
     let c = c.with_nav("branches");
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
-    let Some((branch, groups)) = branch_and_groups(&state, &code).await else {
-        return missing(&c);
+    let (branch, groups) = match branch_form(&state, &c, &v, &code, &f).await {
+        Ok(x) => x,
+        Err(r) => return *r,
     };
     let Some(group) = groups.iter().find(|g| g.code == get(&f, "group")).cloned() else {
         return missing(&c);

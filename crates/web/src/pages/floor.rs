@@ -34,6 +34,23 @@ pub(super) async fn branch_and_groups(
     Some((b, groups))
 }
 
+/// A public floor form (kiosk, check-in, booking): its form token checked, then its branch
+/// and groups; otherwise the page to answer.
+pub(super) async fn branch_form(
+    state: &AppState,
+    c: &Chrome,
+    v: &Visitor,
+    code: &str,
+    f: &std::collections::BTreeMap<String, String>,
+) -> Result<(Branch, Vec<ServiceGroup>), Box<Response>> {
+    if !v.form_ok(get(f, "csrf")) {
+        return Err(Box::new(forged(c)));
+    }
+    branch_and_groups(state, code)
+        .await
+        .ok_or_else(|| Box::new(missing(c)))
+}
+
 pub(super) fn missing(c: &Chrome) -> Response {
     super::error_page(
         StatusCode::NOT_FOUND,
@@ -110,11 +127,9 @@ pub(crate) async fn check_in(
     axum::Form(f): Fields,
 ) -> Response {
     let c = c.with_nav("branches");
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
-    let Some((branch, groups)) = branch_and_groups(&state, &code).await else {
-        return missing(&c);
+    let (branch, groups) = match branch_form(&state, &c, &v, &code, &f).await {
+        Ok(x) => x,
+        Err(r) => return *r,
     };
     let typed = get(&f, "code").trim().to_string();
     match crate::api::floor::check_in(&state, &branch, &typed, c.lang).await {
@@ -170,11 +185,9 @@ pub(crate) async fn take(
     axum::Form(f): Fields,
 ) -> Response {
     let c = c.with_nav("branches");
-    if !v.form_ok(get(&f, "csrf")) {
-        return forged(&c);
-    }
-    let Some((branch, groups)) = branch_and_groups(&state, &code).await else {
-        return missing(&c);
+    let (branch, groups) = match branch_form(&state, &c, &v, &code, &f).await {
+        Ok(x) => x,
+        Err(r) => return *r,
     };
     let Some(group) = groups.into_iter().find(|g| g.code == get(&f, "group")) else {
         return missing(&c);
@@ -390,6 +403,21 @@ pub(super) async fn at_counter(
     Ok((branch, number))
 }
 
+/// A counter's form (console or tablet): the officer, checked against the form token, and the
+/// branch and counter number where they may work.
+pub(super) async fn counter_form(
+    state: &AppState,
+    c: &Chrome,
+    officer: &super::staff::Officer,
+    here: &str,
+    code: &str,
+    f: &std::collections::BTreeMap<String, String>,
+) -> Result<(motcua_store::User, Branch, i64), Box<Response>> {
+    let me = officer.form(c, here, get(f, "csrf"))?.clone();
+    let (branch, number) = at_counter(state, c, officer, here, code).await?;
+    Ok((me, branch, number))
+}
+
 /// One of the console's buttons: `next`, `recall`, `done` or `no_show`; or its forms:
 /// `transfer` (to a group and/or counter) and `link` (to a dossier).
 pub(crate) async fn counter_act(
@@ -401,11 +429,7 @@ pub(crate) async fn counter_act(
 ) -> Response {
     let c = c.with_nav("staff");
     let here = format!("/staff/counters/{code}");
-    let me = match officer.form(&c, &here, get(&f, "csrf")) {
-        Ok(u) => u.clone(),
-        Err(r) => return *r,
-    };
-    let (branch, number) = match at_counter(&state, &c, &officer, &here, &code).await {
+    let (me, branch, number) = match counter_form(&state, &c, &officer, &here, &code, &f).await {
         Ok(x) => x,
         Err(r) => return *r,
     };

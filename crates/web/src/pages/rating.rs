@@ -8,7 +8,7 @@ use axum::response::Response;
 use motcua_domain::lifecycle::{RatingCriterion, Satisfaction};
 use motcua_store::{Branch, StoreError};
 
-use super::floor::{at_counter, live_page};
+use super::floor::{at_counter, counter_form, live_page};
 use super::forms::{Fields, get, see_other};
 use super::{Chrome, render};
 use crate::AppState;
@@ -121,11 +121,7 @@ pub(crate) async fn tablet_rate(
     axum::Form(f): Fields,
 ) -> Response {
     let here = format!("/staff/counters/{code}/tablet");
-    let me = match officer.form(&c, &here, get(&f, "csrf")) {
-        Ok(u) => u.clone(),
-        Err(r) => return *r,
-    };
-    let (branch, number) = match at_counter(&state, &c, &officer, &here, &code).await {
+    let (me, branch, number) = match counter_form(&state, &c, &officer, &here, &code, &f).await {
         Ok(x) => x,
         Err(r) => return *r,
     };
