@@ -27,6 +27,21 @@ async fn health_and_openapi(app: App) {
         "/api/v1/track/{code}",
         "/api/v1/auth/token",
         "/api/v1/stats/daily",
+        "/api/v1/branches",
+        "/api/v1/branches/{branch}/tickets",
+        "/api/v1/branches/{branch}/board",
+        "/api/v1/branches/{branch}/queue",
+        "/api/v1/branches/{branch}/slots",
+        "/api/v1/branches/{branch}/appointments",
+        "/api/v1/branches/{branch}/check-in",
+        "/api/v1/appointments/{code}/cancel",
+        "/api/v1/counters/{counter}/call-next",
+        "/api/v1/counters/{counter}/transfer",
+        "/api/v1/counters/{counter}/link",
+        "/api/v1/ratings",
+        "/api/v1/stats/satisfaction",
+        "/api/v1/stats/satisfaction/live",
+        "/api/v1/stats/floor",
     ] {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }

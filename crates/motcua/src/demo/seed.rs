@@ -365,8 +365,10 @@ pub(crate) async fn seed(
         Utc::now(),
     )
     .await?;
+    let served = floor_morning(store, Utc::now()).await?;
     eprintln!(
-        "seeded {} agencies, {} procedures, {} users, {made} historical dossiers",
+        "seeded {} agencies, {} procedures, {} users, {made} historical dossiers, \
+         {served} tickets served and rated at the counters today",
         agencies.len(),
         procedures.len(),
         logins.len()
@@ -378,4 +380,109 @@ pub(crate) async fn seed(
         api_key,
         users: logins,
     })
+}
+
+/// The last hour and a half at each branch's counters: tickets taken every few minutes, called
+/// by the reception officer, served in five to fifteen minutes and mostly rated, so the
+/// board, the waiting lines, the live satisfaction summary and the floor's figures have
+/// today's data. Returns how many tickets were served.
+async fn floor_morning(store: &dyn Store, now: chrono::DateTime<Utc>) -> anyhow::Result<usize> {
+    use chrono::Duration;
+    use motcua_domain::lifecycle::Satisfaction;
+    use motcua_store::{Rating, TicketStatus, ops};
+    use rand::RngExt;
+
+    let day = now.with_timezone(&motcua_domain::calendar::TZ).date_naive();
+    let mut rng = rand::rng();
+    let mut served = 0;
+    for (branch, officer) in [
+        ("QN-HQ", "tiepnhan.hq"),
+        ("QN-HONGGAI", "tiepnhan.honggai"),
+        ("QN-VANDON", "tiepnhan.vandon"),
+    ] {
+        let groups = store.service_groups(branch).await?;
+        let agency = store
+            .branches()
+            .await?
+            .into_iter()
+            .find(|b| b.code == branch)
+            .map(|b| b.agency.to_string());
+        let start = now - Duration::minutes(90);
+        for i in 0..12i64 {
+            let group = &groups[rng.random_range(0..groups.len())];
+            store
+                .issue_ticket(
+                    branch,
+                    &group.code,
+                    None,
+                    None,
+                    day,
+                    start + Duration::minutes(i * 7),
+                )
+                .await?;
+        }
+        // One counter per group calls in turn until an hour ago; later tickets still wait.
+        let mut at = start + Duration::minutes(3);
+        while at < now - Duration::minutes(60) {
+            for g in &groups {
+                let counter = g.counters[0];
+                // Only someone who has arrived by then can be called.
+                let at_counter: Vec<String> = groups
+                    .iter()
+                    .filter(|x| x.counters.contains(&counter))
+                    .map(|x| x.code.clone())
+                    .collect();
+                let line = store
+                    .waiting_tickets(branch, &at_counter, Some(counter), day)
+                    .await?;
+                // The first in line is the one called (no priorities here).
+                if line
+                    .iter()
+                    .map(|t| t.issued_at)
+                    .min()
+                    .is_none_or(|first| first > at)
+                {
+                    continue;
+                }
+                let Some(t) = ops::call_next(store, branch, counter, officer, at).await? else {
+                    continue;
+                };
+                let end = at + Duration::minutes(rng.random_range(5..15));
+                let outcome = if rng.random_range(0..10) == 0 {
+                    TicketStatus::NoShow
+                } else {
+                    TicketStatus::Done
+                };
+                store.end_service(t.id, counter, outcome, end).await?;
+                if outcome == TicketStatus::Done {
+                    served += 1;
+                    let level = match rng.random_range(0..20) {
+                        0 => Satisfaction::Dissatisfied,
+                        1..=6 => Satisfaction::Satisfied,
+                        _ => Satisfaction::VerySatisfied,
+                    };
+                    store
+                        .add_rating(&Rating {
+                            id: 0,
+                            ticket_id: Some(t.id),
+                            dossier: None,
+                            day,
+                            branch: Some(branch.into()),
+                            group: Some(t.group.clone()),
+                            counter: Some(counter),
+                            officer: Some(officer.into()),
+                            agency: agency.clone(),
+                            level,
+                            criteria: Vec::new(),
+                            comment: None,
+                            given_by: officer.into(),
+                            at: end,
+                        })
+                        .await?;
+                }
+            }
+            at += Duration::minutes(12);
+        }
+    }
+    Ok(served)
 }
