@@ -325,13 +325,6 @@ pub trait Queue: Send + Sync {
         outcome: TicketStatus,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    /// Service times (seconds, call to end) of the tickets served in a group on `day`.
-    async fn service_times(
-        &self,
-        branch: &str,
-        group: &str,
-        day: NaiveDate,
-    ) -> Result<Vec<i64>, StoreError>;
     /// The id of the latest call (0 when none was made).
     async fn last_call_id(&self) -> Result<i64, StoreError>;
     /// Calls after call `after` (of one branch, or of all), oldest first, at most `limit`.

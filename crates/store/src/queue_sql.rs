@@ -366,30 +366,6 @@ impl Queue for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn service_times(
-        &self,
-        branch: &str,
-        group: &str,
-        day: NaiveDate,
-    ) -> Result<Vec<i64>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT called_at, ended_at FROM tickets WHERE branch_code = $1 AND queue_group = $2 \
-             AND day = $3 AND status = 'done' ORDER BY ended_at DESC LIMIT 50",
-        )
-        .bind(branch)
-        .bind(group)
-        .bind(day_s(day))
-        .fetch_all(&self.reader)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let (a, b): (Option<i64>, Option<i64>) =
-                    (r.try_get("called_at")?, r.try_get("ended_at")?);
-                Ok((b.unwrap_or(0) - a.unwrap_or(0)) / 1000)
-            })
-            .collect()
-    }
-
     async fn last_call_id(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS last FROM ticket_calls")
             .fetch_one(&self.reader)

@@ -24,26 +24,59 @@ const LOAD_EVERY: StdDuration = StdDuration::from_secs(1);
 /// Calls a slow board may fall behind before it is told to reconnect (and is replayed).
 const BUFFER: usize = 1024;
 
-/// The waiting lines of a day, per branch and group.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Loads {
+/// Rows read for one local day: the waiting lines per branch and group ([`Loads`]), or the
+/// ratings counted by place and level ([`Ratings`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Daily<T> {
     pub(crate) day: Option<NaiveDate>,
-    pub(crate) groups: Vec<GroupLoad>,
+    pub(crate) rows: Vec<T>,
 }
+
+impl<T> Default for Daily<T> {
+    fn default() -> Self {
+        Daily {
+            day: None,
+            rows: Vec::new(),
+        }
+    }
+}
+
+pub(crate) type Loads = Daily<GroupLoad>;
+pub(crate) type Ratings = Daily<RatingCount>;
 
 impl Loads {
     pub(crate) fn of(&self, branch: &str, group: &str) -> Option<&GroupLoad> {
-        self.groups
+        self.rows
             .iter()
             .find(|l| l.branch == branch && l.group == group)
     }
 }
 
-/// Today's ratings, counted by place and level.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Ratings {
-    pub(crate) day: Option<NaiveDate>,
-    pub(crate) counts: Vec<RatingCount>,
+/// Today's snapshot kept in `sender`, or, when it holds another day's (or none yet), today's
+/// rows read at once; the kept one when reading fails.
+async fn today_or_read<T, F>(
+    sender: &watch::Sender<Arc<Daily<T>>>,
+    read: F,
+    what: &str,
+) -> Arc<Daily<T>>
+where
+    F: std::future::Future<Output = Result<Vec<T>, motcua_store::StoreError>>,
+{
+    let day = today();
+    let current = sender.borrow().clone();
+    if current.day == Some(day) {
+        return current;
+    }
+    match read.await {
+        Ok(rows) => Arc::new(Daily {
+            day: Some(day),
+            rows,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "floor: reading {what}");
+            current
+        }
+    }
 }
 
 /// The fan-out of the floor's news to the pages connected to this instance.
@@ -91,40 +124,18 @@ impl Live {
 
     /// The waiting lines now: the last snapshot when it is today's, else read at once.
     pub(crate) async fn loads_now(&self, store: &dyn Store) -> Arc<Loads> {
-        let day = today();
-        let current = self.loads.borrow().clone();
-        if current.day == Some(day) {
-            return current;
-        }
-        match store.day_load(day).await {
-            Ok(groups) => Arc::new(Loads {
-                day: Some(day),
-                groups,
-            }),
-            Err(e) => {
-                tracing::warn!(error = %e, "floor: reading the waiting lines");
-                current
-            }
-        }
+        today_or_read(&self.loads, store.day_load(today()), "the waiting lines").await
     }
 
     /// Today's rating counts now (read at once when no snapshot of today is kept).
     pub(crate) async fn ratings_now(&self, store: &dyn Store) -> Arc<Ratings> {
         let day = today();
-        let current = self.ratings.borrow().clone();
-        if current.day == Some(day) {
-            return current;
-        }
-        match store.rating_counts(day, day).await {
-            Ok(counts) => Arc::new(Ratings {
-                day: Some(day),
-                counts,
-            }),
-            Err(e) => {
-                tracing::warn!(error = %e, "floor: reading today's ratings");
-                current
-            }
-        }
+        today_or_read(
+            &self.ratings,
+            store.rating_counts(day, day),
+            "today's ratings",
+        )
+        .await
     }
 
     /// Follows the call log, the ratings and the waiting lines for as long as the server runs.
@@ -160,10 +171,10 @@ impl Live {
                 if loaded.is_none_or(|at| at.elapsed() >= LOAD_EVERY) {
                     loaded = Some(tokio::time::Instant::now());
                     match store.day_load(day).await {
-                        Ok(groups) => {
+                        Ok(rows) => {
                             let fresh = Loads {
                                 day: Some(day),
-                                groups,
+                                rows,
                             };
                             live.loads.send_if_modified(|l| {
                                 let changed = **l != fresh;
@@ -183,10 +194,10 @@ impl Live {
                             last_rating = r.id;
                         }
                         match store.rating_counts(day, day).await {
-                            Ok(counts) => {
+                            Ok(rows) => {
                                 live.ratings.send_replace(Arc::new(Ratings {
                                     day: Some(day),
-                                    counts,
+                                    rows,
                                 }));
                             }
                             Err(e) => tracing::warn!(error = %e, "floor: counting ratings"),

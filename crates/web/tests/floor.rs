@@ -302,7 +302,12 @@ async fn counters_recall_and_end_services(app: App) {
     let day = chrono::Utc::now()
         .with_timezone(&motcua_domain::calendar::TZ)
         .date_naive();
-    let served = app.store.service_times("HQ", "HT", day).await.unwrap();
+    let load = app.store.day_load(day).await.unwrap();
+    let served = &load
+        .iter()
+        .find(|l| l.branch == "HQ" && l.group == "HT")
+        .unwrap()
+        .service_secs;
     assert_eq!(
         served.len(),
         1,
@@ -692,8 +697,8 @@ async fn appointments_are_booked_checked_in_and_cancelled(app: App) {
         .await;
     assert_eq!(after[0]["slots"][0]["free"], 0);
 
-    // Too early to check in a slot more than an hour ahead (the first free slot is at least
-    // the next one); wrong branch or code: 404.
+    // Check-in: unknown code or branch 404; a slot more than an hour ahead is too early; one
+    // starting in ten minutes is checked in once and placed by its slot; a past one is missed.
     let check_in = |branch: &'static str, code: String| {
         let app = &app;
         async move {
@@ -705,38 +710,42 @@ async fn appointments_are_booked_checked_in_and_cancelled(app: App) {
             .await
         }
     };
+    let booked = |code: &'static str, minutes_from_now: i64| {
+        let app = &app;
+        async move {
+            let now = chrono::Utc::now();
+            app.store
+                .book_appointment(
+                    &motcua_store::Appointment {
+                        code: code.into(),
+                        branch: "HQ".into(),
+                        group: "HT".into(),
+                        slot_at: now + chrono::Duration::minutes(minutes_from_now),
+                        minutes: 30,
+                        name: "Đỗ Thị Hoa".into(),
+                        phone: "0912000111".into(),
+                        status: motcua_store::AppointmentStatus::Booked,
+                        created_at: now,
+                        ticket_id: None,
+                    },
+                    4,
+                )
+                .await
+                .unwrap()
+        }
+    };
     assert_eq!(
         check_in("HQ", "00000000".into()).await.0,
         StatusCode::NOT_FOUND
     );
-    let slot_at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
-    if slot_at > chrono::Utc::now() + chrono::Duration::minutes(61) {
-        let (s, early) = check_in("HQ", code.clone()).await;
-        assert_eq!(
-            (s, early["error"]["code"].as_str()),
-            (StatusCode::CONFLICT, Some("check_in_too_early"))
-        );
-    }
-    // A booking whose slot begins in ten minutes is checked in and placed by its slot.
-    let soon = chrono::Utc::now() + chrono::Duration::minutes(10);
-    app.store
-        .book_appointment(
-            &motcua_store::Appointment {
-                code: "24681357".into(),
-                branch: "HQ".into(),
-                group: "HT".into(),
-                slot_at: soon,
-                minutes: 30,
-                name: "Đỗ Thị Hoa".into(),
-                phone: "0912000111".into(),
-                status: motcua_store::AppointmentStatus::Booked,
-                created_at: chrono::Utc::now(),
-                ticket_id: None,
-            },
-            4,
-        )
-        .await
-        .unwrap();
+    assert_eq!(check_in("XX", code.clone()).await.0, StatusCode::NOT_FOUND);
+    assert!(booked("97531864", 180).await);
+    let (s, early) = check_in("HQ", "97531864".into()).await;
+    assert_eq!(
+        (s, early["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("check_in_too_early"))
+    );
+    assert!(booked("24681357", 10).await);
     let (s, ticket) = check_in("HQ", "24681357".into()).await;
     assert_eq!(s, StatusCode::CREATED, "{ticket}");
     assert_eq!(ticket["number"], "A001");
@@ -746,20 +755,7 @@ async fn appointments_are_booked_checked_in_and_cancelled(app: App) {
         StatusCode::NOT_FOUND,
         "once"
     );
-    let missed = chrono::Utc::now() - chrono::Duration::minutes(45);
-    app.store
-        .book_appointment(
-            &motcua_store::Appointment {
-                code: "11223344".into(),
-                slot_at: missed,
-                status: motcua_store::AppointmentStatus::Booked,
-                ticket_id: None,
-                ..app.store.appointment("24681357").await.unwrap().unwrap()
-            },
-            4,
-        )
-        .await
-        .unwrap();
+    assert!(booked("11223344", -45).await);
     let (s, late) = check_in("HQ", "11223344".into()).await;
     assert_eq!(
         (s, late["error"]["code"].as_str()),

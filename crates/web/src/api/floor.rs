@@ -126,19 +126,10 @@ pub(crate) async fn transfer(
     ApiJson(req): ApiJson<TransferRequest>,
 ) -> Result<Json<TicketView>, ApiError> {
     let (_, branch, number) = counter_officer(&state, &principal, &counter, lang).await?;
-    let ticket = transfer_served(&state, &branch, number, req.group, req.counter)
+    let (ticket, group) = transfer_served(&state, &branch, number, req.group, req.counter)
         .await
         .map_err(|e| e.into_api(lang))?;
-    let groups = state
-        .store
-        .service_groups(&branch.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
-    let group = groups
-        .iter()
-        .find(|g| g.code == ticket.group)
-        .ok_or_else(|| ApiError::not_found(lang))?;
-    Ok(Json(ticket_view(&ticket, group)))
+    Ok(Json(ticket_view(&ticket, &group)))
 }
 
 /// Why a transfer or a link was refused.
@@ -174,14 +165,15 @@ impl From<StoreError> for FloorError {
     }
 }
 
-/// Moves the ticket served at counter `number` to `group` and/or counter `to` (a code).
+/// Moves the ticket served at counter `number` to `group` and/or counter `to` (a code); the
+/// ticket as it now waits, and its group.
 pub(crate) async fn transfer_served(
     state: &AppState,
     branch: &Branch,
     number: i64,
     group: Option<String>,
     to: Option<String>,
-) -> Result<Ticket, FloorError> {
+) -> Result<(Ticket, ServiceGroup), FloorError> {
     let store = &state.store;
     let ticket = store
         .serving(&branch.code, number)
@@ -220,10 +212,11 @@ pub(crate) async fn transfer_served(
         return Err(FloorError::NobodyServed);
     }
     state.live.poke();
-    store
+    let moved = store
         .ticket(ticket.id)
         .await?
-        .ok_or(FloorError::NobodyServed)
+        .ok_or(FloorError::NobodyServed)?;
+    Ok((moved, group.clone()))
 }
 
 /// Links the ticket served at counter `number` to dossier `code`, which the officer must be
@@ -371,22 +364,6 @@ fn capacity(state: &AppState, group: &ServiceGroup) -> i64 {
     i64::from(state.floor.per_counter) * group.counters.len().max(1) as i64
 }
 
-async fn group_of_branch(
-    state: &AppState,
-    branch: &Branch,
-    code: &str,
-    lang: Lang,
-) -> Result<ServiceGroup, ApiError> {
-    state
-        .store
-        .service_groups(&branch.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .into_iter()
-        .find(|g| g.code == code)
-        .ok_or_else(|| not_found(lang, "Không có nhóm dịch vụ này.", "No such service group."))
-}
-
 /// Free places per appointment slot of a group, by day (public).
 #[utoipa::path(
     get, path = "/api/v1/branches/{branch}/slots", tag = "appointments",
@@ -400,7 +377,7 @@ pub(crate) async fn slots(
     ApiQuery(q): ApiQuery<SlotsQuery>,
 ) -> Result<Json<Vec<DaySlots>>, ApiError> {
     let b = branch(&state, &code, lang).await?;
-    let group = group_of_branch(&state, &b, &q.group, lang).await?;
+    let group = super::queue::group(&state, &b.code, &q.group, lang).await?;
     let from = q
         .from
         .unwrap_or_else(|| Utc::now().with_timezone(&TZ).date_naive());
@@ -583,7 +560,7 @@ pub(crate) async fn create_appointment(
     ApiJson(req): ApiJson<BookingRequest>,
 ) -> Result<(StatusCode, Json<AppointmentView>), ApiError> {
     let b = branch(&state, &code, lang).await?;
-    let group = group_of_branch(&state, &b, &req.group, lang).await?;
+    let group = super::queue::group(&state, &b.code, &req.group, lang).await?;
     let a = book(&state, &b, &group, req.slot, &req.name, &req.phone, lang)
         .await
         .map_err(|e| e.into_api(lang))?;
@@ -649,13 +626,14 @@ pub(crate) struct CheckInRequest {
     code: String,
 }
 
-/// Checks in appointment `code` at branch `branch`: its ticket, placed by its slot.
+/// Checks in appointment `code` at branch `branch`: its ticket, placed by its slot, with its
+/// group, the people ahead and the expected wait.
 pub(crate) async fn check_in(
     state: &AppState,
     branch: &Branch,
     code: &str,
     lang: Lang,
-) -> Result<(Ticket, usize, Duration), ApiError> {
+) -> Result<(Ticket, ServiceGroup, usize, Duration), ApiError> {
     let missing = || {
         not_found(
             lang,
@@ -685,10 +663,11 @@ pub(crate) async fn check_in(
         Err(e) => return Err(ApiError::store(e, lang)),
     };
     state.live.poke();
-    let (ahead, wait) = super::queue::place(state, &ticket, now)
+    let group = super::queue::group(state, &branch.code, &ticket.group, lang).await?;
+    let (ahead, wait) = super::queue::place(state, &ticket, &group, now)
         .await
         .map_err(|e| ApiError::store(e, lang))?;
-    Ok((ticket, ahead, wait))
+    Ok((ticket, group, ahead, wait))
 }
 
 /// Checks in an appointment at the kiosk: the ticket is called by its slot once the slot
@@ -710,8 +689,7 @@ pub(crate) async fn check_in_api(
     ApiJson(req): ApiJson<CheckInRequest>,
 ) -> Result<(StatusCode, Json<TicketView>), ApiError> {
     let b = branch(&state, &code, lang).await?;
-    let (ticket, ahead, wait) = check_in(&state, &b, &req.code, lang).await?;
-    let group = group_of_branch(&state, &b, &ticket.group, lang).await?;
+    let (ticket, group, ahead, wait) = check_in(&state, &b, &req.code, lang).await?;
     let mut view = ticket_view(&ticket, &group);
     view.people_ahead = Some(ahead);
     view.expected_wait_minutes = Some(wait.num_minutes());

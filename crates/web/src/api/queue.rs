@@ -82,7 +82,7 @@ pub(crate) async fn issue(
         .issue_ticket(&branch.code, &group.code, priority, None, day, now)
         .await?;
     state.live.poke();
-    let (ahead, wait) = place(state, &ticket, now).await?;
+    let (ahead, wait) = place(state, &ticket, group, now).await?;
     Ok((ticket, ahead, wait))
 }
 
@@ -91,15 +91,10 @@ pub(crate) async fn issue(
 pub(crate) async fn place(
     state: &AppState,
     ticket: &Ticket,
+    group: &ServiceGroup,
     now: DateTime<Utc>,
 ) -> Result<(usize, Duration), StoreError> {
     let store = &state.store;
-    let group = store
-        .service_groups(&ticket.branch)
-        .await?
-        .into_iter()
-        .find(|g| g.code == ticket.group)
-        .ok_or(StoreError::NotFound)?;
     let waiting = store
         .waiting_tickets(
             &ticket.branch,
@@ -113,10 +108,12 @@ pub(crate) async fn place(
         .iter()
         .find(|w| w.id == ticket.id)
         .map_or(0, |me| queue::ahead_of(&line, me, now));
-    let served = store
-        .service_times(&ticket.branch, &group.code, ticket.day)
-        .await?;
-    let wait = queue::expected_wait(ahead, group.counters.len(), &served, DEFAULT_SERVICE);
+    // The same service times as the board's estimate (the live snapshot, at most a second old).
+    let loads = state.live.loads_now(&**store).await;
+    let served = loads
+        .of(&ticket.branch, &group.code)
+        .map_or(&[][..], |l| &l.service_secs[..]);
+    let wait = queue::expected_wait(ahead, group.counters.len(), served, DEFAULT_SERVICE);
     Ok((ahead, wait))
 }
 
@@ -170,14 +167,7 @@ pub(crate) async fn take(
             )
         })?),
     };
-    let store = &state.store;
-    let group = store
-        .service_groups(&branch.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .into_iter()
-        .find(|g| g.code == req.group)
-        .ok_or_else(|| not_found(lang, "Không có nhóm dịch vụ này.", "No such service group."))?;
+    let group = group(&state, &branch.code, &req.group, lang).await?;
     let (ticket, ahead, wait) = match issue(&state, &branch, &group, priority).await {
         Ok(x) => x,
         Err(StoreError::NotFound) => {
@@ -224,7 +214,7 @@ pub(crate) async fn call_next(
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
     state.live.poke();
-    let group = group_of(&state, &ticket, lang).await?;
+    let group = group(&state, &ticket.branch, &ticket.group, lang).await?;
     tracing::info!(number = %ticket.number, counter = %counter, officer = %user, "ticket called");
     Ok(Json(ticket_view(&ticket, &group)).into_response())
 }
@@ -465,7 +455,7 @@ pub(crate) async fn recall(
         return Err(nobody_served(lang));
     }
     state.live.poke();
-    let group = group_of(&state, &ticket, lang).await?;
+    let group = group(&state, &ticket.branch, &ticket.group, lang).await?;
     Ok(Json(ticket_view(&ticket, &group)))
 }
 
@@ -522,17 +512,23 @@ pub(crate) async fn end(
     state.live.poke();
     ticket.status = outcome;
     ticket.ended_at = Some(now);
-    let group = group_of(&state, &ticket, lang).await?;
+    let group = group(&state, &ticket.branch, &ticket.group, lang).await?;
     Ok(Json(ticket_view(&ticket, &group)))
 }
 
-async fn group_of(state: &AppState, ticket: &Ticket, lang: Lang) -> Result<ServiceGroup, ApiError> {
+/// Service group `code` of branch `branch`; 404 when it has none such.
+pub(crate) async fn group(
+    state: &AppState,
+    branch: &str,
+    code: &str,
+    lang: Lang,
+) -> Result<ServiceGroup, ApiError> {
     state
         .store
-        .service_groups(&ticket.branch)
+        .service_groups(branch)
         .await
         .map_err(|e| ApiError::store(e, lang))?
         .into_iter()
-        .find(|g| g.code == ticket.group)
+        .find(|g| g.code == code)
         .ok_or_else(|| not_found(lang, "Không có nhóm dịch vụ này.", "No such service group."))
 }

@@ -13,7 +13,7 @@ use motcua_domain::calendar::TZ;
 use motcua_domain::lifecycle::{Command, CriterionScore, RatingCriterion, Satisfaction};
 use motcua_domain::rating::Tally;
 use motcua_domain::role::Role;
-use motcua_store::{Rating, RatingCount, StoreError, Ticket, TicketStatus, ops};
+use motcua_store::{Branch, Rating, RatingCount, StoreError, Ticket, TicketStatus, ops};
 use serde::{Deserialize, Serialize};
 
 use super::reference::counter_code;
@@ -91,35 +91,31 @@ pub(crate) fn parse_rating(
     Ok((level, scores))
 }
 
-/// Records a rating of ticket `ticket` given at its counter's tablet by `by`.
+/// Records a rating of ticket `ticket`, served at `branch`, given at its counter's tablet by
+/// `by`.
 pub(crate) async fn rate_ticket(
     state: &AppState,
+    branch: &Branch,
     ticket: &Ticket,
     level: Satisfaction,
     criteria: &[CriterionScore],
     comment: Option<String>,
     by: &str,
 ) -> Result<Rating, StoreError> {
-    let branch_agency = state
-        .store
-        .branches()
-        .await?
-        .into_iter()
-        .find(|b| b.code == ticket.branch)
-        .map(|b| b.agency.to_string());
     // A ticket that received or returned a dossier counts for the agency deciding it.
-    let agency = match &ticket.dossier {
-        Some(code) => match motcua_domain::ids::DossierCode::parse(code) {
-            Ok(c) => state
-                .store
-                .dossier(&c)
-                .await?
-                .map(|r| r.state.intake.competent_agency.to_string())
-                .or(branch_agency),
-            Err(_) => branch_agency,
-        },
-        None => branch_agency,
+    let deciding = match ticket
+        .dossier
+        .as_deref()
+        .map(motcua_domain::ids::DossierCode::parse)
+    {
+        Some(Ok(c)) => state
+            .store
+            .dossier(&c)
+            .await?
+            .map(|r| r.state.intake.competent_agency),
+        _ => None,
     };
+    let agency = Some(deciding.unwrap_or(branch.agency).to_string());
     let now = Utc::now();
     let rating = state
         .store
@@ -206,8 +202,16 @@ pub(crate) async fn rate(
                     ),
                 ));
             }
-            let r = match rate_ticket(&state, &ticket, level, &criteria, comment, &user.username)
-                .await
+            let r = match rate_ticket(
+                &state,
+                &branch,
+                &ticket,
+                level,
+                &criteria,
+                comment,
+                &user.username,
+            )
+            .await
             {
                 Ok(r) => r,
                 Err(StoreError::Duplicate(_)) => return Err(already(lang)),
@@ -473,10 +477,10 @@ fn summary_event(
 ) -> axum::response::sse::Event {
     let summary = LiveSummary {
         day: r.day,
-        agency: summarise(&r.counts, By::Agency, labels, lang),
-        branch: summarise(&r.counts, By::Branch, labels, lang),
-        counter: summarise(&r.counts, By::Counter, labels, lang),
-        officer: summarise(&r.counts, By::Officer, labels, lang),
+        agency: summarise(&r.rows, By::Agency, labels, lang),
+        branch: summarise(&r.rows, By::Branch, labels, lang),
+        counter: summarise(&r.rows, By::Counter, labels, lang),
+        officer: summarise(&r.rows, By::Officer, labels, lang),
     };
     axum::response::sse::Event::default()
         .event("summary")

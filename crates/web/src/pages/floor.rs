@@ -133,17 +133,12 @@ pub(crate) async fn check_in(
     };
     let typed = get(&f, "code").trim().to_string();
     match crate::api::floor::check_in(&state, &branch, &typed, c.lang).await {
-        Ok((ticket, ahead, wait)) => {
-            let group = groups
-                .iter()
-                .find(|g| g.code == ticket.group)
-                .map(|g| g.name.clone())
-                .unwrap_or_default();
+        Ok((ticket, group, ahead, wait)) => {
             let page = TicketPage {
                 c: &c,
                 branch,
                 number: ticket.number,
-                group,
+                group: group.name,
                 priority: None,
                 slot: ticket.slot_at.map(local),
                 issued: local(ticket.issued_at),
@@ -444,7 +439,8 @@ pub(crate) async fn counter_act(
                 Some(get(&f, "group").to_string()),
                 Some(get(&f, "to").to_string()),
             )
-            .await,
+            .await
+            .map(|_| ()),
         ),
         "link" => {
             let principal = crate::auth::Principal::Staff(me.clone());
@@ -457,7 +453,8 @@ pub(crate) async fn counter_act(
                     get(&f, "dossier"),
                     c.lang,
                 )
-                .await,
+                .await
+                .map(|_| ()),
             )
         }
         _ => None,

@@ -143,7 +143,7 @@ pub(crate) async fn tablet_rate(
         Ok(_) => return see_other(&here),
         Err(e) => return super::catalog::store_failure(&c, e),
     };
-    match rate_ticket(&state, &ticket, level, &scores, None, &me.username).await {
+    match rate_ticket(&state, &branch, &ticket, level, &scores, None, &me.username).await {
         Ok(_) => see_other(&format!("{here}?done=thanks")),
         Err(StoreError::Duplicate(_)) => see_other(&format!("{here}?done=already")),
         Err(e) => super::catalog::store_failure(&c, e),
@@ -171,7 +171,7 @@ pub(crate) async fn summary(State(state): State<AppState>, c: Chrome) -> Respons
             (
                 by.as_str(),
                 c.tr.t(&format!("satisfaction-by-{}", by.as_str())),
-                summarise(&ratings.counts, by, &labels, c.lang),
+                summarise(&ratings.rows, by, &labels, c.lang),
             )
         })
         .collect();
