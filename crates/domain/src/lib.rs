@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod facts;
 pub mod ids;
 pub mod lang;
 pub mod lifecycle;

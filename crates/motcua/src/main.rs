@@ -124,6 +124,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Statistics kept from the events.
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
     /// Working-time calendar: holidays, deadlines, lunar dates.
     Calendar {
         #[command(subcommand)]
@@ -150,6 +155,19 @@ impl From<CatalogFormat> for motcua_catalog::Format {
 enum AuditCommand {
     /// Check the hash chain of every stored event; names the first broken link.
     Verify {
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatsCommand {
+    /// Recompute every dossier's statistics facts from its events and every rollup from the
+    /// facts, and replace what differs (writes wait meanwhile). With --verify, only compare
+    /// and exit with status 2 on any difference.
+    Rebuild {
+        #[arg(long)]
+        verify: bool,
         #[command(flatten)]
         db: Database,
     },
@@ -281,6 +299,34 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     );
                     Ok(ExitCode::from(2))
                 }
+            }
+        }
+        Command::Stats {
+            command: StatsCommand::Rebuild { verify, db },
+        } => {
+            let store = motcua_store::connect(&db.url()?)
+                .await
+                .context("opening the database")?;
+            let check = store
+                .rebuild_stats(!verify)
+                .await
+                .context("recomputing the statistics")?;
+            for e in &check.examples {
+                println!("  {e}");
+            }
+            let summary = format!(
+                "{} dossiers; {} with facts that differed from their events, {} rollup rows that differed from the facts",
+                check.dossiers, check.facts_differing, check.rollups_differing
+            );
+            if check.consistent() {
+                println!("statistics consistent with the events: {summary}");
+                Ok(ExitCode::SUCCESS)
+            } else if check.rewritten {
+                println!("statistics rebuilt from the events: {summary}");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!("statistics DIFFER from the events: {summary}");
+                Ok(ExitCode::from(2))
             }
         }
         Command::Calendar { command } => Ok(calendar_cmd::run(command)),

@@ -82,6 +82,10 @@ pub(crate) struct Channels {
     pub sms_key: String,
     #[arg(long, env = "MOTCUA_SMS_SENDER", default_value = "MOTCUA")]
     pub sms_sender: String,
+    /// Days a delivered notification stays in the outbox before it is pruned (the record of
+    /// what was sent is kept).
+    #[arg(long, env = "MOTCUA_OUTBOX_RETENTION_DAYS", default_value_t = 30)]
+    pub outbox_retention_days: u32,
 }
 
 impl Channels {
@@ -132,8 +136,18 @@ impl Channels {
                 "no SMTP host and no SMS gateway configured: notifications are not sent"
             );
         }
+        // Messages no configured channel could carry are not queued.
+        store.deliver_on(motcua_store::Delivery {
+            email: email.is_some(),
+            sms: sms.is_some(),
+        });
         let url = self.public_url.clone().unwrap_or(default_url);
-        Arc::new(Dispatcher::new(store, email, sms, url)).spawn(std::time::Duration::from_secs(2));
+        Arc::new(
+            Dispatcher::new(store, email, sms, url).with_retention(chrono::Duration::days(
+                i64::from(self.outbox_retention_days),
+            )),
+        )
+        .spawn(std::time::Duration::from_secs(2));
         Ok(())
     }
 }

@@ -3,13 +3,14 @@
 //! sent, and mark the message delivered, or due again after a back-off, or dead after too
 //! many attempts.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use motcua_domain::ids::DossierCode;
+use motcua_domain::ids::{DossierCode, ProcedureCode};
 use motcua_domain::lifecycle::Event;
-use motcua_store::{Notification, OutboxMessage, OutboxOutcome, Store, StoreError};
+use motcua_store::{Notification, OutboxMessage, OutboxOutcome, Settled, Store, StoreError};
 use serde::Deserialize;
 
 use crate::channels::{EmailSender, SmsSender};
@@ -20,12 +21,19 @@ const LEASE: i64 = 120;
 /// Attempts before a message is given up (kept, with its last error, for inspection).
 const MAX_ATTEMPTS: i64 = 10;
 const BATCH: u32 = 50;
+/// The longest rest between two full batches of a backlog.
+const MAX_REST: StdDuration = StdDuration::from_millis(200);
+/// Delivered messages deleted per statement when pruning.
+const PRUNE_SLICE: u32 = 1000;
+/// How often delivered messages past their retention are pruned.
+const PRUNE_EVERY: StdDuration = StdDuration::from_secs(600);
 
 pub struct Dispatcher {
     store: Arc<dyn Store>,
     email: Option<Arc<dyn EmailSender>>,
     sms: Option<Arc<dyn SmsSender>>,
     public_url: String,
+    retention: Duration,
 }
 
 /// Outbox topic of one-time codes for citizens' accounts.
@@ -69,17 +77,35 @@ impl Dispatcher {
             email,
             sms,
             public_url,
+            retention: Duration::days(30),
         }
     }
 
-    /// Delivers what is due at `now`; returns how many messages were handled.
+    /// Keeps delivered messages this long before pruning them (30 days unless set).
+    pub fn with_retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Delivers what is due at `now`; returns how many messages were handled. The batch's
+    /// outcomes and the notifications it sent are recorded in one write at the end (a crash in
+    /// between sends them again: delivery is at least once).
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         let batch = self
             .store
             .claim_outbox(now, now + Duration::seconds(LEASE), BATCH)
             .await?;
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let mut context = Context {
+            overrides: self.overrides().await,
+            names: Default::default(),
+        };
+        let mut settled = Vec::with_capacity(batch.len());
         for m in &batch {
-            let outcome = match self.deliver(m, now).await {
+            let mut sent = Vec::new();
+            let outcome = match self.deliver(m, now, &mut context, &mut sent).await {
                 Ok(()) => OutboxOutcome::Delivered,
                 Err(e) if m.attempts >= MAX_ATTEMPTS => {
                     tracing::error!(id = m.id, topic = %m.topic, error = %e, "notification given up");
@@ -93,20 +119,52 @@ impl Dispatcher {
                     }
                 }
             };
-            self.store.finish_outbox(m.id, &outcome, now).await?;
+            settled.push(Settled {
+                id: m.id,
+                outcome,
+                sent,
+            });
         }
+        self.store.settle_outbox(&settled, now).await?;
         Ok(batch.len())
     }
 
-    async fn deliver(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), String> {
+    /// Deletes messages delivered more than the retention period before `now`, a slice at a
+    /// time; returns how many.
+    pub async fn prune(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut total = 0;
+        loop {
+            let n = self
+                .store
+                .prune_outbox(now - self.retention, PRUNE_SLICE)
+                .await?;
+            total += n;
+            if n < u64::from(PRUNE_SLICE) {
+                return Ok(total);
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+
+    async fn deliver(
+        &self,
+        m: &OutboxMessage,
+        now: DateTime<Utc>,
+        context: &mut Context,
+        sent: &mut Vec<Notification>,
+    ) -> Result<(), String> {
+        let overrides = context.overrides.clone()?;
         match m.topic.as_str() {
-            CODE_TOPIC => self.deliver_code(m, now).await,
-            t if t.starts_with("dossier.") => self.deliver_event(m, now).await,
+            CODE_TOPIC => self.deliver_code(m, now, &overrides, sent).await,
+            t if t.starts_with("dossier.") => {
+                self.deliver_event(m, now, &overrides, &mut context.names, sent)
+                    .await
+            }
             t => Err(format!("unknown topic {t}")),
         }
     }
 
-    /// The administrators' wordings of templates, as they stand now.
+    /// The administrators' wordings of templates, as they stand now (read once per batch).
     async fn overrides(&self) -> Result<Overrides, String> {
         let rows = self
             .store
@@ -116,17 +174,37 @@ impl Dispatcher {
         Ok(Overrides::from_settings(&rows))
     }
 
-    async fn deliver_code(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), String> {
+    async fn deliver_code(
+        &self,
+        m: &OutboxMessage,
+        now: DateTime<Utc>,
+        overrides: &Overrides,
+        sent: &mut Vec<Notification>,
+    ) -> Result<(), String> {
         let c: CodeMessage =
             serde_json::from_value(m.payload.clone()).map_err(|e| format!("payload: {e}"))?;
-        let overrides = self.overrides().await?;
-        let text = compose_code(&c.purpose, &c.code, c.minutes, c.lang, &overrides)
+        let text = compose_code(&c.purpose, &c.code, c.minutes, c.lang, overrides)
             .ok_or_else(|| format!("unknown code purpose {}", c.purpose))?;
-        self.send_all(m, None, c.email.as_deref(), c.phone.as_deref(), &text, now)
-            .await
+        self.send_all(
+            m,
+            None,
+            c.email.as_deref(),
+            c.phone.as_deref(),
+            &text,
+            now,
+            sent,
+        )
+        .await
     }
 
-    async fn deliver_event(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), String> {
+    async fn deliver_event(
+        &self,
+        m: &OutboxMessage,
+        now: DateTime<Utc>,
+        overrides: &Overrides,
+        names: &mut HashMap<ProcedureCode, String>,
+        sent: &mut Vec<Notification>,
+    ) -> Result<(), String> {
         let envelope: Envelope =
             serde_json::from_value(m.payload.clone()).map_err(|e| format!("payload: {e}"))?;
         if !envelope.event.kind.notifies_applicant() {
@@ -142,20 +220,27 @@ impl Dispatcher {
             .await
             .map_err(|e| e.to_string())?
             .ok_or("the dossier is gone")?;
-        let procedure = self
-            .store
-            .procedure(&dossier.state.intake.procedure.code)
-            .await
-            .map_err(|e| e.to_string())?;
-        let name = procedure.map(|p| p.name).unwrap_or_default();
-        let overrides = self.overrides().await?;
+        let code = dossier.state.intake.procedure.code;
+        let name = match names.get(&code) {
+            Some(n) => n.clone(),
+            None => {
+                let procedure = self
+                    .store
+                    .procedure(&code)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let n = procedure.map(|p| p.name).unwrap_or_default();
+                names.insert(code, n.clone());
+                n
+            }
+        };
         let Some(text) = compose(
             &envelope.stream,
             &envelope.event,
             &dossier.state,
             &name,
             &self.public_url,
-            &overrides,
+            overrides,
         ) else {
             return Ok(());
         };
@@ -168,11 +253,14 @@ impl Dispatcher {
             phone.as_deref(),
             &text,
             now,
+            sent,
         )
         .await
     }
 
-    /// Sends on every configured channel the message has not reached yet, recording each.
+    /// Sends on every configured channel the message has not reached yet (on an earlier
+    /// attempt), adding each notification sent to `sent`.
+    #[allow(clippy::too_many_arguments)]
     async fn send_all(
         &self,
         m: &OutboxMessage,
@@ -181,15 +269,19 @@ impl Dispatcher {
         phone: Option<&str>,
         text: &Composed,
         now: DateTime<Utc>,
+        sent: &mut Vec<Notification>,
     ) -> Result<(), String> {
-        let done: Vec<String> = self
-            .store
-            .notifications_of_message(m.id)
-            .await
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .map(|n| n.channel)
-            .collect();
+        let done: Vec<String> = if m.attempts > 1 {
+            self.store
+                .notifications_of_message(m.id)
+                .await
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|n| n.channel)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut errors = Vec::new();
         let record = |channel: &str, recipient: &str, subject: &str, body: &str| Notification {
             outbox_id: m.id,
@@ -204,11 +296,7 @@ impl Dispatcher {
             && !done.iter().any(|c| c == "email")
         {
             match email.send(to, &text.subject, &text.body).await {
-                Ok(()) => self
-                    .store
-                    .record_notification(&record("email", to, &text.subject, &text.body))
-                    .await
-                    .map_err(|e| e.to_string())?,
+                Ok(()) => sent.push(record("email", to, &text.subject, &text.body)),
                 Err(e) => errors.push(e.to_string()),
             }
         }
@@ -216,11 +304,7 @@ impl Dispatcher {
             && !done.iter().any(|c| c == "sms")
         {
             match sms.send(phone, &text.sms).await {
-                Ok(()) => self
-                    .store
-                    .record_notification(&record("sms", phone, "", &text.sms))
-                    .await
-                    .map_err(|e| e.to_string())?,
+                Ok(()) => sent.push(record("sms", phone, "", &text.sms)),
                 Err(e) => errors.push(e.to_string()),
             }
         }
@@ -236,11 +320,17 @@ impl Dispatcher {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut pruned_at: Option<std::time::Instant> = None;
             loop {
                 tick.tick().await;
+                // A backlog is drained batch by batch; after each full batch the dispatcher
+                // rests as long as the batch took, so that requests always get their turn.
                 loop {
+                    let started = std::time::Instant::now();
                     match self.run_once(Utc::now()).await {
-                        Ok(n) if n == BATCH as usize => continue,
+                        Ok(n) if n == BATCH as usize => {
+                            tokio::time::sleep(started.elapsed().min(MAX_REST)).await;
+                        }
                         Ok(_) => break,
                         Err(e) => {
                             tracing::warn!(error = %e, "outbox delivery failed");
@@ -248,9 +338,23 @@ impl Dispatcher {
                         }
                     }
                 }
+                if pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                    pruned_at = Some(std::time::Instant::now());
+                    match self.prune(Utc::now()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(messages = n, "delivered messages pruned"),
+                        Err(e) => tracing::warn!(error = %e, "pruning the outbox failed"),
+                    }
+                }
             }
         });
     }
+}
+
+/// What a batch reads once for all its messages.
+struct Context {
+    overrides: Result<Overrides, String>,
+    names: HashMap<ProcedureCode, String>,
 }
 
 #[cfg(test)]

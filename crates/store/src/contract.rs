@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::calendar::DayOverride;
 use motcua_domain::ids::{DossierCode, ProcedureCode};
 use motcua_domain::lifecycle::{Dossier, Event};
@@ -20,7 +20,8 @@ pub enum Backend {
 
 /// Everything motcua keeps. Every method is atomic: it either happens completely or not at
 /// all. Dossier writes append hash-chained events, update the current state (optimistic
-/// concurrency on its version), the outbox and the per-day counters in one transaction.
+/// concurrency on its version), the outbox, the statistics facts and rollups in one
+/// transaction (shared with the other writes waiting at the same moment: group commit).
 #[async_trait]
 pub trait Store:
     crate::portal::Portal + crate::work::Work + crate::queue::Queue + Send + Sync + 'static
@@ -67,7 +68,7 @@ pub trait Store:
     /// writes its opening events.
     async fn create_dossier(&self, new: &NewDossier) -> Result<DossierRecord, StoreError>;
     /// Stores many complete dossier histories in one transaction (migration of history,
-    /// demo data).
+    /// demo data). History tells nobody: no notification is queued for it.
     async fn import_dossiers(&self, batch: &[NewDossier]) -> Result<Vec<DossierCode>, StoreError>;
     async fn dossier(&self, code: &DossierCode) -> Result<Option<DossierRecord>, StoreError>;
     /// Appends events decided on version `expected`; fails with `Conflict` if the dossier
@@ -85,10 +86,22 @@ pub trait Store:
     /// Walks the hash chain from the first event and checks every link, the chain head and
     /// that every dossier has exactly the events its version says.
     async fn verify_chain(&self) -> Result<ChainReport, StoreError>;
+    /// Counters over a period, from the rollups (their cost does not grow with the number of
+    /// dossiers).
     async fn stats(&self, filter: &StatsFilter) -> Result<Vec<StatRow>, StoreError>;
-    /// Procedures with the most dossiers filed, most first.
-    async fn popular_procedures(&self, limit: u32)
-    -> Result<Vec<(ProcedureCode, i64)>, StoreError>;
+    /// Procedures with the most dossiers filed since the month of `since`, most first.
+    async fn popular_procedures(
+        &self,
+        since: NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<(ProcedureCode, i64)>, StoreError>;
+    /// Recomputes every dossier's statistics facts from its events and every rollup from the
+    /// facts and compares them with what is stored; with `write`, replaces what differs (other
+    /// writes wait meanwhile).
+    async fn rebuild_stats(&self, write: bool) -> Result<StatsCheck, StoreError>;
+    /// The channels this server delivers notifications on: messages none of them could carry
+    /// are not queued. Every channel until told otherwise.
+    fn deliver_on(&self, channels: Delivery);
     async fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
     /// Takes up to `limit` messages due at `now` for delivery: each counts an attempt and is
     /// hidden from other claimants until `lease_until` (several servers may deliver at once).
@@ -98,13 +111,16 @@ pub trait Store:
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
-    async fn finish_outbox(
+    /// Records what became of claimed messages, and the notifications they sent, in one
+    /// transaction.
+    async fn settle_outbox(
         &self,
-        id: i64,
-        outcome: &OutboxOutcome,
+        settled: &[Settled],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-    async fn record_notification(&self, n: &Notification) -> Result<(), StoreError>;
+    /// Deletes up to `limit` messages delivered before `before` (the notifications sent stay);
+    /// returns how many.
+    async fn prune_outbox(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, StoreError>;
     /// Notifications already sent for one outbox message (so a retry does not repeat them).
     async fn notifications_of_message(
         &self,
@@ -125,8 +141,19 @@ pub trait Store:
 
 /// Opens (creating if needed) and migrates the database at `url`: `sqlite://FILE` or
 /// `postgres://…`.
+/// A database that had dossiers before statistics were kept as facts gets them from its event
+/// log here, once.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     let store = crate::sql::SqlStore::open(url).await?;
     store.migrate().await?;
+    if store.setting(REBUILD_SETTING).await?.is_some() {
+        tracing::info!("computing the statistics facts of the stored dossiers from their events");
+        let check = store.rebuild_stats(true).await?;
+        tracing::info!(dossiers = check.dossiers, "statistics facts computed");
+        store.delete_setting(REBUILD_SETTING).await?;
+    }
     Ok(Arc::new(store))
 }
+
+/// Set (by a migration) while the statistics must be recomputed from the events.
+const REBUILD_SETTING: &str = "stats_rebuild";

@@ -19,6 +19,10 @@ pub enum StoreError {
     Url(String),
     #[error("database error")]
     Database(#[source] sqlx::Error),
+    /// The database did not take a write (it failed, or the writer stopped); nothing of the
+    /// write was made.
+    #[error("the database did not take the write: {0}")]
+    Unavailable(String),
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -52,7 +56,9 @@ impl Localise for StoreError {
             StoreError::MissingReference(_) => "missing_reference",
             StoreError::Corrupt(_) => "corrupt_data",
             StoreError::Url(_) => "database_url",
-            StoreError::Database(_) | StoreError::Migrate(_) => "database_error",
+            StoreError::Database(_) | StoreError::Unavailable(_) | StoreError::Migrate(_) => {
+                "database_error"
+            }
         }
     }
 
@@ -75,7 +81,7 @@ impl Localise for StoreError {
                 "Địa chỉ cơ sở dữ liệu không được hỗ trợ (dùng sqlite://… hoặc postgres://…).",
                 "Unsupported database URL (use sqlite://… or postgres://…).",
             ),
-            StoreError::Database(_) | StoreError::Migrate(_) => (
+            StoreError::Database(_) | StoreError::Unavailable(_) | StoreError::Migrate(_) => (
                 "Lỗi cơ sở dữ liệu; vui lòng thử lại sau.",
                 "Database error; please try again later.",
             ),

@@ -3,6 +3,7 @@
 //! differs is chosen by [`Backend`] beside the statement, and each engine has its own
 //! migrations (`migrations/sqlite`, `migrations/postgres`).
 
+mod chain;
 mod contract;
 mod error;
 mod model;
@@ -11,7 +12,10 @@ mod portal;
 mod portal_sql;
 mod queue;
 mod queue_sql;
+mod record;
+mod rollup;
 mod sql;
+mod stats_sql;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod work;

@@ -286,7 +286,7 @@ pub struct BrokenLink {
     pub reason: String,
 }
 
-/// Filter of the per-day counters.
+/// Filter of the counters (an agency is the competent agency of the dossiers counted).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatsFilter {
     pub from: Option<NaiveDate>,
@@ -305,6 +305,41 @@ pub struct StatRow {
     pub count: i64,
 }
 
+/// The notification channels a server delivers on. A message that none of them could carry
+/// (an applicant with only a phone where no SMS gateway is configured) is not queued at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    pub email: bool,
+    pub sms: bool,
+}
+
+impl Delivery {
+    pub const ALL: Delivery = Delivery {
+        email: true,
+        sms: true,
+    };
+    pub const NONE: Delivery = Delivery {
+        email: false,
+        sms: false,
+    };
+
+    pub fn bits(self) -> u8 {
+        u8::from(self.email) | (u8::from(self.sms) << 1)
+    }
+
+    pub fn from_bits(bits: u8) -> Delivery {
+        Delivery {
+            email: bits & 1 != 0,
+            sms: bits & 2 != 0,
+        }
+    }
+
+    /// Whether a recipient with (or without) an e-mail address and a phone can be reached.
+    pub fn reaches(self, email: bool, phone: bool) -> bool {
+        (self.email && email) || (self.sms && phone)
+    }
+}
+
 /// What became of a delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutboxOutcome {
@@ -318,6 +353,34 @@ pub enum OutboxOutcome {
     Dead {
         error: String,
     },
+}
+
+/// A claimed message settled: its outcome and what it sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub id: i64,
+    pub outcome: OutboxOutcome,
+    pub sent: Vec<Notification>,
+}
+
+/// The outcome of recomputing the statistics from the events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StatsCheck {
+    pub dossiers: u64,
+    /// Dossiers whose stored facts were missing or differed from their events.
+    pub facts_differing: u64,
+    /// Rollup rows whose stored count differed from the sum over the facts.
+    pub rollups_differing: u64,
+    /// A few of the differences, for people.
+    pub examples: Vec<String>,
+    /// Whether the differences were replaced.
+    pub rewritten: bool,
+}
+
+impl StatsCheck {
+    pub fn consistent(&self) -> bool {
+        self.facts_differing == 0 && self.rollups_differing == 0
+    }
 }
 
 /// A notification that was sent.

@@ -455,32 +455,37 @@ impl Portal for SqlStore {
         draft_id: &str,
         new: &NewDossier,
     ) -> Result<DossierRecord, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let mut head = self.chain_head(&mut tx).await?;
-        let row = sqlx::query("SELECT dossier_code FROM drafts WHERE id = $1")
-            .bind(draft_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if let Some(code) = row.try_get::<Option<String>, _>("dossier_code")? {
-            return Err(StoreError::Duplicate(code));
-        }
-        let record = self.insert_dossier(&mut tx, &mut head, new).await?;
-        let code = record.code.to_string();
-        sqlx::query("UPDATE drafts SET dossier_code = $1, updated_at = $2 WHERE id = $3")
-            .bind(&code)
-            .bind(ms(Utc::now()))
-            .bind(draft_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE attachments SET dossier_code = $1 WHERE draft_id = $2")
-            .bind(&code)
-            .bind(draft_id)
-            .execute(&mut *tx)
-            .await?;
-        self.save_head(&mut tx, &head).await?;
-        tx.commit().await?;
-        Ok(record)
+        let (draft_id, new) = (draft_id.to_string(), new.clone());
+        self.chain
+            .write(move |l| {
+                Box::pin(async move {
+                    let row = sqlx::query("SELECT dossier_code FROM drafts WHERE id = $1")
+                        .bind(&draft_id)
+                        .fetch_optional(l.conn())
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    if let Some(code) = row.try_get::<Option<String>, _>("dossier_code")? {
+                        return Err(StoreError::Duplicate(code));
+                    }
+                    let record = crate::record::insert_dossier(l, &new, true).await?;
+                    let code = record.code.to_string();
+                    sqlx::query(
+                        "UPDATE drafts SET dossier_code = $1, updated_at = $2 WHERE id = $3",
+                    )
+                    .bind(&code)
+                    .bind(ms(Utc::now()))
+                    .bind(&draft_id)
+                    .execute(l.conn())
+                    .await?;
+                    sqlx::query("UPDATE attachments SET dossier_code = $1 WHERE draft_id = $2")
+                        .bind(&code)
+                        .bind(&draft_id)
+                        .execute(l.conn())
+                        .await?;
+                    Ok(record)
+                })
+            })
+            .await
     }
 
     async fn put_attachment(&self, a: &Attachment) -> Result<(), StoreError> {

@@ -5,19 +5,20 @@
 //! the process or of the machine.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use motcua_domain::audit::{self, GENESIS};
-use motcua_domain::calendar::{DayKind, DayOverride, TZ};
-use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
-use motcua_domain::lifecycle::{Dossier, Event, EventKind};
+use motcua_domain::calendar::{DayKind, DayOverride};
+use motcua_domain::ids::{DossierCode, ProcedureCode};
+use motcua_domain::lifecycle::{Dossier, Event};
 use motcua_domain::role::Role;
-use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
 
+use crate::chain::{Committer, Envelope};
 use crate::contract::{Backend, Store};
 use crate::error::StoreError;
 use crate::model::*;
@@ -26,6 +27,10 @@ pub(crate) struct SqlStore {
     pub(crate) backend: Backend,
     pub(crate) writer: AnyPool,
     pub(crate) reader: AnyPool,
+    /// The one way into the hash chain (group commit).
+    pub(crate) chain: Committer,
+    /// The notification channels delivered on ([`Delivery::bits`]).
+    delivery: Arc<AtomicU8>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -52,30 +57,6 @@ pub(crate) fn from_ms(v: i64) -> Result<DateTime<Utc>, StoreError> {
 pub(crate) fn parse<T: std::str::FromStr>(what: &str, s: &str) -> Result<T, StoreError> {
     s.parse()
         .map_err(|_| StoreError::Corrupt(format!("{what} {s:?}")))
-}
-
-fn local_day(t: DateTime<Utc>) -> String {
-    t.with_timezone(&TZ)
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-/// What is hashed and stored for each event.
-#[derive(Serialize, Deserialize)]
-struct Envelope {
-    stream: String,
-    version: u32,
-    event: Event,
-}
-
-fn canonical(stream: &str, version: u32, event: &Event) -> Result<String, StoreError> {
-    let value = serde_json::to_value(Envelope {
-        stream: stream.to_string(),
-        version,
-        event: event.clone(),
-    })?;
-    Ok(serde_json::to_string(&value)?)
 }
 
 pub(crate) fn api_key_from(r: &AnyRow) -> Result<ApiKey, StoreError> {
@@ -112,6 +93,17 @@ pub(crate) fn record_from(row: &AnyRow) -> Result<DossierRecord, StoreError> {
 }
 
 impl SqlStore {
+    fn new(backend: Backend, writer: AnyPool, reader: AnyPool) -> SqlStore {
+        let delivery = Arc::new(AtomicU8::new(Delivery::ALL.bits()));
+        SqlStore {
+            chain: Committer::start(writer.clone(), backend, delivery.clone()),
+            backend,
+            writer,
+            reader,
+            delivery,
+        }
+    }
+
     pub(crate) async fn open(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         if url.starts_with("sqlite:") {
@@ -131,25 +123,25 @@ impl SqlStore {
                 .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn, true).await }))
                 .connect(url)
                 .await?;
-            Ok(SqlStore {
-                backend: Backend::Sqlite,
-                writer,
-                reader,
-            })
+            Ok(SqlStore::new(Backend::Sqlite, writer, reader))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(StdDuration::from_secs(30))
                 .connect(url)
                 .await?;
-            Ok(SqlStore {
-                backend: Backend::Postgres,
-                writer: pool.clone(),
-                reader: pool,
-            })
+            Ok(SqlStore::new(Backend::Postgres, pool.clone(), pool))
         } else {
             Err(StoreError::Url(url.chars().take(80).collect()))
         }
+    }
+
+    pub(crate) async fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(key)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
     }
 
     pub(crate) async fn migrate(&self) -> Result<(), StoreError> {
@@ -160,7 +152,6 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Locks the chain head for this transaction and returns (last seq, last hash).
     pub(crate) async fn write_agency(
         conn: &mut AnyConnection,
         a: &Agency,
@@ -179,7 +170,7 @@ impl SqlStore {
         .bind(a.admin_unit_code.clone())
         .execute(&mut *conn)
         .await?;
-        Ok(())
+        Self::bump_catalog(conn).await
     }
 
     pub(crate) async fn write_user(conn: &mut AnyConnection, u: &User) -> Result<(), StoreError> {
@@ -271,7 +262,7 @@ impl SqlStore {
                 .execute(&mut *conn)
                 .await?;
         }
-        Ok(())
+        Self::bump_catalog(conn).await
     }
 
     pub(crate) async fn write_procedures(
@@ -298,6 +289,12 @@ impl SqlStore {
             .execute(&mut *conn)
             .await?;
         }
+        Self::bump_catalog(conn).await
+    }
+
+    /// Changes the catalog's stamp: the procedures, or the agencies and branches the public
+    /// pages name beside them, changed.
+    async fn bump_catalog(conn: &mut AnyConnection) -> Result<(), StoreError> {
         let stamp = sqlx::query("SELECT value FROM settings WHERE key = 'catalog_version'")
             .fetch_optional(&mut *conn)
             .await?;
@@ -326,232 +323,49 @@ impl SqlStore {
             .await?;
         Ok(())
     }
+}
 
-    pub(crate) async fn chain_head(
-        &self,
-        conn: &mut AnyConnection,
-    ) -> Result<(i64, String), StoreError> {
-        let sql = match self.backend {
-            Backend::Sqlite => "SELECT seq, hash FROM chain_head WHERE id = 1",
-            Backend::Postgres => "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE",
-        };
-        let row = sqlx::query(sql).fetch_one(&mut *conn).await?;
-        Ok((row.try_get("seq")?, row.try_get("hash")?))
-    }
-
-    /// Writes events `first_version..` of a dossier after the chain head, with their outbox
-    /// messages and per-day counters, and moves the head. `head` is updated in place.
-    async fn write_events(
-        &self,
-        conn: &mut AnyConnection,
-        head: &mut (i64, String),
-        code: &str,
-        first_version: u32,
-        events: &[Event],
-        state: &Dossier,
-    ) -> Result<(), StoreError> {
-        let mut prev = decode_hash(&head.1)?;
-        for (i, event) in events.iter().enumerate() {
-            let version = first_version + i as u32;
-            let seq = head.0 + 1;
-            let body = canonical(code, version, event)?;
-            let hash = audit::link(&prev, body.as_bytes());
+/// Records the outcomes of claimed messages and the notifications they sent.
+async fn settle(
+    conn: &mut AnyConnection,
+    settled: &[Settled],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for s in settled {
+        for n in &s.sent {
             sqlx::query(
-                "INSERT INTO events (seq, stream, version, kind, at, body, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO notifications (outbox_id, dossier_code, channel, recipient, subject, body, sent_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(seq)
-            .bind(code)
-            .bind(i64::from(version))
-            .bind(event.kind.name())
-            .bind(ms(event.at))
-            .bind(&body)
-            .bind(hex::encode(prev))
-            .bind(hex::encode(hash))
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query(
-                "INSERT INTO outbox (event_seq, topic, payload, created_at, next_attempt_at) \
-                 VALUES ($1, $2, $3, $4, $4)",
-            )
-            .bind(seq)
-            .bind(format!("dossier.{}", event.kind.name()))
-            .bind(&body)
-            .bind(ms(event.at))
-            .execute(&mut *conn)
-            .await?;
-            for metric in event.kind.counters() {
-                sqlx::query(
-                    "INSERT INTO daily_stats (day, agency_code, procedure_code, branch_code, channel, metric, count) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 1) \
-                     ON CONFLICT (day, agency_code, procedure_code, branch_code, channel, metric) \
-                     DO UPDATE SET count = daily_stats.count + 1",
-                )
-                .bind(local_day(event.at))
-                .bind(state.intake.competent_agency.to_string())
-                .bind(state.intake.procedure.code.to_string())
-                .bind(state.intake.branch.clone().unwrap_or_default())
-                .bind(state.intake.channel.as_str())
-                .bind(*metric)
-                .execute(&mut *conn)
-                .await?;
-            }
-            if let EventKind::Rated {
-                satisfaction,
-                criteria,
-                comment,
-            } = &event.kind
-            {
-                let rating = crate::Rating {
-                    id: 0,
-                    ticket_id: None,
-                    dossier: Some(code.to_string()),
-                    day: event.at.with_timezone(&TZ).date_naive(),
-                    branch: state.intake.branch.clone(),
-                    group: None,
-                    counter: None,
-                    officer: None,
-                    agency: Some(state.intake.competent_agency.to_string()),
-                    level: *satisfaction,
-                    criteria: criteria.iter().map(|c| (c.criterion, c.score)).collect(),
-                    comment: comment.clone(),
-                    given_by: event.actor.id.clone(),
-                    at: event.at,
-                };
-                crate::queue_sql::insert_rating(&mut *conn, &rating).await?;
-            }
-            prev = hash;
-            *head = (seq, hex::encode(hash));
-        }
-        // Scope rows: every agency on creation, afterwards only agencies the events route to.
-        let routed: Vec<AgencyCode> = if first_version == 1 {
-            state.involved.clone()
-        } else {
-            events
-                .iter()
-                .filter_map(|e| match &e.kind {
-                    EventKind::Forwarded { agency, .. } | EventKind::SentBack { agency, .. } => {
-                        Some(*agency)
-                    }
-                    EventKind::Transferred { to_agency, .. } => Some(*to_agency),
-                    EventKind::Received { .. } => Some(state.intake.competent_agency),
-                    _ => None,
-                })
-                .collect()
-        };
-        for agency in &routed {
-            sqlx::query(
-                "INSERT INTO dossier_agencies (dossier_code, agency_code) VALUES ($1, $2) \
-                 ON CONFLICT (dossier_code, agency_code) DO NOTHING",
-            )
-            .bind(code)
-            .bind(agency.to_string())
+            .bind(s.id)
+            .bind(n.dossier_code.clone())
+            .bind(&n.channel)
+            .bind(&n.recipient)
+            .bind(&n.subject)
+            .bind(&n.body)
+            .bind(ms(n.sent_at))
             .execute(&mut *conn)
             .await?;
         }
-        Ok(())
-    }
-
-    pub(crate) async fn save_head(
-        &self,
-        conn: &mut AnyConnection,
-        head: &(i64, String),
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(head.0)
-            .bind(&head.1)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    }
-
-    /// Inserts one new dossier with its events inside an open transaction.
-    pub(crate) async fn insert_dossier(
-        &self,
-        conn: &mut AnyConnection,
-        head: &mut (i64, String),
-        new: &NewDossier,
-    ) -> Result<DossierRecord, StoreError> {
-        let prefix = new
-            .state
-            .code_prefix()
-            .ok_or_else(|| StoreError::Corrupt("dossier filed outside 2000–2099".into()))?;
-        let day = prefix.date.format("%Y-%m-%d").to_string();
-        let row = sqlx::query(
-            "INSERT INTO dossier_sequences (agency_code, day, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1 \
-             RETURNING last",
-        )
-        .bind(prefix.agency.to_string())
-        .bind(&day)
-        .fetch_one(&mut *conn)
-        .await?;
-        let seq: i64 = row.try_get("last")?;
-        let code = u32::try_from(seq)
-            .ok()
-            .and_then(|s| prefix.with_sequence(s))
-            .ok_or_else(|| StoreError::Corrupt(format!("sequence {seq}")))?;
-        let code_s = code.to_string();
-        let version = new.events.len() as u32;
-        self.upsert_dossier_row(conn, &code_s, version, &new.state, Some(&new.form))
-            .await?;
-        self.write_events(conn, head, &code_s, 1, &new.events, &new.state)
-            .await?;
-        Ok(DossierRecord {
-            code,
-            version,
-            state: new.state.clone(),
-            form: new.form.clone(),
-        })
-    }
-
-    async fn upsert_dossier_row(
-        &self,
-        conn: &mut AnyConnection,
-        code: &str,
-        version: u32,
-        d: &Dossier,
-        form: Option<&serde_json::Value>,
-    ) -> Result<(), StoreError> {
-        let state = serde_json::to_string(d)?;
-        let applicant = &d.intake.applicant;
-        let Some(form) = form else {
-            return Err(StoreError::Corrupt("new dossier without form".into()));
+        let q = match &s.outcome {
+            OutboxOutcome::Delivered => {
+                sqlx::query("UPDATE outbox SET delivered_at = $1, last_error = NULL WHERE id = $2")
+                    .bind(ms(now))
+            }
+            OutboxOutcome::Retry { at, error } => {
+                sqlx::query("UPDATE outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3")
+                    .bind(ms(*at))
+                    .bind(error.clone())
+            }
+            OutboxOutcome::Dead { error } => {
+                sqlx::query("UPDATE outbox SET dead_at = $1, last_error = $2 WHERE id = $3")
+                    .bind(ms(now))
+                    .bind(error.clone())
+            }
         };
-        sqlx::query(
-            "INSERT INTO dossiers (code, procedure_code, status, channel, receiving_agency, competent_agency, \
-             current_agency, branch_code, owner, applicant_name, applicant_cccd, phone_last4, submitted_at, \
-             received_at, due_at, result_at, timeliness, version, state, form, assignee, step_due_at, \
-             result_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-             $19, $20, $21, $22, $23)",
-        )
-        .bind(code)
-        .bind(d.intake.procedure.code.to_string())
-        .bind(d.status.as_str())
-        .bind(d.intake.channel.as_str())
-        .bind(d.intake.receiving_agency.to_string())
-        .bind(d.intake.competent_agency.to_string())
-        .bind(d.current_agency.to_string())
-        .bind(d.intake.branch.clone())
-        .bind(d.intake.owner.clone())
-        .bind(applicant.name.clone())
-        .bind(applicant.cccd.as_ref().map(|c| c.to_string()))
-        .bind(applicant.phone.as_ref().map(|p| p.last4().to_string()))
-        .bind(ms(d.submitted_at))
-        .bind(d.received_at.map(ms))
-        .bind(d.due_at.map(ms))
-        .bind(d.result.as_ref().map(|r| ms(r.issued_at)))
-        .bind(d.result.as_ref().map(|r| r.timeliness.as_str()))
-        .bind(i64::from(version))
-        .bind(state)
-        .bind(serde_json::to_string(form)?)
-        .bind(d.assignee.clone())
-        .bind(d.step_due_at.map(ms))
-        .bind(d.result.as_ref().and_then(|r| r.document_sha256.clone()))
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
+        q.bind(s.id).execute(&mut *conn).await?;
     }
+    Ok(())
 }
 
 fn outbox_from(r: &AnyRow) -> Result<OutboxMessage, StoreError> {
@@ -575,12 +389,6 @@ fn notification_from(r: &AnyRow) -> Result<Notification, StoreError> {
         body: r.try_get("body")?,
         sent_at: from_ms(r.try_get("sent_at")?)?,
     })
-}
-
-pub(crate) fn decode_hash(s: &str) -> Result<[u8; 32], StoreError> {
-    let mut out = [0u8; 32];
-    hex::decode_to_slice(s, &mut out).map_err(|_| StoreError::Corrupt(format!("hash {s:?}")))?;
-    Ok(out)
 }
 
 #[async_trait]
@@ -802,24 +610,27 @@ impl Store for SqlStore {
     }
 
     async fn create_dossier(&self, new: &NewDossier) -> Result<DossierRecord, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let mut head = self.chain_head(&mut tx).await?;
-        let record = self.insert_dossier(&mut tx, &mut head, new).await?;
-        self.save_head(&mut tx, &head).await?;
-        tx.commit().await?;
-        Ok(record)
+        let new = new.clone();
+        self.chain
+            .write(move |l| {
+                Box::pin(async move { crate::record::insert_dossier(l, &new, true).await })
+            })
+            .await
     }
 
     async fn import_dossiers(&self, batch: &[NewDossier]) -> Result<Vec<DossierCode>, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let mut head = self.chain_head(&mut tx).await?;
-        let mut codes = Vec::with_capacity(batch.len());
-        for new in batch {
-            codes.push(self.insert_dossier(&mut tx, &mut head, new).await?.code);
-        }
-        self.save_head(&mut tx, &head).await?;
-        tx.commit().await?;
-        Ok(codes)
+        let batch = batch.to_vec();
+        self.chain
+            .write(move |l| {
+                Box::pin(async move {
+                    let mut codes = Vec::with_capacity(batch.len());
+                    for new in &batch {
+                        codes.push(crate::record::insert_dossier(l, new, false).await?.code);
+                    }
+                    Ok(codes)
+                })
+            })
+            .await
     }
 
     async fn dossier(&self, code: &DossierCode) -> Result<Option<DossierRecord>, StoreError> {
@@ -837,50 +648,14 @@ impl Store for SqlStore {
         events: &[Event],
         d: &Dossier,
     ) -> Result<u32, StoreError> {
-        let code_s = code.to_string();
-        let version = expected + events.len() as u32;
-        let mut tx = self.writer.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE dossiers SET status = $1, current_agency = $2, received_at = $3, due_at = $4, result_at = $5, \
-             timeliness = $6, version = $7, state = $8, assignee = $11, step_due_at = $12, \
-             result_sha256 = $13 \
-             WHERE code = $9 AND version = $10",
-        )
-        .bind(d.status.as_str())
-        .bind(d.current_agency.to_string())
-        .bind(d.received_at.map(ms))
-        .bind(d.due_at.map(ms))
-        .bind(d.result.as_ref().map(|r| ms(r.issued_at)))
-        .bind(d.result.as_ref().map(|r| r.timeliness.as_str()))
-        .bind(i64::from(version))
-        .bind(serde_json::to_string(d)?)
-        .bind(&code_s)
-        .bind(i64::from(expected))
-        .bind(d.assignee.clone())
-        .bind(d.step_due_at.map(ms))
-        .bind(d.result.as_ref().and_then(|r| r.document_sha256.clone()))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated != 1 {
-            let found = sqlx::query("SELECT version FROM dossiers WHERE code = $1")
-                .bind(&code_s)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(match found {
-                None => StoreError::NotFound,
-                Some(r) => StoreError::Conflict {
-                    expected,
-                    found: r.try_get::<i64, _>("version")? as u32,
-                },
-            });
-        }
-        let mut head = self.chain_head(&mut tx).await?;
-        self.write_events(&mut tx, &mut head, &code_s, expected + 1, events, d)
-            .await?;
-        self.save_head(&mut tx, &head).await?;
-        tx.commit().await?;
-        Ok(version)
+        let (code, events, d) = (*code, events.to_vec(), d.clone());
+        self.chain
+            .write(move |l| {
+                Box::pin(
+                    async move { crate::record::append(l, &code, expected, &events, &d).await },
+                )
+            })
+            .await
     }
 
     async fn events(&self, code: &DossierCode) -> Result<Vec<StoredEvent>, StoreError> {
@@ -913,214 +688,32 @@ impl Store for SqlStore {
     }
 
     async fn verify_chain(&self) -> Result<ChainReport, StoreError> {
-        let mut prev = GENESIS;
-        let mut last_seq = 0i64;
-        let mut count = 0u64;
-        let broken = |seq: i64, stream: &str, version: i64, reason: String| {
-            Some(BrokenLink {
-                seq,
-                stream: stream.to_string(),
-                version,
-                reason,
-            })
-        };
-        loop {
-            let rows = sqlx::query(
-                "SELECT seq, stream, version, kind, at, body, prev_hash, hash FROM events WHERE seq > $1 ORDER BY seq LIMIT 5000",
-            )
-            .bind(last_seq)
-            .fetch_all(&self.reader)
-            .await?;
-            if rows.is_empty() {
-                break;
-            }
-            for r in &rows {
-                let seq: i64 = r.try_get("seq")?;
-                let stream: String = r.try_get("stream")?;
-                let version: i64 = r.try_get("version")?;
-                let body: String = r.try_get("body")?;
-                let report = |reason: String| ChainReport {
-                    events: count,
-                    head: hex::encode(prev),
-                    broken: broken(seq, &stream, version, reason),
-                };
-                if seq != last_seq + 1 {
-                    return Ok(report(format!(
-                        "events {} to {} are missing",
-                        last_seq + 1,
-                        seq - 1
-                    )));
-                }
-                if r.try_get::<String, _>("prev_hash")? != hex::encode(prev) {
-                    return Ok(report(
-                        "the stored link to the previous event does not match it".into(),
-                    ));
-                }
-                let hash = audit::link(&prev, body.as_bytes());
-                if r.try_get::<String, _>("hash")? != hex::encode(hash) {
-                    return Ok(report("the event's content does not match its hash".into()));
-                }
-                if stream == crate::work::ADMIN_STREAM {
-                    match serde_json::from_str::<crate::work_sql::AdminEnvelope>(&body) {
-                        Ok(env)
-                            if env.stream == stream
-                                && i64::from(env.version) == version
-                                && r.try_get::<String, _>("kind")?
-                                    == crate::work_sql::ADMIN_KIND
-                                && ms(env.change.at) == r.try_get::<i64, _>("at")? => {}
-                        Ok(_) => {
-                            return Ok(report(
-                                "the indexed columns disagree with the hashed content".into(),
-                            ));
-                        }
-                        Err(e) => {
-                            return Ok(report(format!("the content is not a valid change: {e}")));
-                        }
-                    }
-                    prev = hash;
-                    last_seq = seq;
-                    count += 1;
-                    continue;
-                }
-                match serde_json::from_str::<Envelope>(&body) {
-                    Ok(env)
-                        if env.stream == stream
-                            && i64::from(env.version) == version
-                            && env.event.kind.name() == r.try_get::<String, _>("kind")?
-                            && ms(env.event.at) == r.try_get::<i64, _>("at")? => {}
-                    Ok(_) => {
-                        return Ok(report(
-                            "the indexed columns disagree with the hashed content".into(),
-                        ));
-                    }
-                    Err(e) => return Ok(report(format!("the content is not a valid event: {e}"))),
-                }
-                prev = hash;
-                last_seq = seq;
-                count += 1;
-            }
-        }
-        let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
-            .fetch_one(&self.reader)
-            .await?;
-        let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-        if head_seq != last_seq || head_hash != hex::encode(prev) {
-            return Ok(ChainReport {
-                events: count,
-                head: hex::encode(prev),
-                broken: broken(
-                    head_seq,
-                    "",
-                    0,
-                    format!("the chain head names event {head_seq}, the chain ends at {last_seq}"),
-                ),
-            });
-        }
-        let mismatch = sqlx::query(
-            "SELECT d.code, d.version, (SELECT COUNT(*) FROM events e WHERE e.stream = d.code) AS n FROM dossiers d \
-             WHERE d.version <> (SELECT COUNT(*) FROM events e WHERE e.stream = d.code) LIMIT 1",
+        crate::chain::verify(
+            &self.reader,
+            crate::work_sql::check_admin_event,
+            crate::work::ADMIN_STREAM,
         )
-        .fetch_optional(&self.reader)
-        .await?;
-        if let Some(m) = mismatch {
-            let code: String = m.try_get("code")?;
-            let (v, n): (i64, i64) = (m.try_get("version")?, m.try_get("n")?);
-            return Ok(ChainReport {
-                events: count,
-                head: hex::encode(prev),
-                broken: broken(
-                    0,
-                    &code,
-                    v,
-                    format!("the dossier is at version {v} but has {n} events"),
-                ),
-            });
-        }
-        let orphan = sqlx::query(
-            "SELECT e.seq, e.stream, e.version FROM events e WHERE e.stream <> $1 AND NOT EXISTS \
-             (SELECT 1 FROM dossiers d WHERE d.code = e.stream) ORDER BY e.seq LIMIT 1",
-        )
-        .bind(crate::work::ADMIN_STREAM)
-        .fetch_optional(&self.reader)
-        .await?;
-        if let Some(o) = orphan {
-            return Ok(ChainReport {
-                events: count,
-                head: hex::encode(prev),
-                broken: broken(
-                    o.try_get("seq")?,
-                    &o.try_get::<String, _>("stream")?,
-                    o.try_get("version")?,
-                    "the event belongs to no dossier".into(),
-                ),
-            });
-        }
-        Ok(ChainReport {
-            events: count,
-            head: hex::encode(prev),
-            broken: None,
-        })
+        .await
     }
 
     async fn stats(&self, f: &StatsFilter) -> Result<Vec<StatRow>, StoreError> {
-        let sql = if f.by_day {
-            "SELECT day, metric, CAST(SUM(count) AS BIGINT) AS n FROM daily_stats WHERE day >= $1 AND day <= $2 \
-             AND ($3 = '' OR agency_code = $3) AND ($4 = '' OR procedure_code = $4) AND ($5 = '' OR branch_code = $5) \
-             GROUP BY day, metric ORDER BY day, metric"
-        } else {
-            "SELECT '' AS day, metric, CAST(SUM(count) AS BIGINT) AS n FROM daily_stats WHERE day >= $1 AND day <= $2 \
-             AND ($3 = '' OR agency_code = $3) AND ($4 = '' OR procedure_code = $4) AND ($5 = '' OR branch_code = $5) \
-             GROUP BY metric ORDER BY metric"
-        };
-        let day = |d: Option<NaiveDate>, default: &str| {
-            d.map_or(default.to_string(), |d| d.format("%Y-%m-%d").to_string())
-        };
-        let rows = sqlx::query(sql)
-            .bind(day(f.from, "0000-01-01"))
-            .bind(day(f.to, "9999-12-31"))
-            .bind(f.agency.map(|a| a.to_string()).unwrap_or_default())
-            .bind(f.procedure.map(|p| p.to_string()).unwrap_or_default())
-            .bind(f.branch.clone().unwrap_or_default())
-            .fetch_all(&self.reader)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let d: String = r.try_get("day")?;
-                Ok(StatRow {
-                    day: if d.is_empty() {
-                        None
-                    } else {
-                        Some(
-                            NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                                .map_err(|_| StoreError::Corrupt(d.clone()))?,
-                        )
-                    },
-                    metric: r.try_get("metric")?,
-                    count: r.try_get("n")?,
-                })
-            })
-            .collect()
+        crate::stats_sql::stats(&self.reader, f).await
     }
 
     async fn popular_procedures(
         &self,
+        since: NaiveDate,
         limit: u32,
     ) -> Result<Vec<(ProcedureCode, i64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT procedure_code, CAST(SUM(count) AS BIGINT) AS n FROM daily_stats WHERE metric = 'submitted' \
-             GROUP BY procedure_code ORDER BY n DESC, procedure_code LIMIT $1",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    parse("procedure code", &r.try_get::<String, _>("procedure_code")?)?,
-                    r.try_get("n")?,
-                ))
-            })
-            .collect()
+        crate::stats_sql::popular(&self.reader, since, limit).await
+    }
+
+    async fn rebuild_stats(&self, write: bool) -> Result<StatsCheck, StoreError> {
+        crate::stats_sql::rebuild(self, write).await
+    }
+
+    fn deliver_on(&self, channels: Delivery) {
+        self.delivery.store(channels.bits(), Ordering::Relaxed);
     }
 
     async fn claim_outbox(
@@ -1129,70 +722,68 @@ impl Store for SqlStore {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
+        // The partial index `outbox_due` holds only undelivered rows, in the order claimed: the
+        // next batch is its first rows, whatever the size of the backlog.
         let sql = match self.backend {
             Backend::Sqlite => {
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id IN \
                  (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 \
-                 ORDER BY id LIMIT $3) RETURNING id, event_seq, topic, payload, created_at, attempts"
+                 ORDER BY next_attempt_at, id LIMIT $3) RETURNING id, event_seq, topic, payload, created_at, attempts"
             }
             Backend::Postgres => {
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id IN \
                  (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 \
-                 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, event_seq, topic, payload, created_at, attempts"
+                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, event_seq, topic, payload, created_at, attempts"
             }
         };
-        let rows = sqlx::query(sql)
-            .bind(ms(lease_until))
-            .bind(ms(now))
-            .bind(i64::from(limit))
-            .fetch_all(&self.writer)
-            .await?;
-        let mut out: Vec<OutboxMessage> = rows.iter().map(outbox_from).collect::<Result<_, _>>()?;
-        out.sort_by_key(|m| m.id);
-        Ok(out)
+        // Through the committer: a claim shares its commit with the writes waiting beside it.
+        self.chain
+            .write(move |l| {
+                Box::pin(async move {
+                    let rows = sqlx::query(sql)
+                        .bind(ms(lease_until))
+                        .bind(ms(now))
+                        .bind(i64::from(limit))
+                        .fetch_all(l.conn())
+                        .await?;
+                    let mut out: Vec<OutboxMessage> =
+                        rows.iter().map(outbox_from).collect::<Result<_, _>>()?;
+                    out.sort_by_key(|m| m.id);
+                    Ok(out)
+                })
+            })
+            .await
     }
 
-    async fn finish_outbox(
+    async fn settle_outbox(
         &self,
-        id: i64,
-        outcome: &OutboxOutcome,
+        settled: &[Settled],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let q = match outcome {
-            OutboxOutcome::Delivered => {
-                sqlx::query("UPDATE outbox SET delivered_at = $1, last_error = NULL WHERE id = $2")
-                    .bind(ms(now))
-            }
-            OutboxOutcome::Retry { at, error } => {
-                sqlx::query("UPDATE outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3")
-                    .bind(ms(*at))
-                    .bind(error.clone())
-            }
-            OutboxOutcome::Dead { error } => {
-                sqlx::query("UPDATE outbox SET dead_at = $1, last_error = $2 WHERE id = $3")
-                    .bind(ms(now))
-                    .bind(error.clone())
-            }
-        };
-        q.bind(id).execute(&self.writer).await?;
-        Ok(())
+        let settled = settled.to_vec();
+        self.chain
+            .write(move |l| Box::pin(async move { settle(l.conn(), &settled, now).await }))
+            .await
     }
 
-    async fn record_notification(&self, n: &Notification) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO notifications (outbox_id, dossier_code, channel, recipient, subject, body, sent_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(n.outbox_id)
-        .bind(n.dossier_code.clone())
-        .bind(&n.channel)
-        .bind(&n.recipient)
-        .bind(&n.subject)
-        .bind(&n.body)
-        .bind(ms(n.sent_at))
-        .execute(&self.writer)
-        .await?;
-        Ok(())
+    async fn prune_outbox(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, StoreError> {
+        // Delivered rows in the order they were delivered (partial index `outbox_delivered`): a
+        // bounded slice per call, in the committer's order, so no write waits for long.
+        self.chain
+            .write(move |l| {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NOT NULL \
+                         AND delivered_at < $1 ORDER BY delivered_at LIMIT $2)",
+                    )
+                    .bind(ms(before))
+                    .bind(i64::from(limit))
+                    .execute(l.conn())
+                    .await?;
+                    Ok(done.rows_affected())
+                })
+            })
+            .await
     }
 
     async fn notifications_of_message(

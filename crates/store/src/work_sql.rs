@@ -8,10 +8,11 @@ use motcua_domain::lifecycle::{Applicant, Dossier};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::chain::canonical_json;
 use crate::error::StoreError;
 use crate::model::ApiKey;
 use crate::model::DossierRecord;
-use crate::sql::{SqlStore, api_key_from, decode_hash, from_ms, ms, record_from};
+use crate::sql::{SqlStore, api_key_from, from_ms, ms, record_from};
 use crate::work::*;
 
 fn alert_from(r: &AnyRow) -> Result<StaffAlert, StoreError> {
@@ -39,6 +40,28 @@ pub(crate) struct AdminEnvelope {
 
 /// The kind column of administrators' changes in the event table.
 pub(crate) const ADMIN_KIND: &str = "admin_change";
+
+/// Checks that a stored administrator's change agrees with its indexed columns.
+pub(crate) fn check_admin_event(
+    stream: &str,
+    version: i64,
+    kind: &str,
+    at: i64,
+    body: &str,
+) -> Result<(), String> {
+    match serde_json::from_str::<AdminEnvelope>(body) {
+        Ok(env)
+            if env.stream == stream
+                && i64::from(env.version) == version
+                && kind == ADMIN_KIND
+                && ms(env.change.at) == at =>
+        {
+            Ok(())
+        }
+        Ok(_) => Err("the indexed columns disagree with the hashed content".into()),
+        Err(e) => Err(format!("the content is not a valid change: {e}")),
+    }
+}
 
 /// A value bound to a placeholder of a work query.
 enum Arg {
@@ -189,52 +212,44 @@ impl Work for SqlStore {
     }
 
     async fn administer(&self, op: &AdminOp, change: &AdminChange) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
-        // Taking the chain head first serialises writers, so the stream's version is safe.
-        let head = self.chain_head(&mut tx).await?;
-        match op {
-            AdminOp::Agency(a) => Self::write_agency(&mut tx, a).await?,
-            AdminOp::Branch(b) => Self::write_branch(&mut tx, b).await?,
-            AdminOp::User(u) => Self::write_user(&mut tx, u).await?,
-            AdminOp::Procedure(p) => {
-                Self::write_procedures(&mut tx, std::slice::from_ref(p)).await?
-            }
-            AdminOp::CalendarDay(d) => Self::write_calendar_day(&mut tx, d).await?,
-            AdminOp::ApiKey(k) => Self::write_api_key(&mut tx, k).await?,
-            AdminOp::Setting { key, value } => Self::write_setting(&mut tx, key, value).await?,
-        }
-        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM events WHERE stream = $1")
-            .bind(ADMIN_STREAM)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
-        let version = u32::try_from(count + 1)
-            .map_err(|_| StoreError::Corrupt("admin stream version".into()))?;
-        let body = serde_json::to_string(&serde_json::to_value(AdminEnvelope {
-            stream: ADMIN_STREAM.into(),
-            version,
-            change: change.clone(),
-        })?)?;
-        let prev = decode_hash(&head.1)?;
-        let hash = motcua_domain::audit::link(&prev, body.as_bytes());
-        let seq = head.0 + 1;
-        sqlx::query(
-            "INSERT INTO events (seq, stream, version, kind, at, body, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(seq)
-        .bind(ADMIN_STREAM)
-        .bind(i64::from(version))
-        .bind(ADMIN_KIND)
-        .bind(ms(change.at))
-        .bind(&body)
-        .bind(hex::encode(prev))
-        .bind(hex::encode(hash))
-        .execute(&mut *tx)
-        .await?;
-        self.save_head(&mut tx, &(seq, hex::encode(hash))).await?;
-        tx.commit().await?;
-        Ok(())
+        let (op, change) = (op.clone(), change.clone());
+        self.chain
+            .write(move |l| {
+                Box::pin(async move {
+                    let conn = l.conn();
+                    match &op {
+                        AdminOp::Agency(a) => Self::write_agency(conn, a).await?,
+                        AdminOp::Branch(b) => Self::write_branch(conn, b).await?,
+                        AdminOp::User(u) => Self::write_user(conn, u).await?,
+                        AdminOp::Procedure(p) => {
+                            Self::write_procedures(conn, std::slice::from_ref(p)).await?
+                        }
+                        AdminOp::CalendarDay(d) => Self::write_calendar_day(conn, d).await?,
+                        AdminOp::ApiKey(k) => Self::write_api_key(conn, k).await?,
+                        AdminOp::Setting { key, value } => {
+                            Self::write_setting(conn, key, value).await?
+                        }
+                    }
+                    // The chain's writes are serialised, so the stream's next version is safe.
+                    let count: i64 =
+                        sqlx::query("SELECT COUNT(*) AS n FROM events WHERE stream = $1")
+                            .bind(ADMIN_STREAM)
+                            .fetch_one(l.conn())
+                            .await?
+                            .try_get("n")?;
+                    let version = u32::try_from(count + 1)
+                        .map_err(|_| StoreError::Corrupt("admin stream version".into()))?;
+                    let body = canonical_json(&AdminEnvelope {
+                        stream: ADMIN_STREAM.into(),
+                        version,
+                        change: change.clone(),
+                    })?;
+                    l.append(ADMIN_STREAM, version, ADMIN_KIND, change.at, &body)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     async fn admin_changes(&self, limit: u32) -> Result<Vec<AdminChange>, StoreError> {

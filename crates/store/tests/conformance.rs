@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use motcua_domain::calendar::{
     CalendarConfig, DayKind, DayOverride, ProcessingTime, TZ, WorkingCalendar,
 };
-use motcua_domain::ids::{AgencyCode, Cccd, Phone, ProcedureCode};
+use motcua_domain::ids::{AgencyCode, Cccd, DossierCode, Phone, ProcedureCode};
 use motcua_domain::lifecycle::{
     Applicant, Channel, Command, Intake, Lifecycle, RatingCriterion, Satisfaction, Status,
     TimelinessPolicy,
@@ -18,7 +18,7 @@ use motcua_domain::role::{Actor, Role};
 use motcua_store::ops::{self, OpError};
 use motcua_store::testing::TestDb;
 use motcua_store::*;
-use sqlx::Executor;
+use sqlx::{Executor, Row};
 
 fn code(s: &str) -> AgencyCode {
     AgencyCode::parse(s).unwrap()
@@ -426,8 +426,16 @@ async fn dossier_lifecycle_events_outbox_stats(store: Arc<dyn Store>) {
     );
 
     let outbox = store.pending_outbox(100).await.unwrap();
-    assert_eq!(outbox.len(), 5, "one message per event");
-    assert_eq!(outbox[0].topic, "dossier.opened");
+    assert_eq!(
+        outbox.iter().map(|m| m.topic.as_str()).collect::<Vec<_>>(),
+        vec![
+            "dossier.opened",
+            "dossier.received",
+            "dossier.opened",
+            "dossier.opened"
+        ],
+        "one message per event the applicant is told of (filed, received), none for forwarding"
+    );
 
     let stats = store.stats(&StatsFilter::default()).await.unwrap();
     let count = |m: &str| stats.iter().find(|r| r.metric == m).map_or(0, |r| r.count);
@@ -450,7 +458,10 @@ async fn dossier_lifecycle_events_outbox_stats(store: Arc<dyn Store>) {
     );
     assert_eq!(store.count_dossiers().await.unwrap(), 3);
     assert_eq!(
-        store.popular_procedures(5).await.unwrap(),
+        store
+            .popular_procedures(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(), 5)
+            .await
+            .unwrap(),
         vec![(procedure().code, 3)]
     );
     assert!(
@@ -1568,6 +1579,433 @@ async fn queue_transfers_appointments_ratings_and_figures(store: Arc<dyn Store>)
     assert_eq!(dd.service_secs, vec![360, 360]);
 }
 
+async fn outbox_queues_what_can_be_sent_claims_in_order_and_prunes(
+    store: Arc<dyn Store>,
+    url: &str,
+) {
+    seed(&*store).await;
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let now = vn(2025, 6, 2, 9, 0);
+    // A server that sends e-mail only has nothing to queue for an applicant with a phone only.
+    store.deliver_on(Delivery {
+        email: true,
+        sms: false,
+    });
+    let form = serde_json::json!({});
+    ops::open(&*store, &lc, intake(true), form.clone(), &reception(), now)
+        .await
+        .unwrap();
+    assert!(store.pending_outbox(10).await.unwrap().is_empty());
+    // With an e-mail address, the filing and the receipt are queued; forwarding tells nobody.
+    let mut reachable = intake(true);
+    reachable.applicant.email = Some("anh@example.vn".into());
+    let rec = ops::open(&*store, &lc, reachable, form.clone(), &reception(), now)
+        .await
+        .unwrap();
+    ops::act(
+        &*store,
+        &lc,
+        &rec.code,
+        None,
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        &reception(),
+        now,
+    )
+    .await
+    .unwrap();
+    let queued = store.pending_outbox(10).await.unwrap();
+    assert_eq!(
+        queued.iter().map(|m| m.topic.as_str()).collect::<Vec<_>>(),
+        vec!["dossier.opened", "dossier.received"]
+    );
+    // Imported history tells nobody, whatever the channels.
+    store.deliver_on(Delivery::ALL);
+    let events = lc
+        .decide(
+            None,
+            &Command::Open(Box::new(intake(true))),
+            &reception(),
+            vn(2025, 3, 3, 10, 0),
+        )
+        .unwrap();
+    let state = motcua_domain::lifecycle::replay(&events).unwrap();
+    store
+        .import_dossiers(&[NewDossier {
+            events,
+            state,
+            form: form.clone(),
+        }])
+        .await
+        .unwrap();
+    assert_eq!(store.pending_outbox(10).await.unwrap().len(), 2);
+
+    // Claims take what is due, in the order it is due; a claimed message is hidden until its
+    // lease ends.
+    let lease = now + Duration::minutes(2);
+    let first = store.claim_outbox(now, lease, 1).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].id, queued[0].id);
+    assert_eq!(first[0].attempts, 1);
+    let second = store.claim_outbox(now, lease, 10).await.unwrap();
+    assert_eq!(
+        second.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![queued[1].id]
+    );
+    assert!(store.claim_outbox(now, lease, 10).await.unwrap().is_empty());
+    let sent = Notification {
+        outbox_id: queued[0].id,
+        dossier_code: Some(rec.code.to_string()),
+        channel: "email".into(),
+        recipient: "anh@example.vn".into(),
+        subject: "Hồ sơ đã được tiếp nhận".into(),
+        body: "…".into(),
+        sent_at: now,
+    };
+    store
+        .settle_outbox(
+            &[
+                Settled {
+                    id: queued[0].id,
+                    outcome: OutboxOutcome::Delivered,
+                    sent: vec![sent.clone()],
+                },
+                Settled {
+                    id: queued[1].id,
+                    outcome: OutboxOutcome::Retry {
+                        at: now + Duration::hours(1),
+                        error: "SMTP down".into(),
+                    },
+                    sent: vec![],
+                },
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .pending_outbox(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        vec![queued[1].id]
+    );
+    assert!(
+        store
+            .claim_outbox(now + Duration::minutes(30), lease, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a retry waits for its time"
+    );
+    let retried = store
+        .claim_outbox(now + Duration::hours(1), now + Duration::hours(2), 10)
+        .await
+        .unwrap();
+    assert_eq!((retried[0].id, retried[0].attempts), (queued[1].id, 2));
+    // Pruning removes delivered messages older than the cut-off; what they sent stays.
+    assert_eq!(store.prune_outbox(now, 100).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .prune_outbox(now + Duration::seconds(1), 100)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.dossier_notifications(&rec.code).await.unwrap(),
+        vec![sent]
+    );
+    assert_eq!(store.pending_outbox(10).await.unwrap().len(), 1);
+
+    // The claim reads its batch from an index of undelivered messages in the order claimed,
+    // without sorting the backlog (the statement's shape is the one in `claim_outbox`).
+    sqlx::any::install_default_drivers();
+    let raw = sqlx::AnyPool::connect(url).await.unwrap();
+    let select = "SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL \
+                  AND next_attempt_at <= 1750000000000 ORDER BY next_attempt_at, id LIMIT 50";
+    let plan: Vec<String> = match store.backend() {
+        Backend::Sqlite => sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {select}")))
+            .fetch_all(&raw)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String, _>("detail").unwrap())
+            .collect(),
+        Backend::Postgres => {
+            // Enough rows that the planner's choice matters.
+            raw.execute(
+                "INSERT INTO outbox (event_seq, topic, payload, created_at, next_attempt_at) \
+                 SELECT 0, 'dossier.opened', '{}', g, g FROM generate_series(1, 20000) g",
+            )
+            .await
+            .unwrap();
+            raw.execute("ANALYZE outbox").await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "EXPLAIN {select} FOR UPDATE SKIP LOCKED"
+            )))
+            .fetch_all(&raw)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String, _>(0).unwrap())
+            .collect()
+        }
+    };
+    let plan = plan.join("\n");
+    assert!(plan.contains("outbox_due"), "{plan}");
+    assert!(
+        !plan.contains("TEMP B-TREE") && !plan.contains("Sort"),
+        "{plan}"
+    );
+}
+
+/// A random history for the statistics property: each step picks one of a few dossiers (or
+/// opens one), a command and who gives it, and moves the clock.
+fn any_step() -> impl proptest::strategy::Strategy<Value = (usize, usize, usize, i64)> {
+    use proptest::strategy::Strategy;
+    // Commands that move a dossier on come up more often than those that end it early.
+    const KINDS: [usize; 40] = [
+        0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 4, 4, 4, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 9, 10,
+        10, 10, 11, 11, 12, 13, 14, 15, 3, 4,
+    ];
+    (0usize..3, 0usize..40, 0usize..5, 0i64..(60 * 24 * 6))
+        .prop_map(|(pick, k, who, advance)| (pick, KINDS[k], who, advance))
+}
+
+/// Who usually gives a command (an index into the test's actors): reception, specialist,
+/// approver, agency system, applicant.
+fn usual_actor(kind: usize) -> usize {
+    [0, 0, 3, 1, 4, 1, 2, 2, 0, 4, 4, 3, 3, 2, 0, 1][kind]
+}
+
+fn step_command(kind: usize, n: usize, now: DateTime<Utc>) -> Command {
+    match kind {
+        0 => {
+            let mut i = intake(n.is_multiple_of(2));
+            i.branch = [None, Some("HQ".to_string()), Some("HG".to_string())][n % 3].clone();
+            i.owner = Some("citizen".into());
+            i.procedure.prepaid_fee = if n == 3 { 50_000 } else { 0 };
+            Command::Open(Box::new(i))
+        }
+        1 => Command::Receive,
+        2 => Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        3 => Command::RequestSupplement {
+            reason: "Thiếu bản sao".into(),
+            missing: vec!["Tờ khai".into()],
+        },
+        4 => Command::SubmitSupplement { note: None },
+        5 => Command::AcceptSupplement,
+        6 => Command::Approve { note: None },
+        7 => Command::IssueResult {
+            summary: "Cấp giấy khai sinh".into(),
+            document_sha256: None,
+        },
+        8 => Command::ReturnResult {
+            channel: motcua_domain::lifecycle::ReturnChannel::Counter,
+        },
+        9 => Command::Withdraw {
+            reason: "Không cần nữa".into(),
+        },
+        10 => Command::Rate {
+            satisfaction: Satisfaction::ALL[n % 3],
+            criteria: vec![],
+            comment: None,
+        },
+        11 => Command::RecordPayment {
+            reference: format!("VNP-{n}"),
+            amount: 50_000,
+        },
+        12 => Command::Transfer {
+            to_agency: commune(),
+            reason: "Thuộc thẩm quyền cấp xã".into(),
+        },
+        13 => Command::Refuse {
+            reasons: vec!["Không đủ điều kiện".into()],
+        },
+        14 => Command::Reappoint {
+            new_due_at: now + Duration::days(5),
+            reason: "Xin lỗi vì trễ hẹn".into(),
+        },
+        _ => Command::ProposeRefusal {
+            reason: "Hồ sơ không hợp lệ".into(),
+        },
+    }
+}
+
+async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
+    store: Arc<dyn Store>,
+    url: &str,
+) {
+    use proptest::strategy::{Strategy, ValueTree};
+    seed(&*store).await;
+    store
+        .put_branch(&Branch {
+            code: "HQ".into(),
+            agency: centre(),
+            name: "Trụ sở".into(),
+            address: "Hạ Long".into(),
+            hours: "".into(),
+            counters: vec![],
+        })
+        .await
+        .unwrap();
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let actors = [
+        reception(),
+        Actor::new("chuyenvien", Role::Specialist, Some(department())),
+        Actor::new("lanhdao", Role::Approver, Some(department())),
+        Actor::new("he-thong", Role::AgencySystem, Some(province())),
+        Actor::new("citizen", Role::Applicant, None),
+    ];
+    let history = proptest::collection::vec(any_step(), 1..80);
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut codes: Vec<DossierCode> = Vec::new();
+    let mut now = vn(2025, 1, 30, 8, 0);
+    let mut written = 0;
+    for case in 0..16 {
+        let steps = history.new_tree(&mut runner).unwrap().current();
+        for (n, (pick, kind, who, advance)) in steps.iter().copied().enumerate() {
+            now += Duration::minutes(advance);
+            let command = step_command(kind, n, now);
+            let done = if matches!(command, Command::Open(_)) || codes.is_empty() {
+                ops::open(
+                    &*store,
+                    &lc,
+                    match command {
+                        Command::Open(i) => *i,
+                        _ => intake(n.is_multiple_of(2)),
+                    },
+                    serde_json::json!({}),
+                    &actors[0],
+                    now,
+                )
+                .await
+                .map(|r| codes.push(r.code))
+            } else {
+                let code = codes[codes.len() - 1 - pick % codes.len()];
+                // Mostly the officer whose job it is; now and then someone else.
+                let actor = if who == 0 { n % 5 } else { usual_actor(kind) };
+                ops::act(&*store, &lc, &code, None, &command, &actors[actor], now)
+                    .await
+                    .map(|_| ())
+            };
+            match done {
+                Ok(()) => written += 1,
+                Err(OpError::Lifecycle(_)) => {}
+                Err(e) => panic!("case {case}, step {n}: {e}"),
+            }
+        }
+        let check = store.rebuild_stats(false).await.unwrap();
+        assert!(
+            check.consistent(),
+            "case {case}: the kept statistics differ from the rebuilt ones: {check:?}\nsteps: {steps:?}"
+        );
+        assert_eq!(check.dossiers as usize, codes.len());
+    }
+    // The figures read from the rollups match a count over the facts: every dossier filed
+    // counts once, on its day, whatever the period's shape.
+    let all = store.stats(&StatsFilter::default()).await.unwrap();
+    for metric in [
+        "received",
+        "transferred",
+        "supplement_requested",
+        "supplemented",
+        "resolved",
+        "returned",
+        "rated",
+        "fee_paid",
+        "withdrawn",
+    ] {
+        assert!(
+            all.iter().any(|r| r.metric == metric && r.count > 0),
+            "the histories never reached {metric} ({written} writes): {all:?}"
+        );
+    }
+    let submitted = all.iter().find(|r| r.metric == "submitted").unwrap().count;
+    assert_eq!(submitted as usize, codes.len());
+    let by_day = store
+        .stats(&StatsFilter {
+            by_day: true,
+            ..StatsFilter::default()
+        })
+        .await
+        .unwrap();
+    let summed: i64 = by_day
+        .iter()
+        .filter(|r| r.metric == "submitted")
+        .map(|r| r.count)
+        .sum();
+    assert_eq!(summed, submitted);
+    let middle = store
+        .stats(&StatsFilter {
+            from: NaiveDate::from_ymd_opt(2025, 2, 14),
+            to: NaiveDate::from_ymd_opt(2025, 4, 3),
+            branch: Some("HQ".into()),
+            agency: Some(department()),
+            ..StatsFilter::default()
+        })
+        .await
+        .unwrap();
+    let days: i64 = store
+        .stats(&StatsFilter {
+            from: NaiveDate::from_ymd_opt(2025, 2, 14),
+            to: NaiveDate::from_ymd_opt(2025, 4, 3),
+            branch: Some("HQ".into()),
+            agency: Some(department()),
+            by_day: true,
+            ..StatsFilter::default()
+        })
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.metric == "received")
+        .map(|r| r.count)
+        .sum();
+    assert_eq!(
+        middle
+            .iter()
+            .find(|r| r.metric == "received")
+            .map_or(0, |r| r.count),
+        days,
+        "months and edge days add up to the days"
+    );
+
+    // A changed fact or rollup row is found, and the rebuild puts it right.
+    sqlx::any::install_default_drivers();
+    let raw = sqlx::AnyPool::connect(url).await.unwrap();
+    raw.execute("UPDATE dossier_facts SET fee_paid = fee_paid + 1 WHERE code = (SELECT MIN(code) FROM dossier_facts)")
+        .await
+        .unwrap();
+    raw.execute("UPDATE stats_rollup SET count = count + 7 WHERE grain = 'm' AND agency_code = '*' AND procedure_code = '*' AND branch_code = '*' AND metric = 'submitted'")
+        .await
+        .unwrap();
+    let broken = store.rebuild_stats(false).await.unwrap();
+    assert_eq!((broken.facts_differing, broken.rewritten), (1, false));
+    assert!(broken.rollups_differing >= 1, "{broken:?}");
+    let fixed = store.rebuild_stats(true).await.unwrap();
+    assert!(fixed.rewritten);
+    assert!(store.rebuild_stats(false).await.unwrap().consistent());
+    assert_eq!(store.stats(&StatsFilter::default()).await.unwrap(), all);
+    raw.close().await;
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* ; $($raw:ident),*) => {
         mod sqlite {
@@ -1624,5 +2062,7 @@ on_both_backends!(
     queue_transfers_appointments_ratings_and_figures;
     tampering_is_detected,
     deleted_event_is_detected,
-    admin_changes_are_made_and_chained
+    admin_changes_are_made_and_chained,
+    outbox_queues_what_can_be_sent_claims_in_order_and_prunes,
+    statistics_rebuilt_from_events_equal_the_incremental_ones
 );

@@ -52,7 +52,8 @@ impl Catalog {
             .clone()
     }
 
-    fn stamp(&self) -> String {
+    /// The stored catalog's stamp this index was built from.
+    pub(crate) fn stamp(&self) -> String {
         self.current
             .read()
             .unwrap_or_else(|p| p.into_inner())

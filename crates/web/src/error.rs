@@ -124,6 +124,10 @@ impl ApiError {
                 tracing::error!(error = ?e, "storage failure");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+            StoreError::Unavailable(_) => {
+                tracing::error!(error = ?e, "storage failure");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         };
         ApiError::from_localised(status, &e, lang)
     }

@@ -14,6 +14,7 @@ mod filing;
 mod i18n;
 mod openapi;
 mod pages;
+mod public;
 mod ratelimit;
 mod vnpay;
 mod watch;
@@ -88,6 +89,8 @@ pub struct AppState {
     /// New queue calls, waiting lines and ratings, fanned out to this instance's pages.
     pub(crate) live: board::Live,
     pub(crate) catalog: Arc<catalog::Catalog>,
+    /// The public figures and rendered public pages, kept in memory.
+    pub(crate) public: Arc<public::Public>,
 }
 
 impl AppState {
@@ -113,6 +116,7 @@ impl AppState {
             floor: FloorPolicy::default(),
             live: board::Live::new(),
             catalog,
+            public: Arc::default(),
         })
     }
 

@@ -48,6 +48,12 @@ impl Channel {
             Channel::Post => "post",
         }
     }
+
+    pub const ALL: [Channel; 3] = [Channel::Counter, Channel::Online, Channel::Post];
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 /// Where a dossier stands.
@@ -164,6 +170,12 @@ impl Timeliness {
             Timeliness::OnTime => "on_time",
             Timeliness::Late => "late",
         }
+    }
+
+    pub const ALL: [Timeliness; 3] = [Timeliness::Early, Timeliness::OnTime, Timeliness::Late];
+
+    pub fn parse(s: &str) -> Option<Timeliness> {
+        Timeliness::ALL.into_iter().find(|t| t.as_str() == s)
     }
 }
 
@@ -539,53 +551,6 @@ impl EventKind {
                 | EventKind::Withdrawn { .. }
                 | EventKind::Reappointed { .. }
         )
-    }
-
-    /// The per-day counters this event adds one to (dashboards read them instead of scanning
-    /// dossiers).
-    pub fn counters(&self) -> &'static [&'static str] {
-        match self {
-            EventKind::Opened(_) => &["submitted"],
-            EventKind::Received { .. } => &["received"],
-            EventKind::Transferred { .. } => &["transferred"],
-            EventKind::SupplementRequested { .. } => &["supplement_requested"],
-            EventKind::Supplemented { .. } => &["supplemented"],
-            EventKind::Refused { .. } => &["refused"],
-            EventKind::ResultIssued {
-                timeliness: Timeliness::Early,
-                ..
-            } => &["resolved", "resolved_early"],
-            EventKind::ResultIssued {
-                timeliness: Timeliness::OnTime,
-                ..
-            } => &["resolved", "resolved_on_time"],
-            EventKind::ResultIssued {
-                timeliness: Timeliness::Late,
-                ..
-            } => &["resolved", "resolved_late"],
-            EventKind::ResultReturned { .. } => &["returned"],
-            EventKind::Withdrawn { .. } => &["withdrawn"],
-            EventKind::Reappointed { .. } => &["reappointed"],
-            EventKind::FeePaid { .. } => &["fee_paid"],
-            EventKind::Rated {
-                satisfaction: Satisfaction::VerySatisfied,
-                ..
-            } => &["rated", "rated_very_satisfied"],
-            EventKind::Rated {
-                satisfaction: Satisfaction::Satisfied,
-                ..
-            } => &["rated", "rated_satisfied"],
-            EventKind::Rated {
-                satisfaction: Satisfaction::Dissatisfied,
-                ..
-            } => &["rated", "rated_dissatisfied"],
-            EventKind::Forwarded { .. }
-            | EventKind::SentBack { .. }
-            | EventKind::Assigned { .. }
-            | EventKind::SupplementAccepted
-            | EventKind::RefusalProposed { .. }
-            | EventKind::Approved { .. } => &[],
-        }
     }
 
     /// A sentence for the public timeline, without personal data.

@@ -701,8 +701,11 @@ fn the_applicant_rates_once_after_the_result() {
         .step(&lc, &rate(Satisfaction::VerySatisfied), &a[4], t)
         .unwrap();
     assert_eq!(
-        events[0].kind.counters(),
-        &["rated", "rated_very_satisfied"]
+        crate::facts::counted(&events[0].kind),
+        &[
+            crate::facts::Metric::Rated,
+            crate::facts::Metric::RatedVerySatisfied
+        ]
     );
     assert_eq!(run.dossier().rating, Some(Satisfaction::VerySatisfied));
     assert!(matches!(

@@ -7,15 +7,15 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, Utc};
 use motcua_domain::calendar::TZ;
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::role::Role;
 use motcua_search::SearchQuery;
-use motcua_store::{Branch, OnlineLevel, Procedure, ProcedureSummary, StatsFilter};
+use motcua_store::{Branch, OnlineLevel, Procedure, ProcedureSummary};
 use serde::Deserialize;
 
-use super::{Chrome, error_page, render};
+use super::{Chrome, error_page, kept, render, render_kept};
 use crate::AppState;
 use crate::api::procedures::{ListParams, search_query};
 
@@ -112,23 +112,16 @@ fn thousands(c: &Chrome, n: i64) -> String {
 
 pub(crate) async fn home(State(state): State<AppState>, c: Chrome) -> Response {
     let c = c.with_nav("home");
-    let index = state.catalog.index();
-    let year = Utc::now().with_timezone(&TZ).year();
-    let filter = StatsFilter {
-        from: NaiveDate::from_ymd_opt(year, 1, 1),
-        ..StatsFilter::default()
-    };
-    let rows = match state.store.stats(&filter).await {
-        Ok(r) => r,
+    let figures = match state.public.figures(&*state.store).await {
+        Ok(f) => f,
         Err(e) => return store_failure(&c, e),
     };
-    let metric = |m: &str| {
-        rows.iter()
-            .filter(|r| r.metric == m)
-            .map(|r| r.count)
-            .sum::<i64>()
-    };
-    let (received, resolved) = (metric("received"), metric("resolved"));
+    let version = format!("{} {}", state.catalog.stamp(), figures.generation);
+    if let Some(page) = kept(&state, &c, &version) {
+        return page;
+    }
+    let index = state.catalog.index();
+    let (received, resolved) = (figures.count("received"), figures.count("resolved"));
     let stats = vec![
         Stat {
             value: thousands(&c, received),
@@ -141,7 +134,7 @@ pub(crate) async fn home(State(state): State<AppState>, c: Chrome) -> Response {
         Stat {
             value: percent(
                 &c,
-                metric("resolved_early") + metric("resolved_on_time"),
+                figures.count("resolved_early") + figures.count("resolved_on_time"),
                 resolved,
             ),
             label: c.tr.t("stat-on-time"),
@@ -151,14 +144,12 @@ pub(crate) async fn home(State(state): State<AppState>, c: Chrome) -> Response {
             label: c.tr.t("stat-procedures"),
         },
     ];
-    let popular = match state.store.popular_procedures(8).await {
-        Ok(list) => list
-            .iter()
-            .filter_map(|(code, _)| index.get(code))
-            .map(|p| item(&c, p))
-            .collect(),
-        Err(e) => return store_failure(&c, e),
-    };
+    let popular = figures
+        .popular
+        .iter()
+        .filter_map(|code| index.get(code))
+        .map(|p| item(&c, p))
+        .collect();
     let all = index
         .search(&SearchQuery {
             limit: 0,
@@ -194,12 +185,13 @@ pub(crate) async fn home(State(state): State<AppState>, c: Chrome) -> Response {
             selected: false,
         })
         .collect();
-    render(
-        StatusCode::OK,
+    render_kept(
+        &state,
         &c,
+        &version,
         &Home {
             c: &c,
-            year,
+            year: Utc::now().with_timezone(&TZ).year(),
             stats,
             popular,
             fields,
@@ -482,6 +474,12 @@ pub(crate) async fn detail(
     Path(code): Path<String>,
 ) -> Response {
     let c = c.with_nav("procedures");
+    // The page shows the procedure, agency names and branches: all of them change the
+    // catalog's stamp.
+    let version = state.catalog.stamp();
+    if let Some(page) = kept(&state, &c, &version) {
+        return page;
+    }
     let p = match load(&state, &c, &code).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -555,7 +553,7 @@ pub(crate) async fn detail(
             .then(|| c.tr.t1("procedure-missing", "fields", missing.join("; "))),
         p: &p,
     };
-    render(StatusCode::OK, &c, &page)
+    render_kept(&state, &c, &version, &page)
 }
 
 #[derive(Template)]

@@ -269,6 +269,17 @@ impl Chrome {
         self.nav = nav;
         self
     }
+
+    /// What a rendered page of this request depends on besides its data: the language and the
+    /// path and query (the language switch links back to them).
+    pub(crate) fn cache_key(&self) -> String {
+        format!(
+            "{} {}?{}",
+            self.lang.code(),
+            self.path,
+            serde_urlencoded::to_string(&self.query).unwrap_or_default()
+        )
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Chrome {
@@ -305,17 +316,57 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
 
 /// Renders a page with the page security policy and, when asked, remembers the language.
 pub(crate) fn render(status: StatusCode, chrome: &Chrome, page: &impl Template) -> Response {
-    let body = match page.render() {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "template failure");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response();
+    match render_body(page) {
+        Some(body) => respond(status, chrome, body),
+        None => template_failure(),
+    }
+}
+
+/// A page's HTML (`None`, logged, when the template fails).
+fn render_body(page: &impl Template) -> Option<String> {
+    page.render()
+        .map_err(|e| tracing::error!(error = %e, "template failure"))
+        .ok()
+}
+
+fn template_failure() -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+}
+
+/// A public page from the rendered pages kept in memory, if it was kept while the data it
+/// shows was at `version`.
+pub(crate) fn kept(state: &crate::AppState, chrome: &Chrome, version: &str) -> Option<Response> {
+    state
+        .public
+        .page(&chrome.cache_key(), version)
+        .map(|body| respond(StatusCode::OK, chrome, body))
+}
+
+/// Renders a public page and keeps it in memory for the next visitors while its data stays at
+/// `version`.
+pub(crate) fn render_kept(
+    state: &crate::AppState,
+    chrome: &Chrome,
+    version: &str,
+    page: &impl Template,
+) -> Response {
+    match render_body(page) {
+        Some(body) => {
+            let body = bytes::Bytes::from(body);
+            state.public.keep(chrome.cache_key(), version, body.clone());
+            respond(StatusCode::OK, chrome, body)
         }
-    };
+        None => template_failure(),
+    }
+}
+
+/// A page's response: its HTML with the page security policy, remembering the language when
+/// `?lang=` chose it.
+fn respond(status: StatusCode, chrome: &Chrome, body: impl Into<axum::body::Body>) -> Response {
     let mut response = (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
+        body.into(),
     )
         .into_response();
     let headers = response.headers_mut();

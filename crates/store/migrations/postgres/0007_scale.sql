@@ -1,0 +1,51 @@
+-- Statistics from facts: one row per dossier with what the figures need, written with each
+-- event, and rollups whose size is bounded by the calendar, agencies, procedures, branches and
+-- metrics, never by the number of dossiers (crates/store/src/rollup.rs). They replace the
+-- per-day counters; an existing database is filled from its event log when it is next opened.
+DROP TABLE daily_stats;
+
+CREATE TABLE dossier_facts (
+    code                TEXT PRIMARY KEY REFERENCES dossiers(code),
+    version             BIGINT NOT NULL,
+    procedure_code      TEXT NOT NULL,
+    receiving_agency    TEXT NOT NULL,
+    competent_agency    TEXT NOT NULL,
+    current_agency      TEXT NOT NULL,
+    branch_code         TEXT NOT NULL,
+    channel             TEXT NOT NULL,
+    status              TEXT NOT NULL,
+    submitted_at        BIGINT NOT NULL,
+    received_at         BIGINT,
+    due_at              BIGINT,
+    finished_at         BIGINT,
+    returned_at         BIGINT,
+    timeliness          TEXT,
+    supplement_requests BIGINT NOT NULL,
+    supplement_secs     BIGINT NOT NULL,
+    prepaid_fee         BIGINT NOT NULL,
+    fee_paid            BIGINT NOT NULL,
+    rating              TEXT,
+    tally               TEXT NOT NULL
+);
+
+-- grain 'd' (period YYYY-MM-DD) or 'm' (YYYY-MM); '*' in a dimension means all of them; a
+-- branch of '' is no branch (filed online or by post).
+CREATE TABLE stats_rollup (
+    grain          TEXT NOT NULL,
+    agency_code    TEXT NOT NULL,
+    procedure_code TEXT NOT NULL,
+    branch_code    TEXT NOT NULL,
+    period         TEXT NOT NULL,
+    metric         TEXT NOT NULL,
+    count          BIGINT NOT NULL,
+    PRIMARY KEY (grain, agency_code, procedure_code, branch_code, period, metric)
+);
+CREATE INDEX stats_rollup_metric ON stats_rollup(metric, grain, agency_code, branch_code, period);
+
+INSERT INTO settings (key, value) SELECT 'stats_rebuild', 'needed' WHERE EXISTS (SELECT 1 FROM dossiers);
+
+-- The outbox: a claim takes the first rows of an index that holds only undelivered messages,
+-- in the order they are due; delivered messages are pruned in the order they were delivered.
+DROP INDEX outbox_pending;
+CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE delivered_at IS NULL AND dead_at IS NULL;
+CREATE INDEX outbox_delivered ON outbox(delivered_at) WHERE delivered_at IS NOT NULL;

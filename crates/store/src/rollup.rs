@@ -1,0 +1,303 @@
+//! Rollups of the statistics: counts per metric and period (a day, and a month) for each
+//! combination of "one agency or all", "one procedure or all" and "one branch or all" — eight
+//! grouping sets at two grains. A row's size is bounded by the calendar, the agencies, the
+//! procedures, the branches and the metrics, never by the number of dossiers, and every filter
+//! the statistics take (agency, procedure, branch, period) is a prefix of the primary key, so
+//! a year's figures read at most twelve month rows and the days at its edges per metric.
+//!
+//! A rollup is a sum over the dossiers' fact rows ([`DossierFacts`]); a write changes it by the
+//! difference between the dossier's contributions after and before, in the write's own
+//! transaction. [`Rollup`] gathers such differences in memory and writes them in one statement
+//! per few hundred rows.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use motcua_domain::facts::{DossierFacts, Metric};
+use motcua_domain::ids::{AgencyCode, ProcedureCode};
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use crate::contract::Backend;
+use crate::error::StoreError;
+
+/// A rollup row's key. `None` in a dimension means "all"; a branch of `Some(None)` is the
+/// dossiers filed at no branch (online, by post).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Key {
+    pub(crate) month: bool,
+    pub(crate) agency: Option<AgencyCode>,
+    pub(crate) procedure: Option<ProcedureCode>,
+    pub(crate) branch: Option<Option<String>>,
+    /// The day, or the first day of the month.
+    pub(crate) day: NaiveDate,
+    pub(crate) metric: Metric,
+}
+
+/// The stored value meaning "every agency / procedure / branch".
+pub(crate) const ALL: &str = "*";
+
+impl Key {
+    pub(crate) fn grain(&self) -> &'static str {
+        if self.month { "m" } else { "d" }
+    }
+
+    pub(crate) fn period(&self) -> String {
+        if self.month {
+            self.day.format("%Y-%m").to_string()
+        } else {
+            self.day.format("%Y-%m-%d").to_string()
+        }
+    }
+
+    pub(crate) fn agency_col(&self) -> String {
+        self.agency.map_or(ALL.to_string(), |a| a.to_string())
+    }
+
+    pub(crate) fn procedure_col(&self) -> String {
+        self.procedure.map_or(ALL.to_string(), |p| p.to_string())
+    }
+
+    /// A key from its stored columns.
+    pub(crate) fn read(
+        grain: &str,
+        agency: &str,
+        procedure: &str,
+        branch: &str,
+        period: &str,
+        metric: &str,
+    ) -> Result<Key, StoreError> {
+        let bad = |what: &str, v: &str| StoreError::Corrupt(format!("rollup {what} {v:?}"));
+        let month = match grain {
+            "d" => false,
+            "m" => true,
+            g => return Err(bad("grain", g)),
+        };
+        let day = if month {
+            NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
+        } else {
+            NaiveDate::parse_from_str(period, "%Y-%m-%d")
+        }
+        .map_err(|_| bad("period", period))?;
+        Ok(Key {
+            month,
+            agency: (agency != ALL)
+                .then(|| AgencyCode::parse(agency).map_err(|_| bad("agency", agency)))
+                .transpose()?,
+            procedure: (procedure != ALL)
+                .then(|| ProcedureCode::parse(procedure).map_err(|_| bad("procedure", procedure)))
+                .transpose()?,
+            branch: (branch != ALL).then(|| (!branch.is_empty()).then(|| branch.to_string())),
+            day,
+            metric: Metric::parse(metric).ok_or_else(|| bad("metric", metric))?,
+        })
+    }
+
+    pub(crate) fn branch_col(&self) -> String {
+        match &self.branch {
+            None => ALL.to_string(),
+            Some(b) => branch_col(b.as_deref()),
+        }
+    }
+}
+
+/// How a dossier's branch is stored: its code, or the empty string for none.
+pub(crate) fn branch_col(b: Option<&str>) -> String {
+    b.unwrap_or_default().to_string()
+}
+
+/// Counts to add to rollup rows.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Rollup {
+    counts: HashMap<Key, i64>,
+}
+
+impl Rollup {
+    /// Adds `sign` × the contributions of one dossier's facts.
+    pub(crate) fn add(&mut self, f: &DossierFacts, sign: i64) {
+        for (day, metric) in f.tally.entries() {
+            let month = day.with_day(1).unwrap_or(*day);
+            for (is_month, d) in [(false, *day), (true, month)] {
+                for set in 0u8..8 {
+                    let key = Key {
+                        month: is_month,
+                        agency: (set & 1 != 0).then_some(f.competent_agency),
+                        procedure: (set & 2 != 0).then_some(f.procedure),
+                        branch: (set & 4 != 0).then(|| f.branch.clone()),
+                        day: d,
+                        metric: *metric,
+                    };
+                    *self.counts.entry(key).or_insert(0) += sign;
+                }
+            }
+        }
+    }
+
+    /// The change from a dossier's facts `before` to `after`.
+    pub(crate) fn change(&mut self, before: Option<&DossierFacts>, after: &DossierFacts) {
+        if let Some(b) = before {
+            self.add(b, -1);
+        }
+        self.add(after, 1);
+    }
+
+    pub(crate) fn merge(&mut self, other: Rollup) {
+        for (k, v) in other.counts {
+            *self.counts.entry(k).or_insert(0) += v;
+        }
+    }
+
+    /// The rows with a count other than zero, in key order.
+    pub(crate) fn rows(&self) -> Vec<(&Key, i64)> {
+        let mut rows: Vec<(&Key, i64)> = self
+            .counts
+            .iter()
+            .filter(|(_, v)| **v != 0)
+            .map(|(k, v)| (k, *v))
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    pub(crate) fn set(&mut self, key: Key, count: i64) {
+        self.counts.insert(key, count);
+    }
+
+    /// The keys whose counts differ from `other`'s (a missing key counts zero), in key order.
+    pub(crate) fn differences(&self, other: &Rollup) -> Vec<Key> {
+        let mut keys: Vec<Key> = self
+            .counts
+            .keys()
+            .chain(other.counts.keys())
+            .filter(|k| self.get(k) != other.get(k))
+            .cloned()
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    pub(crate) fn get(&self, key: &Key) -> i64 {
+        self.counts.get(key).copied().unwrap_or(0)
+    }
+
+    /// Adds the counts to the stored rows, in key order (one statement per few hundred rows).
+    pub(crate) async fn flush(
+        &mut self,
+        conn: &mut AnyConnection,
+        _backend: Backend,
+    ) -> Result<(), StoreError> {
+        const CHUNK: usize = 400;
+        let rows = self.rows();
+        for chunk in rows.chunks(CHUNK) {
+            let marks: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let b = i * 7;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6,
+                        b + 7
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO stats_rollup (grain, agency_code, procedure_code, branch_code, period, metric, count) \
+                 VALUES {} ON CONFLICT (grain, agency_code, procedure_code, branch_code, period, metric) \
+                 DO UPDATE SET count = stats_rollup.count + excluded.count",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (k, v) in chunk {
+                q = q
+                    .bind(k.grain())
+                    .bind(k.agency_col())
+                    .bind(k.procedure_col())
+                    .bind(k.branch_col())
+                    .bind(k.period())
+                    .bind(k.metric.as_str())
+                    .bind(*v);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        self.counts.clear();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use motcua_domain::facts::Tally;
+    use motcua_domain::lifecycle::{Channel, Status};
+
+    fn facts(tally: &str, branch: Option<&str>) -> DossierFacts {
+        DossierFacts {
+            procedure: ProcedureCode::parse("1.001234").unwrap(),
+            receiving_agency: AgencyCode::parse("000.00.01.H22").unwrap(),
+            competent_agency: AgencyCode::parse("000.00.02.H22").unwrap(),
+            current_agency: AgencyCode::parse("000.00.02.H22").unwrap(),
+            branch: branch.map(str::to_string),
+            channel: Channel::Counter,
+            status: Status::Received,
+            submitted_at: Utc.with_ymd_and_hms(2025, 6, 2, 2, 0, 0).unwrap(),
+            received_at: None,
+            due_at: None,
+            finished_at: None,
+            returned_at: None,
+            timeliness: None,
+            supplement_requests: 0,
+            supplement_secs: 0,
+            prepaid_fee: 0,
+            fee_paid: 0,
+            rating: None,
+            tally: Tally::decode(tally).unwrap(),
+        }
+    }
+
+    #[test]
+    fn each_occurrence_counts_in_sixteen_rows_and_changes_cancel() {
+        let before = facts("2025-06-02 submitted", Some("QN-HQ"));
+        let after = facts("2025-06-02 submitted;2025-06-30 received", Some("QN-HQ"));
+        let mut r = Rollup::default();
+        r.add(&before, 1);
+        assert_eq!(r.rows().len(), 16);
+        let all_day = Key {
+            month: false,
+            agency: None,
+            procedure: None,
+            branch: None,
+            day: NaiveDate::from_ymd_opt(2025, 6, 2).unwrap(),
+            metric: Metric::Submitted,
+        };
+        assert_eq!(r.get(&all_day), 1);
+        let june = Key {
+            month: true,
+            day: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+            ..all_day.clone()
+        };
+        assert_eq!(june.period(), "2025-06");
+        assert_eq!(r.get(&june), 1);
+        let mut change = Rollup::default();
+        change.change(Some(&before), &after);
+        // Only the new occurrence remains: sixteen rows of `received`.
+        assert_eq!(change.rows().len(), 16);
+        assert!(
+            change
+                .rows()
+                .iter()
+                .all(|(k, v)| k.metric == Metric::Received && *v == 1)
+        );
+        r.merge(change);
+        assert_eq!(r.rows().len(), 32);
+        let none = facts("2025-06-02 submitted", None);
+        let mut online = Rollup::default();
+        online.add(&none, 1);
+        assert!(online.rows().iter().any(|(k, _)| k.branch_col().is_empty()));
+        assert!(online.rows().iter().any(|(k, _)| k.branch_col() == ALL));
+    }
+}
