@@ -81,6 +81,11 @@ pub trait Store:
         state: &Dossier,
     ) -> Result<u32, StoreError>;
     async fn events(&self, code: &DossierCode) -> Result<Vec<StoredEvent>, StoreError>;
+    /// A dossier's state and its events, in one indexed read (public tracking).
+    async fn dossier_history(
+        &self,
+        code: &DossierCode,
+    ) -> Result<Option<(Dossier, Vec<StoredEvent>)>, StoreError>;
     async fn count_dossiers(&self) -> Result<u64, StoreError>;
 
     /// Walks the hash chain from the first event and checks every link, the chain head and

@@ -68,7 +68,7 @@ pub(crate) async fn append(
     let updated = sqlx::query(
         "UPDATE dossiers SET status = $1, current_agency = $2, received_at = $3, due_at = $4, result_at = $5, \
          timeliness = $6, version = $7, state = $8, assignee = $11, step_due_at = $12, \
-         result_sha256 = $13 \
+         result_sha256 = $13, work_due = $14, urgent_at = $15 \
          WHERE code = $9 AND version = $10",
     )
     .bind(d.status.as_str())
@@ -84,6 +84,8 @@ pub(crate) async fn append(
     .bind(d.assignee.clone())
     .bind(d.step_due_at.map(ms))
     .bind(d.result.as_ref().and_then(|r| r.document_sha256.clone()))
+    .bind(work_due(d))
+    .bind(urgent_at(d))
     .execute(l.conn())
     .await?
     .rows_affected();
@@ -118,8 +120,8 @@ async fn insert_row(
         "INSERT INTO dossiers (code, procedure_code, status, channel, receiving_agency, competent_agency, \
          current_agency, branch_code, owner, applicant_name, applicant_cccd, phone_last4, submitted_at, \
          received_at, due_at, result_at, timeliness, version, state, form, assignee, step_due_at, \
-         result_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22, $23)",
+         result_sha256, work_due, urgent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
     )
     .bind(code)
     .bind(d.intake.procedure.code.to_string())
@@ -144,9 +146,26 @@ async fn insert_row(
     .bind(d.assignee.clone())
     .bind(d.step_due_at.map(ms))
     .bind(d.result.as_ref().and_then(|r| r.document_sha256.clone()))
+    .bind(work_due(d))
+    .bind(urgent_at(d))
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The sort key of work lists: the appointment, or the end of time when there is none.
+fn work_due(d: &Dossier) -> i64 {
+    d.due_at.map_or(i64::MAX, ms)
+}
+
+/// The earliest of the appointment and the current step's due instant (the end of time when
+/// there is neither): what the "due soon" and "overdue" lists look at.
+fn urgent_at(d: &Dossier) -> i64 {
+    match (d.due_at, d.step_due_at) {
+        (Some(a), Some(b)) => ms(a.min(b)),
+        (Some(a), None) | (None, Some(a)) => ms(a),
+        (None, None) => i64::MAX,
+    }
 }
 
 /// Records events `first_version..` of a dossier whose state after them is `state`: links them

@@ -368,6 +368,17 @@ async fn settle(
     Ok(())
 }
 
+fn stored_event(r: &AnyRow) -> Result<StoredEvent, StoreError> {
+    let env: Envelope = serde_json::from_str(&r.try_get::<String, _>("body")?)?;
+    Ok(StoredEvent {
+        seq: r.try_get("seq")?,
+        version: u32::try_from(r.try_get::<i64, _>("version")?)
+            .map_err(|_| StoreError::Corrupt("version".into()))?,
+        event: env.event,
+        hash: r.try_get("hash")?,
+    })
+}
+
 fn outbox_from(r: &AnyRow) -> Result<OutboxMessage, StoreError> {
     Ok(OutboxMessage {
         id: r.try_get("id")?,
@@ -665,18 +676,26 @@ impl Store for SqlStore {
         .bind(code.to_string())
         .fetch_all(&self.reader)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let env: Envelope = serde_json::from_str(&r.try_get::<String, _>("body")?)?;
-                Ok(StoredEvent {
-                    seq: r.try_get("seq")?,
-                    version: u32::try_from(r.try_get::<i64, _>("version")?)
-                        .map_err(|_| StoreError::Corrupt("version".into()))?,
-                    event: env.event,
-                    hash: r.try_get("hash")?,
-                })
-            })
-            .collect()
+        rows.iter().map(stored_event).collect()
+    }
+
+    async fn dossier_history(
+        &self,
+        code: &DossierCode,
+    ) -> Result<Option<(Dossier, Vec<StoredEvent>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.state, e.seq, e.version, e.body, e.hash FROM dossiers d \
+             JOIN events e ON e.stream = d.code WHERE d.code = $1 ORDER BY e.version",
+        )
+        .bind(code.to_string())
+        .fetch_all(&self.reader)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let state: Dossier = serde_json::from_str(&first.try_get::<String, _>("state")?)?;
+        let events = rows.iter().map(stored_event).collect::<Result<_, _>>()?;
+        Ok(Some((state, events)))
     }
 
     async fn count_dossiers(&self) -> Result<u64, StoreError> {

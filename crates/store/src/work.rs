@@ -13,7 +13,9 @@ use crate::model::{Agency, ApiKey, Branch, DossierRecord, Procedure, User};
 use motcua_domain::calendar::DayOverride;
 use motcua_domain::role::Actor;
 
-/// Which dossiers a work list holds. Filters left empty do not filter.
+/// Which dossiers a work list holds. Filters left empty do not filter. A list is ordered by
+/// the appointment (or, with a due filter, by the earliest of the appointment and the step's
+/// due instant), then by filing time and code, and read in that order from an index.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkQuery {
     /// Agencies holding the dossier now (`current_agency`), when `Some`.
@@ -22,9 +24,14 @@ pub struct WorkQuery {
     pub receivers: Option<Vec<String>>,
     pub statuses: Vec<Status>,
     pub assignee: Option<String>,
-    /// Only dossiers whose appointment or current step is due before this instant.
+    /// Only dossiers whose appointment or current step is due before this instant; the list
+    /// is then ordered by the earliest of the two.
     pub due_before: Option<DateTime<Utc>>,
-    /// Resume after this dossier code (lists walked in pages).
+    /// Only dossiers whose appointment and current step are both due at or after this instant
+    /// (nothing is late yet).
+    pub due_from: Option<DateTime<Utc>>,
+    /// Walk in code order, after this dossier code (the empty string starts at the first):
+    /// lists read whole in pages.
     pub after: Option<String>,
     pub limit: u32,
 }

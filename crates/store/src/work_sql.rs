@@ -64,74 +64,197 @@ pub(crate) fn check_admin_event(
 }
 
 /// A value bound to a placeholder of a work query.
+#[derive(Clone)]
 enum Arg {
     Text(String),
     Int(i64),
 }
 
-#[async_trait]
-impl Work for SqlStore {
-    async fn work(&self, q: &WorkQuery) -> Result<Vec<DossierRecord>, StoreError> {
-        let mut clauses: Vec<String> = Vec::new();
-        let mut args: Vec<Arg> = Vec::new();
-        let list = |column: &str, values: Vec<String>, args: &mut Vec<Arg>| {
-            if values.is_empty() {
-                return "1 = 0".to_string();
-            }
-            let marks: Vec<String> = values
-                .into_iter()
-                .map(|v| {
-                    args.push(Arg::Text(v));
-                    format!("${}", args.len())
-                })
-                .collect();
-            format!("{column} IN ({})", marks.join(", "))
-        };
-        if let Some(h) = &q.holders {
-            clauses.push(list("current_agency", h.clone(), &mut args));
-        }
-        if let Some(r) = &q.receivers {
-            clauses.push(list("receiving_agency", r.clone(), &mut args));
-        }
-        if !q.statuses.is_empty() {
-            let statuses = q.statuses.iter().map(|s| s.as_str().to_string()).collect();
-            clauses.push(list("status", statuses, &mut args));
-        }
-        if let Some(a) = &q.assignee {
-            args.push(Arg::Text(a.clone()));
-            clauses.push(format!("assignee = ${}", args.len()));
-        }
-        if let Some(t) = q.due_before {
-            args.push(Arg::Int(ms(t)));
-            let n = args.len();
-            clauses.push(format!("(due_at < ${n} OR step_due_at < ${n})"));
-        }
-        let order = if let Some(after) = &q.after {
-            args.push(Arg::Text(after.clone()));
-            clauses.push(format!("code > ${}", args.len()));
-            "code"
-        } else {
-            "CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, submitted_at, code"
-        };
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
-        args.push(Arg::Int(i64::from(q.limit.clamp(1, 1000))));
-        let sql = format!(
-            "SELECT code, version, state, form FROM dossiers {filter} ORDER BY {order} LIMIT ${}",
-            args.len()
-        );
+/// Agency lists longer than this are filtered with `IN` inside one range per status instead
+/// of one range per agency and status.
+const SPLIT_AGENCIES: usize = 40;
+
+/// Placeholders and their values, numbered in order.
+#[derive(Default)]
+struct Args(Vec<Arg>);
+
+impl Args {
+    fn push(&mut self, a: Arg) -> String {
+        self.0.push(a);
+        format!("${}", self.0.len())
+    }
+
+    fn list(&mut self, values: &[String]) -> String {
+        let marks: Vec<String> = values
+            .iter()
+            .map(|v| self.push(Arg::Text(v.clone())))
+            .collect();
+        marks.join(", ")
+    }
+
+    fn bind(self, sql: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
         let mut query = sqlx::query(AssertSqlSafe(sql));
-        for a in args {
+        for a in self.0 {
             query = match a {
                 Arg::Text(s) => query.bind(s),
                 Arg::Int(i) => query.bind(i),
             };
         }
-        let rows = query.fetch_all(&self.reader).await?;
-        rows.iter().map(record_from).collect()
+        query
+    }
+}
+
+impl SqlStore {
+    /// The codes of a work list, most urgent first. Each (agency, status) pair is one range of
+    /// an index already in the list's order, read for at most `limit` rows; the ranges are
+    /// merged and cut. So the cost grows with the scope and the page, not with the number of
+    /// dossiers held.
+    async fn urgent_first(&self, q: &WorkQuery, limit: i64) -> Result<Vec<String>, StoreError> {
+        let key = if q.due_before.is_some() || q.due_from.is_some() {
+            "urgent_at"
+        } else {
+            "work_due"
+        };
+        let (column, agencies) = match (&q.holders, &q.receivers) {
+            (Some(h), _) => ("current_agency", Some(h)),
+            (None, Some(r)) => ("receiving_agency", Some(r)),
+            (None, None) => ("current_agency", None),
+        };
+        if agencies.is_some_and(|a| a.is_empty()) {
+            return Ok(Vec::new());
+        }
+        let statuses: Vec<String> = if q.statuses.is_empty() {
+            motcua_domain::lifecycle::Status::ALL
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect()
+        } else {
+            q.statuses.iter().map(|s| s.as_str().to_string()).collect()
+        };
+        // One range per agency, unless the list is long or one officer's (then the agencies
+        // filter the range of each status).
+        let split = agencies.filter(|a| a.len() <= SPLIT_AGENCIES && q.assignee.is_none());
+        let mut args = Args::default();
+        let mut common = Vec::new();
+        if let Some(a) = &q.assignee {
+            common.push(format!("assignee = {}", args.push(Arg::Text(a.clone()))));
+        }
+        if let (None, Some(list)) = (split, agencies) {
+            common.push(format!("{column} IN ({})", args.list(list)));
+        }
+        if let Some(t) = q.due_before {
+            common.push(format!("urgent_at < {}", args.push(Arg::Int(ms(t)))));
+        }
+        if let Some(t) = q.due_from {
+            common.push(format!("urgent_at >= {}", args.push(Arg::Int(ms(t)))));
+        }
+        let limit_mark = args.push(Arg::Int(limit));
+        let mut parts = Vec::new();
+        for status in &statuses {
+            let status_mark = args.push(Arg::Text(status.clone()));
+            let agency_marks: Vec<Option<String>> = match split {
+                Some(list) => list
+                    .iter()
+                    .map(|a| Some(args.push(Arg::Text(a.clone()))))
+                    .collect(),
+                None => vec![None],
+            };
+            for agency in agency_marks {
+                let mut clauses = vec![format!("status = {status_mark}")];
+                if let Some(m) = agency {
+                    clauses.push(format!("{column} = {m}"));
+                }
+                clauses.extend(common.iter().cloned());
+                parts.push(format!(
+                    "SELECT * FROM (SELECT code, {key} AS k, submitted_at FROM dossiers WHERE {} \
+                     ORDER BY {key}, submitted_at, code LIMIT {limit_mark}) AS r{}",
+                    clauses.join(" AND "),
+                    parts.len()
+                ));
+            }
+        }
+        let sql = format!(
+            "SELECT code FROM ({}) AS w ORDER BY k, submitted_at, code LIMIT {limit_mark}",
+            parts.join(" UNION ALL ")
+        );
+        let rows = args.bind(sql).fetch_all(&self.reader).await?;
+        rows.iter().map(|r| Ok(r.try_get("code")?)).collect()
+    }
+
+    /// The codes of a list walked in code order from `after` (the deadline watcher's pages).
+    async fn walk(&self, q: &WorkQuery, limit: i64) -> Result<Vec<String>, StoreError> {
+        let mut args = Args::default();
+        let mut clauses = Vec::new();
+        if let Some(h) = &q.holders {
+            if h.is_empty() {
+                return Ok(Vec::new());
+            }
+            clauses.push(format!("current_agency IN ({})", args.list(h)));
+        }
+        if let Some(r) = &q.receivers {
+            if r.is_empty() {
+                return Ok(Vec::new());
+            }
+            clauses.push(format!("receiving_agency IN ({})", args.list(r)));
+        }
+        if !q.statuses.is_empty() {
+            let statuses: Vec<String> = q.statuses.iter().map(|s| s.as_str().to_string()).collect();
+            clauses.push(format!("status IN ({})", args.list(&statuses)));
+        }
+        if let Some(a) = &q.assignee {
+            clauses.push(format!("assignee = {}", args.push(Arg::Text(a.clone()))));
+        }
+        if let Some(t) = q.due_before {
+            clauses.push(format!("urgent_at < {}", args.push(Arg::Int(ms(t)))));
+        }
+        if let Some(t) = q.due_from {
+            clauses.push(format!("urgent_at >= {}", args.push(Arg::Int(ms(t)))));
+        }
+        if let Some(after) = &q.after {
+            clauses.push(format!("code > {}", args.push(Arg::Text(after.clone()))));
+        }
+        let limit_mark = args.push(Arg::Int(limit));
+        let sql = format!(
+            "SELECT code FROM dossiers WHERE {} ORDER BY code LIMIT {limit_mark}",
+            if clauses.is_empty() {
+                "1 = 1".to_string()
+            } else {
+                clauses.join(" AND ")
+            }
+        );
+        let rows = args.bind(sql).fetch_all(&self.reader).await?;
+        rows.iter().map(|r| Ok(r.try_get("code")?)).collect()
+    }
+}
+
+#[async_trait]
+impl Work for SqlStore {
+    async fn work(&self, q: &WorkQuery) -> Result<Vec<DossierRecord>, StoreError> {
+        let limit = i64::from(q.limit.clamp(1, 1000));
+        let codes = if q.after.is_some() {
+            self.walk(q, limit).await?
+        } else {
+            self.urgent_first(q, limit).await?
+        };
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT code, version, state, form FROM dossiers WHERE code IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for c in &codes {
+            query = query.bind(c);
+        }
+        let mut records: std::collections::HashMap<String, DossierRecord> = query
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| record_from(r).map(|d| (d.code.to_string(), d)))
+            .collect::<Result<_, StoreError>>()?;
+        Ok(codes.iter().filter_map(|c| records.remove(c)).collect())
     }
 
     async fn applicant_by_cccd(&self, cccd: &Cccd) -> Result<Option<Applicant>, StoreError> {

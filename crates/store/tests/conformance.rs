@@ -2006,6 +2006,226 @@ async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
     raw.close().await;
 }
 
+async fn work_lists_are_read_in_order_from_index_ranges(store: Arc<dyn Store>, url: &str) {
+    seed(&*store).await;
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let specialist = Actor::new("chuyenvien", Role::Specialist, Some(department()));
+    let start = vn(2025, 6, 2, 8, 0);
+    for i in 0..30u32 {
+        let mut walk_in = intake(true);
+        walk_in.procedure.processing_time = ProcessingTime::WorkingDays(1 + (i * 7) % 9);
+        let at = start + Duration::minutes(i64::from((i * 37) % 300));
+        let rec = ops::open(
+            &*store,
+            &lc,
+            walk_in,
+            serde_json::json!({}),
+            &reception(),
+            at,
+        )
+        .await
+        .unwrap();
+        if i % 3 != 0 {
+            let assignee = (i % 2 == 0).then(|| "chuyenvien".to_string());
+            ops::act(
+                &*store,
+                &lc,
+                &rec.code,
+                None,
+                &Command::Forward {
+                    assignee,
+                    note: None,
+                },
+                &reception(),
+                at,
+            )
+            .await
+            .unwrap();
+        }
+        if i % 5 == 0 && i % 3 != 0 {
+            ops::act(
+                &*store,
+                &lc,
+                &rec.code,
+                None,
+                &Command::RequestSupplement {
+                    reason: "Thiếu".into(),
+                    missing: vec!["Tờ khai".into()],
+                },
+                &specialist,
+                at,
+            )
+            .await
+            .unwrap();
+        }
+    }
+    // Every dossier, read in code order, and the order a list must have, computed here from
+    // the states.
+    let mut every = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = store
+            .work(&WorkQuery {
+                after: Some(after.clone()),
+                limit: 7,
+                ..WorkQuery::default()
+            })
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.code.to_string();
+        every.extend(page);
+    }
+    assert_eq!(every.len(), 30);
+    let held = [
+        Status::Received,
+        Status::InProcessing,
+        Status::AwaitingSupplement,
+    ];
+    let expect = |keep: &dyn Fn(&DossierRecord) -> bool, urgent: bool, n: usize| {
+        let mut v: Vec<&DossierRecord> = every.iter().filter(|r| keep(r)).collect();
+        let key = |r: &DossierRecord| {
+            let d = &r.state;
+            let k = if urgent {
+                [d.due_at, d.step_due_at].into_iter().flatten().min()
+            } else {
+                d.due_at
+            };
+            (
+                k.map_or(i64::MAX, |t| t.timestamp_millis()),
+                d.submitted_at,
+                r.code.to_string(),
+            )
+        };
+        v.sort_by_key(|r| key(r));
+        v.into_iter()
+            .take(n)
+            .map(|r| r.code.to_string())
+            .collect::<Vec<_>>()
+    };
+    let list = |q: WorkQuery| {
+        let store = store.clone();
+        async move {
+            store
+                .work(&q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.code.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let in_scope = |r: &DossierRecord, agencies: &[AgencyCode]| {
+        held.contains(&r.state.status) && agencies.contains(&r.state.current_agency)
+    };
+    // Two agencies, three statuses: six ranges merged.
+    let two = [centre(), department()];
+    let unit = WorkQuery {
+        holders: Some(two.iter().map(|a| a.to_string()).collect()),
+        statuses: held.to_vec(),
+        limit: 9,
+        ..WorkQuery::default()
+    };
+    assert_eq!(
+        list(unit.clone()).await,
+        expect(&|r| in_scope(r, &two), false, 9)
+    );
+    // The whole province (no agency filter), and a scope too long to split.
+    let everyone = WorkQuery {
+        holders: None,
+        ..unit.clone()
+    };
+    assert_eq!(
+        list(everyone).await,
+        expect(&|r| held.contains(&r.state.status), false, 9)
+    );
+    let mut long: Vec<String> = (10..60).map(|n| format!("000.00.{n}.H22")).collect();
+    long.push(department().to_string());
+    let wide = WorkQuery {
+        holders: Some(long),
+        ..unit.clone()
+    };
+    assert_eq!(
+        list(wide).await,
+        expect(&|r| in_scope(r, &[department()]), false, 9)
+    );
+    // One officer's list.
+    let mine = WorkQuery {
+        assignee: Some("chuyenvien".into()),
+        ..unit.clone()
+    };
+    assert_eq!(
+        list(mine).await,
+        expect(
+            &|r| in_scope(r, &two) && r.state.assignee.as_deref() == Some("chuyenvien"),
+            false,
+            9
+        )
+    );
+    // Due filters order by the earliest of the appointment and the step.
+    let cut = vn(2025, 6, 4, 12, 0);
+    let due = WorkQuery {
+        due_before: Some(cut),
+        ..unit.clone()
+    };
+    let urgent = |r: &DossierRecord| {
+        [r.state.due_at, r.state.step_due_at]
+            .into_iter()
+            .flatten()
+            .min()
+    };
+    let expected = expect(&|r| in_scope(r, &two) && urgent(r) < Some(cut), true, 9);
+    assert!(!expected.is_empty());
+    assert_eq!(list(due).await, expected);
+    let later = WorkQuery {
+        due_from: Some(cut),
+        ..unit.clone()
+    };
+    assert_eq!(
+        list(later).await,
+        expect(&|r| in_scope(r, &two) && urgent(r) >= Some(cut), true, 9)
+    );
+    // Each range is read from an index in the list's order: nothing is sorted but the few
+    // rows the ranges give.
+    if store.backend() == Backend::Sqlite {
+        sqlx::any::install_default_drivers();
+        let raw = sqlx::AnyPool::connect(url).await.unwrap();
+        for (index, sql) in [
+            (
+                "dossiers_holder_due",
+                "SELECT code, work_due AS k, submitted_at FROM dossiers WHERE status = 'received' \
+                 AND current_agency = 'x' ORDER BY work_due, submitted_at, code LIMIT 50",
+            ),
+            (
+                "dossiers_status_urgent",
+                "SELECT code, urgent_at AS k, submitted_at FROM dossiers WHERE status = 'received' \
+                 AND urgent_at < 5 ORDER BY urgent_at, submitted_at, code LIMIT 50",
+            ),
+            (
+                "dossiers_assignee_due",
+                "SELECT code, work_due AS k, submitted_at FROM dossiers WHERE status = 'received' \
+                 AND assignee = 'x' AND current_agency IN ('a', 'b') ORDER BY work_due, submitted_at, code LIMIT 50",
+            ),
+        ] {
+            let plan: Vec<String> =
+                sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                    .fetch_all(&raw)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get::<String, _>("detail").unwrap())
+                    .collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains(index), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        }
+    }
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* ; $($raw:ident),*) => {
         mod sqlite {
@@ -2064,5 +2284,6 @@ on_both_backends!(
     deleted_event_is_detected,
     admin_changes_are_made_and_chained,
     outbox_queues_what_can_be_sent_claims_in_order_and_prunes,
-    statistics_rebuilt_from_events_equal_the_incremental_ones
+    statistics_rebuilt_from_events_equal_the_incremental_ones,
+    work_lists_are_read_in_order_from_index_ranges
 );

@@ -59,19 +59,20 @@ pub async fn watch_once(
     let horizon = state
         .calendar()
         .add_working_time(now, Duration::hours(i64::from(policy.warn_hours)));
-    let mut after: Option<String> = None;
+    // Walked in code order from the first.
+    let mut after = String::new();
     loop {
         let page = store
             .work(&WorkQuery {
                 statuses: vec![Status::Received, Status::InProcessing, Status::Supplemented],
                 due_before: Some(horizon),
-                after: after.clone(),
+                after: Some(after.clone()),
                 limit: PAGE,
                 ..WorkQuery::default()
             })
             .await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.code.to_string());
+        after = last.code.to_string();
         for record in &page {
             report.dossiers += 1;
             for (alert, due) in lifecycle.alerts(&record.state, now, &policy) {

@@ -72,19 +72,23 @@ const HELD: [Status; 4] = [
     Status::Supplemented,
 ];
 
-/// The codes of every agency `agency` covers (itself and the units under it).
-pub(crate) async fn scope(state: &AppState, agency: AgencyCode) -> Result<Vec<String>, StoreError> {
-    Ok(state
-        .store
-        .agencies()
-        .await?
-        .into_iter()
+/// The codes of every agency `agency` covers (itself and the units under it); `None` when it
+/// covers every agency there is (a province-wide view needs no agency filter).
+pub(crate) async fn scope(
+    state: &AppState,
+    agency: AgencyCode,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let all = state.store.agencies().await?;
+    let covered: std::collections::BTreeSet<String> = all
+        .iter()
         .filter(|a| agency.covers(&a.code))
         .map(|a| a.code.to_string())
         .chain(std::iter::once(agency.to_string()))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect())
+        .collect();
+    if all.iter().all(|a| covered.contains(&a.code.to_string())) {
+        return Ok(None);
+    }
+    Ok(Some(covered.into_iter().collect()))
 }
 
 /// One dossier of a work list with what makes it urgent.
@@ -107,7 +111,7 @@ pub(crate) async fn list(
     let agencies = scope(state, agency).await?;
     let policy = state.watch;
     let held = WorkQuery {
-        holders: Some(agencies.clone()),
+        holders: agencies.clone(),
         statuses: HELD.to_vec(),
         limit,
         ..WorkQuery::default()
@@ -124,6 +128,7 @@ pub(crate) async fn list(
                     .calendar()
                     .add_working_time(now, Duration::hours(i64::from(policy.warn_hours))),
             ),
+            due_from: Some(now),
             ..held
         },
         View::Overdue => WorkQuery {
@@ -132,13 +137,13 @@ pub(crate) async fn list(
         },
         View::Reception => WorkQuery {
             holders: None,
-            receivers: Some(agencies),
+            receivers: agencies,
             statuses: vec![Status::Submitted],
             ..held
         },
         View::Return => WorkQuery {
             holders: None,
-            receivers: Some(agencies),
+            receivers: agencies,
             statuses: vec![Status::ResultReady],
             ..held
         },

@@ -49,3 +49,22 @@ INSERT INTO settings (key, value) SELECT 'stats_rebuild', 'needed' WHERE EXISTS 
 DROP INDEX outbox_pending;
 CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE delivered_at IS NULL AND dead_at IS NULL;
 CREATE INDEX outbox_delivered ON outbox(delivered_at) WHERE delivered_at IS NOT NULL;
+
+-- Work lists read in index order: `work_due` is the appointment (or the end of time when there
+-- is none), `urgent_at` the earliest of the appointment and the current step's due instant.
+-- A list is the first rows of one index range per agency and status, merged.
+ALTER TABLE dossiers ADD COLUMN work_due BIGINT NOT NULL DEFAULT 9223372036854775807;
+ALTER TABLE dossiers ADD COLUMN urgent_at BIGINT NOT NULL DEFAULT 9223372036854775807;
+UPDATE dossiers SET work_due = COALESCE(due_at, 9223372036854775807),
+    urgent_at = CASE WHEN due_at IS NULL THEN COALESCE(step_due_at, 9223372036854775807)
+                     WHEN step_due_at IS NULL THEN due_at
+                     ELSE LEAST(due_at, step_due_at) END;
+DROP INDEX dossiers_current;
+DROP INDEX dossiers_receiving;
+DROP INDEX dossiers_assignee;
+CREATE INDEX dossiers_holder_due ON dossiers(current_agency, status, work_due, submitted_at, code);
+CREATE INDEX dossiers_holder_urgent ON dossiers(current_agency, status, urgent_at, submitted_at, code);
+CREATE INDEX dossiers_status_due ON dossiers(status, work_due, submitted_at, code);
+CREATE INDEX dossiers_status_urgent ON dossiers(status, urgent_at, submitted_at, code);
+CREATE INDEX dossiers_receiver_due ON dossiers(receiving_agency, status, work_due, submitted_at, code);
+CREATE INDEX dossiers_assignee_due ON dossiers(assignee, status, work_due, submitted_at, code);

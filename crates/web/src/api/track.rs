@@ -75,15 +75,16 @@ pub(crate) async fn lookup(
         return Err(not_found());
     }
     let verify = verify.trim();
-    let record = state
+    // One indexed read: the dossier with its events; the procedure's name is in memory.
+    let found = state
         .store
-        .dossier(&code)
+        .dossier_history(&code)
         .await
         .map_err(|e| ApiError::store(e, lang))?;
     // The second factor: the last four digits of the applicant's phone, or of their citizen
     // ID when they gave no phone.
-    let matches = record.as_ref().is_some_and(|r| {
-        let a = &r.state.intake.applicant;
+    let matches = found.as_ref().is_some_and(|(d, _)| {
+        let a = &d.intake.applicant;
         let last4 = a
             .phone
             .as_ref()
@@ -91,25 +92,18 @@ pub(crate) async fn lookup(
             .or_else(|| a.cccd.as_ref().map(|c| c.last4()));
         verify.len() == 4 && last4.is_some_and(|l| same_secret(&l, verify))
     });
-    let Some(record) = record.filter(|_| matches) else {
+    let Some((d, events)) = found.filter(|_| matches) else {
         state.limits.track.fail(&key);
         return Err(not_found());
     };
-    let events = state
-        .store
-        .events(&code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
     let name = state
-        .store
-        .procedure(&record.state.intake.procedure.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .map(|p| p.name)
+        .catalog
+        .index()
+        .get(&d.intake.procedure.code)
+        .map(|p| p.name.clone())
         .unwrap_or_default();
-    let d = &record.state;
     Ok(Tracking {
-        code: record.code.to_string(),
+        code: code.to_string(),
         procedure_code: d.intake.procedure.code.to_string(),
         procedure_name: name,
         status: d.status.as_str(),
