@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Any as AnyDb, AnyConnection, AnyPool, Row, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::bulk::{self, Value};
 use crate::contract::Backend;
 use crate::error::StoreError;
 use crate::model::{BrokenLink, ChainReport, Delivery};
@@ -63,6 +64,18 @@ pub(crate) fn decode_hash(s: &str) -> Result<Hash, StoreError> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(s, &mut out).map_err(|_| StoreError::Corrupt(format!("hash {s:?}")))?;
     Ok(out)
+}
+
+/// An event linked into the chain, as stored.
+pub(crate) struct EventRow {
+    pub(crate) seq: i64,
+    pub(crate) stream: String,
+    pub(crate) version: u32,
+    pub(crate) kind: String,
+    pub(crate) at: i64,
+    pub(crate) body: String,
+    pub(crate) prev_hash: String,
+    pub(crate) hash: String,
 }
 
 /// The last link of the chain.
@@ -117,34 +130,67 @@ impl Link {
         &mut self.tx
     }
 
-    /// Links one event after the head: hashes `body` after the previous link, stores it and
-    /// moves the head. Returns the event's `seq`.
-    pub(crate) async fn append(
+    /// Links one event after the head: hashes `body` after the previous link and moves the
+    /// head. The row must then be stored with [`Link::store`] in the same transaction.
+    pub(crate) fn link(
         &mut self,
         stream: &str,
         version: u32,
         kind: &str,
         at: chrono::DateTime<chrono::Utc>,
-        body: &str,
-    ) -> Result<i64, StoreError> {
+        body: String,
+    ) -> EventRow {
         let seq = self.head.seq + 1;
         let hash = audit::link(&self.head.hash, body.as_bytes());
-        sqlx::query(
-            "INSERT INTO events (seq, stream, version, kind, at, body, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(seq)
-        .bind(stream)
-        .bind(i64::from(version))
-        .bind(kind)
-        .bind(ms(at))
-        .bind(body)
-        .bind(hex::encode(self.head.hash))
-        .bind(hex::encode(hash))
-        .execute(&mut *self.tx)
-        .await?;
+        let row = EventRow {
+            seq,
+            stream: stream.to_string(),
+            version,
+            kind: kind.to_string(),
+            at: ms(at),
+            body,
+            prev_hash: hex::encode(self.head.hash),
+            hash: hex::encode(hash),
+        };
         self.head = Head { seq, hash };
-        Ok(seq)
+        row
+    }
+
+    /// Stores linked events (a few hundred per statement).
+    pub(crate) async fn store(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
+        let rows = rows
+            .into_iter()
+            .map(|e| {
+                vec![
+                    Value::Int(e.seq),
+                    Value::Text(e.stream),
+                    Value::Int(i64::from(e.version)),
+                    Value::Text(e.kind),
+                    Value::Int(e.at),
+                    Value::Text(e.body),
+                    Value::Text(e.prev_hash),
+                    Value::Text(e.hash),
+                ]
+            })
+            .collect();
+        bulk::insert(
+            &mut self.tx,
+            self.backend,
+            "events",
+            &[
+                "seq",
+                "stream",
+                "version",
+                "kind",
+                "at",
+                "body",
+                "prev_hash",
+                "hash",
+            ],
+            "",
+            rows,
+        )
+        .await
     }
 
     async fn savepoint(&mut self, sql: &'static str) -> Result<(), StoreError> {
@@ -167,13 +213,13 @@ impl Link {
     }
 }
 
-type Value = Box<dyn Any + Send>;
+type Answered = Box<dyn Any + Send>;
 type Work =
-    Box<dyn for<'a> FnOnce(&'a mut Link) -> BoxFuture<'a, Result<Value, StoreError>> + Send>;
+    Box<dyn for<'a> FnOnce(&'a mut Link) -> BoxFuture<'a, Result<Answered, StoreError>> + Send>;
 
 struct Job {
     work: Work,
-    reply: oneshot::Sender<Result<Value, StoreError>>,
+    reply: oneshot::Sender<Result<Answered, StoreError>>,
     /// Runs in a batch of its own (a long maintenance write).
     alone: bool,
 }
@@ -220,8 +266,9 @@ impl Committer {
         F: for<'a> FnOnce(&'a mut Link) -> BoxFuture<'a, Result<T, StoreError>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let work: Work =
-            Box::new(move |l| Box::pin(async move { work(l).await.map(|v| Box::new(v) as Value) }));
+        let work: Work = Box::new(move |l| {
+            Box::pin(async move { work(l).await.map(|v| Box::new(v) as Answered) })
+        });
         let stopped = || StoreError::Unavailable("the database writer has stopped".into());
         self.jobs
             .send(Job { work, reply, alone })
@@ -334,8 +381,8 @@ async fn commit_batch(pool: AnyPool, backend: Backend, delivery: Delivery, jobs:
 }
 
 type Answer = (
-    oneshot::Sender<Result<Value, StoreError>>,
-    Result<Value, StoreError>,
+    oneshot::Sender<Result<Answered, StoreError>>,
+    Result<Answered, StoreError>,
 );
 
 fn unavailable(msg: &str, e: &StoreError) -> StoreError {
@@ -348,7 +395,7 @@ fn unavailable(msg: &str, e: &StoreError) -> StoreError {
 /// The batch failed while `current` was running: nothing of it is written.
 fn fail_all(
     answers: Vec<Answer>,
-    current: oneshot::Sender<Result<Value, StoreError>>,
+    current: oneshot::Sender<Result<Answered, StoreError>>,
     rest: impl Iterator<Item = Job>,
     e: &StoreError,
 ) {

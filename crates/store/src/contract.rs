@@ -104,6 +104,9 @@ pub trait Store:
     /// facts and compares them with what is stored; with `write`, replaces what differs (other
     /// writes wait meanwhile).
     async fn rebuild_stats(&self, write: bool) -> Result<StatsCheck, StoreError>;
+    /// Prepares for (or ends) a bulk load of history: on SQLite a much larger page cache for the
+    /// writer while it lasts, released after.
+    async fn bulk_load(&self, on: bool) -> Result<(), StoreError>;
     /// The channels this server delivers notifications on: messages none of them could carry
     /// are not queued. Every channel until told otherwise.
     fn deliver_on(&self, channels: Delivery);

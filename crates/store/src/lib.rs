@@ -3,6 +3,7 @@
 //! differs is chosen by [`Backend`] beside the statement, and each engine has its own
 //! migrations (`migrations/sqlite`, `migrations/postgres`).
 
+mod bulk;
 mod chain;
 mod contract;
 mod error;

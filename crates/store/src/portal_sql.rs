@@ -467,7 +467,11 @@ impl Portal for SqlStore {
                     if let Some(code) = row.try_get::<Option<String>, _>("dossier_code")? {
                         return Err(StoreError::Duplicate(code));
                     }
-                    let record = crate::record::insert_dossier(l, &new, true).await?;
+                    let record =
+                        crate::record::insert_dossiers(l, std::slice::from_ref(&new), true)
+                            .await?
+                            .pop()
+                            .ok_or_else(|| StoreError::Corrupt("no dossier made".into()))?;
                     let code = record.code.to_string();
                     sqlx::query(
                         "UPDATE drafts SET dossier_code = $1, updated_at = $2 WHERE id = $3",

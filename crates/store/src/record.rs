@@ -10,49 +10,105 @@ use motcua_domain::lifecycle::{
     Channel, Dossier, Event, EventKind, Satisfaction, Status, Timeliness,
 };
 use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
+
 use sqlx::{AnyConnection, Row};
 
-use crate::chain::{Link, canonical};
+use crate::bulk::{self, Value};
+use crate::chain::{EventRow, Link, canonical};
 use crate::error::StoreError;
 use crate::model::{DossierRecord, NewDossier};
 use crate::sql::{from_ms, ms, parse};
 
-/// Inserts a new dossier: draws its code (receiving agency, day, the day's next number) and
-/// records its opening events. History being imported (`notify` false) tells nobody.
-pub(crate) async fn insert_dossier(
+/// Inserts new dossiers: draws their codes (receiving agency, day, the day's next numbers, in
+/// the batch's order) and records their opening events, a few hundred rows per statement.
+/// History being imported (`notify` false) tells nobody.
+pub(crate) async fn insert_dossiers(
     l: &mut Link,
-    new: &NewDossier,
+    batch: &[NewDossier],
     notify: bool,
-) -> Result<DossierRecord, StoreError> {
-    let prefix = new
-        .state
-        .code_prefix()
-        .ok_or_else(|| StoreError::Corrupt("dossier filed outside 2000–2099".into()))?;
-    let day = prefix.date.format("%Y-%m-%d").to_string();
-    let row = sqlx::query(
-        "INSERT INTO dossier_sequences (agency_code, day, last) VALUES ($1, $2, 1) \
-         ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1 \
-         RETURNING last",
-    )
-    .bind(prefix.agency.to_string())
-    .bind(&day)
-    .fetch_one(l.conn())
-    .await?;
-    let seq: i64 = row.try_get("last")?;
-    let code = u32::try_from(seq)
-        .ok()
-        .and_then(|s| prefix.with_sequence(s))
-        .ok_or_else(|| StoreError::Corrupt(format!("sequence {seq}")))?;
-    let code_s = code.to_string();
-    let version = new.events.len() as u32;
-    insert_row(l.conn(), &code_s, version, &new.state, &new.form).await?;
-    record_events(l, &code_s, 1, &new.events, &new.state, None, notify).await?;
-    Ok(DossierRecord {
-        code,
-        version,
-        state: new.state.clone(),
-        form: new.form.clone(),
-    })
+) -> Result<Vec<DossierRecord>, StoreError> {
+    // The day's numbers: one upsert per receiving agency and day, taking as many as needed.
+    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    let mut prefixes = Vec::with_capacity(batch.len());
+    for (i, new) in batch.iter().enumerate() {
+        let prefix = new
+            .state
+            .code_prefix()
+            .ok_or_else(|| StoreError::Corrupt("dossier filed outside 2000–2099".into()))?;
+        groups
+            .entry((
+                prefix.agency.to_string(),
+                prefix.date.format("%Y-%m-%d").to_string(),
+            ))
+            .or_default()
+            .push(i);
+        prefixes.push(prefix);
+    }
+    let mut codes: Vec<Option<DossierCode>> = vec![None; batch.len()];
+    for ((agency, day), members) in groups {
+        let n = members.len() as i64;
+        let row = sqlx::query(
+            "INSERT INTO dossier_sequences (agency_code, day, last) VALUES ($1, $2, $3) \
+             ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + $3 \
+             RETURNING last",
+        )
+        .bind(agency)
+        .bind(day)
+        .bind(n)
+        .fetch_one(l.conn())
+        .await?;
+        let last: i64 = row.try_get("last")?;
+        for (j, i) in members.into_iter().enumerate() {
+            let seq = last - n + 1 + j as i64;
+            codes[i] = Some(
+                u32::try_from(seq)
+                    .ok()
+                    .and_then(|s| prefixes[i].with_sequence(s))
+                    .ok_or_else(|| StoreError::Corrupt(format!("sequence {seq}")))?,
+            );
+        }
+    }
+    let codes: Vec<DossierCode> = codes
+        .into_iter()
+        .map(|c| c.ok_or_else(|| StoreError::Corrupt("a dossier without a code".into())))
+        .collect::<Result<_, _>>()?;
+    let mut rows = Vec::with_capacity(batch.len());
+    for (code, new) in codes.iter().zip(batch) {
+        rows.push(dossier_row(
+            &code.to_string(),
+            new.events.len() as u32,
+            &new.state,
+            &new.form,
+        )?);
+    }
+    let backend = l.backend;
+    bulk::insert(l.conn(), backend, "dossiers", &DOSSIER_COLUMNS, "", rows).await?;
+    let mut recorded = Recorded::default();
+    for (code, new) in codes.iter().zip(batch) {
+        let code = code.to_string();
+        record_events(
+            l,
+            &mut recorded,
+            &code,
+            1,
+            &new.events,
+            &new.state,
+            None,
+            notify,
+        )?;
+    }
+    recorded.write(l).await?;
+    Ok(codes
+        .into_iter()
+        .zip(batch)
+        .map(|(code, new)| DossierRecord {
+            code,
+            version: new.events.len() as u32,
+            state: new.state.clone(),
+            form: new.form.clone(),
+        })
+        .collect())
 }
 
 /// Appends events decided on version `expected`: `Conflict` if the dossier moved on.
@@ -103,54 +159,98 @@ pub(crate) async fn append(
             },
         });
     }
-    let before = facts_of(l.conn(), &code_s).await?;
-    record_events(l, &code_s, expected + 1, events, d, Some(before), true).await?;
+    let before = match facts_of(l.conn(), &code_s).await? {
+        Some(f) => Previous::Facts(f),
+        None => Previous::Tally(stored_tally(l.conn(), &code_s, expected + 1).await?),
+    };
+    let mut recorded = Recorded::default();
+    record_events(
+        l,
+        &mut recorded,
+        &code_s,
+        expected + 1,
+        events,
+        d,
+        Some(before),
+        true,
+    )?;
+    recorded.write(l).await?;
     Ok(version)
 }
 
-async fn insert_row(
-    conn: &mut AnyConnection,
+/// The columns of `dossiers`, in the order [`dossier_row`] gives them.
+const DOSSIER_COLUMNS: [&str; 25] = [
+    "code",
+    "procedure_code",
+    "status",
+    "channel",
+    "receiving_agency",
+    "competent_agency",
+    "current_agency",
+    "branch_code",
+    "owner",
+    "applicant_name",
+    "applicant_cccd",
+    "phone_last4",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "result_at",
+    "timeliness",
+    "version",
+    "state",
+    "form",
+    "assignee",
+    "step_due_at",
+    "result_sha256",
+    "work_due",
+    "urgent_at",
+];
+
+fn dossier_row(
     code: &str,
     version: u32,
     d: &Dossier,
     form: &serde_json::Value,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Value>, StoreError> {
     let applicant = &d.intake.applicant;
-    sqlx::query(
-        "INSERT INTO dossiers (code, procedure_code, status, channel, receiving_agency, competent_agency, \
-         current_agency, branch_code, owner, applicant_name, applicant_cccd, phone_last4, submitted_at, \
-         received_at, due_at, result_at, timeliness, version, state, form, assignee, step_due_at, \
-         result_sha256, work_due, urgent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
-    )
-    .bind(code)
-    .bind(d.intake.procedure.code.to_string())
-    .bind(d.status.as_str())
-    .bind(d.intake.channel.as_str())
-    .bind(d.intake.receiving_agency.to_string())
-    .bind(d.intake.competent_agency.to_string())
-    .bind(d.current_agency.to_string())
-    .bind(d.intake.branch.clone())
-    .bind(d.intake.owner.clone())
-    .bind(applicant.name.clone())
-    .bind(applicant.cccd.as_ref().map(|c| c.to_string()))
-    .bind(applicant.phone.as_ref().map(|p| p.last4().to_string()))
-    .bind(ms(d.submitted_at))
-    .bind(d.received_at.map(ms))
-    .bind(d.due_at.map(ms))
-    .bind(d.result.as_ref().map(|r| ms(r.issued_at)))
-    .bind(d.result.as_ref().map(|r| r.timeliness.as_str()))
-    .bind(i64::from(version))
-    .bind(serde_json::to_string(d)?)
-    .bind(serde_json::to_string(form)?)
-    .bind(d.assignee.clone())
-    .bind(d.step_due_at.map(ms))
-    .bind(d.result.as_ref().and_then(|r| r.document_sha256.clone()))
-    .bind(work_due(d))
-    .bind(urgent_at(d))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    Ok(vec![
+        code.into(),
+        d.intake.procedure.code.to_string().into(),
+        d.status.as_str().into(),
+        d.intake.channel.as_str().into(),
+        d.intake.receiving_agency.to_string().into(),
+        d.intake.competent_agency.to_string().into(),
+        d.current_agency.to_string().into(),
+        d.intake.branch.clone().into(),
+        d.intake.owner.clone().into(),
+        applicant.name.clone().into(),
+        applicant.cccd.as_ref().map(|c| c.to_string()).into(),
+        applicant
+            .phone
+            .as_ref()
+            .map(|p| p.last4().to_string())
+            .into(),
+        ms(d.submitted_at).into(),
+        d.received_at.map(ms).into(),
+        d.due_at.map(ms).into(),
+        d.result.as_ref().map(|r| ms(r.issued_at)).into(),
+        d.result
+            .as_ref()
+            .map(|r| r.timeliness.as_str().to_string())
+            .into(),
+        i64::from(version).into(),
+        serde_json::to_string(d)?.into(),
+        serde_json::to_string(form)?.into(),
+        d.assignee.clone().into(),
+        d.step_due_at.map(ms).into(),
+        d.result
+            .as_ref()
+            .and_then(|r| r.document_sha256.clone())
+            .into(),
+        work_due(d).into(),
+        urgent_at(d).into(),
+    ])
 }
 
 /// The sort key of work lists: the appointment, or the end of time when there is none.
@@ -168,17 +268,80 @@ fn urgent_at(d: &Dossier) -> i64 {
     }
 }
 
+/// What a dossier's facts were before a write.
+enum Previous {
+    Facts(DossierFacts),
+    /// It had none: the tally of its stored events.
+    Tally(Tally),
+}
+
+/// The rows a write records beside its events, gathered to be written a few hundred per
+/// statement.
+#[derive(Default)]
+struct Recorded {
+    events: Vec<EventRow>,
+    outbox: Vec<Vec<Value>>,
+    ratings: Vec<crate::Rating>,
+    facts: Vec<Vec<Value>>,
+    routes: Vec<Vec<Value>>,
+}
+
+impl Recorded {
+    async fn write(self, l: &mut Link) -> Result<(), StoreError> {
+        l.store(self.events).await?;
+        let backend = l.backend;
+        bulk::insert(
+            l.conn(),
+            backend,
+            "outbox",
+            &[
+                "event_seq",
+                "topic",
+                "payload",
+                "created_at",
+                "next_attempt_at",
+            ],
+            "",
+            self.outbox,
+        )
+        .await?;
+        for r in &self.ratings {
+            crate::queue_sql::insert_rating(l.conn(), r).await?;
+        }
+        bulk::insert(
+            l.conn(),
+            backend,
+            "dossier_facts",
+            &FACT_COLUMNS,
+            FACTS_UPSERT,
+            self.facts,
+        )
+        .await?;
+        bulk::insert(
+            l.conn(),
+            backend,
+            "dossier_agencies",
+            &["dossier_code", "agency_code"],
+            " ON CONFLICT (dossier_code, agency_code) DO NOTHING",
+            self.routes,
+        )
+        .await
+    }
+}
+
 /// Records events `first_version..` of a dossier whose state after them is `state`: links them
-/// into the chain, queues what the applicant is told, writes the facts and their change to the
-/// rollups, the rating and the routing. `before` is the facts row as it was (`Some(None)`: the
-/// row is missing, so the tally is counted again from the whole stored history).
-async fn record_events(
+/// into the chain, queues what the applicant is told, and gathers the facts (and their change
+/// to the rollups), the rating and the routing. `before` is what the facts were (`None`: a new
+/// dossier).
+#[allow(clippy::too_many_arguments)]
+fn record_events(
     l: &mut Link,
+    out: &mut Recorded,
     code: &str,
     first_version: u32,
     events: &[Event],
     state: &Dossier,
-    before: Option<Option<DossierFacts>>,
+    before: Option<Previous>,
     notify: bool,
 ) -> Result<(), StoreError> {
     let phone = state.intake.applicant.phone.is_some();
@@ -187,28 +350,25 @@ async fn record_events(
     for (i, event) in events.iter().enumerate() {
         let version = first_version + i as u32;
         let body = canonical(code, version, event)?;
-        let seq = l
-            .append(code, version, event.kind.name(), event.at, &body)
-            .await?;
-        if reachable && event.kind.notifies_applicant() {
-            sqlx::query(
-                "INSERT INTO outbox (event_seq, topic, payload, created_at, next_attempt_at) \
-                 VALUES ($1, $2, $3, $4, $4)",
-            )
-            .bind(seq)
-            .bind(format!("dossier.{}", event.kind.name()))
-            .bind(&body)
-            .bind(ms(event.at))
-            .execute(l.conn())
-            .await?;
+        let tells = reachable && event.kind.notifies_applicant();
+        let row = l.link(code, version, event.kind.name(), event.at, body);
+        if tells {
+            out.outbox.push(vec![
+                Value::Int(row.seq),
+                Value::Text(format!("dossier.{}", event.kind.name())),
+                Value::Text(row.body.clone()),
+                Value::Int(ms(event.at)),
+                Value::Int(ms(event.at)),
+            ]);
         }
+        out.events.push(row);
         if let EventKind::Rated {
             satisfaction,
             criteria,
             comment,
         } = &event.kind
         {
-            let rating = crate::Rating {
+            out.ratings.push(crate::Rating {
                 id: 0,
                 ticket_id: None,
                 dossier: Some(code.to_string()),
@@ -223,29 +383,26 @@ async fn record_events(
                 comment: comment.clone(),
                 given_by: event.actor.id.clone(),
                 at: event.at,
-            };
-            crate::queue_sql::insert_rating(l.conn(), &rating).await?;
+            });
         }
     }
     // The facts after these events, and the change they make to the rollups.
     let (previous, mut tally) = match before {
         None => (None, Tally::default()),
-        Some(Some(f)) => {
+        Some(Previous::Facts(f)) => {
             let t = f.tally.clone();
             (Some(f), t)
         }
-        Some(None) => (None, stored_tally(l.conn(), code, first_version).await?),
+        Some(Previous::Tally(t)) => (None, t),
     };
     tally.count(events);
     let after = DossierFacts::project(state, tally);
     l.stats.change(previous.as_ref(), &after);
-    put_facts(
-        l.conn(),
+    out.facts.push(facts_row(
         code,
         first_version + events.len() as u32 - 1,
         &after,
-    )
-    .await?;
+    ));
     // Scope rows: every agency on creation, afterwards only agencies the events route to.
     let routed: Vec<AgencyCode> = if first_version == 1 {
         state.involved.clone()
@@ -262,15 +419,12 @@ async fn record_events(
             })
             .collect()
     };
-    for agency in &routed {
-        sqlx::query(
-            "INSERT INTO dossier_agencies (dossier_code, agency_code) VALUES ($1, $2) \
-             ON CONFLICT (dossier_code, agency_code) DO NOTHING",
-        )
-        .bind(code)
-        .bind(agency.to_string())
-        .execute(l.conn())
-        .await?;
+    let mut seen = std::collections::BTreeSet::new();
+    for agency in routed {
+        if seen.insert(agency) {
+            out.routes
+                .push(vec![code.into(), Value::Text(agency.to_string())]);
+        }
     }
     Ok(())
 }
@@ -295,54 +449,67 @@ async fn stored_tally(
     Ok(Tally::of(&events))
 }
 
-/// The columns of `dossier_facts`, in the order [`put_facts`] binds them.
-pub(crate) const FACT_COLUMNS: &str = "code, version, procedure_code, receiving_agency, competent_agency, \
-     current_agency, branch_code, channel, status, submitted_at, received_at, due_at, finished_at, \
-     returned_at, timeliness, supplement_requests, supplement_secs, prepaid_fee, fee_paid, rating, tally";
+/// The columns of `dossier_facts`, in the order [`facts_row`] gives them.
+pub(crate) const FACT_COLUMNS: [&str; 21] = [
+    "code",
+    "version",
+    "procedure_code",
+    "receiving_agency",
+    "competent_agency",
+    "current_agency",
+    "branch_code",
+    "channel",
+    "status",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "timeliness",
+    "supplement_requests",
+    "supplement_secs",
+    "prepaid_fee",
+    "fee_paid",
+    "rating",
+    "tally",
+];
 
-pub(crate) async fn put_facts(
-    conn: &mut AnyConnection,
-    code: &str,
-    version: u32,
-    f: &DossierFacts,
-) -> Result<(), StoreError> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO dossier_facts ({FACT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) ON CONFLICT (code) DO UPDATE SET \
-         version = excluded.version, procedure_code = excluded.procedure_code, \
-         receiving_agency = excluded.receiving_agency, competent_agency = excluded.competent_agency, \
-         current_agency = excluded.current_agency, branch_code = excluded.branch_code, \
-         channel = excluded.channel, status = excluded.status, submitted_at = excluded.submitted_at, \
-         received_at = excluded.received_at, due_at = excluded.due_at, finished_at = excluded.finished_at, \
-         returned_at = excluded.returned_at, timeliness = excluded.timeliness, \
-         supplement_requests = excluded.supplement_requests, supplement_secs = excluded.supplement_secs, \
-         prepaid_fee = excluded.prepaid_fee, fee_paid = excluded.fee_paid, rating = excluded.rating, \
-         tally = excluded.tally"
-    )))
-    .bind(code)
-    .bind(i64::from(version))
-    .bind(f.procedure.to_string())
-    .bind(f.receiving_agency.to_string())
-    .bind(f.competent_agency.to_string())
-    .bind(f.current_agency.to_string())
-    .bind(crate::rollup::branch_col(f.branch.as_deref()))
-    .bind(f.channel.as_str())
-    .bind(f.status.as_str())
-    .bind(ms(f.submitted_at))
-    .bind(f.received_at.map(ms))
-    .bind(f.due_at.map(ms))
-    .bind(f.finished_at.map(ms))
-    .bind(f.returned_at.map(ms))
-    .bind(f.timeliness.map(|t| t.as_str()))
-    .bind(i64::from(f.supplement_requests))
-    .bind(f.supplement_secs)
-    .bind(f.prepaid_fee)
-    .bind(f.fee_paid)
-    .bind(f.rating.map(|r| r.as_str()))
-    .bind(f.tally.encode())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+/// Facts replace what a dossier had.
+pub(crate) const FACTS_UPSERT: &str = " ON CONFLICT (code) DO UPDATE SET \
+     version = excluded.version, procedure_code = excluded.procedure_code, \
+     receiving_agency = excluded.receiving_agency, competent_agency = excluded.competent_agency, \
+     current_agency = excluded.current_agency, branch_code = excluded.branch_code, \
+     channel = excluded.channel, status = excluded.status, submitted_at = excluded.submitted_at, \
+     received_at = excluded.received_at, due_at = excluded.due_at, finished_at = excluded.finished_at, \
+     returned_at = excluded.returned_at, timeliness = excluded.timeliness, \
+     supplement_requests = excluded.supplement_requests, supplement_secs = excluded.supplement_secs, \
+     prepaid_fee = excluded.prepaid_fee, fee_paid = excluded.fee_paid, rating = excluded.rating, \
+     tally = excluded.tally";
+
+pub(crate) fn facts_row(code: &str, version: u32, f: &DossierFacts) -> Vec<Value> {
+    vec![
+        code.into(),
+        i64::from(version).into(),
+        f.procedure.to_string().into(),
+        f.receiving_agency.to_string().into(),
+        f.competent_agency.to_string().into(),
+        f.current_agency.to_string().into(),
+        crate::rollup::branch_col(f.branch.as_deref()).into(),
+        f.channel.as_str().into(),
+        f.status.as_str().into(),
+        ms(f.submitted_at).into(),
+        f.received_at.map(ms).into(),
+        f.due_at.map(ms).into(),
+        f.finished_at.map(ms).into(),
+        f.returned_at.map(ms).into(),
+        f.timeliness.map(|t| t.as_str().to_string()).into(),
+        i64::from(f.supplement_requests).into(),
+        f.supplement_secs.into(),
+        f.prepaid_fee.into(),
+        f.fee_paid.into(),
+        f.rating.map(|r| r.as_str().to_string()).into(),
+        f.tally.encode().into(),
+    ]
 }
 
 /// The stored facts of a dossier: `None` when it has none yet.
@@ -351,7 +518,8 @@ async fn facts_of(
     code: &str,
 ) -> Result<Option<DossierFacts>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {FACT_COLUMNS} FROM dossier_facts WHERE code = $1"
+        "SELECT {} FROM dossier_facts WHERE code = $1",
+        FACT_COLUMNS.join(", ")
     )))
     .bind(code)
     .fetch_optional(&mut *conn)

@@ -15,7 +15,9 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use motcua_domain::facts::{DossierFacts, Metric};
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
-use sqlx::{AnyConnection, AssertSqlSafe};
+use sqlx::AnyConnection;
+
+use crate::bulk::{self, Value};
 
 use crate::contract::Backend;
 use crate::error::StoreError;
@@ -180,49 +182,45 @@ impl Rollup {
         self.counts.get(key).copied().unwrap_or(0)
     }
 
-    /// Adds the counts to the stored rows, in key order (one statement per few hundred rows).
+    /// Adds the counts to the stored rows, in key order (a few hundred rows per statement).
     pub(crate) async fn flush(
         &mut self,
         conn: &mut AnyConnection,
-        _backend: Backend,
+        backend: Backend,
     ) -> Result<(), StoreError> {
-        const CHUNK: usize = 400;
-        let rows = self.rows();
-        for chunk in rows.chunks(CHUNK) {
-            let marks: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let b = i * 7;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        b + 1,
-                        b + 2,
-                        b + 3,
-                        b + 4,
-                        b + 5,
-                        b + 6,
-                        b + 7
-                    )
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO stats_rollup (grain, agency_code, procedure_code, branch_code, period, metric, count) \
-                 VALUES {} ON CONFLICT (grain, agency_code, procedure_code, branch_code, period, metric) \
-                 DO UPDATE SET count = stats_rollup.count + excluded.count",
-                marks.join(", ")
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (k, v) in chunk {
-                q = q
-                    .bind(k.grain())
-                    .bind(k.agency_col())
-                    .bind(k.procedure_col())
-                    .bind(k.branch_col())
-                    .bind(k.period())
-                    .bind(k.metric.as_str())
-                    .bind(*v);
-            }
-            q.execute(&mut *conn).await?;
-        }
+        let rows: Vec<Vec<Value>> = self
+            .rows()
+            .into_iter()
+            .map(|(k, v)| {
+                vec![
+                    Value::from(k.grain()),
+                    Value::from(k.agency_col()),
+                    Value::from(k.procedure_col()),
+                    Value::from(k.branch_col()),
+                    Value::from(k.period()),
+                    Value::from(k.metric.as_str()),
+                    Value::from(v),
+                ]
+            })
+            .collect();
+        bulk::insert(
+            conn,
+            backend,
+            "stats_rollup",
+            &[
+                "grain",
+                "agency_code",
+                "procedure_code",
+                "branch_code",
+                "period",
+                "metric",
+                "count",
+            ],
+            " ON CONFLICT (grain, agency_code, procedure_code, branch_code, period, metric) \
+             DO UPDATE SET count = stats_rollup.count + excluded.count",
+            rows,
+        )
+        .await?;
         self.counts.clear();
         Ok(())
     }

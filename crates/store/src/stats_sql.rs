@@ -9,11 +9,12 @@ use motcua_domain::ids::ProcedureCode;
 use motcua_domain::lifecycle::{Event, replay};
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
 
+use crate::bulk;
 use crate::chain::Envelope;
 use crate::contract::Backend;
 use crate::error::StoreError;
 use crate::model::{StatRow, StatsCheck, StatsFilter};
-use crate::record::{FACT_COLUMNS, facts_from, put_facts};
+use crate::record::{FACT_COLUMNS, FACTS_UPSERT, facts_from, facts_row};
 use crate::rollup::{ALL, Rollup};
 use crate::sql::{SqlStore, parse};
 
@@ -256,7 +257,8 @@ async fn recompute(
         }
         let mut stored: BTreeMap<String, DossierFacts> = BTreeMap::new();
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {FACT_COLUMNS} FROM dossier_facts WHERE code >= $1 AND code <= $2"
+            "SELECT {} FROM dossier_facts WHERE code >= $1 AND code <= $2",
+            FACT_COLUMNS.join(", ")
         )))
         .bind(&first)
         .bind(&last)
@@ -265,6 +267,7 @@ async fn recompute(
         for r in &rows {
             stored.insert(r.try_get("code")?, facts_from(r)?);
         }
+        let mut rewrite = Vec::new();
         for code in &codes {
             let events = histories.get(code).map(Vec::as_slice).unwrap_or_default();
             let state =
@@ -281,10 +284,19 @@ async fn recompute(
                     });
                 }
                 if write {
-                    put_facts(conn, code, events.len() as u32, &facts).await?;
+                    rewrite.push(facts_row(code, events.len() as u32, &facts));
                 }
             }
         }
+        bulk::insert(
+            conn,
+            backend,
+            "dossier_facts",
+            &FACT_COLUMNS,
+            FACTS_UPSERT,
+            rewrite,
+        )
+        .await?;
         after = last;
     }
     // Compare the rollups with the sums over the facts (a zero row counts as absent).

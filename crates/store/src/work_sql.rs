@@ -367,8 +367,8 @@ impl Work for SqlStore {
                         version,
                         change: change.clone(),
                     })?;
-                    l.append(ADMIN_STREAM, version, ADMIN_KIND, change.at, &body)
-                        .await?;
+                    let row = l.link(ADMIN_STREAM, version, ADMIN_KIND, change.at, body);
+                    l.store(vec![row]).await?;
                     Ok(())
                 })
             })

@@ -22,10 +22,11 @@ use super::Login;
 use super::seed::Commune;
 
 const SEED: u64 = 766;
-const BATCH: usize = 250;
+const BATCH: usize = 2000;
 
 /// The people (real demo users where there are some, named stand-ins elsewhere) whom the
 /// history shows at work.
+#[derive(Clone)]
 pub(crate) struct Cast {
     reception: HashMap<&'static str, Actor>,
     portal: Actor,
@@ -230,7 +231,8 @@ fn after(
     )
 }
 
-/// Generates and stores `count` dossiers filed over the year before `now`.
+/// Generates and stores `count` dossiers filed over the year before `now`. The histories are
+/// decided on a thread of their own while the previous batch is written.
 pub(crate) async fn generate(
     store: &dyn Store,
     calendar: &WorkingCalendar,
@@ -240,51 +242,66 @@ pub(crate) async fn generate(
     count: usize,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
-    let lc = Lifecycle {
-        calendar,
-        timeliness,
-    };
-    let province_local: Vec<&Procedure> = procedures
+    let province_local: Vec<Procedure> = procedures
         .iter()
         .filter(|p| p.rules().is_some() && p.agency.locality() == "H22")
+        .cloned()
         .collect();
     if province_local.is_empty() || count == 0 {
         return Ok(0);
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let today = now.with_timezone(&TZ).date_naive();
-    // A few more moments than needed: a dossier whose filing time falls after `now` (a
-    // walk-in moved to the next opening) is skipped.
-    let mut moments: Vec<DateTime<Utc>> = (0..count + count / 20 + 10)
-        .map(|_| {
-            let day = today - Duration::days(rng.random_range(1..=365));
-            let time =
-                NaiveTime::from_num_seconds_from_midnight_opt(rng.random_range(0..86_400), 0)
-                    .unwrap_or(NaiveTime::MIN);
-            TZ.from_local_datetime(&day.and_time(time))
-                .earliest()
-                .map_or(now, |t| t.with_timezone(&Utc))
-        })
-        .collect();
-    moments.sort();
-    let mut batch = Vec::with_capacity(BATCH);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<NewDossier>>(2);
+    let (calendar, cast) = (calendar.clone(), cast.clone());
+    let producer = tokio::task::spawn_blocking(move || {
+        let lc = Lifecycle {
+            calendar: &calendar,
+            timeliness,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+        let today = now.with_timezone(&TZ).date_naive();
+        // A few more moments than needed: a dossier whose filing time falls after `now` (a
+        // walk-in moved to the next opening) is skipped.
+        let mut moments: Vec<DateTime<Utc>> = (0..count + count / 20 + 10)
+            .map(|_| {
+                let day = today - Duration::days(rng.random_range(1..=365));
+                let time =
+                    NaiveTime::from_num_seconds_from_midnight_opt(rng.random_range(0..86_400), 0)
+                        .unwrap_or(NaiveTime::MIN);
+                TZ.from_local_datetime(&day.and_time(time))
+                    .earliest()
+                    .map_or(now, |t| t.with_timezone(&Utc))
+            })
+            .collect();
+        moments.sort();
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut made = 0;
+        for at in moments {
+            if made == count {
+                break;
+            }
+            let p = pick(&mut rng, &province_local);
+            if let Some(new) = simulate(&lc, &cast, p, at, now, &mut rng) {
+                batch.push(new);
+                made += 1;
+            }
+            if batch.len() == BATCH && tx.blocking_send(std::mem::take(&mut batch)).is_err() {
+                return;
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.blocking_send(batch);
+        }
+    });
+    store.bulk_load(true).await?;
     let mut made = 0;
-    for at in moments {
-        if made + batch.len() == count {
-            break;
-        }
-        let p = *pick(&mut rng, &province_local);
-        if let Some(new) = simulate(&lc, cast, p, at, now, &mut rng) {
-            batch.push(new);
-        }
-        if batch.len() == BATCH {
-            made += store.import_dossiers(&batch).await?.len();
-            batch.clear();
-        }
-    }
-    if !batch.is_empty() {
+    while let Some(batch) = rx.recv().await {
         made += store.import_dossiers(&batch).await?.len();
+        if made % 100_000 < BATCH {
+            tracing::info!(dossiers = made, "history generated");
+        }
     }
+    producer.await?;
+    store.bulk_load(false).await?;
     Ok(made)
 }
 

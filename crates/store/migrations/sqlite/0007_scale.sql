@@ -40,7 +40,9 @@ CREATE TABLE stats_rollup (
     count          INTEGER NOT NULL,
     PRIMARY KEY (grain, agency_code, procedure_code, branch_code, period, metric)
 ) WITHOUT ROWID;
-CREATE INDEX stats_rollup_metric ON stats_rollup(metric, grain, agency_code, branch_code, period);
+-- The procedures filed most: month rows of every agency and branch, per procedure.
+CREATE INDEX stats_rollup_filed ON stats_rollup(period, procedure_code)
+    WHERE grain = 'm' AND agency_code = '*' AND branch_code = '*' AND metric = 'submitted';
 
 INSERT INTO settings (key, value) SELECT 'stats_rebuild', 'needed' WHERE EXISTS (SELECT 1 FROM dossiers);
 
