@@ -124,7 +124,7 @@ pub(crate) async fn append(
     let updated = sqlx::query(
         "UPDATE dossiers SET status = $1, current_agency = $2, received_at = $3, due_at = $4, result_at = $5, \
          timeliness = $6, version = $7, state = $8, assignee = $11, step_due_at = $12, \
-         result_sha256 = $13, work_due = $14, urgent_at = $15 \
+         result_sha256 = $13, work_due = $14, urgent_at = $15, watch_at = 0 \
          WHERE code = $9 AND version = $10",
     )
     .bind(d.status.as_str())

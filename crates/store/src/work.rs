@@ -36,6 +36,16 @@ pub struct WorkQuery {
     pub limit: u32,
 }
 
+/// When the deadline watcher should look at a dossier again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchAgain {
+    pub code: DossierCode,
+    /// The version the watcher judged.
+    pub version: u32,
+    /// `None`: not until the dossier changes.
+    pub at: Option<DateTime<Utc>>,
+}
+
 /// An alert to an officer about a dossier's deadline; raised once per dossier, kind, due
 /// instant and recipient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +99,18 @@ pub trait Work: Send + Sync {
     /// Dossiers matching `q`, the most urgent first (earliest appointment or step due, then
     /// filing time); with `after`, ordered by code instead for walking every dossier.
     async fn work(&self, q: &WorkQuery) -> Result<Vec<DossierRecord>, StoreError>;
+    /// Dossiers in `statuses` whose watch time has come by `now` (changed since the watcher
+    /// last looked, or at a deadline it scheduled), the longest waiting first.
+    async fn to_watch(
+        &self,
+        statuses: &[Status],
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DossierRecord>, StoreError>;
+    /// When the watcher should look at dossiers again, in one write; a dossier that moved past
+    /// the version the watcher saw keeps the watch time its change gave it. Returns how many
+    /// were set.
+    async fn watch_again(&self, next: &[WatchAgain]) -> Result<u64, StoreError>;
     /// The applicant of the latest dossier filed with this citizen ID (counter prefill).
     async fn applicant_by_cccd(&self, cccd: &Cccd) -> Result<Option<Applicant>, StoreError>;
     /// The dossier whose electronic result has this SHA-256 (hex), for public verification.

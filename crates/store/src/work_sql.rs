@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use motcua_domain::ids::{Cccd, DossierCode};
-use motcua_domain::lifecycle::{Applicant, Dossier};
+use motcua_domain::lifecycle::{Applicant, Dossier, Status};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -255,6 +255,61 @@ impl Work for SqlStore {
             .map(|r| record_from(r).map(|d| (d.code.to_string(), d)))
             .collect::<Result<_, StoreError>>()?;
         Ok(codes.iter().filter_map(|c| records.remove(c)).collect())
+    }
+
+    async fn to_watch(
+        &self,
+        statuses: &[Status],
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DossierRecord>, StoreError> {
+        let mut args = Args::default();
+        let now_mark = args.push(Arg::Int(ms(now)));
+        let limit_mark = args.push(Arg::Int(i64::from(limit.clamp(1, 1000))));
+        let parts: Vec<String> = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let status = args.push(Arg::Text(s.as_str().to_string()));
+                format!(
+                    "SELECT * FROM (SELECT code, watch_at FROM dossiers WHERE status = {status} \
+                     AND watch_at <= {now_mark} ORDER BY watch_at LIMIT {limit_mark}) AS w{i}"
+                )
+            })
+            .collect();
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT d.code, d.version, d.state, d.form FROM ({}) AS w JOIN dossiers d ON d.code = w.code \
+             ORDER BY w.watch_at, d.code LIMIT {limit_mark}",
+            parts.join(" UNION ALL ")
+        );
+        let rows = args.bind(sql).fetch_all(&self.reader).await?;
+        rows.iter().map(record_from).collect()
+    }
+
+    async fn watch_again(&self, next: &[WatchAgain]) -> Result<u64, StoreError> {
+        let next = next.to_vec();
+        self.chain
+            .write(move |l| {
+                Box::pin(async move {
+                    let mut set = 0;
+                    for n in &next {
+                        set += sqlx::query(
+                            "UPDATE dossiers SET watch_at = $1 WHERE code = $2 AND version = $3",
+                        )
+                        .bind(n.at.map_or(i64::MAX, ms))
+                        .bind(n.code.to_string())
+                        .bind(i64::from(n.version))
+                        .execute(l.conn())
+                        .await?
+                        .rows_affected();
+                    }
+                    Ok(set)
+                })
+            })
+            .await
     }
 
     async fn applicant_by_cccd(&self, cccd: &Cccd) -> Result<Option<Applicant>, StoreError> {

@@ -2226,6 +2226,103 @@ async fn work_lists_are_read_in_order_from_index_ranges(store: Arc<dyn Store>, u
     }
 }
 
+async fn the_watcher_reads_only_what_is_due(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let now = vn(2025, 6, 2, 9, 0);
+    let watched = [Status::Received, Status::InProcessing, Status::Supplemented];
+    let a = ops::open(
+        &*store,
+        &lc,
+        intake(true),
+        serde_json::json!({}),
+        &reception(),
+        now,
+    )
+    .await
+    .unwrap();
+    let b = ops::open(
+        &*store,
+        &lc,
+        intake(true),
+        serde_json::json!({}),
+        &reception(),
+        now,
+    )
+    .await
+    .unwrap();
+    // Filed online and not received: not the watcher's.
+    ops::open(
+        &*store,
+        &lc,
+        intake(false),
+        serde_json::json!({}),
+        &reception(),
+        now,
+    )
+    .await
+    .unwrap();
+    let codes = |v: Vec<DossierRecord>| v.into_iter().map(|r| r.code).collect::<Vec<_>>();
+    let due = codes(store.to_watch(&watched, now, 10).await.unwrap());
+    assert_eq!(due.len(), 2, "new dossiers are looked at once");
+    assert!(due.contains(&a.code) && due.contains(&b.code));
+    // Looked at: a again in a day, b not until it changes; a stale version sets nothing.
+    let set = store
+        .watch_again(&[
+            WatchAgain {
+                code: a.code,
+                version: a.version,
+                at: Some(now + Duration::days(1)),
+            },
+            WatchAgain {
+                code: b.code,
+                version: b.version,
+                at: None,
+            },
+            WatchAgain {
+                code: a.code,
+                version: a.version - 1,
+                at: None,
+            },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(set, 2);
+    assert!(store.to_watch(&watched, now, 10).await.unwrap().is_empty());
+    assert_eq!(
+        codes(
+            store
+                .to_watch(&watched, now + Duration::days(1), 10)
+                .await
+                .unwrap()
+        ),
+        vec![a.code]
+    );
+    // A change has the watcher look at once.
+    ops::act(
+        &*store,
+        &lc,
+        &b.code,
+        None,
+        &Command::Forward {
+            assignee: None,
+            note: None,
+        },
+        &reception(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        codes(store.to_watch(&watched, now, 10).await.unwrap()),
+        vec![b.code]
+    );
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* ; $($raw:ident),*) => {
         mod sqlite {
@@ -2278,6 +2375,7 @@ on_both_backends!(
     import_batch,
     portal_accounts_sessions_drafts_payments,
     work_lists_alerts_and_leases,
+    the_watcher_reads_only_what_is_due,
     queue_tickets_are_numbered_and_called_once,
     queue_transfers_appointments_ratings_and_figures;
     tampering_is_detected,

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use motcua_domain::lifecycle::{Alert, Dossier, Status};
 use motcua_domain::role::{Actor, Role};
 use motcua_store::ops::{self, OpError};
-use motcua_store::{StoreError, User, WorkQuery};
+use motcua_store::{StoreError, User, WatchAgain};
 
 use crate::AppState;
 
@@ -56,23 +56,13 @@ pub async fn watch_once(
     let policy = state.watch;
     let calendar = state.calendar();
     let lifecycle = state.lifecycle_on(&calendar);
-    let horizon = state
-        .calendar()
-        .add_working_time(now, Duration::hours(i64::from(policy.warn_hours)));
-    // Walked in code order from the first.
-    let mut after = String::new();
+    // Only the dossiers whose watch time has come: changed since the last look, or at a
+    // deadline the last look scheduled. A dossier nothing can happen to is not read again.
+    let watched = [Status::Received, Status::InProcessing, Status::Supplemented];
     loop {
-        let page = store
-            .work(&WorkQuery {
-                statuses: vec![Status::Received, Status::InProcessing, Status::Supplemented],
-                due_before: Some(horizon),
-                after: Some(after.clone()),
-                limit: PAGE,
-                ..WorkQuery::default()
-            })
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = last.code.to_string();
+        let page = store.to_watch(&watched, now, PAGE).await?;
+        let mut next = Vec::with_capacity(page.len());
+        let mut changed = false;
         for record in &page {
             report.dossiers += 1;
             for (alert, due) in lifecycle.alerts(&record.state, now, &policy) {
@@ -85,6 +75,7 @@ pub async fn watch_once(
                     }
                 }
             }
+            let mut again = lifecycle.next_watch(&record.state, now, &policy);
             if let Some(apology) = lifecycle.late_apology(&record.state, now, &policy) {
                 match ops::act(
                     &**store,
@@ -97,14 +88,26 @@ pub async fn watch_once(
                 )
                 .await
                 {
-                    Ok(_) => report.apologies += 1,
+                    // The change has it looked at again (in this run), with its new appointment.
+                    Ok(_) => {
+                        report.apologies += 1;
+                        changed = true;
+                    }
                     // Someone acted on the dossier meanwhile: the next run judges it afresh.
-                    Err(OpError::Store(StoreError::Conflict { .. })) => {}
+                    Err(OpError::Store(StoreError::Conflict { .. })) => {
+                        again = Some(now + Duration::minutes(1));
+                    }
                     Err(e) => return Err(e),
                 }
             }
+            next.push(WatchAgain {
+                code: record.code,
+                version: record.version,
+                at: again,
+            });
         }
-        if page.len() < PAGE as usize {
+        store.watch_again(&next).await?;
+        if page.len() < PAGE as usize && !changed {
             break;
         }
         // Keep the lease while a long run goes on.

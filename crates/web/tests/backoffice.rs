@@ -144,9 +144,9 @@ async fn the_watcher_alerts_escalates_and_apologises_once(app: App) {
         .unwrap();
     assert!(again.ran);
     assert_eq!(
-        (again.apologies, again.alerts),
-        (0, 0),
-        "nothing is repeated"
+        (again.apologies, again.alerts, again.dossiers),
+        (0, 0, 0),
+        "nothing is repeated, nor read again before its next deadline"
     );
 
     let (s, alerts) = app.get("/api/v1/alerts", Some(&specialist)).await;
@@ -216,6 +216,12 @@ async fn the_watcher_alerts_escalates_and_apologises_once(app: App) {
         );
         assert!(flat.contains(&code), "{flat}");
     }
+    // Past the new appointment, the dossier is looked at again: late again, no new apology.
+    let later = motcua_web::watch_once(&app.state, "instance-a", late + Duration::days(30))
+        .await
+        .unwrap();
+    assert_eq!((later.dossiers, later.apologies), (1, 0), "{later:?}");
+    assert!(later.alerts >= 1, "{later:?}");
 }
 
 const PDF: &[u8] =

@@ -910,6 +910,32 @@ proptest! {
             if let Some(r) = run.dossier().received_at {
                 prop_assert!(run.dossier().due_at.unwrap() >= r);
             }
+            // Until the next watch, the watcher would find what it finds now.
+            let policy = WatchPolicy::default();
+            let d = run.dossier();
+            let next = lc.next_watch(d, now, &policy);
+            let horizon = next.unwrap_or(now + Duration::days(60));
+            prop_assert!(horizon > now);
+            let kinds = |t| lc.alerts(d, t, &policy).into_iter().map(|(a, _)| a).collect::<Vec<_>>();
+            for k in [1, 2, 3] {
+                // Instants are kept to the millisecond.
+                let t = now + (horizon - now) * k / 4;
+                let t = DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap();
+                if t <= now || t >= horizon {
+                    continue;
+                }
+                prop_assert_eq!(kinds(t), kinds(now), "at {} before the next watch {:?}", t, next);
+                prop_assert_eq!(
+                    lc.late_apology(d, t, &policy).is_some(),
+                    lc.late_apology(d, now, &policy).is_some(),
+                    "apology at {} vs {} (next {:?}); due {:?} step {:?} status {:?} original {:?}",
+                    t, now, next, d.due_at, d.step_due_at, d.status, d.original_due_at
+                );
+            }
+            if let Some(n) = next {
+                let after = n + Duration::minutes(1);
+                prop_assert!(kinds(after) != kinds(now) || lc.late_apology(d, after, &policy).is_some() != lc.late_apology(d, now, &policy).is_some(), "nothing changed at the next watch {} (now {})", n, now);
+            }
         }
         prop_assert_eq!(&replay(&run.events).unwrap(), run.dossier());
     }

@@ -110,6 +110,49 @@ impl Lifecycle<'_> {
         out
     }
 
+    /// The first instant after `now` at which [`Lifecycle::alerts`] or
+    /// [`Lifecycle::late_apology`] could answer differently for this state: when a deadline
+    /// enters the warning window or passes (to the minute). `None` when nothing more can
+    /// happen without a new event. A watcher that looked at the dossier at `now` need not
+    /// look again before then.
+    pub fn next_watch(
+        &self,
+        d: &Dossier,
+        now: DateTime<Utc>,
+        policy: &WatchPolicy,
+    ) -> Option<DateTime<Utc>> {
+        if !d.clock_runs() {
+            return None;
+        }
+        let warn = Duration::hours(i64::from(policy.warn_hours));
+        let deadlines = [
+            d.due_at,
+            d.step_due_at.filter(|_| d.status == Status::InProcessing),
+        ];
+        // Each deadline changes things three times: when its warning window opens, at the
+        // deadline (the alert turns to "overdue") and just after (the dossier is late).
+        let mut moments = Vec::new();
+        for due in deadlines.into_iter().flatten() {
+            moments.push(due);
+            moments.push(due + Duration::milliseconds(1));
+            if due > now && self.calendar.working_time_between(now, due) > warn {
+                // The window opens at the first minute from which at most `warn` of working
+                // time is left: found by halving, since what is left only shrinks.
+                let (mut early, mut late) = (now, due);
+                while late - early > Duration::minutes(1) {
+                    let mid = early + (late - early) / 2;
+                    if self.calendar.working_time_between(mid, due) <= warn {
+                        late = mid;
+                    } else {
+                        early = mid;
+                    }
+                }
+                moments.push(late);
+            }
+        }
+        moments.into_iter().filter(|t| *t > now).min()
+    }
+
     /// The apology and new appointment owed for a dossier that is late and has not been
     /// re-appointed yet (the law allows one re-appointment).
     pub fn late_apology(

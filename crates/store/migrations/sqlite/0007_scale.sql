@@ -70,3 +70,8 @@ CREATE INDEX dossiers_status_due ON dossiers(status, work_due, submitted_at, cod
 CREATE INDEX dossiers_status_urgent ON dossiers(status, urgent_at, submitted_at, code);
 CREATE INDEX dossiers_receiver_due ON dossiers(receiving_agency, status, work_due, submitted_at, code);
 CREATE INDEX dossiers_assignee_due ON dossiers(assignee, status, work_due, submitted_at, code);
+
+-- The deadline watcher looks at a dossier when `watch_at` has come: at once after any change
+-- (0), then when its next deadline enters the warning window or passes.
+ALTER TABLE dossiers ADD COLUMN watch_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX dossiers_watch ON dossiers(status, watch_at);
