@@ -73,9 +73,8 @@ enum Command {
         port: u16,
         #[arg(long, default_value = "demo-data")]
         data: PathBuf,
-        /// Historical dossiers to generate on first start.
-        #[arg(long, default_value_t = 5000)]
-        history: usize,
+        #[command(flatten)]
+        history: demo::HistoryArgs,
         #[command(flatten)]
         policy: settings::Policy,
         #[command(flatten)]
@@ -86,9 +85,8 @@ enum Command {
     Seed {
         #[command(flatten)]
         db: Database,
-        /// Historical dossiers to generate.
-        #[arg(long, default_value_t = 5000)]
-        history: usize,
+        #[command(flatten)]
+        history: demo::HistoryArgs,
         /// Where to write the generated logins.
         #[arg(long, default_value = "demo-credentials.json")]
         credentials: PathBuf,

@@ -264,10 +264,7 @@ pub(crate) async fn app_state(
     let mut state = AppState::new(store, calendar, policy.timeliness(), centre, files)
         .await
         .context("building the catalog search index")?;
-    state.watch = WatchPolicy {
-        warn_hours: policy.warn_hours,
-        reappoint_after: ProcessingTime::WorkingDays(policy.reappoint_days.max(1)),
-    };
+    state.watch = policy.watch();
     state.floor = FloorPolicy {
         slot_minutes: policy.slot_minutes,
         per_counter: policy.slot_capacity,
@@ -275,6 +272,16 @@ pub(crate) async fn app_state(
         booking_days: policy.booking_days,
     };
     Ok(state)
+}
+
+impl Policy {
+    /// How the deadline watcher judges and re-appoints.
+    pub(crate) fn watch(&self) -> WatchPolicy {
+        WatchPolicy {
+            warn_hours: self.warn_hours,
+            reappoint_after: ProcessingTime::WorkingDays(self.reappoint_days.max(1)),
+        }
+    }
 }
 
 /// Online fee payment through a VNPay-protocol gateway. Without a gateway URL, fees are paid

@@ -59,6 +59,22 @@ pub(crate) async fn insert(
     tail: &str,
     rows: Vec<Vec<Value>>,
 ) -> Result<(), StoreError> {
+    insert_counted(conn, backend, table, columns, tail, rows)
+        .await
+        .map(|_| ())
+}
+
+/// [`insert`], returning how many rows the statements wrote (an `ON CONFLICT DO NOTHING`
+/// skips some).
+pub(crate) async fn insert_counted(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    tail: &str,
+    rows: Vec<Vec<Value>>,
+) -> Result<u64, StoreError> {
+    let mut written = 0;
     let width = columns.len();
     let per_statement = (PARAMETERS / width).max(1);
     let mut rows = rows.into_iter().peekable();
@@ -96,7 +112,7 @@ pub(crate) async fn insert(
                 Value::OptInt(i) => q.bind(i),
             };
         }
-        q.execute(&mut *conn).await?;
+        written += q.execute(&mut *conn).await?.rows_affected();
     }
-    Ok(())
+    Ok(written)
 }

@@ -36,6 +36,16 @@ pub struct WorkQuery {
     pub limit: u32,
 }
 
+/// An alert to raise (see [`StaffAlert`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAlert {
+    pub dossier_code: DossierCode,
+    pub kind: String,
+    pub due_at: DateTime<Utc>,
+    pub recipient: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// When the deadline watcher should look at a dossier again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchAgain {
@@ -115,15 +125,8 @@ pub trait Work: Send + Sync {
     async fn applicant_by_cccd(&self, cccd: &Cccd) -> Result<Option<Applicant>, StoreError>;
     /// The dossier whose electronic result has this SHA-256 (hex), for public verification.
     async fn dossier_by_result(&self, sha256: &str) -> Result<Option<DossierRecord>, StoreError>;
-    /// Records an alert unless the same one exists; true when it is new.
-    async fn raise_alert(
-        &self,
-        code: &DossierCode,
-        kind: &str,
-        due_at: DateTime<Utc>,
-        recipient: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    /// Records alerts that do not exist yet, in one write; returns how many were new.
+    async fn raise_alerts(&self, alerts: &[NewAlert]) -> Result<u64, StoreError>;
     /// A recipient's alerts, unread first, newest first.
     async fn alerts(&self, recipient: &str, limit: u32) -> Result<Vec<StaffAlert>, StoreError>;
     async fn mark_alert_read(

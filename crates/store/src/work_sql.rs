@@ -3,11 +3,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use motcua_domain::ids::{Cccd, DossierCode};
+use motcua_domain::ids::Cccd;
 use motcua_domain::lifecycle::{Applicant, Dossier, Status};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::bulk::Value;
 use crate::chain::canonical_json;
 use crate::error::StoreError;
 use crate::model::ApiKey;
@@ -337,26 +338,38 @@ impl Work for SqlStore {
         row.as_ref().map(record_from).transpose()
     }
 
-    async fn raise_alert(
-        &self,
-        code: &DossierCode,
-        kind: &str,
-        due_at: DateTime<Utc>,
-        recipient: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO staff_alerts (dossier_code, kind, due_at, recipient, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dossier_code, kind, due_at, recipient) DO NOTHING",
-        )
-        .bind(code.to_string())
-        .bind(kind)
-        .bind(ms(due_at))
-        .bind(recipient)
-        .bind(ms(now))
-        .execute(&self.writer)
-        .await?;
-        Ok(done.rows_affected() == 1)
+    async fn raise_alerts(&self, alerts: &[NewAlert]) -> Result<u64, StoreError> {
+        let rows: Vec<Vec<Value>> = alerts
+            .iter()
+            .map(|a| {
+                vec![
+                    Value::Text(a.dossier_code.to_string()),
+                    Value::Text(a.kind.clone()),
+                    Value::Int(ms(a.due_at)),
+                    Value::Text(a.recipient.clone()),
+                    Value::Int(ms(a.created_at)),
+                ]
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        self.chain
+            .write(move |l| {
+                Box::pin(async move {
+                    let backend = l.backend;
+                    crate::bulk::insert_counted(
+                        l.conn(),
+                        backend,
+                        "staff_alerts",
+                        &["dossier_code", "kind", "due_at", "recipient", "created_at"],
+                        " ON CONFLICT (dossier_code, kind, due_at, recipient) DO NOTHING",
+                        rows,
+                    )
+                    .await
+                })
+            })
+            .await
     }
 
     async fn alerts(&self, recipient: &str, limit: u32) -> Result<Vec<StaffAlert>, StoreError> {

@@ -1040,24 +1040,23 @@ async fn work_lists_alerts_and_leases(store: Arc<dyn Store>) {
     assert_eq!(store.applicant_by_cccd(&unknown).await.unwrap(), None);
 
     // Alerts are raised once per dossier, kind, due instant and recipient.
-    assert!(
+    let alert = |to: &str| NewAlert {
+        dossier_code: walk_in.code,
+        kind: "step_overdue".into(),
+        due_at: step_due,
+        recipient: to.into(),
+        created_at: now,
+    };
+    assert_eq!(store.raise_alerts(&[alert("chuyenvien")]).await.unwrap(), 1);
+    assert_eq!(
         store
-            .raise_alert(&walk_in.code, "step_overdue", step_due, "chuyenvien", now)
+            .raise_alerts(&[alert("chuyenvien"), alert("lanhdao")])
             .await
-            .unwrap()
+            .unwrap(),
+        1,
+        "the same alert again is not new; another recipient's is"
     );
-    assert!(
-        !store
-            .raise_alert(&walk_in.code, "step_overdue", step_due, "chuyenvien", now)
-            .await
-            .unwrap()
-    );
-    assert!(
-        store
-            .raise_alert(&walk_in.code, "step_overdue", step_due, "lanhdao", now)
-            .await
-            .unwrap()
-    );
+    assert_eq!(store.raise_alerts(&[]).await.unwrap(), 0);
     let alerts = store.alerts("chuyenvien", 10).await.unwrap();
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].dossier_code, walk_in.code.to_string());

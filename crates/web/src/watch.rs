@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use motcua_domain::lifecycle::{Alert, Dossier, Status};
 use motcua_domain::role::{Actor, Role};
 use motcua_store::ops::{self, OpError};
-use motcua_store::{StoreError, User, WatchAgain};
+use motcua_store::{NewAlert, StoreError, User, WatchAgain};
 
 use crate::AppState;
 
@@ -61,51 +61,68 @@ pub async fn watch_once(
     let watched = [Status::Received, Status::InProcessing, Status::Supplemented];
     loop {
         let page = store.to_watch(&watched, now, PAGE).await?;
-        let mut next = Vec::with_capacity(page.len());
-        let mut changed = false;
+        let mut alerts = Vec::new();
+        let mut apologies = Vec::new();
         for record in &page {
             report.dossiers += 1;
             for (alert, due) in lifecycle.alerts(&record.state, now, &policy) {
                 for who in recipients(&users, &record.state, alert) {
-                    if store
-                        .raise_alert(&record.code, alert.as_str(), due, &who, now)
-                        .await?
-                    {
-                        report.alerts += 1;
-                    }
+                    alerts.push(NewAlert {
+                        dossier_code: record.code,
+                        kind: alert.as_str().to_string(),
+                        due_at: due,
+                        recipient: who,
+                        created_at: now,
+                    });
                 }
             }
-            let mut again = lifecycle.next_watch(&record.state, now, &policy);
             if let Some(apology) = lifecycle.late_apology(&record.state, now, &policy) {
-                match ops::act(
-                    &**store,
-                    &lifecycle,
-                    &record.code,
-                    Some(record.version),
-                    &apology,
-                    &Actor::system(),
-                    now,
-                )
-                .await
-                {
-                    // The change has it looked at again (in this run), with its new appointment.
-                    Ok(_) => {
-                        report.apologies += 1;
-                        changed = true;
-                    }
-                    // Someone acted on the dossier meanwhile: the next run judges it afresh.
-                    Err(OpError::Store(StoreError::Conflict { .. })) => {
-                        again = Some(now + Duration::minutes(1));
-                    }
-                    Err(e) => return Err(e),
-                }
+                apologies.push((record, apology));
             }
-            next.push(WatchAgain {
+        }
+        report.alerts += store.raise_alerts(&alerts).await? as usize;
+        // The page's apologies at once: they share their commits.
+        let (lifecycle, system) = (&lifecycle, &Actor::system());
+        let made = futures_util::future::join_all(apologies.iter().map(|(record, apology)| {
+            ops::act(
+                &**store,
+                lifecycle,
+                &record.code,
+                Some(record.version),
+                apology,
+                system,
+                now,
+            )
+        }))
+        .await;
+        let mut retry = std::collections::HashSet::new();
+        let mut changed = false;
+        for ((record, _), result) in apologies.iter().zip(made) {
+            match result {
+                // The change has it looked at again (in this run), with its new appointment.
+                Ok(_) => {
+                    report.apologies += 1;
+                    changed = true;
+                }
+                // Someone acted on the dossier meanwhile: the next run judges it afresh.
+                Err(OpError::Store(StoreError::Conflict { .. })) => {
+                    retry.insert(record.code);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let next: Vec<WatchAgain> = page
+            .iter()
+            .map(|record| WatchAgain {
                 code: record.code,
                 version: record.version,
-                at: again,
-            });
-        }
+                at: if retry.contains(&record.code) {
+                    Some(now + Duration::minutes(1))
+                } else {
+                    lifecycle.next_watch(&record.state, now, &policy)
+                },
+            })
+            .collect();
         store.watch_again(&next).await?;
         if page.len() < PAGE as usize && !changed {
             break;

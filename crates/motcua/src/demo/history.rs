@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use motcua_domain::calendar::{ProcessingTime, TZ, WorkingCalendar};
 use motcua_domain::ids::{AgencyCode, Cccd, Phone};
 use motcua_domain::lifecycle::{
-    Applicant, Channel, Command, Dossier, Event, Intake, Lifecycle, ReturnChannel,
-    TimelinessPolicy, apply,
+    Applicant, Channel, Command, Dossier, Event, Intake, Lifecycle, ReturnChannel, WatchPolicy,
+    apply,
 };
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{NewDossier, Procedure, Store};
@@ -236,12 +236,15 @@ fn after(
 pub(crate) async fn generate(
     store: &dyn Store,
     calendar: &WorkingCalendar,
-    timeliness: TimelinessPolicy,
+    policy: &crate::settings::Policy,
     procedures: &[Procedure],
     cast: &Cast,
-    count: usize,
+    history: super::HistoryArgs,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
+    let (timeliness, watch) = (policy.timeliness(), policy.watch());
+    let count = history.dossiers;
+    let open = history.open.min(count) as f64 / count.max(1) as f64;
     let province_local: Vec<Procedure> = procedures
         .iter()
         .filter(|p| p.rules().is_some() && p.agency.locality() == "H22")
@@ -280,7 +283,9 @@ pub(crate) async fn generate(
                 break;
             }
             let p = pick(&mut rng, &province_local);
-            if let Some(new) = simulate(&lc, &cast, p, at, now, &mut rng) {
+            let leave_open = rng.random_bool(open);
+            let open = leave_open.then_some(&watch);
+            if let Some(new) = simulate(&lc, &cast, p, at, now, open, &mut rng) {
                 batch.push(new);
                 made += 1;
             }
@@ -305,12 +310,15 @@ pub(crate) async fn generate(
     Ok(made)
 }
 
+/// One dossier's history from its filing at `at`. With `leave_open`, it stops in processing,
+/// with the apology the deadline watcher would have made if it is late.
 fn simulate(
     lc: &Lifecycle,
     cast: &Cast,
     p: &Procedure,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
+    leave_open: Option<&WatchPolicy>,
     rng: &mut ChaCha8Rng,
 ) -> Option<NewDossier> {
     let cal = lc.calendar;
@@ -432,6 +440,14 @@ fn simulate(
             &reception,
             t,
         )?;
+        if let Some(watch) = leave_open {
+            let due = sim.state()?.due_at?;
+            let t = due + Duration::minutes(rng.random_range(1..60));
+            if let Some(apology) = sim.state().and_then(|d| lc.late_apology(d, t, watch)) {
+                sim.act(apology, &Actor::system(), t);
+            }
+            return Some(());
+        }
         if !quick && rng.random_bool(0.08) {
             let t = after(cal, sim.last()?, 120..600, rng);
             sim.act(

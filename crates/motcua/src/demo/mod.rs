@@ -50,12 +50,25 @@ fn side_files(file: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The generated history: how many dossiers, filed over the past twelve months through the
+/// real lifecycle, and how many of them are left open.
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub(crate) struct HistoryArgs {
+    /// Historical dossiers to generate (on the demo's first start).
+    #[arg(long = "history", default_value_t = 5000)]
+    pub dossiers: usize,
+    /// Of those, how many are left open (received and in processing, many of them late),
+    /// spread over the year: a backlog for the work lists and the deadline watcher.
+    #[arg(long, default_value_t = 0)]
+    pub open: usize,
+}
+
 pub(crate) async fn run(
     port: u16,
     data: &Path,
     policy: &Policy,
     channels: &settings::Channels,
-    history: usize,
+    history: HistoryArgs,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
     let data = data
@@ -144,7 +157,7 @@ pub(crate) async fn run(
 pub(crate) async fn seed_into(
     store: &dyn motcua_store::Store,
     policy: &Policy,
-    history: usize,
+    history: HistoryArgs,
     credentials: &Path,
 ) -> anyhow::Result<usize> {
     let c = seed::seed(store, policy, history).await?;

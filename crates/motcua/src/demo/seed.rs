@@ -103,7 +103,7 @@ fn password() -> String {
 pub(crate) async fn seed(
     store: &dyn Store,
     policy: &Policy,
-    history_size: usize,
+    history: super::HistoryArgs,
 ) -> anyhow::Result<Credentials> {
     let province = code(PROVINCE);
     let centre = code(CENTRE);
@@ -358,10 +358,10 @@ pub(crate) async fn seed(
     let made = history::generate(
         store,
         &calendar,
-        policy.timeliness(),
+        policy,
         &procedures,
         &cast,
-        history_size,
+        history,
         Utc::now(),
     )
     .await?;
