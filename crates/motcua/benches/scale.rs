@@ -270,6 +270,51 @@ async fn load(
     }
 }
 
+/// Requests started at a fixed `rate` per second for `secs`, whatever the answers take (an
+/// open loop): the rate achieved and the latency.
+async fn paced(
+    rate: f64,
+    secs: f64,
+    make: Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>,
+) -> Load {
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    let mut i = 0;
+    while start.elapsed().as_secs_f64() < secs {
+        tick.tick().await;
+        let request = make(i);
+        i += 1;
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            match request.send().await {
+                Ok(r) if r.status().is_success() => {
+                    let _ = r.bytes().await;
+                    Some(t.elapsed().as_secs_f64() * 1000.0)
+                }
+                _ => None,
+            }
+        }));
+    }
+    let mut times = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        match t.await.ok().flatten() {
+            Some(ms) => times.push(ms),
+            None => errors += 1,
+        }
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    times.sort_by(|a, b| a.total_cmp(b));
+    Load {
+        rate: times.len() as f64 / elapsed,
+        p50: percentile(&times, 0.5),
+        p99: percentile(&times, 0.99),
+        errors,
+    }
+}
+
 fn row(what: &str, value: &str, base_what: &str, base: &str, ratio: f64) {
     println!("  {what:<44} {value:>22}   {base_what:<26} {base:>20}   {ratio:>8.3}");
 }
@@ -745,6 +790,15 @@ async fn run_engine(engine: &str, dir: &Path, sizes: &[usize], open_share: f64, 
             "intake, 1 client",
             &per_s(&intakes[0]),
             intakes[2].rate / intakes[0].rate,
+        );
+        // The national peak: about 90 write transactions a second.
+        let peak = paced(90.0, secs * 3.0, intake(&http, &base, &tokens.reception)).await;
+        row(
+            "intake paced at 90/s (national peak)",
+            &per_s(&peak),
+            "asked",
+            "90/s",
+            peak.rate / 90.0,
         );
         let (cpu, rss) = idle(server.pid(), 30).await;
         server.stop();

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt;
 use motcua_domain::ids::{DossierCode, ProcedureCode};
 use motcua_domain::lifecycle::Event;
 use motcua_store::{Notification, OutboxMessage, OutboxOutcome, Settled, Store, StoreError};
@@ -21,6 +22,8 @@ const LEASE: i64 = 120;
 /// Attempts before a message is given up (kept, with its last error, for inspection).
 const MAX_ATTEMPTS: i64 = 10;
 const BATCH: u32 = 50;
+/// Messages of a batch being sent at once.
+const SENDING: usize = 8;
 /// The longest rest between two full batches of a backlog.
 const MAX_REST: StdDuration = StdDuration::from_millis(200);
 /// Delivered messages deleted per statement when pruning.
@@ -98,35 +101,78 @@ impl Dispatcher {
         if batch.is_empty() {
             return Ok(0);
         }
-        let mut context = Context {
+        let context = Context {
             overrides: self.overrides().await,
             names: Default::default(),
         };
-        let mut settled = Vec::with_capacity(batch.len());
+        // A few dossiers at a time (the channels wait on the network, not on the database);
+        // the messages of one dossier one after the other, in order.
+        let mut groups: Vec<Vec<&OutboxMessage>> = Vec::new();
+        let mut group_of: HashMap<String, usize> = HashMap::new();
         for m in &batch {
-            let mut sent = Vec::new();
-            let outcome = match self.deliver(m, now, &mut context, &mut sent).await {
-                Ok(()) => OutboxOutcome::Delivered,
-                Err(e) if m.attempts >= MAX_ATTEMPTS => {
-                    tracing::error!(id = m.id, topic = %m.topic, error = %e, "notification given up");
-                    OutboxOutcome::Dead { error: e }
-                }
-                Err(e) => {
-                    tracing::warn!(id = m.id, topic = %m.topic, attempts = m.attempts, error = %e, "notification will be retried");
-                    OutboxOutcome::Retry {
-                        at: now + back_off(m.attempts),
-                        error: e,
-                    }
-                }
-            };
-            settled.push(Settled {
-                id: m.id,
-                outcome,
-                sent,
+            // A dossier's messages, or one person's codes, keep their order.
+            let key = ["stream", "email", "phone"]
+                .iter()
+                .find_map(|k| m.payload[*k].as_str())
+                .map_or_else(|| format!("#{}", m.id), str::to_string);
+            let i = *group_of.entry(key).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
             });
+            groups[i].push(m);
         }
+        let sending: Vec<_> = groups
+            .iter()
+            .map(|g| self.send_in_order(g, now, &context))
+            .collect();
+        let mut settled: Vec<Settled> = futures_util::stream::iter(sending)
+            .buffer_unordered(SENDING)
+            .collect::<Vec<Vec<Settled>>>()
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+        settled.sort_by_key(|s| s.id);
         self.store.settle_outbox(&settled, now).await?;
         Ok(batch.len())
+    }
+
+    /// Delivers claimed messages one after the other.
+    async fn send_in_order(
+        &self,
+        messages: &[&OutboxMessage],
+        now: DateTime<Utc>,
+        context: &Context,
+    ) -> Vec<Settled> {
+        let mut out = Vec::with_capacity(messages.len());
+        for m in messages {
+            out.push(self.send_one(m, now, context).await);
+        }
+        out
+    }
+
+    /// Delivers one claimed message and says what became of it.
+    async fn send_one(&self, m: &OutboxMessage, now: DateTime<Utc>, context: &Context) -> Settled {
+        let mut sent = Vec::new();
+        let outcome = match self.deliver(m, now, context, &mut sent).await {
+            Ok(()) => OutboxOutcome::Delivered,
+            Err(e) if m.attempts >= MAX_ATTEMPTS => {
+                tracing::error!(id = m.id, topic = %m.topic, error = %e, "notification given up");
+                OutboxOutcome::Dead { error: e }
+            }
+            Err(e) => {
+                tracing::warn!(id = m.id, topic = %m.topic, attempts = m.attempts, error = %e, "notification will be retried");
+                OutboxOutcome::Retry {
+                    at: now + back_off(m.attempts),
+                    error: e,
+                }
+            }
+        };
+        Settled {
+            id: m.id,
+            outcome,
+            sent,
+        }
     }
 
     /// Deletes messages delivered more than the retention period before `now`, a slice at a
@@ -150,14 +196,14 @@ impl Dispatcher {
         &self,
         m: &OutboxMessage,
         now: DateTime<Utc>,
-        context: &mut Context,
+        context: &Context,
         sent: &mut Vec<Notification>,
     ) -> Result<(), String> {
         let overrides = context.overrides.clone()?;
         match m.topic.as_str() {
             CODE_TOPIC => self.deliver_code(m, now, &overrides, sent).await,
             t if t.starts_with("dossier.") => {
-                self.deliver_event(m, now, &overrides, &mut context.names, sent)
+                self.deliver_event(m, now, &overrides, &context.names, sent)
                     .await
             }
             t => Err(format!("unknown topic {t}")),
@@ -202,7 +248,7 @@ impl Dispatcher {
         m: &OutboxMessage,
         now: DateTime<Utc>,
         overrides: &Overrides,
-        names: &mut HashMap<ProcedureCode, String>,
+        names: &std::sync::Mutex<HashMap<ProcedureCode, String>>,
         sent: &mut Vec<Notification>,
     ) -> Result<(), String> {
         let envelope: Envelope =
@@ -221,8 +267,13 @@ impl Dispatcher {
             .map_err(|e| e.to_string())?
             .ok_or("the dossier is gone")?;
         let code = dossier.state.intake.procedure.code;
-        let name = match names.get(&code) {
-            Some(n) => n.clone(),
+        let known = names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&code)
+            .cloned();
+        let name = match known {
+            Some(n) => n,
             None => {
                 let procedure = self
                     .store
@@ -230,7 +281,10 @@ impl Dispatcher {
                     .await
                     .map_err(|e| e.to_string())?;
                 let n = procedure.map(|p| p.name).unwrap_or_default();
-                names.insert(code, n.clone());
+                names
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(code, n.clone());
                 n
             }
         };
@@ -354,7 +408,7 @@ impl Dispatcher {
 /// What a batch reads once for all its messages.
 struct Context {
     overrides: Result<Overrides, String>,
-    names: HashMap<ProcedureCode, String>,
+    names: std::sync::Mutex<HashMap<ProcedureCode, String>>,
 }
 
 #[cfg(test)]
