@@ -1,6 +1,7 @@
 //! Throughput of dossier intake and status transitions through the storage contract, beside a
-//! baseline measured in the same run: the same rows written directly with sqlx, in the same
-//! transaction shape, with every value (JSON, hashes) computed before the clock starts.
+//! baseline measured in the same run: the same rows (dossier, events in the chain, facts,
+//! rollups, routing) written directly with sqlx, one transaction per operation, with every
+//! value (JSON, hashes) computed before the clock starts.
 //!
 //! `cargo bench -p motcua-store` (PostgreSQL from MOTCUA_TEST_DATABASE_URL when it answers).
 //! Sizes: MOTCUA_BENCH_N (default 1000 dossiers per measurement).
@@ -206,7 +207,8 @@ fn rows(n: usize) -> Vec<Rows> {
         .collect()
 }
 
-/// Writes event `idx` of a dossier with its outbox row and counter, and moves the chain.
+/// Writes event `idx` of a dossier, links it into the chain, and adds its counts to the
+/// rollups (day and month, the eight combinations of agency, procedure and branch).
 async fn raw_event<'c, DB>(
     tx: &mut Transaction<'c, DB>,
     seq: &mut i64,
@@ -235,30 +237,52 @@ async fn raw_event<'c, DB>(
         .execute(&mut **tx)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO outbox (event_seq, topic, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)")
-        .bind(*seq)
-        .bind(r.kinds[idx])
-        .bind(r.bodies[idx].as_str())
-        .bind(0i64)
-        .execute(&mut **tx)
-        .await
-        .unwrap();
     if idx < 2 {
-        sqlx::query(
-            "INSERT INTO daily_stats (day, agency_code, procedure_code, branch_code, channel, metric, count) VALUES ($1, $2, $3, $4, $5, $6, 1) \
-             ON CONFLICT (day, agency_code, procedure_code, branch_code, channel, metric) DO UPDATE SET count = daily_stats.count + 1",
-        )
-        .bind("2025-06-02")
-        .bind("000.00.02.H22")
-        .bind("1.001234")
-        .bind("HQ")
-        .bind("counter")
-        .bind(r.kinds[idx])
-        .execute(&mut **tx)
-        .await
-        .unwrap();
+        for (grain, period) in [("d", "2025-06-02"), ("m", "2025-06")] {
+            for set in 0..8 {
+                sqlx::query(
+                    "INSERT INTO stats_rollup (grain, agency_code, procedure_code, branch_code, period, metric, count) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (grain, agency_code, procedure_code, branch_code, period, metric) \
+                     DO UPDATE SET count = stats_rollup.count + 1",
+                )
+                .bind(grain)
+                .bind(if set & 1 != 0 { "000.00.02.H22" } else { "*" })
+                .bind(if set & 2 != 0 { "1.001234" } else { "*" })
+                .bind(if set & 4 != 0 { "HQ" } else { "*" })
+                .bind(period)
+                .bind(["submitted", "received"][idx])
+                .execute(&mut **tx)
+                .await
+                .unwrap();
+            }
+        }
     }
     *prev = hash;
+}
+
+/// The dossier's facts row, replaced.
+async fn raw_facts<'c, DB>(tx: &mut Transaction<'c, DB>, r: &Rows, status: &str, version: i64)
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query(
+        "INSERT INTO dossier_facts (code, version, procedure_code, receiving_agency, competent_agency, \
+         current_agency, branch_code, channel, status, submitted_at, received_at, due_at, finished_at, \
+         returned_at, timeliness, supplement_requests, supplement_secs, prepaid_fee, fee_paid, rating, tally) \
+         VALUES ($1, $2, '1.001234', '000.00.01.H22', '000.00.02.H22', '000.00.02.H22', 'HQ', 'counter', $3, \
+         0, 0, 0, NULL, NULL, NULL, 0, 0, 0, 0, NULL, '2025-06-02 received;2025-06-02 submitted') \
+         ON CONFLICT (code) DO UPDATE SET version = excluded.version, status = excluded.status",
+    )
+    .bind(r.code.as_str())
+    .bind(version)
+    .bind(status)
+    .execute(&mut **tx)
+    .await
+    .unwrap();
 }
 
 fn hex(h: &[u8; 32]) -> String {
@@ -276,13 +300,14 @@ macro_rules! baseline {
             sqlx::query($lock).fetch_one(&mut *tx).await.unwrap();
             sqlx::query("INSERT INTO dossier_sequences (agency_code, day, last) VALUES ($1, $2, 1) ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last")
                 .bind("000.00.01.H22").bind("2025-06-02").fetch_one(&mut *tx).await.unwrap();
-            sqlx::query("INSERT INTO dossiers (code, procedure_code, status, channel, receiving_agency, competent_agency, current_agency, branch_code, owner, applicant_name, applicant_cccd, phone_last4, submitted_at, received_at, due_at, result_at, timeliness, version, state, form) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)")
+            sqlx::query("INSERT INTO dossiers (code, procedure_code, status, channel, receiving_agency, competent_agency, current_agency, branch_code, owner, applicant_name, applicant_cccd, phone_last4, submitted_at, received_at, due_at, result_at, timeliness, version, state, form, work_due, urgent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)")
                 .bind(r.code.as_str()).bind("1.001234").bind("received").bind("counter").bind("000.00.01.H22").bind("000.00.02.H22").bind("000.00.01.H22")
                 .bind(Some("HQ")).bind(None::<String>).bind("Nguyễn Thị Ánh").bind(None::<String>).bind(None::<String>).bind(0i64).bind(Some(0i64)).bind(Some(0i64)).bind(None::<i64>).bind(None::<String>).bind(2i64)
-                .bind(r.state_open.as_str()).bind("{\"ghi_chu\":\"x\"}")
+                .bind(r.state_open.as_str()).bind("{\"ghi_chu\":\"x\"}").bind(0i64).bind(0i64)
                 .execute(&mut *tx).await.unwrap();
             raw_event(&mut tx, &mut seq, &mut prev, r, 0).await;
             raw_event(&mut tx, &mut seq, &mut prev, r, 1).await;
+            raw_facts(&mut tx, r, "received", 2).await;
             for a in ["000.00.01.H22", "000.00.02.H22"] {
                 sqlx::query("INSERT INTO dossier_agencies (dossier_code, agency_code) VALUES ($1, $2) ON CONFLICT (dossier_code, agency_code) DO NOTHING")
                     .bind(r.code.as_str()).bind(a).execute(&mut *tx).await.unwrap();
@@ -300,6 +325,8 @@ macro_rules! baseline {
                 .execute(&mut *tx).await.unwrap();
             sqlx::query($lock).fetch_one(&mut *tx).await.unwrap();
             raw_event(&mut tx, &mut seq, &mut prev, r, 2).await;
+            sqlx::query("SELECT tally FROM dossier_facts WHERE code = $1").bind(r.code.as_str()).fetch_one(&mut *tx).await.unwrap();
+            raw_facts(&mut tx, r, "in_processing", 3).await;
             sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(hex(&prev)).execute(&mut *tx).await.unwrap();
             tx.commit().await.unwrap();
         }

@@ -30,6 +30,7 @@ use crate::bulk::{self, Value};
 use crate::contract::Backend;
 use crate::error::StoreError;
 use crate::model::{BrokenLink, ChainReport, Delivery};
+use crate::record::Deferred;
 use crate::rollup::Rollup;
 use crate::sql::ms;
 
@@ -78,6 +79,47 @@ pub(crate) struct EventRow {
     pub(crate) hash: String,
 }
 
+/// Stores linked events, a few hundred per statement.
+pub(crate) async fn store_events(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    rows: Vec<EventRow>,
+) -> Result<(), StoreError> {
+    let rows = rows
+        .into_iter()
+        .map(|e| {
+            vec![
+                Value::Int(e.seq),
+                Value::Text(e.stream),
+                Value::Int(i64::from(e.version)),
+                Value::Text(e.kind),
+                Value::Int(e.at),
+                Value::Text(e.body),
+                Value::Text(e.prev_hash),
+                Value::Text(e.hash),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        conn,
+        backend,
+        "events",
+        &[
+            "seq",
+            "stream",
+            "version",
+            "kind",
+            "at",
+            "body",
+            "prev_hash",
+            "hash",
+        ],
+        "",
+        rows,
+    )
+    .await
+}
+
 /// The last link of the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Head {
@@ -95,6 +137,10 @@ pub(crate) struct Link {
     batch: Rollup,
     /// Statistics changed by the running job.
     pub(crate) stats: Rollup,
+    /// Rows of the jobs of this batch that succeeded, written when it commits.
+    batch_rows: Deferred,
+    /// Rows of the running job.
+    pub(crate) rows: Deferred,
     /// The channels notifications can go out on (what to queue).
     pub(crate) delivery: Delivery,
 }
@@ -121,6 +167,8 @@ impl Link {
             head,
             batch: Rollup::default(),
             stats: Rollup::default(),
+            batch_rows: Deferred::default(),
+            rows: Deferred::default(),
             delivery,
         })
     }
@@ -156,41 +204,9 @@ impl Link {
         row
     }
 
-    /// Stores linked events (a few hundred per statement).
+    /// Stores linked events now (rather than with the batch's other rows).
     pub(crate) async fn store(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
-        let rows = rows
-            .into_iter()
-            .map(|e| {
-                vec![
-                    Value::Int(e.seq),
-                    Value::Text(e.stream),
-                    Value::Int(i64::from(e.version)),
-                    Value::Text(e.kind),
-                    Value::Int(e.at),
-                    Value::Text(e.body),
-                    Value::Text(e.prev_hash),
-                    Value::Text(e.hash),
-                ]
-            })
-            .collect();
-        bulk::insert(
-            &mut self.tx,
-            self.backend,
-            "events",
-            &[
-                "seq",
-                "stream",
-                "version",
-                "kind",
-                "at",
-                "body",
-                "prev_hash",
-                "hash",
-            ],
-            "",
-            rows,
-        )
-        .await
+        store_events(&mut self.tx, self.backend, rows).await
     }
 
     async fn savepoint(&mut self, sql: &'static str) -> Result<(), StoreError> {
@@ -198,8 +214,10 @@ impl Link {
         Ok(())
     }
 
-    /// Writes the batch's statistics, moves the head and commits.
+    /// Writes the batch's rows and statistics, moves the head and commits.
     async fn commit(mut self, start: Head) -> Result<(), StoreError> {
+        let rows = std::mem::take(&mut self.batch_rows);
+        rows.write(&mut self.tx, self.backend).await?;
         self.batch.flush(&mut self.tx, self.backend).await?;
         if self.head != start {
             sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
@@ -217,11 +235,22 @@ type Answered = Box<dyn Any + Send>;
 type Work =
     Box<dyn for<'a> FnOnce(&'a mut Link) -> BoxFuture<'a, Result<Answered, StoreError>> + Send>;
 
+/// How a job shares its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Under a savepoint: a failure undoes only this job.
+    Savepoint,
+    /// Without one: the job fails, when it fails on its own, before writing anything; a
+    /// database failure aborts the batch.
+    Simple,
+    /// In a batch of its own (a long maintenance write).
+    Alone,
+}
+
 struct Job {
     work: Work,
     reply: oneshot::Sender<Result<Answered, StoreError>>,
-    /// Runs in a batch of its own (a long maintenance write).
-    alone: bool,
+    mode: Mode,
 }
 
 /// The single way to write to the chain: see the module's documentation.
@@ -242,13 +271,26 @@ impl Committer {
         Committer { jobs }
     }
 
-    /// Runs `work` in the next batch and answers once the batch is committed.
+    /// Runs `work` in the next batch, under a savepoint, and answers once the batch is
+    /// committed.
     pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Link) -> BoxFuture<'a, Result<T, StoreError>> + Send + 'static,
     {
-        self.submit(work, false).await
+        self.submit(work, Mode::Savepoint).await
+    }
+
+    /// Runs `work` in the next batch without a savepoint: for work that, when it fails on its
+    /// own (a version conflict, something not found), has written nothing yet — its rows go
+    /// to [`Link::rows`] — so that only a database failure can leave a write half made, and
+    /// that aborts the whole batch.
+    pub(crate) async fn write_simple<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Link) -> BoxFuture<'a, Result<T, StoreError>> + Send + 'static,
+    {
+        self.submit(work, Mode::Simple).await
     }
 
     /// Runs `work` in a batch of its own: writes queue behind it until it commits.
@@ -257,10 +299,10 @@ impl Committer {
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Link) -> BoxFuture<'a, Result<T, StoreError>> + Send + 'static,
     {
-        self.submit(work, true).await
+        self.submit(work, Mode::Alone).await
     }
 
-    async fn submit<T, F>(&self, work: F, alone: bool) -> Result<T, StoreError>
+    async fn submit<T, F>(&self, work: F, mode: Mode) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Link) -> BoxFuture<'a, Result<T, StoreError>> + Send + 'static,
@@ -271,7 +313,7 @@ impl Committer {
         });
         let stopped = || StoreError::Unavailable("the database writer has stopped".into());
         self.jobs
-            .send(Job { work, reply, alone })
+            .send(Job { work, reply, mode })
             .await
             .map_err(|_| stopped())?;
         let value = answer.await.map_err(|_| {
@@ -300,9 +342,9 @@ async fn run(
             },
         };
         let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH && !jobs[0].alone {
+        while jobs.len() < MAX_BATCH && jobs[0].mode != Mode::Alone {
             match rx.try_recv() {
-                Ok(j) if j.alone => {
+                Ok(j) if j.mode == Mode::Alone => {
                     held = Some(j);
                     break;
                 }
@@ -337,27 +379,39 @@ async fn commit_batch(pool: AnyPool, backend: Backend, delivery: Delivery, jobs:
     let alone = jobs.len() == 1;
     let mut answers: Vec<Answer> = Vec::with_capacity(jobs.len());
     let mut jobs = jobs.into_iter();
-    while let Some(Job { work, reply, .. }) = jobs.next() {
+    while let Some(Job { work, reply, mode }) = jobs.next() {
         let before = link.head;
-        if !alone && let Err(e) = link.savepoint("SAVEPOINT job").await {
+        let savepoint = !alone && mode == Mode::Savepoint;
+        if savepoint && let Err(e) = link.savepoint("SAVEPOINT job").await {
             return fail_all(answers, reply, jobs, &e);
         }
         match work(&mut link).await {
             Ok(v) => {
-                if !alone && let Err(e) = link.savepoint("RELEASE SAVEPOINT job").await {
+                if savepoint && let Err(e) = link.savepoint("RELEASE SAVEPOINT job").await {
                     return fail_all(answers, reply, jobs, &e);
                 }
                 let stats = std::mem::take(&mut link.stats);
                 link.batch.merge(stats);
+                let rows = std::mem::take(&mut link.rows);
+                link.batch_rows.merge(rows);
                 answers.push((reply, Ok(v)));
             }
             Err(err) => {
                 link.stats = Rollup::default();
+                link.rows = Deferred::default();
                 link.head = before;
                 if alone {
                     // Dropping the transaction rolls it back.
                     let _ = reply.send(Err(err));
                     return;
+                }
+                if !savepoint {
+                    if broke(&err) {
+                        // It may have written half: nothing of the batch is kept.
+                        return fail_all(answers, reply, jobs, &err);
+                    }
+                    answers.push((reply, Err(err)));
+                    continue;
                 }
                 if let Err(e) = link.savepoint("ROLLBACK TO SAVEPOINT job").await {
                     answers.push((reply, Err(err)));
@@ -384,6 +438,17 @@ type Answer = (
     oneshot::Sender<Result<Answered, StoreError>>,
     Result<Answered, StoreError>,
 );
+
+/// A failure of the database itself (rather than of the job's own checks).
+fn broke(e: &StoreError) -> bool {
+    matches!(
+        e,
+        StoreError::Database(_)
+            | StoreError::Unavailable(_)
+            | StoreError::Migrate(_)
+            | StoreError::Corrupt(_)
+    )
+}
 
 fn unavailable(msg: &str, e: &StoreError) -> StoreError {
     match e {

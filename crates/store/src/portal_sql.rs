@@ -457,7 +457,7 @@ impl Portal for SqlStore {
     ) -> Result<DossierRecord, StoreError> {
         let (draft_id, new) = (draft_id.to_string(), new.clone());
         self.chain
-            .write(move |l| {
+            .write_simple(move |l| {
                 Box::pin(async move {
                     let row = sqlx::query("SELECT dossier_code FROM drafts WHERE id = $1")
                         .bind(&draft_id)

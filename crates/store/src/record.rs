@@ -16,6 +16,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::bulk::{self, Value};
 use crate::chain::{EventRow, Link, canonical};
+use crate::contract::Backend;
 use crate::error::StoreError;
 use crate::model::{DossierRecord, NewDossier};
 use crate::sql::{from_ms, ms, parse};
@@ -82,9 +83,10 @@ pub(crate) async fn insert_dossiers(
             &new.form,
         )?);
     }
-    let backend = l.backend;
-    bulk::insert(l.conn(), backend, "dossiers", &DOSSIER_COLUMNS, "", rows).await?;
-    let mut recorded = Recorded::default();
+    let mut recorded = Deferred {
+        dossiers: rows,
+        ..Deferred::default()
+    };
     for (code, new) in codes.iter().zip(batch) {
         let code = code.to_string();
         record_events(
@@ -98,7 +100,7 @@ pub(crate) async fn insert_dossiers(
             notify,
         )?;
     }
-    recorded.write(l).await?;
+    l.rows.merge(recorded);
     Ok(codes
         .into_iter()
         .zip(batch)
@@ -163,7 +165,7 @@ pub(crate) async fn append(
         Some(f) => Previous::Facts(f),
         None => Previous::Tally(stored_tally(l.conn(), &code_s, expected + 1).await?),
     };
-    let mut recorded = Recorded::default();
+    let mut recorded = Deferred::default();
     record_events(
         l,
         &mut recorded,
@@ -174,7 +176,7 @@ pub(crate) async fn append(
         Some(before),
         true,
     )?;
-    recorded.write(l).await?;
+    l.rows.merge(recorded);
     Ok(version)
 }
 
@@ -275,10 +277,13 @@ enum Previous {
     Tally(Tally),
 }
 
-/// The rows a write records beside its events, gathered to be written a few hundred per
-/// statement.
+/// The rows dossier writes record, gathered over a batch and written when it commits, a few
+/// hundred per statement: nothing in a batch reads them before (a dossier created in a batch
+/// cannot be acted on before its creation is answered, and a second action on one dossier in
+/// the same batch fails its version check).
 #[derive(Default)]
-struct Recorded {
+pub(crate) struct Deferred {
+    dossiers: Vec<Vec<Value>>,
     events: Vec<EventRow>,
     outbox: Vec<Vec<Value>>,
     ratings: Vec<crate::Rating>,
@@ -286,12 +291,34 @@ struct Recorded {
     routes: Vec<Vec<Value>>,
 }
 
-impl Recorded {
-    async fn write(self, l: &mut Link) -> Result<(), StoreError> {
-        l.store(self.events).await?;
-        let backend = l.backend;
+impl Deferred {
+    pub(crate) fn merge(&mut self, other: Deferred) {
+        self.dossiers.extend(other.dossiers);
+        self.events.extend(other.events);
+        self.outbox.extend(other.outbox);
+        self.ratings.extend(other.ratings);
+        self.facts.extend(other.facts);
+        self.routes.extend(other.routes);
+    }
+
+    /// Writes the rows, dossiers first (facts and routing refer to them).
+    pub(crate) async fn write(
+        self,
+        conn: &mut AnyConnection,
+        backend: Backend,
+    ) -> Result<(), StoreError> {
         bulk::insert(
-            l.conn(),
+            conn,
+            backend,
+            "dossiers",
+            &DOSSIER_COLUMNS,
+            "",
+            self.dossiers,
+        )
+        .await?;
+        crate::chain::store_events(conn, backend, self.events).await?;
+        bulk::insert(
+            conn,
             backend,
             "outbox",
             &[
@@ -306,10 +333,10 @@ impl Recorded {
         )
         .await?;
         for r in &self.ratings {
-            crate::queue_sql::insert_rating(l.conn(), r).await?;
+            crate::queue_sql::insert_rating(conn, r).await?;
         }
         bulk::insert(
-            l.conn(),
+            conn,
             backend,
             "dossier_facts",
             &FACT_COLUMNS,
@@ -318,7 +345,7 @@ impl Recorded {
         )
         .await?;
         bulk::insert(
-            l.conn(),
+            conn,
             backend,
             "dossier_agencies",
             &["dossier_code", "agency_code"],
@@ -336,7 +363,7 @@ impl Recorded {
 #[allow(clippy::too_many_arguments)]
 fn record_events(
     l: &mut Link,
-    out: &mut Recorded,
+    out: &mut Deferred,
     code: &str,
     first_version: u32,
     events: &[Event],

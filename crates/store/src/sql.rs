@@ -113,8 +113,11 @@ impl SqlStore {
     pub(crate) async fn open(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         if url.starts_with("sqlite:") {
+            // Connections are not pinged before each use (a round trip per query); a broken one
+            // fails its query and is replaced.
             let writer = AnyPoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .acquire_timeout(StdDuration::from_secs(30))
                 .after_connect(|conn, _| {
                     Box::pin(async move {
@@ -128,6 +131,7 @@ impl SqlStore {
                 .await?;
             let reader = AnyPoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn, true).await }))
                 .connect(url)
                 .await?;
@@ -135,6 +139,7 @@ impl SqlStore {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
                 .acquire_timeout(StdDuration::from_secs(30))
                 .connect(url)
                 .await?;
@@ -631,7 +636,7 @@ impl Store for SqlStore {
     async fn create_dossier(&self, new: &NewDossier) -> Result<DossierRecord, StoreError> {
         let new = new.clone();
         self.chain
-            .write(move |l| {
+            .write_simple(move |l| {
                 Box::pin(async move {
                     crate::record::insert_dossiers(l, std::slice::from_ref(&new), true)
                         .await?
@@ -645,7 +650,7 @@ impl Store for SqlStore {
     async fn import_dossiers(&self, batch: &[NewDossier]) -> Result<Vec<DossierCode>, StoreError> {
         let batch = batch.to_vec();
         self.chain
-            .write(move |l| {
+            .write_simple(move |l| {
                 Box::pin(async move {
                     let made = crate::record::insert_dossiers(l, &batch, false).await?;
                     Ok(made.into_iter().map(|r| r.code).collect())
@@ -671,7 +676,7 @@ impl Store for SqlStore {
     ) -> Result<u32, StoreError> {
         let (code, events, d) = (*code, events.to_vec(), d.clone());
         self.chain
-            .write(move |l| {
+            .write_simple(move |l| {
                 Box::pin(
                     async move { crate::record::append(l, &code, expected, &events, &d).await },
                 )
@@ -781,7 +786,7 @@ impl Store for SqlStore {
         };
         // Through the committer: a claim shares its commit with the writes waiting beside it.
         self.chain
-            .write(move |l| {
+            .write_simple(move |l| {
                 Box::pin(async move {
                     let rows = sqlx::query(sql)
                         .bind(ms(lease_until))
@@ -805,7 +810,7 @@ impl Store for SqlStore {
     ) -> Result<(), StoreError> {
         let settled = settled.to_vec();
         self.chain
-            .write(move |l| Box::pin(async move { settle(l.conn(), &settled, now).await }))
+            .write_simple(move |l| Box::pin(async move { settle(l.conn(), &settled, now).await }))
             .await
     }
 
@@ -813,7 +818,7 @@ impl Store for SqlStore {
         // Delivered rows in the order they were delivered (partial index `outbox_delivered`): a
         // bounded slice per call, in the committer's order, so no write waits for long.
         self.chain
-            .write(move |l| {
+            .write_simple(move |l| {
                 Box::pin(async move {
                     let done = sqlx::query(
                         "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NOT NULL \

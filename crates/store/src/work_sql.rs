@@ -293,7 +293,7 @@ impl Work for SqlStore {
     async fn watch_again(&self, next: &[WatchAgain]) -> Result<u64, StoreError> {
         let next = next.to_vec();
         self.chain
-            .write(move |l| {
+            .write_simple(move |l| {
                 Box::pin(async move {
                     let mut set = 0;
                     for n in &next {
@@ -355,7 +355,7 @@ impl Work for SqlStore {
             return Ok(0);
         }
         self.chain
-            .write(move |l| {
+            .write_simple(move |l| {
                 Box::pin(async move {
                     let backend = l.backend;
                     crate::bulk::insert_counted(

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use motcua_search::CatalogIndex;
-use motcua_store::{Store, StoreError};
+use motcua_store::{Agency, Branch, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -19,22 +19,33 @@ pub enum CatalogError {
 }
 
 pub(crate) struct Catalog {
-    current: RwLock<(String, Arc<CatalogIndex>)>,
+    current: RwLock<Snapshot>,
 }
 
-async fn build(store: &dyn Store) -> Result<(String, Arc<CatalogIndex>), CatalogError> {
+/// The catalog as of one stamp: the search index, and the agencies and branches (whose
+/// changes move the stamp too).
+struct Snapshot {
+    stamp: String,
+    index: Arc<CatalogIndex>,
+    agencies: Arc<Vec<Agency>>,
+    branches: Arc<Vec<Branch>>,
+}
+
+async fn build(store: &dyn Store) -> Result<Snapshot, CatalogError> {
     // Read the stamp first: a change racing the read only causes one more rebuild.
     let stamp = store.catalog_stamp().await?;
     let procedures = store.procedures().await?;
-    let names: HashMap<_, _> = store
-        .agencies()
-        .await?
-        .into_iter()
-        .map(|a| (a.code, a.name))
-        .collect();
+    let agencies = store.agencies().await?;
+    let branches = store.branches().await?;
+    let names: HashMap<_, _> = agencies.iter().map(|a| (a.code, a.name.clone())).collect();
     let index =
         tokio::task::spawn_blocking(move || CatalogIndex::build(&procedures, &names)).await??;
-    Ok((stamp, Arc::new(index)))
+    Ok(Snapshot {
+        stamp,
+        index: Arc::new(index),
+        agencies: Arc::new(agencies),
+        branches: Arc::new(branches),
+    })
 }
 
 impl Catalog {
@@ -44,21 +55,27 @@ impl Catalog {
         })
     }
 
+    fn snapshot(&self) -> std::sync::RwLockReadGuard<'_, Snapshot> {
+        self.current.read().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub(crate) fn index(&self) -> Arc<CatalogIndex> {
-        self.current
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .1
-            .clone()
+        self.snapshot().index.clone()
     }
 
     /// The stored catalog's stamp this index was built from.
     pub(crate) fn stamp(&self) -> String {
-        self.current
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .0
-            .clone()
+        self.snapshot().stamp.clone()
+    }
+
+    /// The agencies as of the last build (a change shows within the follow interval).
+    pub(crate) fn agencies(&self) -> Arc<Vec<Agency>> {
+        self.snapshot().agencies.clone()
+    }
+
+    /// The branches as of the last build.
+    pub(crate) fn branches(&self) -> Arc<Vec<Branch>> {
+        self.snapshot().branches.clone()
     }
 
     /// Rebuilds when the stored catalog changed since the last build; true when it did.

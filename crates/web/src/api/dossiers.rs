@@ -262,9 +262,11 @@ pub(crate) async fn file_dossier(
         )
     })?;
     let applicant = parse_applicant(req.applicant, lang)?;
+    // Branches and agencies from memory; one that is not there yet is looked up.
     let branch = match req.branch_code.filter(|b| !b.trim().is_empty()) {
-        Some(b) => Some(
-            store
+        Some(b) => Some(match state.catalog.branches().iter().find(|x| x.code == b) {
+            Some(known) => known.clone(),
+            None => store
                 .branches()
                 .await
                 .map_err(|e| ApiError::store(e, lang))?
@@ -278,7 +280,7 @@ pub(crate) async fn file_dossier(
                         lang,
                     )
                 })?,
-        ),
+        }),
         None => None,
     };
     let receiving_agency = match (&branch, actor.role, actor.agency) {
@@ -290,12 +292,13 @@ pub(crate) async fn file_dossier(
         Some(c) => {
             let c =
                 AgencyCode::parse(&c).map_err(|e| invalid("competent_agency_code", &e, lang))?;
-            let known = store
-                .agencies()
-                .await
-                .map_err(|e| ApiError::store(e, lang))?
-                .iter()
-                .any(|a| a.code == c);
+            let known = state.catalog.agencies().iter().any(|a| a.code == c)
+                || store
+                    .agencies()
+                    .await
+                    .map_err(|e| ApiError::store(e, lang))?
+                    .iter()
+                    .any(|a| a.code == c);
             if !known || !procedure.agency.covers(&c) {
                 return Err(unprocessable(
                     "competent_agency_mismatch",
