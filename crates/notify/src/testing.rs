@@ -26,6 +26,8 @@ impl SmtpSink {
                 let Ok((socket, _)) = listener.accept().await else {
                     return;
                 };
+                // Answer each command at once, as mail servers do.
+                socket.set_nodelay(true).ok();
                 let sink = sink.clone();
                 tokio::spawn(async move { sink.session(socket).await });
             }

@@ -42,6 +42,18 @@ pub use files::{FileStore, FileStoreError};
 pub use vnpay::VnpayConfig;
 pub use watch::{WatchReport, watch_once};
 
+/// Returns memory the process freed to the operating system. The C allocator keeps freed
+/// memory for reuse, so after a burst (seeding a history, a spike of requests) a server would
+/// otherwise stay at its high-water mark; glibc's `malloc_trim` gives back what is free.
+pub fn give_back_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists; it takes no pointer and
+    // is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// How a branch's appointments work. The law leaves these to each centre, so they are
 /// settings: `serve --slot-minutes`, `--slot-capacity`, `--check-in-early`, `--booking-days`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -190,6 +190,8 @@ pub fn follow(state: AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "deadline watch failed"),
             }
+            // What the last minute's work freed goes back to the system.
+            crate::give_back_memory();
         }
     });
 }
