@@ -1,7 +1,7 @@
 //! The JSON form: `{"format": "motcua-catalog", "version": 1, "procedures": [...]}`, each
 //! procedure exactly as the catalog holds it.
 
-use motcua_store::Procedure;
+use motcua_procedures::Procedure;
 use serde::{Deserialize, Serialize};
 
 use crate::ExportError;

@@ -14,7 +14,7 @@ mod xlsx;
 use std::collections::HashSet;
 
 use motcua_domain::ids::AgencyCode;
-use motcua_store::Procedure;
+use motcua_procedures::Procedure;
 
 pub use problem::{ImportError, Problem};
 

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use motcua_domain::ids::AgencyCode;
-use motcua_store::Procedure;
+use motcua_procedures::Procedure;
 
 use crate::Format;
 use crate::problem::{ImportError, Problem};

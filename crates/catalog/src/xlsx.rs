@@ -10,7 +10,7 @@ use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::procedure::{StepPlan, SupplementClock};
 use motcua_domain::role::Role;
-use motcua_store::{
+use motcua_procedures::{
     LegalBasis, OnlineLevel, Procedure, Provenance, RequiredDocument, SubmissionMethod,
 };
 use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet};

@@ -7,7 +7,7 @@ use motcua_catalog::portal::{CatalogAgencies, procedures};
 use motcua_catalog::{Format, ImportError, export, import};
 use motcua_domain::Lang;
 use motcua_domain::ids::AgencyCode;
-use motcua_store::Procedure;
+use motcua_procedures::Procedure;
 
 const DEMO: &str = include_str!("../../../fixtures/catalog/tthc-national-sample-207.json");
 

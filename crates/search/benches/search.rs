@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use motcua_catalog::portal::{CatalogAgencies, procedures};
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::text::fold;
+use motcua_procedures::Procedure;
 use motcua_search::{CatalogIndex, SearchQuery};
-use motcua_store::Procedure;
 
 const DEMO: &str = include_str!("../../../fixtures/catalog/tthc-national-sample-207.json");
 

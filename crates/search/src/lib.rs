@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::text::fold;
-use motcua_store::{OnlineLevel, Procedure, ProcedureSummary};
+use motcua_procedures::{OnlineLevel, Procedure, ProcedureSummary};
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{

@@ -1,7 +1,7 @@
 use super::*;
 use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::procedure::SupplementClock;
-use motcua_store::RequiredDocument;
+use motcua_procedures::RequiredDocument;
 use proptest::prelude::*;
 
 fn agency(s: &str) -> AgencyCode {

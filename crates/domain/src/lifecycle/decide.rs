@@ -162,9 +162,9 @@ impl Lifecycle<'_> {
                 if d.status != Submitted {
                     return Err(invalid());
                 }
-                if d.fee_paid < d.intake.procedure.prepaid_fee {
+                if d.fee_owed() > 0 {
                     return Err(LifecycleError::FeeUnpaid {
-                        due: d.intake.procedure.prepaid_fee,
+                        due: d.fee_total(),
                         paid: d.fee_paid,
                     });
                 }

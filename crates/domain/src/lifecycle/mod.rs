@@ -684,6 +684,21 @@ impl Dossier {
         DossierCodePrefix::new(self.intake.receiving_agency, date)
     }
 
+    /// The fee to pay before processing (VND), as the procedure sets it when the dossier opened.
+    pub fn fee_total(&self) -> i64 {
+        self.intake.procedure.prepaid_fee
+    }
+
+    /// What is still owed of that fee (VND): never negative, and nothing once the dossier is
+    /// finished (a withdrawn or refused dossier owes nothing).
+    pub fn fee_owed(&self) -> i64 {
+        if self.status.is_final() {
+            0
+        } else {
+            (self.fee_total() - self.fee_paid).max(0)
+        }
+    }
+
     /// Overdue: the appointment has passed and no result is out.
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         self.clock_runs() && self.due_at.is_some_and(|d| d < now)
@@ -709,7 +724,7 @@ impl Dossier {
         if needs_receipt && self.received_at.is_none() {
             return Err(format!("{:?} without a receipt", self.status));
         }
-        if self.received_at.is_some() && self.fee_paid < self.intake.procedure.prepaid_fee {
+        if self.received_at.is_some() && self.fee_paid < self.fee_total() {
             return Err("received before the fee was paid".into());
         }
         let mut refs = self.payments.clone();

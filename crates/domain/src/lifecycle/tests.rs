@@ -539,6 +539,8 @@ fn prepaid_fee_holds_the_dossier_until_paid_once() {
         vn(2025, 6, 2, 9, 0),
     )
     .unwrap();
+    assert_eq!(run.dossier().fee_total(), 100_000);
+    assert_eq!(run.dossier().fee_owed(), 100_000);
     let receive = |run: &Run| {
         lc.decide(
             run.state.as_ref(),
@@ -588,6 +590,7 @@ fn prepaid_fee_holds_the_dossier_until_paid_once() {
         Err(LifecycleError::AlreadyPaid)
     ));
     assert_eq!(run.dossier().fee_paid, 100_000);
+    assert_eq!(run.dossier().fee_owed(), 0);
     assert!(receive(&run).is_ok());
     // A walk-in dossier cannot be received at once while a prepaid fee is owed.
     opening.receive_now = true;
@@ -887,6 +890,8 @@ proptest! {
                 Ok(events) => {
                     let after = run.dossier();
                     prop_assert!(after.check_invariants().is_ok(), "{:?} after {:?}", after.check_invariants(), cmd);
+                    prop_assert!((0..=after.fee_total()).contains(&after.fee_owed()));
+                    prop_assert!(!after.status.is_final() || after.fee_owed() == 0);
                     for e in &events {
                         if let EventKind::Supplemented { due_at: Some(due), clock_started_at: Some(resume), .. } = &e.kind {
                             let pending = before.supplement.clone().unwrap();

@@ -142,13 +142,13 @@ pub(crate) async fn receipt_slip(
             }),
         None => None,
     };
-    let fee = (d.intake.procedure.prepaid_fee > 0).then(|| {
-        let status = if d.fee_paid >= d.intake.procedure.prepaid_fee {
+    let fee = (d.fee_total() > 0).then(|| {
+        let status = if d.fee_paid >= d.fee_total() {
             "đã nộp trực tuyến"
         } else {
             "chưa nộp"
         };
-        format!("{} ({status})", money(d.intake.procedure.prepaid_fee))
+        format!("{} ({status})", money(d.fee_total()))
     });
     Ok(ReceiptSlip {
         authority,

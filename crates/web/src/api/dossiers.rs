@@ -87,9 +87,13 @@ pub(crate) struct DossierView {
     overdue: bool,
     /// early, on_time or late, once the result is issued.
     timeliness: Option<&'static str>,
-    /// Fee to pay before processing (VND) and what has been paid.
-    fee_due: i64,
+    /// The whole fee to pay before processing (VND). (Earlier versions named this `fee_due`,
+    /// which the filing response used for what is still owed.)
+    fee_total: i64,
+    /// What has been paid of it (VND).
     fee_paid: i64,
+    /// What is still owed (VND): never negative, and 0 once the dossier is finished.
+    fee_owed: i64,
     #[schema(value_type = Object)]
     form: serde_json::Value,
 }
@@ -122,8 +126,9 @@ pub(crate) fn view(r: &DossierRecord, lang: Lang, now: DateTime<Utc>) -> Dossier
         original_due_at: d.original_due_at,
         overdue: d.is_overdue(now),
         timeliness: d.result.as_ref().map(|r| r.timeliness.as_str()),
-        fee_due: d.intake.procedure.prepaid_fee,
+        fee_total: d.fee_total(),
         fee_paid: d.fee_paid,
+        fee_owed: d.fee_owed(),
         form: r.form.clone(),
     }
 }

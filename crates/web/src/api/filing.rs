@@ -366,8 +366,10 @@ pub(crate) struct Filed {
     dossier: DossierView,
     /// Appointment if the dossier is received now (it is set for good at receipt).
     expected_due_at: Option<DateTime<Utc>>,
-    /// Fee to pay before processing (VND); 0 when none.
-    fee_due: i64,
+    /// What is still owed (VND) of the fee to pay before processing: 0 when nothing is.
+    /// The whole fee is `dossier.fee_total`. (Earlier versions named this `fee_due`, which the
+    /// dossier used for the whole fee.)
+    fee_owed: i64,
     receipt_url: String,
 }
 
@@ -410,7 +412,7 @@ pub(crate) fn filed(
                     .due(now, d.intake.procedure.processing_time),
             )
         }),
-        fee_due: (d.intake.procedure.prepaid_fee - d.fee_paid).max(0),
+        fee_owed: d.fee_owed(),
         receipt_url: format!("/api/v1/dossiers/{}/receipt.pdf", r.code),
         dossier: view(r, lang, now),
     }

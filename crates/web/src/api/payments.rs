@@ -81,8 +81,8 @@ pub(crate) async fn start(
         ));
     };
     let d = &record.state;
-    let owed = d.intake.procedure.prepaid_fee - d.fee_paid;
-    if owed <= 0 || d.status.is_final() {
+    let owed = d.fee_owed();
+    if owed == 0 {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "nothing_due",

@@ -784,7 +784,7 @@ async fn dossier_page(
         )),
         None => {}
     }
-    let fee = d.intake.procedure.prepaid_fee;
+    let fee = d.fee_total();
     if fee > 0 {
         facts.push((
             c.tr.t("dossier-fee"),
@@ -799,7 +799,7 @@ async fn dossier_page(
             ),
         ));
     }
-    let owed = (fee > d.fee_paid && !d.status.is_final()).then(|| money(fee - d.fee_paid));
+    let owed = (d.fee_owed() > 0).then(|| money(d.fee_owed()));
     let supplement = d
         .supplement
         .as_ref()

@@ -10,8 +10,7 @@ use motcua_documents::testing::{pdf_text, qr_text};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -186,7 +185,9 @@ async fn file_pay_receive_supplement(app: App) {
     let code = filed["dossier"]["code"].as_str().unwrap().to_string();
     assert_eq!(filed["dossier"]["status"], "submitted");
     assert_eq!(filed["dossier"]["form"]["ngay_sinh"], "2025-02-27");
-    assert_eq!(filed["fee_due"], 50_000);
+    assert_eq!(filed["fee_owed"], 50_000);
+    assert_eq!(filed["dossier"]["fee_total"], 50_000);
+    assert_eq!(filed["dossier"]["fee_owed"], 50_000);
     assert!(filed["expected_due_at"].is_string());
     // Submitting twice files nothing twice.
     let (s, body) = app.post(&submit, Some(&token), &json!({})).await;

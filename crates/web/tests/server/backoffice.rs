@@ -7,8 +7,7 @@ use motcua_documents::testing::pdf_text;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn codes(inbox: &Value) -> Vec<String> {
     inbox["items"]

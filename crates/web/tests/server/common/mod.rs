@@ -1,7 +1,6 @@
 //! What the API tests share: a real server on a random port over a fresh database, seeded
 //! with agencies, staff of every role, API keys and one procedure; an HTTP client; and the
 //! macro that runs a test on SQLite and on PostgreSQL.
-#![allow(dead_code)]
 
 use std::sync::Arc;
 
@@ -363,7 +362,6 @@ pub async fn register_and_verify(app: &App, mail: &Mail, login: &str) -> String 
     body["token"].as_str().unwrap().to_string()
 }
 
-#[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),*) => {
         mod sqlite {

@@ -5,8 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 async fn register_verify_profile_sessions(app: App) {
     let mail = Mail::start(&app).await;

@@ -6,8 +6,7 @@ use motcua_domain::ids::ProcedureCode;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 async fn health_and_openapi(app: App) {
     let (s, body) = app.get("/healthz", None).await;

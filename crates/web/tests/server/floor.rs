@@ -9,8 +9,7 @@ use motcua_store::{Branch, Counter, ServiceGroup};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 async fn floor(app: &App) {
     app.store

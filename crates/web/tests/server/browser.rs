@@ -21,7 +21,7 @@ use motcua_store::{Agency, AgencyKind, Branch, Counter, Store};
 use motcua_web::AppState;
 use serde_json::{Value, json};
 
-const CATALOG: &str = include_str!("../../../fixtures/catalog/tthc-national-sample-207.json");
+const CATALOG: &str = include_str!("../../../../fixtures/catalog/tthc-national-sample-207.json");
 
 struct Tools {
     chromium: PathBuf,
