@@ -9,10 +9,12 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::Utc;
 use motcua_domain::audit::sha256;
-use motcua_domain::ids::AgencyCode;
+use motcua_domain::ids::{AgencyCode, DossierCode};
 use motcua_domain::lifecycle::Dossier;
 use motcua_domain::role::{Actor, Role};
-use motcua_store::{ApiKey, Citizen, CitizenSession, Scope, User};
+use motcua_store::{
+    ApiKey, Citizen, CitizenSession, DossierRecord, Scope, Store, StoreError, User,
+};
 use rand::Rng;
 
 use crate::AppState;
@@ -198,6 +200,20 @@ impl Principal {
                     .chain([&d.intake.receiving_agency, &d.intake.competent_agency])
                     .any(|x| a.covers(x))
             })
+    }
+
+    /// The dossier, when it exists and this principal may read it; `None` otherwise, so a
+    /// dossier out of scope looks like one that does not exist. A storage failure stays an
+    /// error (a 5xx), never a "not found". The API and the pages both read through here.
+    pub(crate) async fn read_dossier(
+        &self,
+        store: &dyn Store,
+        code: &DossierCode,
+    ) -> Result<Option<DossierRecord>, StoreError> {
+        Ok(store
+            .dossier(code)
+            .await?
+            .filter(|r| self.can_read(&r.state)))
     }
 }
 

@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod board;
 mod catalog;
+mod counter;
 mod error;
 mod files;
 mod filing;

@@ -553,6 +553,13 @@ impl EventKind {
         )
     }
 
+    /// Whether the event appears on the public timeline (tracking by code and second factor,
+    /// and the applicant's own pages): everything except who the work was assigned to, which
+    /// names an officer.
+    pub fn is_public(&self) -> bool {
+        !matches!(self, EventKind::Assigned { .. })
+    }
+
     /// A sentence for the public timeline, without personal data.
     pub fn public_label(&self, lang: Lang) -> String {
         let s = |vi: &str, en: &str| pick(lang, vi, en);
@@ -697,6 +704,17 @@ impl Dossier {
         } else {
             (self.fee_total() - self.fee_paid).max(0)
         }
+    }
+
+    /// The result appointment to show: the due instant once received, else the one a receipt
+    /// at `now` would set (the same rule as `Lifecycle`'s receipt).
+    pub fn expected_due(
+        &self,
+        calendar: &crate::calendar::WorkingCalendar,
+        now: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        self.due_at
+            .unwrap_or_else(|| calendar.due(now, self.intake.procedure.processing_time))
     }
 
     /// Overdue: the appointment has passed and no result is out.

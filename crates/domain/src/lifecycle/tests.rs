@@ -1043,3 +1043,48 @@ fn the_watcher_warns_before_the_deadline_and_apologises_after_it() {
         assert_eq!(Alert::parse(alert.as_str()), Some(alert));
     }
 }
+
+#[test]
+fn the_public_timeline_never_names_the_assigned_officer() {
+    let assigned = EventKind::Assigned {
+        assignee: "chuyenvien.stp".into(),
+    };
+    assert!(!assigned.is_public());
+    assert!(EventKind::SupplementAccepted.is_public());
+    assert!(
+        EventKind::SupplementRequested {
+            reason: "Thiếu bản sao".into(),
+            missing: vec![],
+            remaining_secs: None,
+        }
+        .is_public()
+    );
+}
+
+#[test]
+fn the_expected_appointment_is_the_one_receipt_sets() {
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let a = actors();
+    let opening = intake(
+        ProcessingTime::WorkingDays(5),
+        SupplementClock::Restart,
+        false,
+    );
+    let mut run = Run::new();
+    let filed = vn(2025, 6, 2, 9, 0);
+    run.step(&lc, &Command::Open(Box::new(opening)), &a[4], filed)
+        .unwrap();
+    let later = vn(2025, 6, 3, 14, 0);
+    let expected = run.dossier().expected_due(&cal, later);
+    assert_eq!(expected, cal.due(later, ProcessingTime::WorkingDays(5)));
+    run.step(&lc, &Command::Receive, &a[0], later).unwrap();
+    assert_eq!(run.dossier().due_at, Some(expected));
+    assert_eq!(
+        run.dossier().expected_due(&cal, vn(2025, 7, 1, 8, 0)),
+        expected
+    );
+}

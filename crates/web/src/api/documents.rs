@@ -113,11 +113,7 @@ pub(crate) async fn receipt_slip(
     }
     let received = d.received_at.is_some();
     let filed = d.received_at.unwrap_or(d.submitted_at);
-    let due = d.due_at.unwrap_or_else(|| {
-        state
-            .calendar()
-            .due(Utc::now(), d.intake.procedure.processing_time)
-    });
+    let due = d.expected_due(&state.calendar(), Utc::now());
     let a = &d.intake.applicant;
     // The applicant's address from their profile, when filed from an account.
     let address = match &d.intake.owner {

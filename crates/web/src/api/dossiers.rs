@@ -363,15 +363,11 @@ pub(crate) async fn readable(
     }
     let code = DossierCode::parse(code)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e.message(lang)))?;
-    match state
-        .store
-        .dossier(&code)
+    principal
+        .read_dossier(state.store.as_ref(), &code)
         .await
         .map_err(|e| ApiError::store(e, lang))?
-    {
-        Some(r) if principal.can_read(&r.state) => Ok(r),
-        _ => Err(ApiError::not_found(lang)),
-    }
+        .ok_or_else(|| ApiError::not_found(lang))
 }
 
 /// A dossier with its current state, for staff in scope and agency systems.

@@ -405,13 +405,7 @@ pub(crate) fn filed(
 ) -> Filed {
     let d = &r.state;
     Filed {
-        expected_due_at: d.due_at.or_else(|| {
-            Some(
-                state
-                    .calendar()
-                    .due(now, d.intake.procedure.processing_time),
-            )
-        }),
+        expected_due_at: Some(d.expected_due(&state.calendar(), now)),
         fee_owed: d.fee_owed(),
         receipt_url: format!("/api/v1/dossiers/{}/receipt.pdf", r.code),
         dossier: view(r, lang, now),

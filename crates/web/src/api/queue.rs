@@ -9,7 +9,6 @@ use chrono::{DateTime, Duration, Utc};
 use motcua_domain::Lang;
 use motcua_domain::calendar::TZ;
 use motcua_domain::queue::{self, Priority, Waiting};
-use motcua_domain::role::Role;
 use motcua_store::{Branch, ServiceGroup, StoreError, Ticket, TicketStatus, ops};
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +16,7 @@ use crate::AppState;
 use crate::api::floor::{GroupWait, group_waits};
 use crate::api::reference::counter_code;
 use crate::auth::Principal;
+use crate::counter::CounterRefusal;
 use crate::error::{ApiError, ApiJson, ReqLang, pick};
 
 /// Service time assumed before a group has any measured service.
@@ -57,13 +57,9 @@ pub(crate) fn not_found(lang: Lang, vi: &str, en: &str) -> ApiError {
 }
 
 pub(crate) async fn branch(state: &AppState, code: &str, lang: Lang) -> Result<Branch, ApiError> {
-    state
-        .store
-        .branches()
+    crate::counter::branch(state, code)
         .await
         .map_err(|e| ApiError::store(e, lang))?
-        .into_iter()
-        .find(|b| b.code == code)
         .ok_or_else(|| not_found(lang, "Không có điểm tiếp nhận này.", "No such branch."))
 }
 
@@ -377,7 +373,7 @@ pub(crate) async fn board(
 }
 
 /// The officer acting at counter `code` (`{branch}-{number}`): a reception officer of the
-/// branch's agency; the counter must exist.
+/// branch's agency; the counter must exist (`crate::counter::at_counter`).
 pub(crate) async fn counter_officer(
     state: &AppState,
     principal: &Principal,
@@ -389,21 +385,14 @@ pub(crate) async fn counter_officer(
         Principal::Anonymous => return Err(ApiError::unauthorized(lang)),
         _ => return Err(ApiError::forbidden(lang)),
     };
-    let missing = || not_found(lang, "Không có quầy này.", "No such counter.");
-    let (branch_code, number) = code
-        .rsplit_once('-')
-        .and_then(|(b, n)| Some((b, n.parse::<i64>().ok()?)))
-        .ok_or_else(missing)?;
-    let branch = branch(state, branch_code, lang).await?;
-    if !branch.counters.iter().any(|c| c.number == number) {
-        return Err(missing());
+    match crate::counter::at_counter(state, user, code).await {
+        Ok((branch, number)) => Ok((user.username.clone(), branch, number)),
+        Err(CounterRefusal::Unknown) => {
+            Err(not_found(lang, "Không có quầy này.", "No such counter."))
+        }
+        Err(CounterRefusal::NotHere) => Err(ApiError::forbidden(lang)),
+        Err(CounterRefusal::Store(e)) => Err(ApiError::store(e, lang)),
     }
-    let serves =
-        user.role == Role::Reception && user.agency.is_some_and(|a| a.covers(&branch.agency));
-    if !serves {
-        return Err(ApiError::forbidden(lang));
-    }
-    Ok((user.username.clone(), branch, number))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

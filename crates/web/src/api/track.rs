@@ -114,12 +114,7 @@ pub(crate) async fn lookup(
         overdue: d.is_overdue(Utc::now()),
         timeline: events
             .iter()
-            .filter(|e| {
-                !matches!(
-                    e.event.kind,
-                    motcua_domain::lifecycle::EventKind::Assigned { .. }
-                )
-            })
+            .filter(|e| e.event.kind.is_public())
             .map(|e| TimelineEntry {
                 at: e.event.at,
                 event: e.event.kind.name(),

@@ -776,11 +776,7 @@ async fn dossier_page(
         Some(t) => facts.push((c.tr.t("dossier-due"), local(t))),
         None if !d.status.is_final() => facts.push((
             c.tr.t("dossier-due-expected"),
-            local(
-                state
-                    .calendar()
-                    .due(now, d.intake.procedure.processing_time),
-            ),
+            local(d.expected_due(&state.calendar(), now)),
         )),
         None => {}
     }
@@ -866,12 +862,7 @@ async fn dossier_page(
             .collect(),
         timeline: events
             .iter()
-            .filter(|e| {
-                !matches!(
-                    e.event.kind,
-                    motcua_domain::lifecycle::EventKind::Assigned { .. }
-                )
-            })
+            .filter(|e| e.event.kind.is_public())
             .map(|e| (local(e.event.at), e.event.kind.public_label(c.lang)))
             .collect(),
         attachments,

@@ -15,6 +15,7 @@ use super::{Chrome, render};
 use crate::AppState;
 use crate::api::floor::{GroupWait, group_waits};
 use crate::api::reference::counter_code;
+use crate::counter::CounterRefusal;
 
 /// The board may run its script and open its event stream on this server, nothing else.
 const BOARD_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -23,13 +24,7 @@ pub(super) async fn branch_and_groups(
     state: &AppState,
     code: &str,
 ) -> Option<(Branch, Vec<ServiceGroup>)> {
-    let b = state
-        .store
-        .branches()
-        .await
-        .ok()?
-        .into_iter()
-        .find(|b| b.code == code)?;
+    let b = crate::counter::branch(state, code).await.ok()??;
     let groups = state.store.service_groups(&b.code).await.ok()?;
     Some((b, groups))
 }
@@ -373,29 +368,17 @@ pub(super) async fn at_counter(
     code: &str,
 ) -> Result<(Branch, i64), Box<Response>> {
     let user = officer.user(here)?;
-    let found = match code.rsplit_once('-') {
-        Some((b, n)) => match (branch_and_groups(state, b).await, n.parse::<i64>()) {
-            (Some((branch, _)), Ok(n)) if branch.counters.iter().any(|k| k.number == n) => {
-                Some((branch, n))
-            }
-            _ => None,
-        },
-        None => None,
-    };
-    let Some((branch, number)) = found else {
-        return Err(Box::new(missing(c)));
-    };
-    let allowed = user.role == motcua_domain::role::Role::Reception
-        && user.agency.is_some_and(|a| a.covers(&branch.agency));
-    if !allowed {
-        return Err(Box::new(super::error_page(
+    match crate::counter::at_counter(state, user, code).await {
+        Ok(found) => Ok(found),
+        Err(CounterRefusal::Unknown) => Err(Box::new(missing(c))),
+        Err(CounterRefusal::NotHere) => Err(Box::new(super::error_page(
             StatusCode::FORBIDDEN,
             c,
             "admin-forbidden-title",
             c.tr.t("counter-forbidden"),
-        )));
+        ))),
+        Err(CounterRefusal::Store(e)) => Err(Box::new(super::catalog::store_failure(c, e))),
     }
-    Ok((branch, number))
 }
 
 /// A counter's form (console or tablet): the officer, checked against the form token, and the

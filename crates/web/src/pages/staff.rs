@@ -336,18 +336,25 @@ struct DossierPage<'a> {
     result_hash: Option<String>,
 }
 
-/// The dossier when the officer may read it; otherwise nothing (the page answers 404, as for
-/// a dossier that does not exist).
+/// The dossier when the officer may read it; otherwise the page to answer: 404 for a code
+/// that is malformed, unknown or out of scope alike, a server error when the store fails.
 async fn readable(
     state: &AppState,
+    c: &Chrome,
     user: &User,
     code: &str,
-) -> Option<motcua_store::DossierRecord> {
-    let code = DossierCode::parse(code).ok()?;
-    let record = state.store.dossier(&code).await.ok()??;
-    Principal::Staff(user.clone())
-        .can_read(&record.state)
-        .then_some(record)
+) -> Result<motcua_store::DossierRecord, Response> {
+    let Ok(code) = DossierCode::parse(code) else {
+        return Err(not_found(c));
+    };
+    match Principal::Staff(user.clone())
+        .read_dossier(state.store.as_ref(), &code)
+        .await
+    {
+        Ok(Some(record)) => Ok(record),
+        Ok(None) => Err(not_found(c)),
+        Err(e) => Err(super::catalog::store_failure(c, e)),
+    }
 }
 
 pub(crate) fn not_found(c: &Chrome) -> Response {
@@ -478,8 +485,9 @@ pub(crate) async fn dossier(
         Ok(u) => u,
         Err(r) => return *r,
     };
-    let Some(record) = readable(&state, user, &code).await else {
-        return not_found(&c);
+    let record = match readable(&state, &c, user, &code).await {
+        Ok(r) => r,
+        Err(page) => return page,
     };
     let notice = q.contains_key("done").then(|| c.tr.t("staff-action-done"));
     dossier_page(&state, &c, &officer, &record, notice, Vec::new()).await
@@ -536,8 +544,9 @@ pub(crate) async fn act(
         Ok(u) => u.clone(),
         Err(r) => return *r,
     };
-    let Some(record) = readable(&state, &user, &code).await else {
-        return not_found(&c);
+    let record = match readable(&state, &c, &user, &code).await {
+        Ok(r) => r,
+        Err(page) => return page,
     };
     let field = format!("f-{}", get(&f, "action").replace('_', "-"));
     let command = match command(&f) {
@@ -896,8 +905,9 @@ pub(crate) async fn issue_result(
         Ok(u) => u.clone(),
         Err(r) => return *r,
     };
-    let Some(record) = readable(&state, &user, &code).await else {
-        return not_found(&c);
+    let record = match readable(&state, &c, &user, &code).await {
+        Ok(r) => r,
+        Err(page) => return page,
     };
     let problem = |key: &str| vec![("f-issue-result".to_string(), c.tr.t(key))];
     let (summary, bytes) = match fields {
