@@ -3,7 +3,22 @@
 //! installs both tools; elsewhere the checks say they are skipped, unless
 //! `MOTCUA_REQUIRE_PDF_TOOLS=1` makes their absence a failure.
 
+use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A work directory of its own for each call, so tests running in parallel in one process
+/// never read each other's files.
+fn scratch(kind: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "motcua-{kind}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 fn tool(name: &str) -> bool {
     let present = Command::new(name).arg("-v").output().is_ok();
@@ -22,8 +37,7 @@ pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     if !tool("pdftotext") {
         return None;
     }
-    let dir = std::env::temp_dir().join(format!("motcua-doc-{}-{}", std::process::id(), pdf.len()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("doc");
     let file = dir.join("slip.pdf");
     std::fs::write(&file, pdf).unwrap();
     let out = Command::new("pdftotext")
@@ -42,8 +56,7 @@ pub fn qr_text(pdf: &[u8]) -> Option<String> {
     if !tool("pdftoppm") || !tool("zbarimg") {
         return None;
     }
-    let dir = std::env::temp_dir().join(format!("motcua-qr-{}-{}", std::process::id(), pdf.len()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("qr");
     let file = dir.join("slip.pdf");
     std::fs::write(&file, pdf).unwrap();
     let png = dir.join("page");

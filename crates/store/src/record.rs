@@ -436,14 +436,7 @@ fn record_events(
     } else {
         events
             .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Forwarded { agency, .. } | EventKind::SentBack { agency, .. } => {
-                    Some(*agency)
-                }
-                EventKind::Transferred { to_agency, .. } => Some(*to_agency),
-                EventKind::Received { .. } => Some(state.intake.competent_agency),
-                _ => None,
-            })
+            .filter_map(|e| e.kind.routes_to(&state.intake))
             .collect()
     };
     let mut seen = std::collections::BTreeSet::new();

@@ -66,12 +66,11 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
     if d.status.is_final() && !matches!(event.kind, EventKind::Rated { .. }) {
         return Err(misfit(&d));
     }
-    let route_to = |d: &mut Dossier, agency| {
-        d.current_agency = agency;
-        if !d.involved.contains(&agency) {
-            d.involved.push(agency);
-        }
-    };
+    if let Some(agency) = event.kind.routes_to(&d.intake)
+        && !d.involved.contains(&agency)
+    {
+        d.involved.push(agency);
+    }
     match &event.kind {
         EventKind::Opened(_) => return Err(ReplayError::OpenedTwice { index }),
         EventKind::Received {
@@ -82,10 +81,6 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
             d.received_at = Some(at);
             d.clock_started_at = Some(*clock_started_at);
             d.due_at = Some(*due_at);
-            let competent = d.intake.competent_agency;
-            if !d.involved.contains(&competent) {
-                d.involved.push(competent);
-            }
         }
         EventKind::Forwarded {
             step,
@@ -99,7 +94,7 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
             d.step_due_at = *step_due_at;
             d.assignee = assignee.clone();
             d.approved = false;
-            route_to(&mut d, *agency);
+            d.current_agency = *agency;
         }
         EventKind::SentBack {
             step,
@@ -111,12 +106,12 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
             d.step_due_at = *step_due_at;
             d.assignee = None;
             d.approved = false;
-            route_to(&mut d, *agency);
+            d.current_agency = *agency;
         }
         EventKind::Transferred { to_agency, .. } => {
             d.assignee = None;
             d.step_due_at = None;
-            route_to(&mut d, *to_agency);
+            d.current_agency = *to_agency;
         }
         EventKind::Assigned { assignee } => d.assignee = Some(assignee.clone()),
         EventKind::SupplementRequested {

@@ -553,6 +553,20 @@ impl EventKind {
         )
     }
 
+    /// The agency this event brings the dossier to, if any: the competent agency at receipt,
+    /// the step's agency when forwarded or sent back, the new agency when transferred. Every
+    /// agency a dossier was ever brought to (and its receiving agency) sees it.
+    pub fn routes_to(&self, intake: &Intake) -> Option<AgencyCode> {
+        match self {
+            EventKind::Received { .. } => Some(intake.competent_agency),
+            EventKind::Forwarded { agency, .. } | EventKind::SentBack { agency, .. } => {
+                Some(*agency)
+            }
+            EventKind::Transferred { to_agency, .. } => Some(*to_agency),
+            _ => None,
+        }
+    }
+
     /// Whether the event appears on the public timeline (tracking by code and second factor,
     /// and the applicant's own pages): everything except who the work was assigned to, which
     /// names an officer.
