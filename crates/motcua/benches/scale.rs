@@ -764,6 +764,10 @@ async fn run_engine(engine: &str, dir: &Path, sizes: &[usize], open_share: f64, 
                     "{base}/api/v1/stats/daily?agency=000.00.36.H22&from={month}-01&to={month}-28"
                 ),
             ),
+            (
+                "statistics, a year by day (latency)",
+                format!("{base}/api/v1/stats/daily?from={year}-01-01&to={year}-12-31&by_day=true"),
+            ),
         ] {
             let l = load(1, secs, get(&http, url, Some(&tokens.leader))).await;
             row(

@@ -105,7 +105,8 @@ pub trait Store:
     /// writes wait meanwhile).
     async fn rebuild_stats(&self, write: bool) -> Result<StatsCheck, StoreError>;
     /// Prepares for (or ends) a bulk load of history: on SQLite a much larger page cache for the
-    /// writer while it lasts, released after.
+    /// writer while it lasts, released after; on PostgreSQL the tables are analysed at the end,
+    /// so the planner knows their new sizes.
     async fn bulk_load(&self, on: bool) -> Result<(), StoreError>;
     /// The channels this server delivers notifications on: messages none of them could carry
     /// are not queued. Every channel until told otherwise.

@@ -756,6 +756,11 @@ impl Store for SqlStore {
                 // Give the bulk load's pages back.
                 conn.execute("PRAGMA shrink_memory").await?;
             }
+        } else if !on {
+            // Tables that grew by millions of rows in minutes: the planner learns their new
+            // sizes now rather than when autovacuum gets to them (until then it expects
+            // thousands of rows per dossier stream and plans parallel scans for a lookup).
+            self.writer.execute("ANALYZE").await?;
         }
         Ok(())
     }
