@@ -78,6 +78,24 @@ impl Catalog {
         self.snapshot().branches.clone()
     }
 
+    /// A branch by code that passes `fits` (say, has a given counter): from this snapshot, or
+    /// from the store when the snapshot lacks it or has not caught up with a change.
+    pub(crate) async fn branch_where(
+        &self,
+        store: &dyn Store,
+        code: &str,
+        fits: impl Fn(&Branch) -> bool,
+    ) -> Result<Option<Branch>, StoreError> {
+        if let Some(known) = self.branches().iter().find(|b| b.code == code && fits(b)) {
+            return Ok(Some(known.clone()));
+        }
+        Ok(store
+            .branches()
+            .await?
+            .into_iter()
+            .find(|b| b.code == code && fits(b)))
+    }
+
     /// Rebuilds when the stored catalog changed since the last build; true when it did.
     pub(crate) async fn refresh(&self, store: &dyn Store) -> Result<bool, CatalogError> {
         if store.catalog_stamp().await? == self.stamp() {

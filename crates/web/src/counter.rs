@@ -15,33 +15,12 @@ pub(crate) enum CounterRefusal {
     Store(StoreError),
 }
 
-/// A branch by code: from the catalog held in memory, or from the store when the catalog has
-/// not caught up with a branch just added.
+/// A branch by code, from the catalog held in memory (the store when it has not caught up).
 pub(crate) async fn branch(state: &AppState, code: &str) -> Result<Option<Branch>, StoreError> {
-    branch_with(state, code, |_| true).await
-}
-
-/// A branch by code that passes `fits` (say, has a counter): from the catalog held in memory,
-/// or from the store when the catalog's copy is missing or has not caught up.
-async fn branch_with(
-    state: &AppState,
-    code: &str,
-    fits: impl Fn(&Branch) -> bool,
-) -> Result<Option<Branch>, StoreError> {
-    if let Some(known) = state
+    state
         .catalog
-        .branches()
-        .iter()
-        .find(|b| b.code == code && fits(b))
-    {
-        return Ok(Some(known.clone()));
-    }
-    Ok(state
-        .store
-        .branches()
-        .await?
-        .into_iter()
-        .find(|b| b.code == code && fits(b)))
+        .branch_where(state.store.as_ref(), code, |_| true)
+        .await
 }
 
 /// The branch and number of counter `code` (`{branch}-{number}`, e.g. `QN-HQ-01`) when `user`
@@ -55,12 +34,14 @@ pub(crate) async fn at_counter(
         .rsplit_once('-')
         .and_then(|(b, n)| Some((b, n.parse::<i64>().ok()?)))
         .ok_or(CounterRefusal::Unknown)?;
-    let branch = branch_with(state, branch_code, |b| {
-        b.counters.iter().any(|c| c.number == number)
-    })
-    .await
-    .map_err(CounterRefusal::Store)?
-    .ok_or(CounterRefusal::Unknown)?;
+    let branch = state
+        .catalog
+        .branch_where(state.store.as_ref(), branch_code, |b| {
+            b.counters.iter().any(|c| c.number == number)
+        })
+        .await
+        .map_err(CounterRefusal::Store)?
+        .ok_or(CounterRefusal::Unknown)?;
     let serves =
         user.role == Role::Reception && user.agency.is_some_and(|a| a.covers(&branch.agency));
     if !serves {

@@ -95,32 +95,27 @@ pub async fn watch_once(
             )
         }))
         .await;
-        let mut retry = std::collections::HashSet::new();
         let mut changed = false;
-        for ((record, _), result) in apologies.iter().zip(made) {
+        for result in made {
             match result {
                 // The change has it looked at again (in this run), with its new appointment.
                 Ok(_) => {
                     report.apologies += 1;
                     changed = true;
                 }
-                // Someone acted on the dossier meanwhile: the next run judges it afresh.
-                Err(OpError::Store(StoreError::Conflict { .. })) => {
-                    retry.insert(record.code);
-                }
+                // Someone acted on the dossier meanwhile: that change has it looked at again.
+                Err(OpError::Store(StoreError::Conflict { .. })) => {}
                 Err(e) => return Err(e),
             }
         }
+        // Next looks of the dossiers as read; one changed meanwhile (an apology, another's
+        // action) has moved past this version, so its row is left as the change set it.
         let next: Vec<WatchAgain> = page
             .iter()
             .map(|record| WatchAgain {
                 code: record.code,
                 version: record.version,
-                at: if retry.contains(&record.code) {
-                    Some(now + Duration::minutes(1))
-                } else {
-                    lifecycle.next_watch(&record.state, now, &policy)
-                },
+                at: lifecycle.next_watch(&record.state, now, &policy),
             })
             .collect();
         store.watch_again(&next).await?;
@@ -180,18 +175,22 @@ pub fn follow(state: AppState) {
                 tracing::warn!(error = %e, "calendar reload failed");
             }
             match watch_once(&state, &holder, Utc::now()).await {
-                Ok(r) if r.ran && (r.alerts > 0 || r.apologies > 0) => {
-                    tracing::info!(
-                        alerts = r.alerts,
-                        apologies = r.apologies,
-                        "deadlines watched"
-                    )
+                Ok(r) => {
+                    if r.ran && (r.alerts > 0 || r.apologies > 0) {
+                        tracing::info!(
+                            alerts = r.alerts,
+                            apologies = r.apologies,
+                            "deadlines watched"
+                        )
+                    }
+                    // What a run over many dossiers freed goes back to the system; an idle
+                    // minute has nothing to give back.
+                    if r.dossiers > 0 {
+                        crate::give_back_memory();
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "deadline watch failed"),
             }
-            // What the last minute's work freed goes back to the system.
-            crate::give_back_memory();
         }
     });
 }

@@ -270,23 +270,17 @@ pub(crate) async fn file_dossier(
     // Branches and agencies from memory; one that is not there yet is looked up.
     let branch = match req.branch_code.filter(|b| !b.trim().is_empty()) {
         Some(b) => Some(
-            match state.catalog.branches().iter().find(|x| x.code == b) {
-                Some(known) => known.clone(),
-                None => store
-                    .branches()
-                    .await
-                    .map_err(|e| ApiError::store(e, lang))?
-                    .into_iter()
-                    .find(|x| x.code == b)
-                    .ok_or_else(|| {
-                        unprocessable(
-                            "unknown_branch",
-                            "Không có chi nhánh này.",
-                            "There is no such branch.",
-                            lang,
-                        )
-                    })?,
-            },
+            crate::counter::branch(state, &b)
+                .await
+                .map_err(|e| ApiError::store(e, lang))?
+                .ok_or_else(|| {
+                    unprocessable(
+                        "unknown_branch",
+                        "Không có chi nhánh này.",
+                        "There is no such branch.",
+                        lang,
+                    )
+                })?,
         ),
         None => None,
     };
