@@ -153,6 +153,26 @@ fn intake(receive_now: bool) -> Intake {
     }
 }
 
+/// A dossier opened by the reception officer at `at`: a walk-in received at once, or one
+/// filed online and waiting for reception.
+async fn open(
+    store: &dyn Store,
+    lc: &Lifecycle<'_>,
+    receive_now: bool,
+    at: DateTime<Utc>,
+) -> DossierRecord {
+    ops::open(
+        store,
+        lc,
+        intake(receive_now),
+        serde_json::json!({}),
+        &reception(),
+        at,
+    )
+    .await
+    .unwrap()
+}
+
 fn calendar() -> WorkingCalendar {
     WorkingCalendar::new(CalendarConfig::default()).unwrap()
 }
@@ -323,27 +343,9 @@ async fn dossier_lifecycle_events_outbox_stats(store: Arc<dyn Store>) {
     assert_eq!(rec.code.to_string(), "000.00.01.H22-250602-0001");
     assert_eq!(rec.version, 2);
     assert_eq!(rec.state.status, Status::Received);
-    let second = ops::open(
-        &*store,
-        &lc,
-        intake(false),
-        serde_json::json!({}),
-        &reception(),
-        now,
-    )
-    .await
-    .unwrap();
+    let second = open(&*store, &lc, false, now).await;
     assert_eq!(second.code.sequence(), 2);
-    let next_day = ops::open(
-        &*store,
-        &lc,
-        intake(false),
-        serde_json::json!({}),
-        &reception(),
-        vn(2025, 6, 3, 9, 0),
-    )
-    .await
-    .unwrap();
+    let next_day = open(&*store, &lc, false, vn(2025, 6, 3, 9, 0)).await;
     assert_eq!(
         next_day.code.to_string(),
         "000.00.01.H22-250603-0001",
@@ -488,17 +490,7 @@ async fn concurrent_intakes_get_distinct_codes(store: Arc<dyn Store>) {
                 calendar: &cal,
                 timeliness: TimelinessPolicy::default(),
             };
-            ops::open(
-                &*store,
-                &lc,
-                intake(true),
-                serde_json::json!({}),
-                &reception(),
-                now,
-            )
-            .await
-            .unwrap()
-            .code
+            open(&*store, &lc, true, now).await.code
         }));
     }
     let mut codes = HashSet::new();
@@ -599,16 +591,7 @@ async fn tampering_is_detected(store: Arc<dyn Store>, url: &str) {
     };
     let now = vn(2025, 6, 2, 9, 0);
     for _ in 0..3 {
-        ops::open(
-            &*store,
-            &lc,
-            intake(true),
-            serde_json::json!({}),
-            &reception(),
-            now,
-        )
-        .await
-        .unwrap();
+        open(&*store, &lc, true, now).await;
     }
     assert_eq!(store.verify_chain().await.unwrap().broken, None);
     sqlx::any::install_default_drivers();
@@ -637,16 +620,7 @@ async fn deleted_event_is_detected(store: Arc<dyn Store>, url: &str) {
     };
     let now = vn(2025, 6, 2, 9, 0);
     for _ in 0..2 {
-        ops::open(
-            &*store,
-            &lc,
-            intake(true),
-            serde_json::json!({}),
-            &reception(),
-            now,
-        )
-        .await
-        .unwrap();
+        open(&*store, &lc, true, now).await;
     }
     sqlx::any::install_default_drivers();
     let raw = sqlx::AnyPool::connect(url).await.unwrap();
@@ -928,26 +902,8 @@ async fn work_lists_alerts_and_leases(store: Arc<dyn Store>) {
         timeliness: TimelinessPolicy::default(),
     };
     let now = vn(2025, 6, 2, 9, 0);
-    let walk_in = ops::open(
-        &*store,
-        &lc,
-        intake(true),
-        serde_json::json!({}),
-        &reception(),
-        now,
-    )
-    .await
-    .unwrap();
-    let online = ops::open(
-        &*store,
-        &lc,
-        intake(false),
-        serde_json::json!({}),
-        &reception(),
-        now + Duration::minutes(5),
-    )
-    .await
-    .unwrap();
+    let walk_in = open(&*store, &lc, true, now).await;
+    let online = open(&*store, &lc, false, now + Duration::minutes(5)).await;
     let forwarded = ops::act(
         &*store,
         &lc,
@@ -2234,37 +2190,10 @@ async fn the_watcher_reads_only_what_is_due(store: Arc<dyn Store>) {
     };
     let now = vn(2025, 6, 2, 9, 0);
     let watched = [Status::Received, Status::InProcessing, Status::Supplemented];
-    let a = ops::open(
-        &*store,
-        &lc,
-        intake(true),
-        serde_json::json!({}),
-        &reception(),
-        now,
-    )
-    .await
-    .unwrap();
-    let b = ops::open(
-        &*store,
-        &lc,
-        intake(true),
-        serde_json::json!({}),
-        &reception(),
-        now,
-    )
-    .await
-    .unwrap();
+    let a = open(&*store, &lc, true, now).await;
+    let b = open(&*store, &lc, true, now).await;
     // Filed online and not received: not the watcher's.
-    ops::open(
-        &*store,
-        &lc,
-        intake(false),
-        serde_json::json!({}),
-        &reception(),
-        now,
-    )
-    .await
-    .unwrap();
+    open(&*store, &lc, false, now).await;
     let codes = |v: Vec<DossierRecord>| v.into_iter().map(|r| r.code).collect::<Vec<_>>();
     let due = codes(store.to_watch(&watched, now, 10).await.unwrap());
     assert_eq!(due.len(), 2, "new dossiers are looked at once");
