@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::NaiveTime;
 use clap::{Args, ValueEnum};
+use motcua_app::{App, FloorPolicy};
 use motcua_domain::Lang;
 use motcua_domain::calendar::{
     CalendarConfig, DayOneRule, DayOverride, OfficeHours, ProcessingTime, WorkingCalendar,
@@ -13,7 +14,6 @@ use motcua_domain::calendar::{
 use motcua_domain::lang::Localise;
 use motcua_domain::lifecycle::{TimelinessPolicy, TimelinessRule, WatchPolicy};
 use motcua_store::{AgencyKind, Store};
-use motcua_web::{AppState, FloorPolicy};
 
 /// The province's default calendar decisions, shipped with the program.
 pub(crate) const DEFAULT_DAYS: &str =
@@ -248,8 +248,8 @@ pub(crate) async fn app_state(
     store: Arc<dyn Store>,
     policy: &Policy,
     files: &str,
-) -> anyhow::Result<AppState> {
-    let files = motcua_web::FileStore::open(files).context("opening the file storage")?;
+) -> anyhow::Result<App> {
+    let files = motcua_app::FileStore::open(files).context("opening the file storage")?;
     let calendar = policy.calendar(calendar_days(&*store).await?)?;
     let centre = match store.setting("receiving_agency").await? {
         Some(code) => code.parse().map_err(|e| anyhow::anyhow!("setting receiving_agency: {e}"))?,
@@ -261,7 +261,7 @@ pub(crate) async fn app_state(
             .map(|a| a.code)
             .context("no Public Administrative Service Centre among the agencies; add one (kind centre) first")?,
     };
-    let mut state = AppState::new(store, calendar, policy.timeliness(), centre, files)
+    let mut state = App::new(store, calendar, policy.timeliness(), centre, files)
         .await
         .context("building the catalog search index")?;
     state.watch = policy.watch();
@@ -309,19 +309,19 @@ impl Payments {
         store: &dyn Store,
         public_url: &str,
         own_url: &str,
-    ) -> anyhow::Result<Option<motcua_web::VnpayConfig>> {
+    ) -> anyhow::Result<Option<motcua_app::VnpayConfig>> {
         let ipn_url = format!("{own_url}/api/v1/payments/vnpay/ipn");
         if self.payment_sandbox {
             let stored = store.setting("sandbox_payment_secret").await?;
             let secret = match (self.vnpay_secret.clone(), stored) {
                 (Some(s), _) | (None, Some(s)) => s,
                 (None, None) => {
-                    let s = motcua_web::new_secret("");
+                    let s = motcua_app::secrets::new_secret("");
                     store.put_setting("sandbox_payment_secret", &s).await?;
                     s
                 }
             };
-            return Ok(Some(motcua_web::VnpayConfig {
+            return Ok(Some(motcua_app::VnpayConfig {
                 gateway_url: format!("{public_url}/sandbox/vnpay/pay"),
                 tmn_code: self.vnpay_tmn.clone(),
                 secret,
@@ -331,7 +331,7 @@ impl Payments {
             }));
         }
         match (&self.vnpay_url, &self.vnpay_secret) {
-            (Some(url), Some(secret)) => Ok(Some(motcua_web::VnpayConfig {
+            (Some(url), Some(secret)) => Ok(Some(motcua_app::VnpayConfig {
                 gateway_url: url.clone(),
                 tmn_code: self.vnpay_tmn.clone(),
                 secret: secret.clone(),

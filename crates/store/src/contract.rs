@@ -81,11 +81,12 @@ pub trait Store:
         state: &Dossier,
     ) -> Result<u32, StoreError>;
     async fn events(&self, code: &DossierCode) -> Result<Vec<StoredEvent>, StoreError>;
-    /// A dossier's state and its events, in one indexed read (public tracking).
-    async fn dossier_history(
+    /// A dossier's state and what happened to it when, in one indexed read that leaves the
+    /// events' bodies alone (public tracking).
+    async fn dossier_timeline(
         &self,
         code: &DossierCode,
-    ) -> Result<Option<(Dossier, Vec<StoredEvent>)>, StoreError>;
+    ) -> Result<Option<(Dossier, Vec<TimelineEvent>)>, StoreError>;
     async fn count_dossiers(&self) -> Result<u64, StoreError>;
 
     /// Walks the hash chain from the first event and checks every link, the chain head and
@@ -105,8 +106,8 @@ pub trait Store:
     /// writes wait meanwhile).
     async fn rebuild_stats(&self, write: bool) -> Result<StatsCheck, StoreError>;
     /// Prepares for (or ends) a bulk load of history: on SQLite a much larger page cache for the
-    /// writer while it lasts, released after; on PostgreSQL the tables are analysed at the end,
-    /// so the planner knows their new sizes.
+    /// writer while it lasts, released after; on PostgreSQL the tables are vacuumed and analysed
+    /// at the end, so the planner knows their new sizes and no later read marks rows visible.
     async fn bulk_load(&self, on: bool) -> Result<(), StoreError>;
     /// The channels this server delivers notifications on: messages none of them could carry
     /// are not queued. Every channel until told otherwise.

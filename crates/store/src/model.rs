@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
-use motcua_domain::lifecycle::{Dossier, Event};
+use motcua_domain::lifecycle::{Dossier, Event, EventType};
 use motcua_domain::role::Role;
 pub use motcua_procedures::{
     LegalBasis, OnlineLevel, Procedure, ProcedureSummary, Provenance, RequiredDocument,
@@ -155,6 +155,14 @@ pub struct StoredEvent {
     pub version: u32,
     pub event: Event,
     pub hash: String,
+}
+
+/// A step of a dossier's timeline: what happened and when, read from the events' indexed
+/// columns without their bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineEvent {
+    pub at: DateTime<Utc>,
+    pub kind: EventType,
 }
 
 /// Outcome of walking the hash chain.

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::calendar::{DayKind, DayOverride};
 use motcua_domain::ids::{DossierCode, ProcedureCode};
-use motcua_domain::lifecycle::{Dossier, Event};
+use motcua_domain::lifecycle::{Dossier, Event, EventType};
 use motcua_domain::role::Role;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
@@ -694,12 +694,12 @@ impl Store for SqlStore {
         rows.iter().map(stored_event).collect()
     }
 
-    async fn dossier_history(
+    async fn dossier_timeline(
         &self,
         code: &DossierCode,
-    ) -> Result<Option<(Dossier, Vec<StoredEvent>)>, StoreError> {
+    ) -> Result<Option<(Dossier, Vec<TimelineEvent>)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT d.state, e.seq, e.version, e.body, e.hash FROM dossiers d \
+            "SELECT d.state, e.kind, e.at FROM dossiers d \
              JOIN events e ON e.stream = d.code WHERE d.code = $1 ORDER BY e.version",
         )
         .bind(code.to_string())
@@ -709,7 +709,17 @@ impl Store for SqlStore {
             return Ok(None);
         };
         let state: Dossier = serde_json::from_str(&first.try_get::<String, _>("state")?)?;
-        let events = rows.iter().map(stored_event).collect::<Result<_, _>>()?;
+        let events = rows
+            .iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(TimelineEvent {
+                    at: from_ms(r.try_get("at")?)?,
+                    kind: EventType::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("event kind {kind:?}")))?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
         Ok(Some((state, events)))
     }
 
@@ -759,8 +769,10 @@ impl Store for SqlStore {
         } else if !on {
             // Tables that grew by millions of rows in minutes: the planner learns their new
             // sizes now rather than when autovacuum gets to them (until then it expects
-            // thousands of rows per dossier stream and plans parallel scans for a lookup).
-            self.writer.execute("ANALYZE").await?;
+            // thousands of rows per dossier stream and plans parallel scans for a lookup), and
+            // every loaded row is marked visible once, here, instead of by the first request
+            // that reads its page (or never, where autovacuum is off).
+            self.writer.execute("VACUUM (ANALYZE)").await?;
         }
         Ok(())
     }

@@ -426,6 +426,26 @@ async fn dossier_lifecycle_events_outbox_stats(store: Arc<dyn Store>) {
         motcua_domain::lifecycle::replay(events.iter().map(|e| &e.event)).unwrap(),
         forwarded.state
     );
+    // The timeline read from the indexed columns says what the hashed bodies say.
+    let (state, timeline) = store.dossier_timeline(&rec.code).await.unwrap().unwrap();
+    assert_eq!(state, forwarded.state);
+    assert_eq!(
+        timeline
+            .iter()
+            .map(|t| (t.at, t.kind.name()))
+            .collect::<Vec<_>>(),
+        events
+            .iter()
+            .map(|e| (e.event.at, e.event.kind.name()))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        store
+            .dossier_timeline(&DossierCode::parse("000.00.00.H05-260818-9999").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     let outbox = store.pending_outbox(100).await.unwrap();
     assert_eq!(

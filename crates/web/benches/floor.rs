@@ -76,7 +76,7 @@ async fn seed(store: &dyn Store) {
             full_name: "Lễ tân".into(),
             role: Role::Reception,
             agency: Some(centre),
-            password_hash: motcua_web::hash_password("pw-letan-bench").unwrap(),
+            password_hash: motcua_app::secrets::hash_password("pw-letan-bench").unwrap(),
             active: true,
         })
         .await
@@ -87,12 +87,12 @@ async fn serve(store: Arc<dyn Store>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let files = std::env::temp_dir().join(format!("motcua-bench-files-{}", std::process::id()));
-    let state = motcua_web::AppState::new(
+    let state = motcua_app::App::new(
         store,
         WorkingCalendar::new(CalendarConfig::default()).unwrap(),
         TimelinessPolicy::default(),
         AgencyCode::parse(CENTRE).unwrap(),
-        motcua_web::FileStore::open(files.to_str().unwrap()).unwrap(),
+        motcua_app::FileStore::open(files.to_str().unwrap()).unwrap(),
     )
     .await
     .unwrap()

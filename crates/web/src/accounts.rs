@@ -12,11 +12,10 @@ use motcua_notify::{CODE_TOPIC, CodeMessage};
 use motcua_store::{Citizen, CitizenSession, CodePurpose, Message, OneTimeCode, StoreError};
 use rand::RngExt;
 
-use crate::AppState;
-use crate::auth::{
-    SESSION_IDLE_MINUTES, check_password, hash_password, new_secret, same_secret, sha256_hex,
-};
 use crate::error::{ApiError, FieldError, pick};
+use motcua_app::App;
+use motcua_app::principal::SESSION_IDLE_MINUTES;
+use motcua_app::secrets::{check_password, hash_password, new_secret, same_secret, sha256_hex};
 
 /// A one-time code is valid this long.
 pub(crate) const CODE_MINUTES: i64 = 10;
@@ -156,7 +155,7 @@ fn fresh_code(c: &Citizen, purpose: CodePurpose, now: DateTime<Utc>) -> (OneTime
 
 /// Creates an unverified account and sends its verification code.
 pub(crate) async fn register(
-    state: &AppState,
+    state: &App,
     login: &str,
     password: String,
     full_name: &str,
@@ -227,7 +226,7 @@ fn wrong_code(lang: Lang) -> ApiError {
 
 /// Checks a one-time code; spends it when right. Errors never tell whether the account exists.
 async fn take_code(
-    state: &AppState,
+    state: &App,
     login: &str,
     purpose: CodePurpose,
     code: &str,
@@ -266,7 +265,7 @@ async fn take_code(
 
 /// Verifies the account with its code.
 pub(crate) async fn verify(
-    state: &AppState,
+    state: &App,
     login: &str,
     code: &str,
     lang: Lang,
@@ -287,7 +286,7 @@ pub(crate) async fn verify(
 /// Sends a new code. Quietly does nothing for an unknown login or a verified account asking
 /// for verification, so that the answer does not tell which logins exist.
 pub(crate) async fn send_code(
-    state: &AppState,
+    state: &App,
     login: &str,
     purpose: CodePurpose,
     lang: Lang,
@@ -320,7 +319,7 @@ pub(crate) async fn send_code(
 
 /// Sets a new password with a reset code; every session of the account ends.
 pub(crate) async fn reset_password(
-    state: &AppState,
+    state: &App,
     login: &str,
     code: &str,
     password: String,
@@ -367,7 +366,7 @@ pub(crate) struct NewSession {
 /// Checks the password and opens a session. Five wrong passwords in a row lock the account
 /// for 15 minutes (kept in the database, so every server instance honours it).
 pub(crate) async fn log_in(
-    state: &AppState,
+    state: &App,
     login: &str,
     password: String,
     user_agent: &str,
@@ -428,7 +427,7 @@ pub(crate) async fn log_in(
 
 /// Opens a session for a citizen who has just proven who they are.
 pub(crate) async fn open_session(
-    state: &AppState,
+    state: &App,
     citizen: Citizen,
     user_agent: &str,
     lang: Lang,

@@ -12,10 +12,10 @@ use motcua_domain::lifecycle::{Applicant, Channel, Intake};
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{Attachment, Citizen, DossierRecord, Draft, OnlineLevel, Procedure, StoreError};
 
-use crate::AppState;
-use crate::auth::new_secret;
 use crate::error::{ApiError, FieldError, pick};
-use crate::files::sniff;
+use motcua_app::App;
+use motcua_app::files::sniff;
+use motcua_app::secrets::new_secret;
 
 /// Largest file accepted, unless the procedure's form says otherwise (`x-attachments.max_mb`).
 pub(crate) const DEFAULT_MAX_MB: u64 = 10;
@@ -62,11 +62,7 @@ fn problem(status: StatusCode, code: &str, lang: Lang, vi: &str, en: &str) -> Ap
     ApiError::new(status, code, pick(lang, vi, en))
 }
 
-pub(crate) async fn procedure(
-    state: &AppState,
-    code: &str,
-    lang: Lang,
-) -> Result<Procedure, ApiError> {
+pub(crate) async fn procedure(state: &App, code: &str, lang: Lang) -> Result<Procedure, ApiError> {
     let code = ProcedureCode::parse(code).map_err(|_| ApiError::not_found(lang))?;
     state
         .store
@@ -78,7 +74,7 @@ pub(crate) async fn procedure(
 
 /// Starts a draft for a procedure that can be filed online.
 pub(crate) async fn start(
-    state: &AppState,
+    state: &App,
     me: &Citizen,
     procedure_code: &str,
     lang: Lang,
@@ -125,7 +121,7 @@ fn already_submitted(code: &str, lang: Lang) -> ApiError {
 
 /// The citizen's own draft; another's is answered as not found.
 pub(crate) async fn own_draft(
-    state: &AppState,
+    state: &App,
     me: &Citizen,
     id: &str,
     lang: Lang,
@@ -143,7 +139,7 @@ pub(crate) async fn own_draft(
 
 /// The draft, when it can still change.
 pub(crate) async fn open_draft(
-    state: &AppState,
+    state: &App,
     me: &Citizen,
     id: &str,
     lang: Lang,
@@ -157,7 +153,7 @@ pub(crate) async fn open_draft(
 
 /// Saves answers as they are (checking happens at submission, and page by page in the wizard).
 pub(crate) async fn save_answers(
-    state: &AppState,
+    state: &App,
     me: &Citizen,
     id: &str,
     answers: serde_json::Value,
@@ -200,12 +196,7 @@ fn document_of<'a>(p: &'a Procedure, document: &str, lang: Lang) -> Result<&'a s
         })
 }
 
-async fn check_count(
-    state: &AppState,
-    d: &Draft,
-    p: &Procedure,
-    lang: Lang,
-) -> Result<(), ApiError> {
+async fn check_count(state: &App, d: &Draft, p: &Procedure, lang: Lang) -> Result<(), ApiError> {
     let (_, max_files) = limits(p);
     let n = state
         .store
@@ -238,7 +229,7 @@ fn clean_file_name(name: &str, mime: &str) -> String {
         .collect();
     let base = base.trim();
     if base.is_empty() {
-        let ext = crate::files::ACCEPTED
+        let ext = motcua_app::files::ACCEPTED
             .iter()
             .find(|(m, _)| *m == mime)
             .map_or("bin", |(_, e)| *e);
@@ -308,7 +299,7 @@ pub(crate) enum Target<'a> {
 /// Attaches an uploaded file to a required document of a draft, or of the citizen's own
 /// dossier while it waits for a supplement.
 pub(crate) async fn attach(
-    state: &AppState,
+    state: &App,
     me: &Citizen,
     target: Target<'_>,
     upload: Upload,
@@ -402,7 +393,7 @@ pub(crate) async fn attach(
 /// Gives a file the citizen gave before (or a result they received) for a document of this
 /// draft, without uploading it again.
 pub(crate) async fn reuse(
-    state: &AppState,
+    state: &App,
     me: &Citizen,
     draft_id: &str,
     attachment_id: &str,
@@ -441,7 +432,7 @@ pub(crate) async fn reuse(
 
 /// Removes an attachment from a draft not yet submitted.
 pub(crate) async fn detach(
-    state: &AppState,
+    state: &App,
     me: &Citizen,
     draft_id: &str,
     attachment_id: &str,
@@ -465,7 +456,7 @@ pub(crate) async fn detach(
 
 /// Everything wrong with the draft before it can be filed: profile, answers, documents.
 pub(crate) async fn problems(
-    state: &AppState,
+    state: &App,
     me: &Citizen,
     d: &Draft,
     p: &Procedure,
@@ -518,7 +509,7 @@ pub(crate) async fn problems(
 /// Files the draft: checks it whole, then opens the dossier. A draft filed already answers
 /// 409 with its dossier code, so a repeated click or a replayed request files nothing twice.
 pub(crate) async fn submit(
-    state: &AppState,
+    state: &App,
     me: &Citizen,
     draft_id: &str,
     lang: Lang,

@@ -5,11 +5,11 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
 use crate::api::{
     auth, citizen, documents, dossiers, filing, floor, health, payments, procedures, queue,
     ratings, reference, stats, track, work,
 };
+use motcua_app::App;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -54,7 +54,7 @@ impl Modify for BearerAuth {
     }
 }
 
-pub(crate) fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(auth::token))

@@ -514,28 +514,162 @@ pub enum EventKind {
     },
 }
 
-impl EventKind {
-    pub fn name(&self) -> &'static str {
+/// What kind of event, without its content: what the public timeline needs, and what the
+/// events table keeps beside each event's hashed body (`audit verify` checks the two agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    Opened,
+    Received,
+    Forwarded,
+    SentBack,
+    Transferred,
+    Assigned,
+    SupplementRequested,
+    Supplemented,
+    SupplementAccepted,
+    RefusalProposed,
+    Approved,
+    Refused,
+    ResultIssued,
+    ResultReturned,
+    Withdrawn,
+    Reappointed,
+    FeePaid,
+    Rated,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 18] = [
+        EventType::Opened,
+        EventType::Received,
+        EventType::Forwarded,
+        EventType::SentBack,
+        EventType::Transferred,
+        EventType::Assigned,
+        EventType::SupplementRequested,
+        EventType::Supplemented,
+        EventType::SupplementAccepted,
+        EventType::RefusalProposed,
+        EventType::Approved,
+        EventType::Refused,
+        EventType::ResultIssued,
+        EventType::ResultReturned,
+        EventType::Withdrawn,
+        EventType::Reappointed,
+        EventType::FeePaid,
+        EventType::Rated,
+    ];
+
+    /// The machine name, as stored and as the API shows it.
+    pub fn name(self) -> &'static str {
         match self {
-            EventKind::Opened(_) => "opened",
-            EventKind::Received { .. } => "received",
-            EventKind::Forwarded { .. } => "forwarded",
-            EventKind::SentBack { .. } => "sent_back",
-            EventKind::Transferred { .. } => "transferred",
-            EventKind::Assigned { .. } => "assigned",
-            EventKind::SupplementRequested { .. } => "supplement_requested",
-            EventKind::Supplemented { .. } => "supplemented",
-            EventKind::SupplementAccepted => "supplement_accepted",
-            EventKind::RefusalProposed { .. } => "refusal_proposed",
-            EventKind::Approved { .. } => "approved",
-            EventKind::Refused { .. } => "refused",
-            EventKind::ResultIssued { .. } => "result_issued",
-            EventKind::ResultReturned { .. } => "result_returned",
-            EventKind::Withdrawn { .. } => "withdrawn",
-            EventKind::Reappointed { .. } => "reappointed",
-            EventKind::FeePaid { .. } => "fee_paid",
-            EventKind::Rated { .. } => "rated",
+            EventType::Opened => "opened",
+            EventType::Received => "received",
+            EventType::Forwarded => "forwarded",
+            EventType::SentBack => "sent_back",
+            EventType::Transferred => "transferred",
+            EventType::Assigned => "assigned",
+            EventType::SupplementRequested => "supplement_requested",
+            EventType::Supplemented => "supplemented",
+            EventType::SupplementAccepted => "supplement_accepted",
+            EventType::RefusalProposed => "refusal_proposed",
+            EventType::Approved => "approved",
+            EventType::Refused => "refused",
+            EventType::ResultIssued => "result_issued",
+            EventType::ResultReturned => "result_returned",
+            EventType::Withdrawn => "withdrawn",
+            EventType::Reappointed => "reappointed",
+            EventType::FeePaid => "fee_paid",
+            EventType::Rated => "rated",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Whether the event appears on the public timeline (tracking by code and second factor,
+    /// and the applicant's own pages): everything except who the work was assigned to, which
+    /// names an officer.
+    pub fn is_public(self) -> bool {
+        self != EventType::Assigned
+    }
+
+    /// A sentence for the public timeline, without personal data.
+    pub fn public_label(self, lang: Lang) -> String {
+        let s = |vi: &str, en: &str| pick(lang, vi, en);
+        match self {
+            EventType::Opened => s("Hồ sơ đã được nộp", "Dossier filed"),
+            EventType::Received => s(
+                "Hồ sơ đã được tiếp nhận, hẹn trả kết quả",
+                "Dossier received, result appointment set",
+            ),
+            EventType::Forwarded => s("Chuyển bước xử lý", "Passed to the next processing step"),
+            EventType::SentBack => s("Trả lại bước xử lý trước", "Returned to the previous step"),
+            EventType::Transferred => s(
+                "Chuyển cơ quan khác xử lý (liên thông)",
+                "Transferred to another agency",
+            ),
+            EventType::Assigned => s("Phân công cán bộ xử lý", "Officer assigned"),
+            EventType::SupplementRequested => {
+                s("Yêu cầu bổ sung, hoàn thiện hồ sơ", "Supplement requested")
+            }
+            EventType::Supplemented => s(
+                "Công dân đã bổ sung hồ sơ",
+                "Applicant supplemented the dossier",
+            ),
+            EventType::SupplementAccepted => s(
+                "Tiếp tục xử lý sau bổ sung",
+                "Processing resumed after the supplement",
+            ),
+            EventType::RefusalProposed => s("Đề xuất từ chối", "Refusal proposed"),
+            EventType::Approved => s("Lãnh đạo đã phê duyệt", "Approved"),
+            EventType::Refused => s("Từ chối giải quyết hồ sơ", "Dossier refused"),
+            EventType::ResultIssued => s("Đã có kết quả giải quyết", "Result issued"),
+            EventType::FeePaid => s("Đã nộp phí, lệ phí", "Fee paid"),
+            EventType::Rated => s(
+                "Người nộp đã đánh giá mức độ hài lòng",
+                "The applicant rated the service",
+            ),
+            EventType::ResultReturned => s("Đã trả kết quả", "Result returned"),
+            EventType::Withdrawn => s(
+                "Dừng giải quyết theo đề nghị rút hồ sơ",
+                "Stopped at the applicant's request",
+            ),
+            EventType::Reappointed => s(
+                "Xin lỗi và hẹn lại ngày trả kết quả",
+                "Apology and new appointment",
+            ),
+        }
+    }
+}
+
+impl EventKind {
+    pub fn event_type(&self) -> EventType {
+        match self {
+            EventKind::Opened(_) => EventType::Opened,
+            EventKind::Received { .. } => EventType::Received,
+            EventKind::Forwarded { .. } => EventType::Forwarded,
+            EventKind::SentBack { .. } => EventType::SentBack,
+            EventKind::Transferred { .. } => EventType::Transferred,
+            EventKind::Assigned { .. } => EventType::Assigned,
+            EventKind::SupplementRequested { .. } => EventType::SupplementRequested,
+            EventKind::Supplemented { .. } => EventType::Supplemented,
+            EventKind::SupplementAccepted => EventType::SupplementAccepted,
+            EventKind::RefusalProposed { .. } => EventType::RefusalProposed,
+            EventKind::Approved { .. } => EventType::Approved,
+            EventKind::Refused { .. } => EventType::Refused,
+            EventKind::ResultIssued { .. } => EventType::ResultIssued,
+            EventKind::ResultReturned { .. } => EventType::ResultReturned,
+            EventKind::Withdrawn { .. } => EventType::Withdrawn,
+            EventKind::Reappointed { .. } => EventType::Reappointed,
+            EventKind::FeePaid { .. } => EventType::FeePaid,
+            EventKind::Rated { .. } => EventType::Rated,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.event_type().name()
     }
 
     /// Whether the applicant is told of this event (e-mail, SMS): filing, receipt, supplement
@@ -567,63 +701,12 @@ impl EventKind {
         }
     }
 
-    /// Whether the event appears on the public timeline (tracking by code and second factor,
-    /// and the applicant's own pages): everything except who the work was assigned to, which
-    /// names an officer.
     pub fn is_public(&self) -> bool {
-        !matches!(self, EventKind::Assigned { .. })
+        self.event_type().is_public()
     }
 
-    /// A sentence for the public timeline, without personal data.
     pub fn public_label(&self, lang: Lang) -> String {
-        let s = |vi: &str, en: &str| pick(lang, vi, en);
-        match self {
-            EventKind::Opened(_) => s("Hồ sơ đã được nộp", "Dossier filed"),
-            EventKind::Received { .. } => s(
-                "Hồ sơ đã được tiếp nhận, hẹn trả kết quả",
-                "Dossier received, result appointment set",
-            ),
-            EventKind::Forwarded { .. } => {
-                s("Chuyển bước xử lý", "Passed to the next processing step")
-            }
-            EventKind::SentBack { .. } => {
-                s("Trả lại bước xử lý trước", "Returned to the previous step")
-            }
-            EventKind::Transferred { .. } => s(
-                "Chuyển cơ quan khác xử lý (liên thông)",
-                "Transferred to another agency",
-            ),
-            EventKind::Assigned { .. } => s("Phân công cán bộ xử lý", "Officer assigned"),
-            EventKind::SupplementRequested { .. } => {
-                s("Yêu cầu bổ sung, hoàn thiện hồ sơ", "Supplement requested")
-            }
-            EventKind::Supplemented { .. } => s(
-                "Công dân đã bổ sung hồ sơ",
-                "Applicant supplemented the dossier",
-            ),
-            EventKind::SupplementAccepted => s(
-                "Tiếp tục xử lý sau bổ sung",
-                "Processing resumed after the supplement",
-            ),
-            EventKind::RefusalProposed { .. } => s("Đề xuất từ chối", "Refusal proposed"),
-            EventKind::Approved { .. } => s("Lãnh đạo đã phê duyệt", "Approved"),
-            EventKind::Refused { .. } => s("Từ chối giải quyết hồ sơ", "Dossier refused"),
-            EventKind::ResultIssued { .. } => s("Đã có kết quả giải quyết", "Result issued"),
-            EventKind::FeePaid { .. } => s("Đã nộp phí, lệ phí", "Fee paid"),
-            EventKind::Rated { .. } => s(
-                "Người nộp đã đánh giá mức độ hài lòng",
-                "The applicant rated the service",
-            ),
-            EventKind::ResultReturned { .. } => s("Đã trả kết quả", "Result returned"),
-            EventKind::Withdrawn { .. } => s(
-                "Dừng giải quyết theo đề nghị rút hồ sơ",
-                "Stopped at the applicant's request",
-            ),
-            EventKind::Reappointed { .. } => s(
-                "Xin lỗi và hẹn lại ngày trả kết quả",
-                "Apology and new appointment",
-            ),
-        }
+        self.event_type().public_label(lang)
     }
 }
 

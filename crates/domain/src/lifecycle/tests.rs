@@ -1062,6 +1062,22 @@ fn the_public_timeline_never_names_the_assigned_officer() {
 }
 
 #[test]
+fn every_event_type_has_one_name_and_only_assignment_is_private() {
+    for t in EventType::ALL {
+        assert_eq!(EventType::parse(t.name()), Some(t));
+        assert_eq!(t.is_public(), t != EventType::Assigned);
+        assert_ne!(t.public_label(Lang::Vi), t.public_label(Lang::En));
+    }
+    assert_eq!(EventType::parse("assigned "), None);
+    let names: std::collections::HashSet<_> = EventType::ALL.iter().map(|t| t.name()).collect();
+    assert_eq!(names.len(), EventType::ALL.len());
+    assert_eq!(
+        EventKind::SupplementAccepted.event_type(),
+        EventType::SupplementAccepted
+    );
+}
+
+#[test]
 fn the_expected_appointment_is_the_one_receipt_sets() {
     let cal = calendar();
     let lc = Lifecycle {

@@ -88,7 +88,7 @@ pub(crate) async fn run(
         let credentials = seed::seed(&*store, policy, history).await?;
         store.close().await;
         drop(store);
-        motcua_web::give_back_memory();
+        motcua_app::give_back_memory();
         write_private(&credentials_path, &serde_json::to_vec_pretty(&credentials)?)?;
         for (from, to) in side_files(&seeding).into_iter().zip(side_files(&db)) {
             if from.exists() {

@@ -319,7 +319,7 @@ pub(crate) async fn seed(
         let pw = password();
         let hash = tokio::task::spawn_blocking({
             let pw = pw.clone();
-            move || motcua_web::hash_password(&pw)
+            move || motcua_app::secrets::hash_password(&pw)
         })
         .await?
         .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
@@ -341,13 +341,13 @@ pub(crate) async fn seed(
             full_name: full_name.into(),
         });
     }
-    let api_key = motcua_web::new_secret("mck_");
+    let api_key = motcua_app::secrets::new_secret("mck_");
     store
         .put_api_key(&ApiKey {
             name: "he-thong-quan-su-tinh".into(),
             agency: military,
             scopes: Scope::ALL.to_vec(),
-            key_hash: motcua_web::sha256_hex(&api_key),
+            key_hash: motcua_app::secrets::sha256_hex(&api_key),
             revoked: false,
         })
         .await?;

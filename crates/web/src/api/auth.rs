@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use motcua_store::User;
 
-use crate::AppState;
-use crate::auth::{check_password, new_secret, sha256_hex};
 use crate::error::{ApiError, ApiJson, ReqLang, pick};
+use motcua_app::App;
+use motcua_app::secrets::{check_password, new_secret, sha256_hex};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct TokenRequest {
@@ -41,7 +41,7 @@ const TOKEN_LIFETIME_HOURS: i64 = 10;
     )
 )]
 pub(crate) async fn token(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
@@ -59,7 +59,7 @@ pub(crate) async fn token(
 /// Checks an officer's username and password (five failures lock the name for a while) and
 /// issues a token for a working day: the API's bearer token and the back office's cookie.
 pub(crate) async fn staff_log_in(
-    state: &AppState,
+    state: &App,
     username: &str,
     password: String,
     lang: motcua_domain::Lang,

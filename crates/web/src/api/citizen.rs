@@ -10,10 +10,12 @@ use motcua_domain::calendar::TZ;
 use motcua_store::{Citizen, CodePurpose};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::accounts::{self, ProfileChange};
-use crate::auth::{CitizenAuth, Principal, user_agent};
+use crate::auth::Caller;
+use crate::auth::user_agent;
 use crate::error::{ApiError, ApiJson, ReqLang};
+use motcua_app::App;
+use motcua_app::principal::{CitizenAuth, Principal};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct RegisterRequest {
@@ -41,7 +43,7 @@ pub(crate) struct Registered {
     )
 )]
 pub(crate) async fn register(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
@@ -92,7 +94,7 @@ fn token_of(s: accounts::NewSession) -> SessionToken {
     responses((status = 200, body = SessionToken), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn verify(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     headers: HeaderMap,
     ApiJson(req): ApiJson<CodeRequest>,
@@ -115,7 +117,7 @@ pub(crate) struct LoginOnly {
     responses((status = 202), (status = 429, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn resend(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<LoginOnly>,
 ) -> Result<StatusCode, ApiError> {
@@ -140,7 +142,7 @@ pub(crate) struct LoginRequest {
     )
 )]
 pub(crate) async fn login(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
@@ -174,9 +176,9 @@ pub(crate) fn citizen(
     responses((status = 204), (status = 401, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn logout(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
 ) -> Result<StatusCode, ApiError> {
     let me = citizen(principal, lang)?;
     state
@@ -193,7 +195,7 @@ pub(crate) async fn logout(
     responses((status = 202), (status = 429, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn forgot(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<LoginOnly>,
 ) -> Result<StatusCode, ApiError> {
@@ -214,7 +216,7 @@ pub(crate) struct ResetRequest {
     responses((status = 204), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn reset(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<ResetRequest>,
 ) -> Result<StatusCode, ApiError> {
@@ -266,7 +268,7 @@ impl Profile {
 )]
 pub(crate) async fn profile(
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
 ) -> Result<Json<Profile>, ApiError> {
     Ok(Json(Profile::of(&citizen(principal, lang)?.citizen)))
 }
@@ -279,9 +281,9 @@ pub(crate) async fn profile(
     responses((status = 200, body = Profile), (status = 401, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn update_profile(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     ApiJson(change): ApiJson<ProfileChange>,
 ) -> Result<Json<Profile>, ApiError> {
     let mut c = citizen(principal, lang)?.citizen;
@@ -312,16 +314,16 @@ pub(crate) struct SessionView {
     responses((status = 200, body = [SessionView]), (status = 401, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn sessions(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
 ) -> Result<Json<Vec<SessionView>>, ApiError> {
     let me = citizen(principal, lang)?;
     Ok(Json(session_views(&state, &me, lang).await?))
 }
 
 pub(crate) async fn session_views(
-    state: &AppState,
+    state: &App,
     me: &CitizenAuth,
     lang: motcua_domain::Lang,
 ) -> Result<Vec<SessionView>, ApiError> {
@@ -344,7 +346,7 @@ pub(crate) async fn session_views(
 
 /// Revokes one of the account's sessions by the id the list gives.
 pub(crate) async fn revoke(
-    state: &AppState,
+    state: &App,
     me: &CitizenAuth,
     id: &str,
     lang: motcua_domain::Lang,
@@ -376,9 +378,9 @@ pub(crate) async fn revoke(
     responses((status = 204), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn revoke_session(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let me = citizen(principal, lang)?;

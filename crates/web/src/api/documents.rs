@@ -11,11 +11,12 @@ use motcua_domain::lifecycle::{Channel, Command};
 use motcua_domain::units::AdminUnits;
 use motcua_store::{AgencyKind, DossierRecord, Scope, ops};
 
-use crate::AppState;
 use crate::api::dossiers::readable;
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::{ApiError, ReqLang, pick};
 use crate::i18n::money;
+use motcua_app::App;
+use motcua_app::principal::Principal;
 
 /// "14 giờ 05 phút, ngày 02/06/2025".
 pub(crate) fn moment(t: DateTime<Utc>) -> String {
@@ -40,7 +41,7 @@ fn time_limit(t: ProcessingTime) -> String {
 
 /// Who issues the dossier's slips: the province, the receiving office, and the place name.
 async fn issuer(
-    state: &AppState,
+    state: &App,
     r: &DossierRecord,
     lang: Lang,
 ) -> Result<(String, String, String), ApiError> {
@@ -85,7 +86,7 @@ fn place_and_date(place: &str, t: DateTime<Utc>) -> String {
 
 /// The receipt slip's content from the dossier and the catalog.
 pub(crate) async fn receipt_slip(
-    state: &AppState,
+    state: &App,
     r: &DossierRecord,
     lang: Lang,
 ) -> Result<ReceiptSlip, ApiError> {
@@ -185,9 +186,9 @@ pub(crate) async fn receipt_slip(
     )
 )]
 pub(crate) async fn receipt(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
     let record = readable(&state, &principal, &code, lang).await?;
@@ -211,9 +212,9 @@ pub(crate) async fn receipt(
     )
 )]
 pub(crate) async fn result(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
     let record = readable(&state, &principal, &code, lang).await?;
@@ -229,8 +230,8 @@ pub(crate) async fn result(
         tracing::warn!(error = %e, dossier = %record.code, "result file missing");
         ApiError::not_found(lang)
     })?;
-    let mime = crate::files::sniff(&bytes).unwrap_or("application/octet-stream");
-    let ext = crate::files::ACCEPTED
+    let mime = motcua_app::files::sniff(&bytes).unwrap_or("application/octet-stream");
+    let ext = motcua_app::files::ACCEPTED
         .iter()
         .find(|(m, _)| *m == mime)
         .map_or("bin", |(_, e)| *e);
@@ -275,9 +276,9 @@ pub(crate) struct ResultForm {
     )
 )]
 pub(crate) async fn issue_result(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(code): Path<String>,
     mut form: axum::extract::Multipart,
 ) -> Result<axum::Json<crate::api::dossiers::DossierView>, ApiError> {
@@ -304,7 +305,7 @@ pub(crate) async fn issue_result(
     let (Some(summary), Some((_, bytes))) = (fields.summary, fields.file) else {
         return Err(bad_result_form(lang));
     };
-    if crate::files::sniff(&bytes).is_none() {
+    if motcua_app::files::sniff(&bytes).is_none() {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "file_type",
@@ -386,9 +387,9 @@ fn pdf_response(pdf: Vec<u8>, name: &str) -> Response {
     )
 )]
 pub(crate) async fn slip(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path((code, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     use motcua_documents::{Notice, SlipHeader, notice_pdf};
@@ -514,7 +515,7 @@ async fn render(
 /// The processing control sheet: every hand-over from the events, with each step's time
 /// against its budget in working hours.
 async fn control_sheet(
-    state: &AppState,
+    state: &App,
     r: &DossierRecord,
     lang: Lang,
 ) -> Result<motcua_documents::ControlSheet, ApiError> {

@@ -12,9 +12,10 @@ use motcua_domain::role::Role;
 use motcua_store::{DossierRecord, Scope, ops};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ReqLang, pick};
+use motcua_app::App;
+use motcua_app::principal::Principal;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ApplicantInput {
@@ -206,9 +207,9 @@ pub(crate) fn writer(
     )
 )]
 pub(crate) async fn create(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     ApiJson(req): ApiJson<CreateDossier>,
 ) -> Result<(StatusCode, Json<DossierView>), ApiError> {
     // Citizens file through their drafts (`/api/v1/citizen/drafts`).
@@ -224,7 +225,7 @@ pub(crate) async fn create(
 /// Opens a dossier filed by an officer or an agency system: the procedure from the catalog,
 /// the applicant checked, the branch (any branch takes any procedure) and the deciding agency.
 pub(crate) async fn file_dossier(
-    state: &AppState,
+    state: &App,
     actor: &motcua_domain::role::Actor,
     req: CreateDossier,
     lang: Lang,
@@ -270,7 +271,7 @@ pub(crate) async fn file_dossier(
     // Branches and agencies from memory; one that is not there yet is looked up.
     let branch = match req.branch_code.filter(|b| !b.trim().is_empty()) {
         Some(b) => Some(
-            crate::counter::branch(state, &b)
+            motcua_app::counter::branch(state, &b)
                 .await
                 .map_err(|e| ApiError::store(e, lang))?
                 .ok_or_else(|| {
@@ -347,7 +348,7 @@ pub(crate) async fn file_dossier(
 
 /// Loads a dossier the caller may read; otherwise answers 404 as if it did not exist.
 pub(crate) async fn readable(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     code: &str,
     lang: Lang,
@@ -371,9 +372,9 @@ pub(crate) async fn readable(
     responses((status = 200, body = DossierView), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn get(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(code): Path<String>,
 ) -> Result<Json<DossierView>, ApiError> {
     let record = readable(&state, &principal, &code, lang).await?;
@@ -398,9 +399,9 @@ pub(crate) struct StoredEventView {
     responses((status = 200, body = [StoredEventView]), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn events(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<StoredEventView>>, ApiError> {
     let record = readable(&state, &principal, &code, lang).await?;
@@ -451,9 +452,9 @@ criteria?: [{criterion: resolution_time|contacts|agencies|attitude, score: 0..2}
     )
 )]
 pub(crate) async fn act(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(code): Path<String>,
     ApiJson(mut body): ApiJson<serde_json::Value>,
 ) -> Result<Json<DossierView>, ApiError> {

@@ -9,12 +9,12 @@ use motcua_domain::Lang;
 use motcua_store::{Attachment, Draft};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::api::citizen::citizen;
 use crate::api::dossiers::{DossierView, view};
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ReqLang, pick};
 use crate::filing;
+use motcua_app::App;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct AttachmentView {
@@ -70,7 +70,7 @@ pub(crate) struct DraftView {
     dossier_code: Option<String>,
 }
 
-async fn draft_view(state: &AppState, d: Draft, lang: Lang) -> Result<DraftView, ApiError> {
+async fn draft_view(state: &App, d: Draft, lang: Lang) -> Result<DraftView, ApiError> {
     let p = filing::procedure(state, &d.procedure_code, lang).await?;
     let attachments = state
         .store
@@ -113,9 +113,9 @@ pub(crate) struct NewDraft {
     responses((status = 201, body = DraftView), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody, description = "not available online"))
 )]
 pub(crate) async fn create(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     ApiJson(req): ApiJson<NewDraft>,
 ) -> Result<(StatusCode, Json<DraftView>), ApiError> {
     let me = citizen(principal, lang)?;
@@ -132,9 +132,9 @@ pub(crate) async fn create(
     responses((status = 200, body = [DraftView]), (status = 401, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn list(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
 ) -> Result<Json<Vec<DraftView>>, ApiError> {
     let me = citizen(principal, lang)?;
     let drafts = state
@@ -156,9 +156,9 @@ pub(crate) async fn list(
     responses((status = 200, body = DraftView), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn get(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<DraftView>, ApiError> {
     let me = citizen(principal, lang)?;
@@ -179,9 +179,9 @@ pub(crate) struct Answers {
     responses((status = 200, body = DraftView), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody, description = "filed already"))
 )]
 pub(crate) async fn save(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<Answers>,
 ) -> Result<Json<DraftView>, ApiError> {
@@ -197,9 +197,9 @@ pub(crate) async fn save(
     responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn discard(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let me = citizen(principal, lang)?;
@@ -278,9 +278,9 @@ pub(crate) async fn read_upload(
     )
 )]
 pub(crate) async fn upload(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     form: Multipart,
 ) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
@@ -305,9 +305,9 @@ pub(crate) struct Reuse {
     responses((status = 201, body = AttachmentView), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn reuse(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<Reuse>,
 ) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
@@ -332,9 +332,9 @@ pub(crate) async fn reuse(
     responses((status = 204), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn detach(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path((id, attachment)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let me = citizen(principal, lang)?;
@@ -348,9 +348,9 @@ pub(crate) async fn detach(
     responses((status = 200, body = [AttachmentView]), (status = 401, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn files(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
 ) -> Result<Json<Vec<AttachmentView>>, ApiError> {
     let me = citizen(principal, lang)?;
     let list = state
@@ -386,9 +386,9 @@ pub(crate) struct Filed {
     )
 )]
 pub(crate) async fn submit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Filed>), ApiError> {
     let me = citizen(principal, lang)?;
@@ -398,7 +398,7 @@ pub(crate) async fn submit(
 }
 
 pub(crate) fn filed(
-    state: &AppState,
+    state: &App,
     r: &motcua_store::DossierRecord,
     lang: Lang,
     now: DateTime<Utc>,
@@ -418,9 +418,9 @@ pub(crate) fn filed(
     responses((status = 200, body = [DossierView]), (status = 401, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn dossiers(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
 ) -> Result<Json<Vec<DossierView>>, ApiError> {
     let me = citizen(principal, lang)?;
     let now = Utc::now();
@@ -447,9 +447,9 @@ pub(crate) async fn dossiers(
     )
 )]
 pub(crate) async fn supplement_upload(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(code): Path<String>,
     form: Multipart,
 ) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {

@@ -18,10 +18,11 @@ use serde::{Deserialize, Serialize};
 use super::queue::{
     DEFAULT_SERVICE, TicketView, branch, counter_officer, nobody_served, not_found, ticket_view,
 };
-use crate::AppState;
-use crate::auth::Principal;
-use crate::board::Loads;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiQuery, ReqLang, pick};
+use motcua_app::App;
+use motcua_app::board::Loads;
+use motcua_app::principal::Principal;
 
 /// A service group's line now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -61,10 +62,7 @@ pub(crate) fn group_waits(branch: &str, groups: &[ServiceGroup], loads: &Loads) 
 }
 
 /// A branch's groups with their lines, now.
-pub(crate) async fn waits_now(
-    state: &AppState,
-    branch: &str,
-) -> Result<Vec<GroupWait>, StoreError> {
+pub(crate) async fn waits_now(state: &App, branch: &str) -> Result<Vec<GroupWait>, StoreError> {
     let groups = state.store.service_groups(branch).await?;
     let loads = state.live.loads_now(&*state.store).await;
     Ok(group_waits(branch, &groups, &loads))
@@ -83,7 +81,7 @@ pub(crate) struct QueueView {
     responses((status = 200, body = QueueView), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn queue_state(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     Path(code): Path<String>,
 ) -> Result<Json<QueueView>, ApiError> {
@@ -119,9 +117,9 @@ pub(crate) struct TransferRequest {
     )
 )]
 pub(crate) async fn transfer(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(counter): Path<String>,
     ApiJson(req): ApiJson<TransferRequest>,
 ) -> Result<Json<TicketView>, ApiError> {
@@ -168,7 +166,7 @@ impl From<StoreError> for FloorError {
 /// Moves the ticket served at counter `number` to `group` and/or counter `to` (a code); the
 /// ticket as it now waits, and its group.
 pub(crate) async fn transfer_served(
-    state: &AppState,
+    state: &App,
     branch: &Branch,
     number: i64,
     group: Option<String>,
@@ -222,7 +220,7 @@ pub(crate) async fn transfer_served(
 /// Links the ticket served at counter `number` to dossier `code`, which the officer must be
 /// able to read.
 pub(crate) async fn link_served(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     branch: &Branch,
     number: i64,
@@ -273,9 +271,9 @@ pub(crate) struct LinkView {
     )
 )]
 pub(crate) async fn link(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(counter): Path<String>,
     ApiJson(req): ApiJson<LinkRequest>,
 ) -> Result<Json<LinkView>, ApiError> {
@@ -318,7 +316,7 @@ pub(crate) struct DaySlots {
 
 /// The bookable slots of a group (working days only, from now on).
 pub(crate) async fn day_slots(
-    state: &AppState,
+    state: &App,
     branch: &str,
     group: &ServiceGroup,
     from: NaiveDate,
@@ -360,7 +358,7 @@ pub(crate) async fn day_slots(
     Ok(out)
 }
 
-fn capacity(state: &AppState, group: &ServiceGroup) -> i64 {
+fn capacity(state: &App, group: &ServiceGroup) -> i64 {
     i64::from(state.floor.per_counter) * group.counters.len().max(1) as i64
 }
 
@@ -371,7 +369,7 @@ fn capacity(state: &AppState, group: &ServiceGroup) -> i64 {
     responses((status = 200, body = [DaySlots]), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn slots(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<SlotsQuery>,
@@ -468,7 +466,7 @@ impl BookingError {
 /// Books a slot: checks the name, the phone and that the slot is one of the group's free
 /// slots; at most a few bookings per phone number and hour.
 pub(crate) async fn book(
-    state: &AppState,
+    state: &App,
     branch: &Branch,
     group: &ServiceGroup,
     slot: DateTime<Utc>,
@@ -554,7 +552,7 @@ fn appointment_code() -> String {
     )
 )]
 pub(crate) async fn create_appointment(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<BookingRequest>,
@@ -584,7 +582,7 @@ pub(crate) struct CancelRequest {
     )
 )]
 pub(crate) async fn cancel(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     headers: HeaderMap,
     Path(code): Path<String>,
@@ -629,7 +627,7 @@ pub(crate) struct CheckInRequest {
 /// Checks in appointment `code` at branch `branch`: its ticket, placed by its slot, with its
 /// group, the people ahead and the expected wait.
 pub(crate) async fn check_in(
-    state: &AppState,
+    state: &App,
     branch: &Branch,
     code: &str,
     lang: Lang,
@@ -683,7 +681,7 @@ pub(crate) async fn check_in(
     )
 )]
 pub(crate) async fn check_in_api(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<CheckInRequest>,

@@ -5,8 +5,8 @@ use axum::extract::State;
 use motcua_store::Backend;
 use serde::Serialize;
 
-use crate::AppState;
 use crate::error::{ApiError, ReqLang};
+use motcua_app::App;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Health {
@@ -19,7 +19,7 @@ pub(crate) struct Health {
 /// Health check: answers when the server and its database work.
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
 pub(crate) async fn healthz(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
 ) -> Result<Json<Health>, ApiError> {
     state

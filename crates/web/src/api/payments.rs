@@ -16,11 +16,12 @@ use motcua_store::{Payment, PaymentStatus, Settlement};
 use rand::RngExt;
 use serde::Serialize;
 
-use crate::AppState;
 use crate::api::dossiers::readable;
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::{ApiError, ReqLang, pick};
-use crate::vnpay::{self, IpnAnswer};
+use motcua_app::App;
+use motcua_app::principal::Principal;
+use motcua_app::vnpay::{self, IpnAnswer};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct PaymentView {
@@ -59,7 +60,7 @@ pub(crate) struct PaymentStart {
 
 /// Starts paying what the dossier still owes. Only its applicant may.
 pub(crate) async fn start(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     code: &str,
     client_ip: &str,
@@ -147,9 +148,9 @@ pub(crate) fn client_ip(headers: &HeaderMap) -> String {
     )
 )]
 pub(crate) async fn create(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<(StatusCode, Json<PaymentStart>), ApiError> {
@@ -164,9 +165,9 @@ pub(crate) async fn create(
     responses((status = 200, body = [PaymentView]), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn list(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<PaymentView>>, ApiError> {
     let record = readable(&state, &principal, &code, lang).await?;
@@ -187,7 +188,7 @@ pub(crate) fn query_params(raw: Option<&str>) -> BTreeMap<String, String> {
 /// Takes the gateway's word on a payment: checks the signature and the amount, settles the
 /// payment once, and records the fee on the dossier (again safely if a previous attempt
 /// stopped half-way).
-pub(crate) async fn settle(state: &AppState, params: &BTreeMap<String, String>) -> IpnAnswer {
+pub(crate) async fn settle(state: &App, params: &BTreeMap<String, String>) -> IpnAnswer {
     let Some(config) = &state.payment else {
         return IpnAnswer::OTHER;
     };
@@ -271,8 +272,28 @@ pub(crate) async fn settle(state: &AppState, params: &BTreeMap<String, String>) 
 #[utoipa::path(
     get, path = "/api/v1/payments/vnpay/ipn", tag = "payments",
     params(("vnp_TxnRef" = String, Query), ("vnp_Amount" = String, Query), ("vnp_ResponseCode" = String, Query), ("vnp_SecureHash" = String, Query)),
-    responses((status = 200, body = IpnAnswer))
+    responses((status = 200, body = IpnReply))
 )]
-pub(crate) async fn ipn(State(state): State<AppState>, RawQuery(q): RawQuery) -> Json<IpnAnswer> {
-    Json(settle(&state, &query_params(q.as_deref())).await)
+pub(crate) async fn ipn(State(state): State<App>, RawQuery(q): RawQuery) -> Json<IpnReply> {
+    Json(IpnReply::from(
+        settle(&state, &query_params(q.as_deref())).await,
+    ))
+}
+
+/// The merchant's answer to an IPN, in VNPay's field names.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct IpnReply {
+    #[serde(rename = "RspCode")]
+    rsp_code: &'static str,
+    #[serde(rename = "Message")]
+    message: &'static str,
+}
+
+impl From<IpnAnswer> for IpnReply {
+    fn from(a: IpnAnswer) -> Self {
+        IpnReply {
+            rsp_code: a.rsp_code,
+            message: a.message,
+        }
+    }
 }

@@ -10,8 +10,8 @@ use motcua_search::{Facets, MAX_QUERY_CHARS, SearchError, SearchQuery};
 use motcua_store::{OnlineLevel, Procedure, ProcedureSummary};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiQuery, ReqLang, pick};
+use motcua_app::App;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -202,7 +202,7 @@ pub(crate) fn search_query(p: ListParams, lang: Lang) -> Result<(SearchQuery, u3
     responses((status = 200, body = ProcedureList), (status = 400, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn list(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<ProcedureList>, ApiError> {
@@ -253,7 +253,7 @@ pub(crate) fn search_error(e: SearchError, lang: Lang) -> ApiError {
     responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn get(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     Path(code): Path<String>,
 ) -> Result<Json<Procedure>, ApiError> {

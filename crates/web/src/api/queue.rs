@@ -12,12 +12,13 @@ use motcua_domain::queue::{self, Priority, Waiting};
 use motcua_store::{Branch, ServiceGroup, StoreError, Ticket, TicketStatus, ops};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::api::floor::{GroupWait, group_waits};
 use crate::api::reference::counter_code;
-use crate::auth::Principal;
-use crate::counter::CounterRefusal;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ReqLang, pick};
+use motcua_app::App;
+use motcua_app::counter::CounterRefusal;
+use motcua_app::principal::Principal;
 
 /// Service time assumed before a group has any measured service.
 pub(crate) const DEFAULT_SERVICE: Duration = Duration::minutes(10);
@@ -56,8 +57,8 @@ pub(crate) fn not_found(lang: Lang, vi: &str, en: &str) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", pick(lang, vi, en))
 }
 
-pub(crate) async fn branch(state: &AppState, code: &str, lang: Lang) -> Result<Branch, ApiError> {
-    crate::counter::branch(state, code)
+pub(crate) async fn branch(state: &App, code: &str, lang: Lang) -> Result<Branch, ApiError> {
+    motcua_app::counter::branch(state, code)
         .await
         .map_err(|e| ApiError::store(e, lang))?
         .ok_or_else(|| not_found(lang, "Không có điểm tiếp nhận này.", "No such branch."))
@@ -66,7 +67,7 @@ pub(crate) async fn branch(state: &AppState, code: &str, lang: Lang) -> Result<B
 /// Issues a ticket of the day in `group` and says how many are called before it and the
 /// expected wait (for the API and the kiosk page alike).
 pub(crate) async fn issue(
-    state: &AppState,
+    state: &App,
     branch: &Branch,
     group: &ServiceGroup,
     priority: Option<Priority>,
@@ -85,7 +86,7 @@ pub(crate) async fn issue(
 /// How many are called before a waiting ticket at `now`, and its expected wait from the
 /// group's service times of the day.
 pub(crate) async fn place(
-    state: &AppState,
+    state: &App,
     ticket: &Ticket,
     group: &ServiceGroup,
     now: DateTime<Utc>,
@@ -143,7 +144,7 @@ pub(crate) fn ticket_view(t: &Ticket, group: &ServiceGroup) -> TicketView {
     )
 )]
 pub(crate) async fn take(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<TicketRequest>,
@@ -196,9 +197,9 @@ pub(crate) async fn take(
     )
 )]
 pub(crate) async fn call_next(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(counter): Path<String>,
 ) -> Result<Response, ApiError> {
     let (user, branch, number) = counter_officer(&state, &principal, &counter, lang).await?;
@@ -249,7 +250,7 @@ pub(crate) struct BoardQuery {
 struct Follow {
     replay: std::vec::IntoIter<motcua_store::TicketCall>,
     rx: tokio::sync::broadcast::Receiver<motcua_store::TicketCall>,
-    loads: tokio::sync::watch::Receiver<std::sync::Arc<crate::board::Loads>>,
+    loads: tokio::sync::watch::Receiver<std::sync::Arc<motcua_app::board::Loads>>,
     groups: Vec<ServiceGroup>,
     /// The waiting lines last sent; a new snapshot is sent only when this branch's changed.
     shown: Option<Vec<GroupWait>>,
@@ -277,7 +278,7 @@ fn waiting_event(waits: &[GroupWait]) -> axum::response::sse::Event {
     )
 )]
 pub(crate) async fn board(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     Path(code): Path<String>,
     headers: axum::http::HeaderMap,
@@ -373,9 +374,9 @@ pub(crate) async fn board(
 }
 
 /// The officer acting at counter `code` (`{branch}-{number}`): a reception officer of the
-/// branch's agency; the counter must exist (`crate::counter::at_counter`).
+/// branch's agency; the counter must exist (`motcua_app::counter::at_counter`).
 pub(crate) async fn counter_officer(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     code: &str,
     lang: Lang,
@@ -385,7 +386,7 @@ pub(crate) async fn counter_officer(
         Principal::Anonymous => return Err(ApiError::unauthorized(lang)),
         _ => return Err(ApiError::forbidden(lang)),
     };
-    match crate::counter::at_counter(state, user, code).await {
+    match motcua_app::counter::at_counter(state, user, code).await {
         Ok((branch, number)) => Ok((user.username.clone(), branch, number)),
         Err(CounterRefusal::Unknown) => {
             Err(not_found(lang, "Không có quầy này.", "No such counter."))
@@ -424,9 +425,9 @@ pub(crate) fn nobody_served(lang: Lang) -> ApiError {
     )
 )]
 pub(crate) async fn recall(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(counter): Path<String>,
 ) -> Result<Json<TicketView>, ApiError> {
     let (_, branch, number) = counter_officer(&state, &principal, &counter, lang).await?;
@@ -462,9 +463,9 @@ pub(crate) async fn recall(
     )
 )]
 pub(crate) async fn end(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(counter): Path<String>,
     ApiJson(req): ApiJson<EndRequest>,
 ) -> Result<Json<TicketView>, ApiError> {
@@ -507,7 +508,7 @@ pub(crate) async fn end(
 
 /// Service group `code` of branch `branch`; 404 when it has none such.
 pub(crate) async fn group(
-    state: &AppState,
+    state: &App,
     branch: &str,
     code: &str,
     lang: Lang,

@@ -17,9 +17,10 @@ use motcua_store::{Branch, Rating, RatingCount, StoreError, Ticket, TicketStatus
 use serde::{Deserialize, Serialize};
 
 use super::reference::counter_code;
-use crate::AppState;
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiQuery, ReqLang, pick};
+use motcua_app::App;
+use motcua_app::principal::Principal;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct RatingRequest {
@@ -94,7 +95,7 @@ pub(crate) fn parse_rating(
 /// Records a rating of ticket `ticket`, served at `branch`, given at its counter's tablet by
 /// `by`.
 pub(crate) async fn rate_ticket(
-    state: &AppState,
+    state: &App,
     branch: &Branch,
     ticket: &Ticket,
     level: Satisfaction,
@@ -162,9 +163,9 @@ pub(crate) fn ratable(t: &Ticket) -> bool {
     )
 )]
 pub(crate) async fn rate(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     ApiJson(req): ApiJson<RatingRequest>,
 ) -> Result<(StatusCode, Json<RatingView>), ApiError> {
     let (level, criteria) = parse_rating(&req.level, &req.criteria.unwrap_or_default(), lang)?;
@@ -335,7 +336,7 @@ pub(crate) struct Labels {
 }
 
 impl Labels {
-    pub(crate) async fn load(state: &AppState) -> Labels {
+    pub(crate) async fn load(state: &App) -> Labels {
         let mut names = BTreeMap::new();
         if let Ok(agencies) = state.store.agencies().await {
             for a in agencies {
@@ -441,7 +442,7 @@ pub(crate) struct SatisfactionView {
     responses((status = 200, body = SatisfactionView), (status = 400, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn satisfaction(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiQuery(p): ApiQuery<SatisfactionParams>,
 ) -> Result<Json<SatisfactionView>, ApiError> {
@@ -471,7 +472,7 @@ struct LiveSummary {
 }
 
 fn summary_event(
-    r: &crate::board::Ratings,
+    r: &motcua_app::board::Ratings,
     labels: &Labels,
     lang: Lang,
 ) -> axum::response::sse::Event {
@@ -493,7 +494,7 @@ fn summary_event(
     get, path = "/api/v1/stats/satisfaction/live", tag = "ratings",
     responses((status = 200, content_type = "text/event-stream", body = Object))
 )]
-pub(crate) async fn live(State(state): State<AppState>, ReqLang(lang): ReqLang) -> Response {
+pub(crate) async fn live(State(state): State<App>, ReqLang(lang): ReqLang) -> Response {
     use axum::response::sse::{KeepAlive, Sse};
     let mut rx = state.live.ratings();
     rx.mark_unchanged();

@@ -6,13 +6,13 @@ use chrono::{Datelike, Utc};
 use motcua_store::{Agency, Branch};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiQuery, ReqLang, pick};
+use motcua_app::App;
 
 /// The agency tree (flat, each with its parent).
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "reference", responses((status = 200, body = [Object])))]
 pub(crate) async fn agencies(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
 ) -> Result<Json<Vec<Agency>>, ApiError> {
     state
@@ -60,7 +60,7 @@ pub(crate) fn counter_code(branch: &str, number: i64) -> String {
 /// Branches with their counters and service groups.
 #[utoipa::path(get, path = "/api/v1/branches", tag = "reference", responses((status = 200, body = [BranchView])))]
 pub(crate) async fn branches(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
 ) -> Result<Json<Vec<BranchView>>, ApiError> {
     let store = &state.store;
@@ -129,7 +129,7 @@ pub(crate) struct HolidayView {
     responses((status = 200, body = [HolidayView]), (status = 400, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn holidays(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiQuery(p): ApiQuery<HolidayParams>,
 ) -> Result<Json<Vec<HolidayView>>, ApiError> {

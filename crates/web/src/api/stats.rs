@@ -9,9 +9,10 @@ use motcua_domain::lang::Localise;
 use motcua_store::{Scope, StatRow, StatsFilter};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiQuery, ReqLang, pick};
+use motcua_app::App;
+use motcua_app::principal::Principal;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -45,9 +46,9 @@ pub(crate) struct StatsResponse {
     responses((status = 200, body = StatsResponse), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn daily(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     ApiQuery(p): ApiQuery<StatsParams>,
 ) -> Result<Json<StatsResponse>, ApiError> {
     if matches!(principal, Principal::Anonymous) {
@@ -147,9 +148,9 @@ fn minutes(secs: i64, n: u64) -> Option<f64> {
     responses((status = 200, body = FloorView), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn floor(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     ApiQuery(p): ApiQuery<FloorParams>,
 ) -> Result<Json<FloorView>, ApiError> {
     use crate::api::reference::counter_code;

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use motcua_domain::ids::DossierCode;
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
-use crate::auth::same_secret;
 use crate::error::{ApiError, ApiQuery, ReqLang};
+use motcua_app::App;
+use motcua_app::secrets::same_secret;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -49,7 +49,7 @@ pub(crate) struct Tracking {
     responses((status = 200, body = Tracking), (status = 404, body = crate::error::ErrorBody, description = "unknown code or wrong second factor"))
 )]
 pub(crate) async fn track(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
     Path(code): Path<String>,
     ApiQuery(p): ApiQuery<TrackParams>,
@@ -61,7 +61,7 @@ pub(crate) async fn track(
 
 /// The public view of a dossier, when the second factor matches.
 pub(crate) async fn lookup(
-    state: &AppState,
+    state: &App,
     code: &str,
     verify: &str,
     lang: motcua_domain::Lang,
@@ -75,10 +75,10 @@ pub(crate) async fn lookup(
         return Err(not_found());
     }
     let verify = verify.trim();
-    // One indexed read: the dossier with its events; the procedure's name is in memory.
+    // One indexed read: the dossier with its timeline; the procedure's name is in memory.
     let found = state
         .store
-        .dossier_history(&code)
+        .dossier_timeline(&code)
         .await
         .map_err(|e| ApiError::store(e, lang))?;
     // The second factor: the last four digits of the applicant's phone, or of their citizen
@@ -114,11 +114,11 @@ pub(crate) async fn lookup(
         overdue: d.is_overdue(Utc::now()),
         timeline: events
             .iter()
-            .filter(|e| e.event.kind.is_public())
+            .filter(|e| e.kind.is_public())
             .map(|e| TimelineEntry {
-                at: e.event.at,
-                event: e.event.kind.name(),
-                label: e.event.kind.public_label(lang),
+                at: e.at,
+                event: e.kind.name(),
+                label: e.kind.public_label(lang),
             })
             .collect(),
     })

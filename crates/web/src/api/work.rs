@@ -7,11 +7,12 @@ use chrono::{DateTime, Utc};
 use motcua_domain::Lang;
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::api::dossiers::{DossierView, view};
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::{ApiError, ReqLang, pick};
-use crate::work::{self, View};
+use motcua_app::App;
+use motcua_app::principal::Principal;
+use motcua_app::work::{self, View};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub(crate) struct InboxQuery {
@@ -59,9 +60,9 @@ pub(crate) fn staff(principal: &Principal, lang: Lang) -> Result<&motcua_store::
     )
 )]
 pub(crate) async fn inbox(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Query(q): Query<InboxQuery>,
 ) -> Result<Json<Inbox>, ApiError> {
     let user = staff(&principal, lang)?;
@@ -115,9 +116,9 @@ pub(crate) struct AlertView {
     responses((status = 200, body = Vec<AlertView>), (status = 401, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn alerts(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
 ) -> Result<Json<Vec<AlertView>>, ApiError> {
     let user = staff(&principal, lang)?;
     let alerts = state
@@ -149,9 +150,9 @@ pub(crate) async fn alerts(
     responses((status = 204), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn read_alert(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ReqLang(lang): ReqLang,
-    principal: Principal,
+    Caller(principal): Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let user = staff(&principal, lang)?;

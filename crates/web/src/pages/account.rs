@@ -20,11 +20,11 @@ use super::forms::{
     see_other, with_cookie,
 };
 use super::{Chrome, render};
-use crate::AppState;
 use crate::accounts::{self, ProfileChange};
 use crate::api::citizen::{SessionView, revoke, session_views};
 use crate::auth::user_agent;
 use crate::error::FieldError;
+use motcua_app::App;
 
 fn login_field(c: &Chrome, value: &str) -> FormField {
     FormField::new("login", c.tr.t("account-login"), "text", value)
@@ -68,7 +68,7 @@ pub(crate) async fn register_form(c: Chrome, mut v: Visitor) -> Response {
 }
 
 pub(crate) async fn register(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     Form(f): Fields,
@@ -143,7 +143,7 @@ pub(crate) async fn verify_form(
 }
 
 pub(crate) async fn verify(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     headers: HeaderMap,
@@ -170,7 +170,7 @@ pub(crate) async fn verify(
 }
 
 pub(crate) async fn resend(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     Query(q): Query<BTreeMap<String, String>>,
@@ -238,7 +238,7 @@ pub(crate) async fn login_form(
 }
 
 pub(crate) async fn login(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     headers: HeaderMap,
@@ -272,7 +272,7 @@ pub(crate) async fn login(
 }
 
 pub(crate) async fn logout(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Form(f): Fields,
@@ -303,7 +303,7 @@ pub(crate) async fn forgot_form(c: Chrome, mut v: Visitor) -> Response {
 }
 
 pub(crate) async fn forgot(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     Form(f): Fields,
@@ -359,7 +359,7 @@ pub(crate) async fn reset_form(
 }
 
 pub(crate) async fn reset(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     Form(f): Fields,
@@ -500,7 +500,7 @@ pub(crate) async fn profile_form(c: Chrome, v: Visitor) -> Response {
 }
 
 pub(crate) async fn profile(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Form(f): Fields,
@@ -563,7 +563,7 @@ pub(crate) fn local(t: chrono::DateTime<Utc>) -> String {
     t.with_timezone(&TZ).format("%H:%M %d/%m/%Y").to_string()
 }
 
-pub(crate) async fn procedure_name(state: &AppState, code: &str) -> String {
+pub(crate) async fn procedure_name(state: &App, code: &str) -> String {
     match code.parse() {
         Ok(code) => state
             .store
@@ -577,7 +577,7 @@ pub(crate) async fn procedure_name(state: &AppState, code: &str) -> String {
     }
 }
 
-pub(crate) async fn dossier_row(state: &AppState, r: &DossierRecord, lang: Lang) -> DossierRow {
+pub(crate) async fn dossier_row(state: &App, r: &DossierRecord, lang: Lang) -> DossierRow {
     DossierRow {
         code: r.code.to_string(),
         procedure: procedure_name(state, &r.state.intake.procedure.code.to_string()).await,
@@ -587,7 +587,7 @@ pub(crate) async fn dossier_row(state: &AppState, r: &DossierRecord, lang: Lang)
     }
 }
 
-async fn draft_row(state: &AppState, d: &Draft) -> DraftRow {
+async fn draft_row(state: &App, d: &Draft) -> DraftRow {
     DraftRow {
         id: d.id.clone(),
         procedure: procedure_name(state, &d.procedure_code).await,
@@ -596,7 +596,7 @@ async fn draft_row(state: &AppState, d: &Draft) -> DraftRow {
 }
 
 pub(crate) async fn home(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Query(q): Query<BTreeMap<String, String>>,
@@ -643,7 +643,7 @@ pub(crate) async fn home(
 }
 
 pub(crate) async fn revoke_session(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(id): Path<String>,

@@ -23,8 +23,8 @@ use super::account::local;
 use super::forms::{Fields, get, see_other};
 use super::staff::Officer;
 use super::{Chrome, render};
-use crate::AppState;
-use crate::auth::{hash_password, new_secret, sha256_hex};
+use motcua_app::App;
+use motcua_app::secrets::{hash_password, new_secret, sha256_hex};
 
 /// The sections of the administration area.
 const SECTIONS: [&str; 7] = [
@@ -139,7 +139,7 @@ fn staff_roles(c: &Chrome) -> Vec<(String, String)> {
 
 /// The table and form of a section; `f` refills the form after a refused change.
 async fn page(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     officer: &Officer,
     section: &'static str,
@@ -475,7 +475,7 @@ async fn page(
 }
 
 pub(crate) async fn show(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: Officer,
     Path(section): Path<String>,
@@ -519,7 +519,7 @@ fn agency_code(
 
 /// The change a section's form asks for, with its record for the audit entry.
 async fn change_of(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     section: &str,
     f: &BTreeMap<String, String>,
@@ -777,7 +777,7 @@ async fn change_of(
 }
 
 pub(crate) async fn save(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: Officer,
     Path(section): Path<String>,

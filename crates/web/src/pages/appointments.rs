@@ -12,8 +12,8 @@ use motcua_store::{Appointment, Branch, ServiceGroup};
 use super::floor::{branch_and_groups, branch_form, missing};
 use super::forms::{Fields, Visitor, get, with_cookie};
 use super::{Chrome, render};
-use crate::AppState;
 use crate::api::floor::{DaySlots, book, day_slots};
+use motcua_app::App;
 
 #[derive(Template)]
 #[template(path = "appointments.html")]
@@ -31,7 +31,7 @@ struct BookingPage<'a> {
 }
 
 async fn booking_page(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     csrf: String,
     branch: Branch,
@@ -73,7 +73,7 @@ async fn booking_page(
 
 /// The booking form: the group chosen (`?group=`) and its free slots of the coming days.
 pub(crate) async fn form(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     Path(code): Path<String>,
@@ -102,7 +102,7 @@ struct BookedPage<'a> {
 
 /// Books the slot chosen; the confirmation shows the code to type at the kiosk.
 pub(crate) async fn create(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     Path(code): Path<String>,

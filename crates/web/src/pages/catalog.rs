@@ -16,8 +16,8 @@ use motcua_store::{Branch, OnlineLevel, Procedure, ProcedureSummary};
 use serde::Deserialize;
 
 use super::{Chrome, error_page, kept, render, render_kept};
-use crate::AppState;
 use crate::api::procedures::{ListParams, search_query};
+use motcua_app::App;
 
 /// A procedure in a list.
 pub(crate) struct Item {
@@ -53,7 +53,7 @@ pub(crate) struct Stat {
     pub label: String,
 }
 
-async fn agency_names(state: &AppState) -> HashMap<AgencyCode, String> {
+async fn agency_names(state: &App) -> HashMap<AgencyCode, String> {
     state
         .store
         .agencies()
@@ -110,7 +110,7 @@ fn thousands(c: &Chrome, n: i64) -> String {
     out
 }
 
-pub(crate) async fn home(State(state): State<AppState>, c: Chrome) -> Response {
+pub(crate) async fn home(State(state): State<App>, c: Chrome) -> Response {
     let c = c.with_nav("home");
     let figures = match state.public.figures(&*state.store).await {
         Ok(f) => f,
@@ -251,7 +251,7 @@ fn choices(
 }
 
 pub(crate) async fn list(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     form: Result<Query<ListForm>, QueryRejection>,
 ) -> Response {
@@ -430,7 +430,7 @@ pub(crate) struct Detail<'a> {
     missing: Option<String>,
 }
 
-async fn load(state: &AppState, c: &Chrome, code: &str) -> Result<Procedure, Response> {
+async fn load(state: &App, c: &Chrome, code: &str) -> Result<Procedure, Response> {
     let Ok(code) = ProcedureCode::parse(code) else {
         return Err(error_page(
             StatusCode::NOT_FOUND,
@@ -469,7 +469,7 @@ fn display_name(c: &Chrome, p: &Procedure) -> String {
 }
 
 pub(crate) async fn detail(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     Path(code): Path<String>,
 ) -> Response {
@@ -568,7 +568,7 @@ pub(crate) struct Apply<'a> {
 }
 
 pub(crate) async fn apply(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: super::forms::Visitor,
     Path(code): Path<String>,
@@ -609,7 +609,7 @@ pub(crate) struct FormTemplate<'a> {
 /// A printable form for a required document: the official file is not in the source data, so
 /// this sheet is drawn up from the catalog and says so.
 pub(crate) async fn form(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     Path((code, n)): Path<(String, String)>,
 ) -> Response {

@@ -25,11 +25,11 @@ use super::forms::{
     Fields, FormField, Visitor, field_errors, forged, get, place_errors, see_other,
 };
 use super::{Chrome, error_page, render};
-use crate::AppState;
-use crate::auth::CitizenAuth;
 use crate::error::{ApiError, FieldError};
 use crate::filing::{self, Target};
 use crate::i18n::money;
+use motcua_app::App;
+use motcua_app::principal::CitizenAuth;
 
 fn api_error_page(c: &Chrome, e: &ApiError) -> Response {
     let status = e.status;
@@ -43,7 +43,7 @@ fn api_error_page(c: &Chrome, e: &ApiError) -> Response {
 
 /// `POST /procedures/{code}/file`: starts a draft.
 pub(crate) async fn start(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(code): Path<String>,
@@ -249,7 +249,7 @@ struct DocumentRow {
 }
 
 async fn load(
-    state: &AppState,
+    state: &App,
     me: &CitizenAuth,
     id: &str,
     lang: Lang,
@@ -261,7 +261,7 @@ async fn load(
 
 #[allow(clippy::too_many_arguments)]
 async fn draft_page(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     me: &CitizenAuth,
     d: &motcua_store::Draft,
@@ -391,7 +391,7 @@ async fn draft_page(
 }
 
 pub(crate) async fn draft(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(id): Path<String>,
@@ -415,13 +415,7 @@ pub(crate) async fn draft(
 }
 
 /// A draft already filed goes to its dossier; otherwise the error is shown.
-async fn draft_gone(
-    state: &AppState,
-    c: &Chrome,
-    me: &CitizenAuth,
-    id: &str,
-    e: ApiError,
-) -> Response {
+async fn draft_gone(state: &App, c: &Chrome, me: &CitizenAuth, id: &str, e: ApiError) -> Response {
     if e.code == "already_submitted"
         && let Ok(Some(d)) = state.store.draft(id).await
         && d.citizen_id == me.citizen.id
@@ -433,7 +427,7 @@ async fn draft_gone(
 }
 
 pub(crate) async fn save_answers(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(id): Path<String>,
@@ -521,7 +515,7 @@ pub(crate) async fn save_answers(
 // ---- documents ---------------------------------------------------------------------------
 
 pub(crate) async fn upload(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(id): Path<String>,
@@ -586,7 +580,7 @@ pub(crate) async fn upload(
 }
 
 async fn redraw_documents(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     me: &CitizenAuth,
     id: &str,
@@ -610,7 +604,7 @@ async fn read_multipart(
 }
 
 pub(crate) async fn reuse(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(id): Path<String>,
@@ -637,7 +631,7 @@ pub(crate) async fn reuse(
 }
 
 pub(crate) async fn remove(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path((id, attachment)): Path<(String, String)>,
@@ -656,7 +650,7 @@ pub(crate) async fn remove(
 // ---- submit ------------------------------------------------------------------------------
 
 pub(crate) async fn submit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(id): Path<String>,
@@ -724,7 +718,7 @@ struct DossierPage<'a> {
 }
 
 async fn own_dossier(
-    state: &AppState,
+    state: &App,
     me: &CitizenAuth,
     code: &str,
 ) -> Option<motcua_store::DossierRecord> {
@@ -739,7 +733,7 @@ async fn own_dossier(
 }
 
 async fn dossier_page(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     me: &CitizenAuth,
     code: &str,
@@ -879,7 +873,7 @@ async fn dossier_page(
 }
 
 pub(crate) async fn dossier(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(code): Path<String>,
@@ -893,7 +887,7 @@ pub(crate) async fn dossier(
 }
 
 pub(crate) async fn pay(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     headers: HeaderMap,
@@ -904,7 +898,7 @@ pub(crate) async fn pay(
         Ok(me) => me,
         Err(r) => return *r,
     };
-    let principal = crate::auth::Principal::Citizen(Box::new(me));
+    let principal = motcua_app::principal::Principal::Citizen(Box::new(me));
     let ip = crate::api::payments::client_ip(&headers);
     match crate::api::payments::start(&state, &principal, &code, &ip, c.lang).await {
         Ok(started) => see_other(&started.pay_url),
@@ -913,7 +907,7 @@ pub(crate) async fn pay(
 }
 
 pub(crate) async fn supplement_upload(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(code): Path<String>,
@@ -998,7 +992,7 @@ pub(crate) async fn supplement_upload(
 }
 
 async fn act(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     me: &CitizenAuth,
     code: &str,
@@ -1050,7 +1044,7 @@ async fn act(
 }
 
 pub(crate) async fn supplement_submit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(code): Path<String>,
@@ -1073,7 +1067,7 @@ pub(crate) async fn supplement_submit(
 }
 
 pub(crate) async fn withdraw(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(code): Path<String>,
@@ -1096,7 +1090,7 @@ pub(crate) async fn withdraw(
 }
 
 pub(crate) async fn rate(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(code): Path<String>,

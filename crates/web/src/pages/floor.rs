@@ -12,19 +12,19 @@ use motcua_store::{Branch, ServiceGroup};
 use super::account::local;
 use super::forms::{Fields, Visitor, forged, get, with_cookie};
 use super::{Chrome, render};
-use crate::AppState;
 use crate::api::floor::{GroupWait, group_waits};
 use crate::api::reference::counter_code;
-use crate::counter::CounterRefusal;
+use motcua_app::App;
+use motcua_app::counter::CounterRefusal;
 
 /// The board may run its script and open its event stream on this server, nothing else.
 const BOARD_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 pub(super) async fn branch_and_groups(
-    state: &AppState,
+    state: &App,
     code: &str,
 ) -> Option<(Branch, Vec<ServiceGroup>)> {
-    let b = crate::counter::branch(state, code).await.ok()??;
+    let b = motcua_app::counter::branch(state, code).await.ok()??;
     let groups = state.store.service_groups(&b.code).await.ok()?;
     Some((b, groups))
 }
@@ -32,7 +32,7 @@ pub(super) async fn branch_and_groups(
 /// A public floor form (kiosk, check-in, booking): its form token checked, then its branch
 /// and groups; otherwise the page to answer.
 pub(super) async fn branch_form(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     v: &Visitor,
     code: &str,
@@ -68,7 +68,7 @@ struct KioskPage<'a> {
 }
 
 pub(crate) async fn kiosk(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     Path(code): Path<String>,
@@ -85,7 +85,7 @@ pub(crate) async fn kiosk(
 }
 
 async fn kiosk_page(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     csrf: String,
     branch: Branch,
@@ -115,7 +115,7 @@ async fn kiosk_page(
 /// The kiosk's check-in of an appointment by its code: the ticket, or the kiosk again with
 /// the reason.
 pub(crate) async fn check_in(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     Path(code): Path<String>,
@@ -168,7 +168,7 @@ struct TicketPage<'a> {
 }
 
 pub(crate) async fn take(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     v: Visitor,
     Path(code): Path<String>,
@@ -213,7 +213,7 @@ struct BoardPage<'a> {
 }
 
 pub(crate) async fn board(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     Path(code): Path<String>,
 ) -> Response {
@@ -279,7 +279,7 @@ struct CounterPage<'a> {
 /// The counter console: the ticket being served and the buttons to call the next, call again,
 /// and end the service (served or no-show). Reception officers of the branch's agency only.
 pub(crate) async fn counter(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: super::staff::Officer,
     Path(code): Path<String>,
@@ -296,7 +296,7 @@ pub(crate) async fn counter(
 }
 
 async fn counter_page(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     officer: &super::staff::Officer,
     here: &str,
@@ -361,14 +361,14 @@ async fn counter_page(
 
 /// The branch and counter number of counter `code`, when the signed-in officer may work there.
 pub(super) async fn at_counter(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     officer: &super::staff::Officer,
     here: &str,
     code: &str,
 ) -> Result<(Branch, i64), Box<Response>> {
     let user = officer.user(here)?;
-    match crate::counter::at_counter(state, user, code).await {
+    match motcua_app::counter::at_counter(state, user, code).await {
         Ok(found) => Ok(found),
         Err(CounterRefusal::Unknown) => Err(Box::new(missing(c))),
         Err(CounterRefusal::NotHere) => Err(Box::new(super::error_page(
@@ -384,7 +384,7 @@ pub(super) async fn at_counter(
 /// A counter's form (console or tablet): the officer, checked against the form token, and the
 /// branch and counter number where they may work.
 pub(super) async fn counter_form(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     officer: &super::staff::Officer,
     here: &str,
@@ -399,7 +399,7 @@ pub(super) async fn counter_form(
 /// One of the console's buttons: `next`, `recall`, `done` or `no_show`; or its forms:
 /// `transfer` (to a group and/or counter) and `link` (to a dossier).
 pub(crate) async fn counter_act(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: super::staff::Officer,
     Path(code): Path<String>,
@@ -426,7 +426,7 @@ pub(crate) async fn counter_act(
             .map(|_| ()),
         ),
         "link" => {
-            let principal = crate::auth::Principal::Staff(me.clone());
+            let principal = motcua_app::principal::Principal::Staff(me.clone());
             Some(
                 crate::api::floor::link_served(
                     &state,

@@ -9,11 +9,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{Chrome, render};
-use crate::AppState;
-use crate::auth::{
-    CitizenAuth, SESSION_COOKIE, citizen_session, cookie, new_secret, same_secret, session_cookie,
-};
+use crate::auth::{SESSION_COOKIE, cookie, session_cookie};
 use crate::error::{ApiError, FieldError};
+use motcua_app::App;
+use motcua_app::principal::CitizenAuth;
+use motcua_app::secrets::{new_secret, same_secret};
 
 /// One field of a form.
 #[derive(Debug, Clone, Default)]
@@ -196,16 +196,12 @@ pub(crate) struct Visitor {
     secure: bool,
 }
 
-impl FromRequestParts<AppState> for Visitor {
+impl FromRequestParts<App> for Visitor {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let lang = Chrome::from_request_parts(parts, state).await?.lang;
+    async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, Self::Rejection> {
         let me = match session_cookie(&parts.headers) {
-            Some(token) => citizen_session(state, &token, lang).await.ok().flatten(),
+            Some(token) => state.citizen_session(&token).await.ok().flatten(),
             None => None,
         };
         Ok(Visitor {

@@ -27,13 +27,13 @@ use motcua_domain::Lang;
 use motcua_domain::calendar::ProcessingTime;
 use motcua_store::OnlineLevel;
 
-use crate::AppState;
 use crate::i18n::Tr;
+use motcua_app::App;
 
 const LANG_COOKIE: &str = "lang";
 const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<App> {
     Router::new()
         .route("/", get(catalog::home))
         .route("/procedures", get(catalog::list))
@@ -335,7 +335,7 @@ fn template_failure() -> Response {
 
 /// A public page from the rendered pages kept in memory, if it was kept while the data it
 /// shows was at `version`.
-pub(crate) fn kept(state: &crate::AppState, chrome: &Chrome, version: &str) -> Option<Response> {
+pub(crate) fn kept(state: &motcua_app::App, chrome: &Chrome, version: &str) -> Option<Response> {
     state
         .public
         .page(&chrome.cache_key(), version)
@@ -345,7 +345,7 @@ pub(crate) fn kept(state: &crate::AppState, chrome: &Chrome, version: &str) -> O
 /// Renders a public page and keeps it in memory for the next visitors while its data stays at
 /// `version`.
 pub(crate) fn render_kept(
-    state: &crate::AppState,
+    state: &motcua_app::App,
     chrome: &Chrome,
     version: &str,
     page: &impl Template,

@@ -14,10 +14,10 @@ use motcua_store::PaymentStatus;
 use rand::RngExt;
 
 use super::{Chrome, error_page, render};
-use crate::AppState;
 use crate::api::payments::query_params;
 use crate::i18n::money;
-use crate::vnpay;
+use motcua_app::App;
+use motcua_app::vnpay;
 
 #[derive(Template)]
 #[template(path = "payment_result.html")]
@@ -34,7 +34,7 @@ struct ResultPage<'a> {
 /// `GET /payments/vnpay/return`: the payer's way back. The IPN is what counts; this page shows
 /// what the server knows, and refuses a result whose signature is wrong.
 pub(crate) async fn return_page(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     RawQuery(q): RawQuery,
 ) -> Response {
@@ -94,7 +94,7 @@ struct SandboxPage<'a> {
     params: Vec<(String, String)>,
 }
 
-fn sandbox_config(state: &AppState) -> Option<&vnpay::VnpayConfig> {
+fn sandbox_config(state: &App) -> Option<&vnpay::VnpayConfig> {
     state.payment.as_ref().filter(|p| p.sandbox)
 }
 
@@ -109,7 +109,7 @@ fn bad_request(c: &Chrome) -> Response {
 
 /// `GET /sandbox/vnpay/pay`: the gateway's payment page.
 pub(crate) async fn sandbox_page(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     RawQuery(q): RawQuery,
 ) -> Response {
@@ -139,11 +139,7 @@ pub(crate) async fn sandbox_page(
 
 /// `POST /sandbox/vnpay/pay`: the payer decided. Notifies the merchant (IPN), then redirects
 /// the payer to the merchant's return URL with the same signed result.
-pub(crate) async fn sandbox_decide(
-    State(state): State<AppState>,
-    c: Chrome,
-    body: String,
-) -> Response {
+pub(crate) async fn sandbox_decide(State(state): State<App>, c: Chrome, body: String) -> Response {
     let Some(cfg) = sandbox_config(&state) else {
         return super::not_found(c).await;
     };

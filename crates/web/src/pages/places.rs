@@ -10,7 +10,7 @@ use motcua_store::{Agency, AgencyKind, Branch};
 
 use super::catalog::{Item, item};
 use super::{Chrome, error_page, render};
-use crate::AppState;
+use motcua_app::App;
 
 fn kind_label(c: &Chrome, k: AgencyKind) -> String {
     c.tr.t(&format!("agency-kind-{}", k.as_str()))
@@ -29,7 +29,7 @@ pub(crate) struct Agencies<'a> {
     groups: Vec<Group>,
 }
 
-pub(crate) async fn agencies(State(state): State<AppState>, c: Chrome) -> Response {
+pub(crate) async fn agencies(State(state): State<App>, c: Chrome) -> Response {
     let c = c.with_nav("agencies");
     let all = match state.store.agencies().await {
         Ok(a) => a,
@@ -75,7 +75,7 @@ pub(crate) struct AgencyPage<'a> {
 }
 
 pub(crate) async fn agency(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     Path(code): Path<String>,
 ) -> Response {
@@ -130,7 +130,7 @@ pub(crate) struct Branches<'a> {
     branches: Vec<Branch>,
 }
 
-pub(crate) async fn branches(State(state): State<AppState>, c: Chrome) -> Response {
+pub(crate) async fn branches(State(state): State<App>, c: Chrome) -> Response {
     let c = c.with_nav("branches");
     let branches = state.store.branches().await.unwrap_or_default();
     render(StatusCode::OK, &c, &Branches { c: &c, branches })
@@ -146,7 +146,7 @@ pub(crate) struct BranchPage<'a> {
 }
 
 pub(crate) async fn branch(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     Path(code): Path<String>,
 ) -> Response {

@@ -11,10 +11,10 @@ use motcua_store::{Branch, StoreError};
 use super::floor::{at_counter, counter_form, live_page};
 use super::forms::{Fields, get, see_other};
 use super::{Chrome, render};
-use crate::AppState;
 use crate::api::ratings::{
     By, Labels, SatisfactionRow, parse_rating, ratable, rate_ticket, summarise,
 };
+use motcua_app::App;
 
 #[derive(Template)]
 #[template(path = "tablet.html")]
@@ -36,7 +36,7 @@ struct TabletPage<'a> {
 /// the officer serving and, once a ticket is called, the three levels and the criteria. A
 /// call at this counter reloads it (its script follows the branch's board stream).
 pub(crate) async fn tablet(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: super::staff::Officer,
     Path(code): Path<String>,
@@ -51,7 +51,7 @@ pub(crate) async fn tablet(
 }
 
 async fn tablet_page(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     officer: &super::staff::Officer,
     code: &str,
@@ -114,7 +114,7 @@ async fn tablet_page(
 /// A rating given on the tablet: the level pressed and the criteria marked, for the ticket
 /// shown (once).
 pub(crate) async fn tablet_rate(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: super::staff::Officer,
     Path(code): Path<String>,
@@ -161,7 +161,7 @@ struct SummaryPage<'a> {
 
 /// Today's satisfaction per agency, branch, counter and officer, updated live as ratings are
 /// given (public, as results are published).
-pub(crate) async fn summary(State(state): State<AppState>, c: Chrome) -> Response {
+pub(crate) async fn summary(State(state): State<App>, c: Chrome) -> Response {
     let c = c.with_nav("satisfaction");
     let ratings = state.live.ratings_now(&*state.store).await;
     let labels = Labels::load(&state).await;

@@ -17,10 +17,12 @@ use std::collections::BTreeMap;
 use super::account::{local, procedure_name};
 use super::forms::{Fields, Visitor, forged, get, safe_next, see_other, with_cookie};
 use super::{Chrome, render};
-use crate::AppState;
 use crate::api::auth::staff_log_in;
-use crate::auth::{Principal, STAFF_COOKIE, same_secret, sha256_hex, staff_cookie, staff_csrf};
-use crate::work::{self, View};
+use crate::auth::{STAFF_COOKIE, staff_cookie, staff_csrf};
+use motcua_app::App;
+use motcua_app::principal::Principal;
+use motcua_app::secrets::{same_secret, sha256_hex};
+use motcua_app::work::{self, View};
 
 /// The officer signed in to the back office, if any.
 pub(crate) struct Officer {
@@ -28,13 +30,10 @@ pub(crate) struct Officer {
     secure: bool,
 }
 
-impl FromRequestParts<AppState> for Officer {
+impl FromRequestParts<App> for Officer {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, Self::Rejection> {
         let mut me = None;
         if let Some(token) = staff_cookie(&parts.headers) {
             match state
@@ -129,7 +128,7 @@ fn staff_next(next: Option<&str>) -> String {
 }
 
 pub(crate) async fn login(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     officer: Officer,
@@ -170,7 +169,7 @@ pub(crate) async fn login(
 }
 
 pub(crate) async fn logout(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: Officer,
     axum::Form(f): Fields,
@@ -218,7 +217,7 @@ fn role_label(c: &Chrome, role: Role) -> String {
 }
 
 pub(crate) async fn inbox(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: Officer,
     Query(q): Query<BTreeMap<String, String>>,
@@ -339,7 +338,7 @@ struct DossierPage<'a> {
 /// The dossier when the officer may read it; otherwise the page to answer: 404 for a code
 /// that is malformed, unknown or out of scope alike, a server error when the store fails.
 async fn readable(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     user: &User,
     code: &str,
@@ -367,7 +366,7 @@ pub(crate) fn not_found(c: &Chrome) -> Response {
 }
 
 async fn dossier_page(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     officer: &Officer,
     record: &motcua_store::DossierRecord,
@@ -473,7 +472,7 @@ async fn dossier_page(
 }
 
 pub(crate) async fn dossier(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: Officer,
     Path(code): Path<String>,
@@ -532,7 +531,7 @@ fn command(f: &BTreeMap<String, String>) -> Result<Command, serde_json::Error> {
 }
 
 pub(crate) async fn act(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: Officer,
     Path(code): Path<String>,
@@ -562,7 +561,7 @@ pub(crate) async fn act(
 /// Asks the lifecycle for `command` on the version the officer saw; back to the dossier with
 /// a confirmation, or the page again with the reason against `field`.
 async fn perform(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     officer: &Officer,
     user: &User,
@@ -628,7 +627,7 @@ struct ReceptionPage<'a> {
 }
 
 /// The procedure `code` with its documents and the fee of filing in person, if it exists.
-async fn chosen(state: &AppState, code: &str) -> Option<Chosen> {
+async fn chosen(state: &App, code: &str) -> Option<Chosen> {
     let p = state.store.procedure(&code.parse().ok()?).await.ok()??;
     let fee = p
         .methods
@@ -646,7 +645,7 @@ async fn chosen(state: &AppState, code: &str) -> Option<Chosen> {
 }
 
 async fn reception_page(
-    state: &AppState,
+    state: &App,
     c: &Chrome,
     officer: &Officer,
     q: &BTreeMap<String, String>,
@@ -724,7 +723,7 @@ async fn reception_page(
 /// The reception console: find the procedure, fill the applicant in (from an earlier dossier
 /// by citizen ID), tick the checklist, take the fee and decide.
 pub(crate) async fn reception(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: Officer,
     Query(q): Query<BTreeMap<String, String>>,
@@ -745,7 +744,7 @@ pub(crate) async fn reception(
 }
 
 pub(crate) async fn receive(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: Officer,
     axum::Form(f): Fields,
@@ -891,7 +890,7 @@ pub(crate) async fn receive(
 /// Issues the electronic result from the dossier page: the signed file is stored under its
 /// SHA-256 and recorded by the lifecycle, as `POST /api/v1/dossiers/{code}/result` does.
 pub(crate) async fn issue_result(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     officer: Officer,
     Path(code): Path<String>,
@@ -923,7 +922,7 @@ pub(crate) async fn issue_result(
             return dossier_page(&state, &c, &officer, &record, None, errors).await;
         }
     };
-    if crate::files::sniff(&bytes).is_none() {
+    if motcua_app::files::sniff(&bytes).is_none() {
         let errors = problem("staff-result-type");
         return dossier_page(&state, &c, &officer, &record, None, errors).await;
     }

@@ -10,8 +10,8 @@ use axum::response::Response;
 
 use super::account::local;
 use super::{Chrome, render};
-use crate::AppState;
 use crate::api::track::{Tracking, lookup};
+use motcua_app::App;
 
 #[derive(Template)]
 #[template(path = "track.html")]
@@ -25,7 +25,7 @@ struct TrackPage<'a> {
 }
 
 pub(crate) async fn page(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {

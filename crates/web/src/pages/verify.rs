@@ -10,7 +10,7 @@ use motcua_domain::audit::sha256;
 
 use super::account::{local, procedure_name};
 use super::{Chrome, render};
-use crate::AppState;
+use motcua_app::App;
 
 /// What the page found for the hash.
 struct Issued {
@@ -35,7 +35,7 @@ fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-async fn issued(state: &AppState, hash: &str) -> Option<Issued> {
+async fn issued(state: &App, hash: &str) -> Option<Issued> {
     if !is_sha256(hash) {
         return None;
     }
@@ -85,7 +85,7 @@ fn status(p: &VerifyPage) -> StatusCode {
 }
 
 pub(crate) async fn show(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     Path(hash): Path<String>,
 ) -> Response {
@@ -96,7 +96,7 @@ pub(crate) async fn show(
 
 /// Compares the visitor's file with the issued document (nothing is stored).
 pub(crate) async fn check(
-    State(state): State<AppState>,
+    State(state): State<App>,
     c: Chrome,
     Path(hash): Path<String>,
     mut form: Multipart,

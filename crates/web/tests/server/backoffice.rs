@@ -129,8 +129,8 @@ async fn the_watcher_alerts_escalates_and_apologises_once(app: App) {
     // Two days after the appointment, two instances run the watcher at the same moment.
     let late = due + Duration::days(2);
     let (a, b) = tokio::join!(
-        motcua_web::watch_once(&app.state, "instance-a", late),
-        motcua_web::watch_once(&app.state, "instance-b", late),
+        motcua_app::watch::watch_once(&app.state, "instance-a", late),
+        motcua_app::watch::watch_once(&app.state, "instance-b", late),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert!(a.ran != b.ran, "exactly one instance works: {a:?} {b:?}");
@@ -138,9 +138,10 @@ async fn the_watcher_alerts_escalates_and_apologises_once(app: App) {
     assert_eq!(report.apologies, 1, "{report:?}");
     // Assignee: overdue and step overdue; the provincial leader: both, escalated.
     assert_eq!(report.alerts, 4, "{report:?}");
-    let again = motcua_web::watch_once(&app.state, "instance-a", late + Duration::minutes(6))
-        .await
-        .unwrap();
+    let again =
+        motcua_app::watch::watch_once(&app.state, "instance-a", late + Duration::minutes(6))
+            .await
+            .unwrap();
     assert!(again.ran);
     assert_eq!(
         (again.apologies, again.alerts, again.dossiers),
@@ -216,7 +217,7 @@ async fn the_watcher_alerts_escalates_and_apologises_once(app: App) {
         assert!(flat.contains(&code), "{flat}");
     }
     // Past the new appointment, the dossier is looked at again: late again, no new apology.
-    let later = motcua_web::watch_once(&app.state, "instance-a", late + Duration::days(30))
+    let later = motcua_app::watch::watch_once(&app.state, "instance-a", late + Duration::days(30))
         .await
         .unwrap();
     assert_eq!((later.dossiers, later.apologies), (1, 0), "{later:?}");

@@ -12,13 +12,13 @@ use std::time::Duration;
 
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
+use motcua_app::App as AppState;
 use motcua_catalog::portal::{CatalogAgencies, procedures};
 use motcua_domain::calendar::{CalendarConfig, WorkingCalendar};
 use motcua_domain::ids::AgencyCode;
 use motcua_domain::lifecycle::TimelinessPolicy;
 use motcua_store::testing::TestDb;
 use motcua_store::{Agency, AgencyKind, Branch, Counter, Store};
-use motcua_web::AppState;
 use serde_json::{Value, json};
 
 const CATALOG: &str = include_str!("../../../../fixtures/catalog/tthc-national-sample-207.json");
@@ -257,7 +257,7 @@ async fn spawn(store: Arc<dyn Store>) -> (String, AppState) {
         WorkingCalendar::new(CalendarConfig::default()).unwrap(),
         TimelinessPolicy::default(),
         code("000.00.01.H22"),
-        motcua_web::FileStore::open(
+        motcua_app::FileStore::open(
             std::env::temp_dir()
                 .join(format!("motcua-test-files-{}", std::process::id()))
                 .to_str()
@@ -268,7 +268,7 @@ async fn spawn(store: Arc<dyn Store>) -> (String, AppState) {
     .await
     .unwrap()
     .with_public_url(&base)
-    .with_payment(motcua_web::VnpayConfig {
+    .with_payment(motcua_app::VnpayConfig {
         gateway_url: format!("{base}/sandbox/vnpay/pay"),
         tmn_code: "MOTCUA01".into(),
         secret: "browser-sandbox-secret".into(),
@@ -919,7 +919,7 @@ async fn citizen_files_pays_tracks_supplements_and_gets_the_result() {
     .await;
     act(Command::Approve { note: None }, approver.clone()).await;
     // The electronic result, stored where the server keeps files.
-    let files = motcua_web::FileStore::open(
+    let files = motcua_app::FileStore::open(
         std::env::temp_dir()
             .join(format!("motcua-test-files-{}", std::process::id()))
             .to_str()
@@ -1092,7 +1092,8 @@ async fn back_office_receives_processes_across_agencies_apologises_and_refuses()
                 full_name: format!("Cán bộ {username}"),
                 role,
                 agency: Some(agency),
-                password_hash: motcua_web::hash_password(&format!("pw-{username}")).unwrap(),
+                password_hash: motcua_app::secrets::hash_password(&format!("pw-{username}"))
+                    .unwrap(),
                 active: true,
             })
             .await
@@ -1289,9 +1290,10 @@ async fn back_office_receives_processes_across_agencies_apologises_and_refuses()
         .state
         .due_at
         .unwrap();
-    let report = motcua_web::watch_once(&state, "browser-test", due + chrono::Duration::days(1))
-        .await
-        .unwrap();
+    let report =
+        motcua_app::watch::watch_once(&state, "browser-test", due + chrono::Duration::days(1))
+            .await
+            .unwrap();
     assert_eq!(report.apologies, 1, "{report:?}");
     open_dossier(&b, &base, &second).await;
     expect(&b, "main", "Xin lỗi và hẹn lại ngày trả kết quả").await;
@@ -1382,7 +1384,7 @@ async fn kiosk_ticket_is_called_on_a_live_board() {
             full_name: "Lễ tân".into(),
             role: Role::Reception,
             agency: Some(code("000.00.01.H22")),
-            password_hash: motcua_web::hash_password("pw-letan").unwrap(),
+            password_hash: motcua_app::secrets::hash_password("pw-letan").unwrap(),
             active: true,
         })
         .await

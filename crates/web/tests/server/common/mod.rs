@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use motcua_app::App as AppState;
+use motcua_app::secrets::{hash_password, new_secret, sha256_hex};
 use motcua_domain::calendar::{CalendarConfig, ProcessingTime, WorkingCalendar};
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::lifecycle::TimelinessPolicy;
@@ -12,7 +14,6 @@ use motcua_domain::role::Role;
 use motcua_notify::testing::SmtpSink;
 use motcua_notify::{Dispatcher, EmailSender, SmtpConfig, SmtpEmail, SmtpSecurity};
 use motcua_store::*;
-use motcua_web::{AppState, hash_password, new_secret, sha256_hex};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -244,12 +245,12 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
         calendar,
         TimelinessPolicy::default(),
         code(CENTRE),
-        motcua_web::FileStore::open(files.to_str().unwrap()).unwrap(),
+        motcua_app::FileStore::open(files.to_str().unwrap()).unwrap(),
     )
     .await
     .unwrap()
     .with_public_url(&base)
-    .with_payment(motcua_web::VnpayConfig {
+    .with_payment(motcua_app::VnpayConfig {
         gateway_url: format!("{base}/sandbox/vnpay/pay"),
         tmn_code: "MOTCUA01".into(),
         secret: SANDBOX_SECRET.into(),

@@ -3,11 +3,11 @@
 use motcua_domain::role::Role;
 use motcua_store::{Branch, StoreError, User};
 
-use crate::AppState;
+use crate::App;
 
 /// Why an officer may not work at a counter.
 #[derive(Debug)]
-pub(crate) enum CounterRefusal {
+pub enum CounterRefusal {
     /// No such branch, or no such counter in it (or a malformed code).
     Unknown,
     /// The counter exists; the officer is not a reception officer of the branch's agency.
@@ -16,7 +16,7 @@ pub(crate) enum CounterRefusal {
 }
 
 /// A branch by code, from the catalog held in memory (the store when it has not caught up).
-pub(crate) async fn branch(state: &AppState, code: &str) -> Result<Option<Branch>, StoreError> {
+pub async fn branch(state: &App, code: &str) -> Result<Option<Branch>, StoreError> {
     state
         .catalog
         .branch_where(state.store.as_ref(), code, |_| true)
@@ -25,8 +25,8 @@ pub(crate) async fn branch(state: &AppState, code: &str) -> Result<Option<Branch
 
 /// The branch and number of counter `code` (`{branch}-{number}`, e.g. `QN-HQ-01`) when `user`
 /// may work there: a reception officer of an agency covering the branch's agency.
-pub(crate) async fn at_counter(
-    state: &AppState,
+pub async fn at_counter(
+    state: &App,
     user: &User,
     code: &str,
 ) -> Result<(Branch, i64), CounterRefusal> {

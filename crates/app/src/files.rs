@@ -11,14 +11,14 @@ use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 /// The kinds of files accepted, as (MIME type, extension).
-pub(crate) const ACCEPTED: [(&str, &str); 3] = [
+pub const ACCEPTED: [(&str, &str); 3] = [
     ("application/pdf", "pdf"),
     ("image/jpeg", "jpg"),
     ("image/png", "png"),
 ];
 
 /// The accepted type of a file, judged by its content.
-pub(crate) fn sniff(bytes: &[u8]) -> Option<&'static str> {
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     let kind = infer::get(bytes)?;
     ACCEPTED
         .iter()

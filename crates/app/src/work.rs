@@ -8,10 +8,10 @@ use motcua_domain::lifecycle::{Alert, Status};
 use motcua_domain::role::Role;
 use motcua_store::{DossierRecord, StoreError, User, WorkQuery};
 
-use crate::AppState;
+use crate::App;
 
 /// The work lists an officer can open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
     /// Dossiers assigned to the caller.
@@ -74,10 +74,7 @@ const HELD: [Status; 4] = [
 
 /// The codes of every agency `agency` covers (itself and the units under it); `None` when it
 /// covers every agency there is (a province-wide view needs no agency filter).
-pub(crate) async fn scope(
-    state: &AppState,
-    agency: AgencyCode,
-) -> Result<Option<Vec<String>>, StoreError> {
+pub async fn scope(state: &App, agency: AgencyCode) -> Result<Option<Vec<String>>, StoreError> {
     let all = state.store.agencies().await?;
     let covered: std::collections::BTreeSet<String> = all
         .iter()
@@ -92,14 +89,14 @@ pub(crate) async fn scope(
 }
 
 /// One dossier of a work list with what makes it urgent.
-pub(crate) struct Item {
-    pub(crate) record: DossierRecord,
-    pub(crate) alerts: Vec<Alert>,
+pub struct Item {
+    pub record: DossierRecord,
+    pub alerts: Vec<Alert>,
 }
 
 /// The dossiers of `view` for `user`, most urgent first (at most `limit`).
-pub(crate) async fn list(
-    state: &AppState,
+pub async fn list(
+    state: &App,
     user: &User,
     view: View,
     now: DateTime<Utc>,

@@ -18,18 +18,18 @@ const MAX_AGE: Duration = Duration::from_secs(60);
 const PAGE_BYTES: u64 = 16 << 20;
 
 /// The figures of the public pages.
-pub(crate) struct Figures {
+pub struct Figures {
     read_at: Instant,
     /// Changes every time the figures are read again.
-    pub(crate) generation: u64,
+    pub generation: u64,
     /// This year's totals per metric.
-    pub(crate) year: Vec<StatRow>,
+    pub year: Vec<StatRow>,
     /// The procedures filed most over the last twelve months, most first.
-    pub(crate) popular: Vec<ProcedureCode>,
+    pub popular: Vec<ProcedureCode>,
 }
 
 impl Figures {
-    pub(crate) fn count(&self, metric: &str) -> i64 {
+    pub fn count(&self, metric: &str) -> i64 {
         self.year
             .iter()
             .filter(|r| r.metric == metric)
@@ -53,7 +53,7 @@ impl quick_cache::Weighter<String, Page> for PageWeight {
     }
 }
 
-pub(crate) struct Public {
+pub struct Public {
     figures: RwLock<Option<Arc<Figures>>>,
     /// Held by the one request that reads the figures again; the others keep serving the
     /// figures they have.
@@ -82,7 +82,7 @@ impl Public {
     }
 
     /// The public figures, read from the store at most once a minute.
-    pub(crate) async fn figures(&self, store: &dyn Store) -> Result<Arc<Figures>, StoreError> {
+    pub async fn figures(&self, store: &dyn Store) -> Result<Arc<Figures>, StoreError> {
         let fresh = |f: &Arc<Figures>| f.read_at.elapsed() < MAX_AGE;
         let current = self.current();
         if let Some(f) = current.as_ref().filter(|f| fresh(f)) {
@@ -123,14 +123,14 @@ impl Public {
     }
 
     /// A page rendered for `key` when the data it showed is still `version`.
-    pub(crate) fn page(&self, key: &str, version: &str) -> Option<Bytes> {
+    pub fn page(&self, key: &str, version: &str) -> Option<Bytes> {
         self.pages
             .get(key)
             .filter(|p| &*p.version == version)
             .map(|p| p.body)
     }
 
-    pub(crate) fn keep(&self, key: String, version: &str, body: Bytes) {
+    pub fn keep(&self, key: String, version: &str, body: Bytes) {
         self.pages.insert(
             key,
             Page {

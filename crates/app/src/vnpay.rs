@@ -62,7 +62,7 @@ pub fn verify(secret: &str, params: &BTreeMap<String, String>) -> bool {
         return false;
     };
     let expected = sign(secret, params);
-    crate::auth::same_secret(&expected, &given.to_ascii_lowercase())
+    crate::secrets::same_secret(&expected, &given.to_ascii_lowercase())
 }
 
 /// Signed URL with the parameters.
@@ -126,11 +126,9 @@ pub fn payment_url(
 }
 
 /// The merchant's answer to an IPN.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpnAnswer {
-    #[serde(rename = "RspCode")]
     pub rsp_code: &'static str,
-    #[serde(rename = "Message")]
     pub message: &'static str,
 }
 

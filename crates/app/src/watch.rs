@@ -6,15 +6,13 @@
 //! are raised once per due instant and recipient, the apology once per dossier, so an instance
 //! that dies halfway leaves nothing for the next run to repeat.
 
-use std::time::Duration as StdDuration;
-
 use chrono::{DateTime, Duration, Utc};
 use motcua_domain::lifecycle::{Alert, Dossier, Status};
 use motcua_domain::role::{Actor, Role};
 use motcua_store::ops::{self, OpError};
 use motcua_store::{NewAlert, StoreError, User, WatchAgain};
 
-use crate::AppState;
+use crate::App;
 
 /// The lease's name in the database.
 const JOB: &str = "deadline-watch";
@@ -35,7 +33,7 @@ pub struct WatchReport {
 
 /// Runs the watcher once as `holder` (an id unique to the server instance) at `now`.
 pub async fn watch_once(
-    state: &AppState,
+    state: &App,
     holder: &str,
     now: DateTime<Utc>,
 ) -> Result<WatchReport, OpError> {
@@ -160,37 +158,24 @@ fn recipients(users: &[User], d: &Dossier, alert: Alert) -> Vec<String> {
     out
 }
 
-/// How often each instance tries to run the watcher.
-const EVERY: StdDuration = StdDuration::from_secs(60);
-
-/// Runs the watcher every minute for as long as the server runs.
-pub fn follow(state: AppState) {
-    let holder = crate::auth::new_secret("watch_");
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        loop {
-            tick.tick().await;
-            // Holidays changed by an administrator on any instance reach this one too.
-            if let Err(e) = state.reload_calendar().await {
-                tracing::warn!(error = %e, "calendar reload failed");
-            }
-            match watch_once(&state, &holder, Utc::now()).await {
-                Ok(r) => {
-                    if r.ran && (r.alerts > 0 || r.apologies > 0) {
-                        tracing::info!(
-                            alerts = r.alerts,
-                            apologies = r.apologies,
-                            "deadlines watched"
-                        )
-                    }
-                    // What a run over many dossiers freed goes back to the system; an idle
-                    // minute has nothing to give back.
-                    if r.dossiers > 0 {
-                        crate::give_back_memory();
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "deadline watch failed"),
-            }
-        }
-    });
+/// One minute of the watcher on this instance: the calendar reloaded (holidays changed by an
+/// administrator on any instance reach this one too), then [`watch_once`]; what a run over
+/// many dossiers freed goes back to the system.
+pub async fn run_once(app: &App, holder: &str) -> Result<WatchReport, OpError> {
+    if let Err(e) = app.reload_calendar().await {
+        tracing::warn!(error = %e, "calendar reload failed");
+    }
+    let r = watch_once(app, holder, Utc::now()).await?;
+    if r.ran && (r.alerts > 0 || r.apologies > 0) {
+        tracing::info!(
+            alerts = r.alerts,
+            apologies = r.apologies,
+            "deadlines watched"
+        )
+    }
+    // An idle minute has nothing to give back.
+    if r.dossiers > 0 {
+        crate::give_back_memory();
+    }
+    Ok(r)
 }

@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub(crate) struct Limiter {
+pub struct Limiter {
     max_failures: u32,
     window: Duration,
     entries: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
 impl Limiter {
-    pub(crate) fn new(max_failures: u32, window: Duration) -> Self {
+    pub fn new(max_failures: u32, window: Duration) -> Self {
         Limiter {
             max_failures,
             window,
@@ -22,7 +22,7 @@ impl Limiter {
     }
 
     /// `Err(wait)` while the key is locked out.
-    pub(crate) fn check(&self, key: &str) -> Result<(), Duration> {
+    pub fn check(&self, key: &str) -> Result<(), Duration> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         match entries.get(key) {
             Some((n, since)) if *n >= self.max_failures && since.elapsed() < self.window => {
@@ -32,7 +32,7 @@ impl Limiter {
         }
     }
 
-    pub(crate) fn fail(&self, key: &str) {
+    pub fn fail(&self, key: &str) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() > 100_000 {
             let window = self.window;
@@ -47,7 +47,7 @@ impl Limiter {
         e.0 += 1;
     }
 
-    pub(crate) fn reset(&self, key: &str) {
+    pub fn reset(&self, key: &str) {
         self.entries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -55,15 +55,15 @@ impl Limiter {
     }
 }
 
-pub(crate) struct Limits {
+pub struct Limits {
     /// Per username: 5 wrong passwords lock the account for 15 minutes.
-    pub(crate) login: Limiter,
+    pub login: Limiter,
     /// Per dossier code: 10 wrong second factors block lookups for an hour.
-    pub(crate) track: Limiter,
+    pub track: Limiter,
     /// Per login and purpose: 3 one-time codes sent per 15 minutes.
-    pub(crate) codes: Limiter,
+    pub codes: Limiter,
     /// Per branch and phone number: 5 appointments booked per hour.
-    pub(crate) bookings: Limiter,
+    pub bookings: Limiter,
 }
 
 impl Default for Limits {

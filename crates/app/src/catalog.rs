@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use motcua_search::CatalogIndex;
 use motcua_store::{Agency, Branch, Store, StoreError};
@@ -18,7 +17,7 @@ pub enum CatalogError {
     Join(#[from] tokio::task::JoinError),
 }
 
-pub(crate) struct Catalog {
+pub struct Catalog {
     current: RwLock<Snapshot>,
 }
 
@@ -49,7 +48,7 @@ async fn build(store: &dyn Store) -> Result<Snapshot, CatalogError> {
 }
 
 impl Catalog {
-    pub(crate) async fn load(store: &dyn Store) -> Result<Self, CatalogError> {
+    pub async fn load(store: &dyn Store) -> Result<Self, CatalogError> {
         Ok(Catalog {
             current: RwLock::new(build(store).await?),
         })
@@ -59,28 +58,28 @@ impl Catalog {
         self.current.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn index(&self) -> Arc<CatalogIndex> {
+    pub fn index(&self) -> Arc<CatalogIndex> {
         self.snapshot().index.clone()
     }
 
     /// The stored catalog's stamp this index was built from.
-    pub(crate) fn stamp(&self) -> String {
+    pub fn stamp(&self) -> String {
         self.snapshot().stamp.clone()
     }
 
     /// The agencies as of the last build (a change shows within the follow interval).
-    pub(crate) fn agencies(&self) -> Arc<Vec<Agency>> {
+    pub fn agencies(&self) -> Arc<Vec<Agency>> {
         self.snapshot().agencies.clone()
     }
 
     /// The branches as of the last build.
-    pub(crate) fn branches(&self) -> Arc<Vec<Branch>> {
+    pub fn branches(&self) -> Arc<Vec<Branch>> {
         self.snapshot().branches.clone()
     }
 
     /// A branch by code that passes `fits` (say, has a given counter): from this snapshot, or
     /// from the store when the snapshot lacks it or has not caught up with a change.
-    pub(crate) async fn branch_where(
+    pub async fn branch_where(
         &self,
         store: &dyn Store,
         code: &str,
@@ -97,30 +96,12 @@ impl Catalog {
     }
 
     /// Rebuilds when the stored catalog changed since the last build; true when it did.
-    pub(crate) async fn refresh(&self, store: &dyn Store) -> Result<bool, CatalogError> {
+    pub async fn refresh(&self, store: &dyn Store) -> Result<bool, CatalogError> {
         if store.catalog_stamp().await? == self.stamp() {
             return Ok(false);
         }
         let fresh = build(store).await?;
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = fresh;
         Ok(true)
-    }
-
-    /// Checks for catalog changes every `every`, for the life of the process.
-    pub(crate) fn follow(self: Arc<Self>, store: Arc<dyn Store>, every: Duration) {
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                match self.refresh(&*store).await {
-                    Ok(true) => {
-                        tracing::info!(procedures = self.index().len(), "catalog index rebuilt")
-                    }
-                    Ok(false) => {}
-                    Err(e) => tracing::warn!(error = %e, "catalog index refresh failed"),
-                }
-            }
-        });
     }
 }

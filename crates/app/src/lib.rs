@@ -1,0 +1,173 @@
+//! The application layer: the use cases that the JSON API and the pages share, with no HTTP
+//! in them. It holds who may read and do what ([`principal`]), the catalog kept in memory
+//! ([`catalog`]), the counters and branches ([`counter`]), officers' work lists ([`work`]),
+//! file storage ([`files`]), the payment gateway's protocol ([`vnpay`]), the live fan-out of
+//! boards and summaries ([`board`]), the public figures ([`public`]), abuse limits
+//! ([`ratelimit`]) and the background jobs ([`watch`], and the catalog's reload).
+//! Errors are typed; the web edge renders them in the caller's language.
+
+pub mod board;
+pub mod catalog;
+pub mod counter;
+pub mod files;
+pub mod jobs;
+pub mod principal;
+pub mod public;
+pub mod ratelimit;
+pub mod secrets;
+pub mod vnpay;
+pub mod watch;
+pub mod work;
+
+use std::sync::Arc;
+
+use motcua_domain::calendar::WorkingCalendar;
+use motcua_domain::ids::AgencyCode;
+use motcua_domain::lifecycle::{Lifecycle, TimelinessPolicy, WatchPolicy};
+use motcua_store::Store;
+
+pub use catalog::CatalogError;
+pub use files::{FileStore, FileStoreError};
+pub use vnpay::VnpayConfig;
+
+/// Returns memory the process freed to the operating system. The C allocator keeps freed
+/// memory for reuse, so after a burst (seeding a history, a spike of requests) a server would
+/// otherwise stay at its high-water mark; glibc's `malloc_trim` gives back what is free.
+pub fn give_back_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists; it takes no pointer and
+    // is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// How a branch's appointments work. The law leaves these to each centre, so they are
+/// settings: `serve --slot-minutes`, `--slot-capacity`, `--check-in-early`, `--booking-days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FloorPolicy {
+    /// Length of an appointment slot; office hours are cut into slots of this length.
+    pub slot_minutes: u32,
+    /// Bookings a slot takes per counter serving the group.
+    pub per_counter: u32,
+    /// How long before its slot an appointment may be checked in at the kiosk.
+    pub check_in_early_minutes: u32,
+    /// How many days ahead appointments can be booked.
+    pub booking_days: u32,
+}
+
+impl Default for FloorPolicy {
+    fn default() -> Self {
+        FloorPolicy {
+            slot_minutes: 30,
+            per_counter: 2,
+            check_in_early_minutes: 60,
+            booking_days: 14,
+        }
+    }
+}
+
+/// Everything a use case may use: the store, the calendar and policies, files, the catalog
+/// in memory, the live fan-out. Cheap to clone; shared by the API, the pages and the jobs.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    /// The working calendar; replaced whole when holidays or day swaps change.
+    calendar: Arc<std::sync::RwLock<Arc<WorkingCalendar>>>,
+    pub timeliness: TimelinessPolicy,
+    /// The one-stop centre whose code opens dossier codes when no branch says otherwise.
+    pub default_receiving_agency: AgencyCode,
+    pub files: FileStore,
+    /// Public base URL of the portal, for links in slips and QR codes.
+    pub public_url: String,
+    /// The payment gateway, when fees can be paid online.
+    pub payment: Option<VnpayConfig>,
+    /// How the deadline watcher judges "due soon" and re-appoints late dossiers.
+    pub watch: WatchPolicy,
+    pub limits: Arc<ratelimit::Limits>,
+    /// How appointments are booked and checked in.
+    pub floor: FloorPolicy,
+    /// New queue calls, waiting lines and ratings, fanned out to this instance's pages.
+    pub live: board::Live,
+    pub catalog: Arc<catalog::Catalog>,
+    /// The public figures and rendered public pages, kept in memory.
+    pub public: Arc<public::Public>,
+}
+
+impl App {
+    /// Builds the state, including the search index of the stored catalog.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        calendar: WorkingCalendar,
+        timeliness: TimelinessPolicy,
+        default_receiving_agency: AgencyCode,
+        files: FileStore,
+    ) -> Result<Self, CatalogError> {
+        let catalog = Arc::new(catalog::Catalog::load(&*store).await?);
+        Ok(App {
+            store,
+            calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
+            timeliness,
+            default_receiving_agency,
+            files,
+            payment: None,
+            watch: WatchPolicy::default(),
+            public_url: "http://127.0.0.1:8080".into(),
+            limits: Arc::new(ratelimit::Limits::default()),
+            floor: FloorPolicy::default(),
+            live: board::Live::default(),
+            catalog,
+            public: Arc::default(),
+        })
+    }
+
+    /// Sets the portal's public base URL.
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = url.into().trim_end_matches('/').to_string();
+        self
+    }
+
+    /// Enables online payment through a VNPay gateway (or the built-in sandbox).
+    pub fn with_payment(mut self, config: VnpayConfig) -> Self {
+        self.payment = Some(config);
+        self
+    }
+
+    /// The working calendar as it stands.
+    pub fn calendar(&self) -> Arc<WorkingCalendar> {
+        match self.calendar.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The lifecycle on a calendar taken with [`Self::calendar`].
+    pub fn lifecycle_on<'a>(&self, calendar: &'a WorkingCalendar) -> Lifecycle<'a> {
+        Lifecycle {
+            calendar,
+            timeliness: self.timeliness,
+        }
+    }
+
+    /// Rebuilds the calendar from the stored holidays and day swaps (after an administrator's
+    /// change here, or another instance's, which the watcher's minute picks up).
+    pub async fn reload_calendar(&self) -> Result<(), String> {
+        let days = self
+            .store
+            .calendar_days()
+            .await
+            .map_err(|e| e.to_string())?;
+        let current = self.calendar();
+        if current.config().overrides == days {
+            return Ok(());
+        }
+        let mut config = current.config().clone();
+        config.overrides = days;
+        let fresh = WorkingCalendar::new(config).map_err(|e| e.to_string())?;
+        match self.calendar.write() {
+            Ok(mut c) => *c = Arc::new(fresh),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(fresh),
+        }
+        Ok(())
+    }
+}
