@@ -295,17 +295,34 @@ impl Work for SqlStore {
         self.chain
             .write_simple(move |l| {
                 Box::pin(async move {
+                    // One statement per few hundred dossiers: a page of the watcher is one
+                    // round trip, not one per dossier.
                     let mut set = 0;
-                    for n in &next {
-                        set += sqlx::query(
-                            "UPDATE dossiers SET watch_at = $1 WHERE code = $2 AND version = $3",
-                        )
-                        .bind(n.at.map_or(i64::MAX, ms))
-                        .bind(n.code.to_string())
-                        .bind(i64::from(n.version))
-                        .execute(l.conn())
-                        .await?
-                        .rows_affected();
+                    for chunk in next.chunks(300) {
+                        let rows: Vec<String> = (0..chunk.len())
+                            .map(|i| {
+                                format!(
+                                    "(${}, CAST(${} AS BIGINT), CAST(${} AS BIGINT))",
+                                    3 * i + 1,
+                                    3 * i + 2,
+                                    3 * i + 3
+                                )
+                            })
+                            .collect();
+                        let sql = format!(
+                            "UPDATE dossiers SET watch_at = v.column3 FROM (VALUES {}) AS v \
+                             WHERE dossiers.code = v.column1 AND dossiers.version = v.column2",
+                            rows.join(", ")
+                        );
+                        // Only placeholders are formatted in; every value is bound.
+                        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for n in chunk {
+                            q = q
+                                .bind(n.code.to_string())
+                                .bind(i64::from(n.version))
+                                .bind(n.at.map_or(i64::MAX, ms));
+                        }
+                        set += q.execute(l.conn()).await?.rows_affected();
                     }
                     Ok(set)
                 })
