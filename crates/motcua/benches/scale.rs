@@ -601,12 +601,20 @@ async fn raw_intake(db: &Db, clients: usize, secs: f64) -> f64 {
 
 /// Waits until the server is quiet (under a tenth of a core over two seconds): its first
 /// deadline watch looks at every open dossier once. Returns how long that took.
-async fn settle(pid: u32) -> Duration {
+async fn settle(pid: u32, engine: &str) -> Duration {
+    let busy = || {
+        usage(pid).0
+            + if engine == "postgres" {
+                database_cpu()
+            } else {
+                0.0
+            }
+    };
     let t = Instant::now();
     loop {
-        let c0 = usage(pid).0 + database_cpu();
+        let c0 = busy();
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let c1 = usage(pid).0 + database_cpu();
+        let c1 = busy();
         if (c1 - c0) / 2.0 < 0.1 || t.elapsed() > Duration::from_secs(1800) {
             return t.elapsed();
         }
@@ -630,9 +638,9 @@ fn database_cpu() -> f64 {
 
 /// Idle CPU (share of one core) over `secs` and resident memory (MB) at the end, once the
 /// deadline watcher has looked at the dossiers the loads made (it runs every minute).
-async fn idle(pid: u32, secs: u64) -> (f64, f64) {
+async fn idle(pid: u32, engine: &str, secs: u64) -> (f64, f64) {
     tokio::time::sleep(Duration::from_secs(65)).await;
-    settle(pid).await;
+    settle(pid, engine).await;
     let (c0, _) = usage(pid);
     let t = Instant::now();
     tokio::time::sleep(Duration::from_secs(secs)).await;
@@ -681,7 +689,7 @@ async fn run_engine(engine: &str, dir: &Path, sizes: &[usize], open_share: f64, 
         );
         let server = Server::start(&db, &files, &[]);
         let base = server.base.clone();
-        let first_watch = settle(server.pid()).await;
+        let first_watch = settle(server.pid(), engine).await;
         row(
             "first deadline watch after start",
             &format!("{:.0} s", first_watch.as_secs_f64()),
@@ -821,7 +829,7 @@ async fn run_engine(engine: &str, dir: &Path, sizes: &[usize], open_share: f64, 
             "90/s",
             peak.rate / 90.0,
         );
-        let (cpu, rss) = idle(server.pid(), 60).await;
+        let (cpu, rss) = idle(server.pid(), engine, 60).await;
         server.stop();
         for (i, clients) in [1usize, 4, 16].into_iter().enumerate() {
             let raw = raw_intake(&db, clients, secs).await;

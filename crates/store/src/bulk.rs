@@ -46,6 +46,14 @@ impl From<Option<i64>> for Value {
     }
 }
 
+/// The `n`th parameter's placeholder (from 1): positional on SQLite, numbered on PostgreSQL.
+pub(crate) fn mark(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => "?".to_string(),
+        Backend::Postgres => format!("${n}"),
+    }
+}
+
 /// Parameters per statement at most.
 const PARAMETERS: usize = 4000;
 
@@ -89,10 +97,7 @@ pub(crate) async fn insert_counted(
                     .iter()
                     .map(|_| {
                         n += 1;
-                        match backend {
-                            Backend::Sqlite => "?".to_string(),
-                            Backend::Postgres => format!("${n}"),
-                        }
+                        mark(backend, n)
                     })
                     .collect();
                 format!("({})", marks.join(", "))

@@ -291,21 +291,23 @@ impl Work for SqlStore {
     }
 
     async fn watch_again(&self, next: &[WatchAgain]) -> Result<u64, StoreError> {
-        let next = next.to_vec();
+        let (next, backend) = (next.to_vec(), self.backend);
         self.chain
             .write_simple(move |l| {
                 Box::pin(async move {
                     // One statement per few hundred dossiers: a page of the watcher is one
-                    // round trip, not one per dossier.
+                    // round trip, not one per dossier (placeholders as `bulk` writes them, so
+                    // SQLite binds positionally).
                     let mut set = 0;
                     for chunk in next.chunks(300) {
+                        let m = |n| crate::bulk::mark(backend, n);
                         let rows: Vec<String> = (0..chunk.len())
                             .map(|i| {
                                 format!(
-                                    "(${}, CAST(${} AS BIGINT), CAST(${} AS BIGINT))",
-                                    3 * i + 1,
-                                    3 * i + 2,
-                                    3 * i + 3
+                                    "({}, CAST({} AS BIGINT), CAST({} AS BIGINT))",
+                                    m(3 * i + 1),
+                                    m(3 * i + 2),
+                                    m(3 * i + 3)
                                 )
                             })
                             .collect();

@@ -519,20 +519,11 @@ async fn concurrent_intakes_get_distinct_codes(store: Arc<dyn Store>) {
     }
     assert_eq!(codes, (1..=40).collect::<HashSet<u32>>());
     // Concurrent actions on one dossier: each applies once, none is lost.
-    let code = ops::open(
-        &*store,
-        &Lifecycle {
-            calendar: &cal,
-            timeliness: TimelinessPolicy::default(),
-        },
-        intake(true),
-        serde_json::json!({}),
-        &reception(),
-        now,
-    )
-    .await
-    .unwrap()
-    .code;
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let code = open(&*store, &lc, true, now).await.code;
     let mut tasks = Vec::new();
     for i in 0..8 {
         let (store, cal) = (store.clone(), cal.clone());

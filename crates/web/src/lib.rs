@@ -80,28 +80,19 @@ const GRACE: Duration = Duration::from_secs(10);
 pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
     let (stop, shutdown) = motcua_app::jobs::shutdown();
     let jobs = app.start_jobs(shutdown);
-    let (asked_tx, asked_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(
-        axum::serve(
-            listener,
-            router(app).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            stop_asked().await;
-            let _ = asked_tx.send(());
-        })
-        .into_future(),
-    );
-    let served = async {
-        match server.await {
-            Ok(r) => r,
-            Err(e) => Err(std::io::Error::other(e)),
-        }
-    };
-    tokio::pin!(served);
+    let asked = Arc::new(tokio::sync::Notify::new());
+    let tell = asked.clone();
+    let server = axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        stop_asked().await;
+        tell.notify_one();
+    });
     let result = tokio::select! {
-        r = &mut served => r,
-        _ = asked_rx => tokio::time::timeout(GRACE, &mut served).await.unwrap_or(Ok(())),
+        r = server => r,
+        _ = async { asked.notified().await; tokio::time::sleep(GRACE).await } => Ok(()),
     };
     stop.stop();
     for job in jobs {

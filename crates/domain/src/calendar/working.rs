@@ -349,6 +349,33 @@ impl WorkingCalendar {
         from + amount
     }
 
+    /// The earliest instant from which at most `amount` of office time is left until `to`:
+    /// [`Self::add_working_time`] walked backwards. A moment earlier, more is left.
+    pub fn working_time_before(&self, to: DateTime<Utc>, amount: Duration) -> DateTime<Utc> {
+        let mut remaining = amount.max(Duration::zero());
+        let mut date = to.with_timezone(&TZ).date_naive();
+        // The same bound as forwards: 50 years of days.
+        for _ in 0..18_300 {
+            for &(a, b) in self.hours_on(date).iter().rev() {
+                let (a, b) = (self.at(date, a), self.at(date, b).min(to));
+                if a >= to {
+                    continue;
+                }
+                // Strictly less: with exactly the interval left, the instant is the end of an
+                // earlier interval (the break between them counts nothing).
+                if remaining < b - a {
+                    return b - remaining;
+                }
+                remaining -= b - a;
+            }
+            date = match date.pred_opt() {
+                Some(d) => d,
+                None => break,
+            };
+        }
+        to - amount
+    }
+
     /// The due instant of a procedure's limit for a dossier received at `received`.
     pub fn due(&self, received: DateTime<Utc>, limit: ProcessingTime) -> DateTime<Utc> {
         match limit {
@@ -602,6 +629,17 @@ mod tests {
             let from = vn(2024, 1, 1, 0, 0) + Duration::minutes(minutes);
             let due = cal.add_working_time(from, Duration::minutes(amount));
             prop_assert_eq!(cal.working_time_between(from, due), Duration::minutes(amount));
+        }
+
+        #[test]
+        fn walking_back_finds_the_first_instant_with_the_amount_left(minutes in 0i64..(60 * 24 * 365 * 3), amount in 0i64..(60 * 200)) {
+            let cal = calendar(DayOneRule::NextWorkingDay);
+            let to = vn(2024, 1, 1, 0, 0) + Duration::minutes(minutes);
+            let amount = Duration::minutes(amount);
+            let from = cal.working_time_before(to, amount);
+            prop_assert!(from <= to);
+            prop_assert!(cal.working_time_between(from, to) <= amount);
+            prop_assert!(cal.working_time_between(from - Duration::milliseconds(1), to) > amount);
         }
     }
 }

@@ -112,7 +112,7 @@ impl Lifecycle<'_> {
 
     /// The first instant after `now` at which [`Lifecycle::alerts`] or
     /// [`Lifecycle::late_apology`] could answer differently for this state: when a deadline
-    /// enters the warning window or passes (to the millisecond). `None` when nothing more can
+    /// enters the warning window or passes. `None` when nothing more can
     /// happen without a new event. A watcher that looked at the dossier at `now` need not
     /// look again before then.
     pub fn next_watch(
@@ -136,23 +136,9 @@ impl Lifecycle<'_> {
             moments.push(due);
             moments.push(due + Duration::milliseconds(1));
             if due > now && self.calendar.working_time_between(now, due) > warn {
-                // The window opens at the first millisecond (instants are kept to the
-                // millisecond) from which at most `warn` of working time is left: found by
-                // halving, since what is left only shrinks. At `early` more is left, at
-                // `late` no more.
-                let ms = |t: i64| DateTime::from_timestamp_millis(t).unwrap_or(due);
-                let mut early = now.timestamp_millis();
-                let mut late = due.timestamp_millis()
-                    + i64::from(due.timestamp_subsec_nanos() % 1_000_000 != 0);
-                while late - early > 1 {
-                    let mid = early + (late - early) / 2;
-                    if self.calendar.working_time_between(ms(mid), due) <= warn {
-                        late = mid;
-                    } else {
-                        early = mid;
-                    }
-                }
-                moments.push(ms(late));
+                // The window opens at the first instant from which at most `warn` of working
+                // time is left.
+                moments.push(self.calendar.working_time_before(due, warn));
             }
         }
         moments.into_iter().filter(|t| *t > now).min()
