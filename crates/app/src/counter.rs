@@ -49,3 +49,8 @@ pub async fn at_counter(
     }
     Ok((branch, number))
 }
+
+/// The code of counter `number` of `branch`.
+pub fn counter_code(branch: &str, number: i64) -> String {
+    format!("{branch}-{number:02}")
+}

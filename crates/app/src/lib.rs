@@ -1,15 +1,22 @@
 //! The application layer: the use cases that the JSON API and the pages share, with no HTTP
-//! in them. It holds who may read and do what ([`principal`]), the catalog kept in memory
-//! ([`catalog`]), the counters and branches ([`counter`]), officers' work lists ([`work`]),
+//! in them. It holds who may read and do what ([`principal`]), dossiers filed at a counter
+//! and acted on ([`dossiers`]), online filing ([`filing`]), citizens' accounts ([`accounts`]),
+//! the catalog kept in memory ([`catalog`]), the counters and branches ([`counter`]), officers' work lists ([`work`]),
 //! file storage ([`files`]), the payment gateway's protocol ([`vnpay`]), the live fan-out of
 //! boards and summaries ([`board`]), the public figures ([`public`]), abuse limits
 //! ([`ratelimit`]) and the background jobs ([`watch`], and the catalog's reload).
-//! Errors are typed; the web edge renders them in the caller's language.
+//! Use cases fail with one type, [`error::AppError`]; the web edge puts it into words in the
+//! caller's language.
 
+pub mod accounts;
 pub mod board;
 pub mod catalog;
 pub mod counter;
+pub mod dossiers;
+pub mod error;
 pub mod files;
+pub mod filing;
+pub mod floor;
 pub mod jobs;
 pub mod principal;
 pub mod public;

@@ -65,11 +65,26 @@ pub struct Field {
 }
 
 /// A problem with one answer; `path` is the field name, or `group[2].field` inside a group.
+/// It says itself in either language ([`Localise`]), so it is put into words only when shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormProblem {
     pub path: String,
     pub code: &'static str,
-    pub message: String,
+    vi: String,
+    en: String,
+}
+
+impl Localise for FormProblem {
+    fn code(&self) -> &'static str {
+        self.code
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Vi => self.vi.clone(),
+            Lang::En => self.en.clone(),
+        }
+    }
 }
 
 /// The form's questions in schema order. Unknown constructs are skipped, so a catalog
@@ -183,13 +198,6 @@ fn max_len(p: &Value, default: usize) -> usize {
         .map_or(default, |m| m as usize)
 }
 
-fn pick(lang: Lang, vi: &str, en: &str) -> String {
-    match lang {
-        Lang::Vi => vi.to_string(),
-        Lang::En => en.to_string(),
-    }
-}
-
 /// The wizard's pages: the names of the top-level questions asked together. `x-pages` (a list
 /// of lists of names) groups them; otherwise each question has a page of its own (one thing per
 /// page). Questions `x-pages` leaves out follow, one per page.
@@ -253,15 +261,11 @@ fn is_blank(v: Option<&Value>) -> bool {
 
 /// Checks answers against the form; returns them cleaned (trimmed, normalised, hidden and
 /// unknown fields dropped) or every problem found.
-pub fn validate(
-    schema: &Value,
-    answers: &Value,
-    lang: Lang,
-) -> Result<Map<String, Value>, Vec<FormProblem>> {
+pub fn validate(schema: &Value, answers: &Value) -> Result<Map<String, Value>, Vec<FormProblem>> {
     let empty = Map::new();
     let answers = answers.as_object().unwrap_or(&empty);
     let mut problems = Vec::new();
-    let cleaned = check_object(&fields(schema), answers, "", lang, &mut problems);
+    let cleaned = check_object(&fields(schema), answers, "", &mut problems);
     if problems.is_empty() {
         Ok(cleaned)
     } else {
@@ -273,7 +277,6 @@ fn check_object(
     fields: &[Field],
     answers: &Map<String, Value>,
     prefix: &str,
-    lang: Lang,
     problems: &mut Vec<FormProblem>,
 ) -> Map<String, Value> {
     let mut out = Map::new();
@@ -285,20 +288,17 @@ fn check_object(
         let value = answers.get(&f.name);
         if is_blank(value) {
             if f.required {
-                problems.push(FormProblem {
-                    path,
-                    code: "required",
-                    message: pick(
-                        lang,
-                        &format!("Cần nhập “{}”.", f.title),
-                        &format!("Enter “{}”.", f.title),
-                    ),
-                });
+                problems.push(problem(
+                    &path,
+                    "required",
+                    format!("Cần nhập “{}”.", f.title),
+                    format!("Enter “{}”.", f.title),
+                ));
             }
             continue;
         }
         let Some(value) = value else { continue };
-        match check_value(f, value, &path, lang, problems) {
+        match check_value(f, value, &path, problems) {
             Some(v) => {
                 out.insert(f.name.clone(), v);
             }
@@ -308,12 +308,18 @@ fn check_object(
     out
 }
 
-fn problem(path: &str, code: &'static str, message: String) -> FormProblem {
+fn problem(path: &str, code: &'static str, vi: String, en: String) -> FormProblem {
     FormProblem {
         path: path.to_string(),
         code,
-        message,
+        vi,
+        en,
     }
+}
+
+/// A lower layer's error as the problem of one answer.
+fn localised(path: &str, e: &dyn Localise) -> FormProblem {
+    problem(path, e.code(), e.message(Lang::Vi), e.message(Lang::En))
 }
 
 fn as_text(v: &Value) -> Option<String> {
@@ -328,12 +334,10 @@ fn check_value(
     f: &Field,
     value: &Value,
     path: &str,
-    lang: Lang,
     problems: &mut Vec<FormProblem>,
 ) -> Option<Value> {
     let title = &f.title;
-    let bad =
-        |code: &'static str, vi: String, en: String| problem(path, code, pick(lang, &vi, &en));
+    let bad = |code: &'static str, vi: String, en: String| problem(path, code, vi, en);
     let result = match &f.kind {
         FieldKind::Text { max } | FieldKind::LongText { max } => {
             let s = as_text(value);
@@ -437,11 +441,11 @@ fn check_value(
         }
         FieldKind::Cccd => match Cccd::parse(&as_text(value).unwrap_or_default()) {
             Ok(c) => Ok(Value::String(c.to_string())),
-            Err(e) => Err(problem(path, e.code(), e.message(lang))),
+            Err(e) => Err(localised(path, &e)),
         },
         FieldKind::TaxCode => match TaxCode::parse(&as_text(value).unwrap_or_default()) {
             Ok(c) => Ok(Value::String(c.to_string())),
-            Err(e) => Err(problem(path, e.code(), e.message(lang))),
+            Err(e) => Err(localised(path, &e)),
         },
         FieldKind::YesNo => match value {
             Value::Bool(b) => Ok(Value::Bool(*b)),
@@ -453,7 +457,7 @@ fn check_value(
                 format!("Choose Yes or No for “{title}”."),
             )),
         },
-        FieldKind::Address => check_address(value, title, path, lang),
+        FieldKind::Address => check_address(value, title, path),
         FieldKind::Group { fields, min, max } => {
             let items = value.as_array().cloned().unwrap_or_default();
             if items.len() < *min || items.len() > *max {
@@ -472,7 +476,6 @@ fn check_value(
                             fields,
                             item.as_object().unwrap_or(&empty),
                             &format!("{path}[{i}]."),
-                            lang,
                             problems,
                         ))
                     })
@@ -490,7 +493,7 @@ fn check_value(
     }
 }
 
-fn check_address(value: &Value, title: &str, path: &str, lang: Lang) -> Result<Value, FormProblem> {
+fn check_address(value: &Value, title: &str, path: &str) -> Result<Value, FormProblem> {
     let get = |k: &str| value.get(k).and_then(as_text).unwrap_or_default();
     let (province, ward, line) = (get("province_code"), get("ward_code"), get("line"));
     let units = AdminUnits::official();
@@ -501,22 +504,16 @@ fn check_address(value: &Value, title: &str, path: &str, lang: Lang) -> Result<V
         return Err(problem(
             path,
             "invalid_address",
-            pick(
-                lang,
-                &format!("Chọn tỉnh, thành phố và phường, xã của “{title}”."),
-                &format!("Choose the province and the commune for “{title}”."),
-            ),
+            format!("Chọn tỉnh, thành phố và phường, xã của “{title}”."),
+            format!("Choose the province and the commune for “{title}”."),
         ));
     }
     if line.chars().count() > 200 || line.chars().any(char::is_control) {
         return Err(problem(
             path,
             "too_long",
-            pick(
-                lang,
-                "Số nhà, đường phố tối đa 200 ký tự.",
-                "The street address may have at most 200 characters.",
-            ),
+            "Số nhà, đường phố tối đa 200 ký tự.".into(),
+            "The street address may have at most 200 characters.".into(),
         ));
     }
     Ok(serde_json::json!({"province_code": province, "ward_code": ward, "line": line}))
@@ -588,7 +585,7 @@ mod tests {
             "thanh_vien": [{"ten": "Nguyễn Thị Bình", "quan_he": "Mẹ"}],
             "unknown": "dropped"
         });
-        let out = validate(&schema(), &answers, Lang::Vi).unwrap();
+        let out = validate(&schema(), &answers).unwrap();
         assert_eq!(out["ho_ten"], "Nguyễn Văn An");
         assert_eq!(out["ngay_sinh"], "2005-03-27");
         assert_eq!(out["so_con"], 2);
@@ -607,7 +604,7 @@ mod tests {
             "da_ket_hon": true,
             "thanh_vien": [{"quan_he": "Con"}, {"ten": "A"}, {"ten": "B"}]
         });
-        let problems = validate(&schema(), &answers, Lang::En).unwrap_err();
+        let problems = validate(&schema(), &answers).unwrap_err();
         let paths: Vec<(&str, &str)> = problems.iter().map(|p| (p.path.as_str(), p.code)).collect();
         assert_eq!(
             paths,
@@ -622,10 +619,10 @@ mod tests {
                 ("thanh_vien", "group_size"),
             ]
         );
-        assert!(problems[0].message.contains("Họ và tên"));
+        assert!(problems[0].message(Lang::En).contains("Họ và tên"));
         // Inside a group each entry is checked on its own.
         let answers = json!({"thanh_vien": [{"quan_he": "Con"}]});
-        let problems = validate(&schema(), &answers, Lang::Vi).unwrap_err();
+        let problems = validate(&schema(), &answers).unwrap_err();
         assert!(
             problems
                 .iter()
@@ -633,7 +630,7 @@ mod tests {
         );
         // A conditional question, when asked, is checked like any other.
         let answers = json!({"da_ket_hon": true, "ten_vo_chong": "x".repeat(501)});
-        let problems = validate(&schema(), &answers, Lang::Vi).unwrap_err();
+        let problems = validate(&schema(), &answers).unwrap_err();
         assert!(
             problems
                 .iter()
@@ -665,6 +662,6 @@ mod tests {
         let s = json!({"type": "object", "properties": {"ghi_chu": {"type": "string", "title": "Nội dung đề nghị", "maxLength": 2000}}});
         let f = fields(&s);
         assert!(matches!(f[0].kind, FieldKind::LongText { max: 2000 }));
-        assert!(validate(&s, &json!({}), Lang::Vi).unwrap().is_empty());
+        assert!(validate(&s, &json!({})).unwrap().is_empty());
     }
 }

@@ -10,7 +10,7 @@ use motcua_app::App;
 use motcua_app::principal::Principal;
 use motcua_app::secrets::{same_secret, sha256_hex};
 
-use crate::error::{ApiError, ReqLang};
+use crate::error::WebError;
 
 /// The caller of a request, as an extractor.
 pub(crate) struct Caller(pub(crate) Principal);
@@ -63,11 +63,7 @@ pub(crate) fn user_agent(headers: &axum::http::HeaderMap) -> String {
 
 /// A cookie comes with every request the browser makes, so a write authenticated by one must
 /// also show the session's anti-forgery token in a header, which another site cannot read.
-fn cookie_write_allowed(
-    parts: &Parts,
-    expected: &str,
-    lang: motcua_domain::Lang,
-) -> Result<(), ApiError> {
+fn cookie_write_allowed(parts: &Parts, expected: &str) -> Result<(), WebError> {
     if parts.method.is_safe() {
         return Ok(());
     }
@@ -79,34 +75,30 @@ fn cookie_write_allowed(
     if same_secret(shown, expected) {
         Ok(())
     } else {
-        Err(ApiError::csrf(lang))
+        Err(WebError::csrf())
     }
 }
 
 impl FromRequestParts<App> for Caller {
-    type Rejection = ApiError;
+    type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let ReqLang(lang) = ReqLang::from_request_parts(parts, app)
-            .await
-            .unwrap_or(ReqLang(Default::default()));
-        let store_error = |e| ApiError::store(e, lang);
         let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
             // The back office's cookie: the officer's token, with its derived form token
             // required on every write.
             if let Some(token) = staff_cookie(&parts.headers)
-                && let Some(user) = app.staff_by_token(&token).await.map_err(store_error)?
+                && let Some(user) = app.staff_by_token(&token).await?
             {
-                cookie_write_allowed(parts, &staff_csrf(&token), lang)?;
+                cookie_write_allowed(parts, &staff_csrf(&token))?;
                 return Ok(Caller(Principal::Staff(user)));
             }
             let Some(token) = session_cookie(&parts.headers) else {
                 return Ok(Caller(Principal::Anonymous));
             };
-            let Some(auth) = app.citizen_session(&token).await.map_err(store_error)? else {
+            let Some(auth) = app.citizen_session(&token).await? else {
                 return Ok(Caller(Principal::Anonymous));
             };
-            cookie_write_allowed(parts, &auth.session.csrf, lang)?;
+            cookie_write_allowed(parts, &auth.session.csrf)?;
             return Ok(Caller(Principal::Citizen(Box::new(auth))));
         };
         let secret = value
@@ -118,10 +110,10 @@ impl FromRequestParts<App> for Caller {
             })
             .map(str::trim)
             .filter(|s| !s.is_empty() && s.len() <= 200)
-            .ok_or_else(|| ApiError::unauthorized(lang))?;
-        match app.bearer(secret).await.map_err(store_error)? {
+            .ok_or_else(WebError::unauthenticated)?;
+        match app.bearer(secret).await? {
             Some(p) => Ok(Caller(p)),
-            None => Err(ApiError::unauthorized(lang)),
+            None => Err(WebError::unauthenticated()),
         }
     }
 }

@@ -1,29 +1,137 @@
-//! API errors: one place maps every failure to an HTTP status, a stable snake_case code and a
-//! message in the caller's language. The cause chain goes to the log only.
+//! Failures at the HTTP edge. Handlers and pages return [`WebError`] (an [`AppError`] of the
+//! application layer) with `?`; its response carries only the status and the error itself.
+//! The words come later, in exactly one place each: [`render_api_errors`] turns it into the
+//! API's JSON error and `pages::render_page_errors` into a page, both in the language of the
+//! request. The cause chain of an internal failure goes to the log only.
+
+use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::FromRequestParts;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use motcua_app::error::{AppError, Kind, Message};
 use motcua_domain::Lang;
-use motcua_domain::lang::Localise;
-use motcua_domain::lifecycle::LifecycleError;
-use motcua_store::StoreError;
-use motcua_store::ops::OpError;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: String,
-    pub message: String,
-    /// For a form: each wrong field.
-    pub fields: Vec<FieldError>,
+use crate::i18n::Tr;
+
+/// A use case's failure on its way out of a handler.
+#[derive(Debug, Clone)]
+pub struct WebError(pub AppError);
+
+impl std::fmt::Display for WebError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
-/// A problem with one field of a form.
+impl std::ops::Deref for WebError {
+    type Target = AppError;
+
+    fn deref(&self) -> &AppError {
+        &self.0
+    }
+}
+
+impl<E: Into<AppError>> From<E> for WebError {
+    fn from(e: E) -> Self {
+        WebError(e.into())
+    }
+}
+
+impl WebError {
+    /// A failure whose message is the catalog's `key`.
+    pub fn new(kind: Kind, code: &'static str, key: &'static str) -> Self {
+        WebError(AppError::new(kind, code, key))
+    }
+
+    pub fn not_found() -> Self {
+        WebError(AppError::not_found())
+    }
+
+    pub fn forbidden() -> Self {
+        WebError(AppError::forbidden())
+    }
+
+    pub fn unauthenticated() -> Self {
+        WebError(AppError::unauthenticated())
+    }
+
+    /// The form does not belong to this session.
+    pub fn csrf() -> Self {
+        WebError(AppError::new(Kind::Forbidden, "csrf", "error-csrf"))
+    }
+
+    /// A malformed request whose message is the catalog's `key`.
+    pub fn bad_request(code: &'static str, key: &'static str) -> Self {
+        WebError(AppError::new(Kind::BadRequest, code, key))
+    }
+
+    /// Wrong input whose message is the catalog's `key`.
+    pub fn invalid(code: &'static str, key: &'static str) -> Self {
+        WebError(AppError::new(Kind::Invalid, code, key))
+    }
+
+    /// Adds an argument to the message.
+    pub fn arg(self, name: &'static str, value: impl Into<motcua_app::error::Arg>) -> Self {
+        WebError(self.0.arg(name, value))
+    }
+}
+
+/// The HTTP status of each kind of failure.
+pub(crate) fn status(kind: Kind) -> StatusCode {
+    match kind {
+        Kind::BadRequest => StatusCode::BAD_REQUEST,
+        Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Kind::Forbidden => StatusCode::FORBIDDEN,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::Conflict => StatusCode::CONFLICT,
+        Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Kind::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+        Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// A failure still to be put into words, riding on its response.
+#[derive(Clone)]
+pub(crate) struct Failed(pub Arc<AppError>);
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let mut response = status(self.0.kind).into_response();
+        response.extensions_mut().insert(Failed(Arc::new(self.0)));
+        response
+    }
+}
+
+/// Takes the failure a response carries, if any.
+pub(crate) fn failure(response: &Response) -> Option<Arc<AppError>> {
+    response.extensions().get::<Failed>().map(|f| f.0.clone())
+}
+
+/// Replaces a failed response's body, keeping its status and headers.
+pub(crate) fn with_body(
+    response: Response,
+    content_type: &'static str,
+    body: impl Into<axum::body::Body>,
+) -> Response {
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(content_type),
+    );
+    Response::from_parts(parts, body.into())
+}
+
+/// A problem with one field of a form, in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
@@ -47,143 +155,81 @@ pub(crate) struct ErrorDetail {
     fields: Vec<FieldError>,
 }
 
-impl ApiError {
-    pub fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code: code.into(),
-            message: message.into(),
-            fields: Vec::new(),
+impl Tr {
+    /// An error's message in this language.
+    pub(crate) fn error(&self, e: &AppError) -> String {
+        match &e.details.message {
+            Message::FieldSummary => {
+                let summary = self
+                    .field_errors(e)
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                format!("{} {summary}", self.t("error-invalid-fields"))
+            }
+            m => self.message(m),
         }
     }
 
-    pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
-        self.fields = fields;
-        self
+    /// Each wrong field of an error, in words.
+    pub(crate) fn field_errors(&self, e: &AppError) -> Vec<FieldError> {
+        e.details
+            .fields
+            .iter()
+            .map(|f| FieldError {
+                field: f.field.clone(),
+                code: f.code.to_string(),
+                message: self.message(&f.message),
+            })
+            .collect()
     }
 
-    /// A localised domain error with the given status.
-    pub fn from_localised(status: StatusCode, e: &dyn Localise, lang: Lang) -> Self {
-        ApiError::new(status, e.code(), e.message(lang))
-    }
-
-    pub fn not_found(lang: Lang) -> Self {
-        ApiError::from_localised(StatusCode::NOT_FOUND, &StoreError::NotFound, lang)
-    }
-
-    pub fn unauthorized(lang: Lang) -> Self {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            pick(
-                lang,
-                "Cần đăng nhập hoặc khóa API hợp lệ.",
-                "A valid login or API key is required.",
-            ),
-        )
-    }
-
-    pub fn csrf(lang: Lang) -> Self {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            pick(
-                lang,
-                "Phiên làm việc không khớp với biểu mẫu; hãy tải lại trang và thử lại.",
-                "The form does not match your session; reload the page and try again.",
-            ),
-        )
-    }
-
-    pub fn forbidden(lang: Lang) -> Self {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            pick(
-                lang,
-                "Bạn không có quyền thực hiện thao tác này.",
-                "You are not allowed to do this.",
-            ),
-        )
-    }
-
-    pub fn bad_request(code: &str, message: String) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, code, message)
-    }
-
-    /// Maps a store failure; internal errors are logged and answered without detail.
-    pub fn store(e: StoreError, lang: Lang) -> Self {
-        let status = match &e {
-            StoreError::NotFound => StatusCode::NOT_FOUND,
-            StoreError::Conflict { .. } | StoreError::Duplicate(_) => StatusCode::CONFLICT,
-            StoreError::MissingReference(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            StoreError::Corrupt(_)
-            | StoreError::Url(_)
-            | StoreError::Database(_)
-            | StoreError::Migrate(_) => {
-                tracing::error!(error = ?e, "storage failure");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-            StoreError::Unavailable(_) => {
-                tracing::error!(error = ?e, "storage failure");
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-        };
-        ApiError::from_localised(status, &e, lang)
-    }
-
-    pub fn lifecycle(e: LifecycleError, lang: Lang) -> Self {
-        let status = match &e {
-            LifecycleError::RoleNotAllowed { .. } | LifecycleError::OutOfScope => {
-                StatusCode::FORBIDDEN
-            }
-            LifecycleError::Text { .. } | LifecycleError::BadAmount | LifecycleError::BadScore => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            LifecycleError::NotOpened => StatusCode::NOT_FOUND,
-            LifecycleError::AlreadyOpened
-            | LifecycleError::InvalidTransition { .. }
-            | LifecycleError::NoNextStep
-            | LifecycleError::NoPreviousStep
-            | LifecycleError::NotApproved
-            | LifecycleError::AlreadyReappointed
-            | LifecycleError::DueNotLater
-            | LifecycleError::SameAgency
-            | LifecycleError::RefusalNotProposed
-            | LifecycleError::FeeUnpaid { .. }
-            | LifecycleError::AlreadyPaid
-            | LifecycleError::AlreadyRated => StatusCode::CONFLICT,
-        };
-        ApiError::from_localised(status, &e, lang)
-    }
-
-    pub fn op(e: OpError, lang: Lang) -> Self {
-        match e {
-            OpError::Lifecycle(e) => ApiError::lifecycle(e, lang),
-            OpError::Store(e) => ApiError::store(e, lang),
-            OpError::Replay(e) => ApiError::store(StoreError::Corrupt(e.to_string()), lang),
+    /// The wrong fields of an error, or its message as if about `default_field`.
+    pub(crate) fn problems(&self, e: &AppError, default_field: &str) -> Vec<FieldError> {
+        if e.details.fields.is_empty() {
+            vec![FieldError {
+                field: default_field.to_string(),
+                code: e.code.to_string(),
+                message: self.error(e),
+            }]
+        } else {
+            self.field_errors(e)
         }
     }
 }
 
-pub(crate) fn pick(lang: Lang, vi: &str, en: &str) -> String {
-    match lang {
-        Lang::Vi => vi.to_string(),
-        Lang::En => en.to_string(),
+/// The API's JSON error body.
+fn json_body(e: &AppError, lang: Lang) -> ErrorBody {
+    let tr = Tr(lang);
+    ErrorBody {
+        error: ErrorDetail {
+            code: e.code.to_string(),
+            message: tr.error(e),
+            fields: tr.field_errors(e),
+        },
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: self.message,
-                fields: self.fields,
-            },
-        };
-        (self.status, Json(body)).into_response()
+/// Puts the API's failures into words: JSON in the language of the request.
+pub(crate) async fn render_api_errors(
+    ReqLang(lang): ReqLang,
+    req: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(req).await;
+    match failure(&response) {
+        Some(e) => {
+            let body = serde_json::to_vec(&json_body(&e, lang)).unwrap_or_default();
+            with_body(response, "application/json", body)
+        }
+        None => response,
     }
+}
+
+/// The API's JSON error for a request that reached no route (the fallback answers it).
+pub(crate) fn json_error(e: WebError, lang: Lang) -> Response {
+    (status(e.0.kind), Json(json_body(&e.0, lang))).into_response()
 }
 
 /// The caller's language: `?lang=` wins, then `Accept-Language`, then Vietnamese.
@@ -201,7 +247,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ReqLang {
         });
         let from_header = parts
             .headers
-            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
             .map(Lang::negotiate);
         Ok(ReqLang(from_query.or(from_header).unwrap_or_default()))
@@ -216,51 +262,32 @@ where
     S: Send + Sync,
     T: serde::de::DeserializeOwned,
 {
-    type Rejection = ApiError;
+    type Rejection = WebError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        let lang = Lang::negotiate(
-            req.headers()
-                .get(axum::http::header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or(""),
-        );
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(json_rejection(rejection, lang)),
+            Err(rejection) => Err(json_rejection(rejection)),
         }
     }
 }
 
-fn json_rejection(r: JsonRejection, lang: Lang) -> ApiError {
+fn json_rejection(r: JsonRejection) -> WebError {
     let detail = r.body_text();
-    match r {
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    let e = match r {
+        JsonRejection::MissingJsonContentType(_) => AppError::new(
+            Kind::UnsupportedMedia,
             "json_content_type",
-            pick(
-                lang,
-                "Nội dung phải là JSON (Content-Type: application/json).",
-                "The body must be JSON (Content-Type: application/json).",
-            ),
+            "error-json-content-type",
         ),
-        JsonRejection::JsonDataError(_) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            format!(
-                "{} {detail}",
-                pick(lang, "Dữ liệu không hợp lệ:", "Invalid data:")
-            ),
-        ),
-        _ => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!(
-                "{} {detail}",
-                pick(lang, "JSON không hợp lệ:", "Invalid JSON:")
-            ),
-        ),
-    }
+        JsonRejection::JsonDataError(_) => {
+            AppError::new(Kind::Invalid, "invalid_field", "error-invalid-field")
+                .arg("detail", detail)
+        }
+        _ => AppError::new(Kind::BadRequest, "invalid_json", "error-invalid-json")
+            .arg("detail", detail),
+    };
+    WebError(e)
 }
 
 /// Query string whose rejection is answered in the API's error format.
@@ -271,31 +298,16 @@ where
     S: Send + Sync,
     T: serde::de::DeserializeOwned,
 {
-    type Rejection = ApiError;
+    type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let ReqLang(lang) = ReqLang::from_request_parts(parts, state)
-            .await
-            .unwrap_or(ReqLang(Lang::Vi));
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(r) => Err(query_rejection(r, lang)),
+            Err(r) => Err(query_rejection(r)),
         }
     }
 }
 
-fn query_rejection(r: QueryRejection, lang: Lang) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "invalid_query",
-        format!(
-            "{} {}",
-            pick(
-                lang,
-                "Tham số truy vấn không hợp lệ:",
-                "Invalid query parameters:"
-            ),
-            r.body_text()
-        ),
-    )
+fn query_rejection(r: QueryRejection) -> WebError {
+    WebError::bad_request("invalid_query", "error-invalid-query").arg("detail", r.body_text())
 }

@@ -3,14 +3,13 @@
 //! they parse input into domain types, ask the domain and the store one thing, and render.
 //! This crate knows no SQL.
 
-mod accounts;
 mod api;
 mod auth;
 mod error;
-mod filing;
 mod i18n;
 mod openapi;
 mod pages;
+mod upload;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,7 +23,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use error::ApiError;
+pub use error::WebError;
 
 /// The whole application: API routes, the OpenAPI document and protective layers.
 pub fn router(state: App) -> Router {
@@ -37,10 +36,13 @@ pub fn router(state: App) -> Router {
             async move { axum::Json((*doc).clone()) }
         }),
     )
-    .merge(pages::routes())
+    .layer(axum::middleware::from_fn(error::render_api_errors))
+    .merge(pages::routes().layer(axum::middleware::from_fn(pages::render_page_errors)))
     .fallback(pages::not_found)
     .with_state(state)
-    .layer(RequestBodyLimitLayer::new(filing::UPLOAD_BODY_LIMIT))
+    .layer(RequestBodyLimitLayer::new(
+        motcua_app::filing::UPLOAD_BODY_LIMIT,
+    ))
     .layer(TimeoutLayer::with_status_code(
         axum::http::StatusCode::REQUEST_TIMEOUT,
         Duration::from_secs(30),

@@ -86,7 +86,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
                 .routes(routes!(filing::supplement_upload))
                 .routes(routes!(documents::issue_result))
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::filing::UPLOAD_BODY_LIMIT,
+                    motcua_app::filing::UPLOAD_BODY_LIMIT,
                 )),
         )
         .routes(routes!(procedures::list))

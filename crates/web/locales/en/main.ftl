@@ -468,7 +468,6 @@ staff-result-summary = What the result decides (e.g. Licence no. 12/GP granted)
 staff-result-file = Signed result file
 staff-result-file-hint = PDF, JPG or PNG. The file's hash is recorded for public verification.
 staff-result-incomplete = Enter what the result decides and choose its file.
-staff-result-type = The result must be a PDF, JPG or PNG (judged by content).
 staff-result-verify = Public verification page
 staff-result-download = Download the result file
 admin-title = Administration

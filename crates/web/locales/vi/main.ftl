@@ -455,7 +455,6 @@ staff-result-summary = Nội dung kết quả (ví dụ: Cấp giấy phép số
 staff-result-file = Tệp kết quả đã ký số
 staff-result-file-hint = PDF, JPG hoặc PNG. Mã băm của tệp được ghi vào hồ sơ để xác thực công khai.
 staff-result-incomplete = Nhập nội dung kết quả và chọn tệp kết quả.
-staff-result-type = Tệp kết quả phải là PDF, JPG hoặc PNG (kiểm tra theo nội dung tệp).
 staff-result-verify = Trang xác thực kết quả
 staff-result-download = Tải tệp kết quả
 admin-title = Quản trị hệ thống

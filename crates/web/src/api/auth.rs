@@ -2,13 +2,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
+use motcua_app::error::Kind;
 use serde::{Deserialize, Serialize};
 
 use motcua_store::User;
 
-use crate::error::{ApiError, ApiJson, ReqLang, pick};
+use crate::error::{ApiJson, WebError};
 use motcua_app::App;
 use motcua_app::secrets::{check_password, new_secret, sha256_hex};
 
@@ -42,10 +42,9 @@ const TOKEN_LIFETIME_HOURS: i64 = 10;
 )]
 pub(crate) async fn token(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<TokenRequest>,
-) -> Result<Json<TokenResponse>, ApiError> {
-    let (token, user, expires_at) = staff_log_in(&state, &req.username, req.password, lang).await?;
+) -> Result<Json<TokenResponse>, WebError> {
+    let (token, user, expires_at) = staff_log_in(&state, &req.username, req.password).await?;
     Ok(Json(TokenResponse {
         token,
         token_type: "Bearer",
@@ -62,34 +61,18 @@ pub(crate) async fn staff_log_in(
     state: &App,
     username: &str,
     password: String,
-    lang: motcua_domain::Lang,
-) -> Result<(String, User, DateTime<Utc>), ApiError> {
+) -> Result<(String, User, DateTime<Utc>), WebError> {
     let username = username.trim().to_lowercase();
     if username.is_empty() || username.len() > 100 || password.len() > 1000 {
-        return Err(invalid(lang));
+        return Err(invalid());
     }
     if let Err(wait) = state.limits.login.check(&username) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            pick(
-                lang,
-                &format!(
-                    "Đăng nhập sai quá nhiều lần; thử lại sau {} phút.",
-                    wait.as_secs() / 60 + 1
-                ),
-                &format!(
-                    "Too many failed log-ins; try again in {} minutes.",
-                    wait.as_secs() / 60 + 1
-                ),
-            ),
-        ));
+        return Err(
+            WebError::new(Kind::TooMany, "too_many_attempts", "error-too-many-logins")
+                .arg("minutes", wait.as_secs() / 60 + 1),
+        );
     }
-    let user = state
-        .store
-        .user(&username)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let user = state.store.user(&username).await?;
     // Verified even for unknown users so timing does not tell which usernames exist.
     let phc = user
         .as_ref()
@@ -98,7 +81,7 @@ pub(crate) async fn staff_log_in(
     let ok = check_password(password, phc).await;
     let Some(user) = user.filter(|u| ok && u.active) else {
         state.limits.login.fail(&username);
-        return Err(invalid(lang));
+        return Err(invalid());
     };
     state.limits.login.reset(&username);
     let token = new_secret("mct_");
@@ -107,20 +90,15 @@ pub(crate) async fn staff_log_in(
     state
         .store
         .put_token(&sha256_hex(&token), &user.username, now, expires_at)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+        .await?;
     tracing::info!(username = %user.username, "staff token issued");
     Ok((token, user, expires_at))
 }
 
-fn invalid(lang: motcua_domain::Lang) -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
+fn invalid() -> WebError {
+    WebError::new(
+        Kind::Unauthenticated,
         "invalid_credentials",
-        pick(
-            lang,
-            "Tên đăng nhập hoặc mật khẩu không đúng.",
-            "Wrong username or password.",
-        ),
+        "error-invalid-credentials-2",
     )
 }

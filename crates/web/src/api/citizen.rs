@@ -6,15 +6,17 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
+use motcua_domain::Lang;
 use motcua_domain::calendar::TZ;
 use motcua_store::{Citizen, CodePurpose};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::{self, ProfileChange};
 use crate::auth::Caller;
 use crate::auth::user_agent;
-use crate::error::{ApiError, ApiJson, ReqLang};
+use crate::error::{ApiJson, ReqLang, WebError};
 use motcua_app::App;
+use motcua_app::accounts;
+use motcua_app::error::AppError;
 use motcua_app::principal::{CitizenAuth, Principal};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -46,7 +48,7 @@ pub(crate) async fn register(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<RegisterRequest>,
-) -> Result<(StatusCode, Json<Registered>), ApiError> {
+) -> Result<(StatusCode, Json<Registered>), WebError> {
     let c = accounts::register(
         &state,
         &req.login,
@@ -95,13 +97,12 @@ fn token_of(s: accounts::NewSession) -> SessionToken {
 )]
 pub(crate) async fn verify(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     headers: HeaderMap,
     ApiJson(req): ApiJson<CodeRequest>,
-) -> Result<Json<SessionToken>, ApiError> {
+) -> Result<Json<SessionToken>, WebError> {
     let now = Utc::now();
-    let c = accounts::verify(&state, &req.login, &req.code, lang, now).await?;
-    let s = accounts::open_session(&state, c, &user_agent(&headers), lang, now).await?;
+    let c = accounts::verify(&state, &req.login, &req.code, now).await?;
+    let s = accounts::open_session(&state, c, &user_agent(&headers), now).await?;
     Ok(Json(token_of(s)))
 }
 
@@ -118,10 +119,9 @@ pub(crate) struct LoginOnly {
 )]
 pub(crate) async fn resend(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<LoginOnly>,
-) -> Result<StatusCode, ApiError> {
-    accounts::send_code(&state, &req.login, CodePurpose::Verify, lang, Utc::now()).await?;
+) -> Result<StatusCode, WebError> {
+    accounts::send_code(&state, &req.login, CodePurpose::Verify, Utc::now()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -143,30 +143,25 @@ pub(crate) struct LoginRequest {
 )]
 pub(crate) async fn login(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> Result<Json<SessionToken>, ApiError> {
+) -> Result<Json<SessionToken>, WebError> {
     let s = accounts::log_in(
         &state,
         &req.login,
         req.password,
         &user_agent(&headers),
-        lang,
         Utc::now(),
     )
     .await?;
     Ok(Json(token_of(s)))
 }
 
-pub(crate) fn citizen(
-    principal: Principal,
-    lang: motcua_domain::Lang,
-) -> Result<CitizenAuth, ApiError> {
+pub(crate) fn citizen(principal: Principal) -> Result<CitizenAuth, WebError> {
     match principal {
         Principal::Citizen(c) => Ok(*c),
-        Principal::Anonymous => Err(ApiError::unauthorized(lang)),
-        _ => Err(ApiError::forbidden(lang)),
+        Principal::Anonymous => Err(WebError::unauthenticated()),
+        _ => Err(WebError::forbidden()),
     }
 }
 
@@ -177,15 +172,13 @@ pub(crate) fn citizen(
 )]
 pub(crate) async fn logout(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
-) -> Result<StatusCode, ApiError> {
-    let me = citizen(principal, lang)?;
+) -> Result<StatusCode, WebError> {
+    let me = citizen(principal)?;
     state
         .store
         .revoke_session(&me.citizen.id, &me.session.token_hash, Utc::now())
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -196,10 +189,9 @@ pub(crate) async fn logout(
 )]
 pub(crate) async fn forgot(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<LoginOnly>,
-) -> Result<StatusCode, ApiError> {
-    accounts::send_code(&state, &req.login, CodePurpose::Reset, lang, Utc::now()).await?;
+) -> Result<StatusCode, WebError> {
+    accounts::send_code(&state, &req.login, CodePurpose::Reset, Utc::now()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -217,18 +209,9 @@ pub(crate) struct ResetRequest {
 )]
 pub(crate) async fn reset(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     ApiJson(req): ApiJson<ResetRequest>,
-) -> Result<StatusCode, ApiError> {
-    accounts::reset_password(
-        &state,
-        &req.login,
-        &req.code,
-        req.password,
-        lang,
-        Utc::now(),
-    )
-    .await?;
+) -> Result<StatusCode, WebError> {
+    accounts::reset_password(&state, &req.login, &req.code, req.password, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -266,11 +249,45 @@ impl Profile {
     get, path = "/api/v1/citizen/profile", tag = "citizen", security(("bearer" = [])),
     responses((status = 200, body = Profile), (status = 401, body = crate::error::ErrorBody))
 )]
-pub(crate) async fn profile(
-    ReqLang(lang): ReqLang,
-    Caller(principal): Caller,
-) -> Result<Json<Profile>, ApiError> {
-    Ok(Json(Profile::of(&citizen(principal, lang)?.citizen)))
+pub(crate) async fn profile(Caller(principal): Caller) -> Result<Json<Profile>, WebError> {
+    Ok(Json(Profile::of(&citizen(principal)?.citizen)))
+}
+
+/// The profile as a citizen may change it.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+pub(crate) struct ProfileChange {
+    pub(crate) full_name: String,
+    #[serde(default)]
+    pub(crate) cccd: Option<String>,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub(crate) birth_date: Option<String>,
+    /// Province code of the 2025 list, e.g. `22`.
+    #[serde(default)]
+    pub(crate) province_code: Option<String>,
+    /// Commune-level unit code of the 2025 list, e.g. `06652`.
+    #[serde(default)]
+    pub(crate) ward_code: Option<String>,
+    #[serde(default)]
+    pub(crate) address_line: Option<String>,
+    /// `vi` or `en`: the language of notifications.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub(crate) lang: Option<Lang>,
+}
+
+impl From<ProfileChange> for accounts::ProfileChange {
+    fn from(p: ProfileChange) -> Self {
+        accounts::ProfileChange {
+            full_name: p.full_name,
+            cccd: p.cccd,
+            birth_date: p.birth_date,
+            province_code: p.province_code,
+            ward_code: p.ward_code,
+            address_line: p.address_line,
+            lang: p.lang,
+        }
+    }
 }
 
 /// Changes the profile: name, citizen ID (checked), birth date, address from the 2025 list
@@ -282,19 +299,13 @@ pub(crate) async fn profile(
 )]
 pub(crate) async fn update_profile(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     ApiJson(change): ApiJson<ProfileChange>,
-) -> Result<Json<Profile>, ApiError> {
-    let mut c = citizen(principal, lang)?.citizen;
+) -> Result<Json<Profile>, WebError> {
+    let mut c = citizen(principal)?.citizen;
     let today = Utc::now().with_timezone(&TZ).date_naive();
-    accounts::apply_profile(&mut c, &change, lang, today)
-        .map_err(|errors| ApiError::fields(errors, lang))?;
-    state
-        .store
-        .put_citizen(&c)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    accounts::apply_profile(&mut c, &change.into(), today).map_err(AppError::fields)?;
+    state.store.put_citizen(&c).await?;
     Ok(Json(Profile::of(&c)))
 }
 
@@ -315,23 +326,20 @@ pub(crate) struct SessionView {
 )]
 pub(crate) async fn sessions(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
-) -> Result<Json<Vec<SessionView>>, ApiError> {
-    let me = citizen(principal, lang)?;
-    Ok(Json(session_views(&state, &me, lang).await?))
+) -> Result<Json<Vec<SessionView>>, WebError> {
+    let me = citizen(principal)?;
+    Ok(Json(session_views(&state, &me).await?))
 }
 
 pub(crate) async fn session_views(
     state: &App,
     me: &CitizenAuth,
-    lang: motcua_domain::Lang,
-) -> Result<Vec<SessionView>, ApiError> {
+) -> Result<Vec<SessionView>, WebError> {
     let list = state
         .store
         .citizen_sessions(&me.citizen.id, Utc::now())
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+        .await?;
     Ok(list
         .into_iter()
         .map(|s| SessionView {
@@ -345,29 +353,19 @@ pub(crate) async fn session_views(
 }
 
 /// Revokes one of the account's sessions by the id the list gives.
-pub(crate) async fn revoke(
-    state: &App,
-    me: &CitizenAuth,
-    id: &str,
-    lang: motcua_domain::Lang,
-) -> Result<(), ApiError> {
+pub(crate) async fn revoke(state: &App, me: &CitizenAuth, id: &str) -> Result<(), WebError> {
     let now = Utc::now();
-    let list = state
-        .store
-        .citizen_sessions(&me.citizen.id, now)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let list = state.store.citizen_sessions(&me.citizen.id, now).await?;
     let Some(s) = list
         .iter()
         .find(|s| id.len() == 32 && s.token_hash.starts_with(id))
     else {
-        return Err(ApiError::not_found(lang));
+        return Err(WebError::not_found());
     };
     state
         .store
         .revoke_session(&me.citizen.id, &s.token_hash, now)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+        .await?;
     Ok(())
 }
 
@@ -379,11 +377,10 @@ pub(crate) async fn revoke(
 )]
 pub(crate) async fn revoke_session(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let me = citizen(principal, lang)?;
-    revoke(&state, &me, &id, lang).await?;
+) -> Result<StatusCode, WebError> {
+    let me = citizen(principal)?;
+    revoke(&state, &me, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,19 +1,18 @@
 //! Slips of a dossier as PDF documents: the receipt and appointment slip (Mẫu 01).
 
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Timelike, Utc};
+use motcua_app::error::Kind;
 use motcua_documents::{ReceiptSlip, receipt_pdf};
-use motcua_domain::Lang;
 use motcua_domain::calendar::{ProcessingTime, TZ};
-use motcua_domain::lifecycle::{Channel, Command};
+use motcua_domain::lifecycle::Channel;
 use motcua_domain::units::AdminUnits;
-use motcua_store::{AgencyKind, DossierRecord, Scope, ops};
+use motcua_store::{AgencyKind, DossierRecord, Scope};
 
-use crate::api::dossiers::readable;
 use crate::auth::Caller;
-use crate::error::{ApiError, ReqLang, pick};
+use crate::error::{ReqLang, WebError};
 use crate::i18n::money;
 use motcua_app::App;
 use motcua_app::principal::Principal;
@@ -40,16 +39,8 @@ fn time_limit(t: ProcessingTime) -> String {
 }
 
 /// Who issues the dossier's slips: the province, the receiving office, and the place name.
-async fn issuer(
-    state: &App,
-    r: &DossierRecord,
-    lang: Lang,
-) -> Result<(String, String, String), ApiError> {
-    let agencies = state
-        .store
-        .agencies()
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+async fn issuer(state: &App, r: &DossierRecord) -> Result<(String, String, String), WebError> {
+    let agencies = state.store.agencies().await?;
     let office = agencies
         .iter()
         .find(|a| a.code == r.state.intake.receiving_agency)
@@ -85,22 +76,12 @@ fn place_and_date(place: &str, t: DateTime<Utc>) -> String {
 }
 
 /// The receipt slip's content from the dossier and the catalog.
-pub(crate) async fn receipt_slip(
-    state: &App,
-    r: &DossierRecord,
-    lang: Lang,
-) -> Result<ReceiptSlip, ApiError> {
+pub(crate) async fn receipt_slip(state: &App, r: &DossierRecord) -> Result<ReceiptSlip, WebError> {
     let store = &state.store;
     let d = &r.state;
-    let (authority, office, place) = issuer(state, r, lang).await?;
-    let procedure = store
-        .procedure(&d.intake.procedure.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
-    let attachments = store
-        .dossier_attachments(&r.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let (authority, office, place) = issuer(state, r).await?;
+    let procedure = store.procedure(&d.intake.procedure.code).await?;
+    let attachments = store.dossier_attachments(&r.code).await?;
     let mut documents: Vec<String> = Vec::new();
     for a in &attachments {
         if !documents.contains(&a.document) {
@@ -118,25 +99,21 @@ pub(crate) async fn receipt_slip(
     let a = &d.intake.applicant;
     // The applicant's address from their profile, when filed from an account.
     let address = match &d.intake.owner {
-        Some(owner) => store
-            .citizen(owner)
-            .await
-            .map_err(|e| ApiError::store(e, lang))?
-            .and_then(|c| {
-                let units = AdminUnits::official();
-                let ward = c.ward_code.as_deref().and_then(|w| units.ward(w));
-                let province = c.province_code.as_deref().and_then(|p| units.province(p));
-                let parts: Vec<String> = [
-                    c.address_line.clone(),
-                    ward.map(|w| w.name.clone()),
-                    province.map(|p| p.name.clone()),
-                ]
-                .into_iter()
-                .flatten()
-                .filter(|s| !s.trim().is_empty())
-                .collect();
-                (!parts.is_empty()).then(|| parts.join(", "))
-            }),
+        Some(owner) => store.citizen(owner).await?.and_then(|c| {
+            let units = AdminUnits::official();
+            let ward = c.ward_code.as_deref().and_then(|w| units.ward(w));
+            let province = c.province_code.as_deref().and_then(|p| units.province(p));
+            let parts: Vec<String> = [
+                c.address_line.clone(),
+                ward.map(|w| w.name.clone()),
+                province.map(|p| p.name.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.trim().is_empty())
+            .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }),
         None => None,
     };
     let fee = (d.fee_total() > 0).then(|| {
@@ -187,12 +164,11 @@ pub(crate) async fn receipt_slip(
 )]
 pub(crate) async fn receipt(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(code): Path<String>,
-) -> Result<Response, ApiError> {
-    let record = readable(&state, &principal, &code, lang).await?;
-    let slip = receipt_slip(&state, &record, lang).await?;
+) -> Result<Response, WebError> {
+    let record = motcua_app::dossiers::readable(&state, &principal, &code).await?;
+    let slip = receipt_slip(&state, &record).await?;
     let pdf = render(move || receipt_pdf(&slip)).await?;
     Ok(pdf_response(
         pdf,
@@ -213,22 +189,21 @@ pub(crate) async fn receipt(
 )]
 pub(crate) async fn result(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(code): Path<String>,
-) -> Result<Response, ApiError> {
-    let record = readable(&state, &principal, &code, lang).await?;
+) -> Result<Response, WebError> {
+    let record = motcua_app::dossiers::readable(&state, &principal, &code).await?;
     let Some(sha) = record
         .state
         .result
         .as_ref()
         .and_then(|r| r.document_sha256.clone())
     else {
-        return Err(ApiError::not_found(lang));
+        return Err(WebError::not_found());
     };
     let bytes = state.files.get(&sha).await.map_err(|e| {
         tracing::warn!(error = %e, dossier = %record.code, "result file missing");
-        ApiError::not_found(lang)
+        WebError::not_found()
     })?;
     let mime = motcua_app::files::sniff(&bytes).unwrap_or("application/octet-stream");
     let ext = motcua_app::files::ACCEPTED
@@ -281,77 +256,35 @@ pub(crate) async fn issue_result(
     Caller(principal): Caller,
     Path(code): Path<String>,
     mut form: axum::extract::Multipart,
-) -> Result<axum::Json<crate::api::dossiers::DossierView>, ApiError> {
+) -> Result<axum::Json<crate::api::dossiers::DossierView>, WebError> {
     let actor = match &principal {
         Principal::Staff(_) | Principal::System(_) if principal.has_scope(Scope::DossiersWrite) => {
-            principal
-                .actor()
-                .ok_or_else(|| ApiError::unauthorized(lang))?
+            principal.actor().ok_or_else(WebError::unauthenticated)?
         }
-        Principal::Anonymous => return Err(ApiError::unauthorized(lang)),
-        _ => return Err(ApiError::forbidden(lang)),
+        Principal::Anonymous => return Err(WebError::unauthenticated()),
+        _ => return Err(WebError::forbidden()),
     };
-    let record = readable(&state, &principal, &code, lang).await?;
-    let fields = crate::filing::read_upload_form(&mut form)
+    let record = motcua_app::dossiers::readable(&state, &principal, &code).await?;
+    let fields = crate::upload::read_upload_form(&mut form)
         .await
         .map_err(|e| match e {
-            crate::filing::UploadError::TooLarge => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "file_too_large",
-                pick(lang, "Tệp quá lớn.", "The file is too large."),
-            ),
-            crate::filing::UploadError::Malformed => bad_result_form(lang),
+            crate::upload::UploadError::TooLarge => {
+                WebError::new(Kind::TooLarge, "file_too_large", "error-file-too-large")
+            }
+            crate::upload::UploadError::Malformed => bad_result_form(),
         })?;
     let (Some(summary), Some((_, bytes))) = (fields.summary, fields.file) else {
-        return Err(bad_result_form(lang));
+        return Err(bad_result_form());
     };
-    if motcua_app::files::sniff(&bytes).is_none() {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "file_type",
-            pick(
-                lang,
-                "Tệp phải là PDF, JPG hoặc PNG (kiểm tra theo nội dung tệp, không theo tên).",
-                "The file must be a PDF, JPG or PNG (judged by its content, not its name).",
-            ),
-        ));
-    }
-    let sha256 = state.files.put(bytes).await.map_err(|e| {
-        tracing::error!(error = %e, "storing a result failed");
-        ApiError::store(
-            motcua_store::StoreError::Corrupt("file storage".into()),
-            lang,
-        )
-    })?;
     let now = Utc::now();
-    let command = Command::IssueResult {
-        summary,
-        document_sha256: Some(sha256),
-    };
-    let updated = ops::act(
-        &*state.store,
-        &state.lifecycle_on(&state.calendar()),
-        &record.code,
-        None,
-        &command,
-        &actor,
-        now,
-    )
-    .await
-    .map_err(|e| ApiError::op(e, lang))?;
+    let updated =
+        motcua_app::dossiers::issue_result(&state, &actor, &record, summary, bytes, None, now)
+            .await?;
     Ok(axum::Json(crate::api::dossiers::view(&updated, lang, now)))
 }
 
-fn bad_result_form(lang: Lang) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "invalid_upload",
-        pick(
-            lang,
-            "Gửi biểu mẫu multipart với trường “summary” và tệp “file”.",
-            "Send a multipart form with a “summary” field and a “file”.",
-        ),
-    )
+fn bad_result_form() -> WebError {
+    WebError::new(Kind::BadRequest, "invalid_upload", "error-invalid-upload")
 }
 
 fn pdf_response(pdf: Vec<u8>, name: &str) -> Response {
@@ -388,16 +321,15 @@ fn pdf_response(pdf: Vec<u8>, name: &str) -> Response {
 )]
 pub(crate) async fn slip(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path((code, file)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, WebError> {
     use motcua_documents::{Notice, SlipHeader, notice_pdf};
     use motcua_domain::lifecycle::EventKind;
-    let record = readable(&state, &principal, &code, lang).await?;
+    let record = motcua_app::dossiers::readable(&state, &principal, &code).await?;
     let kind = file.strip_suffix(".pdf").unwrap_or("");
     if kind == "control-sheet" {
-        let sheet = control_sheet(&state, &record, lang).await?;
+        let sheet = control_sheet(&state, &record).await?;
         let pdf = render(move || motcua_documents::control_sheet_pdf(&sheet)).await?;
         return Ok(pdf_response(
             pdf,
@@ -405,26 +337,21 @@ pub(crate) async fn slip(
         ));
     }
     if kind == "receipt" {
-        let slip = receipt_slip(&state, &record, lang).await?;
+        let slip = receipt_slip(&state, &record).await?;
         let pdf = render(move || receipt_pdf(&slip)).await?;
         return Ok(pdf_response(
             pdf,
             &format!("giay-tiep-nhan-{}", record.code),
         ));
     }
-    let events = state
-        .store
-        .events(&record.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let events = state.store.events(&record.code).await?;
     // The deciding agency's name is printed on the result's slip only.
     let agency = if kind == "result" {
         let competent = record.state.intake.competent_agency;
         state
             .store
             .agencies()
-            .await
-            .map_err(|e| ApiError::store(e, lang))?
+            .await?
             .into_iter()
             .find(|a| a.code == competent)
             .map_or_else(|| competent.to_string(), |a| a.name)
@@ -477,14 +404,13 @@ pub(crate) async fn slip(
         Some((e.event.at, notice))
     });
     let Some((at, notice)) = found else {
-        return Err(ApiError::not_found(lang));
+        return Err(WebError::not_found());
     };
-    let (authority, office, place) = issuer(&state, &record, lang).await?;
+    let (authority, office, place) = issuer(&state, &record).await?;
     let procedure = state
         .store
         .procedure(&record.state.intake.procedure.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
+        .await?
         .map(|p| p.name)
         .unwrap_or_default();
     let header = SlipHeader {
@@ -502,14 +428,16 @@ pub(crate) async fn slip(
 
 async fn render(
     make: impl FnOnce() -> Result<Vec<u8>, motcua_documents::DocumentError> + Send + 'static,
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<Vec<u8>, WebError> {
     tokio::task::spawn_blocking(make)
         .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pdf", e.to_string()))?
-        .map_err(|e| {
-            tracing::error!(error = %e, "slip PDF");
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pdf", e.to_string())
-        })
+        .map_err(|e| pdf_failure(&e))?
+        .map_err(|e| pdf_failure(&e))
+}
+
+fn pdf_failure(e: &dyn std::fmt::Display) -> WebError {
+    tracing::error!(error = %e, "slip PDF");
+    WebError::new(Kind::Internal, "pdf", "error-pdf")
 }
 
 /// The processing control sheet: every hand-over from the events, with each step's time
@@ -517,15 +445,13 @@ async fn render(
 async fn control_sheet(
     state: &App,
     r: &DossierRecord,
-    lang: Lang,
-) -> Result<motcua_documents::ControlSheet, ApiError> {
+) -> Result<motcua_documents::ControlSheet, WebError> {
     use motcua_documents::{ControlSheet, Handover, SlipHeader};
     use motcua_domain::lifecycle::{EventKind, Timeliness};
     let store = &state.store;
     let agencies: std::collections::HashMap<String, String> = store
         .agencies()
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
+        .await?
         .into_iter()
         .map(|a| (a.code.to_string(), a.name))
         .collect();
@@ -537,10 +463,7 @@ async fn control_sheet(
     };
     let d = &r.state;
     let steps = &d.intake.procedure.steps;
-    let events = store
-        .events(&r.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let events = store.events(&r.code).await?;
     let mut holder = d.intake.receiving_agency;
     // The step being worked on and since when, to judge it at the next hand-over.
     let mut stage: Option<(usize, DateTime<Utc>)> = None;
@@ -674,11 +597,10 @@ async fn control_sheet(
         };
         rows.extend(row);
     }
-    let (authority, office, place) = issuer(state, r, lang).await?;
+    let (authority, office, place) = issuer(state, r).await?;
     let procedure = store
         .procedure(&d.intake.procedure.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
+        .await?
         .map(|p| p.name)
         .unwrap_or_default();
     Ok(ControlSheet {

@@ -4,18 +4,16 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
+use motcua_app::App;
+use motcua_app::dossiers::{self, ApplicantForm, CounterFiling};
+use motcua_app::principal::Principal;
 use motcua_domain::Lang;
-use motcua_domain::ids::{AgencyCode, Cccd, DossierCode, Phone, ProcedureCode, TaxCode};
-use motcua_domain::lang::Localise;
-use motcua_domain::lifecycle::{Applicant, Channel, Command, Event, Intake};
-use motcua_domain::role::Role;
-use motcua_store::{DossierRecord, Scope, ops};
+use motcua_domain::lifecycle::{Command, Event};
+use motcua_store::DossierRecord;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ReqLang, pick};
-use motcua_app::App;
-use motcua_app::principal::Principal;
+use crate::error::{ApiJson, ReqLang, WebError};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ApplicantInput {
@@ -134,64 +132,32 @@ pub(crate) fn view(r: &DossierRecord, lang: Lang, now: DateTime<Utc>) -> Dossier
     }
 }
 
-fn invalid(field: &str, e: &dyn Localise, lang: Lang) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        e.code(),
-        format!("{field}: {}", e.message(lang)),
-    )
-}
-
-fn unprocessable(code: &str, vi: &str, en: &str, lang: Lang) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, pick(lang, vi, en))
-}
-
-fn parse_applicant(a: ApplicantInput, lang: Lang) -> Result<Applicant, ApiError> {
-    let cccd = match a.cccd.filter(|s| !s.trim().is_empty()) {
-        Some(s) => Some(
-            match a.birth_date {
-                Some(b) => Cccd::parse_with_birth_date(&s, b),
-                None => Cccd::parse(&s),
-            }
-            .map_err(|e| invalid("applicant.cccd", &e, lang))?,
-        ),
-        None => None,
-    };
-    let phone = a
-        .phone
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| Phone::parse(&s).map_err(|e| invalid("applicant.phone", &e, lang)))
-        .transpose()?;
-    let tax_code = a
-        .tax_code
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| TaxCode::parse(&s).map_err(|e| invalid("applicant.tax_code", &e, lang)))
-        .transpose()?;
-    Ok(Applicant {
-        name: a.name.trim().to_string(),
-        cccd,
-        phone,
-        email: a
-            .email
-            .map(|e| e.trim().to_string())
-            .filter(|e| !e.is_empty()),
-        tax_code,
-        lang: a.lang.unwrap_or_default(),
-    })
-}
-
-pub(crate) fn writer(
-    principal: &Principal,
-    lang: Lang,
-) -> Result<motcua_domain::role::Actor, ApiError> {
-    let actor = principal
-        .actor()
-        .ok_or_else(|| ApiError::unauthorized(lang))?;
-    // Citizens act on their own dossiers; the lifecycle checks ownership and the action.
-    if !principal.has_scope(Scope::DossiersWrite) && !matches!(principal, Principal::Citizen(_)) {
-        return Err(ApiError::forbidden(lang));
+impl From<ApplicantInput> for ApplicantForm {
+    fn from(a: ApplicantInput) -> Self {
+        ApplicantForm {
+            name: a.name,
+            cccd: a.cccd,
+            phone: a.phone,
+            email: a.email,
+            tax_code: a.tax_code,
+            birth_date: a.birth_date,
+            lang: a.lang,
+        }
     }
-    Ok(actor)
+}
+
+impl From<CreateDossier> for CounterFiling {
+    fn from(r: CreateDossier) -> Self {
+        CounterFiling {
+            procedure_code: r.procedure_code,
+            applicant: r.applicant.into(),
+            channel: r.channel,
+            branch_code: r.branch_code,
+            competent_agency_code: r.competent_agency_code,
+            form: r.form,
+            receive: r.receive,
+        }
+    }
 }
 
 /// Files a dossier (staff at a counter, or an agency system). Answers 201 with its code,
@@ -211,158 +177,15 @@ pub(crate) async fn create(
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     ApiJson(req): ApiJson<CreateDossier>,
-) -> Result<(StatusCode, Json<DossierView>), ApiError> {
+) -> Result<(StatusCode, Json<DossierView>), WebError> {
     // Citizens file through their drafts (`/api/v1/citizen/drafts`).
     if matches!(principal, Principal::Citizen(_)) {
-        return Err(ApiError::forbidden(lang));
+        return Err(WebError::forbidden());
     }
-    let actor = writer(&principal, lang)?;
+    let actor = dossiers::writer(&principal)?;
     let now = Utc::now();
-    let record = file_dossier(&state, &actor, req, lang, now).await?;
+    let record = dossiers::file_at_counter(&state, &actor, req.into(), now).await?;
     Ok((StatusCode::CREATED, Json(view(&record, lang, now))))
-}
-
-/// Opens a dossier filed by an officer or an agency system: the procedure from the catalog,
-/// the applicant checked, the branch (any branch takes any procedure) and the deciding agency.
-pub(crate) async fn file_dossier(
-    state: &App,
-    actor: &motcua_domain::role::Actor,
-    req: CreateDossier,
-    lang: Lang,
-    now: DateTime<Utc>,
-) -> Result<DossierRecord, ApiError> {
-    let code = ProcedureCode::parse(&req.procedure_code)
-        .map_err(|e| invalid("procedure_code", &e, lang))?;
-    let channel = match req.channel.as_str() {
-        "counter" => Channel::Counter,
-        "online" => Channel::Online,
-        "post" => Channel::Post,
-        _ => {
-            return Err(unprocessable(
-                "invalid_channel",
-                "Kênh nộp phải là counter, online hoặc post.",
-                "channel must be counter, online or post.",
-                lang,
-            ));
-        }
-    };
-    let store = &state.store;
-    let procedure = store
-        .procedure(&code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .ok_or_else(|| {
-            unprocessable(
-                "unknown_procedure",
-                "Không có thủ tục này trong danh mục.",
-                "There is no such procedure in the catalog.",
-                lang,
-            )
-        })?;
-    let rules = procedure.rules().ok_or_else(|| {
-        unprocessable(
-            "procedure_without_time_limit",
-            "Thủ tục chưa có thời hạn giải quyết nên chưa thể tiếp nhận hồ sơ.",
-            "The procedure has no processing time limit, so dossiers cannot be taken yet.",
-            lang,
-        )
-    })?;
-    let applicant = parse_applicant(req.applicant, lang)?;
-    // Branches and agencies from memory; one that is not there yet is looked up.
-    let branch = match req.branch_code.filter(|b| !b.trim().is_empty()) {
-        Some(b) => Some(
-            motcua_app::counter::branch(state, &b)
-                .await
-                .map_err(|e| ApiError::store(e, lang))?
-                .ok_or_else(|| {
-                    unprocessable(
-                        "unknown_branch",
-                        "Không có chi nhánh này.",
-                        "There is no such branch.",
-                        lang,
-                    )
-                })?,
-        ),
-        None => None,
-    };
-    let receiving_agency = match (&branch, actor.role, actor.agency) {
-        (Some(b), _, _) => b.agency,
-        (None, Role::Reception, Some(a)) => a,
-        _ => state.default_receiving_agency,
-    };
-    let competent_agency = match req.competent_agency_code.filter(|c| !c.trim().is_empty()) {
-        Some(c) => {
-            let c =
-                AgencyCode::parse(&c).map_err(|e| invalid("competent_agency_code", &e, lang))?;
-            let known = state.catalog.agencies().iter().any(|a| a.code == c)
-                || store
-                    .agencies()
-                    .await
-                    .map_err(|e| ApiError::store(e, lang))?
-                    .iter()
-                    .any(|a| a.code == c);
-            if !known || !procedure.agency.covers(&c) {
-                return Err(unprocessable(
-                    "competent_agency_mismatch",
-                    "Cơ quan giải quyết phải là cơ quan thực hiện thủ tục hoặc đơn vị trực thuộc.",
-                    "The competent agency must be the procedure's agency or one under it.",
-                    lang,
-                ));
-            }
-            c
-        }
-        None => procedure.agency,
-    };
-    let form = req.form.unwrap_or_else(|| serde_json::json!({}));
-    if !form.is_object() {
-        return Err(unprocessable(
-            "invalid_form",
-            "Dữ liệu biểu mẫu phải là một đối tượng JSON.",
-            "form must be a JSON object.",
-            lang,
-        ));
-    }
-    let intake = Intake {
-        procedure: rules,
-        applicant,
-        channel,
-        receiving_agency,
-        competent_agency,
-        branch: branch.map(|b| b.code),
-        owner: None,
-        receive_now: req.receive.unwrap_or(channel == Channel::Counter),
-    };
-    let record = ops::open(
-        &**store,
-        &state.lifecycle_on(&state.calendar()),
-        intake,
-        form,
-        actor,
-        now,
-    )
-    .await
-    .map_err(|e| ApiError::op(e, lang))?;
-    tracing::info!(code = %record.code, actor = %actor.id, "dossier opened");
-    Ok(record)
-}
-
-/// Loads a dossier the caller may read; otherwise answers 404 as if it did not exist.
-pub(crate) async fn readable(
-    state: &App,
-    principal: &Principal,
-    code: &str,
-    lang: Lang,
-) -> Result<DossierRecord, ApiError> {
-    if matches!(principal, Principal::Anonymous) {
-        return Err(ApiError::unauthorized(lang));
-    }
-    let code = DossierCode::parse(code)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e.message(lang)))?;
-    principal
-        .read_dossier(state.store.as_ref(), &code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .ok_or_else(|| ApiError::not_found(lang))
 }
 
 /// A dossier with its current state, for staff in scope and agency systems.
@@ -376,8 +199,8 @@ pub(crate) async fn get(
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(code): Path<String>,
-) -> Result<Json<DossierView>, ApiError> {
-    let record = readable(&state, &principal, &code, lang).await?;
+) -> Result<Json<DossierView>, WebError> {
+    let record = dossiers::readable(&state, &principal, &code).await?;
     Ok(Json(view(&record, lang, Utc::now())))
 }
 
@@ -400,21 +223,16 @@ pub(crate) struct StoredEventView {
 )]
 pub(crate) async fn events(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(code): Path<String>,
-) -> Result<Json<Vec<StoredEventView>>, ApiError> {
-    let record = readable(&state, &principal, &code, lang).await?;
+) -> Result<Json<Vec<StoredEventView>>, WebError> {
+    let record = dossiers::readable(&state, &principal, &code).await?;
     // The full history names officers and carries internal notes: staff and systems only.
     // Applicants follow their dossier through the timeline of `/api/v1/track/{code}`.
     if matches!(principal, Principal::Citizen(_)) {
-        return Err(ApiError::forbidden(lang));
+        return Err(WebError::forbidden());
     }
-    let events = state
-        .store
-        .events(&record.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let events = state.store.events(&record.code).await?;
     Ok(Json(
         events
             .into_iter()
@@ -457,9 +275,9 @@ pub(crate) async fn act(
     Caller(principal): Caller,
     Path(code): Path<String>,
     ApiJson(mut body): ApiJson<serde_json::Value>,
-) -> Result<Json<DossierView>, ApiError> {
-    let actor = writer(&principal, lang)?;
-    let record = readable(&state, &principal, &code, lang).await?;
+) -> Result<Json<DossierView>, WebError> {
+    let actor = dossiers::writer(&principal)?;
+    let record = dossiers::readable(&state, &principal, &code).await?;
     let expected = match body
         .as_object_mut()
         .and_then(|o| o.remove("expected_version"))
@@ -468,46 +286,15 @@ pub(crate) async fn act(
         Some(v) => Some(
             v.as_u64()
                 .and_then(|v| u32::try_from(v).ok())
-                .ok_or_else(|| {
-                    unprocessable(
-                        "invalid_field",
-                        "expected_version phải là số nguyên không âm.",
-                        "expected_version must be a non-negative integer.",
-                        lang,
-                    )
-                })?,
+                .ok_or_else(|| WebError::invalid("invalid_field", "error-expected-version"))?,
         ),
     };
     let command: Command = serde_json::from_value(body).map_err(|e| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_action",
-            format!(
-                "{} {e}. ({ACTIONS})",
-                pick(lang, "Thao tác không hợp lệ:", "Invalid action:")
-            ),
-        )
+        WebError::invalid("invalid_action", "error-invalid-action")
+            .arg("detail", e.to_string())
+            .arg("actions", ACTIONS)
     })?;
-    if matches!(command, Command::Open(_)) {
-        return Err(unprocessable(
-            "invalid_action",
-            "Dùng POST /api/v1/dossiers để nộp hồ sơ.",
-            "Use POST /api/v1/dossiers to file a dossier.",
-            lang,
-        ));
-    }
     let now = Utc::now();
-    let updated = ops::act(
-        &*state.store,
-        &state.lifecycle_on(&state.calendar()),
-        &record.code,
-        expected,
-        &command,
-        &actor,
-        now,
-    )
-    .await
-    .map_err(|e| ApiError::op(e, lang))?;
-    tracing::info!(code = %updated.code, action = command.name(), actor = %actor.id, "dossier action");
+    let updated = dossiers::act(&state, &actor, &record, expected, &command, now).await?;
     Ok(Json(view(&updated, lang, now)))
 }

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use motcua_app::error::Kind;
 use motcua_domain::Lang;
 use motcua_store::{Attachment, Draft};
 use serde::{Deserialize, Serialize};
@@ -12,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::api::citizen::citizen;
 use crate::api::dossiers::{DossierView, view};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ReqLang, pick};
-use crate::filing;
+use crate::error::{ApiJson, ReqLang, WebError};
 use motcua_app::App;
+use motcua_app::filing;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct AttachmentView {
@@ -70,13 +71,9 @@ pub(crate) struct DraftView {
     dossier_code: Option<String>,
 }
 
-async fn draft_view(state: &App, d: Draft, lang: Lang) -> Result<DraftView, ApiError> {
-    let p = filing::procedure(state, &d.procedure_code, lang).await?;
-    let attachments = state
-        .store
-        .draft_attachments(&d.id)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+async fn draft_view(state: &App, d: Draft) -> Result<DraftView, WebError> {
+    let p = filing::procedure(state, &d.procedure_code).await?;
+    let attachments = state.store.draft_attachments(&d.id).await?;
     let (max_file_mb, max_files) = filing::limits(&p);
     Ok(DraftView {
         id: d.id,
@@ -114,16 +111,12 @@ pub(crate) struct NewDraft {
 )]
 pub(crate) async fn create(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     ApiJson(req): ApiJson<NewDraft>,
-) -> Result<(StatusCode, Json<DraftView>), ApiError> {
-    let me = citizen(principal, lang)?;
-    let d = filing::start(&state, &me.citizen, &req.procedure_code, lang, Utc::now()).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(draft_view(&state, d, lang).await?),
-    ))
+) -> Result<(StatusCode, Json<DraftView>), WebError> {
+    let me = citizen(principal)?;
+    let d = filing::start(&state, &me.citizen, &req.procedure_code, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(draft_view(&state, d).await?)))
 }
 
 /// The citizen's drafts not yet filed, latest first.
@@ -133,18 +126,13 @@ pub(crate) async fn create(
 )]
 pub(crate) async fn list(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
-) -> Result<Json<Vec<DraftView>>, ApiError> {
-    let me = citizen(principal, lang)?;
-    let drafts = state
-        .store
-        .citizen_drafts(&me.citizen.id)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+) -> Result<Json<Vec<DraftView>>, WebError> {
+    let me = citizen(principal)?;
+    let drafts = state.store.citizen_drafts(&me.citizen.id).await?;
     let mut out = Vec::with_capacity(drafts.len());
     for d in drafts {
-        out.push(draft_view(&state, d, lang).await?);
+        out.push(draft_view(&state, d).await?);
     }
     Ok(Json(out))
 }
@@ -157,13 +145,12 @@ pub(crate) async fn list(
 )]
 pub(crate) async fn get(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(id): Path<String>,
-) -> Result<Json<DraftView>, ApiError> {
-    let me = citizen(principal, lang)?;
-    let d = filing::own_draft(&state, &me.citizen, &id, lang).await?;
-    Ok(Json(draft_view(&state, d, lang).await?))
+) -> Result<Json<DraftView>, WebError> {
+    let me = citizen(principal)?;
+    let d = filing::own_draft(&state, &me.citizen, &id).await?;
+    Ok(Json(draft_view(&state, d).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -180,14 +167,13 @@ pub(crate) struct Answers {
 )]
 pub(crate) async fn save(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<Answers>,
-) -> Result<Json<DraftView>, ApiError> {
-    let me = citizen(principal, lang)?;
-    let d = filing::save_answers(&state, &me.citizen, &id, req.answers, lang, Utc::now()).await?;
-    Ok(Json(draft_view(&state, d, lang).await?))
+) -> Result<Json<DraftView>, WebError> {
+    let me = citizen(principal)?;
+    let d = filing::save_answers(&state, &me.citizen, &id, req.answers, Utc::now()).await?;
+    Ok(Json(draft_view(&state, d).await?))
 }
 
 /// Discards a draft and its attachments.
@@ -198,17 +184,12 @@ pub(crate) async fn save(
 )]
 pub(crate) async fn discard(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let me = citizen(principal, lang)?;
-    let d = filing::open_draft(&state, &me.citizen, &id, lang).await?;
-    state
-        .store
-        .delete_draft(&d.id)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+) -> Result<StatusCode, WebError> {
+    let me = citizen(principal)?;
+    let d = filing::open_draft(&state, &me.citizen, &id).await?;
+    state.store.delete_draft(&d.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -223,32 +204,19 @@ pub(crate) struct UploadForm {
     file: Vec<u8>,
 }
 
-fn bad_upload(lang: Lang) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "invalid_upload",
-        pick(
-            lang,
-            "Gửi biểu mẫu multipart với trường “document” và tệp “file”.",
-            "Send a multipart form with a “document” field and a “file”.",
-        ),
-    )
+fn bad_upload() -> WebError {
+    WebError::new(Kind::BadRequest, "invalid_upload", "error-invalid-upload-2")
 }
 
 /// Reads `document` and `file` from a multipart upload.
-pub(crate) async fn read_upload(
-    mut form: Multipart,
-    lang: Lang,
-) -> Result<filing::Upload, ApiError> {
-    let fields = filing::read_upload_form(&mut form)
+pub(crate) async fn read_upload(mut form: Multipart) -> Result<filing::Upload, WebError> {
+    let fields = crate::upload::read_upload_form(&mut form)
         .await
         .map_err(|e| match e {
-            filing::UploadError::TooLarge => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "file_too_large",
-                pick(lang, "Tệp quá lớn.", "The file is too large."),
-            ),
-            filing::UploadError::Malformed => bad_upload(lang),
+            crate::upload::UploadError::TooLarge => {
+                WebError::new(Kind::TooLarge, "file_too_large", "error-file-too-large")
+            }
+            crate::upload::UploadError::Malformed => bad_upload(),
         })?;
     match (fields.document, fields.file) {
         (Some(document), Some((file_name, bytes))) if !bytes.is_empty() => Ok(filing::Upload {
@@ -256,12 +224,12 @@ pub(crate) async fn read_upload(
             file_name,
             bytes,
         }),
-        (Some(_), Some(_)) => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        (Some(_), Some(_)) => Err(WebError::new(
+            Kind::Invalid,
             "empty_file",
-            pick(lang, "Tệp đính kèm trống.", "The file is empty."),
+            "error-empty-file",
         )),
-        _ => Err(bad_upload(lang)),
+        _ => Err(bad_upload()),
     }
 }
 
@@ -279,15 +247,14 @@ pub(crate) async fn read_upload(
 )]
 pub(crate) async fn upload(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(id): Path<String>,
     form: Multipart,
-) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
-    let me = citizen(principal, lang)?;
-    let upload = read_upload(form, lang).await?;
+) -> Result<(StatusCode, Json<AttachmentView>), WebError> {
+    let me = citizen(principal)?;
+    let upload = read_upload(form).await?;
     let target = filing::Target::Draft(&id);
-    let a = filing::attach(&state, &me.citizen, target, upload, lang, Utc::now()).await?;
+    let a = filing::attach(&state, &me.citizen, target, upload, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
@@ -306,19 +273,17 @@ pub(crate) struct Reuse {
 )]
 pub(crate) async fn reuse(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<Reuse>,
-) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
-    let me = citizen(principal, lang)?;
+) -> Result<(StatusCode, Json<AttachmentView>), WebError> {
+    let me = citizen(principal)?;
     let a = filing::reuse(
         &state,
         &me.citizen,
         &id,
         &req.attachment_id,
         &req.document,
-        lang,
         Utc::now(),
     )
     .await?;
@@ -333,12 +298,11 @@ pub(crate) async fn reuse(
 )]
 pub(crate) async fn detach(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path((id, attachment)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    let me = citizen(principal, lang)?;
-    filing::detach(&state, &me.citizen, &id, &attachment, lang).await?;
+) -> Result<StatusCode, WebError> {
+    let me = citizen(principal)?;
+    filing::detach(&state, &me.citizen, &id, &attachment).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -349,15 +313,10 @@ pub(crate) async fn detach(
 )]
 pub(crate) async fn files(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
-) -> Result<Json<Vec<AttachmentView>>, ApiError> {
-    let me = citizen(principal, lang)?;
-    let list = state
-        .store
-        .citizen_attachments(&me.citizen.id)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+) -> Result<Json<Vec<AttachmentView>>, WebError> {
+    let me = citizen(principal)?;
+    let list = state.store.citizen_attachments(&me.citizen.id).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
@@ -390,10 +349,10 @@ pub(crate) async fn submit(
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<Filed>), ApiError> {
-    let me = citizen(principal, lang)?;
+) -> Result<(StatusCode, Json<Filed>), WebError> {
+    let me = citizen(principal)?;
     let now = Utc::now();
-    let r = filing::submit(&state, &me.citizen, &id, lang, now).await?;
+    let r = filing::submit(&state, &me.citizen, &id, now).await?;
     Ok((StatusCode::CREATED, Json(filed(&state, &r, lang, now))))
 }
 
@@ -421,14 +380,10 @@ pub(crate) async fn dossiers(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
-) -> Result<Json<Vec<DossierView>>, ApiError> {
-    let me = citizen(principal, lang)?;
+) -> Result<Json<Vec<DossierView>>, WebError> {
+    let me = citizen(principal)?;
     let now = Utc::now();
-    let list = state
-        .store
-        .owner_dossiers(&me.citizen.id)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let list = state.store.owner_dossiers(&me.citizen.id).await?;
     Ok(Json(list.iter().map(|r| view(r, lang, now)).collect()))
 }
 
@@ -448,21 +403,18 @@ pub(crate) async fn dossiers(
 )]
 pub(crate) async fn supplement_upload(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(code): Path<String>,
     form: Multipart,
-) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
-    let me = citizen(principal, lang)?;
-    let code =
-        motcua_domain::ids::DossierCode::parse(&code).map_err(|_| ApiError::not_found(lang))?;
-    let upload = read_upload(form, lang).await?;
+) -> Result<(StatusCode, Json<AttachmentView>), WebError> {
+    let me = citizen(principal)?;
+    let code = motcua_domain::ids::DossierCode::parse(&code).map_err(|_| WebError::not_found())?;
+    let upload = read_upload(form).await?;
     let a = filing::attach(
         &state,
         &me.citizen,
         filing::Target::Dossier(&code),
         upload,
-        lang,
         Utc::now(),
     )
     .await?;

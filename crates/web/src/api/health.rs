@@ -5,7 +5,7 @@ use axum::extract::State;
 use motcua_store::Backend;
 use serde::Serialize;
 
-use crate::error::{ApiError, ReqLang};
+use crate::error::WebError;
 use motcua_app::App;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -18,15 +18,8 @@ pub(crate) struct Health {
 
 /// Health check: answers when the server and its database work.
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
-pub(crate) async fn healthz(
-    State(state): State<App>,
-    ReqLang(lang): ReqLang,
-) -> Result<Json<Health>, ApiError> {
-    state
-        .store
-        .setting("schema")
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+pub(crate) async fn healthz(State(state): State<App>) -> Result<Json<Health>, WebError> {
+    state.store.setting("schema").await?;
     let database = match state.store.backend() {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",

@@ -2,6 +2,7 @@
 //! owes, the gateway confirms it server-to-server (IPN: signature checked, amount checked,
 //! settled once), and the dossier records the fee, which lets reception receive it.
 
+use motcua_app::error::Kind;
 use std::collections::BTreeMap;
 
 use axum::Json;
@@ -16,9 +17,8 @@ use motcua_store::{Payment, PaymentStatus, Settlement};
 use rand::RngExt;
 use serde::Serialize;
 
-use crate::api::dossiers::readable;
 use crate::auth::Caller;
-use crate::error::{ApiError, ReqLang, pick};
+use crate::error::{ReqLang, WebError};
 use motcua_app::App;
 use motcua_app::principal::Principal;
 use motcua_app::vnpay::{self, IpnAnswer};
@@ -65,33 +65,25 @@ pub(crate) async fn start(
     code: &str,
     client_ip: &str,
     lang: Lang,
-) -> Result<PaymentStart, ApiError> {
-    let record = readable(state, principal, code, lang).await?;
+) -> Result<PaymentStart, WebError> {
+    let record = motcua_app::dossiers::readable(state, principal, code).await?;
     if !matches!(principal, Principal::Citizen(_)) {
-        return Err(ApiError::forbidden(lang));
+        return Err(WebError::forbidden());
     }
     let Some(config) = &state.payment else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
+        return Err(WebError::new(
+            Kind::Conflict,
             "payment_unavailable",
-            pick(
-                lang,
-                "Chưa có cổng thanh toán trực tuyến; hãy nộp phí tại Bộ phận Một cửa.",
-                "Online payment is not available; pay the fee at a one-stop counter.",
-            ),
+            "error-payment-unavailable",
         ));
     };
     let d = &record.state;
     let owed = d.fee_owed();
     if owed == 0 {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
+        return Err(WebError::new(
+            Kind::Conflict,
             "nothing_due",
-            pick(
-                lang,
-                "Hồ sơ không còn khoản phí nào phải nộp.",
-                "Nothing is owed on this dossier.",
-            ),
+            "error-nothing-due",
         ));
     }
     let now = Utc::now();
@@ -113,8 +105,7 @@ pub(crate) async fn start(
             bank_code: None,
             response_code: None,
         })
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+        .await?;
     let info = format!("Nop phi ho so {}", record.code);
     let locale = match lang {
         Lang::Vi => "vn",
@@ -153,7 +144,7 @@ pub(crate) async fn create(
     Caller(principal): Caller,
     headers: HeaderMap,
     Path(code): Path<String>,
-) -> Result<(StatusCode, Json<PaymentStart>), ApiError> {
+) -> Result<(StatusCode, Json<PaymentStart>), WebError> {
     let started = start(&state, &principal, &code, &client_ip(&headers), lang).await?;
     Ok((StatusCode::CREATED, Json(started)))
 }
@@ -166,16 +157,11 @@ pub(crate) async fn create(
 )]
 pub(crate) async fn list(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(code): Path<String>,
-) -> Result<Json<Vec<PaymentView>>, ApiError> {
-    let record = readable(&state, &principal, &code, lang).await?;
-    let list = state
-        .store
-        .dossier_payments(&record.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+) -> Result<Json<Vec<PaymentView>>, WebError> {
+    let record = motcua_app::dossiers::readable(&state, &principal, &code).await?;
+    let list = state.store.dossier_payments(&record.code).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 

@@ -2,15 +2,13 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use motcua_domain::Lang;
+use motcua_app::error::{AppError, Kind};
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
-use motcua_domain::lang::Localise;
 use motcua_search::{Facets, MAX_QUERY_CHARS, SearchError, SearchQuery};
 use motcua_store::{OnlineLevel, Procedure, ProcedureSummary};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiQuery, ReqLang, pick};
+use crate::error::{ApiQuery, WebError};
 use motcua_app::App;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -135,17 +133,14 @@ pub(crate) struct ProcedureList {
 }
 
 /// The search request built from query parameters, or the reason it is not valid.
-pub(crate) fn search_query(p: ListParams, lang: Lang) -> Result<(SearchQuery, u32, u32), ApiError> {
+pub(crate) fn search_query(p: ListParams) -> Result<(SearchQuery, u32, u32), WebError> {
     let page = p.page.unwrap_or(1);
     let per_page = p.per_page.unwrap_or(20);
     if page == 0 || page > 100_000 || !(1..=100).contains(&per_page) {
-        return Err(ApiError::bad_request(
+        return Err(WebError::new(
+            Kind::BadRequest,
             "invalid_page",
-            pick(
-                lang,
-                "Trang từ 1, mỗi trang 1–100 mục.",
-                "Pages start at 1, with 1–100 items per page.",
-            ),
+            "error-invalid-page",
         ));
     }
     let text = p.q.filter(|q| !q.trim().is_empty());
@@ -153,13 +148,10 @@ pub(crate) fn search_query(p: ListParams, lang: Lang) -> Result<(SearchQuery, u3
         .as_ref()
         .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
     {
-        return Err(ApiError::bad_request(
+        return Err(WebError::new(
+            Kind::BadRequest,
             "query_too_long",
-            pick(
-                lang,
-                "Từ khóa tìm kiếm quá dài (tối đa 200 ký tự).",
-                "The search text is too long (200 characters at most).",
-            ),
+            "error-query-too-long",
         ));
     }
     let agency = p
@@ -167,20 +159,17 @@ pub(crate) fn search_query(p: ListParams, lang: Lang) -> Result<(SearchQuery, u3
         .filter(|a| !a.is_empty())
         .map(|a| AgencyCode::parse(&a))
         .transpose()
-        .map_err(|e| ApiError::from_localised(StatusCode::BAD_REQUEST, &e, lang))?;
+        .map_err(|e| WebError(AppError::localised(Kind::BadRequest, e)))?;
     let online_level = match p.online_level.as_deref().filter(|o| !o.is_empty()) {
         None => None,
         Some("full") => Some(OnlineLevel::Full),
         Some("partial") => Some(OnlineLevel::Partial),
         Some("none") => Some(OnlineLevel::None),
         Some(_) => {
-            return Err(ApiError::bad_request(
+            return Err(WebError::new(
+                Kind::BadRequest,
                 "invalid_online_level",
-                pick(
-                    lang,
-                    "Mức độ trực tuyến là full, partial hoặc none.",
-                    "online_level is full, partial or none.",
-                ),
+                "error-invalid-online-level",
             ));
         }
     };
@@ -203,15 +192,10 @@ pub(crate) fn search_query(p: ListParams, lang: Lang) -> Result<(SearchQuery, u3
 )]
 pub(crate) async fn list(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     ApiQuery(p): ApiQuery<ListParams>,
-) -> Result<Json<ProcedureList>, ApiError> {
-    let (query, page, per_page) = search_query(p, lang)?;
-    let found = state
-        .catalog
-        .index()
-        .search(&query)
-        .map_err(|e| search_error(e, lang))?;
+) -> Result<Json<ProcedureList>, WebError> {
+    let (query, page, per_page) = search_query(p)?;
+    let found = state.catalog.index().search(&query).map_err(search_error)?;
     Ok(Json(ProcedureList {
         items: found.items.into_iter().map(Into::into).collect(),
         total: found.total as u64,
@@ -221,27 +205,14 @@ pub(crate) async fn list(
     }))
 }
 
-pub(crate) fn search_error(e: SearchError, lang: Lang) -> ApiError {
+pub(crate) fn search_error(e: SearchError) -> WebError {
     match e {
-        SearchError::TooLong => ApiError::bad_request(
-            "query_too_long",
-            pick(
-                lang,
-                "Từ khóa tìm kiếm quá dài (tối đa 200 ký tự).",
-                "The search text is too long (200 characters at most).",
-            ),
-        ),
+        SearchError::TooLong => {
+            WebError::new(Kind::BadRequest, "query_too_long", "error-query-too-long")
+        }
         SearchError::Index(e) => {
             tracing::error!(error = %e, "search failure");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "search_error",
-                pick(
-                    lang,
-                    "Lỗi tìm kiếm; vui lòng thử lại.",
-                    "Search failed; please try again.",
-                ),
-            )
+            WebError::new(Kind::Internal, "search_error", "error-search-error")
         }
     }
 }
@@ -254,21 +225,13 @@ pub(crate) fn search_error(e: SearchError, lang: Lang) -> ApiError {
 )]
 pub(crate) async fn get(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Path(code): Path<String>,
-) -> Result<Json<Procedure>, ApiError> {
-    let code = ProcedureCode::parse(&code).map_err(|e| {
-        ApiError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            e.code(),
-            e.message(lang),
-        )
-    })?;
+) -> Result<Json<Procedure>, WebError> {
+    let code = ProcedureCode::parse(&code).map_err(|e| AppError::localised(Kind::BadRequest, e))?;
     state
         .store
         .procedure(&code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
+        .await?
         .map(Json)
-        .ok_or_else(|| ApiError::not_found(lang))
+        .ok_or_else(WebError::not_found)
 }

@@ -5,23 +5,19 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Duration, Utc};
-use motcua_domain::Lang;
-use motcua_domain::calendar::TZ;
-use motcua_domain::queue::{self, Priority, Waiting};
-use motcua_store::{Branch, ServiceGroup, StoreError, Ticket, TicketStatus, ops};
+use chrono::{DateTime, Utc};
+use motcua_app::error::Kind;
+use motcua_domain::queue::Priority;
+use motcua_store::{ServiceGroup, Ticket, TicketStatus, ops};
 use serde::{Deserialize, Serialize};
 
-use crate::api::floor::{GroupWait, group_waits};
-use crate::api::reference::counter_code;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ReqLang, pick};
+use crate::error::{ApiJson, WebError};
 use motcua_app::App;
-use motcua_app::counter::CounterRefusal;
-use motcua_app::principal::Principal;
-
-/// Service time assumed before a group has any measured service.
-pub(crate) const DEFAULT_SERVICE: Duration = Duration::minutes(10);
+use motcua_app::counter::counter_code;
+use motcua_app::floor::{
+    GroupWait, branch, counter_officer, group, group_waits, issue, nobody_served,
+};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct TicketRequest {
@@ -51,67 +47,6 @@ pub(crate) struct TicketView {
     slot: Option<DateTime<Utc>>,
     /// The dossier received or returned during the service.
     dossier: Option<String>,
-}
-
-pub(crate) fn not_found(lang: Lang, vi: &str, en: &str) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", pick(lang, vi, en))
-}
-
-pub(crate) async fn branch(state: &App, code: &str, lang: Lang) -> Result<Branch, ApiError> {
-    motcua_app::counter::branch(state, code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .ok_or_else(|| not_found(lang, "Không có điểm tiếp nhận này.", "No such branch."))
-}
-
-/// Issues a ticket of the day in `group` and says how many are called before it and the
-/// expected wait (for the API and the kiosk page alike).
-pub(crate) async fn issue(
-    state: &App,
-    branch: &Branch,
-    group: &ServiceGroup,
-    priority: Option<Priority>,
-) -> Result<(Ticket, usize, Duration), StoreError> {
-    let now = Utc::now();
-    let day = now.with_timezone(&TZ).date_naive();
-    let ticket = state
-        .store
-        .issue_ticket(&branch.code, &group.code, priority, None, day, now)
-        .await?;
-    state.live.poke();
-    let (ahead, wait) = place(state, &ticket, group, now).await?;
-    Ok((ticket, ahead, wait))
-}
-
-/// How many are called before a waiting ticket at `now`, and its expected wait from the
-/// group's service times of the day.
-pub(crate) async fn place(
-    state: &App,
-    ticket: &Ticket,
-    group: &ServiceGroup,
-    now: DateTime<Utc>,
-) -> Result<(usize, Duration), StoreError> {
-    let store = &state.store;
-    let waiting = store
-        .waiting_tickets(
-            &ticket.branch,
-            std::slice::from_ref(&group.code),
-            None,
-            ticket.day,
-        )
-        .await?;
-    let line: Vec<Waiting> = waiting.iter().map(Ticket::waiting).collect();
-    let ahead = line
-        .iter()
-        .find(|w| w.id == ticket.id)
-        .map_or(0, |me| queue::ahead_of(&line, me, now));
-    // The same service times as the board's estimate (the live snapshot, at most a second old).
-    let loads = state.live.loads_now(&**store).await;
-    let served = loads
-        .of(&ticket.branch, &group.code)
-        .map_or(&[][..], |l| &l.service_secs[..]);
-    let wait = queue::expected_wait(ahead, group.counters.len(), served, DEFAULT_SERVICE);
-    Ok((ahead, wait))
 }
 
 pub(crate) fn ticket_view(t: &Ticket, group: &ServiceGroup) -> TicketView {
@@ -145,37 +80,18 @@ pub(crate) fn ticket_view(t: &Ticket, group: &ServiceGroup) -> TicketView {
 )]
 pub(crate) async fn take(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<TicketRequest>,
-) -> Result<(StatusCode, Json<TicketView>), ApiError> {
-    let branch = branch(&state, &code, lang).await?;
+) -> Result<(StatusCode, Json<TicketView>), WebError> {
+    let branch = branch(&state, &code).await?;
     let priority = match req.priority.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(p) => Some(Priority::parse(p).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_priority",
-                pick(
-                    lang,
-                    "Đối tượng ưu tiên phải là elderly, disability, pregnant, merit hoặc small_child.",
-                    "priority must be elderly, disability, pregnant, merit or small_child.",
-                ),
-            )
+            WebError::new(Kind::Invalid, "invalid_priority", "error-invalid-priority")
         })?),
     };
-    let group = group(&state, &branch.code, &req.group, lang).await?;
-    let (ticket, ahead, wait) = match issue(&state, &branch, &group, priority).await {
-        Ok(x) => x,
-        Err(StoreError::NotFound) => {
-            return Err(not_found(
-                lang,
-                "Không có nhóm dịch vụ này.",
-                "No such service group.",
-            ));
-        }
-        Err(e) => return Err(ApiError::store(e, lang)),
-    };
+    let group = group(&state, &branch.code, &req.group).await?;
+    let (ticket, ahead, wait) = issue(&state, &branch, &group, priority).await?;
     let mut view = ticket_view(&ticket, &group);
     view.people_ahead = Some(ahead);
     view.expected_wait_minutes = Some(wait.num_minutes());
@@ -198,20 +114,17 @@ pub(crate) async fn take(
 )]
 pub(crate) async fn call_next(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(counter): Path<String>,
-) -> Result<Response, ApiError> {
-    let (user, branch, number) = counter_officer(&state, &principal, &counter, lang).await?;
+) -> Result<Response, WebError> {
+    let (user, branch, number) = counter_officer(&state, &principal, &counter).await?;
     let now = Utc::now();
-    let called = ops::call_next(&*state.store, &branch.code, number, &user, now)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let called = ops::call_next(&*state.store, &branch.code, number, &user, now).await?;
     let Some(ticket) = called else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
     state.live.poke();
-    let group = group(&state, &ticket.branch, &ticket.group, lang).await?;
+    let group = group(&state, &ticket.branch, &ticket.group).await?;
     tracing::info!(number = %ticket.number, counter = %counter, officer = %user, "ticket called");
     Ok(Json(ticket_view(&ticket, &group)).into_response())
 }
@@ -279,14 +192,13 @@ fn waiting_event(waits: &[GroupWait]) -> axum::response::sse::Event {
 )]
 pub(crate) async fn board(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Path(code): Path<String>,
     headers: axum::http::HeaderMap,
     axum::extract::Query(q): axum::extract::Query<BoardQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, WebError> {
     use axum::response::sse::{KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
-    let branch = branch(&state, &code, lang).await?;
+    let branch = branch(&state, &code).await?;
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -299,19 +211,10 @@ pub(crate) async fn board(
     let store = state.store.clone();
     let after = match resume {
         Some(a) => a.max(0),
-        None => store
-            .last_call_id()
-            .await
-            .map_err(|e| ApiError::store(e, lang))?,
+        None => store.last_call_id().await?,
     };
-    let replay = store
-        .calls_since(after, Some(&branch.code), 1000)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
-    let groups = store
-        .service_groups(&branch.code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let replay = store.calls_since(after, Some(&branch.code), 1000).await?;
+    let groups = store.service_groups(&branch.code).await?;
     let first = group_waits(&branch.code, &groups, &*state.live.loads_now(&*store).await);
     let start = Follow {
         replay: replay.into_iter(),
@@ -373,45 +276,10 @@ pub(crate) async fn board(
         .into_response())
 }
 
-/// The officer acting at counter `code` (`{branch}-{number}`): a reception officer of the
-/// branch's agency; the counter must exist (`motcua_app::counter::at_counter`).
-pub(crate) async fn counter_officer(
-    state: &App,
-    principal: &Principal,
-    code: &str,
-    lang: Lang,
-) -> Result<(String, Branch, i64), ApiError> {
-    let user = match principal {
-        Principal::Staff(u) => u,
-        Principal::Anonymous => return Err(ApiError::unauthorized(lang)),
-        _ => return Err(ApiError::forbidden(lang)),
-    };
-    match motcua_app::counter::at_counter(state, user, code).await {
-        Ok((branch, number)) => Ok((user.username.clone(), branch, number)),
-        Err(CounterRefusal::Unknown) => {
-            Err(not_found(lang, "Không có quầy này.", "No such counter."))
-        }
-        Err(CounterRefusal::NotHere) => Err(ApiError::forbidden(lang)),
-        Err(CounterRefusal::Store(e)) => Err(ApiError::store(e, lang)),
-    }
-}
-
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct EndRequest {
     /// `done` (served) or `no_show`.
     outcome: String,
-}
-
-pub(crate) fn nobody_served(lang: Lang) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "nobody_served",
-        pick(
-            lang,
-            "Quầy không đang phục vụ số nào.",
-            "The counter is serving nobody.",
-        ),
-    )
 }
 
 /// Calls the ticket being served at the counter again (the boards show it again).
@@ -426,26 +294,20 @@ pub(crate) fn nobody_served(lang: Lang) -> ApiError {
 )]
 pub(crate) async fn recall(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(counter): Path<String>,
-) -> Result<Json<TicketView>, ApiError> {
-    let (_, branch, number) = counter_officer(&state, &principal, &counter, lang).await?;
+) -> Result<Json<TicketView>, WebError> {
+    let (_, branch, number) = counter_officer(&state, &principal, &counter).await?;
     let store = &state.store;
     let ticket = store
         .serving(&branch.code, number)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .ok_or_else(|| nobody_served(lang))?;
-    if !store
-        .recall(ticket.id, number, Utc::now())
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-    {
-        return Err(nobody_served(lang));
+        .await?
+        .ok_or_else(nobody_served)?;
+    if !store.recall(ticket.id, number, Utc::now()).await? {
+        return Err(nobody_served().into());
     }
     state.live.poke();
-    let group = group(&state, &ticket.branch, &ticket.group, lang).await?;
+    let group = group(&state, &ticket.branch, &ticket.group).await?;
     Ok(Json(ticket_view(&ticket, &group)))
 }
 
@@ -464,61 +326,34 @@ pub(crate) async fn recall(
 )]
 pub(crate) async fn end(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(counter): Path<String>,
     ApiJson(req): ApiJson<EndRequest>,
-) -> Result<Json<TicketView>, ApiError> {
-    let (_, branch, number) = counter_officer(&state, &principal, &counter, lang).await?;
+) -> Result<Json<TicketView>, WebError> {
+    let (_, branch, number) = counter_officer(&state, &principal, &counter).await?;
     let outcome = match req.outcome.as_str() {
         "done" => TicketStatus::Done,
         "no_show" => TicketStatus::NoShow,
         _ => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            return Err(WebError::new(
+                Kind::Invalid,
                 "invalid_outcome",
-                pick(
-                    lang,
-                    "outcome phải là done hoặc no_show.",
-                    "outcome must be done or no_show.",
-                ),
+                "error-invalid-outcome",
             ));
         }
     };
     let store = &state.store;
     let mut ticket = store
         .serving(&branch.code, number)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .ok_or_else(|| nobody_served(lang))?;
+        .await?
+        .ok_or_else(nobody_served)?;
     let now = Utc::now();
-    if !store
-        .end_service(ticket.id, number, outcome, now)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-    {
-        return Err(nobody_served(lang));
+    if !store.end_service(ticket.id, number, outcome, now).await? {
+        return Err(nobody_served().into());
     }
     state.live.poke();
     ticket.status = outcome;
     ticket.ended_at = Some(now);
-    let group = group(&state, &ticket.branch, &ticket.group, lang).await?;
+    let group = group(&state, &ticket.branch, &ticket.group).await?;
     Ok(Json(ticket_view(&ticket, &group)))
-}
-
-/// Service group `code` of branch `branch`; 404 when it has none such.
-pub(crate) async fn group(
-    state: &App,
-    branch: &str,
-    code: &str,
-    lang: Lang,
-) -> Result<ServiceGroup, ApiError> {
-    state
-        .store
-        .service_groups(branch)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .into_iter()
-        .find(|g| g.code == code)
-        .ok_or_else(|| not_found(lang, "Không có nhóm dịch vụ này.", "No such service group."))
 }

@@ -1,6 +1,7 @@
 //! Satisfaction ratings: given at a counter's tablet for a ticket, or online for a dossier
 //! after its result; added up per officer, counter, group, branch and agency, and pushed live.
 
+use motcua_app::error::Kind;
 use std::collections::BTreeMap;
 
 use axum::Json;
@@ -16,10 +17,11 @@ use motcua_domain::role::Role;
 use motcua_store::{Branch, Rating, RatingCount, StoreError, Ticket, TicketStatus, ops};
 use serde::{Deserialize, Serialize};
 
-use super::reference::counter_code;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiQuery, ReqLang, pick};
+use crate::error::{ApiJson, ApiQuery, ReqLang, WebError};
+use crate::i18n::Tr;
 use motcua_app::App;
+use motcua_app::counter::counter_code;
 use motcua_app::principal::Principal;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -48,42 +50,22 @@ pub(crate) struct RatingView {
     at: DateTime<Utc>,
 }
 
-fn unprocessable(code: &str, vi: &str, en: &str, lang: Lang) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, pick(lang, vi, en))
-}
-
-fn already(lang: Lang) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "already_rated",
-        pick(lang, "Đã đánh giá rồi.", "This has been rated already."),
-    )
+fn already() -> WebError {
+    WebError::new(Kind::Conflict, "already_rated", "error-already-rated")
 }
 
 /// The level and criteria of a rating, checked.
 pub(crate) fn parse_rating(
     level: &str,
     criteria: &BTreeMap<String, u8>,
-    lang: Lang,
-) -> Result<(Satisfaction, Vec<CriterionScore>), ApiError> {
-    let level = Satisfaction::parse(level.trim()).ok_or_else(|| {
-        unprocessable(
-            "invalid_level",
-            "Mức đánh giá phải là very_satisfied, satisfied hoặc dissatisfied.",
-            "level must be very_satisfied, satisfied or dissatisfied.",
-            lang,
-        )
-    })?;
+) -> Result<(Satisfaction, Vec<CriterionScore>), WebError> {
+    let level = Satisfaction::parse(level.trim())
+        .ok_or_else(|| WebError::new(Kind::Invalid, "invalid_level", "error-invalid-level"))?;
     let mut scores = Vec::new();
     for (name, score) in criteria {
-        let criterion = RatingCriterion::parse(name).filter(|_| *score <= 2).ok_or_else(|| {
-            unprocessable(
-                "invalid_score",
-                "Tiêu chí là resolution_time, contacts, agencies hoặc attitude, điểm từ 0 đến 2.",
-                "criteria are resolution_time, contacts, agencies or attitude, scored 0 to 2.",
-                lang,
-            )
-        })?;
+        let criterion = RatingCriterion::parse(name)
+            .filter(|_| *score <= 2)
+            .ok_or_else(|| WebError::new(Kind::Invalid, "invalid_score", "error-invalid-score"))?;
         scores.push(CriterionScore {
             criterion,
             score: *score,
@@ -164,11 +146,10 @@ pub(crate) fn ratable(t: &Ticket) -> bool {
 )]
 pub(crate) async fn rate(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     ApiJson(req): ApiJson<RatingRequest>,
-) -> Result<(StatusCode, Json<RatingView>), ApiError> {
-    let (level, criteria) = parse_rating(&req.level, &req.criteria.unwrap_or_default(), lang)?;
+) -> Result<(StatusCode, Json<RatingView>), WebError> {
+    let (level, criteria) = parse_rating(&req.level, &req.criteria.unwrap_or_default())?;
     let comment = req
         .comment
         .map(|c| c.trim().chars().take(1000).collect::<String>())
@@ -177,30 +158,25 @@ pub(crate) async fn rate(
         (Some(id), None) => {
             let user = match &principal {
                 Principal::Staff(u) => u,
-                Principal::Anonymous => return Err(ApiError::unauthorized(lang)),
-                _ => return Err(ApiError::forbidden(lang)),
+                Principal::Anonymous => return Err(WebError::unauthenticated()),
+                _ => return Err(WebError::forbidden()),
             };
             let ticket = state
                 .store
                 .ticket(id)
-                .await
-                .map_err(|e| ApiError::store(e, lang))?
-                .ok_or_else(|| ApiError::not_found(lang))?;
-            let branch = super::queue::branch(&state, &ticket.branch, lang).await?;
+                .await?
+                .ok_or_else(WebError::not_found)?;
+            let branch = motcua_app::floor::branch(&state, &ticket.branch).await?;
             if user.role != Role::Reception
                 || !user.agency.is_some_and(|a| a.covers(&branch.agency))
             {
-                return Err(ApiError::forbidden(lang));
+                return Err(WebError::forbidden());
             }
             if !ratable(&ticket) {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
+                return Err(WebError::new(
+                    Kind::Conflict,
                     "not_served",
-                    pick(
-                        lang,
-                        "Chỉ đánh giá được số đang hoặc đã được phục vụ trong ngày.",
-                        "Only a ticket being or already served today can be rated.",
-                    ),
+                    "error-not-served",
                 ));
             }
             let r = match rate_ticket(
@@ -215,8 +191,8 @@ pub(crate) async fn rate(
             .await
             {
                 Ok(r) => r,
-                Err(StoreError::Duplicate(_)) => return Err(already(lang)),
-                Err(e) => return Err(ApiError::store(e, lang)),
+                Err(StoreError::Duplicate(_)) => return Err(already()),
+                Err(e) => return Err(WebError::from(e)),
             };
             tracing::info!(ticket = id, level = level.as_str(), "ticket rated");
             Ok((
@@ -233,8 +209,8 @@ pub(crate) async fn rate(
             ))
         }
         (None, Some(code)) => {
-            let actor = super::dossiers::writer(&principal, lang)?;
-            let record = super::dossiers::readable(&state, &principal, &code, lang).await?;
+            let actor = motcua_app::dossiers::writer(&principal)?;
+            let record = motcua_app::dossiers::readable(&state, &principal, &code).await?;
             let now = Utc::now();
             let command = Command::Rate {
                 satisfaction: level,
@@ -250,8 +226,7 @@ pub(crate) async fn rate(
                 &actor,
                 now,
             )
-            .await
-            .map_err(|e| ApiError::op(e, lang))?;
+            .await?;
             state.live.poke();
             Ok((
                 StatusCode::CREATED,
@@ -266,11 +241,10 @@ pub(crate) async fn rate(
                 }),
             ))
         }
-        _ => Err(unprocessable(
+        _ => Err(WebError::new(
+            Kind::Invalid,
             "invalid_target",
-            "Nêu đúng một trong hai: ticket hoặc dossier.",
-            "Give exactly one of ticket or dossier.",
-            lang,
+            "error-invalid-target-2",
         )),
     }
 }
@@ -410,7 +384,7 @@ pub(crate) fn summarise(
     if by != By::Day {
         rows.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.cmp(&b.key)));
     }
-    rows.push(row("*".into(), pick(lang, "Tổng cộng", "Total"), &all));
+    rows.push(row("*".into(), Tr(lang).t("satisfaction-total"), &all));
     rows
 }
 
@@ -445,14 +419,10 @@ pub(crate) async fn satisfaction(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiQuery(p): ApiQuery<SatisfactionParams>,
-) -> Result<Json<SatisfactionView>, ApiError> {
-    let (from, to) = super::stats::day_range(p.from, p.to, lang)?;
+) -> Result<Json<SatisfactionView>, WebError> {
+    let (from, to) = super::stats::day_range(p.from, p.to)?;
     let by = p.by.unwrap_or(By::Agency);
-    let counts = state
-        .store
-        .rating_counts(from, to)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let counts = state.store.rating_counts(from, to).await?;
     let labels = Labels::load(&state).await;
     Ok(Json(SatisfactionView {
         from,

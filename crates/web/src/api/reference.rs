@@ -3,24 +3,18 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{Datelike, Utc};
+use motcua_app::error::Kind;
 use motcua_store::{Agency, Branch};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiQuery, ReqLang, pick};
+use crate::error::{ApiQuery, ReqLang, WebError};
 use motcua_app::App;
+use motcua_app::counter::counter_code;
 
 /// The agency tree (flat, each with its parent).
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "reference", responses((status = 200, body = [Object])))]
-pub(crate) async fn agencies(
-    State(state): State<App>,
-    ReqLang(lang): ReqLang,
-) -> Result<Json<Vec<Agency>>, ApiError> {
-    state
-        .store
-        .agencies()
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::store(e, lang))
+pub(crate) async fn agencies(State(state): State<App>) -> Result<Json<Vec<Agency>>, WebError> {
+    Ok(Json(state.store.agencies().await?))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -52,28 +46,13 @@ pub(crate) struct BranchView {
     groups: Vec<GroupView>,
 }
 
-/// The code of counter `number` of `branch`.
-pub(crate) fn counter_code(branch: &str, number: i64) -> String {
-    format!("{branch}-{number:02}")
-}
-
 /// Branches with their counters and service groups.
 #[utoipa::path(get, path = "/api/v1/branches", tag = "reference", responses((status = 200, body = [BranchView])))]
-pub(crate) async fn branches(
-    State(state): State<App>,
-    ReqLang(lang): ReqLang,
-) -> Result<Json<Vec<BranchView>>, ApiError> {
+pub(crate) async fn branches(State(state): State<App>) -> Result<Json<Vec<BranchView>>, WebError> {
     let store = &state.store;
     let mut out = Vec::new();
-    for b in store
-        .branches()
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-    {
-        let groups = store
-            .service_groups(&b.code)
-            .await
-            .map_err(|e| ApiError::store(e, lang))?;
+    for b in store.branches().await? {
+        let groups = store.service_groups(&b.code).await?;
         out.push(view(b, groups));
     }
     Ok(Json(out))
@@ -132,20 +111,17 @@ pub(crate) async fn holidays(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
     ApiQuery(p): ApiQuery<HolidayParams>,
-) -> Result<Json<Vec<HolidayView>>, ApiError> {
+) -> Result<Json<Vec<HolidayView>>, WebError> {
     let year = p.year.unwrap_or_else(|| {
         Utc::now()
             .with_timezone(&motcua_domain::calendar::TZ)
             .year()
     });
     if !(1901..=2100).contains(&year) {
-        return Err(ApiError::bad_request(
+        return Err(WebError::new(
+            Kind::BadRequest,
             "invalid_year",
-            pick(
-                lang,
-                "Năm từ 1901 đến 2100.",
-                "The year must be 1901 to 2100.",
-            ),
+            "error-invalid-year",
         ));
     }
     Ok(Json(

@@ -2,15 +2,14 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use chrono::NaiveDate;
+use motcua_app::error::{AppError, Kind};
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
-use motcua_domain::lang::Localise;
 use motcua_store::{Scope, StatRow, StatsFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiQuery, ReqLang, pick};
+use crate::error::{ApiQuery, WebError};
 use motcua_app::App;
 use motcua_app::principal::Principal;
 
@@ -47,25 +46,24 @@ pub(crate) struct StatsResponse {
 )]
 pub(crate) async fn daily(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     ApiQuery(p): ApiQuery<StatsParams>,
-) -> Result<Json<StatsResponse>, ApiError> {
+) -> Result<Json<StatsResponse>, WebError> {
     if matches!(principal, Principal::Anonymous) {
-        return Err(ApiError::unauthorized(lang));
+        return Err(WebError::unauthenticated());
     }
     if !principal.has_scope(Scope::StatsRead) {
-        return Err(ApiError::forbidden(lang));
+        return Err(WebError::forbidden());
     }
     if let (Some(f), Some(t)) = (p.from, p.to)
         && f > t
     {
-        return Err(ApiError::bad_request(
+        return Err(WebError::new(
+            Kind::BadRequest,
             "invalid_range",
-            pick(lang, "Ngày bắt đầu sau ngày kết thúc.", "from is after to."),
+            "error-invalid-range",
         ));
     }
-    let bad = |e: &dyn Localise| ApiError::from_localised(StatusCode::BAD_REQUEST, e, lang);
     let filter = StatsFilter {
         from: p.from,
         to: p.to,
@@ -74,21 +72,17 @@ pub(crate) async fn daily(
             .filter(|s| !s.is_empty())
             .map(|a| AgencyCode::parse(&a))
             .transpose()
-            .map_err(|e| bad(&e))?,
+            .map_err(|e| AppError::localised(Kind::BadRequest, e))?,
         procedure: p
             .procedure
             .filter(|s| !s.is_empty())
             .map(|c| ProcedureCode::parse(&c))
             .transpose()
-            .map_err(|e| bad(&e))?,
+            .map_err(|e| AppError::localised(Kind::BadRequest, e))?,
         branch: p.branch.filter(|s| !s.is_empty()),
         by_day: p.by_day.unwrap_or(false),
     };
-    let rows = state
-        .store
-        .stats(&filter)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let rows = state.store.stats(&filter).await?;
     Ok(Json(StatsResponse { rows }))
 }
 
@@ -149,39 +143,29 @@ fn minutes(secs: i64, n: u64) -> Option<f64> {
 )]
 pub(crate) async fn floor(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     ApiQuery(p): ApiQuery<FloorParams>,
-) -> Result<Json<FloorView>, ApiError> {
-    use crate::api::reference::counter_code;
+) -> Result<Json<FloorView>, WebError> {
+    use motcua_app::counter::counter_code;
     if matches!(principal, Principal::Anonymous) {
-        return Err(ApiError::unauthorized(lang));
+        return Err(WebError::unauthenticated());
     }
     if !principal.has_scope(Scope::StatsRead) {
-        return Err(ApiError::forbidden(lang));
+        return Err(WebError::forbidden());
     }
-    let (from, to) = day_range(p.from, p.to, lang)?;
+    let (from, to) = day_range(p.from, p.to)?;
     let by = p.by.as_deref().unwrap_or("branch");
     if !["branch", "group", "counter", "officer"].contains(&by) {
-        return Err(ApiError::bad_request(
+        return Err(WebError::new(
+            Kind::BadRequest,
             "invalid_by",
-            pick(
-                lang,
-                "by phải là branch, group, counter hoặc officer.",
-                "by must be branch, group, counter or officer.",
-            ),
+            "error-invalid-by",
         ));
     }
     let branch = p.branch.as_deref().filter(|b| !b.is_empty());
     let store = &state.store;
-    let tickets = store
-        .ticket_counts(from, to, branch)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
-    let ratings = store
-        .rating_counts(from, to)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let tickets = store.ticket_counts(from, to, branch).await?;
+    let ratings = store.rating_counts(from, to).await?;
     let key =
         |b: Option<&str>, g: Option<&str>, c: Option<i64>, o: Option<&str>| -> Option<String> {
             match by {
@@ -253,21 +237,17 @@ pub(crate) async fn floor(
 pub(crate) fn day_range(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    lang: motcua_domain::Lang,
-) -> Result<(NaiveDate, NaiveDate), ApiError> {
+) -> Result<(NaiveDate, NaiveDate), WebError> {
     let today = chrono::Utc::now()
         .with_timezone(&motcua_domain::calendar::TZ)
         .date_naive();
     let from = from.unwrap_or(today);
     let to = to.unwrap_or(from);
     if from > to || (to - from).num_days() > 366 {
-        return Err(ApiError::bad_request(
+        return Err(WebError::new(
+            Kind::BadRequest,
             "invalid_range",
-            pick(
-                lang,
-                "Khoảng ngày không hợp lệ (tối đa một năm).",
-                "Invalid range of days (a year at most).",
-            ),
+            "error-invalid-range-2",
         ));
     }
     Ok((from, to))

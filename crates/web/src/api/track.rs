@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use motcua_domain::ids::DossierCode;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiQuery, ReqLang};
+use crate::error::{ApiQuery, ReqLang, WebError};
 use motcua_app::App;
 use motcua_app::secrets::same_secret;
 
@@ -53,7 +53,7 @@ pub(crate) async fn track(
     ReqLang(lang): ReqLang,
     Path(code): Path<String>,
     ApiQuery(p): ApiQuery<TrackParams>,
-) -> Result<Json<Tracking>, ApiError> {
+) -> Result<Json<Tracking>, WebError> {
     Ok(Json(
         lookup(&state, &code, p.verify.as_deref().unwrap_or(""), lang).await?,
     ))
@@ -65,8 +65,8 @@ pub(crate) async fn lookup(
     code: &str,
     verify: &str,
     lang: motcua_domain::Lang,
-) -> Result<Tracking, ApiError> {
-    let not_found = || ApiError::not_found(lang);
+) -> Result<Tracking, WebError> {
+    let not_found = || WebError::not_found();
     let Ok(code) = DossierCode::parse(code.trim()) else {
         return Err(not_found());
     };
@@ -76,11 +76,7 @@ pub(crate) async fn lookup(
     }
     let verify = verify.trim();
     // One indexed read: the dossier with its timeline; the procedure's name is in memory.
-    let found = state
-        .store
-        .dossier_timeline(&code)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let found = state.store.dossier_timeline(&code).await?;
     // The second factor: the last four digits of the applicant's phone, or of their citizen
     // ID when they gave no phone.
     let matches = found.as_ref().is_some_and(|(d, _)| {

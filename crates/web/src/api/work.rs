@@ -4,12 +4,12 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use motcua_domain::Lang;
+use motcua_app::error::Kind;
 use serde::{Deserialize, Serialize};
 
 use crate::api::dossiers::{DossierView, view};
 use crate::auth::Caller;
-use crate::error::{ApiError, ReqLang, pick};
+use crate::error::{ReqLang, WebError};
 use motcua_app::App;
 use motcua_app::principal::Principal;
 use motcua_app::work::{self, View};
@@ -40,11 +40,11 @@ pub(crate) struct Inbox {
 }
 
 /// The officer behind a staff token, or the reason there is none.
-pub(crate) fn staff(principal: &Principal, lang: Lang) -> Result<&motcua_store::User, ApiError> {
+pub(crate) fn staff(principal: &Principal) -> Result<&motcua_store::User, WebError> {
     match principal {
         Principal::Staff(u) if u.role.is_staff() => Ok(u),
-        Principal::Anonymous => Err(ApiError::unauthorized(lang)),
-        _ => Err(ApiError::forbidden(lang)),
+        Principal::Anonymous => Err(WebError::unauthenticated()),
+        _ => Err(WebError::forbidden()),
     }
 }
 
@@ -64,27 +64,16 @@ pub(crate) async fn inbox(
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Query(q): Query<InboxQuery>,
-) -> Result<Json<Inbox>, ApiError> {
-    let user = staff(&principal, lang)?;
+) -> Result<Json<Inbox>, WebError> {
+    let user = staff(&principal)?;
     let view_name = match q.view.as_deref() {
         None => View::home(user.role),
-        Some(v) => View::parse(v).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_view",
-                pick(
-                    lang,
-                    "view phải là một trong: mine, unit, due_soon, overdue, reception, return.",
-                    "view must be one of: mine, unit, due_soon, overdue, reception, return.",
-                ),
-            )
-        })?,
+        Some(v) => View::parse(v)
+            .ok_or_else(|| WebError::new(Kind::Invalid, "invalid_view", "error-invalid-view"))?,
     };
     let now = Utc::now();
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    let items = work::list(&state, user, view_name, now, limit)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let items = work::list(&state, user, view_name, now, limit).await?;
     Ok(Json(Inbox {
         view: view_name.as_str(),
         items: items
@@ -119,13 +108,9 @@ pub(crate) async fn alerts(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
-) -> Result<Json<Vec<AlertView>>, ApiError> {
-    let user = staff(&principal, lang)?;
-    let alerts = state
-        .store
-        .alerts(&user.username, 200)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+) -> Result<Json<Vec<AlertView>>, WebError> {
+    let user = staff(&principal)?;
+    let alerts = state.store.alerts(&user.username, 200).await?;
     Ok(Json(
         alerts
             .into_iter()
@@ -151,19 +136,17 @@ pub(crate) async fn alerts(
 )]
 pub(crate) async fn read_alert(
     State(state): State<App>,
-    ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(id): Path<i64>,
-) -> Result<StatusCode, ApiError> {
-    let user = staff(&principal, lang)?;
+) -> Result<StatusCode, WebError> {
+    let user = staff(&principal)?;
     if state
         .store
         .mark_alert_read(id, &user.username, Utc::now())
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
+        .await?
     {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::not_found(lang))
+        Err(WebError::not_found())
     }
 }

@@ -20,11 +20,12 @@ use super::forms::{
     see_other, with_cookie,
 };
 use super::{Chrome, render};
-use crate::accounts::{self, ProfileChange};
 use crate::api::citizen::{SessionView, revoke, session_views};
 use crate::auth::user_agent;
 use crate::error::FieldError;
 use motcua_app::App;
+use motcua_app::accounts::{self, ProfileChange};
+use motcua_app::error::AppError;
 
 fn login_field(c: &Chrome, value: &str) -> FormField {
     FormField::new("login", c.tr.t("account-login"), "text", value)
@@ -92,12 +93,12 @@ pub(crate) async fn register(
             form_urlencoded::byte_serialize(get(&f, "login").trim().as_bytes()).collect::<String>()
         )),
         Err(e) => {
-            let field = match e.code.as_str() {
+            let field = match e.code.as_ref() {
                 "weak_password" => "password",
                 "invalid_name" => "full_name",
                 _ => "login",
             };
-            register_page(&c, &csrf, &f, &field_errors(&e, field))
+            register_page(&c, &csrf, &f, &field_errors(&c.tr, &e, field))
         }
     }
 }
@@ -154,18 +155,30 @@ pub(crate) async fn verify(
     }
     let (csrf, _) = v.csrf();
     let now = Utc::now();
-    let citizen = match accounts::verify(&state, get(&f, "login"), get(&f, "code"), c.lang, now)
-        .await
-    {
+    let citizen = match accounts::verify(&state, get(&f, "login"), get(&f, "code"), now).await {
         Ok(citizen) => citizen,
-        Err(e) => return verify_page(&c, &csrf, get(&f, "login"), &field_errors(&e, "code"), None),
+        Err(e) => {
+            return verify_page(
+                &c,
+                &csrf,
+                get(&f, "login"),
+                &field_errors(&c.tr, &e, "code"),
+                None,
+            );
+        }
     };
-    match accounts::open_session(&state, citizen, &user_agent(&headers), c.lang, now).await {
+    match accounts::open_session(&state, citizen, &user_agent(&headers), now).await {
         Ok(s) => with_cookie(
             see_other("/account?welcome=1"),
             Some(v.session_cookie(&s.token, None)),
         ),
-        Err(e) => verify_page(&c, &csrf, get(&f, "login"), &field_errors(&e, "code"), None),
+        Err(e) => verify_page(
+            &c,
+            &csrf,
+            get(&f, "login"),
+            &field_errors(&c.tr, &e, "code"),
+            None,
+        ),
     }
 }
 
@@ -177,10 +190,10 @@ pub(crate) async fn resend(
 ) -> Response {
     let (csrf, cookie) = v.csrf();
     let login = get(&q, "login");
-    let r = accounts::send_code(&state, login, CodePurpose::Verify, c.lang, Utc::now()).await;
+    let r = accounts::send_code(&state, login, CodePurpose::Verify, Utc::now()).await;
     let page = match r {
         Ok(()) => verify_page(&c, &csrf, login, &[], Some(c.tr.t("verify-resent"))),
-        Err(e) => verify_page(&c, &csrf, login, &field_errors(&e, "login"), None),
+        Err(e) => verify_page(&c, &csrf, login, &field_errors(&c.tr, &e, "login"), None),
     };
     with_cookie(page, cookie)
 }
@@ -254,7 +267,6 @@ pub(crate) async fn login(
         get(&f, "login"),
         get(&f, "password").to_string(),
         &user_agent(&headers),
-        c.lang,
         Utc::now(),
     )
     .await
@@ -265,7 +277,7 @@ pub(crate) async fn login(
             &csrf,
             get(&f, "login"),
             &next,
-            &field_errors(&e, "login"),
+            &field_errors(&c.tr, &e, "login"),
             None,
         ),
     }
@@ -312,15 +324,7 @@ pub(crate) async fn forgot(
         return forged(&c);
     }
     let (csrf, _) = v.csrf();
-    match accounts::send_code(
-        &state,
-        get(&f, "login"),
-        CodePurpose::Reset,
-        c.lang,
-        Utc::now(),
-    )
-    .await
-    {
+    match accounts::send_code(&state, get(&f, "login"), CodePurpose::Reset, Utc::now()).await {
         Ok(()) => see_other(&format!(
             "/account/reset?login={}",
             form_urlencoded::byte_serialize(get(&f, "login").trim().as_bytes()).collect::<String>()
@@ -328,7 +332,7 @@ pub(crate) async fn forgot(
         Err(e) => {
             let mut page = FormPage::new(&c, c.tr.t("forgot-title"), "/account/forgot", &csrf);
             page.fields = vec![login_field(&c, get(&f, "login"))];
-            page.errors = place_errors(&mut page.fields, &field_errors(&e, "login"));
+            page.errors = place_errors(&mut page.fields, &field_errors(&c.tr, &e, "login"));
             page.show(StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
@@ -373,7 +377,6 @@ pub(crate) async fn reset(
         get(&f, "login"),
         get(&f, "code"),
         get(&f, "password").to_string(),
-        c.lang,
         Utc::now(),
     )
     .await
@@ -385,7 +388,7 @@ pub(crate) async fn reset(
             } else {
                 "code"
             };
-            reset_page(&c, &csrf, get(&f, "login"), &field_errors(&e, field))
+            reset_page(&c, &csrf, get(&f, "login"), &field_errors(&c.tr, &e, field))
         }
     }
 }
@@ -520,7 +523,8 @@ pub(crate) async fn profile(
         lang: get(&f, "lang").parse().ok(),
     };
     let today = Utc::now().with_timezone(&TZ).date_naive();
-    if let Err(errors) = accounts::apply_profile(&mut me.citizen, &change, c.lang, today) {
+    if let Err(problems) = accounts::apply_profile(&mut me.citizen, &change, today) {
+        let errors = field_errors(&c.tr, &AppError::fields(problems), "full_name");
         return profile_page(&c, &me.session.csrf, &f, &errors, None);
     }
     if let Err(e) = state.store.put_citizen(&me.citizen).await {
@@ -616,7 +620,7 @@ pub(crate) async fn home(
     for d in state.store.citizen_drafts(id).await.unwrap_or_default() {
         drafts.push(draft_row(&state, &d).await);
     }
-    let sessions = session_views(&state, &me, c.lang).await.unwrap_or_default();
+    let sessions = session_views(&state, &me).await.unwrap_or_default();
     let notice = if q.contains_key("welcome") {
         Some(c.tr.t("account-welcome"))
     } else if q.contains_key("saved") {
@@ -653,8 +657,8 @@ pub(crate) async fn revoke_session(
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if let Err(e) = revoke(&state, &me, &id, c.lang).await {
-        tracing::info!(error = %e.message, "revoking a session");
+    if let Err(e) = revoke(&state, &me, &id).await {
+        tracing::info!(error = %e, "revoking a session");
     }
     see_other("/account#sessions")
 }

@@ -12,8 +12,8 @@ use motcua_store::{Appointment, Branch, ServiceGroup};
 use super::floor::{branch_and_groups, branch_form, missing};
 use super::forms::{Fields, Visitor, get, with_cookie};
 use super::{Chrome, render};
-use crate::api::floor::{DaySlots, book, day_slots};
 use motcua_app::App;
+use motcua_app::floor::{DaySlots, book, day_slots};
 
 #[derive(Template)]
 #[template(path = "appointments.html")]
@@ -125,10 +125,9 @@ pub(crate) async fn create(
             slot,
             get(&f, "name"),
             get(&f, "phone"),
-            c.lang,
         )
         .await
-        .map_err(|e| e.into_api(c.lang).message),
+        .map_err(|e| c.tr.error(&e)),
         None => Err(c.tr.t("booking-choose-slot")),
     };
     match outcome {

@@ -294,7 +294,7 @@ pub(crate) async fn list(
         page,
         PER_PAGE,
     );
-    let (query, error) = match search_query(params, c.lang) {
+    let (query, error) = match search_query(params) {
         Ok((query, _, _)) => (Some(query), None),
         Err(e) if e.code == "query_too_long" => (None, Some(c.tr.t("search-too-long"))),
         Err(_) => {

@@ -14,6 +14,7 @@ use chrono::Utc;
 use motcua_catalog::form::{self, Field, FieldKind};
 use motcua_domain::Lang;
 use motcua_domain::ids::DossierCode;
+use motcua_domain::lang::Localise;
 use motcua_domain::lifecycle::{Command, CriterionScore, RatingCriterion, Satisfaction, Status};
 use motcua_domain::role::{Actor, Role};
 use motcua_domain::units::AdminUnits;
@@ -25,21 +26,12 @@ use super::forms::{
     Fields, FormField, Visitor, field_errors, forged, get, place_errors, see_other,
 };
 use super::{Chrome, error_page, render};
-use crate::error::{ApiError, FieldError};
-use crate::filing::{self, Target};
+use crate::error::{FieldError, WebError};
 use crate::i18n::money;
 use motcua_app::App;
+use motcua_app::error::AppError;
+use motcua_app::filing::{self, Target};
 use motcua_app::principal::CitizenAuth;
-
-fn api_error_page(c: &Chrome, e: &ApiError) -> Response {
-    let status = e.status;
-    let title = if status == StatusCode::NOT_FOUND {
-        "not-found-title"
-    } else {
-        "bad-request-title"
-    };
-    error_page(status, c, title, e.message.clone())
-}
 
 /// `POST /procedures/{code}/file`: starts a draft.
 pub(crate) async fn start(
@@ -53,9 +45,9 @@ pub(crate) async fn start(
         Ok(me) => me,
         Err(r) => return *r,
     };
-    match filing::start(&state, &me.citizen, &code, c.lang, Utc::now()).await {
+    match filing::start(&state, &me.citizen, &code, Utc::now()).await {
         Ok(d) => see_other(&format!("/account/drafts/{}", d.id)),
-        Err(e) => api_error_page(&c, &e),
+        Err(e) => super::failure_page(&c, &e),
     }
 }
 
@@ -252,10 +244,9 @@ async fn load(
     state: &App,
     me: &CitizenAuth,
     id: &str,
-    lang: Lang,
-) -> Result<(motcua_store::Draft, Procedure), ApiError> {
-    let d = filing::open_draft(state, &me.citizen, id, lang).await?;
-    let p = filing::procedure(state, &d.procedure_code, lang).await?;
+) -> Result<(motcua_store::Draft, Procedure), AppError> {
+    let d = filing::open_draft(state, &me.citizen, id).await?;
+    let p = filing::procedure(state, &d.procedure_code).await?;
     Ok((d, p))
 }
 
@@ -401,7 +392,7 @@ pub(crate) async fn draft(
         Ok(me) => me,
         Err(r) => return *r,
     };
-    let (d, p) = match load(&state, &me, &id, c.lang).await {
+    let (d, p) = match load(&state, &me, &id).await {
         Ok(x) => x,
         Err(e) => return draft_gone(&state, &c, &me, &id, e).await,
     };
@@ -415,7 +406,7 @@ pub(crate) async fn draft(
 }
 
 /// A draft already filed goes to its dossier; otherwise the error is shown.
-async fn draft_gone(state: &App, c: &Chrome, me: &CitizenAuth, id: &str, e: ApiError) -> Response {
+async fn draft_gone(state: &App, c: &Chrome, me: &CitizenAuth, id: &str, e: AppError) -> Response {
     if e.code == "already_submitted"
         && let Ok(Some(d)) = state.store.draft(id).await
         && d.citizen_id == me.citizen.id
@@ -423,7 +414,7 @@ async fn draft_gone(state: &App, c: &Chrome, me: &CitizenAuth, id: &str, e: ApiE
     {
         return see_other(&format!("/account/dossiers/{code}?again=1"));
     }
-    api_error_page(c, &e)
+    super::failure_page(c, &e)
 }
 
 pub(crate) async fn save_answers(
@@ -437,7 +428,7 @@ pub(crate) async fn save_answers(
         Ok(me) => me,
         Err(r) => return *r,
     };
-    let (d, p) = match load(&state, &me, &id, c.lang).await {
+    let (d, p) = match load(&state, &me, &id).await {
         Ok(x) => x,
         Err(e) => return draft_gone(&state, &c, &me, &id, e).await,
     };
@@ -465,24 +456,23 @@ pub(crate) async fn save_answers(
         &me.citizen,
         &id,
         Value::Object(answers.clone()),
-        c.lang,
         Utc::now(),
     )
     .await
     {
         Ok(d) => d,
-        Err(e) => return api_error_page(&c, &e),
+        Err(e) => return super::failure_page(&c, &e),
     };
     let problems: Vec<FieldError> =
-        match form::validate(&p.form_schema, &Value::Object(answers.clone()), c.lang) {
+        match form::validate(&p.form_schema, &Value::Object(answers.clone())) {
             Ok(_) => Vec::new(),
             Err(problems) => problems
                 .into_iter()
                 .filter(|x| on_page.iter().any(|n| n == form::root(&x.path)))
                 .map(|x| FieldError {
+                    message: x.message(c.lang),
                     field: x.path,
                     code: x.code.to_string(),
-                    message: x.message,
                 })
                 .collect(),
         };
@@ -564,18 +554,11 @@ pub(crate) async fn upload(
         file_name,
         bytes,
     };
-    match filing::attach(
-        &state,
-        &me.citizen,
-        Target::Draft(&id),
-        upload,
-        c.lang,
-        Utc::now(),
-    )
-    .await
-    {
+    match filing::attach(&state, &me.citizen, Target::Draft(&id), upload, Utc::now()).await {
         Ok(_) => see_other(&format!("/account/drafts/{id}?step=documents")),
-        Err(e) => redraw_documents(&state, &c, &me, &id, field_errors(&e, "documents")).await,
+        Err(e) => {
+            redraw_documents(&state, &c, &me, &id, field_errors(&c.tr, &e, "documents")).await
+        }
     }
 }
 
@@ -586,7 +569,7 @@ async fn redraw_documents(
     id: &str,
     errors: Vec<FieldError>,
 ) -> Response {
-    match load(state, me, id, c.lang).await {
+    match load(state, me, id).await {
         Ok((d, p)) => draft_page(state, c, me, &d, &p, "documents", 0, &errors, None).await,
         Err(e) => draft_gone(state, c, me, id, e).await,
     }
@@ -596,10 +579,10 @@ async fn redraw_documents(
 async fn read_multipart(
     form: &mut Multipart,
 ) -> Result<(String, String, Option<(String, bytes::Bytes)>), &'static str> {
-    match filing::read_upload_form(form).await {
+    match crate::upload::read_upload_form(form).await {
         Ok(f) => Ok((f.csrf, f.document.unwrap_or_default(), f.file)),
-        Err(filing::UploadError::TooLarge) => Err("documents-too-large"),
-        Err(filing::UploadError::Malformed) => Err("documents-choose-file"),
+        Err(crate::upload::UploadError::TooLarge) => Err("documents-too-large"),
+        Err(crate::upload::UploadError::Malformed) => Err("documents-choose-file"),
     }
 }
 
@@ -620,13 +603,14 @@ pub(crate) async fn reuse(
         &id,
         get(&f, "attachment"),
         get(&f, "document"),
-        c.lang,
         Utc::now(),
     )
     .await
     {
         Ok(_) => see_other(&format!("/account/drafts/{id}?step=documents")),
-        Err(e) => redraw_documents(&state, &c, &me, &id, field_errors(&e, "documents")).await,
+        Err(e) => {
+            redraw_documents(&state, &c, &me, &id, field_errors(&c.tr, &e, "documents")).await
+        }
     }
 }
 
@@ -641,9 +625,11 @@ pub(crate) async fn remove(
         Ok(me) => me,
         Err(r) => return *r,
     };
-    match filing::detach(&state, &me.citizen, &id, &attachment, c.lang).await {
+    match filing::detach(&state, &me.citizen, &id, &attachment).await {
         Ok(()) => see_other(&format!("/account/drafts/{id}?step=documents")),
-        Err(e) => redraw_documents(&state, &c, &me, &id, field_errors(&e, "documents")).await,
+        Err(e) => {
+            redraw_documents(&state, &c, &me, &id, field_errors(&c.tr, &e, "documents")).await
+        }
     }
 }
 
@@ -664,10 +650,10 @@ pub(crate) async fn submit(
         Ok(me) => me,
         Err(r) => return *r,
     };
-    match filing::submit(&state, &me.citizen, &id, c.lang, Utc::now()).await {
+    match filing::submit(&state, &me.citizen, &id, Utc::now()).await {
         Ok(r) => see_other(&format!("/account/dossiers/{}?filed=1", r.code)),
         Err(e) if e.code == "already_submitted" => draft_gone(&state, &c, &me, &id, e).await,
-        Err(e) => match load(&state, &me, &id, c.lang).await {
+        Err(e) => match load(&state, &me, &id).await {
             Ok((d, p)) => {
                 draft_page(
                     &state,
@@ -677,12 +663,12 @@ pub(crate) async fn submit(
                     &p,
                     "check",
                     0,
-                    &field_errors(&e, "check"),
+                    &field_errors(&c.tr, &e, "check"),
                     None,
                 )
                 .await
             }
-            Err(e) => api_error_page(&c, &e),
+            Err(e) => super::failure_page(&c, &e),
         },
     }
 }
@@ -902,7 +888,7 @@ pub(crate) async fn pay(
     let ip = crate::api::payments::client_ip(&headers);
     match crate::api::payments::start(&state, &principal, &code, &ip, c.lang).await {
         Ok(started) => see_other(&started.pay_url),
-        Err(e) => api_error_page(&c, &e),
+        Err(e) => super::failure_page(&c, &e),
     }
 }
 
@@ -971,7 +957,6 @@ pub(crate) async fn supplement_upload(
         &me.citizen,
         Target::Dossier(&dossier_code),
         upload,
-        c.lang,
         Utc::now(),
     )
     .await
@@ -984,7 +969,7 @@ pub(crate) async fn supplement_upload(
                 &me,
                 &code,
                 &BTreeMap::new(),
-                &field_errors(&e, "supplement"),
+                &field_errors(&c.tr, &e, "supplement"),
             )
             .await
         }
@@ -1029,14 +1014,14 @@ async fn act(
     {
         Ok(_) => see_other(&format!("/account/dossiers/{code}?notice={notice}")),
         Err(e) => {
-            let e = ApiError::op(e, c.lang);
+            let e = WebError::from(e);
             dossier_page(
                 state,
                 c,
                 me,
                 code,
                 &BTreeMap::new(),
-                &field_errors(&e, "supplement"),
+                &field_errors(&c.tr, &e, "supplement"),
             )
             .await
         }

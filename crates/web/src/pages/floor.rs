@@ -12,10 +12,10 @@ use motcua_store::{Branch, ServiceGroup};
 use super::account::local;
 use super::forms::{Fields, Visitor, forged, get, with_cookie};
 use super::{Chrome, render};
-use crate::api::floor::{GroupWait, group_waits};
-use crate::api::reference::counter_code;
 use motcua_app::App;
 use motcua_app::counter::CounterRefusal;
+use motcua_app::counter::counter_code;
+use motcua_app::floor::{GroupWait, group_waits};
 
 /// The board may run its script and open its event stream on this server, nothing else.
 const BOARD_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -127,7 +127,7 @@ pub(crate) async fn check_in(
         Err(r) => return *r,
     };
     let typed = get(&f, "code").trim().to_string();
-    match crate::api::floor::check_in(&state, &branch, &typed, c.lang).await {
+    match motcua_app::floor::check_in(&state, &branch, &typed).await {
         Ok((ticket, group, ahead, wait)) => {
             let page = TicketPage {
                 c: &c,
@@ -145,7 +145,15 @@ pub(crate) async fn check_in(
         Err(e) => {
             let (csrf, cookie) = v.csrf();
             with_cookie(
-                kiosk_page(&state, &c, csrf, branch, &groups, Some((typed, e.message))).await,
+                kiosk_page(
+                    &state,
+                    &c,
+                    csrf,
+                    branch,
+                    &groups,
+                    Some((typed, c.tr.error(&e))),
+                )
+                .await,
                 cookie,
             )
         }
@@ -184,7 +192,7 @@ pub(crate) async fn take(
     };
     let priority = Priority::parse(get(&f, "priority"));
     let (ticket, ahead, wait) =
-        match crate::api::queue::issue(&state, &branch, &group, priority).await {
+        match motcua_app::floor::issue(&state, &branch, &group, priority).await {
             Ok(x) => x,
             Err(e) => return super::catalog::store_failure(&c, e),
         };
@@ -415,7 +423,7 @@ pub(crate) async fn counter_act(
     let now = Utc::now();
     let moved = match get(&f, "do") {
         "transfer" => Some(
-            crate::api::floor::transfer_served(
+            motcua_app::floor::transfer_served(
                 &state,
                 &branch,
                 number,
@@ -428,13 +436,12 @@ pub(crate) async fn counter_act(
         "link" => {
             let principal = motcua_app::principal::Principal::Staff(me.clone());
             Some(
-                crate::api::floor::link_served(
+                motcua_app::floor::link_served(
                     &state,
                     &principal,
                     &branch,
                     number,
                     get(&f, "dossier"),
-                    c.lang,
                 )
                 .await
                 .map(|_| ()),
@@ -445,7 +452,7 @@ pub(crate) async fn counter_act(
     match moved {
         Some(Ok(_)) => return super::forms::see_other(&format!("{here}?done=1")),
         Some(Err(e)) => {
-            let problem = e.into_api(c.lang).message;
+            let problem = c.tr.error(&e);
             return counter_page(&state, &c, &officer, &here, &code, None, Some(problem)).await;
         }
         None => {}

@@ -10,8 +10,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::{Chrome, render};
 use crate::auth::{SESSION_COOKIE, cookie, session_cookie};
-use crate::error::{ApiError, FieldError};
+use crate::error::FieldError;
+use crate::i18n::Tr;
 use motcua_app::App;
+use motcua_app::error::AppError;
 use motcua_app::principal::CitizenAuth;
 use motcua_app::secrets::{new_secret, same_secret};
 
@@ -119,16 +121,8 @@ pub(crate) fn place_errors(
 }
 
 /// An API error as the form's error list.
-pub(crate) fn field_errors(e: &ApiError, default_field: &str) -> Vec<FieldError> {
-    if e.fields.is_empty() {
-        vec![FieldError {
-            field: default_field.to_string(),
-            code: e.code.clone(),
-            message: e.message.clone(),
-        }]
-    } else {
-        e.fields.clone()
-    }
+pub(crate) fn field_errors(tr: &Tr, e: &AppError, default_field: &str) -> Vec<FieldError> {
+    tr.problems(e, default_field)
 }
 
 #[derive(Template)]

@@ -29,6 +29,7 @@ use motcua_store::OnlineLevel;
 
 use crate::i18n::Tr;
 use motcua_app::App;
+use motcua_app::error::AppError;
 
 const LANG_COOKIE: &str = "lang";
 const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -135,7 +136,7 @@ pub(crate) fn routes() -> Router<App> {
                 .route("/verify/{hash}", get(verify::show).post(verify::check))
                 .route("/staff/dossiers/{code}/result", post(staff::issue_result))
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::filing::UPLOAD_BODY_LIMIT,
+                    motcua_app::filing::UPLOAD_BODY_LIMIT,
                 )),
         )
         .route(
@@ -411,10 +412,45 @@ pub(crate) fn error_page(
     )
 }
 
+/// A failure as a page in the site's layout, in the visitor's language: the one place where
+/// a failure becomes HTML.
+pub(crate) fn failure_page(c: &Chrome, e: &AppError) -> Response {
+    let status = crate::error::status(e.kind);
+    let title = if status == StatusCode::NOT_FOUND {
+        "not-found-title"
+    } else {
+        "bad-request-title"
+    };
+    error_page(status, c, title, c.tr.error(e))
+}
+
+/// Puts the pages' failures into words: a page in the visitor's language.
+pub(crate) async fn render_page_errors(
+    c: Chrome,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(req).await;
+    match crate::error::failure(&response) {
+        Some(e) => {
+            let page = failure_page(&c, &e);
+            let (parts, _) = response.into_parts();
+            let (page_parts, body) = page.into_parts();
+            let mut response = Response::from_parts(parts, body);
+            for (name, value) in &page_parts.headers {
+                response.headers_mut().insert(name, value.clone());
+            }
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            response
+        }
+        None => response,
+    }
+}
+
 /// The fallback for paths nobody serves: JSON under `/api/`, a page elsewhere.
 pub(crate) async fn not_found(c: Chrome) -> Response {
     if c.path.starts_with("/api/") {
-        return crate::error::ApiError::not_found(c.lang).into_response();
+        return crate::error::json_error(crate::error::WebError::not_found(), c.lang);
     }
     error_page(
         StatusCode::NOT_FOUND,

@@ -142,7 +142,7 @@ pub(crate) struct BranchPage<'a> {
     c: &'a Chrome,
     b: Branch,
     agency: String,
-    waits: Vec<crate::api::floor::GroupWait>,
+    waits: Vec<motcua_app::floor::GroupWait>,
 }
 
 pub(crate) async fn branch(
@@ -174,7 +174,7 @@ pub(crate) async fn branch(
         .into_iter()
         .find(|a| a.code == b.agency)
         .map_or_else(|| b.agency.to_string(), |a| a.name);
-    let waits = crate::api::floor::waits_now(&state, &b.code)
+    let waits = motcua_app::floor::waits_now(&state, &b.code)
         .await
         .unwrap_or_default();
     render(

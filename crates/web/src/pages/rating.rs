@@ -134,7 +134,7 @@ pub(crate) async fn tablet_rate(
             ))
         })
         .collect();
-    let Ok((level, scores)) = parse_rating(get(&f, "level"), &criteria, c.lang) else {
+    let Ok((level, scores)) = parse_rating(get(&f, "level"), &criteria) else {
         return tablet_page(&state, &c, &officer, &code, Some(c.tr.t("rating-choose"))).await;
     };
     let ticket_id = get(&f, "ticket").parse::<i64>().unwrap_or(0);

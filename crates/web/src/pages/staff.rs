@@ -20,6 +20,8 @@ use super::{Chrome, render};
 use crate::api::auth::staff_log_in;
 use crate::auth::{STAFF_COOKIE, staff_cookie, staff_csrf};
 use motcua_app::App;
+use motcua_app::dossiers::{self, ApplicantForm, CounterFiling};
+use motcua_app::error::AppError;
 use motcua_app::principal::Principal;
 use motcua_app::secrets::{same_secret, sha256_hex};
 use motcua_app::work::{self, View};
@@ -139,21 +141,14 @@ pub(crate) async fn login(
         return forged(&c);
     }
     let next = staff_next(f.get("next").map(String::as_str));
-    match staff_log_in(
-        &state,
-        get(&f, "username"),
-        get(&f, "password").into(),
-        c.lang,
-    )
-    .await
-    {
+    match staff_log_in(&state, get(&f, "username"), get(&f, "password").into()).await {
         Ok((token, user, _)) if user.role.is_staff() => {
             with_cookie(see_other(&next), Some(officer.cookie(&token, None)))
         }
         refused => {
             let (status, message) = match refused {
                 Ok(_) => (StatusCode::FORBIDDEN, c.tr.t("staff-not-officer")),
-                Err(e) => (e.status, e.message),
+                Err(e) => (crate::error::status(e.kind), c.tr.error(&e)),
             };
             let (csrf, _) = v.csrf();
             let page = LoginPage {
@@ -283,7 +278,7 @@ pub(crate) async fn inbox(
                     .iter()
                     .map(|k| {
                         (
-                            crate::api::reference::counter_code(&b.code, k.number),
+                            motcua_app::counter::counter_code(&b.code, k.number),
                             format!("{} – {}", b.name, k.label),
                         )
                     })
@@ -570,25 +565,29 @@ async fn perform(
     field: String,
 ) -> Response {
     let actor = motcua_domain::role::Actor::new(user.username.clone(), user.role, user.agency);
-    match ops::act(
-        &*state.store,
-        &state.lifecycle_on(&state.calendar()),
-        &record.code,
-        Some(record.version),
-        command,
-        &actor,
-        Utc::now(),
-    )
-    .await
-    {
+    let now = Utc::now();
+    let done = dossiers::act(state, &actor, record, Some(record.version), command, now).await;
+    done_or_again(state, c, officer, record, done, field).await
+}
+
+/// Back to the dossier with a confirmation, or the page again with the reason against
+/// `field`, under the status the API would answer (403 for another role's action, 409 for
+/// one the status does not allow, …).
+async fn done_or_again(
+    state: &App,
+    c: &Chrome,
+    officer: &Officer,
+    record: &motcua_store::DossierRecord,
+    done: Result<motcua_store::DossierRecord, AppError>,
+    field: String,
+) -> Response {
+    match done {
         Ok(_) => see_other(&format!("/staff/dossiers/{}?done=1", record.code)),
         Err(e) => {
-            // The page again with the reason, under the status the API would answer (403 for
-            // another role's action, 409 for one the status does not allow, …).
-            let e = crate::error::ApiError::op(e, c.lang);
+            let message = c.tr.error(&e);
             let mut page =
-                dossier_page(state, c, officer, record, None, vec![(field, e.message)]).await;
-            *page.status_mut() = e.status;
+                dossier_page(state, c, officer, record, None, vec![(field, message)]).await;
+            *page.status_mut() = crate::error::status(e.kind);
             page
         }
     }
@@ -813,9 +812,9 @@ pub(crate) async fn receive(
     };
     let actor = motcua_domain::role::Actor::new(user.username.clone(), user.role, user.agency);
     let now = Utc::now();
-    let req = crate::api::dossiers::CreateDossier {
+    let req = CounterFiling {
         procedure_code: procedure.code.clone(),
-        applicant: crate::api::dossiers::ApplicantInput {
+        applicant: ApplicantForm {
             name: get(&f, "name").into(),
             cccd: Some(get(&f, "cccd").into()),
             phone: Some(get(&f, "phone").into()).filter(|p: &String| !p.trim().is_empty()),
@@ -830,16 +829,16 @@ pub(crate) async fn receive(
         form: None,
         receive: Some(false),
     };
-    let record = match crate::api::dossiers::file_dossier(&state, &actor, req, c.lang, now).await {
+    let record = match dossiers::file_at_counter(&state, &actor, req, now).await {
         Ok(r) => r,
         Err(e) => {
-            let field = match e.code.as_str() {
+            let field = match e.code.as_ref() {
                 c if c.starts_with("cccd") => "f-cccd",
                 c if c.starts_with("phone") => "f-phone",
                 "unknown_branch" => "f-branch",
                 _ => "f-name",
             };
-            let errors = fail(field, e.message);
+            let errors = fail(field, c.tr.error(&e));
             return reception_page(&state, &c, &officer, &f, typed(), errors).await;
         }
     };
@@ -898,7 +897,7 @@ pub(crate) async fn issue_result(
 ) -> Response {
     let c = c.with_nav("staff");
     let here = format!("/staff/dossiers/{code}");
-    let fields = crate::filing::read_upload_form(&mut form).await;
+    let fields = crate::upload::read_upload_form(&mut form).await;
     let shown = fields.as_ref().map(|f| f.csrf.as_str()).unwrap_or("");
     let user = match officer.form(&c, &here, shown) {
         Ok(u) => u.clone(),
@@ -922,18 +921,24 @@ pub(crate) async fn issue_result(
             return dossier_page(&state, &c, &officer, &record, None, errors).await;
         }
     };
-    if motcua_app::files::sniff(&bytes).is_none() {
-        let errors = problem("staff-result-type");
-        return dossier_page(&state, &c, &officer, &record, None, errors).await;
-    }
-    let sha256 = match state.files.put(bytes).await {
-        Ok(h) => h,
-        Err(e) => return super::catalog::store_failure(&c, e),
-    };
-    let command = Command::IssueResult {
+    let actor = motcua_domain::role::Actor::new(user.username.clone(), user.role, user.agency);
+    let issued = dossiers::issue_result(
+        &state,
+        &actor,
+        &record,
         summary,
-        document_sha256: Some(sha256),
-    };
-    let field = "f-issue-result".to_string();
-    perform(&state, &c, &officer, &user, &record, &command, field).await
+        bytes,
+        Some(record.version),
+        Utc::now(),
+    )
+    .await;
+    done_or_again(
+        &state,
+        &c,
+        &officer,
+        &record,
+        issued,
+        "f-issue-result".into(),
+    )
+    .await
 }

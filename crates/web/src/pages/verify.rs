@@ -106,7 +106,7 @@ pub(crate) async fn check(
     if p.issued.is_none() {
         return render(status(&p), &c, &p);
     }
-    match crate::filing::read_upload_form(&mut form).await {
+    match crate::upload::read_upload_form(&mut form).await {
         Ok(f) => match f.file {
             Some((_, bytes)) if !bytes.is_empty() => {
                 let mine = hex::encode(sha256(&bytes));
@@ -116,10 +116,10 @@ pub(crate) async fn check(
                 .errors
                 .push(("f-file".into(), c.tr.t("verify-doc-choose"))),
         },
-        Err(crate::filing::UploadError::TooLarge) => p
+        Err(crate::upload::UploadError::TooLarge) => p
             .errors
             .push(("f-file".into(), c.tr.t("verify-doc-too-large"))),
-        Err(crate::filing::UploadError::Malformed) => p
+        Err(crate::upload::UploadError::Malformed) => p
             .errors
             .push(("f-file".into(), c.tr.t("verify-doc-choose"))),
     }

@@ -2,23 +2,22 @@
 //! outbox, log-in with a persistent lock-out, sessions, password reset and the profile. The
 //! JSON API and the portal's pages both call these; they answer with localised errors.
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use motcua_domain::Lang;
 use motcua_domain::ids::{Cccd, Phone};
 use motcua_domain::lang::Localise;
 use motcua_domain::units::AdminUnits;
 use motcua_notify::{CODE_TOPIC, CodeMessage};
-use motcua_store::{Citizen, CitizenSession, CodePurpose, Message, OneTimeCode, StoreError};
+use motcua_store::{Citizen, CitizenSession, CodePurpose, OneTimeCode, StoreError};
 use rand::RngExt;
 
-use crate::error::{ApiError, FieldError, pick};
-use motcua_app::App;
-use motcua_app::principal::SESSION_IDLE_MINUTES;
-use motcua_app::secrets::{check_password, hash_password, new_secret, same_secret, sha256_hex};
+use crate::App;
+use crate::error::{AppError, FieldProblem, Kind, Message};
+use crate::principal::SESSION_IDLE_MINUTES;
+use crate::secrets::{check_password, hash_password, new_secret, same_secret, sha256_hex};
 
 /// A one-time code is valid this long.
-pub(crate) const CODE_MINUTES: i64 = 10;
+pub const CODE_MINUTES: i64 = 10;
 /// Wrong entries of one code before it is void.
 const CODE_ATTEMPTS: i64 = 5;
 /// Wrong passwords in a row before the account is locked for [`LOCK_MINUTES`].
@@ -27,29 +26,24 @@ const LOCK_MINUTES: i64 = 15;
 
 /// How a citizen logs in: an e-mail address or a Vietnamese mobile number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Login {
+pub enum Login {
     Email(String),
     Phone(Phone),
 }
 
 impl Login {
-    pub(crate) fn parse(s: &str, lang: Lang) -> Result<Login, ApiError> {
+    pub fn parse(s: &str) -> Result<Login, AppError> {
         let s = s.trim();
         if s.contains('@') {
-            return parse_email(s, lang).map(Login::Email);
+            return parse_email(s).map(Login::Email);
         }
-        Phone::parse(s).map(Login::Phone).map_err(|_| {
-            invalid(
-                "invalid_login",
-                lang,
-                "Nhập địa chỉ thư điện tử hoặc số điện thoại di động, ví dụ 0912345678.",
-                "Enter an e-mail address or a Vietnamese mobile number, e.g. 0912345678.",
-            )
-        })
+        Phone::parse(s)
+            .map(Login::Phone)
+            .map_err(|_| AppError::new(Kind::Invalid, "invalid_login", "error-invalid-login"))
     }
 
     /// The stored form: lower-case e-mail or E.164 phone.
-    pub(crate) fn key(&self) -> String {
+    pub fn key(&self) -> String {
         match self {
             Login::Email(e) => e.clone(),
             Login::Phone(p) => p.e164(),
@@ -57,7 +51,7 @@ impl Login {
     }
 }
 
-pub(crate) fn parse_email(s: &str, lang: Lang) -> Result<String, ApiError> {
+pub fn parse_email(s: &str) -> Result<String, AppError> {
     let e = s.trim().to_lowercase();
     let ok = e.len() <= 254
         && e.split_once('@').is_some_and(|(l, d)| {
@@ -67,52 +61,45 @@ pub(crate) fn parse_email(s: &str, lang: Lang) -> Result<String, ApiError> {
     if ok {
         Ok(e)
     } else {
-        Err(invalid(
+        Err(AppError::new(
+            Kind::Invalid,
             "invalid_email",
-            lang,
-            "Địa chỉ thư điện tử không hợp lệ, ví dụ ten@example.vn.",
-            "The e-mail address is not valid, e.g. name@example.vn.",
+            "error-invalid-email",
         ))
     }
 }
 
-fn invalid(code: &str, lang: Lang, vi: &str, en: &str) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, pick(lang, vi, en))
-}
-
-fn check_password_rules(p: &str, lang: Lang) -> Result<(), ApiError> {
+fn check_password_rules(p: &str) -> Result<(), AppError> {
     let n = p.chars().count();
     if (8..=128).contains(&n) {
         Ok(())
     } else {
-        Err(invalid(
+        Err(AppError::new(
+            Kind::Invalid,
             "weak_password",
-            lang,
-            "Mật khẩu cần từ 8 đến 128 ký tự.",
-            "The password must have 8 to 128 characters.",
+            "error-weak-password",
         ))
     }
 }
 
-fn check_name(n: &str, lang: Lang) -> Result<String, ApiError> {
+fn check_name(n: &str) -> Result<String, AppError> {
     let n = n.trim();
     if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
-        return Err(invalid(
+        return Err(AppError::new(
+            Kind::Invalid,
             "invalid_name",
-            lang,
-            "Nhập họ và tên (tối đa 100 ký tự).",
-            "Enter your full name (at most 100 characters).",
+            "error-invalid-name",
         ));
     }
     Ok(n.to_string())
 }
 
-async fn hash(password: String, lang: Lang) -> Result<String, ApiError> {
+async fn hash(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .ok()
         .and_then(Result::ok)
-        .ok_or_else(|| ApiError::store(StoreError::Corrupt("password hashing".into()), lang))
+        .ok_or_else(|| AppError::internal("password hashing"))
 }
 
 fn new_code() -> String {
@@ -123,7 +110,12 @@ fn code_hash(citizen_id: &str, code: &str) -> String {
     sha256_hex(&format!("{citizen_id}:{code}"))
 }
 
-fn code_message(c: &Citizen, purpose: CodePurpose, code: &str, now: DateTime<Utc>) -> Message {
+fn code_message(
+    c: &Citizen,
+    purpose: CodePurpose,
+    code: &str,
+    now: DateTime<Utc>,
+) -> motcua_store::Message {
     let payload = CodeMessage {
         purpose: purpose.as_str().into(),
         code: code.into(),
@@ -132,14 +124,18 @@ fn code_message(c: &Citizen, purpose: CodePurpose, code: &str, now: DateTime<Utc
         email: c.email.clone(),
         phone: c.phone.clone(),
     };
-    Message {
+    motcua_store::Message {
         topic: CODE_TOPIC.into(),
         at: now,
         payload: serde_json::to_value(payload).unwrap_or_default(),
     }
 }
 
-fn fresh_code(c: &Citizen, purpose: CodePurpose, now: DateTime<Utc>) -> (OneTimeCode, Message) {
+fn fresh_code(
+    c: &Citizen,
+    purpose: CodePurpose,
+    now: DateTime<Utc>,
+) -> (OneTimeCode, motcua_store::Message) {
     let code = new_code();
     (
         OneTimeCode {
@@ -154,17 +150,17 @@ fn fresh_code(c: &Citizen, purpose: CodePurpose, now: DateTime<Utc>) -> (OneTime
 }
 
 /// Creates an unverified account and sends its verification code.
-pub(crate) async fn register(
+pub async fn register(
     state: &App,
     login: &str,
     password: String,
     full_name: &str,
     lang: Lang,
     now: DateTime<Utc>,
-) -> Result<Citizen, ApiError> {
-    let login = Login::parse(login, lang)?;
-    check_password_rules(&password, lang)?;
-    let full_name = check_name(full_name, lang)?;
+) -> Result<Citizen, AppError> {
+    let login = Login::parse(login)?;
+    check_password_rules(&password)?;
+    let full_name = check_name(full_name)?;
     let id = new_secret("ctz_")[..24].to_string();
     let (email, phone) = match &login {
         Login::Email(e) => (Some(e.clone()), None),
@@ -174,7 +170,7 @@ pub(crate) async fn register(
         id,
         email,
         phone,
-        password_hash: hash(password, lang).await?,
+        password_hash: hash(password).await?,
         verified_at: None,
         full_name,
         cccd: None,
@@ -190,38 +186,26 @@ pub(crate) async fn register(
     let (code, message) = fresh_code(&citizen, CodePurpose::Verify, now);
     match state.store.create_citizen(&citizen, &code, &message).await {
         Ok(()) => Ok(citizen),
-        Err(StoreError::Duplicate(_)) => Err(ApiError::new(
-            StatusCode::CONFLICT,
+        Err(StoreError::Duplicate(_)) => Err(AppError::new(
+            Kind::Conflict,
             "account_exists",
-            pick(
-                lang,
-                "Đã có tài khoản với thông tin đăng nhập này. Hãy đăng nhập hoặc lấy lại mật khẩu.",
-                "An account with this login exists already. Log in or reset the password.",
-            ),
+            "error-account-exists",
         )),
-        Err(e) => Err(ApiError::store(e, lang)),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn too_many(lang: Lang, minutes: i64) -> ApiError {
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
+fn too_many(minutes: i64) -> AppError {
+    AppError::new(
+        Kind::TooMany,
         "too_many_attempts",
-        pick(
-            lang,
-            &format!("Nhập sai quá nhiều lần; hãy thử lại sau {minutes} phút."),
-            &format!("Too many failed attempts; try again in {minutes} minutes."),
-        ),
+        "error-too-many-attempts",
     )
+    .arg("minutes", minutes)
 }
 
-fn wrong_code(lang: Lang) -> ApiError {
-    invalid(
-        "wrong_code",
-        lang,
-        "Mã xác thực không đúng hoặc đã hết hạn. Hãy kiểm tra lại hoặc yêu cầu gửi mã mới.",
-        "The code is wrong or has expired. Check it or ask for a new one.",
-    )
+fn wrong_code() -> AppError {
+    AppError::new(Kind::Invalid, "wrong_code", "error-wrong-code")
 }
 
 /// Checks a one-time code; spends it when right. Errors never tell whether the account exists.
@@ -230,166 +214,129 @@ async fn take_code(
     login: &str,
     purpose: CodePurpose,
     code: &str,
-    lang: Lang,
     now: DateTime<Utc>,
-) -> Result<Citizen, ApiError> {
-    let login = Login::parse(login, lang)?;
+) -> Result<Citizen, AppError> {
+    let login = Login::parse(login)?;
     let store = &state.store;
     let citizen = store
         .citizen_by_login(&login.key())
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .ok_or_else(|| wrong_code(lang))?;
+        .await?
+        .ok_or_else(wrong_code)?;
     let stored = store
         .one_time_code(&citizen.id, purpose)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-        .ok_or_else(|| wrong_code(lang))?;
+        .await?
+        .ok_or_else(wrong_code)?;
     if stored.attempts >= CODE_ATTEMPTS {
-        return Err(too_many(lang, CODE_MINUTES));
+        return Err(too_many(CODE_MINUTES));
     }
     let code = code.trim();
     if stored.expires_at <= now || !same_secret(&code_hash(&citizen.id, code), &stored.code_hash) {
-        store
-            .count_code_attempt(&citizen.id, purpose)
-            .await
-            .map_err(|e| ApiError::store(e, lang))?;
-        return Err(wrong_code(lang));
+        store.count_code_attempt(&citizen.id, purpose).await?;
+        return Err(wrong_code());
     }
-    store
-        .delete_code(&citizen.id, purpose)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    store.delete_code(&citizen.id, purpose).await?;
     Ok(citizen)
 }
 
 /// Verifies the account with its code.
-pub(crate) async fn verify(
+pub async fn verify(
     state: &App,
     login: &str,
     code: &str,
-    lang: Lang,
     now: DateTime<Utc>,
-) -> Result<Citizen, ApiError> {
-    let mut citizen = take_code(state, login, CodePurpose::Verify, code, lang, now).await?;
+) -> Result<Citizen, AppError> {
+    let mut citizen = take_code(state, login, CodePurpose::Verify, code, now).await?;
     if citizen.verified_at.is_none() {
         citizen.verified_at = Some(now);
-        state
-            .store
-            .put_citizen(&citizen)
-            .await
-            .map_err(|e| ApiError::store(e, lang))?;
+        state.store.put_citizen(&citizen).await?;
     }
     Ok(citizen)
 }
 
 /// Sends a new code. Quietly does nothing for an unknown login or a verified account asking
 /// for verification, so that the answer does not tell which logins exist.
-pub(crate) async fn send_code(
+pub async fn send_code(
     state: &App,
     login: &str,
     purpose: CodePurpose,
-    lang: Lang,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let login = Login::parse(login, lang)?;
+) -> Result<(), AppError> {
+    let login = Login::parse(login)?;
     let key = format!("{}:{}", purpose.as_str(), login.key());
     if let Err(wait) = state.limits.codes.check(&key) {
-        return Err(too_many(lang, wait.as_secs() as i64 / 60 + 1));
+        return Err(too_many(wait.as_secs() as i64 / 60 + 1));
     }
     state.limits.codes.fail(&key);
-    let Some(citizen) = state
-        .store
-        .citizen_by_login(&login.key())
-        .await
-        .map_err(|e| ApiError::store(e, lang))?
-    else {
+    let Some(citizen) = state.store.citizen_by_login(&login.key()).await? else {
         return Ok(());
     };
     if purpose == CodePurpose::Verify && citizen.verified_at.is_some() {
         return Ok(());
     }
     let (code, message) = fresh_code(&citizen, purpose, now);
-    state
-        .store
-        .issue_code(&code, &message)
-        .await
-        .map_err(|e| ApiError::store(e, lang))
+    state.store.issue_code(&code, &message).await?;
+    Ok(())
 }
 
 /// Sets a new password with a reset code; every session of the account ends.
-pub(crate) async fn reset_password(
+pub async fn reset_password(
     state: &App,
     login: &str,
     code: &str,
     password: String,
-    lang: Lang,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    check_password_rules(&password, lang)?;
-    let mut citizen = take_code(state, login, CodePurpose::Reset, code, lang, now).await?;
-    citizen.password_hash = hash(password, lang).await?;
+) -> Result<(), AppError> {
+    check_password_rules(&password)?;
+    let mut citizen = take_code(state, login, CodePurpose::Reset, code, now).await?;
+    citizen.password_hash = hash(password).await?;
     // The code reached the owner's mailbox or phone, which proves it as well.
     citizen.verified_at.get_or_insert(now);
     citizen.failed_logins = 0;
     citizen.locked_until = None;
     let store = &state.store;
-    store
-        .put_citizen(&citizen)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
-    store
-        .revoke_sessions(&citizen.id, None, now)
-        .await
-        .map_err(|e| ApiError::store(e, lang))
+    store.put_citizen(&citizen).await?;
+    store.revoke_sessions(&citizen.id, None, now).await?;
+    Ok(())
 }
 
-fn wrong_login(lang: Lang) -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
+fn wrong_login() -> AppError {
+    AppError::new(
+        Kind::Unauthenticated,
         "invalid_credentials",
-        pick(
-            lang,
-            "Thông tin đăng nhập hoặc mật khẩu không đúng.",
-            "Wrong login or password.",
-        ),
+        "error-invalid-credentials",
     )
 }
 
 /// A new session: its secret token (given once to the browser or app) and the stored record.
-pub(crate) struct NewSession {
-    pub(crate) token: String,
-    pub(crate) session: CitizenSession,
-    pub(crate) citizen: Citizen,
+pub struct NewSession {
+    pub token: String,
+    pub session: CitizenSession,
+    pub citizen: Citizen,
 }
 
 /// Checks the password and opens a session. Five wrong passwords in a row lock the account
 /// for 15 minutes (kept in the database, so every server instance honours it).
-pub(crate) async fn log_in(
+pub async fn log_in(
     state: &App,
     login: &str,
     password: String,
     user_agent: &str,
-    lang: Lang,
     now: DateTime<Utc>,
-) -> Result<NewSession, ApiError> {
-    let login = Login::parse(login, lang).map_err(|_| wrong_login(lang))?;
+) -> Result<NewSession, AppError> {
+    let login = Login::parse(login).map_err(|_| wrong_login())?;
     if password.len() > 1000 {
-        return Err(wrong_login(lang));
+        return Err(wrong_login());
     }
     let store = &state.store;
-    let citizen = store
-        .citizen_by_login(&login.key())
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    let citizen = store.citizen_by_login(&login.key()).await?;
     if let Some(until) = citizen.as_ref().and_then(|c| c.locked_until)
         && until > now
     {
-        return Err(too_many(lang, (until - now).num_minutes() + 1));
+        return Err(too_many((until - now).num_minutes() + 1));
     }
     let ok = check_password(password, citizen.as_ref().map(|c| c.password_hash.clone())).await;
     let Some(mut citizen) = citizen else {
-        return Err(wrong_login(lang));
+        return Err(wrong_login());
     };
     if !ok {
         citizen.failed_logins += 1;
@@ -397,42 +344,31 @@ pub(crate) async fn log_in(
             citizen.failed_logins = 0;
             citizen.locked_until = Some(now + Duration::minutes(LOCK_MINUTES));
         }
-        store
-            .put_citizen(&citizen)
-            .await
-            .map_err(|e| ApiError::store(e, lang))?;
-        return Err(wrong_login(lang));
+        store.put_citizen(&citizen).await?;
+        return Err(wrong_login());
     }
     if citizen.verified_at.is_none() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
+        return Err(AppError::new(
+            Kind::Forbidden,
             "account_not_verified",
-            pick(
-                lang,
-                "Tài khoản chưa được xác thực. Hãy nhập mã đã gửi tới thư điện tử hoặc điện thoại của bạn.",
-                "The account is not verified yet. Enter the code sent to your e-mail or phone.",
-            ),
+            "error-account-not-verified",
         ));
     }
     if citizen.failed_logins != 0 || citizen.locked_until.is_some() {
         citizen.failed_logins = 0;
         citizen.locked_until = None;
-        store
-            .put_citizen(&citizen)
-            .await
-            .map_err(|e| ApiError::store(e, lang))?;
+        store.put_citizen(&citizen).await?;
     }
-    open_session(state, citizen, user_agent, lang, now).await
+    open_session(state, citizen, user_agent, now).await
 }
 
 /// Opens a session for a citizen who has just proven who they are.
-pub(crate) async fn open_session(
+pub async fn open_session(
     state: &App,
     citizen: Citizen,
     user_agent: &str,
-    lang: Lang,
     now: DateTime<Utc>,
-) -> Result<NewSession, ApiError> {
+) -> Result<NewSession, AppError> {
     let token = new_secret("mcs_");
     let session = CitizenSession {
         token_hash: sha256_hex(&token),
@@ -444,11 +380,7 @@ pub(crate) async fn open_session(
         user_agent: user_agent.chars().take(200).collect(),
         revoked_at: None,
     };
-    state
-        .store
-        .create_session(&session)
-        .await
-        .map_err(|e| ApiError::store(e, lang))?;
+    state.store.create_session(&session).await?;
     tracing::info!(citizen = %citizen.id, "citizen session opened");
     Ok(NewSession {
         token,
@@ -458,26 +390,19 @@ pub(crate) async fn open_session(
 }
 
 /// The profile as a citizen may change it.
-#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
-pub(crate) struct ProfileChange {
-    pub(crate) full_name: String,
-    #[serde(default)]
-    pub(crate) cccd: Option<String>,
+#[derive(Debug, Default, Clone)]
+pub struct ProfileChange {
+    pub full_name: String,
+    pub cccd: Option<String>,
     /// YYYY-MM-DD.
-    #[serde(default)]
-    pub(crate) birth_date: Option<String>,
+    pub birth_date: Option<String>,
     /// Province code of the 2025 list, e.g. `22`.
-    #[serde(default)]
-    pub(crate) province_code: Option<String>,
+    pub province_code: Option<String>,
     /// Commune-level unit code of the 2025 list, e.g. `06652`.
-    #[serde(default)]
-    pub(crate) ward_code: Option<String>,
-    #[serde(default)]
-    pub(crate) address_line: Option<String>,
+    pub ward_code: Option<String>,
+    pub address_line: Option<String>,
     /// `vi` or `en`: the language of notifications.
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub(crate) lang: Option<Lang>,
+    pub lang: Option<Lang>,
 }
 
 fn blank(v: &Option<String>) -> Option<&str> {
@@ -485,49 +410,36 @@ fn blank(v: &Option<String>) -> Option<&str> {
 }
 
 /// Applies a profile change, or lists every field that is wrong.
-pub(crate) fn apply_profile(
+pub fn apply_profile(
     c: &mut Citizen,
     p: &ProfileChange,
-    lang: Lang,
     today: NaiveDate,
-) -> Result<(), Vec<FieldError>> {
+) -> Result<(), Vec<FieldProblem>> {
     let mut errors = Vec::new();
-    let mut err = |field: &str, code: &str, message: String| {
-        errors.push(FieldError {
-            field: field.into(),
-            code: code.into(),
-            message,
-        })
+    let mut err = |field: &str, code: &'static str, message: Message| {
+        errors.push(FieldProblem::new(field, code, message))
     };
-    let name = check_name(&p.full_name, lang);
+    let name = check_name(&p.full_name);
     let cccd = blank(&p.cccd).map(Cccd::parse).transpose();
     let birth = blank(&p.birth_date)
         .map(|b| NaiveDate::parse_from_str(b, "%Y-%m-%d"))
         .transpose();
     if let Err(e) = &name {
-        err("full_name", "invalid_name", e.message.clone());
+        err("full_name", "invalid_name", e.details.message.clone());
     }
     if let Err(e) = &cccd {
-        err("cccd", e.code(), e.message(lang));
+        err("cccd", e.code(), Message::localised(e.clone()));
     }
     match &birth {
         Err(_) => err(
             "birth_date",
             "invalid_date",
-            pick(
-                lang,
-                "Ngày sinh không hợp lệ.",
-                "The birth date is not valid.",
-            ),
+            Message::key("error-invalid-date-birth-date"),
         ),
         Ok(Some(b)) if *b > today || chrono::Datelike::year(b) < 1900 => err(
             "birth_date",
             "invalid_date",
-            pick(
-                lang,
-                "Ngày sinh phải là một ngày đã qua.",
-                "The birth date must be in the past.",
-            ),
+            Message::key("error-invalid-date-birth-date-2"),
         ),
         _ => {}
     }
@@ -537,11 +449,7 @@ pub(crate) fn apply_profile(
         err(
             "cccd",
             "cccd_birth_year",
-            pick(
-                lang,
-                "Số định danh cá nhân không khớp với năm sinh.",
-                "The citizen ID does not match the birth year.",
-            ),
+            Message::key("error-cccd-birth-year"),
         );
     }
     let units = AdminUnits::official();
@@ -553,11 +461,7 @@ pub(crate) fn apply_profile(
         err(
             "province_code",
             "unknown_province",
-            pick(
-                lang,
-                "Chọn tỉnh, thành phố trong danh sách.",
-                "Choose a province from the list.",
-            ),
+            Message::key("error-unknown-province"),
         );
     }
     if let Some(code) = ward {
@@ -566,11 +470,7 @@ pub(crate) fn apply_profile(
             _ => err(
                 "ward_code",
                 "unknown_ward",
-                pick(
-                    lang,
-                    "Chọn phường, xã thuộc tỉnh, thành phố đã chọn.",
-                    "Choose a commune of the chosen province.",
-                ),
+                Message::key("error-unknown-ward"),
             ),
         }
     }
@@ -579,11 +479,7 @@ pub(crate) fn apply_profile(
         err(
             "address_line",
             "invalid_address",
-            pick(
-                lang,
-                "Địa chỉ tối đa 200 ký tự.",
-                "The address may have at most 200 characters.",
-            ),
+            Message::key("error-invalid-address"),
         );
     }
     if !errors.is_empty() {
@@ -601,24 +497,4 @@ pub(crate) fn apply_profile(
         c.lang = l;
     }
     Ok(())
-}
-
-impl ApiError {
-    /// The answer for a form with wrong fields: 422 listing each of them.
-    pub(crate) fn fields(errors: Vec<FieldError>, lang: Lang) -> Self {
-        let summary = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join(" ");
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_fields",
-            format!(
-                "{} {summary}",
-                pick(lang, "Có lỗi trong biểu mẫu.", "The form has errors.")
-            ),
-        )
-        .with_fields(errors)
-    }
 }

@@ -1,0 +1,268 @@
+//! Dossiers: filing at a counter (or by an agency system), who may read one, who may write,
+//! and carrying out an action. The JSON API and the back office's pages both call these.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use motcua_domain::Lang;
+use motcua_domain::ids::{AgencyCode, Cccd, DossierCode, Phone, ProcedureCode, TaxCode};
+use motcua_domain::lifecycle::{Applicant, Channel, Command, Intake};
+use motcua_domain::role::{Actor, Role};
+use motcua_store::{DossierRecord, Scope, ops};
+
+use crate::App;
+use crate::error::{AppError, Kind};
+use crate::principal::Principal;
+
+/// The applicant as an officer or a system typed them, still to be checked.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicantForm {
+    pub name: String,
+    pub cccd: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub tax_code: Option<String>,
+    /// When given, checked against the citizen ID's encoded birth year.
+    pub birth_date: Option<NaiveDate>,
+    pub lang: Option<Lang>,
+}
+
+/// A dossier taken at a counter or sent by an agency system.
+#[derive(Debug, Clone)]
+pub struct CounterFiling {
+    pub procedure_code: String,
+    pub applicant: ApplicantForm,
+    /// `counter`, `online` or `post`.
+    pub channel: String,
+    pub branch_code: Option<String>,
+    pub competent_agency_code: Option<String>,
+    pub form: Option<serde_json::Value>,
+    /// Receive at once; by default at the counter only.
+    pub receive: Option<bool>,
+}
+
+fn blank(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
+fn parse_applicant(a: ApplicantForm) -> Result<Applicant, AppError> {
+    let cccd = match blank(a.cccd) {
+        Some(s) => Some(
+            match a.birth_date {
+                Some(b) => Cccd::parse_with_birth_date(&s, b),
+                None => Cccd::parse(&s),
+            }
+            .map_err(|e| AppError::on_field(Kind::Invalid, "applicant.cccd", e))?,
+        ),
+        None => None,
+    };
+    let phone = blank(a.phone)
+        .map(|s| {
+            Phone::parse(&s).map_err(|e| AppError::on_field(Kind::Invalid, "applicant.phone", e))
+        })
+        .transpose()?;
+    let tax_code = blank(a.tax_code)
+        .map(|s| {
+            TaxCode::parse(&s)
+                .map_err(|e| AppError::on_field(Kind::Invalid, "applicant.tax_code", e))
+        })
+        .transpose()?;
+    Ok(Applicant {
+        name: a.name.trim().to_string(),
+        cccd,
+        phone,
+        email: a
+            .email
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty()),
+        tax_code,
+        lang: a.lang.unwrap_or_default(),
+    })
+}
+
+/// The actor of a write: staff and systems with the write scope, or a citizen (whose
+/// ownership and action the lifecycle checks).
+pub fn writer(principal: &Principal) -> Result<Actor, AppError> {
+    let actor = principal.actor().ok_or_else(AppError::unauthenticated)?;
+    if !principal.has_scope(Scope::DossiersWrite) && !matches!(principal, Principal::Citizen(_)) {
+        return Err(AppError::forbidden());
+    }
+    Ok(actor)
+}
+
+/// Opens a dossier filed by an officer or an agency system: the procedure from the catalog,
+/// the applicant checked, the branch (any branch takes any procedure) and the deciding agency.
+pub async fn file_at_counter(
+    app: &App,
+    actor: &Actor,
+    req: CounterFiling,
+    now: DateTime<Utc>,
+) -> Result<DossierRecord, AppError> {
+    let code = ProcedureCode::parse(&req.procedure_code)
+        .map_err(|e| AppError::on_field(Kind::Invalid, "procedure_code", e))?;
+    let channel = match req.channel.as_str() {
+        "counter" => Channel::Counter,
+        "online" => Channel::Online,
+        "post" => Channel::Post,
+        _ => {
+            return Err(AppError::new(
+                Kind::Invalid,
+                "invalid_channel",
+                "error-invalid-channel",
+            ));
+        }
+    };
+    let store = &app.store;
+    let procedure = store.procedure(&code).await?.ok_or_else(|| {
+        AppError::new(
+            Kind::Invalid,
+            "unknown_procedure",
+            "error-unknown-procedure",
+        )
+    })?;
+    let rules = procedure.rules().ok_or_else(|| {
+        AppError::new(
+            Kind::Invalid,
+            "procedure_without_time_limit",
+            "error-procedure-without-time-limit",
+        )
+    })?;
+    let applicant = parse_applicant(req.applicant)?;
+    // Branches and agencies from memory; one that is not there yet is looked up.
+    let branch = match blank(req.branch_code) {
+        Some(b) => Some(crate::counter::branch(app, &b).await?.ok_or_else(|| {
+            AppError::new(Kind::Invalid, "unknown_branch", "error-unknown-branch")
+        })?),
+        None => None,
+    };
+    let receiving_agency = match (&branch, actor.role, actor.agency) {
+        (Some(b), _, _) => b.agency,
+        (None, Role::Reception, Some(a)) => a,
+        _ => app.default_receiving_agency,
+    };
+    let competent_agency = match blank(req.competent_agency_code) {
+        Some(c) => {
+            let c = AgencyCode::parse(&c)
+                .map_err(|e| AppError::on_field(Kind::Invalid, "competent_agency_code", e))?;
+            let known = app.catalog.agencies().iter().any(|a| a.code == c)
+                || store.agencies().await?.iter().any(|a| a.code == c);
+            if !known || !procedure.agency.covers(&c) {
+                return Err(AppError::new(
+                    Kind::Invalid,
+                    "competent_agency_mismatch",
+                    "error-competent-agency-mismatch",
+                ));
+            }
+            c
+        }
+        None => procedure.agency,
+    };
+    let form = req.form.unwrap_or_else(|| serde_json::json!({}));
+    if !form.is_object() {
+        return Err(AppError::new(
+            Kind::Invalid,
+            "invalid_form",
+            "error-invalid-form",
+        ));
+    }
+    let intake = Intake {
+        procedure: rules,
+        applicant,
+        channel,
+        receiving_agency,
+        competent_agency,
+        branch: branch.map(|b| b.code),
+        owner: None,
+        receive_now: req.receive.unwrap_or(channel == Channel::Counter),
+    };
+    let record = ops::open(
+        &**store,
+        &app.lifecycle_on(&app.calendar()),
+        intake,
+        form,
+        actor,
+        now,
+    )
+    .await?;
+    tracing::info!(code = %record.code, actor = %actor.id, "dossier opened");
+    Ok(record)
+}
+
+/// Loads a dossier the caller may read; otherwise "not found", as if it did not exist. A
+/// storage failure stays a failure of ours, never a "not found".
+pub async fn readable(
+    app: &App,
+    principal: &Principal,
+    code: &str,
+) -> Result<DossierRecord, AppError> {
+    if matches!(principal, Principal::Anonymous) {
+        return Err(AppError::unauthenticated());
+    }
+    let code = DossierCode::parse(code).map_err(|e| AppError::localised(Kind::BadRequest, e))?;
+    principal
+        .read_dossier(app.store.as_ref(), &code)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// Carries out an action on a dossier the caller has read (through [`readable`]), at
+/// `expected` version if given. The lifecycle decides whether the actor's role and agency may
+/// do it now.
+pub async fn act(
+    app: &App,
+    actor: &Actor,
+    record: &DossierRecord,
+    expected: Option<u32>,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<DossierRecord, AppError> {
+    if matches!(command, Command::Open(_)) {
+        return Err(AppError::new(
+            Kind::Invalid,
+            "invalid_action",
+            "error-open-through-filing",
+        ));
+    }
+    let updated = ops::act(
+        &*app.store,
+        &app.lifecycle_on(&app.calendar()),
+        &record.code,
+        expected,
+        command,
+        actor,
+        now,
+    )
+    .await?;
+    tracing::info!(code = %updated.code, action = command.name(), actor = %actor.id, "dossier action");
+    Ok(updated)
+}
+
+/// Issues the electronic result: the file (PDF, JPG or PNG, judged by its content) is stored
+/// under its SHA-256, which the result records (the public page `/verify/{sha256}` then
+/// confirms it), and the lifecycle moves the dossier to "result ready" (approved first, by
+/// the holding agency). The API and the back office's page both issue through here.
+pub async fn issue_result(
+    app: &App,
+    actor: &Actor,
+    record: &DossierRecord,
+    summary: String,
+    file: bytes::Bytes,
+    expected: Option<u32>,
+    now: DateTime<Utc>,
+) -> Result<DossierRecord, AppError> {
+    if crate::files::sniff(&file).is_none() {
+        return Err(AppError::new(
+            Kind::UnsupportedMedia,
+            "file_type",
+            "error-file-type",
+        ));
+    }
+    let sha256 = app
+        .files
+        .put(file)
+        .await
+        .map_err(|e| AppError::internal(format!("storing a result failed: {e}")))?;
+    let command = Command::IssueResult {
+        summary,
+        document_sha256: Some(sha256),
+    };
+    act(app, actor, record, expected, &command, now).await
+}

@@ -1,0 +1,375 @@
+//! The one error type of the use cases. An [`AppError`] says what went wrong as data: a
+//! [`Kind`] (which the web edge maps to a status), a stable snake_case `code` for programs and
+//! a [`Message`] that is put into words only when the answer is rendered, in the language of
+//! the request. Messages of this layer and the web edge are keys of the Fluent catalogs; errors
+//! of the domain and the store keep their own words ([`Localise`]) and are carried as they are.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use motcua_domain::lang::Localise;
+use motcua_domain::lifecycle::LifecycleError;
+use motcua_store::StoreError;
+use motcua_store::ops::OpError;
+
+/// What kind of failure: decides the HTTP status at the edge and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The request itself is malformed (a query, a body the endpoint cannot read).
+    BadRequest,
+    /// Nobody is logged in, or the credentials are wrong.
+    Unauthenticated,
+    /// The caller may not do this.
+    Forbidden,
+    /// There is no such thing, or the caller may not know it exists.
+    NotFound,
+    /// The thing is not in a state that allows this.
+    Conflict,
+    /// A file or body is larger than allowed.
+    TooLarge,
+    /// The body is not of a type the endpoint reads.
+    UnsupportedMedia,
+    /// Well-formed but wrong: a field, a choice, a rule.
+    Invalid,
+    /// Too many attempts; try later.
+    TooMany,
+    /// Something of ours failed; the cause is in the log.
+    Internal,
+    /// Something we depend on is not answering; try later.
+    Unavailable,
+}
+
+/// An argument of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Number(i64),
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_string())
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Self {
+        Arg::Number(n)
+    }
+}
+
+impl From<u64> for Arg {
+    fn from(n: u64) -> Self {
+        Arg::Number(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<usize> for Arg {
+    fn from(n: usize) -> Self {
+        Arg::Number(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<u32> for Arg {
+    fn from(n: u32) -> Self {
+        Arg::Number(n.into())
+    }
+}
+
+/// The words of an error, still to be put in a language.
+#[derive(Clone)]
+pub enum Message {
+    /// A message of the Fluent catalogs (`error-…`) with its arguments.
+    Key {
+        key: &'static str,
+        args: Vec<(&'static str, Arg)>,
+    },
+    /// An error of a lower layer that says itself in either language.
+    Localised(Arc<dyn Localise + Send + Sync>),
+    /// `field: message`, for an input that names the field it came from.
+    OnField { field: String, inner: Box<Message> },
+    /// "The form has errors." followed by each wrong field with its message.
+    FieldSummary,
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Message::Key { key, args } => f.debug_tuple("Key").field(key).field(args).finish(),
+            Message::Localised(e) => f.debug_tuple("Localised").field(&e.code()).finish(),
+            Message::OnField { field, inner } => {
+                f.debug_tuple("OnField").field(field).field(inner).finish()
+            }
+            Message::FieldSummary => f.write_str("FieldSummary"),
+        }
+    }
+}
+
+impl Message {
+    /// A message of the catalogs without arguments.
+    pub fn key(key: &'static str) -> Self {
+        Message::Key {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// A lower layer's error in its own words.
+    pub fn localised(e: impl Localise + Send + Sync + 'static) -> Self {
+        Message::Localised(Arc::new(e))
+    }
+
+    /// Adds an argument (to a catalog message; other messages have none).
+    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
+        if let Message::Key { args, .. } = &mut self {
+            args.push((name, value.into()));
+        }
+        self
+    }
+}
+
+/// One wrong field of a form.
+#[derive(Debug, Clone)]
+pub struct FieldProblem {
+    /// Where: `cccd`, `answers.full_name`, `documents[2]`.
+    pub field: String,
+    pub code: Cow<'static, str>,
+    pub message: Message,
+}
+
+impl FieldProblem {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<Cow<'static, str>>,
+        message: Message,
+    ) -> Self {
+        FieldProblem {
+            field: field.into(),
+            code: code.into(),
+            message,
+        }
+    }
+
+    /// A lower layer's error on one field.
+    pub fn localised(field: impl Into<String>, e: impl Localise + Send + Sync + 'static) -> Self {
+        let code = e.code();
+        FieldProblem::new(field, code, Message::localised(e))
+    }
+}
+
+/// What a use case says when it cannot do what was asked.
+#[derive(Debug, Clone)]
+pub struct AppError {
+    pub kind: Kind,
+    /// Stable snake_case code, e.g. `already_submitted`.
+    pub code: Cow<'static, str>,
+    pub details: Details,
+}
+
+/// The words and, for a form, each wrong field.
+#[derive(Debug, Clone)]
+pub struct Details {
+    pub message: Message,
+    pub fields: Vec<FieldProblem>,
+}
+
+impl AppError {
+    /// An error whose message is the catalog's `key`.
+    pub fn new(kind: Kind, code: &'static str, key: &'static str) -> Self {
+        AppError::with_message(kind, code, Message::key(key))
+    }
+
+    pub fn with_message(kind: Kind, code: impl Into<Cow<'static, str>>, message: Message) -> Self {
+        AppError {
+            kind,
+            code: code.into(),
+            details: Details {
+                message,
+                fields: Vec::new(),
+            },
+        }
+    }
+
+    /// A lower layer's error, with its own code and words.
+    pub fn localised(kind: Kind, e: impl Localise + Send + Sync + 'static) -> Self {
+        let code = e.code();
+        AppError::with_message(kind, code, Message::localised(e))
+    }
+
+    /// A lower layer's error about one named input, e.g. `applicant.cccd: …`.
+    pub fn on_field(
+        kind: Kind,
+        field: impl Into<String>,
+        e: impl Localise + Send + Sync + 'static,
+    ) -> Self {
+        let code = e.code();
+        AppError::with_message(
+            kind,
+            code,
+            Message::OnField {
+                field: field.into(),
+                inner: Box::new(Message::localised(e)),
+            },
+        )
+    }
+
+    /// Adds an argument to the message.
+    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
+        self.details.message = self.details.message.arg(name, value);
+        self
+    }
+
+    /// A form with wrong fields: each of them listed.
+    pub fn fields(fields: Vec<FieldProblem>) -> Self {
+        AppError {
+            kind: Kind::Invalid,
+            code: "invalid_fields".into(),
+            details: Details {
+                message: Message::FieldSummary,
+                fields,
+            },
+        }
+    }
+
+    /// There is no such thing (or the caller may not know of it).
+    pub fn not_found() -> Self {
+        StoreError::NotFound.into()
+    }
+
+    /// Nobody is logged in.
+    pub fn unauthenticated() -> Self {
+        AppError::new(
+            Kind::Unauthenticated,
+            "unauthenticated",
+            "error-unauthenticated",
+        )
+    }
+
+    /// The caller may not do this.
+    pub fn forbidden() -> Self {
+        AppError::new(Kind::Forbidden, "forbidden", "error-forbidden")
+    }
+
+    /// Something of ours failed; `what` goes to the log, never to the caller.
+    pub fn internal(what: impl fmt::Display) -> Self {
+        tracing::error!(error = %what, "internal failure");
+        AppError::localised(Kind::Internal, StoreError::Corrupt(what.to_string()))
+    }
+
+    /// The wrong fields, or the message as if it were about `default_field`.
+    pub fn field_problems(&self, default_field: &str) -> Vec<FieldProblem> {
+        if self.details.fields.is_empty() {
+            vec![FieldProblem::new(
+                default_field,
+                self.code.clone(),
+                self.details.message.clone(),
+            )]
+        } else {
+            self.details.fields.clone()
+        }
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.code)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        let kind = match &e {
+            StoreError::NotFound => Kind::NotFound,
+            StoreError::Conflict { .. } | StoreError::Duplicate(_) => Kind::Conflict,
+            StoreError::MissingReference(_) => Kind::Invalid,
+            StoreError::Corrupt(_)
+            | StoreError::Url(_)
+            | StoreError::Database(_)
+            | StoreError::Migrate(_) => {
+                tracing::error!(error = ?e, "storage failure");
+                Kind::Internal
+            }
+            StoreError::Unavailable(_) => {
+                tracing::error!(error = ?e, "storage failure");
+                Kind::Unavailable
+            }
+        };
+        AppError::localised(kind, e)
+    }
+}
+
+impl From<LifecycleError> for AppError {
+    fn from(e: LifecycleError) -> Self {
+        let kind = match &e {
+            LifecycleError::RoleNotAllowed { .. } | LifecycleError::OutOfScope => Kind::Forbidden,
+            LifecycleError::Text { .. } | LifecycleError::BadAmount | LifecycleError::BadScore => {
+                Kind::Invalid
+            }
+            LifecycleError::NotOpened => Kind::NotFound,
+            LifecycleError::AlreadyOpened
+            | LifecycleError::InvalidTransition { .. }
+            | LifecycleError::NoNextStep
+            | LifecycleError::NoPreviousStep
+            | LifecycleError::NotApproved
+            | LifecycleError::AlreadyReappointed
+            | LifecycleError::DueNotLater
+            | LifecycleError::SameAgency
+            | LifecycleError::RefusalNotProposed
+            | LifecycleError::FeeUnpaid { .. }
+            | LifecycleError::AlreadyPaid
+            | LifecycleError::AlreadyRated => Kind::Conflict,
+        };
+        AppError::localised(kind, e)
+    }
+}
+
+impl From<OpError> for AppError {
+    fn from(e: OpError) -> Self {
+        match e {
+            OpError::Lifecycle(e) => e.into(),
+            OpError::Store(e) => e.into(),
+            OpError::Replay(e) => StoreError::Corrupt(e.to_string()).into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_failures_keep_their_kind_and_code() {
+        let e = AppError::from(StoreError::NotFound);
+        assert_eq!((e.kind, e.code.as_ref()), (Kind::NotFound, "not_found"));
+        let e = AppError::from(StoreError::Unavailable("stopped".into()));
+        assert_eq!(e.kind, Kind::Unavailable);
+        let e = AppError::from(OpError::Lifecycle(LifecycleError::AlreadyPaid));
+        assert_eq!(e.kind, Kind::Conflict);
+    }
+
+    #[test]
+    fn arguments_go_to_catalog_messages_only() {
+        let e = AppError::new(Kind::Invalid, "too_many_files", "error-too-many-files")
+            .arg("max", 20u32);
+        match &e.details.message {
+            Message::Key { key, args } => {
+                assert_eq!(*key, "error-too-many-files");
+                assert_eq!(args, &vec![("max", Arg::Number(20))]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let problems = e.field_problems("file");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "file");
+        assert_eq!(problems[0].code, "too_many_files");
+    }
+}

@@ -1,0 +1,421 @@
+//! Online filing by a signed-in citizen: a draft per procedure keeps the answers and the
+//! attached documents until it is submitted; submission checks everything on the server and
+//! opens the dossier in one transaction. Used by the API and by the portal's wizard.
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use motcua_catalog::form;
+use motcua_domain::ids::{Cccd, Phone, ProcedureCode};
+use motcua_domain::lifecycle::{Applicant, Channel, Intake};
+use motcua_domain::role::{Actor, Role};
+use motcua_store::{Attachment, Citizen, DossierRecord, Draft, OnlineLevel, Procedure, StoreError};
+
+use crate::App;
+use crate::error::{AppError, FieldProblem, Kind, Message};
+use crate::files::sniff;
+use crate::secrets::new_secret;
+
+/// Largest file accepted, unless the procedure's form says otherwise (`x-attachments.max_mb`).
+pub const DEFAULT_MAX_MB: u64 = 10;
+/// Most files per dossier, unless the form says otherwise (`x-attachments.max_files`): this,
+/// or two per listed document when a procedure lists more.
+pub const DEFAULT_MAX_FILES: usize = 20;
+/// Request body limit of upload routes: the largest file any procedure may allow, plus form
+/// overhead.
+pub const UPLOAD_BODY_LIMIT: usize = 50 * 1024 * 1024 + 64 * 1024;
+
+/// The attachment limits of a procedure.
+pub fn limits(p: &Procedure) -> (u64, usize) {
+    let a = p.form_schema.get("x-attachments");
+    let max_mb = a
+        .and_then(|a| a.get("max_mb"))
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(DEFAULT_MAX_MB)
+        .clamp(1, 50);
+    let max_files = a
+        .and_then(|a| a.get("max_files"))
+        .and_then(serde_json::Value::as_u64)
+        .map_or(DEFAULT_MAX_FILES.max(2 * p.documents.len()), |n| {
+            n.clamp(1, 100) as usize
+        });
+    (max_mb, max_files)
+}
+
+/// A document is optional when the catalog says so in its name ("… (nếu có)").
+pub fn document_required(name: &str) -> bool {
+    !name.to_lowercase().contains("nếu có")
+}
+
+/// The fee to pay online before processing: the online method's single stated amount.
+pub fn online_fee(p: &Procedure) -> i64 {
+    p.methods
+        .iter()
+        .find(|m| m.method.to_lowercase().contains("trực tuyến"))
+        .and_then(|m| m.fee_vnd)
+        .unwrap_or(0)
+        .max(0)
+}
+
+pub async fn procedure(state: &App, code: &str) -> Result<Procedure, AppError> {
+    let code = ProcedureCode::parse(code).map_err(|_| AppError::not_found())?;
+    state
+        .store
+        .procedure(&code)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// Starts a draft for a procedure that can be filed online.
+pub async fn start(
+    state: &App,
+    me: &Citizen,
+    procedure_code: &str,
+    now: DateTime<Utc>,
+) -> Result<Draft, AppError> {
+    let p = procedure(state, procedure_code).await?;
+    if p.online_level == OnlineLevel::None || p.processing_time.is_none() {
+        return Err(AppError::new(
+            Kind::Conflict,
+            "not_online",
+            "error-not-online",
+        ));
+    }
+    let draft = Draft {
+        id: new_secret("drf_")[..28].to_string(),
+        citizen_id: me.id.clone(),
+        procedure_code: p.code.to_string(),
+        answers: serde_json::json!({}),
+        created_at: now,
+        updated_at: now,
+        dossier_code: None,
+    };
+    state.store.put_draft(&draft).await?;
+    Ok(draft)
+}
+
+fn already_submitted(code: &str) -> AppError {
+    AppError::new(
+        Kind::Conflict,
+        "already_submitted",
+        "error-already-submitted",
+    )
+    .arg("code", code)
+}
+
+/// The citizen's own draft; another's is answered as not found.
+pub async fn own_draft(state: &App, me: &Citizen, id: &str) -> Result<Draft, AppError> {
+    match state.store.draft(id).await? {
+        Some(d) if d.citizen_id == me.id => Ok(d),
+        _ => Err(AppError::not_found()),
+    }
+}
+
+/// The draft, when it can still change.
+pub async fn open_draft(state: &App, me: &Citizen, id: &str) -> Result<Draft, AppError> {
+    let d = own_draft(state, me, id).await?;
+    match &d.dossier_code {
+        Some(code) => Err(already_submitted(code)),
+        None => Ok(d),
+    }
+}
+
+/// Saves answers as they are (checking happens at submission, and page by page in the wizard).
+pub async fn save_answers(
+    state: &App,
+    me: &Citizen,
+    id: &str,
+    answers: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<Draft, AppError> {
+    let mut d = open_draft(state, me, id).await?;
+    if !answers.is_object() || answers.to_string().len() > 200_000 {
+        return Err(AppError::new(
+            Kind::Invalid,
+            "invalid_answers",
+            "error-invalid-answers",
+        ));
+    }
+    d.answers = answers;
+    d.updated_at = now;
+    state.store.put_draft(&d).await?;
+    Ok(d)
+}
+
+fn document_of<'a>(p: &'a Procedure, document: &str) -> Result<&'a str, AppError> {
+    p.documents
+        .iter()
+        .map(|d| d.name.as_str())
+        .find(|n| *n == document.trim())
+        .ok_or_else(|| AppError::new(Kind::Invalid, "unknown_document", "error-unknown-document"))
+}
+
+async fn check_count(state: &App, d: &Draft, p: &Procedure) -> Result<(), AppError> {
+    let (_, max_files) = limits(p);
+    let n = state.store.draft_attachments(&d.id).await?.len();
+    if n >= max_files {
+        return Err(
+            AppError::new(Kind::Invalid, "too_many_files", "error-too-many-files")
+                .arg("max", max_files),
+        );
+    }
+    Ok(())
+}
+
+fn clean_file_name(name: &str, mime: &str) -> String {
+    let base: String = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    let base = base.trim();
+    if base.is_empty() {
+        let ext = crate::files::ACCEPTED
+            .iter()
+            .find(|(m, _)| *m == mime)
+            .map_or("bin", |(_, e)| *e);
+        format!("tep.{ext}")
+    } else {
+        base.to_string()
+    }
+}
+
+/// An uploaded file for one document.
+pub struct Upload {
+    pub document: String,
+    pub file_name: String,
+    pub bytes: Bytes,
+}
+
+/// Where an attachment goes: a draft, or a filed dossier answering a supplement request.
+pub enum Target<'a> {
+    Draft(&'a str),
+    Dossier(&'a motcua_domain::ids::DossierCode),
+}
+
+/// Attaches an uploaded file to a required document of a draft, or of the citizen's own
+/// dossier while it waits for a supplement.
+pub async fn attach(
+    state: &App,
+    me: &Citizen,
+    target: Target<'_>,
+    upload: Upload,
+    now: DateTime<Utc>,
+) -> Result<Attachment, AppError> {
+    let (draft_id, dossier_code, p) = match target {
+        Target::Draft(id) => {
+            let d = open_draft(state, me, id).await?;
+            let p = procedure(state, &d.procedure_code).await?;
+            check_count(state, &d, &p).await?;
+            (Some(d.id), None, p)
+        }
+        Target::Dossier(code) => {
+            let record = state
+                .store
+                .dossier(code)
+                .await?
+                .filter(|r| r.state.intake.owner.as_deref() == Some(me.id.as_str()))
+                .ok_or_else(AppError::not_found)?;
+            if record.state.status != motcua_domain::lifecycle::Status::AwaitingSupplement {
+                return Err(AppError::new(
+                    Kind::Conflict,
+                    "no_supplement_asked",
+                    "error-no-supplement-asked",
+                ));
+            }
+            let p = procedure(state, &record.state.intake.procedure.code.to_string()).await?;
+            (None, Some(record.code.to_string()), p)
+        }
+    };
+    let Upload {
+        document,
+        file_name,
+        bytes,
+    } = upload;
+    let document = document_of(&p, &document)?.to_string();
+    let (max_mb, _) = limits(&p);
+    if bytes.len() as u64 > max_mb * 1024 * 1024 {
+        return Err(
+            AppError::new(Kind::TooLarge, "file_too_large", "error-file-too-large-mb")
+                .arg("max_mb", max_mb),
+        );
+    }
+    let Some(mime) = sniff(&bytes) else {
+        return Err(AppError::new(
+            Kind::UnsupportedMedia,
+            "file_type",
+            "error-file-type",
+        ));
+    };
+    let size = bytes.len() as i64;
+    let sha256 = state
+        .files
+        .put(bytes)
+        .await
+        .map_err(|e| AppError::internal(format!("storing an upload failed: {e}")))?;
+    let a = Attachment {
+        id: new_secret("att_")[..28].to_string(),
+        citizen_id: me.id.clone(),
+        draft_id,
+        dossier_code,
+        document,
+        file_name: clean_file_name(&file_name, mime),
+        content_type: mime.to_string(),
+        size,
+        sha256,
+        created_at: now,
+    };
+    state.store.put_attachment(&a).await?;
+    Ok(a)
+}
+
+/// Gives a file the citizen gave before (or a result they received) for a document of this
+/// draft, without uploading it again.
+pub async fn reuse(
+    state: &App,
+    me: &Citizen,
+    draft_id: &str,
+    attachment_id: &str,
+    document: &str,
+    now: DateTime<Utc>,
+) -> Result<Attachment, AppError> {
+    let d = open_draft(state, me, draft_id).await?;
+    let p = procedure(state, &d.procedure_code).await?;
+    let document = document_of(&p, document)?.to_string();
+    let source = match state.store.attachment(attachment_id).await? {
+        Some(a) if a.citizen_id == me.id => a,
+        _ => return Err(AppError::not_found()),
+    };
+    check_count(state, &d, &p).await?;
+    let a = Attachment {
+        id: new_secret("att_")[..28].to_string(),
+        draft_id: Some(d.id.clone()),
+        dossier_code: None,
+        document,
+        created_at: now,
+        ..source
+    };
+    state.store.put_attachment(&a).await?;
+    Ok(a)
+}
+
+/// Removes an attachment from a draft not yet submitted.
+pub async fn detach(
+    state: &App,
+    me: &Citizen,
+    draft_id: &str,
+    attachment_id: &str,
+) -> Result<(), AppError> {
+    let d = open_draft(state, me, draft_id).await?;
+    match state.store.attachment(attachment_id).await? {
+        Some(a) if a.draft_id.as_deref() == Some(d.id.as_str()) => {
+            Ok(state.store.delete_attachment(&a.id).await?)
+        }
+        _ => Err(AppError::not_found()),
+    }
+}
+
+/// Everything wrong with the draft before it can be filed: profile, answers, documents.
+pub async fn problems(
+    state: &App,
+    me: &Citizen,
+    d: &Draft,
+    p: &Procedure,
+) -> Result<
+    (
+        Vec<FieldProblem>,
+        serde_json::Map<String, serde_json::Value>,
+    ),
+    AppError,
+> {
+    let mut errors = Vec::new();
+    if me.cccd.is_none() {
+        errors.push(FieldProblem::new(
+            "profile.cccd",
+            "profile_incomplete",
+            Message::key("error-profile-incomplete"),
+        ));
+    }
+    let cleaned = match form::validate(&p.form_schema, &d.answers) {
+        Ok(c) => c,
+        Err(list) => {
+            errors.extend(
+                list.into_iter()
+                    .map(|f| FieldProblem::localised(format!("answers.{}", f.path), f)),
+            );
+            serde_json::Map::new()
+        }
+    };
+    let attached = state.store.draft_attachments(&d.id).await?;
+    for (i, doc) in p.documents.iter().enumerate() {
+        if document_required(&doc.name) && !attached.iter().any(|a| a.document == doc.name) {
+            errors.push(FieldProblem::new(
+                format!("documents[{i}]"),
+                "document_missing",
+                Message::key("error-document-missing").arg("document", doc.name.as_str()),
+            ));
+        }
+    }
+    Ok((errors, cleaned))
+}
+
+/// Files the draft: checks it whole, then opens the dossier. A draft filed already answers
+/// 409 with its dossier code, so a repeated click or a replayed request files nothing twice.
+pub async fn submit(
+    state: &App,
+    me: &Citizen,
+    draft_id: &str,
+    now: DateTime<Utc>,
+) -> Result<DossierRecord, AppError> {
+    let d = open_draft(state, me, draft_id).await?;
+    let p = procedure(state, &d.procedure_code).await?;
+    let (errors, cleaned) = problems(state, me, &d, &p).await?;
+    if !errors.is_empty() {
+        return Err(AppError::fields(errors));
+    }
+    let Some(mut rules) = p.rules() else {
+        return Err(AppError::not_found());
+    };
+    rules.prepaid_fee = online_fee(&p);
+    let intake = Intake {
+        procedure: rules,
+        applicant: Applicant {
+            name: me.full_name.clone(),
+            cccd: me.cccd.as_deref().and_then(|c| Cccd::parse(c).ok()),
+            phone: me.phone.as_deref().and_then(|x| Phone::parse(x).ok()),
+            email: me.email.clone(),
+            tax_code: None,
+            lang: me.lang,
+        },
+        channel: Channel::Online,
+        receiving_agency: state.default_receiving_agency,
+        competent_agency: p.agency,
+        branch: None,
+        owner: Some(me.id.clone()),
+        receive_now: false,
+    };
+    let actor = Actor::new(me.id.clone(), Role::Applicant, None);
+    let form = serde_json::Value::Object(cleaned);
+    match motcua_store::ops::open_draft(
+        &*state.store,
+        &state.lifecycle_on(&state.calendar()),
+        &d.id,
+        intake,
+        form,
+        &actor,
+        now,
+    )
+    .await
+    {
+        Ok(r) => {
+            tracing::info!(code = %r.code, citizen = %me.id, "dossier filed online");
+            Ok(r)
+        }
+        Err(motcua_store::ops::OpError::Store(StoreError::Duplicate(code))) => {
+            Err(already_submitted(&code))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
