@@ -13,7 +13,7 @@ use rand::RngExt;
 
 use crate::App;
 use crate::error::{AppError, FieldProblem, Kind, Message};
-use crate::principal::SESSION_IDLE_MINUTES;
+use crate::principal::{CitizenAuth, SESSION_IDLE_MINUTES};
 use crate::secrets::{check_password, hash_password, new_secret, same_secret, sha256_hex};
 
 /// A one-time code is valid this long.
@@ -496,5 +496,51 @@ pub fn apply_profile(
     if let Some(l) = p.lang {
         c.lang = l;
     }
+    Ok(())
+}
+
+/// A browser or app signed in to an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    /// Identifies the session for revocation (not a credential).
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub user_agent: String,
+    /// The session asking.
+    pub current: bool,
+}
+
+/// The account's live sessions.
+pub async fn sessions(app: &App, me: &CitizenAuth) -> Result<Vec<SignedIn>, AppError> {
+    let list = app
+        .store
+        .citizen_sessions(&me.citizen.id, Utc::now())
+        .await?;
+    Ok(list
+        .into_iter()
+        .map(|s| SignedIn {
+            id: s.token_hash[..32].to_string(),
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            current: s.token_hash == me.session.token_hash,
+            user_agent: s.user_agent,
+        })
+        .collect())
+}
+
+/// Revokes one of the account's sessions by the id [`sessions`] gives.
+pub async fn revoke(app: &App, me: &CitizenAuth, id: &str) -> Result<(), AppError> {
+    let now = Utc::now();
+    let list = app.store.citizen_sessions(&me.citizen.id, now).await?;
+    let Some(s) = list
+        .iter()
+        .find(|s| id.len() == 32 && s.token_hash.starts_with(id))
+    else {
+        return Err(AppError::not_found());
+    };
+    app.store
+        .revoke_session(&me.citizen.id, &s.token_hash, now)
+        .await?;
     Ok(())
 }

@@ -4,8 +4,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use motcua_search::CatalogIndex;
-use motcua_store::{Agency, Branch, Store, StoreError};
+use motcua_domain::ids::AgencyCode;
+use motcua_search::{CatalogIndex, MAX_QUERY_CHARS, SearchError, SearchQuery};
+use motcua_store::{Agency, Branch, OnlineLevel, Store, StoreError};
+
+use crate::error::{AppError, Kind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -103,5 +106,86 @@ impl Catalog {
         let fresh = build(store).await?;
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = fresh;
         Ok(true)
+    }
+}
+
+/// A catalog search as a visitor or a program asks it, still to be checked.
+#[derive(Debug, Clone, Default)]
+pub struct SearchForm {
+    pub q: Option<String>,
+    pub field: Option<String>,
+    pub agency: Option<String>,
+    pub level: Option<String>,
+    pub online_level: Option<String>,
+    /// From 1.
+    pub page: Option<u32>,
+    /// 1–100 (default 20).
+    pub per_page: Option<u32>,
+}
+
+/// The search request built from a search form, with its page and page size, or the reason
+/// it is not valid.
+pub fn search_query(p: SearchForm) -> Result<(SearchQuery, u32, u32), AppError> {
+    let page = p.page.unwrap_or(1);
+    let per_page = p.per_page.unwrap_or(20);
+    if page == 0 || page > 100_000 || !(1..=100).contains(&per_page) {
+        return Err(AppError::new(
+            Kind::BadRequest,
+            "invalid_page",
+            "error-invalid-page",
+        ));
+    }
+    let text = p.q.filter(|q| !q.trim().is_empty());
+    if text
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+    {
+        return Err(AppError::new(
+            Kind::BadRequest,
+            "query_too_long",
+            "error-query-too-long",
+        ));
+    }
+    let agency = p
+        .agency
+        .filter(|a| !a.is_empty())
+        .map(|a| AgencyCode::parse(&a))
+        .transpose()
+        .map_err(|e| AppError::localised(Kind::BadRequest, e))?;
+    let online_level = match p.online_level.as_deref().filter(|o| !o.is_empty()) {
+        None => None,
+        Some("full") => Some(OnlineLevel::Full),
+        Some("partial") => Some(OnlineLevel::Partial),
+        Some("none") => Some(OnlineLevel::None),
+        Some(_) => {
+            return Err(AppError::new(
+                Kind::BadRequest,
+                "invalid_online_level",
+                "error-invalid-online-level",
+            ));
+        }
+    };
+    let query = SearchQuery {
+        text,
+        field: p.field.filter(|f| !f.is_empty()),
+        agency,
+        level: p.level.filter(|l| !l.is_empty()),
+        online_level,
+        offset: ((page - 1) * per_page) as usize,
+        limit: per_page as usize,
+    };
+    Ok((query, page, per_page))
+}
+
+/// A search failure as the use cases say it.
+pub fn search_error(e: SearchError) -> AppError {
+    match e {
+        SearchError::TooLong => {
+            AppError::new(Kind::BadRequest, "query_too_long", "error-query-too-long")
+        }
+        SearchError::Index(e) => {
+            tracing::error!(error = %e, "search failure");
+            AppError::new(Kind::Internal, "search_error", "error-search-error")
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Failures at the HTTP edge. Handlers and pages return [`WebError`] (an [`AppError`] of the
 //! application layer) with `?`; its response carries only the status and the error itself.
 //! The words come later, in exactly one place each: [`render_api_errors`] turns it into the
-//! API's JSON error and `pages::render_page_errors` into a page, both in the language of the
+//! API's JSON error and `html::render_page_errors` into a page, both in the language of the
 //! request. The cause chain of an internal failure goes to the log only.
 
 use std::sync::Arc;

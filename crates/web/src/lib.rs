@@ -6,9 +6,10 @@
 mod api;
 mod auth;
 mod error;
+mod html;
 mod i18n;
 mod openapi;
-mod pages;
+mod request;
 mod upload;
 
 use std::net::SocketAddr;
@@ -37,8 +38,8 @@ pub fn router(state: App) -> Router {
         }),
     )
     .layer(axum::middleware::from_fn(error::render_api_errors))
-    .merge(pages::routes().layer(axum::middleware::from_fn(pages::render_page_errors)))
-    .fallback(pages::not_found)
+    .merge(html::routes().layer(axum::middleware::from_fn(html::render_page_errors)))
+    .fallback(html::not_found)
     .with_state(state)
     .layer(RequestBodyLimitLayer::new(
         motcua_app::filing::UPLOAD_BODY_LIMIT,

@@ -319,6 +319,18 @@ pub(crate) struct SessionView {
     pub(crate) current: bool,
 }
 
+impl From<accounts::SignedIn> for SessionView {
+    fn from(s: accounts::SignedIn) -> Self {
+        SessionView {
+            id: s.id,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            user_agent: s.user_agent,
+            current: s.current,
+        }
+    }
+}
+
 /// The account's signed-in browsers and apps.
 #[utoipa::path(
     get, path = "/api/v1/citizen/sessions", tag = "citizen", security(("bearer" = [])),
@@ -329,44 +341,8 @@ pub(crate) async fn sessions(
     Caller(principal): Caller,
 ) -> Result<Json<Vec<SessionView>>, WebError> {
     let me = citizen(principal)?;
-    Ok(Json(session_views(&state, &me).await?))
-}
-
-pub(crate) async fn session_views(
-    state: &App,
-    me: &CitizenAuth,
-) -> Result<Vec<SessionView>, WebError> {
-    let list = state
-        .store
-        .citizen_sessions(&me.citizen.id, Utc::now())
-        .await?;
-    Ok(list
-        .into_iter()
-        .map(|s| SessionView {
-            id: s.token_hash[..32].to_string(),
-            created_at: s.created_at,
-            last_seen_at: s.last_seen_at,
-            current: s.token_hash == me.session.token_hash,
-            user_agent: s.user_agent,
-        })
-        .collect())
-}
-
-/// Revokes one of the account's sessions by the id the list gives.
-pub(crate) async fn revoke(state: &App, me: &CitizenAuth, id: &str) -> Result<(), WebError> {
-    let now = Utc::now();
-    let list = state.store.citizen_sessions(&me.citizen.id, now).await?;
-    let Some(s) = list
-        .iter()
-        .find(|s| id.len() == 32 && s.token_hash.starts_with(id))
-    else {
-        return Err(WebError::not_found());
-    };
-    state
-        .store
-        .revoke_session(&me.citizen.id, &s.token_hash, now)
-        .await?;
-    Ok(())
+    let list = accounts::sessions(&state, &me).await?;
+    Ok(Json(list.into_iter().map(SessionView::from).collect()))
 }
 
 /// Signs out one of the account's sessions (another phone, a shared computer).
@@ -381,6 +357,6 @@ pub(crate) async fn revoke_session(
     Path(id): Path<String>,
 ) -> Result<StatusCode, WebError> {
     let me = citizen(principal)?;
-    revoke(&state, &me, &id).await?;
+    accounts::revoke(&state, &me, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -295,7 +295,7 @@ pub(crate) async fn cancel(
     ApiJson(req): ApiJson<CancelRequest>,
 ) -> Result<Json<AppointmentView>, WebError> {
     let missing = || WebError::new(Kind::NotFound, "not_found", "error-no-appointment");
-    let key = format!("cancel:{}", super::payments::client_ip(&headers));
+    let key = format!("cancel:{}", crate::request::client_ip(&headers));
     if state.limits.track.check(&key).is_err() {
         return Err(missing());
     }

@@ -2,10 +2,11 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use motcua_app::catalog::{SearchForm, search_error, search_query};
 use motcua_app::error::{AppError, Kind};
-use motcua_domain::ids::{AgencyCode, ProcedureCode};
-use motcua_search::{Facets, MAX_QUERY_CHARS, SearchError, SearchQuery};
-use motcua_store::{OnlineLevel, Procedure, ProcedureSummary};
+use motcua_domain::ids::ProcedureCode;
+use motcua_search::Facets;
+use motcua_store::{Procedure, ProcedureSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiQuery, WebError};
@@ -31,25 +32,16 @@ pub(crate) struct ListParams {
     per_page: Option<u32>,
 }
 
-impl ListParams {
-    /// The parameters of the catalog page's form.
-    pub(crate) fn new(
-        q: Option<String>,
-        field: Option<String>,
-        agency: Option<String>,
-        level: Option<String>,
-        online_level: Option<String>,
-        page: u32,
-        per_page: u32,
-    ) -> Self {
-        ListParams {
-            q,
-            field,
-            agency,
-            level,
-            online_level,
-            page: Some(page),
-            per_page: Some(per_page),
+impl From<ListParams> for SearchForm {
+    fn from(p: ListParams) -> Self {
+        SearchForm {
+            q: p.q,
+            field: p.field,
+            agency: p.agency,
+            level: p.level,
+            online_level: p.online_level,
+            page: p.page,
+            per_page: p.per_page,
         }
     }
 }
@@ -132,59 +124,6 @@ pub(crate) struct ProcedureList {
     facets: ProcedureFacets,
 }
 
-/// The search request built from query parameters, or the reason it is not valid.
-pub(crate) fn search_query(p: ListParams) -> Result<(SearchQuery, u32, u32), WebError> {
-    let page = p.page.unwrap_or(1);
-    let per_page = p.per_page.unwrap_or(20);
-    if page == 0 || page > 100_000 || !(1..=100).contains(&per_page) {
-        return Err(WebError::new(
-            Kind::BadRequest,
-            "invalid_page",
-            "error-invalid-page",
-        ));
-    }
-    let text = p.q.filter(|q| !q.trim().is_empty());
-    if text
-        .as_ref()
-        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
-    {
-        return Err(WebError::new(
-            Kind::BadRequest,
-            "query_too_long",
-            "error-query-too-long",
-        ));
-    }
-    let agency = p
-        .agency
-        .filter(|a| !a.is_empty())
-        .map(|a| AgencyCode::parse(&a))
-        .transpose()
-        .map_err(|e| WebError(AppError::localised(Kind::BadRequest, e)))?;
-    let online_level = match p.online_level.as_deref().filter(|o| !o.is_empty()) {
-        None => None,
-        Some("full") => Some(OnlineLevel::Full),
-        Some("partial") => Some(OnlineLevel::Partial),
-        Some("none") => Some(OnlineLevel::None),
-        Some(_) => {
-            return Err(WebError::new(
-                Kind::BadRequest,
-                "invalid_online_level",
-                "error-invalid-online-level",
-            ));
-        }
-    };
-    let query = SearchQuery {
-        text,
-        field: p.field.filter(|f| !f.is_empty()),
-        agency,
-        level: p.level.filter(|l| !l.is_empty()),
-        online_level,
-        offset: ((page - 1) * per_page) as usize,
-        limit: per_page as usize,
-    };
-    Ok((query, page, per_page))
-}
-
 /// Searches the catalog, with facets.
 #[utoipa::path(
     get, path = "/api/v1/procedures", tag = "catalog", params(ListParams),
@@ -194,7 +133,7 @@ pub(crate) async fn list(
     State(state): State<App>,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<ProcedureList>, WebError> {
-    let (query, page, per_page) = search_query(p)?;
+    let (query, page, per_page) = search_query(p.into())?;
     let found = state.catalog.index().search(&query).map_err(search_error)?;
     Ok(Json(ProcedureList {
         items: found.items.into_iter().map(Into::into).collect(),
@@ -203,18 +142,6 @@ pub(crate) async fn list(
         per_page,
         facets: found.facets.into(),
     }))
-}
-
-pub(crate) fn search_error(e: SearchError) -> WebError {
-    match e {
-        SearchError::TooLong => {
-            WebError::new(Kind::BadRequest, "query_too_long", "error-query-too-long")
-        }
-        SearchError::Index(e) => {
-            tracing::error!(error = %e, "search failure");
-            WebError::new(Kind::Internal, "search_error", "error-search-error")
-        }
-    }
 }
 
 /// One procedure with everything the catalog knows of it.

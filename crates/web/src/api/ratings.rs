@@ -10,11 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::Lang;
-use motcua_domain::calendar::TZ;
-use motcua_domain::lifecycle::{Command, CriterionScore, RatingCriterion, Satisfaction};
-use motcua_domain::rating::Tally;
 use motcua_domain::role::Role;
-use motcua_store::{Branch, Rating, RatingCount, StoreError, Ticket, TicketStatus, ops};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
@@ -23,6 +19,9 @@ use crate::i18n::Tr;
 use motcua_app::App;
 use motcua_app::counter::counter_code;
 use motcua_app::principal::Principal;
+use motcua_app::ratings::{
+    self, By, Labels, SatisfactionRow, parse_rating, ratable, rate_ticket, summarise,
+};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct RatingRequest {
@@ -48,85 +47,6 @@ pub(crate) struct RatingView {
     counter_code: Option<String>,
     officer: Option<String>,
     at: DateTime<Utc>,
-}
-
-fn already() -> WebError {
-    WebError::new(Kind::Conflict, "already_rated", "error-already-rated")
-}
-
-/// The level and criteria of a rating, checked.
-pub(crate) fn parse_rating(
-    level: &str,
-    criteria: &BTreeMap<String, u8>,
-) -> Result<(Satisfaction, Vec<CriterionScore>), WebError> {
-    let level = Satisfaction::parse(level.trim())
-        .ok_or_else(|| WebError::new(Kind::Invalid, "invalid_level", "error-invalid-level"))?;
-    let mut scores = Vec::new();
-    for (name, score) in criteria {
-        let criterion = RatingCriterion::parse(name)
-            .filter(|_| *score <= 2)
-            .ok_or_else(|| WebError::new(Kind::Invalid, "invalid_score", "error-invalid-score"))?;
-        scores.push(CriterionScore {
-            criterion,
-            score: *score,
-        });
-    }
-    Ok((level, scores))
-}
-
-/// Records a rating of ticket `ticket`, served at `branch`, given at its counter's tablet by
-/// `by`.
-pub(crate) async fn rate_ticket(
-    state: &App,
-    branch: &Branch,
-    ticket: &Ticket,
-    level: Satisfaction,
-    criteria: &[CriterionScore],
-    comment: Option<String>,
-    by: &str,
-) -> Result<Rating, StoreError> {
-    // A ticket that received or returned a dossier counts for the agency deciding it.
-    let deciding = match ticket
-        .dossier
-        .as_deref()
-        .map(motcua_domain::ids::DossierCode::parse)
-    {
-        Some(Ok(c)) => state
-            .store
-            .dossier(&c)
-            .await?
-            .map(|r| r.state.intake.competent_agency),
-        _ => None,
-    };
-    let agency = Some(deciding.unwrap_or(branch.agency).to_string());
-    let now = Utc::now();
-    let rating = state
-        .store
-        .add_rating(&Rating {
-            id: 0,
-            ticket_id: Some(ticket.id),
-            dossier: None,
-            day: now.with_timezone(&TZ).date_naive(),
-            branch: Some(ticket.branch.clone()),
-            group: Some(ticket.group.clone()),
-            counter: ticket.counter,
-            officer: ticket.officer.clone(),
-            agency,
-            level,
-            criteria: criteria.iter().map(|c| (c.criterion, c.score)).collect(),
-            comment,
-            given_by: by.to_string(),
-            at: now,
-        })
-        .await?;
-    state.live.poke();
-    Ok(rating)
-}
-
-/// Whether a ticket can be rated now: called or served today (not a no-show).
-pub(crate) fn ratable(t: &Ticket) -> bool {
-    matches!(t.status, TicketStatus::Called | TicketStatus::Done)
-        && t.day == Utc::now().with_timezone(&TZ).date_naive()
 }
 
 /// Gives a rating, once per ticket or dossier. A ticket is rated at its counter's tablet,
@@ -179,7 +99,7 @@ pub(crate) async fn rate(
                     "error-not-served",
                 ));
             }
-            let r = match rate_ticket(
+            let r = rate_ticket(
                 &state,
                 &branch,
                 &ticket,
@@ -188,12 +108,7 @@ pub(crate) async fn rate(
                 comment,
                 &user.username,
             )
-            .await
-            {
-                Ok(r) => r,
-                Err(StoreError::Duplicate(_)) => return Err(already()),
-                Err(e) => return Err(WebError::from(e)),
-            };
+            .await?;
             tracing::info!(ticket = id, level = level.as_str(), "ticket rated");
             Ok((
                 StatusCode::CREATED,
@@ -209,25 +124,10 @@ pub(crate) async fn rate(
             ))
         }
         (None, Some(code)) => {
-            let actor = motcua_app::dossiers::writer(&principal)?;
-            let record = motcua_app::dossiers::readable(&state, &principal, &code).await?;
             let now = Utc::now();
-            let command = Command::Rate {
-                satisfaction: level,
-                criteria,
-                comment,
-            };
-            let updated = ops::act(
-                &*state.store,
-                &state.lifecycle_on(&state.calendar()),
-                &record.code,
-                None,
-                &command,
-                &actor,
-                now,
-            )
-            .await?;
-            state.live.poke();
+            let updated =
+                ratings::rate_dossier(&state, &principal, &code, level, criteria, comment, now)
+                    .await?;
             Ok((
                 StatusCode::CREATED,
                 Json(RatingView {
@@ -249,145 +149,6 @@ pub(crate) async fn rate(
     }
 }
 
-/// How ratings are grouped in a summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum By {
-    Agency,
-    Branch,
-    Group,
-    Counter,
-    Officer,
-    Day,
-}
-
-impl By {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            By::Agency => "agency",
-            By::Branch => "branch",
-            By::Group => "group",
-            By::Counter => "counter",
-            By::Officer => "officer",
-            By::Day => "day",
-        }
-    }
-
-    fn key(self, c: &RatingCount) -> Option<String> {
-        match self {
-            By::Agency => c.agency.clone(),
-            By::Branch => c.branch.clone(),
-            By::Group => Some(format!("{}/{}", c.branch.as_deref()?, c.group.as_deref()?)),
-            By::Counter => Some(counter_code(c.branch.as_deref()?, c.counter?)),
-            By::Officer => c.officer.clone(),
-            By::Day => Some(c.day.to_string()),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub(crate) struct SatisfactionRow {
-    /// The agency code, branch code, `{branch}/{group}`, counter code, officer's username or
-    /// day.
-    pub(crate) key: String,
-    /// A name for people: the agency's, branch's or officer's.
-    pub(crate) label: String,
-    pub(crate) very_satisfied: u64,
-    pub(crate) satisfied: u64,
-    pub(crate) dissatisfied: u64,
-    pub(crate) total: u64,
-    /// Share rating "very satisfied" or "satisfied", one decimal.
-    pub(crate) satisfied_percent: Option<f64>,
-    /// Average score (0–2, one decimal) per criterion scored.
-    #[schema(value_type = Object)]
-    pub(crate) criteria: BTreeMap<&'static str, f64>,
-}
-
-/// Names to show beside keys.
-#[derive(Default)]
-pub(crate) struct Labels {
-    names: BTreeMap<String, String>,
-}
-
-impl Labels {
-    pub(crate) async fn load(state: &App) -> Labels {
-        let mut names = BTreeMap::new();
-        if let Ok(agencies) = state.store.agencies().await {
-            for a in agencies {
-                names.insert(a.code.to_string(), a.name.clone());
-            }
-        }
-        if let Ok(branches) = state.store.branches().await {
-            for b in branches {
-                for c in &b.counters {
-                    names.insert(
-                        counter_code(&b.code, c.number),
-                        format!("{} — {}", b.name, c.label),
-                    );
-                }
-                names.insert(b.code.clone(), b.name);
-            }
-        }
-        if let Ok(users) = state.store.users().await {
-            for u in users {
-                names.insert(u.username, u.full_name);
-            }
-        }
-        Labels { names }
-    }
-
-    fn of(&self, key: &str) -> String {
-        self.names
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
-    }
-}
-
-/// Adds up rating counts by `by`, most ratings first; the whole as the last row (`key` "*").
-pub(crate) fn summarise(
-    counts: &[RatingCount],
-    by: By,
-    labels: &Labels,
-    lang: Lang,
-) -> Vec<SatisfactionRow> {
-    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut all = Tally::default();
-    for c in counts {
-        let mut t = Tally::default();
-        t.add_level(c.level, c.count);
-        for (criterion, sum, n) in &c.criteria {
-            t.add_criterion(*criterion, *sum, *n);
-        }
-        all.merge(&t);
-        if let Some(key) = by.key(c) {
-            tallies.entry(key).or_default().merge(&t);
-        }
-    }
-    let row = |key: String, label: String, t: &Tally| SatisfactionRow {
-        key,
-        label,
-        very_satisfied: t.very_satisfied,
-        satisfied: t.satisfied,
-        dissatisfied: t.dissatisfied,
-        total: t.total(),
-        satisfied_percent: t.satisfied_percent(),
-        criteria: RatingCriterion::ALL
-            .into_iter()
-            .filter_map(|c| Some((c.as_str(), t.criterion_average(c)?)))
-            .collect(),
-    };
-    let mut rows: Vec<SatisfactionRow> = tallies
-        .iter()
-        .map(|(k, t)| row(k.clone(), labels.of(k), t))
-        .collect();
-    if by != By::Day {
-        rows.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.cmp(&b.key)));
-    }
-    rows.push(row("*".into(), Tr(lang).t("satisfaction-total"), &all));
-    rows
-}
-
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct SatisfactionParams {
@@ -396,6 +157,7 @@ pub(crate) struct SatisfactionParams {
     /// Last day, inclusive; `from` by default.
     to: Option<NaiveDate>,
     /// `agency` (default), `branch`, `group`, `counter`, `officer` or `day`.
+    #[param(value_type = Option<String>)]
     by: Option<By>,
 }
 
@@ -405,7 +167,42 @@ pub(crate) struct SatisfactionView {
     to: NaiveDate,
     by: &'static str,
     /// One row per key, most ratings first, and the total last (`key` `*`).
-    rows: Vec<SatisfactionRow>,
+    rows: Vec<SatisfactionRowView>,
+}
+
+/// Ratings of one agency, branch, group, counter, officer or day.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = SatisfactionRow)]
+pub(crate) struct SatisfactionRowView {
+    /// The agency code, branch code, `{branch}/{group}`, counter code, officer's username or
+    /// day.
+    key: String,
+    /// A name for people: the agency's, branch's or officer's.
+    label: String,
+    very_satisfied: u64,
+    satisfied: u64,
+    dissatisfied: u64,
+    total: u64,
+    /// Share rating "very satisfied" or "satisfied", one decimal.
+    satisfied_percent: Option<f64>,
+    /// Average score (0–2, one decimal) per criterion scored.
+    #[schema(value_type = Object)]
+    criteria: BTreeMap<&'static str, f64>,
+}
+
+impl From<SatisfactionRow> for SatisfactionRowView {
+    fn from(r: SatisfactionRow) -> Self {
+        SatisfactionRowView {
+            key: r.key,
+            label: r.label,
+            very_satisfied: r.very_satisfied,
+            satisfied: r.satisfied,
+            dissatisfied: r.dissatisfied,
+            total: r.total,
+            satisfied_percent: r.satisfied_percent,
+            criteria: r.criteria,
+        }
+    }
 }
 
 /// Satisfaction over a period, per agency, branch, group, counter, officer or day. Public:
@@ -428,7 +225,10 @@ pub(crate) async fn satisfaction(
         from,
         to,
         by: by.as_str(),
-        rows: summarise(&counts, by, &labels, lang),
+        rows: summarise(&counts, by, &labels, Tr(lang).t("satisfaction-total"))
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     }))
 }
 
@@ -446,12 +246,13 @@ fn summary_event(
     labels: &Labels,
     lang: Lang,
 ) -> axum::response::sse::Event {
+    let total = || Tr(lang).t("satisfaction-total");
     let summary = LiveSummary {
         day: r.day,
-        agency: summarise(&r.rows, By::Agency, labels, lang),
-        branch: summarise(&r.rows, By::Branch, labels, lang),
-        counter: summarise(&r.rows, By::Counter, labels, lang),
-        officer: summarise(&r.rows, By::Officer, labels, lang),
+        agency: summarise(&r.rows, By::Agency, labels, total()),
+        branch: summarise(&r.rows, By::Branch, labels, total()),
+        counter: summarise(&r.rows, By::Counter, labels, total()),
+        officer: summarise(&r.rows, By::Officer, labels, total()),
     };
     axum::response::sse::Event::default()
         .event("summary")

@@ -6,12 +6,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
-use motcua_domain::ids::DossierCode;
+use motcua_app::track::{self, Tracked};
+use motcua_domain::Lang;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiQuery, ReqLang, WebError};
 use motcua_app::App;
-use motcua_app::secrets::same_secret;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -54,68 +54,31 @@ pub(crate) async fn track(
     Path(code): Path<String>,
     ApiQuery(p): ApiQuery<TrackParams>,
 ) -> Result<Json<Tracking>, WebError> {
-    Ok(Json(
-        lookup(&state, &code, p.verify.as_deref().unwrap_or(""), lang).await?,
-    ))
+    let found = track::lookup(&state, &code, p.verify.as_deref().unwrap_or("")).await?;
+    Ok(Json(tracking(&found, lang)))
 }
 
-/// The public view of a dossier, when the second factor matches.
-pub(crate) async fn lookup(
-    state: &App,
-    code: &str,
-    verify: &str,
-    lang: motcua_domain::Lang,
-) -> Result<Tracking, WebError> {
-    let not_found = || WebError::not_found();
-    let Ok(code) = DossierCode::parse(code.trim()) else {
-        return Err(not_found());
-    };
-    let key = code.to_string();
-    if state.limits.track.check(&key).is_err() {
-        return Err(not_found());
-    }
-    let verify = verify.trim();
-    // One indexed read: the dossier with its timeline; the procedure's name is in memory.
-    let found = state.store.dossier_timeline(&code).await?;
-    // The second factor: the last four digits of the applicant's phone, or of their citizen
-    // ID when they gave no phone.
-    let matches = found.as_ref().is_some_and(|(d, _)| {
-        let a = &d.intake.applicant;
-        let last4 = a
-            .phone
-            .as_ref()
-            .map(|p| p.last4().to_string())
-            .or_else(|| a.cccd.as_ref().map(|c| c.last4()));
-        verify.len() == 4 && last4.is_some_and(|l| same_secret(&l, verify))
-    });
-    let Some((d, events)) = found.filter(|_| matches) else {
-        state.limits.track.fail(&key);
-        return Err(not_found());
-    };
-    let name = state
-        .catalog
-        .index()
-        .get(&d.intake.procedure.code)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    Ok(Tracking {
-        code: code.to_string(),
+/// The wire form of a tracked dossier, in `lang`.
+pub(crate) fn tracking(t: &Tracked, lang: Lang) -> Tracking {
+    let d = &t.dossier;
+    Tracking {
+        code: t.code.to_string(),
         procedure_code: d.intake.procedure.code.to_string(),
-        procedure_name: name,
+        procedure_name: t.procedure_name.clone(),
         status: d.status.as_str(),
         status_label: d.status.label(lang),
         submitted_at: d.submitted_at,
         received_at: d.received_at,
         due_at: d.due_at,
         overdue: d.is_overdue(Utc::now()),
-        timeline: events
+        timeline: t
+            .timeline
             .iter()
-            .filter(|e| e.kind.is_public())
             .map(|e| TimelineEntry {
                 at: e.at,
                 event: e.kind.name(),
                 label: e.kind.public_label(lang),
             })
             .collect(),
-    })
+    }
 }

@@ -19,10 +19,10 @@ use motcua_store::{
     AdminChange, AdminOp, Agency, AgencyKind, ApiKey, Branch, Counter, Scope, User,
 };
 
-use super::account::local;
-use super::forms::{Fields, get, see_other};
-use super::staff::Officer;
-use super::{Chrome, render};
+use crate::html::citizen::account::local;
+use crate::html::forms::{Fields, get, see_other};
+use crate::html::staff::office::Officer;
+use crate::html::{Chrome, render};
 use motcua_app::App;
 use motcua_app::secrets::{hash_password, new_secret, sha256_hex};
 
@@ -104,7 +104,7 @@ fn admin<'a>(c: &Chrome, officer: &'a Officer, here: &str) -> Result<&'a User, B
     if user.role == Role::Administrator {
         Ok(user)
     } else {
-        Err(Box::new(super::error_page(
+        Err(Box::new(crate::html::error_page(
             StatusCode::FORBIDDEN,
             c,
             "admin-forbidden-title",
@@ -455,7 +455,7 @@ async fn page(
         .collect();
     let mut inputs = inputs;
     inputs.push(Input::new(c, "reason", "text").hint(c).value(v("reason")));
-    let status = super::forms::form_status(&errors);
+    let status = crate::html::forms::form_status(&errors);
     let page = AdminPage {
         c,
         csrf: officer.csrf(),
@@ -483,7 +483,7 @@ pub(crate) async fn show(
 ) -> Response {
     let c = c.with_nav("staff");
     let Some(section) = section_of(&section) else {
-        return super::staff::not_found(&c);
+        return crate::html::staff::office::not_found(&c);
     };
     if let Err(r) = admin(&c, &officer, &format!("/staff/admin/{section}")) {
         return *r;
@@ -785,7 +785,7 @@ pub(crate) async fn save(
 ) -> Response {
     let c = c.with_nav("staff");
     let Some(section) = section_of(&section) else {
-        return super::staff::not_found(&c);
+        return crate::html::staff::office::not_found(&c);
     };
     let here = format!("/staff/admin/{section}");
     if let Err(r) = admin(&c, &officer, &here) {
@@ -822,7 +822,7 @@ pub(crate) async fn save(
         record,
     };
     if let Err(e) = state.store.administer(&op, &change).await {
-        return super::catalog::store_failure(&c, e);
+        return crate::html::public::catalog::store_failure(&c, e);
     }
     tracing::info!(entity, key = %key, actor = %user.username, "administration change");
     if let AdminOp::CalendarDay(_) = op

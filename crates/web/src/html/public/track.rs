@@ -8,10 +8,18 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::account::local;
-use super::{Chrome, render};
-use crate::api::track::{Tracking, lookup};
+use crate::html::citizen::account::local;
+use crate::html::{Chrome, render};
 use motcua_app::App;
+use motcua_app::track;
+
+/// What the page shows of a dossier found.
+struct Found {
+    code: String,
+    procedure_name: String,
+    status: &'static str,
+    status_label: &'static str,
+}
 
 #[derive(Template)]
 #[template(path = "track.html")]
@@ -19,7 +27,7 @@ struct TrackPage<'a> {
     c: &'a Chrome,
     code: String,
     errors: Vec<(String, String)>,
-    found: Option<Tracking>,
+    found: Option<Found>,
     timeline: Vec<(String, String)>,
     due: Option<String>,
 }
@@ -41,15 +49,20 @@ pub(crate) async fn page(
         due: None,
     };
     if !code.is_empty() && q.contains_key("verify") {
-        match lookup(&state, &code, &verify, c.lang).await {
+        match track::lookup(&state, &code, &verify).await {
             Ok(t) => {
                 page.timeline = t
                     .timeline
                     .iter()
-                    .map(|e| (local(e.at), e.label.clone()))
+                    .map(|e| (local(e.at), e.kind.public_label(c.lang)))
                     .collect();
-                page.due = t.due_at.map(local);
-                page.found = Some(t);
+                page.due = t.dossier.due_at.map(local);
+                page.found = Some(Found {
+                    code: t.code.to_string(),
+                    procedure_name: t.procedure_name,
+                    status: t.dossier.status.as_str(),
+                    status_label: t.dossier.status.label(c.lang),
+                });
             }
             Err(_) => page
                 .errors

@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::audit::sha256;
 
-use super::account::{local, procedure_name};
-use super::{Chrome, render};
+use crate::html::citizen::account::{local, procedure_name};
+use crate::html::{Chrome, render};
 use motcua_app::App;
 
 /// What the page found for the hash.
@@ -123,6 +123,6 @@ pub(crate) async fn check(
             .errors
             .push(("f-file".into(), c.tr.t("verify-doc-choose"))),
     }
-    let code = super::forms::form_status(&p.errors);
+    let code = crate::html::forms::form_status(&p.errors);
     render(code, &c, &p)
 }

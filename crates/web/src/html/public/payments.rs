@@ -13,9 +13,9 @@ use chrono::Utc;
 use motcua_store::PaymentStatus;
 use rand::RngExt;
 
-use super::{Chrome, error_page, render};
-use crate::api::payments::query_params;
+use crate::html::{Chrome, error_page, render};
 use crate::i18n::money;
+use crate::request::query_params;
 use motcua_app::App;
 use motcua_app::vnpay;
 
@@ -114,7 +114,7 @@ pub(crate) async fn sandbox_page(
     RawQuery(q): RawQuery,
 ) -> Response {
     let Some(cfg) = sandbox_config(&state) else {
-        return super::not_found(c).await;
+        return crate::html::not_found(c).await;
     };
     let params = query_params(q.as_deref());
     if !vnpay::verify(&cfg.secret, &params) || params.get("vnp_TmnCode") != Some(&cfg.tmn_code) {
@@ -141,7 +141,7 @@ pub(crate) async fn sandbox_page(
 /// the payer to the merchant's return URL with the same signed result.
 pub(crate) async fn sandbox_decide(State(state): State<App>, c: Chrome, body: String) -> Response {
     let Some(cfg) = sandbox_config(&state) else {
-        return super::not_found(c).await;
+        return crate::html::not_found(c).await;
     };
     let mut form: BTreeMap<String, String> = form_urlencoded::parse(body.as_bytes())
         .into_owned()

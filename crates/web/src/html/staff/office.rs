@@ -14,11 +14,10 @@ use motcua_domain::role::Role;
 use motcua_store::{User, ops};
 use std::collections::BTreeMap;
 
-use super::account::{local, procedure_name};
-use super::forms::{Fields, Visitor, forged, get, safe_next, see_other, with_cookie};
-use super::{Chrome, render};
-use crate::api::auth::staff_log_in;
 use crate::auth::{STAFF_COOKIE, staff_cookie, staff_csrf};
+use crate::html::citizen::account::{local, procedure_name};
+use crate::html::forms::{Fields, Visitor, forged, get, safe_next, see_other, with_cookie};
+use crate::html::{Chrome, render};
 use motcua_app::App;
 use motcua_app::dossiers::{self, ApplicantForm, CounterFiling};
 use motcua_app::error::AppError;
@@ -141,7 +140,7 @@ pub(crate) async fn login(
         return forged(&c);
     }
     let next = staff_next(f.get("next").map(String::as_str));
-    match staff_log_in(&state, get(&f, "username"), get(&f, "password").into()).await {
+    match motcua_app::staff::log_in(&state, get(&f, "username"), get(&f, "password").into()).await {
         Ok((token, user, _)) if user.role.is_staff() => {
             with_cookie(see_other(&next), Some(officer.cookie(&token, None)))
         }
@@ -229,7 +228,7 @@ pub(crate) async fn inbox(
     let now = Utc::now();
     let items = match work::list(&state, user, view, now, 200).await {
         Ok(i) => i,
-        Err(e) => return super::catalog::store_failure(&c, e),
+        Err(e) => return crate::html::public::catalog::store_failure(&c, e),
     };
     let index = state.catalog.index();
     let mut rows = Vec::new();
@@ -347,12 +346,12 @@ async fn readable(
     {
         Ok(Some(record)) => Ok(record),
         Ok(None) => Err(not_found(c)),
-        Err(e) => Err(super::catalog::store_failure(c, e)),
+        Err(e) => Err(crate::html::public::catalog::store_failure(c, e)),
     }
 }
 
 pub(crate) fn not_found(c: &Chrome) -> Response {
-    super::error_page(
+    crate::html::error_page(
         StatusCode::NOT_FOUND,
         c,
         "not-found-title",
@@ -447,7 +446,7 @@ async fn dossier_page(
     if let Some(s) = &d.supplement {
         facts.push((c.tr.t("staff-missing"), s.missing.join("; ")));
     }
-    let status = super::forms::form_status(&errors);
+    let status = crate::html::forms::form_status(&errors);
     let page = DossierPage {
         c,
         csrf: officer.csrf(),
@@ -704,7 +703,7 @@ async fn reception_page(
         "" => None,
         code => chosen(state, code).await,
     };
-    let status = super::forms::form_status(&errors);
+    let status = crate::html::forms::form_status(&errors);
     let page = ReceptionPage {
         c,
         csrf: officer.csrf(),

@@ -15,9 +15,9 @@ use motcua_search::SearchQuery;
 use motcua_store::{Branch, OnlineLevel, Procedure, ProcedureSummary};
 use serde::Deserialize;
 
-use super::{Chrome, error_page, kept, render, render_kept};
-use crate::api::procedures::{ListParams, search_query};
+use crate::html::{Chrome, error_page, kept, render, render_kept};
 use motcua_app::App;
+use motcua_app::catalog::{SearchForm, search_query};
 
 /// A procedure in a list.
 pub(crate) struct Item {
@@ -285,15 +285,15 @@ pub(crate) async fn list(
         },
     };
     let q = form.q.clone().unwrap_or_default();
-    let params = ListParams::new(
-        form.q.clone(),
-        form.field.clone(),
-        form.agency.clone(),
-        form.level.clone(),
-        form.online_level.clone(),
-        page,
-        PER_PAGE,
-    );
+    let params = SearchForm {
+        q: form.q.clone(),
+        field: form.field.clone(),
+        agency: form.agency.clone(),
+        level: form.level.clone(),
+        online_level: form.online_level.clone(),
+        page: Some(page),
+        per_page: Some(PER_PAGE),
+    };
     let (query, error) = match search_query(params) {
         Ok((query, _, _)) => (Some(query), None),
         Err(e) if e.code == "query_too_long" => (None, Some(c.tr.t("search-too-long"))),
@@ -570,7 +570,7 @@ pub(crate) struct Apply<'a> {
 pub(crate) async fn apply(
     State(state): State<App>,
     c: Chrome,
-    v: super::forms::Visitor,
+    v: crate::html::forms::Visitor,
     Path(code): Path<String>,
 ) -> Response {
     let c = c.with_nav("procedures");

@@ -6,15 +6,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::lifecycle::{RatingCriterion, Satisfaction};
-use motcua_store::{Branch, StoreError};
+use motcua_store::Branch;
 
-use super::floor::{at_counter, counter_form, live_page};
-use super::forms::{Fields, get, see_other};
-use super::{Chrome, render};
-use crate::api::ratings::{
+use crate::html::floor::kiosk::{at_counter, counter_form, live_page};
+use crate::html::forms::{Fields, get, see_other};
+use crate::html::{Chrome, render};
+use motcua_app::App;
+use motcua_app::ratings::{
     By, Labels, SatisfactionRow, parse_rating, ratable, rate_ticket, summarise,
 };
-use motcua_app::App;
 
 #[derive(Template)]
 #[template(path = "tablet.html")]
@@ -38,7 +38,7 @@ struct TabletPage<'a> {
 pub(crate) async fn tablet(
     State(state): State<App>,
     c: Chrome,
-    officer: super::staff::Officer,
+    officer: crate::html::staff::office::Officer,
     Path(code): Path<String>,
     axum::extract::Query(q): axum::extract::Query<std::collections::BTreeMap<String, String>>,
 ) -> Response {
@@ -53,7 +53,7 @@ pub(crate) async fn tablet(
 async fn tablet_page(
     state: &App,
     c: &Chrome,
-    officer: &super::staff::Officer,
+    officer: &crate::html::staff::office::Officer,
     code: &str,
     notice: Option<String>,
 ) -> Response {
@@ -116,7 +116,7 @@ async fn tablet_page(
 pub(crate) async fn tablet_rate(
     State(state): State<App>,
     c: Chrome,
-    officer: super::staff::Officer,
+    officer: crate::html::staff::office::Officer,
     Path(code): Path<String>,
     axum::Form(f): Fields,
 ) -> Response {
@@ -141,12 +141,12 @@ pub(crate) async fn tablet_rate(
     let ticket = match state.store.ticket(ticket_id).await {
         Ok(Some(t)) if t.branch == branch.code && t.counter == Some(number) && ratable(&t) => t,
         Ok(_) => return see_other(&here),
-        Err(e) => return super::catalog::store_failure(&c, e),
+        Err(e) => return crate::html::public::catalog::store_failure(&c, e),
     };
     match rate_ticket(&state, &branch, &ticket, level, &scores, None, &me.username).await {
         Ok(_) => see_other(&format!("{here}?done=thanks")),
-        Err(StoreError::Duplicate(_)) => see_other(&format!("{here}?done=already")),
-        Err(e) => super::catalog::store_failure(&c, e),
+        Err(e) if e.code == "already_rated" => see_other(&format!("{here}?done=already")),
+        Err(e) => crate::html::public::catalog::store_failure(&c, e),
     }
 }
 
@@ -171,7 +171,7 @@ pub(crate) async fn summary(State(state): State<App>, c: Chrome) -> Response {
             (
                 by.as_str(),
                 c.tr.t(&format!("satisfaction-by-{}", by.as_str())),
-                summarise(&ratings.rows, by, &labels, c.lang),
+                summarise(&ratings.rows, by, &labels, c.tr.t("satisfaction-total")),
             )
         })
         .collect();

@@ -1,20 +1,17 @@
-//! Public pages, rendered on the server (askama templates in `templates/`, strings from the
+//! The pages, rendered on the server (askama templates in `templates/`, strings from the
 //! Fluent catalogs). Every page works without JavaScript; the language is Vietnamese unless
 //! the visitor chose English (remembered in a cookie) or their browser prefers it.
 
-mod account;
-mod admin;
-mod appointments;
-mod catalog;
-mod filing;
+mod citizen;
 mod floor;
 pub(crate) mod forms;
-mod payments;
-mod places;
-mod rating;
+mod public;
 mod staff;
-mod track;
-mod verify;
+
+use citizen::{account, filing};
+use floor::{appointments, kiosk, rating};
+use public::{catalog, payments, places, track, verify};
+use staff::{admin, office};
 
 use askama::Template;
 use axum::Router;
@@ -47,16 +44,16 @@ pub(crate) fn routes() -> Router<App> {
         .route("/branches/{code}", get(places::branch))
         .route(
             "/branches/{code}/kiosk",
-            get(floor::kiosk).post(floor::take),
+            get(kiosk::kiosk).post(kiosk::take),
         )
-        .route("/branches/{code}/kiosk/check-in", post(floor::check_in))
+        .route("/branches/{code}/kiosk/check-in", post(kiosk::check_in))
         .route(
             "/branches/{code}/appointments",
             get(appointments::form).post(appointments::create),
         )
-        .route("/branches/{code}/board", get(floor::board))
-        .route("/staff/counters/{code}", get(floor::counter))
-        .route("/staff/counters/{code}/act", post(floor::counter_act))
+        .route("/branches/{code}/board", get(kiosk::board))
+        .route("/staff/counters/{code}", get(kiosk::counter))
+        .route("/staff/counters/{code}/act", post(kiosk::counter_act))
         .route(
             "/staff/counters/{code}/tablet",
             get(rating::tablet).post(rating::tablet_rate),
@@ -112,9 +109,9 @@ pub(crate) fn routes() -> Router<App> {
         .route("/account/dossiers/{code}/withdraw", post(filing::withdraw))
         .route("/account/dossiers/{code}/rate", post(filing::rate))
         .route("/track", get(track::page))
-        .route("/staff", get(staff::inbox))
-        .route("/staff/login", get(staff::login_form).post(staff::login))
-        .route("/staff/logout", post(staff::logout))
+        .route("/staff", get(office::inbox))
+        .route("/staff/login", get(office::login_form).post(office::login))
+        .route("/staff/logout", post(office::logout))
         .route(
             "/staff/admin",
             get(|| async { forms::see_other("/staff/admin/agencies") }),
@@ -122,10 +119,10 @@ pub(crate) fn routes() -> Router<App> {
         .route("/staff/admin/{section}", get(admin::show).post(admin::save))
         .route(
             "/staff/reception",
-            get(staff::reception).post(staff::receive),
+            get(office::reception).post(office::receive),
         )
-        .route("/staff/dossiers/{code}", get(staff::dossier))
-        .route("/staff/dossiers/{code}/actions", post(staff::act))
+        .route("/staff/dossiers/{code}", get(office::dossier))
+        .route("/staff/dossiers/{code}/actions", post(office::act))
         .merge(
             Router::new()
                 .route("/account/drafts/{id}/documents", post(filing::upload))
@@ -134,7 +131,7 @@ pub(crate) fn routes() -> Router<App> {
                     post(filing::supplement_upload),
                 )
                 .route("/verify/{hash}", get(verify::show).post(verify::check))
-                .route("/staff/dossiers/{code}/result", post(staff::issue_result))
+                .route("/staff/dossiers/{code}/result", post(office::issue_result))
                 .layer(axum::extract::DefaultBodyLimit::max(
                     motcua_app::filing::UPLOAD_BODY_LIMIT,
                 )),

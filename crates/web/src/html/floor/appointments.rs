@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use motcua_domain::calendar::TZ;
 use motcua_store::{Appointment, Branch, ServiceGroup};
 
-use super::floor::{branch_and_groups, branch_form, missing};
-use super::forms::{Fields, Visitor, get, with_cookie};
-use super::{Chrome, render};
+use crate::html::floor::kiosk::{branch_and_groups, branch_form, missing};
+use crate::html::forms::{Fields, Visitor, get, with_cookie};
+use crate::html::{Chrome, render};
 use motcua_app::App;
 use motcua_app::floor::{DaySlots, book, day_slots};
 

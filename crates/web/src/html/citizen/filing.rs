@@ -21,12 +21,12 @@ use motcua_domain::units::AdminUnits;
 use motcua_store::{Attachment, Procedure};
 use serde_json::{Map, Value};
 
-use super::account::local;
-use super::forms::{
+use crate::error::{FieldError, WebError};
+use crate::html::citizen::account::local;
+use crate::html::forms::{
     Fields, FormField, Visitor, field_errors, forged, get, place_errors, see_other,
 };
-use super::{Chrome, error_page, render};
-use crate::error::{FieldError, WebError};
+use crate::html::{Chrome, error_page, render};
 use crate::i18n::money;
 use motcua_app::App;
 use motcua_app::error::AppError;
@@ -47,7 +47,7 @@ pub(crate) async fn start(
     };
     match filing::start(&state, &me.citizen, &code, Utc::now()).await {
         Ok(d) => see_other(&format!("/account/drafts/{}", d.id)),
-        Err(e) => super::failure_page(&c, &e),
+        Err(e) => crate::html::failure_page(&c, &e),
     }
 }
 
@@ -377,7 +377,7 @@ async fn draft_page(
         },
         max_mb,
     };
-    let status = super::forms::form_status(errors);
+    let status = crate::html::forms::form_status(errors);
     render(status, c, &page)
 }
 
@@ -414,7 +414,7 @@ async fn draft_gone(state: &App, c: &Chrome, me: &CitizenAuth, id: &str, e: AppE
     {
         return see_other(&format!("/account/dossiers/{code}?again=1"));
     }
-    super::failure_page(c, &e)
+    crate::html::failure_page(c, &e)
 }
 
 pub(crate) async fn save_answers(
@@ -461,7 +461,7 @@ pub(crate) async fn save_answers(
     .await
     {
         Ok(d) => d,
-        Err(e) => return super::failure_page(&c, &e),
+        Err(e) => return crate::html::failure_page(&c, &e),
     };
     let problems: Vec<FieldError> =
         match form::validate(&p.form_schema, &Value::Object(answers.clone())) {
@@ -668,7 +668,7 @@ pub(crate) async fn submit(
                 )
                 .await
             }
-            Err(e) => super::failure_page(&c, &e),
+            Err(e) => crate::html::failure_page(&c, &e),
         },
     }
 }
@@ -885,10 +885,10 @@ pub(crate) async fn pay(
         Err(r) => return *r,
     };
     let principal = motcua_app::principal::Principal::Citizen(Box::new(me));
-    let ip = crate::api::payments::client_ip(&headers);
-    match crate::api::payments::start(&state, &principal, &code, &ip, c.lang).await {
+    let ip = crate::request::client_ip(&headers);
+    match motcua_app::payments::start(&state, &principal, &code, &ip, c.lang).await {
         Ok(started) => see_other(&started.pay_url),
-        Err(e) => super::failure_page(&c, &e),
+        Err(e) => crate::html::failure_page(&c, &e),
     }
 }
 

@@ -8,8 +8,8 @@ use motcua_domain::ids::AgencyCode;
 use motcua_search::SearchQuery;
 use motcua_store::{Agency, AgencyKind, Branch};
 
-use super::catalog::{Item, item};
-use super::{Chrome, error_page, render};
+use crate::html::public::catalog::{Item, item};
+use crate::html::{Chrome, error_page, render};
 use motcua_app::App;
 
 fn kind_label(c: &Chrome, k: AgencyKind) -> String {

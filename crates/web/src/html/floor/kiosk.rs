@@ -9,9 +9,9 @@ use chrono::Utc;
 use motcua_domain::queue::Priority;
 use motcua_store::{Branch, ServiceGroup};
 
-use super::account::local;
-use super::forms::{Fields, Visitor, forged, get, with_cookie};
-use super::{Chrome, render};
+use crate::html::citizen::account::local;
+use crate::html::forms::{Fields, Visitor, forged, get, with_cookie};
+use crate::html::{Chrome, render};
 use motcua_app::App;
 use motcua_app::counter::CounterRefusal;
 use motcua_app::counter::counter_code;
@@ -47,7 +47,7 @@ pub(super) async fn branch_form(
 }
 
 pub(super) fn missing(c: &Chrome) -> Response {
-    super::error_page(
+    crate::html::error_page(
         StatusCode::NOT_FOUND,
         c,
         "branch-not-found",
@@ -194,7 +194,7 @@ pub(crate) async fn take(
     let (ticket, ahead, wait) =
         match motcua_app::floor::issue(&state, &branch, &group, priority).await {
             Ok(x) => x,
-            Err(e) => return super::catalog::store_failure(&c, e),
+            Err(e) => return crate::html::public::catalog::store_failure(&c, e),
         };
     let page = TicketPage {
         c: &c,
@@ -289,7 +289,7 @@ struct CounterPage<'a> {
 pub(crate) async fn counter(
     State(state): State<App>,
     c: Chrome,
-    officer: super::staff::Officer,
+    officer: crate::html::staff::office::Officer,
     Path(code): Path<String>,
     axum::extract::Query(q): axum::extract::Query<std::collections::BTreeMap<String, String>>,
 ) -> Response {
@@ -306,7 +306,7 @@ pub(crate) async fn counter(
 async fn counter_page(
     state: &App,
     c: &Chrome,
-    officer: &super::staff::Officer,
+    officer: &crate::html::staff::office::Officer,
     here: &str,
     code: &str,
     notice: Option<String>,
@@ -371,7 +371,7 @@ async fn counter_page(
 pub(super) async fn at_counter(
     state: &App,
     c: &Chrome,
-    officer: &super::staff::Officer,
+    officer: &crate::html::staff::office::Officer,
     here: &str,
     code: &str,
 ) -> Result<(Branch, i64), Box<Response>> {
@@ -379,13 +379,15 @@ pub(super) async fn at_counter(
     match motcua_app::counter::at_counter(state, user, code).await {
         Ok(found) => Ok(found),
         Err(CounterRefusal::Unknown) => Err(Box::new(missing(c))),
-        Err(CounterRefusal::NotHere) => Err(Box::new(super::error_page(
+        Err(CounterRefusal::NotHere) => Err(Box::new(crate::html::error_page(
             StatusCode::FORBIDDEN,
             c,
             "admin-forbidden-title",
             c.tr.t("counter-forbidden"),
         ))),
-        Err(CounterRefusal::Store(e)) => Err(Box::new(super::catalog::store_failure(c, e))),
+        Err(CounterRefusal::Store(e)) => {
+            Err(Box::new(crate::html::public::catalog::store_failure(c, e)))
+        }
     }
 }
 
@@ -394,7 +396,7 @@ pub(super) async fn at_counter(
 pub(super) async fn counter_form(
     state: &App,
     c: &Chrome,
-    officer: &super::staff::Officer,
+    officer: &crate::html::staff::office::Officer,
     here: &str,
     code: &str,
     f: &std::collections::BTreeMap<String, String>,
@@ -409,7 +411,7 @@ pub(super) async fn counter_form(
 pub(crate) async fn counter_act(
     State(state): State<App>,
     c: Chrome,
-    officer: super::staff::Officer,
+    officer: crate::html::staff::office::Officer,
     Path(code): Path<String>,
     axum::Form(f): Fields,
 ) -> Response {
@@ -450,7 +452,7 @@ pub(crate) async fn counter_act(
         _ => None,
     };
     match moved {
-        Some(Ok(_)) => return super::forms::see_other(&format!("{here}?done=1")),
+        Some(Ok(_)) => return crate::html::forms::see_other(&format!("{here}?done=1")),
         Some(Err(e)) => {
             let problem = c.tr.error(&e);
             return counter_page(&state, &c, &officer, &here, &code, None, Some(problem)).await;
@@ -480,9 +482,9 @@ pub(crate) async fn counter_act(
     match done {
         Ok(true) => {
             state.live.poke();
-            super::forms::see_other(&format!("{here}?done=1"))
+            crate::html::forms::see_other(&format!("{here}?done=1"))
         }
-        Ok(false) => super::forms::see_other(&format!("{here}?done=none")),
-        Err(e) => super::catalog::store_failure(&c, e),
+        Ok(false) => crate::html::forms::see_other(&format!("{here}?done=none")),
+        Err(e) => crate::html::public::catalog::store_failure(&c, e),
     }
 }

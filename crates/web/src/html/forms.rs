@@ -8,9 +8,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{Chrome, render};
 use crate::auth::{SESSION_COOKIE, cookie, session_cookie};
 use crate::error::FieldError;
+use crate::html::{Chrome, render};
 use crate::i18n::Tr;
 use motcua_app::App;
 use motcua_app::error::AppError;
@@ -299,5 +299,5 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
 /// The page for a form sent with a wrong or missing anti-forgery token (an old tab, an
 /// expired session): nothing was changed.
 pub(crate) fn forged(c: &Chrome) -> Response {
-    super::error_page(StatusCode::FORBIDDEN, c, "csrf-title", c.tr.t("csrf-lead"))
+    crate::html::error_page(StatusCode::FORBIDDEN, c, "csrf-title", c.tr.t("csrf-lead"))
 }

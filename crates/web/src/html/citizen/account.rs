@@ -15,14 +15,13 @@ use motcua_domain::calendar::TZ;
 use motcua_domain::units::AdminUnits;
 use motcua_store::{CodePurpose, DossierRecord, Draft};
 
-use super::forms::{
+use crate::auth::user_agent;
+use crate::error::FieldError;
+use crate::html::forms::{
     Fields, FormField, FormPage, Visitor, field_errors, forged, get, place_errors, safe_next,
     see_other, with_cookie,
 };
-use super::{Chrome, render};
-use crate::api::citizen::{SessionView, revoke, session_views};
-use crate::auth::user_agent;
-use crate::error::FieldError;
+use crate::html::{Chrome, render};
 use motcua_app::App;
 use motcua_app::accounts::{self, ProfileChange};
 use motcua_app::error::AppError;
@@ -59,7 +58,7 @@ fn register_page(
     page.errors = place_errors(&mut page.fields, errors);
     page.submit = c.tr.t("register-submit");
     page.links = vec![("/account/login".into(), c.tr.t("register-have-account"))];
-    let status = super::forms::form_status(errors);
+    let status = crate::html::forms::form_status(errors);
     page.show(status)
 }
 
@@ -130,7 +129,7 @@ fn verify_page(
         ),
         c.tr.t("verify-resend"),
     )];
-    let status = super::forms::form_status(errors);
+    let status = crate::html::forms::form_status(errors);
     page.show(status)
 }
 
@@ -222,7 +221,7 @@ fn login_page(
         ("/account/register".into(), c.tr.t("login-register")),
         ("/account/forgot".into(), c.tr.t("login-forgot")),
     ];
-    let status = super::forms::form_status(errors);
+    let status = crate::html::forms::form_status(errors);
     page.show(status)
 }
 
@@ -349,7 +348,7 @@ fn reset_page(c: &Chrome, csrf: &str, login: &str, errors: &[FieldError]) -> Res
             .autocomplete("new-password"),
     ];
     page.errors = place_errors(&mut page.fields, errors);
-    let status = super::forms::form_status(errors);
+    let status = crate::html::forms::form_status(errors);
     page.show(status)
 }
 
@@ -474,7 +473,7 @@ fn profile_page(
     page.errors = place_errors(&mut page.fields, errors);
     page.submit = c.tr.t("profile-save");
     page.links = vec![("/account".into(), c.tr.t("account-back"))];
-    let status = super::forms::form_status(errors);
+    let status = crate::html::forms::form_status(errors);
     page.show(status)
 }
 
@@ -560,7 +559,7 @@ struct AccountPage<'a> {
     notice: Option<String>,
     dossiers: Vec<DossierRow>,
     drafts: Vec<DraftRow>,
-    sessions: Vec<SessionView>,
+    sessions: Vec<accounts::SignedIn>,
 }
 
 pub(crate) fn local(t: chrono::DateTime<Utc>) -> String {
@@ -620,7 +619,7 @@ pub(crate) async fn home(
     for d in state.store.citizen_drafts(id).await.unwrap_or_default() {
         drafts.push(draft_row(&state, &d).await);
     }
-    let sessions = session_views(&state, &me).await.unwrap_or_default();
+    let sessions = accounts::sessions(&state, &me).await.unwrap_or_default();
     let notice = if q.contains_key("welcome") {
         Some(c.tr.t("account-welcome"))
     } else if q.contains_key("saved") {
@@ -657,7 +656,7 @@ pub(crate) async fn revoke_session(
         Ok(me) => me,
         Err(r) => return *r,
     };
-    if let Err(e) = revoke(&state, &me, &id).await {
+    if let Err(e) = accounts::revoke(&state, &me, &id).await {
         tracing::info!(error = %e, "revoking a session");
     }
     see_other("/account#sessions")

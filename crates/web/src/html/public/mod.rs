@@ -1,0 +1,8 @@
+//! The public's pages: the catalog and home page, agencies and branches, tracking, the
+//! verification of an electronic result, and the payment gateway's return page and sandbox.
+
+pub(crate) mod catalog;
+pub(crate) mod payments;
+pub(crate) mod places;
+pub(crate) mod track;
+pub(crate) mod verify;

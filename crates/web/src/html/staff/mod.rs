@@ -1,0 +1,5 @@
+//! The back office: officers' log-in, work lists, the reception console and the dossier page,
+//! and administration.
+
+pub(crate) mod admin;
+pub(crate) mod office;
