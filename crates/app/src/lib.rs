@@ -24,6 +24,7 @@ pub mod public;
 pub mod ratelimit;
 pub mod ratings;
 pub mod secrets;
+pub mod slips;
 pub mod staff;
 pub mod track;
 pub mod vnpay;

@@ -88,9 +88,30 @@ pub(crate) fn pick(lang: Lang, vi: impl Into<String>, en: impl Into<String>) -> 
     }
 }
 
+/// 1234567 → "1.234.567 đồng" (Vietnamese digit grouping).
+pub fn money(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{}{out} đồng", if amount < 0 { "-" } else { "" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_is_grouped_the_vietnamese_way() {
+        assert_eq!(money(0), "0 đồng");
+        assert_eq!(money(50_000), "50.000 đồng");
+        assert_eq!(money(1_234_567), "1.234.567 đồng");
+        assert_eq!(money(-5_000), "-5.000 đồng");
+    }
 
     #[test]
     fn negotiates_accept_language() {

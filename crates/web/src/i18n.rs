@@ -8,6 +8,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
 use motcua_app::error::{Arg, Message};
 use motcua_domain::Lang;
+pub(crate) use motcua_domain::lang::money;
 
 static_loader! {
     static LOCALES = {
@@ -91,29 +92,9 @@ impl Tr {
     }
 }
 
-/// 1234567 → "1.234.567 đồng" (Vietnamese digit grouping).
-pub(crate) fn money(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    format!("{}{out} đồng", if amount < 0 { "-" } else { "" })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_is_grouped_the_vietnamese_way() {
-        assert_eq!(money(0), "0 đồng");
-        assert_eq!(money(50_000), "50.000 đồng");
-        assert_eq!(money(1_234_567), "1.234.567 đồng");
-    }
 
     #[test]
     fn both_catalogs_have_the_same_keys() {

@@ -8,10 +8,10 @@ pub(crate) mod forms;
 mod public;
 mod staff;
 
-use citizen::{account, filing};
+use citizen::{account, dossier as own_dossier, draft, profile};
 use floor::{appointments, kiosk, rating};
-use public::{catalog, payments, places, track, verify};
-use staff::{admin, office};
+use public::{catalog, payments, places, procedure, track, verify};
+use staff::{admin, admin_save, dossier as staff_dossier, office, reception};
 
 use askama::Template;
 use axum::Router;
@@ -35,9 +35,12 @@ pub(crate) fn routes() -> Router<App> {
     Router::new()
         .route("/", get(catalog::home))
         .route("/procedures", get(catalog::list))
-        .route("/procedures/{code}", get(catalog::detail))
-        .route("/procedures/{code}/apply", get(catalog::apply))
-        .route("/procedures/{code}/documents/{n}/form", get(catalog::form))
+        .route("/procedures/{code}", get(procedure::detail))
+        .route("/procedures/{code}/apply", get(procedure::apply))
+        .route(
+            "/procedures/{code}/documents/{n}/form",
+            get(procedure::form),
+        )
         .route("/agencies", get(places::agencies))
         .route("/agencies/{code}", get(places::agency))
         .route("/branches", get(places::branches))
@@ -60,7 +63,7 @@ pub(crate) fn routes() -> Router<App> {
         )
         .route("/satisfaction", get(rating::summary))
         .route("/payments/vnpay/return", get(payments::return_page))
-        .route("/account", get(account::home))
+        .route("/account", get(profile::home))
         .route(
             "/account/register",
             get(account::register_form).post(account::register),
@@ -85,29 +88,32 @@ pub(crate) fn routes() -> Router<App> {
         )
         .route(
             "/account/profile",
-            get(account::profile_form).post(account::profile),
+            get(profile::profile_form).post(profile::profile),
         )
         .route(
             "/account/sessions/{id}/revoke",
-            post(account::revoke_session),
+            post(profile::revoke_session),
         )
-        .route("/procedures/{code}/file", post(filing::start))
-        .route("/account/drafts/{id}", get(filing::draft))
-        .route("/account/drafts/{id}/answers", post(filing::save_answers))
-        .route("/account/drafts/{id}/reuse", post(filing::reuse))
+        .route("/procedures/{code}/file", post(draft::start))
+        .route("/account/drafts/{id}", get(draft::draft))
+        .route("/account/drafts/{id}/answers", post(draft::save_answers))
+        .route("/account/drafts/{id}/reuse", post(draft::reuse))
         .route(
             "/account/drafts/{id}/attachments/{attachment}/remove",
-            post(filing::remove),
+            post(draft::remove),
         )
-        .route("/account/drafts/{id}/submit", post(filing::submit))
-        .route("/account/dossiers/{code}", get(filing::dossier))
-        .route("/account/dossiers/{code}/pay", post(filing::pay))
+        .route("/account/drafts/{id}/submit", post(draft::submit))
+        .route("/account/dossiers/{code}", get(own_dossier::dossier))
+        .route("/account/dossiers/{code}/pay", post(own_dossier::pay))
         .route(
             "/account/dossiers/{code}/supplement/submit",
-            post(filing::supplement_submit),
+            post(own_dossier::supplement_submit),
         )
-        .route("/account/dossiers/{code}/withdraw", post(filing::withdraw))
-        .route("/account/dossiers/{code}/rate", post(filing::rate))
+        .route(
+            "/account/dossiers/{code}/withdraw",
+            post(own_dossier::withdraw),
+        )
+        .route("/account/dossiers/{code}/rate", post(own_dossier::rate))
         .route("/track", get(track::page))
         .route("/staff", get(office::inbox))
         .route("/staff/login", get(office::login_form).post(office::login))
@@ -116,22 +122,28 @@ pub(crate) fn routes() -> Router<App> {
             "/staff/admin",
             get(|| async { forms::see_other("/staff/admin/agencies") }),
         )
-        .route("/staff/admin/{section}", get(admin::show).post(admin::save))
+        .route(
+            "/staff/admin/{section}",
+            get(admin::show).post(admin_save::save),
+        )
         .route(
             "/staff/reception",
-            get(office::reception).post(office::receive),
+            get(reception::reception).post(reception::receive),
         )
-        .route("/staff/dossiers/{code}", get(office::dossier))
-        .route("/staff/dossiers/{code}/actions", post(office::act))
+        .route("/staff/dossiers/{code}", get(staff_dossier::dossier))
+        .route("/staff/dossiers/{code}/actions", post(staff_dossier::act))
         .merge(
             Router::new()
-                .route("/account/drafts/{id}/documents", post(filing::upload))
+                .route("/account/drafts/{id}/documents", post(draft::upload))
                 .route(
                     "/account/dossiers/{code}/supplement",
-                    post(filing::supplement_upload),
+                    post(own_dossier::supplement_upload),
                 )
                 .route("/verify/{hash}", get(verify::show).post(verify::check))
-                .route("/staff/dossiers/{code}/result", post(office::issue_result))
+                .route(
+                    "/staff/dossiers/{code}/result",
+                    post(staff_dossier::issue_result),
+                )
                 .layer(axum::extract::DefaultBodyLimit::max(
                     motcua_app::filing::UPLOAD_BODY_LIMIT,
                 )),
@@ -455,4 +467,26 @@ pub(crate) async fn not_found(c: Chrome) -> Response {
         "not-found-title",
         c.tr.t("not-found-lead"),
     )
+}
+
+/// A moment as people read it here: `14:05 27/03/2026`, Vietnam time.
+pub(crate) fn local(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&motcua_domain::calendar::TZ)
+        .format("%H:%M %d/%m/%Y")
+        .to_string()
+}
+
+/// A procedure's name from the store (empty when there is no such procedure).
+pub(crate) async fn procedure_name(state: &App, code: &str) -> String {
+    match code.parse() {
+        Ok(code) => state
+            .store
+            .procedure(&code)
+            .await
+            .ok()
+            .flatten()
+            .map(|p| p.name)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
 }

@@ -9,8 +9,8 @@ use chrono::Utc;
 use motcua_domain::queue::Priority;
 use motcua_store::{Branch, ServiceGroup};
 
-use crate::html::citizen::account::local;
 use crate::html::forms::{Fields, Visitor, forged, get, with_cookie};
+use crate::html::local;
 use crate::html::{Chrome, render};
 use motcua_app::App;
 use motcua_app::counter::CounterRefusal;

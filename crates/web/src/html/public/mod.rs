@@ -4,5 +4,6 @@
 pub(crate) mod catalog;
 pub(crate) mod payments;
 pub(crate) mod places;
+pub(crate) mod procedure;
 pub(crate) mod track;
 pub(crate) mod verify;

@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::html::citizen::account::local;
+use crate::html::local;
 use crate::html::{Chrome, render};
 use motcua_app::App;
 use motcua_app::track;

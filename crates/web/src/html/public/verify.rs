@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::audit::sha256;
 
-use crate::html::citizen::account::{local, procedure_name};
 use crate::html::{Chrome, render};
+use crate::html::{local, procedure_name};
 use motcua_app::App;
 
 /// What the page found for the hash.

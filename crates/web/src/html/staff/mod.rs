@@ -2,4 +2,7 @@
 //! and administration.
 
 pub(crate) mod admin;
+pub(crate) mod admin_save;
+pub(crate) mod dossier;
 pub(crate) mod office;
+pub(crate) mod reception;

@@ -1,0 +1,270 @@
+//! One procedure: its page (documents, methods, steps, fees, legal basis), the apply page and
+//! its printable form templates.
+
+use super::catalog::agency_names;
+use super::catalog::store_failure;
+use crate::html::{Chrome, error_page, kept, render, render_kept};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use motcua_app::App;
+use motcua_domain::ids::ProcedureCode;
+use motcua_domain::role::Role;
+use motcua_store::{Branch, OnlineLevel, Procedure};
+
+/// A row of the documents table.
+pub(crate) struct DocumentRow {
+    pub name: String,
+    pub originals: String,
+    pub copies: String,
+    pub template: Option<(String, String)>,
+}
+
+pub(crate) struct MethodRow {
+    pub method: String,
+    pub time: String,
+    pub fee: String,
+}
+
+pub(crate) struct StepRow {
+    pub name: String,
+    pub role: String,
+    pub time: String,
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+pub(crate) struct Detail<'a> {
+    c: &'a Chrome,
+    p: &'a Procedure,
+    name: String,
+    agency_name: String,
+    time: String,
+    online: String,
+    online_class: &'static str,
+    can_apply: bool,
+    methods: Vec<MethodRow>,
+    documents: Vec<DocumentRow>,
+    steps: Vec<StepRow>,
+    branches: Vec<Branch>,
+    missing: Option<String>,
+}
+
+pub(crate) async fn load(state: &App, c: &Chrome, code: &str) -> Result<Procedure, Response> {
+    let Ok(code) = ProcedureCode::parse(code) else {
+        return Err(error_page(
+            StatusCode::NOT_FOUND,
+            c,
+            "procedure-bad-code",
+            c.tr.t("procedure-not-found-lead"),
+        ));
+    };
+    match state.store.procedure(&code).await {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => Err(error_page(
+            StatusCode::NOT_FOUND,
+            c,
+            "procedure-not-found",
+            c.tr.t("procedure-not-found-lead"),
+        )),
+        Err(e) => Err(store_failure(c, e)),
+    }
+}
+
+pub(crate) fn role_label(c: &Chrome, r: Role) -> String {
+    let key = match r {
+        Role::Specialist => "role-specialist",
+        Role::Approver => "role-approver",
+        Role::Reception => "role-reception",
+        _ => "role-other",
+    };
+    c.tr.t(key)
+}
+
+pub(crate) fn display_name(c: &Chrome, p: &Procedure) -> String {
+    match (c.lang, &p.name_en) {
+        (motcua_domain::Lang::En, Some(en)) => en.clone(),
+        _ => p.name.clone(),
+    }
+}
+
+pub(crate) async fn detail(
+    State(state): State<App>,
+    c: Chrome,
+    Path(code): Path<String>,
+) -> Response {
+    let c = c.with_nav("procedures");
+    // The page shows the procedure, agency names and branches: all of them change the
+    // catalog's stamp.
+    let version = state.catalog.stamp();
+    if let Some(page) = kept(&state, &c, &version) {
+        return page;
+    }
+    let p = match load(&state, &c, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let names = agency_names(&state).await;
+    let branches = match state.store.branches().await {
+        Ok(b) => b,
+        Err(e) => return store_failure(&c, e),
+    };
+    let count = |n: Option<u32>| n.map_or_else(|| "—".to_string(), |n| n.to_string());
+    let documents = p
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| DocumentRow {
+            name: d.name.clone(),
+            originals: count(d.originals),
+            copies: count(d.copies),
+            template: d.template.as_ref().map(|t| {
+                (
+                    format!("/procedures/{}/documents/{}/form", p.code, i + 1),
+                    c.tr.t1("procedure-template-download", "name", t.clone()),
+                )
+            }),
+        })
+        .collect();
+    let methods = p
+        .methods
+        .iter()
+        .map(|m| MethodRow {
+            method: m.method.clone(),
+            time: if m.processing_time.is_some() {
+                c.time(m.processing_time)
+            } else {
+                m.time_limit_text.clone()
+            },
+            fee: m.fee_text.clone(),
+        })
+        .collect();
+    let steps = p
+        .steps
+        .iter()
+        .map(|s| StepRow {
+            name: s.name.clone(),
+            role: role_label(&c, s.role),
+            time: c.tr.t1("procedure-step-hours", "n", s.budget_hours),
+        })
+        .collect();
+    let missing: Vec<String> = p
+        .missing
+        .iter()
+        .filter(|m| c.tr.has(&format!("missing-{m}")))
+        .map(|m| c.tr.t(&format!("missing-{m}")))
+        .collect();
+    let page = Detail {
+        c: &c,
+        name: display_name(&c, &p),
+        agency_name: names
+            .get(&p.agency)
+            .cloned()
+            .unwrap_or_else(|| p.agency.to_string()),
+        time: c.time(p.processing_time),
+        online: c.online(p.online_level),
+        online_class: p.online_level.as_str(),
+        can_apply: p.online_level != OnlineLevel::None,
+        methods,
+        documents,
+        steps,
+        branches,
+        missing: (!missing.is_empty())
+            .then(|| c.tr.t1("procedure-missing", "fields", missing.join("; "))),
+        p: &p,
+    };
+    render_kept(&state, &c, &version, &page)
+}
+
+#[derive(Template)]
+#[template(path = "apply.html")]
+pub(crate) struct Apply<'a> {
+    /// The signed-in citizen's form token; `None` invites to log in first.
+    csrf: Option<String>,
+    c: &'a Chrome,
+    p: &'a Procedure,
+    title: String,
+    time: String,
+}
+
+pub(crate) async fn apply(
+    State(state): State<App>,
+    c: Chrome,
+    v: crate::html::forms::Visitor,
+    Path(code): Path<String>,
+) -> Response {
+    let c = c.with_nav("procedures");
+    let p = match load(&state, &c, &code).await {
+        Ok(p) if p.online_level != OnlineLevel::None => p,
+        Ok(_) => {
+            return error_page(
+                StatusCode::NOT_FOUND,
+                &c,
+                "procedure-apply",
+                c.tr.t("procedure-apply-counter"),
+            );
+        }
+        Err(r) => return r,
+    };
+    let page = Apply {
+        c: &c,
+        csrf: v.me.as_ref().map(|me| me.session.csrf.clone()),
+        title: c.tr.t1("apply-title", "name", display_name(&c, &p)),
+        time: c.time(p.processing_time),
+        p: &p,
+    };
+    render(StatusCode::OK, &c, &page)
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub(crate) struct FormTemplate<'a> {
+    c: &'a Chrome,
+    p: &'a Procedure,
+    document: String,
+    title: String,
+    note: String,
+}
+
+/// A printable form for a required document: the official file is not in the source data, so
+/// this sheet is drawn up from the catalog and says so.
+pub(crate) async fn form(
+    State(state): State<App>,
+    c: Chrome,
+    Path((code, n)): Path<(String, String)>,
+) -> Response {
+    let p = match load(&state, &c, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some(d) = n
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| p.documents.get(i))
+        .filter(|d| d.template.is_some())
+    else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            &c,
+            "not-found-title",
+            c.tr.t("not-found-lead"),
+        );
+    };
+    let file = d.template.clone().unwrap_or_default();
+    let page = FormTemplate {
+        c: &c,
+        document: d.name.clone(),
+        title: c.tr.t1("template-title", "name", d.name.clone()),
+        note: c.tr.t1("template-note", "file", file),
+        p: &p,
+    };
+    let mut response = render(StatusCode::OK, &c, &page);
+    if let Ok(v) = format!("attachment; filename=\"mau-{}-{n}.html\"", p.code).parse() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
+    }
+    response.into_response()
+}

@@ -1,0 +1,310 @@
+//! The reception console: a procedure chosen with its checklist, the applicant typed, the
+//! dossier opened at the counter (through the same use case as the API), the fee recorded and
+//! the outcome at once.
+
+use super::dossier::lines;
+use super::office::Officer;
+use crate::html::forms::{Fields, get, see_other};
+use crate::html::{Chrome, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::Utc;
+use motcua_app::App;
+use motcua_app::dossiers::{self, ApplicantForm, CounterFiling};
+use motcua_domain::lifecycle::Command;
+use motcua_store::ops;
+use std::collections::BTreeMap;
+
+/// A procedure chosen at the counter, with its checklist.
+pub(crate) struct Chosen {
+    code: String,
+    name: String,
+    documents: Vec<String>,
+    fee: String,
+}
+
+/// What the counter has typed for the applicant.
+#[derive(Default)]
+pub(crate) struct ApplicantFields {
+    name: String,
+    cccd: String,
+    phone: String,
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_reception.html")]
+pub(crate) struct ReceptionPage<'a> {
+    c: &'a Chrome,
+    csrf: String,
+    q: String,
+    results: Vec<(String, String)>,
+    chosen: Option<Chosen>,
+    branches: Vec<(String, String, bool)>,
+    applicant: ApplicantFields,
+    /// The applicant was filled in from an earlier dossier with the same citizen ID.
+    prefilled: bool,
+    errors: Vec<(String, String)>,
+}
+
+/// The procedure `code` with its documents and the fee of filing in person, if it exists.
+pub(crate) async fn chosen(state: &App, code: &str) -> Option<Chosen> {
+    let p = state.store.procedure(&code.parse().ok()?).await.ok()??;
+    let fee = p
+        .methods
+        .iter()
+        .find(|m| m.method.starts_with("Trực tiếp"))
+        .or(p.methods.first())
+        .and_then(|m| m.fee_vnd)
+        .unwrap_or(0);
+    Some(Chosen {
+        code: p.code.to_string(),
+        name: p.name,
+        documents: p.documents.into_iter().map(|d| d.name).collect(),
+        fee: fee.to_string(),
+    })
+}
+
+pub(crate) async fn reception_page(
+    state: &App,
+    c: &Chrome,
+    officer: &Officer,
+    q: &BTreeMap<String, String>,
+    mut applicant: ApplicantFields,
+    errors: Vec<(String, String)>,
+) -> Response {
+    let text = get(q, "q").trim().to_string();
+    let results = if text.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .catalog
+            .index()
+            .search(&motcua_search::SearchQuery {
+                text: Some(text.clone()),
+                limit: 10,
+                ..Default::default()
+            })
+            .map(|r| {
+                r.items
+                    .into_iter()
+                    .map(|p| (p.code.to_string(), p.name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut prefilled = false;
+    if applicant.name.is_empty()
+        && let Ok(cccd) = motcua_domain::ids::Cccd::parse(get(q, "cccd"))
+        && let Ok(Some(earlier)) = state.store.applicant_by_cccd(&cccd).await
+    {
+        prefilled = true;
+        applicant = ApplicantFields {
+            name: earlier.name,
+            cccd: cccd.to_string(),
+            phone: earlier.phone.map(|p| p.to_string()).unwrap_or_default(),
+            email: earlier.email.unwrap_or_default(),
+        };
+    }
+    if applicant.cccd.is_empty() {
+        applicant.cccd = get(q, "cccd").to_string();
+    }
+    let mine = officer.signed_in().and_then(|u| u.agency);
+    let branches = state
+        .store
+        .branches()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|b| {
+            let selected = get(q, "branch") == b.code
+                || (get(q, "branch").is_empty() && Some(b.agency) == mine);
+            (b.code, b.name, selected)
+        })
+        .collect();
+    let chosen = match get(q, "procedure") {
+        "" => None,
+        code => chosen(state, code).await,
+    };
+    let status = crate::html::forms::form_status(&errors);
+    let page = ReceptionPage {
+        c,
+        csrf: officer.csrf(),
+        q: text,
+        results,
+        chosen,
+        branches,
+        applicant,
+        prefilled,
+        errors,
+    };
+    render(status, c, &page)
+}
+
+/// The reception console: find the procedure, fill the applicant in (from an earlier dossier
+/// by citizen ID), tick the checklist, take the fee and decide.
+pub(crate) async fn reception(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let c = c.with_nav("staff");
+    if let Err(r) = officer.user("/staff/reception") {
+        return *r;
+    }
+    reception_page(
+        &state,
+        &c,
+        &officer,
+        &q,
+        ApplicantFields::default(),
+        Vec::new(),
+    )
+    .await
+}
+
+pub(crate) async fn receive(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    axum::Form(f): Fields,
+) -> Response {
+    let c = c.with_nav("staff");
+    let user = match officer.form(&c, "/staff/reception", get(&f, "csrf")) {
+        Ok(u) => u.clone(),
+        Err(r) => return *r,
+    };
+    let typed = || ApplicantFields {
+        name: get(&f, "name").into(),
+        cccd: get(&f, "cccd").into(),
+        phone: get(&f, "phone").into(),
+        email: get(&f, "email").into(),
+    };
+    let fail = |field: &str, message: String| vec![(field.to_string(), message)];
+    let Some(procedure) = chosen(&state, get(&f, "procedure")).await else {
+        let errors = fail("f-q", c.tr.t("staff-choose-procedure"));
+        return reception_page(&state, &c, &officer, &f, typed(), errors).await;
+    };
+    let checked: Vec<bool> = (0..procedure.documents.len())
+        .map(|i| f.contains_key(&format!("doc-{i}")))
+        .collect();
+    let missing: Vec<String> = procedure
+        .documents
+        .iter()
+        .zip(&checked)
+        .filter(|(_, ok)| !**ok)
+        .map(|(d, _)| d.clone())
+        .collect();
+    let outcome = get(&f, "outcome");
+    let fee: i64 = match get(&f, "fee").trim() {
+        "" => 0,
+        v => match v.replace(['.', ','], "").parse() {
+            Ok(n) if n >= 0 => n,
+            _ => {
+                let errors = fail("f-fee", c.tr.t("staff-fee-invalid"));
+                return reception_page(&state, &c, &officer, &f, typed(), errors).await;
+            }
+        },
+    };
+    let then = match outcome {
+        "receive" if missing.is_empty() => None,
+        "receive" => Some(Err(fail("f-doc-0", c.tr.t("staff-checklist-incomplete")))),
+        "supplement" if missing.is_empty() => {
+            Some(Err(fail("f-doc-0", c.tr.t("staff-nothing-missing"))))
+        }
+        "supplement" => Some(Ok(Command::RequestSupplement {
+            reason: match get(&f, "reason").trim() {
+                "" => c.tr.t("staff-supplement-default-reason"),
+                r => r.to_string(),
+            },
+            missing,
+        })),
+        "refuse" => Some(Ok(Command::Refuse {
+            reasons: lines(get(&f, "reasons")),
+        })),
+        _ => Some(Err(fail("f-outcome", c.tr.t("staff-choose-outcome")))),
+    };
+    let then = match then {
+        Some(Err(errors)) => {
+            return reception_page(&state, &c, &officer, &f, typed(), errors).await;
+        }
+        Some(Ok(cmd)) => Some(cmd),
+        None => None,
+    };
+    let actor = motcua_domain::role::Actor::new(user.username.clone(), user.role, user.agency);
+    let now = Utc::now();
+    let req = CounterFiling {
+        procedure_code: procedure.code.clone(),
+        applicant: ApplicantForm {
+            name: get(&f, "name").into(),
+            cccd: Some(get(&f, "cccd").into()),
+            phone: Some(get(&f, "phone").into()).filter(|p: &String| !p.trim().is_empty()),
+            email: Some(get(&f, "email").into()).filter(|e: &String| !e.trim().is_empty()),
+            tax_code: None,
+            birth_date: None,
+            lang: None,
+        },
+        channel: "counter".into(),
+        branch_code: Some(get(&f, "branch").into()),
+        competent_agency_code: None,
+        form: None,
+        receive: Some(false),
+    };
+    let record = match dossiers::file_at_counter(&state, &actor, req, now).await {
+        Ok(r) => r,
+        Err(e) => {
+            let field = match e.code.as_ref() {
+                c if c.starts_with("cccd") => "f-cccd",
+                c if c.starts_with("phone") => "f-phone",
+                "unknown_branch" => "f-branch",
+                _ => "f-name",
+            };
+            let errors = fail(field, c.tr.error(&e));
+            return reception_page(&state, &c, &officer, &f, typed(), errors).await;
+        }
+    };
+    // The dossier exists from here on: whatever follows fails, it waits in the reception
+    // queue and nothing typed is lost. The ticket the officer is serving, if any, is linked
+    // to it.
+    match state.store.serving_by(&actor.id).await {
+        Ok(Some(t)) if t.dossier.is_none() => {
+            if let Err(e) = state
+                .store
+                .link_ticket(t.id, &record.code.to_string())
+                .await
+            {
+                tracing::warn!(code = %record.code, error = %e, "ticket not linked");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(code = %record.code, error = %e, "ticket not linked"),
+    }
+    let mut steps = Vec::new();
+    if fee > 0 {
+        steps.push(Command::RecordPayment {
+            reference: format!("QUAY-{}", record.code),
+            amount: fee,
+        });
+    }
+    steps.push(then.unwrap_or(Command::Receive));
+    let here = format!("/staff/dossiers/{}", record.code);
+    for cmd in steps {
+        if let Err(e) = ops::act(
+            &*state.store,
+            &state.lifecycle_on(&state.calendar()),
+            &record.code,
+            None,
+            &cmd,
+            &actor,
+            now,
+        )
+        .await
+        {
+            tracing::warn!(code = %record.code, error = %e, "counter outcome not recorded");
+            return see_other(&here);
+        }
+    }
+    see_other(&format!("{here}?done=1"))
+}
