@@ -12,6 +12,7 @@ use motcua_domain::lifecycle::{Command, Event};
 use motcua_store::DossierRecord;
 use serde::{Deserialize, Serialize};
 
+use super::actions::ActionRequest;
 use crate::auth::Caller;
 use crate::error::{ApiJson, ReqLang, WebError};
 
@@ -260,7 +261,7 @@ criteria?: [{criterion: resolution_time|contacts|agencies|attitude, score: 0..2}
 #[utoipa::path(
     post, path = "/api/v1/dossiers/{code}/actions", tag = "dossiers", security(("bearer" = [])),
     params(("code" = String, Path, description = "Dossier code")),
-    request_body(content = Object, description = "`{\"action\": …, \"expected_version\"?: n, …}`; actions: receive, forward, send_back, transfer, assign, request_supplement, submit_supplement, accept_supplement, propose_refusal, approve, refuse, issue_result, return_result, withdraw, reappoint, rate (the applicant, after the result)"),
+    request_body(content = ActionRequest, description = "`{\"action\": …, \"expected_version\"?: n, …}`: one action with its fields (rate: the applicant, after the result)"),
     responses(
         (status = 200, body = DossierView),
         (status = 403, body = crate::error::ErrorBody, description = "role or agency may not"),
@@ -289,11 +290,18 @@ pub(crate) async fn act(
                 .ok_or_else(|| WebError::invalid("invalid_field", "error-expected-version"))?,
         ),
     };
-    let command: Command = serde_json::from_value(body).map_err(|e| {
+    if body.get("action").and_then(serde_json::Value::as_str) == Some("open") {
+        return Err(WebError::invalid(
+            "invalid_action",
+            "error-open-through-filing",
+        ));
+    }
+    let request: ActionRequest = serde_json::from_value(body).map_err(|e| {
         WebError::invalid("invalid_action", "error-invalid-action")
             .arg("detail", e.to_string())
             .arg("actions", ACTIONS)
     })?;
+    let command = Command::from(request);
     let now = Utc::now();
     let updated = dossiers::act(&state, &actor, &record, expected, &command, now).await?;
     Ok(Json(view(&updated, lang, now)))

@@ -1,5 +1,6 @@
 //! The `/api/v1/` handlers, grouped by resource.
 
+pub(crate) mod actions;
 pub(crate) mod auth;
 pub(crate) mod citizen;
 pub(crate) mod documents;
