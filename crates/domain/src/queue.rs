@@ -69,7 +69,7 @@ pub fn ticket_number(prefix: &str, seq: u32) -> String {
 /// What the caller needs to know of a waiting ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
-    pub id: i64,
+    pub id: crate::ids::TicketId,
     pub issued_at: DateTime<Utc>,
     pub priority: Option<Priority>,
     /// The booked slot's start, for tickets taken by checking in an appointment.
@@ -79,7 +79,7 @@ pub struct Waiting {
 /// The order in which tickets are called at `now`: priority tickets by arrival, then
 /// appointments whose slot has begun by slot, then everyone else by arrival (an appointment
 /// whose slot has not begun waits like any other ticket, by its arrival).
-fn rank(t: &Waiting, now: DateTime<Utc>) -> (u8, DateTime<Utc>, i64) {
+fn rank(t: &Waiting, now: DateTime<Utc>) -> (u8, DateTime<Utc>, crate::ids::TicketId) {
     match (t.priority, t.slot) {
         (Some(_), _) => (0, t.issued_at, t.id),
         (None, Some(slot)) if slot <= now => (1, slot, t.id),
@@ -213,7 +213,7 @@ mod tests {
 
     fn t(id: i64, issued: i64, priority: Option<Priority>, slot: Option<i64>) -> Waiting {
         Waiting {
-            id,
+            id: crate::ids::TicketId::new(id),
             issued_at: at(issued),
             priority,
             slot: slot.map(at),
@@ -228,11 +228,15 @@ mod tests {
             t(3, 8, Some(Priority::Elderly), None),
             t(4, 9, None, None),
         ];
-        assert_eq!(next(&waiting, at(9)).map(|w| w.id), Some(3));
-        let rest: Vec<Waiting> = waiting.iter().filter(|w| w.id != 3).cloned().collect();
+        assert_eq!(next(&waiting, at(9)).map(|w| w.id.get()), Some(3));
+        let rest: Vec<Waiting> = waiting
+            .iter()
+            .filter(|w| w.id.get() != 3)
+            .cloned()
+            .collect();
         // Before its slot the appointment waits by arrival; from its slot it goes first.
-        assert_eq!(next(&rest, at(9)).map(|w| w.id), Some(1));
-        assert_eq!(next(&rest, at(10)).map(|w| w.id), Some(2));
+        assert_eq!(next(&rest, at(9)).map(|w| w.id.get()), Some(1));
+        assert_eq!(next(&rest, at(10)).map(|w| w.id.get()), Some(2));
         assert_eq!(ahead_of(&rest, &rest[2], at(10)), 2);
         assert_eq!(next(&[], at(0)), None);
     }
@@ -321,9 +325,9 @@ mod tests {
                     // Nobody with a begun appointment is left behind an ordinary ticket.
                     prop_assert!(waiting.iter().all(|o| !started(o)));
                     if let Some(prev) = last_plain {
-                        prop_assert!(prev <= (w.issued_at, w.id));
+                        prop_assert!(prev <= (w.issued_at, w.id.get()));
                     }
-                    last_plain = Some((w.issued_at, w.id));
+                    last_plain = Some((w.issued_at, w.id.get()));
                 }
                 waiting.retain(|o| o.id != w.id);
             }

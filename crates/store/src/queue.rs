@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use motcua_domain::ids::TicketId;
 use motcua_domain::lifecycle::{RatingCriterion, Satisfaction};
 use motcua_domain::queue::Priority;
 use serde::{Deserialize, Serialize};
@@ -58,7 +59,7 @@ impl TicketStatus {
 /// A queue ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
-    pub id: i64,
+    pub id: TicketId,
     pub branch: String,
     pub group: String,
     pub day: NaiveDate,
@@ -112,7 +113,7 @@ pub struct TicketCall {
     /// Increases with every call: boards resume after the last one they showed.
     pub id: i64,
     pub branch: String,
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     pub number: String,
     pub group: String,
     pub counter: i64,
@@ -162,7 +163,7 @@ pub struct Appointment {
     pub phone: String,
     pub status: AppointmentStatus,
     pub created_at: DateTime<Utc>,
-    pub ticket_id: Option<i64>,
+    pub ticket_id: Option<TicketId>,
 }
 
 /// A satisfaction rating, given at a counter's tablet for a ticket or online for a dossier.
@@ -170,7 +171,7 @@ pub struct Appointment {
 pub struct Rating {
     /// Increases with every rating: live summaries follow the log by it (0 before storing).
     pub id: i64,
-    pub ticket_id: Option<i64>,
+    pub ticket_id: Option<TicketId>,
     pub dossier: Option<String>,
     /// Local date of the rating.
     pub day: NaiveDate,
@@ -247,7 +248,7 @@ pub trait Queue: Send + Sync {
         counter: Option<i64>,
         day: NaiveDate,
     ) -> Result<Vec<Ticket>, StoreError>;
-    async fn ticket(&self, id: i64) -> Result<Option<Ticket>, StoreError>;
+    async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError>;
     /// The latest ticket called to `counter` of `branch` (served, being served or not
     /// come), with whether it has been rated.
     async fn last_at_counter(
@@ -262,13 +263,13 @@ pub trait Queue: Send + Sync {
     /// ticket.
     async fn transfer_ticket(
         &self,
-        id: i64,
+        id: TicketId,
         counter: i64,
         group: &str,
         target: Option<i64>,
     ) -> Result<bool, StoreError>;
     /// Records the dossier received or returned while serving the ticket.
-    async fn link_ticket(&self, id: i64, dossier: &str) -> Result<bool, StoreError>;
+    async fn link_ticket(&self, id: TicketId, dossier: &str) -> Result<bool, StoreError>;
     /// Waiting and being-served tickets of `day` per branch and group, and the service times
     /// (seconds) of the day's latest served tickets per group (at most 50 each).
     async fn day_load(&self, day: NaiveDate) -> Result<Vec<GroupLoad>, StoreError>;
@@ -315,12 +316,17 @@ pub trait Queue: Send + Sync {
     async fn serving(&self, branch: &str, counter: i64) -> Result<Option<Ticket>, StoreError>;
     /// Calls the ticket being served at the counter again (the boards show it again); false
     /// when the counter serves no such ticket.
-    async fn recall(&self, id: i64, counter: i64, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn recall(
+        &self,
+        id: TicketId,
+        counter: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Ends the service of a ticket called to `counter`: `Done` or `NoShow`; false when the
     /// counter serves no such ticket.
     async fn end_service(
         &self,
-        id: i64,
+        id: TicketId,
         counter: i64,
         outcome: TicketStatus,
         now: DateTime<Utc>,
@@ -338,7 +344,7 @@ pub trait Queue: Send + Sync {
     /// false when someone called it first.
     async fn claim_ticket(
         &self,
-        id: i64,
+        id: TicketId,
         counter: i64,
         officer: &str,
         now: DateTime<Utc>,

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use motcua_domain::ids::TicketId;
 use motcua_domain::lifecycle::{RatingCriterion, Satisfaction};
 use motcua_domain::queue::{Priority, ticket_number};
 use sqlx::any::AnyRow;
@@ -21,7 +22,7 @@ fn ticket_from(r: &AnyRow) -> Result<Ticket, StoreError> {
     };
     let priority: Option<String> = r.try_get("priority")?;
     Ok(Ticket {
-        id: r.try_get("id")?,
+        id: TicketId::new(r.try_get("id")?),
         branch: r.try_get("branch_code")?,
         group: r.try_get("queue_group")?,
         day: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
@@ -73,7 +74,7 @@ fn appointment_from(r: &AnyRow) -> Result<Appointment, StoreError> {
         status: AppointmentStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("appointment status {status:?}")))?,
         created_at: from_ms(r.try_get("created_at")?)?,
-        ticket_id: r.try_get("ticket_id")?,
+        ticket_id: r.try_get::<Option<i64>, _>("ticket_id")?.map(TicketId::new),
     })
 }
 
@@ -94,7 +95,7 @@ fn rating_from(r: &AnyRow) -> Result<Rating, StoreError> {
     }
     Ok(Rating {
         id: r.try_get("id")?,
-        ticket_id: r.try_get("ticket_id")?,
+        ticket_id: r.try_get::<Option<i64>, _>("ticket_id")?.map(TicketId::new),
         dossier: r.try_get("dossier_code")?,
         day: day_of(r)?,
         branch: r.try_get("branch_code")?,
@@ -127,7 +128,7 @@ pub(crate) async fn insert_rating(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
          RETURNING {RATING_COLUMNS}"
     )))
-    .bind(r.ticket_id)
+    .bind(r.ticket_id.map(TicketId::get))
     .bind(&r.dossier)
     .bind(day_s(r.day))
     .bind(&r.branch)
@@ -327,14 +328,19 @@ impl Queue for SqlStore {
         row.as_ref().map(ticket_from).transpose()
     }
 
-    async fn recall(&self, id: i64, counter: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn recall(
+        &self,
+        id: TicketId,
+        counter: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "INSERT INTO ticket_calls (branch_code, ticket_id, number, group_code, counter, at) \
              SELECT branch_code, id, number, queue_group, counter, $1 FROM tickets \
              WHERE id = $2 AND counter = $3 AND status = 'called'",
         )
         .bind(ms(now))
-        .bind(id)
+        .bind(id.get())
         .bind(counter)
         .execute(&self.writer)
         .await?;
@@ -343,7 +349,7 @@ impl Queue for SqlStore {
 
     async fn end_service(
         &self,
-        id: i64,
+        id: TicketId,
         counter: i64,
         outcome: TicketStatus,
         now: DateTime<Utc>,
@@ -359,7 +365,7 @@ impl Queue for SqlStore {
         )
         .bind(outcome.as_str())
         .bind(ms(now))
-        .bind(id)
+        .bind(id.get())
         .bind(counter)
         .execute(&self.writer)
         .await?;
@@ -408,7 +414,7 @@ impl Queue for SqlStore {
                 Ok(TicketCall {
                     id: r.try_get("id")?,
                     branch: r.try_get("branch_code")?,
-                    ticket_id: r.try_get("ticket_id")?,
+                    ticket_id: TicketId::new(r.try_get("ticket_id")?),
                     number: r.try_get("number")?,
                     group: r.try_get("group_code")?,
                     counter: r.try_get("counter")?,
@@ -418,11 +424,11 @@ impl Queue for SqlStore {
             .collect()
     }
 
-    async fn ticket(&self, id: i64) -> Result<Option<Ticket>, StoreError> {
+    async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1"
         )))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&self.writer)
         .await?;
         row.as_ref().map(ticket_from).transpose()
@@ -459,7 +465,7 @@ impl Queue for SqlStore {
 
     async fn transfer_ticket(
         &self,
-        id: i64,
+        id: TicketId,
         counter: i64,
         group: &str,
         target: Option<i64>,
@@ -472,17 +478,17 @@ impl Queue for SqlStore {
         )
         .bind(group)
         .bind(target)
-        .bind(id)
+        .bind(id.get())
         .bind(counter)
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn link_ticket(&self, id: i64, dossier: &str) -> Result<bool, StoreError> {
+    async fn link_ticket(&self, id: TicketId, dossier: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE tickets SET dossier_code = $1 WHERE id = $2")
             .bind(dossier)
-            .bind(id)
+            .bind(id.get())
             .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() == 1)
@@ -563,7 +569,7 @@ impl Queue for SqlStore {
         .bind(&a.phone)
         .bind(a.status.as_str())
         .bind(ms(a.created_at))
-        .bind(a.ticket_id)
+        .bind(a.ticket_id.map(TicketId::get))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -659,7 +665,7 @@ impl Queue for SqlStore {
         )
         .await?;
         sqlx::query("UPDATE appointments SET ticket_id = $1 WHERE code = $2")
-            .bind(ticket.id)
+            .bind(ticket.id.get())
             .bind(code)
             .execute(&mut *tx)
             .await?;
@@ -779,7 +785,7 @@ impl Queue for SqlStore {
 
     async fn claim_ticket(
         &self,
-        id: i64,
+        id: TicketId,
         counter: i64,
         officer: &str,
         now: DateTime<Utc>,
@@ -794,7 +800,7 @@ impl Queue for SqlStore {
         .bind(ms(now))
         .bind(counter)
         .bind(officer)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
@@ -806,7 +812,7 @@ impl Queue for SqlStore {
         )
         .bind(counter)
         .bind(ms(now))
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use motcua_domain::calendar::{
     CalendarConfig, DayKind, DayOverride, ProcessingTime, TZ, WorkingCalendar,
 };
-use motcua_domain::ids::{AgencyCode, Cccd, DossierCode, Phone, ProcedureCode};
+use motcua_domain::ids::{AgencyCode, Cccd, DossierCode, Phone, ProcedureCode, TicketId};
 use motcua_domain::lifecycle::{
     Applicant, Channel, Command, Intake, Lifecycle, RatingCriterion, Satisfaction, Status,
     TimelinessPolicy,
@@ -1251,7 +1251,7 @@ async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
     for c in callers {
         called.extend(c.await.unwrap());
     }
-    let distinct: HashSet<i64> = called.iter().copied().collect();
+    let distinct: HashSet<TicketId> = called.iter().copied().collect();
     assert_eq!(called.len(), distinct.len(), "a ticket was called twice");
     assert_eq!(
         called.len(),
@@ -1456,7 +1456,7 @@ async fn queue_transfers_appointments_ratings_and_figures(store: Arc<dyn Store>)
     ));
 
     // Ratings: once per ticket; the log is followed by id; counts add up by place and level.
-    let rating = |ticket: i64, level: Satisfaction, attitude: Option<u8>| Rating {
+    let rating = |ticket: TicketId, level: Satisfaction, attitude: Option<u8>| Rating {
         id: 0,
         ticket_id: Some(ticket),
         dossier: None,

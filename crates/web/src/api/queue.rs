@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use motcua_app::error::Kind;
+use motcua_domain::ids::TicketId;
 use motcua_domain::queue::Priority;
 use motcua_store::{ServiceGroup, Ticket, TicketStatus, ops};
 use serde::{Deserialize, Serialize};
@@ -29,7 +30,8 @@ pub(crate) struct TicketRequest {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct TicketView {
-    id: i64,
+    #[schema(value_type = i64)]
+    id: TicketId,
     /// As shown and called: `A007`.
     number: String,
     branch_code: String,

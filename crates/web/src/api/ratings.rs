@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::Lang;
+use motcua_domain::ids::TicketId;
 use motcua_domain::role::Role;
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +27,8 @@ use motcua_app::ratings::{
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct RatingRequest {
     /// The ticket served (from a counter's tablet; a reception officer of the branch).
-    ticket: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    ticket: Option<TicketId>,
     /// Or the dossier (its applicant, after the result).
     dossier: Option<String>,
     /// `very_satisfied`, `satisfied` or `dissatisfied`.
@@ -40,7 +42,8 @@ pub(crate) struct RatingRequest {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct RatingView {
-    ticket: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    ticket: Option<TicketId>,
     dossier: Option<String>,
     level: &'static str,
     branch_code: Option<String>,
@@ -109,7 +112,7 @@ pub(crate) async fn rate(
                 &user.username,
             )
             .await?;
-            tracing::info!(ticket = id, level = level.as_str(), "ticket rated");
+            tracing::info!(ticket = %id, level = level.as_str(), "ticket rated");
             Ok((
                 StatusCode::CREATED,
                 Json(RatingView {

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use motcua_domain::ids::TicketId;
 use motcua_domain::lifecycle::{RatingCriterion, Satisfaction};
 use motcua_store::Branch;
 
@@ -26,7 +27,7 @@ struct TabletPage<'a> {
     /// The officer shown: the one who served the ticket, else the one signed in.
     officer: String,
     /// The ticket to rate: its id and number.
-    ticket: Option<(i64, String)>,
+    ticket: Option<(TicketId, String)>,
     notice: Option<String>,
     levels: Vec<(&'static str, &'static str)>,
     criteria: Vec<(&'static str, String)>,
@@ -137,7 +138,7 @@ pub(crate) async fn tablet_rate(
     let Ok((level, scores)) = parse_rating(get(&f, "level"), &criteria) else {
         return tablet_page(&state, &c, &officer, &code, Some(c.tr.t("rating-choose"))).await;
     };
-    let ticket_id = get(&f, "ticket").parse::<i64>().unwrap_or(0);
+    let ticket_id = get(&f, "ticket").parse().unwrap_or(TicketId::new(0));
     let ticket = match state.store.ticket(ticket_id).await {
         Ok(Some(t)) if t.branch == branch.code && t.counter == Some(number) && ratable(&t) => t,
         Ok(_) => return see_other(&here),
