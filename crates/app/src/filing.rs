@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use motcua_catalog::form;
-use motcua_domain::ids::{Cccd, Phone, ProcedureCode};
+use motcua_domain::ids::{Cccd, DraftId, Phone, ProcedureCode};
 use motcua_domain::lifecycle::{Applicant, Channel, Intake};
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{Attachment, Citizen, DossierRecord, Draft, OnlineLevel, Procedure, StoreError};
@@ -81,7 +81,7 @@ pub async fn start(
         ));
     }
     let draft = Draft {
-        id: new_secret("drf_")[..28].to_string(),
+        id: DraftId::new(&new_secret("drf_")[..28]),
         citizen_id: me.id.clone(),
         procedure_code: p.code.to_string(),
         answers: serde_json::json!({}),
@@ -103,7 +103,7 @@ fn already_submitted(code: &str) -> AppError {
 }
 
 /// The citizen's own draft; another's is answered as not found.
-pub async fn own_draft(state: &App, me: &Citizen, id: &str) -> Result<Draft, AppError> {
+pub async fn own_draft(state: &App, me: &Citizen, id: &DraftId) -> Result<Draft, AppError> {
     match state.store.draft(id).await? {
         Some(d) if d.citizen_id == me.id => Ok(d),
         _ => Err(AppError::not_found()),
@@ -111,7 +111,7 @@ pub async fn own_draft(state: &App, me: &Citizen, id: &str) -> Result<Draft, App
 }
 
 /// The draft, when it can still change.
-pub async fn open_draft(state: &App, me: &Citizen, id: &str) -> Result<Draft, AppError> {
+pub async fn open_draft(state: &App, me: &Citizen, id: &DraftId) -> Result<Draft, AppError> {
     let d = own_draft(state, me, id).await?;
     match &d.dossier_code {
         Some(code) => Err(already_submitted(code)),
@@ -123,7 +123,7 @@ pub async fn open_draft(state: &App, me: &Citizen, id: &str) -> Result<Draft, Ap
 pub async fn save_answers(
     state: &App,
     me: &Citizen,
-    id: &str,
+    id: &DraftId,
     answers: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<Draft, AppError> {
@@ -191,7 +191,7 @@ pub struct Upload {
 
 /// Where an attachment goes: a draft, or a filed dossier answering a supplement request.
 pub enum Target<'a> {
-    Draft(&'a str),
+    Draft(&'a DraftId),
     Dossier(&'a motcua_domain::ids::DossierCode),
 }
 
@@ -276,7 +276,7 @@ pub async fn attach(
 pub async fn reuse(
     state: &App,
     me: &Citizen,
-    draft_id: &str,
+    draft_id: &DraftId,
     attachment_id: &str,
     document: &str,
     now: DateTime<Utc>,
@@ -305,12 +305,12 @@ pub async fn reuse(
 pub async fn detach(
     state: &App,
     me: &Citizen,
-    draft_id: &str,
+    draft_id: &DraftId,
     attachment_id: &str,
 ) -> Result<(), AppError> {
     let d = open_draft(state, me, draft_id).await?;
     match state.store.attachment(attachment_id).await? {
-        Some(a) if a.draft_id.as_deref() == Some(d.id.as_str()) => {
+        Some(a) if a.draft_id.as_ref() == Some(&d.id) => {
             Ok(state.store.delete_attachment(&a.id).await?)
         }
         _ => Err(AppError::not_found()),
@@ -366,7 +366,7 @@ pub async fn problems(
 pub async fn submit(
     state: &App,
     me: &Citizen,
-    draft_id: &str,
+    draft_id: &DraftId,
     now: DateTime<Utc>,
 ) -> Result<DossierRecord, AppError> {
     let d = open_draft(state, me, draft_id).await?;

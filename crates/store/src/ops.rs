@@ -69,7 +69,7 @@ pub async fn open(
 pub async fn open_draft(
     store: &dyn Store,
     lifecycle: &Lifecycle<'_>,
-    draft_id: &str,
+    draft_id: &motcua_domain::ids::DraftId,
     intake: Intake,
     form: serde_json::Value,
     actor: &Actor,

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::Lang;
-use motcua_domain::ids::DossierCode;
+use motcua_domain::ids::{DossierCode, DraftId};
 use serde::{Deserialize, Serialize};
 
 use crate::error::StoreError;
@@ -86,7 +86,7 @@ pub struct CitizenSession {
 /// A dossier being prepared online; answers are kept as JSON until it is submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
-    pub id: String,
+    pub id: DraftId,
     pub citizen_id: String,
     pub procedure_code: String,
     pub answers: serde_json::Value,
@@ -101,7 +101,7 @@ pub struct Draft {
 pub struct Attachment {
     pub id: String,
     pub citizen_id: String,
-    pub draft_id: Option<String>,
+    pub draft_id: Option<DraftId>,
     pub dossier_code: Option<String>,
     /// The required document (its name in the procedure) this file answers.
     pub document: String,
@@ -231,22 +231,22 @@ pub trait Portal: Send + Sync {
     ) -> Result<(), StoreError>;
 
     async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError>;
-    async fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError>;
+    async fn draft(&self, id: &DraftId) -> Result<Option<Draft>, StoreError>;
     /// The citizen's drafts not yet submitted, latest first.
     async fn citizen_drafts(&self, citizen_id: &str) -> Result<Vec<Draft>, StoreError>;
-    async fn delete_draft(&self, id: &str) -> Result<(), StoreError>;
+    async fn delete_draft(&self, id: &DraftId) -> Result<(), StoreError>;
     /// Opens the dossier of a draft: stores it, marks the draft submitted and hands its
     /// attachments to the dossier, all in one transaction. A draft submitted already gives
     /// `Duplicate` with the dossier code.
     async fn submit_draft(
         &self,
-        draft_id: &str,
+        draft_id: &DraftId,
         new: &NewDossier,
     ) -> Result<DossierRecord, StoreError>;
 
     async fn put_attachment(&self, attachment: &Attachment) -> Result<(), StoreError>;
     async fn attachment(&self, id: &str) -> Result<Option<Attachment>, StoreError>;
-    async fn draft_attachments(&self, draft_id: &str) -> Result<Vec<Attachment>, StoreError>;
+    async fn draft_attachments(&self, draft_id: &DraftId) -> Result<Vec<Attachment>, StoreError>;
     async fn dossier_attachments(&self, code: &DossierCode) -> Result<Vec<Attachment>, StoreError>;
     /// Every file the citizen gave before, newest first (for reuse in a new dossier).
     async fn citizen_attachments(&self, citizen_id: &str) -> Result<Vec<Attachment>, StoreError>;

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use motcua_domain::ids::DossierCode;
+use motcua_domain::ids::{DossierCode, DraftId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
@@ -66,7 +66,7 @@ fn session_from(r: &AnyRow) -> Result<CitizenSession, StoreError> {
 
 fn draft_from(r: &AnyRow) -> Result<Draft, StoreError> {
     Ok(Draft {
-        id: r.try_get("id")?,
+        id: DraftId::new(r.try_get::<String, _>("id")?),
         citizen_id: r.try_get("citizen_id")?,
         procedure_code: r.try_get("procedure_code")?,
         answers: serde_json::from_str(&r.try_get::<String, _>("answers")?)?,
@@ -80,7 +80,9 @@ fn attachment_from(r: &AnyRow) -> Result<Attachment, StoreError> {
     Ok(Attachment {
         id: r.try_get("id")?,
         citizen_id: r.try_get("citizen_id")?,
-        draft_id: r.try_get("draft_id")?,
+        draft_id: r
+            .try_get::<Option<String>, _>("draft_id")?
+            .map(DraftId::new),
         dossier_code: r.try_get("dossier_code")?,
         document: r.try_get("document")?,
         file_name: r.try_get("file_name")?,
@@ -403,7 +405,7 @@ impl Portal for SqlStore {
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET answers = excluded.answers, \
              updated_at = excluded.updated_at WHERE drafts.dossier_code IS NULL",
         )
-        .bind(&d.id)
+        .bind(d.id.as_str())
         .bind(&d.citizen_id)
         .bind(&d.procedure_code)
         .bind(serde_json::to_string(&d.answers)?)
@@ -415,11 +417,11 @@ impl Portal for SqlStore {
         Ok(())
     }
 
-    async fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
+    async fn draft(&self, id: &DraftId) -> Result<Option<Draft>, StoreError> {
         let row = sqlx::query(
             "SELECT id, citizen_id, procedure_code, answers, created_at, updated_at, dossier_code FROM drafts WHERE id = $1",
         )
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(&self.writer)
         .await?;
         row.as_ref().map(draft_from).transpose()
@@ -436,14 +438,14 @@ impl Portal for SqlStore {
         rows.iter().map(draft_from).collect()
     }
 
-    async fn delete_draft(&self, id: &str) -> Result<(), StoreError> {
+    async fn delete_draft(&self, id: &DraftId) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM attachments WHERE draft_id = $1 AND dossier_code IS NULL")
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM drafts WHERE id = $1 AND dossier_code IS NULL")
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -452,7 +454,7 @@ impl Portal for SqlStore {
 
     async fn submit_draft(
         &self,
-        draft_id: &str,
+        draft_id: &DraftId,
         new: &NewDossier,
     ) -> Result<DossierRecord, StoreError> {
         let (draft_id, new) = (draft_id.to_string(), new.clone());
@@ -498,7 +500,7 @@ impl Portal for SqlStore {
         )))
         .bind(&a.id)
         .bind(&a.citizen_id)
-        .bind(a.draft_id.clone())
+        .bind(a.draft_id.as_ref().map(|d| d.as_str().to_string()))
         .bind(a.dossier_code.clone())
         .bind(&a.document)
         .bind(&a.file_name)
@@ -515,8 +517,8 @@ impl Portal for SqlStore {
         Ok(self.list_attachments("id", id).await?.into_iter().next())
     }
 
-    async fn draft_attachments(&self, draft_id: &str) -> Result<Vec<Attachment>, StoreError> {
-        self.list_attachments("draft_id", draft_id).await
+    async fn draft_attachments(&self, draft_id: &DraftId) -> Result<Vec<Attachment>, StoreError> {
+        self.list_attachments("draft_id", draft_id.as_str()).await
     }
 
     async fn dossier_attachments(&self, code: &DossierCode) -> Result<Vec<Attachment>, StoreError> {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use motcua_domain::calendar::{
     CalendarConfig, DayKind, DayOverride, ProcessingTime, TZ, WorkingCalendar,
 };
-use motcua_domain::ids::{AgencyCode, Cccd, DossierCode, Phone, ProcedureCode, TicketId};
+use motcua_domain::ids::{AgencyCode, Cccd, DossierCode, DraftId, Phone, ProcedureCode, TicketId};
 use motcua_domain::lifecycle::{
     Applicant, Channel, Command, Intake, Lifecycle, RatingCriterion, Satisfaction, Status,
     TimelinessPolicy,
@@ -796,7 +796,7 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
     assert_eq!(live, ["s1"]);
 
     let draft = Draft {
-        id: "d1".into(),
+        id: DraftId::new("d1"),
         citizen_id: "c1".into(),
         procedure_code: "1.001234".into(),
         answers: serde_json::json!({"ho_ten_tre": "An"}),
@@ -808,7 +808,7 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
     let attachment = Attachment {
         id: "a1".into(),
         citizen_id: "c1".into(),
-        draft_id: Some("d1".into()),
+        draft_id: Some(DraftId::new("d1")),
         dossier_code: None,
         document: "Tờ khai".into(),
         file_name: "to-khai.pdf".into(),
@@ -823,7 +823,7 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         vec![draft.clone()]
     );
     assert_eq!(
-        store.draft_attachments("d1").await.unwrap(),
+        store.draft_attachments(&DraftId::new("d1")).await.unwrap(),
         vec![attachment.clone()]
     );
 
@@ -846,10 +846,10 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         state,
         form: draft.answers.clone(),
     };
-    let rec = store.submit_draft("d1", &new).await.unwrap();
+    let rec = store.submit_draft(&DraftId::new("d1"), &new).await.unwrap();
     // A second submission of the same draft (double click, replayed form) opens nothing.
     let count = store.count_dossiers().await.unwrap();
-    match store.submit_draft("d1", &new).await {
+    match store.submit_draft(&DraftId::new("d1"), &new).await {
         Err(StoreError::Duplicate(code)) => assert_eq!(code, rec.code.to_string()),
         other => panic!("{other:?}"),
     }

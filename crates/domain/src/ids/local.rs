@@ -1,5 +1,7 @@
-//! Identifiers this system gives out itself (tickets of the floor), as their own types so that
-//! a ticket's number is never mistaken for a counter's or a rating's.
+//! Identifiers this system gives out itself — tickets of the floor, citizens' accounts, filing
+//! drafts — as their own types, so that a ticket's number is never taken for a counter's, nor a
+//! draft's id for a citizen's. They are opaque: the system made them, so there is nothing to
+//! check beyond their type.
 
 use std::fmt;
 
@@ -34,6 +36,49 @@ impl std::str::FromStr for TicketId {
     }
 }
 
+/// An opaque identifier made of text.
+macro_rules! text_id {
+    ($(#[$doc:meta])* $ty:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $ty(String);
+
+        impl $ty {
+            pub fn new(id: impl Into<String>) -> $ty {
+                $ty(id.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $ty {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+text_id!(
+    /// A citizen's account (`ctz_…`).
+    CitizenId
+);
+text_id!(
+    /// A filing draft (`drf_…`).
+    DraftId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +88,15 @@ mod tests {
         let id: TicketId = " 42 ".parse().expect("a number");
         assert_eq!((id.get(), id.to_string()), (42, "42".to_string()));
         assert!("A007".parse::<TicketId>().is_err());
+    }
+
+    #[test]
+    fn text_ids_show_as_they_were_made() {
+        let d = DraftId::new("drf_abc");
+        assert_eq!(
+            (d.as_str(), d.to_string()),
+            ("drf_abc", "drf_abc".to_string())
+        );
+        assert_ne!(CitizenId::new("x").as_str(), DraftId::new("y").as_str());
     }
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use motcua_app::error::Kind;
 use motcua_domain::Lang;
+use motcua_domain::ids::DraftId;
 use motcua_store::{Attachment, Draft};
 use serde::{Deserialize, Serialize};
 
@@ -76,7 +77,7 @@ async fn draft_view(state: &App, d: Draft) -> Result<DraftView, WebError> {
     let attachments = state.store.draft_attachments(&d.id).await?;
     let (max_file_mb, max_files) = filing::limits(&p);
     Ok(DraftView {
-        id: d.id,
+        id: d.id.to_string(),
         procedure_code: d.procedure_code,
         procedure_name: p.name.clone(),
         answers: d.answers,
@@ -146,7 +147,7 @@ pub(crate) async fn list(
 pub(crate) async fn get(
     State(state): State<App>,
     Caller(principal): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
 ) -> Result<Json<DraftView>, WebError> {
     let me = citizen(principal)?;
     let d = filing::own_draft(&state, &me.citizen, &id).await?;
@@ -168,7 +169,7 @@ pub(crate) struct Answers {
 pub(crate) async fn save(
     State(state): State<App>,
     Caller(principal): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
     ApiJson(req): ApiJson<Answers>,
 ) -> Result<Json<DraftView>, WebError> {
     let me = citizen(principal)?;
@@ -185,7 +186,7 @@ pub(crate) async fn save(
 pub(crate) async fn discard(
     State(state): State<App>,
     Caller(principal): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
 ) -> Result<StatusCode, WebError> {
     let me = citizen(principal)?;
     let d = filing::open_draft(&state, &me.citizen, &id).await?;
@@ -248,7 +249,7 @@ pub(crate) async fn read_upload(mut form: Multipart) -> Result<filing::Upload, W
 pub(crate) async fn upload(
     State(state): State<App>,
     Caller(principal): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
     form: Multipart,
 ) -> Result<(StatusCode, Json<AttachmentView>), WebError> {
     let me = citizen(principal)?;
@@ -274,7 +275,7 @@ pub(crate) struct Reuse {
 pub(crate) async fn reuse(
     State(state): State<App>,
     Caller(principal): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
     ApiJson(req): ApiJson<Reuse>,
 ) -> Result<(StatusCode, Json<AttachmentView>), WebError> {
     let me = citizen(principal)?;
@@ -299,7 +300,7 @@ pub(crate) async fn reuse(
 pub(crate) async fn detach(
     State(state): State<App>,
     Caller(principal): Caller,
-    Path((id, attachment)): Path<(String, String)>,
+    Path((id, attachment)): Path<(DraftId, String)>,
 ) -> Result<StatusCode, WebError> {
     let me = citizen(principal)?;
     filing::detach(&state, &me.citizen, &id, &attachment).await?;
@@ -348,7 +349,7 @@ pub(crate) async fn submit(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
 ) -> Result<(StatusCode, Json<Filed>), WebError> {
     let me = citizen(principal)?;
     let now = Utc::now();

@@ -20,6 +20,7 @@ use motcua_app::error::AppError;
 use motcua_app::filing::{self, Target};
 use motcua_app::principal::CitizenAuth;
 use motcua_catalog::form::{self, Field};
+use motcua_domain::ids::DraftId;
 use motcua_domain::lang::Localise;
 use motcua_store::{Attachment, Procedure};
 use serde_json::{Map, Value};
@@ -78,7 +79,7 @@ pub(crate) struct DocumentRow {
 pub(crate) async fn load(
     state: &App,
     me: &CitizenAuth,
-    id: &str,
+    id: &DraftId,
 ) -> Result<(motcua_store::Draft, Procedure), AppError> {
     let d = filing::open_draft(state, &me.citizen, id).await?;
     let p = filing::procedure(state, &d.procedure_code).await?;
@@ -141,7 +142,7 @@ pub(crate) async fn draft_page(
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|a| a.draft_id.as_deref() != Some(d.id.as_str()))
+        .filter(|a| a.draft_id.as_ref() != Some(&d.id))
         .map(|a| {
             (
                 a.id.clone(),
@@ -191,7 +192,7 @@ pub(crate) async fn draft_page(
     let page = DraftPage {
         c,
         csrf: me.session.csrf.clone(),
-        id: d.id.clone(),
+        id: d.id.to_string(),
         procedure: p.name.clone(),
         procedure_code: p.code.to_string(),
         step,
@@ -220,7 +221,7 @@ pub(crate) async fn draft(
     State(state): State<App>,
     c: Chrome,
     v: Visitor,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let me = match v.citizen(&format!("/account/drafts/{id}")) {
@@ -245,7 +246,7 @@ pub(crate) async fn draft_gone(
     state: &App,
     c: &Chrome,
     me: &CitizenAuth,
-    id: &str,
+    id: &DraftId,
     e: AppError,
 ) -> Response {
     if e.code == "already_submitted"
@@ -262,7 +263,7 @@ pub(crate) async fn save_answers(
     State(state): State<App>,
     c: Chrome,
     v: Visitor,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
     Form(f): Fields,
 ) -> Response {
     let me = match v.citizen_form(&c, &format!("/account/drafts/{id}"), get(&f, "csrf")) {
@@ -349,7 +350,7 @@ pub(crate) async fn upload(
     State(state): State<App>,
     c: Chrome,
     v: Visitor,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
     mut form: Multipart,
 ) -> Response {
     let me = match v.citizen(&format!("/account/drafts/{id}")) {
@@ -407,7 +408,7 @@ pub(crate) async fn redraw_documents(
     state: &App,
     c: &Chrome,
     me: &CitizenAuth,
-    id: &str,
+    id: &DraftId,
     errors: Vec<FieldError>,
 ) -> Response {
     match load(state, me, id).await {
@@ -431,7 +432,7 @@ pub(crate) async fn reuse(
     State(state): State<App>,
     c: Chrome,
     v: Visitor,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
     Form(f): Fields,
 ) -> Response {
     let me = match v.citizen_form(&c, &format!("/account/drafts/{id}"), get(&f, "csrf")) {
@@ -459,7 +460,7 @@ pub(crate) async fn remove(
     State(state): State<App>,
     c: Chrome,
     v: Visitor,
-    Path((id, attachment)): Path<(String, String)>,
+    Path((id, attachment)): Path<(DraftId, String)>,
     Form(f): Fields,
 ) -> Response {
     let me = match v.citizen_form(&c, &format!("/account/drafts/{id}"), get(&f, "csrf")) {
@@ -480,7 +481,7 @@ pub(crate) async fn submit(
     State(state): State<App>,
     c: Chrome,
     v: Visitor,
-    Path(id): Path<String>,
+    Path(id): Path<DraftId>,
     Form(f): Fields,
 ) -> Response {
     let me = match v.citizen_form(

@@ -201,7 +201,7 @@ pub(crate) async fn dossier_row(state: &App, r: &DossierRecord, lang: Lang) -> D
 
 pub(crate) async fn draft_row(state: &App, d: &Draft) -> DraftRow {
     DraftRow {
-        id: d.id.clone(),
+        id: d.id.to_string(),
         procedure: procedure_name(state, &d.procedure_code).await,
         updated: local(d.updated_at),
     }
