@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use motcua_domain::Lang;
-use motcua_domain::ids::{Cccd, Phone};
+use motcua_domain::ids::{Cccd, CitizenId, Phone};
 use motcua_domain::lang::Localise;
 use motcua_domain::units::AdminUnits;
 use motcua_notify::{CODE_TOPIC, CodeMessage};
@@ -161,7 +161,7 @@ pub async fn register(
     let login = Login::parse(login)?;
     check_password_rules(&password)?;
     let full_name = check_name(full_name)?;
-    let id = new_secret("ctz_")[..24].to_string();
+    let id = CitizenId::new(&new_secret("ctz_")[..24]);
     let (email, phone) = match &login {
         Login::Email(e) => (Some(e.clone()), None),
         Login::Phone(p) => (None, Some(p.e164())),

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::Lang;
-use motcua_domain::ids::{DossierCode, DraftId};
+use motcua_domain::ids::{CitizenId, DossierCode, DraftId};
 use serde::{Deserialize, Serialize};
 
 use crate::error::StoreError;
@@ -15,7 +15,7 @@ use crate::model::{DossierRecord, NewDossier};
 /// account can do nothing until one of them is verified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Citizen {
-    pub id: String,
+    pub id: CitizenId,
     pub email: Option<String>,
     /// E.164 form.
     pub phone: Option<String>,
@@ -53,7 +53,7 @@ impl CodePurpose {
 /// A one-time code, kept only as a hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OneTimeCode {
-    pub citizen_id: String,
+    pub citizen_id: CitizenId,
     pub purpose: CodePurpose,
     pub code_hash: String,
     pub expires_at: DateTime<Utc>,
@@ -73,7 +73,7 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CitizenSession {
     pub token_hash: String,
-    pub citizen_id: String,
+    pub citizen_id: CitizenId,
     /// The anti-forgery token every form of this session carries.
     pub csrf: String,
     pub created_at: DateTime<Utc>,
@@ -87,7 +87,7 @@ pub struct CitizenSession {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub id: DraftId,
-    pub citizen_id: String,
+    pub citizen_id: CitizenId,
     pub procedure_code: String,
     pub answers: serde_json::Value,
     pub created_at: DateTime<Utc>,
@@ -100,7 +100,7 @@ pub struct Draft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub id: String,
-    pub citizen_id: String,
+    pub citizen_id: CitizenId,
     pub draft_id: Option<DraftId>,
     pub dossier_code: Option<String>,
     /// The required document (its name in the procedure) this file answers.
@@ -177,7 +177,7 @@ pub trait Portal: Send + Sync {
         code: &OneTimeCode,
         message: &Message,
     ) -> Result<(), StoreError>;
-    async fn citizen(&self, id: &str) -> Result<Option<Citizen>, StoreError>;
+    async fn citizen(&self, id: &CitizenId) -> Result<Option<Citizen>, StoreError>;
     /// The account whose e-mail or phone (E.164) is `login`.
     async fn citizen_by_login(&self, login: &str) -> Result<Option<Citizen>, StoreError>;
     /// Saves the account's profile, password, verification and lock-out state.
@@ -186,15 +186,19 @@ pub trait Portal: Send + Sync {
     async fn issue_code(&self, code: &OneTimeCode, message: &Message) -> Result<(), StoreError>;
     async fn one_time_code(
         &self,
-        citizen_id: &str,
+        citizen_id: &CitizenId,
         purpose: CodePurpose,
     ) -> Result<Option<OneTimeCode>, StoreError>;
     async fn count_code_attempt(
         &self,
-        citizen_id: &str,
+        citizen_id: &CitizenId,
         purpose: CodePurpose,
     ) -> Result<(), StoreError>;
-    async fn delete_code(&self, citizen_id: &str, purpose: CodePurpose) -> Result<(), StoreError>;
+    async fn delete_code(
+        &self,
+        citizen_id: &CitizenId,
+        purpose: CodePurpose,
+    ) -> Result<(), StoreError>;
 
     async fn create_session(&self, session: &CitizenSession) -> Result<(), StoreError>;
     /// A live (not revoked, not expired) session.
@@ -212,20 +216,20 @@ pub trait Portal: Send + Sync {
     /// The citizen's live sessions, newest first.
     async fn citizen_sessions(
         &self,
-        citizen_id: &str,
+        citizen_id: &CitizenId,
         now: DateTime<Utc>,
     ) -> Result<Vec<CitizenSession>, StoreError>;
     /// Revokes one of the citizen's sessions; false when there was no such live session.
     async fn revoke_session(
         &self,
-        citizen_id: &str,
+        citizen_id: &CitizenId,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
     /// Revokes all the citizen's sessions but `keep`.
     async fn revoke_sessions(
         &self,
-        citizen_id: &str,
+        citizen_id: &CitizenId,
         keep: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
@@ -233,7 +237,7 @@ pub trait Portal: Send + Sync {
     async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError>;
     async fn draft(&self, id: &DraftId) -> Result<Option<Draft>, StoreError>;
     /// The citizen's drafts not yet submitted, latest first.
-    async fn citizen_drafts(&self, citizen_id: &str) -> Result<Vec<Draft>, StoreError>;
+    async fn citizen_drafts(&self, citizen_id: &CitizenId) -> Result<Vec<Draft>, StoreError>;
     async fn delete_draft(&self, id: &DraftId) -> Result<(), StoreError>;
     /// Opens the dossier of a draft: stores it, marks the draft submitted and hands its
     /// attachments to the dossier, all in one transaction. A draft submitted already gives
@@ -249,11 +253,14 @@ pub trait Portal: Send + Sync {
     async fn draft_attachments(&self, draft_id: &DraftId) -> Result<Vec<Attachment>, StoreError>;
     async fn dossier_attachments(&self, code: &DossierCode) -> Result<Vec<Attachment>, StoreError>;
     /// Every file the citizen gave before, newest first (for reuse in a new dossier).
-    async fn citizen_attachments(&self, citizen_id: &str) -> Result<Vec<Attachment>, StoreError>;
+    async fn citizen_attachments(
+        &self,
+        citizen_id: &CitizenId,
+    ) -> Result<Vec<Attachment>, StoreError>;
     async fn delete_attachment(&self, id: &str) -> Result<(), StoreError>;
 
     /// The dossiers a citizen filed, latest first.
-    async fn owner_dossiers(&self, owner: &str) -> Result<Vec<DossierRecord>, StoreError>;
+    async fn owner_dossiers(&self, owner: &CitizenId) -> Result<Vec<DossierRecord>, StoreError>;
 
     async fn put_payment(&self, payment: &Payment) -> Result<(), StoreError>;
     async fn payment(&self, txn_ref: &str) -> Result<Option<Payment>, StoreError>;

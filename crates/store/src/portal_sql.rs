@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use motcua_domain::ids::{DossierCode, DraftId};
+use motcua_domain::ids::{CitizenId, DossierCode, DraftId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
@@ -28,7 +28,7 @@ fn opt_ms(row: &AnyRow, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> 
 fn citizen_from(r: &AnyRow) -> Result<Citizen, StoreError> {
     let birth: Option<String> = r.try_get("birth_date")?;
     Ok(Citizen {
-        id: r.try_get("id")?,
+        id: CitizenId::new(r.try_get::<String, _>("id")?),
         email: r.try_get("email")?,
         phone: r.try_get("phone")?,
         password_hash: r.try_get("password_hash")?,
@@ -54,7 +54,7 @@ fn citizen_from(r: &AnyRow) -> Result<Citizen, StoreError> {
 fn session_from(r: &AnyRow) -> Result<CitizenSession, StoreError> {
     Ok(CitizenSession {
         token_hash: r.try_get("token_hash")?,
-        citizen_id: r.try_get("citizen_id")?,
+        citizen_id: CitizenId::new(r.try_get::<String, _>("citizen_id")?),
         csrf: r.try_get("csrf")?,
         created_at: from_ms(r.try_get("created_at")?)?,
         last_seen_at: from_ms(r.try_get("last_seen_at")?)?,
@@ -67,7 +67,7 @@ fn session_from(r: &AnyRow) -> Result<CitizenSession, StoreError> {
 fn draft_from(r: &AnyRow) -> Result<Draft, StoreError> {
     Ok(Draft {
         id: DraftId::new(r.try_get::<String, _>("id")?),
-        citizen_id: r.try_get("citizen_id")?,
+        citizen_id: CitizenId::new(r.try_get::<String, _>("citizen_id")?),
         procedure_code: r.try_get("procedure_code")?,
         answers: serde_json::from_str(&r.try_get::<String, _>("answers")?)?,
         created_at: from_ms(r.try_get("created_at")?)?,
@@ -79,7 +79,7 @@ fn draft_from(r: &AnyRow) -> Result<Draft, StoreError> {
 fn attachment_from(r: &AnyRow) -> Result<Attachment, StoreError> {
     Ok(Attachment {
         id: r.try_get("id")?,
-        citizen_id: r.try_get("citizen_id")?,
+        citizen_id: CitizenId::new(r.try_get::<String, _>("citizen_id")?),
         draft_id: r
             .try_get::<Option<String>, _>("draft_id")?
             .map(DraftId::new),
@@ -119,7 +119,7 @@ impl SqlStore {
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (citizen_id, purpose) DO UPDATE SET \
              code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = excluded.attempts",
         )
-        .bind(&code.citizen_id)
+        .bind(code.citizen_id.as_str())
         .bind(code.purpose.as_str())
         .bind(&code.code_hash)
         .bind(ms(code.expires_at))
@@ -166,7 +166,7 @@ impl Portal for SqlStore {
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO citizens ({CITIZEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         )))
-        .bind(&c.id)
+        .bind(c.id.as_str())
         .bind(c.email.clone())
         .bind(c.phone.clone())
         .bind(&c.password_hash)
@@ -188,11 +188,11 @@ impl Portal for SqlStore {
         Ok(())
     }
 
-    async fn citizen(&self, id: &str) -> Result<Option<Citizen>, StoreError> {
+    async fn citizen(&self, id: &CitizenId) -> Result<Option<Citizen>, StoreError> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {CITIZEN_COLUMNS} FROM citizens WHERE id = $1"
         )))
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(&self.reader)
         .await?;
         row.as_ref().map(citizen_from).transpose()
@@ -227,7 +227,7 @@ impl Portal for SqlStore {
         .bind(c.lang.code())
         .bind(c.failed_logins)
         .bind(c.locked_until.map(ms))
-        .bind(&c.id)
+        .bind(c.id.as_str())
         .execute(&self.writer)
         .await?
         .rows_affected();
@@ -247,19 +247,19 @@ impl Portal for SqlStore {
 
     async fn one_time_code(
         &self,
-        citizen_id: &str,
+        citizen_id: &CitizenId,
         purpose: CodePurpose,
     ) -> Result<Option<OneTimeCode>, StoreError> {
         let row = sqlx::query(
             "SELECT code_hash, expires_at, attempts FROM citizen_codes WHERE citizen_id = $1 AND purpose = $2",
         )
-        .bind(citizen_id)
+        .bind(citizen_id.as_str())
         .bind(purpose.as_str())
         .fetch_optional(&self.writer)
         .await?;
         row.map(|r| {
             Ok(OneTimeCode {
-                citizen_id: citizen_id.to_string(),
+                citizen_id: citizen_id.clone(),
                 purpose,
                 code_hash: r.try_get("code_hash")?,
                 expires_at: from_ms(r.try_get("expires_at")?)?,
@@ -271,22 +271,26 @@ impl Portal for SqlStore {
 
     async fn count_code_attempt(
         &self,
-        citizen_id: &str,
+        citizen_id: &CitizenId,
         purpose: CodePurpose,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE citizen_codes SET attempts = attempts + 1 WHERE citizen_id = $1 AND purpose = $2",
         )
-        .bind(citizen_id)
+        .bind(citizen_id.as_str())
         .bind(purpose.as_str())
         .execute(&self.writer)
         .await?;
         Ok(())
     }
 
-    async fn delete_code(&self, citizen_id: &str, purpose: CodePurpose) -> Result<(), StoreError> {
+    async fn delete_code(
+        &self,
+        citizen_id: &CitizenId,
+        purpose: CodePurpose,
+    ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM citizen_codes WHERE citizen_id = $1 AND purpose = $2")
-            .bind(citizen_id)
+            .bind(citizen_id.as_str())
             .bind(purpose.as_str())
             .execute(&self.writer)
             .await?;
@@ -303,7 +307,7 @@ impl Portal for SqlStore {
             "INSERT INTO citizen_sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         )))
         .bind(&s.token_hash)
-        .bind(&s.citizen_id)
+        .bind(s.citizen_id.as_str())
         .bind(&s.csrf)
         .bind(ms(s.created_at))
         .bind(ms(s.last_seen_at))
@@ -350,14 +354,14 @@ impl Portal for SqlStore {
 
     async fn citizen_sessions(
         &self,
-        citizen_id: &str,
+        citizen_id: &CitizenId,
         now: DateTime<Utc>,
     ) -> Result<Vec<CitizenSession>, StoreError> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {SESSION_COLUMNS} FROM citizen_sessions WHERE citizen_id = $1 AND revoked_at IS NULL \
              AND expires_at > $2 ORDER BY last_seen_at DESC"
         )))
-        .bind(citizen_id)
+        .bind(citizen_id.as_str())
         .bind(ms(now))
         .fetch_all(&self.writer)
         .await?;
@@ -366,7 +370,7 @@ impl Portal for SqlStore {
 
     async fn revoke_session(
         &self,
-        citizen_id: &str,
+        citizen_id: &CitizenId,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
@@ -374,7 +378,7 @@ impl Portal for SqlStore {
             "UPDATE citizen_sessions SET revoked_at = $1 WHERE citizen_id = $2 AND token_hash = $3 AND revoked_at IS NULL",
         )
         .bind(ms(now))
-        .bind(citizen_id)
+        .bind(citizen_id.as_str())
         .bind(token_hash)
         .execute(&self.writer)
         .await?
@@ -384,7 +388,7 @@ impl Portal for SqlStore {
 
     async fn revoke_sessions(
         &self,
-        citizen_id: &str,
+        citizen_id: &CitizenId,
         keep: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -392,7 +396,7 @@ impl Portal for SqlStore {
             "UPDATE citizen_sessions SET revoked_at = $1 WHERE citizen_id = $2 AND revoked_at IS NULL AND token_hash <> $3",
         )
         .bind(ms(now))
-        .bind(citizen_id)
+        .bind(citizen_id.as_str())
         .bind(keep.unwrap_or(""))
         .execute(&self.writer)
         .await?;
@@ -406,7 +410,7 @@ impl Portal for SqlStore {
              updated_at = excluded.updated_at WHERE drafts.dossier_code IS NULL",
         )
         .bind(d.id.as_str())
-        .bind(&d.citizen_id)
+        .bind(d.citizen_id.as_str())
         .bind(&d.procedure_code)
         .bind(serde_json::to_string(&d.answers)?)
         .bind(ms(d.created_at))
@@ -427,12 +431,12 @@ impl Portal for SqlStore {
         row.as_ref().map(draft_from).transpose()
     }
 
-    async fn citizen_drafts(&self, citizen_id: &str) -> Result<Vec<Draft>, StoreError> {
+    async fn citizen_drafts(&self, citizen_id: &CitizenId) -> Result<Vec<Draft>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, citizen_id, procedure_code, answers, created_at, updated_at, dossier_code FROM drafts \
              WHERE citizen_id = $1 AND dossier_code IS NULL ORDER BY updated_at DESC",
         )
-        .bind(citizen_id)
+        .bind(citizen_id.as_str())
         .fetch_all(&self.reader)
         .await?;
         rows.iter().map(draft_from).collect()
@@ -499,7 +503,7 @@ impl Portal for SqlStore {
             "INSERT INTO attachments ({ATTACHMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )))
         .bind(&a.id)
-        .bind(&a.citizen_id)
+        .bind(a.citizen_id.as_str())
         .bind(a.draft_id.as_ref().map(|d| d.as_str().to_string()))
         .bind(a.dossier_code.clone())
         .bind(&a.document)
@@ -526,8 +530,12 @@ impl Portal for SqlStore {
             .await
     }
 
-    async fn citizen_attachments(&self, citizen_id: &str) -> Result<Vec<Attachment>, StoreError> {
-        self.list_attachments("citizen_id", citizen_id).await
+    async fn citizen_attachments(
+        &self,
+        citizen_id: &CitizenId,
+    ) -> Result<Vec<Attachment>, StoreError> {
+        self.list_attachments("citizen_id", citizen_id.as_str())
+            .await
     }
 
     async fn delete_attachment(&self, id: &str) -> Result<(), StoreError> {
@@ -538,11 +546,11 @@ impl Portal for SqlStore {
         Ok(())
     }
 
-    async fn owner_dossiers(&self, owner: &str) -> Result<Vec<DossierRecord>, StoreError> {
+    async fn owner_dossiers(&self, owner: &CitizenId) -> Result<Vec<DossierRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT code, version, state, form FROM dossiers WHERE owner = $1 ORDER BY submitted_at DESC, code DESC",
         )
-        .bind(owner)
+        .bind(owner.as_str())
         .fetch_all(&self.reader)
         .await?;
         rows.iter().map(record_from).collect()

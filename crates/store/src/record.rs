@@ -225,7 +225,7 @@ fn dossier_row(
         d.intake.competent_agency.to_string().into(),
         d.current_agency.to_string().into(),
         d.intake.branch.clone().into(),
-        d.intake.owner.clone().into(),
+        d.intake.owner.as_ref().map(|o| o.to_string()).into(),
         applicant.name.clone().into(),
         applicant.cccd.as_ref().map(|c| c.to_string()).into(),
         applicant

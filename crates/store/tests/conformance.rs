@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use motcua_domain::calendar::{
     CalendarConfig, DayKind, DayOverride, ProcessingTime, TZ, WorkingCalendar,
 };
-use motcua_domain::ids::{AgencyCode, Cccd, DossierCode, DraftId, Phone, ProcedureCode, TicketId};
+use motcua_domain::ids::{
+    AgencyCode, Cccd, CitizenId, DossierCode, DraftId, Phone, ProcedureCode, TicketId,
+};
 use motcua_domain::lifecycle::{
     Applicant, Channel, Command, Intake, Lifecycle, RatingCriterion, Satisfaction, Status,
     TimelinessPolicy,
@@ -694,10 +696,16 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         Err(StoreError::Duplicate(_))
     ));
     assert_eq!(store.pending_outbox(100).await.unwrap().len(), before);
-    assert!(store.citizen("c2").await.unwrap().is_none());
     assert!(
         store
-            .one_time_code("c2", CodePurpose::Verify)
+            .citizen(&CitizenId::new("c2"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .one_time_code(&CitizenId::new("c2"), CodePurpose::Verify)
             .await
             .unwrap()
             .is_none()
@@ -714,19 +722,22 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         anh
     );
     store
-        .count_code_attempt("c1", CodePurpose::Verify)
+        .count_code_attempt(&CitizenId::new("c1"), CodePurpose::Verify)
         .await
         .unwrap();
     let c = store
-        .one_time_code("c1", CodePurpose::Verify)
+        .one_time_code(&CitizenId::new("c1"), CodePurpose::Verify)
         .await
         .unwrap()
         .unwrap();
     assert_eq!((c.attempts, c.code_hash.as_str()), (1, "h1"));
-    store.delete_code("c1", CodePurpose::Verify).await.unwrap();
+    store
+        .delete_code(&CitizenId::new("c1"), CodePurpose::Verify)
+        .await
+        .unwrap();
     assert!(
         store
-            .one_time_code("c1", CodePurpose::Verify)
+            .one_time_code(&CitizenId::new("c1"), CodePurpose::Verify)
             .await
             .unwrap()
             .is_none()
@@ -758,7 +769,14 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
     store.create_session(&session("s1")).await.unwrap();
     store.create_session(&session("s2")).await.unwrap();
     store.create_session(&session("s3")).await.unwrap();
-    assert_eq!(store.citizen_sessions("c1", now).await.unwrap().len(), 3);
+    assert_eq!(
+        store
+            .citizen_sessions(&CitizenId::new("c1"), now)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
     assert!(
         store
             .session("s1", now + chrono::Duration::hours(3))
@@ -778,16 +796,32 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
             .unwrap()
             .is_some()
     );
-    assert!(store.revoke_session("c1", "s2", now).await.unwrap());
-    assert!(!store.revoke_session("c1", "s2", now).await.unwrap());
     assert!(
-        !store.revoke_session("other", "s3", now).await.unwrap(),
+        store
+            .revoke_session(&CitizenId::new("c1"), "s2", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .revoke_session(&CitizenId::new("c1"), "s2", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .revoke_session(&CitizenId::new("other"), "s3", now)
+            .await
+            .unwrap(),
         "not another's"
     );
     assert!(store.session("s2", now).await.unwrap().is_none());
-    store.revoke_sessions("c1", Some("s1"), now).await.unwrap();
+    store
+        .revoke_sessions(&CitizenId::new("c1"), Some("s1"), now)
+        .await
+        .unwrap();
     let live: Vec<String> = store
-        .citizen_sessions("c1", now)
+        .citizen_sessions(&CitizenId::new("c1"), now)
         .await
         .unwrap()
         .into_iter()
@@ -819,7 +853,7 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
     };
     store.put_attachment(&attachment).await.unwrap();
     assert_eq!(
-        store.citizen_drafts("c1").await.unwrap(),
+        store.citizen_drafts(&CitizenId::new("c1")).await.unwrap(),
         vec![draft.clone()]
     );
     assert_eq!(
@@ -854,24 +888,43 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         other => panic!("{other:?}"),
     }
     assert_eq!(store.count_dossiers().await.unwrap(), count);
-    assert!(store.citizen_drafts("c1").await.unwrap().is_empty());
+    assert!(
+        store
+            .citizen_drafts(&CitizenId::new("c1"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let bound = store.dossier_attachments(&rec.code).await.unwrap();
     assert_eq!(bound.len(), 1);
     assert_eq!(
         bound[0].dossier_code.as_deref(),
         Some(rec.code.to_string().as_str())
     );
-    assert_eq!(store.citizen_attachments("c1").await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .citizen_attachments(&CitizenId::new("c1"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     store.delete_attachment("a1").await.unwrap();
     assert_eq!(
         store.dossier_attachments(&rec.code).await.unwrap().len(),
         1,
         "a filed document stays"
     );
-    let mine = store.owner_dossiers("c1").await.unwrap();
+    let mine = store.owner_dossiers(&CitizenId::new("c1")).await.unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].code, rec.code);
-    assert!(store.owner_dossiers("c2").await.unwrap().is_empty());
+    assert!(
+        store
+            .owner_dossiers(&CitizenId::new("c2"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let payment = Payment {
         txn_ref: "T1".into(),

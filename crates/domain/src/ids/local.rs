@@ -67,6 +67,34 @@ macro_rules! text_id {
                 &self.0
             }
         }
+
+        /// Reads as its text wherever text is read (text becomes one only by an explicit
+        /// conversion).
+        impl std::ops::Deref for $ty {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<&str> for $ty {
+            fn from(id: &str) -> $ty {
+                $ty(id.to_string())
+            }
+        }
+
+        impl From<String> for $ty {
+            fn from(id: String) -> $ty {
+                $ty(id)
+            }
+        }
+
+        impl From<$ty> for String {
+            fn from(id: $ty) -> String {
+                id.0
+            }
+        }
     };
 }
 

@@ -631,7 +631,7 @@ impl Lifecycle<'_> {
     }
 
     fn own(&self, actor: &Actor, d: &Dossier) -> Result<(), LifecycleError> {
-        if d.intake.owner.as_deref() == Some(actor.id.as_str()) {
+        if d.intake.owner.as_ref().map(|o| o.as_str()) == Some(actor.id.as_str()) {
             Ok(())
         } else {
             Err(LifecycleError::OutOfScope)

@@ -219,7 +219,7 @@ pub struct Intake {
     pub branch: Option<String>,
     /// The applicant's account, when filed online by a registered citizen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<crate::ids::CitizenId>,
     /// Receive at once (a complete walk-in dossier checked at the counter).
     #[serde(default)]
     pub receive_now: bool,

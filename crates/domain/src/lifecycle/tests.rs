@@ -84,7 +84,7 @@ fn intake(limit: ProcessingTime, clock: SupplementClock, receive_now: bool) -> I
         receiving_agency: centre(),
         competent_agency: department(),
         branch: Some("HQ".into()),
-        owner: Some("citizen-1".into()),
+        owner: Some(crate::ids::CitizenId::new("citizen-1")),
         receive_now,
     }
 }
