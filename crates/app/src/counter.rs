@@ -1,5 +1,6 @@
 //! Who may work at a counter: one rule for the API and the pages.
 
+use motcua_domain::ids::CounterCode;
 use motcua_domain::role::Role;
 use motcua_store::{Branch, StoreError, User};
 
@@ -23,20 +24,17 @@ pub async fn branch(state: &App, code: &str) -> Result<Option<Branch>, StoreErro
         .await
 }
 
-/// The branch and number of counter `code` (`{branch}-{number}`, e.g. `QN-HQ-01`) when `user`
-/// may work there: a reception officer of an agency covering the branch's agency.
+/// The branch and number of counter `code` when `user` may work there: a reception officer of
+/// an agency covering the branch's agency.
 pub async fn at_counter(
     state: &App,
     user: &User,
-    code: &str,
+    code: &CounterCode,
 ) -> Result<(Branch, i64), CounterRefusal> {
-    let (branch_code, number) = code
-        .rsplit_once('-')
-        .and_then(|(b, n)| Some((b, n.parse::<i64>().ok()?)))
-        .ok_or(CounterRefusal::Unknown)?;
+    let number = code.number();
     let branch = state
         .catalog
-        .branch_where(state.store.as_ref(), branch_code, |b| {
+        .branch_where(state.store.as_ref(), code.branch(), |b| {
             b.counters.iter().any(|c| c.number == number)
         })
         .await
@@ -48,9 +46,4 @@ pub async fn at_counter(
         return Err(CounterRefusal::NotHere);
     }
     Ok((branch, number))
-}
-
-/// The code of counter `number` of `branch`.
-pub fn counter_code(branch: &str, number: i64) -> String {
-    format!("{branch}-{number:02}")
 }

@@ -5,14 +5,14 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use motcua_domain::calendar::TZ;
-use motcua_domain::ids::Phone;
+use motcua_domain::ids::{CounterCode, Phone};
 use motcua_domain::queue::{self, Priority, Waiting};
 use motcua_store::{Appointment, AppointmentStatus, Branch, ServiceGroup, StoreError, Ticket};
 use rand::RngExt;
 
 use crate::App;
 use crate::board::Loads;
-use crate::counter::{CounterRefusal, counter_code};
+use crate::counter::CounterRefusal;
 use crate::error::{AppError, Kind};
 use crate::principal::Principal;
 
@@ -92,13 +92,11 @@ pub async fn counter_officer(
         Principal::Anonymous => return Err(AppError::unauthenticated()),
         _ => return Err(AppError::forbidden()),
     };
-    match crate::counter::at_counter(state, user, code).await {
+    let no_counter = || AppError::new(Kind::NotFound, "not_found", "error-no-counter");
+    let code = CounterCode::parse(code).map_err(|_| no_counter())?;
+    match crate::counter::at_counter(state, user, &code).await {
         Ok((branch, number)) => Ok((user.username.clone(), branch, number)),
-        Err(CounterRefusal::Unknown) => Err(AppError::new(
-            Kind::NotFound,
-            "not_found",
-            "error-no-counter",
-        )),
+        Err(CounterRefusal::Unknown) => Err(no_counter()),
         Err(CounterRefusal::NotHere) => Err(AppError::forbidden()),
         Err(CounterRefusal::Store(e)) => Err(AppError::from(e)),
     }
@@ -188,14 +186,17 @@ pub async fn transfer_served(
         .ok_or_else(nobody_served)?;
     let target = match to.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(code) => Some(
-            branch
-                .counters
-                .iter()
-                .map(|c| c.number)
-                .find(|n| counter_code(&branch.code, *n) == code)
-                .ok_or_else(no_such_target)?,
-        ),
+        Some(code) => {
+            let code = CounterCode::parse(code).map_err(|_| no_such_target())?;
+            Some(
+                branch
+                    .counters
+                    .iter()
+                    .map(|c| c.number)
+                    .find(|n| code.branch() == branch.code && *n == code.number())
+                    .ok_or_else(no_such_target)?,
+            )
+        }
     };
     let groups = store.service_groups(&branch.code).await?;
     let group = match group.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

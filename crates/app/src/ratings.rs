@@ -1,6 +1,7 @@
 //! Satisfaction ratings: given at a counter's tablet for a ticket, or online for a dossier
 //! after its result; added up per officer, counter, group, branch and agency.
 
+use motcua_domain::ids::CounterCode;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -10,7 +11,6 @@ use motcua_domain::rating::Tally;
 use motcua_store::{Branch, DossierRecord, Rating, RatingCount, StoreError, Ticket, TicketStatus};
 
 use crate::App;
-use crate::counter::counter_code;
 use crate::error::{AppError, Kind};
 use crate::principal::Principal;
 
@@ -196,7 +196,7 @@ impl By {
             By::Agency => c.agency.clone(),
             By::Branch => c.branch.clone(),
             By::Group => Some(format!("{}/{}", c.branch.as_deref()?, c.group.as_deref()?)),
-            By::Counter => Some(counter_code(c.branch.as_deref()?, c.counter?)),
+            By::Counter => Some(CounterCode::new(c.branch.as_deref()?, c.counter?).to_string()),
             By::Officer => c.officer.clone(),
             By::Day => Some(c.day.to_string()),
         }
@@ -215,7 +215,7 @@ impl Labels {
             for b in branches {
                 for c in &b.counters {
                     names.insert(
-                        counter_code(&b.code, c.number),
+                        CounterCode::new(&b.code, c.number).to_string(),
                         format!("{} — {}", b.name, c.label),
                     );
                 }

@@ -4,6 +4,7 @@
 
 mod agency_code;
 mod cccd;
+mod counter_code;
 mod dossier_code;
 mod local;
 mod phone;
@@ -12,6 +13,7 @@ mod tax_code;
 
 pub use agency_code::{AgencyCode, AgencyCodeError};
 pub use cccd::{Cccd, CccdError, Gender, PROVINCE_BIRTH_CODES};
+pub use counter_code::{CounterCode, CounterCodeError};
 pub use dossier_code::{DossierCode, DossierCodeError, DossierCodePrefix};
 pub use local::{CitizenId, DraftId, TicketId};
 pub use phone::{Phone, PhoneError};

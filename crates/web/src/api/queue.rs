@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use motcua_app::error::Kind;
+use motcua_domain::ids::CounterCode;
 use motcua_domain::ids::TicketId;
 use motcua_domain::queue::Priority;
 use motcua_store::{ServiceGroup, Ticket, TicketStatus, ops};
@@ -15,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Caller;
 use crate::error::{ApiJson, WebError};
 use motcua_app::App;
-use motcua_app::counter::counter_code;
 use motcua_app::floor::{
     GroupWait, branch, counter_officer, group, group_waits, issue, nobody_served,
 };
@@ -60,7 +60,9 @@ pub(crate) fn ticket_view(t: &Ticket, group: &ServiceGroup) -> TicketView {
         group_name: group.name.clone(),
         priority: t.priority.map(Priority::as_str),
         issued_at: t.issued_at,
-        counter_code: t.counter.map(|n| counter_code(&t.branch, n)),
+        counter_code: t
+            .counter
+            .map(|n| CounterCode::new(&t.branch, n).to_string()),
         counter: t.counter,
         people_ahead: None,
         expected_wait_minutes: None,
@@ -145,7 +147,7 @@ fn call_event(c: &motcua_store::TicketCall) -> axum::response::sse::Event {
         number: c.number.clone(),
         group: c.group.clone(),
         counter: c.counter,
-        counter_code: counter_code(&c.branch, c.counter),
+        counter_code: CounterCode::new(&c.branch, c.counter).to_string(),
         at: c.at,
     };
     axum::response::sse::Event::default()

@@ -2,6 +2,7 @@
 //! after its result; added up per officer, counter, group, branch and agency, and pushed live.
 
 use motcua_app::error::Kind;
+use motcua_domain::ids::CounterCode;
 use std::collections::BTreeMap;
 
 use axum::Json;
@@ -18,7 +19,6 @@ use crate::auth::Caller;
 use crate::error::{ApiJson, ApiQuery, ReqLang, WebError};
 use crate::i18n::Tr;
 use motcua_app::App;
-use motcua_app::counter::counter_code;
 use motcua_app::principal::Principal;
 use motcua_app::ratings::{
     self, By, Labels, SatisfactionRow, parse_rating, ratable, rate_ticket, summarise,
@@ -119,7 +119,9 @@ pub(crate) async fn rate(
                     ticket: r.ticket_id,
                     dossier: None,
                     level: level.as_str(),
-                    counter_code: r.counter.map(|n| counter_code(&ticket.branch, n)),
+                    counter_code: r
+                        .counter
+                        .map(|n| CounterCode::new(&ticket.branch, n).to_string()),
                     branch_code: r.branch,
                     officer: r.officer,
                     at: r.at,

@@ -4,12 +4,12 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{Datelike, Utc};
 use motcua_app::error::Kind;
+use motcua_domain::ids::CounterCode;
 use motcua_store::{Agency, Branch};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiQuery, ReqLang, WebError};
 use motcua_app::App;
-use motcua_app::counter::counter_code;
 
 /// The agency tree (flat, each with its parent).
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "reference", responses((status = 200, body = [Object])))]
@@ -64,7 +64,7 @@ fn view(b: Branch, groups: Vec<motcua_store::ServiceGroup>) -> BranchView {
             .counters
             .iter()
             .map(|c| CounterView {
-                code: counter_code(&b.code, c.number),
+                code: CounterCode::new(&b.code, c.number).to_string(),
                 number: c.number,
                 label: c.label.clone(),
             })

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
 use motcua_app::error::{AppError, Kind};
+use motcua_domain::ids::CounterCode;
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_store::{Scope, StatRow, StatsFilter};
 use serde::{Deserialize, Serialize};
@@ -146,7 +147,6 @@ pub(crate) async fn floor(
     Caller(principal): Caller,
     ApiQuery(p): ApiQuery<FloorParams>,
 ) -> Result<Json<FloorView>, WebError> {
-    use motcua_app::counter::counter_code;
     if matches!(principal, Principal::Anonymous) {
         return Err(WebError::unauthenticated());
     }
@@ -171,7 +171,7 @@ pub(crate) async fn floor(
             match by {
                 "branch" => b.map(str::to_string),
                 "group" => Some(format!("{}/{}", b?, g?)),
-                "counter" => Some(counter_code(b?, c?)),
+                "counter" => Some(CounterCode::new(b?, c?).to_string()),
                 _ => o.map(str::to_string),
             }
         };

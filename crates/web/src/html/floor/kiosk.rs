@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::Utc;
+use motcua_domain::ids::CounterCode;
 use motcua_domain::queue::Priority;
 use motcua_store::{Branch, ServiceGroup};
 
@@ -14,7 +15,6 @@ use crate::html::local;
 use crate::html::{Chrome, render};
 use motcua_app::App;
 use motcua_app::counter::CounterRefusal;
-use motcua_app::counter::counter_code;
 use motcua_app::floor::{GroupWait, group_waits};
 
 /// The board may run its script and open its event stream on this server, nothing else.
@@ -242,7 +242,7 @@ pub(crate) async fn board(
         .map(|call| {
             (
                 call.number.clone(),
-                counter_code(&branch.code, call.counter),
+                CounterCode::new(&branch.code, call.counter).to_string(),
             )
         })
         .collect();
@@ -347,7 +347,7 @@ async fn counter_page(
             .counters
             .iter()
             .filter(|k| k.number != number)
-            .map(|k| counter_code(&branch.code, k.number))
+            .map(|k| CounterCode::new(&branch.code, k.number).to_string())
             .collect(),
         branch,
         serving,
@@ -376,7 +376,10 @@ pub(super) async fn at_counter(
     code: &str,
 ) -> Result<(Branch, i64), Box<Response>> {
     let user = officer.user(here)?;
-    match motcua_app::counter::at_counter(state, user, code).await {
+    let Ok(code) = CounterCode::parse(code) else {
+        return Err(Box::new(missing(c)));
+    };
+    match motcua_app::counter::at_counter(state, user, &code).await {
         Ok(found) => Ok(found),
         Err(CounterRefusal::Unknown) => Err(Box::new(missing(c))),
         Err(CounterRefusal::NotHere) => Err(Box::new(crate::html::error_page(

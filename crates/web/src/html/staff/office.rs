@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
+use motcua_domain::ids::CounterCode;
 use motcua_domain::role::Role;
 use motcua_store::User;
 use std::collections::BTreeMap;
@@ -276,7 +277,7 @@ pub(crate) async fn inbox(
                     .iter()
                     .map(|k| {
                         (
-                            motcua_app::counter::counter_code(&b.code, k.number),
+                            CounterCode::new(&b.code, k.number).to_string(),
                             format!("{} – {}", b.name, k.label),
                         )
                     })
