@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use motcua_domain::calendar::TZ;
-use motcua_domain::ids::{CounterCode, Phone};
+use motcua_domain::ids::{BranchCode, CounterCode, Phone};
 use motcua_domain::queue::{self, Priority, Waiting};
 use motcua_store::{Appointment, AppointmentStatus, Branch, ServiceGroup, StoreError, Ticket};
 use rand::RngExt;
@@ -112,7 +112,7 @@ pub fn nobody_served() -> AppError {
 }
 
 /// Service group `code` of branch `branch`; 404 when it has none such.
-pub async fn group(state: &App, branch: &str, code: &str) -> Result<ServiceGroup, AppError> {
+pub async fn group(state: &App, branch: &BranchCode, code: &str) -> Result<ServiceGroup, AppError> {
     state
         .store
         .service_groups(branch)
@@ -135,7 +135,7 @@ pub struct GroupWait {
 }
 
 /// The lines of a branch's groups from a snapshot of the day's loads.
-pub fn group_waits(branch: &str, groups: &[ServiceGroup], loads: &Loads) -> Vec<GroupWait> {
+pub fn group_waits(branch: &BranchCode, groups: &[ServiceGroup], loads: &Loads) -> Vec<GroupWait> {
     groups
         .iter()
         .map(|g| {
@@ -160,7 +160,7 @@ pub fn group_waits(branch: &str, groups: &[ServiceGroup], loads: &Loads) -> Vec<
 }
 
 /// A branch's groups with their lines, now.
-pub async fn waits_now(state: &App, branch: &str) -> Result<Vec<GroupWait>, AppError> {
+pub async fn waits_now(state: &App, branch: &BranchCode) -> Result<Vec<GroupWait>, AppError> {
     let groups = state.store.service_groups(branch).await?;
     let loads = state.live.loads_now(&*state.store).await;
     Ok(group_waits(branch, &groups, &loads))
@@ -267,7 +267,7 @@ pub struct DaySlots {
 /// The bookable slots of a group (working days only, from now on).
 pub async fn day_slots(
     state: &App,
-    branch: &str,
+    branch: &BranchCode,
     group: &ServiceGroup,
     from: NaiveDate,
     days: u32,

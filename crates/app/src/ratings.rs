@@ -194,7 +194,7 @@ impl By {
     fn key(self, c: &RatingCount) -> Option<String> {
         match self {
             By::Agency => c.agency.clone(),
-            By::Branch => c.branch.clone(),
+            By::Branch => c.branch.as_ref().map(ToString::to_string),
             By::Group => Some(format!("{}/{}", c.branch.as_deref()?, c.group.as_deref()?)),
             By::Counter => Some(CounterCode::new(c.branch.as_deref()?, c.counter?).to_string()),
             By::Officer => c.officer.clone(),
@@ -219,7 +219,7 @@ impl Labels {
                         format!("{} — {}", b.name, c.label),
                     );
                 }
-                names.insert(b.code.clone(), b.name);
+                names.insert(b.code.to_string(), b.name);
             }
         }
         if let Ok(users) = state.store.users().await {

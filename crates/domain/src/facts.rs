@@ -185,7 +185,7 @@ pub struct DossierFacts {
     pub receiving_agency: AgencyCode,
     pub competent_agency: AgencyCode,
     pub current_agency: AgencyCode,
-    pub branch: Option<String>,
+    pub branch: Option<crate::ids::BranchCode>,
     pub channel: Channel,
     pub status: Status,
     pub submitted_at: DateTime<Utc>,

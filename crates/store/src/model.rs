@@ -2,7 +2,7 @@
 //! (`motcua-procedures`, re-exported here).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
+use motcua_domain::ids::{AgencyCode, BranchCode, DossierCode, ProcedureCode};
 use motcua_domain::lifecycle::{Dossier, Event, EventType};
 use motcua_domain::role::Role;
 pub use motcua_procedures::{
@@ -75,7 +75,7 @@ pub struct Counter {
 /// A place where dossiers are received (the centre's seat, a commune-level centre).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Branch {
-    pub code: String,
+    pub code: BranchCode,
     pub agency: AgencyCode,
     pub name: String,
     pub address: String,

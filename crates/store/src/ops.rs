@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use motcua_domain::Lang;
-use motcua_domain::ids::DossierCode;
+use motcua_domain::ids::{BranchCode, DossierCode};
 use motcua_domain::lang::Localise;
 use motcua_domain::lifecycle::{
     Command, Intake, Lifecycle, LifecycleError, ReplayError, apply, replay,
@@ -146,7 +146,7 @@ pub async fn act(
 /// the meantime is skipped and the next one tried, so two counters never get the same ticket.
 pub async fn call_next(
     store: &dyn Store,
-    branch: &str,
+    branch: &BranchCode,
     counter: i64,
     officer: &str,
     now: DateTime<Utc>,

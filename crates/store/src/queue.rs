@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use motcua_domain::ids::TicketId;
+use motcua_domain::ids::{BranchCode, TicketId};
 use motcua_domain::lifecycle::{RatingCriterion, Satisfaction};
 use motcua_domain::queue::Priority;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use crate::error::StoreError;
 /// A service group of a branch (by field), with the counters that serve it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceGroup {
-    pub branch: String,
+    pub branch: BranchCode,
     pub code: String,
     pub name: String,
     /// Letters before the ticket's number, e.g. `A` for `A007`.
@@ -60,7 +60,7 @@ impl TicketStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
     pub id: TicketId,
-    pub branch: String,
+    pub branch: BranchCode,
     pub group: String,
     pub day: NaiveDate,
     pub seq: i64,
@@ -99,7 +99,7 @@ impl Ticket {
 /// The line of one service group now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupLoad {
-    pub branch: String,
+    pub branch: BranchCode,
     pub group: String,
     pub waiting: i64,
     pub serving: i64,
@@ -112,7 +112,7 @@ pub struct GroupLoad {
 pub struct TicketCall {
     /// Increases with every call: boards resume after the last one they showed.
     pub id: i64,
-    pub branch: String,
+    pub branch: BranchCode,
     pub ticket_id: TicketId,
     pub number: String,
     pub group: String,
@@ -155,7 +155,7 @@ impl AppointmentStatus {
 pub struct Appointment {
     /// What the applicant types at the kiosk to check in.
     pub code: String,
-    pub branch: String,
+    pub branch: BranchCode,
     pub group: String,
     pub slot_at: DateTime<Utc>,
     pub minutes: i64,
@@ -175,7 +175,7 @@ pub struct Rating {
     pub dossier: Option<String>,
     /// Local date of the rating.
     pub day: NaiveDate,
-    pub branch: Option<String>,
+    pub branch: Option<BranchCode>,
     pub group: Option<String>,
     pub counter: Option<i64>,
     pub officer: Option<String>,
@@ -193,7 +193,7 @@ pub struct Rating {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RatingCount {
     pub day: NaiveDate,
-    pub branch: Option<String>,
+    pub branch: Option<BranchCode>,
     pub group: Option<String>,
     pub counter: Option<i64>,
     pub officer: Option<String>,
@@ -208,7 +208,7 @@ pub struct RatingCount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketCount {
     pub day: NaiveDate,
-    pub branch: String,
+    pub branch: BranchCode,
     pub group: String,
     /// None for tickets never called.
     pub counter: Option<i64>,
@@ -226,12 +226,12 @@ pub struct TicketCount {
 #[async_trait]
 pub trait Queue: Send + Sync {
     async fn put_service_group(&self, group: &ServiceGroup) -> Result<(), StoreError>;
-    async fn service_groups(&self, branch: &str) -> Result<Vec<ServiceGroup>, StoreError>;
+    async fn service_groups(&self, branch: &BranchCode) -> Result<Vec<ServiceGroup>, StoreError>;
     /// Issues the next ticket of `group` for `day` (local date), numbered with the group's
     /// prefix; `NotFound` when the branch has no such group.
     async fn issue_ticket(
         &self,
-        branch: &str,
+        branch: &BranchCode,
         group: &str,
         priority: Option<Priority>,
         slot_at: Option<DateTime<Utc>>,
@@ -243,7 +243,7 @@ pub trait Queue: Send + Sync {
     /// out and tickets transferred to this one are added whatever their group.
     async fn waiting_tickets(
         &self,
-        branch: &str,
+        branch: &BranchCode,
         groups: &[String],
         counter: Option<i64>,
         day: NaiveDate,
@@ -253,7 +253,7 @@ pub trait Queue: Send + Sync {
     /// come), with whether it has been rated.
     async fn last_at_counter(
         &self,
-        branch: &str,
+        branch: &BranchCode,
         counter: i64,
     ) -> Result<Option<(Ticket, bool)>, StoreError>;
     /// The ticket `officer` serves now at any counter, if any.
@@ -279,7 +279,7 @@ pub trait Queue: Send + Sync {
     /// Bookings per slot of a group between two instants.
     async fn slot_bookings(
         &self,
-        branch: &str,
+        branch: &BranchCode,
         group: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -313,7 +313,11 @@ pub trait Queue: Send + Sync {
         branch: Option<&str>,
     ) -> Result<Vec<TicketCount>, StoreError>;
     /// The ticket being served at `counter` of `branch` (called, not yet ended), if any.
-    async fn serving(&self, branch: &str, counter: i64) -> Result<Option<Ticket>, StoreError>;
+    async fn serving(
+        &self,
+        branch: &BranchCode,
+        counter: i64,
+    ) -> Result<Option<Ticket>, StoreError>;
     /// Calls the ticket being served at the counter again (the boards show it again); false
     /// when the counter serves no such ticket.
     async fn recall(

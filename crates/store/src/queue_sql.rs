@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use motcua_domain::ids::TicketId;
+use motcua_domain::ids::{BranchCode, TicketId};
 use motcua_domain::lifecycle::{RatingCriterion, Satisfaction};
 use motcua_domain::queue::{Priority, ticket_number};
 use sqlx::any::AnyRow;
@@ -23,7 +23,7 @@ fn ticket_from(r: &AnyRow) -> Result<Ticket, StoreError> {
     let priority: Option<String> = r.try_get("priority")?;
     Ok(Ticket {
         id: TicketId::new(r.try_get("id")?),
-        branch: r.try_get("branch_code")?,
+        branch: BranchCode::new(r.try_get::<String, _>("branch_code")?),
         group: r.try_get("queue_group")?,
         day: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
             .map_err(|_| StoreError::Corrupt(format!("ticket day {day:?}")))?,
@@ -65,7 +65,7 @@ fn appointment_from(r: &AnyRow) -> Result<Appointment, StoreError> {
     let status: String = r.try_get("status")?;
     Ok(Appointment {
         code: r.try_get("code")?,
-        branch: r.try_get("branch_code")?,
+        branch: BranchCode::new(r.try_get::<String, _>("branch_code")?),
         group: r.try_get("group_code")?,
         slot_at: from_ms(r.try_get("slot_at")?)?,
         minutes: r.try_get("minutes")?,
@@ -98,7 +98,9 @@ fn rating_from(r: &AnyRow) -> Result<Rating, StoreError> {
         ticket_id: r.try_get::<Option<i64>, _>("ticket_id")?.map(TicketId::new),
         dossier: r.try_get("dossier_code")?,
         day: day_of(r)?,
-        branch: r.try_get("branch_code")?,
+        branch: r
+            .try_get::<Option<String>, _>("branch_code")?
+            .map(BranchCode::new),
         group: r.try_get("group_code")?,
         counter: r.try_get("counter")?,
         officer: r.try_get("officer")?,
@@ -131,7 +133,7 @@ pub(crate) async fn insert_rating(
     .bind(r.ticket_id.map(TicketId::get))
     .bind(&r.dossier)
     .bind(day_s(r.day))
-    .bind(&r.branch)
+    .bind(r.branch.as_ref().map(|b| b.to_string()))
     .bind(&r.group)
     .bind(r.counter)
     .bind(&r.officer)
@@ -152,7 +154,7 @@ pub(crate) async fn insert_rating(
 /// Issues the next ticket of a group on `conn` (inside the caller's transaction).
 async fn issue_on(
     conn: &mut sqlx::AnyConnection,
-    branch: &str,
+    branch: &BranchCode,
     group: &str,
     priority: Option<Priority>,
     slot_at: Option<DateTime<Utc>>,
@@ -161,7 +163,7 @@ async fn issue_on(
 ) -> Result<Ticket, StoreError> {
     let prefix: String =
         sqlx::query("SELECT prefix FROM service_groups WHERE branch_code = $1 AND code = $2")
-            .bind(branch)
+            .bind(branch.as_str())
             .bind(group)
             .fetch_optional(&mut *conn)
             .await?
@@ -173,7 +175,7 @@ async fn issue_on(
          ON CONFLICT (branch_code, group_code, day) DO UPDATE SET last = ticket_sequences.last + 1 \
          RETURNING last",
     )
-    .bind(branch)
+    .bind(branch.as_str())
     .bind(group)
     .bind(&day_s)
     .fetch_one(&mut *conn)
@@ -184,7 +186,7 @@ async fn issue_on(
         "INSERT INTO tickets (branch_code, group_code, queue_group, day, seq, number, priority, slot_at, status, issued_at) \
          VALUES ($1, $2, $2, $3, $4, $5, $6, $7, 'waiting', $8) RETURNING {TICKET_COLUMNS}"
     )))
-    .bind(branch)
+    .bind(branch.as_str())
     .bind(group)
     .bind(&day_s)
     .bind(seq)
@@ -205,14 +207,14 @@ impl Queue for SqlStore {
             "INSERT INTO service_groups (branch_code, code, name, prefix) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (branch_code, code) DO UPDATE SET name = excluded.name, prefix = excluded.prefix",
         )
-        .bind(&g.branch)
+        .bind(g.branch.as_str())
         .bind(&g.code)
         .bind(&g.name)
         .bind(&g.prefix)
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM group_counters WHERE branch_code = $1 AND group_code = $2")
-            .bind(&g.branch)
+            .bind(g.branch.as_str())
             .bind(&g.code)
             .execute(&mut *tx)
             .await?;
@@ -220,7 +222,7 @@ impl Queue for SqlStore {
             sqlx::query(
                 "INSERT INTO group_counters (branch_code, group_code, counter) VALUES ($1, $2, $3)",
             )
-            .bind(&g.branch)
+            .bind(g.branch.as_str())
             .bind(&g.code)
             .bind(*c)
             .execute(&mut *tx)
@@ -230,17 +232,17 @@ impl Queue for SqlStore {
         Ok(())
     }
 
-    async fn service_groups(&self, branch: &str) -> Result<Vec<ServiceGroup>, StoreError> {
+    async fn service_groups(&self, branch: &BranchCode) -> Result<Vec<ServiceGroup>, StoreError> {
         let groups = sqlx::query(
             "SELECT code, name, prefix FROM service_groups WHERE branch_code = $1 ORDER BY code",
         )
-        .bind(branch)
+        .bind(branch.as_str())
         .fetch_all(&self.reader)
         .await?;
         let counters = sqlx::query(
             "SELECT group_code, counter FROM group_counters WHERE branch_code = $1 ORDER BY counter",
         )
-        .bind(branch)
+        .bind(branch.as_str())
         .fetch_all(&self.reader)
         .await?;
         groups
@@ -254,7 +256,7 @@ impl Queue for SqlStore {
                     }
                 }
                 Ok(ServiceGroup {
-                    branch: branch.to_string(),
+                    branch: branch.clone(),
                     name: g.try_get("name")?,
                     prefix: g.try_get("prefix")?,
                     code,
@@ -266,7 +268,7 @@ impl Queue for SqlStore {
 
     async fn issue_ticket(
         &self,
-        branch: &str,
+        branch: &BranchCode,
         group: &str,
         priority: Option<Priority>,
         slot_at: Option<DateTime<Utc>>,
@@ -281,7 +283,7 @@ impl Queue for SqlStore {
 
     async fn waiting_tickets(
         &self,
-        branch: &str,
+        branch: &BranchCode,
         groups: &[String],
         counter: Option<i64>,
         day: NaiveDate,
@@ -306,7 +308,7 @@ impl Queue for SqlStore {
              AND status = 'waiting' AND {which} ORDER BY issued_at, id"
         );
         let mut q = sqlx::query(AssertSqlSafe(sql))
-            .bind(branch)
+            .bind(branch.as_str())
             .bind(day_s(day))
             .bind(counter.unwrap_or(-1));
         for g in groups {
@@ -316,12 +318,16 @@ impl Queue for SqlStore {
         rows.iter().map(ticket_from).collect()
     }
 
-    async fn serving(&self, branch: &str, counter: i64) -> Result<Option<Ticket>, StoreError> {
+    async fn serving(
+        &self,
+        branch: &BranchCode,
+        counter: i64,
+    ) -> Result<Option<Ticket>, StoreError> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {TICKET_COLUMNS} FROM tickets WHERE branch_code = $1 AND counter = $2 \
              AND status = 'called' ORDER BY called_at DESC, id DESC LIMIT 1"
         )))
-        .bind(branch)
+        .bind(branch.as_str())
         .bind(counter)
         .fetch_optional(&self.writer)
         .await?;
@@ -413,7 +419,7 @@ impl Queue for SqlStore {
             .map(|r| {
                 Ok(TicketCall {
                     id: r.try_get("id")?,
-                    branch: r.try_get("branch_code")?,
+                    branch: BranchCode::new(r.try_get::<String, _>("branch_code")?),
                     ticket_id: TicketId::new(r.try_get("ticket_id")?),
                     number: r.try_get("number")?,
                     group: r.try_get("group_code")?,
@@ -436,7 +442,7 @@ impl Queue for SqlStore {
 
     async fn last_at_counter(
         &self,
-        branch: &str,
+        branch: &BranchCode,
         counter: i64,
     ) -> Result<Option<(Ticket, bool)>, StoreError> {
         let row = sqlx::query(AssertSqlSafe(format!(
@@ -444,7 +450,7 @@ impl Queue for SqlStore {
              FROM tickets WHERE branch_code = $1 AND counter = $2 AND called_at IS NOT NULL \
              ORDER BY called_at DESC, id DESC LIMIT 1"
         )))
-        .bind(branch)
+        .bind(branch.as_str())
         .bind(counter)
         .fetch_optional(&self.writer)
         .await?;
@@ -516,7 +522,7 @@ impl Queue for SqlStore {
             .iter()
             .map(|r| {
                 Ok(GroupLoad {
-                    branch: r.try_get("branch_code")?,
+                    branch: BranchCode::new(r.try_get::<String, _>("branch_code")?),
                     group: r.try_get("queue_group")?,
                     waiting: r.try_get::<Option<i64>, _>("waiting")?.unwrap_or(0),
                     serving: r.try_get::<Option<i64>, _>("serving")?.unwrap_or(0),
@@ -528,7 +534,9 @@ impl Queue for SqlStore {
             let (b, g): (String, String) = (r.try_get("branch_code")?, r.try_get("queue_group")?);
             let (a, e): (Option<i64>, Option<i64>) =
                 (r.try_get("called_at")?, r.try_get("ended_at")?);
-            if let Some(load) = out.iter_mut().find(|l| l.branch == b && l.group == g)
+            if let Some(load) = out
+                .iter_mut()
+                .find(|l| l.branch.as_str() == b && l.group == g)
                 && load.service_secs.len() < 50
             {
                 load.service_secs
@@ -548,7 +556,7 @@ impl Queue for SqlStore {
              ON CONFLICT (branch_code, group_code, slot_at) DO UPDATE \
              SET booked = appointment_slots.booked + 1 WHERE appointment_slots.booked < $4",
         )
-        .bind(&a.branch)
+        .bind(a.branch.as_str())
         .bind(&a.group)
         .bind(ms(a.slot_at))
         .bind(capacity)
@@ -561,7 +569,7 @@ impl Queue for SqlStore {
             "INSERT INTO appointments ({APPOINTMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )))
         .bind(&a.code)
-        .bind(&a.branch)
+        .bind(a.branch.as_str())
         .bind(&a.group)
         .bind(ms(a.slot_at))
         .bind(a.minutes)
@@ -588,7 +596,7 @@ impl Queue for SqlStore {
 
     async fn slot_bookings(
         &self,
-        branch: &str,
+        branch: &BranchCode,
         group: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -597,7 +605,7 @@ impl Queue for SqlStore {
             "SELECT slot_at, booked FROM appointment_slots WHERE branch_code = $1 AND group_code = $2 \
              AND slot_at >= $3 AND slot_at < $4 ORDER BY slot_at",
         )
-        .bind(branch)
+        .bind(branch.as_str())
         .bind(group)
         .bind(ms(from))
         .bind(ms(to))
@@ -727,7 +735,9 @@ impl Queue for SqlStore {
                 }
                 Ok(RatingCount {
                     day: day_of(r)?,
-                    branch: r.try_get("branch_code")?,
+                    branch: r
+                        .try_get::<Option<String>, _>("branch_code")?
+                        .map(BranchCode::new),
                     group: r.try_get("group_code")?,
                     counter: r.try_get("counter")?,
                     officer: r.try_get("officer")?,
@@ -768,7 +778,7 @@ impl Queue for SqlStore {
             .map(|r| {
                 Ok(TicketCount {
                     day: day_of(r)?,
-                    branch: r.try_get("branch_code")?,
+                    branch: BranchCode::new(r.try_get::<String, _>("branch_code")?),
                     group: r.try_get("queue_group")?,
                     counter: r.try_get("counter")?,
                     officer: r.try_get("officer")?,

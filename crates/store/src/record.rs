@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use motcua_domain::calendar::TZ;
 use motcua_domain::facts::{DossierFacts, Tally};
-use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
+use motcua_domain::ids::{AgencyCode, BranchCode, DossierCode, ProcedureCode};
 use motcua_domain::lifecycle::{
     Channel, Dossier, Event, EventKind, Satisfaction, Status, Timeliness,
 };
@@ -224,7 +224,7 @@ fn dossier_row(
         d.intake.receiving_agency.to_string().into(),
         d.intake.competent_agency.to_string().into(),
         d.current_agency.to_string().into(),
-        d.intake.branch.clone().into(),
+        d.intake.branch.as_ref().map(|b| b.to_string()).into(),
         d.intake.owner.as_ref().map(|o| o.to_string()).into(),
         applicant.name.clone().into(),
         applicant.cccd.as_ref().map(|c| c.to_string()).into(),
@@ -570,7 +570,7 @@ pub(crate) fn facts_from(r: &AnyRow) -> Result<DossierFacts, StoreError> {
         receiving_agency: parse("agency code", &r.try_get::<String, _>("receiving_agency")?)?,
         competent_agency: parse("agency code", &r.try_get::<String, _>("competent_agency")?)?,
         current_agency: parse("agency code", &r.try_get::<String, _>("current_agency")?)?,
-        branch: (!branch.is_empty()).then_some(branch),
+        branch: (!branch.is_empty()).then(|| BranchCode::new(branch)),
         channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
         status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         submitted_at: from_ms(r.try_get("submitted_at")?)?,

@@ -124,7 +124,7 @@ impl Rollup {
                         month: is_month,
                         agency: (set & 1 != 0).then_some(f.competent_agency),
                         procedure: (set & 2 != 0).then_some(f.procedure),
-                        branch: (set & 4 != 0).then(|| f.branch.clone()),
+                        branch: (set & 4 != 0).then(|| f.branch.as_ref().map(|b| b.to_string())),
                         day: d,
                         metric: *metric,
                     };
@@ -239,7 +239,7 @@ mod tests {
             receiving_agency: AgencyCode::parse("000.00.01.H22").unwrap(),
             competent_agency: AgencyCode::parse("000.00.02.H22").unwrap(),
             current_agency: AgencyCode::parse("000.00.02.H22").unwrap(),
-            branch: branch.map(str::to_string),
+            branch: branch.map(Into::into),
             channel: Channel::Counter,
             status: Status::Received,
             submitted_at: Utc.with_ymd_and_hms(2025, 6, 2, 2, 0, 0).unwrap(),

@@ -12,7 +12,7 @@ use std::time::Duration as StdDuration;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::calendar::{DayKind, DayOverride};
-use motcua_domain::ids::{DossierCode, ProcedureCode};
+use motcua_domain::ids::{BranchCode, DossierCode, ProcedureCode};
 use motcua_domain::lifecycle::{Dossier, Event, EventType};
 use motcua_domain::role::Role;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -256,7 +256,7 @@ impl SqlStore {
              ON CONFLICT (code) DO UPDATE SET agency_code = excluded.agency_code, name = excluded.name, \
              address = excluded.address, hours = excluded.hours",
         )
-        .bind(&b.code)
+        .bind(b.code.as_str())
         .bind(b.agency.to_string())
         .bind(&b.name)
         .bind(&b.address)
@@ -264,12 +264,12 @@ impl SqlStore {
         .execute(&mut *conn)
         .await?;
         sqlx::query("DELETE FROM counters WHERE branch_code = $1")
-            .bind(&b.code)
+            .bind(b.code.as_str())
             .execute(&mut *conn)
             .await?;
         for c in &b.counters {
             sqlx::query("INSERT INTO counters (branch_code, number, label) VALUES ($1, $2, $3)")
-                .bind(&b.code)
+                .bind(b.code.as_str())
                 .bind(c.number)
                 .bind(&c.label)
                 .execute(&mut *conn)
@@ -481,7 +481,7 @@ impl Store for SqlStore {
                 let code: String = r.try_get("code")?;
                 Ok(Branch {
                     counters: by_branch.remove(&code).unwrap_or_default(),
-                    code,
+                    code: BranchCode::new(code),
                     agency: parse("agency code", &r.try_get::<String, _>("agency_code")?)?,
                     name: r.try_get("name")?,
                     address: r.try_get("address")?,

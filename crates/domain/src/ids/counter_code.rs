@@ -41,9 +41,9 @@ impl Localise for CounterCodeError {
 
 impl CounterCode {
     /// Counter `number` of branch `branch`.
-    pub fn new(branch: impl Into<String>, number: i64) -> CounterCode {
+    pub fn new(branch: impl AsRef<str>, number: i64) -> CounterCode {
         CounterCode {
-            branch: branch.into(),
+            branch: branch.as_ref().to_string(),
             number,
         }
     }

@@ -1,5 +1,5 @@
 //! Identifiers this system gives out itself — tickets of the floor, citizens' accounts, filing
-//! drafts — as their own types, so that a ticket's number is never taken for a counter's, nor a
+//! drafts, branches — as their own types, so that a ticket's number is never taken for a counter's, nor a
 //! draft's id for a citizen's. They are opaque: the system made them, so there is nothing to
 //! check beyond their type.
 
@@ -78,6 +78,30 @@ macro_rules! text_id {
             }
         }
 
+        impl PartialEq<str> for $ty {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $ty {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $ty {
+            fn eq(&self, other: &String) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<$ty> for &str {
+            fn eq(&self, other: &$ty) -> bool {
+                *self == other.0
+            }
+        }
+
         impl From<&str> for $ty {
             fn from(id: &str) -> $ty {
                 $ty(id.to_string())
@@ -105,6 +129,10 @@ text_id!(
 text_id!(
     /// A filing draft (`drf_…`).
     DraftId
+);
+text_id!(
+    /// A branch of the centre (điểm tiếp nhận), e.g. `QN-HQ`, as administrators name it.
+    BranchCode
 );
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub use agency_code::{AgencyCode, AgencyCodeError};
 pub use cccd::{Cccd, CccdError, Gender, PROVINCE_BIRTH_CODES};
 pub use counter_code::{CounterCode, CounterCodeError};
 pub use dossier_code::{DossierCode, DossierCodeError, DossierCodePrefix};
-pub use local::{CitizenId, DraftId, TicketId};
+pub use local::{BranchCode, CitizenId, DraftId, TicketId};
 pub use phone::{Phone, PhoneError};
 pub use procedure_code::{ProcedureCode, ProcedureCodeError};
 pub use tax_code::{TaxCode, TaxCodeError};

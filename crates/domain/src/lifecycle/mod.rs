@@ -216,7 +216,7 @@ pub struct Intake {
     /// The authority that decides.
     pub competent_agency: AgencyCode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch: Option<String>,
+    pub branch: Option<crate::ids::BranchCode>,
     /// The applicant's account, when filed online by a registered citizen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<crate::ids::CitizenId>,

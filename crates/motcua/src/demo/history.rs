@@ -375,7 +375,7 @@ fn simulate(
         channel,
         receiving_agency: opener.agency?,
         competent_agency: competent,
-        branch: branch.map(str::to_string),
+        branch: branch.map(Into::into),
         owner: None,
         receive_now: channel == Channel::Counter && !refuse_at_reception && !guide_at_reception,
     };

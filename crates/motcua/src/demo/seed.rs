@@ -400,12 +400,13 @@ async fn floor_morning(store: &dyn Store, now: chrono::DateTime<Utc>) -> anyhow:
         ("QN-HONGGAI", "tiepnhan.honggai"),
         ("QN-VANDON", "tiepnhan.vandon"),
     ] {
+        let branch = &motcua_domain::ids::BranchCode::new(branch);
         let groups = store.service_groups(branch).await?;
         let agency = store
             .branches()
             .await?
             .into_iter()
-            .find(|b| b.code == branch)
+            .find(|b| &b.code == branch)
             .map(|b| b.agency.to_string());
         let start = now - Duration::minutes(90);
         for i in 0..12i64 {
@@ -467,7 +468,7 @@ async fn floor_morning(store: &dyn Store, now: chrono::DateTime<Utc>) -> anyhow:
                             ticket_id: Some(t.id),
                             dossier: None,
                             day,
-                            branch: Some(branch.into()),
+                            branch: Some(branch.clone()),
                             group: Some(t.group.clone()),
                             counter: Some(counter),
                             officer: Some(officer.into()),

@@ -112,7 +112,7 @@ pub(crate) fn view(r: &DossierRecord, lang: Lang, now: DateTime<Utc>) -> Dossier
         receiving_agency: d.intake.receiving_agency.to_string(),
         competent_agency: d.intake.competent_agency.to_string(),
         current_agency: d.current_agency.to_string(),
-        branch_code: d.intake.branch.clone(),
+        branch_code: d.intake.branch.as_ref().map(ToString::to_string),
         step: d.step.and_then(|i| {
             d.intake.procedure.steps.get(i).map(|s| StepView {
                 index: i,

@@ -65,7 +65,7 @@ pub(crate) async fn queue_state(
     let b = branch(&state, &code).await?;
     let groups = waits_now(&state, &b.code).await?;
     Ok(Json(QueueView {
-        branch_code: b.code,
+        branch_code: b.code.to_string(),
         groups: groups.into_iter().map(Into::into).collect(),
     }))
 }
@@ -234,7 +234,7 @@ pub(crate) struct AppointmentView {
 pub(crate) fn appointment_view(a: &Appointment) -> AppointmentView {
     AppointmentView {
         code: a.code.clone(),
-        branch_code: a.branch.clone(),
+        branch_code: a.branch.to_string(),
         group: a.group.clone(),
         slot: a.slot_at,
         slot_local: a

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use motcua_app::error::Kind;
 use motcua_domain::ids::CounterCode;
-use motcua_domain::ids::TicketId;
+use motcua_domain::ids::{BranchCode, TicketId};
 use motcua_domain::queue::Priority;
 use motcua_store::{ServiceGroup, Ticket, TicketStatus, ops};
 use serde::{Deserialize, Serialize};
@@ -55,7 +55,7 @@ pub(crate) fn ticket_view(t: &Ticket, group: &ServiceGroup) -> TicketView {
     TicketView {
         id: t.id,
         number: t.number.clone(),
-        branch_code: t.branch.clone(),
+        branch_code: t.branch.to_string(),
         group: t.group.clone(),
         group_name: group.name.clone(),
         priority: t.priority.map(Priority::as_str),
@@ -172,7 +172,7 @@ struct Follow {
     /// The waiting lines last sent; a new snapshot is sent only when this branch's changed.
     shown: Option<Vec<GroupWait>>,
     last: i64,
-    branch: String,
+    branch: BranchCode,
     store: std::sync::Arc<dyn motcua_store::Store>,
 }
 

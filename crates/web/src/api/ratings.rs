@@ -122,7 +122,7 @@ pub(crate) async fn rate(
                     counter_code: r
                         .counter
                         .map(|n| CounterCode::new(&ticket.branch, n).to_string()),
-                    branch_code: r.branch,
+                    branch_code: r.branch.map(String::from),
                     officer: r.officer,
                     at: r.at,
                 }),
@@ -139,7 +139,12 @@ pub(crate) async fn rate(
                     ticket: None,
                     dossier: Some(updated.code.to_string()),
                     level: level.as_str(),
-                    branch_code: updated.state.intake.branch.clone(),
+                    branch_code: updated
+                        .state
+                        .intake
+                        .branch
+                        .as_ref()
+                        .map(ToString::to_string),
                     counter_code: None,
                     officer: None,
                     at: now,

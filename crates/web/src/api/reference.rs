@@ -79,7 +79,7 @@ fn view(b: Branch, groups: Vec<motcua_store::ServiceGroup>) -> BranchView {
             })
             .collect(),
         agency_code: b.agency.to_string(),
-        code: b.code,
+        code: b.code.to_string(),
         name: b.name,
         address: b.address,
         hours: b.hours,

@@ -454,7 +454,7 @@ async fn counter_console_pages(app: App) {
     let moved = app
         .store
         .waiting_tickets(
-            "HQ",
+            &"HQ".into(),
             &["DD".to_string()],
             Some(3),
             chrono::Utc::now()

@@ -209,7 +209,7 @@ pub(crate) async fn page(
                 .into_iter()
                 .map(|b| {
                     vec![
-                        b.code,
+                        b.code.to_string(),
                         b.name,
                         b.counters
                             .iter()

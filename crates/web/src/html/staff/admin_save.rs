@@ -103,7 +103,7 @@ pub(crate) async fn change_of(
                 counters.push(Counter { number, label });
             }
             let b = Branch {
-                code: required(c, f, "code")?,
+                code: required(c, f, "code")?.into(),
                 agency,
                 name: required(c, f, "name")?,
                 address: get(f, "address").trim().to_string(),
@@ -111,7 +111,7 @@ pub(crate) async fn change_of(
                 counters,
             };
             let record = serde_json::to_value(&b).unwrap_or_default();
-            Ok((AdminOp::Branch(b.clone()), b.code, record, None))
+            Ok((AdminOp::Branch(b.clone()), b.code.to_string(), record, None))
         }
         "users" => {
             let username = required(c, f, "username")?.to_lowercase();

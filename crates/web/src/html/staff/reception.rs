@@ -120,7 +120,7 @@ pub(crate) async fn reception_page(
         .map(|b| {
             let selected = get(q, "branch") == b.code
                 || (get(q, "branch").is_empty() && Some(b.agency) == mine);
-            (b.code, b.name, selected)
+            (b.code.to_string(), b.name, selected)
         })
         .collect();
     let chosen = match get(q, "procedure") {
