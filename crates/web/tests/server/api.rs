@@ -391,12 +391,13 @@ async fn dossier_intake_actions_and_denials(app: App) {
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
-    let (s, body) = app
-        .post(&act, Some(&reception), &json!({"action": "fly"}))
-        .await;
+    let refused = app
+        .act(&reception, &code, &json!({"action": "fly"}))
+        .await
+        .expect_err("no such action");
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_action"))
+        (refused.status, refused.code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_action")
     );
     let (s, body) = app
         .post(
@@ -538,10 +539,7 @@ async fn dossier_intake_actions_and_denials(app: App) {
 
 async fn public_tracking(app: App) {
     let reception = app.token("letan").await;
-    let (_, created) = app
-        .post("/api/v1/dossiers", Some(&reception), &dossier_body())
-        .await;
-    let code = created["code"].as_str().unwrap();
+    let code = app.file_dossier(&reception, &dossier_body()).await.code;
     let (s, body) = app
         .get(&format!("/api/v1/track/{code}?verify=5678"), None)
         .await;

@@ -38,11 +38,7 @@ async fn inboxes_by_view_and_scope(app: App) {
     let reception = app.token("letan").await;
     let specialist = app.token("chuyenvien").await;
     let other = app.token("khac").await;
-    let (s, walk_in) = app
-        .post("/api/v1/dossiers", Some(&reception), &dossier_body())
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{walk_in}");
-    let walk_in = walk_in["code"].as_str().unwrap().to_string();
+    let walk_in = app.file_dossier(&reception, &dossier_body()).await.code;
     let mut online = dossier_body();
     online["channel"] = json!("online");
     let (s, online) = app
@@ -112,19 +108,20 @@ async fn the_watcher_alerts_escalates_and_apologises_once(app: App) {
     let specialist = app.token("chuyenvien").await;
     let leader = app.token("lanhdaotinh").await;
     let other = app.token("khac").await;
-    let (_, created) = app
-        .post("/api/v1/dossiers", Some(&reception), &dossier_body())
-        .await;
-    let code = created["code"].as_str().unwrap().to_string();
-    let due: DateTime<Utc> = created["due_at"].as_str().unwrap().parse().unwrap();
-    let (s, _) = app
-        .post(
-            &format!("/api/v1/dossiers/{code}/actions"),
-            Some(&reception),
+    let created = app.file_dossier(&reception, &dossier_body()).await;
+    let code = created.code;
+    let due: DateTime<Utc> = created
+        .due_at
+        .expect("received at the counter, so appointed");
+    let forwarded = app
+        .act(
+            &reception,
+            &code,
             &json!({"action": "forward", "assignee": "chuyenvien"}),
         )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+        .await
+        .expect("forwarded");
+    assert_eq!(forwarded.version, created.version + 1);
 
     // Two days after the appointment, two instances run the watcher at the same moment.
     let late = due + Duration::days(2);
@@ -254,11 +251,7 @@ async fn result_issued_and_verified_publicly(app: App) {
     let specialist = app.token("chuyenvien").await;
     let approver = app.token("lanhdao").await;
     let other = app.token("khac").await;
-    let (_, created) = app
-        .post("/api/v1/dossiers", Some(&reception), &dossier_body())
-        .await;
-    let code = created["code"].as_str().unwrap().to_string();
-    let actions = format!("/api/v1/dossiers/{code}/actions");
+    let code = app.file_dossier(&reception, &dossier_body()).await.code;
     for (who, body) in [
         (
             &reception,
@@ -270,8 +263,8 @@ async fn result_issued_and_verified_publicly(app: App) {
         ),
         (&approver, json!({"action": "approve"})),
     ] {
-        let (s, b) = app.post(&actions, Some(who), &body).await;
-        assert_eq!(s, StatusCode::OK, "{body}: {b}");
+        let done = app.act(who, &code, &body).await;
+        assert!(done.is_ok(), "{body}: {done:?}");
     }
     let result = format!("/api/v1/dossiers/{code}/result");
     let summary = [("summary", "Cấp giấy phép số 12/GP")];
@@ -372,10 +365,7 @@ async fn result_issued_and_verified_publicly(app: App) {
 
 async fn back_office_pages_with_scope_and_denials(app: App) {
     let reception = app.token("letan").await;
-    let (_, created) = app
-        .post("/api/v1/dossiers", Some(&reception), &dossier_body())
-        .await;
-    let code = created["code"].as_str().unwrap().to_string();
+    let code = app.file_dossier(&reception, &dossier_body()).await.code;
     let page = format!("/staff/dossiers/{code}");
 
     // Signed out: the log-in page, and back afterwards; a wrong password is named.
@@ -541,10 +531,7 @@ async fn back_office_pages_with_scope_and_denials(app: App) {
 async fn reception_console_receives_guides_and_refuses(app: App) {
     let reception = app.token("letan").await;
     // An earlier dossier of the same person, for the prefill by citizen ID.
-    let (s, _) = app
-        .post("/api/v1/dossiers", Some(&reception), &dossier_body())
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    app.file_dossier(&reception, &dossier_body()).await;
     let (mut desk, csrf) = log_in(&app, "letan").await;
     let (_, _, html) = desk.get("/staff").await;
     assert!(html.contains("/staff/reception"), "{html}");

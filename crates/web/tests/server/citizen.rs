@@ -191,11 +191,7 @@ async fn register_verify_profile_sessions(app: App) {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let staff = app.token("letan").await;
-    let (s, filed) = app
-        .post("/api/v1/dossiers", Some(&staff), &dossier_body())
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
-    let code = filed["code"].as_str().unwrap();
+    let code = app.file_dossier(&staff, &dossier_body()).await.code;
     let (s, _) = app
         .get(&format!("/api/v1/dossiers/{code}"), Some(&token))
         .await;

@@ -83,6 +83,53 @@ impl App {
     }
 }
 
+/// A dossier as the API answers it, with the fields the tests read.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Filed {
+    pub code: String,
+    pub version: u32,
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// An error as the API answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub status: StatusCode,
+    pub code: String,
+}
+
+impl App {
+    /// Files a dossier over the API as `bearer`; the test fails unless it is created.
+    pub async fn file_dossier(&self, bearer: &str, body: &Value) -> Filed {
+        let (s, created) = self.post("/api/v1/dossiers", Some(bearer), body).await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        serde_json::from_value(created).expect("a dossier")
+    }
+
+    /// Carries out an action on dossier `code` as `bearer`: the dossier after it, or the
+    /// refusal's status and code.
+    pub async fn act(&self, bearer: &str, code: &str, body: &Value) -> Result<Filed, Refused> {
+        let (s, answer) = self
+            .post(
+                &format!("/api/v1/dossiers/{code}/actions"),
+                Some(bearer),
+                body,
+            )
+            .await;
+        if s == StatusCode::OK {
+            Ok(serde_json::from_value(answer).expect("a dossier"))
+        } else {
+            Err(Refused {
+                status: s,
+                code: answer["error"]["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            })
+        }
+    }
+}
+
 pub async fn spawn(store: Arc<dyn Store>) -> App {
     for (c, parent, kind) in [
         (PROVINCE, None, AgencyKind::Province),
