@@ -88,6 +88,18 @@ pub fn writer(principal: &Principal) -> Result<Actor, AppError> {
     Ok(actor)
 }
 
+/// The actor of a write only officers and agency systems may make (issuing a result): staff
+/// or a system with the write scope; a citizen is refused.
+pub fn staff_writer(principal: &Principal) -> Result<Actor, AppError> {
+    match principal {
+        Principal::Staff(_) | Principal::System(_) if principal.has_scope(Scope::DossiersWrite) => {
+            principal.actor().ok_or_else(AppError::unauthenticated)
+        }
+        Principal::Anonymous => Err(AppError::unauthenticated()),
+        _ => Err(AppError::forbidden()),
+    }
+}
+
 /// Opens a dossier filed by an officer or an agency system: the procedure from the catalog,
 /// the applicant checked, the branch (any branch takes any procedure) and the deciding agency.
 pub async fn file_at_counter(

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use motcua_domain::calendar::TZ;
+use motcua_domain::ids::TicketId;
 use motcua_domain::lifecycle::{Command, CriterionScore, RatingCriterion, Satisfaction};
 use motcua_domain::rating::Tally;
+use motcua_domain::role::Role;
 use motcua_store::{Branch, DossierRecord, Rating, RatingCount, StoreError, Ticket, TicketStatus};
 
 use crate::App;
@@ -91,6 +93,50 @@ pub async fn rate_ticket(
     };
     state.live.poke();
     Ok(rating)
+}
+
+/// A reception officer of the branch's agency rates ticket `id` at the counter's tablet, while
+/// or after it is served the same day; the rating and the ticket.
+pub async fn rate_ticket_as(
+    app: &App,
+    principal: &Principal,
+    id: TicketId,
+    level: Satisfaction,
+    criteria: &[CriterionScore],
+    comment: Option<String>,
+) -> Result<(Rating, Ticket), AppError> {
+    let user = match principal {
+        Principal::Staff(u) => u,
+        Principal::Anonymous => return Err(AppError::unauthenticated()),
+        _ => return Err(AppError::forbidden()),
+    };
+    let ticket = app
+        .store
+        .ticket(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let branch = crate::floor::branch(app, &ticket.branch).await?;
+    if user.role != Role::Reception || !user.agency.is_some_and(|a| a.covers(&branch.agency)) {
+        return Err(AppError::forbidden());
+    }
+    if !ratable(&ticket) {
+        return Err(AppError::new(
+            Kind::Conflict,
+            "not_served",
+            "error-not-served",
+        ));
+    }
+    let rating = rate_ticket(
+        app,
+        &branch,
+        &ticket,
+        level,
+        criteria,
+        comment,
+        &user.username,
+    )
+    .await?;
+    Ok((rating, ticket))
 }
 
 /// Whether a ticket can be rated now: called or served today (not a no-show).

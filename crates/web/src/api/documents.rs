@@ -5,12 +5,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use motcua_app::error::Kind;
-use motcua_store::Scope;
 
 use crate::auth::Caller;
 use crate::error::{ReqLang, WebError};
 use motcua_app::App;
-use motcua_app::principal::Principal;
 use motcua_app::slips::{self, SlipKind};
 
 /// The receipt and appointment slip (Mẫu 01) as a PDF, for the applicant, staff in scope or
@@ -119,13 +117,7 @@ pub(crate) async fn issue_result(
     Path(code): Path<String>,
     mut form: axum::extract::Multipart,
 ) -> Result<axum::Json<crate::api::dossiers::DossierView>, WebError> {
-    let actor = match &principal {
-        Principal::Staff(_) | Principal::System(_) if principal.has_scope(Scope::DossiersWrite) => {
-            principal.actor().ok_or_else(WebError::unauthenticated)?
-        }
-        Principal::Anonymous => return Err(WebError::unauthenticated()),
-        _ => return Err(WebError::forbidden()),
-    };
+    let actor = motcua_app::dossiers::staff_writer(&principal)?;
     let record = motcua_app::dossiers::readable(&state, &principal, &code).await?;
     let fields = crate::upload::read_upload_form(&mut form)
         .await

@@ -12,17 +12,13 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::Lang;
 use motcua_domain::ids::TicketId;
-use motcua_domain::role::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::error::{ApiJson, ApiQuery, ReqLang, WebError};
 use crate::i18n::Tr;
 use motcua_app::App;
-use motcua_app::principal::Principal;
-use motcua_app::ratings::{
-    self, By, Labels, SatisfactionRow, parse_rating, ratable, rate_ticket, summarise,
-};
+use motcua_app::ratings::{self, By, Labels, SatisfactionRow, parse_rating, summarise};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct RatingRequest {
@@ -79,39 +75,8 @@ pub(crate) async fn rate(
         .filter(|c| !c.is_empty());
     match (req.ticket, req.dossier) {
         (Some(id), None) => {
-            let user = match &principal {
-                Principal::Staff(u) => u,
-                Principal::Anonymous => return Err(WebError::unauthenticated()),
-                _ => return Err(WebError::forbidden()),
-            };
-            let ticket = state
-                .store
-                .ticket(id)
-                .await?
-                .ok_or_else(WebError::not_found)?;
-            let branch = motcua_app::floor::branch(&state, &ticket.branch).await?;
-            if user.role != Role::Reception
-                || !user.agency.is_some_and(|a| a.covers(&branch.agency))
-            {
-                return Err(WebError::forbidden());
-            }
-            if !ratable(&ticket) {
-                return Err(WebError::new(
-                    Kind::Conflict,
-                    "not_served",
-                    "error-not-served",
-                ));
-            }
-            let r = rate_ticket(
-                &state,
-                &branch,
-                &ticket,
-                level,
-                &criteria,
-                comment,
-                &user.username,
-            )
-            .await?;
+            let (r, ticket) =
+                ratings::rate_ticket_as(&state, &principal, id, level, &criteria, comment).await?;
             tracing::info!(ticket = %id, level = level.as_str(), "ticket rated");
             Ok((
                 StatusCode::CREATED,
