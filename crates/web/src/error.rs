@@ -211,15 +211,28 @@ fn json_body(e: &AppError, lang: Lang) -> ErrorBody {
     }
 }
 
-/// Puts the API's failures into words: JSON in the language of the request.
-pub(crate) async fn render_api_errors(
-    ReqLang(lang): ReqLang,
-    req: Request,
-    next: Next,
-) -> Response {
+/// The headers a request's language is read from (`Accept-Language`, and the cookies for
+/// pages), copied cheaply (their values are reference-counted) so that a middleware can read
+/// them after the handler ran.
+pub(crate) fn language_headers(headers: &axum::http::HeaderMap) -> axum::http::HeaderMap {
+    let mut kept = axum::http::HeaderMap::new();
+    for name in [header::ACCEPT_LANGUAGE, header::COOKIE] {
+        for value in headers.get_all(&name) {
+            kept.append(name.clone(), value.clone());
+        }
+    }
+    kept
+}
+
+/// Puts the API's failures into words: JSON in the language of the request, which is read
+/// only when the request failed.
+pub(crate) async fn render_api_errors(req: Request, next: Next) -> Response {
+    let uri = req.uri().clone();
+    let accept = req.headers().get(header::ACCEPT_LANGUAGE).cloned();
     let response = next.run(req).await;
     match failure(&response) {
         Some(e) => {
+            let lang = request_lang(uri.query(), accept.as_ref());
             let body = serde_json::to_vec(&json_body(&e, lang)).unwrap_or_default();
             with_body(response, "application/json", body)
         }
@@ -240,18 +253,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ReqLang {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let from_query = parts.uri.query().and_then(|q| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix("lang="))
-                .and_then(|v| v.parse::<Lang>().ok())
-        });
-        let from_header = parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(Lang::negotiate);
-        Ok(ReqLang(from_query.or(from_header).unwrap_or_default()))
+        Ok(ReqLang(request_lang(
+            parts.uri.query(),
+            parts.headers.get(header::ACCEPT_LANGUAGE),
+        )))
     }
+}
+
+/// `?lang=` in `query`, else the `Accept-Language` header, else Vietnamese.
+fn request_lang(query: Option<&str>, accept: Option<&axum::http::HeaderValue>) -> Lang {
+    let from_query = query.and_then(|q| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("lang="))
+            .and_then(|v| v.parse::<Lang>().ok())
+    });
+    let from_header = accept.and_then(|v| v.to_str().ok()).map(Lang::negotiate);
+    from_query.or(from_header).unwrap_or_default()
 }
 
 /// JSON body whose rejection is answered in the API's error format.

@@ -296,8 +296,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let query: Vec<(String, String)> = parts
-            .uri
+        Ok(Chrome::of(&parts.uri, &parts.headers))
+    }
+}
+
+impl Chrome {
+    /// The chrome of a request with this URI and these headers.
+    fn of(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> Chrome {
+        let query: Vec<(String, String)> = uri
             .query()
             .and_then(|q| serde_urlencoded::from_str(q).ok())
             .unwrap_or_default();
@@ -305,22 +311,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             .iter()
             .find(|(k, _)| k == "lang")
             .and_then(|(_, v)| v.parse::<Lang>().ok());
-        let cookie =
-            crate::auth::cookie(&parts.headers, LANG_COOKIE).and_then(|v| v.parse::<Lang>().ok());
-        let header = parts
-            .headers
+        let cookie = crate::auth::cookie(headers, LANG_COOKIE).and_then(|v| v.parse::<Lang>().ok());
+        let header = headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
             .map(Lang::negotiate);
         let lang = asked.or(cookie).or(header).unwrap_or_default();
-        Ok(Chrome {
+        Chrome {
             lang,
             tr: Tr(lang),
-            path: parts.uri.path().to_string(),
+            path: uri.path().to_string(),
             query,
             remember: asked,
             nav: "",
-        })
+        }
     }
 }
 
@@ -435,14 +439,17 @@ pub(crate) fn failure_page(c: &Chrome, e: &AppError) -> Response {
 
 /// Puts the pages' failures into words: a page in the visitor's language.
 pub(crate) async fn render_page_errors(
-    c: Chrome,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    // What the visitor's language depends on is kept (reference-counted copies) and read only
+    // when the page failed, so a page that succeeds is not parsed twice.
+    let uri = req.uri().clone();
+    let headers = crate::error::language_headers(req.headers());
     let response = next.run(req).await;
     match crate::error::failure(&response) {
         Some(e) => {
-            let page = failure_page(&c, &e);
+            let page = failure_page(&Chrome::of(&uri, &headers), &e);
             let (parts, _) = response.into_parts();
             let (page_parts, body) = page.into_parts();
             let mut response = Response::from_parts(parts, body);
