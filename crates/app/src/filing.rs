@@ -216,7 +216,7 @@ pub async fn attach(
                 .store
                 .dossier(code)
                 .await?
-                .filter(|r| r.state.intake.owner.as_deref() == Some(me.id.as_str()))
+                .filter(|r| crate::principal::is_owner(&r.state, &me.id))
                 .ok_or_else(AppError::not_found)?;
             if record.state.status != motcua_domain::lifecycle::Status::AwaitingSupplement {
                 return Err(AppError::new(

@@ -2,7 +2,7 @@
 //! a citizen with a live session, or nobody; and what each may read.
 
 use chrono::Utc;
-use motcua_domain::ids::{AgencyCode, DossierCode};
+use motcua_domain::ids::{AgencyCode, CitizenId, DossierCode};
 use motcua_domain::lifecycle::Dossier;
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{
@@ -63,7 +63,7 @@ impl Principal {
     /// Staff and systems see a dossier when their agency covers one the dossier was routed to.
     pub fn can_read(&self, d: &Dossier) -> bool {
         if let Principal::Citizen(c) = self {
-            return d.intake.owner.as_deref() == Some(c.citizen.id.as_str());
+            return is_owner(d, &c.citizen.id);
         }
         self.has_scope(Scope::DossiersRead)
             && self.agency().is_some_and(|a| {
@@ -87,6 +87,11 @@ impl Principal {
             .await?
             .filter(|r| self.can_read(&r.state)))
     }
+}
+
+/// Whether `citizen` filed dossier `d` from their account: all a citizen may read.
+pub fn is_owner(d: &Dossier, citizen: &CitizenId) -> bool {
+    d.intake.owner.as_ref() == Some(citizen)
 }
 
 /// Idle time after which a citizen's session ends.

@@ -2,7 +2,7 @@
 //! for a supplement, withdrawing, and rating after the result.
 
 use super::draft::read_multipart;
-use crate::error::{FieldError, WebError};
+use crate::error::FieldError;
 use crate::html::forms::{Fields, Visitor, field_errors, forged, get, see_other};
 use crate::html::local;
 use crate::html::{Chrome, error_page, render};
@@ -14,8 +14,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
 use motcua_app::App;
+use motcua_app::dossiers;
 use motcua_app::filing::{self, Target};
-use motcua_app::principal::CitizenAuth;
+use motcua_app::principal::{CitizenAuth, Principal};
 use motcua_domain::ids::DossierCode;
 use motcua_domain::lifecycle::{Command, CriterionScore, RatingCriterion, Satisfaction, Status};
 use motcua_domain::role::{Actor, Role};
@@ -50,19 +51,31 @@ pub(crate) struct DossierPage<'a> {
     attachments: Vec<Attachment>,
 }
 
+/// The citizen's own dossier `code`: through the same read rule as the API (another's, or no
+/// such code, is "not found"); a storage failure is the failure page, never "not found".
 pub(crate) async fn own_dossier(
     state: &App,
+    c: &Chrome,
     me: &CitizenAuth,
     code: &str,
-) -> Option<motcua_store::DossierRecord> {
-    let code = DossierCode::parse(code).ok()?;
-    state
-        .store
-        .dossier(&code)
-        .await
-        .ok()
-        .flatten()
-        .filter(|r| r.state.intake.owner.as_deref() == Some(me.citizen.id.as_str()))
+) -> Result<motcua_store::DossierRecord, Response> {
+    let not_found = || {
+        error_page(
+            StatusCode::NOT_FOUND,
+            c,
+            "not-found-title",
+            c.tr.t("not-found-lead"),
+        )
+    };
+    let Ok(code) = DossierCode::parse(code) else {
+        return Err(not_found());
+    };
+    let principal = Principal::Citizen(Box::new(me.clone()));
+    match principal.read_dossier(state.store.as_ref(), &code).await {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(not_found()),
+        Err(e) => Err(crate::html::failure_page(c, &e.into())),
+    }
 }
 
 pub(crate) async fn dossier_page(
@@ -73,13 +86,9 @@ pub(crate) async fn dossier_page(
     flags: &BTreeMap<String, String>,
     errors: &[FieldError],
 ) -> Response {
-    let Some(r) = own_dossier(state, me, code).await else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            c,
-            "not-found-title",
-            c.tr.t("not-found-lead"),
-        );
+    let r = match own_dossier(state, c, me, code).await {
+        Ok(r) => r,
+        Err(page) => return page,
     };
     let d = &r.state;
     let p = state
@@ -331,37 +340,14 @@ pub(crate) async fn act(
     command: Command,
     notice: &str,
 ) -> Response {
-    let Ok(dossier_code) = DossierCode::parse(code) else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            c,
-            "not-found-title",
-            c.tr.t("not-found-lead"),
-        );
+    let record = match own_dossier(state, c, me, code).await {
+        Ok(r) => r,
+        Err(page) => return page,
     };
-    if own_dossier(state, me, code).await.is_none() {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            c,
-            "not-found-title",
-            c.tr.t("not-found-lead"),
-        );
-    }
     let actor = Actor::new(me.citizen.id.clone(), Role::Applicant, None);
-    match motcua_store::ops::act(
-        &*state.store,
-        &state.lifecycle_on(&state.calendar()),
-        &dossier_code,
-        None,
-        &command,
-        &actor,
-        Utc::now(),
-    )
-    .await
-    {
+    match dossiers::act(state, &actor, &record, None, &command, Utc::now()).await {
         Ok(_) => see_other(&format!("/account/dossiers/{code}?notice={notice}")),
         Err(e) => {
-            let e = WebError::from(e);
             dossier_page(
                 state,
                 c,
