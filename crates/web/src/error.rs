@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use motcua_app::error::{AppError, Kind, Message};
+use motcua_app::error::{AppError, FieldProblem, Kind, Message};
 use motcua_domain::Lang;
 use serde::Serialize;
 
@@ -174,8 +174,16 @@ impl Tr {
 
     /// Each wrong field of an error, in words.
     pub(crate) fn field_errors(&self, e: &AppError) -> Vec<FieldError> {
-        e.details
-            .fields
+        self.words(&e.details.fields)
+    }
+
+    /// The wrong fields of an error, or its message as if about `default_field`.
+    pub(crate) fn problems(&self, e: &AppError, default_field: &str) -> Vec<FieldError> {
+        self.words(&e.field_problems(default_field))
+    }
+
+    fn words(&self, problems: &[FieldProblem]) -> Vec<FieldError> {
+        problems
             .iter()
             .map(|f| FieldError {
                 field: f.field.clone(),
@@ -183,19 +191,6 @@ impl Tr {
                 message: self.message(&f.message),
             })
             .collect()
-    }
-
-    /// The wrong fields of an error, or its message as if about `default_field`.
-    pub(crate) fn problems(&self, e: &AppError, default_field: &str) -> Vec<FieldError> {
-        if e.details.fields.is_empty() {
-            vec![FieldError {
-                field: default_field.to_string(),
-                code: e.code.to_string(),
-                message: self.error(e),
-            }]
-        } else {
-            self.field_errors(e)
-        }
     }
 }
 
