@@ -29,16 +29,17 @@ impl SlipKind {
     /// The slip named in a URL (`receipt`, `supplement-guide`, `refusal`, `apology`,
     /// `control-sheet`, `result`).
     pub fn parse(s: &str) -> Option<SlipKind> {
-        Some(match s {
-            "receipt" => SlipKind::Receipt,
-            "supplement-guide" => SlipKind::SupplementGuide,
-            "refusal" => SlipKind::Refusal,
-            "apology" => SlipKind::Apology,
-            "control-sheet" => SlipKind::ControlSheet,
-            "result" => SlipKind::Result,
-            _ => return None,
-        })
+        SlipKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    pub const ALL: [SlipKind; 6] = [
+        SlipKind::Receipt,
+        SlipKind::SupplementGuide,
+        SlipKind::Refusal,
+        SlipKind::Apology,
+        SlipKind::ControlSheet,
+        SlipKind::Result,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -413,10 +414,9 @@ async fn notice(
     record: &DossierRecord,
     kind: SlipKind,
 ) -> Result<(SlipHeader, Notice), AppError> {
-    let kind = kind.as_str();
     let events = state.store.events(&record.code).await?;
     // The deciding agency's name is printed on the result's slip only.
-    let agency = if kind == "result" {
+    let agency = if kind == SlipKind::Result {
         let competent = record.state.intake.competent_agency;
         state
             .store
@@ -434,12 +434,12 @@ async fn notice(
                 EventKind::SupplementRequested {
                     reason, missing, ..
                 },
-                "supplement-guide",
+                SlipKind::SupplementGuide,
             ) => Notice::Supplement {
                 reason: reason.clone(),
                 missing: missing.clone(),
             },
-            (EventKind::Refused { reasons }, "refusal") => Notice::Refusal {
+            (EventKind::Refused { reasons }, SlipKind::Refusal) => Notice::Refusal {
                 reasons: reasons.clone(),
             },
             (
@@ -449,7 +449,7 @@ async fn notice(
                     reason,
                     ..
                 },
-                "apology",
+                SlipKind::Apology,
             ) => Notice::Apology {
                 original_due: moment(*previous_due_at),
                 new_due: moment(*new_due_at),
@@ -461,7 +461,7 @@ async fn notice(
                     document_sha256: Some(sha256),
                     ..
                 },
-                "result",
+                SlipKind::Result,
             ) => Notice::Result {
                 summary: summary.clone(),
                 agency: agency.clone(),
