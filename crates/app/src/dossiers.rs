@@ -198,6 +198,50 @@ pub async fn file_at_counter(
     Ok(record)
 }
 
+/// What follows a dossier just opened at the counter: the ticket the officer is serving, if
+/// any, is linked to it; the fee taken at the counter is recorded; then the officer's outcome
+/// (receive by default). The dossier exists already, so a failure here loses nothing typed:
+/// it waits in the reception queue.
+pub async fn finish_at_counter(
+    app: &App,
+    actor: &Actor,
+    record: &DossierRecord,
+    fee: i64,
+    then: Option<Command>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    match app.store.serving_by(&actor.id).await {
+        Ok(Some(t)) if t.dossier.is_none() => {
+            if let Err(e) = app.store.link_ticket(t.id, &record.code.to_string()).await {
+                tracing::warn!(code = %record.code, error = %e, "ticket not linked");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(code = %record.code, error = %e, "ticket not linked"),
+    }
+    let mut steps = Vec::new();
+    if fee > 0 {
+        steps.push(Command::RecordPayment {
+            reference: format!("QUAY-{}", record.code),
+            amount: fee,
+        });
+    }
+    steps.push(then.unwrap_or(Command::Receive));
+    for command in steps {
+        ops::act(
+            &*app.store,
+            &app.lifecycle_on(&app.calendar()),
+            &record.code,
+            None,
+            &command,
+            actor,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Loads a dossier the caller may read; otherwise "not found", as if it did not exist. A
 /// storage failure stays a failure of ours, never a "not found".
 pub async fn readable(

@@ -13,7 +13,6 @@ use chrono::Utc;
 use motcua_app::App;
 use motcua_app::dossiers::{self, ApplicantForm, CounterFiling};
 use motcua_domain::lifecycle::Command;
-use motcua_store::ops;
 use std::collections::BTreeMap;
 
 /// A procedure chosen at the counter, with its checklist.
@@ -265,46 +264,10 @@ pub(crate) async fn receive(
             return reception_page(&state, &c, &officer, &f, typed(), errors).await;
         }
     };
-    // The dossier exists from here on: whatever follows fails, it waits in the reception
-    // queue and nothing typed is lost. The ticket the officer is serving, if any, is linked
-    // to it.
-    match state.store.serving_by(&actor.id).await {
-        Ok(Some(t)) if t.dossier.is_none() => {
-            if let Err(e) = state
-                .store
-                .link_ticket(t.id, &record.code.to_string())
-                .await
-            {
-                tracing::warn!(code = %record.code, error = %e, "ticket not linked");
-            }
-        }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(code = %record.code, error = %e, "ticket not linked"),
-    }
-    let mut steps = Vec::new();
-    if fee > 0 {
-        steps.push(Command::RecordPayment {
-            reference: format!("QUAY-{}", record.code),
-            amount: fee,
-        });
-    }
-    steps.push(then.unwrap_or(Command::Receive));
     let here = format!("/staff/dossiers/{}", record.code);
-    for cmd in steps {
-        if let Err(e) = ops::act(
-            &*state.store,
-            &state.lifecycle_on(&state.calendar()),
-            &record.code,
-            None,
-            &cmd,
-            &actor,
-            now,
-        )
-        .await
-        {
-            tracing::warn!(code = %record.code, error = %e, "counter outcome not recorded");
-            return see_other(&here);
-        }
+    if let Err(e) = dossiers::finish_at_counter(&state, &actor, &record, fee, then, now).await {
+        tracing::warn!(code = %record.code, error = %e, "counter outcome not recorded");
+        return see_other(&here);
     }
     see_other(&format!("{here}?done=1"))
 }
