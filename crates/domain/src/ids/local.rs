@@ -153,6 +153,9 @@ mod tests {
             (d.as_str(), d.to_string()),
             ("drf_abc", "drf_abc".to_string())
         );
-        assert_ne!(CitizenId::new("x").as_str(), DraftId::new("y").as_str());
+        // Text becomes an id only by an explicit conversion, and reads back unchanged.
+        let c = CitizenId::from("ctz_1");
+        assert!(c == "ctz_1" && c.len() == 5);
+        assert_eq!(String::from(c), "ctz_1");
     }
 }

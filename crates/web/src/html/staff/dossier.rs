@@ -255,8 +255,8 @@ pub(crate) async fn act(
     };
     let field = format!("f-{}", get(&f, "action").replace('_', "-"));
     let command = match command(&f) {
-        Ok(cmd) if !matches!(cmd, Command::Open(_)) => cmd,
-        _ => {
+        Ok(cmd) => cmd,
+        Err(_) => {
             let errors = vec![(field, c.tr.t("staff-action-incomplete"))];
             return dossier_page(&state, &c, &officer, &record, None, errors).await;
         }
