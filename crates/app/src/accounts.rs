@@ -428,7 +428,7 @@ pub fn apply_profile(
         err("full_name", "invalid_name", e.details.message.clone());
     }
     if let Err(e) = &cccd {
-        err("cccd", e.code(), Message::localised(e.clone()));
+        err("cccd", e.code(), Message::localised(e));
     }
     match &birth {
         Err(_) => err(

@@ -1,15 +1,15 @@
 //! The one error type of the use cases. An [`AppError`] says what went wrong as data: a
 //! [`Kind`] (which the web edge maps to a status), a stable snake_case `code` for programs and
 //! a [`Message`] that is put into words only when the answer is rendered, in the language of
-//! the request. Messages of this layer and the web edge are keys of the Fluent catalogs; errors
-//! of the domain and the store keep their own words ([`Localise`]) and are carried as they are.
+//! the request. Every message, of this layer or of the domain and the store below it
+//! ([`Localise`]), is a [`Wording`] of the one set of Fluent catalogs (motcua-i18n).
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
-use motcua_domain::lang::Localise;
+pub use motcua_domain::Arg;
 use motcua_domain::lifecycle::LifecycleError;
+use motcua_domain::{Localise, Wording};
 use motcua_store::StoreError;
 use motcua_store::ops::OpError;
 
@@ -40,96 +40,33 @@ pub enum Kind {
     Unavailable,
 }
 
-/// An argument of a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Arg {
-    Text(String),
-    Number(i64),
-}
-
-impl From<String> for Arg {
-    fn from(s: String) -> Self {
-        Arg::Text(s)
-    }
-}
-
-impl From<&str> for Arg {
-    fn from(s: &str) -> Self {
-        Arg::Text(s.to_string())
-    }
-}
-
-impl From<i64> for Arg {
-    fn from(n: i64) -> Self {
-        Arg::Number(n)
-    }
-}
-
-impl From<u64> for Arg {
-    fn from(n: u64) -> Self {
-        Arg::Number(i64::try_from(n).unwrap_or(i64::MAX))
-    }
-}
-
-impl From<usize> for Arg {
-    fn from(n: usize) -> Self {
-        Arg::Number(i64::try_from(n).unwrap_or(i64::MAX))
-    }
-}
-
-impl From<u32> for Arg {
-    fn from(n: u32) -> Self {
-        Arg::Number(n.into())
-    }
-}
-
 /// The words of an error, still to be put in a language.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub enum Message {
-    /// A message of the Fluent catalogs (`error-…`) with its arguments.
-    Key {
-        key: &'static str,
-        args: Vec<(&'static str, Arg)>,
-    },
-    /// An error of a lower layer that says itself in either language.
-    Localised(Arc<dyn Localise + Send + Sync>),
+    /// A message of the catalogs (`error-…`, motcua-i18n) with its arguments: this layer's own,
+    /// or the wording of a lower layer's error.
+    Key(Wording),
     /// `field: message`, for an input that names the field it came from.
     OnField { field: String, inner: Box<Message> },
     /// "The form has errors." followed by each wrong field with its message.
     FieldSummary,
 }
 
-impl fmt::Debug for Message {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Message::Key { key, args } => f.debug_tuple("Key").field(key).field(args).finish(),
-            Message::Localised(e) => f.debug_tuple("Localised").field(&e.code()).finish(),
-            Message::OnField { field, inner } => {
-                f.debug_tuple("OnField").field(field).field(inner).finish()
-            }
-            Message::FieldSummary => f.write_str("FieldSummary"),
-        }
-    }
-}
-
 impl Message {
     /// A message of the catalogs without arguments.
     pub fn key(key: &'static str) -> Self {
-        Message::Key {
-            key,
-            args: Vec::new(),
-        }
+        Message::Key(Wording::new(key))
     }
 
-    /// A lower layer's error in its own words.
-    pub fn localised(e: impl Localise + Send + Sync + 'static) -> Self {
-        Message::Localised(Arc::new(e))
+    /// What a lower layer's error says.
+    pub fn localised(e: &impl Localise) -> Self {
+        Message::Key(e.wording())
     }
 
     /// Adds an argument (to a catalog message; other messages have none).
     pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
-        if let Message::Key { args, .. } = &mut self {
-            args.push((name, value.into()));
+        if let Message::Key(w) = &mut self {
+            w.args.push((name, value.into()));
         }
         self
     }
@@ -158,9 +95,8 @@ impl FieldProblem {
     }
 
     /// A lower layer's error on one field.
-    pub fn localised(field: impl Into<String>, e: impl Localise + Send + Sync + 'static) -> Self {
-        let code = e.code();
-        FieldProblem::new(field, code, Message::localised(e))
+    pub fn localised(field: impl Into<String>, e: impl Localise) -> Self {
+        FieldProblem::new(field, e.code(), Message::localised(&e))
     }
 }
 
@@ -198,24 +134,18 @@ impl AppError {
     }
 
     /// A lower layer's error, with its own code and words.
-    pub fn localised(kind: Kind, e: impl Localise + Send + Sync + 'static) -> Self {
-        let code = e.code();
-        AppError::with_message(kind, code, Message::localised(e))
+    pub fn localised(kind: Kind, e: impl Localise) -> Self {
+        AppError::with_message(kind, e.code(), Message::localised(&e))
     }
 
     /// A lower layer's error about one named input, e.g. `applicant.cccd: …`.
-    pub fn on_field(
-        kind: Kind,
-        field: impl Into<String>,
-        e: impl Localise + Send + Sync + 'static,
-    ) -> Self {
-        let code = e.code();
+    pub fn on_field(kind: Kind, field: impl Into<String>, e: impl Localise) -> Self {
         AppError::with_message(
             kind,
-            code,
+            e.code(),
             Message::OnField {
                 field: field.into(),
-                inner: Box::new(Message::localised(e)),
+                inner: Box::new(Message::localised(&e)),
             },
         )
     }
@@ -361,9 +291,9 @@ mod tests {
         let e = AppError::new(Kind::Invalid, "too_many_files", "error-too-many-files")
             .arg("max", 20u32);
         match &e.details.message {
-            Message::Key { key, args } => {
-                assert_eq!(*key, "error-too-many-files");
-                assert_eq!(args, &vec![("max", Arg::Number(20))]);
+            Message::Key(w) => {
+                assert_eq!(w.key, "error-too-many-files");
+                assert_eq!(w.args, vec![("max", Arg::Number(20))]);
             }
             other => panic!("unexpected {other:?}"),
         }

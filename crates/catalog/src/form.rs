@@ -9,10 +9,9 @@
 //! answer is dropped otherwise. `required` lists what must be answered; `x-order` lists the
 //! questions in the order they are asked (JSON objects have none of their own).
 
-use motcua_domain::Lang;
 use motcua_domain::ids::{Cccd, TaxCode};
-use motcua_domain::lang::Localise;
 use motcua_domain::units::AdminUnits;
+use motcua_domain::{Localise, Wording};
 use serde_json::{Map, Value};
 
 /// What kind of answer a field takes.
@@ -70,8 +69,7 @@ pub struct Field {
 pub struct FormProblem {
     pub path: String,
     pub code: &'static str,
-    vi: String,
-    en: String,
+    wording: Wording,
 }
 
 impl Localise for FormProblem {
@@ -79,11 +77,8 @@ impl Localise for FormProblem {
         self.code
     }
 
-    fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Vi => self.vi.clone(),
-            Lang::En => self.en.clone(),
-        }
+    fn wording(&self) -> Wording {
+        self.wording.clone()
     }
 }
 
@@ -291,8 +286,7 @@ fn check_object(
                 problems.push(problem(
                     &path,
                     "required",
-                    format!("Cần nhập “{}”.", f.title),
-                    format!("Enter “{}”.", f.title),
+                    Wording::new("error-form-required").arg("title", f.title.clone()),
                 ));
             }
             continue;
@@ -308,18 +302,17 @@ fn check_object(
     out
 }
 
-fn problem(path: &str, code: &'static str, vi: String, en: String) -> FormProblem {
+fn problem(path: &str, code: &'static str, wording: Wording) -> FormProblem {
     FormProblem {
         path: path.to_string(),
         code,
-        vi,
-        en,
+        wording,
     }
 }
 
 /// A lower layer's error as the problem of one answer.
 fn localised(path: &str, e: &dyn Localise) -> FormProblem {
-    problem(path, e.code(), e.message(Lang::Vi), e.message(Lang::En))
+    problem(path, e.code(), e.wording())
 }
 
 fn as_text(v: &Value) -> Option<String> {
@@ -337,15 +330,16 @@ fn check_value(
     problems: &mut Vec<FormProblem>,
 ) -> Option<Value> {
     let title = &f.title;
-    let bad = |code: &'static str, vi: String, en: String| problem(path, code, vi, en);
+    let bad = |code: &'static str, wording: Wording| problem(path, code, wording);
     let result = match &f.kind {
         FieldKind::Text { max } | FieldKind::LongText { max } => {
             let s = as_text(value);
             match s {
                 Some(s) if s.chars().count() > *max => Err(bad(
                     "too_long",
-                    format!("“{title}” tối đa {max} ký tự."),
-                    format!("“{title}” may have at most {max} characters."),
+                    Wording::new("error-form-too-long")
+                        .arg("title", title.to_string())
+                        .arg("max", max.to_string()),
                 )),
                 Some(s)
                     if s.chars()
@@ -353,15 +347,13 @@ fn check_value(
                 {
                     Err(bad(
                         "invalid_text",
-                        format!("“{title}” có ký tự không hợp lệ."),
-                        format!("“{title}” has characters that are not allowed."),
+                        Wording::new("error-form-bad-characters").arg("title", title.to_string()),
                     ))
                 }
                 Some(s) => Ok(Value::String(s)),
                 None => Err(bad(
                     "invalid_text",
-                    format!("“{title}” phải là văn bản."),
-                    format!("“{title}” must be text."),
+                    Wording::new("error-form-not-text").arg("title", title.to_string()),
                 )),
             }
         }
@@ -370,21 +362,14 @@ fn check_value(
             match n {
                 None => Err(bad(
                     "not_a_number",
-                    format!("“{title}” phải là số nguyên, ví dụ 3."),
-                    format!("“{title}” must be a whole number, e.g. 3."),
+                    Wording::new("error-form-not-whole-number").arg("title", title.to_string()),
                 )),
                 Some(n) if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) => Err(bad(
                     "out_of_range",
-                    format!(
-                        "“{title}” phải trong khoảng {} – {}.",
-                        min.map_or("…".into(), |m| m.to_string()),
-                        max.map_or("…".into(), |m| m.to_string())
-                    ),
-                    format!(
-                        "“{title}” must be between {} and {}.",
-                        min.map_or("…".into(), |m| m.to_string()),
-                        max.map_or("…".into(), |m| m.to_string())
-                    ),
+                    Wording::new("error-form-out-of-range")
+                        .arg("title", title.to_string())
+                        .arg("min", min.map_or("…".into(), |m| m.to_string()))
+                        .arg("max", max.map_or("…".into(), |m| m.to_string())),
                 )),
                 Some(n) => Ok(Value::from(n)),
             }
@@ -402,15 +387,14 @@ fn check_value(
                         .ok_or_else(|| {
                             bad(
                                 "not_a_number",
-                                format!("“{title}” phải là số."),
-                                format!("“{title}” must be a number."),
+                                Wording::new("error-form-not-a-number")
+                                    .arg("title", title.to_string()),
                             )
                         })
                 }
                 _ => Err(bad(
                     "not_a_number",
-                    format!("“{title}” phải là số trong khoảng cho phép."),
-                    format!("“{title}” must be a number in the allowed range."),
+                    Wording::new("error-form-number-not-allowed").arg("title", title.to_string()),
                 )),
             }
         }
@@ -422,8 +406,7 @@ fn check_value(
                 .map_err(|_| {
                     bad(
                         "invalid_date",
-                        format!("“{title}” phải là ngày có thật, ví dụ 27/3/2007."),
-                        format!("“{title}” must be a real date, e.g. 27/3/2007."),
+                        Wording::new("error-form-invalid-date").arg("title", title.to_string()),
                     )
                 })
         }
@@ -434,8 +417,7 @@ fn check_value(
             } else {
                 Err(bad(
                     "invalid_choice",
-                    format!("Chọn một phương án của “{title}”."),
-                    format!("Choose one of the options for “{title}”."),
+                    Wording::new("error-form-invalid-choice").arg("title", title.to_string()),
                 ))
             }
         }
@@ -453,8 +435,7 @@ fn check_value(
             Value::String(s) if s == "false" || s == "no" => Ok(Value::Bool(false)),
             _ => Err(bad(
                 "invalid_choice",
-                format!("Chọn Có hoặc Không cho “{title}”."),
-                format!("Choose Yes or No for “{title}”."),
+                Wording::new("error-form-yes-or-no").arg("title", title.to_string()),
             )),
         },
         FieldKind::Address => check_address(value, title, path),
@@ -463,8 +444,10 @@ fn check_value(
             if items.len() < *min || items.len() > *max {
                 Err(bad(
                     "group_size",
-                    format!("“{title}” cần từ {min} đến {max} mục."),
-                    format!("“{title}” needs {min} to {max} entries."),
+                    Wording::new("error-form-group-size")
+                        .arg("title", title.to_string())
+                        .arg("min", min.to_string())
+                        .arg("max", max.to_string()),
                 ))
             } else {
                 let empty = Map::new();
@@ -504,16 +487,14 @@ fn check_address(value: &Value, title: &str, path: &str) -> Result<Value, FormPr
         return Err(problem(
             path,
             "invalid_address",
-            format!("Chọn tỉnh, thành phố và phường, xã của “{title}”."),
-            format!("Choose the province and the commune for “{title}”."),
+            Wording::new("error-form-invalid-address").arg("title", title.to_string()),
         ));
     }
     if line.chars().count() > 200 || line.chars().any(char::is_control) {
         return Err(problem(
             path,
             "too_long",
-            "Số nhà, đường phố tối đa 200 ký tự.".into(),
-            "The street address may have at most 200 characters.".into(),
+            Wording::new("error-form-street-too-long"),
         ));
     }
     Ok(serde_json::json!({"province_code": province, "ward_code": ward, "line": line}))
@@ -522,6 +503,7 @@ fn check_address(value: &Value, title: &str, path: &str) -> Result<Value, FormPr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use motcua_domain::Lang;
     use serde_json::json;
 
     fn schema() -> Value {
@@ -619,7 +601,7 @@ mod tests {
                 ("thanh_vien", "group_size"),
             ]
         );
-        assert!(problems[0].message(Lang::En).contains("Họ và tên"));
+        assert!(motcua_i18n::localise(Lang::En, &problems[0]).contains("Họ và tên"));
         // Inside a group each entry is checked on its own.
         let answers = json!({"thanh_vien": [{"quan_he": "Con"}]});
         let problems = validate(&schema(), &answers).unwrap_err();

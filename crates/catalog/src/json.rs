@@ -1,6 +1,7 @@
 //! The JSON form: `{"format": "motcua-catalog", "version": 1, "procedures": [...]}`, each
 //! procedure exactly as the catalog holds it.
 
+use motcua_domain::Wording;
 use motcua_procedures::Procedure;
 use serde::{Deserialize, Serialize};
 
@@ -40,16 +41,16 @@ pub(crate) fn import(
         Problem::new(
             format!("line {}, column {}", e.line(), e.column()),
             "catalog_json",
-            format!("Tệp không phải danh mục JSON hợp lệ ({e})."),
-            format!("The file is not a valid catalog JSON ({e})."),
+            Wording::new("error-catalog-json").arg("detail", e.to_string()),
         )
     })?;
     if file.format != FORMAT || file.version != VERSION {
         return Err(Problem::new(
             "format",
             "catalog_format",
-            format!("Cần định dạng “{FORMAT}” phiên bản {VERSION}."),
-            format!("Expected format “{FORMAT}” version {VERSION}."),
+            Wording::new("error-catalog-format")
+                .arg("format", FORMAT.to_string())
+                .arg("version", VERSION.to_string()),
         )
         .into());
     }
@@ -69,8 +70,7 @@ pub(crate) fn import(
             Err(e) => problems.push(Problem::new(
                 format!("procedures[{i}] ({code})"),
                 "catalog_field",
-                format!("Dữ liệu không hợp lệ: {e}"),
-                format!("Invalid data: {e}"),
+                Wording::new("error-catalog-field").arg("detail", e.to_string()),
             )),
         }
         progress(i + 1, total);

@@ -1,8 +1,9 @@
-//! Problems found in an imported file, each with its place and a message in both languages.
+//! Problems found in an imported file, each with its place and what is wrong with it, put into
+//! words (the catalogs of motcua-i18n) when it is shown.
 
 use std::fmt;
 
-use motcua_domain::Lang;
+use motcua_domain::{Lang, Localise, Wording};
 
 /// One thing wrong with a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,31 +11,31 @@ pub struct Problem {
     /// Where: `Thủ tục, row 12, column agency_code`, or `procedures[3].agency`.
     pub place: String,
     pub code: &'static str,
-    pub vi: String,
-    pub en: String,
+    pub wording: Wording,
 }
 
 impl Problem {
-    pub fn new(
-        place: impl Into<String>,
-        code: &'static str,
-        vi: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
+    pub fn new(place: impl Into<String>, code: &'static str, wording: Wording) -> Self {
         Problem {
             place: place.into(),
             code,
-            vi: vi.into(),
-            en: en.into(),
+            wording,
         }
     }
 
+    /// `place: what is wrong`, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
-        let text = match lang {
-            Lang::Vi => &self.vi,
-            Lang::En => &self.en,
-        };
-        format!("{}: {text}", self.place)
+        format!("{}: {}", self.place, motcua_i18n::say(lang, &self.wording))
+    }
+}
+
+impl Localise for Problem {
+    fn code(&self) -> &'static str {
+        self.code
+    }
+
+    fn wording(&self) -> Wording {
+        self.wording.clone()
     }
 }
 

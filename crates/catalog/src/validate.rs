@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use motcua_domain::Wording;
 use motcua_domain::ids::AgencyCode;
 use motcua_procedures::Procedure;
 
@@ -29,32 +30,30 @@ pub(crate) fn check(
             problems.push(Problem::new(
                 at("code"),
                 "catalog_duplicate_code",
-                format!("Mã {} trùng với dòng/mục {}.", p.code, first + 1),
-                format!("Code {} repeats entry {}.", p.code, first + 1),
+                Wording::new("error-catalog-duplicate-entry")
+                    .arg("code", p.code.to_string())
+                    .arg("first", first + 1),
             ));
         }
         if p.name.trim().is_empty() || p.name.chars().count() > 1000 {
             problems.push(Problem::new(
                 at("name"),
                 "catalog_name",
-                "Tên thủ tục phải có (tối đa 1000 ký tự).",
-                "The procedure needs a name (1000 characters at most).",
+                Wording::new("error-catalog-name"),
             ));
         }
         if p.field.trim().is_empty() {
             problems.push(Problem::new(
                 at("field"),
                 "catalog_field_missing",
-                "Cần ghi lĩnh vực.",
-                "The field (lĩnh vực) is required.",
+                Wording::new("error-catalog-field-missing"),
             ));
         }
         if !agencies.contains(&p.agency) {
             problems.push(Problem::new(
                 at("agency_code"),
                 "catalog_unknown_agency",
-                format!("Không có cơ quan mã {}.", p.agency),
-                format!("There is no agency {}.", p.agency),
+                Wording::new("error-catalog-unknown-agency").arg("agency", p.agency.to_string()),
             ));
         }
         for (k, s) in p.steps.iter().enumerate() {
@@ -62,16 +61,14 @@ pub(crate) fn check(
                 problems.push(Problem::new(
                     at(&format!("step {}", k + 1)),
                     "catalog_step",
-                    "Bước quy trình cần tên và thời gian lớn hơn 0.",
-                    "A workflow step needs a name and a budget above zero.",
+                    Wording::new("error-catalog-step"),
                 ));
             }
             if let Some(a) = s.agency.filter(|a| !agencies.contains(a)) {
                 problems.push(Problem::new(
                     at(&format!("step {}", k + 1)),
                     "catalog_unknown_agency",
-                    format!("Không có cơ quan mã {a}."),
-                    format!("There is no agency {a}."),
+                    Wording::new("error-catalog-unknown-agency").arg("agency", a.to_string()),
                 ));
             }
         }
@@ -79,16 +76,14 @@ pub(crate) fn check(
             problems.push(Problem::new(
                 at("fee_vnd"),
                 "catalog_fee",
-                "Lệ phí không được âm.",
-                "A fee cannot be negative.",
+                Wording::new("error-catalog-fee"),
             ));
         }
         if !p.form_schema.is_object() {
             problems.push(Problem::new(
                 at("form_schema"),
                 "catalog_form_schema",
-                "Biểu mẫu phải là một đối tượng JSON.",
-                "The form schema must be a JSON object.",
+                Wording::new("error-catalog-form-schema-object"),
             ));
         }
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
+use motcua_domain::Wording;
 use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::procedure::{StepPlan, SupplementClock};
@@ -257,9 +258,9 @@ impl Rows<'_> {
         format!("{}, row {}, column {column}", self.sheet, row + 1)
     }
 
-    fn problem(&mut self, row: usize, column: &str, code: &'static str, vi: String, en: String) {
+    fn problem(&mut self, row: usize, column: &str, code: &'static str, wording: Wording) {
         let place = self.place(row, column);
-        self.problems.push(Problem::new(place, code, vi, en));
+        self.problems.push(Problem::new(place, code, wording));
     }
 
     fn cell(&self, row: usize, column: &str) -> &Data {
@@ -281,8 +282,7 @@ impl Rows<'_> {
                     row,
                     column,
                     "catalog_cell_type",
-                    format!("Ô phải là văn bản, không phải “{other}”."),
-                    format!("The cell must be text, not “{other}”."),
+                    Wording::new("error-catalog-cell-type").arg("input", other.to_string()),
                 );
                 String::new()
             }
@@ -309,8 +309,7 @@ impl Rows<'_> {
                     row,
                     column,
                     "catalog_number",
-                    format!("Cần một số nguyên từ 0 đến {max}."),
-                    format!("A whole number from 0 to {max} is required."),
+                    Wording::new("error-catalog-number").arg("max", max.to_string()),
                 );
                 None
             }
@@ -326,8 +325,7 @@ impl Rows<'_> {
                     row,
                     "code",
                     "catalog_code",
-                    format!("“{t}” không phải mã thủ tục (ví dụ 1.000948)."),
-                    format!("“{t}” is not a procedure code (e.g. 1.000948)."),
+                    Wording::new("error-catalog-code").arg("input", t.to_string()),
                 );
                 None
             }
@@ -346,8 +344,7 @@ impl Rows<'_> {
                     row,
                     column,
                     "catalog_agency_code",
-                    format!("“{t}” không phải mã định danh cơ quan."),
-                    format!("“{t}” is not an agency identifier code."),
+                    Wording::new("error-catalog-agency-code").arg("input", t.to_string()),
                 );
                 None
             }
@@ -369,8 +366,7 @@ impl Rows<'_> {
                     row,
                     "processing_unit",
                     "catalog_processing_time",
-                    "Thời hạn cần đơn vị (working_days, working_hours, calendar_days) và số.".into(),
-                    "A time limit needs a unit (working_days, working_hours, calendar_days) and a number.".into(),
+                    Wording::new("error-catalog-processing-time"),
                 );
                 None
             }
@@ -402,8 +398,7 @@ fn open<'a>(
             problems.push(Problem::new(
                 sheet,
                 "catalog_sheet_missing",
-                format!("Thiếu trang tính “{sheet}”."),
-                format!("The sheet “{sheet}” is missing."),
+                Wording::new("error-catalog-sheet-missing").arg("sheet", sheet.to_string()),
             ));
             return None;
         }
@@ -429,8 +424,7 @@ fn open<'a>(
         problems.push(Problem::new(
             format!("{sheet}, row 1"),
             "catalog_columns_missing",
-            format!("Thiếu cột: {list}."),
-            format!("Missing columns: {list}."),
+            Wording::new("error-catalog-columns-missing").arg("list", list.to_string()),
         ));
         return None;
     }
@@ -465,8 +459,9 @@ fn children<T>(
                 r,
                 "code",
                 "catalog_unknown_code",
-                format!("Mã {code} không có trong trang “{PROCEDURES}”."),
-                format!("Code {code} is not on the “{PROCEDURES}” sheet."),
+                Wording::new("error-catalog-unknown-code")
+                    .arg("code", code.to_string())
+                    .arg("sheet", PROCEDURES.to_string()),
             );
             continue;
         }
@@ -481,14 +476,14 @@ pub(crate) fn import(
     bytes: &[u8],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<Procedure>, ImportError> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
-        Problem::new(
-            "file",
-            "catalog_xlsx",
-            format!("Tệp không phải bảng tính xlsx đọc được ({e})."),
-            format!("The file is not a readable xlsx workbook ({e})."),
-        )
-    })?;
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| {
+            Problem::new(
+                "file",
+                "catalog_xlsx",
+                Wording::new("error-catalog-xlsx").arg("detail", e.to_string()),
+            )
+        })?;
     let mut problems = Vec::new();
     let mut procedures = Vec::new();
     let mut index = HashMap::new();
@@ -506,8 +501,7 @@ pub(crate) fn import(
                     r,
                     "agency_code",
                     "catalog_agency_code",
-                    "Cần mã cơ quan thực hiện.".into(),
-                    "The implementing agency's code is required.".into(),
+                    Wording::new("error-catalog-agency-code-missing"),
                 );
             }
             let online_level = match rows.text(r, "online_level").as_str() {
@@ -519,8 +513,7 @@ pub(crate) fn import(
                         r,
                         "online_level",
                         "catalog_online_level",
-                        "Mức độ trực tuyến là full, partial hoặc none.".into(),
-                        "online_level is full, partial or none.".into(),
+                        Wording::new("error-catalog-online-level"),
                     );
                     None
                 }
@@ -533,8 +526,7 @@ pub(crate) fn import(
                         r,
                         "supplement_clock",
                         "catalog_supplement_clock",
-                        "Cách tính thời hạn khi bổ sung là restart hoặc pause.".into(),
-                        "supplement_clock is restart or pause.".into(),
+                        Wording::new("error-catalog-supplement-clock"),
                     );
                     None
                 }
@@ -550,8 +542,7 @@ pub(crate) fn import(
                             r,
                             "form_schema",
                             "catalog_form_schema",
-                            format!("Biểu mẫu không phải JSON hợp lệ ({e})."),
-                            format!("The form schema is not valid JSON ({e})."),
+                            Wording::new("error-catalog-form-schema").arg("detail", e.to_string()),
                         );
                         None
                     }
@@ -583,8 +574,7 @@ pub(crate) fn import(
                     r,
                     "code",
                     "catalog_duplicate_code",
-                    format!("Mã {code} bị lặp."),
-                    format!("Code {code} appears twice."),
+                    Wording::new("error-catalog-duplicate-code").arg("code", code.to_string()),
                 );
                 continue;
             }
@@ -664,8 +654,7 @@ pub(crate) fn import(
                 r,
                 "role",
                 "catalog_role",
-                format!("“{role_text}” không phải vai trò."),
-                format!("“{role_text}” is not a role."),
+                Wording::new("error-catalog-role").arg("input", role_text.to_string()),
             );
             None
         })?;

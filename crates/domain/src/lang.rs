@@ -1,5 +1,6 @@
-//! Languages and localised messages. Vietnamese is the default; English is available.
+//! Languages, and the wording of messages. Vietnamese is the default; English is available.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -71,13 +72,115 @@ impl FromStr for Lang {
 #[error("unknown language (expected vi or en)")]
 pub struct UnknownLang;
 
-/// An error or notice that can explain itself to a person in their language, and that carries
-/// a stable snake_case code for programs.
+/// An error or notice that can explain itself to a person, and that carries a stable
+/// snake_case code for programs. It says *what* to say ([`Wording`]): a message of the Fluent
+/// catalogs (`crates/i18n/locales`) and its arguments; the words are chosen when it is shown,
+/// in the language of the reader.
 pub trait Localise {
     /// Stable machine-readable code, e.g. `cccd_wrong_length`.
     fn code(&self) -> &'static str;
-    /// A sentence for a person, in the given language.
-    fn message(&self, lang: Lang) -> String;
+    /// The message and its arguments.
+    fn wording(&self) -> Wording;
+}
+
+/// A message of the catalogs with its arguments, still to be put into a language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wording {
+    /// The message's id in the catalogs, e.g. `error-cccd-wrong-length`.
+    pub key: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Wording {
+    pub fn new(key: &'static str) -> Self {
+        Wording {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds the argument `name`.
+    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+}
+
+/// An argument of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// Shown as it is (what the person typed, a code, a date already formatted).
+    Text(String),
+    Number(i64),
+    /// A name the domain knows in both languages (a status of the national table).
+    Name {
+        vi: &'static str,
+        en: &'static str,
+    },
+}
+
+impl Arg {
+    pub fn name(vi: &'static str, en: &'static str) -> Self {
+        Arg::Name { vi, en }
+    }
+
+    /// The argument's text in `lang` (numbers as digits, without grouping).
+    pub fn text(&self, lang: Lang) -> Cow<'_, str> {
+        match self {
+            Arg::Text(s) => Cow::Borrowed(s),
+            Arg::Number(n) => Cow::Owned(n.to_string()),
+            Arg::Name { vi, en } => Cow::Borrowed(pick_str(lang, vi, en)),
+        }
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_string())
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Self {
+        Arg::Number(n)
+    }
+}
+
+impl From<u64> for Arg {
+    fn from(n: u64) -> Self {
+        Arg::Number(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<usize> for Arg {
+    fn from(n: usize) -> Self {
+        Arg::Number(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<u32> for Arg {
+    fn from(n: u32) -> Self {
+        Arg::Number(n.into())
+    }
+}
+
+impl From<i32> for Arg {
+    fn from(n: i32) -> Self {
+        Arg::Number(n.into())
+    }
+}
+
+fn pick_str<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
 }
 
 /// Picks the Vietnamese or the English text.

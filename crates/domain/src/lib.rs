@@ -16,4 +16,4 @@ pub mod role;
 pub mod text;
 pub mod units;
 
-pub use lang::{Lang, Localise};
+pub use lang::{Arg, Lang, Localise, Wording};

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use crate::calendar::{TZ, WorkingCalendar};
 use crate::lang::pick;
-use crate::{Lang, Localise};
+use crate::{Lang, Localise, Wording};
 
 /// Why a ticket goes before the others. Vietnamese law gives priority at public service
 /// points to the elderly, people with disabilities, pregnant women, people with meritorious
@@ -164,21 +164,13 @@ impl Localise for CheckInError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
             CheckInError::TooEarly(at) => {
                 let at = at.with_timezone(&TZ).format("%H:%M %d/%m/%Y");
-                pick(
-                    lang,
-                    format!("Chưa đến giờ xác nhận lịch hẹn; mời quay lại từ {at}."),
-                    format!("Too early to check in; please come back from {at}."),
-                )
+                Wording::new("error-check-in-too-early").arg("at", at.to_string())
             }
-            CheckInError::Missed => pick(
-                lang,
-                "Khung giờ hẹn đã qua; mời lấy số thứ tự thông thường.",
-                "The appointment's slot has passed; please take an ordinary ticket.",
-            ),
+            CheckInError::Missed => Wording::new("error-appointment-missed"),
         }
     }
 }
@@ -293,10 +285,9 @@ mod tests {
             check_in(slot, 30, early, slot + Duration::minutes(30)),
             Err(CheckInError::Missed)
         );
-        assert!(
-            CheckInError::Missed
-                .message(Lang::Vi)
-                .contains("số thứ tự thông thường")
+        assert_eq!(
+            CheckInError::Missed.wording().key,
+            "error-appointment-missed"
         );
     }
 

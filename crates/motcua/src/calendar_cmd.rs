@@ -9,7 +9,6 @@ use motcua_domain::Lang;
 use motcua_domain::calendar::{
     DayOverride, HolidayRules, LunarDate, ProcessingTime, TZ, days_off, lunar,
 };
-use motcua_domain::lang::Localise;
 
 use crate::settings::{DEFAULT_DAYS, Policy};
 
@@ -70,7 +69,7 @@ fn overrides(path: Option<&PathBuf>) -> Result<Vec<DayOverride>, String> {
         Some(p) => std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?,
         None => DEFAULT_DAYS.to_string(),
     };
-    DayOverride::parse_csv(&text).map_err(|e| e.message(Lang::En))
+    DayOverride::parse_csv(&text).map_err(|e| motcua_i18n::localise(Lang::En, &e))
 }
 
 fn date(s: &str) -> Result<NaiveDate, String> {
@@ -139,7 +138,7 @@ pub(crate) fn run(command: CalendarCommand) -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e) => fail(e.message(Lang::En)),
+                Err(e) => fail(motcua_i18n::localise(Lang::En, &e)),
             }
         }
         CalendarCommand::Solar { lunar: text, leap } => {
@@ -164,7 +163,7 @@ pub(crate) fn run(command: CalendarCommand) -> ExitCode {
                     println!("{d}");
                     ExitCode::SUCCESS
                 }
-                Err(e) => fail(e.message(Lang::En)),
+                Err(e) => fail(motcua_i18n::localise(Lang::En, &e)),
             }
         }
     }

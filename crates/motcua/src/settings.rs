@@ -11,7 +11,6 @@ use motcua_domain::Lang;
 use motcua_domain::calendar::{
     CalendarConfig, DayOneRule, DayOverride, OfficeHours, ProcessingTime, WorkingCalendar,
 };
-use motcua_domain::lang::Localise;
 use motcua_domain::lifecycle::{TimelinessPolicy, TimelinessRule, WatchPolicy};
 use motcua_store::{AgencyKind, Store};
 
@@ -200,7 +199,8 @@ pub(crate) struct Policy {
 impl Policy {
     pub(crate) fn calendar(&self, overrides: Vec<DayOverride>) -> anyhow::Result<WorkingCalendar> {
         let day = |s: &str| {
-            OfficeHours::parse_day(s).map_err(|e| anyhow::anyhow!("{}", e.message(Lang::En)))
+            OfficeHours::parse_day(s)
+                .map_err(|e| anyhow::anyhow!("{}", motcua_i18n::localise(Lang::En, &e)))
         };
         let office_hours = OfficeHours::weekly(
             day(&self.office_hours)?,
@@ -217,7 +217,7 @@ impl Policy {
             overrides,
             ..CalendarConfig::default()
         })
-        .map_err(|e| anyhow::anyhow!("office hours: {}", e.message(Lang::En)))
+        .map_err(|e| anyhow::anyhow!("office hours: {}", motcua_i18n::localise(Lang::En, &e)))
     }
 
     pub(crate) fn timeliness(&self) -> TimelinessPolicy {

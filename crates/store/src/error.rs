@@ -1,7 +1,6 @@
 //! Storage errors. Callers match on the variants; the cause chain is for logs.
 
-use motcua_domain::Lang;
-use motcua_domain::lang::Localise;
+use motcua_domain::{Localise, Wording};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -62,33 +61,17 @@ impl Localise for StoreError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
-        let (vi, en) = match self {
-            StoreError::NotFound => ("Không tìm thấy.", "Not found."),
-            StoreError::Conflict { .. } => (
-                "Hồ sơ vừa được người khác cập nhật; hãy tải lại và thử lại.",
-                "The dossier was changed by someone else; reload and try again.",
-            ),
-            StoreError::Duplicate(_) => ("Dữ liệu đã tồn tại.", "This already exists."),
-            StoreError::MissingReference(_) => (
-                "Dữ liệu tham chiếu tới mục không tồn tại.",
-                "This refers to something that does not exist.",
-            ),
-            StoreError::Corrupt(_) => {
-                ("Dữ liệu lưu trữ không hợp lệ.", "Stored data is not valid.")
+    fn wording(&self) -> Wording {
+        Wording::new(match self {
+            StoreError::NotFound => "error-not-found",
+            StoreError::Conflict { .. } => "error-version-conflict",
+            StoreError::Duplicate(_) => "error-duplicate",
+            StoreError::MissingReference(_) => "error-missing-reference",
+            StoreError::Corrupt(_) => "error-corrupt-data",
+            StoreError::Url(_) => "error-database-url",
+            StoreError::Database(_) | StoreError::Unavailable(_) | StoreError::Migrate(_) => {
+                "error-database"
             }
-            StoreError::Url(_) => (
-                "Địa chỉ cơ sở dữ liệu không được hỗ trợ (dùng sqlite://… hoặc postgres://…).",
-                "Unsupported database URL (use sqlite://… or postgres://…).",
-            ),
-            StoreError::Database(_) | StoreError::Unavailable(_) | StoreError::Migrate(_) => (
-                "Lỗi cơ sở dữ liệu; vui lòng thử lại sau.",
-                "Database error; please try again later.",
-            ),
-        };
-        match lang {
-            Lang::Vi => vi.into(),
-            Lang::En => en.into(),
-        }
+        })
     }
 }

@@ -2,14 +2,13 @@
 //! lifecycle decide, fold the events, append them under optimistic concurrency.
 
 use chrono::{DateTime, Utc};
-use motcua_domain::Lang;
 use motcua_domain::ids::{BranchCode, DossierCode};
-use motcua_domain::lang::Localise;
 use motcua_domain::lifecycle::{
     Command, Intake, Lifecycle, LifecycleError, ReplayError, apply, replay,
 };
 use motcua_domain::queue::{self, Waiting};
 use motcua_domain::role::Actor;
+use motcua_domain::{Localise, Wording};
 
 use crate::contract::Store;
 use crate::error::StoreError;
@@ -35,11 +34,11 @@ impl Localise for OpError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
-            OpError::Lifecycle(e) => e.message(lang),
-            OpError::Store(e) => e.message(lang),
-            OpError::Replay(_) => StoreError::Corrupt(String::new()).message(lang),
+            OpError::Lifecycle(e) => e.wording(),
+            OpError::Store(e) => e.wording(),
+            OpError::Replay(_) => StoreError::Corrupt(String::new()).wording(),
         }
     }
 }

@@ -9,7 +9,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use super::lunar::{self, LunarDate};
 use crate::Lang;
-use crate::lang::{Localise, pick};
+use crate::lang::{Localise, Wording};
 
 /// Why a date is a day off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -104,28 +104,22 @@ impl Localise for CalendarDataError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
-            CalendarDataError::Shape { line } => pick(
-                lang,
-                format!("Dòng {line}: cần dạng `ngày,loại,tên`."),
-                format!("Line {line}: expected `date,kind,name`."),
-            ),
-            CalendarDataError::Date { line, value } => pick(
-                lang,
-                format!("Dòng {line}: “{value}” không phải ngày (YYYY-MM-DD)."),
-                format!("Line {line}: “{value}” is not a date (YYYY-MM-DD)."),
-            ),
-            CalendarDataError::Kind { line, value } => pick(
-                lang,
-                format!("Dòng {line}: loại phải là `off` hoặc `working`, không phải “{value}”."),
-                format!("Line {line}: kind must be `off` or `working`, not “{value}”."),
-            ),
-            CalendarDataError::Duplicate { line, date } => pick(
-                lang,
-                format!("Dòng {line}: ngày {date} bị lặp."),
-                format!("Line {line}: {date} is listed twice."),
-            ),
+            CalendarDataError::Shape { line } => {
+                Wording::new("error-calendar-data-shape").arg("line", line.to_string())
+            }
+            CalendarDataError::Date { line, value } => Wording::new("error-calendar-data-date")
+                .arg("line", line.to_string())
+                .arg("value", value.to_string()),
+            CalendarDataError::Kind { line, value } => Wording::new("error-calendar-data-kind")
+                .arg("line", line.to_string())
+                .arg("value", value.to_string()),
+            CalendarDataError::Duplicate { line, date } => {
+                Wording::new("error-calendar-data-duplicate")
+                    .arg("line", line.to_string())
+                    .arg("date", date.to_string())
+            }
         }
     }
 }

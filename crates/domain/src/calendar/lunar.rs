@@ -13,8 +13,7 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::Lang;
-use crate::lang::{Localise, pick};
+use crate::lang::{Localise, Wording};
 
 /// Hours east of UTC at which the Vietnamese calendar is computed.
 const TIME_ZONE: f64 = 7.0;
@@ -68,28 +67,21 @@ impl Localise for LunarError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
-            LunarError::OutOfRange => pick(
-                lang,
-                format!("Âm lịch chỉ được hỗ trợ từ năm {FIRST_YEAR} đến năm {LAST_YEAR}."),
-                format!("The lunar calendar is supported from {FIRST_YEAR} to {LAST_YEAR}."),
-            ),
-            LunarError::NotLeapMonth { year, month } => pick(
-                lang,
-                format!("Tháng {month} năm {year} âm lịch không phải tháng nhuận."),
-                format!("Lunar month {month} of {year} is not a leap month."),
-            ),
-            LunarError::BadDate => pick(
-                lang,
-                "Tháng âm lịch từ 1 đến 12, ngày từ 1 đến 30.",
-                "A lunar month is 1 to 12 and a day 1 to 30.",
-            ),
-            LunarError::DayPastMonthEnd { year, month, len } => pick(
-                lang,
-                format!("Tháng {month} năm {year} âm lịch chỉ có {len} ngày."),
-                format!("Lunar month {month} of {year} has only {len} days."),
-            ),
+            LunarError::OutOfRange => Wording::new("error-lunar-out-of-range")
+                .arg("first_year", FIRST_YEAR.to_string())
+                .arg("last_year", LAST_YEAR.to_string()),
+            LunarError::NotLeapMonth { year, month } => Wording::new("error-lunar-not-leap-month")
+                .arg("month", month.to_string())
+                .arg("year", year.to_string()),
+            LunarError::BadDate => Wording::new("error-lunar-bad-date"),
+            LunarError::DayPastMonthEnd { year, month, len } => {
+                Wording::new("error-lunar-day-past-month-end")
+                    .arg("month", month.to_string())
+                    .arg("year", year.to_string())
+                    .arg("len", len.to_string())
+            }
         }
     }
 }

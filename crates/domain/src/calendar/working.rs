@@ -19,8 +19,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, 
 use chrono_tz::Tz;
 
 use super::holidays::{DayKind, DayOverride, HolidayRules, days_off};
-use crate::Lang;
-use crate::lang::{Localise, pick};
+use crate::lang::{Localise, Wording};
 
 /// The time zone of every Vietnamese office.
 pub const TZ: Tz = chrono_tz::Asia::Ho_Chi_Minh;
@@ -75,23 +74,15 @@ impl Localise for OfficeHoursError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
-            OfficeHoursError::Syntax(s) => pick(
-                lang,
-                format!("Giờ làm việc có dạng 07:30-11:30,13:30-16:30; đã nhập “{s}”."),
-                format!("Office hours look like 07:30-11:30,13:30-16:30; you entered “{s}”."),
-            ),
-            OfficeHoursError::Order(day) => pick(
-                lang,
-                format!("Giờ làm việc ({day}) phải theo thứ tự và không chồng lấn."),
-                format!("Office hours ({day}) must be in order and must not overlap."),
-            ),
-            OfficeHoursError::Closed => pick(
-                lang,
-                "Phải có ít nhất một ngày trong tuần có giờ làm việc.",
-                "At least one weekday must have office hours.",
-            ),
+            OfficeHoursError::Syntax(s) => {
+                Wording::new("error-office-hours-syntax").arg("input", s.to_string())
+            }
+            OfficeHoursError::Order(day) => {
+                Wording::new("error-office-hours-order").arg("day", day.to_string())
+            }
+            OfficeHoursError::Closed => Wording::new("error-office-hours-closed"),
         }
     }
 }

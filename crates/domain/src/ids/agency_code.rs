@@ -6,8 +6,7 @@
 use std::fmt;
 
 use super::{shown, string_id};
-use crate::Lang;
-use crate::lang::{Localise, pick};
+use crate::lang::{Localise, Wording};
 
 /// A well-formed agency identifier code such as `000.00.00.H22`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -35,18 +34,14 @@ impl Localise for AgencyCodeError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
-            AgencyCodeError::Shape(s) => pick(
-                lang,
-                format!("Mã định danh cơ quan có dạng 000.00.00.H22; đã nhập “{s}”."),
-                format!("An agency identifier code looks like 000.00.00.H22; you entered “{s}”."),
-            ),
-            AgencyCodeError::Hierarchy(s) => pick(
-                lang,
-                format!("Mã định danh “{s}” có cấp dưới khác 0 trong khi cấp trên bằng 0."),
-                format!("Agency code “{s}” sets a lower level while a higher level is zero."),
-            ),
+            AgencyCodeError::Shape(s) => {
+                Wording::new("error-agency-code-shape").arg("input", s.to_string())
+            }
+            AgencyCodeError::Hierarchy(s) => {
+                Wording::new("error-agency-code-hierarchy").arg("input", s.to_string())
+            }
         }
     }
 }

@@ -7,8 +7,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 
 use super::{shown, string_id};
-use crate::Lang;
-use crate::lang::{Localise, pick};
+use crate::lang::{Localise, Wording};
 
 /// Province codes that may open a CCCD: the 63 provinces before 1 July 2025, from the NSO list
 /// of 4 January 2025 (`fixtures/vn-admin-units-pre2025-2025-01-04.csv`), three digits wide.
@@ -113,32 +112,22 @@ impl Localise for CccdError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
-            CccdError::WrongLength(s) => pick(
-                lang,
-                format!("Số định danh cá nhân (CCCD) phải có đúng 12 chữ số; đã nhập “{s}”."),
-                format!("A citizen ID (CCCD) has exactly 12 digits; you entered “{s}”."),
-            ),
-            CccdError::NotDigits(s) => pick(
-                lang,
-                format!("Số định danh cá nhân (CCCD) chỉ gồm chữ số; đã nhập “{s}”."),
-                format!("A citizen ID (CCCD) contains digits only; you entered “{s}”."),
-            ),
-            CccdError::UnknownProvince(p) => pick(
-                lang,
-                format!("Ba chữ số đầu “{p}” không phải mã tỉnh nơi đăng ký khai sinh."),
-                format!("The first three digits “{p}” are not a province-of-birth code."),
-            ),
-            CccdError::BirthYearMismatch { encoded, given } => pick(
-                lang,
-                format!(
-                    "Số định danh mã hóa năm sinh {encoded}, không khớp với ngày sinh năm {given}."
-                ),
-                format!(
-                    "The citizen ID encodes birth year {encoded}, not {given} as in the birth date."
-                ),
-            ),
+            CccdError::WrongLength(s) => {
+                Wording::new("error-cccd-wrong-length").arg("input", s.to_string())
+            }
+            CccdError::NotDigits(s) => {
+                Wording::new("error-cccd-not-digits").arg("input", s.to_string())
+            }
+            CccdError::UnknownProvince(p) => {
+                Wording::new("error-cccd-unknown-province").arg("province", p.to_string())
+            }
+            CccdError::BirthYearMismatch { encoded, given } => {
+                Wording::new("error-cccd-birth-year-mismatch")
+                    .arg("encoded", encoded.to_string())
+                    .arg("given", given.to_string())
+            }
         }
     }
 }
@@ -294,8 +283,10 @@ mod tests {
             Err(CccdError::UnknownProvince("003".into()))
         );
         let e = Cccd::parse("x").unwrap_err();
-        assert!(e.message(Lang::Vi).contains("12 chữ số"));
-        assert!(e.message(Lang::En).contains("12 digits"));
+        assert_eq!(
+            e.wording(),
+            Wording::new("error-cccd-wrong-length").arg("input", "x")
+        );
     }
 
     fn any_cccd() -> impl Strategy<Value = Cccd> {

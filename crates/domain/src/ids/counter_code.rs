@@ -4,8 +4,7 @@
 use std::fmt;
 
 use super::{shown, string_id};
-use crate::Lang;
-use crate::lang::{Localise, pick};
+use crate::lang::{Localise, Wording};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CounterCode {
@@ -24,18 +23,8 @@ impl Localise for CounterCodeError {
         "counter_code_shape"
     }
 
-    fn message(&self, lang: Lang) -> String {
-        pick(
-            lang,
-            format!(
-                "Mã quầy gồm mã điểm tiếp nhận, dấu gạch ngang và số quầy, ví dụ QN-HQ-01; nhận được {}.",
-                shown(&self.0)
-            ),
-            format!(
-                "A counter code is the branch's code, a hyphen and the counter's number, e.g. QN-HQ-01; got {}.",
-                shown(&self.0)
-            ),
-        )
+    fn wording(&self) -> Wording {
+        Wording::new("error-counter-code-shape").arg("input", shown(&self.0))
     }
 }
 

@@ -9,8 +9,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 
 use super::{AgencyCode, shown, string_id};
-use crate::Lang;
-use crate::lang::{Localise, pick};
+use crate::lang::{Localise, Wording};
 
 /// The part of a dossier code fixed before the daily sequence is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,19 +67,15 @@ impl Localise for DossierCodeError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
-            DossierCodeError::Shape(s) => pick(
-                lang,
-                format!("Mã hồ sơ có dạng 000.00.00.H22-250701-0001; đã nhập “{s}”."),
-                format!("A dossier code looks like 000.00.00.H22-250701-0001; you entered “{s}”."),
-            ),
-            DossierCodeError::Date(s) => pick(
-                lang,
-                format!("Phần ngày “{s}” của mã hồ sơ không phải ngày hợp lệ."),
-                format!("The date part “{s}” of the dossier code is not a valid date."),
-            ),
-            DossierCodeError::Agency(e) => e.message(lang),
+            DossierCodeError::Shape(s) => {
+                Wording::new("error-dossier-code-shape").arg("input", s.to_string())
+            }
+            DossierCodeError::Date(s) => {
+                Wording::new("error-dossier-code-date").arg("input", s.to_string())
+            }
+            DossierCodeError::Agency(e) => e.wording(),
         }
     }
 }

@@ -5,8 +5,7 @@
 use std::fmt;
 
 use super::{shown, string_id};
-use crate::Lang;
-use crate::lang::{Localise, pick};
+use crate::lang::{Localise, Wording};
 
 /// A Vietnamese mobile number, stored in national form (`0912345678`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,33 +30,17 @@ impl Localise for PhoneError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
-            PhoneError::BadCharacters(s) => pick(
-                lang,
-                format!(
-                    "Số điện thoại chỉ gồm chữ số (có thể có dấu cách, dấu chấm, dấu gạch và dấu + ở đầu); đã nhập “{s}”."
-                ),
-                format!(
-                    "A phone number contains digits (spaces, dots, hyphens and a leading + are allowed); you entered “{s}”."
-                ),
-            ),
-            PhoneError::WrongLength(s) => pick(
-                lang,
-                format!("Số điện thoại di động có 10 chữ số, ví dụ 0912345678; đã nhập “{s}”."),
-                format!(
-                    "A mobile number has 10 digits, for example 0912345678; you entered “{s}”."
-                ),
-            ),
-            PhoneError::NotMobile(s) => pick(
-                lang,
-                format!(
-                    "“{s}” không phải số di động Việt Nam (phải bắt đầu bằng 03, 05, 07, 08 hoặc 09)."
-                ),
-                format!(
-                    "“{s}” is not a Vietnamese mobile number (it must start with 03, 05, 07, 08 or 09)."
-                ),
-            ),
+            PhoneError::BadCharacters(s) => {
+                Wording::new("error-phone-bad-characters").arg("input", s.to_string())
+            }
+            PhoneError::WrongLength(s) => {
+                Wording::new("error-phone-wrong-length").arg("input", s.to_string())
+            }
+            PhoneError::NotMobile(s) => {
+                Wording::new("error-phone-not-mobile").arg("input", s.to_string())
+            }
         }
     }
 }

@@ -5,8 +5,7 @@
 use std::fmt;
 
 use super::{shown, string_id};
-use crate::Lang;
-use crate::lang::{Localise, pick};
+use crate::lang::{Localise, Wording};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProcedureCode {
@@ -24,18 +23,8 @@ impl Localise for ProcedureCodeError {
         "procedure_code_shape"
     }
 
-    fn message(&self, lang: Lang) -> String {
-        pick(
-            lang,
-            format!(
-                "Mã thủ tục hành chính có dạng 1.000948 (hoặc 1.000948.H38); đã nhập “{}”.",
-                self.0
-            ),
-            format!(
-                "A national procedure code looks like 1.000948 (or 1.000948.H38); you entered “{}”.",
-                self.0
-            ),
-        )
+    fn wording(&self) -> Wording {
+        Wording::new("error-procedure-code-shape").arg("input", self.0.clone())
     }
 }
 

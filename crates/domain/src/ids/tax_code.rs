@@ -5,8 +5,7 @@
 use std::fmt;
 
 use super::{shown, string_id};
-use crate::Lang;
-use crate::lang::{Localise, pick};
+use crate::lang::{Localise, Wording};
 
 const WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
 
@@ -43,39 +42,17 @@ impl Localise for TaxCodeError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
-            TaxCodeError::WrongLength(s) => pick(
-                lang,
-                format!(
-                    "Mã số thuế gồm 10 chữ số, hoặc 13 chữ số với đơn vị phụ thuộc; đã nhập “{s}”."
-                ),
-                format!("A tax code has 10 digits, or 13 for a dependent unit; you entered “{s}”."),
-            ),
-            TaxCodeError::NotDigits(s) => pick(
-                lang,
-                format!(
-                    "Mã số thuế chỉ gồm chữ số (và một dấu gạch trước số đơn vị); đã nhập “{s}”."
-                ),
-                format!(
-                    "A tax code contains digits (and one hyphen before the branch); you entered “{s}”."
-                ),
-            ),
-            TaxCodeError::ZeroSerial => pick(
-                lang,
-                "Các chữ số thứ 3 đến 9 của mã số thuế không thể đều bằng 0.",
-                "Digits 3 to 9 of a tax code cannot all be zero.",
-            ),
-            TaxCodeError::ZeroBranch => pick(
-                lang,
-                "Số thứ tự đơn vị phụ thuộc phải từ 001 đến 999.",
-                "The dependent unit number must be 001 to 999.",
-            ),
-            TaxCodeError::CheckDigit => pick(
-                lang,
-                "Mã số thuế không hợp lệ: chữ số kiểm tra không đúng. Hãy kiểm tra lại từng chữ số.",
-                "This tax code is not valid: its check digit is wrong. Please check each digit.",
-            ),
+            TaxCodeError::WrongLength(s) => {
+                Wording::new("error-tax-code-wrong-length").arg("input", s.to_string())
+            }
+            TaxCodeError::NotDigits(s) => {
+                Wording::new("error-tax-code-not-digits").arg("input", s.to_string())
+            }
+            TaxCodeError::ZeroSerial => Wording::new("error-tax-code-zero-serial"),
+            TaxCodeError::ZeroBranch => Wording::new("error-tax-code-zero-branch"),
+            TaxCodeError::CheckDigit => Wording::new("error-tax-code-check-digit"),
         }
     }
 }

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 
 use crate::Lang;
 use crate::ids::{AgencyCode, Cccd, DossierCodePrefix, Phone, TaxCode};
-use crate::lang::{Localise, pick};
+use crate::lang::{Arg, Localise, Wording, pick};
 use crate::procedure::ProcedureRules;
 use crate::role::{Actor, Role};
 
@@ -958,106 +958,41 @@ impl Localise for LifecycleError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn wording(&self) -> Wording {
         match self {
-            LifecycleError::NotOpened => pick(
-                lang,
-                "Không có hồ sơ để thao tác.",
-                "There is no dossier to act on.",
-            ),
-            LifecycleError::AlreadyOpened => {
-                pick(lang, "Hồ sơ đã tồn tại.", "The dossier exists already.")
+            LifecycleError::NotOpened => Wording::new("error-dossier-not-opened"),
+            LifecycleError::AlreadyOpened => Wording::new("error-dossier-already-opened"),
+            LifecycleError::RoleNotAllowed { role, action } => {
+                Wording::new("error-role-not-allowed")
+                    .arg("role", role.to_string())
+                    .arg("action", action.to_string())
             }
-            LifecycleError::RoleNotAllowed { role, action } => pick(
-                lang,
-                format!("Vai trò “{role}” không được thực hiện thao tác “{action}”."),
-                format!("The role “{role}” may not perform “{action}”."),
-            ),
-            LifecycleError::OutOfScope => pick(
-                lang,
-                "Hồ sơ không thuộc phạm vi cơ quan của bạn.",
-                "This dossier is outside your agency's scope.",
-            ),
-            LifecycleError::InvalidTransition { status, action } => pick(
-                lang,
-                format!(
-                    "Không thể thực hiện “{action}” khi hồ sơ ở trạng thái “{}”.",
-                    status.label(Lang::Vi)
-                ),
-                format!(
-                    "Cannot “{action}” a dossier that is “{}”.",
-                    status.label(Lang::En)
-                ),
-            ),
-            LifecycleError::Text { field, max } => pick(
-                lang,
-                format!("Cần nhập “{field}” (tối đa {max} ký tự)."),
-                format!("“{field}” is required (at most {max} characters)."),
-            ),
-            LifecycleError::NoNextStep => pick(
-                lang,
-                "Quy trình không còn bước tiếp theo.",
-                "The workflow has no further step.",
-            ),
-            LifecycleError::NoPreviousStep => pick(
-                lang,
-                "Quy trình không có bước trước.",
-                "The workflow has no previous step.",
-            ),
-            LifecycleError::NotApproved => pick(
-                lang,
-                "Kết quả cần được lãnh đạo phê duyệt trước.",
-                "The result must be approved first.",
-            ),
-            LifecycleError::AlreadyReappointed => pick(
-                lang,
-                "Chỉ được hẹn lại ngày trả kết quả một lần.",
-                "The appointment can be changed only once.",
-            ),
-            LifecycleError::DueNotLater => pick(
-                lang,
-                "Ngày hẹn mới phải sau ngày hẹn hiện tại.",
-                "The new appointment must be later than the current one.",
-            ),
-            LifecycleError::SameAgency => pick(
-                lang,
-                "Hồ sơ đang ở cơ quan này.",
-                "The dossier is already with that agency.",
-            ),
-            LifecycleError::RefusalNotProposed => pick(
-                lang,
-                "Cần có đề xuất từ chối trước khi từ chối hồ sơ đã tiếp nhận.",
-                "Refusing a received dossier needs a refusal proposal first.",
-            ),
-            LifecycleError::FeeUnpaid { due, paid } => pick(
-                lang,
-                format!(
-                    "Hồ sơ cần nộp {due} đồng phí, lệ phí trước khi được tiếp nhận (đã nộp {paid} đồng)."
-                ),
-                format!(
-                    "A fee of {due} VND must be paid before the dossier is received ({paid} VND paid)."
-                ),
-            ),
-            LifecycleError::AlreadyPaid => pick(
-                lang,
-                "Khoản thanh toán này đã được ghi nhận.",
-                "This payment has been recorded already.",
-            ),
-            LifecycleError::BadAmount => pick(
-                lang,
-                "Số tiền thanh toán phải lớn hơn 0.",
-                "A payment must be of a positive amount.",
-            ),
-            LifecycleError::AlreadyRated => pick(
-                lang,
-                "Hồ sơ này đã được đánh giá.",
-                "This dossier has been rated already.",
-            ),
-            LifecycleError::BadScore => pick(
-                lang,
-                "Mỗi tiêu chí chấm 0, 1 hoặc 2 điểm, một lần.",
-                "Each criterion is scored 0, 1 or 2, once.",
-            ),
+            LifecycleError::OutOfScope => Wording::new("error-out-of-scope"),
+            LifecycleError::InvalidTransition { status, action } => {
+                Wording::new("error-invalid-transition")
+                    .arg("action", action.to_string())
+                    .arg(
+                        "status",
+                        Arg::name(status.label(Lang::Vi), status.label(Lang::En)),
+                    )
+            }
+            LifecycleError::Text { field, max } => Wording::new("error-text-required")
+                .arg("field", field.to_string())
+                .arg("max", max.to_string()),
+            LifecycleError::NoNextStep => Wording::new("error-no-next-step"),
+            LifecycleError::NoPreviousStep => Wording::new("error-no-previous-step"),
+            LifecycleError::NotApproved => Wording::new("error-not-approved"),
+            LifecycleError::AlreadyReappointed => Wording::new("error-already-reappointed"),
+            LifecycleError::DueNotLater => Wording::new("error-due-not-later"),
+            LifecycleError::SameAgency => Wording::new("error-same-agency"),
+            LifecycleError::RefusalNotProposed => Wording::new("error-refusal-not-proposed"),
+            LifecycleError::FeeUnpaid { due, paid } => Wording::new("error-fee-unpaid")
+                .arg("due", due.to_string())
+                .arg("paid", paid.to_string()),
+            LifecycleError::AlreadyPaid => Wording::new("error-already-paid"),
+            LifecycleError::BadAmount => Wording::new("error-bad-amount"),
+            LifecycleError::AlreadyRated => Wording::new("error-dossier-already-rated"),
+            LifecycleError::BadScore => Wording::new("error-bad-score"),
         }
     }
 }

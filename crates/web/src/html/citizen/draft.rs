@@ -21,7 +21,6 @@ use motcua_app::filing::{self, Target};
 use motcua_app::principal::CitizenAuth;
 use motcua_catalog::form::{self, Field};
 use motcua_domain::ids::DraftId;
-use motcua_domain::lang::Localise;
 use motcua_store::{Attachment, Procedure};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -312,7 +311,7 @@ pub(crate) async fn save_answers(
                 .into_iter()
                 .filter(|x| on_page.iter().any(|n| n == form::root(&x.path)))
                 .map(|x| FieldError {
-                    message: x.message(c.lang),
+                    message: motcua_i18n::localise(c.lang, &x),
                     field: x.path,
                     code: x.code.to_string(),
                 })

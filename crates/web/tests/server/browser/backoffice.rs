@@ -1,0 +1,433 @@
+//! The back office: reception, processing across agencies, slips, administration.
+
+use super::*;
+
+/// Opens a dossier's back-office page.
+async fn open_dossier(b: &Browser, base: &str, code: &str) {
+    b.client
+        .goto(&format!("{base}/staff/dossiers/{code}"))
+        .await
+        .unwrap();
+    expect(b, "#dossier-code", code).await;
+}
+
+/// Sends one of the dossier page's action forms and waits for the confirmation.
+async fn act(b: &Browser, action: &str, fields: &[(&str, &str)]) {
+    for (css, value) in fields {
+        fill(b, css, value).await;
+    }
+    click(
+        b,
+        &format!("section[aria-labelledby='h-{action}'] button[type=submit]"),
+    )
+    .await;
+    expect(b, "main", "Đã ghi nhận thao tác").await;
+}
+
+/// A slip or file of a dossier, fetched with the back office's cookie.
+async fn staff_download(b: &Browser, base: &str, path: &str) -> Vec<u8> {
+    let cookie = b.client.get_named_cookie("motcua_staff").await.unwrap();
+    let r = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .header("cookie", format!("motcua_staff={}", cookie.value()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.bytes().await.unwrap().to_vec()
+}
+
+fn flat_pdf(bytes: &[u8]) -> Option<String> {
+    motcua_documents::testing::pdf_text(bytes)
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Receives a walk-in dossier at the counter console and answers its code.
+async fn counter_intake(
+    b: &Browser,
+    base: &str,
+    procedure: &str,
+    name: &str,
+    outcome: &str,
+) -> String {
+    b.client
+        .goto(&format!("{base}/staff/reception?procedure={procedure}"))
+        .await
+        .unwrap();
+    expect(b, "#chosen-procedure", procedure).await;
+    fill(b, "#f-name", name).await;
+    fill(b, "#f-cccd", "022190004321").await;
+    fill(b, "#f-phone", "0912345678").await;
+    if outcome == "receive" {
+        click(b, "#f-doc-0").await;
+        click(b, "#f-doc-1").await;
+    } else {
+        fill(
+            b,
+            "#f-reasons",
+            "Thủ tục không thuộc thẩm quyền giải quyết\nGiấy tờ không hợp lệ",
+        )
+        .await;
+    }
+    click(b, &format!("#f-outcome-{outcome}")).await;
+    click(b, "main form[method=post] button[type=submit]").await;
+    expect(b, "main", "Đã ghi nhận thao tác").await;
+    b.text("#dossier-code").await
+}
+
+/// The officers of the reception, the inspectorate, a commune and the administration, and a
+/// provincial procedure of the inspectorate whose middle step is a verification at the commune
+/// (liên thông). Answers the procedure's code.
+async fn back_office(store: &Arc<dyn Store>) -> String {
+    use motcua_domain::calendar::ProcessingTime;
+    use motcua_domain::procedure::StepPlan;
+    use motcua_domain::role::Role;
+    use motcua_store::{RequiredDocument, User};
+
+    let inspectorate = code("000.00.15.H22");
+    let commune = code("000.00.36.H22");
+    for (username, role, agency) in [
+        ("letan", Role::Reception, code("000.00.01.H22")),
+        ("chuyenvien", Role::Specialist, inspectorate),
+        ("lanhdao", Role::Approver, inspectorate),
+        ("canboxa", Role::Specialist, commune),
+        ("quantri", Role::Administrator, code("000.00.00.H22")),
+    ] {
+        store
+            .put_user(&User {
+                username: username.into(),
+                full_name: format!("Cán bộ {username}"),
+                role,
+                agency: Some(agency),
+                password_hash: motcua_app::secrets::hash_password(&format!("pw-{username}"))
+                    .unwrap(),
+                active: true,
+            })
+            .await
+            .unwrap();
+    }
+    // A provincial procedure whose middle step is a verification at the commune (liên thông).
+    let mut procedure = procedures(
+        CATALOG,
+        &CatalogAgencies {
+            province: code("000.00.00.H22"),
+            military_command: code("000.00.20.H22"),
+            inspectorate,
+            ministry: code("000.00.00.G01"),
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .find(|p| p.processing_time.is_some())
+    .expect("a procedure with a time limit in the sample");
+    procedure.agency = inspectorate;
+    procedure.processing_time = Some(ProcessingTime::WorkingDays(5));
+    procedure.documents = vec![
+        RequiredDocument {
+            name: "Đơn đề nghị".into(),
+            originals: Some(1),
+            copies: None,
+            template: None,
+        },
+        RequiredDocument {
+            name: "Bản sao giấy tờ tùy thân".into(),
+            originals: None,
+            copies: Some(1),
+            template: None,
+        },
+    ];
+    procedure.steps = vec![
+        StepPlan {
+            name: "Thẩm định hồ sơ".into(),
+            agency: None,
+            role: Role::Specialist,
+            budget_hours: 16,
+        },
+        StepPlan {
+            name: "Xác minh tại phường".into(),
+            agency: Some(commune),
+            role: Role::Specialist,
+            budget_hours: 8,
+        },
+        StepPlan {
+            name: "Phê duyệt".into(),
+            agency: None,
+            role: Role::Approver,
+            budget_hours: 8,
+        },
+    ];
+    let pcode = procedure.code.to_string();
+    store.put_procedure(&procedure).await.unwrap();
+
+    pcode
+}
+
+/// A server with the back office's people and procedure, and a browser on it.
+struct Office {
+    tools: Tools,
+    db: TestDb,
+    store: Arc<dyn Store>,
+    base: String,
+    state: AppState,
+    pcode: String,
+    b: Browser,
+}
+
+impl Office {
+    /// `None` (after saying why) when there is no browser to test with.
+    async fn open() -> Option<Office> {
+        let tools = Tools::find()?;
+        let db = TestDb::sqlite().await;
+        let store = db.store().await;
+        let (base, state) = spawn(store.clone()).await;
+        let pcode = back_office(&store).await;
+        let b = Browser::start(&tools, "vi").await;
+        Some(Office {
+            tools,
+            db,
+            store,
+            base,
+            state,
+            pcode,
+            b,
+        })
+    }
+
+    /// The text of one of a dossier's slips, fetched with the back office's cookie.
+    async fn slip(&self, code: &str, slip: &str) -> Option<String> {
+        let path = format!("/api/v1/dossiers/{code}/documents/{slip}.pdf");
+        flat_pdf(&staff_download(&self.b, &self.base, &path).await)
+    }
+
+    /// Ends the test once the chain holds (what `motcua audit verify` checks) and links
+    /// exactly the events of these dossiers plus `others` that belong to no dossier; answers
+    /// how many events it links.
+    async fn close(self, dossiers: &[&str], others: u64) -> u64 {
+        self.b.close().await;
+        let report = self.store.verify_chain().await.unwrap();
+        assert_eq!(report.broken, None, "{report:?}");
+        let mut events = others;
+        for code in dossiers {
+            events += self
+                .store
+                .events(&code.parse().unwrap())
+                .await
+                .unwrap()
+                .len() as u64;
+        }
+        assert_eq!(report.events, events, "{report:?}");
+        self.db.drop_db().await;
+        report.events
+    }
+}
+
+/// Received at the counter, a supplement through the one-stop, verified at the commune, approved,
+/// its result checked on the public page, returned: every slip on the way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_walk_in_dossier_goes_from_the_counter_through_two_agencies_and_back() {
+    let Some(o) = Office::open().await else {
+        return;
+    };
+    let (b, base, pcode) = (&o.b, &o.base, &o.pcode);
+    let c = &b.client;
+
+    // 1. A walk-in dossier received at the counter.
+    staff_login(b, base, "letan").await;
+    axe_clean(b, &o.tools, "staff inbox").await;
+    c.goto(&format!("{base}/staff/reception?procedure={pcode}"))
+        .await
+        .unwrap();
+    axe_clean(b, &o.tools, "reception console").await;
+    let first = counter_intake(b, base, pcode, "Phạm Văn Đức", "receive").await;
+    axe_clean(b, &o.tools, "staff dossier").await;
+    if let Some(text) = o.slip(&first, "receipt").await {
+        assert!(
+            text.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Phạm Văn Đức") && text.contains(&first),
+            "{text}"
+        );
+    }
+    act(b, "forward", &[("#f-forward", "chuyenvien")]).await;
+
+    // 2. The inspectorate's specialist asks for a supplement through the one-stop.
+    staff_login(b, base, "chuyenvien").await;
+    expect(b, "#staff-list", &first).await;
+    open_dossier(b, base, &first).await;
+    act(
+        b,
+        "request_supplement",
+        &[
+            ("#f-request-supplement", "Bản sao sổ hộ khẩu"),
+            ("#f-request-supplement-reason", "Cần xác minh nơi cư trú"),
+        ],
+    )
+    .await;
+    expect(b, "#dossier-status", "Chờ bổ sung").await;
+    if let Some(text) = o.slip(&first, "supplement-guide").await {
+        assert!(
+            text.contains("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
+            "{text}"
+        );
+        assert!(text.contains("Bản sao sổ hộ khẩu"), "{text}");
+    }
+    // The applicant brings it to the counter; the specialist takes it and passes to the commune.
+    staff_login(b, base, "letan").await;
+    open_dossier(b, base, &first).await;
+    act(
+        b,
+        "submit_supplement",
+        &[("#f-submit-supplement", "Đã nhận bản sao tại quầy")],
+    )
+    .await;
+    staff_login(b, base, "chuyenvien").await;
+    open_dossier(b, base, &first).await;
+    act(b, "accept_supplement", &[]).await;
+    act(b, "forward", &[("#f-forward", "canboxa")]).await;
+    // 3. The commune verifies and hands back to the inspectorate's approver.
+    staff_login(b, base, "canboxa").await;
+    expect(b, "#staff-list", &first).await;
+    open_dossier(b, base, &first).await;
+    expect(b, "main", "Xác minh tại phường").await;
+    act(b, "forward", &[("#f-forward", "lanhdao")]).await;
+    staff_login(b, base, "lanhdao").await;
+    open_dossier(b, base, &first).await;
+    act(b, "approve", &[]).await;
+    let signed = temp_file(
+        "quyet-dinh.pdf",
+        b"%PDF-1.4\n% Quyet dinh giai quyet\n%%EOF\n",
+    );
+    fill(b, "#f-issue-result", "Chấp thuận đề nghị").await;
+    fill(b, "#f-issue-result-file", &signed).await;
+    click(
+        b,
+        "section[aria-labelledby='h-issue_result'] button[type=submit]",
+    )
+    .await;
+    expect(b, "#dossier-status", "Đã có kết quả").await;
+    // The public page confirms the result's hash, agency and date.
+    click(b, "#verify-link").await;
+    expect(b, "#verify-issued", "Thanh tra tỉnh Quảng Ninh").await;
+    axe_clean(b, &o.tools, "verification page").await;
+    fill(
+        b,
+        "#f-file",
+        &temp_file("sua.pdf", b"%PDF-1.4\n% da sua\n%%EOF\n"),
+    )
+    .await;
+    click(b, "main form button[type=submit]").await;
+    expect(b, "#verify-result", "KHÔNG khớp").await;
+    fill(b, "#f-file", &signed).await;
+    click(b, "main form button[type=submit]").await;
+    expect(b, "#verify-result", "khớp hoàn toàn").await;
+    // 4. Returned at the counter; the control sheet shows every hand-over.
+    staff_login(b, base, "letan").await;
+    c.goto(&format!("{base}/staff?view=return")).await.unwrap();
+    expect(b, "#staff-list", &first).await;
+    open_dossier(b, base, &first).await;
+    act(b, "return_result", &[]).await;
+    expect(b, "#dossier-status", "Đã trả kết quả").await;
+    if let Some(text) = o.slip(&first, "control-sheet").await {
+        assert!(
+            text.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+            "{text}"
+        );
+        assert!(text.contains("Ủy ban nhân dân Phường Hồng Gai"), "{text}");
+        assert!(text.contains("Thanh tra tỉnh Quảng Ninh"), "{text}");
+    }
+
+    assert_eq!(o.close(&[&first], 0).await, 11);
+}
+
+/// The deadline watcher apologises for a dossier past its due date, with its slip.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_dossier_is_apologised_for_with_a_new_appointment() {
+    let Some(o) = Office::open().await else {
+        return;
+    };
+    let (b, base, pcode) = (&o.b, &o.base, &o.pcode);
+
+    staff_login(b, base, "letan").await;
+    // A second dossier runs late: the watcher apologises with a new appointment.
+    let second = counter_intake(b, base, pcode, "Lê Thị Mai", "receive").await;
+    let due = o
+        .store
+        .dossier(&second.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+        .due_at
+        .unwrap();
+    let report =
+        motcua_app::watch::watch_once(&o.state, "browser-test", due + chrono::Duration::days(1))
+            .await
+            .unwrap();
+    assert_eq!(report.apologies, 1, "{report:?}");
+    open_dossier(b, base, &second).await;
+    expect(b, "main", "Xin lỗi và hẹn lại ngày trả kết quả").await;
+    if let Some(text) = o.slip(&second, "apology").await {
+        assert!(
+            text.contains("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"),
+            "{text}"
+        );
+        assert!(text.contains("Lê Thị Mai"), "{text}");
+    }
+
+    assert_eq!(o.close(&[&second], 0).await, 3);
+}
+
+/// Refused at the counter: the refusal slip carries the reasons and the applicant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dossier_refused_at_reception_has_its_reasons_on_the_slip() {
+    let Some(o) = Office::open().await else {
+        return;
+    };
+    let (b, base, pcode) = (&o.b, &o.base, &o.pcode);
+
+    staff_login(b, base, "letan").await;
+    // A third is refused at reception with its reasons.
+    let third = counter_intake(b, base, pcode, "Hoàng Văn Nam", "refuse").await;
+    expect(b, "#dossier-status", "Từ chối").await;
+    if let Some(text) = o.slip(&third, "refusal").await {
+        assert!(
+            text.contains("Thủ tục không thuộc thẩm quyền giải quyết"),
+            "{text}"
+        );
+        assert!(text.contains("Hoàng Văn Nam"), "{text}");
+    }
+    assert_eq!(o.close(&[&third], 0).await, 2);
+}
+
+/// Administration: a holiday added with its reason; the pages pass the accessibility scan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_adds_a_holiday_with_its_reason() {
+    let Some(o) = Office::open().await else {
+        return;
+    };
+    let (b, base) = (&o.b, &o.base);
+    let c = &b.client;
+
+    staff_login(b, base, "quantri").await;
+    click(b, "#admin-link").await;
+    expect(b, "#admin-list", "Thanh tra tỉnh Quảng Ninh").await;
+    axe_clean(b, &o.tools, "administration: agencies").await;
+    c.goto(&format!("{base}/staff/admin/calendar"))
+        .await
+        .unwrap();
+    fill(b, "#f-date", "2026-12-31").await;
+    choose(b, "#f-day_kind", "off").await;
+    fill(b, "#f-name", "Nghỉ cuối năm").await;
+    fill(b, "#f-reason", "Quyết định của Ủy ban nhân dân tỉnh").await;
+    click(b, "main form[method=post] button[type=submit]").await;
+    expect(b, "#admin-notice", "Đã lưu").await;
+    expect(b, "#admin-changes", "Quyết định của Ủy ban nhân dân tỉnh").await;
+    axe_clean(b, &o.tools, "administration: calendar").await;
+    c.goto(&format!("{base}/staff/admin/templates"))
+        .await
+        .unwrap();
+    axe_clean(b, &o.tools, "administration: templates").await;
+    assert_eq!(o.close(&[], 1).await, 1);
+}

@@ -1,0 +1,231 @@
+//! The public pages: search, a procedure, language, keyboard, a phone, axe on every page type.
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_open_download_and_switch_language() {
+    let Some(tools) = Tools::find() else { return };
+    let db = TestDb::sqlite().await;
+    let (base, _) = spawn(db.store().await).await;
+    let b = Browser::start(&tools, "vi").await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    assert_eq!(
+        b.text("h1").await,
+        "Tra cứu và thực hiện thủ tục hành chính",
+        "Vietnamese by default"
+    );
+
+    // Without diacritics.
+    c.find(Locator::Css("#q"))
+        .await
+        .unwrap()
+        .send_keys("dang ky nghia vu quan su lan dau")
+        .await
+        .unwrap();
+    c.find(Locator::Css(".search-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        b.text(".results li:first-child h3 a").await,
+        "Thủ tục đăng ký nghĩa vụ quân sự lần đầu"
+    );
+    // With a typo in a word.
+    let q = c.find(Locator::Css("#q")).await.unwrap();
+    q.clear().await.unwrap();
+    q.send_keys("dang ky nghia vu quan su lan dua")
+        .await
+        .unwrap();
+    q.send_keys(&Key::Enter.to_string()).await.unwrap();
+    assert_eq!(
+        b.text(".results li:first-child h3 a").await,
+        "Thủ tục đăng ký nghĩa vụ quân sự lần đầu"
+    );
+
+    // Open it.
+    c.find(Locator::Css(".results li:first-child h3 a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        b.text("h1").await,
+        "Thủ tục đăng ký nghĩa vụ quân sự lần đầu"
+    );
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/procedures/1.013133")
+    );
+
+    // A procedure with a published form: the download link serves an attachment.
+    c.goto(&format!("{base}/procedures/1.013124"))
+        .await
+        .unwrap();
+    let link = c
+        .wait()
+        .for_element(Locator::Css("a[download]"))
+        .await
+        .unwrap();
+    let href = link.attr("href").await.unwrap().unwrap();
+    assert!(link.text().await.unwrap().contains("5-PHLCII.doc"));
+    let r = reqwest::get(format!("{base}{href}")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Kế hoạch ứng phó sự cố tràn dầu")
+    );
+
+    // Switch to English; the choice is remembered.
+    c.find(Locator::Css(".lang-switch a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        b.text("main .summary div:first-child dt").await,
+        "Procedure code"
+    );
+    c.goto(&base).await.unwrap();
+    assert_eq!(
+        b.text("h1").await,
+        "Find and complete administrative procedures"
+    );
+    b.close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_only() {
+    let Some(tools) = Tools::find() else { return };
+    let db = TestDb::sqlite().await;
+    let (base, _) = spawn(db.store().await).await;
+    let b = Browser::start(&tools, "vi").await;
+    b.client.goto(&base).await.unwrap();
+    b.press(Key::Tab).await;
+    assert!(
+        b.focused().await.contains("Chuyển đến nội dung chính"),
+        "the skip link comes first: {}",
+        b.focused().await
+    );
+    b.press(Key::Enter).await;
+    assert!(
+        b.focused().await.starts_with("#main"),
+        "{}",
+        b.focused().await
+    );
+    // From the main content, the search box is the next stop.
+    b.press(Key::Tab).await;
+    assert!(b.focused().await.starts_with("#q"), "{}", b.focused().await);
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("bien phong")
+        .await
+        .unwrap();
+    b.press(Key::Enter).await;
+    b.text(".results").await;
+    // Tab through to the first result and open it.
+    let first = b.text(".results li:first-child h3 a").await;
+    let mut reached = false;
+    for _ in 0..40 {
+        b.press(Key::Tab).await;
+        if b.focused().await.contains(&first[..first.len().min(40)]) {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "the first result is reachable by Tab");
+    b.press(Key::Enter).await;
+    assert_eq!(b.text("h1").await, first);
+    b.close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_type_passes_axe_and_fits_a_phone() {
+    let Some(tools) = Tools::find() else { return };
+    let db = TestDb::sqlite().await;
+    let (base, _) = spawn(db.store().await).await;
+    let pages = [
+        "/",
+        "/procedures",
+        "/procedures?q=dang+ky&field=Ngh%C4%A9a+v%E1%BB%A5+qu%C3%A2n+s%E1%BB%B1",
+        &format!("/procedures?q={}", "a".repeat(250)),
+        "/procedures/1.013133",
+        "/procedures/1.013124",
+        "/procedures/1.013133/apply",
+        "/procedures/1.013124/documents/2/form",
+        "/agencies",
+        "/agencies/000.00.00.H22",
+        "/branches",
+        "/branches/QN-HQ",
+        "/no-such-page",
+    ];
+    for lang in ["vi", "en"] {
+        let b = Browser::start(&tools, lang).await;
+        // The scan is real: a page with known faults fails it.
+        b.client
+            .goto("data:text/html,<html><body><img src='x.png'><input></body></html>")
+            .await
+            .unwrap();
+        b.client.execute(&tools.axe, vec![]).await.unwrap();
+        let faults: Value = b.client.execute_async(AXE_RUN, vec![]).await.unwrap();
+        let ids: Vec<&str> = faults
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v["id"].as_str())
+            .collect();
+        assert!(
+            ids.contains(&"image-alt") && ids.contains(&"html-has-lang") && ids.contains(&"label"),
+            "{faults}"
+        );
+        for page in pages {
+            b.client.goto(&format!("{base}{page}")).await.unwrap();
+            b.client.execute(&tools.axe, vec![]).await.unwrap();
+            let violations: Value = b.client.execute_async(AXE_RUN, vec![]).await.unwrap();
+            assert_eq!(violations, json!([]), "axe ({lang}) on {page}");
+        }
+        // A 360 px phone: nothing wider than the screen.
+        b.client.set_window_size(360, 740).await.unwrap();
+        for page in [
+            "/",
+            "/procedures?q=bien+phong",
+            "/procedures/1.013133",
+            "/branches",
+        ] {
+            b.client.goto(&format!("{base}{page}")).await.unwrap();
+            let overflow: Value = b
+                .client
+                .execute(
+                    "return document.documentElement.scrollWidth - window.innerWidth;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert!(
+                overflow.as_i64().unwrap_or(1) <= 0,
+                "{page} is wider than a phone by {overflow} px"
+            );
+        }
+        b.close().await;
+    }
+    db.drop_db().await;
+}
