@@ -350,38 +350,42 @@ async fn dossier_intake_actions_and_denials(app: App) {
 
     // Actions: the state machine decides.
     let act = format!("{path}/actions");
-    let (s, body) = app
-        .post(&act, Some(&reception), &json!({"action": "receive"}))
-        .await;
+    let refused = app
+        .act(&reception, &code, &json!({"action": "receive"}))
+        .await
+        .unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("invalid_transition"))
+        (refused.status, refused.code.as_str()),
+        (StatusCode::CONFLICT, "invalid_transition")
     );
-    let (s, body) = app
-        .post(&act, Some(&approver), &json!({"action": "approve"}))
-        .await;
+    let refused = app
+        .act(&approver, &code, &json!({"action": "approve"}))
+        .await
+        .unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("out_of_scope")),
+        (refused.status, refused.code.as_str()),
+        (StatusCode::FORBIDDEN, "out_of_scope"),
         "still at reception"
     );
-    let (s, body) = app
-        .post(&act, Some(&specialist), &json!({"action": "approve"}))
-        .await;
+    let refused = app
+        .act(&specialist, &code, &json!({"action": "approve"}))
+        .await
+        .unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("role_not_allowed"))
+        (refused.status, refused.code.as_str()),
+        (StatusCode::FORBIDDEN, "role_not_allowed")
     );
     let (s, body) = app
         .post(&act, Some(&other), &json!({"action": "forward"}))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
-    let (s, body) = app
-        .post(&act, Some(&supervisor), &json!({"action": "forward"}))
-        .await;
+    let refused = app
+        .act(&supervisor, &code, &json!({"action": "forward"}))
+        .await
+        .unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("role_not_allowed"))
+        (refused.status, refused.code.as_str()),
+        (StatusCode::FORBIDDEN, "role_not_allowed")
     );
     let (s, body) = app
         .post(
@@ -399,16 +403,17 @@ async fn dossier_intake_actions_and_denials(app: App) {
         (refused.status, refused.code.as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, "invalid_action")
     );
-    let (s, body) = app
-        .post(
-            &act,
-            Some(&reception),
+    let refused = app
+        .act(
+            &reception,
+            &code,
             &json!({"action": "forward", "expected_version": 1}),
         )
-        .await;
+        .await
+        .unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("version_conflict"))
+        (refused.status, refused.code.as_str()),
+        (StatusCode::CONFLICT, "version_conflict")
     );
     let (s, body) = app
         .post(
@@ -422,16 +427,17 @@ async fn dossier_intake_actions_and_denials(app: App) {
         (StatusCode::OK, Some("in_processing"), Some(3))
     );
     assert_eq!(body["step"]["name"], "Thẩm định");
-    let (s, body) = app
-        .post(
-            &act,
-            Some(&specialist),
+    let refused = app
+        .act(
+            &specialist,
+            &code,
             &json!({"action": "request_supplement", "reason": "Thiếu", "missing": []}),
         )
-        .await;
+        .await
+        .unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("text_required"))
+        (refused.status, refused.code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "text_required")
     );
     let (s, _) = app
         .post(&act, Some(&specialist), &json!({"action": "forward"}))

@@ -69,17 +69,10 @@ fn signed(params: &BTreeMap<String, String>) -> String {
 async fn file_pay_receive_supplement(app: App) {
     let mail = Mail::start(&app).await;
     let token = register_and_verify(&app, &mail, "an@example.vn").await;
-    let (s, draft) = app
-        .post(
-            "/api/v1/citizen/drafts",
-            Some(&token),
-            &json!({"procedure_code": "1.009999"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{draft}");
-    let id = draft["id"].as_str().unwrap().to_string();
-    assert_eq!(draft["fee"], 50_000);
-    assert_eq!(draft["documents"][1]["required"], false);
+    let draft = app.start_draft(&token, "1.009999").await;
+    let id = draft.id;
+    assert_eq!(draft.fee, 50_000);
+    assert!(!draft.documents[1].required);
 
     // Everything missing is named at once.
     let submit = format!("/api/v1/citizen/drafts/{id}/submit");
@@ -600,14 +593,7 @@ async fn reuse_and_withdraw(app: App) {
     assert_eq!(s, StatusCode::OK);
     let mut codes = Vec::new();
     for round in 0..2 {
-        let (_, draft) = app
-            .post(
-                "/api/v1/citizen/drafts",
-                Some(&token),
-                &json!({"procedure_code": "1.009999"}),
-            )
-            .await;
-        let id = draft["id"].as_str().unwrap().to_string();
+        let id = app.start_draft(&token, "1.009999").await.id;
         if round == 0 {
             let (s, _) = upload(
                 &app,
@@ -642,47 +628,31 @@ async fn reuse_and_withdraw(app: App) {
         )
         .await;
         assert_eq!(s, StatusCode::OK);
-        let (s, filed) = app
-            .post(
-                &format!("/api/v1/citizen/drafts/{id}/submit"),
-                Some(&token),
-                &json!({}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{filed}");
-        codes.push(filed["dossier"]["code"].as_str().unwrap().to_string());
+        let filed = app.submit_draft(&token, &id).await.unwrap();
+        codes.push(filed.dossier.code);
     }
     // Another citizen cannot reuse this citizen's file.
     let other = register_and_verify(&app, &mail, "dung@example.vn").await;
-    let (_, draft) = app
-        .post(
-            "/api/v1/citizen/drafts",
-            Some(&other),
-            &json!({"procedure_code": "1.009999"}),
-        )
-        .await;
+    let draft = app.start_draft(&other, "1.009999").await;
     let (_, earlier) = app.get("/api/v1/citizen/files", Some(&token)).await;
     let (s, _) = app
         .post(
-            &format!(
-                "/api/v1/citizen/drafts/{}/attachments/reuse",
-                draft["id"].as_str().unwrap()
-            ),
+            &format!("/api/v1/citizen/drafts/{}/attachments/reuse", draft.id),
             Some(&other),
             &json!({"attachment_id": earlier[0]["id"], "document": "Tờ khai"}),
         )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // Withdraw the second dossier.
-    let (s, body) = app
-        .post(
-            &format!("/api/v1/dossiers/{}/actions", codes[1]),
-            Some(&token),
+    let withdrawn = app
+        .act(
+            &token,
+            &codes[1],
             &json!({"action": "withdraw", "reason": "Nộp nhầm"}),
         )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    assert_eq!(body["status"], "withdrawn");
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.status, "withdrawn");
     // A procedure not offered online cannot be started.
     let (s, body) = app
         .post(
@@ -699,14 +669,7 @@ async fn reuse_and_withdraw(app: App) {
 async fn wizard_one_question_per_page(app: App) {
     let mail = Mail::start(&app).await;
     let token = register_and_verify(&app, &mail, "em@example.vn").await;
-    let (_, draft) = app
-        .post(
-            "/api/v1/citizen/drafts",
-            Some(&token),
-            &json!({"procedure_code": "1.009999"}),
-        )
-        .await;
-    let id = draft["id"].as_str().unwrap().to_string();
+    let id = app.start_draft(&token, "1.009999").await.id;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

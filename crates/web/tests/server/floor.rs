@@ -45,15 +45,6 @@ async fn floor(app: &App) {
     }
 }
 
-async fn take(app: &App, body: Value) -> (StatusCode, Value) {
-    app.post("/api/v1/branches/HQ/tickets", None, &body).await
-}
-
-async fn call(app: &App, counter: &str, token: Option<&str>) -> (StatusCode, Value) {
-    let path = format!("/api/v1/counters/{counter}/call-next");
-    app.post(&path, token, &json!({})).await
-}
-
 async fn tickets_are_taken_and_called_in_order(app: App) {
     floor(&app).await;
     let (s, branches) = app.get("/api/v1/branches", None).await;
@@ -75,67 +66,86 @@ async fn tickets_are_taken_and_called_in_order(app: App) {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        take(&app, json!({"group": "ZZ"})).await.0,
+        app.take_ticket(&json!({"group": "ZZ"}))
+            .await
+            .unwrap_err()
+            .status,
         StatusCode::NOT_FOUND
     );
-    let (s, body) = take(&app, json!({"group": "HT", "priority": "vip"})).await;
+    let refused = app
+        .take_ticket(&json!({"group": "HT", "priority": "vip"}))
+        .await
+        .unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_priority"))
+        (refused.status, refused.code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_priority")
     );
-    let (s, first) = take(&app, json!({"group": "HT"})).await;
-    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let first = app.take_ticket(&json!({"group": "HT"})).await.unwrap();
     assert_eq!(
-        (first["number"].as_str(), first["people_ahead"].as_u64()),
-        (Some("A001"), Some(0))
+        (first.number.as_str(), first.people_ahead),
+        ("A001", Some(0))
     );
-    assert_eq!(first["expected_wait_minutes"], 0);
-    let (_, second) = take(&app, json!({"group": "HT"})).await;
-    assert_eq!(second["number"], "A002");
-    assert_eq!(second["people_ahead"], 1);
+    assert_eq!(first.expected_wait_minutes, Some(0));
+    let second = app.take_ticket(&json!({"group": "HT"})).await.unwrap();
+    assert_eq!(second.number, "A002");
+    assert_eq!(second.people_ahead, Some(1));
     assert_eq!(
-        second["expected_wait_minutes"], 10,
+        second.expected_wait_minutes,
+        Some(10),
         "one round at two counters"
     );
-    let (_, elderly) = take(&app, json!({"group": "HT", "priority": "elderly"})).await;
-    assert_eq!(elderly["number"], "A003");
-    assert_eq!(elderly["people_ahead"], 0, "priority goes first");
-    let (_, other_group) = take(&app, json!({"group": "DD"})).await;
-    assert_eq!(other_group["number"], "B001");
+    let elderly = app
+        .take_ticket(&json!({"group": "HT", "priority": "elderly"}))
+        .await
+        .unwrap();
+    assert_eq!(elderly.number, "A003");
+    assert_eq!(elderly.people_ahead, Some(0), "priority goes first");
+    let other_group = app.take_ticket(&json!({"group": "DD"})).await.unwrap();
+    assert_eq!(other_group.number, "B001");
 
     // Who may call: a reception officer of the branch's agency, at a counter of the branch.
     let reception = app.token("letan").await;
     let specialist = app.token("chuyenvien").await;
-    assert_eq!(call(&app, "HQ-01", None).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        call(&app, "HQ-01", Some(&app.key_rw)).await.0,
+        app.call_next("HQ-01", None).await.unwrap_err().status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.call_next("HQ-01", Some(&app.key_rw))
+            .await
+            .unwrap_err()
+            .status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        call(&app, "HQ-01", Some(&specialist)).await.0,
+        app.call_next("HQ-01", Some(&specialist))
+            .await
+            .unwrap_err()
+            .status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        call(&app, "HQ-09", Some(&reception)).await.0,
+        app.call_next("HQ-09", Some(&reception))
+            .await
+            .unwrap_err()
+            .status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        call(&app, "khong-co", Some(&reception)).await.0,
+        app.call_next("khong-co", Some(&reception))
+            .await
+            .unwrap_err()
+            .status,
         StatusCode::NOT_FOUND
     );
     let mut order = Vec::new();
-    loop {
-        let (s, t) = call(&app, "HQ-01", Some(&reception)).await;
-        if s == StatusCode::NO_CONTENT {
-            break;
-        }
-        assert_eq!(s, StatusCode::OK, "{t}");
-        assert_eq!(t["counter_code"], "HQ-01");
-        order.push(t["number"].as_str().unwrap().to_string());
+    while let Some(t) = app.call_next("HQ-01", Some(&reception)).await.unwrap() {
+        assert_eq!(t.counter_code.as_deref(), Some("HQ-01"));
+        order.push(t.number);
     }
     assert_eq!(order, vec!["A003", "A001", "A002"]);
-    let (s, t) = call(&app, "HQ-03", Some(&reception)).await;
-    assert_eq!((s, t["number"].as_str()), (StatusCode::OK, Some("B001")));
+    let t = app.call_next("HQ-03", Some(&reception)).await.unwrap();
+    assert_eq!(t.map(|t| t.number).as_deref(), Some("B001"));
 }
 
 async fn two_counters_never_get_the_same_ticket(app: App) {
@@ -210,10 +220,10 @@ async fn boards_show_calls_live_and_replay_after_reconnecting(app: App) {
             .starts_with("text/event-stream")
     );
     let reception = app.token("letan").await;
-    take(&app, json!({"group": "HT"})).await;
-    take(&app, json!({"group": "HT"})).await;
-    let (s, _) = call(&app, "HQ-02", Some(&reception)).await;
-    assert_eq!(s, StatusCode::OK);
+    app.take_ticket(&json!({"group": "HT"})).await.unwrap();
+    app.take_ticket(&json!({"group": "HT"})).await.unwrap();
+    let called = app.call_next("HQ-02", Some(&reception)).await.unwrap();
+    assert!(called.is_some());
     let seen = read_until(&mut board, "A001").await;
     assert!(seen.contains("event: call"), "{seen}");
     assert!(seen.contains("\"counter_code\":\"HQ-02\""), "{seen}");
@@ -226,7 +236,7 @@ async fn boards_show_calls_live_and_replay_after_reconnecting(app: App) {
         .unwrap();
     // The board drops; a call is made meanwhile; on reconnecting it gets what it missed.
     drop(board);
-    call(&app, "HQ-01", Some(&reception)).await;
+    app.call_next("HQ-01", Some(&reception)).await.unwrap();
     let mut again = app
         .http
         .get(app.url("/api/v1/branches/HQ/board"))
@@ -248,7 +258,7 @@ async fn boards_show_calls_live_and_replay_after_reconnecting(app: App) {
 async fn counters_recall_and_end_services(app: App) {
     floor(&app).await;
     for _ in 0..3 {
-        take(&app, json!({"group": "HT"})).await;
+        app.take_ticket(&json!({"group": "HT"})).await.unwrap();
     }
     let reception = app.token("letan").await;
     let post = |path: String, body: Value| {
@@ -278,8 +288,12 @@ async fn counters_recall_and_end_services(app: App) {
         "nobody is served yet"
     );
     assert_eq!(end("done").await.0, StatusCode::CONFLICT);
-    let (_, first) = call(&app, "HQ-01", Some(&reception)).await;
-    assert_eq!(first["number"], "A001");
+    let first = app
+        .call_next("HQ-01", Some(&reception))
+        .await
+        .unwrap()
+        .expect("a ticket");
+    assert_eq!(first.number, "A001");
     let (s, again) = recall().await;
     assert_eq!(
         (s, again["number"].as_str()),
@@ -295,9 +309,13 @@ async fn counters_recall_and_end_services(app: App) {
     );
     assert_eq!(end("no_show").await.0, StatusCode::CONFLICT, "ended once");
     // Calling the next ends the service under way as served.
-    call(&app, "HQ-01", Some(&reception)).await;
-    let (_, third) = call(&app, "HQ-01", Some(&reception)).await;
-    assert_eq!(third["number"], "A003");
+    app.call_next("HQ-01", Some(&reception)).await.unwrap();
+    let third = app
+        .call_next("HQ-01", Some(&reception))
+        .await
+        .unwrap()
+        .expect("a ticket");
+    assert_eq!(third.number, "A003");
     let day = chrono::Utc::now()
         .with_timezone(&motcua_domain::calendar::TZ)
         .date_naive();
@@ -332,7 +350,7 @@ async fn counters_recall_and_end_services(app: App) {
 async fn counter_console_pages(app: App) {
     floor(&app).await;
     for _ in 0..2 {
-        take(&app, json!({"group": "HT"})).await;
+        app.take_ticket(&json!({"group": "HT"})).await.unwrap();
     }
     let page = "/staff/counters/HQ-01";
     // Signed out: the log-in page; a specialist: refused; an unknown counter: not found.
@@ -484,14 +502,18 @@ async fn counter_console_pages(app: App) {
         "nothing called at counter 3 yet: {html}"
     );
     let reception = app.token("letan").await;
-    let (_, a2) = call(&app, "HQ-03", Some(&reception)).await;
+    let a2 = app
+        .call_next("HQ-03", Some(&reception))
+        .await
+        .unwrap()
+        .expect("a ticket");
     let (s, _, html) = desk.get(tablet).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
         html.contains("tablet-ticket") && html.contains("A002"),
         "{html}"
     );
-    let ticket = a2["id"].to_string();
+    let ticket = a2.id.to_string();
     let (s, _, _) = desk
         .post(
             tablet,
@@ -548,9 +570,9 @@ async fn tickets_are_transferred_and_linked_to_dossiers(app: App) {
     floor(&app).await;
     let reception = app.token("letan").await;
     let specialist = app.token("chuyenvien").await;
-    take(&app, json!({"group": "HT"})).await;
-    take(&app, json!({"group": "HT"})).await;
-    take(&app, json!({"group": "DD"})).await;
+    app.take_ticket(&json!({"group": "HT"})).await.unwrap();
+    app.take_ticket(&json!({"group": "HT"})).await.unwrap();
+    app.take_ticket(&json!({"group": "DD"})).await.unwrap();
     assert_eq!(
         transfer(&app, "HQ-01", Some(&reception), json!({"group": "DD"}))
             .await
@@ -558,8 +580,12 @@ async fn tickets_are_transferred_and_linked_to_dossiers(app: App) {
         StatusCode::CONFLICT,
         "nobody served yet"
     );
-    let (_, a1) = call(&app, "HQ-01", Some(&reception)).await;
-    assert_eq!(a1["number"], "A001");
+    let a1 = app
+        .call_next("HQ-01", Some(&reception))
+        .await
+        .unwrap()
+        .expect("a ticket");
+    assert_eq!(a1.number, "A001");
     assert_eq!(
         transfer(&app, "HQ-01", None, json!({"group": "DD"}))
             .await
@@ -591,10 +617,18 @@ async fn tickets_are_transferred_and_linked_to_dossiers(app: App) {
         (moved["number"].as_str(), moved["group"].as_str()),
         (Some("A001"), Some("DD"))
     );
-    let (_, at2) = call(&app, "HQ-02", Some(&reception)).await;
-    assert_eq!(at2["number"], "A002");
-    let (_, at3) = call(&app, "HQ-03", Some(&reception)).await;
-    assert_eq!(at3["number"], "A001");
+    let at2 = app
+        .call_next("HQ-02", Some(&reception))
+        .await
+        .unwrap()
+        .expect("a ticket");
+    assert_eq!(at2.number, "A002");
+    let at3 = app
+        .call_next("HQ-03", Some(&reception))
+        .await
+        .unwrap()
+        .expect("a ticket");
+    assert_eq!(at3.number, "A001");
 
     // The dossier received during the service is linked to the ticket.
     let (s, filed) = app
@@ -795,8 +829,8 @@ async fn ratings_are_given_once_and_summed_live(app: App) {
     floor(&app).await;
     let reception = app.token("letan").await;
     let specialist = app.token("chuyenvien").await;
-    let (_, waiting) = take(&app, json!({"group": "HT"})).await;
-    let id = waiting["id"].as_i64().unwrap();
+    let waiting = app.take_ticket(&json!({"group": "HT"})).await.unwrap();
+    let id = waiting.id;
     let body = json!({"ticket": id, "level": "very_satisfied", "criteria": {"attitude": 2}});
     assert_eq!(
         rate(&app, None, body.clone()).await.0,
@@ -845,7 +879,7 @@ async fn ratings_are_given_once_and_summed_live(app: App) {
     assert_eq!(live.status(), StatusCode::OK);
     read_until(&mut live, "event: summary").await;
 
-    call(&app, "HQ-01", Some(&reception)).await;
+    app.call_next("HQ-01", Some(&reception)).await.unwrap();
     let (s, r) = rate(&app, Some(&reception), body.clone()).await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     assert_eq!(
@@ -866,8 +900,12 @@ async fn ratings_are_given_once_and_summed_live(app: App) {
     assert!(seen.contains("\"key\":\"HQ-01\""), "{seen}");
 
     // A second ticket, served at counter 2 and rated "dissatisfied".
-    take(&app, json!({"group": "HT"})).await;
-    let (_, t2) = call(&app, "HQ-02", Some(&reception)).await;
+    app.take_ticket(&json!({"group": "HT"})).await.unwrap();
+    let t2 = app
+        .call_next("HQ-02", Some(&reception))
+        .await
+        .unwrap()
+        .expect("a ticket");
     app.post(
         "/api/v1/counters/HQ-02/end",
         Some(&reception),
@@ -877,7 +915,7 @@ async fn ratings_are_given_once_and_summed_live(app: App) {
     let (s, _) = rate(
         &app,
         Some(&reception),
-        json!({"ticket": t2["id"], "level": "dissatisfied", "criteria": {"attitude": 0}}),
+        json!({"ticket": t2.id, "level": "dissatisfied", "criteria": {"attitude": 0}}),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED);
@@ -915,16 +953,20 @@ async fn floor_figures_by_day_and_place(app: App) {
     floor(&app).await;
     let reception = app.token("letan").await;
     for _ in 0..3 {
-        take(&app, json!({"group": "HT"})).await;
+        app.take_ticket(&json!({"group": "HT"})).await.unwrap();
     }
-    let (_, t) = call(&app, "HQ-01", Some(&reception)).await;
+    let t = app
+        .call_next("HQ-01", Some(&reception))
+        .await
+        .unwrap()
+        .expect("a ticket");
     rate(
         &app,
         Some(&reception),
-        json!({"ticket": t["id"], "level": "satisfied"}),
+        json!({"ticket": t.id, "level": "satisfied"}),
     )
     .await;
-    call(&app, "HQ-01", Some(&reception)).await;
+    app.call_next("HQ-01", Some(&reception)).await.unwrap();
     app.post(
         "/api/v1/counters/HQ-01/end",
         Some(&reception),
@@ -990,9 +1032,9 @@ async fn boards_show_waiting_lines_live(app: App) {
         .unwrap();
     let first = read_until(&mut board, "event: waiting").await;
     assert!(first.contains("\"waiting\":0"), "{first}");
-    take(&app, json!({"group": "HT"})).await;
-    take(&app, json!({"group": "HT"})).await;
-    take(&app, json!({"group": "HT"})).await;
+    app.take_ticket(&json!({"group": "HT"})).await.unwrap();
+    app.take_ticket(&json!({"group": "HT"})).await.unwrap();
+    app.take_ticket(&json!({"group": "HT"})).await.unwrap();
     let seen = read_until(&mut board, "\"waiting\":3").await;
     assert!(
         seen.contains("\"expected_wait_minutes\":20"),

@@ -87,6 +87,8 @@ impl App {
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct Filed {
     pub code: String,
+    /// The national status code's name, e.g. `received`.
+    pub status: String,
     pub version: u32,
     pub due_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -98,7 +100,96 @@ pub struct Refused {
     pub code: String,
 }
 
+/// A ticket of the floor as the API answers it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Ticket {
+    pub id: i64,
+    pub number: String,
+    pub counter_code: Option<String>,
+    pub people_ahead: Option<u64>,
+    pub expected_wait_minutes: Option<i64>,
+}
+
+/// A citizen's draft as the API answers it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Draft {
+    pub id: String,
+    pub fee: i64,
+    pub documents: Vec<DraftDocument>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct DraftDocument {
+    pub required: bool,
+}
+
+/// A draft filed: the dossier.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Submitted {
+    pub dossier: Filed,
+}
+
+impl Refused {
+    fn from(status: StatusCode, answer: &Value) -> Refused {
+        Refused {
+            status,
+            code: answer["error"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
+}
+
 impl App {
+    /// Takes a ticket at branch HQ's kiosk (`{"group", "priority"?}`): the ticket, or the
+    /// refusal.
+    pub async fn take_ticket(&self, body: &Value) -> Result<Ticket, Refused> {
+        let (s, answer) = self.post("/api/v1/branches/HQ/tickets", None, body).await;
+        if s == StatusCode::CREATED {
+            Ok(serde_json::from_value(answer).expect("a ticket"))
+        } else {
+            Err(Refused::from(s, &answer))
+        }
+    }
+
+    /// Calls the next ticket to `counter` as `bearer`: the ticket, `None` when nobody waits,
+    /// or the refusal.
+    pub async fn call_next(
+        &self,
+        counter: &str,
+        bearer: Option<&str>,
+    ) -> Result<Option<Ticket>, Refused> {
+        let path = format!("/api/v1/counters/{counter}/call-next");
+        let (s, answer) = self.post(&path, bearer, &serde_json::json!({})).await;
+        match s {
+            StatusCode::OK => Ok(Some(serde_json::from_value(answer).expect("a ticket"))),
+            StatusCode::NO_CONTENT => Ok(None),
+            _ => Err(Refused::from(s, &answer)),
+        }
+    }
+
+    /// Starts a draft of `procedure` for the citizen signed in with `bearer`.
+    pub async fn start_draft(&self, bearer: &str, procedure: &str) -> Draft {
+        let body = serde_json::json!({ "procedure_code": procedure });
+        let (s, draft) = self
+            .post("/api/v1/citizen/drafts", Some(bearer), &body)
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{draft}");
+        serde_json::from_value(draft).expect("a draft")
+    }
+
+    /// Files the draft `id`: the dossier, or the refusal.
+    pub async fn submit_draft(&self, bearer: &str, id: &str) -> Result<Submitted, Refused> {
+        let path = format!("/api/v1/citizen/drafts/{id}/submit");
+        let (s, answer) = self.post(&path, Some(bearer), &serde_json::json!({})).await;
+        if s == StatusCode::CREATED {
+            Ok(serde_json::from_value(answer).expect("a filed draft"))
+        } else {
+            Err(Refused::from(s, &answer))
+        }
+    }
+
     /// Files a dossier over the API as `bearer`; the test fails unless it is created.
     pub async fn file_dossier(&self, bearer: &str, body: &Value) -> Filed {
         let (s, created) = self.post("/api/v1/dossiers", Some(bearer), body).await;
@@ -119,13 +210,7 @@ impl App {
         if s == StatusCode::OK {
             Ok(serde_json::from_value(answer).expect("a dossier"))
         } else {
-            Err(Refused {
-                status: s,
-                code: answer["error"]["code"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            })
+            Err(Refused::from(s, &answer))
         }
     }
 }
