@@ -42,14 +42,6 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
     #[error("writing the spreadsheet: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
-    #[error(
-        "procedure {code}, column {column}: {len} characters exceed a spreadsheet cell's 32,767"
-    )]
-    CellTooLong {
-        code: String,
-        column: &'static str,
-        len: usize,
-    },
 }
 
 /// The catalog as a file.

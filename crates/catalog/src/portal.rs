@@ -1,11 +1,19 @@
 //! Reads procedure records exported from the National Public Service Portal (the shape of
-//! `fixtures/catalog/tthc-national-sample-207.json`) into catalog procedures. Published
-//! fields are kept as published; what the record lacks is named in `missing`.
+//! `fixtures/catalog/tthc-national-sample-207.json` and `tthc-catalog-local-2026-06.json`)
+//! into catalog procedures. Published fields are kept as published (in composed Unicode);
+//! what the record lacks, or states so that it cannot be read without guessing, is named in
+//! `missing`. Which agency of the province receives each procedure is a [`Route`]: a fixed
+//! rule for the national sample, a province's reviewed table by field ([`FieldRoutes`]) for
+//! the local catalog.
 
+use std::collections::HashMap;
+
+use motcua_domain::Wording;
 use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
 use motcua_domain::procedure::{StepPlan, SupplementClock};
 use motcua_domain::role::Role;
+use motcua_domain::text::nfc;
 use motcua_procedures::{
     LegalBasis, OnlineLevel, Procedure, Provenance, RequiredDocument, SubmissionMethod,
 };
@@ -80,12 +88,149 @@ pub enum PortalError {
     Code { index: usize, code: String },
 }
 
-/// The agencies procedures are attached to, by level.
+use crate::problem::{ImportError, Problem};
+
+/// Which agency of the province receives a procedure's dossiers, from the record's level,
+/// field and implementing agency.
+pub trait Route {
+    fn agency(&self, level: &str, field: &str, implementer: &str) -> AgencyCode;
+}
+
+/// A procedure handled only at commune level (the communes of the province receive it; the
+/// commune is chosen when a dossier is filed).
+fn commune_level(level: &str) -> bool {
+    level.contains("Cấp Xã") && !level.contains("Cấp Tỉnh")
+}
+
+/// The national sample's rule: commune-level procedures to the province's communes, the
+/// inspectorate's to the inspectorate, other provincial ones to the military command (the
+/// sample is the Ministry of Defence's), the rest to the ministry.
 pub struct CatalogAgencies {
     pub province: AgencyCode,
     pub military_command: AgencyCode,
     pub inspectorate: AgencyCode,
     pub ministry: AgencyCode,
+}
+
+impl Route for CatalogAgencies {
+    fn agency(&self, level: &str, _field: &str, implementer: &str) -> AgencyCode {
+        if level.contains("Cấp Xã") {
+            self.province
+        } else if level.contains("Cấp Tỉnh") {
+            if implementer.to_lowercase().contains("thanh tra") {
+                self.inspectorate
+            } else {
+                self.military_command
+            }
+        } else {
+            self.ministry
+        }
+    }
+}
+
+/// Where the procedures of one field go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRoute {
+    pub agency: AgencyCode,
+    /// Whether the field's commune-level procedures go to the communes (a department's
+    /// field: the commune People's Committee handles them) or stay with the agency (a
+    /// central-sector agency such as the police, customs or tax, which has its own local
+    /// offices).
+    pub communes_too: bool,
+}
+
+/// A province's routing table by field: a CSV file `field,agency_code,agency_name,communes`
+/// (`communes` is `yes` or `no`; `agency_name` is for the people who review the table).
+pub struct FieldRoutes {
+    communes: AgencyCode,
+    otherwise: AgencyCode,
+    fields: HashMap<String, FieldRoute>,
+}
+
+impl FieldRoutes {
+    /// Reads the table; `communes` receives commune-level procedures, `otherwise` a field the
+    /// table does not name. Every problem of the file is reported, with its line.
+    pub fn parse(
+        csv: &str,
+        communes: AgencyCode,
+        otherwise: AgencyCode,
+    ) -> Result<FieldRoutes, ImportError> {
+        #[derive(Deserialize)]
+        struct Row {
+            field: String,
+            agency_code: String,
+            communes: String,
+        }
+        let mut fields = HashMap::new();
+        let mut problems = Vec::new();
+        for (i, row) in csv::Reader::from_reader(csv.as_bytes())
+            .deserialize::<Row>()
+            .enumerate()
+        {
+            let place = format!("routing, line {}", i + 2);
+            let row = match row {
+                Ok(r) => r,
+                Err(e) => {
+                    let wording =
+                        Wording::new("error-catalog-routing-row").arg("detail", e.to_string());
+                    problems.push(Problem::new(place, "catalog_routing_row", wording));
+                    continue;
+                }
+            };
+            let Ok(agency) = AgencyCode::parse(&row.agency_code) else {
+                let wording =
+                    Wording::new("error-catalog-agency-code").arg("input", row.agency_code);
+                problems.push(Problem::new(place, "catalog_agency_code", wording));
+                continue;
+            };
+            let communes_too = match row.communes.trim() {
+                "yes" => true,
+                "no" => false,
+                _ => {
+                    let wording = Wording::new("error-catalog-routing-communes");
+                    problems.push(Problem::new(place, "catalog_routing_communes", wording));
+                    continue;
+                }
+            };
+            if fields
+                .insert(
+                    nfc(&row.field),
+                    FieldRoute {
+                        agency,
+                        communes_too,
+                    },
+                )
+                .is_some()
+            {
+                let wording = Wording::new("error-catalog-routing-twice").arg("field", row.field);
+                problems.push(Problem::new(place, "catalog_routing_twice", wording));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        Ok(FieldRoutes {
+            communes,
+            otherwise,
+            fields,
+        })
+    }
+
+    /// The route of a field, when the table names it.
+    pub fn field(&self, field: &str) -> Option<FieldRoute> {
+        self.fields.get(&nfc(field)).copied()
+    }
+}
+
+impl Route for FieldRoutes {
+    fn agency(&self, level: &str, field: &str, _implementer: &str) -> AgencyCode {
+        let at_communes = commune_level(level);
+        match self.field(field) {
+            Some(r) if !(at_communes && r.communes_too) => r.agency,
+            _ if at_communes => self.communes,
+            _ => self.otherwise,
+        }
+    }
 }
 
 fn limit(m: &Method) -> Option<ProcessingTime> {
@@ -101,8 +246,18 @@ fn limit(m: &Method) -> Option<ProcessingTime> {
     }
 }
 
-/// The amount of a fee text such as "Phí : 2.000.000 Đồng (…)"; `Some(0)` for "Không".
+/// The fee a method's text states, when it states one amount: the national sample's
+/// "Phí : 2.000.000 Đồng (…)", or the local catalog's "120,000 VNĐ(…)" and "Miễn phí(…)" —
+/// where the portal prints "Miễn phí" for an empty amount field and the real fee, if any, is
+/// in the note. `None` when the text gives several amounts (cases the applicant must choose
+/// between), amounts that disagree, or a fee without an amount: those are for a person to
+/// read, never guessed.
 fn fee_amount(text: &str) -> Option<i64> {
+    sample_fee(text).or_else(|| local_fee(text))
+}
+
+/// "Phí : 2.000.000 Đồng (…)"; `Some(0)` for "Không".
+fn sample_fee(text: &str) -> Option<i64> {
     let after = text.split_once(':')?.1;
     let amount = after.split("Đồng").next()?.trim();
     if amount.eq_ignore_ascii_case("không") || amount == "Không" {
@@ -111,6 +266,74 @@ fn fee_amount(text: &str) -> Option<i64> {
     let digits: String = amount.chars().filter(|c| *c != '.').collect();
     (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && after.contains("Đồng"))
         .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// The local catalog's "120,000 VNĐ(note)", "Miễn phí(note)" and "Miễn phí".
+fn local_fee(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (head, note) = match text.find('(') {
+        Some(i) => (text[..i].trim(), &text[i..]),
+        None => (text, ""),
+    };
+    let in_note = amounts(note);
+    let first = in_note.first().copied();
+    let one = first.filter(|a| in_note.iter().all(|b| b == a));
+    if head.eq_ignore_ascii_case("miễn phí") {
+        let lower = note.to_lowercase();
+        return match (in_note.is_empty(), one) {
+            // "Miễn phí(- Lệ phí cấp giấy phép lái xe: 135.000 đồng/lần …)": the note's amount.
+            (false, Some(a)) => Some(a),
+            (false, None) => None,
+            // A note about a fee without its amount ("do Hội đồng nhân dân tỉnh quyết định").
+            (true, _) if lower.contains("phí") || lower.contains("mức thu") => None,
+            (true, _) => Some(0),
+        };
+    }
+    let lead = *amounts(head).first()?;
+    match (in_note.is_empty(), one) {
+        (true, _) => Some(lead),
+        (false, Some(a)) if a == lead => Some(lead),
+        _ => None,
+    }
+}
+
+/// The amounts of money a text names: a number (with `.` or `,` between groups of three
+/// digits) followed by đồng, Đồng, VNĐ, Việt Nam Đồng or đ.
+fn amounts(text: &str) -> Vec<i64> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ',') {
+            i += 1;
+        }
+        let run: String = chars[start..i].iter().collect();
+        let run = run.trim_end_matches(['.', ',']);
+        let rest: String = chars[i..].iter().take(16).collect();
+        let rest = rest.trim_start();
+        let currency = ["đồng", "Đồng", "VNĐ", "Việt Nam Đồng", "VND"]
+            .iter()
+            .any(|c| rest.starts_with(c))
+            || (rest.starts_with('đ') && !rest.chars().nth(1).is_some_and(char::is_alphabetic));
+        if currency && let Some(n) = grouped(run) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// "135.000", "120,000" or "50" as a whole number; `None` for "1.5" or "1,25".
+fn grouped(run: &str) -> Option<i64> {
+    let groups: Vec<&str> = run.split(['.', ',']).collect();
+    let sound = groups[0].len() <= 3 || groups.len() == 1;
+    (sound && groups[1..].iter().all(|g| g.len() == 3))
+        .then(|| groups.concat().parse().ok())
         .flatten()
 }
 
@@ -132,12 +355,12 @@ fn hours(limit: ProcessingTime) -> u32 {
 }
 
 fn opt(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
+    let t = nfc(s);
+    (!t.is_empty()).then_some(t)
 }
 
 /// Converts the portal export; every record must have a valid national code.
-pub fn procedures(json: &str, agencies: &CatalogAgencies) -> Result<Vec<Procedure>, PortalError> {
+pub fn procedures(json: &str, route: &dyn Route) -> Result<Vec<Procedure>, PortalError> {
     let records: Vec<Record> = serde_json::from_str(json)?;
     records
         .into_iter()
@@ -145,25 +368,16 @@ pub fn procedures(json: &str, agencies: &CatalogAgencies) -> Result<Vec<Procedur
         .map(|(index, r)| {
             let code = ProcedureCode::parse(&r.code).map_err(|_| PortalError::Code { index, code: r.code.chars().take(40).collect() })?;
             let mut missing = vec!["name_en".to_string(), "form_schema".to_string(), "workflow".to_string()];
-            let agency = if r.level.contains("Cấp Xã") {
-                agencies.province
-            } else if r.level.contains("Cấp Tỉnh") {
-                if r.implementing_agency.to_lowercase().contains("thanh tra") {
-                    agencies.inspectorate
-                } else {
-                    agencies.military_command
-                }
-            } else {
-                agencies.ministry
-            };
+            let (name, field, level) = (nfc(&r.name), nfc(&r.field), nfc(&r.level));
+            let agency = route.agency(&level, &field, &r.implementing_agency);
             let methods: Vec<SubmissionMethod> = r
                 .submission_methods
                 .iter()
                 .map(|m| SubmissionMethod {
                     method: m.method.clone(),
-                    time_limit_text: m.time_limit_text.clone(),
+                    time_limit_text: nfc(&m.time_limit_text),
                     processing_time: limit(m),
-                    fee_text: m.fee_text.clone(),
+                    fee_text: nfc(&m.fee_text),
                     fee_vnd: fee_amount(&m.fee_text),
                 })
                 .collect();
@@ -199,14 +413,14 @@ pub fn procedures(json: &str, agencies: &CatalogAgencies) -> Result<Vec<Procedur
             }
             Ok(Procedure {
                 code,
-                name: r.name.trim().to_string(),
+                name,
                 name_en: None,
                 decision: opt(&r.decision),
-                field: opt(&r.field).unwrap_or_else(|| "Chưa phân loại".into()),
-                level: r.level.clone(),
+                field: opt(&field).unwrap_or_else(|| "Chưa phân loại".into()),
+                level,
                 agency,
-                implementing_body: r.implementing_agency.trim().to_string(),
-                competent_body: r.competent_agency.trim().to_string(),
+                implementing_body: nfc(&r.implementing_agency),
+                competent_body: nfc(&r.competent_agency),
                 online_level: if online { OnlineLevel::Partial } else { OnlineLevel::None },
                 processing_time,
                 supplement_clock: SupplementClock::Restart,
@@ -217,13 +431,13 @@ pub fn procedures(json: &str, agencies: &CatalogAgencies) -> Result<Vec<Procedur
                     .iter()
                     .map(|d| {
                         let (originals, copies) = copies(&d.copies);
-                        RequiredDocument { name: d.name.trim().to_string(), originals, copies, template: opt(&d.form_file) }
+                        RequiredDocument { name: nfc(&d.name), originals, copies, template: opt(&d.form_file) }
                     })
                     .collect(),
                 conditions: opt(&r.conditions),
                 result: opt(&r.result),
                 target_subjects: opt(&r.target_subjects),
-                legal_basis: r.legal_basis.iter().map(|l| LegalBasis { number: l.number.trim().into(), title: l.title.trim().into() }).collect(),
+                legal_basis: r.legal_basis.iter().map(|l| LegalBasis { number: nfc(&l.number), title: nfc(&l.title) }).collect(),
                 form_schema: serde_json::json!({
                     "type": "object",
                     "properties": {"ghi_chu": {"type": "string", "title": "Nội dung đề nghị", "maxLength": 2000}}
@@ -294,5 +508,104 @@ mod tests {
             untimed > 0 && untimed < 40,
             "{untimed} without a time limit"
         );
+    }
+
+    #[test]
+    fn reads_the_local_catalogs_fees_only_where_they_state_one_amount() {
+        assert_eq!(
+            fee_amount(
+                "120,000 VNĐ(Theo khoản 1 Điều 3 Thông tư số 172/2010/TT-BTC ngày 02/11/2010)"
+            ),
+            Some(120_000)
+        );
+        assert_eq!(fee_amount("Miễn phí"), Some(0));
+        assert_eq!(fee_amount("Miễn phí(Không quy định.)"), Some(0));
+        // The portal prints "Miễn phí" for an empty amount field; the fee is in the note.
+        assert_eq!(
+            fee_amount("Miễn phí(- Lệ phí cấp giấy phép lái xe: 135.000 đồng/lần.)"),
+            Some(135_000)
+        );
+        // Two amounts are two cases; a fee set elsewhere has no amount; a garbled lead
+        // disagrees with its note: for a person to read.
+        assert_eq!(
+            fee_amount("Miễn phí(- Lệ phí: 135.000 đồng/lần. - Trực tuyến: 115.000 đồng/lần)"),
+            None
+        );
+        assert_eq!(
+            fee_amount("Miễn phí(Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định.)"),
+            None
+        );
+        assert_eq!(
+            fee_amount("50 Việt Nam Đồng(50.000đ/giấy thông hành)"),
+            None
+        );
+        assert_eq!(
+            fee_amount("230,000 Việt Nam Đồng(Kiểm tra điều kiện: 230.000 đồng/lần)"),
+            Some(230_000)
+        );
+        assert_eq!(
+            amounts("1.5 USD, 2.000.000 Đồng, 300 đ, 12 tháng, 7.000đ"),
+            vec![2_000_000, 300, 7_000]
+        );
+    }
+
+    #[test]
+    fn routes_the_local_catalog_by_the_provinces_table() {
+        let a = |s: &str| AgencyCode::parse(s).unwrap();
+        let routes = FieldRoutes::parse(
+            include_str!("../../../fixtures/catalog/routing-quang-ninh.csv"),
+            a("000.00.00.H22"),
+            a("000.00.14.H22"),
+        )
+        .unwrap();
+        let json = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
+        let all = procedures(json, &routes).unwrap();
+        assert_eq!(all.len(), 1_575);
+        let unrouted: Vec<&str> = all
+            .iter()
+            .filter(|p| routes.field(&p.field).is_none())
+            .map(|p| p.field.as_str())
+            .collect();
+        assert!(unrouted.is_empty(), "fields without a route: {unrouted:?}");
+        let by_code = |c: &str| all.iter().find(|p| p.code.to_string() == c).unwrap();
+        // Commune-level civil status goes to the communes; customs stays with customs.
+        assert_eq!(by_code("1.000110").agency, a("000.00.00.H22"));
+        assert_eq!(by_code("1.000005").agency, a("000.00.23.H22"));
+        // The driving licence (labelled ministry level) goes to the provincial police.
+        assert_eq!(by_code("3.000347").agency, a("000.00.21.H22"));
+        // Text is composed: the decomposed field of the source compares equal to the table's.
+        assert!(
+            all.iter()
+                .all(|p| p.field == nfc(&p.field) && p.name == nfc(&p.name))
+        );
+        // A unit-less limit is not counted; the source's words are kept.
+        let birth = by_code("1.000110");
+        assert_eq!(birth.processing_time, None);
+        assert!(birth.missing.contains(&"processing_time".to_string()));
+        assert!(birth.missing.contains(&"fees".to_string()));
+        assert!(all.iter().all(|p| {
+            p.provenance
+                .as_ref()
+                .is_some_and(|s| s.url.contains("chatbot_tthc"))
+        }));
+    }
+
+    #[test]
+    fn a_routing_table_with_faults_names_each_of_them() {
+        let a = |s: &str| AgencyCode::parse(s).unwrap();
+        let csv = "field,agency_code,agency_name,communes\nHộ tịch,000.00.12.H22,Sở Tư pháp,yes\nThuế,x,Thuế,no\nĐất đai,000.00.08.H22,Sở,maybe\nHộ tịch,000.00.12.H22,Sở Tư pháp,yes\n";
+        let e = FieldRoutes::parse(csv, a("000.00.00.H22"), a("000.00.14.H22"))
+            .err()
+            .unwrap();
+        let codes: Vec<&str> = e.problems.iter().map(|p| p.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "catalog_agency_code",
+                "catalog_routing_communes",
+                "catalog_routing_twice"
+            ]
+        );
+        assert_eq!(e.problems[0].place, "routing, line 3");
     }
 }

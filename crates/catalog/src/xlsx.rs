@@ -24,6 +24,9 @@ const METHODS: &str = "Cách thức nộp";
 const DOCUMENTS: &str = "Thành phần hồ sơ";
 const LEGAL: &str = "Căn cứ pháp lý";
 const STEPS: &str = "Quy trình";
+/// Text longer than a spreadsheet cell holds (32,767 characters; the published conditions of
+/// one procedure run to 44,590) continues here, a part a row, and is joined back on import.
+const CONTINUED: &str = "Phần tiếp";
 
 const P_COLS: [&str; 20] = [
     "code",
@@ -59,6 +62,7 @@ const M_COLS: [&str; 7] = [
 const D_COLS: [&str; 5] = ["code", "name", "originals", "copies", "template"];
 const L_COLS: [&str; 3] = ["code", "number", "title"];
 const S_COLS: [&str; 5] = ["code", "name", "agency_code", "role", "budget_hours"];
+const C_COLS: [&str; 5] = ["sheet", "row", "column", "part", "text"];
 
 const MAX_CELL: usize = 32_767;
 
@@ -110,25 +114,31 @@ fn sheet<'a>(
     Ok(ws)
 }
 
+/// The parts of a text too long for one cell: (sheet, row as numbered in the sheet, column,
+/// part from 1, text).
+type Overflow = Vec<(&'static str, u32, &'static str, u32, String)>;
+
 fn write_row(
     ws: &mut Worksheet,
     row: u32,
     cells: Vec<Cell>,
-    code: &ProcedureCode,
     columns: &[&'static str],
+    overflow: &mut Overflow,
 ) -> Result<(), ExportError> {
+    let sheet = ws.name();
+    let sheet = [PROCEDURES, METHODS, DOCUMENTS, LEGAL, STEPS]
+        .into_iter()
+        .find(|s| *s == sheet)
+        .unwrap_or(PROCEDURES);
     for (c, (cell, column)) in cells.into_iter().zip(columns).enumerate() {
         match cell {
             Cell::Text(s) => {
-                let len = s.chars().count();
-                if len > MAX_CELL {
-                    return Err(ExportError::CellTooLong {
-                        code: code.to_string(),
-                        column,
-                        len,
-                    });
+                let chars: Vec<char> = s.chars().collect();
+                let mut parts = chars.chunks(MAX_CELL).map(|p| p.iter().collect::<String>());
+                ws.write_string(row, c as u16, parts.next().unwrap_or_default())?;
+                for (i, part) in parts.enumerate() {
+                    overflow.push((sheet, row + 1, column, i as u32 + 1, part));
                 }
-                ws.write_string(row, c as u16, s)?;
             }
             Cell::Number(n) => {
                 ws.write_number(row, c as u16, n)?;
@@ -142,6 +152,7 @@ fn write_row(
 pub(crate) fn export(procedures: &[Procedure]) -> Result<Vec<u8>, ExportError> {
     let mut wb = Workbook::new();
     let bold = CellFormat::new().set_bold();
+    let mut overflow = Overflow::new();
     let mut row = 1u32;
     let ws = sheet(&mut wb, PROCEDURES, &P_COLS, &bold)?;
     for p in procedures {
@@ -177,7 +188,7 @@ pub(crate) fn export(procedures: &[Procedure]) -> Result<Vec<u8>, ExportError> {
             url,
             text(&p.missing.join("; ")),
         ];
-        write_row(ws, row, cells, &p.code, &P_COLS)?;
+        write_row(ws, row, cells, &P_COLS, &mut overflow)?;
         row += 1;
     }
     let ws = sheet(&mut wb, METHODS, &M_COLS, &bold)?;
@@ -194,7 +205,7 @@ pub(crate) fn export(procedures: &[Procedure]) -> Result<Vec<u8>, ExportError> {
                 text(&m.fee_text),
                 num(m.fee_vnd.map(|f| f as f64)),
             ];
-            write_row(ws, row, cells, &p.code, &M_COLS)?;
+            write_row(ws, row, cells, &M_COLS, &mut overflow)?;
             row += 1;
         }
     }
@@ -209,7 +220,7 @@ pub(crate) fn export(procedures: &[Procedure]) -> Result<Vec<u8>, ExportError> {
                 num(d.copies),
                 opt(&d.template),
             ];
-            write_row(ws, row, cells, &p.code, &D_COLS)?;
+            write_row(ws, row, cells, &D_COLS, &mut overflow)?;
             row += 1;
         }
     }
@@ -221,8 +232,8 @@ pub(crate) fn export(procedures: &[Procedure]) -> Result<Vec<u8>, ExportError> {
                 ws,
                 row,
                 vec![text(&p.code.to_string()), text(&l.number), text(&l.title)],
-                &p.code,
                 &L_COLS,
+                &mut overflow,
             )?;
             row += 1;
         }
@@ -238,11 +249,55 @@ pub(crate) fn export(procedures: &[Procedure]) -> Result<Vec<u8>, ExportError> {
                 text(s.role.as_str()),
                 Cell::Number(s.budget_hours.into()),
             ];
-            write_row(ws, row, cells, &p.code, &S_COLS)?;
+            write_row(ws, row, cells, &S_COLS, &mut overflow)?;
             row += 1;
         }
     }
+    let ws = sheet(&mut wb, CONTINUED, &C_COLS, &bold)?;
+    for (i, (sheet, at, column, part, text)) in overflow.into_iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, sheet)?;
+        ws.write_number(r, 1, at)?;
+        ws.write_string(r, 2, column)?;
+        ws.write_number(r, 3, part)?;
+        ws.write_string(r, 4, text)?;
+    }
     Ok(wb.save_to_buffer()?)
+}
+
+/// What the continuation sheet adds to each long cell: (sheet, row index, column) → the rest
+/// of its text. A file without the sheet (or written by hand) has nothing to add.
+type Continued = HashMap<(String, usize, String), String>;
+
+fn continued(wb: &mut Xlsx<Cursor<&[u8]>>, problems: &mut Vec<Problem>) -> Continued {
+    let mut parts: Vec<((String, usize, String), f64, String)> = Vec::new();
+    if wb.sheet_names().iter().any(|n| n == CONTINUED) {
+        let empty = Continued::new();
+        if let Some(mut rows) = open(wb, CONTINUED, &C_COLS, problems, &empty) {
+            for r in 1..rows.height() {
+                let key = (
+                    rows.text(r, "sheet"),
+                    rows.number(r, "row", 1_048_576.0).unwrap_or(0.0) as usize,
+                    rows.text(r, "column"),
+                );
+                let part = rows.number(r, "part", 1_000_000.0).unwrap_or(0.0);
+                parts.push((key, part, rows.text(r, "text")));
+            }
+        }
+    }
+    parts.sort_by(|a, b| {
+        (&a.0, a.1)
+            .partial_cmp(&(&b.0, b.1))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut out = Continued::new();
+    for ((sheet, row, column), _, text) in parts {
+        // The sheet numbers rows from 1 (the header); the range counts from 0.
+        out.entry((sheet, row.saturating_sub(1), column))
+            .or_default()
+            .push_str(&text);
+    }
+    out
 }
 
 /// One sheet's rows with their column positions, reporting problems by place.
@@ -251,6 +306,7 @@ struct Rows<'a> {
     range: Range<Data>,
     columns: HashMap<&'static str, usize>,
     problems: &'a mut Vec<Problem>,
+    continued: &'a Continued,
 }
 
 impl Rows<'_> {
@@ -272,7 +328,14 @@ impl Rows<'_> {
 
     fn text(&mut self, row: usize, column: &'static str) -> String {
         match self.cell(row, column).clone() {
-            Data::String(s) => s,
+            Data::String(s) if self.continued.is_empty() => s,
+            Data::String(s) => {
+                let key = (self.sheet.to_string(), row, column.to_string());
+                match self.continued.get(&key) {
+                    Some(rest) => s + rest,
+                    None => s,
+                }
+            }
             Data::Empty => String::new(),
             Data::Int(i) => i.to_string(),
             Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
@@ -391,6 +454,7 @@ fn open<'a>(
     sheet: &'static str,
     columns: &[&'static str],
     problems: &'a mut Vec<Problem>,
+    continued: &'a Continued,
 ) -> Option<Rows<'a>> {
     let range = match wb.worksheet_range(sheet) {
         Ok(r) => r,
@@ -433,6 +497,7 @@ fn open<'a>(
         range,
         columns: map,
         problems,
+        continued,
     })
 }
 
@@ -442,11 +507,12 @@ fn children<T>(
     sheet: &'static str,
     columns: &[&'static str],
     problems: &mut Vec<Problem>,
+    continued: &Continued,
     known: &HashMap<ProcedureCode, usize>,
     mut read: impl FnMut(&mut Rows, usize) -> Option<T>,
 ) -> HashMap<ProcedureCode, Vec<T>> {
     let mut out: HashMap<ProcedureCode, Vec<T>> = HashMap::new();
-    let Some(mut rows) = open(wb, sheet, columns, problems) else {
+    let Some(mut rows) = open(wb, sheet, columns, problems, continued) else {
         return out;
     };
     for r in 1..rows.height() {
@@ -485,9 +551,10 @@ pub(crate) fn import(
             )
         })?;
     let mut problems = Vec::new();
+    let continued = continued(&mut wb, &mut problems);
     let mut procedures = Vec::new();
     let mut index = HashMap::new();
-    if let Some(mut rows) = open(&mut wb, PROCEDURES, &P_COLS, &mut problems) {
+    if let Some(mut rows) = open(&mut wb, PROCEDURES, &P_COLS, &mut problems, &continued) {
         let total = rows.height().saturating_sub(1);
         for r in 1..rows.height() {
             progress(r, total);
@@ -615,6 +682,7 @@ pub(crate) fn import(
         METHODS,
         &M_COLS,
         &mut problems,
+        &continued,
         &index,
         |rows, r| {
             Some(SubmissionMethod {
@@ -631,6 +699,7 @@ pub(crate) fn import(
         DOCUMENTS,
         &D_COLS,
         &mut problems,
+        &continued,
         &index,
         |rows, r| {
             Some(RequiredDocument {
@@ -641,31 +710,47 @@ pub(crate) fn import(
             })
         },
     );
-    let mut legal = children(&mut wb, LEGAL, &L_COLS, &mut problems, &index, |rows, r| {
-        Some(LegalBasis {
-            number: rows.text(r, "number"),
-            title: rows.text(r, "title"),
-        })
-    });
-    let mut steps = children(&mut wb, STEPS, &S_COLS, &mut problems, &index, |rows, r| {
-        let role_text = rows.text(r, "role");
-        let role = role_text.parse::<Role>().ok().or_else(|| {
-            rows.problem(
-                r,
-                "role",
-                "catalog_role",
-                Wording::new("error-catalog-role").arg("input", role_text.to_string()),
-            );
-            None
-        })?;
-        let budget_hours = rows.number(r, "budget_hours", 100_000.0)? as u32;
-        Some(StepPlan {
-            name: rows.text(r, "name"),
-            agency: rows.agency(r, "agency_code"),
-            role,
-            budget_hours,
-        })
-    });
+    let mut legal = children(
+        &mut wb,
+        LEGAL,
+        &L_COLS,
+        &mut problems,
+        &continued,
+        &index,
+        |rows, r| {
+            Some(LegalBasis {
+                number: rows.text(r, "number"),
+                title: rows.text(r, "title"),
+            })
+        },
+    );
+    let mut steps = children(
+        &mut wb,
+        STEPS,
+        &S_COLS,
+        &mut problems,
+        &continued,
+        &index,
+        |rows, r| {
+            let role_text = rows.text(r, "role");
+            let role = role_text.parse::<Role>().ok().or_else(|| {
+                rows.problem(
+                    r,
+                    "role",
+                    "catalog_role",
+                    Wording::new("error-catalog-role").arg("input", role_text.to_string()),
+                );
+                None
+            })?;
+            let budget_hours = rows.number(r, "budget_hours", 100_000.0)? as u32;
+            Some(StepPlan {
+                name: rows.text(r, "name"),
+                agency: rows.agency(r, "agency_code"),
+                role,
+                budget_hours,
+            })
+        },
+    );
     if !problems.is_empty() {
         return Err(problems.into());
     }

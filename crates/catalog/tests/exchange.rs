@@ -1,15 +1,18 @@
-//! Export then import is lossless for the whole demo catalog (207 real procedures), in both
-//! formats; bad files are rejected whole, with every problem placed.
+//! Export then import is lossless for the whole demo catalog (207 + 1,575 real procedures), in
+//! both formats, texts longer than a spreadsheet cell included; bad files are rejected whole,
+//! with every problem placed.
 
 use std::collections::HashSet;
 
-use motcua_catalog::portal::{CatalogAgencies, procedures};
+use motcua_catalog::portal::{CatalogAgencies, FieldRoutes, procedures};
 use motcua_catalog::{Format, ImportError, export, import};
 use motcua_domain::Lang;
 use motcua_domain::ids::AgencyCode;
 use motcua_procedures::Procedure;
 
 const DEMO: &str = include_str!("../../../fixtures/catalog/tthc-national-sample-207.json");
+const LOCAL: &str = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
+const ROUTING: &str = include_str!("../../../fixtures/catalog/routing-quang-ninh.csv");
 
 fn a(s: &str) -> AgencyCode {
     AgencyCode::parse(s).unwrap()
@@ -35,9 +38,28 @@ fn no_progress() -> impl FnMut(usize, usize) {
     |_, _| {}
 }
 
+/// The demo's whole catalog: the national sample and the local catalog, routed by the
+/// province's table.
+fn whole() -> (Vec<Procedure>, HashSet<AgencyCode>) {
+    let (mut catalog, mut known) = demo();
+    let routes = FieldRoutes::parse(ROUTING, a("000.00.00.H22"), a("000.00.14.H22")).unwrap();
+    catalog.extend(procedures(LOCAL, &routes).unwrap());
+    known.extend(catalog.iter().map(|p| p.agency));
+    (catalog, known)
+}
+
 #[test]
 fn round_trips_are_lossless() {
-    let (catalog, known) = demo();
+    let (catalog, known) = whole();
+    let longest = catalog
+        .iter()
+        .filter_map(|p| p.conditions.as_deref())
+        .map(|c| c.chars().count())
+        .max();
+    assert!(
+        longest > Some(32_767),
+        "a text longer than a cell: {longest:?}"
+    );
     for format in [Format::Json, Format::Xlsx] {
         let bytes = export(&catalog, format).unwrap();
         let mut calls = 0;

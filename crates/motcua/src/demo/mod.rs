@@ -14,6 +14,12 @@ use crate::settings::{self, Policy};
 
 pub(crate) const PROCEDURES: &str =
     include_str!("../../../../fixtures/catalog/tthc-national-sample-207.json");
+/// The 1,575 procedures handled at provincial and commune level, and the province's table of
+/// which agency receives each field's procedures.
+pub(crate) const LOCAL_PROCEDURES: &str =
+    include_str!("../../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
+pub(crate) const ROUTING: &str =
+    include_str!("../../../../fixtures/catalog/routing-quang-ninh.csv");
 pub(crate) const WARDS: &str =
     include_str!("../../../../fixtures/quang-ninh/quang-ninh-wards-2025.csv");
 pub(crate) const FACTS: &str =

@@ -9,9 +9,10 @@ use motcua_store::{Agency, AgencyKind, ApiKey, Branch, Counter, Scope, ServiceGr
 use rand::Rng;
 use serde::Deserialize;
 
-use super::{Credentials, FACTS, Login, PROCEDURES, WARDS, history};
+use super::{Credentials, FACTS, LOCAL_PROCEDURES, Login, PROCEDURES, ROUTING, WARDS, history};
 use crate::settings::{self, Policy};
-use motcua_catalog::portal::{self, CatalogAgencies};
+use motcua_catalog::portal::{self, CatalogAgencies, FieldRoutes};
+use motcua_catalog::{Format, ImportError};
 
 /// Level-1 code of the demo province: a placeholder (see fixtures/SOURCES.md).
 const PROVINCE: &str = "000.00.00.H22";
@@ -20,6 +21,38 @@ const MILITARY_COMMAND: &str = "000.00.20.H22";
 const MINISTRY: &str = "000.00.00.G01";
 const FIRST_DEPARTMENT: u8 = 2;
 const FIRST_COMMUNE: u8 = 31;
+/// The central-sector agencies with offices in the province that receive procedures of their
+/// own sectors (level-2 codes 21–28, see fixtures/SOURCES.md).
+const CENTRAL_SECTOR: [(u8, &str, &str); 8] = [
+    (
+        21,
+        "Công an tỉnh Quảng Ninh",
+        "Quảng Ninh Provincial Police",
+    ),
+    (22, "Thuế tỉnh Quảng Ninh", "Quảng Ninh Tax Department"),
+    (23, "Chi cục Hải quan khu vực", "Regional Customs Branch"),
+    (24, "Kho bạc Nhà nước khu vực", "Regional State Treasury"),
+    (
+        25,
+        "Bảo hiểm xã hội tỉnh Quảng Ninh",
+        "Quảng Ninh Social Insurance",
+    ),
+    (
+        26,
+        "Ngân hàng Nhà nước Chi nhánh khu vực",
+        "State Bank of Vietnam, regional branch",
+    ),
+    (
+        27,
+        "Thi hành án dân sự tỉnh Quảng Ninh",
+        "Quảng Ninh Civil Judgment Enforcement",
+    ),
+    (
+        28,
+        "Tòa án nhân dân tỉnh Quảng Ninh",
+        "Quảng Ninh Provincial People's Court",
+    ),
+];
 
 pub(crate) fn code(s: &str) -> AgencyCode {
     AgencyCode::parse(s).unwrap_or_else(|e| panic!("built-in agency code {s}: {e}"))
@@ -100,6 +133,12 @@ fn password() -> String {
         .collect()
 }
 
+/// A rejected built-in file, with each of its problems.
+fn rejected(e: ImportError) -> anyhow::Error {
+    let problems: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
+    anyhow::anyhow!("built-in catalog rejected: {}", problems.join("; "))
+}
+
 pub(crate) async fn seed(
     store: &dyn Store,
     policy: &Policy,
@@ -153,10 +192,14 @@ pub(crate) async fn seed(
         ),
     ];
     let mut inspectorate = None;
+    let mut office = None;
     for (i, d) in departments()?.iter().enumerate() {
         let c = level2(FIRST_DEPARTMENT + i as u8);
         if d.name_vi == "Thanh tra tỉnh" {
             inspectorate = Some(c);
+        }
+        if d.name_vi == "Văn phòng UBND tỉnh" {
+            office = Some(c);
         }
         agencies.push(agency(
             c,
@@ -164,6 +207,16 @@ pub(crate) async fn seed(
             &format!("{} tỉnh Quảng Ninh", d.name_vi).replace("tỉnh tỉnh", "tỉnh"),
             Some(&d.name_en),
             AgencyKind::Department,
+            None,
+        ));
+    }
+    for (n, name, name_en) in CENTRAL_SECTOR {
+        agencies.push(agency(
+            level2(n),
+            Some(province),
+            name,
+            Some(name_en),
+            AgencyKind::Vertical,
             None,
         ));
     }
@@ -255,7 +308,7 @@ pub(crate) async fn seed(
         }
     }
 
-    let procedures = portal::procedures(
+    let mut procedures = portal::procedures(
         PROCEDURES,
         &CatalogAgencies {
             province,
@@ -264,9 +317,15 @@ pub(crate) async fn seed(
             ministry,
         },
     )?;
-    for p in &procedures {
-        store.put_procedure(p).await?;
-    }
+    let office = office.context("no Văn phòng UBND tỉnh among the departments")?;
+    let routes = FieldRoutes::parse(ROUTING, province, office).map_err(rejected)?;
+    procedures.extend(portal::procedures(LOCAL_PROCEDURES, &routes)?);
+    // Through the import path: the exchange format and every check `import-catalog` makes.
+    let known = agencies.iter().map(|a| a.code).collect();
+    let bytes = motcua_catalog::export(&procedures, Format::Json)?;
+    let procedures =
+        motcua_catalog::import(&bytes, Format::Json, &known, &mut |_, _| {}).map_err(rejected)?;
+    store.put_procedures(&procedures).await?;
 
     let people: [(&str, &str, Role, AgencyCode); 14] = [
         ("quantri", "Phạm Quốc Huy", Role::Administrator, province),

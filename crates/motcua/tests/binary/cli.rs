@@ -159,7 +159,7 @@ fn catalog_export_and_import_through_the_command_line() {
         &url,
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("exported 207 procedures"), "{err}");
+    assert!(err.contains("exported 1782 procedures"), "{err}");
     let (code, _, err) = run(&[
         "import-catalog",
         xlsx.to_str().unwrap(),
@@ -167,7 +167,7 @@ fn catalog_export_and_import_through_the_command_line() {
         &url,
     ]);
     assert_eq!(
-        (code, err.contains("imported 207 procedures")),
+        (code, err.contains("imported 1782 procedures")),
         (0, true),
         "{err}"
     );
