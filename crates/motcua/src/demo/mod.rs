@@ -146,13 +146,23 @@ pub(crate) async fn run(
         "{:<22} {:<14} {:<16} password",
         "username", "role", "agency"
     );
-    for u in &credentials.users {
+    // The named officers of the walkthrough; the generated ones (a specialist and an approver
+    // of every other agency that receives work) are in the credentials file.
+    const SHOWN: usize = 14;
+    for u in credentials.users.iter().take(SHOWN) {
         println!(
             "{:<22} {:<14} {:<16} {}",
             u.username,
             u.role,
             u.agency_code.as_deref().unwrap_or("-"),
             u.password
+        );
+    }
+    if credentials.users.len() > SHOWN {
+        println!(
+            "… and {} more officers of the departments, central-sector agencies and communes in {}",
+            credentials.users.len() - SHOWN,
+            credentials_path.display()
         );
     }
     println!("API key (agency system): {}", credentials.api_key);

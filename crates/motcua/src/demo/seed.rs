@@ -1,6 +1,8 @@
 //! Reference data of the demo province: agencies, branches, catalog, users, an API key, and
 //! a year of history.
 
+use std::collections::HashSet;
+
 use anyhow::Context;
 use chrono::Utc;
 use motcua_domain::ids::AgencyCode;
@@ -131,6 +133,87 @@ fn password() -> String {
         .iter()
         .map(|b| char::from(ALPHABET[*b as usize % ALPHABET.len()]))
         .collect()
+}
+
+/// A short login tag from an agency's name: "Ủy ban nhân dân Phường Hồng Gai" → "honggai",
+/// "Sở Tư pháp tỉnh Quảng Ninh" → "tuphap", "Thuế tỉnh Quảng Ninh" → "thue".
+fn short_name(name: &str) -> String {
+    let folded = motcua_domain::text::fold(name);
+    let mut t = folded.as_str();
+    for prefix in ["uy ban nhan dan ", "so ", "phuong ", "xa ", "dac khu "] {
+        t = t.strip_prefix(prefix).unwrap_or(t);
+    }
+    let t = t.strip_suffix(" tinh quang ninh").unwrap_or(t);
+    t.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// The `n`th of a list of Vietnamese full names, made from common family, middle and given
+/// names (for generated demo officers).
+fn vietnamese_name(n: usize) -> String {
+    const FAMILY: [&str; 16] = [
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+        "Hồ", "Ngô", "Dương", "Lý",
+    ];
+    const MIDDLE: [&str; 10] = [
+        "Văn", "Thị", "Đức", "Minh", "Thu", "Ngọc", "Quang", "Thanh", "Hữu", "Xuân",
+    ];
+    const GIVEN: [&str; 30] = [
+        "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Huyền",
+        "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phong", "Phúc", "Quân", "Sơn", "Tâm",
+        "Thảo", "Trang", "Trung", "Tuấn", "Việt", "Yến",
+    ];
+    format!(
+        "{} {} {}",
+        FAMILY[n % FAMILY.len()],
+        MIDDLE[(n / FAMILY.len() + n) % MIDDLE.len()],
+        GIVEN[(n * 7) % GIVEN.len()]
+    )
+}
+
+/// Creates the officers with fresh passwords (hashed a few at a time, one per core); answers
+/// their logins.
+async fn put_users(
+    store: &dyn Store,
+    staff: Vec<(String, String, Role, AgencyCode)>,
+) -> anyhow::Result<Vec<Login>> {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let mut logins = Vec::with_capacity(staff.len());
+    for chunk in staff.chunks(cores) {
+        let hashing: Vec<_> = chunk
+            .iter()
+            .map(|_| {
+                let pw = password();
+                let job = tokio::task::spawn_blocking({
+                    let pw = pw.clone();
+                    move || motcua_app::secrets::hash_password(&pw)
+                });
+                (pw, job)
+            })
+            .collect();
+        for ((username, full_name, role, agency), (pw, job)) in chunk.iter().zip(hashing) {
+            let hash = job
+                .await?
+                .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
+            store
+                .put_user(&User {
+                    username: username.clone(),
+                    full_name: full_name.clone(),
+                    role: *role,
+                    agency: Some(*agency),
+                    password_hash: hash,
+                    active: true,
+                })
+                .await?;
+            logins.push(Login {
+                username: username.clone(),
+                password: pw,
+                role: role.to_string(),
+                agency_code: Some(agency.to_string()),
+                full_name: full_name.clone(),
+            });
+        }
+    }
+    Ok(logins)
 }
 
 /// A rejected built-in file, with each of its problems.
@@ -373,33 +456,44 @@ pub(crate) async fn seed(
             inspectorate,
         ),
     ];
-    let mut logins = Vec::new();
-    for (username, full_name, role, agency) in people {
-        let pw = password();
-        let hash = tokio::task::spawn_blocking({
-            let pw = pw.clone();
-            move || motcua_app::secrets::hash_password(&pw)
+    let mut staff: Vec<(String, String, Role, AgencyCode)> = people
+        .iter()
+        .map(|(u, n, r, a)| (u.to_string(), n.to_string(), *r, *a))
+        .collect();
+    // Every other agency that receives work gets a specialist and an approver: the
+    // departments and central-sector agencies that own procedures, and every commune.
+    let staffed: HashSet<AgencyCode> = staff.iter().map(|s| s.3).collect();
+    let mut receiving: Vec<&Agency> = agencies
+        .iter()
+        .filter(|a| !staffed.contains(&a.code))
+        .filter(|a| match a.kind {
+            AgencyKind::Commune => true,
+            AgencyKind::Department | AgencyKind::Vertical => {
+                procedures.iter().any(|p| p.agency == a.code)
+            }
+            _ => false,
         })
-        .await?
-        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
-        store
-            .put_user(&User {
-                username: username.into(),
-                full_name: full_name.into(),
-                role,
-                agency: Some(agency),
-                password_hash: hash,
-                active: true,
-            })
-            .await?;
-        logins.push(Login {
-            username: username.into(),
-            password: pw,
-            role: role.to_string(),
-            agency_code: Some(agency.to_string()),
-            full_name: full_name.into(),
-        });
+        .collect();
+    receiving.sort_by_key(|a| a.code);
+    let mut taken: HashSet<String> = staff.iter().map(|s| s.0.clone()).collect();
+    for (i, a) in receiving.iter().enumerate() {
+        let mut tag = short_name(&a.name);
+        if taken.contains(&format!("chuyenvien.{tag}")) {
+            tag = format!("{tag}{}", a.code.to_string().replace('.', ""));
+        }
+        for (n, (prefix, role)) in [
+            ("chuyenvien", Role::Specialist),
+            ("lanhdao", Role::Approver),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let username = format!("{prefix}.{tag}");
+            taken.insert(username.clone());
+            staff.push((username, vietnamese_name(2 * i + n), role, a.code));
+        }
     }
+    let logins = put_users(store, staff).await?;
     let api_key = motcua_app::secrets::new_secret("mck_");
     store
         .put_api_key(&ApiKey {
