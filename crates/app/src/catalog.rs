@@ -140,11 +140,7 @@ pub fn search_query(p: SearchForm) -> Result<(SearchQuery, u32, u32), AppError> 
         .as_ref()
         .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
     {
-        return Err(AppError::new(
-            Kind::BadRequest,
-            "query_too_long",
-            "error-query-too-long",
-        ));
+        return Err(search_error(SearchError::TooLong));
     }
     let agency = p
         .agency
@@ -182,6 +178,7 @@ pub fn search_error(e: SearchError) -> AppError {
     match e {
         SearchError::TooLong => {
             AppError::new(Kind::BadRequest, "query_too_long", "error-query-too-long")
+                .arg("max", MAX_QUERY_CHARS)
         }
         SearchError::Index(e) => {
             tracing::error!(error = %e, "search failure");

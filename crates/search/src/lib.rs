@@ -24,8 +24,9 @@ use tantivy::tokenizer::{
 use tantivy::{DocAddress, Index, IndexReader, Searcher, Term, doc};
 use unicode_normalization::UnicodeNormalization;
 
-/// Longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 200;
+/// Longest query accepted, in characters: room for the full name of any procedure pasted as
+/// it is published (the longest has 1,094 characters).
+pub const MAX_QUERY_CHARS: usize = 2_000;
 /// Words of a query that are used; more add nothing but work.
 const MAX_WORDS: usize = 12;
 const TOKENIZER: &str = "vi_folded";
@@ -373,6 +374,19 @@ impl CatalogIndex {
             }
             found.unwrap_or_default()
         };
+        // A national code typed exactly is a match, though its words are not the code's.
+        let by_code = ProcedureCode::parse(text).ok().and_then(|code| {
+            self.by_code
+                .get(&code)
+                .or_else(|| self.by_code.get(&code.national()))
+                .copied()
+        });
+        let mut matched = matched;
+        if let Some(i) = by_code
+            && !matched.contains(&i)
+        {
+            matched.push(i);
+        }
         let mut counts: [Vec<u64>; 4] = std::array::from_fn(|k| vec![0; self.values[k].len()]);
         let mut total = 0;
         for &i in &matched {
@@ -387,15 +401,7 @@ impl CatalogIndex {
         }
         // The page: a typed national code first, then names equal to the query, then the best
         // scores among the filtered matches.
-        let mut first: Vec<usize> = Vec::new();
-        if let Ok(code) = ProcedureCode::parse(text)
-            && let Some(&i) = self
-                .by_code
-                .get(&code)
-                .or_else(|| self.by_code.get(&code.national()))
-        {
-            first.push(i);
-        }
+        let mut first: Vec<usize> = by_code.into_iter().collect();
         first.extend(
             self.by_folded_name
                 .get(&fold(text))

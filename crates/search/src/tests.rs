@@ -154,6 +154,37 @@ fn a_national_code_hits_exactly() {
     let index = catalog();
     assert_eq!(codes(&search(&index, "1.000894"))[0], "1.000894");
     assert_eq!(codes(&search(&index, " 1.000894.H22 "))[0], "1.000894");
+    // It is counted as the one match it is, not shown above "nothing found".
+    let r = search(&index, "1.000894");
+    assert_eq!(r.total, 1);
+    assert_eq!(codes(&r), ["1.000894"]);
+}
+
+#[test]
+fn the_full_name_of_a_long_procedure_pasted_as_a_query_finds_it_first() {
+    let long_name = format!(
+        "Đăng ký biến động {}",
+        "quyền sử dụng đất và tài sản gắn liền với đất, ".repeat(25)
+    );
+    let mut list = vec![procedure(
+        "1.013980",
+        &long_name,
+        "Đất đai",
+        "000.00.08.H22",
+        "Cấp Tỉnh",
+        OnlineLevel::Partial,
+    )];
+    list.push(procedure(
+        "1.013981",
+        "Đăng ký biến động quyền sử dụng đất",
+        "Đất đai",
+        "000.00.08.H22",
+        "Cấp Tỉnh",
+        OnlineLevel::Partial,
+    ));
+    let index = CatalogIndex::build(&list, &HashMap::new()).unwrap();
+    assert!(long_name.chars().count() > 1_000);
+    assert_eq!(codes(&search(&index, &long_name))[0], "1.013980");
 }
 
 #[test]

@@ -19,7 +19,7 @@ footer-open-data = Open data (API)
 search-label = Find a procedure
 search-hint = Type a procedure name, field, agency or code; Vietnamese without tone marks works too.
 search-button = Search
-search-too-long = The search text is too long: 200 characters at most.
+search-too-long = The search text is too long: { $max } characters at most.
 error-summary-title = There is a problem
 
 home-title = Find and complete administrative procedures

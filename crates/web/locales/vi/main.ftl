@@ -19,7 +19,7 @@ footer-open-data = Dữ liệu mở (API)
 search-label = Tìm thủ tục
 search-hint = Gõ tên thủ tục, lĩnh vực, cơ quan hoặc mã thủ tục; có thể gõ không dấu.
 search-button = Tìm kiếm
-search-too-long = Từ khóa tìm kiếm quá dài: tối đa 200 ký tự.
+search-too-long = Từ khóa tìm kiếm quá dài: tối đa { $max } ký tự.
 error-summary-title = Có lỗi cần sửa
 
 home-title = Tra cứu và thực hiện thủ tục hành chính

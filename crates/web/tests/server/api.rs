@@ -124,7 +124,7 @@ async fn catalog_and_bad_queries(app: App) {
             );
         }
     }
-    let long = "a".repeat(300);
+    let long = "a".repeat(2_001);
     assert_eq!(
         app.get(&format!("/api/v1/procedures?q={long}"), None)
             .await

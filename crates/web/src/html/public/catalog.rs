@@ -10,7 +10,7 @@ use axum::response::Response;
 use chrono::{Datelike, Utc};
 use motcua_domain::calendar::TZ;
 use motcua_domain::ids::AgencyCode;
-use motcua_search::SearchQuery;
+use motcua_search::{MAX_QUERY_CHARS, SearchQuery};
 use motcua_store::ProcedureSummary;
 use serde::Deserialize;
 
@@ -295,7 +295,10 @@ pub(crate) async fn list(
     };
     let (query, error) = match search_query(params) {
         Ok((query, _, _)) => (Some(query), None),
-        Err(e) if e.code == "query_too_long" => (None, Some(c.tr.t("search-too-long"))),
+        Err(e) if e.code == "query_too_long" => (
+            None,
+            Some(c.tr.t1("search-too-long", "max", MAX_QUERY_CHARS)),
+        ),
         Err(_) => {
             return error_page(
                 StatusCode::BAD_REQUEST,
