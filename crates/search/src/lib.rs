@@ -2,10 +2,14 @@
 //! catalog (milliseconds for thousands of procedures) whenever the catalog changes.
 //!
 //! Matching: text is NFC-normalised, lower-cased and folded (tone and vowel marks removed,
-//! đ → d), so "dang ky khai sinh" finds "Đăng ký khai sinh". Every word of the query must match
-//! (Vietnamese is written syllable by syllable, so "any word" would match almost everything),
-//! each exactly or within one edit, in the name, field, agency, documents or code. Ranking:
-//! a national code typed exactly comes first, then names equal to the query, then relevance.
+//! đ → d), so "dang ky khai sinh" finds "Đăng ký khai sinh". A word typed with its marks is
+//! matched with them — "kết hôn" does not find "hơn" — on a second copy of the text whose
+//! words keep their letters (ô, ơ, ư, â, ă, ê, đ) and carry their tone apart from its
+//! position, so "hoà" and "hòa" are one word. Every word of the query must match (Vietnamese
+//! is written syllable by syllable, so "any word" would match almost everything), each
+//! exactly or, for a word typed without marks, within one edit, in the name, field, agency,
+//! documents or code; when nothing matches, marks are ignored as a last try. Ranking: a
+//! national code typed exactly comes first, then names equal to the query, then relevance.
 //! Facet counts (field, agency, level, online level) follow the other selected filters.
 
 use std::collections::HashMap;
@@ -30,6 +34,7 @@ pub const MAX_QUERY_CHARS: usize = 2_000;
 /// Words of a query that are used; more add nothing but work.
 const MAX_WORDS: usize = 12;
 const TOKENIZER: &str = "vi_folded";
+const MARKED: &str = "vi_marked";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -75,6 +80,11 @@ struct Fields {
     field: Field,
     agency: Field,
     documents: Field,
+    /// The same four with their marks kept ([`marked`]).
+    name_m: Field,
+    field_m: Field,
+    agency_m: Field,
+    documents_m: Field,
     /// Exact values for filtering: `field`, `agency_code`, `level`, `online_level`.
     filters: [Field; 4],
 }
@@ -95,6 +105,7 @@ pub struct CatalogIndex {
     /// Facet values by dimension; `Dims` index into these.
     values: [Vec<String>; 4],
     by_folded_name: HashMap<String, Vec<usize>>,
+    by_marked_name: HashMap<String, Vec<usize>>,
     by_code: HashMap<ProcedureCode, usize>,
     /// All ordinals sorted by code (the order without search text).
     by_code_order: Vec<usize>,
@@ -108,8 +119,64 @@ fn analyzer() -> TextAnalyzer {
         .build()
 }
 
+fn marked_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build()
+}
+
 fn nfc(s: &str) -> String {
     s.nfc().collect()
+}
+
+/// The tone marks of Vietnamese (grave, acute, tilde, hook above, dot below), as combining
+/// characters.
+const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+
+/// One word with its letters kept and its tone moved to the end as a digit: "hôn" → "hôn0",
+/// "hồn" → "hôn1", "hoà" and "hòa" → "hoa1". Vowel marks (ô, ơ, ư, â, ă, ê) and đ stay.
+fn marked_word(word: &str) -> String {
+    let mut tone = 0;
+    let mut base = String::with_capacity(word.len());
+    for c in word.nfd() {
+        match TONES.iter().position(|t| *t == c) {
+            Some(i) => tone = i + 1,
+            None => base.extend(c.to_lowercase()),
+        }
+    }
+    let mut out: String = base.nfc().collect();
+    out.push(char::from(b'0' + tone as u8));
+    out
+}
+
+/// A text as the marked fields hold it: each word through [`marked_word`].
+fn marked(text: &str) -> String {
+    nfc(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(marked_word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a word was typed with any mark (a tone, a vowel mark or đ).
+fn has_marks(word: &str) -> bool {
+    fold(word) != word.to_lowercase()
+}
+
+/// A word of a query: as folded, and as marked when it was typed with marks.
+struct Word {
+    folded: String,
+    marked: Option<String>,
+}
+
+/// Whether the marks a person typed count.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Marks {
+    Respected,
+    /// The last try, when nothing matches the marks as typed.
+    Ignored,
 }
 
 /// How forgiving a text query is.
@@ -133,13 +200,22 @@ impl CatalogIndex {
                 .set_tokenizer(TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
+        let marked_text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(MARKED)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
         let fields = Fields {
             ord: sb.add_u64_field("ord", INDEXED | FAST),
             code: sb.add_text_field("code", STRING),
             name: sb.add_text_field("name", text.clone()),
             field: sb.add_text_field("field", text.clone()),
             agency: sb.add_text_field("agency", text.clone()),
-            documents: sb.add_text_field("documents", text),
+            documents: sb.add_text_field("documents", text.clone()),
+            name_m: sb.add_text_field("name_m", marked_text.clone()),
+            field_m: sb.add_text_field("field_m", marked_text.clone()),
+            agency_m: sb.add_text_field("agency_m", marked_text.clone()),
+            documents_m: sb.add_text_field("documents_m", marked_text),
             filters: [
                 sb.add_text_field("f_field", STRING),
                 sb.add_text_field("f_agency", STRING),
@@ -149,12 +225,14 @@ impl CatalogIndex {
         };
         let index = Index::create_in_ram(sb.build());
         index.tokenizers().register(TOKENIZER, analyzer());
+        index.tokenizers().register(MARKED, marked_analyzer());
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
         let mut values: [Vec<String>; 4] = Default::default();
         let mut interned: [HashMap<String, u32>; 4] = Default::default();
         let mut items = Vec::with_capacity(procedures.len());
         let mut dims = Vec::with_capacity(procedures.len());
         let mut by_folded_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_marked_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_code = HashMap::with_capacity(procedures.len());
         for (ord, p) in procedures.iter().enumerate() {
             let agency_name = agency_names
@@ -181,13 +259,19 @@ impl CatalogIndex {
                     next
                 });
             }
+            let name = format!("{} {}", p.name, p.name_en.as_deref().unwrap_or_default());
+            let agency_text = format!("{agency_name} {}", p.implementing_body);
             writer.add_document(doc!(
                 fields.ord => ord as u64,
                 fields.code => p.code.to_string(),
-                fields.name => nfc(&format!("{} {}", p.name, p.name_en.as_deref().unwrap_or_default())),
+                fields.name => nfc(&name),
                 fields.field => nfc(&p.field),
-                fields.agency => nfc(&format!("{agency_name} {}", p.implementing_body)),
+                fields.agency => nfc(&agency_text),
                 fields.documents => nfc(&documents),
+                fields.name_m => marked(&name),
+                fields.field_m => marked(&p.field),
+                fields.agency_m => marked(&agency_text),
+                fields.documents_m => marked(&documents),
                 fields.filters[FIELD] => keys[FIELD].clone(),
                 fields.filters[AGENCY] => keys[AGENCY].clone(),
                 fields.filters[LEVEL] => keys[LEVEL].clone(),
@@ -204,6 +288,7 @@ impl CatalogIndex {
             });
             dims.push(d);
             by_folded_name.entry(fold(&p.name)).or_default().push(ord);
+            by_marked_name.entry(marked(&p.name)).or_default().push(ord);
             by_code.insert(p.code, ord);
         }
         writer.commit()?;
@@ -217,6 +302,7 @@ impl CatalogIndex {
             dims,
             values,
             by_folded_name,
+            by_marked_name,
             by_code,
             by_code_order,
         })
@@ -235,17 +321,22 @@ impl CatalogIndex {
         self.by_code.get(code).map(|&i| &self.items[i])
     }
 
-    /// The words of a query as the index sees them.
-    fn words(&self, text: &str) -> Vec<String> {
+    /// The words of a query as the index sees them: split where the index splits, folded as
+    /// it folds, and marked when typed with marks.
+    fn words(&self, text: &str) -> Vec<Word> {
         let mut analyzer = analyzer();
-        let normalised = nfc(text);
-        let mut stream = analyzer.token_stream(&normalised);
         let mut words = Vec::new();
-        while stream.advance() {
+        for raw in nfc(text).split(|c: char| !c.is_alphanumeric()) {
             if words.len() == MAX_WORDS {
                 break;
             }
-            words.push(stream.token().text.clone());
+            let mut stream = analyzer.token_stream(raw);
+            if stream.advance() {
+                words.push(Word {
+                    folded: stream.token().text.clone(),
+                    marked: has_marks(raw).then(|| marked_word(raw)),
+                });
+            }
         }
         words
     }
@@ -253,8 +344,9 @@ impl CatalogIndex {
     fn text_query(
         &self,
         searcher: &Searcher,
-        words: &[String],
+        words: &[Word],
         typos: Typos,
+        marks: Marks,
     ) -> Result<BooleanQuery, SearchError> {
         let f = &self.fields;
         // (field, boost, typo-tolerant): typos are forgiven in names and fields only; short
@@ -265,9 +357,31 @@ impl CatalogIndex {
             (f.agency, 1.0, false),
             (f.documents, 0.5, false),
         ];
+        let marked = [
+            (f.name_m, 3.0),
+            (f.field_m, 1.0),
+            (f.agency_m, 1.0),
+            (f.documents_m, 0.5),
+        ];
         let mut per_word: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(words.len());
-        for w in words {
+        for word in words {
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let w = &word.folded;
+            if let (Some(m), Marks::Respected) = (&word.marked, marks) {
+                // Typed with its marks: those marks, exactly.
+                for (field, boost) in marked {
+                    let term = Term::from_field_text(field, m);
+                    alternatives.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                            boost * 2.0,
+                        )),
+                    ));
+                }
+                per_word.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+                continue;
+            }
             let known = typos == Typos::UnknownWords
                 && (searcher.doc_freq(&Term::from_field_text(f.name, w))? > 0
                     || searcher.doc_freq(&Term::from_field_text(f.field, w))? > 0);
@@ -364,10 +478,16 @@ impl CatalogIndex {
             (self.by_code_order.clone(), None)
         } else {
             let mut found = None;
-            for typos in [Typos::UnknownWords, Typos::AllWords] {
-                let query = self.text_query(&searcher, &words, typos)?;
+            let tries = [
+                (Typos::UnknownWords, Marks::Respected),
+                (Typos::AllWords, Marks::Respected),
+                (Typos::UnknownWords, Marks::Ignored),
+                (Typos::AllWords, Marks::Ignored),
+            ];
+            for (typos, marks) in tries {
+                let query = self.text_query(&searcher, &words, typos, marks)?;
                 let docs = searcher.search(&query, &DocSetCollector)?;
-                if !docs.is_empty() || typos == Typos::AllWords {
+                if !docs.is_empty() || (typos, marks) == (Typos::AllWords, Marks::Ignored) {
                     found = Some((self.ords(&searcher, docs)?, Some(query)));
                     break;
                 }
@@ -402,13 +522,12 @@ impl CatalogIndex {
         // The page: a typed national code first, then names equal to the query, then the best
         // scores among the filtered matches.
         let mut first: Vec<usize> = by_code.into_iter().collect();
-        first.extend(
-            self.by_folded_name
-                .get(&fold(text))
-                .into_iter()
-                .flatten()
-                .copied(),
-        );
+        let same_name = if has_marks(text) {
+            self.by_marked_name.get(&marked(text))
+        } else {
+            self.by_folded_name.get(&fold(text))
+        };
+        first.extend(same_name.into_iter().flatten().copied());
         let mut seen = std::collections::HashSet::new();
         first.retain(|&i| passes(i, usize::MAX) && seen.insert(i));
         let wanted_len = q.offset.saturating_add(q.limit);

@@ -150,6 +150,51 @@ fn tolerates_one_typo_per_word() {
 }
 
 #[test]
+fn marks_typed_are_respected_and_absent_ones_ignored() {
+    let list = vec![
+        procedure(
+            "1.000894",
+            "Đăng ký kết hôn",
+            "Hộ tịch",
+            "000.00.03.H22",
+            "Cấp Xã",
+            OnlineLevel::Full,
+        ),
+        procedure(
+            "1.000001",
+            "Phê duyệt kế hoạch ứng phó sự cố tràn dầu lớn hơn 20 tấn",
+            "Ứng phó sự cố tràn dầu",
+            "000.00.08.H22",
+            "Cấp Tỉnh",
+            OnlineLevel::None,
+        ),
+        procedure(
+            "1.000002",
+            "Đăng ký hòa giải viên thương mại",
+            "Hòa giải thương mại",
+            "000.00.12.H22",
+            "Cấp Tỉnh",
+            OnlineLevel::Partial,
+        ),
+    ];
+    let index = CatalogIndex::build(&list, &HashMap::new()).unwrap();
+    // "hôn" is not "hơn": with its marks, the word means what was typed.
+    assert_eq!(codes(&search(&index, "kết hôn")), ["1.000894"]);
+    assert_eq!(codes(&search(&index, "hơn")), ["1.000001"]);
+    // Without marks, both.
+    let mut both = codes(&search(&index, "hon"));
+    both.sort();
+    assert_eq!(both, ["1.000001", "1.000894"]);
+    // The tone may sit on either vowel: "hoà" is "hòa".
+    assert_eq!(codes(&search(&index, "hoà giải")), ["1.000002"]);
+    assert_eq!(codes(&search(&index, "hòa giải")), ["1.000002"]);
+    // Marks that match nothing are ignored as a last try, rather than finding nothing.
+    assert_eq!(codes(&search(&index, "kêt hôn")), ["1.000894"]);
+    assert_eq!(marked_word("Hồn"), "hôn1");
+    assert_eq!(marked_word("hoà"), marked_word("hòa"));
+}
+
+#[test]
 fn a_national_code_hits_exactly() {
     let index = catalog();
     assert_eq!(codes(&search(&index, "1.000894"))[0], "1.000894");
