@@ -347,6 +347,120 @@ fn copies(text: &str) -> (Option<u32>, Option<u32>) {
     (find("Bản chính"), find("Bản sao"))
 }
 
+/// The default workflow of a procedure whose source publishes no step budgets: appraisal by a
+/// specialist, then approval, the time limit split 60/40.
+fn default_steps(limit: ProcessingTime) -> Vec<StepPlan> {
+    let total = hours(limit).max(2);
+    let appraisal = (total * 6 / 10).max(1);
+    vec![
+        StepPlan {
+            name: "Thẩm định hồ sơ".into(),
+            agency: None,
+            role: Role::Specialist,
+            budget_hours: appraisal,
+        },
+        StepPlan {
+            name: "Phê duyệt, ký kết quả".into(),
+            agency: None,
+            role: Role::Approver,
+            budget_hours: total - appraisal,
+        },
+    ]
+}
+
+/// Time limits an administrator has decided for procedures whose source states a number
+/// without its unit (or no limit): a reviewed CSV file `code,unit,value,basis`, where `unit` is
+/// `working_days`, `working_hours` or `calendar_days` and `basis` says why (the law read).
+/// Applied only where the source gives no usable limit; the procedure's `missing` list then
+/// names `processing_time_unit`, so the page says the unit was decided, not published.
+pub struct ReviewedLimits {
+    by_code: HashMap<ProcedureCode, ProcessingTime>,
+}
+
+impl ReviewedLimits {
+    pub fn parse(csv: &str) -> Result<ReviewedLimits, ImportError> {
+        #[derive(Deserialize)]
+        struct Row {
+            code: String,
+            unit: String,
+            value: u32,
+            basis: String,
+        }
+        let mut by_code = HashMap::new();
+        let mut problems = Vec::new();
+        for (i, row) in csv::Reader::from_reader(csv.as_bytes())
+            .deserialize::<Row>()
+            .enumerate()
+        {
+            let place = format!("limits, line {}", i + 2);
+            let bad = |code, wording| Problem::new(place.clone(), code, wording);
+            let row = match row {
+                Ok(r) => r,
+                Err(e) => {
+                    let w = Wording::new("error-catalog-routing-row").arg("detail", e.to_string());
+                    problems.push(bad("catalog_limits_row", w));
+                    continue;
+                }
+            };
+            let Ok(code) = ProcedureCode::parse(&row.code) else {
+                let w = Wording::new("error-catalog-code").arg("input", row.code);
+                problems.push(bad("catalog_code", w));
+                continue;
+            };
+            let limit = match row.unit.trim() {
+                "working_days" => ProcessingTime::WorkingDays(row.value),
+                "working_hours" => ProcessingTime::WorkingHours(row.value),
+                "calendar_days" => ProcessingTime::CalendarDays(row.value),
+                _ => {
+                    problems.push(bad(
+                        "catalog_processing_time",
+                        Wording::new("error-catalog-processing-time"),
+                    ));
+                    continue;
+                }
+            };
+            if row.value == 0 || row.basis.trim().is_empty() {
+                problems.push(bad(
+                    "catalog_limits_basis",
+                    Wording::new("error-catalog-limits-basis"),
+                ));
+                continue;
+            }
+            by_code.insert(code, limit);
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        Ok(ReviewedLimits { by_code })
+    }
+
+    /// Gives the decided limit (and the default workflow) to each listed procedure whose
+    /// source has none; answers how many changed. A published limit is never replaced.
+    pub fn apply(&self, procedures: &mut [Procedure]) -> usize {
+        let mut changed = 0;
+        for p in procedures
+            .iter_mut()
+            .filter(|p| p.processing_time.is_none())
+        {
+            let Some(&limit) = self.by_code.get(&p.code) else {
+                continue;
+            };
+            p.processing_time = Some(limit);
+            if p.steps.is_empty() {
+                p.steps = default_steps(limit);
+            }
+            for m in p.methods.iter_mut().filter(|m| m.processing_time.is_none()) {
+                m.processing_time = Some(limit);
+            }
+            for item in p.missing.iter_mut().filter(|m| *m == "processing_time") {
+                *item = "processing_time_unit".into();
+            }
+            changed += 1;
+        }
+        changed
+    }
+}
+
 fn hours(limit: ProcessingTime) -> u32 {
     match limit {
         ProcessingTime::WorkingDays(d) | ProcessingTime::CalendarDays(d) => d * 8,
@@ -390,16 +504,7 @@ pub fn procedures(json: &str, route: &dyn Route) -> Result<Vec<Procedure>, Porta
             }
             let online = r.submission_methods.iter().any(|m| m.method == "Trực tuyến");
             missing.push("online_level".into());
-            let steps = processing_time
-                .map(|t| {
-                    let total = hours(t).max(2);
-                    let appraisal = (total * 6 / 10).max(1);
-                    vec![
-                        StepPlan { name: "Thẩm định hồ sơ".into(), agency: None, role: Role::Specialist, budget_hours: appraisal },
-                        StepPlan { name: "Phê duyệt, ký kết quả".into(), agency: None, role: Role::Approver, budget_hours: total - appraisal },
-                    ]
-                })
-                .unwrap_or_default();
+            let steps = processing_time.map(default_steps).unwrap_or_default();
             for (field, value) in [("conditions", &r.conditions), ("result", &r.result), ("target_subjects", &r.target_subjects), ("decision", &r.decision)] {
                 if value.trim().is_empty() {
                     missing.push(field.into());
@@ -607,5 +712,48 @@ mod tests {
             ]
         );
         assert_eq!(e.problems[0].place, "routing, line 3");
+    }
+
+    #[test]
+    fn reviewed_limits_fill_only_what_the_source_leaves_out() {
+        let a = |s: &str| AgencyCode::parse(s).unwrap();
+        let routes = FieldRoutes::parse(
+            include_str!("../../../fixtures/catalog/routing-quang-ninh.csv"),
+            a("000.00.00.H22"),
+            a("000.00.14.H22"),
+        )
+        .unwrap();
+        let json = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
+        let mut all = procedures(json, &routes).unwrap();
+        let limits = ReviewedLimits::parse(include_str!(
+            "../../../fixtures/catalog/limits-reviewed-quang-ninh.csv"
+        ))
+        .unwrap();
+        assert!(limits.apply(&mut all) >= 4);
+        let birth = all
+            .iter()
+            .find(|p| p.code.to_string() == "1.001193")
+            .unwrap();
+        assert_eq!(birth.processing_time, Some(ProcessingTime::WorkingDays(1)));
+        assert_eq!(birth.steps.len(), 2);
+        assert!(birth.missing.contains(&"processing_time_unit".to_string()));
+        assert!(!birth.missing.contains(&"processing_time".to_string()));
+        // The source's words stay.
+        assert_eq!(birth.methods[0].time_limit_text, "1");
+        // A published limit is not replaced.
+        let mut once = vec![birth.clone()];
+        once[0].processing_time = Some(ProcessingTime::WorkingDays(9));
+        assert_eq!(limits.apply(&mut once), 0);
+        let bad = "code,unit,value,basis\n1.001193,weeks,1,x\nx,working_days,1,x\n1.000894,working_days,1,\n";
+        let e = ReviewedLimits::parse(bad).err().unwrap();
+        let codes: Vec<&str> = e.problems.iter().map(|p| p.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "catalog_processing_time",
+                "catalog_code",
+                "catalog_limits_basis"
+            ]
+        );
     }
 }

@@ -183,3 +183,4 @@ error-catalog-duplicate-entry = Code { $code } repeats entry { $first }.
 error-catalog-routing-row = A row of the routing table cannot be read ({ $detail }).
 error-catalog-routing-communes = The communes column is yes (the field's commune-level procedures go to the commune People's Committees) or no.
 error-catalog-routing-twice = The field “{ $field }” has two rows in the routing table.
+error-catalog-limits-basis = A time limit decided by an administrator needs a number above zero and its basis (the basis column).

@@ -183,3 +183,4 @@ error-catalog-duplicate-entry = Mã { $code } trùng với dòng/mục { $first 
 error-catalog-routing-row = Dòng của bảng phân công không đọc được ({ $detail }).
 error-catalog-routing-communes = Cột communes là yes (thủ tục cấp xã của lĩnh vực do Ủy ban nhân dân cấp xã giải quyết) hoặc no.
 error-catalog-routing-twice = Lĩnh vực “{ $field }” có hai dòng trong bảng phân công.
+error-catalog-limits-basis = Thời hạn do quản trị viên xác định cần số lớn hơn 0 và căn cứ (cột basis).

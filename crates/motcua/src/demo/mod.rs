@@ -20,6 +20,9 @@ pub(crate) const LOCAL_PROCEDURES: &str =
     include_str!("../../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
 pub(crate) const ROUTING: &str =
     include_str!("../../../../fixtures/catalog/routing-quang-ninh.csv");
+/// Time limits an administrator decided where the source gives a number without its unit.
+pub(crate) const LIMITS: &str =
+    include_str!("../../../../fixtures/catalog/limits-reviewed-quang-ninh.csv");
 pub(crate) const WARDS: &str =
     include_str!("../../../../fixtures/quang-ninh/quang-ninh-wards-2025.csv");
 pub(crate) const FACTS: &str =

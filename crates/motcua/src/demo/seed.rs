@@ -11,9 +11,11 @@ use motcua_store::{Agency, AgencyKind, ApiKey, Branch, Counter, Scope, ServiceGr
 use rand::Rng;
 use serde::Deserialize;
 
-use super::{Credentials, FACTS, LOCAL_PROCEDURES, Login, PROCEDURES, ROUTING, WARDS, history};
+use super::{
+    Credentials, FACTS, LIMITS, LOCAL_PROCEDURES, Login, PROCEDURES, ROUTING, WARDS, history,
+};
 use crate::settings::{self, Policy};
-use motcua_catalog::portal::{self, CatalogAgencies, FieldRoutes};
+use motcua_catalog::portal::{self, CatalogAgencies, FieldRoutes, ReviewedLimits};
 use motcua_catalog::{Format, ImportError};
 
 /// Level-1 code of the demo province: a placeholder (see fixtures/SOURCES.md).
@@ -402,7 +404,11 @@ pub(crate) async fn seed(
     )?;
     let office = office.context("no Văn phòng UBND tỉnh among the departments")?;
     let routes = FieldRoutes::parse(ROUTING, province, office).map_err(rejected)?;
-    procedures.extend(portal::procedures(LOCAL_PROCEDURES, &routes)?);
+    let mut local = portal::procedures(LOCAL_PROCEDURES, &routes)?;
+    ReviewedLimits::parse(LIMITS)
+        .map_err(rejected)?
+        .apply(&mut local);
+    procedures.extend(local);
     // Through the import path: the exchange format and every check `import-catalog` makes.
     let known = agencies.iter().map(|a| a.code).collect();
     let bytes = motcua_catalog::export(&procedures, Format::Json)?;

@@ -123,6 +123,7 @@ missing-name_en = English name
 missing-form_schema = online form
 missing-workflow = time budget of each step (a default workflow is used)
 missing-processing_time = processing time
+missing-processing_time_unit = the unit of the time limit (the source gives only the number; the unit was decided by an administrator from the law)
 missing-fees = the amount of fees
 missing-online_level = online service level (full-process or partial)
 missing-conditions = requirements and conditions

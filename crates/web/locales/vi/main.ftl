@@ -110,6 +110,7 @@ missing-name_en = tên tiếng Anh
 missing-form_schema = biểu mẫu điện tử
 missing-workflow = thời gian từng bước (quy trình được lập mặc định)
 missing-processing_time = thời hạn giải quyết
+missing-processing_time_unit = đơn vị của thời hạn giải quyết (nguồn chỉ ghi con số; đơn vị do quản trị viên xác định theo quy định)
 missing-fees = mức phí, lệ phí cụ thể
 missing-online_level = mức độ dịch vụ trực tuyến (toàn trình hay một phần)
 missing-conditions = yêu cầu, điều kiện
