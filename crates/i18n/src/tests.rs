@@ -218,7 +218,13 @@ fn domain_messages_read_as_before() {
     };
     assert!(localise(Lang::Vi, &e).contains(Status::Returned.label(Lang::Vi)));
     assert!(localise(Lang::En, &e).contains(Status::Returned.label(Lang::En)));
-    // Numbers are shown as given: a year is not grouped like an amount.
+    // Amounts are grouped the Vietnamese way; a year is shown as given.
+    let e = LifecycleError::FeeUnpaid {
+        due: 2_000_000,
+        paid: 0,
+    };
+    assert!(localise(Lang::Vi, &e).contains("2.000.000 đồng"));
+    assert!(localise(Lang::En, &e).contains("2.000.000 đồng"));
     let e = LunarError::NotLeapMonth {
         year: 2026,
         month: 3,

@@ -50,6 +50,22 @@ pub struct RequiredDocument {
     pub template: Option<String>,
 }
 
+impl RequiredDocument {
+    /// The case the document belongs to and its own name. The national portal lists the
+    /// documents of each case (who files, which situation) under a heading; the catalog keeps
+    /// the heading in front of the name as "[heading] name".
+    pub fn case_and_name(&self) -> (Option<&str>, &str) {
+        let name = self.name.trim();
+        if let Some(rest) = name.strip_prefix('[')
+            && let Some((case, name)) = rest.split_once("] ")
+            && !case.trim().is_empty()
+        {
+            return (Some(case.trim()), name.trim());
+        }
+        (None, name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LegalBasis {
     pub number: String,
@@ -108,6 +124,42 @@ impl Procedure {
             steps: self.steps.clone(),
         })
     }
+
+    /// The required documents grouped by case, in the order the source first names each case;
+    /// within a case, each document with its position in `documents`, shown once when the
+    /// source repeats it (same name and counts).
+    pub fn documents_by_case(&self) -> Vec<DocumentCase<'_>> {
+        let mut cases: Vec<DocumentCase<'_>> = Vec::new();
+        for (i, d) in self.documents.iter().enumerate() {
+            let (case, name) = d.case_and_name();
+            let at = match cases.iter().position(|c| c.case == case) {
+                Some(at) => at,
+                None => {
+                    cases.push(DocumentCase {
+                        case,
+                        documents: Vec::new(),
+                    });
+                    cases.len() - 1
+                }
+            };
+            let group = &mut cases[at].documents;
+            let same = |(_, n, o): &(usize, &str, &RequiredDocument)| {
+                *n == name && (o.originals, o.copies) == (d.originals, d.copies)
+            };
+            if !group.iter().any(same) {
+                group.push((i, name, d));
+            }
+        }
+        cases
+    }
+}
+
+/// The documents of one case of a procedure: (position in the procedure's list, name without
+/// the case, the document).
+#[derive(Debug, PartialEq, Eq)]
+pub struct DocumentCase<'a> {
+    pub case: Option<&'a str>,
+    pub documents: Vec<(usize, &'a str, &'a RequiredDocument)>,
 }
 
 /// The list view of a procedure.
@@ -120,4 +172,66 @@ pub struct ProcedureSummary {
     pub agency_code: AgencyCode,
     pub online_level: OnlineLevel,
     pub processing_time: Option<ProcessingTime>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_names_its_case() {
+        let doc = |name: &str| RequiredDocument {
+            name: name.into(),
+            originals: Some(1),
+            copies: None,
+            template: None,
+        };
+        assert_eq!(
+            doc("[Giấy tờ phải xuất trình] Hộ chiếu").case_and_name(),
+            (Some("Giấy tờ phải xuất trình"), "Hộ chiếu")
+        );
+        assert_eq!(doc("Tờ khai").case_and_name(), (None, "Tờ khai"));
+        assert_eq!(doc("[] Tờ khai").case_and_name(), (None, "[] Tờ khai"));
+        assert_eq!(doc("[a]b").case_and_name(), (None, "[a]b"));
+    }
+
+    #[test]
+    fn documents_are_grouped_by_case_and_repeats_shown_once() {
+        let doc = |name: &str, originals| RequiredDocument {
+            name: name.into(),
+            originals: Some(originals),
+            copies: None,
+            template: None,
+        };
+        let p: Procedure = serde_json::from_value(serde_json::json!({
+            "code": "1.001193", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "level": "Cấp Xã",
+            "agency": "000.00.00.H22", "implementing_body": "", "competent_body": "",
+            "online_level": "partial", "processing_time": null, "supplement_clock": "restart",
+            "steps": [], "methods": [], "documents": [
+                doc("[Giấy tờ phải nộp] Tờ khai", 1), doc("[Giấy tờ phải xuất trình] Hộ chiếu", 1),
+                doc("[Giấy tờ phải nộp] Giấy chứng sinh", 1), doc("[Giấy tờ phải nộp] Tờ khai", 1),
+                doc("[Giấy tờ phải nộp] Tờ khai", 2),
+            ],
+            "conditions": null, "result": null, "target_subjects": null, "legal_basis": [],
+            "form_schema": {}, "provenance": null, "missing": []
+        }))
+        .unwrap();
+        let cases = p.documents_by_case();
+        let names: Vec<(Option<&str>, Vec<&str>)> = cases
+            .iter()
+            .map(|c| (c.case, c.documents.iter().map(|d| d.1).collect()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (
+                    Some("Giấy tờ phải nộp"),
+                    vec!["Tờ khai", "Giấy chứng sinh", "Tờ khai"]
+                ),
+                (Some("Giấy tờ phải xuất trình"), vec!["Hộ chiếu"]),
+            ]
+        );
+        // Positions stay those of the procedure's list (a template's link uses them).
+        assert_eq!(cases[0].documents[1].0, 2);
+    }
 }

@@ -987,8 +987,8 @@ impl Localise for LifecycleError {
             LifecycleError::SameAgency => Wording::new("error-same-agency"),
             LifecycleError::RefusalNotProposed => Wording::new("error-refusal-not-proposed"),
             LifecycleError::FeeUnpaid { due, paid } => Wording::new("error-fee-unpaid")
-                .arg("due", due.to_string())
-                .arg("paid", paid.to_string()),
+                .arg("due", crate::lang::money(*due))
+                .arg("paid", crate::lang::money(*paid)),
             LifecycleError::AlreadyPaid => Wording::new("error-already-paid"),
             LifecycleError::BadAmount => Wording::new("error-bad-amount"),
             LifecycleError::AlreadyRated => Wording::new("error-dossier-already-rated"),

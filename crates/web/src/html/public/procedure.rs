@@ -13,6 +13,12 @@ use motcua_domain::ids::ProcedureCode;
 use motcua_domain::role::Role;
 use motcua_store::{Branch, OnlineLevel, Procedure};
 
+/// The documents of one case (all of them when the source names no cases).
+pub(crate) struct DocumentGroup {
+    pub case: Option<String>,
+    pub rows: Vec<DocumentRow>,
+}
+
 /// A row of the documents table.
 pub(crate) struct DocumentRow {
     pub name: String,
@@ -45,7 +51,7 @@ pub(crate) struct Detail<'a> {
     online_class: &'static str,
     can_apply: bool,
     methods: Vec<MethodRow>,
-    documents: Vec<DocumentRow>,
+    documents: Vec<DocumentGroup>,
     steps: Vec<StepRow>,
     branches: Vec<Branch>,
     missing: Option<String>,
@@ -111,20 +117,27 @@ pub(crate) async fn detail(
         Err(e) => return store_failure(&c, e),
     };
     let count = |n: Option<u32>| n.map_or_else(|| "—".to_string(), |n| n.to_string());
-    let documents = p
-        .documents
-        .iter()
-        .enumerate()
-        .map(|(i, d)| DocumentRow {
-            name: d.name.clone(),
-            originals: count(d.originals),
-            copies: count(d.copies),
-            template: d.template.as_ref().map(|t| {
-                (
-                    format!("/procedures/{}/documents/{}/form", p.code, i + 1),
-                    c.tr.t1("procedure-template-download", "name", t.clone()),
-                )
-            }),
+    // Grouped by case in the source's order; an entry the source repeats is shown once.
+    let documents: Vec<DocumentGroup> = p
+        .documents_by_case()
+        .into_iter()
+        .map(|g| DocumentGroup {
+            case: g.case.map(str::to_string),
+            rows: g
+                .documents
+                .into_iter()
+                .map(|(i, name, d)| DocumentRow {
+                    name: name.to_string(),
+                    originals: count(d.originals),
+                    copies: count(d.copies),
+                    template: d.template.as_ref().map(|t| {
+                        (
+                            format!("/procedures/{}/documents/{}/form", p.code, i + 1),
+                            c.tr.t1("procedure-template-download", "name", t.clone()),
+                        )
+                    }),
+                })
+                .collect(),
         })
         .collect();
     let methods = p
