@@ -13,10 +13,30 @@ mod xlsx;
 
 use std::collections::HashSet;
 
+use motcua_domain::calendar::ProcessingTime;
 use motcua_domain::ids::AgencyCode;
 use motcua_procedures::Procedure;
 
 pub use problem::{ImportError, Problem};
+
+/// A time limit's unit as the exchange files name it.
+pub(crate) fn unit_name(limit: ProcessingTime) -> (&'static str, u32) {
+    match limit {
+        ProcessingTime::WorkingDays(n) => ("working_days", n),
+        ProcessingTime::WorkingHours(n) => ("working_hours", n),
+        ProcessingTime::CalendarDays(n) => ("calendar_days", n),
+    }
+}
+
+/// The limit a unit name and a value say, when the name is one of [`unit_name`]'s.
+pub(crate) fn limit_of(unit: &str, value: u32) -> Option<ProcessingTime> {
+    match unit.trim() {
+        "working_days" => Some(ProcessingTime::WorkingDays(value)),
+        "working_hours" => Some(ProcessingTime::WorkingHours(value)),
+        "calendar_days" => Some(ProcessingTime::CalendarDays(value)),
+        _ => None,
+    }
+}
 
 /// File formats of the catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,4 +86,13 @@ pub fn import(
     };
     validate::check(&procedures, format, known_agencies)?;
     Ok(procedures)
+}
+
+/// The checks of [`import`] for procedures read some other way (the portal's records): the
+/// whole catalog or nothing, every problem placed by JSON path.
+pub fn check(
+    procedures: &[Procedure],
+    known_agencies: &HashSet<AgencyCode>,
+) -> Result<(), ImportError> {
+    validate::check(procedures, Format::Json, known_agencies)
 }

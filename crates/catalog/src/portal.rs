@@ -147,6 +147,28 @@ pub struct FieldRoutes {
     fields: HashMap<String, FieldRoute>,
 }
 
+/// The rows of a CSV table with their places (`routing, line 3`); a row that cannot be read is
+/// a problem of its own and is left out.
+fn table_rows<T: serde::de::DeserializeOwned>(
+    csv: &str,
+    file: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, T)> {
+    csv::Reader::from_reader(csv.as_bytes())
+        .deserialize::<T>()
+        .enumerate()
+        .filter_map(|(i, row)| {
+            let place = format!("{file}, line {}", i + 2);
+            row.map_err(|e| {
+                let wording = Wording::new("error-catalog-table-row").arg("detail", e.to_string());
+                problems.push(Problem::new(place.clone(), "catalog_table_row", wording));
+            })
+            .ok()
+            .map(|row| (place, row))
+        })
+        .collect()
+}
+
 impl FieldRoutes {
     /// Reads the table; `communes` receives commune-level procedures, `otherwise` a field the
     /// table does not name. Every problem of the file is reported, with its line.
@@ -163,20 +185,7 @@ impl FieldRoutes {
         }
         let mut fields = HashMap::new();
         let mut problems = Vec::new();
-        for (i, row) in csv::Reader::from_reader(csv.as_bytes())
-            .deserialize::<Row>()
-            .enumerate()
-        {
-            let place = format!("routing, line {}", i + 2);
-            let row = match row {
-                Ok(r) => r,
-                Err(e) => {
-                    let wording =
-                        Wording::new("error-catalog-routing-row").arg("detail", e.to_string());
-                    problems.push(Problem::new(place, "catalog_routing_row", wording));
-                    continue;
-                }
-            };
+        for (place, row) in table_rows::<Row>(csv, "routing", &mut problems) {
             let Ok(agency) = AgencyCode::parse(&row.agency_code) else {
                 let wording =
                     Wording::new("error-catalog-agency-code").arg("input", row.agency_code);
@@ -388,36 +397,17 @@ impl ReviewedLimits {
         }
         let mut by_code = HashMap::new();
         let mut problems = Vec::new();
-        for (i, row) in csv::Reader::from_reader(csv.as_bytes())
-            .deserialize::<Row>()
-            .enumerate()
-        {
-            let place = format!("limits, line {}", i + 2);
+        for (place, row) in table_rows::<Row>(csv, "limits", &mut problems) {
             let bad = |code, wording| Problem::new(place.clone(), code, wording);
-            let row = match row {
-                Ok(r) => r,
-                Err(e) => {
-                    let w = Wording::new("error-catalog-routing-row").arg("detail", e.to_string());
-                    problems.push(bad("catalog_limits_row", w));
-                    continue;
-                }
-            };
             let Ok(code) = ProcedureCode::parse(&row.code) else {
                 let w = Wording::new("error-catalog-code").arg("input", row.code);
                 problems.push(bad("catalog_code", w));
                 continue;
             };
-            let limit = match row.unit.trim() {
-                "working_days" => ProcessingTime::WorkingDays(row.value),
-                "working_hours" => ProcessingTime::WorkingHours(row.value),
-                "calendar_days" => ProcessingTime::CalendarDays(row.value),
-                _ => {
-                    problems.push(bad(
-                        "catalog_processing_time",
-                        Wording::new("error-catalog-processing-time"),
-                    ));
-                    continue;
-                }
+            let Some(limit) = crate::limit_of(&row.unit, row.value) else {
+                let wording = Wording::new("error-catalog-processing-time");
+                problems.push(bad("catalog_processing_time", wording));
+                continue;
             };
             if row.value == 0 || row.basis.trim().is_empty() {
                 problems.push(bad(

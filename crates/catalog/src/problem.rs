@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use motcua_domain::{Lang, Localise, Wording};
+use motcua_domain::{Lang, Wording};
 
 /// One thing wrong with a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,16 +26,6 @@ impl Problem {
     /// `place: what is wrong`, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
         format!("{}: {}", self.place, motcua_i18n::say(lang, &self.wording))
-    }
-}
-
-impl Localise for Problem {
-    fn code(&self) -> &'static str {
-        self.code
-    }
-
-    fn wording(&self) -> Wording {
-        self.wording.clone()
     }
 }
 

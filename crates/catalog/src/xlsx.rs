@@ -90,12 +90,10 @@ fn num<T: Into<f64>>(v: Option<T>) -> Cell {
 }
 
 fn limit(t: Option<ProcessingTime>) -> (Cell, Cell) {
-    match t {
-        None => (Cell::Blank, Cell::Blank),
-        Some(ProcessingTime::WorkingDays(n)) => (text("working_days"), Cell::Number(n.into())),
-        Some(ProcessingTime::WorkingHours(n)) => (text("working_hours"), Cell::Number(n.into())),
-        Some(ProcessingTime::CalendarDays(n)) => (text("calendar_days"), Cell::Number(n.into())),
-    }
+    t.map(crate::unit_name)
+        .map_or((Cell::Blank, Cell::Blank), |(unit, n)| {
+            (text(unit), Cell::Number(n.into()))
+        })
 }
 
 fn sheet<'a>(
@@ -116,7 +114,7 @@ fn sheet<'a>(
 
 /// The parts of a text too long for one cell: (sheet, row as numbered in the sheet, column,
 /// part from 1, text).
-type Overflow = Vec<(&'static str, u32, &'static str, u32, String)>;
+type Overflow = Vec<(String, u32, &'static str, u32, String)>;
 
 fn write_row(
     ws: &mut Worksheet,
@@ -125,11 +123,6 @@ fn write_row(
     columns: &[&'static str],
     overflow: &mut Overflow,
 ) -> Result<(), ExportError> {
-    let sheet = ws.name();
-    let sheet = [PROCEDURES, METHODS, DOCUMENTS, LEGAL, STEPS]
-        .into_iter()
-        .find(|s| *s == sheet)
-        .unwrap_or(PROCEDURES);
     for (c, (cell, column)) in cells.into_iter().zip(columns).enumerate() {
         match cell {
             Cell::Text(s) => {
@@ -137,7 +130,7 @@ fn write_row(
                 let mut parts = chars.chunks(MAX_CELL).map(|p| p.iter().collect::<String>());
                 ws.write_string(row, c as u16, parts.next().unwrap_or_default())?;
                 for (i, part) in parts.enumerate() {
-                    overflow.push((sheet, row + 1, column, i as u32 + 1, part));
+                    overflow.push((ws.name(), row + 1, column, i as u32 + 1, part));
                 }
             }
             Cell::Number(n) => {
@@ -256,7 +249,7 @@ pub(crate) fn export(procedures: &[Procedure]) -> Result<Vec<u8>, ExportError> {
     let ws = sheet(&mut wb, CONTINUED, &C_COLS, &bold)?;
     for (i, (sheet, at, column, part, text)) in overflow.into_iter().enumerate() {
         let r = i as u32 + 1;
-        ws.write_string(r, 0, sheet)?;
+        ws.write_string(r, 0, &sheet)?;
         ws.write_number(r, 1, at)?;
         ws.write_string(r, 2, column)?;
         ws.write_number(r, 3, part)?;
@@ -270,7 +263,7 @@ pub(crate) fn export(procedures: &[Procedure]) -> Result<Vec<u8>, ExportError> {
 type Continued = HashMap<(String, usize, String), String>;
 
 fn continued(wb: &mut Xlsx<Cursor<&[u8]>>, problems: &mut Vec<Problem>) -> Continued {
-    let mut parts: Vec<((String, usize, String), f64, String)> = Vec::new();
+    let mut parts: Vec<((String, usize, String), u32, String)> = Vec::new();
     if wb.sheet_names().iter().any(|n| n == CONTINUED) {
         let empty = Continued::new();
         if let Some(mut rows) = open(wb, CONTINUED, &C_COLS, problems, &empty) {
@@ -280,16 +273,12 @@ fn continued(wb: &mut Xlsx<Cursor<&[u8]>>, problems: &mut Vec<Problem>) -> Conti
                     rows.number(r, "row", 1_048_576.0).unwrap_or(0.0) as usize,
                     rows.text(r, "column"),
                 );
-                let part = rows.number(r, "part", 1_000_000.0).unwrap_or(0.0);
+                let part = rows.number(r, "part", 1_000_000.0).unwrap_or(0.0) as u32;
                 parts.push((key, part, rows.text(r, "text")));
             }
         }
     }
-    parts.sort_by(|a, b| {
-        (&a.0, a.1)
-            .partial_cmp(&(&b.0, b.1))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    parts.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     let mut out = Continued::new();
     for ((sheet, row, column), _, text) in parts {
         // The sheet numbers rows from 1 (the header); the range counts from 0.
@@ -419,21 +408,19 @@ impl Rows<'_> {
         let value = self
             .number(row, "processing_value", 100_000.0)
             .map(|v| v as u32);
-        match (unit.as_str(), value) {
-            ("", None) => None,
-            ("working_days", Some(n)) => Some(ProcessingTime::WorkingDays(n)),
-            ("working_hours", Some(n)) => Some(ProcessingTime::WorkingHours(n)),
-            ("calendar_days", Some(n)) => Some(ProcessingTime::CalendarDays(n)),
-            _ => {
-                self.problem(
-                    row,
-                    "processing_unit",
-                    "catalog_processing_time",
-                    Wording::new("error-catalog-processing-time"),
-                );
-                None
-            }
+        if unit.is_empty() && value.is_none() {
+            return None;
         }
+        let limit = value.and_then(|n| crate::limit_of(&unit, n));
+        if limit.is_none() {
+            self.problem(
+                row,
+                "processing_unit",
+                "catalog_processing_time",
+                Wording::new("error-catalog-processing-time"),
+            );
+        }
+        limit
     }
 
     fn height(&self) -> usize {

@@ -1,6 +1,5 @@
 //! Languages, and the wording of messages. Vietnamese is the default; English is available.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -125,11 +124,11 @@ impl Arg {
     }
 
     /// The argument's text in `lang` (numbers as digits, without grouping).
-    pub fn text(&self, lang: Lang) -> Cow<'_, str> {
+    pub fn text(&self, lang: Lang) -> String {
         match self {
-            Arg::Text(s) => Cow::Borrowed(s),
-            Arg::Number(n) => Cow::Owned(n.to_string()),
-            Arg::Name { vi, en } => Cow::Borrowed(pick_str(lang, vi, en)),
+            Arg::Text(s) => s.clone(),
+            Arg::Number(n) => n.to_string(),
+            Arg::Name { vi, en } => pick(lang, *vi, *en),
         }
     }
 }
@@ -167,19 +166,6 @@ impl From<usize> for Arg {
 impl From<u32> for Arg {
     fn from(n: u32) -> Self {
         Arg::Number(n.into())
-    }
-}
-
-impl From<i32> for Arg {
-    fn from(n: i32) -> Self {
-        Arg::Number(n.into())
-    }
-}
-
-fn pick_str<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::Vi => vi,
-        Lang::En => en,
     }
 }
 

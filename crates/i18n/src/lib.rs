@@ -38,7 +38,7 @@ pub fn say(lang: Lang, wording: &Wording) -> String {
         .map(|(name, value)| {
             let value = match value {
                 Arg::Number(n) => FluentValue::from(*n),
-                other => FluentValue::from(other.text(lang).into_owned()),
+                other => FluentValue::from(other.text(lang)),
             };
             (Cow::Borrowed(*name), value)
         })

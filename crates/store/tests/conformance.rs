@@ -38,6 +38,11 @@ fn commune() -> AgencyCode {
     code("000.00.03.H22")
 }
 
+/// The branch the floor's checks run at.
+fn hq() -> BranchCode {
+    BranchCode::new("HQ")
+}
+
 fn vn(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     TZ.with_ymd_and_hms(y, mo, d, h, mi, 0)
         .unwrap()
@@ -1220,7 +1225,7 @@ async fn floor(store: &dyn Store) {
 
 async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
     floor(&*store).await;
-    let groups = store.service_groups(&BranchCode::new("HQ")).await.unwrap();
+    let groups = store.service_groups(&hq()).await.unwrap();
     assert_eq!(groups.len(), 2);
     assert_eq!(groups[1].counters, vec![1, 2], "{groups:?}");
     let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
@@ -1231,14 +1236,7 @@ async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             store
-                .issue_ticket(
-                    &BranchCode::new("HQ"),
-                    "HT",
-                    None,
-                    None,
-                    day,
-                    now + Duration::seconds(i),
-                )
+                .issue_ticket(&hq(), "HT", None, None, day, now + Duration::seconds(i))
                 .await
                 .unwrap()
                 .number
@@ -1254,27 +1252,18 @@ async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
         (1..=20).map(|n| format!("A{n:03}")).collect::<Vec<_>>()
     );
     assert!(matches!(
-        store
-            .issue_ticket(&BranchCode::new("HQ"), "XX", None, None, day, now)
-            .await,
+        store.issue_ticket(&hq(), "XX", None, None, day, now).await,
         Err(StoreError::NotFound)
     ));
     let next_day = store
-        .issue_ticket(
-            &BranchCode::new("HQ"),
-            "HT",
-            None,
-            None,
-            day.succ_opt().unwrap(),
-            now,
-        )
+        .issue_ticket(&hq(), "HT", None, None, day.succ_opt().unwrap(), now)
         .await
         .unwrap();
     assert_eq!(next_day.number, "A001", "numbers restart each day");
     // A priority ticket, issued last, is called first.
     let elderly = store
         .issue_ticket(
-            &BranchCode::new("HQ"),
+            &hq(),
             "HT",
             Some(motcua_domain::queue::Priority::Elderly),
             None,
@@ -1283,20 +1272,14 @@ async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    let first = ops::call_next(
-        &*store,
-        &BranchCode::new("HQ"),
-        1,
-        "letan",
-        now + Duration::minutes(6),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let first = ops::call_next(&*store, &hq(), 1, "letan", now + Duration::minutes(6))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((first.id, first.counter), (elderly.id, Some(1)));
     // Counter 3 serves another group: nothing for it.
     assert_eq!(
-        ops::call_next(&*store, &BranchCode::new("HQ"), 3, "letan3", now)
+        ops::call_next(&*store, &hq(), 3, "letan3", now)
             .await
             .unwrap(),
         None
@@ -1309,7 +1292,7 @@ async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
             let mut got = Vec::new();
             while let Some(t) = ops::call_next(
                 &*store,
-                &BranchCode::new("HQ"),
+                &hq(),
                 1 + i % 2,
                 &format!("cb{i}"),
                 now + Duration::minutes(7),
@@ -1336,13 +1319,13 @@ async fn queue_tickets_are_numbered_and_called_once(store: Arc<dyn Store>) {
     let ht = ["HT".to_string()];
     assert!(
         store
-            .waiting_tickets(&BranchCode::new("HQ"), &ht, None, day)
+            .waiting_tickets(&hq(), &ht, None, day)
             .await
             .unwrap()
             .is_empty()
     );
     let tomorrow = store
-        .waiting_tickets(&BranchCode::new("HQ"), &ht, None, day.succ_opt().unwrap())
+        .waiting_tickets(&hq(), &ht, None, day.succ_opt().unwrap())
         .await
         .unwrap();
     assert_eq!(tomorrow.len(), 1, "the next day's ticket waits for its day");
@@ -1367,43 +1350,23 @@ async fn queue_transfers_appointments_ratings_and_figures(store: Arc<dyn Store>)
     let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
     let now = vn(2026, 6, 1, 8, 0);
     let a1 = store
-        .issue_ticket(&BranchCode::new("HQ"), "HT", None, None, day, now)
+        .issue_ticket(&hq(), "HT", None, None, day, now)
         .await
         .unwrap();
     let a2 = store
-        .issue_ticket(
-            &BranchCode::new("HQ"),
-            "HT",
-            None,
-            None,
-            day,
-            now + Duration::minutes(1),
-        )
+        .issue_ticket(&hq(), "HT", None, None, day, now + Duration::minutes(1))
         .await
         .unwrap();
     // Counter 1 calls A001 and sends it to counter 3 (group DD): counter 2 no longer sees
     // it, counter 3 calls it before anyone of its own group.
     let b1 = store
-        .issue_ticket(
-            &BranchCode::new("HQ"),
-            "DD",
-            None,
-            None,
-            day,
-            now - Duration::minutes(5),
-        )
+        .issue_ticket(&hq(), "DD", None, None, day, now - Duration::minutes(5))
         .await
         .unwrap();
-    let t = ops::call_next(
-        &*store,
-        &BranchCode::new("HQ"),
-        1,
-        "letan",
-        now + Duration::minutes(2),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let t = ops::call_next(&*store, &hq(), 1, "letan", now + Duration::minutes(2))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(t.id, a1.id);
     assert!(
         !store
@@ -1430,39 +1393,27 @@ async fn queue_transfers_appointments_ratings_and_figures(store: Arc<dyn Store>)
         (TicketStatus::Waiting, "DD", Some(3), 1, "A001")
     );
     let at2 = store
-        .waiting_tickets(&BranchCode::new("HQ"), &["HT".to_string()], Some(2), day)
+        .waiting_tickets(&hq(), &["HT".to_string()], Some(2), day)
         .await
         .unwrap();
     assert_eq!(at2.iter().map(|t| t.id).collect::<Vec<_>>(), vec![a2.id]);
     let at3 = store
-        .waiting_tickets(&BranchCode::new("HQ"), &["DD".to_string()], Some(3), day)
+        .waiting_tickets(&hq(), &["DD".to_string()], Some(3), day)
         .await
         .unwrap();
     assert_eq!(
         at3.iter().map(|t| t.id).collect::<Vec<_>>(),
         vec![b1.id, a1.id]
     );
-    let t = ops::call_next(
-        &*store,
-        &BranchCode::new("HQ"),
-        3,
-        "letan",
-        now + Duration::minutes(3),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let t = ops::call_next(&*store, &hq(), 3, "letan", now + Duration::minutes(3))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(t.id, b1.id);
-    let t = ops::call_next(
-        &*store,
-        &BranchCode::new("HQ"),
-        3,
-        "letan",
-        now + Duration::minutes(9),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let t = ops::call_next(&*store, &hq(), 3, "letan", now + Duration::minutes(9))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(t.id, a1.id);
     assert!(store.link_ticket(a1.id, "DOSSIER-1").await.unwrap());
     assert_eq!(
@@ -1475,16 +1426,10 @@ async fn queue_transfers_appointments_ratings_and_figures(store: Arc<dyn Store>)
             .await
             .unwrap()
     );
-    let t = ops::call_next(
-        &*store,
-        &BranchCode::new("HQ"),
-        2,
-        "letan2",
-        now + Duration::minutes(10),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let t = ops::call_next(&*store, &hq(), 2, "letan2", now + Duration::minutes(10))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         store
             .end_service(t.id, 2, TicketStatus::NoShow, now + Duration::minutes(12))
@@ -1535,12 +1480,7 @@ async fn queue_transfers_appointments_ratings_and_figures(store: Arc<dyn Store>)
     assert_eq!(codes.len(), 2);
     assert_eq!(
         store
-            .slot_bookings(
-                &BranchCode::new("HQ"),
-                "HT",
-                slot,
-                slot + Duration::minutes(30)
-            )
+            .slot_bookings(&hq(), "HT", slot, slot + Duration::minutes(30))
             .await
             .unwrap(),
         vec![(slot, 2)]
@@ -1549,12 +1489,7 @@ async fn queue_transfers_appointments_ratings_and_figures(store: Arc<dyn Store>)
     assert!(!store.cancel_appointment(&codes[1]).await.unwrap());
     assert_eq!(
         store
-            .slot_bookings(
-                &BranchCode::new("HQ"),
-                "HT",
-                slot,
-                slot + Duration::minutes(30)
-            )
+            .slot_bookings(&hq(), "HT", slot, slot + Duration::minutes(30))
             .await
             .unwrap(),
         vec![(slot, 1)]
@@ -1613,25 +1548,11 @@ async fn queue_transfers_appointments_ratings_and_figures(store: Arc<dyn Store>)
         .add_rating(&rating(b1.id, Satisfaction::Satisfied, Some(1)))
         .await
         .unwrap();
-    let (last, rated) = store
-        .last_at_counter(&BranchCode::new("HQ"), 3)
-        .await
-        .unwrap()
-        .unwrap();
+    let (last, rated) = store.last_at_counter(&hq(), 3).await.unwrap().unwrap();
     assert_eq!((last.id, rated), (a1.id, true));
-    let (last, rated) = store
-        .last_at_counter(&BranchCode::new("HQ"), 2)
-        .await
-        .unwrap()
-        .unwrap();
+    let (last, rated) = store.last_at_counter(&hq(), 2).await.unwrap().unwrap();
     assert_eq!((last.status, rated), (TicketStatus::NoShow, false));
-    assert!(
-        store
-            .last_at_counter(&BranchCode::new("HQ"), 1)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.last_at_counter(&hq(), 1).await.unwrap().is_none());
     let log = store.ratings_since(before, 10).await.unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].criteria, vec![(RatingCriterion::Attitude, 2)]);

@@ -15,8 +15,8 @@ use super::{
     Credentials, FACTS, LIMITS, LOCAL_PROCEDURES, Login, PROCEDURES, ROUTING, WARDS, history,
 };
 use crate::settings::{self, Policy};
+use motcua_catalog::ImportError;
 use motcua_catalog::portal::{self, CatalogAgencies, FieldRoutes, ReviewedLimits};
-use motcua_catalog::{Format, ImportError};
 
 /// Level-1 code of the demo province: a placeholder (see fixtures/SOURCES.md).
 const PROVINCE: &str = "000.00.00.H22";
@@ -409,11 +409,9 @@ pub(crate) async fn seed(
         .map_err(rejected)?
         .apply(&mut local);
     procedures.extend(local);
-    // Through the import path: the exchange format and every check `import-catalog` makes.
+    // Every check `import-catalog` makes, then one transaction, as it writes.
     let known = agencies.iter().map(|a| a.code).collect();
-    let bytes = motcua_catalog::export(&procedures, Format::Json)?;
-    let procedures =
-        motcua_catalog::import(&bytes, Format::Json, &known, &mut |_, _| {}).map_err(rejected)?;
+    motcua_catalog::check(&procedures, &known).map_err(rejected)?;
     store.put_procedures(&procedures).await?;
 
     let people: [(&str, &str, Role, AgencyCode); 14] = [
@@ -469,14 +467,13 @@ pub(crate) async fn seed(
     // Every other agency that receives work gets a specialist and an approver: the
     // departments and central-sector agencies that own procedures, and every commune.
     let staffed: HashSet<AgencyCode> = staff.iter().map(|s| s.3).collect();
+    let owning: HashSet<AgencyCode> = procedures.iter().map(|p| p.agency).collect();
     let mut receiving: Vec<&Agency> = agencies
         .iter()
         .filter(|a| !staffed.contains(&a.code))
         .filter(|a| match a.kind {
             AgencyKind::Commune => true,
-            AgencyKind::Department | AgencyKind::Vertical => {
-                procedures.iter().any(|p| p.agency == a.code)
-            }
+            AgencyKind::Department | AgencyKind::Vertical => owning.contains(&a.code),
             _ => false,
         })
         .collect();

@@ -421,6 +421,12 @@ pub struct Mail {
 
 impl Mail {
     pub async fn start(app: &App) -> Mail {
+        Mail::for_server(app.store.clone(), &app.base).await
+    }
+
+    /// A real SMTP server started here, and the dispatcher that sends the outbox of `store`
+    /// (a server at `base`) to it.
+    pub async fn for_server(store: Arc<dyn Store>, base: &str) -> Mail {
         let sink = SmtpSink::default();
         let port = sink.start().await;
         let email: Arc<dyn EmailSender> = Arc::new(
@@ -434,7 +440,7 @@ impl Mail {
             })
             .unwrap(),
         );
-        let dispatcher = Dispatcher::new(app.store.clone(), Some(email), None, app.base.clone());
+        let dispatcher = Dispatcher::new(store, Some(email), None, base.to_string());
         Mail { sink, dispatcher }
     }
 
