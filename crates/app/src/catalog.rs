@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use motcua_domain::ids::AgencyCode;
-use motcua_search::{CatalogIndex, MAX_QUERY_CHARS, SearchError, SearchQuery};
+use motcua_search::{CatalogIndex, MAX_QUERY_CHARS, Phrases, SearchError, SearchQuery};
 use motcua_store::{Agency, Branch, OnlineLevel, Store, StoreError};
 
 use crate::error::{AppError, Kind};
@@ -22,6 +22,8 @@ pub enum CatalogError {
 
 pub struct Catalog {
     current: RwLock<Snapshot>,
+    /// What people's words mean, for every build.
+    phrases: Phrases,
 }
 
 /// The catalog as of one stamp: the search index, and the agencies and branches (whose
@@ -33,15 +35,17 @@ struct Snapshot {
     branches: Arc<Vec<Branch>>,
 }
 
-async fn build(store: &dyn Store) -> Result<Snapshot, CatalogError> {
+async fn build(store: &dyn Store, phrases: &Phrases) -> Result<Snapshot, CatalogError> {
     // Read the stamp first: a change racing the read only causes one more rebuild.
     let stamp = store.catalog_stamp().await?;
     let procedures = store.procedures().await?;
     let agencies = store.agencies().await?;
     let branches = store.branches().await?;
     let names: HashMap<_, _> = agencies.iter().map(|a| (a.code, a.name.clone())).collect();
+    let phrases = phrases.clone();
     let index =
-        tokio::task::spawn_blocking(move || CatalogIndex::build(&procedures, &names)).await??;
+        tokio::task::spawn_blocking(move || CatalogIndex::build(&procedures, &names, &phrases))
+            .await??;
     Ok(Snapshot {
         stamp,
         index: Arc::new(index),
@@ -51,9 +55,12 @@ async fn build(store: &dyn Store) -> Result<Snapshot, CatalogError> {
 }
 
 impl Catalog {
-    pub async fn load(store: &dyn Store) -> Result<Self, CatalogError> {
+    /// The stored catalog, searched with `phrases` (the shipped list, or an administrator's
+    /// additions to it).
+    pub async fn load(store: &dyn Store, phrases: Phrases) -> Result<Self, CatalogError> {
         Ok(Catalog {
-            current: RwLock::new(build(store).await?),
+            current: RwLock::new(build(store, &phrases).await?),
+            phrases,
         })
     }
 
@@ -103,7 +110,7 @@ impl Catalog {
         if store.catalog_stamp().await? == self.stamp() {
             return Ok(false);
         }
-        let fresh = build(store).await?;
+        let fresh = build(store, &self.phrases).await?;
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = fresh;
         Ok(true)
     }

@@ -115,7 +115,8 @@ impl App {
         default_receiving_agency: AgencyCode,
         files: FileStore,
     ) -> Result<Self, CatalogError> {
-        let catalog = Arc::new(catalog::Catalog::load(&*store).await?);
+        let phrases = motcua_search::Phrases::built_in();
+        let catalog = Arc::new(catalog::Catalog::load(&*store, phrases).await?);
         Ok(App {
             store,
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
@@ -137,6 +138,16 @@ impl App {
     pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
         self.public_url = url.into().trim_end_matches('/').to_string();
         self
+    }
+
+    /// Searches the catalog with `phrases` (the shipped list with an administrator's
+    /// additions) instead of the shipped list alone.
+    pub async fn with_search_phrases(
+        mut self,
+        phrases: motcua_search::Phrases,
+    ) -> Result<Self, CatalogError> {
+        self.catalog = Arc::new(catalog::Catalog::load(&*self.store, phrases).await?);
+        Ok(self)
     }
 
     /// Enables online payment through a VNPay gateway (or the built-in sandbox).

@@ -198,6 +198,10 @@ pub async fn receipt_slip(state: &App, r: &DossierRecord) -> Result<ReceiptSlip,
         applicant_address: address,
         applicant_phone: a.phone.as_ref().map(|p| p.as_str().to_string()),
         applicant_email: a.email.clone(),
+        answers: procedure
+            .as_ref()
+            .map(|p| motcua_catalog::form::summary(&p.form_schema, &r.form))
+            .unwrap_or_default(),
         procedure_name: procedure.map(|p| p.name).unwrap_or_default(),
         documents,
         time_limit: time_limit(d.intake.procedure.processing_time),

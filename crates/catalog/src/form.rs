@@ -500,6 +500,75 @@ fn check_address(value: &Value, title: &str, path: &str) -> Result<Value, FormPr
     Ok(serde_json::json!({"province_code": province, "ward_code": ward, "line": line}))
 }
 
+/// The answers as lines to read (the officer's page, the receipt): each question asked and
+/// answered, with its title and the answer in words — a choice by its label, a date as
+/// dd/mm/yyyy, yes/no as "Có"/"Không", an address with its commune's and province's names, a
+/// group's entries numbered. Answers the form does not know are left out.
+pub fn summary(schema: &Value, answers: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(answers) = answers.as_object() {
+        summarise(&fields(schema), answers, "", &mut out);
+    }
+    out
+}
+
+fn summarise(
+    fields: &[Field],
+    answers: &Map<String, Value>,
+    prefix: &str,
+    out: &mut Vec<(String, String)>,
+) {
+    for f in fields.iter().filter(|f| is_shown(f, answers)) {
+        let Some(value) = answers.get(&f.name).filter(|v| !is_blank(Some(v))) else {
+            continue;
+        };
+        let title = format!("{prefix}{}", f.title);
+        let text = match &f.kind {
+            FieldKind::Group { fields, .. } => {
+                for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+                    if let Some(item) = item.as_object() {
+                        summarise(fields, item, &format!("{title} {}: ", i + 1), out);
+                    }
+                }
+                continue;
+            }
+            FieldKind::Choice { options } => {
+                let v = as_text(value).unwrap_or_default();
+                options
+                    .iter()
+                    .find(|(o, _)| *o == v)
+                    .map_or(v, |(_, label)| label.clone())
+            }
+            FieldKind::Date => {
+                let v = as_text(value).unwrap_or_default();
+                chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                    .map_or(v, |d| d.format("%d/%m/%Y").to_string())
+            }
+            FieldKind::YesNo => match value.as_bool() {
+                Some(true) => "Có".to_string(),
+                Some(false) => "Không".to_string(),
+                None => as_text(value).unwrap_or_default(),
+            },
+            FieldKind::Address => {
+                let get = |k: &str| value.get(k).and_then(as_text).unwrap_or_default();
+                let units = AdminUnits::official();
+                let ward = units.ward(&get("ward_code")).map(|w| w.name.clone());
+                let province = units
+                    .province(&get("province_code"))
+                    .map(|p| p.name.clone());
+                [Some(get("line")), ward, province]
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| !s.trim().is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+            _ => as_text(value).unwrap_or_default(),
+        };
+        out.push((title, text));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -575,6 +644,21 @@ mod tests {
         assert!(!out.contains_key("ten_vo_chong"));
         assert!(!out.contains_key("unknown"));
         assert!(!out.contains_key("mst"));
+        // Read back in words, for the officer and the receipt.
+        let lines = summary(&schema(), &Value::Object(out));
+        let said = |q: &str| lines.iter().find(|(t, _)| t == q).map(|(_, a)| a.as_str());
+        assert_eq!(said("Họ và tên"), Some("Nguyễn Văn An"));
+        assert_eq!(said("Ngày sinh"), Some("27/03/2005"));
+        assert_eq!(said("Giới tính"), Some("Nam"));
+        assert!(
+            said("Nơi thường trú")
+                .is_some_and(|a| a.starts_with("Tổ 3, ") && a.ends_with("Quảng Ninh"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(t, a)| t.ends_with(" 1: Quan hệ") && a == "Mẹ")
+        );
     }
 
     #[test]

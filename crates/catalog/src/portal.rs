@@ -451,6 +451,74 @@ impl ReviewedLimits {
     }
 }
 
+/// Structured application forms an administrator reviewed for the most filed procedures (the
+/// fields of each official declaration form), replacing the single free-text question the
+/// source allows: a JSON file `{"forms": [{"code", "source", "schema"}]}`. Each schema must be
+/// an object whose every property is a question the portal can ask.
+pub struct ReviewedForms {
+    by_code: HashMap<ProcedureCode, serde_json::Value>,
+}
+
+impl ReviewedForms {
+    pub fn parse(json: &str) -> Result<ReviewedForms, ImportError> {
+        #[derive(Deserialize)]
+        struct File {
+            forms: Vec<Entry>,
+        }
+        #[derive(Deserialize)]
+        struct Entry {
+            code: String,
+            source: String,
+            schema: serde_json::Value,
+        }
+        let file: File = serde_json::from_str(json).map_err(|e| {
+            let wording = Wording::new("error-catalog-table-row").arg("detail", e.to_string());
+            ImportError::from(vec![Problem::new("forms", "catalog_table_row", wording)])
+        })?;
+        let mut by_code = HashMap::new();
+        let mut problems = Vec::new();
+        for (i, entry) in file.forms.into_iter().enumerate() {
+            let place = format!("forms[{i}]");
+            let Ok(code) = ProcedureCode::parse(&entry.code) else {
+                let w = Wording::new("error-catalog-code").arg("input", entry.code);
+                problems.push(Problem::new(place, "catalog_code", w));
+                continue;
+            };
+            let asked = crate::form::fields(&entry.schema).len();
+            let properties = entry
+                .schema
+                .get("properties")
+                .and_then(serde_json::Value::as_object)
+                .map_or(0, serde_json::Map::len);
+            if properties == 0 || asked != properties || entry.source.trim().is_empty() {
+                let w = Wording::new("error-catalog-form-schema-object");
+                problems.push(Problem::new(place, "catalog_form_schema", w));
+                continue;
+            }
+            let mut schema = entry.schema;
+            schema["x-source"] = serde_json::Value::String(entry.source);
+            by_code.insert(code, schema);
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        Ok(ReviewedForms { by_code })
+    }
+
+    /// Gives each listed procedure its form; answers how many changed.
+    pub fn apply(&self, procedures: &mut [Procedure]) -> usize {
+        let mut changed = 0;
+        for p in procedures.iter_mut() {
+            if let Some(schema) = self.by_code.get(&p.code) {
+                p.form_schema = schema.clone();
+                p.missing.retain(|m| m != "form_schema");
+                changed += 1;
+            }
+        }
+        changed
+    }
+}
+
 fn hours(limit: ProcessingTime) -> u32 {
     match limit {
         ProcessingTime::WorkingDays(d) | ProcessingTime::CalendarDays(d) => d * 8,
@@ -547,6 +615,43 @@ pub fn procedures(json: &str, route: &dyn Route) -> Result<Vec<Procedure>, Porta
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reviewed_forms_apply_to_the_commonest_procedures() {
+        let forms =
+            ReviewedForms::parse(include_str!("../../../fixtures/forms/forms-reviewed.json"))
+                .unwrap();
+        let json = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
+        let routes = FieldRoutes::parse(
+            include_str!("../../../fixtures/catalog/routing-quang-ninh.csv"),
+            AgencyCode::parse("000.00.00.H22").unwrap(),
+            AgencyCode::parse("000.00.14.H22").unwrap(),
+        )
+        .unwrap();
+        let mut list = procedures(json, &routes).unwrap();
+        assert_eq!(
+            forms.apply(&mut list),
+            10,
+            "every reviewed form finds its procedure"
+        );
+        let khai_sinh = list
+            .iter()
+            .find(|p| p.code.to_string() == "1.001193")
+            .unwrap();
+        let asked: Vec<String> = crate::form::fields(&khai_sinh.form_schema)
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert!(
+            asked.contains(&"tre_ho_ten".to_string()) && asked.contains(&"me_cccd".to_string())
+        );
+        assert!(!khai_sinh.missing.contains(&"form_schema".to_string()));
+        // A question the portal cannot ask is refused, with its place.
+        let bad = r#"{"forms":[{"code":"1.001193","source":"x","schema":{"type":"object","properties":{"a":{"type":"weird"}}}}]}"#;
+        let e = ReviewedForms::parse(bad).err().unwrap();
+        assert_eq!(e.problems[0].place, "forms[0]");
+        assert!(ReviewedForms::parse("{").is_err());
+    }
 
     #[test]
     fn reads_fees_and_copies_as_published() {

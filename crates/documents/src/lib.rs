@@ -36,6 +36,8 @@ pub struct ReceiptSlip {
     pub applicant_phone: Option<String>,
     pub applicant_email: Option<String>,
     pub procedure_name: String,
+    /// The application form's answers (question, answer), as the applicant gave them.
+    pub answers: Vec<(String, String)>,
     pub documents: Vec<String>,
     /// "05 ngày làm việc".
     pub time_limit: String,
@@ -86,6 +88,12 @@ pub fn receipt_pdf(s: &ReceiptSlip) -> Result<Vec<u8>, DocumentError> {
         sheet.field("Thư điện tử", e);
     }
     sheet.field("Nội dung yêu cầu giải quyết", &s.procedure_name);
+    if !s.answers.is_empty() {
+        sheet.paragraph("Nội dung tờ khai:", Weight::Regular);
+        for (question, answer) in &s.answers {
+            sheet.indented(&format!("{question}: {answer}"));
+        }
+    }
     sheet.paragraph("1. Thành phần hồ sơ nộp gồm:", Weight::Regular);
     for (i, d) in s.documents.iter().enumerate() {
         sheet.indented(&format!("({}) {d}", i + 1));

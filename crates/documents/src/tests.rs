@@ -15,6 +15,10 @@ fn slip(received: bool) -> ReceiptSlip {
         applicant_phone: Some("0912 345 678".into()),
         applicant_email: Some("anh@example.vn".into()),
         procedure_name: "Thủ tục đăng ký nghĩa vụ quân sự lần đầu, đăng ký phục vụ trong ngạch dự bị và đăng ký bổ sung cho công dân".into(),
+        answers: vec![
+            ("Họ, chữ đệm và tên của trẻ".into(), "Nguyễn Minh An".into()),
+            ("Ngày, tháng, năm sinh của trẻ".into(), "01/06/2025".into()),
+        ],
         documents: vec![
             "Bản chụp Giấy chứng nhận đăng ký nghĩa vụ quân sự".into(),
             "Tờ khai theo mẫu (nếu có)".into(),
@@ -44,6 +48,8 @@ fn receipt_has_the_vietnamese_text_and_a_working_qr_code() {
             "Ông/bà: Nguyễn Thị Ánh",
             "Thời gian trả kết quả giải quyết hồ sơ: 16 giờ 30 phút, ngày 09/06/2025.",
             "Tờ khai theo mẫu (nếu có)",
+            "Nội dung tờ khai:",
+            "Họ, chữ đệm và tên của trẻ: Nguyễn Minh An",
             "Phí, lệ phí: 50.000 đồng (đã nộp trực tuyến).",
         ] {
             assert!(flat.contains(expected), "missing {expected:?} in {flat}");

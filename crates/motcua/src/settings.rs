@@ -194,6 +194,10 @@ pub(crate) struct Policy {
     /// Days ahead within which appointments can be booked.
     #[arg(long, env = "MOTCUA_BOOKING_DAYS", default_value_t = 14)]
     pub booking_days: u32,
+    /// A CSV file of search phrases (`kind,phrase,means,note`: colloquial names of procedures
+    /// and filler words) read after the shipped list, adding to it and correcting it.
+    #[arg(long, env = "MOTCUA_SEARCH_PHRASES")]
+    pub search_phrases: Option<std::path::PathBuf>,
 }
 
 impl Policy {
@@ -264,6 +268,17 @@ pub(crate) async fn app_state(
     let mut state = App::new(store, calendar, policy.timeliness(), centre, files)
         .await
         .context("building the catalog search index")?;
+    if let Some(path) = &policy.search_phrases {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the search phrases {}", path.display()))?;
+        let phrases = motcua_search::Phrases::built_in()
+            .with(&text)
+            .map_err(|e| anyhow::anyhow!("{}", motcua_i18n::localise(Lang::En, &e)))?;
+        state = state
+            .with_search_phrases(phrases)
+            .await
+            .context("building the catalog search index")?;
+    }
     state.watch = policy.watch();
     state.floor = FloorPolicy {
         slot_minutes: policy.slot_minutes,

@@ -1,56 +1,38 @@
-//! Server-side query time of catalog search, p50 and p99, over the demo's whole catalog (the
-//! 1,575 procedures handled at provincial and commune level and the 207 of the national
-//! sample) and a synthetic 20,000-procedure catalog built from their words; beside a
-//! baseline measured in the same run: a linear scan testing whether every folded query word
-//! occurs in the folded name (what a plain `LIKE` search does, without typos or ranking).
+//! Catalog search on the demo's whole catalog (the 1,575 procedures handled at provincial and
+//! commune level and the 207 of the national sample): the accuracy on the citizens' query set
+//! (`fixtures/search/queries.tsv`: top-1, top-3, and the queries missed), then the
+//! server-side time of those queries, p50 and p99, on the demo catalog and a synthetic
+//! 20,000-procedure catalog built from its words; beside a baseline measured in the same run:
+//! a linear scan testing whether every folded query word occurs in the folded name (what a
+//! plain `LIKE` search does, without typos or ranking).
 //!
 //! `cargo bench -p motcua-search`
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use motcua_catalog::portal::{CatalogAgencies, FieldRoutes, procedures};
-use motcua_domain::ids::{AgencyCode, ProcedureCode};
+mod demo_catalog;
+
+use motcua_domain::ids::ProcedureCode;
 use motcua_domain::text::fold;
 use motcua_procedures::Procedure;
-use motcua_search::{CatalogIndex, SearchQuery};
-
-const DEMO: &str = include_str!("../../../fixtures/catalog/tthc-national-sample-207.json");
-const LOCAL: &str = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
-const ROUTING: &str = include_str!("../../../fixtures/catalog/routing-quang-ninh.csv");
-
-const QUERIES: [&str; 20] = [
-    "đăng ký khai sinh",
-    "dang ky ket hon",
-    "kết hôn",
-    "cấp đổi giấy phép lái xe",
-    "dang ky ho kinh doanh",
-    "ly lich tu phap",
-    "chứng thực bản sao",
-    "đăng ký thường trú",
-    "dang ky nghia vu quan su",
-    "đăng ký nghĩa vụ quân sự",
-    "dang ki nghia vu quan su",
-    "tham dinh phe duyet ke hoach ung pho su co tran dau",
-    "giay phep",
-    "vat lieu no cong nghiep",
-    "1.013133",
-    "che do chinh sach",
-    "khieu nai",
-    "bien phong cua khau",
-    "xac nhan",
-    "quan nhan",
-];
+use motcua_search::evaluation::{accuracy, query_set};
+use motcua_search::{CatalogIndex, Phrases, SearchQuery};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn measure(label: &str, rounds: usize, mut run: impl FnMut(&str) -> usize) -> (Duration, Duration) {
-    let mut times = Vec::with_capacity(rounds * QUERIES.len());
+fn measure(
+    label: &str,
+    queries: &[&str],
+    rounds: usize,
+    mut run: impl FnMut(&str) -> usize,
+) -> (Duration, Duration) {
+    let mut times = Vec::with_capacity(rounds * queries.len());
     let mut hits = 0;
     for _ in 0..rounds {
-        for q in QUERIES {
+        for &q in queries {
             let t = Instant::now();
             hits += run(q);
             times.push(t.elapsed());
@@ -67,15 +49,15 @@ fn measure(label: &str, rounds: usize, mut run: impl FnMut(&str) -> usize) -> (D
     (p50, p99)
 }
 
-fn bench(name: &str, catalog: &[Procedure], rounds: usize) {
+fn bench(name: &str, catalog: &[Procedure], queries: &[&str], rounds: usize) {
     let t = Instant::now();
-    let index = CatalogIndex::build(catalog, &HashMap::new()).expect("index");
+    let index = CatalogIndex::build(catalog, &HashMap::new(), &Phrases::built_in()).expect("index");
     println!(
         "{name}: {} procedures, index built in {:.0} ms",
         catalog.len(),
         t.elapsed().as_secs_f64() * 1e3
     );
-    let (p50, p99) = measure("tantivy search", rounds, |q| {
+    let (p50, p99) = measure("tantivy search", queries, rounds, |q| {
         index
             .search(&SearchQuery {
                 text: Some(q.into()),
@@ -86,7 +68,7 @@ fn bench(name: &str, catalog: &[Procedure], rounds: usize) {
             .unwrap_or(0)
     });
     let folded: Vec<String> = catalog.iter().map(|p| fold(&p.name)).collect();
-    let (b50, b99) = measure("linear folded scan", rounds, |q| {
+    let (b50, b99) = measure("linear folded scan", queries, rounds, |q| {
         let words: Vec<String> = fold(q).split_whitespace().map(str::to_string).collect();
         folded
             .iter()
@@ -130,17 +112,22 @@ fn synthetic(base: &[Procedure], n: usize) -> Vec<Procedure> {
 }
 
 fn main() {
-    let a = |s: &str| AgencyCode::parse(s).expect("code");
-    let agencies = CatalogAgencies {
-        province: a("000.00.00.H22"),
-        military_command: a("000.00.20.H22"),
-        inspectorate: a("000.00.15.H22"),
-        ministry: a("000.00.00.G01"),
-    };
-    let mut demo = procedures(DEMO, &agencies).expect("demo catalog");
-    let routes =
-        FieldRoutes::parse(ROUTING, agencies.province, a("000.00.14.H22")).expect("routing");
-    demo.extend(procedures(LOCAL, &routes).expect("local catalog"));
-    bench("demo catalog", &demo, 200);
-    bench("synthetic catalog", &synthetic(&demo, 20_000), 20);
+    let demo = demo_catalog::demo_catalog();
+    let index = CatalogIndex::build(&demo, &HashMap::new(), &Phrases::built_in()).expect("index");
+    let set = query_set(demo_catalog::QUERIES).expect("query set");
+    let acc = accuracy(&index, &set).expect("search");
+    println!(
+        "query set: {} citizens' queries on the demo catalog: top-1 {:.1}% ({}), top-3 {:.1}% ({})",
+        acc.queries,
+        acc.top1_share() * 100.0,
+        acc.top1,
+        acc.top3_share() * 100.0,
+        acc.top3
+    );
+    for miss in &acc.misses {
+        println!("  {miss}");
+    }
+    let queries: Vec<&str> = set.iter().map(|e| e.query.as_str()).collect();
+    bench("demo catalog", &demo, &queries, 20);
+    bench("synthetic catalog", &synthetic(&demo, 20_000), &queries, 2);
 }

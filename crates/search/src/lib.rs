@@ -1,40 +1,53 @@
 //! Full-text search over the procedure catalog. An in-memory tantivy index is rebuilt from the
 //! catalog (milliseconds for thousands of procedures) whenever the catalog changes.
 //!
-//! Matching: text is NFC-normalised, lower-cased and folded (tone and vowel marks removed,
-//! đ → d), so "dang ky khai sinh" finds "Đăng ký khai sinh". A word typed with its marks is
-//! matched with them — "kết hôn" does not find "hơn" — on a second copy of the text whose
-//! words keep their letters (ô, ơ, ư, â, ă, ê, đ) and carry their tone apart from its
-//! position, so "hoà" and "hòa" are one word. Every word of the query must match (Vietnamese
-//! is written syllable by syllable, so "any word" would match almost everything), each
-//! exactly or, for a word typed without marks, within one edit, in the name, field, agency,
-//! documents or code; when nothing matches, marks are ignored as a last try. Ranking: a
-//! national code typed exactly comes first, then names equal to the query, then relevance.
-//! Facet counts (field, agency, level, online level) follow the other selected filters.
+//! Reading a query: colloquial names are replaced by the official words and the filler of a
+//! spoken question dropped ([`Phrases`]). Matching: text is NFC-normalised, lower-cased and
+//! folded (tone and vowel marks removed, đ → d, a final y after a consonant as i), so "dang ky
+//! khai sinh" and "đăng kí khai sinh" find "Đăng ký khai sinh". A word typed with its marks is
+//! matched with them — "kết hôn" does not find "hơn" — on a second copy of the text whose words
+//! keep their letters and carry their tone apart from its position ("hoà" is "hòa"). A word
+//! the catalog does not contain may be one typing slip away from one it does. Not every word
+//! must match: a procedure matches when most of the query's words do (all of one or two) in
+//! its name, field, agency or documents; when nothing matches the marks as typed, they are
+//! ignored as a last try. What is shown is what is relevant: procedures whose name and field
+//! hold most of the words, or which hold all of them somewhere.
+//!
+//! Ranking: a national code typed exactly comes first, then names equal to the query, then
+//! names holding more of the query's words, the general procedure before its special cases
+//! (fewer other words in its name: "đăng ký khai tử" before "… lưu động"), then relevance
+//! (BM25 over the fields, the name weighing most). Facet counts (field, agency, level,
+//! online level) follow the other selected filters; when nothing is relevant, fields close to
+//! the query are suggested.
 
-use std::collections::HashMap;
+pub mod evaluation;
+mod phrases;
+mod words;
+
+use std::collections::{HashMap, HashSet};
 
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
-use motcua_domain::text::fold;
 use motcua_procedures::{OnlineLevel, Procedure, ProcedureSummary};
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-};
+use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{DocAddress, Index, IndexReader, Searcher, Term, doc};
-use unicode_normalization::UnicodeNormalization;
+
+pub use phrases::{PhraseProblem, Phrases, PhrasesError};
+use words::{Word, folded_text, marked_text, text_words, within_one_edit};
 
 /// Longest query accepted, in characters: room for the full name of any procedure pasted as
 /// it is published (the longest has 1,094 characters).
 pub const MAX_QUERY_CHARS: usize = 2_000;
 /// Words of a query that are used; more add nothing but work.
 const MAX_WORDS: usize = 12;
-const TOKENIZER: &str = "vi_folded";
-const MARKED: &str = "vi_marked";
+/// The index's fields hold text already folded or marked by [`words`]; it only splits it.
+const TOKENIZER: &str = "vi_words";
+/// Fields suggested when nothing relevant is found.
+const SUGGESTED_FIELDS: usize = 6;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -65,28 +78,28 @@ pub struct Facets {
     pub online_level: Vec<(OnlineLevel, u64)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchResult {
     /// The requested page, in rank order.
     pub items: Vec<ProcedureSummary>,
     pub total: usize,
     pub facets: Facets,
+    /// When text was searched and nothing relevant found: fields to browse instead (those
+    /// sharing a word with the query first, then the largest), with their procedure counts.
+    pub suggested_fields: Vec<(String, u64)>,
 }
 
 struct Fields {
     ord: Field,
-    code: Field,
     name: Field,
     field: Field,
     agency: Field,
     documents: Field,
-    /// The same four with their marks kept ([`marked`]).
+    /// The same four with their marks kept.
     name_m: Field,
     field_m: Field,
     agency_m: Field,
     documents_m: Field,
-    /// Exact values for filtering: `field`, `agency_code`, `level`, `online_level`.
-    filters: [Field; 4],
 }
 
 /// Facet values of one procedure, as small numbers (index into `CatalogIndex::values`).
@@ -96,14 +109,66 @@ const AGENCY: usize = 1;
 const LEVEL: usize = 2;
 const ONLINE: usize = 3;
 
+/// The words of one procedure's name and field, as ids of the index's vocabulary.
+struct Said {
+    /// The name's words without a leading "Thủ tục" (folded, marked), in order.
+    name: Vec<(u32, u32)>,
+    /// The words of the field and of the English name, which count as matches but not as
+    /// words the name says besides the query's.
+    also: Vec<(u32, u32)>,
+}
+
+/// The distinct words of the catalog's names and fields, each with an id.
+#[derive(Default)]
+struct Vocabulary {
+    folded: HashMap<String, u32>,
+    marked: HashMap<String, u32>,
+    /// Folded words by id, for typo tolerance.
+    folded_words: Vec<String>,
+}
+
+impl Vocabulary {
+    fn add(&mut self, (folded, marked): (String, String)) -> (u32, u32) {
+        let next = self.folded_words.len() as u32;
+        let f = *self.folded.entry(folded.clone()).or_insert_with(|| {
+            self.folded_words.push(folded);
+            next
+        });
+        let next = self.marked.len() as u32;
+        let m = *self.marked.entry(marked).or_insert(next);
+        (f, m)
+    }
+}
+
+/// Which vocabulary words count as one word of the query.
+enum Accepts {
+    /// Marked ids (the word was typed with marks that count).
+    Marked(Vec<u32>),
+    /// Folded ids (the word itself and, when typos are forgiven, its neighbours).
+    Folded(Vec<u32>),
+}
+
+impl Accepts {
+    fn takes(&self, (folded, marked): (u32, u32)) -> bool {
+        match self {
+            Accepts::Marked(ids) => ids.contains(&marked),
+            Accepts::Folded(ids) => ids.contains(&folded),
+        }
+    }
+}
+
 /// The searchable catalog.
 pub struct CatalogIndex {
     reader: IndexReader,
     fields: Fields,
+    phrases: Phrases,
     items: Vec<ProcedureSummary>,
     dims: Vec<Dims>,
+    said: Vec<Said>,
+    vocabulary: Vocabulary,
     /// Facet values by dimension; `Dims` index into these.
     values: [Vec<String>; 4],
+    /// Procedures by the folded and the marked text of their names (without "Thủ tục").
     by_folded_name: HashMap<String, Vec<usize>>,
     by_marked_name: HashMap<String, Vec<usize>>,
     by_code: HashMap<ProcedureCode, usize>,
@@ -112,63 +177,28 @@ pub struct CatalogIndex {
 }
 
 fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
+    TextAnalyzer::builder(WhitespaceTokenizer::default())
+        .filter(RemoveLongFilter::limit(200))
         .build()
 }
 
-fn marked_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .build()
-}
-
-fn nfc(s: &str) -> String {
-    s.nfc().collect()
-}
-
-/// The tone marks of Vietnamese (grave, acute, tilde, hook above, dot below), as combining
-/// characters.
-const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
-
-/// One word with its letters kept and its tone moved to the end as a digit: "hôn" → "hôn0",
-/// "hồn" → "hôn1", "hoà" and "hòa" → "hoa1". Vowel marks (ô, ơ, ư, â, ă, ê) and đ stay.
-fn marked_word(word: &str) -> String {
-    let mut tone = 0;
-    let mut base = String::with_capacity(word.len());
-    for c in word.nfd() {
-        match TONES.iter().position(|t| *t == c) {
-            Some(i) => tone = i + 1,
-            None => base.extend(c.to_lowercase()),
+/// A name without the "Thủ tục" (procedure) many names begin with, which says nothing.
+fn plain_name(name: &str) -> &str {
+    let trimmed = name.trim_start();
+    let mut words = trimmed.splitn(3, char::is_whitespace);
+    match (words.next(), words.next(), words.next()) {
+        (Some(a), Some(b), Some(rest))
+            if motcua_domain::text::fold(&format!("{a} {b}")) == "thu tuc" =>
+        {
+            rest.trim_start()
         }
+        _ => trimmed,
     }
-    let mut out: String = base.nfc().collect();
-    out.push(char::from(b'0' + tone as u8));
-    out
 }
 
-/// A text as the marked fields hold it: each word through [`marked_word`].
-fn marked(text: &str) -> String {
-    nfc(text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(marked_word)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Whether a word was typed with any mark (a tone, a vowel mark or đ).
-fn has_marks(word: &str) -> bool {
-    fold(word) != word.to_lowercase()
-}
-
-/// A word of a query: as folded, and as marked when it was typed with marks.
-struct Word {
-    folded: String,
-    marked: Option<String>,
+/// How many of `n` query words a procedure must hold: all of one or two, most of more.
+fn required(n: usize) -> usize {
+    if n <= 2 { n } else { (n * 3).div_ceil(5) }
 }
 
 /// Whether the marks a person typed count.
@@ -189,10 +219,12 @@ enum Typos {
 }
 
 impl CatalogIndex {
-    /// Indexes the catalog; `agency_names` lets people search by the implementing agency.
+    /// Indexes the catalog; `agency_names` lets people search by the implementing agency,
+    /// `phrases` says what people's words mean.
     pub fn build(
         procedures: &[Procedure],
         agency_names: &HashMap<AgencyCode, String>,
+        phrases: &Phrases,
     ) -> Result<Self, SearchError> {
         let mut sb = Schema::builder();
         let text = TextOptions::default().set_indexing_options(
@@ -200,37 +232,26 @@ impl CatalogIndex {
                 .set_tokenizer(TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
-        let marked_text = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(MARKED)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
         let fields = Fields {
             ord: sb.add_u64_field("ord", INDEXED | FAST),
-            code: sb.add_text_field("code", STRING),
             name: sb.add_text_field("name", text.clone()),
             field: sb.add_text_field("field", text.clone()),
             agency: sb.add_text_field("agency", text.clone()),
             documents: sb.add_text_field("documents", text.clone()),
-            name_m: sb.add_text_field("name_m", marked_text.clone()),
-            field_m: sb.add_text_field("field_m", marked_text.clone()),
-            agency_m: sb.add_text_field("agency_m", marked_text.clone()),
-            documents_m: sb.add_text_field("documents_m", marked_text),
-            filters: [
-                sb.add_text_field("f_field", STRING),
-                sb.add_text_field("f_agency", STRING),
-                sb.add_text_field("f_level", STRING),
-                sb.add_text_field("f_online", STRING),
-            ],
+            name_m: sb.add_text_field("name_m", text.clone()),
+            field_m: sb.add_text_field("field_m", text.clone()),
+            agency_m: sb.add_text_field("agency_m", text.clone()),
+            documents_m: sb.add_text_field("documents_m", text),
         };
         let index = Index::create_in_ram(sb.build());
         index.tokenizers().register(TOKENIZER, analyzer());
-        index.tokenizers().register(MARKED, marked_analyzer());
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
         let mut values: [Vec<String>; 4] = Default::default();
         let mut interned: [HashMap<String, u32>; 4] = Default::default();
         let mut items = Vec::with_capacity(procedures.len());
         let mut dims = Vec::with_capacity(procedures.len());
+        let mut said = Vec::with_capacity(procedures.len());
+        let mut vocabulary = Vocabulary::default();
         let mut by_folded_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_marked_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_code = HashMap::with_capacity(procedures.len());
@@ -263,19 +284,14 @@ impl CatalogIndex {
             let agency_text = format!("{agency_name} {}", p.implementing_body);
             writer.add_document(doc!(
                 fields.ord => ord as u64,
-                fields.code => p.code.to_string(),
-                fields.name => nfc(&name),
-                fields.field => nfc(&p.field),
-                fields.agency => nfc(&agency_text),
-                fields.documents => nfc(&documents),
-                fields.name_m => marked(&name),
-                fields.field_m => marked(&p.field),
-                fields.agency_m => marked(&agency_text),
-                fields.documents_m => marked(&documents),
-                fields.filters[FIELD] => keys[FIELD].clone(),
-                fields.filters[AGENCY] => keys[AGENCY].clone(),
-                fields.filters[LEVEL] => keys[LEVEL].clone(),
-                fields.filters[ONLINE] => keys[ONLINE].clone(),
+                fields.name => folded_text(&name),
+                fields.field => folded_text(&p.field),
+                fields.agency => folded_text(&agency_text),
+                fields.documents => folded_text(&documents),
+                fields.name_m => marked_text(&name),
+                fields.field_m => marked_text(&p.field),
+                fields.agency_m => marked_text(&agency_text),
+                fields.documents_m => marked_text(&documents),
             ))?;
             items.push(ProcedureSummary {
                 code: p.code,
@@ -287,8 +303,26 @@ impl CatalogIndex {
                 processing_time: p.processing_time,
             });
             dims.push(d);
-            by_folded_name.entry(fold(&p.name)).or_default().push(ord);
-            by_marked_name.entry(marked(&p.name)).or_default().push(ord);
+            let plain = plain_name(&p.name);
+            let also = format!("{} {}", p.field, p.name_en.as_deref().unwrap_or_default());
+            said.push(Said {
+                name: text_words(plain)
+                    .into_iter()
+                    .map(|w| vocabulary.add(w))
+                    .collect(),
+                also: text_words(&also)
+                    .into_iter()
+                    .map(|w| vocabulary.add(w))
+                    .collect(),
+            });
+            by_folded_name
+                .entry(folded_text(plain))
+                .or_default()
+                .push(ord);
+            by_marked_name
+                .entry(marked_text(plain))
+                .or_default()
+                .push(ord);
             by_code.insert(p.code, ord);
         }
         writer.commit()?;
@@ -298,8 +332,11 @@ impl CatalogIndex {
         Ok(CatalogIndex {
             reader,
             fields,
+            phrases: phrases.clone(),
             items,
             dims,
+            said,
+            vocabulary,
             values,
             by_folded_name,
             by_marked_name,
@@ -321,33 +358,14 @@ impl CatalogIndex {
         self.by_code.get(code).map(|&i| &self.items[i])
     }
 
-    /// The words of a query as the index sees them: split where the index splits, folded as
-    /// it folds, and marked when typed with marks.
-    fn words(&self, text: &str) -> Vec<Word> {
-        let mut analyzer = analyzer();
-        let mut words = Vec::new();
-        for raw in nfc(text).split(|c: char| !c.is_alphanumeric()) {
-            if words.len() == MAX_WORDS {
-                break;
-            }
-            let mut stream = analyzer.token_stream(raw);
-            if stream.advance() {
-                words.push(Word {
-                    folded: stream.token().text.clone(),
-                    marked: has_marks(raw).then(|| marked_word(raw)),
-                });
-            }
-        }
-        words
+    /// Whether a folded word is a word of some name or field.
+    fn known(&self, word: &Word) -> bool {
+        self.vocabulary.folded.contains_key(&word.folded)
     }
 
-    fn text_query(
-        &self,
-        searcher: &Searcher,
-        words: &[Word],
-        typos: Typos,
-        marks: Marks,
-    ) -> Result<BooleanQuery, SearchError> {
+    /// The tantivy query for the words: each word matches in any field (with its marks when
+    /// they count, one typo away when forgiven); `least` of them must.
+    fn text_query(&self, words: &[Word], typos: Typos, marks: Marks, least: usize) -> BooleanQuery {
         let f = &self.fields;
         // (field, boost, typo-tolerant): typos are forgiven in names and fields only; short
         // syllables in long document lists would otherwise match almost anything.
@@ -363,57 +381,106 @@ impl CatalogIndex {
             (f.agency_m, 1.0),
             (f.documents_m, 0.5),
         ];
+        let term_query = |field: Field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+            let term = Term::from_field_text(field, text);
+            let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(query), boost)),
+            )
+        };
         let mut per_word: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(words.len());
         for word in words {
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            let w = &word.folded;
             if let (Some(m), Marks::Respected) = (&word.marked, marks) {
-                // Typed with its marks: those marks, exactly.
                 for (field, boost) in marked {
-                    let term = Term::from_field_text(field, m);
-                    alternatives.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                            boost * 2.0,
-                        )),
-                    ));
+                    alternatives.push(term_query(field, m, boost * 2.0));
                 }
-                per_word.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
-                continue;
-            }
-            let known = typos == Typos::UnknownWords
-                && (searcher.doc_freq(&Term::from_field_text(f.name, w))? > 0
-                    || searcher.doc_freq(&Term::from_field_text(f.field, w))? > 0);
-            for (field, boost, fuzzy) in weighted {
-                let term = Term::from_field_text(field, w);
-                alternatives.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                        boost * 2.0,
-                    )),
-                ));
-                if fuzzy && !known && w.chars().count() >= 2 {
-                    alternatives.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new(term, 1, true)),
-                            boost * 0.5,
-                        )),
-                    ));
+            } else {
+                let fuzzy = (typos == Typos::AllWords || !self.known(word))
+                    && word.folded.chars().count() >= 2;
+                for (field, boost, tolerant) in weighted {
+                    alternatives.push(term_query(field, &word.folded, boost * 2.0));
+                    if tolerant && fuzzy {
+                        let term = Term::from_field_text(field, &word.folded);
+                        alternatives.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(FuzzyTermQuery::new(term, 1, true)),
+                                boost * 0.5,
+                            )),
+                        ));
+                    }
                 }
             }
-            alternatives.push((
-                Occur::Should,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.code, w),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-            per_word.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+            per_word.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
         }
-        Ok(BooleanQuery::new(per_word))
+        BooleanQuery::with_minimum_required_clauses(per_word, least)
+    }
+
+    /// What each query word accepts among the names' and fields' words.
+    fn accepts(&self, words: &[Word], typos: Typos, marks: Marks) -> Vec<Accepts> {
+        let v = &self.vocabulary;
+        words
+            .iter()
+            .map(|word| match (&word.marked, marks) {
+                (Some(m), Marks::Respected) => {
+                    Accepts::Marked(v.marked.get(m).copied().into_iter().collect())
+                }
+                _ => {
+                    let mut ids: Vec<u32> =
+                        v.folded.get(&word.folded).copied().into_iter().collect();
+                    let forgiving = typos == Typos::AllWords || ids.is_empty();
+                    if forgiving && word.folded.chars().count() >= 2 {
+                        ids.extend(
+                            v.folded_words
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, w)| within_one_edit(w, &word.folded))
+                                .map(|(i, _)| i as u32),
+                        );
+                    }
+                    Accepts::Folded(ids)
+                }
+            })
+            .collect()
+    }
+
+    /// How well a procedure's name answers the query: the query words its name or field
+    /// holds, plus half a word for each word the name begins with in the query's order, less
+    /// half the logarithm of the words the name says besides (the general procedure before its
+    /// special cases; a long official name is not buried). A name holding none of the words
+    /// ranks after all that hold some.
+    fn fit(&self, i: usize, accepts: &[Accepts]) -> f64 {
+        let said = &self.said[i];
+        let held = accepts
+            .iter()
+            .filter(|a| said.name.iter().chain(&said.also).any(|w| a.takes(*w)))
+            .count();
+        if held == 0 {
+            return f64::MIN;
+        }
+        let leading = said
+            .name
+            .iter()
+            .zip(accepts)
+            .take_while(|(w, a)| a.takes(**w))
+            .count();
+        let other = said
+            .name
+            .iter()
+            .filter(|w| !accepts.iter().any(|a| a.takes(**w)))
+            .count();
+        held as f64 + 0.3 * leading as f64 - 0.5 * (1.0 + other as f64).ln()
+    }
+
+    /// How many query words a procedure's name or field holds.
+    fn held(&self, i: usize, accepts: &[Accepts]) -> usize {
+        let said = &self.said[i];
+        accepts
+            .iter()
+            .filter(|a| said.name.iter().chain(&said.also).any(|w| a.takes(*w)))
+            .count()
     }
 
     fn ords(
@@ -461,6 +528,82 @@ impl CatalogIndex {
         out
     }
 
+    /// The relevant procedures for the words, best first. Tries the marks as typed with typos forgiven in unknown words, then in all,
+    /// then without the marks.
+    fn relevant(&self, searcher: &Searcher, words: &[Word]) -> Result<Vec<usize>, SearchError> {
+        let tries = [
+            (Typos::UnknownWords, Marks::Respected),
+            (Typos::AllWords, Marks::Respected),
+            (Typos::UnknownWords, Marks::Ignored),
+            (Typos::AllWords, Marks::Ignored),
+        ];
+        let least = required(words.len());
+        for (typos, marks) in tries {
+            if marks == Marks::Ignored && words.iter().all(|w| w.marked.is_none()) {
+                break;
+            }
+            let query = self.text_query(words, typos, marks, least);
+            let scored = searcher.search(
+                &query,
+                &TopDocs::with_limit(self.items.len().max(1)).order_by_score(),
+            )?;
+            if scored.is_empty() {
+                continue;
+            }
+            let all_words = self.text_query(words, typos, marks, words.len());
+            let everywhere: HashSet<usize> = self
+                .ords(searcher, searcher.search(&all_words, &DocSetCollector)?)?
+                .into_iter()
+                .collect();
+            let scores: Vec<f32> = scored.iter().map(|(s, _)| *s).collect();
+            let ords = self.ords(searcher, scored.into_iter().map(|(_, d)| d))?;
+            let accepts = self.accepts(words, typos, marks);
+            let mut found: Vec<(usize, f64, f32)> = ords
+                .into_iter()
+                .zip(scores)
+                .filter(|(i, _)| self.held(*i, &accepts) >= least || everywhere.contains(i))
+                .map(|(i, score)| (i, self.fit(i, &accepts), score))
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            found.sort_by(|a, b| {
+                b.1.total_cmp(&a.1)
+                    .then_with(|| b.2.total_cmp(&a.2))
+                    .then_with(|| self.items[a.0].code.cmp(&self.items[b.0].code))
+            });
+            return Ok(found.into_iter().map(|(i, ..)| i).collect());
+        }
+        Ok(Vec::new())
+    }
+
+    /// Fields to browse when nothing relevant was found: those sharing a word with the query,
+    /// then the largest.
+    fn suggest_fields(&self, words: &[Word]) -> Vec<(String, u64)> {
+        let mut counts = vec![0u64; self.values[FIELD].len()];
+        for d in &self.dims {
+            counts[d[FIELD] as usize] += 1;
+        }
+        let mut fields: Vec<(usize, String, u64)> = self.values[FIELD]
+            .iter()
+            .zip(counts)
+            .map(|(field, n)| {
+                let field_words = text_words(field);
+                let shared = words
+                    .iter()
+                    .filter(|w| field_words.iter().any(|(f, m)| w.is(f, m)))
+                    .count();
+                (shared, field.clone(), n)
+            })
+            .collect();
+        fields.sort_by(|a, b| b.0.cmp(&a.0).then(b.2.cmp(&a.2)).then(a.1.cmp(&b.1)));
+        fields
+            .into_iter()
+            .take(SUGGESTED_FIELDS)
+            .map(|(_, field, n)| (field, n))
+            .collect()
+    }
+
     /// Searches, filters, counts facets and returns one page.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
         let text = q.text.as_deref().map(str::trim).unwrap_or_default();
@@ -468,103 +611,60 @@ impl CatalogIndex {
             return Err(SearchError::TooLong);
         }
         let searcher = self.reader.searcher();
-        let words = self.words(text);
+        let typed = words::words(text);
+        let mut query_words = self.phrases.apply(&typed);
+        query_words.truncate(MAX_WORDS);
         let wanted = self.wanted(q);
         let passes = |i: usize, skip: usize| {
             (0..4).all(|k| k == skip || wanted[k].is_none_or(|w| w == Some(self.dims[i][k])))
         };
-        // Everything the text matches, unfiltered (facets need it), and the query that found it.
-        let (matched, query) = if words.is_empty() {
-            (self.by_code_order.clone(), None)
+        // Everything relevant, unfiltered (facets need it), best first.
+        let mut ranked: Vec<usize> = if query_words.is_empty() {
+            self.by_code_order.clone()
         } else {
-            let mut found = None;
-            let tries = [
-                (Typos::UnknownWords, Marks::Respected),
-                (Typos::AllWords, Marks::Respected),
-                (Typos::UnknownWords, Marks::Ignored),
-                (Typos::AllWords, Marks::Ignored),
-            ];
-            for (typos, marks) in tries {
-                let query = self.text_query(&searcher, &words, typos, marks)?;
-                let docs = searcher.search(&query, &DocSetCollector)?;
-                if !docs.is_empty() || (typos, marks) == (Typos::AllWords, Marks::Ignored) {
-                    found = Some((self.ords(&searcher, docs)?, Some(query)));
-                    break;
-                }
-            }
-            found.unwrap_or_default()
+            self.relevant(&searcher, &query_words)?
         };
-        // A national code typed exactly is a match, though its words are not the code's.
+        // A national code typed exactly comes first; then names equal to the query.
         let by_code = ProcedureCode::parse(text).ok().and_then(|code| {
             self.by_code
                 .get(&code)
                 .or_else(|| self.by_code.get(&code.national()))
                 .copied()
         });
-        let mut matched = matched;
-        if let Some(i) = by_code
-            && !matched.contains(&i)
-        {
-            matched.push(i);
+        let plain = plain_name(text);
+        let same_name = if typed.iter().any(|w| w.marked.is_some()) {
+            self.by_marked_name.get(&marked_text(plain))
+        } else {
+            self.by_folded_name.get(&folded_text(plain))
+        };
+        let first: Vec<usize> = by_code
+            .into_iter()
+            .chain(same_name.into_iter().flatten().copied())
+            .collect();
+        if !first.is_empty() {
+            let mut seen = HashSet::new();
+            ranked = first
+                .into_iter()
+                .chain(ranked)
+                .filter(|i| seen.insert(*i))
+                .collect();
         }
+        let impossible = wanted.iter().any(|w| matches!(w, Some(None)));
         let mut counts: [Vec<u64>; 4] = std::array::from_fn(|k| vec![0; self.values[k].len()]);
-        let mut total = 0;
-        for &i in &matched {
+        let mut shown = Vec::new();
+        for &i in &ranked {
             for (k, count) in counts.iter_mut().enumerate() {
                 if passes(i, k) {
                     count[self.dims[i][k] as usize] += 1;
                 }
             }
-            if passes(i, usize::MAX) {
-                total += 1;
+            if !impossible && passes(i, usize::MAX) {
+                shown.push(i);
             }
         }
-        // The page: a typed national code first, then names equal to the query, then the best
-        // scores among the filtered matches.
-        let mut first: Vec<usize> = by_code.into_iter().collect();
-        let same_name = if has_marks(text) {
-            self.by_marked_name.get(&marked(text))
-        } else {
-            self.by_folded_name.get(&fold(text))
-        };
-        first.extend(same_name.into_iter().flatten().copied());
-        let mut seen = std::collections::HashSet::new();
-        first.retain(|&i| passes(i, usize::MAX) && seen.insert(i));
-        let wanted_len = q.offset.saturating_add(q.limit);
-        let impossible = wanted.iter().any(|w| matches!(w, Some(None)));
-        let rest: Vec<usize> = match query {
-            _ if impossible => Vec::new(),
-            None => matched
-                .into_iter()
-                .filter(|&i| passes(i, usize::MAX))
-                .take(wanted_len)
-                .collect(),
-            Some(query) => {
-                let mut filtered: Vec<(Occur, Box<dyn Query>)> =
-                    vec![(Occur::Must, Box::new(query))];
-                for (k, w) in wanted.iter().enumerate() {
-                    if let Some(Some(id)) = w {
-                        let term = Term::from_field_text(
-                            self.fields.filters[k],
-                            &self.values[k][*id as usize],
-                        );
-                        filtered.push((
-                            Occur::Must,
-                            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                        ));
-                    }
-                }
-                let top = searcher.search(
-                    &BooleanQuery::new(filtered),
-                    &TopDocs::with_limit((wanted_len + first.len()).max(1)).order_by_score(),
-                )?;
-                self.ords(&searcher, top.into_iter().map(|(_, d)| d))?
-            }
-        };
-        let items = first
-            .iter()
-            .copied()
-            .chain(rest.into_iter().filter(|i| !first.contains(i)))
+        let total = shown.len();
+        let items = shown
+            .into_iter()
             .skip(q.offset)
             .take(q.limit)
             .map(|i| self.items[i].clone())
@@ -596,10 +696,16 @@ impl CatalogIndex {
                 })
                 .collect(),
         };
+        let suggested_fields = if ranked.is_empty() && !query_words.is_empty() {
+            self.suggest_fields(&typed)
+        } else {
+            Vec::new()
+        };
         Ok(SearchResult {
             items,
             total,
             facets,
+            suggested_fields,
         })
     }
 }

@@ -23,6 +23,8 @@ pub(crate) const ROUTING: &str =
 /// Time limits an administrator decided where the source gives a number without its unit.
 pub(crate) const LIMITS: &str =
     include_str!("../../../../fixtures/catalog/limits-reviewed-quang-ninh.csv");
+/// Structured application forms reviewed for the most filed procedures.
+pub(crate) const FORMS: &str = include_str!("../../../../fixtures/forms/forms-reviewed.json");
 pub(crate) const WARDS: &str =
     include_str!("../../../../fixtures/quang-ninh/quang-ninh-wards-2025.csv");
 pub(crate) const FACTS: &str =

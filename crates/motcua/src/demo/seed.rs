@@ -12,11 +12,11 @@ use rand::Rng;
 use serde::Deserialize;
 
 use super::{
-    Credentials, FACTS, LIMITS, LOCAL_PROCEDURES, Login, PROCEDURES, ROUTING, WARDS, history,
+    Credentials, FACTS, FORMS, LIMITS, LOCAL_PROCEDURES, Login, PROCEDURES, ROUTING, WARDS, history,
 };
 use crate::settings::{self, Policy};
 use motcua_catalog::ImportError;
-use motcua_catalog::portal::{self, CatalogAgencies, FieldRoutes, ReviewedLimits};
+use motcua_catalog::portal::{self, CatalogAgencies, FieldRoutes, ReviewedForms, ReviewedLimits};
 
 /// Level-1 code of the demo province: a placeholder (see fixtures/SOURCES.md).
 const PROVINCE: &str = "000.00.00.H22";
@@ -406,6 +406,9 @@ pub(crate) async fn seed(
     let routes = FieldRoutes::parse(ROUTING, province, office).map_err(rejected)?;
     let mut local = portal::procedures(LOCAL_PROCEDURES, &routes)?;
     ReviewedLimits::parse(LIMITS)
+        .map_err(rejected)?
+        .apply(&mut local);
+    ReviewedForms::parse(FORMS)
         .map_err(rejected)?
         .apply(&mut local);
     procedures.extend(local);

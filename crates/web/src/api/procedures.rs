@@ -122,6 +122,9 @@ pub(crate) struct ProcedureList {
     per_page: u32,
     /// Counts by field, agency, level and online level; each ignores its own filter.
     facets: ProcedureFacets,
+    /// When text was searched and nothing relevant exists: fields to browse instead, with
+    /// their procedure counts (empty otherwise).
+    suggested_fields: Vec<FacetValue>,
 }
 
 /// Searches the catalog, with facets.
@@ -141,6 +144,11 @@ pub(crate) async fn list(
         page,
         per_page,
         facets: found.facets.into(),
+        suggested_fields: found
+            .suggested_fields
+            .into_iter()
+            .map(|(value, count)| FacetValue { value, count })
+            .collect(),
     }))
 }
 

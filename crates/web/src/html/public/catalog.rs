@@ -154,11 +154,7 @@ pub(crate) async fn home(State(state): State<App>, c: Chrome) -> Response {
             limit: 0,
             ..SearchQuery::default()
         })
-        .unwrap_or_else(|_| motcua_search::SearchResult {
-            items: vec![],
-            total: 0,
-            facets: Default::default(),
-        });
+        .unwrap_or_default();
     let names = agency_names(&state).await;
     let fields = all
         .facets
@@ -204,6 +200,12 @@ pub(crate) struct PageLink {
     pub href: String,
 }
 
+/// A field to browse, with its procedure count.
+pub(crate) struct FieldLink {
+    href: String,
+    label: String,
+}
+
 #[derive(Template)]
 #[template(path = "procedures.html")]
 pub(crate) struct List<'a> {
@@ -213,6 +215,8 @@ pub(crate) struct List<'a> {
     total: usize,
     results_label: String,
     items: Vec<Item>,
+    /// Fields to browse when nothing relevant was found.
+    suggested: Vec<FieldLink>,
     fields: Vec<Choice>,
     agencies: Vec<Choice>,
     levels: Vec<Choice>,
@@ -314,11 +318,7 @@ pub(crate) async fn list(
             Ok(r) => r,
             Err(e) => return store_failure(&c, e),
         },
-        None => motcua_search::SearchResult {
-            items: vec![],
-            total: 0,
-            facets: Default::default(),
-        },
+        None => motcua_search::SearchResult::default(),
     };
     let names = agency_names(&state).await;
     let facets = &result.facets;
@@ -372,6 +372,17 @@ pub(crate) async fn list(
         total: result.total,
         results_label,
         items: result.items.iter().map(|p| item(&c, p)).collect(),
+        suggested: result
+            .suggested_fields
+            .iter()
+            .map(|(field, n)| FieldLink {
+                href: format!(
+                    "/procedures?{}",
+                    serde_urlencoded::to_string([("field", field)]).unwrap_or_default()
+                ),
+                label: format!("{field} ({})", thousands(&c, *n as i64)),
+            })
+            .collect(),
         fields: choices(&facets.field, form.field.as_deref(), |v| v.to_string()),
         agencies: choices(&agencies_values, form.agency.as_deref(), |v| {
             v.parse()

@@ -5,8 +5,8 @@
 use super::office::Officer;
 use super::office::role_label;
 use crate::html::forms::{Fields, get, see_other};
+use crate::html::local;
 use crate::html::{Chrome, render};
-use crate::html::{local, procedure_name};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -29,6 +29,8 @@ pub(crate) struct DossierPage<'a> {
     code: String,
     procedure: String,
     facts: Vec<(String, String)>,
+    /// The application form's questions and answers.
+    answers: Vec<(String, String)>,
     status: String,
     status_key: &'static str,
     history: Vec<(String, String, String)>,
@@ -159,11 +161,24 @@ pub(crate) async fn dossier_page(
         facts.push((c.tr.t("staff-missing"), s.missing.join("; ")));
     }
     let status = crate::html::forms::form_status(&errors);
+    let procedure = state
+        .store
+        .procedure(&d.intake.procedure.code)
+        .await
+        .ok()
+        .flatten();
     let page = DossierPage {
         c,
         csrf: officer.csrf(),
         code: record.code.to_string(),
-        procedure: procedure_name(state, &d.intake.procedure.code.to_string()).await,
+        procedure: procedure
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+        answers: procedure
+            .as_ref()
+            .map(|p| motcua_catalog::form::summary(&p.form_schema, &record.form))
+            .unwrap_or_default(),
         facts,
         status: d.status.label(c.lang).to_string(),
         status_key: d.status.as_str(),

@@ -107,6 +107,7 @@ fn a_pdf() -> Vec<u8> {
         applicant_phone: None,
         applicant_email: None,
         procedure_name: String::new(),
+        answers: vec![],
         documents: vec![],
         time_limit: String::new(),
         filed_at: String::new(),
