@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use motcua_catalog::form;
+use motcua_catalog::{form, portal};
 use motcua_domain::ids::{Cccd, DraftId, Phone, ProcedureCode};
 use motcua_domain::lifecycle::{Applicant, Channel, Intake};
 use motcua_domain::role::{Actor, Role};
@@ -46,14 +46,28 @@ pub fn document_required(name: &str) -> bool {
     !name.to_lowercase().contains("nếu có")
 }
 
-/// The fee to pay online before processing: the online method's single stated amount.
-pub fn online_fee(p: &Procedure) -> i64 {
-    p.methods
+/// The fee to pay online before processing: the online method's stated amount, or, when the
+/// source states it case by case, the amount of the case the applicant chose in `answers`
+/// (0 until one is chosen; the form requires the choice before filing).
+pub fn online_fee(p: &Procedure, answers: &serde_json::Value) -> i64 {
+    let Some(method) = p
+        .methods
         .iter()
         .find(|m| m.method.to_lowercase().contains("trực tuyến"))
-        .and_then(|m| m.fee_vnd)
-        .unwrap_or(0)
-        .max(0)
+    else {
+        return 0;
+    };
+    let chosen = || {
+        let case: usize = answers
+            .get(portal::FEE_CASE)?
+            .as_str()?
+            .trim()
+            .parse()
+            .ok()?;
+        let tiers = portal::fee_tiers(&method.fee_text);
+        Some(tiers.get(case.checked_sub(1)?)?.amount)
+    };
+    method.fee_vnd.or_else(chosen).unwrap_or(0).max(0)
 }
 
 pub async fn procedure(state: &App, code: &str) -> Result<Procedure, AppError> {
@@ -378,7 +392,8 @@ pub async fn submit(
     let Some(mut rules) = p.rules() else {
         return Err(AppError::not_found());
     };
-    rules.prepaid_fee = online_fee(&p);
+    let form = serde_json::Value::Object(cleaned);
+    rules.prepaid_fee = online_fee(&p, &form);
     let intake = Intake {
         procedure: rules,
         applicant: Applicant {
@@ -397,7 +412,6 @@ pub async fn submit(
         receive_now: false,
     };
     let actor = Actor::new(me.id.clone(), Role::Applicant, None);
-    let form = serde_json::Value::Object(cleaned);
     match motcua_store::ops::open_draft(
         &*state.store,
         &state.lifecycle_on(&state.calendar()),
@@ -417,5 +431,45 @@ pub async fn submit(
             Err(already_submitted(&code))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_catalog::portal::{FieldRoutes, procedures};
+    use motcua_domain::ids::AgencyCode;
+    use serde_json::json;
+
+    /// "Cấp hộ chiếu phổ thông": online 160.000 đồng, or 320.000 đồng to replace a lost or
+    /// damaged passport, as the source states case by case.
+    fn passport() -> Procedure {
+        let json = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
+        let routes = FieldRoutes::parse(
+            include_str!("../../../fixtures/catalog/routing-quang-ninh.csv"),
+            AgencyCode::parse("000.00.00.H22").unwrap(),
+            AgencyCode::parse("000.00.14.H22").unwrap(),
+        )
+        .unwrap();
+        procedures(json, &routes)
+            .unwrap()
+            .into_iter()
+            .find(|p| p.code.to_string() == "1.001456")
+            .unwrap()
+    }
+
+    #[test]
+    fn a_fee_stated_case_by_case_is_the_chosen_cases() {
+        let p = passport();
+        let case = |n: &str| json!({ portal::FEE_CASE: n });
+        assert_eq!(online_fee(&p, &case("1")), 160_000);
+        assert_eq!(online_fee(&p, &case("2")), 320_000);
+        // Not chosen, or not a case: nothing is charged, and the form asks.
+        assert_eq!(online_fee(&p, &json!({})), 0);
+        assert_eq!(online_fee(&p, &case("3")), 0);
+        assert_eq!(online_fee(&p, &case("0")), 0);
+        let problems = form::validate(&p.form_schema, &json!({})).unwrap_err();
+        assert!(problems.iter().any(|f| f.path == portal::FEE_CASE));
+        assert!(form::validate(&p.form_schema, &case("2")).is_ok());
     }
 }

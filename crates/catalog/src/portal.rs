@@ -310,6 +310,11 @@ fn local_fee(text: &str) -> Option<i64> {
 /// The amounts of money a text names: a number (with `.` or `,` between groups of three
 /// digits) followed by đồng, Đồng, VNĐ, Việt Nam Đồng or đ.
 fn amounts(text: &str) -> Vec<i64> {
+    amount_spans(text).into_iter().map(|(.., n)| n).collect()
+}
+
+/// [`amounts`] with where each stands: (first char, char after the number, amount).
+fn amount_spans(text: &str) -> Vec<(usize, usize, i64)> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -331,10 +336,123 @@ fn amounts(text: &str) -> Vec<i64> {
             .any(|c| rest.starts_with(c))
             || (rest.starts_with('đ') && !rest.chars().nth(1).is_some_and(char::is_alphabetic));
         if currency && let Some(n) = grouped(run) {
-            out.push(n);
+            out.push((start, i, n));
         }
     }
     out
+}
+
+/// One case of a fee the source states case by case ("Trường hợp cấp lại do bị hỏng hoặc bị
+/// mất: 400.000đ/hộ chiếu"): the source's own words for it, and its amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeeTier {
+    pub label: String,
+    pub amount: i64,
+}
+
+/// The question a procedure's form asks when its fee depends on the case: the answer is the
+/// tier's number, from 1, in [`fee_tiers`]' order.
+pub const FEE_CASE: &str = "truong_hop_le_phi";
+
+/// The cases of a published fee text that names several amounts (none when it names one, or
+/// none): each amount once, with the clause around it as the source words it.
+pub fn fee_tiers(text: &str) -> Vec<FeeTier> {
+    if fee_amount(text).is_some() {
+        return Vec::new();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut tiers: Vec<FeeTier> = Vec::new();
+    for (start, end, amount) in amount_spans(text) {
+        if tiers.iter().any(|t| t.amount == amount) {
+            continue;
+        }
+        let stops_left = |i: usize| {
+            matches!(chars[i], '(' | ')' | ';' | '\n')
+                || (chars[i] == '.' && chars.get(i + 1).is_some_and(|c| c.is_whitespace()))
+        };
+        let stops_right = |i: usize| {
+            matches!(chars[i], '(' | ')' | ';' | '\n')
+                || (chars[i] == '.' && chars.get(i + 1).is_none_or(|c| c.is_whitespace()))
+        };
+        let from = (0..start)
+            .rev()
+            .find(|&i| stops_left(i))
+            .map_or(0, |i| i + 1);
+        let to = (end..chars.len())
+            .find(|&i| stops_right(i))
+            .unwrap_or(chars.len());
+        let clause: String = chars[from..to].iter().collect();
+        let clause = clause
+            .trim()
+            .trim_start_matches(['-', '+', '•', ' '])
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let number: String = chars[start..end].iter().collect();
+        let mut besides = clause.replacen(number.trim(), "", 1);
+        for currency in ["Việt Nam Đồng", "đồng", "Đồng", "VNĐ", "VND", "đ"] {
+            besides = besides.replace(currency, "");
+        }
+        let label = if besides.chars().filter(|c| c.is_alphabetic()).count() > 3 {
+            clause.chars().take(200).collect()
+        } else {
+            "Mức thu chung".to_string()
+        };
+        tiers.push(FeeTier { label, amount });
+    }
+    if tiers.len() < 2 {
+        return Vec::new();
+    }
+    tiers
+}
+
+/// Adds the fee-case question to a procedure's form when the fee of filing online depends on
+/// the case: the applicant chooses, the officer checks at reception.
+pub fn ask_fee_case(p: &mut Procedure) {
+    let Some(method) = p
+        .methods
+        .iter()
+        .find(|m| m.method.to_lowercase().contains("trực tuyến"))
+    else {
+        return;
+    };
+    let tiers = fee_tiers(&method.fee_text);
+    let Some(properties) = p
+        .form_schema
+        .get_mut("properties")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    if tiers.is_empty() {
+        return;
+    }
+    properties.insert(
+        FEE_CASE.into(),
+        serde_json::json!({
+            "type": "string",
+            "title": "Trường hợp nộp phí, lệ phí",
+            "description": "Mức phí, lệ phí tùy trường hợp; chọn trường hợp của bạn. Cán bộ tiếp nhận kiểm tra lại khi nhận hồ sơ.",
+            "enum": (1..=tiers.len()).map(|i| i.to_string()).collect::<Vec<_>>(),
+            "x-labels": tiers.iter().map(|t| format!("{} — {}", t.label, motcua_domain::lang::money(t.amount))).collect::<Vec<_>>(),
+        }),
+    );
+    let schema = &mut p.form_schema;
+    for key in ["required", "x-order"] {
+        match schema
+            .get_mut(key)
+            .and_then(serde_json::Value::as_array_mut)
+        {
+            Some(list) => list.push(FEE_CASE.into()),
+            None => schema[key] = serde_json::json!([FEE_CASE]),
+        }
+    }
+    if let Some(pages) = schema
+        .get_mut("x-pages")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        pages.push(serde_json::json!([FEE_CASE]));
+    }
 }
 
 /// "135.000", "120,000" or "50" as a whole number; `None` for "1.5" or "1,25".
@@ -511,6 +629,7 @@ impl ReviewedForms {
         for p in procedures.iter_mut() {
             if let Some(schema) = self.by_code.get(&p.code) {
                 p.form_schema = schema.clone();
+                ask_fee_case(p);
                 p.missing.retain(|m| m != "form_schema");
                 changed += 1;
             }
@@ -574,7 +693,7 @@ pub fn procedures(json: &str, route: &dyn Route) -> Result<Vec<Procedure>, Porta
             if r.legal_basis.is_empty() {
                 missing.push("legal_basis".into());
             }
-            Ok(Procedure {
+            let mut p = Procedure {
                 code,
                 name,
                 name_en: None,
@@ -607,7 +726,9 @@ pub fn procedures(json: &str, route: &dyn Route) -> Result<Vec<Procedure>, Porta
                 }),
                 provenance: Some(Provenance { document: r.source_document, url: r.source_url }),
                 missing,
-            })
+            };
+            ask_fee_case(&mut p);
+            Ok(p)
         })
         .collect()
 }
@@ -615,6 +736,65 @@ pub fn procedures(json: &str, route: &dyn Route) -> Result<Vec<Procedure>, Porta
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fee_stated_case_by_case_is_asked_not_guessed() {
+        let passport = "200,000 Việt Nam Đồng(200.000đ/ hộ chiếu. Trường hợp cấp lại do bị hỏng hoặc bị mất: 400.000đ/hộ chiếu (Thông tư số 25/2021/TT-BTC ngày 07/4/2021 của Bộ Tài chính).)";
+        assert_eq!(fee_amount(passport), None);
+        assert_eq!(
+            fee_tiers(passport),
+            [
+                FeeTier {
+                    label: "Mức thu chung".into(),
+                    amount: 200_000
+                },
+                FeeTier {
+                    label: "Trường hợp cấp lại do bị hỏng hoặc bị mất: 400.000đ/hộ chiếu".into(),
+                    amount: 400_000
+                },
+            ]
+        );
+        let reduced = "800,000 VNĐ((áp dụng mức phí 400.000 đồng/hồ sơ kể từ ngày 01/7/2025 đến hết ngày 31/12/2026 theo Thông tư số 64/2025/TT-BTC))";
+        let tiers = fee_tiers(reduced);
+        assert_eq!(tiers.len(), 2);
+        assert!(
+            tiers[1]
+                .label
+                .starts_with("áp dụng mức phí 400.000 đồng/hồ sơ kể từ ngày 01/7/2025")
+        );
+        // One amount, or the same amount twice: no case to choose.
+        assert!(fee_tiers("120,000 VNĐ(Theo khoản 1 Điều 3)").is_empty());
+        assert!(fee_tiers("Miễn phí(- Lệ phí: 135.000 đồng/lần)").is_empty());
+        // The catalog's procedures with such fees ask the applicant which case applies.
+        let json = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
+        let routes = FieldRoutes::parse(
+            include_str!("../../../fixtures/catalog/routing-quang-ninh.csv"),
+            AgencyCode::parse("000.00.00.H22").unwrap(),
+            AgencyCode::parse("000.00.14.H22").unwrap(),
+        )
+        .unwrap();
+        let list = procedures(json, &routes).unwrap();
+        let p = list
+            .iter()
+            .find(|p| p.code.to_string() == "1.001456")
+            .unwrap();
+        let question = crate::form::fields(&p.form_schema)
+            .into_iter()
+            .find(|f| f.name == FEE_CASE)
+            .expect("the fee-case question");
+        assert!(question.required);
+        let crate::form::FieldKind::Choice { options } = question.kind else {
+            panic!("a choice")
+        };
+        // Online, the passport costs less: the online way's own text is read.
+        assert_eq!(options.len(), 2);
+        assert!(options[1].1.contains("cấp lại") && options[1].1.ends_with("— 320.000 đồng"));
+        let asking = list
+            .iter()
+            .filter(|p| p.form_schema["properties"].get(FEE_CASE).is_some())
+            .count();
+        assert!(asking > 20, "{asking} procedures ask for the fee case");
+    }
 
     #[test]
     fn reviewed_forms_apply_to_the_commonest_procedures() {

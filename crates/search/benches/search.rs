@@ -30,13 +30,18 @@ fn measure(
     mut run: impl FnMut(&str) -> usize,
 ) -> (Duration, Duration) {
     let mut times = Vec::with_capacity(rounds * queries.len());
+    let mut by_query: Vec<(Duration, &str)> = Vec::with_capacity(queries.len());
     let mut hits = 0;
-    for _ in 0..rounds {
-        for &q in queries {
+    for &q in queries {
+        let mut own = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
             let t = Instant::now();
             hits += run(q);
-            times.push(t.elapsed());
+            own.push(t.elapsed());
         }
+        own.sort();
+        by_query.push((own[own.len() / 2], q));
+        times.extend(own);
     }
     times.sort();
     let (p50, p99) = (percentile(&times, 0.5), percentile(&times, 0.99));
@@ -46,6 +51,13 @@ fn measure(
         p99.as_secs_f64() * 1e6,
         times.len()
     );
+    by_query.sort_by_key(|q| std::cmp::Reverse(q.0));
+    let slowest: Vec<String> = by_query
+        .iter()
+        .take(3)
+        .map(|(t, q)| format!("{q:?} {:.0} µs", t.as_secs_f64() * 1e6))
+        .collect();
+    println!("    slowest (median): {}", slowest.join(", "));
     (p50, p99)
 }
 

@@ -46,6 +46,11 @@ pub const MAX_QUERY_CHARS: usize = 2_000;
 const MAX_WORDS: usize = 12;
 /// The index's fields hold text already folded or marked by [`words`]; it only splits it.
 const TOKENIZER: &str = "vi_words";
+/// Catalogs from this size skip their most common agency and document words (below it the
+/// cost is small and every word counts).
+const COMMON_FROM: usize = 200;
+/// Matches scored by BM25 for the tie-break (the rest rank after them at equal fit).
+const SCORED: usize = 200;
 /// Fields suggested when nothing relevant is found.
 const SUGGESTED_FIELDS: usize = 6;
 
@@ -166,6 +171,10 @@ pub struct CatalogIndex {
     dims: Vec<Dims>,
     said: Vec<Said>,
     vocabulary: Vocabulary,
+    /// Words (folded or marked) that a quarter or more of the procedures' agency or document
+    /// texts say ("các", "giấy", "tờ"): they tell nothing there, and matching them there costs
+    /// the most, so they are matched in names and fields only.
+    common: HashSet<String>,
     /// Facet values by dimension; `Dims` index into these.
     values: [Vec<String>; 4],
     /// Procedures by the folded and the marked text of their names (without "Thủ tục").
@@ -255,6 +264,7 @@ impl CatalogIndex {
         let mut by_folded_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_marked_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_code = HashMap::with_capacity(procedures.len());
+        let mut said_by: HashMap<String, usize> = HashMap::new();
         for (ord, p) in procedures.iter().enumerate() {
             let agency_name = agency_names
                 .get(&p.agency)
@@ -282,6 +292,12 @@ impl CatalogIndex {
             }
             let name = format!("{} {}", p.name, p.name_en.as_deref().unwrap_or_default());
             let agency_text = format!("{agency_name} {}", p.implementing_body);
+            let aside = format!("{agency_text} {documents}");
+            let distinct: HashSet<(String, String)> = text_words(&aside).into_iter().collect();
+            for (folded, marked) in distinct {
+                *said_by.entry(folded).or_default() += 1;
+                *said_by.entry(marked).or_default() += 1;
+            }
             writer.add_document(doc!(
                 fields.ord => ord as u64,
                 fields.name => folded_text(&name),
@@ -327,6 +343,11 @@ impl CatalogIndex {
         }
         writer.commit()?;
         let reader = index.reader()?;
+        let common = said_by
+            .into_iter()
+            .filter(|(_, n)| procedures.len() >= COMMON_FROM && *n * 4 >= procedures.len())
+            .map(|(w, _)| w)
+            .collect();
         let mut by_code_order: Vec<usize> = (0..items.len()).collect();
         by_code_order.sort_by_key(|&i| items[i].code);
         Ok(CatalogIndex {
@@ -337,6 +358,7 @@ impl CatalogIndex {
             dims,
             said,
             vocabulary,
+            common,
             values,
             by_folded_name,
             by_marked_name,
@@ -393,13 +415,19 @@ impl CatalogIndex {
         for word in words {
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             if let (Some(m), Marks::Respected) = (&word.marked, marks) {
-                for (field, boost) in marked {
-                    alternatives.push(term_query(field, m, boost * 2.0));
+                for (i, (field, boost)) in marked.into_iter().enumerate() {
+                    // Agency and documents (the last two) skip words most of them say.
+                    if i < 2 || !self.common.contains(m) {
+                        alternatives.push(term_query(field, m, boost * 2.0));
+                    }
                 }
             } else {
                 let fuzzy = (typos == Typos::AllWords || !self.known(word))
                     && word.folded.chars().count() >= 2;
                 for (field, boost, tolerant) in weighted {
+                    if !tolerant && self.common.contains(&word.folded) {
+                        continue;
+                    }
                     alternatives.push(term_query(field, &word.folded, boost * 2.0));
                     if tolerant && fuzzy {
                         let term = Term::from_field_text(field, &word.folded);
@@ -446,19 +474,19 @@ impl CatalogIndex {
             .collect()
     }
 
-    /// How well a procedure's name answers the query: the query words its name or field
-    /// holds, plus half a word for each word the name begins with in the query's order, less
-    /// half the logarithm of the words the name says besides (the general procedure before its
-    /// special cases; a long official name is not buried). A name holding none of the words
-    /// ranks after all that hold some.
-    fn fit(&self, i: usize, accepts: &[Accepts]) -> f64 {
+    /// How well a procedure's name answers the query: how many query words its name or field
+    /// holds, and a measure of fit — those words, plus 0.3 of a word for each word the name
+    /// begins with in the query's order, less half the logarithm of the words the name says
+    /// besides (the general procedure before its special cases; a long official name is not
+    /// buried). A name holding none of the words fits after all that hold some.
+    fn fit(&self, i: usize, accepts: &[Accepts]) -> (usize, f64) {
         let said = &self.said[i];
         let held = accepts
             .iter()
             .filter(|a| said.name.iter().chain(&said.also).any(|w| a.takes(*w)))
             .count();
         if held == 0 {
-            return f64::MIN;
+            return (0, f64::MIN);
         }
         let leading = said
             .name
@@ -471,16 +499,8 @@ impl CatalogIndex {
             .iter()
             .filter(|w| !accepts.iter().any(|a| a.takes(**w)))
             .count();
-        held as f64 + 0.3 * leading as f64 - 0.5 * (1.0 + other as f64).ln()
-    }
-
-    /// How many query words a procedure's name or field holds.
-    fn held(&self, i: usize, accepts: &[Accepts]) -> usize {
-        let said = &self.said[i];
-        accepts
-            .iter()
-            .filter(|a| said.name.iter().chain(&said.also).any(|w| a.takes(*w)))
-            .count()
+        let fit = held as f64 + 0.3 * leading as f64 - 0.5 * (1.0 + other as f64).ln();
+        (held, fit)
     }
 
     fn ords(
@@ -543,26 +563,46 @@ impl CatalogIndex {
                 break;
             }
             let query = self.text_query(words, typos, marks, least);
-            let scored = searcher.search(
+            // Every match; BM25 scores for the best of them (a tie-break after the name's fit).
+            let (top, docs) = searcher.search(
                 &query,
-                &TopDocs::with_limit(self.items.len().max(1)).order_by_score(),
+                &(
+                    TopDocs::with_limit(SCORED).order_by_score(),
+                    DocSetCollector,
+                ),
             )?;
-            if scored.is_empty() {
+            if docs.is_empty() {
                 continue;
             }
-            let all_words = self.text_query(words, typos, marks, words.len());
-            let everywhere: HashSet<usize> = self
-                .ords(searcher, searcher.search(&all_words, &DocSetCollector)?)?
-                .into_iter()
-                .collect();
-            let scores: Vec<f32> = scored.iter().map(|(s, _)| *s).collect();
-            let ords = self.ords(searcher, scored.into_iter().map(|(_, d)| d))?;
-            let accepts = self.accepts(words, typos, marks);
-            let mut found: Vec<(usize, f64, f32)> = ords
+            let scores: Vec<f32> = top.iter().map(|(s, _)| *s).collect();
+            let scores: HashMap<usize, f32> = self
+                .ords(searcher, top.into_iter().map(|(_, d)| d))?
                 .into_iter()
                 .zip(scores)
-                .filter(|(i, _)| self.held(*i, &accepts) >= least || everywhere.contains(i))
-                .map(|(i, score)| (i, self.fit(i, &accepts), score))
+                .collect();
+            let accepts = self.accepts(words, typos, marks);
+            let fits: Vec<(usize, usize, f64)> = self
+                .ords(searcher, docs)?
+                .into_iter()
+                .map(|i| {
+                    let (held, fit) = self.fit(i, &accepts);
+                    (i, held, fit)
+                })
+                .collect();
+            // A procedure whose name holds too few of the words is relevant only when it holds
+            // all of them somewhere (a document's name, say).
+            let everywhere: HashSet<usize> = if fits.iter().any(|f| f.1 < least) {
+                let all_words = self.text_query(words, typos, marks, words.len());
+                self.ords(searcher, searcher.search(&all_words, &DocSetCollector)?)?
+                    .into_iter()
+                    .collect()
+            } else {
+                HashSet::new()
+            };
+            let mut found: Vec<(usize, f64, f32)> = fits
+                .into_iter()
+                .filter(|(i, held, _)| *held >= least || everywhere.contains(i))
+                .map(|(i, _, fit)| (i, fit, scores.get(&i).copied().unwrap_or(0.0)))
                 .collect();
             if found.is_empty() {
                 continue;

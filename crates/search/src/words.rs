@@ -143,21 +143,21 @@ pub(crate) fn marked_text(text: &str) -> String {
 /// Whether `a` becomes `b` by one edit at most: a letter added, removed or changed, or two
 /// neighbours swapped (as the index's typo tolerance counts them).
 pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
+    if a.is_ascii() && b.is_ascii() {
+        one_edit(a.as_bytes(), b.as_bytes())
     } else {
-        (&b, &a)
-    };
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        one_edit(&a, &b)
+    }
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }
-    let p = short
-        .iter()
-        .zip(long.iter())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let p = short.iter().zip(long).take_while(|(x, y)| x == y).count();
     if p == short.len() {
         return true;
     }

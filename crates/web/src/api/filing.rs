@@ -63,7 +63,8 @@ pub(crate) struct DraftView {
     form_schema: serde_json::Value,
     documents: Vec<DocumentView>,
     attachments: Vec<AttachmentView>,
-    /// Fee to pay online before the dossier is processed (VND).
+    /// Fee to pay online before the dossier is processed (VND); where it depends on the case,
+    /// that of the case chosen in the answers (0 until chosen).
     fee: i64,
     max_file_mb: u64,
     max_files: usize,
@@ -76,6 +77,7 @@ async fn draft_view(state: &App, d: Draft) -> Result<DraftView, WebError> {
     let p = filing::procedure(state, &d.procedure_code).await?;
     let attachments = state.store.draft_attachments(&d.id).await?;
     let (max_file_mb, max_files) = filing::limits(&p);
+    let fee = filing::online_fee(&p, &d.answers);
     Ok(DraftView {
         id: d.id.to_string(),
         procedure_code: d.procedure_code,
@@ -91,7 +93,7 @@ async fn draft_view(state: &App, d: Draft) -> Result<DraftView, WebError> {
             .collect(),
         form_schema: p.form_schema.clone(),
         attachments: attachments.into_iter().map(Into::into).collect(),
-        fee: filing::online_fee(&p),
+        fee,
         max_file_mb,
         max_files,
         updated_at: d.updated_at,

@@ -20,6 +20,7 @@ use motcua_app::error::AppError;
 use motcua_app::filing::{self, Target};
 use motcua_app::principal::CitizenAuth;
 use motcua_catalog::form::{self, Field};
+use motcua_catalog::portal::FEE_CASE;
 use motcua_domain::ids::DraftId;
 use motcua_store::{Attachment, Procedure};
 use serde_json::{Map, Value};
@@ -206,7 +207,8 @@ pub(crate) async fn draft_page(
         reusable,
         answers: shown,
         applicant,
-        fee: match filing::online_fee(p) {
+        fee: match filing::online_fee(p, &Value::Object(answers.clone())) {
+            0 if p.form_schema["properties"].get(FEE_CASE).is_some() => c.tr.t("check-fee-by-case"),
             0 => c.tr.t("check-no-fee"),
             n => money(n),
         },

@@ -6,6 +6,7 @@ use super::dossier::lines;
 use super::office::Officer;
 use crate::html::forms::{Fields, get, see_other};
 use crate::html::{Chrome, render};
+use crate::i18n::money;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -21,6 +22,9 @@ pub(crate) struct Chosen {
     name: String,
     documents: Vec<String>,
     fee: String,
+    /// When the fee depends on the case: each case as the source words it, with its amount;
+    /// the officer types the one that applies.
+    fee_cases: Vec<String>,
 }
 
 /// What the counter has typed for the applicant.
@@ -50,18 +54,29 @@ pub(crate) struct ReceptionPage<'a> {
 /// The procedure `code` with its documents and the fee of filing in person, if it exists.
 pub(crate) async fn chosen(state: &App, code: &str) -> Option<Chosen> {
     let p = state.store.procedure(&code.parse().ok()?).await.ok()??;
-    let fee = p
+    let method = p
         .methods
         .iter()
         .find(|m| m.method.starts_with("Trực tiếp"))
-        .or(p.methods.first())
-        .and_then(|m| m.fee_vnd)
-        .unwrap_or(0);
+        .or(p.methods.first());
+    let fee_cases: Vec<String> = method
+        .map(|m| motcua_catalog::portal::fee_tiers(&m.fee_text))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| format!("{}: {}", t.label, money(t.amount)))
+        .collect();
+    // A fee stated case by case is typed by the officer, never the first amount.
+    let fee = match method.and_then(|m| m.fee_vnd) {
+        Some(n) => n.to_string(),
+        None if fee_cases.is_empty() => "0".into(),
+        None => String::new(),
+    };
     Some(Chosen {
         code: p.code.to_string(),
         name: p.name,
         documents: p.documents.into_iter().map(|d| d.name).collect(),
-        fee: fee.to_string(),
+        fee,
+        fee_cases,
     })
 }
 
@@ -198,6 +213,10 @@ pub(crate) async fn receive(
         .collect();
     let outcome = get(&f, "outcome");
     let fee: i64 = match get(&f, "fee").trim() {
+        "" if !procedure.fee_cases.is_empty() => {
+            let errors = fail("f-fee", c.tr.t("staff-fee-choose-case"));
+            return reception_page(&state, &c, &officer, &f, typed(), errors).await;
+        }
         "" => 0,
         v => match v.replace(['.', ','], "").parse() {
             Ok(n) if n >= 0 => n,
