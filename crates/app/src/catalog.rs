@@ -82,6 +82,38 @@ impl Catalog {
         self.snapshot().agencies.clone()
     }
 
+    /// Whether procedures of `agency` leave the commune open: commune-level procedures the
+    /// catalog routes to the province as a whole, handled by the People's Committee of the
+    /// commune where the applicant lives (or which the counter chooses).
+    pub fn leaves_commune_open(&self, agency: AgencyCode) -> bool {
+        self.agencies()
+            .iter()
+            .any(|a| a.code == agency && a.kind == motcua_store::AgencyKind::Province)
+    }
+
+    /// The communes under `agency`, by name: those a counter may choose.
+    pub fn communes_under(&self, agency: AgencyCode) -> Vec<Agency> {
+        let mut list: Vec<Agency> = self
+            .agencies()
+            .iter()
+            .filter(|a| a.kind == motcua_store::AgencyKind::Commune && agency.covers(&a.code))
+            .cloned()
+            .collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        list
+    }
+
+    /// The commune agency of an administrative unit (its NSO code), if it is one of ours.
+    pub fn commune_of_unit(&self, unit: &str) -> Option<AgencyCode> {
+        self.agencies()
+            .iter()
+            .find(|a| {
+                a.kind == motcua_store::AgencyKind::Commune
+                    && a.admin_unit_code.as_deref() == Some(unit)
+            })
+            .map(|a| a.code)
+    }
+
     /// The branches as of the last build.
     pub fn branches(&self) -> Arc<Vec<Branch>> {
         self.snapshot().branches.clone()

@@ -165,6 +165,15 @@ pub async fn file_at_counter(
             }
             c
         }
+        // A commune-level procedure the catalog routes to the province as a whole: the
+        // counter says which commune handles it.
+        None if app.catalog.leaves_commune_open(procedure.agency) => {
+            return Err(AppError::new(
+                Kind::Invalid,
+                "commune_required",
+                "error-commune-required",
+            ));
+        }
         None => procedure.agency,
     };
     let form = req.form.unwrap_or_else(|| serde_json::json!({}));

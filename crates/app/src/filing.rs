@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use motcua_catalog::{form, portal};
-use motcua_domain::ids::{Cccd, DraftId, Phone, ProcedureCode};
+use motcua_domain::ids::{AgencyCode, Cccd, DraftId, Phone, ProcedureCode};
 use motcua_domain::lifecycle::{Applicant, Channel, Intake};
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{Attachment, Citizen, DossierRecord, Draft, OnlineLevel, Procedure, StoreError};
@@ -352,6 +352,13 @@ pub async fn problems(
             Message::key("error-profile-incomplete"),
         ));
     }
+    if competent_agency(state, me, p).is_none() {
+        errors.push(FieldProblem::new(
+            "profile.ward_code",
+            "commune_outside",
+            Message::key("error-commune-outside"),
+        ));
+    }
     let cleaned = match form::validate(&p.form_schema, &d.answers) {
         Ok(c) => c,
         Err(list) => {
@@ -373,6 +380,18 @@ pub async fn problems(
         }
     }
     Ok((errors, cleaned))
+}
+
+/// The agency that will handle the citizen's dossier: the procedure's own, or, when the catalog
+/// leaves the commune open, the commune of the citizen's address (`None` when that address is
+/// not in one of the province's communes).
+pub fn competent_agency(state: &App, me: &Citizen, p: &Procedure) -> Option<AgencyCode> {
+    if !state.catalog.leaves_commune_open(p.agency) {
+        return Some(p.agency);
+    }
+    me.ward_code
+        .as_deref()
+        .and_then(|ward| state.catalog.commune_of_unit(ward))
 }
 
 /// Files the draft: checks it whole, then opens the dossier. A draft filed already answers
@@ -406,7 +425,7 @@ pub async fn submit(
         },
         channel: Channel::Online,
         receiving_agency: state.default_receiving_agency,
-        competent_agency: p.agency,
+        competent_agency: competent_agency(state, me, &p).ok_or_else(AppError::not_found)?,
         branch: None,
         owner: Some(me.id.clone()),
         receive_now: false,

@@ -187,3 +187,5 @@ error-search-phrases-empty = Search phrases, line { $line }: the phrase has no w
 error-catalog-routing-communes = The communes column is yes (the field's commune-level procedures go to the commune People's Committees) or no.
 error-catalog-routing-twice = The field “{ $field }” has two rows in the routing table.
 error-catalog-limits-basis = A time limit decided by an administrator needs a number above zero and its basis (the basis column).
+error-commune-outside = This procedure is handled by the People's Committee of the commune where you live: update your address (a commune of the province) in your profile, or file at a counter.
+error-commune-required = This procedure is handled by a commune's People's Committee: choose the commune that handles the dossier.

@@ -187,3 +187,5 @@ error-search-phrases-empty = Danh sách cụm từ tìm kiếm, dòng { $line }:
 error-catalog-routing-communes = Cột communes là yes (thủ tục cấp xã của lĩnh vực do Ủy ban nhân dân cấp xã giải quyết) hoặc no.
 error-catalog-routing-twice = Lĩnh vực “{ $field }” có hai dòng trong bảng phân công.
 error-catalog-limits-basis = Thời hạn do quản trị viên xác định cần số lớn hơn 0 và căn cứ (cột basis).
+error-commune-outside = Thủ tục này do Ủy ban nhân dân cấp xã nơi bạn cư trú giải quyết: hãy cập nhật địa chỉ (xã, phường của tỉnh) trong hồ sơ cá nhân, hoặc nộp tại Bộ phận Một cửa.
+error-commune-required = Thủ tục này do Ủy ban nhân dân cấp xã giải quyết: hãy chọn xã, phường giải quyết hồ sơ.

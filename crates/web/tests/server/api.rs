@@ -85,8 +85,9 @@ async fn catalog_and_bad_queries(app: App) {
         "one typo per word is forgiven"
     );
     let (_, filtered) = app.get("/api/v1/procedures?online_level=full", None).await;
-    assert_eq!(filtered["total"], 1);
-    assert_eq!(filtered["items"][0]["code"], "1.009999");
+    assert_eq!(filtered["total"], 2);
+    assert_eq!(filtered["items"][0]["code"], "1.009997");
+    assert_eq!(filtered["items"][1]["code"], "1.009999");
     let (_, filtered) = app
         .get(
             "/api/v1/procedures?level=C%E1%BA%A5p%20T%E1%BB%89nh&field=H%E1%BB%99%20t%E1%BB%8Bch",

@@ -667,6 +667,18 @@ async fn reuse_and_withdraw(app: App) {
 /// The wizard's pages over plain HTTP with the session cookie: one question per page, answers
 /// kept page by page, a wrong answer shown on its own page with nothing lost.
 async fn wizard_one_question_per_page(app: App) {
+    // The procedure's page states the fee as read, the source's words one click away.
+    let html = app
+        .http
+        .get(app.url("/procedures/1.009999"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(">50.000 đồng<details"), "the fee as read");
+    assert!(html.contains("Nguyên văn nguồn") && html.contains("Lệ phí : 50.000 Đồng"));
     let mail = Mail::start(&app).await;
     let token = register_and_verify(&app, &mail, "em@example.vn").await;
     let id = app.start_draft(&token, "1.009999").await.id;
@@ -801,8 +813,81 @@ async fn wizard_one_question_per_page(app: App) {
     assert_eq!(saved["answers"]["ho_ten_tre"], "Lê Thị Bình");
 }
 
+/// A commune-level procedure the catalog routes to the province as a whole: filed online, the
+/// commune of the citizen's address handles it (an address outside the province's communes is
+/// named before anything is filed); at the counter the commune is chosen, and must be.
+async fn commune_level_goes_to_the_commune(app: App) {
+    let mail = Mail::start(&app).await;
+    let token = register_and_verify(&app, &mail, "xa@example.vn").await;
+    let profile = |ward: &'static str, province: &'static str| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            let body = json!({"full_name": "Đỗ Văn Minh", "cccd": "022090004321",
+                              "province_code": province, "ward_code": ward});
+            let (s, _) = send(
+                app,
+                reqwest::Method::PUT,
+                "/api/v1/citizen/profile",
+                Some(&token),
+                Some(&body),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK);
+        }
+    };
+    profile("00004", "01").await;
+    let id = app.start_draft(&token, "1.009997").await.id;
+    let draft = format!("/api/v1/citizen/drafts/{id}");
+    let answers = json!({"answers": {"ho_ten_tre": "Đỗ Minh An", "ngay_sinh": "2026-11-02"}});
+    let (s, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        &draft,
+        Some(&token),
+        Some(&answers),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body) = app
+        .post(&format!("{draft}/submit"), Some(&token), &json!({}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"]["fields"][0]["field"], "profile.ward_code",
+        "{body}"
+    );
+    profile("06652", "22").await;
+    let filed = app.submit_draft(&token, &id).await.expect("filed").dossier;
+    let staff = app.token("giamsat").await;
+    let (_, dossier) = app
+        .get(&format!("/api/v1/dossiers/{}", filed.code), Some(&staff))
+        .await;
+    assert_eq!(dossier["competent_agency"], COMMUNE, "{dossier}");
+
+    // At the counter: the commune is chosen, or nothing is filed.
+    let letan = app.token("letan").await;
+    let walk_in = |commune: Option<&str>| {
+        json!({"procedure_code": "1.009997", "channel": "counter", "branch_code": "HQ",
+               "applicant": {"name": "Đỗ Văn Minh", "cccd": "022090004321"},
+               "competent_agency_code": commune})
+    };
+    let (s, body) = app
+        .post("/api/v1/dossiers", Some(&letan), &walk_in(None))
+        .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("commune_required"))
+    );
+    let filed = app.file_dossier(&letan, &walk_in(Some(COMMUNE))).await;
+    let (_, dossier) = app
+        .get(&format!("/api/v1/dossiers/{}", filed.code), Some(&staff))
+        .await;
+    assert_eq!(dossier["competent_agency"], COMMUNE);
+}
+
 on_both_backends!(
     file_pay_receive_supplement,
     reuse_and_withdraw,
-    wizard_one_question_per_page
+    wizard_one_question_per_page,
+    commune_level_goes_to_the_commune
 );

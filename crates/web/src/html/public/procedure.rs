@@ -4,6 +4,7 @@
 use super::catalog::agency_names;
 use super::catalog::store_failure;
 use crate::html::{Chrome, error_page, kept, render, render_kept};
+use crate::i18n::money;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -27,10 +28,16 @@ pub(crate) struct DocumentRow {
     pub template: Option<(String, String)>,
 }
 
+/// One way to file, as read from the source: what could be read is stated, what could not is
+/// said so, and the source's own words stay one click away (its faults are not shown as facts).
 pub(crate) struct MethodRow {
     pub method: String,
     pub time: String,
     pub fee: String,
+    /// The cases of a fee stated case by case, each with its amount.
+    pub fee_cases: Vec<String>,
+    /// The source's text of the limit and the fee, when it says more than was read.
+    pub source: Option<String>,
 }
 
 pub(crate) struct StepRow {
@@ -143,14 +150,34 @@ pub(crate) async fn detail(
     let methods = p
         .methods
         .iter()
-        .map(|m| MethodRow {
-            method: m.method.clone(),
-            time: if m.processing_time.is_some() {
-                c.time(m.processing_time)
-            } else {
-                m.time_limit_text.clone()
-            },
-            fee: m.fee_text.clone(),
+        .map(|m| {
+            let fee_cases: Vec<String> = motcua_catalog::portal::fee_tiers(&m.fee_text)
+                .into_iter()
+                .map(|t| format!("{}: {}", t.label, money(t.amount)))
+                .collect();
+            let fee = match m.fee_vnd {
+                Some(0) => c.tr.t("procedure-fee-free"),
+                Some(n) => money(n),
+                None if !fee_cases.is_empty() => c.tr.t("procedure-fee-by-case"),
+                None if m.fee_text.trim().is_empty() => c.tr.t("procedure-fee-unknown"),
+                None => c.tr.t("procedure-fee-unread"),
+            };
+            let time = match m.processing_time {
+                Some(_) => c.time(m.processing_time),
+                None if m.time_limit_text.trim().is_empty() => c.tr.t("procedure-time-unknown"),
+                None => c.tr.t("procedure-time-unread"),
+            };
+            let said: Vec<&str> = [m.time_limit_text.trim(), m.fee_text.trim()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+            MethodRow {
+                method: m.method.clone(),
+                time,
+                fee,
+                fee_cases,
+                source: (!said.is_empty()).then(|| said.join(" — ")),
+            }
         })
         .collect();
     let steps = p

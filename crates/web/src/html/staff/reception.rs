@@ -25,6 +25,8 @@ pub(crate) struct Chosen {
     /// When the fee depends on the case: each case as the source words it, with its amount;
     /// the officer types the one that applies.
     fee_cases: Vec<String>,
+    /// When the catalog leaves the commune open: the communes to choose from (code, name).
+    communes: Vec<(String, String)>,
 }
 
 /// What the counter has typed for the applicant.
@@ -71,7 +73,18 @@ pub(crate) async fn chosen(state: &App, code: &str) -> Option<Chosen> {
         None if fee_cases.is_empty() => "0".into(),
         None => String::new(),
     };
+    let communes = if state.catalog.leaves_commune_open(p.agency) {
+        state
+            .catalog
+            .communes_under(p.agency)
+            .into_iter()
+            .map(|a| (a.code.to_string(), a.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Some(Chosen {
+        communes,
         code: p.code.to_string(),
         name: p.name,
         documents: p.documents.into_iter().map(|d| d.name).collect(),
@@ -266,7 +279,7 @@ pub(crate) async fn receive(
         },
         channel: "counter".into(),
         branch_code: Some(get(&f, "branch").into()),
-        competent_agency_code: None,
+        competent_agency_code: Some(get(&f, "commune").into()),
         form: None,
         receive: Some(false),
     };
@@ -277,6 +290,7 @@ pub(crate) async fn receive(
                 c if c.starts_with("cccd") => "f-cccd",
                 c if c.starts_with("phone") => "f-phone",
                 "unknown_branch" => "f-branch",
+                "commune_required" | "competent_agency_mismatch" => "f-commune",
                 _ => "f-name",
             };
             let errors = fail(field, c.tr.error(&e));

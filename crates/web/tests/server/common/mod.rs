@@ -24,6 +24,8 @@ pub const PROVINCE: &str = "000.00.00.H22";
 pub const CENTRE: &str = "000.00.01.H22";
 pub const DEPARTMENT: &str = "000.00.02.H22";
 pub const OTHER: &str = "000.00.03.H22";
+/// A ward (administrative unit 06652) whose People's Committee handles commune-level work.
+pub const COMMUNE: &str = "000.00.36.H22";
 /// The sandbox gateway's shared secret in tests.
 pub const SANDBOX_SECRET: &str = "sandbox-secret-for-tests";
 
@@ -221,6 +223,7 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
         (CENTRE, Some(PROVINCE), AgencyKind::Centre),
         (DEPARTMENT, Some(PROVINCE), AgencyKind::Department),
         (OTHER, Some(PROVINCE), AgencyKind::Department),
+        (COMMUNE, Some(PROVINCE), AgencyKind::Commune),
     ] {
         store
             .put_agency(&Agency {
@@ -229,7 +232,7 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
                 name: format!("Cơ quan {c}"),
                 name_en: None,
                 kind,
-                admin_unit_code: None,
+                admin_unit_code: (kind == AgencyKind::Commune).then(|| "06652".into()),
             })
             .await
             .unwrap();
@@ -360,6 +363,23 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
                     "ghi_chu": {"type": "string", "format": "textarea", "title": "Ghi chú"}
                 }
             }),
+            ..store
+                .procedure(&ProcedureCode::parse("1.001234").unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+    // A commune-level procedure the catalog routes to the province as a whole: the commune
+    // where the applicant lives handles it.
+    store
+        .put_procedure(&Procedure {
+            code: ProcedureCode::parse("1.009997").unwrap(),
+            name: "Đăng ký kết hôn (cấp xã)".into(),
+            level: "Cấp Xã".into(),
+            agency: code(PROVINCE),
+            online_level: OnlineLevel::Full,
             ..store
                 .procedure(&ProcedureCode::parse("1.001234").unwrap())
                 .await
