@@ -9,6 +9,7 @@ use motcua_domain::ids::{AgencyCode, Cccd, DraftId, Phone, ProcedureCode};
 use motcua_domain::lifecycle::{Applicant, Channel, Intake};
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{Attachment, Citizen, DossierRecord, Draft, OnlineLevel, Procedure, StoreError};
+use motcua_store::{DocumentRole, RequiredDocument};
 
 use crate::App;
 use crate::error::{AppError, FieldProblem, Kind, Message};
@@ -41,9 +42,10 @@ pub fn limits(p: &Procedure) -> (u64, usize) {
     (max_mb, max_files)
 }
 
-/// A document is optional when the catalog says so in its name ("… (nếu có)").
-pub fn document_required(name: &str) -> bool {
-    !name.to_lowercase().contains("nếu có")
+/// Whether every dossier must carry the document (see [`RequiredDocument::role`]): entries for
+/// a case or with a condition, papers to show and notes are not required.
+pub fn document_required(doc: &RequiredDocument) -> bool {
+    doc.role() == DocumentRole::ToFile
 }
 
 /// The fee to pay online before processing: the online method's stated amount, or, when the
@@ -371,7 +373,7 @@ pub async fn problems(
     };
     let attached = state.store.draft_attachments(&d.id).await?;
     for (i, doc) in p.documents.iter().enumerate() {
-        if document_required(&doc.name) && !attached.iter().any(|a| a.document == doc.name) {
+        if document_required(doc) && !attached.iter().any(|a| a.document == doc.name) {
             errors.push(FieldProblem::new(
                 format!("documents[{i}]"),
                 "document_missing",

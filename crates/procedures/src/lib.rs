@@ -64,6 +64,50 @@ impl RequiredDocument {
         }
         (None, name)
     }
+
+    /// What the entry asks of the applicant, read from its heading and wording: a note or a
+    /// lead-in ("… các giấy tờ sau:") asks nothing; a paper to show ("Giấy tờ phải xuất
+    /// trình") is shown, not filed; an entry for a case ("Trường hợp …", "Đối với …", "… trong
+    /// trường hợp …") or with a condition ("nếu …") in its first clause is filed when it
+    /// applies; any other entry is always filed.
+    pub fn role(&self) -> DocumentRole {
+        let (case, name) = self.case_and_name();
+        let case = case.unwrap_or_default().to_lowercase();
+        let plain = name
+            .trim_start_matches(['-', '+', '*', '•', ' '])
+            .trim()
+            .to_lowercase();
+        // The condition is read in the entry's first clause; what follows a ";" is an
+        // alternative ("Giấy chứng sinh; trường hợp không có … thì …"), not a condition.
+        let first = plain.split([';', '.']).next().unwrap_or_default();
+        let conditional = first.starts_with("trường hợp")
+            || first.starts_with("đối với")
+            || first.contains("trong trường hợp")
+            || first.contains("nếu ")
+            || first.contains("(nếu");
+        if case.contains("lưu ý") || case.contains("ghi chú") || plain.ends_with(':') {
+            DocumentRole::Note
+        } else if case.contains("xuất trình") {
+            DocumentRole::ToShow
+        } else if conditional {
+            DocumentRole::WhenItApplies
+        } else {
+            DocumentRole::ToFile
+        }
+    }
+}
+
+/// What an entry of a procedure's document list asks of the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentRole {
+    /// Filed with every dossier.
+    ToFile,
+    /// Filed in the case it names, or when its condition holds.
+    WhenItApplies,
+    /// Shown (the original) when filing or collecting the result; not filed.
+    ToShow,
+    /// Guidance, not a document.
+    Note,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +221,61 @@ pub struct ProcedureSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_roles_follow_heading_and_wording() {
+        let role = |name: &str| {
+            RequiredDocument {
+                name: name.into(),
+                originals: None,
+                copies: None,
+                template: None,
+            }
+            .role()
+        };
+        assert_eq!(
+            role(
+                "[Giấy tờ phải nộp] - Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản của người làm chứng"
+            ),
+            DocumentRole::ToFile
+        );
+        assert_eq!(
+            role("[Giấy tờ phải nộp] - Trường hợp trẻ em bị bỏ rơi thì phải có biên bản"),
+            DocumentRole::WhenItApplies
+        );
+        assert_eq!(
+            role(
+                "- Tờ khai đăng ký khai sinh theo mẫu (nếu người có yêu cầu lựa chọn nộp hồ sơ theo hình thức trực tiếp)"
+            ),
+            DocumentRole::WhenItApplies
+        );
+        assert_eq!(role("Giấy tờ khác (nếu có)"), DocumentRole::WhenItApplies);
+        assert_eq!(
+            role("[Giấy tờ phải xuất trình] - Hộ chiếu/Thẻ căn cước"),
+            DocumentRole::ToShow
+        );
+        assert_eq!(
+            role("[Lưu ý] - Đối với giấy tờ gửi kèm theo:"),
+            DocumentRole::Note
+        );
+        assert_eq!(
+            role("- Người có yêu cầu đăng ký khai sinh thực hiện việc nộp các giấy tờ sau:"),
+            DocumentRole::Note
+        );
+        assert_eq!(role("Tờ khai"), DocumentRole::ToFile);
+        assert_eq!(
+            role(
+                "[Giấy tờ phải nộp] - Văn bản ủy quyền (được chứng thực) theo quy định của pháp luật trong trường hợp ủy quyền thực hiện việc đăng ký khai sinh. Trường hợp người được ủy quyền là ông, bà"
+            ),
+            DocumentRole::WhenItApplies
+        );
+        assert_eq!(
+            role(
+                "Giấy chứng sinh; trường hợp không có thì nộp văn bản của người làm chứng; nếu không có người làm chứng thì giấy cam đoan"
+            ),
+            DocumentRole::ToFile
+        );
+    }
 
     #[test]
     fn a_document_names_its_case() {

@@ -6,8 +6,8 @@ use motcua_domain::ids::{AgencyCode, BranchCode, DossierCode, ProcedureCode};
 use motcua_domain::lifecycle::{Dossier, Event, EventType};
 use motcua_domain::role::Role;
 pub use motcua_procedures::{
-    LegalBasis, OnlineLevel, Procedure, ProcedureSummary, Provenance, RequiredDocument,
-    SubmissionMethod,
+    DocumentRole, LegalBasis, OnlineLevel, Procedure, ProcedureSummary, Provenance,
+    RequiredDocument, SubmissionMethod,
 };
 use serde::{Deserialize, Serialize};
 

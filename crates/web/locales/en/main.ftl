@@ -465,6 +465,7 @@ staff-fee-hint = Leave 0 when none is taken.
 staff-commune = Commune that handles it
 staff-commune-hint = A commune-level procedure: choose the People's Committee of the commune where the applicant lives.
 staff-commune-choose = — Choose the commune —
+staff-doc-when-applies = when this case applies
 staff-fee-cases = The fee depends on the case; type the amount of the applicant's case:
 staff-fee-choose-case = This procedure's fee depends on the case: type the amount of the applicant's case.
 staff-fee-invalid = The amount must be a whole number of dong, e.g. 50000.

@@ -452,6 +452,7 @@ staff-fee-hint = Để 0 nếu không thu.
 staff-commune = Xã, phường giải quyết
 staff-commune-hint = Thủ tục cấp xã: chọn Ủy ban nhân dân cấp xã nơi người nộp cư trú.
 staff-commune-choose = — Chọn xã, phường —
+staff-doc-when-applies = khi thuộc trường hợp này
 staff-fee-cases = Mức phí, lệ phí tùy trường hợp; nhập mức của trường hợp người nộp:
 staff-fee-choose-case = Mức phí của thủ tục này tùy trường hợp: nhập mức phí của trường hợp người nộp.
 staff-fee-invalid = Số tiền phải là số đồng không âm, ví dụ 50000.

@@ -48,7 +48,10 @@ impl From<Attachment> for AttachmentView {
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct DocumentView {
     name: String,
+    /// Filed with every dossier; the others are filed when their case applies.
     required: bool,
+    /// Guidance of the list, not a document to attach.
+    note: bool,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -87,7 +90,8 @@ async fn draft_view(state: &App, d: Draft) -> Result<DraftView, WebError> {
             .documents
             .iter()
             .map(|x| DocumentView {
-                required: filing::document_required(&x.name),
+                required: filing::document_required(x),
+                note: x.role() == motcua_store::DocumentRole::Note,
                 name: x.name.clone(),
             })
             .collect(),

@@ -568,12 +568,13 @@ async fn reception_console_receives_guides_and_refuses(app: App) {
         f.extend_from_slice(extra);
         f
     };
-    // Receiving with a document not ticked is refused with the reason; nothing is filed.
+    // Receiving with a required document not ticked is refused with the reason; nothing is
+    // filed. (An optional one, "… (nếu có)", need not be ticked.)
     let before = app.store.count_dossiers().await.unwrap();
     let (s, _, html) = desk
         .post(
             "/staff/reception",
-            &with(&[("doc-0", "1"), ("outcome", "receive")]),
+            &with(&[("doc-1", "1"), ("outcome", "receive")]),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);

@@ -125,9 +125,10 @@ pub(crate) async fn draft_page(
         .documents
         .iter()
         .enumerate()
+        .filter(|(_, x)| x.role() != motcua_store::DocumentRole::Note)
         .map(|(index, x)| DocumentRow {
             name: x.name.clone(),
-            required: filing::document_required(&x.name),
+            required: filing::document_required(x),
             files: attachments
                 .iter()
                 .filter(|a| a.document == x.name)

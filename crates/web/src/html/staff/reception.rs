@@ -20,7 +20,9 @@ use std::collections::BTreeMap;
 pub(crate) struct Chosen {
     code: String,
     name: String,
-    documents: Vec<String>,
+    /// The checklist: each document to file or show, and whether every dossier needs it (the
+    /// source's notes are not on it).
+    documents: Vec<(String, bool)>,
     fee: String,
     /// When the fee depends on the case: each case as the source words it, with its amount;
     /// the officer types the one that applies.
@@ -87,7 +89,17 @@ pub(crate) async fn chosen(state: &App, code: &str) -> Option<Chosen> {
         communes,
         code: p.code.to_string(),
         name: p.name,
-        documents: p.documents.into_iter().map(|d| d.name).collect(),
+        documents: p
+            .documents
+            .iter()
+            .filter(|d| d.role() != motcua_store::DocumentRole::Note)
+            .map(|d| {
+                (
+                    d.name.clone(),
+                    d.role() == motcua_store::DocumentRole::ToFile,
+                )
+            })
+            .collect(),
         fee,
         fee_cases,
     })
@@ -217,13 +229,17 @@ pub(crate) async fn receive(
     let checked: Vec<bool> = (0..procedure.documents.len())
         .map(|i| f.contains_key(&format!("doc-{i}")))
         .collect();
-    let missing: Vec<String> = procedure
+    // Receiving needs every required document; a supplement request names whatever the
+    // officer left unticked (a case's document too, when the case applies).
+    let unticked: Vec<(String, bool)> = procedure
         .documents
         .iter()
         .zip(&checked)
         .filter(|(_, ok)| !**ok)
         .map(|(d, _)| d.clone())
         .collect();
+    let required_missing = unticked.iter().any(|(_, required)| *required);
+    let missing: Vec<String> = unticked.into_iter().map(|(d, _)| d).collect();
     let outcome = get(&f, "outcome");
     let fee: i64 = match get(&f, "fee").trim() {
         "" if !procedure.fee_cases.is_empty() => {
@@ -240,7 +256,7 @@ pub(crate) async fn receive(
         },
     };
     let then = match outcome {
-        "receive" if missing.is_empty() => None,
+        "receive" if !required_missing => None,
         "receive" => Some(Err(fail("f-doc-0", c.tr.t("staff-checklist-incomplete")))),
         "supplement" if missing.is_empty() => {
             Some(Err(fail("f-doc-0", c.tr.t("staff-nothing-missing"))))
