@@ -737,6 +737,18 @@ pub fn procedures(json: &str, route: &dyn Route) -> Result<Vec<Procedure>, Porta
 mod tests {
     use super::*;
 
+    /// The local catalog routed as the demo routes it.
+    fn local_catalog() -> Vec<Procedure> {
+        let json = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
+        let routes = FieldRoutes::parse(
+            include_str!("../../../fixtures/catalog/routing-quang-ninh.csv"),
+            AgencyCode::parse("000.00.00.H22").unwrap(),
+            AgencyCode::parse("000.00.14.H22").unwrap(),
+        )
+        .unwrap();
+        procedures(json, &routes).unwrap()
+    }
+
     #[test]
     fn a_fee_stated_case_by_case_is_asked_not_guessed() {
         let passport = "200,000 Việt Nam Đồng(200.000đ/ hộ chiếu. Trường hợp cấp lại do bị hỏng hoặc bị mất: 400.000đ/hộ chiếu (Thông tư số 25/2021/TT-BTC ngày 07/4/2021 của Bộ Tài chính).)";
@@ -766,14 +778,7 @@ mod tests {
         assert!(fee_tiers("120,000 VNĐ(Theo khoản 1 Điều 3)").is_empty());
         assert!(fee_tiers("Miễn phí(- Lệ phí: 135.000 đồng/lần)").is_empty());
         // The catalog's procedures with such fees ask the applicant which case applies.
-        let json = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
-        let routes = FieldRoutes::parse(
-            include_str!("../../../fixtures/catalog/routing-quang-ninh.csv"),
-            AgencyCode::parse("000.00.00.H22").unwrap(),
-            AgencyCode::parse("000.00.14.H22").unwrap(),
-        )
-        .unwrap();
-        let list = procedures(json, &routes).unwrap();
+        let list = local_catalog();
         let p = list
             .iter()
             .find(|p| p.code.to_string() == "1.001456")
@@ -801,14 +806,7 @@ mod tests {
         let forms =
             ReviewedForms::parse(include_str!("../../../fixtures/forms/forms-reviewed.json"))
                 .unwrap();
-        let json = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
-        let routes = FieldRoutes::parse(
-            include_str!("../../../fixtures/catalog/routing-quang-ninh.csv"),
-            AgencyCode::parse("000.00.00.H22").unwrap(),
-            AgencyCode::parse("000.00.14.H22").unwrap(),
-        )
-        .unwrap();
-        let mut list = procedures(json, &routes).unwrap();
+        let mut list = local_catalog();
         assert_eq!(
             forms.apply(&mut list),
             10,

@@ -13,8 +13,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use motcua_store::testing::TestDb;
 use motcua_store::Procedure;
+use motcua_store::testing::TestDb;
 use sqlx::Connection;
 
 const BIN: &str = env!("CARGO_BIN_EXE_motcua");
