@@ -91,6 +91,8 @@ async fn back_office(store: &Arc<dyn Store>) -> String {
         ("chuyenvien", Role::Specialist, inspectorate),
         ("lanhdao", Role::Approver, inspectorate),
         ("canboxa", Role::Specialist, commune),
+        ("chuyenvien.hatu", Role::Specialist, code("000.00.37.H22")),
+        ("lanhdao.hatu", Role::Approver, code("000.00.37.H22")),
         ("quantri", Role::Administrator, code("000.00.00.H22")),
     ] {
         store
@@ -339,6 +341,102 @@ async fn a_walk_in_dossier_goes_from_the_counter_through_two_agencies_and_back()
     }
 
     assert_eq!(o.close(&[&first], 0).await, 11);
+}
+
+/// A commune-level walk-in: the birth registration received at the centre's counter for the
+/// ward where the applicant lives (the console asks which), processed by that ward's officers
+/// through their pages, and returned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commune_level_walk_in_reaches_its_result() {
+    let Some(o) = Office::open().await else {
+        return;
+    };
+    let (b, base) = (&o.b, &o.base);
+    let c = &b.client;
+
+    staff_login(b, base, "letan").await;
+    c.goto(&format!("{base}/staff/reception?procedure={BIRTH}"))
+        .await
+        .unwrap();
+    expect(b, "#chosen-procedure", BIRTH).await;
+    fill(b, "#f-name", "Lê Thị Mai").await;
+    fill(b, "#f-cccd", "022190004321").await;
+    fill(b, "#f-phone", "0912345678").await;
+    // Without the commune nothing is filed; the console says why.
+    for boxes in c
+        .find_all(Locator::Css("input[type=checkbox][id^='f-doc-']"))
+        .await
+        .unwrap()
+    {
+        boxes.click().await.unwrap();
+    }
+    click(b, "#f-outcome-receive").await;
+    c.execute(
+        "document.querySelector('#f-commune').removeAttribute('required')",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(b, "main form[method=post] button[type=submit]").await;
+    expect(b, ".error-summary", "chọn xã, phường").await;
+    fill(b, "#f-name", "Lê Thị Mai").await;
+    fill(b, "#f-cccd", "022190004321").await;
+    choose(b, "#f-commune", "000.00.37.H22").await;
+    for boxes in c
+        .find_all(Locator::Css("input[type=checkbox][id^='f-doc-']"))
+        .await
+        .unwrap()
+    {
+        if !boxes.is_selected().await.unwrap() {
+            boxes.click().await.unwrap();
+        }
+    }
+    click(b, "#f-outcome-receive").await;
+    click(b, "main form[method=post] button[type=submit]").await;
+    expect(b, "main", "Đã ghi nhận thao tác").await;
+    let code = b.text("#dossier-code").await;
+    act(b, "forward", &[("#f-forward", "chuyenvien.hatu")]).await;
+
+    staff_login(b, base, "chuyenvien.hatu").await;
+    expect(b, "#staff-list", &code).await;
+    open_dossier(b, base, &code).await;
+    act(b, "forward", &[("#f-forward", "lanhdao.hatu")]).await;
+    staff_login(b, base, "lanhdao.hatu").await;
+    open_dossier(b, base, &code).await;
+    act(b, "approve", &[]).await;
+    fill(
+        b,
+        "#f-issue-result",
+        "Đã đăng ký khai sinh, cấp Giấy khai sinh",
+    )
+    .await;
+    fill(
+        b,
+        "#f-issue-result-file",
+        &temp_file("giay-khai-sinh.pdf", b"%PDF-1.4\n% Giay khai sinh\n%%EOF\n"),
+    )
+    .await;
+    click(
+        b,
+        "section[aria-labelledby='h-issue_result'] button[type=submit]",
+    )
+    .await;
+    expect(b, "#dossier-status", "Đã có kết quả").await;
+    staff_login(b, base, "letan").await;
+    open_dossier(b, base, &code).await;
+    act(b, "return_result", &[]).await;
+    expect(b, "#dossier-status", "Đã trả kết quả").await;
+    let d = o
+        .store
+        .dossier(&code.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        d.state.intake.competent_agency,
+        super::code("000.00.37.H22")
+    );
+    o.close(&[&code], 0).await;
 }
 
 /// The deadline watcher apologises for a dossier past its due date, with its slip.

@@ -230,6 +230,110 @@ async fn the_profile_names_a_wrong_citizen_id_and_keeps_what_was_chosen() {
     p.close().await;
 }
 
+/// The most filed procedure as a citizen meets it: found by typing without accents and with
+/// "kí" for "ký", filed with the official declaration's structured form and the one document
+/// every dossier needs (the others apply to their cases, the notes are not uploads), and sent to
+/// the People's Committee of the citizen's ward.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_finds_and_files_the_birth_registration() {
+    let Some(p) = Portal::open().await else {
+        return;
+    };
+    let (b, base, c, tools, store, me) = (&p.b, &p.base, &p.b.client, &p.tools, &p.store, &p.me);
+
+    c.goto(&format!("{base}/")).await.unwrap();
+    fill(b, "#q", "dang ki khai sinh").await;
+    click(b, "form[role=search] button[type=submit]").await;
+    let first = expect(b, "ul.results li:first-child h3 a", "khai sinh").await;
+    assert_eq!(first, "Thủ tục đăng ký khai sinh");
+    click(b, "ul.results li:first-child h3 a").await;
+    expect(b, "h1", "Thủ tục đăng ký khai sinh").await;
+    c.goto(&format!("{base}/procedures/{BIRTH}/apply"))
+        .await
+        .unwrap();
+    click(b, "main form button[type=submit]").await;
+    // The declaration, page by page.
+    fill(b, "#f-quan_he", "Mẹ").await;
+    click(b, "main form button[type=submit]").await;
+    fill(b, "#f-tre_ho_ten", "Nguyễn Minh Khôi").await;
+    axe_clean(b, tools, "the birth declaration").await;
+    choose(b, "#f-tre_gioi_tinh", "nam").await;
+    set_value(b, "#f-tre_ngay_sinh", "2026-11-20").await;
+    fill(b, "#f-tre_noi_sinh", "Bệnh viện Bãi Cháy").await;
+    fill(b, "#f-tre_dan_toc", "Kinh").await;
+    fill(b, "#f-tre_quoc_tich", "Việt Nam").await;
+    click(b, "main form button[type=submit]").await;
+    fill(b, "#f-me_ho_ten", "Trần Thị Hoa").await;
+    set_value(b, "#f-me_ngay_sinh", "1996-04-02").await;
+    fill(b, "#f-me_dan_toc", "Kinh").await;
+    fill(b, "#f-me_quoc_tich", "Việt Nam").await;
+    fill(b, "#f-me_cccd", "022190004321").await;
+    // The communes offered are those of the province chosen: the page asks again with them.
+    choose(b, "#f-me_cu_tru-province_code", "22").await;
+    click(b, "main form button[type=submit]").await;
+    expect(b, ".error-summary", "").await;
+    choose(b, "#f-me_cu_tru-ward_code", "06652").await;
+    fill(b, "#f-me_cu_tru-line", "Tổ 5, khu 2").await;
+    click(b, "main form button[type=submit]").await;
+    choose(b, "#f-co_cha", "false").await;
+    click(b, "main form button[type=submit]").await;
+    expect(b, "h1", "Giấy tờ đính kèm").await;
+    // Only the birth certificate is required; notes are not uploads.
+    let sections = c.find_all(Locator::Css("section.document")).await.unwrap();
+    let mut required = Vec::new();
+    for s in sections {
+        let heading = s
+            .find(Locator::Css("h2"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !heading.contains("[Lưu ý]"),
+            "a note is not an upload: {heading}"
+        );
+        if !heading.contains("không bắt buộc") {
+            required.push((s, heading));
+        }
+    }
+    let headings: Vec<&String> = required.iter().map(|r| &r.1).collect();
+    assert_eq!(required.len(), 1, "{headings:?}");
+    assert!(required[0].1.contains("Giấy chứng sinh"), "{headings:?}");
+    let file = temp_file("giay-chung-sinh.pdf", &a_pdf());
+    let section = &required[0].0;
+    section
+        .find(Locator::Css("input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&file)
+        .await
+        .unwrap();
+    section
+        .find(Locator::Css("form[enctype] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect(b, "main", "giay-chung-sinh.pdf").await;
+    click(b, "main p a.button").await;
+    expect(b, "h1", "Kiểm tra và nộp").await;
+    expect(b, "main", "Nguyễn Minh Khôi").await;
+    click(b, "main form button[type=submit]").await;
+    expect(b, ".notice h1", "Đã nộp hồ sơ").await;
+    let code = expect(b, "#dossier-code", ".H22-").await;
+    // The ward of the citizen's address handles it.
+    let mine = store.owner_dossiers(&me.id).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].code.to_string(), code);
+    assert_eq!(
+        mine[0].state.intake.competent_agency.to_string(),
+        "000.00.37.H22"
+    );
+    p.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_files_online_pays_once_and_tracks_with_the_receipt() {
     use motcua_documents::testing::{pdf_text, qr_text};

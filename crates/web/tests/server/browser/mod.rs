@@ -13,7 +13,9 @@ use std::time::Duration;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use motcua_app::App as AppState;
-use motcua_catalog::portal::{CatalogAgencies, procedures};
+use motcua_catalog::portal::{
+    CatalogAgencies, FieldRoutes, ReviewedForms, ReviewedLimits, procedures,
+};
 use motcua_domain::calendar::{CalendarConfig, WorkingCalendar};
 use motcua_domain::ids::AgencyCode;
 use motcua_domain::lifecycle::TimelinessPolicy;
@@ -22,6 +24,12 @@ use motcua_store::{Agency, AgencyKind, Branch, Counter, Store};
 use serde_json::{Value, json};
 
 const CATALOG: &str = include_str!("../../../../../fixtures/catalog/tthc-national-sample-207.json");
+const LOCAL: &str = include_str!("../../../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
+const ROUTING: &str = include_str!("../../../../../fixtures/catalog/routing-quang-ninh.csv");
+const LIMITS: &str = include_str!("../../../../../fixtures/catalog/limits-reviewed-quang-ninh.csv");
+const FORMS: &str = include_str!("../../../../../fixtures/forms/forms-reviewed.json");
+/// Đăng ký khai sinh of the local catalog: commune-level, handled by the applicant's ward.
+const BIRTH: &str = "1.001193";
 
 struct Tools {
     chromium: PathBuf,
@@ -206,6 +214,12 @@ async fn spawn(store: Arc<dyn Store>) -> (String, AppState) {
             AgencyKind::Commune,
         ),
         (
+            code("000.00.37.H22"),
+            Some(agencies.province),
+            "Ủy ban nhân dân Phường Hà Tu",
+            AgencyKind::Commune,
+        ),
+        (
             agencies.ministry,
             None,
             "Bộ Quốc phòng",
@@ -219,7 +233,11 @@ async fn spawn(store: Arc<dyn Store>) -> (String, AppState) {
                 name: name.into(),
                 name_en: None,
                 kind,
-                admin_unit_code: None,
+                admin_unit_code: match c.to_string().as_str() {
+                    "000.00.36.H22" => Some("06685".into()),
+                    "000.00.37.H22" => Some("06652".into()),
+                    _ => None,
+                },
             })
             .await
             .unwrap();
@@ -250,6 +268,17 @@ async fn spawn(store: Arc<dyn Store>) -> (String, AppState) {
         .put_procedures(&procedures(CATALOG, &agencies).unwrap())
         .await
         .unwrap();
+    // Đăng ký khai sinh as the demo has it: routed by the province's table, its limit as
+    // reviewed, its structured form.
+    let routes = FieldRoutes::parse(ROUTING, agencies.province, agencies.inspectorate).unwrap();
+    let mut birth: Vec<_> = procedures(LOCAL, &routes)
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.code.to_string() == BIRTH)
+        .collect();
+    ReviewedLimits::parse(LIMITS).unwrap().apply(&mut birth);
+    ReviewedForms::parse(FORMS).unwrap().apply(&mut birth);
+    store.put_procedures(&birth).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(
@@ -297,6 +326,19 @@ async fn fill(b: &Browser, css: &str, text: &str) {
         .unwrap_or_else(|e| panic!("{css}: {e}"));
     e.clear().await.ok();
     e.send_keys(text).await.unwrap();
+}
+
+/// Sets an input's value as the browser would after typing (a date input's typed form
+/// depends on the browser's locale; its value does not).
+async fn set_value(b: &Browser, css: &str, value: &str) {
+    fill(b, css, "").await;
+    b.client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap();
 }
 
 async fn click(b: &Browser, css: &str) {
