@@ -468,7 +468,9 @@ pub(crate) async fn seed(
         .map(|(u, n, r, a)| (u.to_string(), n.to_string(), *r, *a))
         .collect();
     // Every other agency that receives work gets a specialist and an approver: the
-    // departments and central-sector agencies that own procedures, and every commune.
+    // departments, central-sector agencies and the ministry that own procedures (a ministry's
+    // own procedures received at the centre are forwarded to it and decided there), and
+    // every commune.
     let staffed: HashSet<AgencyCode> = staff.iter().map(|s| s.3).collect();
     let owning: HashSet<AgencyCode> = procedures.iter().map(|p| p.agency).collect();
     let mut receiving: Vec<&Agency> = agencies
@@ -476,7 +478,9 @@ pub(crate) async fn seed(
         .filter(|a| !staffed.contains(&a.code))
         .filter(|a| match a.kind {
             AgencyKind::Commune => true,
-            AgencyKind::Department | AgencyKind::Vertical => owning.contains(&a.code),
+            AgencyKind::Department | AgencyKind::Vertical | AgencyKind::Central => {
+                owning.contains(&a.code)
+            }
             _ => false,
         })
         .collect();

@@ -4,71 +4,16 @@
 //! Then one stored event is edited and `motcua audit verify` names the broken link.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+use crate::{BIN, credentials, login, start};
 use sqlx::Executor;
 use tokio::sync::Mutex;
-
-const BIN: &str = env!("CARGO_BIN_EXE_motcua");
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-fn start(data: &Path) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["demo", "--port", "0", "--history", "0", "--data"])
-        .arg(data)
-        .env("MOTCUA_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start motcua demo");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the demo printed its address")
-            .expect("read stdout");
-        if let Some(url) = line.strip_prefix("motcua demo listening on ") {
-            break url.trim().to_string();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, base }
-}
-
-fn credentials(data: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(data.join("demo-credentials.json")).expect("credentials"))
-        .expect("json")
-}
-
-async fn login(http: &reqwest::Client, base: &str, creds: &Value, username: &str) -> String {
-    let user = creds["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == username)
-        .unwrap();
-    let r = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"username": username, "password": user["password"]}))
-        .send()
-        .await
-        .unwrap();
-    r.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 fn audit(data: &Path) -> (bool, String) {
     let out = Command::new(BIN)

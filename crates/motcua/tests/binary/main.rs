@@ -1,5 +1,73 @@
-//! The `motcua` binary as an operator runs it, in one test binary: the calendar commands and
-//! crash safety of the server under SIGKILL.
+//! The `motcua` binary as an operator runs it, in one test binary: the calendar commands,
+//! crash safety of the server under SIGKILL, and the demo province worked end to end.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
 
 mod cli;
 mod crash;
+mod province;
+
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_motcua");
+
+pub(crate) struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+pub(crate) fn start(data: &Path) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["demo", "--port", "0", "--history", "0", "--data"])
+        .arg(data)
+        .env("MOTCUA_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start motcua demo");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the demo printed its address")
+            .expect("read stdout");
+        if let Some(url) = line.strip_prefix("motcua demo listening on ") {
+            break url.trim().to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base }
+}
+
+pub(crate) fn credentials(data: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(data.join("demo-credentials.json")).expect("credentials"))
+        .expect("json")
+}
+
+pub(crate) async fn login(
+    http: &reqwest::Client,
+    base: &str,
+    creds: &Value,
+    username: &str,
+) -> String {
+    let user = creds["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": username, "password": user["password"]}))
+        .send()
+        .await
+        .unwrap();
+    r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
