@@ -509,6 +509,7 @@ admin-col-username = Username
 admin-col-role = Role
 admin-col-agency = Agency
 admin-col-steps = Steps
+admin-col-flags = For the administrator to decide
 admin-col-date = Date
 admin-col-scopes = Scopes
 admin-col-when = When

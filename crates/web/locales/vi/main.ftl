@@ -496,6 +496,7 @@ admin-col-username = Tên đăng nhập
 admin-col-role = Vai trò
 admin-col-agency = Cơ quan
 admin-col-steps = Số bước
+admin-col-flags = Cần quản trị viên quyết định
 admin-col-date = Ngày
 admin-col-scopes = Quyền
 admin-col-when = Thời điểm

@@ -772,6 +772,14 @@ async fn administration_changes_are_checked_applied_and_logged(app: App) {
         "approver"
     );
 
+    // The procedures whose source left a decision open are listed for the administrator.
+    let (_, _, html) = admin.get("/staff/admin/procedures").await;
+    assert!(html.contains(">1.009997<"), "{html}");
+    assert!(html.contains("mức phí, lệ phí cụ thể"), "{html}");
+    assert!(
+        !html.contains(">1.001234<"),
+        "nothing open for a complete record"
+    );
     // A procedure's workflow and time limit, checked line by line.
     let (s, html) = post(
         &mut admin,

@@ -304,22 +304,48 @@ pub(crate) async fn page(
                 Some(ProcessingTime::WorkingDays(d)) => Some(d.to_string()),
                 _ => None,
             });
+            // Without a procedure chosen: those whose source left a decision to the
+            // administrator (a limit without its unit or none, a fee that could not be read).
+            let (head, rows) = match &chosen {
+                Some(p) => (
+                    vec![
+                        t("admin-col-code"),
+                        t("admin-col-name"),
+                        t("admin-col-steps"),
+                    ],
+                    vec![vec![
+                        p.code.to_string(),
+                        p.name.clone(),
+                        p.steps.len().to_string(),
+                    ]],
+                ),
+                None => (
+                    vec![
+                        t("admin-col-code"),
+                        t("admin-col-name"),
+                        t("admin-col-flags"),
+                    ],
+                    store
+                        .procedures()
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|p| {
+                            let flags: Vec<String> = p
+                                .missing
+                                .iter()
+                                .filter(|m| *m == "processing_time" || *m == "fees")
+                                .map(|m| t(&format!("missing-{m}")))
+                                .collect();
+                            (!flags.is_empty())
+                                .then(|| vec![p.code.to_string(), p.name, flags.join("; ")])
+                        })
+                        .collect(),
+                ),
+            };
             (
-                vec![
-                    t("admin-col-code"),
-                    t("admin-col-name"),
-                    t("admin-col-steps"),
-                ],
-                chosen
-                    .iter()
-                    .map(|p| {
-                        vec![
-                            p.code.to_string(),
-                            p.name.clone(),
-                            p.steps.len().to_string(),
-                        ]
-                    })
-                    .collect(),
+                head,
+                rows,
                 vec![
                     Input::new(c, "code", "text").hint(c).value(v("code")),
                     Input::new(c, "days", "text")

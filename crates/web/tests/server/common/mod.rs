@@ -380,6 +380,7 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
             level: "Cấp Xã".into(),
             agency: code(PROVINCE),
             online_level: OnlineLevel::Full,
+            missing: vec!["fees".into()],
             ..store
                 .procedure(&ProcedureCode::parse("1.001234").unwrap())
                 .await
