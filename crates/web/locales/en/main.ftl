@@ -297,6 +297,7 @@ documents-file = Choose a file
 documents-file-hint = PDF, JPG or PNG.
 documents-upload = Upload
 documents-remove = Remove
+documents-notes = The procedure's notes on the documents
 documents-reuse = Or reuse a document you gave before
 documents-reuse-submit = Reuse
 documents-choose-file = Choose a file to upload.

@@ -284,6 +284,7 @@ documents-file = Chọn tệp
 documents-file-hint = PDF, JPG hoặc PNG.
 documents-upload = Tải lên
 documents-remove = Xóa
+documents-notes = Lưu ý của thủ tục về giấy tờ
 documents-reuse = Hoặc dùng lại giấy tờ đã nộp trước đây
 documents-reuse-submit = Dùng lại
 documents-choose-file = Hãy chọn một tệp để tải lên.

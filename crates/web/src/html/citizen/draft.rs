@@ -61,6 +61,8 @@ pub(crate) struct DraftPage<'a> {
     errors: Vec<(String, String)>,
     fields: Vec<FormField>,
     documents: Vec<DocumentRow>,
+    /// The source's notes on the documents (guidance, not uploads).
+    notes: Vec<String>,
     reusable: Vec<(String, String)>,
     /// (question, answer, change link).
     answers: Vec<(String, String, String)>,
@@ -70,7 +72,14 @@ pub(crate) struct DraftPage<'a> {
 }
 
 pub(crate) struct DocumentRow {
+    /// As the catalog lists it (attachments are kept under this name).
     name: String,
+    /// Without the case heading the catalog puts in front.
+    shown: String,
+    /// The case's heading, on the first document of each case.
+    case: Option<String>,
+    /// Whether the document belongs to a case (its heading is a level below the case's).
+    under_case: bool,
     required: bool,
     files: Vec<Attachment>,
     index: usize,
@@ -121,6 +130,13 @@ pub(crate) async fn draft_page(
         .draft_attachments(&d.id)
         .await
         .unwrap_or_default();
+    let notes: Vec<String> = p
+        .documents
+        .iter()
+        .filter(|x| x.role() == motcua_store::DocumentRole::Note)
+        .map(|x| x.case_and_name().1.to_string())
+        .collect();
+    let mut last_case: Option<String> = None;
     let documents: Vec<DocumentRow> = p
         .documents
         .iter()
@@ -128,6 +144,14 @@ pub(crate) async fn draft_page(
         .filter(|(_, x)| x.role() != motcua_store::DocumentRole::Note)
         .map(|(index, x)| DocumentRow {
             name: x.name.clone(),
+            shown: x.case_and_name().1.to_string(),
+            case: {
+                let case = x.case_and_name().0.map(str::to_string);
+                let new = case.is_some() && case != last_case;
+                last_case.clone_from(&case);
+                if new { case } else { None }
+            },
+            under_case: x.case_and_name().0.is_some(),
             required: filing::document_required(x),
             files: attachments
                 .iter()
@@ -205,6 +229,7 @@ pub(crate) async fn draft_page(
         errors: summary,
         fields,
         documents,
+        notes,
         reusable,
         answers: shown,
         applicant,

@@ -283,20 +283,23 @@ async fn a_citizen_finds_and_files_the_birth_registration() {
     let mut required = Vec::new();
     for s in sections {
         let heading = s
-            .find(Locator::Css("h2"))
+            .find(Locator::Css("h2, h3"))
             .await
             .unwrap()
             .text()
             .await
             .unwrap();
         assert!(
-            !heading.contains("[Lưu ý]"),
+            !heading.contains("Lưu ý"),
             "a note is not an upload: {heading}"
         );
         if !heading.contains("không bắt buộc") {
             required.push((s, heading));
         }
     }
+    // Grouped by the source's cases; its notes kept aside as guidance.
+    expect(b, "h2.document-case", "Giấy tờ phải nộp").await;
+    expect(b, "details.document-notes summary", "Lưu ý").await;
     let headings: Vec<&String> = required.iter().map(|r| &r.1).collect();
     assert_eq!(required.len(), 1, "{headings:?}");
     assert!(required[0].1.contains("Giấy chứng sinh"), "{headings:?}");
