@@ -20,15 +20,26 @@ use std::collections::BTreeMap;
 pub(crate) struct Chosen {
     code: String,
     name: String,
-    /// The checklist: each document to file or show, and whether every dossier needs it (the
-    /// source's notes are not on it).
-    documents: Vec<(String, bool)>,
+    /// The checklist: each document to file or show (the source's notes are not on it).
+    documents: Vec<CheckItem>,
     fee: String,
     /// When the fee depends on the case: each case as the source words it, with its amount;
     /// the officer types the one that applies.
     fee_cases: Vec<String>,
     /// When the catalog leaves the commune open: the communes to choose from (code, name).
     communes: Vec<(String, String)>,
+}
+
+/// One line of the reception checklist.
+pub(crate) struct CheckItem {
+    /// As the catalog lists it (a supplement request names it so).
+    name: String,
+    /// Without the case heading in front.
+    shown: String,
+    /// The case's heading, on the first document of each case.
+    case: Option<String>,
+    /// Whether every dossier needs it.
+    required: bool,
 }
 
 /// What the counter has typed for the applicant.
@@ -89,17 +100,24 @@ pub(crate) async fn chosen(state: &App, code: &str) -> Option<Chosen> {
         communes,
         code: p.code.to_string(),
         name: p.name,
-        documents: p
-            .documents
-            .iter()
-            .filter(|d| d.role() != motcua_store::DocumentRole::Note)
-            .map(|d| {
-                (
-                    d.name.clone(),
-                    d.role() == motcua_store::DocumentRole::ToFile,
-                )
-            })
-            .collect(),
+        documents: {
+            let mut last_case: Option<&str> = None;
+            p.documents
+                .iter()
+                .filter(|d| d.role() != motcua_store::DocumentRole::Note)
+                .map(|d| {
+                    let (case, shown) = d.case_and_name();
+                    let heading = case.filter(|_| case != last_case).map(str::to_string);
+                    last_case = case;
+                    CheckItem {
+                        name: d.name.clone(),
+                        shown: shown.to_string(),
+                        case: heading,
+                        required: d.role() == motcua_store::DocumentRole::ToFile,
+                    }
+                })
+                .collect()
+        },
         fee,
         fee_cases,
     })
@@ -231,15 +249,15 @@ pub(crate) async fn receive(
         .collect();
     // Receiving needs every required document; a supplement request names whatever the
     // officer left unticked (a case's document too, when the case applies).
-    let unticked: Vec<(String, bool)> = procedure
+    let unticked: Vec<&CheckItem> = procedure
         .documents
         .iter()
         .zip(&checked)
         .filter(|(_, ok)| !**ok)
-        .map(|(d, _)| d.clone())
+        .map(|(d, _)| d)
         .collect();
-    let required_missing = unticked.iter().any(|(_, required)| *required);
-    let missing: Vec<String> = unticked.into_iter().map(|(d, _)| d).collect();
+    let required_missing = unticked.iter().any(|d| d.required);
+    let missing: Vec<String> = unticked.into_iter().map(|d| d.name.clone()).collect();
     let outcome = get(&f, "outcome");
     let fee: i64 = match get(&f, "fee").trim() {
         "" if !procedure.fee_cases.is_empty() => {
