@@ -560,9 +560,7 @@ impl ReviewedLimits {
             for m in p.methods.iter_mut().filter(|m| m.processing_time.is_none()) {
                 m.processing_time = Some(limit);
             }
-            for item in p.missing.iter_mut().filter(|m| *m == "processing_time") {
-                *item = "processing_time_unit".into();
-            }
+            p.mark_limit_decided();
             changed += 1;
         }
         changed

@@ -169,6 +169,14 @@ impl Procedure {
         })
     }
 
+    /// Records that the time limit was decided (by a reviewed table or an administrator), not
+    /// published: `missing` then names `processing_time_unit`, and the page says so.
+    pub fn mark_limit_decided(&mut self) {
+        for m in self.missing.iter_mut().filter(|m| *m == "processing_time") {
+            *m = "processing_time_unit".into();
+        }
+    }
+
     /// The required documents grouped by case, in the order the source first names each case;
     /// within a case, each document with its position in `documents`, shown once when the
     /// source repeats it (same name and counts).

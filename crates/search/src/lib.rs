@@ -37,7 +37,7 @@ use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{DocAddress, Index, IndexReader, Searcher, Term, doc};
 
 pub use phrases::{PhraseProblem, Phrases, PhrasesError};
-use words::{Word, folded_text, marked_text, text_words, within_one_edit};
+use words::{Word, joined, text_words, within_one_edit};
 
 /// Longest query accepted, in characters: room for the full name of any procedure pasted as
 /// it is published (the longest has 1,094 characters).
@@ -290,24 +290,36 @@ impl CatalogIndex {
                     next
                 });
             }
-            let name = format!("{} {}", p.name, p.name_en.as_deref().unwrap_or_default());
-            let agency_text = format!("{agency_name} {}", p.implementing_body);
-            let aside = format!("{agency_text} {documents}");
-            let distinct: HashSet<(String, String)> = text_words(&aside).into_iter().collect();
+            // Each text is split and folded once; both copies are joined from its words.
+            let plain = plain_name(&p.name);
+            let plain_words = text_words(plain);
+            let en_words = text_words(p.name_en.as_deref().unwrap_or_default());
+            let field_words = text_words(&p.field);
+            let agency_words = text_words(&format!("{agency_name} {}", p.implementing_body));
+            let document_words = text_words(&documents);
+            // The name as published, its leading "Thủ tục" too (`plain` is a suffix of it).
+            let lead = &p.name[..p.name.len() - plain.len()];
+            let name_words = [text_words(lead), plain_words.clone(), en_words.clone()].concat();
+            let distinct: HashSet<&(String, String)> =
+                agency_words.iter().chain(&document_words).collect();
             for (folded, marked) in distinct {
-                *said_by.entry(folded).or_default() += 1;
-                *said_by.entry(marked).or_default() += 1;
+                *said_by.entry(folded.clone()).or_default() += 1;
+                *said_by.entry(marked.clone()).or_default() += 1;
             }
+            let (name_f, name_m) = joined(&name_words);
+            let (field_f, field_m) = joined(&field_words);
+            let (agency_f, agency_m) = joined(&agency_words);
+            let (documents_f, documents_m) = joined(&document_words);
             writer.add_document(doc!(
                 fields.ord => ord as u64,
-                fields.name => folded_text(&name),
-                fields.field => folded_text(&p.field),
-                fields.agency => folded_text(&agency_text),
-                fields.documents => folded_text(&documents),
-                fields.name_m => marked_text(&name),
-                fields.field_m => marked_text(&p.field),
-                fields.agency_m => marked_text(&agency_text),
-                fields.documents_m => marked_text(&documents),
+                fields.name => name_f,
+                fields.field => field_f,
+                fields.agency => agency_f,
+                fields.documents => documents_f,
+                fields.name_m => name_m,
+                fields.field_m => field_m,
+                fields.agency_m => agency_m,
+                fields.documents_m => documents_m,
             ))?;
             items.push(ProcedureSummary {
                 code: p.code,
@@ -319,26 +331,17 @@ impl CatalogIndex {
                 processing_time: p.processing_time,
             });
             dims.push(d);
-            let plain = plain_name(&p.name);
-            let also = format!("{} {}", p.field, p.name_en.as_deref().unwrap_or_default());
+            let (plain_f, plain_m) = joined(&plain_words);
+            by_folded_name.entry(plain_f).or_default().push(ord);
+            by_marked_name.entry(plain_m).or_default().push(ord);
             said.push(Said {
-                name: text_words(plain)
+                name: plain_words.into_iter().map(|w| vocabulary.add(w)).collect(),
+                also: field_words
                     .into_iter()
-                    .map(|w| vocabulary.add(w))
-                    .collect(),
-                also: text_words(&also)
-                    .into_iter()
+                    .chain(en_words)
                     .map(|w| vocabulary.add(w))
                     .collect(),
             });
-            by_folded_name
-                .entry(folded_text(plain))
-                .or_default()
-                .push(ord);
-            by_marked_name
-                .entry(marked_text(plain))
-                .or_default()
-                .push(ord);
             by_code.insert(p.code, ord);
         }
         writer.commit()?;
@@ -391,17 +394,12 @@ impl CatalogIndex {
         let f = &self.fields;
         // (field, boost, typo-tolerant): typos are forgiven in names and fields only; short
         // syllables in long document lists would otherwise match almost anything.
+        // Words most agency and document texts say are matched in names and fields only.
         let weighted = [
-            (f.name, 3.0, true),
-            (f.field, 1.0, true),
-            (f.agency, 1.0, false),
-            (f.documents, 0.5, false),
-        ];
-        let marked = [
-            (f.name_m, 3.0),
-            (f.field_m, 1.0),
-            (f.agency_m, 1.0),
-            (f.documents_m, 0.5),
+            (f.name, f.name_m, 3.0, true),
+            (f.field, f.field_m, 1.0, true),
+            (f.agency, f.agency_m, 1.0, false),
+            (f.documents, f.documents_m, 0.5, false),
         ];
         let term_query = |field: Field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
             let term = Term::from_field_text(field, text);
@@ -415,16 +413,15 @@ impl CatalogIndex {
         for word in words {
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             if let (Some(m), Marks::Respected) = (&word.marked, marks) {
-                for (i, (field, boost)) in marked.into_iter().enumerate() {
-                    // Agency and documents (the last two) skip words most of them say.
-                    if i < 2 || !self.common.contains(m) {
+                for (_, field, boost, tolerant) in weighted {
+                    if tolerant || !self.common.contains(m) {
                         alternatives.push(term_query(field, m, boost * 2.0));
                     }
                 }
             } else {
                 let fuzzy = (typos == Typos::AllWords || !self.known(word))
                     && word.folded.chars().count() >= 2;
-                for (field, boost, tolerant) in weighted {
+                for (field, _, boost, tolerant) in weighted {
                     if !tolerant && self.common.contains(&word.folded) {
                         continue;
                     }
@@ -671,11 +668,11 @@ impl CatalogIndex {
                 .or_else(|| self.by_code.get(&code.national()))
                 .copied()
         });
-        let plain = plain_name(text);
+        let (plain_f, plain_m) = joined(&text_words(plain_name(text)));
         let same_name = if typed.iter().any(|w| w.marked.is_some()) {
-            self.by_marked_name.get(&marked_text(plain))
+            self.by_marked_name.get(&plain_m)
         } else {
-            self.by_folded_name.get(&folded_text(plain))
+            self.by_folded_name.get(&plain_f)
         };
         let first: Vec<usize> = by_code
             .into_iter()

@@ -75,11 +75,6 @@ pub(crate) fn marked_word(word: &str) -> String {
     out
 }
 
-/// Whether a word was typed with any mark (a tone, a vowel mark or đ).
-fn has_marks(word: &str) -> bool {
-    fold(word) != word.to_lowercase()
-}
-
 /// The words of a text, as typed (composed form, split at anything not a letter or digit).
 fn raw_words(text: &str) -> impl Iterator<Item = String> {
     let text: String = text.nfc().collect();
@@ -99,9 +94,12 @@ pub(crate) struct Word {
 
 impl Word {
     pub fn new(raw: &str) -> Word {
+        let folded = fold(raw);
+        // Typed with a mark (a tone, a vowel mark or đ) when folding changed more than case.
+        let marked = (folded != raw.to_lowercase()).then(|| marked_word(raw));
         Word {
-            folded: folded_word(raw),
-            marked: has_marks(raw).then(|| marked_word(raw)),
+            folded: i_for_y(folded),
+            marked,
         }
     }
 
@@ -124,20 +122,11 @@ pub(crate) fn text_words(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A text as the folded fields of the index hold it.
-pub(crate) fn folded_text(text: &str) -> String {
-    raw_words(text)
-        .map(|w| folded_word(&w))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A text as the marked fields of the index hold it.
-pub(crate) fn marked_text(text: &str) -> String {
-    raw_words(text)
-        .map(|w| marked_word(&w))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// A text's words as the folded and the marked fields of the index hold them.
+pub(crate) fn joined(words: &[(String, String)]) -> (String, String) {
+    let folded: Vec<&str> = words.iter().map(|(f, _)| f.as_str()).collect();
+    let marked: Vec<&str> = words.iter().map(|(_, m)| m.as_str()).collect();
+    (folded.join(" "), marked.join(" "))
 }
 
 /// Whether `a` becomes `b` by one edit at most: a letter added, removed or changed, or two

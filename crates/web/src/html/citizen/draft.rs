@@ -136,31 +136,29 @@ pub(crate) async fn draft_page(
         .filter(|x| x.role() == motcua_store::DocumentRole::Note)
         .map(|x| x.case_and_name().1.to_string())
         .collect();
-    let mut last_case: Option<String> = None;
-    let documents: Vec<DocumentRow> = p
-        .documents
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| x.role() != motcua_store::DocumentRole::Note)
-        .map(|(index, x)| DocumentRow {
-            name: x.name.clone(),
-            shown: x.case_and_name().1.to_string(),
-            case: {
-                let case = x.case_and_name().0.map(str::to_string);
-                let new = case.is_some() && case != last_case;
-                last_case.clone_from(&case);
-                if new { case } else { None }
-            },
-            under_case: x.case_and_name().0.is_some(),
-            required: filing::document_required(x),
-            files: attachments
-                .iter()
-                .filter(|a| a.document == x.name)
-                .cloned()
-                .collect(),
-            index,
-        })
-        .collect();
+    // Grouped by case as the procedure's page shows them, the notes aside.
+    let mut documents: Vec<DocumentRow> = Vec::new();
+    for group in p.documents_by_case() {
+        let mut heading = group.case.map(str::to_string);
+        for (index, shown, x) in group.documents {
+            if x.role() == motcua_store::DocumentRole::Note {
+                continue;
+            }
+            documents.push(DocumentRow {
+                name: x.name.clone(),
+                shown: shown.to_string(),
+                case: heading.take(),
+                under_case: group.case.is_some(),
+                required: filing::document_required(x),
+                files: attachments
+                    .iter()
+                    .filter(|a| a.document == x.name)
+                    .cloned()
+                    .collect(),
+                index,
+            });
+        }
+    }
     let reusable: Vec<(String, String)> = state
         .store
         .citizen_attachments(&me.citizen.id)

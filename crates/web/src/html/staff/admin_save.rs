@@ -212,10 +212,7 @@ pub(crate) async fn change_of(
             }
             p.steps = steps;
             p.processing_time = Some(ProcessingTime::WorkingDays(days));
-            // The limit is now decided, not published: the page says so.
-            for m in p.missing.iter_mut().filter(|m| *m == "processing_time") {
-                *m = "processing_time_unit".into();
-            }
+            p.mark_limit_decided();
             let record =
                 serde_json::json!({"steps": p.steps, "processing_time": p.processing_time});
             Ok((

@@ -99,25 +99,25 @@ pub(crate) async fn chosen(state: &App, code: &str) -> Option<Chosen> {
     Some(Chosen {
         communes,
         code: p.code.to_string(),
-        name: p.name,
-        documents: {
-            let mut last_case: Option<&str> = None;
-            p.documents
-                .iter()
-                .filter(|d| d.role() != motcua_store::DocumentRole::Note)
-                .map(|d| {
-                    let (case, shown) = d.case_and_name();
-                    let heading = case.filter(|_| case != last_case).map(str::to_string);
-                    last_case = case;
-                    CheckItem {
+        name: p.name.clone(),
+        // Grouped by case as the procedure's page shows them; notes are not on the list.
+        documents: p
+            .documents_by_case()
+            .into_iter()
+            .flat_map(|group| {
+                let mut heading = group.case.map(str::to_string);
+                group
+                    .documents
+                    .into_iter()
+                    .filter(|(_, _, d)| d.role() != motcua_store::DocumentRole::Note)
+                    .map(move |(_, shown, d)| CheckItem {
                         name: d.name.clone(),
                         shown: shown.to_string(),
-                        case: heading,
+                        case: heading.take(),
                         required: d.role() == motcua_store::DocumentRole::ToFile,
-                    }
-                })
-                .collect()
-        },
+                    })
+            })
+            .collect(),
         fee,
         fee_cases,
     })
