@@ -361,7 +361,9 @@ async fn a_commune_level_walk_in_reaches_its_result() {
     expect(b, "#chosen-procedure", BIRTH).await;
     // The checklist follows the source's cases; its notes are not on it.
     expect(b, "p.document-case", "Giấy tờ phải nộp").await;
-    assert!(!text(b, "main").await.contains("[Lưu ý]"));
+    // (one of the source's notes on this procedure, listed under "[Lưu ý]").
+    let note = "Cơ quan đăng ký hộ tịch từ chối giải quyết";
+    assert!(!text(b, "main").await.contains(note));
     fill(b, "#f-name", "Lê Thị Mai").await;
     fill(b, "#f-cccd", "022190004321").await;
     fill(b, "#f-phone", "0912345678").await;

@@ -290,7 +290,8 @@ async fn a_citizen_finds_and_files_the_birth_registration() {
             .await
             .unwrap();
         assert!(
-            !heading.contains("Lưu ý"),
+            // One of the source's notes on this procedure (listed under "[Lưu ý]").
+            !heading.contains("Cơ quan đăng ký hộ tịch từ chối giải quyết"),
             "a note is not an upload: {heading}"
         );
         if !heading.contains("không bắt buộc") {
@@ -300,6 +301,8 @@ async fn a_citizen_finds_and_files_the_birth_registration() {
     // Grouped by the source's cases; its notes kept aside as guidance.
     expect(b, "h2.document-case", "Giấy tờ phải nộp").await;
     expect(b, "details.document-notes summary", "Lưu ý").await;
+    let source = c.source().await.unwrap();
+    assert!(source.contains("Cơ quan đăng ký hộ tịch từ chối giải quyết"));
     let headings: Vec<&String> = required.iter().map(|r| &r.1).collect();
     assert_eq!(required.len(), 1, "{headings:?}");
     assert!(required[0].1.contains("Giấy chứng sinh"), "{headings:?}");
