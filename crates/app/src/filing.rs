@@ -52,11 +52,7 @@ pub fn document_required(doc: &RequiredDocument) -> bool {
 /// source states it case by case, the amount of the case the applicant chose in `answers`
 /// (0 until one is chosen; the form requires the choice before filing).
 pub fn online_fee(p: &Procedure, answers: &serde_json::Value) -> i64 {
-    let Some(method) = p
-        .methods
-        .iter()
-        .find(|m| m.method.to_lowercase().contains("trực tuyến"))
-    else {
+    let Some(method) = p.online_method() else {
         return 0;
     };
     let chosen = || {

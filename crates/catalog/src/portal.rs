@@ -409,14 +409,13 @@ pub fn fee_tiers(text: &str) -> Vec<FeeTier> {
 /// Adds the fee-case question to a procedure's form when the fee of filing online depends on
 /// the case: the applicant chooses, the officer checks at reception.
 pub fn ask_fee_case(p: &mut Procedure) {
-    let Some(method) = p
-        .methods
-        .iter()
-        .find(|m| m.method.to_lowercase().contains("trực tuyến"))
-    else {
+    let Some(method) = p.online_method() else {
         return;
     };
     let tiers = fee_tiers(&method.fee_text);
+    if tiers.is_empty() {
+        return;
+    }
     let Some(properties) = p
         .form_schema
         .get_mut("properties")
@@ -424,9 +423,6 @@ pub fn ask_fee_case(p: &mut Procedure) {
     else {
         return;
     };
-    if tiers.is_empty() {
-        return;
-    }
     properties.insert(
         FEE_CASE.into(),
         serde_json::json!({

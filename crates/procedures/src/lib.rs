@@ -158,6 +158,13 @@ pub struct Procedure {
 }
 
 impl Procedure {
+    /// The way of filing online ("Trực tuyến"), when the source lists one.
+    pub fn online_method(&self) -> Option<&SubmissionMethod> {
+        self.methods
+            .iter()
+            .find(|m| m.method.to_lowercase().contains("trực tuyến"))
+    }
+
     /// The rules a dossier carries; `None` when the procedure has no time limit to count.
     pub fn rules(&self) -> Option<ProcedureRules> {
         Some(ProcedureRules {
