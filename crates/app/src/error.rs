@@ -241,9 +241,10 @@ impl From<LifecycleError> for AppError {
     fn from(e: LifecycleError) -> Self {
         let kind = match &e {
             LifecycleError::RoleNotAllowed { .. } | LifecycleError::OutOfScope => Kind::Forbidden,
-            LifecycleError::Text { .. } | LifecycleError::BadAmount | LifecycleError::BadScore => {
-                Kind::Invalid
-            }
+            LifecycleError::Text { .. }
+            | LifecycleError::BadAmount
+            | LifecycleError::BadFee
+            | LifecycleError::BadScore => Kind::Invalid,
             LifecycleError::NotOpened => Kind::NotFound,
             LifecycleError::AlreadyOpened
             | LifecycleError::InvalidTransition { .. }
@@ -256,6 +257,7 @@ impl From<LifecycleError> for AppError {
             | LifecycleError::RefusalNotProposed
             | LifecycleError::FeeUnpaid { .. }
             | LifecycleError::AlreadyPaid
+            | LifecycleError::FeeUnchanged
             | LifecycleError::AlreadyRated => Kind::Conflict,
         };
         AppError::localised(kind, e)

@@ -186,7 +186,15 @@ pub async fn receipt_slip(state: &App, r: &DossierRecord) -> Result<ReceiptSlip,
         } else {
             "chưa nộp"
         };
-        format!("{} ({status})", money(d.fee_total()))
+        match d.fee_excess() {
+            0 => format!("{} ({status})", money(d.fee_total())),
+            excess => format!(
+                "{} ({status} {}, hoàn trả {excess_money})",
+                money(d.fee_total()),
+                money(d.fee_paid),
+                excess_money = money(excess)
+            ),
+        }
     });
     Ok(ReceiptSlip {
         authority,

@@ -350,6 +350,18 @@ pub struct FeeTier {
     pub amount: i64,
 }
 
+/// "Trường hợp cấp lại do bị hỏng hoặc bị mất: 400.000 đồng", as the pages list the cases.
+impl std::fmt::Display for FeeTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {}",
+            self.label,
+            motcua_domain::lang::money(self.amount)
+        )
+    }
+}
+
 /// The question a procedure's form asks when its fee depends on the case: the answer is the
 /// tier's number, from 1, in [`fee_tiers`]' order.
 pub const FEE_CASE: &str = "truong_hop_le_phi";

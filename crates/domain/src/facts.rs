@@ -110,6 +110,7 @@ pub fn counted(kind: &EventKind) -> &'static [Metric] {
             Satisfaction::Dissatisfied => &[M::Rated, M::RatedDissatisfied],
         },
         EventKind::Forwarded { .. }
+        | EventKind::FeeCorrected { .. }
         | EventKind::SentBack { .. }
         | EventKind::Assigned { .. }
         | EventKind::SupplementAccepted
@@ -228,7 +229,7 @@ impl DossierFacts {
             timeliness: d.result.as_ref().map(|r| r.timeliness),
             supplement_requests: d.supplement_rounds,
             supplement_secs: d.supplement_secs,
-            prepaid_fee: d.intake.procedure.prepaid_fee,
+            prepaid_fee: d.fee_total(),
             fee_paid: d.fee_paid,
             rating: d.rating,
             tally,

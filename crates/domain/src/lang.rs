@@ -179,15 +179,23 @@ pub(crate) fn pick(lang: Lang, vi: impl Into<String>, en: impl Into<String>) -> 
 
 /// 1234567 → "1.234.567 đồng" (Vietnamese digit grouping).
 pub fn money(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
+    format!("{} đồng", grouped(amount))
+}
+
+/// A whole number with Vietnamese thousands separators: "1.575", "-20.000".
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(ch);
     }
-    format!("{}{out} đồng", if amount < 0 { "-" } else { "" })
+    out
 }
 
 #[cfg(test)]
@@ -200,6 +208,8 @@ mod tests {
         assert_eq!(money(50_000), "50.000 đồng");
         assert_eq!(money(1_234_567), "1.234.567 đồng");
         assert_eq!(money(-5_000), "-5.000 đồng");
+        assert_eq!(grouped(1_575), "1.575");
+        assert_eq!(grouped(999), "999");
     }
 
     #[test]

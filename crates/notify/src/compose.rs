@@ -207,6 +207,12 @@ pub fn compose(
             set("due", date(*new_due_at));
             set("reason", reason.clone());
         }
+        EventKind::FeeCorrected { amount, reason, .. } => {
+            set("fee", motcua_domain::lang::money(*amount));
+            set("fee_number", motcua_domain::lang::grouped(*amount));
+            set("reason", reason.clone());
+            set("owed", motcua_domain::lang::money(dossier.fee_owed()));
+        }
         _ => {}
     }
     let t = |key: &str| overrides.lookup(lang, key, &args);

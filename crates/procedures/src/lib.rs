@@ -165,6 +165,25 @@ impl Procedure {
             .find(|m| m.method.to_lowercase().contains("trực tuyến"))
     }
 
+    /// The way of filing in person ("Trực tiếp"), else the first the source lists.
+    pub fn in_person_method(&self) -> Option<&SubmissionMethod> {
+        self.methods
+            .iter()
+            .find(|m| m.method.starts_with("Trực tiếp"))
+            .or(self.methods.first())
+    }
+
+    /// The method a dossier filed on `channel` follows.
+    pub fn method_for(
+        &self,
+        channel: motcua_domain::lifecycle::Channel,
+    ) -> Option<&SubmissionMethod> {
+        match channel {
+            motcua_domain::lifecycle::Channel::Online => self.online_method(),
+            _ => self.in_person_method(),
+        }
+    }
+
     /// The rules a dossier carries; `None` when the procedure has no time limit to count.
     pub fn rules(&self) -> Option<ProcedureRules> {
         Some(ProcedureRules {

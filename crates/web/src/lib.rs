@@ -10,6 +10,8 @@ mod html;
 mod i18n;
 mod openapi;
 mod request;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod upload;
 
 use std::net::SocketAddr;

@@ -53,6 +53,7 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
             closed_at: None,
             last_event_at: at,
             fee_paid: 0,
+            fee_corrected: None,
             payments: Vec::new(),
             rating: None,
         });
@@ -185,6 +186,12 @@ pub fn apply(state: Option<Dossier>, event: &Event, index: usize) -> Result<Doss
         EventKind::FeePaid { reference, amount } => {
             d.fee_paid += amount;
             d.payments.push(reference.clone());
+        }
+        EventKind::FeeCorrected { amount, .. } => {
+            if d.status != Status::Submitted {
+                return Err(misfit(&d));
+            }
+            d.fee_corrected = Some(*amount);
         }
         EventKind::Withdrawn { .. } => {
             d.status = Status::Withdrawn;

@@ -474,6 +474,26 @@ impl Lifecycle<'_> {
                     amount: *amount,
                 }
             }
+            Command::CorrectFee { amount, reason } => {
+                allow(&[Role::Reception, Role::AgencySystem])?;
+                scope_reception()?;
+                text("reason", reason)?;
+                // Once received the fee has been settled and the clock runs on it.
+                if d.status != Submitted {
+                    return Err(invalid());
+                }
+                if *amount < 0 {
+                    return Err(LifecycleError::BadFee);
+                }
+                if *amount == d.fee_total() {
+                    return Err(LifecycleError::FeeUnchanged);
+                }
+                EventKind::FeeCorrected {
+                    previous: d.fee_total(),
+                    amount: *amount,
+                    reason: reason.clone(),
+                }
+            }
             Command::Withdraw { reason } => {
                 text("reason", reason)?;
                 self.applicant_or_reception(actor, d, action)?;

@@ -378,6 +378,12 @@ pub enum Command {
         reference: String,
         amount: i64,
     },
+    /// Correct the fee a submitted dossier owes (the applicant chose the wrong case, or the
+    /// catalog's amount does not apply), before it is received, with the reason.
+    CorrectFee {
+        amount: i64,
+        reason: String,
+    },
     /// The applicant rates the service once the result is out (once per dossier).
     Rate {
         satisfaction: Satisfaction,
@@ -413,6 +419,7 @@ impl Command {
             Command::Withdraw { .. } => "withdraw",
             Command::Reappoint { .. } => "reappoint",
             Command::RecordPayment { .. } => "record_payment",
+            Command::CorrectFee { .. } => "correct_fee",
             Command::Rate { .. } => "rate",
         }
     }
@@ -498,6 +505,12 @@ pub enum EventKind {
         reference: String,
         amount: i64,
     },
+    FeeCorrected {
+        /// The fee owed before, and the fee owed from now on (VND).
+        previous: i64,
+        amount: i64,
+        reason: String,
+    },
     Rated {
         satisfaction: Satisfaction,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -535,11 +548,12 @@ pub enum EventType {
     Withdrawn,
     Reappointed,
     FeePaid,
+    FeeCorrected,
     Rated,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 18] = [
+    pub const ALL: [EventType; 19] = [
         EventType::Opened,
         EventType::Received,
         EventType::Forwarded,
@@ -557,6 +571,7 @@ impl EventType {
         EventType::Withdrawn,
         EventType::Reappointed,
         EventType::FeePaid,
+        EventType::FeeCorrected,
         EventType::Rated,
     ];
 
@@ -580,6 +595,7 @@ impl EventType {
             EventType::Withdrawn => "withdrawn",
             EventType::Reappointed => "reappointed",
             EventType::FeePaid => "fee_paid",
+            EventType::FeeCorrected => "fee_corrected",
             EventType::Rated => "rated",
         }
     }
@@ -627,6 +643,10 @@ impl EventType {
             EventType::Refused => s("Từ chối giải quyết hồ sơ", "Dossier refused"),
             EventType::ResultIssued => s("Đã có kết quả giải quyết", "Result issued"),
             EventType::FeePaid => s("Đã nộp phí, lệ phí", "Fee paid"),
+            EventType::FeeCorrected => s(
+                "Cán bộ tiếp nhận điều chỉnh phí, lệ phí",
+                "Fee corrected by the reception officer",
+            ),
             EventType::Rated => s(
                 "Người nộp đã đánh giá mức độ hài lòng",
                 "The applicant rated the service",
@@ -664,6 +684,7 @@ impl EventKind {
             EventKind::Withdrawn { .. } => EventType::Withdrawn,
             EventKind::Reappointed { .. } => EventType::Reappointed,
             EventKind::FeePaid { .. } => EventType::FeePaid,
+            EventKind::FeeCorrected { .. } => EventType::FeeCorrected,
             EventKind::Rated { .. } => EventType::Rated,
         }
     }
@@ -684,6 +705,7 @@ impl EventKind {
                 | EventKind::ResultIssued { .. }
                 | EventKind::Withdrawn { .. }
                 | EventKind::Reappointed { .. }
+                | EventKind::FeeCorrected { .. }
         )
     }
 
@@ -773,6 +795,9 @@ pub struct Dossier {
     pub fee_paid: i64,
     #[serde(default)]
     pub payments: Vec<String>,
+    /// The fee as the reception officer corrected it, replacing the one set at filing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_corrected: Option<i64>,
     /// The applicant's rating, once given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<Satisfaction>,
@@ -788,9 +813,16 @@ impl Dossier {
         DossierCodePrefix::new(self.intake.receiving_agency, date)
     }
 
-    /// The fee to pay before processing (VND), as the procedure sets it when the dossier opened.
+    /// The fee to pay before processing (VND): as set when the dossier opened, or as the
+    /// reception officer corrected it.
     pub fn fee_total(&self) -> i64 {
-        self.intake.procedure.prepaid_fee
+        self.fee_corrected
+            .unwrap_or(self.intake.procedure.prepaid_fee)
+    }
+
+    /// What was paid beyond the fee (VND), after a correction lowered it: to refund.
+    pub fn fee_excess(&self) -> i64 {
+        (self.fee_paid - self.fee_total()).max(0)
     }
 
     /// What is still owed of that fee (VND): never negative, and nothing once the dossier is
@@ -928,6 +960,10 @@ pub enum LifecycleError {
     AlreadyPaid,
     #[error("a payment must be of a positive amount")]
     BadAmount,
+    #[error("a fee is an amount of zero or more")]
+    BadFee,
+    #[error("the fee is that amount already")]
+    FeeUnchanged,
     #[error("the dossier has been rated already")]
     AlreadyRated,
     #[error("each criterion is scored 0, 1 or 2, once")]
@@ -953,6 +989,8 @@ impl Localise for LifecycleError {
             LifecycleError::FeeUnpaid { .. } => "fee_unpaid",
             LifecycleError::AlreadyPaid => "already_paid",
             LifecycleError::BadAmount => "bad_amount",
+            LifecycleError::BadFee => "bad_fee",
+            LifecycleError::FeeUnchanged => "fee_unchanged",
             LifecycleError::AlreadyRated => "already_rated",
             LifecycleError::BadScore => "bad_score",
         }
@@ -991,6 +1029,8 @@ impl Localise for LifecycleError {
                 .arg("paid", crate::lang::money(*paid)),
             LifecycleError::AlreadyPaid => Wording::new("error-already-paid"),
             LifecycleError::BadAmount => Wording::new("error-bad-amount"),
+            LifecycleError::BadFee => Wording::new("error-bad-fee"),
+            LifecycleError::FeeUnchanged => Wording::new("error-fee-unchanged"),
             LifecycleError::AlreadyRated => Wording::new("error-dossier-already-rated"),
             LifecycleError::BadScore => Wording::new("error-bad-score"),
         }

@@ -607,6 +607,100 @@ fn prepaid_fee_holds_the_dossier_until_paid_once() {
 }
 
 #[test]
+fn reception_corrects_the_fee_before_receipt_only() {
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let a = actors();
+    let system = Actor::system();
+    let mut opening = intake(
+        ProcessingTime::WorkingDays(5),
+        SupplementClock::Restart,
+        false,
+    );
+    // The applicant chose the cheaper case and paid it.
+    opening.procedure.prepaid_fee = 50_000;
+    let mut run = Run::new();
+    let t = vn(2025, 6, 2, 9, 0);
+    run.step(&lc, &Command::Open(Box::new(opening)), &a[4], t)
+        .unwrap();
+    run.step(
+        &lc,
+        &Command::RecordPayment {
+            reference: "VNP-1".into(),
+            amount: 50_000,
+        },
+        &system,
+        t,
+    )
+    .unwrap();
+    let correct = |amount, reason: &str| Command::CorrectFee {
+        amount,
+        reason: reason.into(),
+    };
+    let why = "Trường hợp cấp lại do bị mất";
+    // Only reception (in scope) corrects, with a reason, to another amount of zero or more.
+    for who in [&a[4], &a[1]] {
+        assert!(matches!(
+            lc.decide(run.state.as_ref(), &correct(100_000, why), who, t),
+            Err(LifecycleError::RoleNotAllowed { .. })
+        ));
+    }
+    let outsider = Actor::new("other", Role::Reception, Some(commune()));
+    assert_eq!(
+        lc.decide(run.state.as_ref(), &correct(100_000, why), &outsider, t),
+        Err(LifecycleError::OutOfScope)
+    );
+    assert_eq!(
+        lc.decide(run.state.as_ref(), &correct(-1, why), &a[0], t),
+        Err(LifecycleError::BadFee)
+    );
+    assert_eq!(
+        lc.decide(run.state.as_ref(), &correct(50_000, why), &a[0], t),
+        Err(LifecycleError::FeeUnchanged)
+    );
+    assert!(matches!(
+        lc.decide(run.state.as_ref(), &correct(100_000, " "), &a[0], t),
+        Err(LifecycleError::Text { .. })
+    ));
+    let events = run.step(&lc, &correct(100_000, why), &a[0], t).unwrap();
+    assert_eq!(
+        events[0].kind,
+        EventKind::FeeCorrected {
+            previous: 50_000,
+            amount: 100_000,
+            reason: why.into()
+        }
+    );
+    // The difference is owed before the dossier can be received.
+    assert_eq!(run.dossier().fee_total(), 100_000);
+    assert_eq!(run.dossier().fee_owed(), 50_000);
+    assert!(matches!(
+        lc.decide(run.state.as_ref(), &Command::Receive, &a[0], t),
+        Err(LifecycleError::FeeUnpaid {
+            due: 100_000,
+            paid: 50_000
+        })
+    ));
+    // Lowered below what was paid: nothing owed, the excess stated for a refund.
+    run.step(&lc, &correct(20_000, "Miễn giảm theo quy định"), &a[0], t)
+        .unwrap();
+    assert_eq!(run.dossier().fee_owed(), 0);
+    assert_eq!(run.dossier().fee_excess(), 30_000);
+    run.step(&lc, &Command::Receive, &a[0], t).unwrap();
+    assert!(run.dossier().check_invariants().is_ok());
+    // Once received the fee is settled.
+    assert!(matches!(
+        lc.decide(run.state.as_ref(), &correct(0, why), &a[0], t),
+        Err(LifecycleError::InvalidTransition { .. })
+    ));
+    // The fold of the stored history gives the same dossier.
+    assert_eq!(replay(&run.events).unwrap(), *run.dossier());
+}
+
+#[test]
 fn the_applicant_rates_once_after_the_result() {
     let cal = calendar();
     let lc = Lifecycle {
@@ -844,6 +938,8 @@ fn any_command() -> impl Strategy<Value = Command> {
                 amount,
             }
         }),
+        (-1i64..100_000, text.clone())
+            .prop_map(|(amount, reason)| Command::CorrectFee { amount, reason }),
         (0i64..(60 * 24 * 20), text).prop_map(|(m, reason)| Command::Reappoint {
             new_due_at: vn(2025, 1, 1, 0, 0) + Duration::minutes(m * 7),
             reason

@@ -125,16 +125,22 @@ impl Lifecycle<'_> {
             return None;
         }
         let warn = Duration::hours(i64::from(policy.warn_hours));
+        // The appointment is owed an apology just after it passes, once; a step is not.
         let deadlines = [
-            d.due_at,
-            d.step_due_at.filter(|_| d.status == Status::InProcessing),
+            d.due_at.map(|due| (due, d.original_due_at.is_none())),
+            d.step_due_at
+                .filter(|_| d.status == Status::InProcessing)
+                .map(|due| (due, false)),
         ];
-        // Each deadline changes things three times: when its warning window opens, at the
-        // deadline (the alert turns to "overdue") and just after (the dossier is late).
+        // A deadline changes things when its warning window opens, at the deadline (the alert
+        // turns to "overdue") and, for an appointment not yet re-appointed, just after (the
+        // dossier is late and the apology is owed).
         let mut moments = Vec::new();
-        for due in deadlines.into_iter().flatten() {
+        for (due, apology) in deadlines.into_iter().flatten() {
             moments.push(due);
-            moments.push(due + Duration::milliseconds(1));
+            if apology {
+                moments.push(due + Duration::milliseconds(1));
+            }
             if due > now && self.calendar.working_time_between(now, due) > warn {
                 // The window opens at the first instant from which at most `warn` of working
                 // time is left.

@@ -1,20 +1,176 @@
-//! The demo province worked end to end over the API the pages use: for one procedure of every
-//! field at every level of the catalog (one with a time limit), a dossier is received at the
-//! centre's counter — for the ward the counter chooses when the catalog leaves the commune to
-//! the applicant's residence — and carried step by step by the demo's officers of the agency
-//! each step names, to its returned result. No procedure ends at an agency with nobody to act.
+//! The demo province worked end to end through the pages alone, as officers with a browser
+//! do it: for one procedure of every field at every level of the catalog (one with a time
+//! limit), reception files a walk-in dossier on the reception console — ticking the checklist,
+//! choosing the ward when the catalog leaves the commune to the applicant's residence, taking
+//! the fee the page states (or the first case's when it is stated case by case) — and the
+//! demo's officers of the agency each step names carry it on the dossier page: forward,
+//! approve, issue the signed result as a file, return it at the counter. No procedure ends at
+//! an agency with nobody to act. The public API only says which procedures and steps exist.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use motcua_web::testing::{Tab, csrf_of};
+use reqwest::StatusCode;
+use serde_json::Value;
 
-use crate::{credentials, login, start};
+use crate::{credentials, start};
 
-/// The province as a whole: commune-level procedures routed here are handled by a ward.
-const PROVINCE: &str = "000.00.00.H22";
 const HONG_GAI: &str = "000.00.36.H22";
+const RESULT_PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// The value of attribute `attr` of the first tag holding `marker`.
+fn attr_after(html: &str, marker: &str, attr: &str) -> Option<String> {
+    let at = html.find(marker)?;
+    let tag_start = html[..=at].rfind('<')?;
+    let tag = &html[tag_start..tag_start + html[tag_start..].find('>')?];
+    let key = format!("{attr}=\"");
+    let v = &tag[tag.find(&key)? + key.len()..];
+    Some(v[..v.find('"')?].to_string())
+}
+
+/// The messages of a page's error summary, or the start of the page when it has none.
+fn why(status: StatusCode, html: &str) -> String {
+    let summary = html
+        .find("class=\"error-summary\"")
+        .map(|at| &html[at..])
+        .and_then(|s| s.find("<ul>").map(|u| &s[u..]))
+        .map(|s| &s[..s.find("</ul>").unwrap_or(s.len())])
+        .unwrap_or_else(|| &html[..html.len().min(300)]);
+    format!("{status}: {summary}")
+}
+
+/// Signs in on the staff log-in page; the session and its CSRF token.
+async fn sign_in(base: &str, creds: &Value, username: &str) -> (Tab, String) {
+    let password = creds["users"]
+        .as_array()
+        .and_then(|users| users.iter().find(|u| u["username"] == username))
+        .and_then(|u| u["password"].as_str())
+        .unwrap_or_else(|| panic!("{username} is listed with a password"))
+        .to_string();
+    let mut tab = Tab::new(base);
+    let (_, _, html) = tab.get("/staff/login").await;
+    let csrf = csrf_of(&html);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("username", username),
+        ("password", password.as_str()),
+        ("next", "/staff"),
+    ];
+    let (s, location, _) = tab.post("/staff/login", &form).await;
+    assert_eq!(
+        (s, location.as_str()),
+        (StatusCode::SEE_OTHER, "/staff"),
+        "{username} signs in"
+    );
+    let (_, _, html) = tab.get("/staff").await;
+    let csrf = csrf_of(&html);
+    (tab, csrf)
+}
+
+/// On the dossier's page: the form of `action` is offered, and sending it is confirmed.
+async fn act(
+    tab: &mut Tab,
+    csrf: &str,
+    dossier: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Result<(), String> {
+    let page = format!("/staff/dossiers/{dossier}");
+    let (s, _, html) = tab.get(&page).await;
+    let offered = if action == "issue_result" {
+        html.contains(&format!("action=\"{page}/result\""))
+    } else {
+        html.contains(&format!("name=\"action\" value=\"{action}\""))
+    };
+    if !offered {
+        return Err(format!("{action} not offered ({s})"));
+    }
+    let (s, location, html) = if action == "issue_result" {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_string())
+            .text("summary", "Giải quyết xong")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(RESULT_PDF).file_name("ket-qua.pdf"),
+            );
+        tab.post_multipart(&format!("{page}/result"), form).await
+    } else {
+        let mut form = vec![("csrf", csrf), ("action", action)];
+        form.extend_from_slice(fields);
+        tab.post(&format!("{page}/actions"), &form).await
+    };
+    if s == StatusCode::SEE_OTHER && location == format!("{page}?done=1") {
+        Ok(())
+    } else {
+        Err(format!("{action}: {}", why(s, &html)))
+    }
+}
+
+/// Files a walk-in dossier of `code` on the reception console and receives it: its code and
+/// the agency competent for it.
+async fn file_at_counter(
+    desk: &mut Tab,
+    csrf: &str,
+    code: &str,
+) -> Result<(String, String), String> {
+    let (s, _, html) = desk
+        .get(&format!("/staff/reception?procedure={code}"))
+        .await;
+    if s != StatusCode::OK || !html.contains("id=\"chosen-procedure\"") {
+        return Err(format!("console: {}", why(s, &html)));
+    }
+    let documents = html.matches("name=\"doc-").count();
+    let ticks: Vec<String> = (0..documents).map(|i| format!("doc-{i}")).collect();
+    let mut form: Vec<(&str, String)> = vec![
+        ("csrf", csrf.to_string()),
+        ("procedure", code.to_string()),
+        ("name", "Nguyễn Văn Bình".into()),
+        ("cccd", "022090001234".into()),
+        ("phone", "0912345678".into()),
+        ("outcome", "receive".into()),
+    ];
+    form.extend(ticks.iter().map(|t| (t.as_str(), "1".to_string())));
+    // The ward: Hồng Gai when it is offered, else the first the list offers.
+    let commune = html.contains("name=\"commune\"").then(|| {
+        if html.contains(&format!("<option value=\"{HONG_GAI}\"")) {
+            HONG_GAI.to_string()
+        } else {
+            attr_after(&html, "<option value=\"000.", "value").unwrap_or_default()
+        }
+    });
+    if let Some(c) = &commune {
+        form.push(("commune", c.clone()));
+    }
+    let branch = attr_after(&html, "\" selected>", "value").unwrap_or_else(|| "QN-HQ".into());
+    form.push(("branch", branch));
+    // The fee the page states, else the first case's amount as the officer reads it.
+    let mut fee = attr_after(&html, "id=\"f-fee\"", "value").unwrap_or_default();
+    if fee.is_empty()
+        && let Some(at) = html.find("id=\"f-fee-cases\"")
+        && let Some(item) = html[at..].split("<li>").nth(1)
+    {
+        let item = &item[..item.find("</li>").unwrap_or(item.len())];
+        fee = item
+            .rsplit(": ")
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(" đồng")
+            .replace('.', "");
+    }
+    form.push(("fee", fee));
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (s, location, html) = desk.post("/staff/reception", &fields).await;
+    let dossier = location
+        .strip_prefix("/staff/dossiers/")
+        .and_then(|rest| rest.strip_suffix("?done=1"));
+    match (s, dossier) {
+        (StatusCode::SEE_OTHER, Some(d)) => Ok((d.to_string(), commune.unwrap_or_default())),
+        _ => Err(format!("reception: {} {location}", why(s, &html))),
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dossier_of_every_field_and_level_reaches_its_result() {
@@ -64,7 +220,7 @@ async fn a_dossier_of_every_field_and_level_reaches_its_result() {
     }
     assert!(chosen.len() > 150, "{} fields × levels", chosen.len());
 
-    // The officers by role and agency, signed in once each.
+    // The officers by role and agency, each signed in once when first needed.
     let officers: Vec<(String, String, String)> = creds["users"]
         .as_array()
         .unwrap()
@@ -74,99 +230,66 @@ async fn a_dossier_of_every_field_and_level_reaches_its_result() {
             (s("username"), s("role"), s("agency_code"))
         })
         .collect();
-    let mut tokens: HashMap<String, String> = HashMap::new();
-    let reception = login(&http, &base, &creds, "tiepnhan.hq").await;
-    let act = |token: String, code: String, body: Value| {
-        let http = http.clone();
-        let url = format!("{base}/api/v1/dossiers/{code}/actions");
-        async move {
-            let r = http
-                .post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let ok = r.status().is_success();
-            let v: Value = r.json().await.unwrap();
-            if ok {
-                Ok(v["status"].as_str().unwrap_or_default().to_string())
-            } else {
-                Err(v["error"]["code"].as_str().unwrap_or_default().to_string())
-            }
-        }
-    };
+    let mut sessions: HashMap<String, (Tab, String)> = HashMap::new();
+    let (mut desk, desk_csrf) = sign_in(&base, &creds, "tiepnhan.hq").await;
 
     let mut stuck: Vec<String> = Vec::new();
     for ((field, level), p) in &chosen {
         let code = p["code"].as_str().unwrap().to_string();
-        let agency = p["agency_code"].as_str().unwrap_or_default();
-        let competent = if agency == PROVINCE { HONG_GAI } else { agency };
+        let (dossier, commune) = match file_at_counter(&mut desk, &desk_csrf, &code).await {
+            Ok(filed) => filed,
+            Err(e) => {
+                stuck.push(format!("{code} ({field}, {level}): {e}"));
+                continue;
+            }
+        };
+        let competent = if commune.is_empty() {
+            p["agency_code"].as_str().unwrap_or_default().to_string()
+        } else {
+            commune
+        };
         let detail = get(format!("/api/v1/procedures/{code}")).await;
         let steps = detail["steps"].as_array().cloned().unwrap_or_default();
-        let filed = http
-            .post(format!("{base}/api/v1/dossiers"))
-            .bearer_auth(&reception)
-            .json(&json!({
-                "procedure_code": code,
-                "applicant": {"name": "Nguyễn Văn Bình", "cccd": "022090001234", "phone": "0912345678"},
-                "channel": "counter",
-                "branch_code": "QN-HQ",
-                "competent_agency_code": competent,
-                "receive": true
-            }))
-            .send()
-            .await
-            .unwrap();
-        let status = filed.status();
-        let body: Value = filed.json().await.unwrap();
-        if !status.is_success() {
-            stuck.push(format!("{code} ({field}, {level}): not filed, {body}"));
-            continue;
-        }
-        let dossier = body["code"].as_str().unwrap().to_string();
-        let mut trail = act(
-            reception.clone(),
-            dossier.clone(),
-            json!({"action": "forward"}),
-        )
-        .await;
+        let mut trail = act(&mut desk, &desk_csrf, &dossier, "forward", &[]).await;
         for (i, step) in steps.iter().enumerate() {
             if trail.is_err() {
                 break;
             }
             let role = step["role"].as_str().unwrap_or_default();
-            let at = step["agency"].as_str().unwrap_or(competent);
+            let at = step["agency"].as_str().unwrap_or(&competent);
             let Some((username, ..)) = officers.iter().find(|(_, r, a)| r == role && a == at)
             else {
                 trail = Err(format!("nobody is {role} at {at}"));
                 break;
             };
-            if !tokens.contains_key(username) {
-                let t = login(&http, &base, &creds, username).await;
-                tokens.insert(username.clone(), t);
+            if !sessions.contains_key(username) {
+                let session = sign_in(&base, &creds, username).await;
+                sessions.insert(username.clone(), session);
             }
-            let token = tokens[username].clone();
+            let Some((tab, csrf)) = sessions.get_mut(username) else {
+                unreachable!("signed in above")
+            };
             trail = if i + 1 == steps.len() {
-                match act(token.clone(), dossier.clone(), json!({"action": "approve"})).await {
-                    Ok(_) => {
-                        let issue = json!({"action": "issue_result", "summary": "Giải quyết xong"});
-                        act(token, dossier.clone(), issue).await
-                    }
+                match act(tab, csrf, &dossier, "approve", &[]).await {
+                    Ok(()) => act(tab, csrf, &dossier, "issue_result", &[]).await,
                     e => e,
                 }
             } else {
-                act(token, dossier.clone(), json!({"action": "forward"})).await
+                act(tab, csrf, &dossier, "forward", &[]).await
             };
         }
         if trail.is_ok() {
-            let back = json!({"action": "return_result", "channel": {"method": "counter"}});
-            trail = act(reception.clone(), dossier.clone(), back).await;
+            let counter = [("method", "counter")];
+            trail = act(&mut desk, &desk_csrf, &dossier, "return_result", &counter).await;
         }
-        if trail.as_deref() != Ok("returned") {
-            stuck.push(format!(
-                "{code} ({field}, {level}) at {competent}: {trail:?}"
-            ));
+        if trail.is_ok() {
+            let (_, _, html) = desk.get(&format!("/staff/dossiers/{dossier}")).await;
+            if !html.contains("status-returned") {
+                trail = Err("not shown as returned".into());
+            }
+        }
+        if let Err(e) = trail {
+            stuck.push(format!("{code} ({field}, {level}) at {competent}: {e}"));
         }
     }
     server.child.kill().ok();

@@ -76,6 +76,11 @@ pub(crate) enum ActionRequest {
         reference: String,
         amount: i64,
     },
+    /// Correct the fee a submitted dossier owes (reception, before the dossier is received).
+    CorrectFee {
+        amount: i64,
+        reason: String,
+    },
     /// The applicant rates the service once the result is out (once per dossier).
     Rate {
         #[schema(value_type = String, example = "satisfied")]
@@ -152,6 +157,7 @@ impl From<ActionRequest> for Command {
             ActionRequest::RecordPayment { reference, amount } => {
                 Command::RecordPayment { reference, amount }
             }
+            ActionRequest::CorrectFee { amount, reason } => Command::CorrectFee { amount, reason },
             ActionRequest::Rate {
                 satisfaction,
                 criteria,
@@ -198,6 +204,7 @@ mod tests {
             json!({"action": "return_result", "channel": {"method": "post", "tracking_number": "EE1"}}),
             json!({"action": "withdraw", "reason": "x"}),
             json!({"action": "record_payment", "reference": "r", "amount": 50000}),
+            json!({"action": "correct_fee", "amount": 400000, "reason": "x"}),
             json!({"action": "rate", "satisfaction": "satisfied", "criteria": [{"criterion": "attitude", "score": 2}]}),
             json!({"action": "reappoint", "new_due_at": "2026-12-01T02:00:00Z", "reason": "x"}),
         ];

@@ -252,7 +252,7 @@ pub(crate) const ACTIONS: &str = "receive, forward {assignee?, note?}, send_back
 assign {assignee}, request_supplement {reason, missing[]}, submit_supplement {note?}, accept_supplement, \
 propose_refusal {reason}, approve {note?}, refuse {reasons[]}, issue_result {summary, document_sha256?}, \
 return_result {channel: {method: counter|online|post, tracking_number?}}, withdraw {reason}, \
-reappoint {new_due_at, reason}, rate {satisfaction: very_satisfied|satisfied|dissatisfied, \
+record_payment {reference, amount}, correct_fee {amount, reason}, reappoint {new_due_at, reason}, rate {satisfaction: very_satisfied|satisfied|dissatisfied, \
 criteria?: [{criterion: resolution_time|contacts|agencies|attitude, score: 0..2}], comment?}";
 
 /// Carries out an action on a dossier. The body is `{"action": NAME, …fields}` with an

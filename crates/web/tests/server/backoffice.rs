@@ -369,7 +369,7 @@ async fn back_office_pages_with_scope_and_denials(app: App) {
     let page = format!("/staff/dossiers/{code}");
 
     // Signed out: the log-in page, and back afterwards; a wrong password is named.
-    let mut stranger = Tab::new(&app);
+    let mut stranger = Tab::new(&app.base);
     let (s, location, _) = stranger.get(&page).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert!(
@@ -512,7 +512,7 @@ async fn back_office_pages_with_scope_and_denials(app: App) {
     );
 
     // A citizen's session is not an officer's.
-    let mut citizen = Tab::new(&app);
+    let mut citizen = Tab::new(&app.base);
     citizen
         .cookies
         .push(("motcua_sid".into(), "mcs_guess".into()));

@@ -357,6 +357,96 @@ async fn file_pay_receive_supplement(app: App) {
         (StatusCode::CONFLICT, "nothing_due")
     );
 
+    // Reception corrects the fee on the dossier's page (the applicant's case was another):
+    // the difference is owed before receipt, the applicant is told, and a mistaken
+    // correction is corrected again.
+    let (mut desk, _) = log_in(&app, "letan").await;
+    let page = format!("/staff/dossiers/{code}");
+    let (_, _, html) = desk.get(&page).await;
+    assert!(html.contains("Điều chỉnh phí, lệ phí"), "{html}");
+    assert!(html.contains("50.000 đồng · đã nộp 50.000 đồng"), "{html}");
+    let csrf = csrf_of(&html);
+    let correct_fee = |amount: &'static str, reason: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("action", "correct_fee".into()),
+            ("amount", amount.into()),
+            ("reason", reason.into()),
+        ]
+    };
+    let by_page = async |desk: &mut Tab, fields: [(&'static str, String); 4]| {
+        let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        desk.post(&format!("{page}/actions"), &form).await
+    };
+    let (s, location, _) = by_page(&mut desk, correct_fee("80.000", "Cấp thêm bản sao")).await;
+    assert_eq!(
+        (s, location),
+        (StatusCode::SEE_OTHER, format!("{page}?done=1"))
+    );
+    let (_, _, html) = desk.get(&page).await;
+    assert!(
+        html.contains("80.000 đồng · đã được bộ phận tiếp nhận điều chỉnh · đã nộp 50.000 đồng"),
+        "{html}"
+    );
+    let (_, dossier) = app
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&token))
+        .await;
+    assert_eq!(
+        (dossier["fee_total"].as_i64(), dossier["fee_owed"].as_i64()),
+        (Some(80_000), Some(30_000))
+    );
+    let (s, body) = app
+        .post(&actions, Some(&staff), &json!({"action": "receive"}))
+        .await;
+    assert_eq!((s, error_code(&body)), (StatusCode::CONFLICT, "fee_unpaid"));
+    mail.dispatcher.run_once(chrono::Utc::now()).await.unwrap();
+    let told = mail.sink.received.lock().unwrap().clone();
+    assert!(
+        told.iter().any(|(to, body)| to == "an@example.vn"
+            && body.contains(
+                "thành 80.000 đồng. Lý do: Cấp thêm bản sao. Số tiền còn phải nộp: 30.000 đồng."
+            )),
+        "{told:?}"
+    );
+    // The same amount again is refused with the reason on the page; so are a negative
+    // amount, and a correction by the applicant.
+    let (s, _, html) = by_page(&mut desk, correct_fee("80000", "Lần nữa")).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(
+        html.contains("Lệ phí của hồ sơ đã là số tiền này."),
+        "{html}"
+    );
+    let negative = json!({"action": "correct_fee", "amount": -1, "reason": "x"});
+    let (s, body) = app.post(&actions, Some(&staff), &negative).await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "bad_fee")
+    );
+    let free = json!({"action": "correct_fee", "amount": 0, "reason": "x"});
+    let (s, body) = app.post(&actions, Some(&token), &free).await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::FORBIDDEN, "role_not_allowed")
+    );
+    let back = json!({"action": "correct_fee", "amount": 50_000, "reason": "Nhầm trường hợp"});
+    let (s, body) = app.post(&actions, Some(&staff), &back).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (_, events) = app
+        .get(&format!("/api/v1/dossiers/{code}/events"), Some(&staff))
+        .await;
+    let corrections: Vec<(i64, i64)> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "fee_corrected")
+        .filter_map(|e| Some((e["previous"].as_i64()?, e["amount"].as_i64()?)))
+        .collect();
+    assert_eq!(
+        corrections,
+        [(50_000, 80_000), (80_000, 50_000)],
+        "{events}"
+    );
+
     // Now reception receives it; the receipt becomes the appointment slip.
     let (s, body) = app
         .post(&actions, Some(&staff), &json!({"action": "receive"}))

@@ -354,7 +354,7 @@ async fn counter_console_pages(app: App) {
     }
     let page = "/staff/counters/HQ-01";
     // Signed out: the log-in page; a specialist: refused; an unknown counter: not found.
-    let (s, location, _) = Tab::new(&app).get(page).await;
+    let (s, location, _) = Tab::new(&app.base).get(page).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert!(location.starts_with("/staff/login"), "{location}");
     let (mut specialist, _) = log_in(&app, "chuyenvien").await;
@@ -492,7 +492,7 @@ async fn counter_console_pages(app: App) {
         .with_timezone(&motcua_domain::calendar::TZ)
         .date_naive();
     let tablet = "/staff/counters/HQ-03/tablet";
-    let (s, location, _) = Tab::new(&app).get(tablet).await;
+    let (s, location, _) = Tab::new(&app.base).get(tablet).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert!(location.starts_with("/staff/login"), "{location}");
     assert_eq!(specialist.get(tablet).await.0, StatusCode::FORBIDDEN);

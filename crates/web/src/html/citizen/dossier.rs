@@ -131,6 +131,9 @@ pub(crate) async fn dossier_page(
             ),
         ));
     }
+    if d.fee_excess() > 0 {
+        facts.push((c.tr.t("dossier-fee-refund"), money(d.fee_excess())));
+    }
     let owed = (d.fee_owed() > 0).then(|| money(d.fee_owed()));
     let supplement = d
         .supplement

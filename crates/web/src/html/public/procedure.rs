@@ -153,7 +153,7 @@ pub(crate) async fn detail(
         .map(|m| {
             let fee_cases: Vec<String> = motcua_catalog::portal::fee_tiers(&m.fee_text)
                 .into_iter()
-                .map(|t| format!("{}: {}", t.label, money(t.amount)))
+                .map(|t| t.to_string())
                 .collect();
             let fee = match m.fee_vnd {
                 Some(0) => c.tr.t("procedure-fee-free"),

@@ -7,6 +7,7 @@ use super::office::role_label;
 use crate::html::forms::{Fields, get, see_other};
 use crate::html::local;
 use crate::html::{Chrome, render};
+use crate::i18n::money;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -41,6 +42,8 @@ pub(crate) struct DossierPage<'a> {
     errors: Vec<(String, String)>,
     /// SHA-256 of the electronic result, once issued.
     result_hash: Option<String>,
+    /// The fee's cases as the source states them (amount, words), to correct the fee with.
+    fee_cases: Vec<(i64, String)>,
 }
 
 /// The dossier when the officer may read it; otherwise the page to answer: 404 for a code
@@ -121,7 +124,7 @@ pub(crate) async fn dossier_page(
     .map(|(k, _)| (k, c.tr.t(&format!("staff-slip-{k}"))))
     .collect();
     let actions: &[&'static str] = match d.status {
-        Status::Submitted => &["receive", "request_supplement", "refuse"],
+        Status::Submitted => &["receive", "correct_fee", "request_supplement", "refuse"],
         Status::Received => &["forward", "assign", "transfer", "request_supplement"],
         Status::InProcessing if d.approved => &["issue_result", "send_back", "transfer"],
         Status::InProcessing => &[
@@ -148,6 +151,7 @@ pub(crate) async fn dossier_page(
         (c.tr.t("staff-holder"), d.current_agency.to_string()),
         (c.tr.t("staff-filed"), local(d.submitted_at)),
     ];
+    facts.push((c.tr.t("staff-fee-state"), fee_state(c, d)));
     if let Some(s) = d.step.and_then(|s| d.intake.procedure.steps.get(s)) {
         facts.push((c.tr.t("staff-step"), s.name.clone()));
     }
@@ -188,8 +192,32 @@ pub(crate) async fn dossier_page(
         notice,
         errors,
         result_hash: d.result.as_ref().and_then(|r| r.document_sha256.clone()),
+        fee_cases: procedure
+            .as_ref()
+            .and_then(|p| p.method_for(d.intake.channel))
+            .map(|m| motcua_catalog::portal::fee_tiers(&m.fee_text))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| (t.amount, t.to_string()))
+            .collect(),
     };
     render(status, c, &page)
+}
+
+/// The fee and where its payment stands: "320.000 đồng · đã nộp 320.000 đồng", with the
+/// correction and an overpayment to refund when there are.
+fn fee_state(c: &Chrome, d: &motcua_domain::lifecycle::Dossier) -> String {
+    let mut parts = vec![money(d.fee_total())];
+    if d.fee_corrected.is_some() {
+        parts.push(c.tr.t("staff-fee-corrected"));
+    }
+    if d.fee_paid > 0 {
+        parts.push(c.tr.t1("staff-fee-paid", "amount", money(d.fee_paid)));
+    }
+    if d.fee_excess() > 0 {
+        parts.push(c.tr.t1("staff-fee-excess", "amount", money(d.fee_excess())));
+    }
+    parts.join(" · ")
 }
 
 pub(crate) async fn dossier(
@@ -234,6 +262,14 @@ pub(crate) fn command(f: &BTreeMap<String, String>) -> Result<Command, serde_jso
         if let Some(v) = text(k) {
             body.insert(k.into(), v.into());
         }
+    }
+    // An amount as officers type it: "320.000", "320 000" or "320000".
+    let amount: String = get(f, "amount")
+        .chars()
+        .filter(|c| !matches!(c, '.' | ' '))
+        .collect();
+    if let Ok(n) = amount.parse::<i64>() {
+        body.insert("amount".into(), n.into());
     }
     for k in ["missing", "reasons"] {
         if f.contains_key(k) {

@@ -6,7 +6,6 @@ use super::dossier::lines;
 use super::office::Officer;
 use crate::html::forms::{Fields, get, see_other};
 use crate::html::{Chrome, render};
-use crate::i18n::money;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -69,16 +68,12 @@ pub(crate) struct ReceptionPage<'a> {
 /// The procedure `code` with its documents and the fee of filing in person, if it exists.
 pub(crate) async fn chosen(state: &App, code: &str) -> Option<Chosen> {
     let p = state.store.procedure(&code.parse().ok()?).await.ok()??;
-    let method = p
-        .methods
-        .iter()
-        .find(|m| m.method.starts_with("Trực tiếp"))
-        .or(p.methods.first());
+    let method = p.in_person_method();
     let fee_cases: Vec<String> = method
         .map(|m| motcua_catalog::portal::fee_tiers(&m.fee_text))
         .unwrap_or_default()
         .into_iter()
-        .map(|t| format!("{}: {}", t.label, money(t.amount)))
+        .map(|t| t.to_string())
         .collect();
     // A fee stated case by case is typed by the officer, never the first amount.
     let fee = match method.and_then(|m| m.fee_vnd) {

@@ -551,87 +551,10 @@ macro_rules! on_both_backends {
     };
 }
 
-/// A browser-like session: cookies kept by hand, redirects not followed.
-pub struct Tab {
-    pub http: reqwest::Client,
-    pub base: String,
-    pub cookies: Vec<(String, String)>,
-}
-
-impl Tab {
-    pub fn new(app: &App) -> Tab {
-        Tab {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: app.base.clone(),
-            cookies: Vec::new(),
-        }
-    }
-
-    pub fn keep(&mut self, r: &reqwest::Response) {
-        for v in r.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap();
-            let (kv, _) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = kv.split_once('=').unwrap();
-            self.cookies.retain(|(name, _)| name != k);
-            if !val.is_empty() {
-                self.cookies.push((k.to_string(), val.to_string()));
-            }
-        }
-    }
-
-    pub fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    pub async fn get(&mut self, path: &str) -> (StatusCode, String, String) {
-        let req = self.http.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    /// Sends with the kept cookies; keeps the new ones; answers status, location and body.
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> (StatusCode, String, String) {
-        let r = req
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        self.keep(&r);
-        let location = r
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (r.status(), location, r.text().await.unwrap())
-    }
-
-    pub async fn post(
-        &mut self,
-        path: &str,
-        form: &[(&str, &str)],
-    ) -> (StatusCode, String, String) {
-        let req = self.http.post(format!("{}{path}", self.base)).form(form);
-        self.send(req).await
-    }
-}
-
-/// The value of the first hidden `csrf` field of a page.
-pub fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"csrf\" value=\"")
-        .unwrap_or_else(|| panic!("{html}"));
-    let rest = &html[at + 19..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
+pub use motcua_web::testing::{Tab, csrf_of};
 
 pub async fn log_in(app: &App, username: &str) -> (Tab, String) {
-    let mut tab = Tab::new(app);
+    let mut tab = Tab::new(&app.base);
     let (s, _, html) = tab.get("/staff/login").await;
     assert_eq!(s, StatusCode::OK);
     let csrf = csrf_of(&html);
