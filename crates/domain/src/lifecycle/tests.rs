@@ -516,6 +516,26 @@ fn online_dossier_is_checked_then_refused_with_reasons() {
     ));
 }
 
+/// A dossier filed online by its applicant at `at` with a fee to pay first, and its intake.
+fn filed_online(lc: &Lifecycle, fee: i64, at: DateTime<Utc>) -> (Run, Intake) {
+    let mut opening = intake(
+        ProcessingTime::WorkingDays(5),
+        SupplementClock::Restart,
+        false,
+    );
+    opening.procedure.prepaid_fee = fee;
+    let mut run = Run::new();
+    let applicant = Actor::new("citizen-1", Role::Applicant, None);
+    run.step(
+        lc,
+        &Command::Open(Box::new(opening.clone())),
+        &applicant,
+        at,
+    )
+    .unwrap();
+    (run, opening)
+}
+
 #[test]
 fn prepaid_fee_holds_the_dossier_until_paid_once() {
     let cal = calendar();
@@ -525,20 +545,7 @@ fn prepaid_fee_holds_the_dossier_until_paid_once() {
     };
     let a = actors();
     let system = Actor::system();
-    let mut opening = intake(
-        ProcessingTime::WorkingDays(5),
-        SupplementClock::Restart,
-        false,
-    );
-    opening.procedure.prepaid_fee = 100_000;
-    let mut run = Run::new();
-    run.step(
-        &lc,
-        &Command::Open(Box::new(opening.clone())),
-        &a[4],
-        vn(2025, 6, 2, 9, 0),
-    )
-    .unwrap();
+    let (mut run, mut opening) = filed_online(&lc, 100_000, vn(2025, 6, 2, 9, 0));
     assert_eq!(run.dossier().fee_total(), 100_000);
     assert_eq!(run.dossier().fee_owed(), 100_000);
     let receive = |run: &Run| {
@@ -615,17 +622,9 @@ fn reception_corrects_the_fee_before_receipt_only() {
     };
     let a = actors();
     let system = Actor::system();
-    let mut opening = intake(
-        ProcessingTime::WorkingDays(5),
-        SupplementClock::Restart,
-        false,
-    );
     // The applicant chose the cheaper case and paid it.
-    opening.procedure.prepaid_fee = 50_000;
-    let mut run = Run::new();
     let t = vn(2025, 6, 2, 9, 0);
-    run.step(&lc, &Command::Open(Box::new(opening)), &a[4], t)
-        .unwrap();
+    let (mut run, _) = filed_online(&lc, 50_000, t);
     run.step(
         &lc,
         &Command::RecordPayment {
