@@ -82,6 +82,14 @@ impl Catalog {
         self.snapshot().agencies.clone()
     }
 
+    /// The name of agency `code` (its code when the catalog does not know it).
+    pub fn agency_name(&self, code: AgencyCode) -> String {
+        self.agencies()
+            .iter()
+            .find(|a| a.code == code)
+            .map_or_else(|| code.to_string(), |a| a.name.clone())
+    }
+
     /// Whether procedures of `agency` leave the commune open: commune-level procedures the
     /// catalog routes to the province as a whole, handled by the People's Committee of the
     /// commune where the applicant lives (or which the counter chooses).

@@ -286,6 +286,34 @@ pub async fn act(
             "error-open-through-filing",
         ));
     }
+    // Work goes to people who exist and work where the dossier goes, and to agencies that
+    // exist: the lifecycle knows neither.
+    let assignee = match command {
+        Command::Forward {
+            assignee: Some(a), ..
+        } => Some((a, "forward")),
+        Command::Assign { assignee } => Some((assignee, "assign")),
+        _ => None,
+    };
+    if let Some((username, action)) = assignee {
+        let eligible = assignable(app, &record.state, action).await?;
+        if !eligible.iter().any(|u| u.username == *username) {
+            return Err(AppError::new(
+                Kind::Invalid,
+                "assignee_not_eligible",
+                "error-assignee-not-eligible",
+            ));
+        }
+    }
+    if let Command::Transfer { to_agency, .. } = command
+        && !app.catalog.agencies().iter().any(|a| a.code == *to_agency)
+    {
+        return Err(AppError::new(
+            Kind::Invalid,
+            "unknown_agency",
+            "error-unknown-agency",
+        ));
+    }
     let updated = ops::act(
         &*app.store,
         &app.lifecycle_on(&app.calendar()),
@@ -330,4 +358,99 @@ pub async fn issue_result(
         document_sha256: Some(sha256),
     };
     act(app, actor, record, expected, &command, now).await
+}
+
+/// The applicant's address from their profile, when the dossier was filed from an account
+/// ("Số 5 Lê Lợi, Phường Hồng Gai, Tỉnh Quảng Ninh").
+pub async fn applicant_address(
+    app: &App,
+    d: &motcua_domain::lifecycle::Dossier,
+) -> Result<Option<String>, AppError> {
+    let Some(owner) = &d.intake.owner else {
+        return Ok(None);
+    };
+    Ok(app.store.citizen(owner).await?.and_then(|c| {
+        let units = motcua_domain::units::AdminUnits::official();
+        let ward = c.ward_code.as_deref().and_then(|w| units.ward(w));
+        let province = c.province_code.as_deref().and_then(|p| units.province(p));
+        let parts: Vec<String> = [
+            c.address_line.clone(),
+            ward.map(|w| w.name.clone()),
+            province.map(|p| p.name.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }))
+}
+
+/// A file the applicant attached to dossier `code`, with its content, for whoever may read the
+/// dossier (the applicant, staff and systems in scope); not found for anyone else, and for an
+/// attachment of another dossier.
+pub async fn attachment(
+    app: &App,
+    principal: &Principal,
+    code: &str,
+    id: &str,
+) -> Result<(motcua_store::Attachment, bytes::Bytes), AppError> {
+    let record = readable(app, principal, code).await?;
+    let a = app
+        .store
+        .attachment(id)
+        .await?
+        .filter(|a| a.dossier_code.as_deref() == Some(record.code.to_string().as_str()))
+        .ok_or_else(AppError::not_found)?;
+    let content = app.files.get(&a.sha256).await.map_err(|e| {
+        tracing::warn!(error = %e, dossier = %record.code, attachment = %a.id, "attachment file missing");
+        AppError::not_found()
+    })?;
+    Ok((a, content))
+}
+
+/// The files attached to a dossier in the order they were uploaded.
+pub async fn attachments(
+    app: &App,
+    code: &DossierCode,
+) -> Result<Vec<motcua_store::Attachment>, AppError> {
+    let mut files = app.store.dossier_attachments(code).await?;
+    files.reverse();
+    Ok(files)
+}
+
+/// The officers `action` ("forward" or "assign") may give dossier `d` to, by name: active
+/// officers of the agency the dossier goes to (the next step's for a forward, the holder's
+/// for an assignment) with the role that step asks for.
+pub async fn assignable(
+    app: &App,
+    d: &motcua_domain::lifecycle::Dossier,
+    action: &str,
+) -> Result<Vec<motcua_store::User>, AppError> {
+    use motcua_domain::lifecycle::Status;
+    let steps = &d.intake.procedure.steps;
+    let step = match (action, d.status) {
+        ("forward", Status::Received) => steps.first(),
+        ("forward", _) => d.step.and_then(|s| steps.get(s + 1)),
+        _ => d.step.and_then(|s| steps.get(s)),
+    };
+    let agency = match action {
+        "forward" => step
+            .and_then(|s| s.agency)
+            .unwrap_or(d.intake.competent_agency),
+        _ => d.current_agency,
+    };
+    let roles: &[Role] = match step {
+        Some(s) => std::slice::from_ref(&s.role),
+        None => &[Role::Specialist, Role::Approver],
+    };
+    let mut users: Vec<motcua_store::User> = app
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active && u.agency == Some(agency) && roles.contains(&u.role))
+        .collect();
+    users.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+    Ok(users)
 }

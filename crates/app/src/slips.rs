@@ -8,7 +8,6 @@ use motcua_documents::{Notice, ReceiptSlip, SlipHeader, notice_pdf, receipt_pdf}
 use motcua_domain::calendar::{ProcessingTime, TZ};
 use motcua_domain::lang::money;
 use motcua_domain::lifecycle::{Channel, EventKind};
-use motcua_domain::units::AdminUnits;
 use motcua_store::{AgencyKind, DossierRecord};
 
 use crate::App;
@@ -161,25 +160,7 @@ pub async fn receipt_slip(state: &App, r: &DossierRecord) -> Result<ReceiptSlip,
     let filed = d.received_at.unwrap_or(d.submitted_at);
     let due = d.expected_due(&state.calendar(), Utc::now());
     let a = &d.intake.applicant;
-    // The applicant's address from their profile, when filed from an account.
-    let address = match &d.intake.owner {
-        Some(owner) => store.citizen(owner).await?.and_then(|c| {
-            let units = AdminUnits::official();
-            let ward = c.ward_code.as_deref().and_then(|w| units.ward(w));
-            let province = c.province_code.as_deref().and_then(|p| units.province(p));
-            let parts: Vec<String> = [
-                c.address_line.clone(),
-                ward.map(|w| w.name.clone()),
-                province.map(|p| p.name.clone()),
-            ]
-            .into_iter()
-            .flatten()
-            .filter(|s| !s.trim().is_empty())
-            .collect();
-            (!parts.is_empty()).then(|| parts.join(", "))
-        }),
-        None => None,
-    };
+    let address = crate::dossiers::applicant_address(state, d).await?;
     let fee = (d.fee_total() > 0).then(|| {
         let status = if d.fee_paid >= d.fee_total() {
             "đã nộp trực tuyến"

@@ -58,6 +58,21 @@ impl Role {
         }
     }
 
+    /// The role as people name it: (Vietnamese, English).
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Applicant => ("Người nộp hồ sơ", "Applicant"),
+            Role::Reception => ("Bộ phận tiếp nhận", "Reception"),
+            Role::Specialist => ("Chuyên viên xử lý", "Specialist"),
+            Role::Approver => ("Lãnh đạo phê duyệt", "Approving officer"),
+            Role::Leader => ("Lãnh đạo", "Leader"),
+            Role::Supervisor => ("Giám sát", "Supervisor"),
+            Role::Administrator => ("Quản trị hệ thống", "Administrator"),
+            Role::AgencySystem => ("Hệ thống chuyên ngành", "Agency system"),
+            Role::System => ("Hệ thống", "System"),
+        }
+    }
+
     /// Staff roles that work on dossiers in their agency's scope.
     pub fn is_staff(self) -> bool {
         matches!(

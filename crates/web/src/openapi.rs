@@ -79,6 +79,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(payments::ipn))
         .routes(routes!(documents::receipt))
         .routes(routes!(documents::result))
+        .routes(routes!(documents::attachment))
         .routes(routes!(documents::slip))
         .merge(
             OpenApiRouter::new()

@@ -104,7 +104,80 @@ fn texts(field: &'static str, list: &[String]) -> Result<(), LifecycleError> {
     list.iter().try_for_each(|s| text(field, s))
 }
 
+/// The actions an officer's page may offer, in the order it offers them.
+const OFFERED: [&str; 14] = [
+    "receive",
+    "correct_fee",
+    "forward",
+    "assign",
+    "transfer",
+    "send_back",
+    "request_supplement",
+    "accept_supplement",
+    "submit_supplement",
+    "propose_refusal",
+    "approve",
+    "issue_result",
+    "refuse",
+    "return_result",
+];
+
 impl Lifecycle<'_> {
+    /// The actions `actor` may take on `d` at `now`: those whose command the lifecycle would
+    /// accept with proper details (a reason, a file, another agency …). An unpaid fee does not
+    /// hide reception: the page says what is owed, and the refusal says it again.
+    pub fn offers(&self, d: &Dossier, actor: &Actor, now: DateTime<Utc>) -> Vec<&'static str> {
+        let text = || "…".to_string();
+        let elsewhere = [d.intake.receiving_agency, d.intake.competent_agency]
+            .into_iter()
+            .find(|a| *a != d.current_agency)
+            .unwrap_or(d.current_agency);
+        OFFERED
+            .into_iter()
+            .filter(|action| {
+                let command = match *action {
+                    "receive" => Command::Receive,
+                    "correct_fee" => Command::CorrectFee {
+                        amount: d.fee_total() + 1,
+                        reason: text(),
+                    },
+                    "forward" => Command::Forward {
+                        assignee: None,
+                        note: None,
+                    },
+                    "assign" => Command::Assign { assignee: text() },
+                    "transfer" => Command::Transfer {
+                        to_agency: elsewhere,
+                        reason: text(),
+                    },
+                    "send_back" => Command::SendBack { reason: text() },
+                    "request_supplement" => Command::RequestSupplement {
+                        reason: text(),
+                        missing: vec![text()],
+                    },
+                    "accept_supplement" => Command::AcceptSupplement,
+                    "submit_supplement" => Command::SubmitSupplement { note: None },
+                    "propose_refusal" => Command::ProposeRefusal { reason: text() },
+                    "approve" => Command::Approve { note: None },
+                    "issue_result" => Command::IssueResult {
+                        summary: text(),
+                        document_sha256: None,
+                    },
+                    "refuse" => Command::Refuse {
+                        reasons: vec![text()],
+                    },
+                    _ => Command::ReturnResult {
+                        channel: ReturnChannel::Counter,
+                    },
+                };
+                matches!(
+                    self.decide(Some(d), &command, actor, now),
+                    Ok(_) | Err(LifecycleError::FeeUnpaid { .. } | LifecycleError::SameAgency)
+                )
+            })
+            .collect()
+    }
+
     /// When a step handed over at `now` runs out of its budget of working hours.
     pub fn step_due(&self, step: Option<&StepPlan>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         step.map(|s| {

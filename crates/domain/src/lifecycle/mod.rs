@@ -399,6 +399,35 @@ pub enum Command {
     },
 }
 
+/// An action (a [`Command`]'s name) as people name it: (Vietnamese, English).
+pub fn action_labels(action: &str) -> (&'static str, &'static str) {
+    match action {
+        "open" => ("nộp hồ sơ", "file the dossier"),
+        "receive" => ("tiếp nhận hồ sơ", "receive the dossier"),
+        "forward" => ("chuyển bước xử lý", "pass to the next step"),
+        "send_back" => ("trả lại bước trước", "send back to the previous step"),
+        "transfer" => (
+            "chuyển cơ quan khác (liên thông)",
+            "transfer to another agency",
+        ),
+        "assign" => ("phân công cán bộ", "assign an officer"),
+        "request_supplement" => ("yêu cầu bổ sung hồ sơ", "request a supplement"),
+        "submit_supplement" => ("nộp bổ sung", "submit the supplement"),
+        "accept_supplement" => ("tiếp tục xử lý sau bổ sung", "accept the supplement"),
+        "propose_refusal" => ("đề xuất từ chối", "propose refusal"),
+        "approve" => ("phê duyệt", "approve"),
+        "refuse" => ("từ chối giải quyết", "refuse"),
+        "issue_result" => ("ban hành kết quả", "issue the result"),
+        "return_result" => ("trả kết quả", "return the result"),
+        "withdraw" => ("rút hồ sơ", "withdraw the dossier"),
+        "reappoint" => ("hẹn lại ngày trả kết quả", "set a new appointment"),
+        "record_payment" => ("ghi nhận thanh toán", "record a payment"),
+        "correct_fee" => ("điều chỉnh phí, lệ phí", "correct the fee"),
+        "rate" => ("đánh giá mức độ hài lòng", "rate the service"),
+        _ => ("thao tác này", "this action"),
+    }
+}
+
 impl Command {
     pub fn name(&self) -> &'static str {
         match self {
@@ -1001,14 +1030,17 @@ impl Localise for LifecycleError {
             LifecycleError::NotOpened => Wording::new("error-dossier-not-opened"),
             LifecycleError::AlreadyOpened => Wording::new("error-dossier-already-opened"),
             LifecycleError::RoleNotAllowed { role, action } => {
+                let (role_vi, role_en) = role.labels();
+                let (action_vi, action_en) = action_labels(action);
                 Wording::new("error-role-not-allowed")
-                    .arg("role", role.to_string())
-                    .arg("action", action.to_string())
+                    .arg("role", Arg::name(role_vi, role_en))
+                    .arg("action", Arg::name(action_vi, action_en))
             }
             LifecycleError::OutOfScope => Wording::new("error-out-of-scope"),
             LifecycleError::InvalidTransition { status, action } => {
+                let (action_vi, action_en) = action_labels(action);
                 Wording::new("error-invalid-transition")
-                    .arg("action", action.to_string())
+                    .arg("action", Arg::name(action_vi, action_en))
                     .arg(
                         "status",
                         Arg::name(status.label(Lang::Vi), status.label(Lang::En)),

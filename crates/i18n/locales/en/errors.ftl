@@ -191,3 +191,5 @@ error-catalog-routing-twice = The field “{ $field }” has two rows in the rou
 error-catalog-limits-basis = A time limit decided by an administrator needs a number above zero and its basis (the basis column).
 error-commune-outside = This procedure is handled by the People's Committee of the commune where you live: update your address (a commune of the province) in your profile, or file at a counter.
 error-commune-required = This procedure is handled by a commune's People's Committee: choose the commune that handles the dossier.
+error-assignee-not-eligible = The officer must be an active officer of the agency that takes the dossier at this step, in the step's role.
+error-unknown-agency = There is no such agency in the catalog; choose one from the list.

@@ -191,3 +191,5 @@ error-catalog-routing-twice = Lĩnh vực “{ $field }” có hai dòng trong b
 error-catalog-limits-basis = Thời hạn do quản trị viên xác định cần số lớn hơn 0 và căn cứ (cột basis).
 error-commune-outside = Thủ tục này do Ủy ban nhân dân cấp xã nơi bạn cư trú giải quyết: hãy cập nhật địa chỉ (xã, phường của tỉnh) trong hồ sơ cá nhân, hoặc nộp tại Bộ phận Một cửa.
 error-commune-required = Thủ tục này do Ủy ban nhân dân cấp xã giải quyết: hãy chọn xã, phường giải quyết hồ sơ.
+error-assignee-not-eligible = Cán bộ được giao phải là cán bộ đang làm việc tại cơ quan nhận hồ sơ ở bước này, đúng vai trò của bước.
+error-unknown-agency = Không có cơ quan này trong danh mục; hãy chọn cơ quan trong danh sách.

@@ -137,6 +137,55 @@ pub(crate) async fn issue_result(
     Ok(axum::Json(crate::api::dossiers::view(&updated, lang, now)))
 }
 
+/// A file the applicant attached to the dossier (listed with its `url` in the dossier), as it
+/// was uploaded: for the applicant, staff in scope or a system in scope; 404 for anyone else.
+#[utoipa::path(
+    get, path = "/api/v1/dossiers/{code}/attachments/{id}", tag = "dossiers", security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Dossier code"),
+        ("id" = String, Path, description = "The attachment's id, as the dossier lists it")
+    ),
+    responses(
+        (status = 200, description = "the file (PDF, JPEG or PNG)"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn attachment(
+    State(state): State<App>,
+    Caller(principal): Caller,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (a, content) = motcua_app::dossiers::attachment(&state, &principal, &code, &id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition(&a)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        content,
+    )
+        .into_response())
+}
+
+/// `attachment`, with the uploaded name as RFC 6266 allows any name (`filename*`) and a plain
+/// ASCII one beside it for old clients.
+fn disposition(a: &motcua_store::Attachment) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let ext = motcua_app::files::ACCEPTED
+        .iter()
+        .find(|(m, _)| *m == a.content_type)
+        .map_or("bin", |(_, e)| *e);
+    format!(
+        "attachment; filename=\"tep-dinh-kem.{ext}\"; filename*=UTF-8''{}",
+        percent_encoding::utf8_percent_encode(&a.file_name, KEEP)
+    )
+}
+
 fn bad_result_form() -> WebError {
     WebError::new(Kind::BadRequest, "invalid_upload", "error-invalid-upload")
 }

@@ -133,6 +133,41 @@ pub(crate) fn view(r: &DossierRecord, lang: Lang, now: DateTime<Utc>) -> Dossier
     }
 }
 
+/// A file the applicant attached, with where to download it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AttachmentView {
+    id: String,
+    /// The required document (its name in the procedure) the file answers.
+    document: String,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    /// `GET` it with the same credentials as the dossier.
+    url: String,
+}
+
+/// Who filed the dossier, as they gave it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ApplicantView {
+    name: String,
+    cccd: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    tax_code: Option<String>,
+    /// From the applicant's profile, when filed from an account.
+    address: Option<String>,
+}
+
+/// One dossier in full: its state, the applicant's details and the attached files.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DossierDetail {
+    #[serde(flatten)]
+    dossier: DossierView,
+    applicant: ApplicantView,
+    attachments: Vec<AttachmentView>,
+}
+
 impl From<ApplicantInput> for ApplicantForm {
     fn from(a: ApplicantInput) -> Self {
         ApplicantForm {
@@ -193,16 +228,42 @@ pub(crate) async fn create(
 #[utoipa::path(
     get, path = "/api/v1/dossiers/{code}", tag = "dossiers", security(("bearer" = [])),
     params(("code" = String, Path, description = "Dossier code, e.g. 000.00.01.H22-250701-0001")),
-    responses((status = 200, body = DossierView), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+    responses((status = 200, body = DossierDetail), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub(crate) async fn get(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
     Path(code): Path<String>,
-) -> Result<Json<DossierView>, WebError> {
+) -> Result<Json<DossierDetail>, WebError> {
     let record = dossiers::readable(&state, &principal, &code).await?;
-    Ok(Json(view(&record, lang, Utc::now())))
+    let a = &record.state.intake.applicant;
+    let applicant = ApplicantView {
+        name: a.name.clone(),
+        cccd: a.cccd.as_ref().map(ToString::to_string),
+        phone: a.phone.as_ref().map(ToString::to_string),
+        email: a.email.clone(),
+        tax_code: a.tax_code.as_ref().map(ToString::to_string),
+        address: dossiers::applicant_address(&state, &record.state).await?,
+    };
+    let attachments = dossiers::attachments(&state, &record.code)
+        .await?
+        .into_iter()
+        .map(|f| AttachmentView {
+            url: format!("/api/v1/dossiers/{}/attachments/{}", record.code, f.id),
+            id: f.id,
+            document: f.document,
+            file_name: f.file_name,
+            content_type: f.content_type,
+            size: f.size,
+            sha256: f.sha256,
+        })
+        .collect();
+    Ok(Json(DossierDetail {
+        dossier: view(&record, lang, Utc::now()),
+        applicant,
+        attachments,
+    }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -405,7 +405,8 @@ async fn back_office_pages_with_scope_and_denials(app: App) {
         "a log-in form without its token is refused"
     );
 
-    // Reception sees the dossier and receives nothing twice; forwards it to the department.
+    // Reception sees the dossier and receives nothing twice; forwards it to the department,
+    // to an officer chosen from those of the next step (a name, not a username to type).
     let (mut desk, desk_csrf) = log_in(&app, "letan").await;
     let (s, _, html) = desk.get(&page).await;
     assert_eq!(s, StatusCode::OK);
@@ -413,6 +414,37 @@ async fn back_office_pages_with_scope_and_denials(app: App) {
         html.contains("Đăng ký khai sinh") && html.contains("receipt.pdf"),
         "{html}"
     );
+    assert!(html.contains("<option value=\"chuyenvien\">"), "{html}");
+    assert!(
+        !html.contains("<option value=\"khac\">"),
+        "another department's officer is not offered"
+    );
+    // Only what reception may do is offered: no approval, no refusal proposal.
+    assert!(html.contains("value=\"forward\""), "{html}");
+    for other in ["approve", "propose_refusal", "issue_result", "send_back"] {
+        assert!(
+            !html.contains(&format!("value=\"{other}\"")),
+            "{other} offered to reception"
+        );
+    }
+    // Somebody who does not work there, or does not exist, is refused in words.
+    for nobody in ["khac", "khong.ton.tai"] {
+        let (s, _, html) = desk
+            .post(
+                &format!("{page}/actions"),
+                &[
+                    ("csrf", &desk_csrf),
+                    ("action", "forward"),
+                    ("assignee", nobody),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{nobody}");
+        assert!(
+            html.contains("Cán bộ được giao phải là cán bộ đang làm việc"),
+            "{html}"
+        );
+    }
     let (s, _, _) = desk
         .post(
             &format!("{page}/actions"),
@@ -447,12 +479,37 @@ async fn back_office_pages_with_scope_and_denials(app: App) {
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    assert!(html.contains("error-summary"), "{html}");
+    assert!(
+        html.contains("Vai trò “Bộ phận tiếp nhận” không được thực hiện thao tác “phê duyệt”."),
+        "refused in Vietnamese, without the role's or the action's identifier: {html}"
+    );
 
     // The specialist finds it in "mine" and sends a supplement request.
     let (mut specialist, spec_csrf) = log_in(&app, "chuyenvien").await;
     let (_, _, html) = specialist.get("/staff?view=mine").await;
     assert!(html.contains(&code), "{html}");
+    // A transfer goes to an agency of the catalog, chosen by name.
+    let (_, _, html) = specialist.get(&page).await;
+    assert!(
+        html.contains("id=\"f-transfer\" name=\"to_agency\" required><option value=\"\">"),
+        "{html}"
+    );
+    let (s, _, html) = specialist
+        .post(
+            &format!("{page}/actions"),
+            &[
+                ("csrf", &spec_csrf),
+                ("action", "transfer"),
+                ("to_agency", "000.00.99.H22"),
+                ("reason", "Không thuộc thẩm quyền"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Không có cơ quan này trong danh mục"),
+        "{html}"
+    );
     let (s, _, _) = specialist
         .post(
             &format!("{page}/actions"),

@@ -447,6 +447,87 @@ async fn file_pay_receive_supplement(app: App) {
         "{events}"
     );
 
+    // What was submitted, as the officer sees it: the applicant's details and the file,
+    // which staff in scope and the applicant can open, and nobody else.
+    let (_, detail) = app
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&staff))
+        .await;
+    assert_eq!(detail["applicant"]["name"], "Lê Văn An", "{detail}");
+    assert!(
+        detail["applicant"]["address"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Phường Hà Tu")
+    );
+    let files = detail["attachments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(files.len(), 1, "{detail}");
+    assert_eq!(files[0]["file_name"], "tờ khai.pdf");
+    let url = files[0]["url"].as_str().unwrap().to_string();
+    assert_eq!(
+        url,
+        format!(
+            "/api/v1/dossiers/{code}/attachments/{}",
+            files[0]["id"].as_str().unwrap()
+        )
+    );
+    let download = |bearer: Option<String>| {
+        let req = app.http.get(app.url(&url));
+        async move {
+            let r = match bearer {
+                Some(b) => req.bearer_auth(b),
+                None => req,
+            }
+            .send()
+            .await
+            .unwrap();
+            let disposition = r
+                .headers()
+                .get("content-disposition")
+                .map(|v| v.to_str().unwrap_or_default().to_string());
+            (r.status(), disposition, r.bytes().await.unwrap())
+        }
+    };
+    for who in [staff.clone(), token.clone()] {
+        let (s, disposition, bytes) = download(Some(who)).await;
+        assert_eq!((s, bytes.as_ref()), (StatusCode::OK, PDF));
+        assert_eq!(
+            disposition.as_deref(),
+            Some(
+                "attachment; filename=\"tep-dinh-kem.pdf\"; filename*=UTF-8''t%E1%BB%9D%20khai.pdf"
+            )
+        );
+    }
+    let outsider = app.token("khac").await;
+    assert_eq!(download(Some(outsider)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(download(None).await.0, StatusCode::UNAUTHORIZED);
+    let stranger = register_and_verify(&app, &mail, "la@example.vn").await;
+    assert_eq!(download(Some(stranger)).await.0, StatusCode::NOT_FOUND);
+    let elsewhere = url.replace(&code, &format!("{}9", &code[..code.len() - 1]));
+    let r = app
+        .http
+        .get(app.url(&elsewhere))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "an attachment is reached through its own dossier only"
+    );
+    let (_, _, html) = desk.get(&page).await;
+    assert!(
+        html.contains(&format!("<a href=\"{url}\">tờ khai.pdf</a>")),
+        "{html}"
+    );
+    assert!(
+        html.contains("Phường Hà Tu") && html.contains("an@example.vn"),
+        "{html}"
+    );
+
     // Now reception receives it; the receipt becomes the appointment slip.
     let (s, body) = app
         .post(&actions, Some(&staff), &json!({"action": "receive"}))

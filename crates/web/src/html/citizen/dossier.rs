@@ -98,9 +98,7 @@ pub(crate) async fn dossier_page(
         .ok()
         .flatten();
     let events = state.store.events(&r.code).await.unwrap_or_default();
-    let attachments = state
-        .store
-        .dossier_attachments(&r.code)
+    let attachments = motcua_app::dossiers::attachments(state, &r.code)
         .await
         .unwrap_or_default();
     let now = Utc::now();

@@ -44,6 +44,13 @@ pub(crate) struct DossierPage<'a> {
     result_hash: Option<String>,
     /// The fee's cases as the source states them (amount, words), to correct the fee with.
     fee_cases: Vec<(i64, String)>,
+    /// The files attached: (document, file name, download URL, size).
+    attachments: Vec<(String, String, String, String)>,
+    /// Who a forward or an assignment may give the dossier to: (username, name and role).
+    forward_to: Vec<(String, String)>,
+    assign_to: Vec<(String, String)>,
+    /// The agencies a transfer may go to: (code, name).
+    agencies: Vec<(String, String)>,
 }
 
 /// The dossier when the officer may read it; otherwise the page to answer: 404 for a code
@@ -86,18 +93,24 @@ pub(crate) async fn dossier_page(
 ) -> Response {
     let d = &record.state;
     let events = state.store.events(&record.code).await.unwrap_or_default();
+    // Officers by name; the applicant and the systems by their role alone.
+    let names: std::collections::HashMap<String, String> = state
+        .store
+        .users()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.username, u.full_name))
+        .collect();
     let history = events
         .iter()
         .map(|e| {
-            (
-                local(e.event.at),
-                e.event.kind.public_label(c.lang),
-                format!(
-                    "{} ({})",
-                    e.event.actor.id,
-                    role_label(c, e.event.actor.role)
-                ),
-            )
+            let role = role_label(c, e.event.actor.role);
+            let who = match names.get(&e.event.actor.id) {
+                Some(name) => format!("{name} ({role})"),
+                None => role,
+            };
+            (local(e.event.at), e.event.kind.public_label(c.lang), who)
         })
         .collect();
     let slips: Vec<(&'static str, String)> = [
@@ -123,40 +136,79 @@ pub(crate) async fn dossier_page(
     .filter(|(_, show)| *show)
     .map(|(k, _)| (k, c.tr.t(&format!("staff-slip-{k}"))))
     .collect();
-    let actions: &[&'static str] = match d.status {
-        Status::Submitted => &["receive", "correct_fee", "request_supplement", "refuse"],
-        Status::Received => &["forward", "assign", "transfer", "request_supplement"],
-        Status::InProcessing if d.approved => &["issue_result", "send_back", "transfer"],
-        Status::InProcessing => &[
-            "forward",
-            "assign",
-            "send_back",
-            "transfer",
-            "request_supplement",
-            "propose_refusal",
-            "approve",
-            "refuse",
-        ],
-        Status::Supplemented => &["accept_supplement", "assign"],
-        Status::AwaitingSupplement => &["submit_supplement"],
-        Status::ResultReady => &["return_result"],
-        _ => &[],
+    // Only what this officer may do now; the lifecycle decides again when it is done.
+    let calendar = state.calendar();
+    let actions = officer.signed_in().map_or_else(Vec::new, |u| {
+        let actor = motcua_domain::role::Actor::new(u.username.clone(), u.role, u.agency);
+        state.lifecycle_on(&calendar).offers(d, &actor, Utc::now())
+    });
+    let offered = &actions;
+    let people = |action: &'static str| async move {
+        if !offered.contains(&action) {
+            return Vec::new();
+        }
+        dossiers::assignable(state, d, action)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| {
+                let label = format!("{} — {}", u.full_name, role_label(c, u.role));
+                (u.username, label)
+            })
+            .collect()
     };
-    let mut facts = vec![
-        (c.tr.t("staff-applicant"), d.intake.applicant.name.clone()),
+    let forward_to = people("forward").await;
+    let assign_to = people("assign").await;
+    let agencies = if actions.contains(&"transfer") {
+        state
+            .catalog
+            .agencies()
+            .iter()
+            .filter(|a| a.code != d.current_agency)
+            .map(|a| (a.code.to_string(), a.name.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let a = &d.intake.applicant;
+    let mut facts = vec![(c.tr.t("staff-applicant"), a.name.clone())];
+    let address = dossiers::applicant_address(state, d).await.ok().flatten();
+    let contacts = [
+        ("staff-cccd", a.cccd.as_ref().map(ToString::to_string)),
+        (
+            "staff-tax-code",
+            a.tax_code.as_ref().map(ToString::to_string),
+        ),
+        ("staff-phone", a.phone.as_ref().map(ToString::to_string)),
+        ("staff-email", a.email.clone()),
+        ("staff-address", address),
+    ];
+    facts.extend(
+        contacts
+            .into_iter()
+            .filter_map(|(k, v)| Some((c.tr.t(k), v?))),
+    );
+    facts.extend([
         (
             c.tr.t("staff-channel"),
             c.tr.t(&format!("staff-channel-{}", d.intake.channel.as_str())),
         ),
-        (c.tr.t("staff-holder"), d.current_agency.to_string()),
+        (
+            c.tr.t("staff-holder"),
+            state.catalog.agency_name(d.current_agency),
+        ),
         (c.tr.t("staff-filed"), local(d.submitted_at)),
-    ];
+    ]);
     facts.push((c.tr.t("staff-fee-state"), fee_state(c, d)));
     if let Some(s) = d.step.and_then(|s| d.intake.procedure.steps.get(s)) {
         facts.push((c.tr.t("staff-step"), s.name.clone()));
     }
     if let Some(a) = &d.assignee {
-        facts.push((c.tr.t("staff-assignee"), a.clone()));
+        let name = match state.store.user(a).await {
+            Ok(Some(u)) => format!("{} ({})", u.full_name, role_label(c, u.role)),
+            _ => a.clone(),
+        };
+        facts.push((c.tr.t("staff-assignee"), name));
     }
     if let Some(due) = d.due_at {
         facts.push((c.tr.t("staff-due"), local(due)));
@@ -188,10 +240,26 @@ pub(crate) async fn dossier_page(
         status_key: d.status.as_str(),
         history,
         slips,
-        actions: actions.to_vec(),
+        actions,
         notice,
         errors,
         result_hash: d.result.as_ref().and_then(|r| r.document_sha256.clone()),
+        forward_to,
+        assign_to,
+        agencies,
+        attachments: dossiers::attachments(state, &record.code)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| {
+                (
+                    f.document,
+                    f.file_name,
+                    format!("/api/v1/dossiers/{}/attachments/{}", record.code, f.id),
+                    size_label(f.size),
+                )
+            })
+            .collect(),
         fee_cases: procedure
             .as_ref()
             .and_then(|p| p.method_for(d.intake.channel))
@@ -202,6 +270,15 @@ pub(crate) async fn dossier_page(
             .collect(),
     };
     render(status, c, &page)
+}
+
+/// A file's size as people read it: "840 KB", "2,4 MB" (Vietnamese decimal comma).
+fn size_label(bytes: i64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", (bytes + 1023) / 1024)
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+    }
 }
 
 /// The fee and where its payment stands: "320.000 đồng · đã nộp 320.000 đồng", with the

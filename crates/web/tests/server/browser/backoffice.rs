@@ -14,7 +14,12 @@ async fn open_dossier(b: &Browser, base: &str, code: &str) {
 /// Sends one of the dossier page's action forms and waits for the confirmation.
 async fn act(b: &Browser, action: &str, fields: &[(&str, &str)]) {
     for (css, value) in fields {
-        fill(b, css, value).await;
+        // Officers and agencies are chosen from lists; the rest is typed.
+        if ["#f-forward", "#f-assign", "#f-transfer"].contains(css) {
+            choose(b, css, value).await;
+        } else {
+            fill(b, css, value).await;
+        }
     }
     click(
         b,
