@@ -454,3 +454,58 @@ pub async fn assignable(
     users.sort_by(|a, b| a.full_name.cmp(&b.full_name));
     Ok(users)
 }
+
+/// The most dossiers one search looks through before the reader's scope is applied.
+const SEARCH_CANDIDATES: u32 = 1000;
+
+/// Dossiers an officer (or an agency system) finds by what a caller gives: the dossier code,
+/// the citizen ID, the phone number or words of the applicant's name (marks optional), among
+/// those they may read, the most recently filed first; one page of them and how many there are.
+pub async fn search(
+    app: &App,
+    principal: &Principal,
+    q: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<(Vec<DossierRecord>, u64), AppError> {
+    match principal {
+        Principal::Anonymous => return Err(AppError::unauthenticated()),
+        Principal::Citizen(_) => return Err(AppError::forbidden()),
+        _ => {}
+    }
+    let q = q.trim();
+    let digits: String = q
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
+    let phone = Phone::parse(q).ok();
+    let find = if let Ok(code) = DossierCode::parse(q) {
+        motcua_store::Find::Code(code)
+    } else if let Ok(cccd) = Cccd::parse(&digits) {
+        motcua_store::Find::Cccd(cccd)
+    } else if let Some(p) = &phone {
+        motcua_store::Find::PhoneLast4(p.last4().to_string())
+    } else {
+        let words = motcua_domain::text::fold(q);
+        if words.chars().count() < 2 || q.chars().count() > 200 {
+            return Err(AppError::new(
+                Kind::Invalid,
+                "search_query",
+                "error-dossier-search-query",
+            ));
+        }
+        motcua_store::Find::Name(words)
+    };
+    let found: Vec<DossierRecord> = app
+        .store
+        .find_dossiers(&find, SEARCH_CANDIDATES)
+        .await?
+        .into_iter()
+        .filter(|r| principal.can_read(&r.state))
+        .filter(|r| phone.is_none() || r.state.intake.applicant.phone == phone)
+        .collect();
+    let total = found.len() as u64;
+    let per_page = per_page.clamp(1, 100) as usize;
+    let skip = (page.max(1) as usize - 1) * per_page;
+    Ok((found.into_iter().skip(skip).take(per_page).collect(), total))
+}

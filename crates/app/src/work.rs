@@ -94,23 +94,21 @@ pub struct Item {
     pub alerts: Vec<Alert>,
 }
 
-/// The dossiers of `view` for `user`, most urgent first (at most `limit`).
-pub async fn list(
+/// What `view` holds for `user` at `now`; `None` for an officer of no agency.
+async fn query(
     state: &App,
     user: &User,
     view: View,
     now: DateTime<Utc>,
-    limit: u32,
-) -> Result<Vec<Item>, StoreError> {
+) -> Result<Option<WorkQuery>, StoreError> {
     let Some(agency) = user.agency else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let agencies = scope(state, agency).await?;
     let policy = state.watch;
     let held = WorkQuery {
         holders: agencies.clone(),
         statuses: HELD.to_vec(),
-        limit,
         ..WorkQuery::default()
     };
     let query = match view {
@@ -145,6 +143,41 @@ pub async fn list(
             ..held
         },
     };
+    Ok(Some(query))
+}
+
+/// How many dossiers `view` holds for `user` at `now` (every page of it).
+pub async fn count(
+    state: &App,
+    user: &User,
+    view: View,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    match query(state, user, view, now).await? {
+        Some(q) => state.store.count_work(&q).await,
+        None => Ok(0),
+    }
+}
+
+/// The dossiers of `view` for `user`, most urgent first: `limit` of them after the first
+/// `offset`.
+pub async fn list(
+    state: &App,
+    user: &User,
+    view: View,
+    now: DateTime<Utc>,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<Item>, StoreError> {
+    let Some(query) = query(state, user, view, now).await? else {
+        return Ok(Vec::new());
+    };
+    let query = WorkQuery {
+        limit,
+        offset,
+        ..query
+    };
+    let policy = state.watch;
     let calendar = state.calendar();
     let lifecycle = state.lifecycle_on(&calendar);
     let items = state

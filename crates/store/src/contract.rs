@@ -162,8 +162,17 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
         tracing::info!(dossiers = check.dossiers, "statistics facts computed");
         store.delete_setting(REBUILD_SETTING).await?;
     }
+    if store.setting(SEARCH_BACKFILL).await?.is_some() {
+        tracing::info!("folding the applicants' names of the stored dossiers for search");
+        let n = store.fold_applicant_names().await?;
+        tracing::info!(dossiers = n, "applicants' names folded");
+        store.delete_setting(SEARCH_BACKFILL).await?;
+    }
     Ok(Arc::new(store))
 }
+
+/// Set (by a migration) while stored dossiers lack their applicant's folded name.
+const SEARCH_BACKFILL: &str = "search_backfill";
 
 /// Set (by a migration) while the statistics must be recomputed from the events.
 const REBUILD_SETTING: &str = "stats_rebuild";

@@ -181,7 +181,7 @@ pub(crate) async fn append(
 }
 
 /// The columns of `dossiers`, in the order [`dossier_row`] gives them.
-const DOSSIER_COLUMNS: [&str; 25] = [
+const DOSSIER_COLUMNS: [&str; 26] = [
     "code",
     "procedure_code",
     "status",
@@ -207,6 +207,7 @@ const DOSSIER_COLUMNS: [&str; 25] = [
     "result_sha256",
     "work_due",
     "urgent_at",
+    "applicant_folded",
 ];
 
 fn dossier_row(
@@ -252,6 +253,7 @@ fn dossier_row(
             .into(),
         work_due(d).into(),
         urgent_at(d).into(),
+        motcua_domain::text::fold(&applicant.name).into(),
     ])
 }
 

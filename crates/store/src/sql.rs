@@ -157,6 +157,33 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Folds the applicant's name of every dossier stored before names were folded, a batch
+    /// per transaction; returns how many. Runs once, before the server serves.
+    pub(crate) async fn fold_applicant_names(&self) -> Result<u64, StoreError> {
+        let mut done = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT code, applicant_name FROM dossiers WHERE applicant_folded IS NULL LIMIT 2000",
+            )
+            .fetch_all(&self.writer)
+            .await?;
+            if rows.is_empty() {
+                return Ok(done);
+            }
+            let mut tx = self.writer.begin().await?;
+            for r in &rows {
+                let name: String = r.try_get("applicant_name")?;
+                sqlx::query("UPDATE dossiers SET applicant_folded = $1 WHERE code = $2")
+                    .bind(motcua_domain::text::fold(&name))
+                    .bind(r.try_get::<String, _>("code")?)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            done += rows.len() as u64;
+        }
+    }
+
     pub(crate) async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.writer).await?,

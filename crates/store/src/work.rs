@@ -34,6 +34,19 @@ pub struct WorkQuery {
     /// lists read whole in pages.
     pub after: Option<String>,
     pub limit: u32,
+    /// Skip this many of the most-urgent-first order: a list read a page at a time.
+    pub offset: u32,
+}
+
+/// What an officer's search looks for in dossiers (see [`Work::find_dossiers`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Find {
+    Code(DossierCode),
+    Cccd(Cccd),
+    /// The last four digits of the applicant's phone (the caller checks the whole number).
+    PhoneLast4(String),
+    /// Words of the applicant's name, folded (see `motcua_domain::text::fold`), in order.
+    Name(String),
 }
 
 /// An alert to raise (see [`StaffAlert`]).
@@ -109,6 +122,15 @@ pub trait Work: Send + Sync {
     /// Dossiers matching `q`, the most urgent first (earliest appointment or step due, then
     /// filing time); with `after`, ordered by code instead for walking every dossier.
     async fn work(&self, q: &WorkQuery) -> Result<Vec<DossierRecord>, StoreError>;
+    /// How many dossiers match `q` (its filters; not its `after`, `limit` or `offset`).
+    async fn count_work(&self, q: &WorkQuery) -> Result<u64, StoreError>;
+    /// Dossiers an officer's search finds, the most recently filed first, at most `limit`;
+    /// the caller keeps those the officer may read.
+    async fn find_dossiers(
+        &self,
+        find: &Find,
+        limit: u32,
+    ) -> Result<Vec<DossierRecord>, StoreError>;
     /// Dossiers in `statuses` whose watch time has come by `now` (changed since the watcher
     /// last looked, or at a deadline it scheduled), the longest waiting first.
     async fn to_watch(

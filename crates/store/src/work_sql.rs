@@ -149,7 +149,11 @@ impl SqlStore {
         if let Some(t) = q.due_from {
             common.push(format!("urgent_at >= {}", args.push(Arg::Int(ms(t)))));
         }
-        let limit_mark = args.push(Arg::Int(limit));
+        // Each range gives what the page could need of it: everything before the page too.
+        let offset = i64::from(q.offset);
+        let limit_mark = args.push(Arg::Int(limit + offset));
+        let page_mark = args.push(Arg::Int(limit));
+        let offset_mark = args.push(Arg::Int(offset));
         let mut parts = Vec::new();
         for status in &statuses {
             let status_mark = args.push(Arg::Text(status.clone()));
@@ -175,7 +179,8 @@ impl SqlStore {
             }
         }
         let sql = format!(
-            "SELECT code FROM ({}) AS w ORDER BY k, submitted_at, code LIMIT {limit_mark}",
+            "SELECT code FROM ({}) AS w ORDER BY k, submitted_at, code \
+             LIMIT {page_mark} OFFSET {offset_mark}",
             parts.join(" UNION ALL ")
         );
         let rows = args.bind(sql).fetch_all(&self.reader).await?;
@@ -185,47 +190,59 @@ impl SqlStore {
     /// The codes of a list walked in code order from `after` (the deadline watcher's pages).
     async fn walk(&self, q: &WorkQuery, limit: i64) -> Result<Vec<String>, StoreError> {
         let mut args = Args::default();
-        let mut clauses = Vec::new();
-        if let Some(h) = &q.holders {
-            if h.is_empty() {
-                return Ok(Vec::new());
-            }
-            clauses.push(format!("current_agency IN ({})", args.list(h)));
-        }
-        if let Some(r) = &q.receivers {
-            if r.is_empty() {
-                return Ok(Vec::new());
-            }
-            clauses.push(format!("receiving_agency IN ({})", args.list(r)));
-        }
-        if !q.statuses.is_empty() {
-            let statuses: Vec<String> = q.statuses.iter().map(|s| s.as_str().to_string()).collect();
-            clauses.push(format!("status IN ({})", args.list(&statuses)));
-        }
-        if let Some(a) = &q.assignee {
-            clauses.push(format!("assignee = {}", args.push(Arg::Text(a.clone()))));
-        }
-        if let Some(t) = q.due_before {
-            clauses.push(format!("urgent_at < {}", args.push(Arg::Int(ms(t)))));
-        }
-        if let Some(t) = q.due_from {
-            clauses.push(format!("urgent_at >= {}", args.push(Arg::Int(ms(t)))));
-        }
+        let Some(mut clauses) = filters(q, &mut args) else {
+            return Ok(Vec::new());
+        };
         if let Some(after) = &q.after {
             clauses.push(format!("code > {}", args.push(Arg::Text(after.clone()))));
         }
         let limit_mark = args.push(Arg::Int(limit));
         let sql = format!(
             "SELECT code FROM dossiers WHERE {} ORDER BY code LIMIT {limit_mark}",
-            if clauses.is_empty() {
-                "1 = 1".to_string()
-            } else {
-                clauses.join(" AND ")
-            }
+            where_all(&clauses)
         );
         let rows = args.bind(sql).fetch_all(&self.reader).await?;
         rows.iter().map(|r| Ok(r.try_get("code")?)).collect()
     }
+}
+
+fn where_all(clauses: &[String]) -> String {
+    if clauses.is_empty() {
+        "1 = 1".to_string()
+    } else {
+        clauses.join(" AND ")
+    }
+}
+
+/// The conditions of a work list's filters; `None` when an empty agency list leaves nothing.
+fn filters(q: &WorkQuery, args: &mut Args) -> Option<Vec<String>> {
+    let mut clauses = Vec::new();
+    if let Some(h) = &q.holders {
+        if h.is_empty() {
+            return None;
+        }
+        clauses.push(format!("current_agency IN ({})", args.list(h)));
+    }
+    if let Some(r) = &q.receivers {
+        if r.is_empty() {
+            return None;
+        }
+        clauses.push(format!("receiving_agency IN ({})", args.list(r)));
+    }
+    if !q.statuses.is_empty() {
+        let statuses: Vec<String> = q.statuses.iter().map(|s| s.as_str().to_string()).collect();
+        clauses.push(format!("status IN ({})", args.list(&statuses)));
+    }
+    if let Some(a) = &q.assignee {
+        clauses.push(format!("assignee = {}", args.push(Arg::Text(a.clone()))));
+    }
+    if let Some(t) = q.due_before {
+        clauses.push(format!("urgent_at < {}", args.push(Arg::Int(ms(t)))));
+    }
+    if let Some(t) = q.due_from {
+        clauses.push(format!("urgent_at >= {}", args.push(Arg::Int(ms(t)))));
+    }
+    Some(clauses)
 }
 
 #[async_trait]
@@ -256,6 +273,52 @@ impl Work for SqlStore {
             .map(|r| record_from(r).map(|d| (d.code.to_string(), d)))
             .collect::<Result<_, StoreError>>()?;
         Ok(codes.iter().filter_map(|c| records.remove(c)).collect())
+    }
+
+    async fn count_work(&self, q: &WorkQuery) -> Result<u64, StoreError> {
+        let mut args = Args::default();
+        let Some(clauses) = filters(q, &mut args) else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM dossiers WHERE {}",
+            where_all(&clauses)
+        );
+        let row = args.bind(sql).fetch_one(&self.reader).await?;
+        Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
+    }
+
+    async fn find_dossiers(
+        &self,
+        find: &Find,
+        limit: u32,
+    ) -> Result<Vec<DossierRecord>, StoreError> {
+        let (condition, value) = match find {
+            Find::Code(c) => ("code = $1", c.to_string()),
+            Find::Cccd(c) => ("applicant_cccd = $1", c.to_string()),
+            Find::PhoneLast4(l) => ("phone_last4 = $1", l.clone()),
+            // `%` and `_` typed by the officer are matched as themselves.
+            Find::Name(words) => (
+                "applicant_folded LIKE $1 ESCAPE '\\'",
+                format!(
+                    "%{}%",
+                    words
+                        .replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                ),
+            ),
+        };
+        let sql = format!(
+            "SELECT code, version, state, form FROM dossiers WHERE {condition} \
+             ORDER BY submitted_at DESC, code DESC LIMIT $2"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(value)
+            .bind(i64::from(limit.clamp(1, 5000)))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(record_from).collect()
     }
 
     async fn to_watch(

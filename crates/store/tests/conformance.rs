@@ -629,6 +629,33 @@ async fn tampering_is_detected(store: Arc<dyn Store>, url: &str) {
     assert_eq!(report.events, 2, "two good events before the broken one");
 }
 
+async fn names_stored_before_folding_are_folded_once(store: Arc<dyn Store>, url: &str) {
+    seed(&*store).await;
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let record = open(&*store, &lc, false, vn(2025, 6, 2, 9, 0)).await;
+    // As a database migrated from before the column was kept would be.
+    sqlx::any::install_default_drivers();
+    let raw = sqlx::AnyPool::connect(url).await.unwrap();
+    raw.execute("UPDATE dossiers SET applicant_folded = NULL")
+        .await
+        .unwrap();
+    raw.execute("INSERT INTO settings (key, value) VALUES ('search_backfill', 'needed')")
+        .await
+        .unwrap();
+    let by_name = Find::Name("nguyen thi anh".into());
+    assert!(store.find_dossiers(&by_name, 5).await.unwrap().is_empty());
+    let reopened = motcua_store::connect(url).await.unwrap();
+    let found = reopened.find_dossiers(&by_name, 5).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].code, record.code);
+    assert_eq!(reopened.setting("search_backfill").await.unwrap(), None);
+    reopened.close().await;
+}
+
 async fn deleted_event_is_detected(store: Arc<dyn Store>, url: &str) {
     seed(&*store).await;
     let cal = calendar();
@@ -961,6 +988,111 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         (PaymentStatus::Paid, Some("14000001"))
     );
     assert_eq!(store.dossier_payments(&rec.code).await.unwrap(), vec![p]);
+}
+
+async fn dossiers_are_found_by_code_id_phone_and_name_and_lists_counted(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let cal = calendar();
+    let lc = Lifecycle {
+        calendar: &cal,
+        timeliness: TimelinessPolicy::default(),
+    };
+    let t = vn(2025, 6, 2, 9, 0);
+    let first = open(&*store, &lc, false, t).await;
+    let mut other = intake(false);
+    other.applicant.name = "Trần Văn Đức".into();
+    other.applicant.cccd = Some(Cccd::parse("022090009999").unwrap());
+    other.applicant.phone = Some(Phone::parse("0987000111").unwrap());
+    let second = ops::open(
+        &*store,
+        &lc,
+        other,
+        serde_json::json!({}),
+        &reception(),
+        t + Duration::minutes(1),
+    )
+    .await
+    .unwrap();
+    let third = open(&*store, &lc, false, t + Duration::minutes(2)).await;
+    let codes = |found: Vec<DossierRecord>| {
+        found
+            .into_iter()
+            .map(|r| r.code.to_string())
+            .collect::<Vec<_>>()
+    };
+    let find = |f: Find| {
+        let store = store.clone();
+        async move { codes(store.find_dossiers(&f, 10).await.unwrap()) }
+    };
+    assert_eq!(
+        find(Find::Code(second.code)).await,
+        [second.code.to_string()]
+    );
+    let cccd = Find::Cccd(Cccd::parse("022305001234").unwrap());
+    // The most recently filed first.
+    assert_eq!(
+        find(cccd).await,
+        [third.code.to_string(), first.code.to_string()]
+    );
+    assert_eq!(
+        find(Find::PhoneLast4("0111".into())).await,
+        [second.code.to_string()]
+    );
+    // The name folded: marks and case as the officer types them, or not.
+    for typed in ["trần văn đức", "TRAN VAN DUC", "van duc"] {
+        let words = motcua_domain::text::fold(typed);
+        assert_eq!(
+            find(Find::Name(words)).await,
+            [second.code.to_string()],
+            "{typed}"
+        );
+    }
+    assert!(find(Find::Name("duc tran".into())).await.is_empty());
+    // `%` and `_` are letters to match, not patterns.
+    assert!(find(Find::Name("%".into())).await.is_empty());
+    assert!(find(Find::Name("nguy_n".into())).await.is_empty());
+    assert_eq!(
+        store
+            .find_dossiers(&Find::Name("a".into()), 2)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // A work list is counted whole and read a page at a time, in the same order.
+    let queue = WorkQuery {
+        receivers: Some(vec![centre().to_string()]),
+        statuses: vec![Status::Submitted],
+        limit: 2,
+        ..WorkQuery::default()
+    };
+    assert_eq!(store.count_work(&queue).await.unwrap(), 3);
+    let whole = codes(
+        store
+            .work(&WorkQuery {
+                limit: 10,
+                ..queue.clone()
+            })
+            .await
+            .unwrap(),
+    );
+    let page_one = codes(store.work(&queue).await.unwrap());
+    let page_two = codes(
+        store
+            .work(&WorkQuery {
+                offset: 2,
+                ..queue.clone()
+            })
+            .await
+            .unwrap(),
+    );
+    assert_eq!([page_one, page_two].concat(), whole);
+    let nobody = WorkQuery {
+        receivers: Some(Vec::new()),
+        ..queue
+    };
+    assert_eq!(store.count_work(&nobody).await.unwrap(), 0);
 }
 
 async fn work_lists_alerts_and_leases(store: Arc<dyn Store>) {
@@ -2372,10 +2504,12 @@ on_both_backends!(
     import_batch,
     portal_accounts_sessions_drafts_payments,
     work_lists_alerts_and_leases,
+    dossiers_are_found_by_code_id_phone_and_name_and_lists_counted,
     the_watcher_reads_only_what_is_due,
     queue_tickets_are_numbered_and_called_once,
     queue_transfers_appointments_ratings_and_figures;
     tampering_is_detected,
+    names_stored_before_folding_are_folded_once,
     deleted_event_is_detected,
     admin_changes_are_made_and_chained,
     outbox_queues_what_can_be_sent_claims_in_order_and_prunes,

@@ -8,7 +8,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
 use motcua_app::error::Message;
 use motcua_domain::Lang;
-pub(crate) use motcua_domain::lang::money;
+pub(crate) use motcua_domain::lang::{grouped, money};
 
 static_loader! {
     static LOCALES = {

@@ -92,7 +92,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         )
         .routes(routes!(procedures::list))
         .routes(routes!(procedures::get))
-        .routes(routes!(dossiers::create))
+        .routes(routes!(dossiers::create, dossiers::search))
         .routes(routes!(dossiers::get))
         .routes(routes!(dossiers::events))
         .routes(routes!(dossiers::act))

@@ -224,6 +224,61 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(view(&record, lang, now))))
 }
 
+/// What `GET /api/v1/dossiers` looks for.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct SearchParams {
+    /// A dossier code, a citizen ID, a phone number or words of the applicant's name (marks
+    /// optional).
+    q: String,
+    /// From 1.
+    page: Option<u32>,
+    /// 1 to 100; 20 when not given.
+    per_page: Option<u32>,
+}
+
+/// One page of the dossiers a search found.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DossierPage {
+    items: Vec<DossierView>,
+    /// How many the search found among the dossiers the caller may read.
+    total: u64,
+    page: u32,
+    per_page: u32,
+}
+
+/// Finds dossiers by code, citizen ID, phone or the applicant's name, among those the caller
+/// may read (staff in scope, agency systems with `dossiers:read`), the most recently filed
+/// first.
+#[utoipa::path(
+    get, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])),
+    params(SearchParams),
+    responses(
+        (status = 200, body = DossierPage),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn search(
+    State(state): State<App>,
+    ReqLang(lang): ReqLang,
+    Caller(principal): Caller,
+    axum::extract::Query(p): axum::extract::Query<SearchParams>,
+) -> Result<Json<DossierPage>, WebError> {
+    let (page, per_page) = (
+        p.page.unwrap_or(1).max(1),
+        p.per_page.unwrap_or(20).clamp(1, 100),
+    );
+    let (found, total) = dossiers::search(&state, &principal, &p.q, page, per_page).await?;
+    let now = Utc::now();
+    Ok(Json(DossierPage {
+        items: found.iter().map(|r| view(r, lang, now)).collect(),
+        total,
+        page,
+        per_page,
+    }))
+}
+
 /// A dossier with its current state, for staff in scope and agency systems.
 #[utoipa::path(
     get, path = "/api/v1/dossiers/{code}", tag = "dossiers", security(("bearer" = [])),

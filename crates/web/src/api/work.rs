@@ -21,6 +21,8 @@ pub(crate) struct InboxQuery {
     view: Option<String>,
     /// At most this many (1–500, default 100).
     limit: Option<u32>,
+    /// Which page of `limit` dossiers, from 1.
+    page: Option<u32>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -37,6 +39,9 @@ pub(crate) struct InboxItem {
 pub(crate) struct Inbox {
     view: &'static str,
     items: Vec<InboxItem>,
+    /// How many dossiers the list holds in all (every page).
+    total: u64,
+    page: u32,
 }
 
 /// The officer behind a staff token, or the reason there is none.
@@ -73,9 +78,14 @@ pub(crate) async fn inbox(
     };
     let now = Utc::now();
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    let items = work::list(&state, user, view_name, now, limit).await?;
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let offset = (page - 1).saturating_mul(limit);
+    let items = work::list(&state, user, view_name, now, limit, offset).await?;
+    let total = work::count(&state, user, view_name, now).await?;
     Ok(Json(Inbox {
         view: view_name.as_str(),
+        total,
+        page,
         items: items
             .into_iter()
             .map(|i| InboxItem {

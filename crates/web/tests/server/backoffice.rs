@@ -101,6 +101,86 @@ async fn inboxes_by_view_and_scope(app: App) {
         app.get("/api/v1/alerts", Some(&app.key_rw)).await.0,
         StatusCode::FORBIDDEN
     );
+
+    // Finding a dossier by what a caller on the phone gives, within one's scope.
+    let at = &app;
+    let found = |q: &str, token: String| {
+        let path = format!(
+            "/api/v1/dossiers?q={}",
+            form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+        );
+        async move { at.get(&path, Some(&token)).await }
+    };
+    for q in [
+        walk_in.as_str(),
+        "022305001234",
+        "0912 345 678",
+        "+84912345678",
+        "nguyen thi anh",
+        "Nguyễn Thị Ánh",
+    ] {
+        let (s, body) = found(q, reception.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{q}: {body}");
+        let expected = if q == walk_in { 1 } else { 2 };
+        assert_eq!(body["total"], expected, "{q}: {body}");
+        assert!(codes(&body).contains(&walk_in), "{q}: {body}");
+    }
+    let (_, body) = found("0912345679", reception.clone()).await;
+    assert_eq!(
+        body["total"], 0,
+        "the whole number must match, not its last four digits"
+    );
+    // The competent department sees both; another department, nothing.
+    let (_, body) = found("022305001234", specialist.clone()).await;
+    assert_eq!(body["total"], 2, "{body}");
+    let (_, body) = found("022305001234", other.clone()).await;
+    assert_eq!(body["total"], 0);
+    // Pages of it.
+    let (_, body) = found("nguyen", reception.clone()).await;
+    assert_eq!(
+        (body["total"].as_u64(), body["page"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let (_, first) = app
+        .get("/api/v1/dossiers?q=nguyen&per_page=1", Some(&reception))
+        .await;
+    let (_, second) = app
+        .get(
+            "/api/v1/dossiers?q=nguyen&per_page=1&page=2",
+            Some(&reception),
+        )
+        .await;
+    let both = [codes(&first), codes(&second)].concat();
+    assert_eq!(both.len(), 2);
+    assert_ne!(both[0], both[1]);
+    // Denials: nobody, a citizen, a query too short to mean anything.
+    assert_eq!(
+        app.get("/api/v1/dossiers?q=nguyen", None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (s, body) = found("a", reception.clone()).await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("search_query"))
+    );
+
+    // The page: the same search, and a list that says how many it holds.
+    let (mut desk, _) = log_in(&app, "letan").await;
+    let (_, _, html) = desk.get("/staff?q=Nguy%E1%BB%85n+Th%E1%BB%8B").await;
+    assert!(html.contains(&walk_in) && html.contains(&online), "{html}");
+    assert!(html.contains("2 hồ sơ · trang 1/1"), "{html}");
+    let (_, _, html) = desk.get("/staff?q=x").await;
+    assert!(
+        html.contains("aria-invalid=\"true\"") && html.contains("Hãy nhập mã hồ sơ"),
+        "{html}"
+    );
+    let (_, _, html) = desk.get("/staff?view=reception").await;
+    assert!(html.contains("1 hồ sơ · trang 1/1"), "{html}");
+    let (_, inbox) = app.get("/api/v1/inbox", Some(&reception)).await;
+    assert_eq!(
+        (inbox["total"].as_u64(), inbox["page"].as_u64()),
+        (Some(1), Some(1))
+    );
 }
 
 async fn the_watcher_alerts_escalates_and_apologises_once(app: App) {

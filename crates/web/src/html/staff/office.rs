@@ -204,7 +204,17 @@ pub(crate) struct InboxPage<'a> {
     alerts: Vec<(String, String, String)>,
     /// Counters a reception officer may open, with their labels.
     counters: Vec<(String, String)>,
+    /// What the officer searched for, and the search's problem if any.
+    q: String,
+    error: Option<String>,
+    /// "12 hồ sơ · trang 1/1", and the links to the pages before and after.
+    summary: String,
+    previous: Option<String>,
+    next: Option<String>,
 }
+
+/// Dossiers per page of a work list or a search.
+const PER_PAGE: u32 = 50;
 
 pub(crate) fn role_label(c: &Chrome, role: Role) -> String {
     c.tr.t(&format!("role-{}", role.as_str()))
@@ -226,10 +236,64 @@ pub(crate) async fn inbox(
         .and_then(|v| View::parse(v))
         .unwrap_or(View::home(user.role));
     let now = Utc::now();
-    let items = match work::list(&state, user, view, now, 200).await {
-        Ok(i) => i,
-        Err(e) => return crate::html::public::catalog::store_failure(&c, e),
+    let text = q.get("q").map(|s| s.trim().to_string()).unwrap_or_default();
+    let page: u32 = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .clamp(1, 100_000);
+    let mut error = None;
+    // A search among the dossiers the officer may read, or the chosen work list.
+    let (items, total) = if text.is_empty() {
+        let offset = (page - 1).saturating_mul(PER_PAGE);
+        let listed = work::list(&state, user, view, now, PER_PAGE, offset).await;
+        let counted = work::count(&state, user, view, now).await;
+        match (listed, counted) {
+            (Ok(items), Ok(total)) => (items, total),
+            (Err(e), _) | (_, Err(e)) => {
+                return crate::html::public::catalog::store_failure(&c, e);
+            }
+        }
+    } else {
+        let principal = motcua_app::principal::Principal::Staff(user.clone());
+        match motcua_app::dossiers::search(&state, &principal, &text, page, PER_PAGE).await {
+            Ok((found, total)) => {
+                let items = found
+                    .into_iter()
+                    .map(|record| work::Item {
+                        record,
+                        alerts: Vec::new(),
+                    })
+                    .collect();
+                (items, total)
+            }
+            Err(e) => {
+                error = Some(c.tr.error(&e));
+                (Vec::new(), 0)
+            }
+        }
     };
+    let pages = total.div_ceil(u64::from(PER_PAGE)).max(1);
+    let link = |p: u64| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if text.is_empty() {
+            query.append_pair("view", view.as_str());
+        } else {
+            query.append_pair("q", &text);
+        }
+        query.append_pair("page", &p.to_string());
+        format!("/staff?{}", query.finish())
+    };
+    let previous = (page > 1).then(|| link(u64::from(page) - 1));
+    let next = (u64::from(page) < pages).then(|| link(u64::from(page) + 1));
+    let summary = c.tr.t2(
+        "staff-list-summary",
+        (
+            "total",
+            crate::i18n::grouped(i64::try_from(total).unwrap_or(i64::MAX)),
+        ),
+        ("page", format!("{page}/{pages}")),
+    );
     let index = state.catalog.index();
     let mut rows = Vec::new();
     for i in items {
@@ -305,6 +369,11 @@ pub(crate) async fn inbox(
             .collect(),
         rows,
         alerts,
+        q: text,
+        error,
+        summary,
+        previous,
+        next,
     };
     render(StatusCode::OK, &c, &page)
 }
