@@ -14,7 +14,7 @@ use rand::RngExt;
 use crate::App;
 use crate::error::{AppError, FieldProblem, Kind, Message};
 use crate::principal::{CitizenAuth, SESSION_IDLE_MINUTES};
-use crate::secrets::{check_password, hash_password, new_secret, same_secret, sha256_hex};
+use crate::secrets::{check_password, hash_password_queued, new_secret, same_secret, sha256_hex};
 
 /// A one-time code is valid this long.
 pub const CODE_MINUTES: i64 = 10;
@@ -95,11 +95,7 @@ fn check_name(n: &str) -> Result<String, AppError> {
 }
 
 async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .ok_or_else(|| AppError::internal("password hashing"))
+    hash_password_queued(password).await
 }
 
 fn new_code() -> String {
@@ -334,7 +330,7 @@ pub async fn log_in(
     {
         return Err(too_many((until - now).num_minutes() + 1));
     }
-    let ok = check_password(password, citizen.as_ref().map(|c| c.password_hash.clone())).await;
+    let ok = check_password(password, citizen.as_ref().map(|c| c.password_hash.clone())).await?;
     let Some(mut citizen) = citizen else {
         return Err(wrong_login());
     };

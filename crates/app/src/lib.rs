@@ -54,6 +54,20 @@ pub fn give_back_memory() {
     }
 }
 
+/// Makes the C allocator hand large blocks back to the operating system when they are freed.
+/// glibc raises its mmap threshold after the first large block is freed, so later 19 MiB
+/// password-hashing buffers come from the heap and stay resident after a burst of log-ins;
+/// with the threshold fixed at 1 MiB they are mapped and unmapped each time (measured in
+/// `benches/login_burst.rs`). Call once at start, before threads are spawned.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a parameter of the allocator; it takes no pointer, and it is
+    // called at start-up before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 /// How a branch's appointments work. The law leaves these to each centre, so they are
 /// settings: `serve --slot-minutes`, `--slot-capacity`, `--check-in-early`, `--booking-days`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

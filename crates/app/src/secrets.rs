@@ -6,6 +6,11 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use motcua_domain::audit::sha256;
 use rand::Rng;
+use std::sync::LazyLock;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+use crate::error::{AppError, Kind};
 
 /// A fresh random secret with a readable prefix (`mct_` tokens, `mck_` API keys).
 pub fn new_secret(prefix: &str) -> String {
@@ -31,15 +36,47 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 pub const STAND_IN_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$bW90Y3VhLWR1bW15$Wbq0yZz9o3mWQv1rC+f8b9x0pZ3bRk8m9b2JqCq6p0E";
 
+/// Password work allowed at once: each argon2id check holds 19 MiB and a core for tens of
+/// milliseconds, so a burst of log-ins queues here instead of exhausting memory and starving
+/// every other request.
+static PASSWORD_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    Semaphore::new(2 * cores)
+});
+
+/// How long password work waits for a slot before the server says it is busy.
+const PASSWORD_QUEUE: Duration = Duration::from_secs(5);
+
+/// Runs argon2 work off the async threads, at most [`PASSWORD_SLOTS`] at a time; `busy` when
+/// none frees up in time (the caller answers 503 with `Retry-After`).
+async fn password_work<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let busy =
+        || AppError::new(Kind::Unavailable, "busy", "error-busy-try-again").arg("seconds", 5_u64);
+    let _slot = tokio::time::timeout(PASSWORD_QUEUE, PASSWORD_SLOTS.acquire())
+        .await
+        .map_err(|_| busy())?
+        .map_err(|_| busy())?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::internal(format!("password work failed: {e}")))
+}
+
 /// Checks a password off the async threads; with no account (`None`) it checks against a
 /// stand-in hash and fails, taking the same time, so answers do not tell which logins exist.
-pub async fn check_password(password: String, phc: Option<String>) -> bool {
+pub async fn check_password(password: String, phc: Option<String>) -> Result<bool, AppError> {
     let known = phc.is_some();
     let phc = phc.unwrap_or_else(|| STAND_IN_HASH.to_string());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
-        .await
-        .unwrap_or(false);
-    ok && known
+    let ok = password_work(move || verify_password(&password, &phc)).await?;
+    Ok(ok && known)
+}
+
+/// Hashes a password off the async threads, sharing the slots of [`check_password`].
+pub async fn hash_password_queued(password: String) -> Result<String, AppError> {
+    password_work(move || hash_password(&password))
+        .await?
+        .map_err(|e| AppError::internal(format!("hashing a password failed: {e}")))
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
@@ -82,8 +119,29 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_account_never_passes() {
         let phc = hash_password("mật khẩu").unwrap();
-        assert!(check_password("mật khẩu".into(), Some(phc)).await);
-        assert!(!check_password("mật khẩu".into(), None).await);
+        assert!(check_password("mật khẩu".into(), Some(phc)).await.unwrap());
+        assert!(!check_password("mật khẩu".into(), None).await.unwrap());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn password_work_runs_a_few_at_a_time_and_all_of_it_gets_done() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static RUNNING: AtomicUsize = AtomicUsize::new(0);
+        static MOST: AtomicUsize = AtomicUsize::new(0);
+        let burst = (0..40).map(|_| {
+            tokio::spawn(password_work(|| {
+                let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+                MOST.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                RUNNING.fetch_sub(1, Ordering::SeqCst);
+            }))
+        });
+        for task in futures_util::future::join_all(burst).await {
+            task.unwrap().unwrap();
+        }
+        let slots = 2 * std::thread::available_parallelism().map_or(2, usize::from);
+        let most = MOST.load(Ordering::SeqCst);
+        assert!((1..=slots).contains(&most), "{most} at once, {slots} slots");
     }
 
     #[test]

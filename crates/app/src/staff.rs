@@ -34,7 +34,7 @@ pub async fn log_in(
         .as_ref()
         .filter(|u| u.active)
         .map(|u| u.password_hash.clone());
-    let ok = check_password(password, phc).await;
+    let ok = check_password(password, phc).await?;
     let Some(user) = user.filter(|u| ok && u.active) else {
         state.limits.login.fail(&username);
         return Err(invalid());

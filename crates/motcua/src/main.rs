@@ -172,6 +172,7 @@ enum StatsCommand {
 }
 
 fn main() -> ExitCode {
+    motcua_app::tune_allocator();
     let cli = Cli::parse();
     if let Command::Calendar { command } = cli.command {
         return calendar_cmd::run(command);

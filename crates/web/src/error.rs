@@ -106,6 +106,13 @@ pub(crate) struct Failed(pub Arc<AppError>);
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let mut response = status(self.0.kind).into_response();
+        // A server that cannot answer now says when to try again.
+        if self.0.kind == Kind::Unavailable {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+        }
         response.extensions_mut().insert(Failed(Arc::new(self.0)));
         response
     }

@@ -14,7 +14,6 @@ mod request;
 pub mod testing;
 mod upload;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -85,26 +84,73 @@ const GRACE: Duration = Duration::from_secs(10);
 pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
     let (stop, shutdown) = motcua_app::jobs::shutdown();
     let jobs = app.start_jobs(shutdown);
-    let asked = Arc::new(tokio::sync::Notify::new());
-    let tell = asked.clone();
-    let server = axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        stop_asked().await;
-        tell.notify_one();
-    });
-    let result = tokio::select! {
-        r = server => r,
-        _ = async { asked.notified().await; tokio::time::sleep(GRACE).await } => Ok(()),
-    };
+    let router = router(app);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // A client has this long to send a request's headers, on a new connection or between the
+    // requests of a kept-alive one; a slow or silent one is disconnected (slowloris).
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ)
+        .keep_alive(true);
+    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let asked = stop_asked();
+    tokio::pin!(asked);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut asked => break,
+        };
+        // Past the cap a new connection is closed at once, and the ones open keep working.
+        let Ok(slot) = open.clone().try_acquire_owned() else {
+            tracing::warn!(%peer, "too many open connections; one refused");
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut req: axum::extract::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        );
+        let connection = http.serve_connection(
+            hyper_util::rt::TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service),
+        );
+        let watched = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = watched.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    // Requests under way get up to the grace period; live streams are cut then.
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(GRACE) => {}
+    }
     stop.stop();
     for job in jobs {
         let _ = job.await;
     }
-    result
+    Ok(())
 }
+
+/// How long a client may take to send a request's headers (see [`serve`]).
+const HEADER_READ: Duration = Duration::from_secs(10);
+
+/// Connections served at once: well under the process's descriptors, so the database and
+/// the files always find one.
+const MAX_CONNECTIONS: usize = 10_000;
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM.
 async fn stop_asked() {

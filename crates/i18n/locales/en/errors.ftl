@@ -194,3 +194,4 @@ error-commune-required = This procedure is handled by a commune's People's Commi
 error-assignee-not-eligible = The officer must be an active officer of the agency that takes the dossier at this step, in the step's role.
 error-unknown-agency = There is no such agency in the catalog; choose one from the list.
 error-dossier-search-query = Type a dossier code, a citizen ID, a phone number or the applicant's name (2 to 200 characters).
+error-busy-try-again = The system is busy; please try again in { $seconds } seconds.

@@ -194,3 +194,4 @@ error-commune-required = Thủ tục này do Ủy ban nhân dân cấp xã giả
 error-assignee-not-eligible = Cán bộ được giao phải là cán bộ đang làm việc tại cơ quan nhận hồ sơ ở bước này, đúng vai trò của bước.
 error-unknown-agency = Không có cơ quan này trong danh mục; hãy chọn cơ quan trong danh sách.
 error-dossier-search-query = Hãy nhập mã hồ sơ, số định danh cá nhân, số điện thoại hoặc họ tên người nộp (từ 2 đến 200 ký tự).
+error-busy-try-again = Hệ thống đang bận; vui lòng thử lại sau { $seconds } giây.

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{Value, json};
 
 mod cli;
+mod connections;
 mod crash;
 mod province;
 

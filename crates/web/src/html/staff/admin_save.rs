@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{NaiveDate, Utc};
 use motcua_app::App;
-use motcua_app::secrets::{hash_password, new_secret, sha256_hex};
+use motcua_app::secrets::{new_secret, sha256_hex};
 use motcua_domain::Lang;
 use motcua_domain::calendar::{DayKind, DayOverride, ProcessingTime};
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
@@ -132,14 +132,9 @@ pub(crate) async fn change_of(
                 (false, _) if password.chars().count() < 10 => {
                     return Err(("password", c.tr.t("admin-password-short")));
                 }
-                (false, _) => {
-                    let p = password.to_string();
-                    tokio::task::spawn_blocking(move || hash_password(&p))
-                        .await
-                        .ok()
-                        .and_then(Result::ok)
-                        .ok_or(("password", c.tr.t("admin-password-short")))?
-                }
+                (false, _) => motcua_app::secrets::hash_password_queued(password.to_string())
+                    .await
+                    .map_err(|e| ("password", c.tr.error(&e)))?,
             };
             let u = User {
                 username: username.clone(),

@@ -1,0 +1,62 @@
+//! The server sheds connections that hold it without asking anything (slowloris): one that
+//! sends nothing, and one that starts a request and never finishes its headers, are closed
+//! once the header-read time passes, while a normal request is answered meanwhile.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use crate::start;
+
+/// Waits until the server closes `stream`; how long that took (None if it stayed open).
+fn closed_within(mut stream: TcpStream, limit: Duration) -> Option<Duration> {
+    let t = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    while t.elapsed() < limit {
+        match stream.read(&mut buf) {
+            // Closed (possibly after a 408 or similar).
+            Ok(0) => return Some(t.elapsed()),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Some(t.elapsed()),
+            Err(_) => {}
+        }
+    }
+    None
+}
+
+#[test]
+fn silent_and_slow_clients_are_disconnected() {
+    let data = std::env::temp_dir().join(format!("motcua-conn-{}", std::process::id()));
+    std::fs::remove_dir_all(&data).ok();
+    let mut server = start(&data);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let silent = TcpStream::connect(&address).unwrap();
+    let mut slow = TcpStream::connect(&address).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let waiting = std::thread::spawn(move || closed_within(slow, Duration::from_secs(30)));
+    // Meanwhile the server answers others.
+    let mut normal = TcpStream::connect(&address).unwrap();
+    normal
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    normal.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let silent_closed = closed_within(silent, Duration::from_secs(30));
+    let slow_closed = waiting.join().unwrap();
+    server.child.kill().ok();
+    server.child.wait().ok();
+    std::fs::remove_dir_all(&data).ok();
+    assert!(
+        silent_closed.is_some(),
+        "a connection that sends nothing stays open"
+    );
+    assert!(
+        slow_closed.is_some(),
+        "unfinished headers keep the connection open"
+    );
+}
