@@ -174,23 +174,32 @@ async fn check_count(state: &App, d: &Draft, p: &Procedure) -> Result<(), AppErr
 }
 
 fn clean_file_name(name: &str, mime: &str) -> String {
+    // Controls, and the invisible characters that reorder or hide text: a name must read as
+    // it is ("a\u{202e}gpj.exe.pdf" would show as "afdp.exe.jpg").
+    let hidden = |c: &char| {
+        c.is_control()
+            || matches!(*c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
     let base: String = name
         .rsplit(['/', '\\'])
         .next()
         .unwrap_or("")
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !hidden(c))
         .take(120)
         .collect();
     let base = base.trim();
-    if base.is_empty() {
-        let ext = crate::files::ACCEPTED
-            .iter()
-            .find(|(m, _)| *m == mime)
-            .map_or("bin", |(_, e)| *e);
-        format!("tep.{ext}")
-    } else {
-        base.to_string()
+    let ext = crate::files::ACCEPTED
+        .iter()
+        .find(|(m, _)| *m == mime)
+        .map_or("bin", |(_, e)| *e);
+    // The extension says what the content is ("boot.ini" that is a PDF is "boot.ini.pdf").
+    let lower = base.to_lowercase();
+    let fits = lower.ends_with(&format!(".{ext}")) || (ext == "jpg" && lower.ends_with(".jpeg"));
+    match (base.is_empty(), fits) {
+        (true, _) => format!("tep.{ext}"),
+        (false, true) => base.to_string(),
+        (false, false) => format!("{base}.{ext}"),
     }
 }
 
@@ -453,6 +462,18 @@ pub async fn submit(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn file_names_read_as_they_are_and_say_what_the_file_is() {
+        let pdf = "application/pdf";
+        assert_eq!(clean_file_name("a\u{202e}gpj.exe.pdf", pdf), "agpj.exe.pdf");
+        assert_eq!(clean_file_name("\u{200b}\u{200b}.pdf", pdf), ".pdf");
+        assert_eq!(clean_file_name("\u{200b}\u{feff}", pdf), "tep.pdf");
+        assert_eq!(clean_file_name("../../etc/tờ khai.pdf", pdf), "tờ khai.pdf");
+        assert_eq!(clean_file_name("boot.ini", pdf), "boot.ini.pdf");
+        assert_eq!(clean_file_name("ảnh.JPEG", "image/jpeg"), "ảnh.JPEG");
+        assert_eq!(clean_file_name("scan.pdf", "image/png"), "scan.pdf.png");
+    }
+
     use super::*;
     use motcua_catalog::portal::{FieldRoutes, procedures};
     use motcua_domain::ids::AgencyCode;

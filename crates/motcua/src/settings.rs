@@ -89,7 +89,8 @@ pub(crate) struct Channels {
 
 impl Channels {
     /// Starts background delivery of notifications from the outbox.
-    /// With `terminal` (the demo) and no SMTP host, e-mails are printed on the terminal.
+    /// With `terminal` (the demo), e-mails without an SMTP host and texts without an SMS gateway
+    /// are printed on the terminal.
     pub(crate) fn spawn(
         &self,
         store: Arc<dyn Store>,
@@ -120,6 +121,7 @@ impl Channels {
             )),
         };
         let sms: Option<Arc<dyn SmsSender>> = match &self.sms_url {
+            None if terminal => Some(Arc::new(motcua_notify::TerminalSms)),
             None => None,
             Some(url) => Some(Arc::new(
                 HttpSms::new(SmsConfig {

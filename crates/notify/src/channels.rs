@@ -179,3 +179,15 @@ impl EmailSender for TerminalEmail {
         Ok(())
     }
 }
+
+/// Texts "sent" to the terminal: the demo's channel when no SMS gateway is configured, so that
+/// signing up with a mobile number works there too. Never for production.
+pub struct TerminalSms;
+
+#[async_trait]
+impl SmsSender for TerminalSms {
+    async fn send(&self, to: &str, text: &str) -> Result<(), SendError> {
+        println!("--- SMS to {to}: {text}");
+        Ok(())
+    }
+}

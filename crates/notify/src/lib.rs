@@ -13,7 +13,7 @@ pub mod testing;
 
 pub use channels::{
     EmailSender, HttpSms, SendError, SmsConfig, SmsSender, SmtpConfig, SmtpEmail, SmtpSecurity,
-    TerminalEmail,
+    TerminalEmail, TerminalSms,
 };
 pub use compose::{
     Composed, Overrides, TEMPLATE_SETTING_PREFIX, check_template, compose, compose_code, templates,

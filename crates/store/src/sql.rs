@@ -815,17 +815,28 @@ impl Store for SqlStore {
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
         // The partial index `outbox_due` holds only undelivered rows, in the order claimed: the
-        // next batch is its first rows, whatever the size of the backlog.
+        // next batch is its first rows, whatever the size of the backlog. One-time codes come
+        // first (`outbox_codes`): a citizen waiting for one must not wait for a backlog.
         let sql = match self.backend {
             Backend::Sqlite => {
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id IN \
-                 (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 \
-                 ORDER BY next_attempt_at, id LIMIT $3) RETURNING id, event_seq, topic, payload, created_at, attempts"
+                 (SELECT id FROM (SELECT id, p, t FROM (SELECT id, 0 AS p, next_attempt_at AS t FROM outbox \
+                 WHERE topic = 'citizen.code' AND delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 \
+                 ORDER BY next_attempt_at, id LIMIT $3) AS codes \
+                 UNION ALL SELECT id, p, t FROM (SELECT id, 1 AS p, next_attempt_at AS t FROM outbox \
+                 WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 AND topic <> 'citizen.code' \
+                 ORDER BY next_attempt_at, id LIMIT $3) AS rest ORDER BY p, t, id LIMIT $3) AS claim) \
+                 RETURNING id, event_seq, topic, payload, created_at, attempts"
             }
             Backend::Postgres => {
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id IN \
-                 (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 \
-                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, event_seq, topic, payload, created_at, attempts"
+                 (SELECT id FROM (SELECT id, p, t FROM (SELECT id, 0 AS p, next_attempt_at AS t FROM outbox \
+                 WHERE topic = 'citizen.code' AND delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 \
+                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) AS codes \
+                 UNION ALL SELECT id, p, t FROM (SELECT id, 1 AS p, next_attempt_at AS t FROM outbox \
+                 WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 AND topic <> 'citizen.code' \
+                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) AS rest ORDER BY p, t, id LIMIT $3) AS claim) \
+                 RETURNING id, event_seq, topic, payload, created_at, attempts"
             }
         };
         // Through the committer: a claim shares its commit with the writes waiting beside it.

@@ -71,7 +71,26 @@ pub fn router(state: App) -> Router {
         HeaderName::from_static("cross-origin-resource-policy"),
         HeaderValue::from_static("same-origin"),
     ))
+    .layer(axum::middleware::from_fn(personal_not_cached))
     .layer(TraceLayer::new_for_http())
+}
+
+/// What is answered to a signed-in caller (a bearer token, a citizen's or an officer's
+/// cookie) is theirs alone: no cache keeps it, unless the handler said otherwise.
+async fn personal_not_cached(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let personal = req.headers().contains_key(header::AUTHORIZATION)
+        || auth::session_cookie(req.headers()).is_some()
+        || auth::staff_cookie(req.headers()).is_some();
+    let mut response = next.run(req).await;
+    if personal && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// How long requests under way (and open event streams) get to finish once a stop is asked.

@@ -1,6 +1,8 @@
-//! The server sheds connections that hold it without asking anything (slowloris): one that
-//! sends nothing, and one that starts a request and never finishes its headers, are closed
-//! once the header-read time passes, while a normal request is answered meanwhile.
+//! The demo server as the public meets it. It sheds connections that hold it without asking
+//! anything (slowloris): one that sends nothing, and one that starts a request and never
+//! finishes its headers, are closed once the header-read time passes, while a normal request
+//! is answered meanwhile. And with no SMS gateway, the one-time code of a sign-up by mobile
+//! number is printed on the terminal, like the e-mails, so the account can be verified.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -28,7 +30,7 @@ fn closed_within(mut stream: TcpStream, limit: Duration) -> Option<Duration> {
 }
 
 #[test]
-fn silent_and_slow_clients_are_disconnected() {
+fn sheds_silent_clients_and_texts_codes_on_the_terminal() {
     let data = std::env::temp_dir().join(format!("motcua-conn-{}", std::process::id()));
     std::fs::remove_dir_all(&data).ok();
     let mut server = start(&data);
@@ -46,6 +48,51 @@ fn silent_and_slow_clients_are_disconnected() {
     let mut answer = String::new();
     normal.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // Meanwhile, a sign-up by mobile number.
+    let base = server.base.clone();
+    let printed = server.printed.clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async move {
+        let http = reqwest::Client::new();
+        let register = serde_json::json!({
+            "login": "0987654321", "password": "mat-khau-du-dai", "full_name": "Phạm Thu Hà"
+        });
+        let r = http
+            .post(format!("{base}/api/v1/citizen/register"))
+            .json(&register)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let started = Instant::now();
+        let code = loop {
+            let text = printed
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| l.starts_with("--- SMS to +84987654321: "))
+                .cloned();
+            if let Some(text) = text {
+                break text
+                    .split(|c: char| !c.is_ascii_digit())
+                    .find(|w| w.len() == 6)
+                    .expect("a six-digit code")
+                    .to_string();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no text printed"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let r = http
+            .post(format!("{base}/api/v1/citizen/verify"))
+            .json(&serde_json::json!({"login": "0987654321", "code": code}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{:?}", r.text().await);
+    });
     let silent_closed = closed_within(silent, Duration::from_secs(30));
     let slow_closed = waiting.join().unwrap();
     server.child.kill().ok();

@@ -17,6 +17,9 @@ pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_motcua");
 pub(crate) struct Server {
     pub child: Child,
     pub base: String,
+    /// What the server printed on its terminal since it started listening (the demo's
+    /// e-mails and texts), the latest 1,000 lines.
+    pub printed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 pub(crate) fn start(data: &Path) -> Server {
@@ -40,8 +43,22 @@ pub(crate) fn start(data: &Path) -> Server {
         }
     };
     // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, base }
+    let printed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = printed.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let mut kept = keep.lock().unwrap_or_else(|p| p.into_inner());
+            if kept.len() >= 1000 {
+                kept.remove(0);
+            }
+            kept.push(line);
+        }
+    });
+    Server {
+        child,
+        base,
+        printed,
+    }
 }
 
 pub(crate) fn credentials(data: &Path) -> Value {

@@ -286,9 +286,15 @@ pub(crate) fn see_other(to: &str) -> Response {
 
 /// A local path to return to after signing in (never another site).
 pub(crate) fn safe_next(next: Option<&str>) -> String {
+    // A path of this site only: no scheme, no host, no backslash, no space or control
+    // character a browser would drop to turn "/\t/evil" into "//evil".
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._~%?=&-".contains(c);
     match next {
         Some(n)
-            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 300 =>
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() < 300
+                && n.chars().all(plain) =>
         {
             n.to_string()
         }
@@ -300,4 +306,31 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
 /// expired session): nothing was changed.
 pub(crate) fn forged(c: &Chrome) -> Response {
     crate::html::error_page(StatusCode::FORBIDDEN, c, "csrf-title", c.tr.t("csrf-lead"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/account/profile")), "/account/profile");
+        assert_eq!(
+            safe_next(Some("/procedures?q=khai%20sinh&page=2")),
+            "/procedures?q=khai%20sinh&page=2"
+        );
+        for away in [
+            "//evil.example/x",
+            "/\t/evil.example/x",
+            "/ /evil",
+            "/\\evil",
+            "/a\u{1}b",
+            "https://evil.example/",
+            "evil",
+            "/tài-khoản",
+        ] {
+            assert_eq!(safe_next(Some(away)), "/account", "{away:?}");
+        }
+        assert_eq!(safe_next(None), "/account");
+    }
 }

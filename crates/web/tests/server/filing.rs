@@ -449,6 +449,18 @@ async fn file_pay_receive_supplement(app: App) {
 
     // What was submitted, as the officer sees it: the applicant's details and the file,
     // which staff in scope and the applicant can open, and nobody else.
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/dossiers/{code}")))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["cache-control"],
+        "no-store",
+        "personal data is not cached"
+    );
     let (_, detail) = app
         .get(&format!("/api/v1/dossiers/{code}"), Some(&staff))
         .await;

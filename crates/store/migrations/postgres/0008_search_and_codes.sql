@@ -5,3 +5,5 @@
 ALTER TABLE dossiers ADD COLUMN applicant_folded TEXT;
 CREATE INDEX dossiers_phone ON dossiers(phone_last4);
 INSERT INTO settings (key, value) SELECT 'search_backfill', 'needed' WHERE EXISTS (SELECT 1 FROM dossiers);
+-- One-time codes are delivered ahead of any backlog of other notifications.
+CREATE INDEX outbox_codes ON outbox(next_attempt_at, id) WHERE topic = 'citizen.code' AND delivered_at IS NULL AND dead_at IS NULL;
