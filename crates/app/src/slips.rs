@@ -107,9 +107,9 @@ async fn issuer(state: &App, r: &DossierRecord) -> Result<(String, String, Strin
     let office = agencies
         .iter()
         .find(|a| a.code == r.state.intake.receiving_agency)
-        .map_or_else(|| "BỘ PHẬN MỘT CỬA".to_string(), |a| a.name.to_uppercase());
+        .map_or_else(|| "Bộ phận Một cửa".to_string(), |a| a.name.clone());
     let province = agencies.iter().find(|a| a.kind == AgencyKind::Province);
-    let authority = province.map_or_else(String::new, |a| a.name.to_uppercase());
+    let authority = province.map_or_else(String::new, |a| a.name.clone());
     let place = province
         .map(|a| {
             let n = a.name.as_str();

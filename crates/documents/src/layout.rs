@@ -190,7 +190,8 @@ impl Sheet {
     }
 
     /// The two-column heading of Vietnamese administrative documents: issuing body and number
-    /// on the left, national motto, place and date on the right.
+    /// on the left, national motto, place and date on the right, both in capitals where the
+    /// form wants them. A name too long for its column wraps inside it, never into the other.
     pub(crate) fn letterhead(
         &mut self,
         authority: &str,
@@ -201,19 +202,25 @@ impl Sheet {
         let col = (WIDTH - 2.0 * MARGIN) / 2.0;
         let (left, right) = (MARGIN, MARGIN + col);
         let top = self.y;
-        self.centered_in(left, col, authority, 7.5, Weight::Regular);
-        self.centered_in(
-            right,
-            col,
-            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-            7.5,
-            Weight::Bold,
+        let (authority, office) = (authority.to_uppercase(), office.to_uppercase());
+        let left_end = self.column(
+            left,
+            top,
+            &[
+                (authority.as_str(), 7.5, Weight::Regular),
+                (office.as_str(), 7.5, Weight::Bold),
+            ],
         );
-        self.y += 10.0;
-        self.centered_in(left, col, office, 7.5, Weight::Bold);
-        self.centered_in(right, col, "Độc lập - Tự do - Hạnh phúc", 8.0, Weight::Bold);
-        self.y += 11.0;
-        let (w, rule_y) = (60.0, self.y + 1.0);
+        let right_end = self.column(
+            right,
+            top,
+            &[
+                ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 7.5, Weight::Bold),
+                ("Độc lập - Tự do - Hạnh phúc", 8.0, Weight::Bold),
+            ],
+        );
+        let rule_y = left_end.max(right_end) + 2.0;
+        let w = 60.0;
         self.ops().push(Op::Rect {
             x: left + (col - w) / 2.0,
             y: rule_y,
@@ -226,10 +233,26 @@ impl Sheet {
             w: 90.0,
             h: 0.6,
         });
-        self.y += 6.0;
-        self.centered_in(left, col, &format!("Số: {number}"), 7.5, Weight::Regular);
-        self.centered_in(right, col, place_date, 7.5, Weight::Regular);
-        self.y = top + 44.0;
+        let below = rule_y + 6.0;
+        let number = format!("Số: {number}");
+        let left_end = self.column(left, below, &[(number.as_str(), 7.5, Weight::Regular)]);
+        let right_end = self.column(right, below, &[(place_date, 7.5, Weight::Regular)]);
+        self.y = (top + 44.0).max(left_end.max(right_end) + 4.0);
+    }
+
+    /// Lines of a letterhead column (half the text width, from `x`) centred from `y`, each
+    /// part wrapped inside the column: where the column ends.
+    fn column(&mut self, x: f32, y: f32, parts: &[(&str, f32, Weight)]) -> f32 {
+        let col = (WIDTH - 2.0 * MARGIN) / 2.0;
+        let mut y = y;
+        for (text, size, weight) in parts {
+            for line in self.wrap(text, *size, *weight, col - 8.0) {
+                self.y = y;
+                self.centered_in(x, col, &line, *size, *weight);
+                y += 10.0;
+            }
+        }
+        y
     }
 
     /// A QR code at the left margin with a caption beside it.

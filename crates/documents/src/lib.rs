@@ -22,9 +22,10 @@ pub enum DocumentError {
 /// dossier filed online and not yet checked by reception, the confirmation of filing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptSlip {
-    /// "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH".
+    /// "Ủy ban nhân dân tỉnh Quảng Ninh", as the agency writes its name (the letterhead puts
+    /// it in capitals).
     pub authority: String,
-    /// "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".
+    /// "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh", as written: the body names it so.
     pub office: String,
     /// "Quảng Ninh, ngày 02 tháng 6 năm 2025".
     pub place_and_date: String,
@@ -68,7 +69,7 @@ pub fn receipt_pdf(s: &ReceiptSlip) -> Result<Vec<u8>, DocumentError> {
     sheet.centered(title, 12.5, Weight::Bold);
     sheet.centered(&format!("Mã hồ sơ: {}", s.dossier_code), 10.5, Weight::Bold);
     sheet.gap(8.0);
-    let office = sentence_case(&s.office);
+    let office = &s.office;
     sheet.paragraph(
         &if s.received {
             format!("{office} tiếp nhận hồ sơ của:")
@@ -96,7 +97,7 @@ pub fn receipt_pdf(s: &ReceiptSlip) -> Result<Vec<u8>, DocumentError> {
     }
     sheet.paragraph("1. Thành phần hồ sơ nộp gồm:", Weight::Regular);
     for (i, d) in s.documents.iter().enumerate() {
-        sheet.indented(&format!("({}) {d}", i + 1));
+        sheet.indented(&format!("({}) {}", i + 1, list_item(d)));
     }
     sheet.paragraph("2. Số lượng hồ sơ: 01 bộ.", Weight::Regular);
     sheet.paragraph(
@@ -147,6 +148,7 @@ pub fn receipt_pdf(s: &ReceiptSlip) -> Result<Vec<u8>, DocumentError> {
 /// What every notice slip (Mẫu 02, 03, 04) shares: who issues it, to whom, about what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlipHeader {
+    /// As [`ReceiptSlip`]'s: names as written, put in capitals by the letterhead.
     pub authority: String,
     pub office: String,
     pub place_and_date: String,
@@ -199,7 +201,7 @@ pub fn notice_pdf(h: &SlipHeader, notice: &Notice) -> Result<Vec<u8>, DocumentEr
     sheet.gap(8.0);
     sheet.field("Kính gửi", &h.applicant_name);
     sheet.field("Nội dung yêu cầu giải quyết", &h.procedure_name);
-    let office = sentence_case(&h.office);
+    let office = &h.office;
     match notice {
         Notice::Supplement { reason, missing } => {
             sheet.paragraph(
@@ -209,7 +211,7 @@ pub fn notice_pdf(h: &SlipHeader, notice: &Notice) -> Result<Vec<u8>, DocumentEr
                 Weight::Regular,
             );
             for (i, m) in missing.iter().enumerate() {
-                sheet.indented(&format!("{}. {m}", i + 1));
+                sheet.indented(&format!("{}. {}", i + 1, list_item(m)));
             }
             sheet.field("Lý do", reason);
             sheet.paragraph(
@@ -223,7 +225,7 @@ pub fn notice_pdf(h: &SlipHeader, notice: &Notice) -> Result<Vec<u8>, DocumentEr
                 Weight::Regular,
             );
             for (i, r) in reasons.iter().enumerate() {
-                sheet.indented(&format!("{}. {r}", i + 1));
+                sheet.indented(&format!("{}. {}", i + 1, list_item(r)));
             }
             sheet.paragraph(
                 "Xin thông báo để ông/bà được biết và thực hiện.",
@@ -355,14 +357,10 @@ pub fn control_sheet_pdf(s: &ControlSheet) -> Result<Vec<u8>, DocumentError> {
     sheet.finish()
 }
 
-/// "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG" → "Trung tâm phục vụ hành chính công".
-fn sentence_case(s: &str) -> String {
-    let lower = s.to_lowercase();
-    let mut chars = lower.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+/// A list item without the trailing dots, commas or semicolons the catalog's joins leave
+/// ("Bản sao giấy khai sinh..", "…; ;"): a numbered line ends with its words.
+fn list_item(text: &str) -> &str {
+    text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':'))
 }
 
 #[cfg(test)]

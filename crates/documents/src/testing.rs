@@ -81,3 +81,57 @@ pub fn qr_text(pdf: &[u8]) -> Option<String> {
     std::fs::remove_dir_all(&dir).ok();
     Some(String::from_utf8(out.stdout).unwrap().trim().to_string())
 }
+
+/// Words of the PDF that are printed over one another (their boxes, as `pdftotext -bbox`
+/// reads them, share more than a sliver in both directions), page by page: text running into
+/// other text, as a letterhead column into the other. `None` when the tool is missing.
+pub fn overlapping_words(pdf: &[u8]) -> Option<Vec<(String, String)>> {
+    if !tool("pdftotext") {
+        return None;
+    }
+    let dir = scratch("bbox");
+    let file = dir.join("slip.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::remove_dir_all(&dir).ok();
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attr = |tag: &str, name: &str| -> f32 {
+        let key = format!("{name}=\"");
+        let at = tag.find(&key).map(|i| i + key.len()).unwrap_or(0);
+        tag[at..]
+            .split('"')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let mut found = Vec::new();
+    for page in html.split("<page ").skip(1) {
+        let words: Vec<(String, [f32; 4])> = page
+            .split("<word ")
+            .skip(1)
+            .filter_map(|w| {
+                let (tag, rest) = w.split_once('>')?;
+                let text = rest.split("</word>").next()?.to_string();
+                let b = ["xMin", "yMin", "xMax", "yMax"].map(|k| attr(tag, k));
+                Some((text, b))
+            })
+            .collect();
+        for (i, (a, p)) in words.iter().enumerate() {
+            for (b, q) in &words[i + 1..] {
+                let across = p[2].min(q[2]) - p[0].max(q[0]);
+                let down = p[3].min(q[3]) - p[1].max(q[1]);
+                let height = (p[3] - p[1]).min(q[3] - q[1]);
+                if across > 1.0 && down > 0.4 * height {
+                    found.push((a.clone(), b.clone()));
+                }
+            }
+        }
+    }
+    Some(found)
+}

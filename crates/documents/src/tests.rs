@@ -6,7 +6,7 @@ use crate::testing::{pdf_text, qr_text};
 fn slip(received: bool) -> ReceiptSlip {
     ReceiptSlip {
         authority: "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH".into(),
-        office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+        office: "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh".into(),
         place_and_date: "Quảng Ninh, ngày 02 tháng 6 năm 2025".into(),
         received,
         dossier_code: "000.00.01.H40-250602-0001".into(),
@@ -90,7 +90,7 @@ fn long_lists_flow_onto_more_pages() {
 fn notice_slips_say_what_they_are_in_vietnamese() {
     let h = SlipHeader {
         authority: "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH".into(),
-        office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+        office: "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh".into(),
         place_and_date: "Quảng Ninh, ngày 03 tháng 6 năm 2025".into(),
         dossier_code: "000.00.01.H40-250602-0001".into(),
         applicant_name: "Nguyễn Thị Ánh".into(),
@@ -149,7 +149,7 @@ fn notice_slips_say_what_they_are_in_vietnamese() {
 fn control_sheet_lists_every_handover() {
     let header = SlipHeader {
         authority: "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH".into(),
-        office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+        office: "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh".into(),
         place_and_date: "Quảng Ninh, ngày 09 tháng 6 năm 2025".into(),
         dossier_code: "000.00.01.H40-250602-0001".into(),
         applicant_name: "Nguyễn Thị Ánh".into(),
@@ -191,4 +191,82 @@ fn control_sheet_lists_every_handover() {
     if let Some(qr) = qr_text(&pdf) {
         assert_eq!(qr, header.tracking_url);
     }
+}
+
+#[test]
+fn no_text_runs_into_other_text_on_any_slip() {
+    // The longest names of the demo province, and a document list with the catalog's faults.
+    let header = SlipHeader {
+        authority: "Ủy ban nhân dân tỉnh Quảng Ninh".into(),
+        office: "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh".into(),
+        place_and_date: "Quảng Ninh, ngày 30 tháng 11 năm 2026".into(),
+        dossier_code: "000.00.01.H22-261130-0001".into(),
+        applicant_name: "Nguyễn Thị Ánh".into(),
+        procedure_name: "Thủ tục đăng ký khai sinh kết hợp nhận cha, mẹ, con có yếu tố nước ngoài"
+            .into(),
+        tracking_url: "http://127.0.0.1/track?code=000.00.01.H22-261130-0001".into(),
+    };
+    let mut receipt = slip(true);
+    receipt.authority = header.authority.clone();
+    receipt.documents.push(
+        "Bản sao văn bản nghiệm thu về phòng cháy và chữa cháy của cơ quan có thẩm quyền..".into(),
+    );
+    let notices = [
+        Notice::Supplement {
+            reason: "Bản sao không rõ".into(),
+            missing: vec!["Bản sao giấy khai sinh..".into(); 3],
+        },
+        Notice::Refusal {
+            reasons: vec!["Không thuộc thẩm quyền giải quyết".into()],
+        },
+        Notice::Apology {
+            original_due: "16 giờ 30 phút, ngày 05/06/2025".into(),
+            new_due: "16 giờ 30 phút, ngày 10/06/2025".into(),
+            reason: "Chờ ý kiến cơ quan phối hợp".into(),
+        },
+        Notice::Result {
+            summary: "Cấp giấy khai sinh số 123/2026".into(),
+            agency: "Ủy ban nhân dân phường Hồng Gai".into(),
+            issued_at: "10 giờ 00 phút, ngày 03/12/2026".into(),
+            sha256: "ab".repeat(32),
+            verify_url: "http://127.0.0.1/verify/abab".into(),
+        },
+    ];
+    let mut slips = vec![
+        ("receipt", receipt_pdf(&receipt).unwrap()),
+        ("online receipt", receipt_pdf(&slip(false)).unwrap()),
+        (
+            "control sheet",
+            control_sheet_pdf(&ControlSheet {
+                header: header.clone(),
+                received_at: "14 giờ 05 phút, ngày 02/06/2025".into(),
+                due_at: "16 giờ 30 phút, ngày 09/06/2025".into(),
+                handovers: vec![Handover {
+                    parties: "Bộ phận tiếp nhận giao, Phòng Tư pháp nhận".into(),
+                    at: "09 giờ 00 phút, ngày 03/06/2025".into(),
+                    result: "Đúng hạn".into(),
+                    note: String::new(),
+                }],
+            })
+            .unwrap(),
+        ),
+    ];
+    for n in &notices {
+        slips.push(("notice", notice_pdf(&header, n).unwrap()));
+    }
+    for (kind, pdf) in &slips {
+        let Some(overlaps) = crate::testing::overlapping_words(pdf) else {
+            return;
+        };
+        assert!(overlaps.is_empty(), "{kind}: {overlaps:?}");
+        let text = pdf_text(pdf).unwrap_or_default();
+        assert!(!text.contains(".."), "{kind}: a list item ends in '..'");
+    }
+    // The proper nouns keep their capitals in the body.
+    let text = pdf_text(&receipt_pdf(&receipt).unwrap()).unwrap_or_default();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh tiếp nhận"),
+        "{flat}"
+    );
 }
