@@ -190,7 +190,22 @@ pub fn compose(
     set("code", code.to_string());
     set("procedure", procedure_name.to_string());
     set("name", dossier.intake.applicant.name.clone());
-    set("url", format!("{}/track", public_url.trim_end_matches('/')));
+    set(
+        "url",
+        format!("{}/track?code={code}", public_url.trim_end_matches('/')),
+    );
+    // The second factor that works for this dossier: the phone's last four digits, else the
+    // citizen ID's, else none (then only the applicant's account shows it).
+    let a = &dossier.intake.applicant;
+    let factor = if a.phone.is_some() {
+        "track-check-phone"
+    } else if a.cccd.is_some() {
+        "track-check-cccd"
+    } else {
+        "track-check-account"
+    };
+    let check = overrides.lookup(lang, factor, &HashMap::new());
+    set("check", check);
     match &event.kind {
         EventKind::Received { due_at, .. } => set("due", date(*due_at)),
         EventKind::SupplementRequested {

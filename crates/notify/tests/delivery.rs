@@ -182,6 +182,14 @@ async fn delivers_retries_and_gives_up(s: Setup) {
         assert!(mails.iter().all(|(to, _)| to == "anh@example.vn"));
         assert!(mails[1].1.contains(&format!("Hồ sơ {dossier_code} (Đăng ký khai sinh) đã được tiếp nhận. Ngày hẹn trả kết quả: 16:30 05/06/2025.")), "{}", mails[1].1);
         assert!(mails[1].1.contains("Kính gửi Nguyễn Thị Ánh,"));
+        // How to track it: the link with the code, and the factor that works for this dossier.
+        assert!(
+            mails[1].1.contains(&format!(
+                "Tra cứu hồ sơ: http://127.0.0.1:8080/track?code={dossier_code} (mã hồ sơ {dossier_code}; mã xác thực là 4 số cuối số điện thoại của người nộp)."
+            )),
+            "{}",
+            mails[1].1
+        );
         let texts = s.sms.texts.lock().unwrap();
         assert_eq!(texts.len(), 2);
         assert_eq!(texts[1]["to"], "+84912345678");

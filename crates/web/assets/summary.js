@@ -24,7 +24,11 @@
         tr.appendChild(cell("td", String(r.very_satisfied), "num"));
         tr.appendChild(cell("td", String(r.satisfied), "num"));
         tr.appendChild(cell("td", String(r.dissatisfied), "num"));
-        tr.appendChild(cell("td", r.satisfied_percent === null ? "–" : r.satisfied_percent + " %", "num"));
+        // The page's language decides the decimal mark ("90,9 %" in Vietnamese).
+        var percent = r.satisfied_percent === null ? "–"
+          : r.satisfied_percent.toLocaleString(document.documentElement.lang || "vi",
+              { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + " %";
+        tr.appendChild(cell("td", percent, "num"));
         body.appendChild(tr);
       });
     });

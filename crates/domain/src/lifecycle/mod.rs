@@ -854,6 +854,15 @@ impl Dossier {
         (self.fee_paid - self.fee_total()).max(0)
     }
 
+    /// What is owed back to the applicant (VND): everything paid when the dossier ended
+    /// without being decided (withdrawn or refused), else what was paid beyond the fee.
+    pub fn refund_due(&self) -> i64 {
+        match self.status {
+            Status::Withdrawn | Status::Refused => self.fee_paid,
+            _ => self.fee_excess(),
+        }
+    }
+
     /// What is still owed of that fee (VND): never negative, and nothing once the dossier is
     /// finished (a withdrawn or refused dossier owes nothing).
     pub fn fee_owed(&self) -> i64 {

@@ -1,7 +1,10 @@
 # Notifications to applicants (e-mail and SMS)
 greeting = Dear { $name },
 signature = Public Administrative Service Centre
-track-line = Track the dossier: { $url } (dossier code { $code }; the check is the last 4 digits of your phone number).
+track-line = Track the dossier: { $url } (dossier code { $code }; { $check }).
+track-check-phone = the check is the last 4 digits of the applicant's phone number
+track-check-cccd = the check is the last 4 digits of the applicant's citizen ID
+track-check-account = sign in to your portal account to follow it
 opened-subject = Dossier { $code } has been filed
 opened-body = Dossier { $code } ({ $procedure }) has been filed and awaits the one-stop department's check.
 opened-sms = Dossier { $code } filed, awaiting reception.

@@ -1,7 +1,10 @@
 # Thông báo gửi người nộp hồ sơ (thư điện tử và tin nhắn)
 greeting = Kính gửi { $name },
 signature = Trung tâm Phục vụ hành chính công
-track-line = Tra cứu hồ sơ: { $url } (mã hồ sơ { $code }, mã xác thực là 4 số cuối số điện thoại).
+track-line = Tra cứu hồ sơ: { $url } (mã hồ sơ { $code }; { $check }).
+track-check-phone = mã xác thực là 4 số cuối số điện thoại của người nộp
+track-check-cccd = mã xác thực là 4 số cuối số định danh cá nhân của người nộp
+track-check-account = đăng nhập tài khoản Cổng dịch vụ công để theo dõi
 opened-subject = Hồ sơ { $code } đã được nộp
 opened-body = Hồ sơ { $code } ({ $procedure }) đã được nộp và đang chờ Bộ phận Một cửa kiểm tra, tiếp nhận.
 opened-sms = Ho so { $code } da duoc nop, dang cho tiep nhan.

@@ -118,6 +118,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/staff", get(office::inbox))
         .route("/staff/login", get(office::login_form).post(office::login))
         .route("/staff/logout", post(office::logout))
+        .route("/staff/alerts/read", post(office::read_alert))
         .route(
             "/staff/admin",
             get(|| async { forms::see_other("/staff/admin/agencies") }),

@@ -260,6 +260,20 @@ async fn the_watcher_alerts_escalates_and_apologises_once(app: App) {
         app.post(&read, Some(&specialist), &json!({})).await.0,
         StatusCode::NO_CONTENT
     );
+    // The other one is dismissed on the page, with its button.
+    let other_id = alerts[1]["id"].as_i64().unwrap();
+    let (mut desk, csrf) = log_in(&app, "chuyenvien").await;
+    let (_, _, html) = desk.get("/staff").await;
+    assert!(
+        html.contains(&format!("name=\"alert\" value=\"{other_id}\"")) && html.contains("Đã xem"),
+        "{html}"
+    );
+    let id_text = other_id.to_string();
+    let form = [("csrf", csrf.as_str()), ("alert", id_text.as_str())];
+    let (s, location, _) = desk.post("/staff/alerts/read", &form).await;
+    assert_eq!((s, location.as_str()), (StatusCode::SEE_OTHER, "/staff"));
+    let (_, _, html) = desk.get("/staff").await;
+    assert!(!html.contains("id=\"staff-alerts\""), "{html}");
 
     // The apology is an event by the system with a new appointment; the slip says so.
     let (_, dossier) = app
@@ -678,6 +692,18 @@ async fn reception_console_receives_guides_and_refuses(app: App) {
         html.contains("/staff/reception?procedure=1.009999"),
         "{html}"
     );
+    // A second branch of the same centre: one branch is chosen for the officer, not both.
+    app.store
+        .put_branch(&motcua_store::Branch {
+            code: "VD".into(),
+            agency: motcua_domain::ids::AgencyCode::parse(CENTRE).unwrap(),
+            name: "Chi nhánh Vân Đồn".into(),
+            address: "Vân Đồn".into(),
+            hours: "".into(),
+            counters: vec![],
+        })
+        .await
+        .unwrap();
     let (_, _, html) = desk
         .get("/staff/reception?procedure=1.009999&cccd=022305001234")
         .await;
@@ -685,6 +711,8 @@ async fn reception_console_receives_guides_and_refuses(app: App) {
         html.contains("value=\"Nguyễn Thị Ánh\""),
         "prefilled: {html}"
     );
+    assert_eq!(html.matches(" selected>").count(), 1, "{html}");
+    assert!(html.contains("<option value=\"HQ\" selected>"), "{html}");
     assert!(
         html.contains("Tờ khai") && html.contains("Giấy tờ khác (nếu có)"),
         "{html}"

@@ -41,6 +41,8 @@ pub(crate) struct DossierPage<'a> {
     supplement: Option<(String, Vec<String>)>,
     documents: Vec<String>,
     can_withdraw: bool,
+    /// What was paid, to say it is refunded on withdrawal.
+    paid: Option<String>,
     result: Option<String>,
     result_file: bool,
     can_rate: bool,
@@ -129,8 +131,8 @@ pub(crate) async fn dossier_page(
             ),
         ));
     }
-    if d.fee_excess() > 0 {
-        facts.push((c.tr.t("dossier-fee-refund"), money(d.fee_excess())));
+    if d.refund_due() > 0 {
+        facts.push((c.tr.t("dossier-fee-refund"), money(d.refund_due())));
     }
     let owed = (d.fee_owed() > 0).then(|| money(d.fee_owed()));
     let supplement = d
@@ -177,6 +179,7 @@ pub(crate) async fn dossier_page(
                 | Status::AwaitingSupplement
                 | Status::Supplemented
         ),
+        paid: (d.fee_paid > 0).then(|| money(d.fee_paid)),
         result: d.result.as_ref().map(|x| x.summary.clone()),
         result_file: d
             .result

@@ -189,6 +189,45 @@ pub(crate) struct AccountPage<'a> {
     sessions: Vec<accounts::SignedIn>,
 }
 
+impl AccountPage<'_> {
+    /// When a session began, in Vietnam's time like every other time on the page.
+    fn since(&self, s: &accounts::SignedIn) -> String {
+        local(s.created_at)
+    }
+
+    /// The device of a session as people name it ("Chrome · Android"), from its user agent.
+    fn device(&self, s: &accounts::SignedIn) -> String {
+        let ua = s.user_agent.as_str();
+        let browser = [
+            ("Edg/", "Edge"),
+            ("OPR/", "Opera"),
+            ("CocCoc", "Cốc Cốc"),
+            ("Firefox/", "Firefox"),
+            ("Chrome/", "Chrome"),
+            ("Safari/", "Safari"),
+        ]
+        .into_iter()
+        .find(|(mark, _)| ua.contains(mark))
+        .map(|(_, name)| name);
+        let system = [
+            ("Android", "Android"),
+            ("iPhone", "iPhone"),
+            ("iPad", "iPad"),
+            ("Windows", "Windows"),
+            ("Mac OS", "macOS"),
+            ("Linux", "Linux"),
+        ]
+        .into_iter()
+        .find(|(mark, _)| ua.contains(mark))
+        .map(|(_, name)| name);
+        match (browser, system) {
+            (Some(b), Some(o)) => format!("{b} · {o}"),
+            (Some(x), None) | (None, Some(x)) => x.to_string(),
+            (None, None) => self.c.tr.t("account-session-device-unknown"),
+        }
+    }
+}
+
 pub(crate) async fn dossier_row(state: &App, r: &DossierRecord, lang: Lang) -> DossierRow {
     DossierRow {
         code: r.code.to_string(),

@@ -160,6 +160,17 @@ struct SummaryPage<'a> {
     tables: Vec<(&'static str, String, Vec<SatisfactionRow>)>,
 }
 
+impl SummaryPage<'_> {
+    /// A percentage with the page language's decimal mark ("90,9 %" in Vietnamese).
+    fn percent(&self, p: &f64) -> String {
+        let text = format!("{p:.1}");
+        match self.c.lang {
+            motcua_domain::Lang::Vi => format!("{} %", text.replace('.', ",")),
+            motcua_domain::Lang::En => format!("{text} %"),
+        }
+    }
+}
+
 /// Today's satisfaction per agency, branch, counter and officer, updated live as ratings are
 /// given (public, as results are published).
 pub(crate) async fn summary(State(state): State<App>, c: Chrome) -> Response {

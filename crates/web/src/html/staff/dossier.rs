@@ -291,8 +291,8 @@ fn fee_state(c: &Chrome, d: &motcua_domain::lifecycle::Dossier) -> String {
     if d.fee_paid > 0 {
         parts.push(c.tr.t1("staff-fee-paid", "amount", money(d.fee_paid)));
     }
-    if d.fee_excess() > 0 {
-        parts.push(c.tr.t1("staff-fee-excess", "amount", money(d.fee_excess())));
+    if d.refund_due() > 0 {
+        parts.push(c.tr.t1("staff-fee-excess", "amount", money(d.refund_due())));
     }
     parts.join(" · ")
 }

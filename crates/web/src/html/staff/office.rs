@@ -179,6 +179,28 @@ pub(crate) async fn logout(
     with_cookie(see_other("/staff/login"), Some(officer.cookie("", Some(0))))
 }
 
+/// Marks one of the officer's deadline alerts as read (the alert box's "Đã xem" button).
+pub(crate) async fn read_alert(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    axum::Form(f): Fields,
+) -> Response {
+    let user = match officer.form(&c, "/staff", get(&f, "csrf")) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    if let Ok(id) = get(&f, "alert").parse::<i64>()
+        && let Err(e) = state
+            .store
+            .mark_alert_read(id, &user.username, Utc::now())
+            .await
+    {
+        return crate::html::public::catalog::store_failure(&c, e);
+    }
+    see_other("/staff")
+}
+
 /// A row of a work list.
 pub(crate) struct Row {
     code: String,
@@ -201,7 +223,8 @@ pub(crate) struct InboxPage<'a> {
     role: String,
     views: Vec<(&'static str, String, bool)>,
     rows: Vec<Row>,
-    alerts: Vec<(String, String, String)>,
+    /// Unread deadline alerts: (id, dossier code, what, due).
+    alerts: Vec<(i64, String, String, String)>,
     /// Counters a reception officer may open, with their labels.
     counters: Vec<(String, String)>,
     /// What the officer searched for, and the search's problem if any.
@@ -325,7 +348,7 @@ pub(crate) async fn inbox(
         .map(|a| {
             let label = motcua_domain::lifecycle::Alert::parse(&a.kind)
                 .map_or_else(|| a.kind.clone(), |k| k.label(c.lang));
-            (a.dossier_code, label, local(a.due_at))
+            (a.id, a.dossier_code, label, local(a.due_at))
         })
         .collect();
     let counters = if user.role == Role::Reception {

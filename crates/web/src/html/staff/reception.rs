@@ -163,15 +163,20 @@ pub(crate) async fn reception_page(
         applicant.cccd = get(q, "cccd").to_string();
     }
     let mine = officer.signed_in().and_then(|u| u.agency);
-    let branches = state
-        .store
-        .branches()
-        .await
-        .unwrap_or_default()
+    // The branch chosen before, else the first of the officer's agency (not every one of
+    // them, which a browser would read as the last).
+    let all = state.store.branches().await.unwrap_or_default();
+    let chosen_branch = match get(q, "branch") {
+        "" => all
+            .iter()
+            .find(|b| Some(b.agency) == mine)
+            .map(|b| b.code.to_string()),
+        b => Some(b.to_string()),
+    };
+    let branches = all
         .into_iter()
         .map(|b| {
-            let selected = get(q, "branch") == b.code
-                || (get(q, "branch").is_empty() && Some(b.agency) == mine);
+            let selected = chosen_branch.as_deref() == Some(b.code.as_str());
             (b.code.to_string(), b.name, selected)
         })
         .collect();
