@@ -55,6 +55,24 @@ pub async fn start(
         ));
     }
     let now = Utc::now();
+    // One payment at a time: while one the gateway may still complete is pending, another
+    // could take the fee twice.
+    let window = chrono::Duration::minutes(vnpay::PAY_MINUTES);
+    if let Some(open) = state
+        .store
+        .dossier_payments(&record.code)
+        .await?
+        .into_iter()
+        .find(|p| p.status == PaymentStatus::Pending && now - p.created_at < window)
+    {
+        let left = (open.created_at + window - now).num_minutes() + 1;
+        return Err(AppError::new(
+            Kind::Conflict,
+            "payment_in_progress",
+            "error-payment-in-progress",
+        )
+        .arg("minutes", u64::try_from(left).unwrap_or(1)));
+    }
     let txn_ref = format!(
         "{}{:010}",
         vnpay::gateway_time(now).get(2..8).unwrap_or("000000"),
@@ -154,6 +172,14 @@ pub async fn settle(state: &App, params: &BTreeMap<String, String>) -> IpnAnswer
         )
         .await
         {
+            Ok(updated) if updated.state.fee_excess() > 0 => {
+                // Paid twice (or beyond a corrected fee): kept, shown as owed back, and the
+                // reception officers of the dossier are told to refund it.
+                tracing::warn!(txn_ref, dossier = %code, excess = updated.state.fee_excess(), "fee overpaid");
+                if let Err(e) = raise_overpaid(state, &updated).await {
+                    tracing::error!(error = %e, dossier = %code, "overpayment alert not raised");
+                }
+            }
             Ok(_) | Err(OpError::Lifecycle(LifecycleError::AlreadyPaid)) => {}
             Err(e) => {
                 // Paid after the dossier was closed (withdrawn): kept for a refund.
@@ -167,4 +193,35 @@ pub async fn settle(state: &App, params: &BTreeMap<String, String>) -> IpnAnswer
     } else {
         IpnAnswer::ALREADY
     }
+}
+
+/// Alerts the reception officers of the dossier's receiving agency that its fee was paid
+/// beyond what it owes.
+async fn raise_overpaid(
+    state: &App,
+    record: &motcua_store::DossierRecord,
+) -> Result<u64, motcua_store::StoreError> {
+    let now = Utc::now();
+    let receiving = record.state.intake.receiving_agency;
+    let alerts: Vec<motcua_store::NewAlert> = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.active
+                && u.role == motcua_domain::role::Role::Reception
+                && u.agency == Some(receiving)
+        })
+        .map(|u| motcua_store::NewAlert {
+            dossier_code: record.code,
+            kind: motcua_domain::lifecycle::Alert::Overpaid
+                .as_str()
+                .to_string(),
+            due_at: now,
+            recipient: u.username,
+            created_at: now,
+        })
+        .collect();
+    state.store.raise_alerts(&alerts).await
 }

@@ -120,10 +120,13 @@ pub fn payment_url(
     set("vnp_CreateDate", gateway_time(now));
     set(
         "vnp_ExpireDate",
-        gateway_time(now + chrono::Duration::minutes(15)),
+        gateway_time(now + chrono::Duration::minutes(PAY_MINUTES)),
     );
     signed_url(&c.gateway_url, &c.secret, p)
 }
+
+/// How long the gateway accepts a payment once it is started (`vnp_ExpireDate`).
+pub const PAY_MINUTES: i64 = 15;
 
 /// The merchant's answer to an IPN.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,14 +20,17 @@ pub enum Alert {
     StepDueSoon,
     /// The current step has used up its budget.
     StepOverdue,
+    /// The fee was paid beyond what the dossier owes: reception refunds the excess.
+    Overpaid,
 }
 
 impl Alert {
-    pub const ALL: [Alert; 4] = [
+    pub const ALL: [Alert; 5] = [
         Alert::DueSoon,
         Alert::Overdue,
         Alert::StepDueSoon,
         Alert::StepOverdue,
+        Alert::Overpaid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Alert {
             Alert::Overdue => "overdue",
             Alert::StepDueSoon => "step_due_soon",
             Alert::StepOverdue => "step_overdue",
+            Alert::Overpaid => "overpaid",
         }
     }
 
@@ -54,6 +58,11 @@ impl Alert {
             Alert::Overdue => pick(lang, "Quá hạn trả kết quả", "Result overdue"),
             Alert::StepDueSoon => pick(lang, "Bước xử lý sắp hết hạn", "Step due soon"),
             Alert::StepOverdue => pick(lang, "Bước xử lý quá hạn", "Step overdue"),
+            Alert::Overpaid => pick(
+                lang,
+                "Nộp thừa phí, lệ phí: cần hoàn trả",
+                "Fee overpaid: to refund",
+            ),
         }
     }
 }

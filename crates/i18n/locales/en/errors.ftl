@@ -195,3 +195,4 @@ error-assignee-not-eligible = The officer must be an active officer of the agenc
 error-unknown-agency = There is no such agency in the catalog; choose one from the list.
 error-dossier-search-query = Type a dossier code, a citizen ID, a phone number or the applicant's name (2 to 200 characters).
 error-busy-try-again = The system is busy; please try again in { $seconds } seconds.
+error-payment-in-progress = A payment of this dossier is still awaiting its result; finish it, or try again in { $minutes } minutes.

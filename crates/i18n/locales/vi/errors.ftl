@@ -195,3 +195,4 @@ error-assignee-not-eligible = Cán bộ được giao phải là cán bộ đang
 error-unknown-agency = Không có cơ quan này trong danh mục; hãy chọn cơ quan trong danh sách.
 error-dossier-search-query = Hãy nhập mã hồ sơ, số định danh cá nhân, số điện thoại hoặc họ tên người nộp (từ 2 đến 200 ký tự).
 error-busy-try-again = Hệ thống đang bận; vui lòng thử lại sau { $seconds } giây.
+error-payment-in-progress = Hồ sơ đang có một giao dịch thanh toán chờ kết quả; hãy hoàn tất giao dịch đó hoặc thử lại sau { $minutes } phút.

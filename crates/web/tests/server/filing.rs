@@ -238,6 +238,18 @@ async fn file_pay_receive_supplement(app: App) {
     assert_eq!(s, StatusCode::CREATED, "{started}");
     let pay_url = started["pay_url"].as_str().unwrap();
     let txn = started["txn_ref"].as_str().unwrap().to_string();
+    // One payment at a time: a second start while the first may still be completed.
+    let (s, body) = app
+        .post(
+            &format!("/api/v1/dossiers/{code}/payments"),
+            Some(&token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&body)),
+        (StatusCode::CONFLICT, "payment_in_progress")
+    );
     let page = app.http.get(pay_url).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("50.000 đồng"));
@@ -760,6 +772,46 @@ async fn file_pay_receive_supplement(app: App) {
         )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // A second payment the gateway completes anyway (one started elsewhere, settled late) is
+    // kept, shown as owed back, and reception is told to refund it.
+    let late = format!("{}9", &txn[..txn.len() - 1]);
+    app.store
+        .put_payment(&motcua_store::Payment {
+            txn_ref: late.clone(),
+            dossier_code: code.clone(),
+            amount: 50_000,
+            status: motcua_store::PaymentStatus::Pending,
+            created_at: chrono::Utc::now(),
+            paid_at: None,
+            gateway_txn: None,
+            bank_code: None,
+            response_code: None,
+        })
+        .await
+        .unwrap();
+    let mut second: BTreeMap<String, String> = form_urlencoded::parse(result_query.as_bytes())
+        .into_owned()
+        .collect();
+    second.insert("vnp_TxnRef".into(), late);
+    second.insert("vnp_TransactionNo".into(), "99999999".into());
+    let answer: Value = ipn(signed(&second)).await.unwrap().json().await.unwrap();
+    assert_eq!(answer["RspCode"], "00", "{answer}");
+    let (_, dossier) = app
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&token))
+        .await;
+    assert_eq!(
+        (dossier["fee_paid"].as_i64(), dossier["fee_owed"].as_i64()),
+        (Some(100_000), Some(0))
+    );
+    let (_, alerts) = app.get("/api/v1/alerts", Some(&staff)).await;
+    assert!(
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "overpaid" && a["dossier_code"] == code.as_str()),
+        "{alerts}"
+    );
 }
 
 async fn reuse_and_withdraw(app: App) {
