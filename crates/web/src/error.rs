@@ -242,6 +242,48 @@ pub(crate) async fn render_api_errors(req: Request, next: Next) -> Response {
     }
 }
 
+/// The last word on an API answer: a failure that did not come from a handler (a body over
+/// the size limit, a path that does not parse, a method the route lacks) still answers in the
+/// API's JSON error format, with a code for its status.
+pub(crate) async fn plain_api_errors_as_json(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let uri = req.uri().clone();
+    let accept = req.headers().get(header::ACCEPT_LANGUAGE).cloned();
+    let response = next.run(req).await;
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let status = response.status();
+    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (kind, code, key) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (Kind::TooLarge, "body_too_large", "error-body-too-large"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            Kind::BadRequest,
+            "method_not_allowed",
+            "error-method-not-allowed",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            Kind::UnsupportedMedia,
+            "unsupported_media_type",
+            "error-unsupported-media",
+        ),
+        StatusCode::NOT_FOUND => (Kind::NotFound, "not_found", "error-not-found"),
+        StatusCode::REQUEST_TIMEOUT => {
+            (Kind::BadRequest, "request_timeout", "error-request-timeout")
+        }
+        s if s.is_server_error() => (Kind::Internal, "internal", "error-internal"),
+        _ => (Kind::BadRequest, "bad_request", "error-bad-request"),
+    };
+    let lang = request_lang(uri.query(), accept.as_ref());
+    let body =
+        serde_json::to_vec(&json_body(&AppError::new(kind, code, key), lang)).unwrap_or_default();
+    with_body(response, "application/json", body)
+}
+
 /// The API's JSON error for a request that reached no route (the fallback answers it).
 pub(crate) fn json_error(e: WebError, lang: Lang) -> Response {
     (status(e.0.kind), Json(json_body(&e.0, lang))).into_response()
@@ -293,6 +335,13 @@ where
 
 fn json_rejection(r: JsonRejection) -> WebError {
     let detail = r.body_text();
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return WebError(AppError::new(
+            Kind::TooLarge,
+            "body_too_large",
+            "error-body-too-large",
+        ));
+    }
     let e = match r {
         JsonRejection::MissingJsonContentType(_) => AppError::new(
             Kind::UnsupportedMedia,

@@ -71,6 +71,7 @@ pub fn router(state: App) -> Router {
         HeaderName::from_static("cross-origin-resource-policy"),
         HeaderValue::from_static("same-origin"),
     ))
+    .layer(axum::middleware::from_fn(error::plain_api_errors_as_json))
     .layer(axum::middleware::from_fn(personal_not_cached))
     .layer(TraceLayer::new_for_http())
 }

@@ -263,7 +263,7 @@ pub(crate) async fn search(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
-    axum::extract::Query(p): axum::extract::Query<SearchParams>,
+    crate::error::ApiQuery(p): crate::error::ApiQuery<SearchParams>,
 ) -> Result<Json<DossierPage>, WebError> {
     let (page, per_page) = (
         p.page.unwrap_or(1).max(1),

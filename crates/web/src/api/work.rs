@@ -1,7 +1,7 @@
 //! The caller's work: `GET /api/v1/inbox` and the deadline alerts addressed to the caller.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use motcua_app::error::Kind;
@@ -68,7 +68,7 @@ pub(crate) async fn inbox(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
-    Query(q): Query<InboxQuery>,
+    crate::error::ApiQuery(q): crate::error::ApiQuery<InboxQuery>,
 ) -> Result<Json<Inbox>, WebError> {
     let user = staff(&principal)?;
     let view_name = match q.view.as_deref() {

@@ -640,7 +640,54 @@ async fn never_a_server_error(app: App) {
         .send()
         .await
         .unwrap();
-    assert!(r.status().is_client_error(), "{}", r.status());
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "body_too_large", "{body}");
+
+    // Whatever refuses a request, the API answers in its JSON error format.
+    for (method, path, status, code) in [
+        (
+            reqwest::Method::GET,
+            "/api/v1/inbox?limit=-84",
+            400,
+            "invalid_query",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/alerts/1e-05/read",
+            400,
+            "bad_request",
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/procedures",
+            405,
+            "method_not_allowed",
+        ),
+    ] {
+        let r = app
+            .http
+            .request(method, app.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}"
+        );
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{path}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
 }
 
 on_both_backends!(
