@@ -32,8 +32,8 @@ fn tool(name: &str) -> bool {
     present
 }
 
-/// Text of the PDF as `pdftotext` reads it, or `None` when the tool is missing.
-pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+/// What `pdftotext` with `args` prints for the PDF, or `None` when the tool is missing.
+fn pdftotext(pdf: &[u8], args: &[&str]) -> Option<String> {
     if !tool("pdftotext") {
         return None;
     }
@@ -41,6 +41,7 @@ pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     let file = dir.join("slip.pdf");
     std::fs::write(&file, pdf).unwrap();
     let out = Command::new("pdftotext")
+        .args(args)
         .arg(&file)
         .arg("-")
         .output()
@@ -48,6 +49,11 @@ pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     assert!(out.status.success());
     std::fs::remove_dir_all(&dir).ok();
     Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// Text of the PDF as `pdftotext` reads it, or `None` when the tool is missing.
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    pdftotext(pdf, &[])
 }
 
 /// The QR code of the document (every page rendered and scanned), or `None` when the tools
@@ -86,21 +92,7 @@ pub fn qr_text(pdf: &[u8]) -> Option<String> {
 /// reads them, share more than a sliver in both directions), page by page: text running into
 /// other text, as a letterhead column into the other. `None` when the tool is missing.
 pub fn overlapping_words(pdf: &[u8]) -> Option<Vec<(String, String)>> {
-    if !tool("pdftotext") {
-        return None;
-    }
-    let dir = scratch("bbox");
-    let file = dir.join("slip.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .arg("-bbox")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    std::fs::remove_dir_all(&dir).ok();
-    let html = String::from_utf8(out.stdout).unwrap();
+    let html = pdftotext(pdf, &["-bbox"])?;
     let attr = |tag: &str, name: &str| -> f32 {
         let key = format!("{name}=\"");
         let at = tag.find(&key).map(|i| i + key.len()).unwrap_or(0);

@@ -135,14 +135,9 @@ pub(crate) fn view(r: &DossierRecord, lang: Lang, now: DateTime<Utc>) -> Dossier
 
 /// A file the applicant attached, with where to download it.
 #[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct AttachmentView {
-    id: String,
-    /// The required document (its name in the procedure) the file answers.
-    document: String,
-    file_name: String,
-    content_type: String,
-    size: i64,
-    sha256: String,
+pub(crate) struct DossierFile {
+    #[serde(flatten)]
+    file: crate::api::filing::AttachmentView,
     /// `GET` it with the same credentials as the dossier.
     url: String,
 }
@@ -165,7 +160,7 @@ pub(crate) struct DossierDetail {
     #[serde(flatten)]
     dossier: DossierView,
     applicant: ApplicantView,
-    attachments: Vec<AttachmentView>,
+    attachments: Vec<DossierFile>,
 }
 
 impl From<ApplicantInput> for ApplicantForm {
@@ -304,14 +299,9 @@ pub(crate) async fn get(
     let attachments = dossiers::attachments(&state, &record.code)
         .await?
         .into_iter()
-        .map(|f| AttachmentView {
+        .map(|f| DossierFile {
             url: format!("/api/v1/dossiers/{}/attachments/{}", record.code, f.id),
-            id: f.id,
-            document: f.document,
-            file_name: f.file_name,
-            content_type: f.content_type,
-            size: f.size,
-            sha256: f.sha256,
+            file: f.into(),
         })
         .collect();
     Ok(Json(DossierDetail {

@@ -228,24 +228,15 @@ async fn file_pay_receive_supplement(app: App) {
     assert_eq!((s, error_code(&body)), (StatusCode::CONFLICT, "fee_unpaid"));
 
     // Pay in the sandbox gateway.
-    let (s, started) = app
-        .post(
-            &format!("/api/v1/dossiers/{code}/payments"),
-            Some(&token),
-            &json!({}),
-        )
-        .await;
+    let payments = format!("/api/v1/dossiers/{code}/payments");
+    let nothing = json!({});
+    let start_paying = || app.post(&payments, Some(&token), &nothing);
+    let (s, started) = start_paying().await;
     assert_eq!(s, StatusCode::CREATED, "{started}");
     let pay_url = started["pay_url"].as_str().unwrap();
     let txn = started["txn_ref"].as_str().unwrap().to_string();
     // One payment at a time: a second start while the first may still be completed.
-    let (s, body) = app
-        .post(
-            &format!("/api/v1/dossiers/{code}/payments"),
-            Some(&token),
-            &json!({}),
-        )
-        .await;
+    let (s, body) = start_paying().await;
     assert_eq!(
         (s, error_code(&body)),
         (StatusCode::CONFLICT, "payment_in_progress")
@@ -357,13 +348,7 @@ async fn file_pay_receive_supplement(app: App) {
         .collect();
     assert_eq!(paid.len(), 1, "{events}");
     assert_eq!(paid[0]["reference"], format!("VNPAY-{txn}"));
-    let (s, body) = app
-        .post(
-            &format!("/api/v1/dossiers/{code}/payments"),
-            Some(&token),
-            &json!({}),
-        )
-        .await;
+    let (s, body) = start_paying().await;
     assert_eq!(
         (s, error_code(&body)),
         (StatusCode::CONFLICT, "nothing_due")
@@ -774,7 +759,8 @@ async fn file_pay_receive_supplement(app: App) {
     assert_eq!(s, StatusCode::NOT_FOUND);
     // A second payment the gateway completes anyway (one started elsewhere, settled late) is
     // kept, shown as owed back, and reception is told to refund it.
-    let late = format!("{}9", &txn[..txn.len() - 1]);
+    let other_digit = if txn.ends_with('9') { '8' } else { '9' };
+    let late = format!("{}{other_digit}", &txn[..txn.len() - 1]);
     app.store
         .put_payment(&motcua_store::Payment {
             txn_ref: late.clone(),
