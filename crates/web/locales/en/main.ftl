@@ -319,6 +319,7 @@ dossier-filed = Filed
 dossier-received = Received
 dossier-due = Result due
 dossier-due-expected = Expected result date (if received now)
+dossier-holder = Agency handling it now
 dossier-fee = Fees
 dossier-fee-paid = paid
 dossier-fee-refund = Overpaid, to be refunded

@@ -306,6 +306,7 @@ dossier-filed = Ngày nộp
 dossier-received = Ngày tiếp nhận
 dossier-due = Ngày hẹn trả kết quả
 dossier-due-expected = Ngày hẹn dự kiến (nếu tiếp nhận ngay)
+dossier-holder = Cơ quan đang giải quyết
 dossier-fee = Phí, lệ phí
 dossier-fee-paid = đã nộp
 dossier-fee-refund = Số tiền nộp thừa được hoàn trả

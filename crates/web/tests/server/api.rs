@@ -45,6 +45,32 @@ async fn health_and_openapi(app: App) {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }
     assert!(doc["components"]["schemas"]["DossierView"].is_object());
+    for p in ["/api/v1/dossiers/{code}/attachments/{id}", "/api/v1/inbox"] {
+        assert!(paths.contains_key(p), "OpenAPI lacks {p}");
+    }
+    // Every reference points at a schema the document defines.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(!all.is_empty());
+    for r in all {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "dangling reference {r}"
+        );
+    }
     let page = app.http.get(app.url("/no/such/path")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     assert!(

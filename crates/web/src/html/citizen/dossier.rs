@@ -105,6 +105,12 @@ pub(crate) async fn dossier_page(
         .unwrap_or_default();
     let now = Utc::now();
     let mut facts = vec![(c.tr.t("dossier-filed"), local(d.submitted_at))];
+    if !d.status.is_final() {
+        facts.push((
+            c.tr.t("dossier-holder"),
+            state.catalog.agency_name(d.current_agency),
+        ));
+    }
     if let Some(t) = d.received_at {
         facts.push((c.tr.t("dossier-received"), local(t)));
     }

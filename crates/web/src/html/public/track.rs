@@ -29,7 +29,10 @@ struct TrackPage<'a> {
     errors: Vec<(String, String)>,
     found: Option<Found>,
     timeline: Vec<(String, String)>,
-    due: Option<String>,
+    /// The appointment (label, when): set at receipt, or expected until then.
+    due: Option<(String, String)>,
+    /// The agency handling the dossier now, by name.
+    holder: Option<String>,
 }
 
 pub(crate) async fn page(
@@ -47,6 +50,7 @@ pub(crate) async fn page(
         found: None,
         timeline: Vec::new(),
         due: None,
+        holder: None,
     };
     if !code.is_empty() && q.contains_key("verify") {
         match track::lookup(&state, &code, &verify).await {
@@ -56,7 +60,18 @@ pub(crate) async fn page(
                     .iter()
                     .map(|e| (local(e.at), e.kind.public_label(c.lang)))
                     .collect();
-                page.due = t.dossier.due_at.map(local);
+                // The appointment once received, else the one a receipt now would set.
+                let now = chrono::Utc::now();
+                let d = &t.dossier;
+                page.due = match d.due_at {
+                    Some(due) => Some((c.tr.t("dossier-due"), local(due))),
+                    None if !d.status.is_final() => Some((
+                        c.tr.t("dossier-due-expected"),
+                        local(d.expected_due(&state.calendar(), now)),
+                    )),
+                    None => None,
+                };
+                page.holder = Some(state.catalog.agency_name(t.dossier.current_agency));
                 page.found = Some(Found {
                     code: t.code.to_string(),
                     procedure_name: t.procedure_name,

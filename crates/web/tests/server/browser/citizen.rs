@@ -459,6 +459,9 @@ async fn a_citizen_files_online_pays_once_and_tracks_with_the_receipt() {
         fill(b, "#f-verify", "4321").await;
         click(b, "main form button[type=submit]").await;
         expect(b, "#track-status", "Chờ tiếp nhận").await;
+        // Who has it, and when the result is expected.
+        expect(b, "#track-holder", "Trung tâm").await;
+        expect(b, "#track-due", "/").await;
         axe_clean(b, tools, "tracking").await;
     }
     p.close().await;
