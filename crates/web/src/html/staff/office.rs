@@ -318,6 +318,15 @@ pub(crate) async fn inbox(
         ("page", format!("{page}/{pages}")),
     );
     let index = state.catalog.index();
+    // Officers by name, not username.
+    let names: std::collections::HashMap<String, String> = state
+        .store
+        .users()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.username, u.full_name))
+        .collect();
     let mut rows = Vec::new();
     for i in items {
         let d = &i.record.state;
@@ -333,7 +342,11 @@ pub(crate) async fn inbox(
                 .step
                 .and_then(|s| d.intake.procedure.steps.get(s))
                 .map_or_else(String::new, |s| s.name.clone()),
-            assignee: d.assignee.clone().unwrap_or_default(),
+            assignee: d
+                .assignee
+                .as_ref()
+                .map(|a| names.get(a).cloned().unwrap_or_else(|| a.clone()))
+                .unwrap_or_default(),
             due: d.due_at.map(local).unwrap_or_default(),
             alerts: i.alerts.iter().map(|a| a.label(c.lang)).collect(),
         });

@@ -262,6 +262,8 @@ async fn a_walk_in_dossier_goes_from_the_counter_through_two_agencies_and_back()
     // 2. The inspectorate's specialist asks for a supplement through the one-stop.
     staff_login(b, base, "chuyenvien").await;
     expect(b, "#staff-list", &first).await;
+    // The assignee is named, not given by username.
+    expect(b, "#staff-list", "Cán bộ chuyenvien").await;
     open_dossier(b, base, &first).await;
     act(
         b,
