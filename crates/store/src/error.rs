@@ -18,9 +18,10 @@ pub enum StoreError {
     Url(String),
     #[error("database error")]
     Database(#[source] sqlx::Error),
-    /// The database did not take a write (it failed, or the writer stopped); nothing of the
-    /// write was made.
-    #[error("the database did not take the write: {0}")]
+    /// The database could not be used: unreachable, the connection lost or closed by the
+    /// server, the writer stopped. A write answered so was not acknowledged; the caller may
+    /// try again later (HTTP 503 with `Retry-After`).
+    #[error("the database is unavailable: {0}")]
     Unavailable(String),
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -28,13 +29,27 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                return StoreError::Duplicate(db.message().to_string());
+        match &e {
+            sqlx::Error::Database(db) => {
+                if db.is_unique_violation() {
+                    return StoreError::Duplicate(db.message().to_string());
+                }
+                if db.is_foreign_key_violation() {
+                    return StoreError::MissingReference(db.message().to_string());
+                }
+                // SQLSTATE class 08 (connection exception) and 57P01–57P03 (the server shut
+                // the connection down or cannot take one now).
+                let code = db.code().unwrap_or_default();
+                if code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03") {
+                    return StoreError::Unavailable(db.message().to_string());
+                }
             }
-            if db.is_foreign_key_violation() {
-                return StoreError::MissingReference(db.message().to_string());
-            }
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => return StoreError::Unavailable(e.to_string()),
+            _ => {}
         }
         StoreError::Database(e)
     }

@@ -656,6 +656,40 @@ async fn names_stored_before_folding_are_folded_once(store: Arc<dyn Store>, url:
     reopened.close().await;
 }
 
+async fn a_lost_connection_is_unavailable_not_a_failure(store: Arc<dyn Store>, url: &str) {
+    seed(&*store).await;
+    if store.backend() != Backend::Postgres {
+        return;
+    }
+    // The server ends every other connection of the database (as an administrator or a
+    // failover would).
+    sqlx::any::install_default_drivers();
+    let raw = sqlx::AnyPool::connect(url).await.unwrap();
+    raw.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await
+    .unwrap();
+    // A read or write on a killed connection answers "unavailable" (503), never a plain
+    // database error (500); the pool then recovers by itself.
+    for _ in 0..4 {
+        match store.agencies().await {
+            Ok(_) | Err(StoreError::Unavailable(_)) => {}
+            Err(e) => panic!("a lost connection answered {e:?}"),
+        }
+    }
+    let mut recovered = false;
+    for _ in 0..20 {
+        if store.agencies().await.is_ok() {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the pool did not recover");
+}
+
 async fn deleted_event_is_detected(store: Arc<dyn Store>, url: &str) {
     seed(&*store).await;
     let cal = calendar();
@@ -2549,6 +2583,7 @@ on_both_backends!(
     queue_transfers_appointments_ratings_and_figures;
     tampering_is_detected,
     names_stored_before_folding_are_folded_once,
+    a_lost_connection_is_unavailable_not_a_failure,
     deleted_event_is_detected,
     admin_changes_are_made_and_chained,
     outbox_queues_what_can_be_sent_claims_in_order_and_prunes,
