@@ -296,8 +296,11 @@ pub async fn act(
         _ => None,
     };
     if let Some((username, action)) = assignee {
-        let eligible = assignable(app, &record.state, action).await?;
-        if !eligible.iter().any(|u| u.username == *username) {
+        let users = app.store.users().await?;
+        if !assignable(&users, &record.state, action)
+            .iter()
+            .any(|u| u.username == *username)
+        {
             return Err(AppError::new(
                 Kind::Invalid,
                 "assignee_not_eligible",
@@ -419,14 +422,14 @@ pub async fn attachments(
     Ok(files)
 }
 
-/// The officers `action` ("forward" or "assign") may give dossier `d` to, by name: active
+/// The officers of `users` that `action` ("forward" or "assign") may give dossier `d` to, by name: active
 /// officers of the agency the dossier goes to (the next step's for a forward, the holder's
 /// for an assignment) with the role that step asks for.
-pub async fn assignable(
-    app: &App,
+pub fn assignable<'u>(
+    users: &'u [motcua_store::User],
     d: &motcua_domain::lifecycle::Dossier,
     action: &str,
-) -> Result<Vec<motcua_store::User>, AppError> {
+) -> Vec<&'u motcua_store::User> {
     use motcua_domain::lifecycle::Status;
     let steps = &d.intake.procedure.steps;
     let step = match (action, d.status) {
@@ -444,15 +447,12 @@ pub async fn assignable(
         Some(s) => std::slice::from_ref(&s.role),
         None => &[Role::Specialist, Role::Approver],
     };
-    let mut users: Vec<motcua_store::User> = app
-        .store
-        .users()
-        .await?
-        .into_iter()
+    let mut eligible: Vec<&motcua_store::User> = users
+        .iter()
         .filter(|u| u.active && u.agency == Some(agency) && roles.contains(&u.role))
         .collect();
-    users.sort_by(|a, b| a.full_name.cmp(&b.full_name));
-    Ok(users)
+    eligible.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+    eligible
 }
 
 /// The most dossiers one search looks through before the reader's scope is applied.

@@ -146,21 +146,8 @@ async fn query(
     Ok(Some(query))
 }
 
-/// How many dossiers `view` holds for `user` at `now` (every page of it).
-pub async fn count(
-    state: &App,
-    user: &User,
-    view: View,
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    match query(state, user, view, now).await? {
-        Some(q) => state.store.count_work(&q).await,
-        None => Ok(0),
-    }
-}
-
-/// The dossiers of `view` for `user`, most urgent first: `limit` of them after the first
-/// `offset`.
+/// One page of `view` for `user`, most urgent first (`limit` dossiers after the first
+/// `offset`), and how many dossiers the whole view holds.
 pub async fn list(
     state: &App,
     user: &User,
@@ -168,10 +155,11 @@ pub async fn list(
     now: DateTime<Utc>,
     limit: u32,
     offset: u32,
-) -> Result<Vec<Item>, StoreError> {
+) -> Result<(Vec<Item>, u64), StoreError> {
     let Some(query) = query(state, user, view, now).await? else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), 0));
     };
+    let total = state.store.count_work(&query).await?;
     let query = WorkQuery {
         limit,
         offset,
@@ -205,5 +193,5 @@ pub async fn list(
                         .any(|a| matches!(a, Alert::Overdue | Alert::StepOverdue))
         })
         .collect();
-    Ok(items)
+    Ok((items, total))
 }

@@ -80,8 +80,7 @@ pub(crate) async fn inbox(
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let offset = (page - 1).saturating_mul(limit);
-    let items = work::list(&state, user, view_name, now, limit, offset).await?;
-    let total = work::count(&state, user, view_name, now).await?;
+    let (items, total) = work::list(&state, user, view_name, now, limit, offset).await?;
     Ok(Json(Inbox {
         view: view_name.as_str(),
         total,

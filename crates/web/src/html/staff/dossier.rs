@@ -3,7 +3,7 @@
 //! the electronic result issued from it.
 
 use super::office::Officer;
-use super::office::role_label;
+use super::office::{names_of, role_label};
 use crate::html::forms::{Fields, get, see_other};
 use crate::html::local;
 use crate::html::{Chrome, render};
@@ -93,20 +93,15 @@ pub(crate) async fn dossier_page(
 ) -> Response {
     let d = &record.state;
     let events = state.store.events(&record.code).await.unwrap_or_default();
+    // One read of the officers serves the names, the assignee and the lists to choose from.
+    let users = state.store.users().await.unwrap_or_default();
+    let names = names_of(&users);
     // Officers by name; the applicant and the systems by their role alone.
-    let names: std::collections::HashMap<String, String> = state
-        .store
-        .users()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| (u.username, u.full_name))
-        .collect();
     let history = events
         .iter()
         .map(|e| {
             let role = role_label(c, e.event.actor.role);
-            let who = match names.get(&e.event.actor.id) {
+            let who = match names.get(e.event.actor.id.as_str()) {
                 Some(name) => format!("{name} ({role})"),
                 None => role,
             };
@@ -142,23 +137,20 @@ pub(crate) async fn dossier_page(
         let actor = motcua_domain::role::Actor::new(u.username.clone(), u.role, u.agency);
         state.lifecycle_on(&calendar).offers(d, &actor, Utc::now())
     });
-    let offered = &actions;
-    let people = |action: &'static str| async move {
-        if !offered.contains(&action) {
+    let people = |action: &'static str| -> Vec<(String, String)> {
+        if !actions.contains(&action) {
             return Vec::new();
         }
-        dossiers::assignable(state, d, action)
-            .await
-            .unwrap_or_default()
+        dossiers::assignable(&users, d, action)
             .into_iter()
             .map(|u| {
                 let label = format!("{} — {}", u.full_name, role_label(c, u.role));
-                (u.username, label)
+                (u.username.clone(), label)
             })
             .collect()
     };
-    let forward_to = people("forward").await;
-    let assign_to = people("assign").await;
+    let forward_to = people("forward");
+    let assign_to = people("assign");
     let agencies = if actions.contains(&"transfer") {
         state
             .catalog
@@ -204,9 +196,9 @@ pub(crate) async fn dossier_page(
         facts.push((c.tr.t("staff-step"), s.name.clone()));
     }
     if let Some(a) = &d.assignee {
-        let name = match state.store.user(a).await {
-            Ok(Some(u)) => format!("{} ({})", u.full_name, role_label(c, u.role)),
-            _ => a.clone(),
+        let name = match users.iter().find(|u| u.username == *a) {
+            Some(u) => format!("{} ({})", u.full_name, role_label(c, u.role)),
+            None => a.clone(),
         };
         facts.push((c.tr.t("staff-assignee"), name));
     }

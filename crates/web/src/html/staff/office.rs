@@ -239,6 +239,14 @@ pub(crate) struct InboxPage<'a> {
 /// Dossiers per page of a work list or a search.
 const PER_PAGE: u32 = 50;
 
+/// Officers' names by username: pages name people, not accounts.
+pub(crate) fn names_of(users: &[User]) -> std::collections::HashMap<&str, &str> {
+    users
+        .iter()
+        .map(|u| (u.username.as_str(), u.full_name.as_str()))
+        .collect()
+}
+
 pub(crate) fn role_label(c: &Chrome, role: Role) -> String {
     c.tr.t(&format!("role-{}", role.as_str()))
 }
@@ -269,13 +277,9 @@ pub(crate) async fn inbox(
     // A search among the dossiers the officer may read, or the chosen work list.
     let (items, total) = if text.is_empty() {
         let offset = (page - 1).saturating_mul(PER_PAGE);
-        let listed = work::list(&state, user, view, now, PER_PAGE, offset).await;
-        let counted = work::count(&state, user, view, now).await;
-        match (listed, counted) {
-            (Ok(items), Ok(total)) => (items, total),
-            (Err(e), _) | (_, Err(e)) => {
-                return crate::html::public::catalog::store_failure(&c, e);
-            }
+        match work::list(&state, user, view, now, PER_PAGE, offset).await {
+            Ok(page) => page,
+            Err(e) => return crate::html::public::catalog::store_failure(&c, e),
         }
     } else {
         let principal = motcua_app::principal::Principal::Staff(user.clone());
@@ -318,15 +322,8 @@ pub(crate) async fn inbox(
         ("page", format!("{page}/{pages}")),
     );
     let index = state.catalog.index();
-    // Officers by name, not username.
-    let names: std::collections::HashMap<String, String> = state
-        .store
-        .users()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| (u.username, u.full_name))
-        .collect();
+    let users = state.store.users().await.unwrap_or_default();
+    let names = names_of(&users);
     let mut rows = Vec::new();
     for i in items {
         let d = &i.record.state;
@@ -345,7 +342,11 @@ pub(crate) async fn inbox(
             assignee: d
                 .assignee
                 .as_ref()
-                .map(|a| names.get(a).cloned().unwrap_or_else(|| a.clone()))
+                .map(|a| {
+                    names
+                        .get(a.as_str())
+                        .map_or_else(|| a.clone(), |n| n.to_string())
+                })
                 .unwrap_or_default(),
             due: d.due_at.map(local).unwrap_or_default(),
             alerts: i.alerts.iter().map(|a| a.label(c.lang)).collect(),
