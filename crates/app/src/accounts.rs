@@ -1,5 +1,5 @@
 //! Citizens' accounts: registration with a one-time code sent by e-mail or SMS through the
-//! outbox, log-in with a persistent lock-out, sessions, password reset and the profile. The
+//! outbox, log-in slowed down after wrong passwords, sessions, password reset and the profile. The
 //! JSON API and the portal's pages both call these; they answer with localised errors.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -20,9 +20,6 @@ use crate::secrets::{check_password, hash_password_queued, new_secret, same_secr
 pub const CODE_MINUTES: i64 = 10;
 /// Wrong entries of one code before it is void.
 const CODE_ATTEMPTS: i64 = 5;
-/// Wrong passwords in a row before the account is locked for [`LOCK_MINUTES`].
-const LOGIN_FAILURES: i64 = 5;
-const LOCK_MINUTES: i64 = 15;
 
 /// How a citizen logs in: an e-mail address or a Vietnamese mobile number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,18 +142,28 @@ fn fresh_code(
     )
 }
 
-/// Creates an unverified account and sends its verification code.
+/// Creates an unverified account and sends its verification code. The answer is the same
+/// whether or not the login already has an account, so that it tells nobody which logins
+/// exist: the owner of an existing account is told instead, by a new verification code if
+/// the account was never verified, else by a password-reset code with a note that someone
+/// tried to register. `client` is held to a number of registrations an hour.
 pub async fn register(
     state: &App,
     login: &str,
     password: String,
     full_name: &str,
     lang: Lang,
+    client: &str,
     now: DateTime<Utc>,
-) -> Result<Citizen, AppError> {
+) -> Result<Login, AppError> {
     let login = Login::parse(login)?;
     check_password_rules(&password)?;
     let full_name = check_name(full_name)?;
+    state
+        .limits
+        .registrations
+        .take(client)
+        .map_err(AppError::too_many_attempts)?;
     let id = CitizenId::new(&new_secret("ctz_")[..24]);
     let (email, phone) = match &login {
         Login::Email(e) => (Some(e.clone()), None),
@@ -175,20 +182,44 @@ pub async fn register(
         ward_code: None,
         address_line: None,
         lang,
-        failed_logins: 0,
-        locked_until: None,
         created_at: now,
     };
     let (code, message) = fresh_code(&citizen, CodePurpose::Verify, now);
     match state.store.create_citizen(&citizen, &code, &message).await {
-        Ok(()) => Ok(citizen),
-        Err(StoreError::Duplicate(_)) => Err(AppError::new(
-            Kind::Conflict,
-            "account_exists",
-            "error-account-exists",
-        )),
+        Ok(()) => Ok(login),
+        Err(StoreError::Duplicate(_)) => {
+            tell_owner(state, &login, now).await?;
+            Ok(login)
+        }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Someone registered with a login that has an account: its owner gets a fresh verification
+/// code, or (verified) a reset code saying so, within the usual limit on codes sent.
+async fn tell_owner(state: &App, login: &Login, now: DateTime<Utc>) -> Result<(), AppError> {
+    let Some(owner) = state.store.citizen_by_login(&login.key()).await? else {
+        return Ok(());
+    };
+    let purpose = if owner.verified_at.is_some() {
+        CodePurpose::Reset
+    } else {
+        CodePurpose::Verify
+    };
+    if state
+        .limits
+        .codes
+        .take(&format!("{}:{}", purpose.as_str(), login.key()))
+        .is_err()
+    {
+        return Ok(());
+    }
+    let (code, mut message) = fresh_code(&owner, purpose, now);
+    if purpose == CodePurpose::Reset {
+        message.payload["purpose"] = "exists".into();
+    }
+    state.store.issue_code(&code, &message).await?;
+    Ok(())
 }
 
 fn too_many(minutes: i64) -> AppError {
@@ -259,10 +290,11 @@ pub async fn send_code(
 ) -> Result<(), AppError> {
     let login = Login::parse(login)?;
     let key = format!("{}:{}", purpose.as_str(), login.key());
-    if let Err(wait) = state.limits.codes.check(&key) {
-        return Err(too_many(wait.as_secs() as i64 / 60 + 1));
-    }
-    state.limits.codes.fail(&key);
+    state
+        .limits
+        .codes
+        .take(&key)
+        .map_err(AppError::too_many_attempts)?;
     let Some(citizen) = state.store.citizen_by_login(&login.key()).await? else {
         return Ok(());
     };
@@ -274,12 +306,14 @@ pub async fn send_code(
     Ok(())
 }
 
-/// Sets a new password with a reset code; every session of the account ends.
+/// Sets a new password with a reset code; every session of the account ends, and `client`
+/// (which proved it holds the code) is no longer slowed down for the account.
 pub async fn reset_password(
     state: &App,
     login: &str,
     code: &str,
     password: String,
+    client: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     check_password_rules(&password)?;
@@ -287,11 +321,10 @@ pub async fn reset_password(
     citizen.password_hash = hash(password).await?;
     // The code reached the owner's mailbox or phone, which proves it as well.
     citizen.verified_at.get_or_insert(now);
-    citizen.failed_logins = 0;
-    citizen.locked_until = None;
     let store = &state.store;
     store.put_citizen(&citizen).await?;
     store.revoke_sessions(&citizen.id, None, now).await?;
+    state.limits.login.succeed(&login_target(&citizen), client);
     Ok(())
 }
 
@@ -310,13 +343,19 @@ pub struct NewSession {
     pub citizen: Citizen,
 }
 
-/// Checks the password and opens a session. Five wrong passwords in a row lock the account
-/// for 15 minutes (kept in the database, so every server instance honours it).
+/// The key of an account's log-in failures.
+fn login_target(c: &Citizen) -> String {
+    format!("citizen:{}", c.id)
+}
+
+/// Checks the password from `client` and opens a session. Wrong passwords slow that client
+/// down for the login (see [`crate::ratelimit::Guard`]), never the account's owner elsewhere.
 pub async fn log_in(
     state: &App,
     login: &str,
     password: String,
     user_agent: &str,
+    client: &str,
     now: DateTime<Utc>,
 ) -> Result<NewSession, AppError> {
     let login = Login::parse(login).map_err(|_| wrong_login())?;
@@ -325,24 +364,22 @@ pub async fn log_in(
     }
     let store = &state.store;
     let citizen = store.citizen_by_login(&login.key()).await?;
-    if let Some(until) = citizen.as_ref().and_then(|c| c.locked_until)
-        && until > now
-    {
-        return Err(too_many((until - now).num_minutes() + 1));
-    }
+    // Unknown logins are counted under the login itself, so that guessing which exist costs
+    // the same as guessing passwords.
+    let target = citizen
+        .as_ref()
+        .map(login_target)
+        .unwrap_or_else(|| format!("login:{}", login.key()));
+    state
+        .limits
+        .login
+        .check(&target, client)
+        .map_err(AppError::too_many_attempts)?;
     let ok = check_password(password, citizen.as_ref().map(|c| c.password_hash.clone())).await?;
-    let Some(mut citizen) = citizen else {
+    let Some(citizen) = citizen.filter(|_| ok) else {
+        state.limits.login.fail(&target, client);
         return Err(wrong_login());
     };
-    if !ok {
-        citizen.failed_logins += 1;
-        if citizen.failed_logins >= LOGIN_FAILURES {
-            citizen.failed_logins = 0;
-            citizen.locked_until = Some(now + Duration::minutes(LOCK_MINUTES));
-        }
-        store.put_citizen(&citizen).await?;
-        return Err(wrong_login());
-    }
     if citizen.verified_at.is_none() {
         return Err(AppError::new(
             Kind::Forbidden,
@@ -350,11 +387,7 @@ pub async fn log_in(
             "error-account-not-verified",
         ));
     }
-    if citizen.failed_logins != 0 || citizen.locked_until.is_some() {
-        citizen.failed_logins = 0;
-        citizen.locked_until = None;
-        store.put_citizen(&citizen).await?;
-    }
+    state.limits.login.succeed(&target, client);
     open_session(state, citizen, user_agent, now).await
 }
 

@@ -331,6 +331,9 @@ pub async fn act(
     Ok(updated)
 }
 
+/// The largest electronic result an officer may issue (a signed PDF or a scan).
+pub const RESULT_MAX_BYTES: usize = 20 * 1024 * 1024;
+
 /// Issues the electronic result: the file (PDF, JPG or PNG, judged by its content) is stored
 /// under its SHA-256, which the result records (the public page `/verify/{sha256}` then
 /// confirms it), and the lifecycle moves the dossier to "result ready" (approved first, by
@@ -344,6 +347,12 @@ pub async fn issue_result(
     expected: Option<u32>,
     now: DateTime<Utc>,
 ) -> Result<DossierRecord, AppError> {
+    if file.len() > RESULT_MAX_BYTES {
+        return Err(
+            AppError::new(Kind::TooLarge, "file_too_large", "error-file-too-large-mb")
+                .arg("max_mb", RESULT_MAX_BYTES / 1024 / 1024),
+        );
+    }
     if crate::files::sniff(&file).is_none() {
         return Err(AppError::new(
             Kind::UnsupportedMedia,

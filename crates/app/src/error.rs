@@ -107,6 +107,8 @@ pub struct AppError {
     /// Stable snake_case code, e.g. `already_submitted`.
     pub code: Cow<'static, str>,
     pub details: Details,
+    /// Seconds after which trying again may succeed (a throttled attempt).
+    pub retry_after: Option<u64>,
 }
 
 /// The words and, for a form, each wrong field.
@@ -130,6 +132,7 @@ impl AppError {
                 message,
                 fields: Vec::new(),
             },
+            retry_after: None,
         }
     }
 
@@ -165,6 +168,28 @@ impl AppError {
                 message: Message::FieldSummary,
                 fields,
             },
+            retry_after: None,
+        }
+    }
+
+    /// Too many attempts: try again after `wait` (said in seconds under two minutes, in
+    /// minutes beyond).
+    pub fn too_many_attempts(wait: std::time::Duration) -> Self {
+        let secs = wait.as_secs_f64().ceil() as u64;
+        let e = if secs < 120 {
+            AppError::new(Kind::TooMany, "too_many_attempts", "error-too-many-seconds")
+                .arg("seconds", secs.max(1))
+        } else {
+            AppError::new(
+                Kind::TooMany,
+                "too_many_attempts",
+                "error-too-many-attempts",
+            )
+            .arg("minutes", secs.div_ceil(60))
+        };
+        AppError {
+            retry_after: Some(secs.max(1)),
+            ..e
         }
     }
 

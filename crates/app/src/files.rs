@@ -17,13 +17,107 @@ pub const ACCEPTED: [(&str, &str); 3] = [
     ("image/png", "png"),
 ];
 
-/// The accepted type of a file, judged by its content.
+/// The accepted type of a file, judged by its content; `None` for anything else, and for a
+/// file that is also something a browser would run (see [`is_active`]).
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     let kind = infer::get(bytes)?;
-    ACCEPTED
+    let mime = ACCEPTED
         .iter()
         .find(|(mime, _)| *mime == kind.mime_type())
-        .map(|(mime, _)| *mime)
+        .map(|(mime, _)| *mime)?;
+    (!is_active(bytes, mime)).then_some(mime)
+}
+
+/// Whether a document carries something that runs when it is opened: a PDF with JavaScript,
+/// an action launching a program or submitting a form, embedded files, rich media or an XFA
+/// form; or any file that is also an HTML page (a polyglot a browser could be led to render).
+/// PDFs are read with `lopdf`, so names hidden in compressed object streams or written with
+/// `#xx` escapes are seen; one it cannot read is scanned as bytes.
+pub fn is_active(bytes: &[u8], mime: &str) -> bool {
+    let lower: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
+    let html = [
+        &b"<script"[..],
+        b"<html",
+        b"<iframe",
+        b"<svg",
+        b"<body",
+        b"javascript:",
+    ];
+    if html
+        .iter()
+        .any(|tag| lower.windows(tag.len()).any(|w| w == *tag))
+    {
+        return true;
+    }
+    mime == "application/pdf" && pdf_is_active(bytes)
+}
+
+/// PDF names that make a document act when opened.
+const ACTIVE_NAMES: [&[u8]; 9] = [
+    b"JS",
+    b"JavaScript",
+    b"Launch",
+    b"EmbeddedFile",
+    b"EmbeddedFiles",
+    b"RichMedia",
+    b"XFA",
+    b"SubmitForm",
+    b"ImportData",
+];
+
+fn pdf_is_active(bytes: &[u8]) -> bool {
+    use lopdf::Object;
+    fn active(o: &Object) -> bool {
+        match o {
+            Object::Name(n) => ACTIVE_NAMES.contains(&n.as_slice()),
+            Object::Array(a) => a.iter().any(active),
+            Object::Dictionary(d) => d
+                .iter()
+                .any(|(k, v)| ACTIVE_NAMES.contains(&k.as_slice()) || active(v)),
+            Object::Stream(s) => active(&Object::Dictionary(s.dict.clone())),
+            _ => false,
+        }
+    }
+    match lopdf::Document::load_mem(bytes) {
+        Ok(doc) => doc.objects.values().any(active) || active(&Object::Dictionary(doc.trailer)),
+        Err(_) => raw_names(bytes)
+            .iter()
+            .any(|n| ACTIVE_NAMES.contains(&n.as_slice())),
+    }
+}
+
+/// The `/Names` written in a PDF's bytes, with `#xx` escapes decoded.
+fn raw_names(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let delimiter = |b: u8| b.is_ascii_whitespace() || b"/()<>[]{}%".contains(&b);
+    let mut names = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'/' {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let mut name = Vec::new();
+        while i < bytes.len() && !delimiter(bytes[i]) {
+            let escaped = (bytes[i] == b'#')
+                .then(|| bytes.get(i + 1..i + 3))
+                .flatten()
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match escaped {
+                Some(b) => {
+                    name.push(b);
+                    i += 3;
+                }
+                None => {
+                    name.push(bytes[i]);
+                    i += 1;
+                }
+            }
+        }
+        names.push(name);
+    }
+    names
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +190,32 @@ impl FileStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PLAIN: &[u8] =
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+    #[test]
+    fn plain_documents_pass_and_active_ones_are_refused() {
+        assert_eq!(sniff(PLAIN), Some("application/pdf"));
+        let js = b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+        assert!(is_active(js, "application/pdf"));
+        assert_eq!(sniff(js), None);
+        // A name spelt with escapes is the same name.
+        let hidden = b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /J#61vaScript /J#53 (x) >> >> endobj\n%%EOF\n";
+        assert!(is_active(hidden, "application/pdf"));
+        let launch = b"%PDF-1.4\n1 0 obj << /S /Launch /F (cmd.exe) >> endobj\n%%EOF\n";
+        assert!(is_active(launch, "application/pdf"));
+        // A PDF that is also a web page, and a PNG carrying a script.
+        let polyglot = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n";
+        assert_eq!(sniff(polyglot), None);
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(b"<SCRIPT>alert(1)</SCRIPT>");
+        assert!(is_active(&png, "image/png"));
+        // Words that merely look like the names are not them.
+        let words =
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog /JSX 1 /Title (JavaScript) >> endobj\n%%EOF\n";
+        assert!(!is_active(words, "application/pdf"));
+    }
 
     #[test]
     fn type_comes_from_the_content() {

@@ -9,7 +9,7 @@ use motcua_domain::ids::{AgencyCode, Cccd, DraftId, Phone, ProcedureCode};
 use motcua_domain::lifecycle::{Applicant, Channel, Intake};
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{Attachment, Citizen, DossierRecord, Draft, OnlineLevel, Procedure, StoreError};
-use motcua_store::{DocumentRole, RequiredDocument};
+use motcua_store::{AttachmentQuota, DocumentRole, QuotaCheck, RequiredDocument};
 
 use crate::App;
 use crate::error::{AppError, FieldProblem, Kind, Message};
@@ -21,6 +21,11 @@ pub const DEFAULT_MAX_MB: u64 = 10;
 /// Most files per dossier, unless the form says otherwise (`x-attachments.max_files`): this,
 /// or two per listed document when a procedure lists more.
 pub const DEFAULT_MAX_FILES: usize = 20;
+/// Drafts a citizen may have open (not yet submitted) at once.
+pub const MAX_OPEN_DRAFTS: i64 = 20;
+/// Bytes of files a citizen may hold in open drafts: enough for several large dossiers.
+pub const MAX_DRAFT_BYTES: i64 = 300 * 1024 * 1024;
+
 /// Request body limit of upload routes: the largest file any procedure may allow, plus form
 /// overhead.
 pub const UPLOAD_BODY_LIMIT: usize = 50 * 1024 * 1024 + 64 * 1024;
@@ -101,7 +106,12 @@ pub async fn start(
         updated_at: now,
         dossier_code: None,
     };
-    state.store.put_draft(&draft).await?;
+    if !state.store.create_draft(&draft, MAX_OPEN_DRAFTS).await? {
+        return Err(
+            AppError::new(Kind::Conflict, "too_many_drafts", "error-too-many-drafts")
+                .arg("max", MAX_OPEN_DRAFTS),
+        );
+    }
     Ok(draft)
 }
 
@@ -161,14 +171,42 @@ fn document_of<'a>(p: &'a Procedure, document: &str) -> Result<&'a str, AppError
         .ok_or_else(|| AppError::new(Kind::Invalid, "unknown_document", "error-unknown-document"))
 }
 
+fn too_many_files(max: usize) -> AppError {
+    AppError::new(Kind::Invalid, "too_many_files", "error-too-many-files").arg("max", max)
+}
+
+/// Stores an attachment within its limits, checked with the write: the procedure's files per
+/// draft (a filed dossier takes as many again, for supplements) and the bytes a citizen holds
+/// in open drafts.
+async fn store_attachment(state: &App, a: &Attachment, p: &Procedure) -> Result<(), AppError> {
+    let (_, max_files) = limits(p);
+    let files = if a.dossier_code.is_some() {
+        2 * max_files
+    } else {
+        max_files
+    };
+    let quota = AttachmentQuota {
+        files: i64::try_from(files).unwrap_or(i64::MAX),
+        draft_bytes: MAX_DRAFT_BYTES,
+    };
+    match state.store.put_attachment(a, &quota).await? {
+        QuotaCheck::Stored => Ok(()),
+        QuotaCheck::TooManyFiles => Err(too_many_files(files)),
+        QuotaCheck::TooManyBytes => {
+            Err(
+                AppError::new(Kind::TooLarge, "drafts_full", "error-drafts-full")
+                    .arg("max_mb", MAX_DRAFT_BYTES / 1024 / 1024),
+            )
+        }
+    }
+}
+
+/// A quick look before the file is stored: a draft already full is refused without writing
+/// the upload anywhere (the limit itself is checked with the write, [`store_attachment`]).
 async fn check_count(state: &App, d: &Draft, p: &Procedure) -> Result<(), AppError> {
     let (_, max_files) = limits(p);
-    let n = state.store.draft_attachments(&d.id).await?.len();
-    if n >= max_files {
-        return Err(
-            AppError::new(Kind::Invalid, "too_many_files", "error-too-many-files")
-                .arg("max", max_files),
-        );
+    if state.store.draft_attachments(&d.id).await?.len() >= max_files {
+        return Err(too_many_files(max_files));
     }
     Ok(())
 }
@@ -288,7 +326,7 @@ pub async fn attach(
         sha256,
         created_at: now,
     };
-    state.store.put_attachment(&a).await?;
+    store_attachment(state, &a, &p).await?;
     Ok(a)
 }
 
@@ -318,7 +356,7 @@ pub async fn reuse(
         created_at: now,
         ..source
     };
-    state.store.put_attachment(&a).await?;
+    store_attachment(state, &a, &p).await?;
     Ok(a)
 }
 

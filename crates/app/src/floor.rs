@@ -16,6 +16,35 @@ use crate::counter::CounterRefusal;
 use crate::error::{AppError, Kind};
 use crate::principal::Principal;
 
+/// Where a ticket or a check-in is asked from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin<'a> {
+    /// A kiosk of the branch, registered by an administrator (an API key with the
+    /// `floor:kiosk` scope, of an agency covering the branch's); its name.
+    Kiosk(&'a str),
+    /// Anyone on the web, by client address: no priority, a few tickets an hour, no check-in.
+    Web(&'a str),
+}
+
+impl<'a> Origin<'a> {
+    /// The origin of a request by `principal` from `client` at `branch`: a kiosk when the
+    /// principal is a kiosk key covering the branch, else the web.
+    pub fn of(principal: &'a Principal, branch: &Branch, client: &'a str) -> Origin<'a> {
+        match principal {
+            Principal::System(k)
+                if k.scopes.contains(&motcua_store::Scope::Kiosk)
+                    && k.agency.covers(&branch.agency) =>
+            {
+                Origin::Kiosk(&k.name)
+            }
+            _ => Origin::Web(client),
+        }
+    }
+}
+
+/// Tickets taken from one client on the web per branch and hour.
+pub const WEB_TICKETS_PER_HOUR: u32 = 3;
+
 /// Service time assumed before a group has any measured service.
 pub const DEFAULT_SERVICE: Duration = Duration::minutes(10);
 
@@ -27,13 +56,35 @@ pub async fn branch(state: &App, code: &str) -> Result<Branch, AppError> {
 }
 
 /// Issues a ticket of the day in `group` and says how many are called before it and the
-/// expected wait (for the API and the kiosk page alike).
+/// expected wait (for the API and the kiosk page alike). Priority is claimed only at a
+/// registered kiosk, where an officer can see the person; the web gets a few tickets per
+/// client and hour; no group issues more than a minute's worth of tickets in a minute.
 pub async fn issue(
     state: &App,
     branch: &Branch,
     group: &ServiceGroup,
     priority: Option<Priority>,
+    origin: Origin<'_>,
 ) -> Result<(Ticket, usize, Duration), AppError> {
+    if let Origin::Web(client) = origin {
+        if priority.is_some() {
+            return Err(AppError::new(
+                Kind::Forbidden,
+                "priority_at_kiosk",
+                "error-priority-at-kiosk",
+            ));
+        }
+        state
+            .limits
+            .web_tickets
+            .take(&format!("{}:{client}", branch.code))
+            .map_err(too_many_tickets)?;
+    }
+    state
+        .limits
+        .group_tickets
+        .take(&format!("{}:{}", branch.code, group.code))
+        .map_err(too_many_tickets)?;
     let now = Utc::now();
     let day = now.with_timezone(&TZ).date_naive();
     let ticket = state
@@ -312,8 +363,16 @@ fn capacity(state: &App, group: &ServiceGroup) -> i64 {
     i64::from(state.floor.per_counter) * group.counters.len().max(1) as i64
 }
 
+fn too_many_tickets(wait: std::time::Duration) -> AppError {
+    let mut e = AppError::new(Kind::TooMany, "too_many_tickets", "error-too-many-tickets");
+    e.retry_after = Some(wait.as_secs().max(1));
+    e
+}
+
 /// Books a slot: checks the name, the phone and that the slot is one of the group's free
-/// slots; at most a few bookings per phone number and hour.
+/// slots; at most a few bookings per phone number and hour, per client and hour, and per
+/// client and slot, so that nobody fills the calendar by changing numbers.
+#[allow(clippy::too_many_arguments)]
 pub async fn book(
     state: &App,
     branch: &Branch,
@@ -321,6 +380,7 @@ pub async fn book(
     slot: DateTime<Utc>,
     name: &str,
     phone: &str,
+    client: &str,
 ) -> Result<Appointment, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -332,7 +392,18 @@ pub async fn book(
     }
     let phone = Phone::parse(phone).map_err(|e| AppError::localised(Kind::Invalid, e))?;
     let key = format!("{}:{}", branch.code, phone.as_str());
-    if state.limits.bookings.check(&key).is_err() {
+    let by_client = format!("{}:{client}", branch.code);
+    let in_slot = format!(
+        "{}:{}:{}:{client}",
+        branch.code,
+        group.code,
+        slot.timestamp()
+    );
+    let limits = &state.limits;
+    let allowed = limits.bookings.check(&key).is_ok()
+        && limits.bookings_per_client.check(&by_client).is_ok()
+        && limits.bookings_per_slot.check(&in_slot).is_ok();
+    if !allowed {
         return Err(AppError::new(
             Kind::TooMany,
             "too_many_bookings",
@@ -375,7 +446,9 @@ pub async fn book(
             "error-slot-full",
         ));
     }
-    state.limits.bookings.fail(&key);
+    limits.bookings.hit(&key);
+    limits.bookings_per_client.hit(&by_client);
+    limits.bookings_per_slot.hit(&in_slot);
     tracing::info!(code = %appointment.code, branch = %branch.code, group = %group.code, "appointment booked");
     Ok(appointment)
 }
@@ -386,20 +459,37 @@ fn appointment_code() -> String {
     format!("{:08}", rand::rng().random_range(0..100_000_000u32))
 }
 
-/// Checks in appointment `code` at branch `branch`: its ticket, placed by its slot, with its
-/// group, the people ahead and the expected wait.
+/// Checks in appointment `code` at branch `branch`, at a registered kiosk only: its ticket,
+/// placed by its slot, with its group, the people ahead and the expected wait. Wrong codes
+/// slow the kiosk down, so codes cannot be tried in bulk.
 pub async fn check_in(
     state: &App,
     branch: &Branch,
     code: &str,
+    origin: Origin<'_>,
 ) -> Result<(Ticket, ServiceGroup, usize, Duration), AppError> {
+    let Origin::Kiosk(kiosk) = origin else {
+        return Err(AppError::new(
+            Kind::Forbidden,
+            "kiosk_only",
+            "error-check-in-at-kiosk",
+        ));
+    };
     let missing = || AppError::new(Kind::NotFound, "not_found", "error-no-appointment-here");
+    let target = branch.code.to_string();
+    let guard = &state.limits.check_in;
+    guard
+        .check(&target, kiosk)
+        .map_err(AppError::too_many_attempts)?;
     let store = &state.store;
-    let a = store
+    let Some(a) = store
         .appointment(code.trim())
         .await?
         .filter(|a| a.branch == branch.code && a.status == AppointmentStatus::Booked)
-        .ok_or_else(missing)?;
+    else {
+        guard.fail(&target, kiosk);
+        return Err(missing());
+    };
     let now = Utc::now();
     queue::check_in(
         a.slot_at,
@@ -414,6 +504,7 @@ pub async fn check_in(
         Err(StoreError::NotFound) => return Err(missing()),
         Err(e) => return Err(AppError::from(e)),
     };
+    guard.succeed(&target, kiosk);
     state.live.poke();
     let group = group(state, &branch.code, &ticket.group).await?;
     let (ahead, wait) = place(state, &ticket, &group, now).await?;

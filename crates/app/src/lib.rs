@@ -40,7 +40,16 @@ use motcua_store::Store;
 
 pub use catalog::CatalogError;
 pub use files::{FileStore, FileStoreError};
+pub use ipnet::IpNet;
 pub use vnpay::VnpayConfig;
+
+/// A trusted proxy as configured: an address (`10.0.0.5`) or a network (`10.0.0.0/8`).
+pub fn parse_trusted_proxy(s: &str) -> Result<IpNet, String> {
+    let s = s.trim();
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{s:?} is neither an IP address nor a network like 10.0.0.0/8"))
+}
 
 /// Returns memory the process freed to the operating system. The C allocator keeps freed
 /// memory for reuse, so after a burst (seeding a history, a spike of requests) a server would
@@ -66,6 +75,34 @@ pub fn tune_allocator() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
+}
+
+/// The client behind a request: the connection's peer, unless the peer is a trusted proxy;
+/// then `X-Forwarded-For` is read from its right end (the entry the nearest proxy added)
+/// leftwards, past any further trusted proxies, to the first address that is not one. A
+/// client cannot choose its address by sending the header itself, because only trusted
+/// proxies are believed. Without a peer (a request built in-process), the loopback address.
+pub fn client_address(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let peer = peer.unwrap_or(std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST));
+    let trusts = |a: &std::net::IpAddr| trusted.iter().any(|n| n.contains(a));
+    let mut client = peer;
+    if !trusts(&client) {
+        return client;
+    }
+    for hop in forwarded_for.unwrap_or("").rsplit(',') {
+        let Ok(addr) = hop.trim().parse::<std::net::IpAddr>() else {
+            break;
+        };
+        client = addr;
+        if !trusts(&client) {
+            break;
+        }
+    }
+    client
 }
 
 /// How a branch's appointments work. The law leaves these to each centre, so they are
@@ -111,6 +148,9 @@ pub struct App {
     /// How the deadline watcher judges "due soon" and re-appoints late dossiers.
     pub watch: WatchPolicy,
     pub limits: Arc<ratelimit::Limits>,
+    /// Proxies in front of the server whose `X-Forwarded-For` is believed (`--trusted-proxy`);
+    /// a request from anywhere else is the client itself.
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// How appointments are booked and checked in.
     pub floor: FloorPolicy,
     /// New queue calls, waiting lines and ratings, fanned out to this instance's pages.
@@ -118,6 +158,8 @@ pub struct App {
     pub catalog: Arc<catalog::Catalog>,
     /// The public figures and rendered public pages, kept in memory.
     pub public: Arc<public::Public>,
+    /// Slips drawn lately, per dossier version.
+    pub slips: Arc<slips::SlipCache>,
 }
 
 impl App {
@@ -141,10 +183,12 @@ impl App {
             watch: WatchPolicy::default(),
             public_url: "http://127.0.0.1:8080".into(),
             limits: Arc::new(ratelimit::Limits::default()),
+            trusted_proxies: Arc::default(),
             floor: FloorPolicy::default(),
             live: board::Live::default(),
             catalog,
             public: Arc::default(),
+            slips: Arc::default(),
         })
     }
 
@@ -162,6 +206,22 @@ impl App {
     ) -> Result<Self, CatalogError> {
         self.catalog = Arc::new(catalog::Catalog::load(&*self.store, phrases).await?);
         Ok(self)
+    }
+
+    /// Believes `X-Forwarded-For` from these proxies (see [`client_address`]).
+    pub fn with_trusted_proxies(mut self, proxies: Vec<ipnet::IpNet>) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// The address of the client behind a request that came from `peer` with this
+    /// `X-Forwarded-For` header (see [`client_address`]).
+    pub fn client_address(
+        &self,
+        peer: Option<std::net::IpAddr>,
+        forwarded_for: Option<&str>,
+    ) -> std::net::IpAddr {
+        client_address(peer, forwarded_for, &self.trusted_proxies)
     }
 
     /// Enables online payment through a VNPay gateway (or the built-in sandbox).
@@ -206,5 +266,38 @@ impl App {
             Err(poisoned) => *poisoned.into_inner() = Arc::new(fresh),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_peer_unless_the_peer_is_a_trusted_proxy() {
+        let proxies = ["10.0.0.0/8".parse().unwrap()];
+        // Not behind a trusted proxy: the header is the client's own word, ignored.
+        let direct = client_address(Some(ip("203.0.113.7")), Some("1.2.3.4"), &proxies);
+        assert_eq!(direct, ip("203.0.113.7"));
+        // Behind one: the entry it added, not what the client wrote before it.
+        let forwarded = client_address(
+            Some(ip("10.0.0.2")),
+            Some("1.2.3.4, 198.51.100.9, 10.0.0.5"),
+            &proxies,
+        );
+        assert_eq!(forwarded, ip("198.51.100.9"));
+        // A garbled entry stops the walk at the last good one.
+        let garbled = client_address(Some(ip("10.0.0.2")), Some("junk, 10.0.0.5"), &proxies);
+        assert_eq!(garbled, ip("10.0.0.5"));
+        assert_eq!(
+            client_address(Some(ip("10.0.0.2")), None, &proxies),
+            ip("10.0.0.2")
+        );
+        assert_eq!(client_address(None, Some("1.2.3.4"), &[]), ip("::1"));
     }
 }

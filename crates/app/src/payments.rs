@@ -55,43 +55,52 @@ pub async fn start(
         ));
     }
     let now = Utc::now();
-    // One payment at a time: while one the gateway may still complete is pending, another
-    // could take the fee twice.
     let window = chrono::Duration::minutes(vnpay::PAY_MINUTES);
-    if let Some(open) = state
-        .store
-        .dossier_payments(&record.code)
-        .await?
-        .into_iter()
-        .find(|p| p.status == PaymentStatus::Pending && now - p.created_at < window)
-    {
-        let left = (open.created_at + window - now).num_minutes() + 1;
-        return Err(AppError::new(
-            Kind::Conflict,
-            "payment_in_progress",
-            "error-payment-in-progress",
-        )
-        .arg("minutes", u64::try_from(left).unwrap_or(1)));
-    }
     let txn_ref = format!(
         "{}{:010}",
         vnpay::gateway_time(now).get(2..8).unwrap_or("000000"),
         rand::rng().random_range(0..10_000_000_000u64)
     );
-    state
+    // One payment at a time: while one the gateway may still complete is pending, another
+    // could take the fee twice. The store refuses a second pending one atomically; one older
+    // than the gateway's time limit is expired to make room.
+    let put = state
         .store
-        .put_payment(&Payment {
-            txn_ref: txn_ref.clone(),
-            dossier_code: record.code.to_string(),
-            amount: owed,
-            status: PaymentStatus::Pending,
-            created_at: now,
-            paid_at: None,
-            gateway_txn: None,
-            bank_code: None,
-            response_code: None,
-        })
-        .await?;
+        .put_payment(
+            &Payment {
+                txn_ref: txn_ref.clone(),
+                dossier_code: record.code.to_string(),
+                amount: owed,
+                status: PaymentStatus::Pending,
+                created_at: now,
+                paid_at: None,
+                gateway_txn: None,
+                bank_code: None,
+                response_code: None,
+            },
+            now - window,
+        )
+        .await;
+    match put {
+        Ok(()) => {}
+        Err(motcua_store::StoreError::Duplicate(_)) => {
+            let open = state
+                .store
+                .dossier_payments(&record.code)
+                .await?
+                .into_iter()
+                .find(|p| p.status == PaymentStatus::Pending)
+                .map_or(now, |p| p.created_at);
+            let left = (open + window - now).num_minutes() + 1;
+            return Err(AppError::new(
+                Kind::Conflict,
+                "payment_in_progress",
+                "error-payment-in-progress",
+            )
+            .arg("minutes", u64::try_from(left).unwrap_or(1)));
+        }
+        Err(e) => return Err(e.into()),
+    }
     let info = format!("Nop phi ho so {}", record.code);
     let locale = match lang {
         Lang::Vi => "vn",

@@ -3,6 +3,7 @@
 //! refusal (Mẫu 03), the apology with the new appointment (Mẫu 04), the processing control
 //! sheet and the electronic result's verification slip. Official slips are in Vietnamese.
 
+use bytes::Bytes;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use motcua_documents::{Notice, ReceiptSlip, SlipHeader, notice_pdf, receipt_pdf};
 use motcua_domain::calendar::{ProcessingTime, TZ};
@@ -14,7 +15,7 @@ use crate::App;
 use crate::error::{AppError, Kind};
 
 /// Which slip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SlipKind {
     Receipt,
     SupplementGuide,
@@ -61,9 +62,46 @@ impl SlipKind {
     }
 }
 
+/// Slips drawn lately, by dossier, version and kind: a dossier's slip changes only with the
+/// dossier, so it is drawn once per version however often it is fetched (concurrent requests
+/// for one wait for the same drawing). At most [`SLIP_CACHE_BYTES`] are kept.
+pub struct SlipCache(quick_cache::sync::Cache<(String, u32, SlipKind), Bytes, SlipWeight>);
+
+/// Memory the slip cache may use.
+pub const SLIP_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct SlipWeight;
+
+impl quick_cache::Weighter<(String, u32, SlipKind), Bytes> for SlipWeight {
+    fn weight(&self, key: &(String, u32, SlipKind), pdf: &Bytes) -> u64 {
+        (key.0.len() + pdf.len()) as u64
+    }
+}
+
+impl Default for SlipCache {
+    fn default() -> Self {
+        SlipCache(quick_cache::sync::Cache::with_weighter(
+            4_000,
+            SLIP_CACHE_BYTES,
+            SlipWeight,
+        ))
+    }
+}
+
 /// The slip `kind` of a dossier as a PDF; "not found" for a notice the dossier has no event
-/// for.
-pub async fn pdf(app: &App, record: &DossierRecord, kind: SlipKind) -> Result<Vec<u8>, AppError> {
+/// for. Drawn once per dossier version (see [`SlipCache`]).
+pub async fn pdf(app: &App, record: &DossierRecord, kind: SlipKind) -> Result<Bytes, AppError> {
+    let key = (record.code.to_string(), record.version, kind);
+    app.slips
+        .0
+        .get_or_insert_async(&key, async {
+            draw(app, record, kind).await.map(Bytes::from)
+        })
+        .await
+}
+
+async fn draw(app: &App, record: &DossierRecord, kind: SlipKind) -> Result<Vec<u8>, AppError> {
     match kind {
         SlipKind::Receipt => {
             let slip = receipt_slip(app, record).await?;

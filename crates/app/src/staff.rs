@@ -1,5 +1,5 @@
-//! Officers' log-in: a username and password (five failures lock the name for a while) for a
-//! token valid a working day, used as the API's bearer token and the back office's cookie.
+//! Officers' log-in: a username and password (wrong ones slow the client down, see
+//! [`crate::ratelimit::Guard`]) for a token valid a working day, used as the API's bearer token and the back office's cookie.
 
 use chrono::{DateTime, Duration, Utc};
 use motcua_store::User;
@@ -11,23 +11,25 @@ use crate::secrets::{check_password, new_secret, sha256_hex};
 /// How long an officer's token lasts: a working day.
 const TOKEN_LIFETIME_HOURS: i64 = 10;
 
-/// Checks an officer's username and password (five failures lock the name for a while) and
-/// issues a token for a working day: the API's bearer token and the back office's cookie.
+/// Checks an officer's username and password from `client` (wrong ones slow that client
+/// down, see [`crate::ratelimit::Guard`]) and issues a token for a working day: the API's
+/// bearer token and the back office's cookie.
 pub async fn log_in(
     state: &App,
     username: &str,
     password: String,
+    client: &str,
 ) -> Result<(String, User, DateTime<Utc>), AppError> {
     let username = username.trim().to_lowercase();
     if username.is_empty() || username.len() > 100 || password.len() > 1000 {
         return Err(invalid());
     }
-    if let Err(wait) = state.limits.login.check(&username) {
-        return Err(
-            AppError::new(Kind::TooMany, "too_many_attempts", "error-too-many-logins")
-                .arg("minutes", wait.as_secs() / 60 + 1),
-        );
-    }
+    let target = format!("staff:{username}");
+    state
+        .limits
+        .login
+        .check(&target, client)
+        .map_err(AppError::too_many_attempts)?;
     let user = state.store.user(&username).await?;
     // Verified even for unknown users so timing does not tell which usernames exist.
     let phc = user
@@ -36,10 +38,10 @@ pub async fn log_in(
         .map(|u| u.password_hash.clone());
     let ok = check_password(password, phc).await?;
     let Some(user) = user.filter(|u| ok && u.active) else {
-        state.limits.login.fail(&username);
+        state.limits.login.fail(&target, client);
         return Err(invalid());
     };
-    state.limits.login.reset(&username);
+    state.limits.login.succeed(&target, client);
     let token = new_secret("mct_");
     let now = Utc::now();
     let expires_at = now + Duration::hours(TOKEN_LIFETIME_HOURS);

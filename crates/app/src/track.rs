@@ -1,6 +1,8 @@
 //! Public tracking by dossier code plus the last four digits of the applicant's phone (or of
 //! their citizen ID when they gave no phone). A wrong or missing second factor is answered
-//! exactly like an unknown code; repeated failures on one code block it for an hour. What the
+//! exactly like an unknown code. Wrong guesses slow down the client that makes them (see
+//! [`crate::ratelimit::Guard`]): strangers' guesses never hold back a client that tracked the
+//! dossier before, and the signed-in applicant sees it on their account anyway. What the
 //! public may see of the history is the domain's rule (`EventType::is_public`), applied here
 //! once for the API and the page.
 
@@ -23,15 +25,21 @@ pub struct Tracked {
 }
 
 /// The public view of dossier `code`, when `verify` is its second factor; "not found"
-/// otherwise, whatever the reason.
-pub async fn lookup(app: &App, code: &str, verify: &str) -> Result<Tracked, AppError> {
+/// otherwise, whatever the reason, or "too many attempts" while `client` must wait.
+pub async fn lookup(
+    app: &App,
+    code: &str,
+    verify: &str,
+    client: &str,
+) -> Result<Tracked, AppError> {
     let Ok(code) = DossierCode::parse(code.trim()) else {
         return Err(AppError::not_found());
     };
     let key = code.to_string();
-    if app.limits.track.check(&key).is_err() {
-        return Err(AppError::not_found());
-    }
+    app.limits
+        .track
+        .check(&key, client)
+        .map_err(AppError::too_many_attempts)?;
     let verify = verify.trim();
     // One indexed read: the dossier with its timeline; the procedure's name is in memory.
     let found = app.store.dossier_timeline(&code).await?;
@@ -47,9 +55,10 @@ pub async fn lookup(app: &App, code: &str, verify: &str) -> Result<Tracked, AppE
         verify.len() == 4 && last4.is_some_and(|l| same_secret(&l, verify))
     });
     let Some((dossier, events)) = found.filter(|_| matches) else {
-        app.limits.track.fail(&key);
+        app.limits.track.fail(&key, client);
         return Err(AppError::not_found());
     };
+    app.limits.track.succeed(&key, client);
     let procedure_name = app
         .catalog
         .index()

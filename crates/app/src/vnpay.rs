@@ -86,6 +86,15 @@ pub fn gateway_time(t: DateTime<Utc>) -> String {
     t.with_timezone(&TZ).format("%Y%m%d%H%M%S").to_string()
 }
 
+/// A gateway date (`yyyyMMddHHmmss`, Vietnam's time) as an instant.
+pub fn parse_gateway_time(s: &str) -> Option<DateTime<Utc>> {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y%m%d%H%M%S")
+        .ok()?
+        .and_local_timezone(TZ)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 /// The redirect to the gateway for paying `amount` đồng under the merchant reference.
 pub fn payment_url(
     c: &VnpayConfig,

@@ -158,14 +158,27 @@ fn recipients(users: &[User], d: &Dossier, alert: Alert) -> Vec<String> {
     out
 }
 
+/// How long a request's `Idempotency-Key` and its answer are kept.
+pub const KEEP_IDEMPOTENCY_HOURS: i64 = 24;
+
 /// One minute of the watcher on this instance: the calendar reloaded (holidays changed by an
-/// administrator on any instance reach this one too), then [`watch_once`]; what a run over
-/// many dossiers freed goes back to the system.
+/// administrator on any instance reach this one too), then [`watch_once`], and on the
+/// instance that ran it the retry keys past their day pruned; what a run over many dossiers
+/// freed goes back to the system.
 pub async fn run_once(app: &App, holder: &str) -> Result<WatchReport, OpError> {
     if let Err(e) = app.reload_calendar().await {
         tracing::warn!(error = %e, "calendar reload failed");
     }
-    let r = watch_once(app, holder, Utc::now()).await?;
+    let now = Utc::now();
+    let r = watch_once(app, holder, now).await?;
+    if r.ran
+        && let Err(e) = app
+            .store
+            .prune_idempotency_keys(now - chrono::Duration::hours(KEEP_IDEMPOTENCY_HOURS))
+            .await
+    {
+        tracing::warn!(error = %e, "pruning idempotency keys failed");
+    }
     if r.ran && (r.alerts > 0 || r.apologies > 0) {
         tracing::info!(
             alerts = r.alerts,

@@ -200,6 +200,11 @@ pub(crate) struct Policy {
     /// and filler words) read after the shipped list, adding to it and correcting it.
     #[arg(long, env = "MOTCUA_SEARCH_PHRASES")]
     pub search_phrases: Option<std::path::PathBuf>,
+    /// Proxies in front of the server (addresses or networks, comma-separated) whose
+    /// `X-Forwarded-For` names the client; requests from anywhere else are their own client.
+    /// The client's address keys the abuse limits and is sent to the payment gateway.
+    #[arg(long, env = "MOTCUA_TRUSTED_PROXIES", value_delimiter = ',', value_parser = motcua_app::parse_trusted_proxy)]
+    pub trusted_proxy: Vec<motcua_app::IpNet>,
 }
 
 impl Policy {
@@ -282,6 +287,7 @@ pub(crate) async fn app_state(
             .context("building the catalog search index")?;
     }
     state.watch = policy.watch();
+    state = state.with_trusted_proxies(policy.trusted_proxy.clone());
     state.floor = FloorPolicy {
         slot_minutes: policy.slot_minutes,
         per_counter: policy.slot_capacity,

@@ -246,7 +246,8 @@ pub fn compose(
     })
 }
 
-/// The message carrying a one-time code (`purpose` is `verify` or `reset`).
+/// The message carrying a one-time code (`purpose` is `verify`, `reset`, or `exists`: a reset
+/// code sent because someone tried to register with the login of an account).
 pub fn compose_code(
     purpose: &str,
     otp: &str,
@@ -254,7 +255,7 @@ pub fn compose_code(
     lang: Lang,
     overrides: &Overrides,
 ) -> Option<Composed> {
-    if !matches!(purpose, "verify" | "reset") {
+    if !matches!(purpose, "verify" | "reset" | "exists") {
         return None;
     }
     let mut args: HashMap<Cow<'static, str>, FluentValue<'static>> = HashMap::new();

@@ -343,8 +343,6 @@ async fn delivers_one_time_codes(s: Setup) {
         ward_code: None,
         address_line: None,
         lang: motcua_domain::Lang::Vi,
-        failed_logins: 0,
-        locked_until: None,
         created_at: now,
     };
     let code = motcua_store::OneTimeCode {

@@ -103,16 +103,26 @@ pub enum Scope {
     DossiersWrite,
     #[serde(rename = "stats:read")]
     StatsRead,
+    /// A registered kiosk of the agency's branches: issues tickets (priority ones too) and
+    /// checks in appointments.
+    #[serde(rename = "floor:kiosk")]
+    Kiosk,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::DossiersRead, Scope::DossiersWrite, Scope::StatsRead];
+    pub const ALL: [Scope; 4] = [
+        Scope::DossiersRead,
+        Scope::DossiersWrite,
+        Scope::StatsRead,
+        Scope::Kiosk,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::DossiersRead => "dossiers:read",
             Scope::DossiersWrite => "dossiers:write",
             Scope::StatsRead => "stats:read",
+            Scope::Kiosk => "floor:kiosk",
         }
     }
 

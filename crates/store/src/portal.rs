@@ -28,8 +28,6 @@ pub struct Citizen {
     pub ward_code: Option<String>,
     pub address_line: Option<String>,
     pub lang: Lang,
-    pub failed_logins: i64,
-    pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -118,6 +116,9 @@ pub enum PaymentStatus {
     Pending,
     Paid,
     Failed,
+    /// Left pending past the gateway's time limit and superseded by a newer payment; the
+    /// gateway may still settle it.
+    Expired,
 }
 
 impl PaymentStatus {
@@ -126,6 +127,7 @@ impl PaymentStatus {
             PaymentStatus::Pending => "pending",
             PaymentStatus::Paid => "paid",
             PaymentStatus::Failed => "failed",
+            PaymentStatus::Expired => "expired",
         }
     }
 }
@@ -137,6 +139,7 @@ impl std::str::FromStr for PaymentStatus {
             "pending" => Ok(PaymentStatus::Pending),
             "paid" => Ok(PaymentStatus::Paid),
             "failed" => Ok(PaymentStatus::Failed),
+            "expired" => Ok(PaymentStatus::Expired),
             _ => Err(()),
         }
     }
@@ -235,6 +238,9 @@ pub trait Portal: Send + Sync {
     ) -> Result<(), StoreError>;
 
     async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError>;
+    /// Opens a new draft unless its citizen has `max_open` drafts not yet submitted (false
+    /// then); checked and written together, so racing requests cannot exceed it.
+    async fn create_draft(&self, draft: &Draft, max_open: i64) -> Result<bool, StoreError>;
     async fn draft(&self, id: &DraftId) -> Result<Option<Draft>, StoreError>;
     /// The citizen's drafts not yet submitted, latest first.
     async fn citizen_drafts(&self, citizen_id: &CitizenId) -> Result<Vec<Draft>, StoreError>;
@@ -248,7 +254,14 @@ pub trait Portal: Send + Sync {
         new: &NewDossier,
     ) -> Result<DossierRecord, StoreError>;
 
-    async fn put_attachment(&self, attachment: &Attachment) -> Result<(), StoreError>;
+    /// Stores an attachment within `quota`, checked and written together (racing uploads
+    /// cannot exceed it): the files of its draft or dossier, and the bytes its citizen holds
+    /// in drafts not yet submitted.
+    async fn put_attachment(
+        &self,
+        attachment: &Attachment,
+        quota: &AttachmentQuota,
+    ) -> Result<QuotaCheck, StoreError>;
     async fn attachment(&self, id: &str) -> Result<Option<Attachment>, StoreError>;
     async fn draft_attachments(&self, draft_id: &DraftId) -> Result<Vec<Attachment>, StoreError>;
     async fn dossier_attachments(&self, code: &DossierCode) -> Result<Vec<Attachment>, StoreError>;
@@ -262,10 +275,77 @@ pub trait Portal: Send + Sync {
     /// The dossiers a citizen filed, latest first.
     async fn owner_dossiers(&self, owner: &CitizenId) -> Result<Vec<DossierRecord>, StoreError>;
 
-    async fn put_payment(&self, payment: &Payment) -> Result<(), StoreError>;
+    /// Stores a new pending payment, the dossier's only one: pending payments of the dossier
+    /// started before `stale_before` are expired first, and a newer one still pending gives
+    /// `Duplicate` (also when another request starts one at the same moment).
+    async fn put_payment(
+        &self,
+        payment: &Payment,
+        stale_before: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     async fn payment(&self, txn_ref: &str) -> Result<Option<Payment>, StoreError>;
     async fn dossier_payments(&self, code: &DossierCode) -> Result<Vec<Payment>, StoreError>;
     /// Records the gateway's outcome once: true when this call moved the payment out of
-    /// `pending`, false when it had been settled already (the gateway repeats itself).
+    /// `pending` (or `expired`), false when it had been settled already (the gateway repeats
+    /// itself).
     async fn settle_payment(&self, txn_ref: &str, s: &Settlement) -> Result<bool, StoreError>;
+    /// Payments still pending that were started before `before`, oldest first.
+    async fn pending_payments(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Payment>, StoreError>;
+
+    /// Claims an `Idempotency-Key` of `scope` for a request hashing to `request_hash`: `New`
+    /// when the key is free (or its record is older than `expired_before`, or it was claimed
+    /// over a minute ago and never answered), else the record of the first request.
+    async fn claim_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        request_hash: &str,
+        now: DateTime<Utc>,
+        expired_before: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim, StoreError>;
+    /// Records the answer to a claimed key.
+    async fn finish_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        status: u16,
+        response: &str,
+    ) -> Result<(), StoreError>;
+    /// Frees a claimed key whose request gave no answer worth repeating.
+    async fn release_idempotency_key(&self, scope: &str, key: &str) -> Result<(), StoreError>;
+    /// Deletes key records created before `before`.
+    async fn prune_idempotency_keys(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+}
+
+/// Limits an attachment is stored within.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttachmentQuota {
+    /// Files of the draft (or dossier) the attachment joins, itself included.
+    pub files: i64,
+    /// Bytes of the files in its citizen's drafts not yet submitted, itself included.
+    pub draft_bytes: i64,
+}
+
+/// Whether an attachment was stored, or which limit it would have exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaCheck {
+    Stored,
+    TooManyFiles,
+    TooManyBytes,
+}
+
+/// What claiming an `Idempotency-Key` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// The key is this request's now.
+    New,
+    /// The key was used: the first request's hash and, once answered, its answer.
+    Seen {
+        request_hash: String,
+        answer: Option<(u16, String)>,
+    },
 }

@@ -7,19 +7,24 @@ use motcua_domain::ids::{CitizenId, DossierCode, DraftId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use crate::contract::Backend;
 use crate::error::StoreError;
 use crate::model::{DossierRecord, NewDossier};
 use crate::portal::*;
 use crate::sql::{SqlStore, from_ms, ms, parse, record_from};
 
 const CITIZEN_COLUMNS: &str = "id, email, phone, password_hash, verified_at, full_name, cccd, birth_date, \
-     province_code, ward_code, address_line, lang, failed_logins, locked_until, created_at";
+     province_code, ward_code, address_line, lang, created_at";
 const SESSION_COLUMNS: &str =
     "token_hash, citizen_id, csrf, created_at, last_seen_at, expires_at, user_agent, revoked_at";
 const ATTACHMENT_COLUMNS: &str = "id, citizen_id, draft_id, dossier_code, document, file_name, content_type, \
      size, sha256, created_at";
 const PAYMENT_COLUMNS: &str = "txn_ref, dossier_code, amount, status, created_at, paid_at, gateway_txn, \
      bank_code, response_code";
+
+/// A claimed idempotency key still without an answer after this long belongs to a request
+/// that died (requests time out after 30 s); the key is free again.
+const UNANSWERED_MS: i64 = 60_000;
 
 fn opt_ms(row: &AnyRow, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
     row.try_get::<Option<i64>, _>(col)?.map(from_ms).transpose()
@@ -45,8 +50,6 @@ fn citizen_from(r: &AnyRow) -> Result<Citizen, StoreError> {
         ward_code: r.try_get("ward_code")?,
         address_line: r.try_get("address_line")?,
         lang: parse("language", &r.try_get::<String, _>("lang")?)?,
-        failed_logins: r.try_get("failed_logins")?,
-        locked_until: opt_ms(r, "locked_until")?,
         created_at: from_ms(r.try_get("created_at")?)?,
     })
 }
@@ -139,6 +142,23 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Holds the citizen's row until the transaction ends, so that a quota's count and the
+    /// write it allows are not interleaved with another request's (PostgreSQL; SQLite's one
+    /// writer serialises transactions already).
+    async fn lock_citizen(
+        &self,
+        conn: &mut AnyConnection,
+        citizen: &CitizenId,
+    ) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT id FROM citizens WHERE id = $1 FOR UPDATE")
+                .bind(citizen.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn list_attachments(
         &self,
         column: &str,
@@ -164,7 +184,7 @@ impl Portal for SqlStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO citizens ({CITIZEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            "INSERT INTO citizens ({CITIZEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         )))
         .bind(c.id.as_str())
         .bind(c.email.clone())
@@ -178,8 +198,6 @@ impl Portal for SqlStore {
         .bind(c.ward_code.clone())
         .bind(c.address_line.clone())
         .bind(c.lang.code())
-        .bind(c.failed_logins)
-        .bind(c.locked_until.map(ms))
         .bind(ms(c.created_at))
         .execute(&mut *tx)
         .await?;
@@ -211,8 +229,8 @@ impl Portal for SqlStore {
     async fn put_citizen(&self, c: &Citizen) -> Result<(), StoreError> {
         let updated = sqlx::query(
             "UPDATE citizens SET email = $1, phone = $2, password_hash = $3, verified_at = $4, full_name = $5, \
-             cccd = $6, birth_date = $7, province_code = $8, ward_code = $9, address_line = $10, lang = $11, \
-             failed_logins = $12, locked_until = $13 WHERE id = $14",
+             cccd = $6, birth_date = $7, province_code = $8, ward_code = $9, address_line = $10, lang = $11 \
+             WHERE id = $12",
         )
         .bind(c.email.clone())
         .bind(c.phone.clone())
@@ -225,8 +243,6 @@ impl Portal for SqlStore {
         .bind(c.ward_code.clone())
         .bind(c.address_line.clone())
         .bind(c.lang.code())
-        .bind(c.failed_logins)
-        .bind(c.locked_until.map(ms))
         .bind(c.id.as_str())
         .execute(&self.writer)
         .await?
@@ -498,7 +514,67 @@ impl Portal for SqlStore {
             .await
     }
 
-    async fn put_attachment(&self, a: &Attachment) -> Result<(), StoreError> {
+    async fn create_draft(&self, d: &Draft, max_open: i64) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        self.lock_citizen(&mut tx, &d.citizen_id).await?;
+        let open: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM drafts WHERE citizen_id = $1 AND dossier_code IS NULL",
+        )
+        .bind(d.citizen_id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if open >= max_open {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO drafts (id, citizen_id, procedure_code, answers, created_at, updated_at, dossier_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+        )
+        .bind(d.id.as_str())
+        .bind(d.citizen_id.as_str())
+        .bind(&d.procedure_code)
+        .bind(serde_json::to_string(&d.answers)?)
+        .bind(ms(d.created_at))
+        .bind(ms(d.updated_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn put_attachment(
+        &self,
+        a: &Attachment,
+        quota: &AttachmentQuota,
+    ) -> Result<QuotaCheck, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        self.lock_citizen(&mut tx, &a.citizen_id).await?;
+        let (column, owner) = match (&a.draft_id, &a.dossier_code) {
+            (Some(d), _) => ("draft_id", d.as_str().to_string()),
+            (None, Some(code)) => ("dossier_code", code.clone()),
+            (None, None) => return Err(StoreError::MissingReference("attachment owner".into())),
+        };
+        let files: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT count(*) FROM attachments WHERE {column} = $1"
+        )))
+        .bind(&owner)
+        .fetch_one(&mut *tx)
+        .await?;
+        if files + 1 > quota.files {
+            return Ok(QuotaCheck::TooManyFiles);
+        }
+        if a.dossier_code.is_none() {
+            let held: i64 = sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments \
+                 WHERE citizen_id = $1 AND dossier_code IS NULL",
+            )
+            .bind(a.citizen_id.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+            if held + a.size > quota.draft_bytes {
+                return Ok(QuotaCheck::TooManyBytes);
+            }
+        }
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO attachments ({ATTACHMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )))
@@ -512,9 +588,10 @@ impl Portal for SqlStore {
         .bind(a.size)
         .bind(&a.sha256)
         .bind(ms(a.created_at))
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(QuotaCheck::Stored)
     }
 
     async fn attachment(&self, id: &str) -> Result<Option<Attachment>, StoreError> {
@@ -556,7 +633,21 @@ impl Portal for SqlStore {
         rows.iter().map(record_from).collect()
     }
 
-    async fn put_payment(&self, p: &Payment) -> Result<(), StoreError> {
+    async fn put_payment(
+        &self,
+        p: &Payment,
+        stale_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "UPDATE payments SET status = 'expired' \
+             WHERE dossier_code = $1 AND status = 'pending' AND created_at < $2",
+        )
+        .bind(&p.dossier_code)
+        .bind(ms(stale_before))
+        .execute(&mut *tx)
+        .await?;
+        // The partial unique index on pending payments refuses a second one.
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         )))
@@ -569,8 +660,9 @@ impl Portal for SqlStore {
         .bind(p.gateway_txn.clone())
         .bind(p.bank_code.clone())
         .bind(p.response_code.clone())
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -597,7 +689,7 @@ impl Portal for SqlStore {
     async fn settle_payment(&self, txn_ref: &str, s: &Settlement) -> Result<bool, StoreError> {
         let n = sqlx::query(
             "UPDATE payments SET status = $1, paid_at = $2, gateway_txn = $3, bank_code = $4, response_code = $5 \
-             WHERE txn_ref = $6 AND status = 'pending'",
+             WHERE txn_ref = $6 AND status IN ('pending', 'expired')",
         )
         .bind(s.status.as_str())
         .bind(ms(s.at))
@@ -609,5 +701,117 @@ impl Portal for SqlStore {
         .await?
         .rows_affected();
         Ok(n == 1)
+    }
+
+    async fn pending_payments(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Payment>, StoreError> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments WHERE status = 'pending' AND created_at < $1 \
+             ORDER BY created_at LIMIT $2"
+        )))
+        .bind(ms(before))
+        .bind(i64::from(limit))
+        .fetch_all(&self.writer)
+        .await?;
+        rows.iter().map(payment_from).collect()
+    }
+
+    async fn claim_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        request_hash: &str,
+        now: DateTime<Utc>,
+        expired_before: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim, StoreError> {
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 \
+             AND (created_at < $3 OR (status IS NULL AND created_at < $4))",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(ms(expired_before))
+        .bind(ms(now) - UNANSWERED_MS)
+        .execute(&self.writer)
+        .await?;
+        // A key released between the insert and the read is tried again.
+        for _ in 0..3 {
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (scope, key, request_hash, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(scope)
+            .bind(key)
+            .bind(request_hash)
+            .bind(ms(now))
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+            if inserted == 1 {
+                return Ok(IdempotencyClaim::New);
+            }
+            let row = sqlx::query(
+                "SELECT request_hash, status, response FROM idempotency_keys \
+                 WHERE scope = $1 AND key = $2",
+            )
+            .bind(scope)
+            .bind(key)
+            .fetch_optional(&self.writer)
+            .await?;
+            if let Some(row) = row {
+                let status: Option<i64> = row.try_get("status")?;
+                let response: Option<String> = row.try_get("response")?;
+                return Ok(IdempotencyClaim::Seen {
+                    request_hash: row.try_get("request_hash")?,
+                    answer: status
+                        .zip(response)
+                        .map(|(s, r)| (u16::try_from(s).unwrap_or(500), r)),
+                });
+            }
+        }
+        Err(StoreError::Unavailable(
+            "an idempotency key kept changing hands".into(),
+        ))
+    }
+
+    async fn finish_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        status: u16,
+        response: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE idempotency_keys SET status = $1, response = $2 WHERE scope = $3 AND key = $4",
+        )
+        .bind(i64::from(status))
+        .bind(response)
+        .bind(scope)
+        .bind(key)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn release_idempotency_key(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2")
+            .bind(scope)
+            .bind(key)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn prune_idempotency_keys(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                .bind(ms(before))
+                .execute(&self.writer)
+                .await?
+                .rows_affected(),
+        )
     }
 }

@@ -730,8 +730,6 @@ fn citizen(id: &str, email: &str) -> Citizen {
         ward_code: None,
         address_line: None,
         lang: motcua_domain::Lang::Vi,
-        failed_logins: 0,
-        locked_until: None,
         created_at: vn(2025, 6, 1, 8, 0),
     }
 }
@@ -904,6 +902,15 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         updated_at: now,
         dossier_code: None,
     };
+    assert!(store.create_draft(&draft, 1).await.unwrap());
+    let second_draft = Draft {
+        id: DraftId::new("d2"),
+        ..draft.clone()
+    };
+    assert!(
+        !store.create_draft(&second_draft, 1).await.unwrap(),
+        "one open draft allowed"
+    );
     store.put_draft(&draft).await.unwrap();
     let attachment = Attachment {
         id: "a1".into(),
@@ -917,7 +924,57 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         sha256: "ab".repeat(32),
         created_at: now,
     };
-    store.put_attachment(&attachment).await.unwrap();
+    let quota = AttachmentQuota {
+        files: 1,
+        draft_bytes: 10_000,
+    };
+    assert_eq!(
+        store.put_attachment(&attachment, &quota).await.unwrap(),
+        QuotaCheck::Stored
+    );
+    let more = Attachment {
+        id: "a9".into(),
+        ..attachment.clone()
+    };
+    assert_eq!(
+        store.put_attachment(&more, &quota).await.unwrap(),
+        QuotaCheck::TooManyFiles
+    );
+    let roomy = AttachmentQuota {
+        files: 10,
+        draft_bytes: 2_000,
+    };
+    assert_eq!(
+        store.put_attachment(&more, &roomy).await.unwrap(),
+        QuotaCheck::TooManyBytes,
+        "1,234 bytes held and 1,234 more exceed 2,000"
+    );
+    // Racing uploads cannot overrun the limit: 12 at once into a draft holding one file, with
+    // room for six.
+    let racing = (0..12).map(|i| {
+        let store = store.clone();
+        let a = Attachment {
+            id: format!("r{i}"),
+            ..attachment.clone()
+        };
+        tokio::spawn(async move {
+            let quota = AttachmentQuota {
+                files: 6,
+                draft_bytes: 1_000_000,
+            };
+            store.put_attachment(&a, &quota).await.unwrap()
+        })
+    });
+    let mut stored = 0;
+    for r in racing.collect::<Vec<_>>() {
+        if r.await.unwrap() == QuotaCheck::Stored {
+            stored += 1;
+        }
+    }
+    assert_eq!(stored, 5);
+    for i in 0..12 {
+        store.delete_attachment(&format!("r{i}")).await.unwrap();
+    }
     assert_eq!(
         store.citizen_drafts(&CitizenId::new("c1")).await.unwrap(),
         vec![draft.clone()]
@@ -1003,7 +1060,24 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         bank_code: None,
         response_code: None,
     };
-    store.put_payment(&payment).await.unwrap();
+    let stale_before = now - Duration::minutes(15);
+    store.put_payment(&payment, stale_before).await.unwrap();
+    // A second payment while the first is pending is refused.
+    let second = Payment {
+        txn_ref: "T2".into(),
+        ..payment.clone()
+    };
+    assert!(matches!(
+        store.put_payment(&second, stale_before).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    assert_eq!(
+        store
+            .pending_payments(now + Duration::seconds(1), 10)
+            .await
+            .unwrap(),
+        vec![payment.clone()]
+    );
     let settled = Settlement {
         status: PaymentStatus::Paid,
         at: now,
@@ -1022,6 +1096,82 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         (PaymentStatus::Paid, Some("14000001"))
     );
     assert_eq!(store.dossier_payments(&rec.code).await.unwrap(), vec![p]);
+
+    // A payment left pending past the limit is expired when another starts, and the gateway
+    // may still settle it.
+    store.put_payment(&second, stale_before).await.unwrap();
+    let third = Payment {
+        txn_ref: "T3".into(),
+        created_at: now + Duration::minutes(20),
+        ..payment.clone()
+    };
+    store
+        .put_payment(&third, now + Duration::minutes(5))
+        .await
+        .unwrap();
+    let t2 = store.payment("T2").await.unwrap().unwrap();
+    assert_eq!(t2.status, PaymentStatus::Expired);
+    assert!(store.settle_payment("T2", &settled).await.unwrap());
+    assert_eq!(
+        store.payment("T3").await.unwrap().unwrap().status,
+        PaymentStatus::Pending
+    );
+}
+
+async fn idempotency_keys_answer_once_per_request(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let old = now - Duration::hours(24);
+    let claim = |scope: &'static str, key: &'static str, hash: &'static str, at| {
+        let store = store.clone();
+        async move {
+            store
+                .claim_idempotency_key(scope, key, hash, at, at - Duration::hours(24))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(claim("s", "k", "h1", now).await, IdempotencyClaim::New);
+    assert_eq!(
+        claim("s", "k", "h1", now).await,
+        IdempotencyClaim::Seen {
+            request_hash: "h1".into(),
+            answer: None
+        },
+        "claimed, not answered yet"
+    );
+    // Keys are per owner.
+    assert_eq!(claim("other", "k", "h2", now).await, IdempotencyClaim::New);
+    store
+        .finish_idempotency_key("s", "k", 201, "{\"code\":\"X\"}")
+        .await
+        .unwrap();
+    assert_eq!(
+        claim("s", "k", "h2", now).await,
+        IdempotencyClaim::Seen {
+            request_hash: "h1".into(),
+            answer: Some((201, "{\"code\":\"X\"}".into()))
+        }
+    );
+    // A day later the key is free again.
+    assert_eq!(
+        claim("s", "k", "h3", now + Duration::hours(25)).await,
+        IdempotencyClaim::New
+    );
+    // A claim left unanswered for over a minute (its request died) is free again.
+    assert_eq!(claim("s", "dead", "h", now).await, IdempotencyClaim::New);
+    assert_eq!(
+        claim("s", "dead", "h", now + Duration::minutes(2)).await,
+        IdempotencyClaim::New
+    );
+    store.release_idempotency_key("s", "dead").await.unwrap();
+    assert_eq!(claim("s", "dead", "h", now).await, IdempotencyClaim::New);
+    assert_eq!(
+        store
+            .prune_idempotency_keys(old + Duration::hours(50))
+            .await
+            .unwrap(),
+        3
+    );
 }
 
 async fn dossiers_are_found_by_code_id_phone_and_name_and_lists_counted(store: Arc<dyn Store>) {
@@ -2576,6 +2726,7 @@ on_both_backends!(
     concurrent_intakes_get_distinct_codes,
     import_batch,
     portal_accounts_sessions_drafts_payments,
+    idempotency_keys_answer_once_per_request,
     work_lists_alerts_and_leases,
     dossiers_are_found_by_code_id_phone_and_name_and_lists_counted,
     the_watcher_reads_only_what_is_due,

@@ -107,11 +107,14 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let mut response = status(self.0.kind).into_response();
         // A server that cannot answer now says when to try again.
-        if self.0.kind == Kind::Unavailable {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("5"),
-            );
+        let retry_after = match self.0.kind {
+            Kind::Unavailable => Some(5),
+            _ => self.0.retry_after,
+        };
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
         }
         response.extensions_mut().insert(Failed(Arc::new(self.0)));
         response

@@ -8,6 +8,7 @@ mod auth;
 mod error;
 mod html;
 mod i18n;
+mod idempotency;
 mod openapi;
 mod request;
 #[cfg(feature = "testing")]
@@ -38,6 +39,10 @@ pub fn router(state: App) -> Router {
             async move { axum::Json((*doc).clone()) }
         }),
     )
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::idempotent,
+    ))
     .layer(axum::middleware::from_fn(error::render_api_errors))
     .merge(html::routes().layer(axum::middleware::from_fn(html::render_page_errors)))
     .fallback(html::not_found)

@@ -2,18 +2,31 @@
 //! limits and the payment gateway) and a raw query as the gateway signs it.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
 
-use axum::http::HeaderMap;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use motcua_app::App;
 
-/// The client's address: the first of `X-Forwarded-For` (set by the proxy in front), else
-/// the loopback address.
-pub(crate) fn client_ip(headers: &HeaderMap) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().chars().take(45).collect())
-        .unwrap_or_else(|| "127.0.0.1".into())
+/// The client's address: the connection's peer, or what a trusted proxy in front says it
+/// is (`--trusted-proxy`; see [`motcua_app::client_address`]).
+pub(crate) struct Client(pub String);
+
+impl FromRequestParts<App> for Client {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, Infallible> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Ok(Client(state.client_address(peer, forwarded).to_string()))
+    }
 }
 
 /// A raw query string's parameters, decoded, in order of name.

@@ -34,6 +34,9 @@ pub(crate) const FACTS: &str =
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Credentials {
     pub api_key: String,
+    /// The device key of the centre's kiosks (typed once on a kiosk page to register it).
+    #[serde(default)]
+    pub kiosk_key: String,
     pub users: Vec<Login>,
 }
 
@@ -171,6 +174,12 @@ pub(crate) async fn run(
         );
     }
     println!("API key (agency system): {}", credentials.api_key);
+    if !credentials.kiosk_key.is_empty() {
+        println!(
+            "kiosk device key (register a browser as a kiosk on {url}/branches/QN-HQ/kiosk): {}",
+            credentials.kiosk_key
+        );
+    }
     println!("try: curl '{url}/api/v1/procedures?q=dang+ky' | curl {url}/openapi.json");
     motcua_web::serve(listener, state).await?;
     Ok(())

@@ -509,8 +509,19 @@ pub(crate) async fn seed(
         .put_api_key(&ApiKey {
             name: "he-thong-quan-su-tinh".into(),
             agency: military,
-            scopes: Scope::ALL.to_vec(),
+            scopes: vec![Scope::DossiersRead, Scope::DossiersWrite, Scope::StatsRead],
             key_hash: motcua_app::secrets::sha256_hex(&api_key),
+            revoked: false,
+        })
+        .await?;
+    // The centre's kiosks, at every branch: one device key, registered on each kiosk.
+    let kiosk_key = motcua_app::secrets::new_secret("mck_");
+    store
+        .put_api_key(&ApiKey {
+            name: "may-lay-so-trung-tam".into(),
+            agency: centre,
+            scopes: vec![Scope::Kiosk],
+            key_hash: motcua_app::secrets::sha256_hex(&kiosk_key),
             revoked: false,
         })
         .await?;
@@ -541,6 +552,7 @@ pub(crate) async fn seed(
         .await?;
     Ok(Credentials {
         api_key,
+        kiosk_key,
         users: logins,
     })
 }

@@ -1,8 +1,9 @@
 //! The demo server as the public meets it. It sheds connections that hold it without asking
 //! anything (slowloris): one that sends nothing, and one that starts a request and never
 //! finishes its headers, are closed once the header-read time passes, while a normal request
-//! is answered meanwhile. And with no SMS gateway, the one-time code of a sign-up by mobile
-//! number is printed on the terminal, like the e-mails, so the account can be verified.
+//! is answered meanwhile. With no SMS gateway, the one-time code of a sign-up by mobile
+//! number is printed on the terminal, like the e-mails, so the account can be verified. And
+//! the same server keeps to its OpenAPI document under schemathesis ([`crate::schemathesis`]).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -30,7 +31,7 @@ fn closed_within(mut stream: TcpStream, limit: Duration) -> Option<Duration> {
 }
 
 #[test]
-fn sheds_silent_clients_and_texts_codes_on_the_terminal() {
+fn sheds_silent_clients_texts_codes_and_keeps_to_its_openapi_document() {
     let data = std::env::temp_dir().join(format!("motcua-conn-{}", std::process::id()));
     std::fs::remove_dir_all(&data).ok();
     let mut server = start(&data);
@@ -93,6 +94,14 @@ fn sheds_silent_clients_and_texts_codes_on_the_terminal() {
             .unwrap();
         assert!(r.status().is_success(), "{:?}", r.text().await);
     });
+    let creds = crate::credentials(&data);
+    let token = runtime.block_on(crate::login(
+        &reqwest::Client::new(),
+        &server.base,
+        &creds,
+        "tiepnhan.hq",
+    ));
+    crate::schemathesis::keeps_to_its_openapi_document(&server.base, &data, &token);
     let silent_closed = closed_within(silent, Duration::from_secs(30));
     let slow_closed = waiting.join().unwrap();
     server.child.kill().ok();

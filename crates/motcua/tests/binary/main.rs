@@ -11,6 +11,7 @@ mod cli;
 mod connections;
 mod crash;
 mod province;
+mod schemathesis;
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_motcua");
 

@@ -35,3 +35,6 @@ code-verify-sms = Public service account code: { $otp } (valid { $minutes } minu
 code-reset-subject = Password reset code: { $otp }
 code-reset-body = Your Public Service Portal password reset code is { $otp }. It is valid for { $minutes } minutes. If you did not ask for it, ignore this message.
 code-reset-sms = Password reset code: { $otp } (valid { $minutes } minutes). If you did not ask, ignore it.
+code-exists-subject = Someone tried to register with your login
+code-exists-body = Someone tried to open a Public Service Portal account with this login, which already has one. If it was you, sign in with your password, or set a new one with code { $otp } (valid for { $minutes } minutes). If it was not you, ignore this message: your account is unchanged.
+code-exists-sms = This login already has a public service account. If you just registered, sign in or reset your password with code { $otp } ({ $minutes } minutes).

@@ -35,3 +35,6 @@ code-verify-sms = Ma xac thuc tai khoan dich vu cong: { $otp } (hieu luc { $minu
 code-reset-subject = Mã đặt lại mật khẩu: { $otp }
 code-reset-body = Mã đặt lại mật khẩu tài khoản Cổng dịch vụ công của bạn là { $otp }. Mã có hiệu lực trong { $minutes } phút. Nếu bạn không yêu cầu, hãy bỏ qua thư này.
 code-reset-sms = Ma dat lai mat khau dich vu cong: { $otp } (hieu luc { $minutes } phut). Neu ban khong yeu cau, hay bo qua.
+code-exists-subject = Có người đăng ký bằng thông tin đăng nhập của bạn
+code-exists-body = Có người vừa đăng ký tài khoản Cổng dịch vụ công bằng thông tin đăng nhập này, vốn đã có tài khoản. Nếu là bạn, hãy đăng nhập bằng mật khẩu của mình, hoặc đặt mật khẩu mới với mã { $otp } (hiệu lực { $minutes } phút). Nếu không phải bạn, hãy bỏ qua thư này: tài khoản của bạn không thay đổi.
+code-exists-sms = Thong tin dang nhap nay da co tai khoan dich vu cong. Neu ban vua dang ky, hay dang nhap hoac dat lai mat khau voi ma { $otp } ({ $minutes } phut).

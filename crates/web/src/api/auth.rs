@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiJson, WebError};
+use crate::request::Client;
 use motcua_app::App;
 use motcua_app::staff;
 
@@ -37,9 +38,11 @@ pub(crate) struct TokenResponse {
 )]
 pub(crate) async fn token(
     State(state): State<App>,
+    Client(client): Client,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, WebError> {
-    let (token, user, expires_at) = staff::log_in(&state, &req.username, req.password).await?;
+    let (token, user, expires_at) =
+        staff::log_in(&state, &req.username, req.password, &client).await?;
     Ok(Json(TokenResponse {
         token,
         token_type: "Bearer",

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Caller;
 use crate::auth::user_agent;
 use crate::error::{ApiJson, ReqLang, WebError};
+use crate::request::Client;
 use motcua_app::App;
 use motcua_app::accounts;
 use motcua_app::error::AppError;
@@ -35,33 +36,40 @@ pub(crate) struct Registered {
     code_minutes: i64,
 }
 
-/// Creates an account and sends a six-digit verification code by e-mail or SMS.
+/// Creates an account and sends a six-digit verification code by e-mail or SMS. The answer is
+/// the same when the login has an account already (its owner is told by e-mail or SMS), so it
+/// tells nobody which logins exist.
 #[utoipa::path(
     post, path = "/api/v1/citizen/register", tag = "citizen", request_body = RegisterRequest,
     responses(
         (status = 201, body = Registered),
-        (status = 409, body = crate::error::ErrorBody, description = "an account with this login exists"),
+        (status = 429, body = crate::error::ErrorBody, description = "too many registrations from this client"),
         (status = 422, body = crate::error::ErrorBody)
     )
 )]
 pub(crate) async fn register(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
+    Client(client): Client,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<Registered>), WebError> {
-    let c = accounts::register(
+    let login = accounts::register(
         &state,
         &req.login,
         req.password,
         &req.full_name,
         lang,
+        &client,
         Utc::now(),
     )
     .await?;
     Ok((
         StatusCode::CREATED,
         Json(Registered {
-            code_sent_by: if c.email.is_some() { "email" } else { "sms" },
+            code_sent_by: match login {
+                accounts::Login::Email(_) => "email",
+                accounts::Login::Phone(_) => "sms",
+            },
             code_minutes: accounts::CODE_MINUTES,
         }),
     ))
@@ -144,6 +152,7 @@ pub(crate) struct LoginRequest {
 pub(crate) async fn login(
     State(state): State<App>,
     headers: HeaderMap,
+    Client(client): Client,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<SessionToken>, WebError> {
     let s = accounts::log_in(
@@ -151,6 +160,7 @@ pub(crate) async fn login(
         &req.login,
         req.password,
         &user_agent(&headers),
+        &client,
         Utc::now(),
     )
     .await?;
@@ -209,9 +219,11 @@ pub(crate) struct ResetRequest {
 )]
 pub(crate) async fn reset(
     State(state): State<App>,
+    Client(client): Client,
     ApiJson(req): ApiJson<ResetRequest>,
 ) -> Result<StatusCode, WebError> {
-    accounts::reset_password(&state, &req.login, &req.code, req.password, Utc::now()).await?;
+    let (login, code) = (&req.login, &req.code);
+    accounts::reset_password(&state, login, code, req.password, &client, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -190,7 +190,7 @@ fn bad_result_form() -> WebError {
     WebError::new(Kind::BadRequest, "invalid_upload", "error-invalid-upload")
 }
 
-fn pdf_response(pdf: Vec<u8>, name: &str) -> Response {
+fn pdf_response(pdf: bytes::Bytes, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),

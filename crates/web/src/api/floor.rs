@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_app::error::Kind;
 use motcua_domain::calendar::TZ;
@@ -15,11 +15,14 @@ use serde::{Deserialize, Serialize};
 use super::queue::{TicketView, ticket_view};
 use crate::auth::Caller;
 use crate::error::{ApiJson, ApiQuery, WebError};
+use crate::request::Client;
 use motcua_app::App;
+use motcua_app::error::AppError;
 use motcua_app::floor::{
-    self, book, branch, check_in, counter_officer, day_slots, group, link_served, transfer_served,
-    waits_now,
+    self, Origin, book, branch, check_in, counter_officer, day_slots, group, link_served,
+    transfer_served, waits_now,
 };
+use motcua_app::principal::Principal;
 
 /// A service group's line now.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -263,12 +266,14 @@ pub(crate) fn appointment_view(a: &Appointment) -> AppointmentView {
 )]
 pub(crate) async fn create_appointment(
     State(state): State<App>,
+    Client(client): Client,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<BookingRequest>,
 ) -> Result<(StatusCode, Json<AppointmentView>), WebError> {
     let b = branch(&state, &code).await?;
     let group = group(&state, &b.code, &req.group).await?;
-    let a = book(&state, &b, &group, req.slot, &req.name, &req.phone).await?;
+    let (slot, name, phone) = (req.slot, &req.name, &req.phone);
+    let a = book(&state, &b, &group, slot, name, phone, &client).await?;
     Ok((StatusCode::CREATED, Json(appointment_view(&a))))
 }
 
@@ -290,22 +295,24 @@ pub(crate) struct CancelRequest {
 )]
 pub(crate) async fn cancel(
     State(state): State<App>,
-    headers: HeaderMap,
+    Client(client): Client,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<CancelRequest>,
 ) -> Result<Json<AppointmentView>, WebError> {
     let missing = || WebError::new(Kind::NotFound, "not_found", "error-no-appointment");
-    let key = format!("cancel:{}", crate::request::client_ip(&headers));
-    if state.limits.track.check(&key).is_err() {
-        return Err(missing());
-    }
+    let target = format!("appointment:{}", code.trim());
+    state
+        .limits
+        .track
+        .check(&target, &client)
+        .map_err(AppError::too_many_attempts)?;
     let found = state.store.appointment(code.trim()).await?;
     let phone = Phone::parse(&req.phone).ok();
     let Some(mut a) = found.filter(|a| {
         a.status == AppointmentStatus::Booked
             && phone.as_ref().is_some_and(|p| p.as_str() == a.phone)
     }) else {
-        state.limits.track.fail(&key);
+        state.limits.track.fail(&target, &client);
         return Err(missing());
     };
     if !state.store.cancel_appointment(&a.code).await? {
@@ -321,25 +328,35 @@ pub(crate) struct CheckInRequest {
     code: String,
 }
 
-/// Checks in an appointment at the kiosk: the ticket is called by its slot once the slot
-/// begins (from an hour before the slot until it ends).
+/// Checks in an appointment at a registered kiosk of the branch (its key, with the
+/// `floor:kiosk` scope, as bearer): the ticket is called by its slot once the slot begins
+/// (from an hour before the slot until it ends). Wrong codes slow the kiosk down.
 #[utoipa::path(
-    post, path = "/api/v1/branches/{branch}/check-in", tag = "appointments",
+    post, path = "/api/v1/branches/{branch}/check-in", tag = "appointments", security(("bearer" = [])),
     params(("branch" = String, Path, description = "Branch code")),
     request_body = CheckInRequest,
     responses(
         (status = 201, body = TicketView),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody, description = "not a kiosk of the branch"),
         (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody, description = "too early, or the slot has passed")
+        (status = 409, body = crate::error::ErrorBody, description = "too early, or the slot has passed"),
+        (status = 429, body = crate::error::ErrorBody, description = "too many wrong codes; see Retry-After")
     )
 )]
 pub(crate) async fn check_in_api(
     State(state): State<App>,
+    Caller(principal): Caller,
+    Client(client): Client,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<CheckInRequest>,
 ) -> Result<(StatusCode, Json<TicketView>), WebError> {
     let b = branch(&state, &code).await?;
-    let (ticket, group, ahead, wait) = check_in(&state, &b, &req.code).await?;
+    if matches!(principal, Principal::Anonymous) {
+        return Err(WebError::unauthenticated());
+    }
+    let origin = Origin::of(&principal, &b, &client);
+    let (ticket, group, ahead, wait) = check_in(&state, &b, &req.code, origin).await?;
     let mut view = ticket_view(&ticket, &group);
     view.people_ahead = Some(ahead);
     view.expected_wait_minutes = Some(wait.num_minutes());

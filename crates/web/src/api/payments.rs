@@ -4,14 +4,14 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use motcua_store::Payment;
 use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::error::{ReqLang, WebError};
-use crate::request::{client_ip, query_params};
+use crate::request::{Client, query_params};
 use motcua_app::App;
 use motcua_app::payments;
 use motcua_app::vnpay::IpnAnswer;
@@ -66,10 +66,9 @@ pub(crate) async fn create(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
     Caller(principal): Caller,
-    headers: HeaderMap,
+    Client(ip): Client,
     Path(code): Path<String>,
 ) -> Result<(StatusCode, Json<PaymentStart>), WebError> {
-    let ip = client_ip(&headers);
     let s = payments::start(&state, &principal, &code, &ip, lang).await?;
     Ok((
         StatusCode::CREATED,

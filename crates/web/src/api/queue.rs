@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::error::{ApiJson, WebError};
+use crate::request::Client;
 use motcua_app::App;
 use motcua_app::floor::{
-    GroupWait, branch, counter_officer, group, group_waits, issue, nobody_served,
+    GroupWait, Origin, branch, counter_officer, group, group_waits, issue, nobody_served,
 };
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -71,23 +72,30 @@ pub(crate) fn ticket_view(t: &Ticket, group: &ServiceGroup) -> TicketView {
     }
 }
 
-/// Takes a ticket in a service group of a branch (the kiosk's call; no log-in). The answer
-/// says how many are called first and the expected wait.
+/// Takes a ticket in a service group of a branch. A registered kiosk of the branch (its key,
+/// with the `floor:kiosk` scope, as bearer) may give a priority; anyone else (no log-in) takes
+/// an ordinary ticket, a few an hour. The answer says how many are called first and the
+/// expected wait.
 #[utoipa::path(
     post, path = "/api/v1/branches/{branch}/tickets", tag = "queue", request_body = TicketRequest,
     params(("branch" = String, Path, description = "Branch code")),
     responses(
         (status = 201, body = TicketView),
+        (status = 403, body = crate::error::ErrorBody, description = "a priority asked for away from a kiosk"),
         (status = 404, body = crate::error::ErrorBody, description = "no such branch or group"),
-        (status = 422, body = crate::error::ErrorBody, description = "unknown priority")
+        (status = 422, body = crate::error::ErrorBody, description = "unknown priority"),
+        (status = 429, body = crate::error::ErrorBody, description = "too many tickets; see Retry-After")
     )
 )]
 pub(crate) async fn take(
     State(state): State<App>,
+    Caller(principal): Caller,
+    Client(client): Client,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<TicketRequest>,
 ) -> Result<(StatusCode, Json<TicketView>), WebError> {
     let branch = branch(&state, &code).await?;
+    let origin = Origin::of(&principal, &branch, &client);
     let priority = match req.priority.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(p) => Some(Priority::parse(p).ok_or_else(|| {
@@ -95,7 +103,7 @@ pub(crate) async fn take(
         })?),
     };
     let group = group(&state, &branch.code, &req.group).await?;
-    let (ticket, ahead, wait) = issue(&state, &branch, &group, priority).await?;
+    let (ticket, ahead, wait) = issue(&state, &branch, &group, priority, origin).await?;
     let mut view = ticket_view(&ticket, &group);
     view.people_ahead = Some(ahead);
     view.expected_wait_minutes = Some(wait.num_minutes());

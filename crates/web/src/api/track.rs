@@ -11,6 +11,7 @@ use motcua_domain::Lang;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiQuery, ReqLang, WebError};
+use crate::request::Client;
 use motcua_app::App;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -46,15 +47,21 @@ pub(crate) struct Tracking {
 /// A dossier's public status and timeline, without personal data.
 #[utoipa::path(
     get, path = "/api/v1/track/{code}", tag = "tracking", params(("code" = String, Path, description = "Dossier code"), TrackParams),
-    responses((status = 200, body = Tracking), (status = 404, body = crate::error::ErrorBody, description = "unknown code or wrong second factor"))
+    responses(
+        (status = 200, body = Tracking),
+        (status = 404, body = crate::error::ErrorBody, description = "unknown code or wrong second factor"),
+        (status = 429, body = crate::error::ErrorBody, description = "too many wrong guesses from this client; see Retry-After")
+    )
 )]
 pub(crate) async fn track(
     State(state): State<App>,
     ReqLang(lang): ReqLang,
+    Client(client): Client,
     Path(code): Path<String>,
     ApiQuery(p): ApiQuery<TrackParams>,
 ) -> Result<Json<Tracking>, WebError> {
-    let found = track::lookup(&state, &code, p.verify.as_deref().unwrap_or("")).await?;
+    let verify = p.verify.as_deref().unwrap_or("");
+    let found = track::lookup(&state, &code, verify, &client).await?;
     Ok(Json(tracking(&found, lang)))
 }
 

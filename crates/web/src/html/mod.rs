@@ -51,6 +51,10 @@ pub(crate) fn routes() -> Router<App> {
         )
         .route("/branches/{code}/kiosk/check-in", post(kiosk::check_in))
         .route(
+            "/branches/{code}/kiosk/device",
+            post(kiosk::register_device),
+        )
+        .route(
             "/branches/{code}/appointments",
             get(appointments::form).post(appointments::create),
         )
@@ -140,13 +144,22 @@ pub(crate) fn routes() -> Router<App> {
                     "/account/dossiers/{code}/supplement",
                     post(own_dossier::supplement_upload),
                 )
-                .route("/verify/{hash}", get(verify::show).post(verify::check))
                 .route(
                     "/staff/dossiers/{code}/result",
                     post(staff_dossier::issue_result),
                 )
                 .layer(axum::extract::DefaultBodyLimit::max(
                     motcua_app::filing::UPLOAD_BODY_LIMIT,
+                )),
+        )
+        // A file checked against a result is hashed as it arrives and is never larger than a
+        // result.
+        .route(
+            "/verify/{hash}",
+            get(verify::show)
+                .post(verify::check)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    motcua_app::dossiers::RESULT_MAX_BYTES + 64 * 1024,
                 )),
         )
         .route(

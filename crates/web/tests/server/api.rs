@@ -606,17 +606,31 @@ async fn public_tracking(app: App) {
         app.get("/api/v1/track/garbage?verify=5678", None).await,
         unknown
     );
-    // Guessing is blocked after ten failures, even with the right digits.
+    // A client guessing is made to wait after ten failures, even with the right digits; the
+    // wait is said (Retry-After) and another client is not held back.
     for _ in 0..10 {
         app.get(&format!("/api/v1/track/{code}?verify=0000"), None)
             .await;
     }
-    assert_eq!(
-        app.get(&format!("/api/v1/track/{code}?verify=5678"), None)
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/track/{code}?verify=5678")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_attempts");
+    let (s, _) = app
+        .get_from("198.51.100.7", &format!("/api/v1/track/{code}?verify=5678"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
 }
 
 async fn never_a_server_error(app: App) {

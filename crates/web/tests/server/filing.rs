@@ -230,17 +230,51 @@ async fn file_pay_receive_supplement(app: App) {
     // Pay in the sandbox gateway.
     let payments = format!("/api/v1/dossiers/{code}/payments");
     let nothing = json!({});
-    let start_paying = || app.post(&payments, Some(&token), &nothing);
-    let (s, started) = start_paying().await;
-    assert_eq!(s, StatusCode::CREATED, "{started}");
+    let start_paying = |key: String| {
+        app.http
+            .post(app.url(&payments))
+            .bearer_auth(&token)
+            .header("idempotency-key", key)
+            .json(&nothing)
+            .send()
+    };
+    // One payment at a time, even when several starts race (a double tap, a retry): one is
+    // started, the others are told a payment is in progress.
+    let racing =
+        futures_util::future::join_all((0..4).map(|i| start_paying(format!("tra-{i}")))).await;
+    let mut started = Vec::new();
+    for r in racing {
+        let r = r.unwrap();
+        let s = r.status();
+        let body: Value = r.json().await.unwrap();
+        match s {
+            StatusCode::CREATED => started.push(body),
+            _ => assert_eq!(
+                (s, error_code(&body)),
+                (StatusCode::CONFLICT, "payment_in_progress")
+            ),
+        }
+    }
+    assert_eq!(started.len(), 1, "{started:?}");
+    let started = started.remove(0);
     let pay_url = started["pay_url"].as_str().unwrap();
     let txn = started["txn_ref"].as_str().unwrap().to_string();
-    // One payment at a time: a second start while the first may still be completed.
-    let (s, body) = start_paying().await;
-    assert_eq!(
-        (s, error_code(&body)),
-        (StatusCode::CONFLICT, "payment_in_progress")
-    );
+    // The winner's retry (its answer lost) gets the same payment back.
+    let winner = (0..4).map(|i| format!("tra-{i}")).collect::<Vec<_>>();
+    let mut replays = 0;
+    for key in winner {
+        let r = start_paying(key).await.unwrap();
+        if r.headers().contains_key("idempotent-replayed") {
+            replays += 1;
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["txn_ref"], txn.as_str());
+        }
+    }
+    assert_eq!(replays, 1);
+    let (_, listed) = app
+        .get(&format!("/api/v1/dossiers/{code}/payments"), Some(&token))
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     let page = app.http.get(pay_url).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("50.000 đồng"));
@@ -248,6 +282,27 @@ async fn file_pay_receive_supplement(app: App) {
     let mut params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
+    // Like the real gateway, the sandbox refuses another merchant's request and a payment
+    // past its time limit, even correctly signed.
+    let mut foreign = params.clone();
+    foreign.insert("vnp_TmnCode".into(), "KHAC0001".into());
+    let r = app
+        .http
+        .get(app.url(&format!("/sandbox/vnpay/pay?{}", signed(&foreign))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let mut stale = params.clone();
+    stale.insert("vnp_ExpireDate".into(), "20250101000000".into());
+    let r = app
+        .http
+        .get(app.url(&format!("/sandbox/vnpay/pay?{}", signed(&stale))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::GONE);
+    assert!(r.text().await.unwrap().contains("hết thời gian"));
     // A tampered request is refused by the gateway.
     let mut tampered = params.clone();
     tampered.insert("vnp_Amount".into(), "100".into());
@@ -348,7 +403,13 @@ async fn file_pay_receive_supplement(app: App) {
         .collect();
     assert_eq!(paid.len(), 1, "{events}");
     assert_eq!(paid[0]["reference"], format!("VNPAY-{txn}"));
-    let (s, body) = start_paying().await;
+    let (s, body) = app
+        .post(
+            &format!("/api/v1/dossiers/{code}/payments"),
+            Some(&token),
+            &nothing,
+        )
+        .await;
     assert_eq!(
         (s, error_code(&body)),
         (StatusCode::CONFLICT, "nothing_due")
@@ -762,17 +823,20 @@ async fn file_pay_receive_supplement(app: App) {
     let other_digit = if txn.ends_with('9') { '8' } else { '9' };
     let late = format!("{}{other_digit}", &txn[..txn.len() - 1]);
     app.store
-        .put_payment(&motcua_store::Payment {
-            txn_ref: late.clone(),
-            dossier_code: code.clone(),
-            amount: 50_000,
-            status: motcua_store::PaymentStatus::Pending,
-            created_at: chrono::Utc::now(),
-            paid_at: None,
-            gateway_txn: None,
-            bank_code: None,
-            response_code: None,
-        })
+        .put_payment(
+            &motcua_store::Payment {
+                txn_ref: late.clone(),
+                dossier_code: code.clone(),
+                amount: 50_000,
+                status: motcua_store::PaymentStatus::Pending,
+                created_at: chrono::Utc::now(),
+                paid_at: None,
+                gateway_txn: None,
+                bank_code: None,
+                response_code: None,
+            },
+            chrono::Utc::now() - chrono::Duration::minutes(15),
+        )
         .await
         .unwrap();
     let mut second: BTreeMap<String, String> = form_urlencoded::parse(result_query.as_bytes())
@@ -797,6 +861,50 @@ async fn file_pay_receive_supplement(app: App) {
             .iter()
             .any(|a| a["kind"] == "overpaid" && a["dossier_code"] == code.as_str()),
         "{alerts}"
+    );
+}
+
+/// Drafts and files are limited per citizen and per draft, and the limits hold when requests
+/// race (checked with the write, not before it).
+async fn quotas_hold_under_concurrent_uploads(app: App) {
+    let mail = Mail::start(&app).await;
+    let token = register_and_verify(&app, &mail, "quota@example.vn").await;
+    let draft = app.start_draft(&token, "1.009999").await;
+    let files = format!("/api/v1/citizen/drafts/{}/attachments", draft.id);
+    // 12 uploads at once into a draft that takes 3 files: exactly 3 are kept.
+    let racing = futures_util::future::join_all((0..12).map(|i| {
+        let mut pdf = PDF.to_vec();
+        pdf.extend_from_slice(format!("% {i}\n").as_bytes());
+        upload(&app, &files, &token, "Tờ khai", "to-khai.pdf", pdf)
+    }))
+    .await;
+    let created = racing
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 3);
+    assert!(racing.iter().all(|(s, body)| *s == StatusCode::CREATED
+        || body["error"]["code"] == "too_many_files"));
+    let id = motcua_domain::ids::DraftId::new(&draft.id);
+    assert_eq!(app.store.draft_attachments(&id).await.unwrap().len(), 3);
+    // At most 20 open drafts per citizen, however fast they are asked for.
+    let body = json!({"procedure_code": "1.009999"});
+    let racing = futures_util::future::join_all(
+        (0..25).map(|_| app.post("/api/v1/citizen/drafts", Some(&token), &body)),
+    )
+    .await;
+    let opened = racing
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    assert_eq!(opened, 19, "one was open already");
+    let refused = racing
+        .iter()
+        .find(|(s, _)| *s != StatusCode::CREATED)
+        .unwrap();
+    assert_eq!(
+        (refused.0, refused.1["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("too_many_drafts"))
     );
 }
 
@@ -1108,6 +1216,7 @@ async fn commune_level_goes_to_the_commune(app: App) {
 
 on_both_backends!(
     file_pay_receive_supplement,
+    quotas_hold_under_concurrent_uploads,
     reuse_and_withdraw,
     wizard_one_question_per_page,
     commune_level_goes_to_the_commune

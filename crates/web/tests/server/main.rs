@@ -6,6 +6,7 @@
 #[macro_use]
 mod common;
 
+mod abuse;
 mod api;
 mod backoffice;
 mod browser;

@@ -2,6 +2,7 @@
 //! profile with address pickers from the 2025 administrative units, sessions, and the list
 //! of the citizen's dossiers and drafts. Same rules as the API (they call the same code).
 
+use crate::request::Client;
 use std::collections::BTreeMap;
 
 use axum::Form;
@@ -66,6 +67,7 @@ pub(crate) async fn register(
     State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
+    Client(client): Client,
     Form(f): Fields,
 ) -> Response {
     if !v.form_ok(get(&f, "csrf")) {
@@ -78,6 +80,7 @@ pub(crate) async fn register(
         get(&f, "password").to_string(),
         get(&f, "full_name"),
         c.lang,
+        &client,
         Utc::now(),
     )
     .await
@@ -249,6 +252,7 @@ pub(crate) async fn login(
     c: Chrome,
     mut v: Visitor,
     headers: HeaderMap,
+    Client(client): Client,
     Form(f): Fields,
 ) -> Response {
     if !v.form_ok(get(&f, "csrf")) {
@@ -261,6 +265,7 @@ pub(crate) async fn login(
         get(&f, "login"),
         get(&f, "password").to_string(),
         &user_agent(&headers),
+        &client,
         Utc::now(),
     )
     .await
@@ -360,6 +365,7 @@ pub(crate) async fn reset(
     State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
+    Client(client): Client,
     Form(f): Fields,
 ) -> Response {
     if !v.form_ok(get(&f, "csrf")) {
@@ -371,6 +377,7 @@ pub(crate) async fn reset(
         get(&f, "login"),
         get(&f, "code"),
         get(&f, "password").to_string(),
+        &client,
         Utc::now(),
     )
     .await

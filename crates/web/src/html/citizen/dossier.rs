@@ -7,10 +7,11 @@ use crate::html::forms::{Fields, Visitor, field_errors, forged, get, see_other};
 use crate::html::local;
 use crate::html::{Chrome, error_page, render};
 use crate::i18n::money;
+use crate::request::Client;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use motcua_app::App;
@@ -242,7 +243,7 @@ pub(crate) async fn pay(
     State(state): State<App>,
     c: Chrome,
     v: Visitor,
-    headers: HeaderMap,
+    Client(ip): Client,
     Path(code): Path<String>,
     Form(f): Fields,
 ) -> Response {
@@ -251,7 +252,6 @@ pub(crate) async fn pay(
         Err(r) => return *r,
     };
     let principal = motcua_app::principal::Principal::Citizen(Box::new(me));
-    let ip = crate::request::client_ip(&headers);
     match motcua_app::payments::start(&state, &principal, &code, &ip, c.lang).await {
         Ok(started) => see_other(&started.pay_url),
         Err(e) => crate::html::failure_page(&c, &e),

@@ -1,6 +1,7 @@
 //! Booking an appointment at a branch from home: a service group, a free slot of the coming
 //! working days, a name and a phone; the answer is the code to type at the kiosk.
 
+use crate::request::Client;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -105,6 +106,7 @@ pub(crate) async fn create(
     State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
+    Client(client): Client,
     Path(code): Path<String>,
     axum::Form(f): Fields,
 ) -> Response {
@@ -125,6 +127,7 @@ pub(crate) async fn create(
             slot,
             get(&f, "name"),
             get(&f, "phone"),
+            &client,
         )
         .await
         .map_err(|e| c.tr.error(&e)),

@@ -3,22 +3,42 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::Utc;
 use motcua_domain::ids::CounterCode;
 use motcua_domain::queue::Priority;
 use motcua_store::{Branch, ServiceGroup};
 
-use crate::html::forms::{Fields, Visitor, forged, get, with_cookie};
+use crate::html::forms::{Fields, Visitor, forged, get, see_other, with_cookie};
 use crate::html::local;
 use crate::html::{Chrome, render};
+use crate::request::Client;
 use motcua_app::App;
 use motcua_app::counter::CounterRefusal;
-use motcua_app::floor::{GroupWait, group_waits};
+use motcua_app::floor::{GroupWait, Origin, group_waits};
+use motcua_app::principal::Principal;
 
 /// The board may run its script and open its event stream on this server, nothing else.
 const BOARD_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The cookie of a registered kiosk: its device key, set when an administrator registers the
+/// device on the kiosk page.
+const KIOSK_COOKIE: &str = "motcua_kiosk";
+
+/// Who is at the kiosk page: the registered kiosk whose key the browser carries, or anyone.
+async fn device(state: &App, headers: &HeaderMap) -> Principal {
+    let key = crate::auth::cookie(headers, KIOSK_COOKIE).filter(|k| k.len() <= 200);
+    match key {
+        Some(k) => state
+            .bearer(&k)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(Principal::Anonymous),
+        None => Principal::Anonymous,
+    }
+}
 
 pub(super) async fn branch_and_groups(
     state: &App,
@@ -65,51 +85,121 @@ struct KioskPage<'a> {
     priorities: Vec<(&'static str, String)>,
     /// A refused check-in: the code typed and why.
     check_in: Option<(String, String)>,
+    /// This browser is a registered kiosk of the branch (priority and check-in offered).
+    kiosk: bool,
+    /// A refused device registration: why.
+    register_error: Option<String>,
 }
 
 pub(crate) async fn kiosk(
     State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
+    headers: HeaderMap,
+    Client(client): Client,
     Path(code): Path<String>,
 ) -> Response {
     let c = c.with_nav("branches");
     let Some((branch, groups)) = branch_and_groups(&state, &code).await else {
         return missing(&c);
     };
+    let device = device(&state, &headers).await;
+    let kiosk = matches!(Origin::of(&device, &branch, &client), Origin::Kiosk(_));
     let (csrf, cookie) = v.csrf();
-    with_cookie(
-        kiosk_page(&state, &c, csrf, branch, &groups, None).await,
-        cookie,
-    )
+    let form = KioskForm {
+        csrf,
+        kiosk,
+        ..KioskForm::default()
+    };
+    with_cookie(kiosk_page(&state, &c, branch, &groups, form).await, cookie)
+}
+
+/// What the kiosk page shows besides the branch: the form token, whether this browser is a
+/// registered kiosk, and a refusal to explain.
+#[derive(Default)]
+struct KioskForm {
+    csrf: String,
+    kiosk: bool,
+    check_in: Option<(String, String)>,
+    register_error: Option<String>,
 }
 
 async fn kiosk_page(
     state: &App,
     c: &Chrome,
-    csrf: String,
     branch: Branch,
     groups: &[ServiceGroup],
-    check_in: Option<(String, String)>,
+    form: KioskForm,
 ) -> Response {
     let loads = state.live.loads_now(&*state.store).await;
-    let status = if check_in.is_some() {
+    let status = if form.check_in.is_some() || form.register_error.is_some() {
         StatusCode::CONFLICT
     } else {
         StatusCode::OK
     };
     let page = KioskPage {
         c,
-        csrf,
+        csrf: form.csrf,
         groups: group_waits(&branch.code, groups, &loads),
         branch,
         priorities: Priority::ALL
             .into_iter()
             .map(|p| (p.as_str(), p.label(c.lang)))
             .collect(),
-        check_in,
+        check_in: form.check_in,
+        kiosk: form.kiosk,
+        register_error: form.register_error,
     };
     render(status, c, &page)
+}
+
+/// Registers this browser as a kiosk of the branch: an administrator types the device key
+/// (an API key with the `floor:kiosk` scope, of an agency covering the branch's), which the
+/// browser keeps in an HTTP-only cookie for a year.
+pub(crate) async fn register_device(
+    State(state): State<App>,
+    c: Chrome,
+    mut v: Visitor,
+    Client(client): Client,
+    Path(code): Path<String>,
+    axum::Form(f): Fields,
+) -> Response {
+    let c = c.with_nav("branches");
+    let (branch, groups) = match branch_form(&state, &c, &v, &code, &f).await {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let key = get(&f, "key").trim();
+    // Guessing keys here is as slow as guessing passwords.
+    let target = format!("kiosk:{}", branch.code);
+    let principal = match state.limits.login.check(&target, &client) {
+        Ok(()) if !key.is_empty() && key.len() <= 200 => state.bearer(key).await.ok().flatten(),
+        _ => None,
+    };
+    let registered = principal
+        .as_ref()
+        .is_some_and(|p| matches!(Origin::of(p, &branch, &client), Origin::Kiosk(_)));
+    if registered {
+        state.limits.login.succeed(&target, &client);
+        let cookie = HeaderValue::from_str(&format!(
+            "{KIOSK_COOKIE}={key}; Path=/branches/{}/; HttpOnly; SameSite=Strict; Max-Age=31536000{}",
+            branch.code,
+            if state.public_url.starts_with("https://") { "; Secure" } else { "" }
+        ))
+        .ok();
+        return with_cookie(
+            see_other(&format!("/branches/{}/kiosk", branch.code)),
+            cookie,
+        );
+    }
+    state.limits.login.fail(&target, &client);
+    let (csrf, cookie) = v.csrf();
+    let form = KioskForm {
+        csrf,
+        register_error: Some(c.tr.t("kiosk-device-refused")),
+        ..KioskForm::default()
+    };
+    with_cookie(kiosk_page(&state, &c, branch, &groups, form).await, cookie)
 }
 
 /// The kiosk's check-in of an appointment by its code: the ticket, or the kiosk again with
@@ -118,6 +208,8 @@ pub(crate) async fn check_in(
     State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
+    headers: HeaderMap,
+    Client(client): Client,
     Path(code): Path<String>,
     axum::Form(f): Fields,
 ) -> Response {
@@ -127,7 +219,10 @@ pub(crate) async fn check_in(
         Err(r) => return *r,
     };
     let typed = get(&f, "code").trim().to_string();
-    match motcua_app::floor::check_in(&state, &branch, &typed).await {
+    let device = device(&state, &headers).await;
+    let origin = Origin::of(&device, &branch, &client);
+    let kiosk = matches!(origin, Origin::Kiosk(_));
+    match motcua_app::floor::check_in(&state, &branch, &typed, origin).await {
         Ok((ticket, group, ahead, wait)) => {
             let page = TicketPage {
                 c: &c,
@@ -144,18 +239,13 @@ pub(crate) async fn check_in(
         }
         Err(e) => {
             let (csrf, cookie) = v.csrf();
-            with_cookie(
-                kiosk_page(
-                    &state,
-                    &c,
-                    csrf,
-                    branch,
-                    &groups,
-                    Some((typed, c.tr.error(&e))),
-                )
-                .await,
-                cookie,
-            )
+            let form = KioskForm {
+                csrf,
+                kiosk,
+                check_in: Some((typed, c.tr.error(&e))),
+                register_error: None,
+            };
+            with_cookie(kiosk_page(&state, &c, branch, &groups, form).await, cookie)
         }
     }
 }
@@ -179,6 +269,8 @@ pub(crate) async fn take(
     State(state): State<App>,
     c: Chrome,
     v: Visitor,
+    headers: HeaderMap,
+    Client(client): Client,
     Path(code): Path<String>,
     axum::Form(f): Fields,
 ) -> Response {
@@ -191,10 +283,12 @@ pub(crate) async fn take(
         return missing(&c);
     };
     let priority = Priority::parse(get(&f, "priority"));
+    let device = device(&state, &headers).await;
+    let origin = Origin::of(&device, &branch, &client);
     let (ticket, ahead, wait) =
-        match motcua_app::floor::issue(&state, &branch, &group, priority).await {
+        match motcua_app::floor::issue(&state, &branch, &group, priority, origin).await {
             Ok(x) => x,
-            Err(e) => return crate::html::public::catalog::store_failure(&c, e),
+            Err(e) => return crate::html::failure_page(&c, &e),
         };
     let page = TicketPage {
         c: &c,

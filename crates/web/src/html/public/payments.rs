@@ -67,7 +67,7 @@ pub(crate) async fn return_page(
     let (kind, key) = match payment.status {
         PaymentStatus::Paid => ("success", "payment-paid"),
         PaymentStatus::Pending => ("info", "payment-pending"),
-        PaymentStatus::Failed => ("warning", "payment-failed"),
+        PaymentStatus::Failed | PaymentStatus::Expired => ("warning", "payment-failed"),
     };
     render(
         StatusCode::OK,
@@ -98,6 +98,19 @@ fn sandbox_config(state: &App) -> Option<&vnpay::VnpayConfig> {
     state.payment.as_ref().filter(|p| p.sandbox)
 }
 
+/// Signed with the shared secret, for this merchant.
+fn genuine(cfg: &vnpay::VnpayConfig, params: &BTreeMap<String, String>) -> bool {
+    vnpay::verify(&cfg.secret, params) && params.get("vnp_TmnCode") == Some(&cfg.tmn_code)
+}
+
+/// Past its `vnp_ExpireDate` (or without a readable one).
+fn expired(params: &BTreeMap<String, String>) -> bool {
+    params
+        .get("vnp_ExpireDate")
+        .and_then(|d| vnpay::parse_gateway_time(d))
+        .is_none_or(|until| until < Utc::now())
+}
+
 fn bad_request(c: &Chrome) -> Response {
     error_page(
         StatusCode::BAD_REQUEST,
@@ -117,8 +130,17 @@ pub(crate) async fn sandbox_page(
         return crate::html::not_found(c).await;
     };
     let params = query_params(q.as_deref());
-    if !vnpay::verify(&cfg.secret, &params) || params.get("vnp_TmnCode") != Some(&cfg.tmn_code) {
+    if !genuine(cfg, &params) {
         return bad_request(&c);
+    }
+    // Like the real gateway, a payment is refused once its time limit has passed.
+    if expired(&params) {
+        return error_page(
+            StatusCode::GONE,
+            &c,
+            "sandbox-expired-title",
+            c.tr.t("sandbox-expired-lead"),
+        );
     }
     let amount = params
         .get("vnp_Amount")
@@ -148,11 +170,13 @@ pub(crate) async fn sandbox_decide(State(state): State<App>, c: Chrome, body: St
         .collect();
     let decision = form.remove("decision").unwrap_or_default();
     let bank = form.remove("bank").unwrap_or_else(|| "NCB".into());
-    if !vnpay::verify(&cfg.secret, &form) {
+    if !genuine(cfg, &form) {
         return bad_request(&c);
     }
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let ok = decision == "pay";
+    // Past the time limit the gateway answers 11 ("expired waiting for payment").
+    let late = expired(&form);
+    let ok = decision == "pay" && !late;
     let mut result = BTreeMap::new();
     for k in ["vnp_Amount", "vnp_OrderInfo", "vnp_TmnCode", "vnp_TxnRef"] {
         result.insert(k.to_string(), get(k));
@@ -163,7 +187,12 @@ pub(crate) async fn sandbox_decide(State(state): State<App>, c: Chrome, body: St
     result.insert("vnp_PayDate".into(), vnpay::gateway_time(Utc::now()));
     result.insert(
         "vnp_ResponseCode".into(),
-        if ok { "00" } else { "24" }.into(),
+        match (ok, late) {
+            (true, _) => "00",
+            (false, true) => "11",
+            (false, false) => "24",
+        }
+        .into(),
     );
     result.insert(
         "vnp_TransactionStatus".into(),

@@ -1,6 +1,7 @@
 //! The public tracking page: dossier code plus the last four digits of the applicant's phone
 //! (or citizen ID). The QR code on every slip opens it with the code filled in.
 
+use crate::request::Client;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -38,6 +39,7 @@ struct TrackPage<'a> {
 pub(crate) async fn page(
     State(state): State<App>,
     c: Chrome,
+    Client(client): Client,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let c = c.with_nav("track");
@@ -53,7 +55,7 @@ pub(crate) async fn page(
         holder: None,
     };
     if !code.is_empty() && q.contains_key("verify") {
-        match track::lookup(&state, &code, &verify).await {
+        match track::lookup(&state, &code, &verify, &client).await {
             Ok(t) => {
                 page.timeline = t
                     .timeline

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use motcua_domain::audit::sha256;
 
 use crate::html::{Chrome, render};
 use crate::html::{local, procedure_name};
@@ -29,6 +28,37 @@ struct VerifyPage<'a> {
     /// After a file was checked: whether it matches, and its own hash.
     checked: Option<(bool, String)>,
     errors: Vec<(String, String)>,
+}
+
+/// The SHA-256 of the form's `file`, hashed as it arrives: the file is never held whole, and
+/// one larger than any result ([`motcua_app::dossiers::RESULT_MAX_BYTES`]) is refused.
+/// `None` when no file (or an empty one) was sent.
+async fn hash_upload(form: &mut Multipart) -> Result<Option<String>, crate::upload::UploadError> {
+    use crate::upload::UploadError;
+    use sha2::Digest;
+    let fail = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            UploadError::TooLarge
+        } else {
+            UploadError::Malformed
+        }
+    };
+    while let Some(mut field) = form.next_field().await.map_err(fail)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let mut hasher = sha2::Sha256::new();
+        let mut size = 0usize;
+        while let Some(chunk) = field.chunk().await.map_err(fail)? {
+            size += chunk.len();
+            if size > motcua_app::dossiers::RESULT_MAX_BYTES {
+                return Err(UploadError::TooLarge);
+            }
+            hasher.update(&chunk);
+        }
+        return Ok((size > 0).then(|| hex::encode(hasher.finalize())));
+    }
+    Ok(None)
 }
 
 fn is_sha256(s: &str) -> bool {
@@ -106,16 +136,11 @@ pub(crate) async fn check(
     if p.issued.is_none() {
         return render(status(&p), &c, &p);
     }
-    match crate::upload::read_upload_form(&mut form).await {
-        Ok(f) => match f.file {
-            Some((_, bytes)) if !bytes.is_empty() => {
-                let mine = hex::encode(sha256(&bytes));
-                p.checked = Some((mine == hash, mine));
-            }
-            _ => p
-                .errors
-                .push(("f-file".into(), c.tr.t("verify-doc-choose"))),
-        },
+    match hash_upload(&mut form).await {
+        Ok(Some(mine)) => p.checked = Some((mine == hash, mine)),
+        Ok(None) => p
+            .errors
+            .push(("f-file".into(), c.tr.t("verify-doc-choose"))),
         Err(crate::upload::UploadError::TooLarge) => p
             .errors
             .push(("f-file".into(), c.tr.t("verify-doc-too-large"))),

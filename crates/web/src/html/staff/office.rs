@@ -1,6 +1,7 @@
 //! The back office in the browser: officers log in and open their work lists. The dossier page
 //! and the reception console are their own modules.
 
+use crate::request::Client;
 use askama::Template;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -133,6 +134,7 @@ pub(crate) async fn login(
     c: Chrome,
     mut v: Visitor,
     officer: Officer,
+    Client(client): Client,
     axum::Form(f): Fields,
 ) -> Response {
     let c = c.with_nav("staff");
@@ -140,7 +142,8 @@ pub(crate) async fn login(
         return forged(&c);
     }
     let next = staff_next(f.get("next").map(String::as_str));
-    match motcua_app::staff::log_in(&state, get(&f, "username"), get(&f, "password").into()).await {
+    let (username, password) = (get(&f, "username"), get(&f, "password").into());
+    match motcua_app::staff::log_in(&state, username, password, &client).await {
         Ok((token, user, _)) if user.role.is_staff() => {
             with_cookie(see_other(&next), Some(officer.cookie(&token, None)))
         }

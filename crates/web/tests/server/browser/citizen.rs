@@ -19,16 +19,23 @@ const PROCEDURE: &str = "1.013542";
 /// A verified account with a complete profile, signed in through the portal's login page.
 async fn signed_in(b: &Browser, base: &str, state: &AppState, login: &str) -> Citizen {
     let now = Utc::now();
-    let mut me = motcua_app::accounts::register(
+    let registered = motcua_app::accounts::register(
         state,
         login,
         PASSWORD.into(),
         "Trần Thị Hoa",
         Lang::Vi,
+        "127.0.0.1",
         now,
     )
     .await
     .unwrap();
+    let mut me = state
+        .store
+        .citizen_by_login(&registered.key())
+        .await
+        .unwrap()
+        .unwrap();
     me.verified_at = Some(now);
     me.cccd = Some("022190004321".into());
     me.province_code = Some("22".into());

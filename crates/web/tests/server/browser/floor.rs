@@ -35,16 +35,38 @@ async fn kiosk_ticket_is_called_on_a_live_board() {
     let b = Browser::start(&tools, "vi").await;
     let c = &b.client;
 
-    // The kiosk: one large button per group, a priority choice, a printable ticket.
+    // The kiosk: one large button per group, a printable ticket. Opened on any browser it
+    // offers ordinary tickets only; an administrator registers the device with its key, and
+    // then it offers priority and check-in.
+    let device_key = motcua_app::secrets::new_secret("mck_");
+    store
+        .put_api_key(&motcua_store::ApiKey {
+            name: "Kiosk sảnh 1".into(),
+            agency: code("000.00.01.H22"),
+            scopes: vec![motcua_store::Scope::Kiosk],
+            key_hash: motcua_app::secrets::sha256_hex(&device_key),
+            revoked: false,
+        })
+        .await
+        .unwrap();
     c.goto(&format!("{base}/branches/QN-HQ")).await.unwrap();
     click(&b, "#kiosk-link").await;
     expect(&b, "h1", "Lấy số thứ tự").await;
-    axe_clean(&b, &tools, "kiosk").await;
+    expect(&b, "#kiosk-web", "máy lấy số").await;
+    axe_clean(&b, &tools, "kiosk on the web").await;
     click(&b, "#kiosk-HT").await;
     expect(&b, "#ticket-number", "A001").await;
     expect(&b, "#ticket-ahead", "0").await;
     axe_clean(&b, &tools, "ticket").await;
     click(&b, "main p.no-print a").await;
+    click(&b, ".kiosk-device summary").await;
+    fill(&b, "#f-device-key", "mck_wrong").await;
+    click(&b, "#kiosk-device-register").await;
+    expect(&b, "#device-error", "Khóa không đúng").await;
+    fill(&b, "#f-device-key", &device_key).await;
+    click(&b, "#kiosk-device-register").await;
+    expect(&b, "#check-in-title", "lịch hẹn").await;
+    axe_clean(&b, &tools, "kiosk").await;
     choose(&b, "#f-priority-HT", "elderly").await;
     click(&b, "#kiosk-HT").await;
     expect(&b, "#ticket-number", "A002").await;
@@ -169,6 +191,11 @@ async fn kiosk_ticket_is_called_on_a_live_board() {
     c.goto(&format!("{base}/branches/QN-HQ/kiosk"))
         .await
         .unwrap();
+    // Signing in as an officer above cleared this browser's cookies: the kiosk is
+    // registered again.
+    click(&b, ".kiosk-device summary").await;
+    fill(&b, "#f-device-key", &device_key).await;
+    click(&b, "#kiosk-device-register").await;
     fill(&b, "#f-appointment", "99999999").await;
     click(&b, "#kiosk-check-in").await;
     expect(&b, "#check-in-error", "Không có lịch hẹn").await;

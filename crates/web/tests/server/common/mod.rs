@@ -37,6 +37,8 @@ pub struct App {
     pub http: reqwest::Client,
     pub key_rw: String,
     pub key_read_only: String,
+    /// The device key of a kiosk registered for the centre's branches.
+    pub key_kiosk: String,
 }
 
 impl App {
@@ -65,6 +67,33 @@ impl App {
             req = req.bearer_auth(b);
         }
         let r = req.send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A POST from the client at `ip` (behind the trusted proxy the tests are).
+    pub async fn post_from(&self, ip: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .header("x-forwarded-for", ip)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A GET from the client at `ip`.
+    pub async fn get_from(&self, ip: &str, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .header("x-forwarded-for", ip)
+            .send()
+            .await
+            .unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
     }
@@ -147,7 +176,8 @@ impl App {
     /// Takes a ticket at branch HQ's kiosk (`{"group", "priority"?}`): the ticket, or the
     /// refusal.
     pub async fn take_ticket(&self, body: &Value) -> Result<Ticket, Refused> {
-        let (s, answer) = self.post("/api/v1/branches/HQ/tickets", None, body).await;
+        let kiosk = Some(self.key_kiosk.as_str());
+        let (s, answer) = self.post("/api/v1/branches/HQ/tickets", kiosk, body).await;
         if s == StatusCode::CREATED {
             Ok(serde_json::from_value(answer).expect("a ticket"))
         } else {
@@ -311,14 +341,16 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
     }
     let key_rw = new_secret("mck_");
     let key_read_only = new_secret("mck_");
-    for (key, name, scopes) in [
-        (&key_rw, "rw", Scope::ALL.to_vec()),
-        (&key_read_only, "ro", vec![Scope::DossiersRead]),
+    let key_kiosk = new_secret("mck_");
+    for (key, name, scopes, agency) in [
+        (&key_rw, "rw", Scope::ALL.to_vec(), DEPARTMENT),
+        (&key_read_only, "ro", vec![Scope::DossiersRead], DEPARTMENT),
+        (&key_kiosk, "kiosk-hq-1", vec![Scope::Kiosk], CENTRE),
     ] {
         store
             .put_api_key(&ApiKey {
                 name: name.into(),
-                agency: code(DEPARTMENT),
+                agency: code(agency),
                 scopes,
                 key_hash: sha256_hex(key),
                 revoked: false,
@@ -403,6 +435,11 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
     .await
     .unwrap()
     .with_public_url(&base)
+    // The tests speak for many clients through X-Forwarded-For from the loopback address.
+    .with_trusted_proxies(vec![
+        "127.0.0.1/32".parse().unwrap(),
+        "::1/128".parse().unwrap(),
+    ])
     .with_payment(motcua_app::VnpayConfig {
         gateway_url: format!("{base}/sandbox/vnpay/pay"),
         tmn_code: "MOTCUA01".into(),
@@ -421,6 +458,7 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
         http: reqwest::Client::new(),
         key_rw,
         key_read_only,
+        key_kiosk,
     }
 }
 
