@@ -51,7 +51,9 @@ pub(crate) fn keeps_to_its_openapi_document(base: &str, data: &Path, officer_tok
             // The live streams never end; they are tested by the server's own tests.
             .args(["--exclude-path-regex", "(board|live)$"])
             .args(["--workers", "1", "--request-timeout", "10", "--no-shrink"])
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            // Its caches go with the demo's data, not into the source tree.
+            .current_dir(data);
         if let Some(secret) = header {
             run.args(["--header", &format!("Authorization: Bearer {secret}")]);
         }
