@@ -418,6 +418,102 @@ pub async fn open_session(
     })
 }
 
+/// Sends a code to an e-mail address or mobile number the citizen adds to the account (or
+/// puts in place of the one they have): the contact is the account's once the code comes
+/// back ([`confirm_contact`]). At most a few codes per quarter hour.
+pub async fn add_contact(
+    state: &App,
+    me: &Citizen,
+    contact: &str,
+    now: DateTime<Utc>,
+) -> Result<Login, AppError> {
+    let login = Login::parse(contact)?;
+    let current = match &login {
+        Login::Email(_) => me.email.as_deref(),
+        Login::Phone(_) => me.phone.as_deref(),
+    };
+    if current == Some(login.key().as_str()) {
+        return Err(AppError::new(
+            Kind::Conflict,
+            "contact_unchanged",
+            "error-contact-unchanged",
+        ));
+    }
+    state
+        .limits
+        .codes
+        .take(&format!("contact:{}", me.id))
+        .map_err(AppError::too_many_attempts)?;
+    let code = new_code();
+    let stored = OneTimeCode {
+        citizen_id: me.id.clone(),
+        purpose: CodePurpose::Contact,
+        code_hash: contact_hash(me, &login, &code),
+        expires_at: now + Duration::minutes(CODE_MINUTES),
+        attempts: 0,
+    };
+    // The code goes to the new contact only: whoever holds it proves it is theirs.
+    let to = Citizen {
+        email: matches!(login, Login::Email(_)).then(|| login.key()),
+        phone: matches!(login, Login::Phone(_)).then(|| login.key()),
+        ..me.clone()
+    };
+    let message = code_message(&to, CodePurpose::Contact, &code, now);
+    state.store.issue_code(&stored, &message).await?;
+    Ok(login)
+}
+
+/// The hash a contact's code is kept as: bound to the account and the contact, so a code
+/// sent to one address cannot confirm another.
+fn contact_hash(me: &Citizen, login: &Login, code: &str) -> String {
+    code_hash(&me.id, &format!("{}:{code}", login.key()))
+}
+
+/// Makes `contact` the account's e-mail address or mobile number once `code` (sent to it by
+/// [`add_contact`]) comes back. A contact another account uses is refused.
+pub async fn confirm_contact(
+    state: &App,
+    me: &Citizen,
+    contact: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Citizen, AppError> {
+    let login = Login::parse(contact)?;
+    let store = &state.store;
+    let stored = store
+        .one_time_code(&me.id, CodePurpose::Contact)
+        .await?
+        .ok_or_else(wrong_code)?;
+    if stored.attempts >= CODE_ATTEMPTS {
+        return Err(too_many(CODE_MINUTES));
+    }
+    let expected = contact_hash(me, &login, code.trim());
+    if stored.expires_at <= now || !same_secret(&expected, &stored.code_hash) {
+        store
+            .count_code_attempt(&me.id, CodePurpose::Contact)
+            .await?;
+        return Err(wrong_code());
+    }
+    let mut updated = me.clone();
+    match &login {
+        Login::Email(e) => updated.email = Some(e.clone()),
+        Login::Phone(p) => updated.phone = Some(p.e164()),
+    }
+    match store.put_citizen(&updated).await {
+        Ok(()) => {}
+        Err(StoreError::Duplicate(_)) => {
+            return Err(AppError::new(
+                Kind::Conflict,
+                "contact_taken",
+                "error-contact-taken",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    store.delete_code(&me.id, CodePurpose::Contact).await?;
+    Ok(updated)
+}
+
 /// The profile as a citizen may change it.
 #[derive(Debug, Default, Clone)]
 pub struct ProfileChange {

@@ -246,8 +246,9 @@ pub fn compose(
     })
 }
 
-/// The message carrying a one-time code (`purpose` is `verify`, `reset`, or `exists`: a reset
-/// code sent because someone tried to register with the login of an account).
+/// The message carrying a one-time code (`purpose` is `verify`, `reset`, `contact` — proving
+/// an address or number added to an account — or `exists`: a reset code sent because someone
+/// tried to register with the login of an account).
 pub fn compose_code(
     purpose: &str,
     otp: &str,
@@ -255,7 +256,7 @@ pub fn compose_code(
     lang: Lang,
     overrides: &Overrides,
 ) -> Option<Composed> {
-    if !matches!(purpose, "verify" | "reset" | "exists") {
+    if !matches!(purpose, "verify" | "reset" | "exists" | "contact") {
         return None;
     }
     let mut args: HashMap<Cow<'static, str>, FluentValue<'static>> = HashMap::new();

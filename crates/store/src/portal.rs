@@ -37,6 +37,8 @@ pub struct Citizen {
 pub enum CodePurpose {
     Verify,
     Reset,
+    /// Proving an e-mail address or mobile number added to the account.
+    Contact,
 }
 
 impl CodePurpose {
@@ -44,6 +46,7 @@ impl CodePurpose {
         match self {
             CodePurpose::Verify => "verify",
             CodePurpose::Reset => "reset",
+            CodePurpose::Contact => "contact",
         }
     }
 }

@@ -66,6 +66,8 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(citizen::forgot))
         .routes(routes!(citizen::reset))
         .routes(routes!(citizen::profile, citizen::update_profile))
+        .routes(routes!(citizen::add_contact))
+        .routes(routes!(citizen::verify_contact))
         .routes(routes!(citizen::sessions))
         .routes(routes!(citizen::revoke_session))
         .routes(routes!(filing::create, filing::list))

@@ -210,3 +210,5 @@ error-too-many-tickets = Too many tickets have been taken just now; please try a
 error-check-in-at-kiosk = Appointments are checked in at the kiosk of the branch.
 error-too-many-drafts = You have { $max } drafts not yet submitted; submit or delete one to start another.
 error-drafts-full = Your drafts hold the most files allowed ({ $max_mb } MB); submit or delete a draft, or remove files, to make room.
+error-contact-unchanged = This is already your account's e-mail address or phone number.
+error-contact-taken = Another account uses this e-mail address or phone number.

@@ -210,3 +210,5 @@ error-too-many-tickets = Vừa có quá nhiều số thứ tự được lấy; 
 error-check-in-at-kiosk = Lịch hẹn được xác nhận tại máy lấy số của chi nhánh.
 error-too-many-drafts = Bạn đang có { $max } hồ sơ nháp chưa nộp; hãy nộp hoặc xóa bớt một hồ sơ để tạo hồ sơ mới.
 error-drafts-full = Các hồ sơ nháp của bạn đã dùng hết dung lượng tệp cho phép ({ $max_mb } MB); hãy nộp hoặc xóa bớt hồ sơ nháp, hoặc xóa bớt tệp.
+error-contact-unchanged = Đây đã là e-mail hoặc số điện thoại của tài khoản bạn.
+error-contact-taken = Một tài khoản khác đang dùng e-mail hoặc số điện thoại này.

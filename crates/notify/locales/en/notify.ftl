@@ -38,3 +38,6 @@ code-reset-sms = Password reset code: { $otp } (valid { $minutes } minutes). If 
 code-exists-subject = Someone tried to register with your login
 code-exists-body = Someone tried to open a Public Service Portal account with this login, which already has one. If it was you, sign in with your password, or set a new one with code { $otp } (valid for { $minutes } minutes). If it was not you, ignore this message: your account is unchanged.
 code-exists-sms = This login already has a public service account. If you just registered, sign in or reset your password with code { $otp } ({ $minutes } minutes).
+code-contact-subject = Code to add this address to your account: { $otp }
+code-contact-body = Your code to add this e-mail address or phone number to your Public Service Portal account is { $otp }. It is valid for { $minutes } minutes. If you did not ask for it, ignore this message.
+code-contact-sms = Code to add this number to your public service account: { $otp } (valid { $minutes } minutes).

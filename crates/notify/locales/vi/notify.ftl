@@ -38,3 +38,6 @@ code-reset-sms = Ma dat lai mat khau dich vu cong: { $otp } (hieu luc { $minutes
 code-exists-subject = Có người đăng ký bằng thông tin đăng nhập của bạn
 code-exists-body = Có người vừa đăng ký tài khoản Cổng dịch vụ công bằng thông tin đăng nhập này, vốn đã có tài khoản. Nếu là bạn, hãy đăng nhập bằng mật khẩu của mình, hoặc đặt mật khẩu mới với mã { $otp } (hiệu lực { $minutes } phút). Nếu không phải bạn, hãy bỏ qua thư này: tài khoản của bạn không thay đổi.
 code-exists-sms = Thong tin dang nhap nay da co tai khoan dich vu cong. Neu ban vua dang ky, hay dang nhap hoac dat lai mat khau voi ma { $otp } ({ $minutes } phut).
+code-contact-subject = Mã xác nhận thêm liên hệ vào tài khoản: { $otp }
+code-contact-body = Mã để thêm địa chỉ e-mail hoặc số điện thoại này vào tài khoản Cổng dịch vụ công của bạn là { $otp }. Mã có hiệu lực trong { $minutes } phút. Nếu bạn không yêu cầu, hãy bỏ qua thư này.
+code-contact-sms = Ma xac nhan them so dien thoai vao tai khoan dich vu cong: { $otp } (hieu luc { $minutes } phut).

@@ -321,6 +321,75 @@ pub(crate) async fn update_profile(
     Ok(Json(Profile::of(&c)))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ContactRequest {
+    /// The e-mail address or Vietnamese mobile number to add (or to put in place of the
+    /// account's).
+    contact: String,
+}
+
+/// Adds an e-mail address or mobile number to the account: a six-digit code is sent to it,
+/// and the contact is the account's once the code comes back (`…/contact/verify`).
+#[utoipa::path(
+    post, path = "/api/v1/citizen/contact", tag = "citizen", security(("bearer" = [])),
+    request_body = ContactRequest,
+    responses(
+        (status = 202, body = Registered, description = "a code was sent to the contact"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody, description = "the account has this contact already"),
+        (status = 422, body = crate::error::ErrorBody),
+        (status = 429, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn add_contact(
+    State(state): State<App>,
+    Caller(principal): Caller,
+    ApiJson(req): ApiJson<ContactRequest>,
+) -> Result<(StatusCode, Json<Registered>), WebError> {
+    let me = citizen(principal)?.citizen;
+    let login = accounts::add_contact(&state, &me, &req.contact, Utc::now()).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Registered {
+            code_sent_by: match login {
+                accounts::Login::Email(_) => "email",
+                accounts::Login::Phone(_) => "sms",
+            },
+            code_minutes: accounts::CODE_MINUTES,
+        }),
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ContactCode {
+    contact: String,
+    code: String,
+}
+
+/// Confirms a contact with the code sent to it: it becomes the account's e-mail address or
+/// mobile number (and may be used to sign in).
+#[utoipa::path(
+    post, path = "/api/v1/citizen/contact/verify", tag = "citizen", security(("bearer" = [])),
+    request_body = ContactCode,
+    responses(
+        (status = 200, body = Profile),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody, description = "another account uses this contact"),
+        (status = 422, body = crate::error::ErrorBody, description = "wrong or expired code"),
+        (status = 429, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn verify_contact(
+    State(state): State<App>,
+    Caller(principal): Caller,
+    ApiJson(req): ApiJson<ContactCode>,
+) -> Result<Json<Profile>, WebError> {
+    let me = citizen(principal)?.citizen;
+    let updated =
+        accounts::confirm_contact(&state, &me, &req.contact, &req.code, Utc::now()).await?;
+    Ok(Json(Profile::of(&updated)))
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct SessionView {
     /// Identifies the session for revocation (not a credential).

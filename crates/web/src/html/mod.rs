@@ -8,7 +8,7 @@ pub(crate) mod forms;
 mod public;
 mod staff;
 
-use citizen::{account, dossier as own_dossier, draft, profile};
+use citizen::{account, contact, dossier as own_dossier, draft, profile};
 use floor::{appointments, kiosk, rating};
 use public::{catalog, payments, places, procedure, track, verify};
 use staff::{admin, admin_save, dossier as staff_dossier, office, reception};
@@ -93,6 +93,11 @@ pub(crate) fn routes() -> Router<App> {
         .route(
             "/account/profile",
             get(profile::profile_form).post(profile::profile),
+        )
+        .route("/account/contact", get(contact::form).post(contact::send))
+        .route(
+            "/account/contact/verify",
+            get(contact::code_form).post(contact::confirm),
         )
         .route(
             "/account/sessions/{id}/revoke",

@@ -310,4 +310,86 @@ async fn lockout_and_password_reset(app: App) {
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
 
-on_both_backends!(register_verify_profile_sessions, lockout_and_password_reset);
+/// A citizen adds (or changes) an e-mail address or phone number with a code sent to it; the
+/// new one signs in; another account's is refused.
+async fn contacts_are_added_with_a_code_sent_to_them(app: App) {
+    let mail = Mail::start(&app).await;
+    let token = register_and_verify(&app, &mail, "hai@example.vn").await;
+    register_and_verify(&app, &mail, "ba@example.vn").await;
+    let add = |contact: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.post(
+                "/api/v1/citizen/contact",
+                Some(token),
+                &json!({"contact": contact}),
+            )
+            .await
+        }
+    };
+    let (s, body) = add("hai@example.vn").await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("contact_unchanged"))
+    );
+    let (s, body) = add("không phải").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (s, body) = add("hai.moi@example.vn").await;
+    assert_eq!(
+        (s, body["code_sent_by"].as_str()),
+        (StatusCode::ACCEPTED, Some("email"))
+    );
+    // The code went to the new address, and only works for it.
+    let code = mail.code_for("hai.moi@example.vn").await;
+    let confirm = |contact: &'static str, code: String| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.post(
+                "/api/v1/citizen/contact/verify",
+                Some(token),
+                &json!({"contact": contact, "code": code}),
+            )
+            .await
+        }
+    };
+    let (s, body) = confirm("khac@example.vn", code.clone()).await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("wrong_code"))
+    );
+    let (s, body) = confirm("hai.moi@example.vn", code).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["email"], "hai.moi@example.vn");
+    let (s, _) = app
+        .post(
+            "/api/v1/citizen/login",
+            None,
+            &json!({"login": "hai.moi@example.vn", "password": "mật khẩu 123"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Another account's address is refused, even with its code.
+    let (s, _) = add("ba@example.vn").await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let code = mail.code_for("ba@example.vn").await;
+    let (s, body) = confirm("ba@example.vn", code).await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("contact_taken"))
+    );
+    // Only a citizen has contacts to add.
+    let (s, _) = app
+        .post(
+            "/api/v1/citizen/contact",
+            None,
+            &json!({"contact": "x@example.vn"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+on_both_backends!(
+    register_verify_profile_sessions,
+    lockout_and_password_reset,
+    contacts_are_added_with_a_code_sent_to_them
+);

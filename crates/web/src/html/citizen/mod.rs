@@ -2,6 +2,7 @@
 //! online filing (the wizard, documents, submission, the dossier, payment, supplements, rating).
 
 pub(crate) mod account;
+pub(crate) mod contact;
 pub(crate) mod dossier;
 pub(crate) mod draft;
 pub(crate) mod profile;

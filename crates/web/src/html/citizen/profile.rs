@@ -99,7 +99,10 @@ pub(crate) fn profile_page(
     ];
     page.errors = place_errors(&mut page.fields, errors);
     page.submit = c.tr.t("profile-save");
-    page.links = vec![("/account".into(), c.tr.t("account-back"))];
+    page.links = vec![
+        ("/account/contact".into(), c.tr.t("contact-title")),
+        ("/account".into(), c.tr.t("account-back")),
+    ];
     let status = crate::html::forms::form_status(errors);
     page.show(status)
 }
