@@ -399,10 +399,11 @@ pub async fn book(
         group.code,
         slot.timestamp()
     );
+    // Every attempt counts (a full slot too), so nobody probes the calendar at will.
     let limits = &state.limits;
-    let allowed = limits.bookings.check(&key).is_ok()
-        && limits.bookings_per_client.check(&by_client).is_ok()
-        && limits.bookings_per_slot.check(&in_slot).is_ok();
+    let allowed = limits.bookings_per_client.take(&by_client).is_ok()
+        && limits.bookings_per_slot.take(&in_slot).is_ok()
+        && limits.bookings.take(&key).is_ok();
     if !allowed {
         return Err(AppError::new(
             Kind::TooMany,
@@ -446,9 +447,6 @@ pub async fn book(
             "error-slot-full",
         ));
     }
-    limits.bookings.hit(&key);
-    limits.bookings_per_client.hit(&by_client);
-    limits.bookings_per_slot.hit(&in_slot);
     tracing::info!(code = %appointment.code, branch = %branch.code, group = %group.code, "appointment booked");
     Ok(appointment)
 }

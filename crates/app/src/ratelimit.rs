@@ -36,18 +36,9 @@ impl Limiter {
         }
     }
 
-    /// `Err(wait)` while the key has used up its window.
-    pub fn check(&self, key: &str) -> Result<(), Duration> {
-        match lock(&self.entries).get(key) {
-            Some((n, since)) if *n >= self.max && since.elapsed() < self.window => {
-                Err(self.window.saturating_sub(since.elapsed()))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts one event for the key.
-    pub fn hit(&self, key: &str) {
+    /// Counts one event for the key when its window has room: `Err(wait)` when it has not.
+    /// Checked and counted together, so racing requests cannot pass the limit.
+    pub fn take(&self, key: &str) -> Result<(), Duration> {
         let mut entries = lock(&self.entries);
         if entries.len() > MAX_KEYS {
             let window = self.window;
@@ -59,13 +50,10 @@ impl Limiter {
         if e.1.elapsed() >= self.window {
             *e = (0, Instant::now());
         }
+        if e.0 >= self.max {
+            return Err(self.window.saturating_sub(e.1.elapsed()));
+        }
         e.0 += 1;
-    }
-
-    /// Checks the key and, when allowed, counts the event: `Err(wait)` when refused.
-    pub fn take(&self, key: &str) -> Result<(), Duration> {
-        self.check(key)?;
-        self.hit(key);
         Ok(())
     }
 }
@@ -235,11 +223,11 @@ pub struct Limits {
     pub check_in: Guard,
     /// Per login and purpose: 3 one-time codes sent per 15 minutes.
     pub codes: Limiter,
-    /// Per branch and phone number: 5 appointments booked per hour.
+    /// Per branch and phone number: 5 booking attempts per hour.
     pub bookings: Limiter,
-    /// Per branch and client: 10 appointments booked per hour, whatever the phone numbers.
+    /// Per branch and client: 10 booking attempts per hour, whatever the phone numbers.
     pub bookings_per_client: Limiter,
-    /// Per slot and client: 2 appointments an hour.
+    /// Per slot and client: 2 booking attempts an hour.
     pub bookings_per_slot: Limiter,
     /// Per branch and client on the web: tickets an hour.
     pub web_tickets: Limiter,
