@@ -621,6 +621,7 @@ board-calls = Numbers being called
 board-number = Number
 board-counter = Counter
 board-waiting = Waiting by group
+board-say = Number {"{"}number{"}"}, please go to {"{"}counter{"}"}
 branch-kiosk = Take a queue number
 branch-board = Calling board
 counter-title = Counter

@@ -608,6 +608,7 @@ board-calls = Số đang được mời
 board-number = Số
 board-counter = Quầy
 board-waiting = Đang chờ theo nhóm
+board-say = Mời số {"{"}number{"}"} đến {"{"}counter{"}"}
 branch-kiosk = Lấy số thứ tự
 branch-board = Bảng gọi số
 counter-title = Quầy

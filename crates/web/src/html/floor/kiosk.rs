@@ -310,8 +310,25 @@ struct BoardPage<'a> {
     c: &'a Chrome,
     branch: Branch,
     after: i64,
+    /// The latest calls: number and counter, by its name.
     calls: Vec<(String, String)>,
     waiting: Vec<GroupWait>,
+    /// The counters' names by number, as JSON, for calls that arrive live.
+    counters: String,
+    /// The time the page was drawn, local: ISO and `HH:MM` (the script keeps it running).
+    clock: (String, String),
+}
+
+/// A counter of the branch by its name ("Quầy 1"), as people read it.
+fn counter_name(c: &Chrome, branch: &Branch, number: i64) -> String {
+    branch
+        .counters
+        .iter()
+        .find(|k| k.number == number)
+        .map_or_else(
+            || format!("{} {number}", c.tr.t("board-counter")),
+            |k| k.label.clone(),
+        )
 }
 
 pub(crate) async fn board(
@@ -333,13 +350,20 @@ pub(crate) async fn board(
         .iter()
         .rev()
         .take(8)
-        .map(|call| {
+        .map(|call| (call.number.clone(), counter_name(&c, &branch, call.counter)))
+        .collect();
+    let counters: serde_json::Map<String, serde_json::Value> = branch
+        .counters
+        .iter()
+        .map(|k| {
             (
-                call.number.clone(),
-                CounterCode::new(&branch.code, call.counter).to_string(),
+                k.number.to_string(),
+                counter_name(&c, &branch, k.number).into(),
             )
         })
         .collect();
+    let now = Utc::now().with_timezone(&motcua_domain::calendar::TZ);
+    let clock = (now.to_rfc3339(), now.format("%H:%M").to_string());
     let loads = state.live.loads_now(&**store).await;
     let page = BoardPage {
         c: &c,
@@ -347,6 +371,8 @@ pub(crate) async fn board(
         calls,
         waiting: group_waits(&branch.code, &groups, &loads),
         branch,
+        counters: serde_json::Value::Object(counters).to_string(),
+        clock,
     };
     live_page(render(StatusCode::OK, &c, &page))
 }

@@ -102,6 +102,17 @@ async fn kiosk_ticket_is_called_on_a_live_board() {
     let first: Value = call().await.unwrap().json().await.unwrap();
     assert_eq!(first["number"], "A002", "the priority ticket first");
     expect(&b, "#board-calls", "A002").await;
+    // Counters by their names, the time on the board, and no way off the floor's screens.
+    expect(&b, "#board-calls", "Quầy").await;
+    expect(&b, "#board-clock", ":").await;
+    let away: Value = c
+        .execute(
+            "return document.querySelectorAll('a[href=\"/account\"], a[href=\"/staff\"]').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(away, json!(0), "the board leads nowhere else");
     call().await.unwrap();
     let rows = expect(&b, "#board-calls", "A001").await;
     assert!(
