@@ -280,6 +280,13 @@ async fn control_sheet(
             .cloned()
             .unwrap_or_else(|| c.to_string())
     };
+    // Officers by their names, the applicant by theirs.
+    let people: std::collections::HashMap<String, String> = store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| (u.username, u.full_name))
+        .collect();
     let d = &r.state;
     let steps = &d.intake.procedure.steps;
     let events = store.events(&r.code).await?;
@@ -302,7 +309,13 @@ async fn control_sheet(
             }
             _ => String::new(),
         };
-        let who = e.event.actor.id.clone();
+        let who = match e.event.actor.role {
+            motcua_domain::role::Role::Applicant => d.intake.applicant.name.clone(),
+            _ => people
+                .get(&e.event.actor.id)
+                .cloned()
+                .unwrap_or_else(|| e.event.actor.id.clone()),
+        };
         let row = match &e.event.kind {
             EventKind::Received { .. } => Some(Handover {
                 parties: format!("{} tiếp nhận hồ sơ", name(&holder)),

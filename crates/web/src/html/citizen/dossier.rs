@@ -19,7 +19,9 @@ use motcua_app::dossiers;
 use motcua_app::filing::{self, Target};
 use motcua_app::principal::{CitizenAuth, Principal};
 use motcua_domain::ids::DossierCode;
-use motcua_domain::lifecycle::{Command, CriterionScore, RatingCriterion, Satisfaction, Status};
+use motcua_domain::lifecycle::{
+    Command, CriterionScore, EventKind, RatingCriterion, Satisfaction, Status,
+};
 use motcua_domain::role::{Actor, Role};
 use motcua_store::Attachment;
 use std::collections::BTreeMap;
@@ -210,7 +212,20 @@ pub(crate) async fn dossier_page(
         timeline: events
             .iter()
             .filter(|e| e.event.kind.is_public())
-            .map(|e| (local(e.event.at), e.event.kind.public_label(c.lang)))
+            .map(|e| {
+                let label = e.event.kind.public_label(c.lang);
+                // A hand-over names the agency that holds the dossier from then on.
+                let to = match &e.event.kind {
+                    EventKind::Forwarded { agency, .. } => Some(*agency),
+                    EventKind::Transferred { to_agency, .. } => Some(*to_agency),
+                    _ => None,
+                };
+                let label = match to {
+                    Some(a) => format!("{label} – {}", state.catalog.agency_name(a)),
+                    None => label,
+                };
+                (local(e.event.at), label)
+            })
             .collect(),
         attachments,
     };

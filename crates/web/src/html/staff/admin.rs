@@ -116,11 +116,17 @@ pub(crate) fn section_of(s: &str) -> Option<&'static str> {
     SECTIONS.into_iter().find(|x| *x == s)
 }
 
-pub(crate) fn kinds() -> Vec<(String, String)> {
+/// The kinds of agency to choose from, by their names in the page's language.
+pub(crate) fn kinds(c: &Chrome) -> Vec<(String, String)> {
     AgencyKind::ALL
         .into_iter()
-        .map(|k| (k.as_str().to_string(), k.as_str().to_string()))
+        .map(|k| (k.as_str().to_string(), kind_label(c, k)))
         .collect()
+}
+
+/// "Sở, ban, ngành" for `department`.
+fn kind_label(c: &Chrome, k: AgencyKind) -> String {
+    c.tr.t(&format!("agency-kind-{}", k.as_str()))
 }
 
 pub(crate) fn staff_roles(c: &Chrome) -> Vec<(String, String)> {
@@ -162,6 +168,7 @@ pub(crate) async fn page(
             // The tree: each agency under its parent, indented by depth.
             let mut rows = Vec::new();
             fn walk(
+                c: &Chrome,
                 all: &[Agency],
                 parent: Option<AgencyCode>,
                 depth: usize,
@@ -171,12 +178,12 @@ pub(crate) async fn page(
                     out.push(vec![
                         format!("{}{}", "— ".repeat(depth), a.name),
                         a.code.to_string(),
-                        a.kind.as_str().to_string(),
+                        kind_label(c, a.kind),
                     ]);
-                    walk(all, Some(a.code), depth + 1, out);
+                    walk(c, all, Some(a.code), depth + 1, out);
                 }
             }
-            walk(&agencies, None, 0, &mut rows);
+            walk(c, &agencies, None, 0, &mut rows);
             (
                 vec![
                     t("admin-col-name"),
@@ -192,7 +199,7 @@ pub(crate) async fn page(
                     Input::new(c, "name", "text").value(v("name")),
                     Input::new(c, "kind", "select")
                         .value(v("kind"))
-                        .options(kinds()),
+                        .options(kinds(c)),
                 ],
             )
         }
@@ -362,11 +369,13 @@ pub(crate) async fn page(
                 t("admin-col-kind"),
                 t("admin-col-name"),
             ],
+            // The latest decisions first: the coming year's matter most.
             store
                 .calendar_days()
                 .await
                 .unwrap_or_default()
                 .into_iter()
+                .rev()
                 .map(|d| {
                     vec![
                         d.date.format("%d/%m/%Y").to_string(),

@@ -96,12 +96,16 @@ pub(crate) async fn dossier_page(
     // One read of the officers serves the names, the assignee and the lists to choose from.
     let users = state.store.users().await.unwrap_or_default();
     let names = names_of(&users);
-    // Officers by name; the applicant and the systems by their role alone.
+    // Officers and the applicant by name; systems by their role alone.
     let history = events
         .iter()
         .map(|e| {
             let role = role_label(c, e.event.actor.role);
-            let who = match names.get(e.event.actor.id.as_str()) {
+            let name = match e.event.actor.role {
+                motcua_domain::role::Role::Applicant => Some(d.intake.applicant.name.as_str()),
+                _ => names.get(e.event.actor.id.as_str()).copied(),
+            };
+            let who = match name {
                 Some(name) => format!("{name} ({role})"),
                 None => role,
             };

@@ -224,6 +224,8 @@ pub(crate) struct InboxPage<'a> {
     csrf: String,
     user: &'a User,
     role: String,
+    /// The officer's agency by name.
+    agency: Option<String>,
     views: Vec<(&'static str, String, bool)>,
     rows: Vec<Row>,
     /// Unread deadline alerts: (id, dossier code, what, due).
@@ -397,6 +399,7 @@ pub(crate) async fn inbox(
         counters,
         user,
         role: role_label(&c, user.role),
+        agency: user.agency.map(|a| state.catalog.agency_name(a)),
         views: View::ALL
             .into_iter()
             .map(|v| {
