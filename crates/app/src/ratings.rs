@@ -180,15 +180,16 @@ pub struct Labels {
     names: BTreeMap<String, String>,
 }
 
-/// Adds up rating counts by `by`, most ratings first; the whole as the last row (`key` "*",
-/// named `total_label`).
+/// Adds up rating counts by `by`, most ratings first; then the ratings of no such place or
+/// person (given online; `key` "online"); the whole as the last row (`key` "*").
 pub fn summarise(
     counts: &[RatingCount],
     by: By,
     labels: &Labels,
-    total_label: String,
+    words: &RowWords,
 ) -> Vec<SatisfactionRow> {
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut online = Tally::default();
     let mut all = Tally::default();
     for c in counts {
         let mut t = Tally::default();
@@ -197,8 +198,9 @@ pub fn summarise(
             t.add_criterion(*criterion, *sum, *n);
         }
         all.merge(&t);
-        if let Some(key) = by.key(c) {
-            tallies.entry(key).or_default().merge(&t);
+        match by.key(c) {
+            Some(key) => tallies.entry(key).or_default().merge(&t),
+            None => online.merge(&t),
         }
     }
     let row = |key: String, label: String, t: &Tally| SatisfactionRow {
@@ -221,8 +223,22 @@ pub fn summarise(
     if by != By::Day {
         rows.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.cmp(&b.key)));
     }
-    rows.push(row("*".into(), total_label, &all));
+    // Ratings given online belong to no branch, counter or officer: their own row, so the
+    // rows add up to the total.
+    if online.total() > 0 {
+        rows.push(row("online".into(), words.online.clone(), &online));
+    }
+    rows.push(row("*".into(), words.total.clone(), &all));
     rows
+}
+
+/// The words of the rows that are not a place or a person, in the reader's language.
+#[derive(Debug, Clone)]
+pub struct RowWords {
+    /// "Tổng cộng".
+    pub total: String,
+    /// "Trực tuyến": ratings given online, of no branch, counter or officer.
+    pub online: String,
 }
 
 impl By {
@@ -305,4 +321,49 @@ pub async fn rate_dossier(
     let updated = crate::dossiers::act(app, &actor, &record, None, &command, now).await?;
     app.live.poke();
     Ok(updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_store::RatingCount;
+
+    fn count(branch: Option<&str>, level: Satisfaction, n: u64) -> RatingCount {
+        RatingCount {
+            day: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            branch: branch.map(Into::into),
+            group: None,
+            counter: None,
+            officer: None,
+            agency: Some("000.00.01.H22".into()),
+            level,
+            count: n,
+            criteria: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn online_ratings_have_their_own_row_and_the_rows_add_up() {
+        let counts = [
+            count(Some("HQ"), Satisfaction::VerySatisfied, 4),
+            count(Some("HONGGAI"), Satisfaction::Satisfied, 3),
+            count(None, Satisfaction::Dissatisfied, 1),
+        ];
+        let words = RowWords {
+            total: "Tổng cộng".into(),
+            online: "Trực tuyến".into(),
+        };
+        let labels = Labels {
+            names: BTreeMap::new(),
+        };
+        let rows = summarise(&counts, By::Branch, &labels, &words);
+        let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["HQ", "HONGGAI", "online", "*"]);
+        let parts: u64 = rows[..3].iter().map(|r| r.total).sum();
+        assert_eq!(parts, rows[3].total);
+        assert_eq!(rows[2].label, "Trực tuyến");
+        // By agency every rating has a place: no online row.
+        let rows = summarise(&counts, By::Agency, &labels, &words);
+        assert_eq!(rows.len(), 2);
+    }
 }

@@ -200,7 +200,7 @@ pub(crate) async fn satisfaction(
         from,
         to,
         by: by.as_str(),
-        rows: summarise(&counts, by, &labels, Tr(lang).t("satisfaction-total"))
+        rows: summarise(&counts, by, &labels, &row_words(lang))
             .into_iter()
             .map(Into::into)
             .collect(),
@@ -216,18 +216,26 @@ struct LiveSummary {
     officer: Vec<SatisfactionRow>,
 }
 
+/// The total's and the online row's names in `lang`.
+pub(crate) fn row_words(lang: Lang) -> motcua_app::ratings::RowWords {
+    motcua_app::ratings::RowWords {
+        total: Tr(lang).t("satisfaction-total"),
+        online: Tr(lang).t("satisfaction-online"),
+    }
+}
+
 fn summary_event(
     r: &motcua_app::board::Ratings,
     labels: &Labels,
     lang: Lang,
 ) -> axum::response::sse::Event {
-    let total = || Tr(lang).t("satisfaction-total");
+    let words = row_words(lang);
     let summary = LiveSummary {
         day: r.day,
-        agency: summarise(&r.rows, By::Agency, labels, total()),
-        branch: summarise(&r.rows, By::Branch, labels, total()),
-        counter: summarise(&r.rows, By::Counter, labels, total()),
-        officer: summarise(&r.rows, By::Officer, labels, total()),
+        agency: summarise(&r.rows, By::Agency, labels, &words),
+        branch: summarise(&r.rows, By::Branch, labels, &words),
+        counter: summarise(&r.rows, By::Counter, labels, &words),
+        officer: summarise(&r.rows, By::Officer, labels, &words),
     };
     axum::response::sse::Event::default()
         .event("summary")

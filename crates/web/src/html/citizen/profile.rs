@@ -160,6 +160,12 @@ pub(crate) async fn profile(
         tracing::error!(error = %e, "saving a profile");
         return profile_page(&c, &me.session.csrf, &f, &[], None);
     }
+    // A province chosen without its ward: saved, and the form comes back at once with the
+    // province's wards to choose from (the list depends on the province).
+    if me.citizen.province_code.is_some() && me.citizen.ward_code.is_none() {
+        let notice = Some(c.tr.t("profile-choose-ward"));
+        return profile_page(&c, &me.session.csrf, &f, &[], notice);
+    }
     see_other("/account?saved=1")
 }
 

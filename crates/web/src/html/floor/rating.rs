@@ -177,13 +177,17 @@ pub(crate) async fn summary(State(state): State<App>, c: Chrome) -> Response {
     let c = c.with_nav("satisfaction");
     let ratings = state.live.ratings_now(&*state.store).await;
     let labels = Labels::load(&state).await;
+    let words = motcua_app::ratings::RowWords {
+        total: c.tr.t("satisfaction-total"),
+        online: c.tr.t("satisfaction-online"),
+    };
     let tables = [By::Agency, By::Branch, By::Counter, By::Officer]
         .into_iter()
         .map(|by| {
             (
                 by.as_str(),
                 c.tr.t(&format!("satisfaction-by-{}", by.as_str())),
-                summarise(&ratings.rows, by, &labels, c.tr.t("satisfaction-total")),
+                summarise(&ratings.rows, by, &labels, &words),
             )
         })
         .collect();
