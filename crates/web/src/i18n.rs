@@ -73,6 +73,15 @@ impl Tr {
         }
     }
 
+    /// A count with the language's thousands separator: "1.782" in Vietnamese, "1,782" in
+    /// English (Fluent here has no locale data to group digits itself).
+    pub(crate) fn count(&self, n: i64) -> String {
+        match self.0 {
+            Lang::Vi => grouped(n),
+            Lang::En => grouped(n).replace('.', ","),
+        }
+    }
+
     /// True when the key exists (for optional messages such as names of missing fields).
     pub(crate) fn has(&self, key: &str) -> bool {
         LOCALES.try_lookup(self.id(), key).is_some()
@@ -121,5 +130,12 @@ mod tests {
             "Không tìm thấy thủ tục nào"
         );
         assert!(Tr(Lang::Vi).has("missing-fees") && !Tr(Lang::Vi).has("missing-nonsense"));
+        // Counts are grouped the language's way.
+        let results = |lang: Lang| {
+            let tr = Tr(lang);
+            tr.t2("list-results", ("total", 1782), ("shown", tr.count(1782)))
+        };
+        assert_eq!(results(Lang::Vi), "1.782 thủ tục");
+        assert_eq!(results(Lang::En), "1,782 procedures");
     }
 }

@@ -38,7 +38,7 @@ list-title = Administrative procedure catalog
 list-results = { $total ->
     [0] No procedures found
     [one] 1 procedure
-   *[other] { $total } procedures
+   *[other] { $shown } procedures
 }
 list-results-for = for “{ $q }”
 list-filters = Filter results

@@ -37,7 +37,7 @@ home-all-procedures = Xem tất cả thủ tục
 list-title = Danh mục thủ tục hành chính
 list-results = { $total ->
     [0] Không tìm thấy thủ tục nào
-   *[other] { $total } thủ tục
+   *[other] { $shown } thủ tục
 }
 list-results-for = cho “{ $q }”
 list-filters = Lọc kết quả

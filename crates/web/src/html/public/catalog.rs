@@ -359,7 +359,9 @@ pub(crate) async fn list(
     } else {
         StatusCode::OK
     };
-    let mut results_label = c.tr.t1("list-results", "total", result.total);
+    let shown = c.tr.count(i64::try_from(result.total).unwrap_or(i64::MAX));
+    let mut results_label =
+        c.tr.t2("list-results", ("total", result.total), ("shown", shown));
     if !q.trim().is_empty() && error.is_none() {
         results_label = format!(
             "{results_label} {}",

@@ -322,7 +322,7 @@ pub(crate) async fn inbox(
         "staff-list-summary",
         (
             "total",
-            crate::i18n::grouped(i64::try_from(total).unwrap_or(i64::MAX)),
+            c.tr.count(i64::try_from(total).unwrap_or(i64::MAX)),
         ),
         ("page", format!("{page}/{pages}")),
     );
