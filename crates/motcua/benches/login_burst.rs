@@ -10,27 +10,16 @@
 //! Targets: under 300 MB resident at the peak, `/healthz` under 100 ms, memory back near its
 //! level before the burst. `cargo bench -p motcua --bench login_burst`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod common;
+
 use std::sync::Arc;
+
+use common::rss_mib;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_motcua");
 const BURST: usize = 200;
 const SEQUENTIAL: usize = 20;
-
-/// Resident memory of process `pid` in MiB.
-fn rss_mib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib / 1024)
-}
 
 async fn log_in(http: &reqwest::Client, base: &str, n: usize) -> u16 {
     log_in_from(
@@ -52,36 +41,9 @@ async fn log_in_from(http: &reqwest::Client, base: &str, n: usize, ip: &str) -> 
 }
 
 fn main() {
-    let data = std::env::temp_dir().join(format!("motcua-login-burst-{}", std::process::id()));
-    std::fs::remove_dir_all(&data).ok();
-    let mut child = Command::new(BIN)
-        .args([
-            "demo",
-            "--port",
-            "0",
-            "--history",
-            "0",
-            "--trusted-proxy",
-            "127.0.0.1",
-            "--data",
-        ])
-        .arg(&data)
-        .env("MOTCUA_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start motcua demo");
-    let pid = child.id();
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the demo printed its address")
-            .expect("read");
-        if let Some(url) = line.strip_prefix("motcua demo listening on ") {
-            break url.trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let demo = common::Demo::start("login-burst");
+    let base = demo.base.clone();
+    let pid = demo.pid;
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let http = reqwest::Client::builder()
@@ -165,7 +127,4 @@ fn main() {
         }
         println!("  from one address         answers by status {answers:?}");
     });
-    child.kill().ok();
-    child.wait().ok();
-    std::fs::remove_dir_all(&data).ok();
 }

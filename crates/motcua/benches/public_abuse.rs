@@ -12,28 +12,15 @@
 //! The server trusts the loopback proxy's `X-Forwarded-For`, so each request says which
 //! address it comes from. `cargo bench -p motcua --bench public_abuse`.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-const BIN: &str = env!("CARGO_BIN_EXE_motcua");
 const SLOWLORIS: usize = 500;
-
-/// Resident memory of process `pid` in MiB.
-fn rss_mib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib / 1024)
-}
 
 /// Sends `n` POSTs of `body(i)` to `path` from `ip`, 8 at a time; the answers by status.
 async fn flood(
@@ -101,36 +88,9 @@ async fn slowloris(address: &str) -> usize {
 }
 
 fn main() {
-    let data = std::env::temp_dir().join(format!("motcua-public-abuse-{}", std::process::id()));
-    std::fs::remove_dir_all(&data).ok();
-    let mut child = Command::new(BIN)
-        .args([
-            "demo",
-            "--port",
-            "0",
-            "--history",
-            "0",
-            "--trusted-proxy",
-            "127.0.0.1",
-            "--data",
-        ])
-        .arg(&data)
-        .env("MOTCUA_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start motcua demo");
-    let pid = child.id();
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the demo printed its address")
-            .expect("read");
-        if let Some(url) = line.strip_prefix("motcua demo listening on ") {
-            break url.trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let demo = common::Demo::start("public-abuse");
+    let base = demo.base.clone();
+    let data = demo.data.clone();
     let creds: Value = serde_json::from_slice(
         &std::fs::read(data.join("demo-credentials.json")).expect("credentials"),
     )
@@ -157,7 +117,7 @@ fn main() {
         let group = branch["groups"][0]["code"].as_str().expect("a group").to_string();
 
         // Slowloris, with /healthz probed meanwhile.
-        let before = rss_mib(pid);
+        let before = common::rss_mib(demo.pid);
         let address = base.trim_start_matches("http://").to_string();
         let probe = {
             let (http, base) = (http.clone(), base.clone());
@@ -178,7 +138,7 @@ fn main() {
         println!("slowloris: {SLOWLORIS} connections (half silent, half a header line every 2 s) held 20 s");
         println!(
             "  closed by the server     {closed} of {SLOWLORIS}; resident memory {before} → {} MiB; worst /healthz {:.0} ms",
-            rss_mib(pid),
+            common::rss_mib(demo.pid),
             worst.as_secs_f64() * 1000.0
         );
 
@@ -247,7 +207,4 @@ fn main() {
         println!("booking flood: 40 bookings from one address, a new phone number each");
         println!("  answers by status        {bookings:?}");
     });
-    child.kill().ok();
-    child.wait().ok();
-    std::fs::remove_dir_all(&data).ok();
 }
