@@ -180,7 +180,7 @@ pub(crate) async fn run(
             credentials.kiosk_key
         );
     }
-    println!("try: curl '{url}/api/v1/procedures?q=dang+ky' | curl {url}/openapi.json");
+    println!("try: curl '{url}/api/v1/procedures?q=dang+ky'   and   curl {url}/openapi.json");
     motcua_web::serve(listener, state).await?;
     Ok(())
 }

@@ -188,17 +188,22 @@ pub(crate) struct Visitor {
     pub me: Option<CitizenAuth>,
     anon_csrf: Option<String>,
     secure: bool,
+    /// The browser showed a session that is no longer valid (signed out or expired), as
+    /// opposed to never having signed in.
+    lapsed: bool,
 }
 
 impl FromRequestParts<App> for Visitor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, Self::Rejection> {
-        let me = match session_cookie(&parts.headers) {
-            Some(token) => state.citizen_session(&token).await.ok().flatten(),
+        let shown = session_cookie(&parts.headers);
+        let me = match &shown {
+            Some(token) => state.citizen_session(token).await.ok().flatten(),
             None => None,
         };
         Ok(Visitor {
+            lapsed: shown.is_some() && me.is_none(),
             me,
             anon_csrf: cookie(&parts.headers, CSRF_COOKIE),
             secure: state.public_url.starts_with("https://"),
@@ -230,7 +235,8 @@ impl Visitor {
         match &self.me {
             Some(me) => Ok(me.clone()),
             None => Err(Box::new(see_other(&format!(
-                "/account/login?reason=expired&next={}",
+                "/account/login?{}next={}",
+                if self.lapsed { "reason=expired&" } else { "" },
                 form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
             )))),
         }
