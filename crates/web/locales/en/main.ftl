@@ -489,6 +489,7 @@ staff-procedure-search = Procedure (name or code)
 staff-find-cccd = Applicant's citizen ID
 staff-prefill = Fill in from earlier dossiers
 staff-prefilled = The applicant is filled in from an earlier dossier; check it against their papers.
+staff-prefill-none = No earlier dossier has this citizen ID; type the applicant's details.
 staff-applicant-name = Full name
 staff-cccd = Citizen ID (CCCD)
 staff-phone = Phone number

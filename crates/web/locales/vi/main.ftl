@@ -482,6 +482,7 @@ staff-procedure-search = Thủ tục (tên hoặc mã)
 staff-find-cccd = Số định danh cá nhân của người nộp
 staff-prefill = Điền từ hồ sơ trước
 staff-prefilled = Đã điền thông tin người nộp từ hồ sơ nộp trước đây; hãy kiểm tra lại với giấy tờ.
+staff-prefill-none = Chưa có hồ sơ nào trước đây với số định danh này; hãy nhập thông tin người nộp.
 staff-applicant-name = Họ và tên
 staff-cccd = Số định danh cá nhân (CCCD)
 staff-phone = Số điện thoại

@@ -711,6 +711,11 @@ async fn reception_console_receives_guides_and_refuses(app: App) {
         html.contains("value=\"Nguyễn Thị Ánh\""),
         "prefilled: {html}"
     );
+    // An ID nobody filed with before is said to be new.
+    let (_, _, unknown) = desk
+        .get("/staff/reception?procedure=1.009999&cccd=022090009876")
+        .await;
+    assert!(unknown.contains("Chưa có hồ sơ nào trước đây"), "{unknown}");
     assert_eq!(html.matches(" selected>").count(), 1, "{html}");
     assert!(html.contains("<option value=\"HQ\" selected>"), "{html}");
     assert!(

@@ -60,8 +60,9 @@ pub(crate) struct ReceptionPage<'a> {
     chosen: Option<Chosen>,
     branches: Vec<(String, String, bool)>,
     applicant: ApplicantFields,
-    /// The applicant was filled in from an earlier dossier with the same citizen ID.
-    prefilled: bool,
+    /// What looking up the citizen ID found: the applicant filled in from an earlier
+    /// dossier, or none.
+    prefilled: Option<String>,
     errors: Vec<(String, String)>,
 }
 
@@ -146,18 +147,25 @@ pub(crate) async fn reception_page(
             })
             .unwrap_or_default()
     };
-    let mut prefilled = false;
+    // A citizen ID looked up: the applicant's details from an earlier dossier, or a word that
+    // none was found (the officer types them).
+    let mut prefilled = None;
     if applicant.name.is_empty()
         && let Ok(cccd) = motcua_domain::ids::Cccd::parse(get(q, "cccd"))
-        && let Ok(Some(earlier)) = state.store.applicant_by_cccd(&cccd).await
     {
-        prefilled = true;
-        applicant = ApplicantFields {
-            name: earlier.name,
-            cccd: cccd.to_string(),
-            phone: earlier.phone.map(|p| p.to_string()).unwrap_or_default(),
-            email: earlier.email.unwrap_or_default(),
-        };
+        match state.store.applicant_by_cccd(&cccd).await {
+            Ok(Some(earlier)) => {
+                prefilled = Some(c.tr.t("staff-prefilled"));
+                applicant = ApplicantFields {
+                    name: earlier.name,
+                    cccd: cccd.to_string(),
+                    phone: earlier.phone.map(|p| p.to_string()).unwrap_or_default(),
+                    email: earlier.email.unwrap_or_default(),
+                };
+            }
+            Ok(None) => prefilled = Some(c.tr.t("staff-prefill-none")),
+            Err(e) => tracing::warn!(error = %e, "looking up an applicant by citizen ID"),
+        }
     }
     if applicant.cccd.is_empty() {
         applicant.cccd = get(q, "cccd").to_string();
