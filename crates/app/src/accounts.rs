@@ -373,13 +373,13 @@ pub async fn log_in(
     state
         .limits
         .login
-        .check(&target, client)
+        .attempt(&target, client)
         .map_err(AppError::too_many_attempts)?;
     let ok = check_password(password, citizen.as_ref().map(|c| c.password_hash.clone())).await?;
     let Some(citizen) = citizen.filter(|_| ok) else {
-        state.limits.login.fail(&target, client);
         return Err(wrong_login());
     };
+    state.limits.login.succeed(&target, client);
     if citizen.verified_at.is_none() {
         return Err(AppError::new(
             Kind::Forbidden,
@@ -387,7 +387,6 @@ pub async fn log_in(
             "error-account-not-verified",
         ));
     }
-    state.limits.login.succeed(&target, client);
     open_session(state, citizen, user_agent, now).await
 }
 

@@ -477,7 +477,7 @@ pub async fn check_in(
     let target = branch.code.to_string();
     let guard = &state.limits.check_in;
     guard
-        .check(&target, kiosk)
+        .attempt(&target, kiosk)
         .map_err(AppError::too_many_attempts)?;
     let store = &state.store;
     let Some(a) = store
@@ -485,9 +485,10 @@ pub async fn check_in(
         .await?
         .filter(|a| a.branch == branch.code && a.status == AppointmentStatus::Booked)
     else {
-        guard.fail(&target, kiosk);
         return Err(missing());
     };
+    // A code that names a booked appointment here was no guess.
+    guard.succeed(&target, kiosk);
     let now = Utc::now();
     queue::check_in(
         a.slot_at,
@@ -502,7 +503,6 @@ pub async fn check_in(
         Err(StoreError::NotFound) => return Err(missing()),
         Err(e) => return Err(AppError::from(e)),
     };
-    guard.succeed(&target, kiosk);
     state.live.poke();
     let group = group(state, &branch.code, &ticket.group).await?;
     let (ahead, wait) = place(state, &ticket, &group, now).await?;

@@ -126,6 +126,13 @@ impl Counts {
     fn reset(&self, key: &str) {
         lock(&self.entries).remove(key);
     }
+
+    /// Takes back one failure counted for an attempt that succeeded.
+    fn refund(&self, key: &str) {
+        if let Some(e) = lock(&self.entries).get_mut(key) {
+            e.0 = e.0.saturating_sub(1);
+        }
+    }
 }
 
 /// Slows down guessing of one kind of secret (see the module's description).
@@ -155,9 +162,15 @@ impl Guard {
         format!("{target}\u{0}{client}")
     }
 
-    /// `Err(wait)` while `client` must wait before trying `target` again.
-    pub fn check(&self, target: &str, client: &str) -> Result<(), Duration> {
-        self.check_at(target, client, Instant::now())
+    /// Starts an attempt by `client` at `target`: `Err(wait)` while the client must wait;
+    /// otherwise the attempt is counted as a failure at once, so that many attempts sent
+    /// together are held to the allowance as surely as attempts sent one by one, and
+    /// [`Guard::succeed`] takes it back if it succeeds.
+    pub fn attempt(&self, target: &str, client: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        self.check_at(target, client, now)?;
+        self.fail_at(target, client, now);
+        Ok(())
     }
 
     fn check_at(&self, target: &str, client: &str, now: Instant) -> Result<(), Duration> {
@@ -175,20 +188,15 @@ impl Guard {
         if wait.is_zero() { Ok(()) } else { Err(wait) }
     }
 
-    /// Counts a wrong guess by `client` at `target`.
-    pub fn fail(&self, target: &str, client: &str) {
-        self.fail_at(target, client, Instant::now());
-    }
-
     fn fail_at(&self, target: &str, client: &str, now: Instant) {
         self.pair.fail(&Self::pair_key(target, client), now);
         self.client.fail(client, now);
         self.target.fail(target, now);
     }
 
-    /// Records a success: the pair starts afresh and the client is known to the target. The
-    /// client's and the target's counts stay, so one good account does not wash away guesses
-    /// at others.
+    /// Records that an attempt succeeded: its count is taken back, the pair starts afresh and
+    /// the client is known to the target. The client's and the target's earlier failures
+    /// stay, so one good account does not wash away guesses at others.
     pub fn succeed(&self, target: &str, client: &str) {
         self.succeed_at(target, client, Instant::now());
     }
@@ -196,6 +204,8 @@ impl Guard {
     fn succeed_at(&self, target: &str, client: &str, now: Instant) {
         let pair = Self::pair_key(target, client);
         self.pair.reset(&pair);
+        self.client.refund(client);
+        self.target.refund(target);
         let mut known = lock(&self.known);
         if known.len() > MAX_KEYS {
             known.retain(|_, at| now.duration_since(*at) < KNOWN_FOR);
@@ -354,6 +364,8 @@ mod tests {
         for _ in 0..2 {
             g.fail_at("acc", "c", t0);
         }
+        // The successful attempt is counted when it starts and taken back when it succeeds.
+        g.fail_at("acc", "c", t0);
         g.succeed_at("acc", "c", t0);
         assert!(g.check_at("acc", "c", t0).is_ok());
         for i in 0..3 {
@@ -363,5 +375,15 @@ mod tests {
             g.check_at("acc", "c", t0).is_err(),
             "five failures of the client"
         );
+    }
+
+    #[test]
+    fn attempts_sent_together_are_held_to_the_allowance() {
+        let g = guard();
+        // Nothing has failed yet when they start: only the free ones may go ahead.
+        let started = (0..10)
+            .filter(|i| g.attempt(&format!("acc{i}"), "bot").is_ok())
+            .count();
+        assert_eq!(started, 5);
     }
 }

@@ -28,7 +28,7 @@ pub async fn log_in(
     state
         .limits
         .login
-        .check(&target, client)
+        .attempt(&target, client)
         .map_err(AppError::too_many_attempts)?;
     let user = state.store.user(&username).await?;
     // Verified even for unknown users so timing does not tell which usernames exist.
@@ -38,7 +38,6 @@ pub async fn log_in(
         .map(|u| u.password_hash.clone());
     let ok = check_password(password, phc).await?;
     let Some(user) = user.filter(|u| ok && u.active) else {
-        state.limits.login.fail(&target, client);
         return Err(invalid());
     };
     state.limits.login.succeed(&target, client);

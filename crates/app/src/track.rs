@@ -38,7 +38,7 @@ pub async fn lookup(
     let key = code.to_string();
     app.limits
         .track
-        .check(&key, client)
+        .attempt(&key, client)
         .map_err(AppError::too_many_attempts)?;
     let verify = verify.trim();
     // One indexed read: the dossier with its timeline; the procedure's name is in memory.
@@ -55,7 +55,6 @@ pub async fn lookup(
         verify.len() == 4 && last4.is_some_and(|l| same_secret(&l, verify))
     });
     let Some((dossier, events)) = found.filter(|_| matches) else {
-        app.limits.track.fail(&key, client);
         return Err(AppError::not_found());
     };
     app.limits.track.succeed(&key, client);

@@ -304,7 +304,7 @@ pub(crate) async fn cancel(
     state
         .limits
         .track
-        .check(&target, &client)
+        .attempt(&target, &client)
         .map_err(AppError::too_many_attempts)?;
     let found = state.store.appointment(code.trim()).await?;
     let phone = Phone::parse(&req.phone).ok();
@@ -312,9 +312,9 @@ pub(crate) async fn cancel(
         a.status == AppointmentStatus::Booked
             && phone.as_ref().is_some_and(|p| p.as_str() == a.phone)
     }) else {
-        state.limits.track.fail(&target, &client);
         return Err(missing());
     };
+    state.limits.track.succeed(&target, &client);
     if !state.store.cancel_appointment(&a.code).await? {
         return Err(missing());
     }

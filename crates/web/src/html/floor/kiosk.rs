@@ -172,7 +172,7 @@ pub(crate) async fn register_device(
     let key = get(&f, "key").trim();
     // Guessing keys here is as slow as guessing passwords.
     let target = format!("kiosk:{}", branch.code);
-    let principal = match state.limits.login.check(&target, &client) {
+    let principal = match state.limits.login.attempt(&target, &client) {
         Ok(()) if !key.is_empty() && key.len() <= 200 => state.bearer(key).await.ok().flatten(),
         _ => None,
     };
@@ -192,7 +192,6 @@ pub(crate) async fn register_device(
             cookie,
         );
     }
-    state.limits.login.fail(&target, &client);
     let (csrf, cookie) = v.csrf();
     let form = KioskForm {
         csrf,
