@@ -9,7 +9,7 @@ mod public;
 mod staff;
 
 use citizen::{account, contact, dossier as own_dossier, draft, profile};
-use floor::{appointments, kiosk, rating};
+use floor::{appointments, device, kiosk, rating};
 use public::{catalog, payments, places, procedure, track, verify};
 use staff::{admin, admin_save, dossier as staff_dossier, office, reception};
 
@@ -52,7 +52,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/branches/{code}/kiosk/check-in", post(kiosk::check_in))
         .route(
             "/branches/{code}/kiosk/device",
-            post(kiosk::register_device),
+            post(device::register_device),
         )
         .route(
             "/branches/{code}/appointments",

@@ -10,35 +10,17 @@ use motcua_domain::ids::CounterCode;
 use motcua_domain::queue::Priority;
 use motcua_store::{Branch, ServiceGroup};
 
-use crate::html::forms::{Fields, Visitor, forged, get, see_other, with_cookie};
+use super::device::device;
+use crate::html::forms::{Fields, Visitor, forged, get, with_cookie};
 use crate::html::local;
 use crate::html::{Chrome, render};
 use crate::request::Client;
 use motcua_app::App;
 use motcua_app::counter::CounterRefusal;
 use motcua_app::floor::{GroupWait, Origin, group_waits};
-use motcua_app::principal::Principal;
 
 /// The board may run its script and open its event stream on this server, nothing else.
 const BOARD_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-/// The cookie of a registered kiosk: its device key, set when an administrator registers the
-/// device on the kiosk page.
-const KIOSK_COOKIE: &str = "motcua_kiosk";
-
-/// Who is at the kiosk page: the registered kiosk whose key the browser carries, or anyone.
-async fn device(state: &App, headers: &HeaderMap) -> Principal {
-    let key = crate::auth::cookie(headers, KIOSK_COOKIE).filter(|k| k.len() <= 200);
-    match key {
-        Some(k) => state
-            .bearer(&k)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(Principal::Anonymous),
-        None => Principal::Anonymous,
-    }
-}
 
 pub(super) async fn branch_and_groups(
     state: &App,
@@ -117,14 +99,14 @@ pub(crate) async fn kiosk(
 /// What the kiosk page shows besides the branch: the form token, whether this browser is a
 /// registered kiosk, and a refusal to explain.
 #[derive(Default)]
-struct KioskForm {
-    csrf: String,
-    kiosk: bool,
-    check_in: Option<(String, String)>,
-    register_error: Option<String>,
+pub(super) struct KioskForm {
+    pub(super) csrf: String,
+    pub(super) kiosk: bool,
+    pub(super) check_in: Option<(String, String)>,
+    pub(super) register_error: Option<String>,
 }
 
-async fn kiosk_page(
+pub(super) async fn kiosk_page(
     state: &App,
     c: &Chrome,
     branch: Branch,
@@ -151,54 +133,6 @@ async fn kiosk_page(
         register_error: form.register_error,
     };
     render(status, c, &page)
-}
-
-/// Registers this browser as a kiosk of the branch: an administrator types the device key
-/// (an API key with the `floor:kiosk` scope, of an agency covering the branch's), which the
-/// browser keeps in an HTTP-only cookie for a year.
-pub(crate) async fn register_device(
-    State(state): State<App>,
-    c: Chrome,
-    mut v: Visitor,
-    Client(client): Client,
-    Path(code): Path<String>,
-    axum::Form(f): Fields,
-) -> Response {
-    let c = c.with_nav("branches");
-    let (branch, groups) = match branch_form(&state, &c, &v, &code, &f).await {
-        Ok(x) => x,
-        Err(r) => return *r,
-    };
-    let key = get(&f, "key").trim();
-    // Guessing keys here is as slow as guessing passwords.
-    let target = format!("kiosk:{}", branch.code);
-    let principal = match state.limits.login.attempt(&target, &client) {
-        Ok(()) if !key.is_empty() && key.len() <= 200 => state.bearer(key).await.ok().flatten(),
-        _ => None,
-    };
-    let registered = principal
-        .as_ref()
-        .is_some_and(|p| matches!(Origin::of(p, &branch, &client), Origin::Kiosk(_)));
-    if registered {
-        state.limits.login.succeed(&target, &client);
-        let cookie = HeaderValue::from_str(&format!(
-            "{KIOSK_COOKIE}={key}; Path=/branches/{}/; HttpOnly; SameSite=Strict; Max-Age=31536000{}",
-            branch.code,
-            if state.public_url.starts_with("https://") { "; Secure" } else { "" }
-        ))
-        .ok();
-        return with_cookie(
-            see_other(&format!("/branches/{}/kiosk", branch.code)),
-            cookie,
-        );
-    }
-    let (csrf, cookie) = v.csrf();
-    let form = KioskForm {
-        csrf,
-        register_error: Some(c.tr.t("kiosk-device-refused")),
-        ..KioskForm::default()
-    };
-    with_cookie(kiosk_page(&state, &c, branch, &groups, form).await, cookie)
 }
 
 /// The kiosk's check-in of an appointment by its code: the ticket, or the kiosk again with

@@ -2,5 +2,6 @@
 //! public satisfaction summary and appointment booking.
 
 pub(crate) mod appointments;
+pub(crate) mod device;
 pub(crate) mod kiosk;
 pub(crate) mod rating;
