@@ -34,7 +34,6 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 /// PDFs are read with `lopdf`, so names hidden in compressed object streams or written with
 /// `#xx` escapes are seen; one it cannot read is scanned as bytes.
 pub fn is_active(bytes: &[u8], mime: &str) -> bool {
-    let lower: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
     let html = [
         &b"<script"[..],
         b"<html",
@@ -43,10 +42,11 @@ pub fn is_active(bytes: &[u8], mime: &str) -> bool {
         b"<body",
         b"javascript:",
     ];
-    if html
-        .iter()
-        .any(|tag| lower.windows(tag.len()).any(|w| w == *tag))
-    {
+    if html.iter().any(|tag| {
+        bytes
+            .windows(tag.len())
+            .any(|w| w.eq_ignore_ascii_case(tag))
+    }) {
         return true;
     }
     mime == "application/pdf" && pdf_is_active(bytes)

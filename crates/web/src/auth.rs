@@ -20,6 +20,17 @@ pub(crate) const SESSION_COOKIE: &str = "motcua_sid";
 /// Header carrying the CSRF token on cookie-authenticated API writes.
 pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 
+/// The credentials a request carries, if any: its `Authorization` header, else a citizen's or
+/// an officer's session cookie.
+pub(crate) fn credentials(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| session_cookie(headers))
+        .or_else(|| staff_cookie(headers))
+}
+
 /// The value of cookie `name` (at most 128 characters), if the request carries it.
 pub(crate) fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers

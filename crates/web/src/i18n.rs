@@ -82,6 +82,14 @@ impl Tr {
         }
     }
 
+    /// The satisfaction tables' total and online rows, named in this language.
+    pub(crate) fn row_words(&self) -> motcua_app::ratings::RowWords {
+        motcua_app::ratings::RowWords {
+            total: self.t("satisfaction-total"),
+            online: self.t("satisfaction-online"),
+        }
+    }
+
     /// True when the key exists (for optional messages such as names of missing fields).
     pub(crate) fn has(&self, key: &str) -> bool {
         LOCALES.try_lookup(self.id(), key).is_some()

@@ -39,7 +39,9 @@ pub(crate) async fn idempotent(State(app): State<App>, req: Request, next: Next)
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/"));
-    let Some(scope) = credentials(req.headers()) else {
+    let Some(scope) =
+        crate::auth::credentials(req.headers()).map(|c| sha256_hex(&format!("idempotency:{c}")))
+    else {
         // Anonymous requests share no owner to keep a key for.
         return next.run(req).await;
     };
@@ -126,18 +128,6 @@ pub(crate) async fn idempotent(State(app): State<App>, req: Request, next: Next)
         tracing::warn!(error = %e, "keeping an idempotent answer failed");
     }
     Response::from_parts(head, Body::from(body))
-}
-
-/// Who the key belongs to: a hash of the credentials the request carries.
-fn credentials(headers: &axum::http::HeaderMap) -> Option<String> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    bearer
-        .or_else(|| crate::auth::session_cookie(headers))
-        .or_else(|| crate::auth::staff_cookie(headers))
-        .map(|c| sha256_hex(&format!("idempotency:{c}")))
 }
 
 /// 1 to 255 visible ASCII characters (a UUID, typically).

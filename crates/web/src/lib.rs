@@ -88,8 +88,7 @@ async fn personal_not_cached(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let personal = req.headers().contains_key(header::AUTHORIZATION)
-        || auth::session_cookie(req.headers()).is_some()
-        || auth::staff_cookie(req.headers()).is_some();
+        || auth::credentials(req.headers()).is_some();
     let mut response = next.run(req).await;
     if personal && !response.headers().contains_key(header::CACHE_CONTROL) {
         response

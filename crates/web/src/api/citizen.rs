@@ -36,6 +36,19 @@ pub(crate) struct Registered {
     code_minutes: i64,
 }
 
+impl Registered {
+    /// Where a code for `login` went.
+    fn to(login: &accounts::Login) -> Registered {
+        Registered {
+            code_sent_by: match login {
+                accounts::Login::Email(_) => "email",
+                accounts::Login::Phone(_) => "sms",
+            },
+            code_minutes: accounts::CODE_MINUTES,
+        }
+    }
+}
+
 /// Creates an account and sends a six-digit verification code by e-mail or SMS. The answer is
 /// the same when the login has an account already (its owner is told by e-mail or SMS), so it
 /// tells nobody which logins exist.
@@ -63,16 +76,7 @@ pub(crate) async fn register(
         Utc::now(),
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Registered {
-            code_sent_by: match login {
-                accounts::Login::Email(_) => "email",
-                accounts::Login::Phone(_) => "sms",
-            },
-            code_minutes: accounts::CODE_MINUTES,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(Registered::to(&login))))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -348,16 +352,7 @@ pub(crate) async fn add_contact(
 ) -> Result<(StatusCode, Json<Registered>), WebError> {
     let me = citizen(principal)?.citizen;
     let login = accounts::add_contact(&state, &me, &req.contact, Utc::now()).await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(Registered {
-            code_sent_by: match login {
-                accounts::Login::Email(_) => "email",
-                accounts::Login::Phone(_) => "sms",
-            },
-            code_minutes: accounts::CODE_MINUTES,
-        }),
-    ))
+    Ok((StatusCode::ACCEPTED, Json(Registered::to(&login))))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

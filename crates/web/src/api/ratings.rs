@@ -200,7 +200,7 @@ pub(crate) async fn satisfaction(
         from,
         to,
         by: by.as_str(),
-        rows: summarise(&counts, by, &labels, &row_words(lang))
+        rows: summarise(&counts, by, &labels, &Tr(lang).row_words())
             .into_iter()
             .map(Into::into)
             .collect(),
@@ -216,20 +216,12 @@ struct LiveSummary {
     officer: Vec<SatisfactionRow>,
 }
 
-/// The total's and the online row's names in `lang`.
-pub(crate) fn row_words(lang: Lang) -> motcua_app::ratings::RowWords {
-    motcua_app::ratings::RowWords {
-        total: Tr(lang).t("satisfaction-total"),
-        online: Tr(lang).t("satisfaction-online"),
-    }
-}
-
 fn summary_event(
     r: &motcua_app::board::Ratings,
     labels: &Labels,
     lang: Lang,
 ) -> axum::response::sse::Event {
-    let words = row_words(lang);
+    let words = Tr(lang).row_words();
     let summary = LiveSummary {
         day: r.day,
         agency: summarise(&r.rows, By::Agency, labels, &words),

@@ -177,10 +177,7 @@ pub(crate) async fn summary(State(state): State<App>, c: Chrome) -> Response {
     let c = c.with_nav("satisfaction");
     let ratings = state.live.ratings_now(&*state.store).await;
     let labels = Labels::load(&state).await;
-    let words = motcua_app::ratings::RowWords {
-        total: c.tr.t("satisfaction-total"),
-        online: c.tr.t("satisfaction-online"),
-    };
+    let words = c.tr.row_words();
     let tables = [By::Agency, By::Branch, By::Counter, By::Officer]
         .into_iter()
         .map(|by| {
