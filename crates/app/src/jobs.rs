@@ -1,7 +1,9 @@
 //! The background jobs of a server instance, each a `run_once` called in a loop that ends when
 //! shutdown is asked: the deadline watcher (every minute; one instance at a time does the work),
-//! the catalog's reload (every two seconds, when another instance or an import changed it) and
-//! the live fan-out of the floor (five times a second, and at once after a change made here).
+//! the catalog's reload (every two seconds, when another instance or an import changed it),
+//! the live fan-out of the floor (five times a second, and at once after a change made here)
+//! and, with a payment gateway's transaction API, the reconciliation of payments left pending
+//! (every five minutes; one instance at a time).
 
 use std::time::Duration;
 
@@ -16,6 +18,8 @@ use crate::secrets::new_secret;
 const CATALOG_EVERY: Duration = Duration::from_secs(2);
 /// How often each instance tries to run the deadline watcher.
 const WATCH_EVERY: Duration = Duration::from_secs(60);
+/// How often each instance tries to reconcile payments left pending.
+const RECONCILE_EVERY: Duration = Duration::from_secs(300);
 
 /// Asks the jobs to stop; dropping it asks too.
 pub struct Stop(watch::Sender<bool>);
@@ -91,7 +95,7 @@ impl App {
             }))
         };
         let live = {
-            let (app, mut shutdown) = (self.clone(), shutdown);
+            let (app, mut shutdown) = (self.clone(), shutdown.clone());
             tokio::spawn(async move {
                 let mut follower = Follower::new(app.live.clone(), app.store.clone()).await;
                 let mut tick = tokio::time::interval(board::EVERY);
@@ -103,7 +107,21 @@ impl App {
                 }
             })
         };
-        vec![catalog, watcher, live]
+        let mut jobs = vec![catalog, watcher, live];
+        // Payments whose IPN never came are asked about, when the gateway's API is known.
+        if self.payment.as_ref().is_some_and(|p| p.api_url.is_some()) {
+            let app = self.clone();
+            let holder = new_secret("pay_");
+            jobs.push(tokio::spawn(every(RECONCILE_EVERY, shutdown, move || {
+                let (app, holder) = (app.clone(), holder.clone());
+                async move {
+                    if let Err(e) = crate::payments::run_once(&app, &holder).await {
+                        tracing::warn!(error = %e, "payment reconciliation failed");
+                    }
+                }
+            })));
+        }
+        jobs
     }
 }
 

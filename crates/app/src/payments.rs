@@ -4,18 +4,18 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Duration, Utc};
 use motcua_domain::Lang;
 use motcua_domain::lifecycle::{Command, LifecycleError};
 use motcua_domain::role::Actor;
 use motcua_store::ops::{self, OpError};
-use motcua_store::{Payment, PaymentStatus, Settlement};
+use motcua_store::{Payment, PaymentStatus, Settlement, StoreError};
 use rand::RngExt;
 
 use crate::App;
 use crate::error::{AppError, Kind};
 use crate::principal::Principal;
-use crate::vnpay::{self, IpnAnswer};
+use crate::vnpay::{self, IpnAnswer, QueryOutcome};
 
 /// A payment started: send the payer to `pay_url`, the gateway's signed payment page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub async fn start(
         ));
     }
     let now = Utc::now();
-    let window = chrono::Duration::minutes(vnpay::PAY_MINUTES);
+    let window = Duration::minutes(vnpay::PAY_MINUTES);
     let txn_ref = format!(
         "{}{:010}",
         vnpay::gateway_time(now).get(2..8).unwrap_or("000000"),
@@ -163,45 +163,208 @@ pub async fn settle(state: &App, params: &BTreeMap<String, String>) -> IpnAnswer
         payment.status
     };
     if status == PaymentStatus::Paid {
-        let Ok(code) = payment.dossier_code.parse() else {
-            return IpnAnswer::OTHER;
-        };
-        let command = Command::RecordPayment {
-            reference: format!("VNPAY-{txn_ref}"),
-            amount: payment.amount,
-        };
-        match ops::act(
-            &*state.store,
-            &state.lifecycle_on(&state.calendar()),
-            &code,
-            None,
-            &command,
-            &Actor::system(),
-            Utc::now(),
-        )
-        .await
-        {
-            Ok(updated) if updated.state.fee_excess() > 0 => {
-                // Paid twice (or beyond a corrected fee): kept, shown as owed back, and the
-                // reception officers of the dossier are told to refund it.
-                tracing::warn!(txn_ref, dossier = %code, excess = updated.state.fee_excess(), "fee overpaid");
-                if let Err(e) = raise_overpaid(state, &updated).await {
-                    tracing::error!(error = %e, dossier = %code, "overpayment alert not raised");
-                }
-            }
-            Ok(_) | Err(OpError::Lifecycle(LifecycleError::AlreadyPaid)) => {}
-            Err(e) => {
-                // Paid after the dossier was closed (withdrawn): kept for a refund.
-                tracing::warn!(error = %e, txn_ref, "fee paid but not recorded on the dossier");
-            }
-        }
-        tracing::info!(txn_ref, dossier = %payment.dossier_code, "fee paid online");
+        record_fee(state, &payment).await;
     }
     if first {
         IpnAnswer::CONFIRMED
     } else {
         IpnAnswer::ALREADY
     }
+}
+
+/// Records a paid fee on its dossier (safely again when a previous attempt stopped
+/// half-way): an overpayment is kept as owed back and raised to reception; a dossier closed
+/// meanwhile keeps the payment for a refund.
+async fn record_fee(state: &App, payment: &Payment) {
+    let txn_ref = &payment.txn_ref;
+    let Ok(code) = payment.dossier_code.parse() else {
+        tracing::error!(txn_ref, "payment of an unreadable dossier code");
+        return;
+    };
+    let command = Command::RecordPayment {
+        reference: format!("VNPAY-{txn_ref}"),
+        amount: payment.amount,
+    };
+    match ops::act(
+        &*state.store,
+        &state.lifecycle_on(&state.calendar()),
+        &code,
+        None,
+        &command,
+        &Actor::system(),
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(updated) if updated.state.fee_excess() > 0 => {
+            // Paid twice (or beyond a corrected fee): kept, shown as owed back, and the
+            // reception officers of the dossier are told to refund it.
+            tracing::warn!(txn_ref, dossier = %code, excess = updated.state.fee_excess(), "fee overpaid");
+            if let Err(e) = raise_overpaid(state, &updated).await {
+                tracing::error!(error = %e, dossier = %code, "overpayment alert not raised");
+            }
+        }
+        Ok(_) | Err(OpError::Lifecycle(LifecycleError::AlreadyPaid)) => {}
+        Err(e) => {
+            // Paid after the dossier was closed (withdrawn): kept for a refund.
+            tracing::warn!(error = %e, txn_ref, "fee paid but not recorded on the dossier");
+        }
+    }
+    tracing::info!(txn_ref, dossier = %payment.dossier_code, "fee paid online");
+}
+
+/// How long after its start a payment the gateway said nothing about is asked after: the
+/// gateway's time limit and a margin for a late notification.
+pub const ASK_AFTER_MINUTES: i64 = vnpay::PAY_MINUTES + 5;
+/// Payments asked about per run.
+const ASK_PER_RUN: u32 = 100;
+/// The lease's name in the database: one instance reconciles at a time.
+const JOB: &str = "payment-reconcile";
+
+/// What one reconciliation did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reconciled {
+    /// Payments asked about.
+    pub asked: usize,
+    pub paid: usize,
+    pub failed: usize,
+    pub expired: usize,
+    /// Left pending: no usable answer this time.
+    pub unknown: usize,
+}
+
+/// Asks the gateway about every payment still pending [`ASK_AFTER_MINUTES`] before `now`
+/// (its IPN was lost, or the payer left), and settles each as the gateway says: paid (the fee
+/// recorded as an IPN would have), failed, or expired when the gateway never saw it complete.
+/// Without a transaction API configured, nothing is asked.
+pub async fn reconcile(state: &App, now: DateTime<Utc>) -> Result<Reconciled, StoreError> {
+    let mut report = Reconciled::default();
+    let Some((config, api_url)) = state
+        .payment
+        .as_ref()
+        .and_then(|c| Some((c, c.api_url.as_deref()?)))
+    else {
+        return Ok(report);
+    };
+    let pending = state
+        .store
+        .pending_payments(now - Duration::minutes(ASK_AFTER_MINUTES), ASK_PER_RUN)
+        .await?;
+    if pending.is_empty() {
+        return Ok(report);
+    }
+    let client = match vnpay::api_client() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "no client for the payment gateway's transaction API");
+            return Ok(report);
+        }
+    };
+    let own_ip = vnpay::own_address(api_url).await;
+    for payment in pending {
+        report.asked += 1;
+        let request_id = format!("{:032x}", rand::rng().random::<u128>());
+        let request = vnpay::query_request(
+            config,
+            &payment.txn_ref,
+            payment.created_at,
+            &request_id,
+            &own_ip,
+            now,
+        );
+        let outcome = match vnpay::query(&client, api_url, &request).await {
+            Ok(answer) => vnpay::query_outcome(config, &payment.txn_ref, payment.amount, &answer),
+            Err(e) => QueryOutcome::Unknown(e),
+        };
+        let settlement =
+            |status, gateway_txn: String, bank_code: String, at, code: &str| Settlement {
+                status,
+                at,
+                gateway_txn,
+                bank_code,
+                response_code: code.to_string(),
+            };
+        let settled = match outcome {
+            QueryOutcome::Paid {
+                gateway_txn,
+                bank_code,
+                paid_at,
+            } => {
+                let s = settlement(
+                    PaymentStatus::Paid,
+                    gateway_txn,
+                    bank_code,
+                    paid_at.unwrap_or(now),
+                    "00",
+                );
+                // An IPN that came meanwhile settled it (and recorded the fee) already.
+                if state.store.settle_payment(&payment.txn_ref, &s).await? {
+                    report.paid += 1;
+                    tracing::warn!(
+                        txn_ref = payment.txn_ref,
+                        "payment found paid without its notification"
+                    );
+                    record_fee(state, &payment).await;
+                }
+                continue;
+            }
+            QueryOutcome::Failed { status } => {
+                report.failed += 1;
+                settlement(
+                    PaymentStatus::Failed,
+                    String::new(),
+                    String::new(),
+                    now,
+                    &status,
+                )
+            }
+            QueryOutcome::NotPaid => {
+                report.expired += 1;
+                settlement(
+                    PaymentStatus::Expired,
+                    String::new(),
+                    String::new(),
+                    now,
+                    "",
+                )
+            }
+            QueryOutcome::Unknown(why) => {
+                report.unknown += 1;
+                tracing::warn!(txn_ref = payment.txn_ref, why, "payment not reconciled");
+                continue;
+            }
+        };
+        state
+            .store
+            .settle_payment(&payment.txn_ref, &settled)
+            .await?;
+    }
+    Ok(report)
+}
+
+/// One round of the reconciliation job on this instance, when it holds the lease.
+pub async fn run_once(state: &App, holder: &str) -> Result<Reconciled, StoreError> {
+    let now = Utc::now();
+    let lease = Duration::minutes(5);
+    if !state
+        .store
+        .take_lease(JOB, holder, now, now + lease)
+        .await?
+    {
+        return Ok(Reconciled::default());
+    }
+    let report = reconcile(state, now).await?;
+    if report.asked > 0 {
+        tracing::info!(
+            asked = report.asked,
+            paid = report.paid,
+            failed = report.failed,
+            expired = report.expired,
+            unknown = report.unknown,
+            "pending payments reconciled"
+        );
+    }
+    Ok(report)
 }
 
 /// Alerts the reception officers of the dossier's receiving agency that its fee was paid

@@ -314,6 +314,11 @@ pub(crate) struct Payments {
     /// The gateway's payment page (e.g. `https://…/paymentv2/vpcpay.html`).
     #[arg(long, env = "MOTCUA_VNPAY_URL")]
     pub vnpay_url: Option<String>,
+    /// The gateway's transaction API (e.g. `https://…/merchant_webapi/api/transaction`): payments
+    /// whose notification never came are asked about there every five minutes; without it they
+    /// expire after the gateway's time limit.
+    #[arg(long, env = "MOTCUA_VNPAY_API_URL")]
+    pub vnpay_api_url: Option<String>,
     /// Merchant code at the gateway (vnp_TmnCode).
     #[arg(long, env = "MOTCUA_VNPAY_TMN", default_value = "MOTCUA01")]
     pub vnpay_tmn: String,
@@ -351,6 +356,7 @@ impl Payments {
                 public_url: public_url.to_string(),
                 sandbox: true,
                 ipn_url,
+                api_url: Some(format!("{own_url}/sandbox/vnpay/api/transaction")),
             }));
         }
         match (&self.vnpay_url, &self.vnpay_secret) {
@@ -361,6 +367,7 @@ impl Payments {
                 public_url: public_url.to_string(),
                 sandbox: false,
                 ipn_url,
+                api_url: self.vnpay_api_url.clone(),
             })),
             (Some(_), None) => anyhow::bail!("--vnpay-url needs --vnpay-secret"),
             _ => Ok(None),

@@ -47,3 +47,41 @@ pub(crate) async fn read_upload_form(
     }
     Ok(out)
 }
+
+/// A form of several documents at once: the anti-forgery token and, for each chosen file, the
+/// index of the document it is for (fields named `file-{index}`, each may carry several).
+#[derive(Default)]
+pub(crate) struct DocumentFiles {
+    pub(crate) csrf: String,
+    pub(crate) files: Vec<(usize, String, Bytes)>,
+}
+
+/// Reads a several-documents form; inputs left empty (no file chosen) are skipped.
+pub(crate) async fn read_document_files(
+    form: &mut axum::extract::Multipart,
+) -> Result<DocumentFiles, UploadError> {
+    let fail = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            UploadError::TooLarge
+        } else {
+            UploadError::Malformed
+        }
+    };
+    let mut out = DocumentFiles::default();
+    while let Some(field) = form.next_field().await.map_err(fail)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "csrf" {
+            out.csrf = field.text().await.map_err(fail)?;
+        } else if let Some(index) = name
+            .strip_prefix("file-")
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(fail)?;
+            if !(file_name.is_empty() && bytes.is_empty()) {
+                out.files.push((index, file_name, bytes));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -135,6 +135,7 @@ pub(crate) async fn run(
     // The demo pays fees through the built-in sandbox gateway.
     let sandbox = settings::Payments {
         vnpay_url: None,
+        vnpay_api_url: None,
         vnpay_tmn: "MOTCUA01".into(),
         vnpay_secret: None,
         payment_sandbox: true,

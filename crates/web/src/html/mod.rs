@@ -10,8 +10,8 @@ mod staff;
 
 use citizen::{account, contact, dossier as own_dossier, draft, profile};
 use floor::{appointments, device, kiosk, rating};
-use public::{catalog, payments, places, procedure, track, verify};
-use staff::{admin, admin_save, dossier as staff_dossier, office, reception};
+use public::{catalog, payments, places, procedure, sandbox, track, verify};
+use staff::{admin, admin_audit, admin_save, dossier as staff_dossier, office, reception};
 
 use askama::Template;
 use axum::Router;
@@ -132,6 +132,7 @@ pub(crate) fn routes() -> Router<App> {
             "/staff/admin",
             get(|| async { forms::see_other("/staff/admin/agencies") }),
         )
+        .route("/staff/admin/audit", get(admin_audit::show))
         .route(
             "/staff/admin/{section}",
             get(admin::show).post(admin_save::save),
@@ -167,10 +168,7 @@ pub(crate) fn routes() -> Router<App> {
                     motcua_app::dossiers::RESULT_MAX_BYTES + 64 * 1024,
                 )),
         )
-        .route(
-            "/sandbox/vnpay/pay",
-            get(payments::sandbox_page).post(payments::sandbox_decide),
-        )
+        .merge(sandbox::routes())
         .route(
             "/static/app.css",
             get(|| {

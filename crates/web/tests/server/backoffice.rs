@@ -856,9 +856,13 @@ async fn administration_changes_are_checked_applied_and_logged(app: App) {
         StatusCode::NOT_FOUND
     );
 
-    let post = |tab: &mut Tab, section: &'static str, fields: Vec<(&'static str, &'static str)>| {
-        let mut form = vec![("csrf", csrf.clone())];
-        form.extend(fields.into_iter().map(|(k, v)| (k, v.to_string())));
+    let post = |tab: &mut Tab, section: &'static str, fields: Vec<(&str, &str)>| {
+        let mut form = vec![("csrf".to_string(), csrf.clone())];
+        form.extend(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let tab_http = tab.http.clone();
         let cookie = tab.cookie_header();
         let url = format!("{}/staff/admin/{section}", app.base);
@@ -950,21 +954,60 @@ async fn administration_changes_are_checked_applied_and_logged(app: App) {
         !html.contains(">1.001234<"),
         "nothing open for a complete record"
     );
-    // A procedure's workflow and time limit, checked line by line.
+    // A procedure's workflow and time limit, step by step: each step's fields, roles by
+    // their Vietnamese names, a wrong step named with its problem and nothing lost.
+    let (_, _, html) = admin.get("/staff/admin/procedures?code=1.001234").await;
+    assert!(html.contains("<legend>Bước 1</legend>"), "{html}");
+    assert!(html.contains(">Chuyên viên xử lý</option>"), "{html}");
+    assert!(html.contains("Cơ quan giải quyết hồ sơ"), "{html}");
     let (s, html) = post(
         &mut admin,
         "procedures",
         vec![
             ("code", "1.001234"),
             ("days", "5"),
-            ("steps", "Thẩm định | | specialist"),
+            ("step-1-name", "Thẩm định"),
+            ("step-1-agency", ""),
+            ("step-1-role", "specialist"),
+            ("step-1-hours", ""),
+            ("step-1-order", "1"),
             ("reason", "Sửa quy trình"),
         ],
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("href=\"#f-steps\""), "{html}");
-    let (s, _) = post(&mut admin, "procedures", vec![("code", "1.001234"), ("days", "5"), ("steps", "Thẩm định | | specialist | 8\nXác minh | 000.01.02.H22 | specialist | 4\nPhê duyệt | | approver | 4"), ("reason", "Quyết định 15/QĐ-UBND")]).await;
+    assert!(
+        html.contains("Bước 1: số giờ phải là số từ 1 đến 2000."),
+        "{html}"
+    );
+    assert!(html.contains("value=\"Thẩm định\""), "{html}");
+    let step = |n: u8,
+                name: &'static str,
+                agency: &'static str,
+                role: &'static str,
+                hours: &'static str,
+                order: &'static str| {
+        [
+            (format!("step-{n}-name"), name),
+            (format!("step-{n}-agency"), agency),
+            (format!("step-{n}-role"), role),
+            (format!("step-{n}-hours"), hours),
+            (format!("step-{n}-order"), order),
+        ]
+    };
+    let mut form: Vec<(String, &str)> = vec![
+        ("code".into(), "1.001234"),
+        ("days".into(), "5"),
+        ("reason".into(), "Quyết định 15/QĐ-UBND"),
+    ];
+    form.extend(step(1, "Thẩm định", "", "specialist", "8", "1"));
+    form.extend(step(2, "Phê duyệt", "", "approver", "4", "3"));
+    // Added in a blank group, placed between the two by its number.
+    form.extend(step(3, "Xác minh", "000.01.02.H22", "specialist", "4", "2"));
+    form.extend(step(4, "", "", "specialist", "", "4"));
+    let owned: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let (s, _) = post(&mut admin, "procedures", owned).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let p = app
         .store
@@ -972,10 +1015,53 @@ async fn administration_changes_are_checked_applied_and_logged(app: App) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(p.steps.len(), 3);
+    let names: Vec<&str> = p.steps.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Thẩm định", "Xác minh", "Phê duyệt"]);
     assert_eq!(
         p.steps[1].agency.map(|a| a.to_string()).as_deref(),
         Some("000.01.02.H22")
+    );
+    assert_eq!(p.steps[2].role, motcua_domain::role::Role::Approver);
+    // Removing a step.
+    let mut form: Vec<(String, &str)> = vec![
+        ("code".into(), "1.001234"),
+        ("days".into(), "5"),
+        ("reason".into(), "Bỏ bước xác minh"),
+        ("step-2-remove".into(), "1"),
+    ];
+    form.extend(step(1, "Thẩm định", "", "specialist", "8", "1"));
+    form.extend(step(2, "Xác minh", "000.01.02.H22", "specialist", "4", "2"));
+    form.extend(step(3, "Phê duyệt", "", "approver", "4", "3"));
+    let owned: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let (s, _) = post(&mut admin, "procedures", owned).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let p = app
+        .store
+        .procedure(&"1.001234".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.steps.len(), 2);
+
+    // The audit trail: each change by kind, who, why and the record; the chain checked.
+    let (s, _, html) = admin.get("/staff/admin/audit?entity=procedure").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Thủ tục: 1.001234"), "{html}");
+    assert!(html.contains("Quyết định 15/QĐ-UBND"), "{html}");
+    assert!(html.contains("quantri (quantri)"), "{html}");
+    assert!(
+        html.contains("&#34;Xác minh&#34;") || html.contains("&quot;Xác minh&quot;"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Phòng Hộ tịch"),
+        "agencies filtered out: {html}"
+    );
+    let (_, _, html) = admin.get("/staff/admin/audit?verify=1").await;
+    assert!(html.contains("Chuỗi kiểm toán nguyên vẹn"), "{html}");
+    assert_eq!(
+        desk.get("/staff/admin/audit").await.0,
+        StatusCode::FORBIDDEN
     );
 
     // A day off applies to deadlines at once.
@@ -1071,7 +1157,7 @@ async fn administration_changes_are_checked_applied_and_logged(app: App) {
 
     // Every change is in the log with its actor and reason, and in the hash chain.
     let log = app.store.admin_changes(50).await.unwrap();
-    assert_eq!(log.len(), 8, "{log:?}");
+    assert_eq!(log.len(), 9, "{log:?}");
     assert!(
         log.iter()
             .all(|c| c.actor.id == "quantri" && !c.reason.is_empty())

@@ -1214,7 +1214,211 @@ async fn commune_level_goes_to_the_commune(app: App) {
     assert_eq!(dossier["competent_agency"], COMMUNE);
 }
 
+/// Files a dossier of the procedure with a 50,000 đồng fee as the citizen `bearer`.
+async fn file_with_fee(app: &App, bearer: &str) -> String {
+    let id = app.start_draft(bearer, "1.009999").await.id;
+    let (s, _) = upload(
+        app,
+        &format!("/api/v1/citizen/drafts/{id}/attachments"),
+        bearer,
+        "Tờ khai",
+        "to-khai.pdf",
+        PDF.to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = send(
+        app,
+        reqwest::Method::PUT,
+        &format!("/api/v1/citizen/drafts/{id}"),
+        Some(bearer),
+        Some(&json!({"answers": {"ho_ten_tre": "Trần Minh", "ngay_sinh": "2025-03-02"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    app.submit_draft(bearer, &id).await.unwrap().dossier.code
+}
+
+/// A payment whose notification never came is asked about at the gateway's transaction API
+/// (`querydr`) once the gateway's time limit has passed: paid ones are settled and the fee
+/// recorded as an IPN would have, ones never completed expire. The sandbox's API is checked
+/// like the real one.
+async fn pending_payments_are_reconciled(app: App) {
+    let mail = Mail::start(&app).await;
+    let token = register_and_verify(&app, &mail, "doisoat@example.vn").await;
+    let (s, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        "/api/v1/citizen/profile",
+        Some(&token),
+        Some(&json!({"full_name": "Trần Văn Đối", "cccd": "022090004321"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let code = file_with_fee(&app, &token).await;
+    let start = |code: String| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (s, body) = app
+                .post(
+                    &format!("/api/v1/dossiers/{code}/payments"),
+                    Some(token),
+                    &json!({}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{body}");
+            (
+                body["pay_url"].as_str().unwrap().to_string(),
+                body["txn_ref"].as_str().unwrap().to_string(),
+            )
+        }
+    };
+    let status = |txn: String| {
+        let store = app.store.clone();
+        async move { store.payment(&txn).await.unwrap().unwrap().status }
+    };
+    let reconcile = |minutes: i64| {
+        let state = app.state.clone();
+        async move {
+            motcua_app::payments::reconcile(
+                &state,
+                chrono::Utc::now() + chrono::Duration::minutes(minutes),
+            )
+            .await
+            .unwrap()
+        }
+    };
+
+    // Paid at the gateway, but its notification was lost.
+    let (pay_url, txn) = start(code.clone()).await;
+    let page = app.http.get(&pay_url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let query = pay_url.split_once('?').unwrap().1;
+    let mut params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    params.insert("decision".into(), "pay_unnotified".into());
+    params.insert("bank".into(), "BIDV".into());
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirect
+        .post(app.url("/sandbox/vnpay/pay"))
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        status(txn.clone()).await,
+        motcua_store::PaymentStatus::Pending
+    );
+    // Not asked before the gateway's time limit has passed.
+    assert_eq!(reconcile(0).await.asked, 0);
+    let report = reconcile(30).await;
+    assert_eq!((report.asked, report.paid, report.unknown), (1, 1, 0));
+    let paid = app.store.payment(&txn).await.unwrap().unwrap();
+    assert_eq!(paid.status, motcua_store::PaymentStatus::Paid);
+    assert_eq!(paid.bank_code.as_deref(), Some("BIDV"));
+    assert!(paid.gateway_txn.is_some_and(|n| n.len() == 8));
+    let (_, dossier) = app
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&token))
+        .await;
+    assert_eq!(dossier["fee_paid"], 50_000);
+    let staff = app.token("letan").await;
+    let (_, events) = app
+        .get(&format!("/api/v1/dossiers/{code}/events"), Some(&staff))
+        .await;
+    let recorded = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "fee_paid" && e["reference"] == format!("VNPAY-{txn}"))
+        .count();
+    assert_eq!(recorded, 1, "{events}");
+    // Settled: nothing left to ask; the late IPN, should it come, changes nothing.
+    assert_eq!(reconcile(30).await.asked, 0);
+
+    // Started and never reached the gateway (91), then shown but never decided (01): both
+    // expire, and a new payment can start.
+    let second = file_with_fee(&app, &token).await;
+    let (_, never_shown) = start(second.clone()).await;
+    let report = reconcile(30).await;
+    assert_eq!((report.asked, report.expired), (1, 1));
+    assert_eq!(
+        status(never_shown).await,
+        motcua_store::PaymentStatus::Expired
+    );
+    let (pay_url, undecided) = start(second.clone()).await;
+    app.http.get(&pay_url).send().await.unwrap();
+    let report = reconcile(30).await;
+    assert_eq!((report.asked, report.expired), (1, 1));
+    assert_eq!(
+        status(undecided.clone()).await,
+        motcua_store::PaymentStatus::Expired
+    );
+    let (_, dossier) = app
+        .get(&format!("/api/v1/dossiers/{second}"), Some(&token))
+        .await;
+    assert_eq!(dossier["fee_paid"], 0);
+
+    // The sandbox's transaction API checks what the real one checks.
+    let config = app.state.payment.clone().unwrap();
+    let api = config.api_url.clone().unwrap();
+    let started = app
+        .store
+        .payment(&undecided)
+        .await
+        .unwrap()
+        .unwrap()
+        .created_at;
+    let ask = |request: BTreeMap<String, String>| {
+        let http = app.http.clone();
+        let api = api.clone();
+        async move {
+            let r = http.post(&api).json(&request).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<BTreeMap<String, String>>().await.unwrap()
+        }
+    };
+    let now = chrono::Utc::now();
+    let request =
+        motcua_app::vnpay::query_request(&config, &undecided, started, "req-1", "127.0.0.1", now);
+    let answer = ask(request.clone()).await;
+    assert_eq!(answer["vnp_ResponseCode"], "00");
+    assert_eq!(answer["vnp_TransactionStatus"], "01");
+    assert!(motcua_app::vnpay::verify_fields(
+        &config.secret,
+        &answer,
+        &motcua_app::vnpay::ANSWER_FIELDS
+    ));
+    // The same request id again.
+    assert_eq!(ask(request.clone()).await["vnp_ResponseCode"], "94");
+    // Another payment date than the payment's own.
+    let wrong_date = motcua_app::vnpay::query_request(
+        &config,
+        &undecided,
+        started - chrono::Duration::hours(1),
+        "req-2",
+        "127.0.0.1",
+        now,
+    );
+    assert_eq!(ask(wrong_date).await["vnp_ResponseCode"], "91");
+    // A tampered request, another merchant's.
+    let mut tampered =
+        motcua_app::vnpay::query_request(&config, &undecided, started, "req-3", "127.0.0.1", now);
+    tampered.insert("vnp_TxnRef".into(), txn.clone());
+    assert_eq!(ask(tampered).await["vnp_ResponseCode"], "97");
+    let mut foreign = config.clone();
+    foreign.tmn_code = "KHAC0001".into();
+    let other =
+        motcua_app::vnpay::query_request(&foreign, &undecided, started, "req-4", "127.0.0.1", now);
+    assert_eq!(ask(other).await["vnp_ResponseCode"], "02");
+}
+
 on_both_backends!(
+    pending_payments_are_reconciled,
     file_pay_receive_supplement,
     quotas_hold_under_concurrent_uploads,
     reuse_and_withdraw,

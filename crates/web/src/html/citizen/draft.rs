@@ -83,6 +83,8 @@ pub(crate) struct DocumentRow {
     required: bool,
     files: Vec<Attachment>,
     index: usize,
+    /// Listed already under another case: one upload serves both.
+    repeated: bool,
 }
 
 pub(crate) async fn load(
@@ -144,7 +146,9 @@ pub(crate) async fn draft_page(
             if x.role() == motcua_store::DocumentRole::Note {
                 continue;
             }
+            let repeated = documents.iter().any(|d| d.name == x.name);
             documents.push(DocumentRow {
+                repeated,
                 name: x.name.clone(),
                 shown: shown.to_string(),
                 case: heading.take(),
@@ -174,9 +178,12 @@ pub(crate) async fn draft_page(
         })
         .collect();
     let mut summary = place_errors(&mut fields, errors);
-    for (anchor, _) in &mut summary {
+    for ((anchor, _), e) in summary.iter_mut().zip(errors) {
         if anchor == "main" && step == "check" {
             *anchor = "check".into();
+        } else if anchor == "main" && e.field.starts_with("file-") {
+            // A file of the documents' form: its input.
+            anchor.clone_from(&e.field);
         }
     }
     let shown: Vec<(String, String, String)> = all_fields
@@ -371,6 +378,9 @@ pub(crate) async fn save_answers(
 
 // ---- documents ---------------------------------------------------------------------------
 
+/// `POST /account/drafts/{id}/documents`: the files chosen for any of the draft's documents,
+/// all in one form. Each is checked and kept on its own; those refused are named with why,
+/// the others stay attached.
 pub(crate) async fn upload(
     State(state): State<App>,
     c: Chrome,
@@ -382,50 +392,67 @@ pub(crate) async fn upload(
         Ok(me) => me,
         Err(r) => return *r,
     };
-    let (csrf, document, file) = match read_multipart(&mut form).await {
-        Ok(x) => x,
-        Err(message) => {
-            return redraw_documents(
-                &state,
-                &c,
-                &me,
-                &id,
-                vec![FieldError {
-                    field: "documents".into(),
-                    code: "invalid_upload".into(),
-                    message: c.tr.t(message),
-                }],
-            )
-            .await;
+    let problem = |field: String, code: &str, message: String| FieldError {
+        field,
+        code: code.into(),
+        message,
+    };
+    let sent = match crate::upload::read_document_files(&mut form).await {
+        Ok(sent) => sent,
+        Err(e) => {
+            let key = match e {
+                crate::upload::UploadError::TooLarge => "documents-too-large",
+                crate::upload::UploadError::Malformed => "documents-choose-file",
+            };
+            let refused = problem("documents".into(), "invalid_upload", c.tr.t(key));
+            return redraw_documents(&state, &c, &me, &id, vec![refused]).await;
         }
     };
-    if !v.form_ok(&csrf) {
+    if !v.form_ok(&sent.csrf) {
         return forged(&c);
     }
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return redraw_documents(
-            &state,
-            &c,
-            &me,
-            &id,
-            vec![FieldError {
-                field: "documents".into(),
-                code: "empty_file".into(),
-                message: c.tr.t("documents-choose-file"),
-            }],
-        )
-        .await;
+    let procedure = match load(&state, &me, &id).await {
+        Ok((_, p)) => p,
+        Err(e) => return draft_gone(&state, &c, &me, &id, e).await,
     };
-    let upload = filing::Upload {
-        document,
-        file_name,
-        bytes,
-    };
-    match filing::attach(&state, &me.citizen, Target::Draft(&id), upload, Utc::now()).await {
-        Ok(_) => see_other(&format!("/account/drafts/{id}?step=documents")),
-        Err(e) => {
-            redraw_documents(&state, &c, &me, &id, field_errors(&c.tr, &e, "documents")).await
+    if sent.files.is_empty() {
+        let none = problem(
+            "documents".into(),
+            "empty_file",
+            c.tr.t("documents-choose-file"),
+        );
+        return redraw_documents(&state, &c, &me, &id, vec![none]).await;
+    }
+    let mut refused = Vec::new();
+    for (index, file_name, bytes) in sent.files {
+        let field = format!("file-{index}");
+        let Some(document) = procedure.documents.get(index).map(|x| x.name.clone()) else {
+            refused.push(problem(
+                field,
+                "unknown_document",
+                c.tr.t("documents-choose-file"),
+            ));
+            continue;
+        };
+        let shown = file_name.clone();
+        let upload = filing::Upload {
+            document,
+            file_name,
+            bytes,
+        };
+        if let Err(e) =
+            filing::attach(&state, &me.citizen, Target::Draft(&id), upload, Utc::now()).await
+        {
+            for p in field_errors(&c.tr, &e, &field) {
+                let message = format!("{shown}: {}", p.message);
+                refused.push(problem(field.clone(), &p.code, message));
+            }
         }
+    }
+    if refused.is_empty() {
+        see_other(&format!("/account/drafts/{id}?step=documents"))
+    } else {
+        redraw_documents(&state, &c, &me, &id, refused).await
     }
 }
 

@@ -5,5 +5,6 @@ pub(crate) mod catalog;
 pub(crate) mod payments;
 pub(crate) mod places;
 pub(crate) mod procedure;
+pub(crate) mod sandbox;
 pub(crate) mod track;
 pub(crate) mod verify;

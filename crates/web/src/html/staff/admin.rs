@@ -91,6 +91,8 @@ pub(crate) struct AdminPage<'a> {
     notice: Option<String>,
     errors: Vec<(String, String)>,
     changes: Vec<(String, String, String, String)>,
+    /// A procedure's workflow, step by step (the procedures section).
+    steps: Vec<super::admin_steps::StepRow>,
 }
 
 /// The administrator, or the page that says why not (log-in, or 403 for other roles).
@@ -110,6 +112,15 @@ pub(crate) fn admin<'a>(
             c.tr.t("admin-forbidden-lead"),
         )))
     }
+}
+
+/// The administration's tabs: its sections, then the audit trail; `current` is marked.
+pub(crate) fn tabs(c: &Chrome, current: &str) -> Vec<(&'static str, String, bool)> {
+    SECTIONS
+        .into_iter()
+        .chain(["audit"])
+        .map(|s| (s, c.tr.t(&format!("admin-section-{s}")), s == current))
+        .collect()
 }
 
 pub(crate) fn section_of(s: &str) -> Option<&'static str> {
@@ -163,6 +174,7 @@ pub(crate) async fn page(
                 .map(|a| (a.code.to_string(), format!("{} – {}", a.code, a.name))),
         )
         .collect();
+    let mut steps = Vec::new();
     let (head, rows, inputs): (Vec<String>, Vec<Vec<String>>, Vec<Input>) = match section {
         "agencies" => {
             // The tree: each agency under its parent, indented by depth.
@@ -292,21 +304,12 @@ pub(crate) async fn page(
                 Ok(code) => store.procedure(&code).await.ok().flatten(),
                 Err(_) => None,
             };
-            let steps = chosen.as_ref().map(|p| {
-                p.steps
-                    .iter()
-                    .map(|s| {
-                        format!(
-                            "{} | {} | {} | {}",
-                            s.name,
-                            s.agency.map(|a| a.to_string()).unwrap_or_default(),
-                            s.role.as_str(),
-                            s.budget_hours
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
+            steps = super::admin_steps::rows(
+                c,
+                &agencies,
+                chosen.as_ref().map_or(&[][..], |p| &p.steps[..]),
+                f,
+            );
             let days = chosen.as_ref().and_then(|p| match p.processing_time {
                 Some(ProcessingTime::WorkingDays(d)) => Some(d.to_string()),
                 _ => None,
@@ -357,9 +360,6 @@ pub(crate) async fn page(
                     Input::new(c, "code", "text").hint(c).value(v("code")),
                     Input::new(c, "days", "text")
                         .value(f.get("days").cloned().or(days).unwrap_or_default()),
-                    Input::new(c, "steps", "textarea")
-                        .hint(c)
-                        .value(f.get("steps").cloned().or(steps).unwrap_or_default()),
                 ],
             )
         }
@@ -473,6 +473,13 @@ pub(crate) async fn page(
             ],
         ),
     };
+    let names: BTreeMap<String, String> = store
+        .users()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.username, u.full_name))
+        .collect();
     let changes = store
         .admin_changes(20)
         .await
@@ -481,8 +488,12 @@ pub(crate) async fn page(
         .map(|ch| {
             (
                 local(ch.at),
-                ch.actor.id,
-                format!("{} {}", ch.entity, ch.key),
+                names.get(&ch.actor.id).cloned().unwrap_or(ch.actor.id),
+                format!(
+                    "{}: {}",
+                    super::admin_audit::entity_label(c, &ch.entity),
+                    ch.key
+                ),
                 ch.reason,
             )
         })
@@ -494,16 +505,14 @@ pub(crate) async fn page(
         c,
         csrf: officer.csrf(),
         section,
-        sections: SECTIONS
-            .into_iter()
-            .map(|s| (s, c.tr.t(&format!("admin-section-{s}")), s == section))
-            .collect(),
+        sections: tabs(c, section),
         head,
         rows,
         inputs,
         notice,
         errors,
         changes,
+        steps,
     };
     render(status, c, &page)
 }

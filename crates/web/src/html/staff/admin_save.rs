@@ -14,7 +14,6 @@ use motcua_app::secrets::{new_secret, sha256_hex};
 use motcua_domain::Lang;
 use motcua_domain::calendar::{DayKind, DayOverride, ProcessingTime};
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
-use motcua_domain::procedure::StepPlan;
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{
     AdminChange, AdminOp, Agency, AgencyKind, ApiKey, Branch, Counter, Scope, User,
@@ -169,42 +168,8 @@ pub(crate) async fn change_of(
                 .ok()
                 .filter(|d| (1..=365).contains(d))
                 .ok_or(("days", c.tr.t("admin-bad-days")))?;
-            let mut steps = Vec::new();
-            for line in get(f, "steps")
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-            {
-                let parts: Vec<&str> = line.split('|').map(str::trim).collect();
-                let bad = || ("steps", c.tr.t("admin-bad-steps"));
-                let [name, agency, role, hours] = parts[..] else {
-                    return Err(bad());
-                };
-                let agency = match agency {
-                    "" => None,
-                    a => Some(
-                        AgencyCode::parse(a)
-                            .ok()
-                            .filter(|a| known(a, &agencies))
-                            .ok_or_else(bad)?,
-                    ),
-                };
-                let role: Role = role
-                    .parse()
-                    .ok()
-                    .filter(|r: &Role| r.is_staff())
-                    .ok_or_else(bad)?;
-                let budget_hours: u32 = hours.parse().ok().filter(|h| *h > 0).ok_or_else(bad)?;
-                if name.is_empty() {
-                    return Err(bad());
-                }
-                steps.push(StepPlan {
-                    name: name.to_string(),
-                    agency,
-                    role,
-                    budget_hours,
-                });
-            }
+            let steps =
+                super::admin_steps::parse(c, f, &agencies).map_err(|problem| ("steps", problem))?;
             p.steps = steps;
             p.processing_time = Some(ProcessingTime::WorkingDays(days));
             p.mark_limit_decided();

@@ -2,7 +2,9 @@
 //! and administration.
 
 pub(crate) mod admin;
+pub(crate) mod admin_audit;
 pub(crate) mod admin_save;
+pub(crate) mod admin_steps;
 pub(crate) mod dossier;
 pub(crate) mod office;
 pub(crate) mod reception;

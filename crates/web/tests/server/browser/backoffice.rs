@@ -539,5 +539,54 @@ async fn an_administrator_adds_a_holiday_with_its_reason() {
         .await
         .unwrap();
     axe_clean(b, &o.tools, "administration: templates").await;
-    assert_eq!(o.close(&[], 1).await, 1);
+    // A workflow edited step by step: a step added in a blank group.
+    c.goto(&format!("{base}/staff/admin/procedures?code={}", o.pcode))
+        .await
+        .unwrap();
+    expect(b, "#f-steps", "Bước 1").await;
+    axe_clean(b, &o.tools, "administration: a procedure's workflow").await;
+    let groups = c
+        .find_all(Locator::Css("fieldset.step-edit"))
+        .await
+        .unwrap()
+        .len();
+    let mut blank = 0;
+    for n in 1..=groups {
+        let name = c
+            .find(Locator::Css(&format!("#step-{n}-name")))
+            .await
+            .unwrap();
+        if name
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .is_empty()
+        {
+            blank = n;
+            break;
+        }
+    }
+    assert!(blank > 0, "a blank group to add a step");
+    fill(b, &format!("#step-{blank}-name"), "Lãnh đạo ký").await;
+    choose(b, &format!("#step-{blank}-role"), "approver").await;
+    fill(b, &format!("#step-{blank}-hours"), "4").await;
+    fill(b, "#f-days", "5").await;
+    fill(b, "#f-reason", "Bổ sung bước ký").await;
+    click(b, "main form[method=post] button[type=submit]").await;
+    expect(b, "#admin-notice", "Đã lưu").await;
+    let edited = o
+        .store
+        .procedure(&o.pcode.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(edited.steps.last().unwrap().name, "Lãnh đạo ký");
+    // The audit trail, and the chain checked.
+    click(b, "a[href='/staff/admin/audit']").await;
+    expect(b, "#audit-list", "Bổ sung bước ký").await;
+    click(b, "button[name=verify]").await;
+    expect(b, "#audit-check", "nguyên vẹn").await;
+    axe_clean(b, &o.tools, "administration: audit trail").await;
+    assert_eq!(o.close(&[], 2).await, 2);
 }

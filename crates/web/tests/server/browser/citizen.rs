@@ -376,33 +376,36 @@ async fn a_citizen_files_online_pays_once_and_tracks_with_the_receipt() {
     // Wrong type (a program named .pdf) and an oversized file: clear messages, nothing kept.
     let fake = temp_file("giay-phep.pdf", b"MZ\x90\0\x03\0\0\0 this is not a PDF");
     fill(b, "#file-0", &fake).await;
-    click(b, "section.document form[enctype] button").await;
+    click(b, "#upload-all").await;
     expect(b, ".error-summary", "PDF, JPG hoặc PNG").await;
     axe_clean(b, tools, "documents with an error").await;
     let mut big = b"%PDF-1.4\n".to_vec();
     big.resize(11 * 1024 * 1024, b' ');
     let big = temp_file("lon.pdf", &big);
     fill(b, "#file-0", &big).await;
-    click(b, "section.document form[enctype] button").await;
+    click(b, "#upload-all").await;
     expect(b, ".error-summary", "10 MB").await;
+    // Every document's file chosen, then one upload for all of them.
     let good = temp_file("giay-phep-cu.pdf", &a_pdf());
-    for i in 0..sections {
-        fill(b, &format!("#file-{i}"), &good).await;
-        let forms = c
-            .find_all(Locator::Css("section.document form[enctype] button"))
-            .await
-            .unwrap();
-        forms[i].click().await.unwrap();
-        let mut shown = 0;
-        for _ in 0..100 {
-            shown = body(b).await.matches("giay-phep-cu.pdf (").count();
-            if shown > i {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(shown, i + 1, "upload {i}");
+    let inputs = c
+        .find_all(Locator::Css("section.document input[type=file]"))
+        .await
+        .unwrap();
+    assert_eq!(inputs.len(), sections);
+    for input in inputs {
+        let id = input.attr("id").await.unwrap().unwrap();
+        fill(b, &format!("#{id}"), &good).await;
     }
+    click(b, "#upload-all").await;
+    let mut shown = 0;
+    for _ in 0..100 {
+        shown = body(b).await.matches("giay-phep-cu.pdf (").count();
+        if shown == sections {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown, sections, "one upload for every document");
     expect(b, "main", "giay-phep-cu.pdf").await;
     click(b, "main p a.button").await;
     expect(b, "h1", "Kiểm tra và nộp").await;

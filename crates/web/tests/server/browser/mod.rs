@@ -304,6 +304,7 @@ async fn spawn(store: Arc<dyn Store>) -> (String, AppState) {
         public_url: base.clone(),
         sandbox: true,
         ipn_url: format!("{base}/api/v1/payments/vnpay/ipn"),
+        api_url: Some(format!("{base}/sandbox/vnpay/api/transaction")),
     });
     tokio::spawn(motcua_web::serve(listener, state.clone()));
     (base, state)

@@ -91,7 +91,7 @@ async fn search_open_download_and_switch_language() {
     );
 
     // Switch to English; the choice is remembered.
-    c.find(Locator::Css(".lang-switch a"))
+    c.find(Locator::Css("a.lang-switch"))
         .await
         .unwrap()
         .click()

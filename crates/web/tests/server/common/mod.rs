@@ -447,6 +447,7 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
         public_url: base.clone(),
         sandbox: true,
         ipn_url: format!("{base}/api/v1/payments/vnpay/ipn"),
+        api_url: Some(format!("{base}/sandbox/vnpay/api/transaction")),
     });
     tokio::spawn(motcua_web::serve(listener, state.clone()));
     // reqwest is built with rustls and no default crypto provider (see motcua-notify).
