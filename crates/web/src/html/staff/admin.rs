@@ -153,6 +153,14 @@ pub(crate) fn staff_roles(c: &Chrome) -> Vec<(String, String)> {
         .collect()
 }
 
+/// An agency by its name, its code beside it.
+fn named(agencies: &[Agency], code: AgencyCode) -> String {
+    match agencies.iter().find(|a| a.code == code) {
+        Some(a) => format!("{} ({code})", a.name),
+        None => code.to_string(),
+    }
+}
+
 /// The table and form of a section; `f` refills the form after a refused change.
 pub(crate) async fn page(
     state: &App,
@@ -276,7 +284,7 @@ pub(crate) async fn page(
                                 format!(" ({})", t("admin-inactive"))
                             }
                         ),
-                        u.agency.map(|a| a.to_string()).unwrap_or_default(),
+                        u.agency.map(|a| named(&agencies, a)).unwrap_or_default(),
                     ]
                 })
                 .collect(),
@@ -450,7 +458,17 @@ pub(crate) async fn page(
                 .unwrap_or_default()
                 .into_iter()
                 .map(|k| {
-                    let scopes: Vec<&str> = k.scopes.iter().map(|s| s.as_str()).collect();
+                    let scopes: Vec<String> = k
+                        .scopes
+                        .iter()
+                        .map(|s| {
+                            format!(
+                                "{} ({})",
+                                t(&format!("scope-{}", s.as_str().replace(':', "-"))),
+                                s.as_str()
+                            )
+                        })
+                        .collect();
                     let revoked = if k.revoked {
                         format!(" ({})", t("admin-revoked"))
                     } else {
@@ -458,8 +476,8 @@ pub(crate) async fn page(
                     };
                     vec![
                         k.name,
-                        k.agency.to_string(),
-                        format!("{}{revoked}", scopes.join(" ")),
+                        named(&agencies, k.agency),
+                        format!("{}{revoked}", scopes.join(", ")),
                     ]
                 })
                 .collect(),
