@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod facts;
 pub mod ids;
+pub mod index;
 pub mod lang;
 pub mod lifecycle;
 pub mod procedure;
