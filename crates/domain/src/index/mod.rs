@@ -10,11 +10,13 @@
 //! groups as observed in 2026. Where a weight or a rule is not confirmed by an official text,
 //! the set says so ([`FormulaSet::notes`]).
 
+pub mod cohort;
 mod period;
 pub mod sets;
 
 use std::collections::BTreeMap;
 
+pub use cohort::{CatalogEntry, Cohort, CohortCount, Fee, Form06, Month, Outcome};
 pub use period::{Period, PeriodError};
 
 /// A count the formulas divide, for one scope and period.

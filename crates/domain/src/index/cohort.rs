@@ -1,0 +1,599 @@
+//! What the index and the report forms count of a dossier, at the grain of a month: when it
+//! was received, when it ended and how, when it was due, how it came and was paid. Periods are
+//! whole months, so a month is enough to tell, for any period, whether a dossier was received
+//! in it, carried into it, ended in it or was still open (in time or overdue) at its end.
+//! Stored as a rollup of counts per cohort, a province-year figure reads a bounded number of
+//! rows whatever the number of dossiers.
+
+use chrono::{DateTime, Datelike, Utc};
+
+use super::{Counts, Measure, Period};
+use crate::calendar::TZ;
+use crate::ids::ProcedureCode;
+use crate::lifecycle::{Channel, Dossier, Satisfaction, Status, Timeliness};
+
+/// A calendar month in Vietnam.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    pub fn of(t: DateTime<Utc>) -> Month {
+        let local = t.with_timezone(&TZ);
+        Month {
+            year: local.year(),
+            month: local.month(),
+        }
+    }
+
+    /// `2026-09`.
+    pub fn label(self) -> String {
+        format!("{}-{:02}", self.year, self.month)
+    }
+
+    pub fn parse(s: &str) -> Option<Month> {
+        let (y, m) = s.split_once('-')?;
+        let month = m.parse().ok().filter(|m| (1..=12).contains(m))?;
+        Some(Month {
+            year: y.parse().ok()?,
+            month,
+        })
+    }
+}
+
+impl Period {
+    /// The first and the last month of the period.
+    pub fn month_range(self) -> (Month, Month) {
+        let months = self.months();
+        let at = |p: Option<&Period>| match p {
+            Some(Period::Month { year, month }) => Month {
+                year: *year,
+                month: *month,
+            },
+            _ => unreachable!("a period has months"),
+        };
+        (at(months.first()), at(months.last()))
+    }
+}
+
+/// How a dossier ended, or that it has not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    Open,
+    /// A result, by its timeliness.
+    Early,
+    OnTime,
+    Late,
+    /// Refused or withdrawn after receipt, by whether it was before the appointment.
+    StoppedInTime,
+    StoppedLate,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Open,
+        Outcome::Early,
+        Outcome::OnTime,
+        Outcome::Late,
+        Outcome::StoppedInTime,
+        Outcome::StoppedLate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Open => "open",
+            Outcome::Early => "early",
+            Outcome::OnTime => "on_time",
+            Outcome::Late => "late",
+            Outcome::StoppedInTime => "stopped_in_time",
+            Outcome::StoppedLate => "stopped_late",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    fn in_time(self) -> bool {
+        matches!(
+            self,
+            Outcome::Early | Outcome::OnTime | Outcome::StoppedInTime
+        )
+    }
+}
+
+/// A dossier's fee as the payment metrics see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fee {
+    None,
+    Unpaid,
+    /// Paid at the counter (or by another means than the gateway).
+    PaidInPerson,
+    /// Paid through the province's payment gateway.
+    PaidOnline,
+}
+
+impl Fee {
+    pub const ALL: [Fee; 4] = [Fee::None, Fee::Unpaid, Fee::PaidInPerson, Fee::PaidOnline];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fee::None => "none",
+            Fee::Unpaid => "unpaid",
+            Fee::PaidInPerson => "paid_in_person",
+            Fee::PaidOnline => "paid_online",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Fee> {
+        Fee::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// The payment references the gateway's settlements record (`VNPAY-…`).
+pub const ONLINE_PAYMENT_PREFIX: &str = "VNPAY-";
+
+/// One dossier as counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cohort {
+    pub received: Month,
+    /// When it ended (result issued, refused or withdrawn); none while open.
+    pub ended: Option<Month>,
+    /// The appointment's month; none without one.
+    pub due: Option<Month>,
+    pub outcome: Outcome,
+    pub online: bool,
+    pub fee: Fee,
+    pub e_result: bool,
+    pub dissatisfied: bool,
+}
+
+impl Cohort {
+    /// The cohort of a dossier in state `d`; none before it is received (a dossier refused at
+    /// intake was never received).
+    pub fn of(d: &Dossier) -> Option<Cohort> {
+        let received = Month::of(d.received_at?);
+        let stopped = |at: Option<DateTime<Utc>>| match (at, d.due_at) {
+            (Some(end), Some(due)) if end > due => Outcome::StoppedLate,
+            _ => Outcome::StoppedInTime,
+        };
+        let (outcome, ended) = match (&d.result, d.status) {
+            (Some(r), _) => (
+                match r.timeliness {
+                    Timeliness::Early => Outcome::Early,
+                    Timeliness::OnTime => Outcome::OnTime,
+                    Timeliness::Late => Outcome::Late,
+                },
+                Some(r.issued_at),
+            ),
+            (None, Status::Refused | Status::Withdrawn) => (stopped(d.closed_at), d.closed_at),
+            (None, _) => (Outcome::Open, None),
+        };
+        let fee = if d.fee_total() <= 0 {
+            Fee::None
+        } else if d
+            .payments
+            .iter()
+            .any(|p| p.starts_with(ONLINE_PAYMENT_PREFIX))
+        {
+            Fee::PaidOnline
+        } else if d.fee_paid > 0 {
+            Fee::PaidInPerson
+        } else {
+            Fee::Unpaid
+        };
+        Some(Cohort {
+            received,
+            ended: ended.map(Month::of),
+            due: d.due_at.map(Month::of),
+            outcome,
+            online: d.intake.channel == Channel::Online,
+            fee,
+            e_result: d
+                .result
+                .as_ref()
+                .is_some_and(|r| r.document_sha256.is_some()),
+            dissatisfied: d.rating == Some(Satisfaction::Dissatisfied),
+        })
+    }
+
+    /// Received before the period's end and not ended before its start: the dossiers the
+    /// period processed (column 3 of the report form).
+    fn processed_in(&self, first: Month, last: Month) -> bool {
+        self.received <= last && self.ended.is_none_or(|e| e >= first)
+    }
+
+    /// Still open at the end of the month `last`.
+    fn open_after(&self, last: Month) -> bool {
+        self.ended.is_none_or(|e| e > last)
+    }
+
+    /// Overdue at the end of `last`, if still open then: due in or before that month.
+    fn overdue_after(&self, last: Month) -> bool {
+        self.due.is_some_and(|d| d <= last)
+    }
+}
+
+/// Counted dossiers of one cohort and procedure: a row of the rollup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CohortCount {
+    pub procedure: ProcedureCode,
+    pub cohort: Cohort,
+    pub count: u64,
+}
+
+/// What the catalog says of a procedure the scope handles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogEntry {
+    pub procedure: ProcedureCode,
+    /// Offered online, partly or fully.
+    pub online: bool,
+    /// Charges a fee.
+    pub with_fee: bool,
+    /// Its fee can be paid through the province's gateway.
+    pub payable_online: bool,
+}
+
+/// The measures motcua counts for a period from the scope's cohorts and catalog; the others
+/// stay absent (not counted).
+pub fn measures(period: Period, rows: &[CohortCount], catalog: &[CatalogEntry]) -> Counts {
+    let (first, last) = period.month_range();
+    let mut c = Counts::new();
+    let mut add = |m: Measure, n: u64| *c.entry(m).or_insert(0) += n;
+    for m in [
+        Measure::DossiersReceived,
+        Measure::DossiersOnline,
+        Measure::DossiersProcessed,
+        Measure::DossiersInTime,
+        Measure::DossiersFinished,
+        Measure::DossiersWithEResult,
+        Measure::DossiersWithFee,
+        Measure::DossiersPaidOnline,
+        Measure::DossiersSatisfactory,
+    ] {
+        add(m, 0);
+    }
+    let mut used = std::collections::BTreeSet::new();
+    for r in rows {
+        let (k, n) = (&r.cohort, r.count);
+        let received_now = first <= k.received && k.received <= last;
+        if received_now {
+            add(Measure::DossiersReceived, n);
+            if k.online {
+                add(Measure::DossiersOnline, n);
+                used.insert(r.procedure);
+            }
+            if k.fee != Fee::None {
+                add(Measure::DossiersWithFee, n);
+            }
+            if k.fee == Fee::PaidOnline {
+                add(Measure::DossiersPaidOnline, n);
+            }
+        }
+        let ended_now = k.ended.is_some_and(|e| first <= e && e <= last);
+        if ended_now && matches!(k.outcome, Outcome::Early | Outcome::OnTime | Outcome::Late) {
+            add(Measure::DossiersFinished, n);
+            if k.e_result {
+                add(Measure::DossiersWithEResult, n);
+            }
+        }
+        if k.processed_in(first, last) {
+            add(Measure::DossiersProcessed, n);
+            let in_time = if k.open_after(last) {
+                !k.overdue_after(last)
+            } else {
+                k.outcome.in_time()
+            };
+            if in_time {
+                add(Measure::DossiersInTime, n);
+                if !k.dissatisfied {
+                    add(Measure::DossiersSatisfactory, n);
+                }
+            }
+        }
+    }
+    let online: Vec<&CatalogEntry> = catalog.iter().filter(|e| e.online).collect();
+    add(Measure::ProceduresInAuthority, catalog.len() as u64);
+    add(Measure::ProceduresOnline, online.len() as u64);
+    add(Measure::OnlineServices, online.len() as u64);
+    add(
+        Measure::OnlineServicesUsed,
+        online
+            .iter()
+            .filter(|e| used.contains(&e.procedure))
+            .count() as u64,
+    );
+    add(
+        Measure::ProceduresWithFee,
+        catalog.iter().filter(|e| e.with_fee).count() as u64,
+    );
+    add(
+        Measure::ProceduresPayableOnline,
+        catalog
+            .iter()
+            .filter(|e| e.with_fee && e.payable_online)
+            .count() as u64,
+    );
+    c
+}
+
+/// Columns 3–13 of the report on handling procedures (Biểu 06/VPCP/KSTT, II.06a of Circular
+/// 01/2020/TT-VPCP), in dossiers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Form06 {
+    /// 3 = 4 + 5 + 6.
+    pub received_total: u64,
+    /// 4: received online in the period.
+    pub received_online: u64,
+    /// 5: received in person or by post in the period.
+    pub received_in_person: u64,
+    /// 6: open at the start of the period.
+    pub carried_over: u64,
+    /// 7 = 8 + 9 + 10: ended in the period.
+    pub resolved_total: u64,
+    pub resolved_early: u64,
+    /// 9: on time, and (II.06a) those refused or withdrawn before their appointment.
+    pub resolved_on_time: u64,
+    pub resolved_late: u64,
+    /// 11 = 12 + 13: open at the end of the period.
+    pub pending_total: u64,
+    pub pending_in_time: u64,
+    pub pending_overdue: u64,
+}
+
+impl Form06 {
+    /// The form's figures of `rows` for `period`.
+    pub fn of<'a>(period: Period, rows: impl IntoIterator<Item = &'a CohortCount>) -> Form06 {
+        let (first, last) = period.month_range();
+        let mut f = Form06::default();
+        for r in rows {
+            let (k, n) = (&r.cohort, r.count);
+            if !k.processed_in(first, last) {
+                continue;
+            }
+            f.received_total += n;
+            if k.received < first {
+                f.carried_over += n;
+            } else if k.online {
+                f.received_online += n;
+            } else {
+                f.received_in_person += n;
+            }
+            if k.open_after(last) {
+                f.pending_total += n;
+                if k.overdue_after(last) {
+                    f.pending_overdue += n;
+                } else {
+                    f.pending_in_time += n;
+                }
+            } else {
+                f.resolved_total += n;
+                match k.outcome {
+                    Outcome::Early => f.resolved_early += n,
+                    Outcome::Late | Outcome::StoppedLate => f.resolved_late += n,
+                    _ => f.resolved_on_time += n,
+                }
+            }
+        }
+        f
+    }
+
+    /// Adds another row's figures (a total).
+    pub fn add(&mut self, o: &Form06) {
+        self.received_total += o.received_total;
+        self.received_online += o.received_online;
+        self.received_in_person += o.received_in_person;
+        self.carried_over += o.carried_over;
+        self.resolved_total += o.resolved_total;
+        self.resolved_early += o.resolved_early;
+        self.resolved_on_time += o.resolved_on_time;
+        self.resolved_late += o.resolved_late;
+        self.pending_total += o.pending_total;
+        self.pending_in_time += o.pending_in_time;
+        self.pending_overdue += o.pending_overdue;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn m(year: i32, month: u32) -> Month {
+        Month { year, month }
+    }
+
+    fn row(received: Month, ended: Option<Month>, due: Option<Month>, outcome: Outcome) -> Cohort {
+        Cohort {
+            received,
+            ended,
+            due,
+            outcome,
+            online: false,
+            fee: Fee::None,
+            e_result: false,
+            dissatisfied: false,
+        }
+    }
+
+    fn counted(cohorts: Vec<Cohort>) -> Vec<CohortCount> {
+        cohorts
+            .into_iter()
+            .map(|cohort| CohortCount {
+                procedure: "1.000001".parse().unwrap(),
+                cohort,
+                count: 1,
+            })
+            .collect()
+    }
+
+    /// Twelve dossiers around the third quarter of 2026, each a case of the form's rules.
+    fn quarter() -> Vec<CohortCount> {
+        let q = |month| m(2026, month);
+        let mut online_paid = row(q(7), Some(q(8)), Some(q(8)), Outcome::Early);
+        online_paid.online = true;
+        online_paid.fee = Fee::PaidOnline;
+        online_paid.e_result = true;
+        let mut counter_paid = row(q(8), Some(q(9)), Some(q(9)), Outcome::OnTime);
+        counter_paid.fee = Fee::PaidInPerson;
+        let mut unhappy = row(q(9), Some(q(9)), Some(q(10)), Outcome::OnTime);
+        unhappy.dissatisfied = true;
+        let mut online_open = row(q(9), None, Some(q(10)), Outcome::Open);
+        online_open.online = true;
+        online_open.fee = Fee::Unpaid;
+        counted(vec![
+            // Carried in from June: ended early in July, late in August, still open and
+            // overdue, still open and due after the quarter.
+            row(q(6), Some(q(7)), Some(q(7)), Outcome::Early),
+            row(q(6), Some(q(8)), Some(q(7)), Outcome::Late),
+            row(q(5), None, Some(q(6)), Outcome::Open),
+            row(q(6), None, Some(q(12)), Outcome::Open),
+            // Ended before the quarter: not counted in it.
+            row(q(4), Some(q(5)), Some(q(5)), Outcome::OnTime),
+            // Received in the quarter.
+            online_paid,
+            counter_paid,
+            unhappy,
+            online_open,
+            row(q(8), Some(q(8)), Some(q(9)), Outcome::StoppedInTime),
+            row(q(7), None, Some(q(9)), Outcome::Open),
+            // Received after the quarter: not counted in it.
+            row(q(10), None, Some(q(11)), Outcome::Open),
+        ])
+    }
+
+    #[test]
+    fn the_report_form_of_a_quarter() {
+        let q3 = Period::Quarter {
+            year: 2026,
+            quarter: 3,
+        };
+        let f = Form06::of(q3, &quarter());
+        assert_eq!(
+            f,
+            Form06 {
+                received_total: 10,
+                received_online: 2,
+                received_in_person: 4,
+                carried_over: 4,
+                resolved_total: 6,
+                resolved_early: 2,
+                resolved_on_time: 3,
+                resolved_late: 1,
+                pending_total: 4,
+                pending_in_time: 2,
+                pending_overdue: 2,
+            }
+        );
+    }
+
+    #[test]
+    fn the_measures_of_a_quarter() {
+        let q3 = Period::Quarter {
+            year: 2026,
+            quarter: 3,
+        };
+        let catalog = vec![
+            CatalogEntry {
+                procedure: "1.000001".parse().unwrap(),
+                online: true,
+                with_fee: true,
+                payable_online: true,
+            },
+            CatalogEntry {
+                procedure: "1.000002".parse().unwrap(),
+                online: true,
+                with_fee: false,
+                payable_online: false,
+            },
+            CatalogEntry {
+                procedure: "1.000003".parse().unwrap(),
+                online: false,
+                with_fee: true,
+                payable_online: false,
+            },
+        ];
+        let c = measures(q3, &quarter(), &catalog);
+        let get = |m: Measure| c[&m];
+        assert_eq!(get(Measure::DossiersReceived), 6);
+        assert_eq!(get(Measure::DossiersOnline), 2);
+        assert_eq!(get(Measure::DossiersProcessed), 10);
+        // Early ×2, on time ×2, stopped in time, open and due after the quarter ×2; not the
+        // late one nor the two overdue at its end.
+        assert_eq!(get(Measure::DossiersInTime), 7);
+        assert_eq!(
+            get(Measure::DossiersSatisfactory),
+            6,
+            "less the dissatisfied one"
+        );
+        assert_eq!(get(Measure::DossiersFinished), 5);
+        assert_eq!(get(Measure::DossiersWithEResult), 1);
+        assert_eq!(get(Measure::DossiersWithFee), 3);
+        assert_eq!(get(Measure::DossiersPaidOnline), 1);
+        assert_eq!(get(Measure::ProceduresInAuthority), 3);
+        assert_eq!(get(Measure::ProceduresOnline), 2);
+        assert_eq!(get(Measure::OnlineServicesUsed), 1);
+        assert_eq!(get(Measure::ProceduresWithFee), 2);
+        assert_eq!(get(Measure::ProceduresPayableOnline), 1);
+        assert!(
+            !c.contains_key(&Measure::DossiersSyncedOnTime),
+            "not counted"
+        );
+    }
+
+    fn any_month() -> impl Strategy<Value = Month> {
+        (2025i32..=2026, 1u32..=12).prop_map(|(year, month)| Month { year, month })
+    }
+
+    fn any_cohort() -> impl Strategy<Value = Cohort> {
+        (
+            any_month(),
+            proptest::option::of(0u32..6),
+            proptest::option::of(0u32..4),
+            0usize..6,
+            any::<bool>(),
+        )
+            .prop_map(|(received, ended_after, due_after, o, online)| {
+                let later = |n: u32| {
+                    let i = received.year * 12 + received.month as i32 - 1 + n as i32;
+                    Month {
+                        year: i.div_euclid(12),
+                        month: i.rem_euclid(12) as u32 + 1,
+                    }
+                };
+                let ended = ended_after.map(later);
+                let outcome = match ended {
+                    None => Outcome::Open,
+                    Some(_) => Outcome::ALL[1 + o % 5],
+                };
+                let mut c = row(received, ended, due_after.map(later), outcome);
+                c.online = online;
+                c
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_form_adds_up_and_carries_over(cohorts in proptest::collection::vec(any_cohort(), 0..60), month in 1u32..=12) {
+            let rows = counted(cohorts);
+            let p = Period::Month { year: 2026, month };
+            let f = Form06::of(p, &rows);
+            prop_assert_eq!(f.received_total, f.received_online + f.received_in_person + f.carried_over);
+            prop_assert_eq!(f.received_total, f.resolved_total + f.pending_total);
+            prop_assert_eq!(f.resolved_total, f.resolved_early + f.resolved_on_time + f.resolved_late);
+            prop_assert_eq!(f.pending_total, f.pending_in_time + f.pending_overdue);
+            let before = Form06::of(p.previous(), &rows);
+            prop_assert_eq!(f.carried_over, before.pending_total);
+            // The quarter's form is its months' receipts and endings, carried from its first.
+            let q = Period::Quarter { year: 2026, quarter: month.div_ceil(3) };
+            let fq = Form06::of(q, &rows);
+            let months: Vec<Form06> = q.months().into_iter().map(|p| Form06::of(p, &rows)).collect();
+            prop_assert_eq!(fq.carried_over, months[0].carried_over);
+            prop_assert_eq!(fq.pending_total, months[2].pending_total);
+            prop_assert_eq!(fq.resolved_total, months.iter().map(|f| f.resolved_total).sum::<u64>());
+        }
+    }
+}
