@@ -203,6 +203,8 @@ pub struct DossierFacts {
     pub prepaid_fee: i64,
     pub fee_paid: i64,
     pub rating: Option<Satisfaction>,
+    /// What the index and the report forms count of it, once received.
+    pub cohort: Option<crate::index::Cohort>,
     pub tally: Tally,
 }
 
@@ -232,6 +234,7 @@ impl DossierFacts {
             prepaid_fee: d.fee_total(),
             fee_paid: d.fee_paid,
             rating: d.rating,
+            cohort: crate::index::Cohort::of(d),
             tally,
         }
     }

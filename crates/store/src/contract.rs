@@ -5,7 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::calendar::DayOverride;
-use motcua_domain::ids::{DossierCode, ProcedureCode};
+use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
+use motcua_domain::index::{CohortCount, Month};
 use motcua_domain::lifecycle::{Dossier, Event};
 
 use crate::error::StoreError;
@@ -95,6 +96,14 @@ pub trait Store:
     /// Counters over a period, from the rollups (their cost does not grow with the number of
     /// dossiers).
     async fn stats(&self, filter: &StatsFilter) -> Result<Vec<StatRow>, StoreError>;
+    /// The cohort counts of every competent agency and procedure that a period from month
+    /// `first` to month `last` can count: received by its end and not ended before its start
+    /// (read from the cohort rollup; the cost does not grow with the number of dossiers).
+    async fn cohorts(
+        &self,
+        first: Month,
+        last: Month,
+    ) -> Result<Vec<(AgencyCode, CohortCount)>, StoreError>;
     /// Procedures with the most dossiers filed since the month of `since`, most first.
     async fn popular_procedures(
         &self,

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use motcua_domain::calendar::TZ;
 use motcua_domain::facts::{DossierFacts, Tally};
 use motcua_domain::ids::{AgencyCode, BranchCode, DossierCode, ProcedureCode};
+use motcua_domain::index::Cohort;
 use motcua_domain::lifecycle::{
     Channel, Dossier, Event, EventKind, Satisfaction, Status, Timeliness,
 };
@@ -472,7 +473,7 @@ async fn stored_tally(
 }
 
 /// The columns of `dossier_facts`, in the order [`facts_row`] gives them.
-pub(crate) const FACT_COLUMNS: [&str; 21] = [
+pub(crate) const FACT_COLUMNS: [&str; 22] = [
     "code",
     "version",
     "procedure_code",
@@ -493,6 +494,7 @@ pub(crate) const FACT_COLUMNS: [&str; 21] = [
     "prepaid_fee",
     "fee_paid",
     "rating",
+    "cohort",
     "tally",
 ];
 
@@ -506,7 +508,7 @@ pub(crate) const FACTS_UPSERT: &str = " ON CONFLICT (code) DO UPDATE SET \
      returned_at = excluded.returned_at, timeliness = excluded.timeliness, \
      supplement_requests = excluded.supplement_requests, supplement_secs = excluded.supplement_secs, \
      prepaid_fee = excluded.prepaid_fee, fee_paid = excluded.fee_paid, rating = excluded.rating, \
-     tally = excluded.tally";
+     cohort = excluded.cohort, tally = excluded.tally";
 
 pub(crate) fn facts_row(code: &str, version: u32, f: &DossierFacts) -> Vec<Value> {
     vec![
@@ -530,6 +532,7 @@ pub(crate) fn facts_row(code: &str, version: u32, f: &DossierFacts) -> Vec<Value
         f.prepaid_fee.into(),
         f.fee_paid.into(),
         f.rating.map(|r| r.as_str().to_string()).into(),
+        f.cohort.map(|c| c.encode()).unwrap_or_default().into(),
         f.tally.encode().into(),
     ]
 }
@@ -564,6 +567,7 @@ pub(crate) fn facts_from(r: &AnyRow) -> Result<DossierFacts, StoreError> {
     let status = word("status", "status")?;
     let timeliness: Option<String> = r.try_get("timeliness")?;
     let rating: Option<String> = r.try_get("rating")?;
+    let cohort: String = r.try_get("cohort")?;
     Ok(DossierFacts {
         procedure: parse::<ProcedureCode>(
             "procedure code",
@@ -590,6 +594,9 @@ pub(crate) fn facts_from(r: &AnyRow) -> Result<DossierFacts, StoreError> {
         fee_paid: r.try_get("fee_paid")?,
         rating: rating
             .map(|s| Satisfaction::parse(&s).ok_or_else(|| corrupt("rating", &s)))
+            .transpose()?,
+        cohort: (!cohort.is_empty())
+            .then(|| Cohort::decode(&cohort).map_err(|e| StoreError::Corrupt(e.to_string())))
             .transpose()?,
         tally: Tally::decode(&r.try_get::<String, _>("tally")?)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use motcua_domain::facts::{DossierFacts, Metric};
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
+use motcua_domain::index::Cohort;
 use sqlx::AnyConnection;
 
 use crate::bulk::{self, Value};
@@ -107,15 +108,25 @@ pub(crate) fn branch_col(b: Option<&str>) -> String {
     b.unwrap_or_default().to_string()
 }
 
+/// A cohort rollup row's key: the competent agency, the procedure and the cohort.
+pub(crate) type CohortKey = (AgencyCode, ProcedureCode, Cohort);
+
 /// Counts to add to rollup rows.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Rollup {
     counts: HashMap<Key, i64>,
+    cohorts: HashMap<CohortKey, i64>,
 }
 
 impl Rollup {
     /// Adds `sign` × the contributions of one dossier's facts.
     pub(crate) fn add(&mut self, f: &DossierFacts, sign: i64) {
+        if let Some(c) = f.cohort {
+            *self
+                .cohorts
+                .entry((f.competent_agency, f.procedure, c))
+                .or_insert(0) += sign;
+        }
         for (day, metric) in f.tally.entries() {
             let month = day.with_day(1).unwrap_or(*day);
             for (is_month, d) in [(false, *day), (true, month)] {
@@ -146,6 +157,43 @@ impl Rollup {
         for (k, v) in other.counts {
             *self.counts.entry(k).or_insert(0) += v;
         }
+        for (k, v) in other.cohorts {
+            *self.cohorts.entry(k).or_insert(0) += v;
+        }
+    }
+
+    /// The cohort rows with a count other than zero, in key order.
+    pub(crate) fn cohort_rows(&self) -> Vec<(&CohortKey, i64)> {
+        let mut rows: Vec<(&CohortKey, i64)> = self
+            .cohorts
+            .iter()
+            .filter(|(_, v)| **v != 0)
+            .map(|(k, v)| (k, *v))
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    pub(crate) fn cohort_count(&self, key: &CohortKey) -> i64 {
+        self.cohorts.get(key).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn set_cohort(&mut self, key: CohortKey, count: i64) {
+        self.cohorts.insert(key, count);
+    }
+
+    /// The cohort keys whose counts differ from `other`'s, in key order.
+    pub(crate) fn cohort_differences(&self, other: &Rollup) -> Vec<CohortKey> {
+        let mut keys: Vec<CohortKey> = self
+            .cohorts
+            .keys()
+            .chain(other.cohorts.keys())
+            .filter(|k| self.cohort_count(k) != other.cohort_count(k))
+            .copied()
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
     }
 
     /// The rows with a count other than zero, in key order.
@@ -221,7 +269,39 @@ impl Rollup {
             rows,
         )
         .await?;
+        let rows: Vec<Vec<Value>> = self
+            .cohort_rows()
+            .into_iter()
+            .map(|((agency, procedure, cohort), v)| {
+                vec![
+                    Value::from(agency.to_string()),
+                    Value::from(procedure.to_string()),
+                    Value::from(cohort.received.label()),
+                    Value::from(cohort.ended.map(|m| m.label()).unwrap_or_default()),
+                    Value::from(cohort.encode()),
+                    Value::from(v),
+                ]
+            })
+            .collect();
+        bulk::insert(
+            conn,
+            backend,
+            "stats_cohorts",
+            &[
+                "agency_code",
+                "procedure_code",
+                "received",
+                "ended",
+                "cohort",
+                "count",
+            ],
+            " ON CONFLICT (agency_code, procedure_code, received, ended, cohort) \
+             DO UPDATE SET count = stats_cohorts.count + excluded.count",
+            rows,
+        )
+        .await?;
         self.counts.clear();
+        self.cohorts.clear();
         Ok(())
     }
 }
@@ -253,6 +333,7 @@ mod tests {
             prepaid_fee: 0,
             fee_paid: 0,
             rating: None,
+            cohort: None,
             tally: Tally::decode(tally).unwrap(),
         }
     }

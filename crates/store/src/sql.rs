@@ -779,6 +779,20 @@ impl Store for SqlStore {
         crate::stats_sql::popular(&self.reader, since, limit).await
     }
 
+    async fn cohorts(
+        &self,
+        first: motcua_domain::index::Month,
+        last: motcua_domain::index::Month,
+    ) -> Result<
+        Vec<(
+            motcua_domain::ids::AgencyCode,
+            motcua_domain::index::CohortCount,
+        )>,
+        StoreError,
+    > {
+        crate::stats_sql::cohorts(&self.reader, first, last).await
+    }
+
     async fn rebuild_stats(&self, write: bool) -> Result<StatsCheck, StoreError> {
         crate::stats_sql::rebuild(self, write).await
     }

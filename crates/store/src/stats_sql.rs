@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate};
 use motcua_domain::facts::{DossierFacts, Tally};
-use motcua_domain::ids::ProcedureCode;
+use motcua_domain::ids::{AgencyCode, ProcedureCode};
+use motcua_domain::index::{Cohort, CohortCount, Month};
 use motcua_domain::lifecycle::{Event, replay};
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
 
@@ -191,6 +192,45 @@ pub(crate) async fn popular(
         .collect()
 }
 
+/// The cohort rollup's rows a period from `first` to `last` counts, summed per competent
+/// agency, procedure and cohort.
+pub(crate) async fn cohorts(
+    reader: &AnyPool,
+    first: Month,
+    last: Month,
+) -> Result<Vec<(AgencyCode, CohortCount)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT agency_code, procedure_code, cohort, CAST(SUM(count) AS BIGINT) AS n \
+         FROM stats_cohorts WHERE received <= $1 AND (ended = '' OR ended >= $2) \
+         GROUP BY agency_code, procedure_code, cohort",
+    )
+    .bind(last.label())
+    .bind(first.label())
+    .fetch_all(reader)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let n: i64 = r.try_get("n")?;
+        if n <= 0 {
+            continue;
+        }
+        let (agency, procedure, cohort) = cohort_key(
+            &r.try_get::<String, _>("agency_code")?,
+            &r.try_get::<String, _>("procedure_code")?,
+            &r.try_get::<String, _>("cohort")?,
+        )?;
+        out.push((
+            agency,
+            CohortCount {
+                procedure,
+                cohort,
+                count: n as u64,
+            },
+        ));
+    }
+    Ok(out)
+}
+
 /// Dossiers read per round of the rebuild.
 const CHUNK: i64 = 500;
 /// Examples of differences kept for the report.
@@ -367,14 +407,85 @@ async fn recompute(
             expected.get(k)
         ));
     }
+    // The cohort rollup likewise.
+    let mut after_key = (
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    );
+    loop {
+        let rows = sqlx::query(
+            "SELECT agency_code, procedure_code, received, ended, cohort, count FROM stats_cohorts \
+             WHERE (agency_code, procedure_code, received, ended, cohort) > ($1, $2, $3, $4, $5) \
+             ORDER BY agency_code, procedure_code, received, ended, cohort LIMIT 5000",
+        )
+        .bind(&after_key.0)
+        .bind(&after_key.1)
+        .bind(&after_key.2)
+        .bind(&after_key.3)
+        .bind(&after_key.4)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let k: (String, String, String, String, String) = (
+                r.try_get("agency_code")?,
+                r.try_get("procedure_code")?,
+                r.try_get("received")?,
+                r.try_get("ended")?,
+                r.try_get("cohort")?,
+            );
+            let count: i64 = r.try_get("count")?;
+            if count != 0 {
+                seen.set_cohort(cohort_key(&k.0, &k.1, &k.4)?, count);
+            }
+            after_key = k;
+        }
+    }
+    let differing = expected.cohort_differences(&seen);
+    check.rollups_differing += differing.len() as u64;
+    for k in differing
+        .iter()
+        .take(EXAMPLES.saturating_sub(check.examples.len()))
+    {
+        check.examples.push(format!(
+            "cohort {} {} {}: stored {}, from the facts {}",
+            k.0,
+            k.1,
+            k.2.encode(),
+            seen.cohort_count(k),
+            expected.cohort_count(k)
+        ));
+    }
     if write && check.rollups_differing > 0 {
         sqlx::query("DELETE FROM stats_rollup")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM stats_cohorts")
             .execute(&mut *conn)
             .await?;
         expected.flush(conn, backend).await?;
     }
     check.rewritten = write && (check.facts_differing > 0 || check.rollups_differing > 0);
     Ok(check)
+}
+
+/// A stored cohort rollup key.
+fn cohort_key(
+    agency: &str,
+    procedure: &str,
+    cohort: &str,
+) -> Result<crate::rollup::CohortKey, StoreError> {
+    let bad = |what: &str, v: &str| StoreError::Corrupt(format!("cohort rollup {what} {v:?}"));
+    Ok((
+        AgencyCode::parse(agency).map_err(|_| bad("agency", agency))?,
+        ProcedureCode::parse(procedure).map_err(|_| bad("procedure", procedure))?,
+        Cohort::decode(cohort).map_err(|_| bad("cohort", cohort))?,
+    ))
 }
 
 #[cfg(test)]

@@ -2375,6 +2375,50 @@ async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
     raw.execute("UPDATE stats_rollup SET count = count + 7 WHERE grain = 'm' AND agency_code = '*' AND procedure_code = '*' AND branch_code = '*' AND metric = 'submitted'")
         .await
         .unwrap();
+    // The cohort rollup holds every received dossier once, and the report form's columns add
+    // up for every month of the histories.
+    let ever = (
+        motcua_domain::index::Month {
+            year: 2000,
+            month: 1,
+        },
+        motcua_domain::index::Month {
+            year: 2100,
+            month: 12,
+        },
+    );
+    let cohorts = store.cohorts(ever.0, ever.1).await.unwrap();
+    let received: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM dossier_facts WHERE received_at IS NOT NULL")
+            .fetch_one(&raw)
+            .await
+            .unwrap();
+    assert!(received > 0);
+    assert_eq!(
+        cohorts.iter().map(|(_, c)| c.count).sum::<u64>(),
+        received as u64
+    );
+    for month in 1..=6 {
+        let p = motcua_domain::index::Period::Month { year: 2025, month };
+        let (first, last) = p.month_range();
+        let rows: Vec<_> = store
+            .cohorts(first, last)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        let f = motcua_domain::index::Form06::of(p, &rows);
+        assert_eq!(f.received_total, f.resolved_total + f.pending_total);
+        let before: Vec<_> = cohorts.iter().map(|(_, c)| c.clone()).collect();
+        assert_eq!(
+            f.carried_over,
+            motcua_domain::index::Form06::of(p.previous(), &before).pending_total
+        );
+    }
+    raw.execute("UPDATE stats_cohorts SET count = count + 3 WHERE cohort = (SELECT MIN(cohort) FROM stats_cohorts)")
+        .await
+        .unwrap();
     let broken = store.rebuild_stats(false).await.unwrap();
     assert_eq!((broken.facts_differing, broken.rewritten), (1, false));
     assert!(broken.rollups_differing >= 1, "{broken:?}");
@@ -2382,6 +2426,17 @@ async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
     assert!(fixed.rewritten);
     assert!(store.rebuild_stats(false).await.unwrap().consistent());
     assert_eq!(store.stats(&StatsFilter::default()).await.unwrap(), all);
+    let mut again = store.cohorts(ever.0, ever.1).await.unwrap();
+    let mut cohorts = cohorts;
+    let order = |v: &mut Vec<(
+        motcua_domain::ids::AgencyCode,
+        motcua_domain::index::CohortCount,
+    )>| {
+        v.sort_by_key(|(a, c)| (*a, c.procedure, c.cohort));
+    };
+    order(&mut again);
+    order(&mut cohorts);
+    assert_eq!(again, cohorts);
     raw.close().await;
 }
 

@@ -216,6 +216,68 @@ impl Cohort {
     }
 }
 
+/// A stored cohort that does not read back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a cohort: {0:?}")]
+pub struct CohortError(pub String);
+
+impl Cohort {
+    /// `2026-07|2026-08|2026-08|early|online|paid_online|e_result|`, the stored form: received,
+    /// ended, due (empty when none), outcome, channel, fee, result, rating.
+    pub fn encode(&self) -> String {
+        let month = |m: Option<Month>| m.map(Month::label).unwrap_or_default();
+        format!(
+            "{}|{}|{}|{}|{}|{}|{}|{}",
+            self.received.label(),
+            month(self.ended),
+            month(self.due),
+            self.outcome.as_str(),
+            if self.online { "online" } else { "in_person" },
+            self.fee.as_str(),
+            if self.e_result { "e_result" } else { "" },
+            if self.dissatisfied {
+                "dissatisfied"
+            } else {
+                ""
+            },
+        )
+    }
+
+    pub fn decode(s: &str) -> Result<Cohort, CohortError> {
+        let bad = || CohortError(s.to_string());
+        let parts: Vec<&str> = s.split('|').collect();
+        let [received, ended, due, outcome, channel, fee, result, rating] = parts[..] else {
+            return Err(bad());
+        };
+        let month = |m: &str| -> Result<Option<Month>, CohortError> {
+            if m.is_empty() {
+                Ok(None)
+            } else {
+                Month::parse(m).map(Some).ok_or_else(bad)
+            }
+        };
+        let flag = |v: &str, word: &str| match v {
+            "" => Ok(false),
+            w if w == word => Ok(true),
+            _ => Err(bad()),
+        };
+        Ok(Cohort {
+            received: Month::parse(received).ok_or_else(bad)?,
+            ended: month(ended)?,
+            due: month(due)?,
+            outcome: Outcome::parse(outcome).ok_or_else(bad)?,
+            online: match channel {
+                "online" => true,
+                "in_person" => false,
+                _ => return Err(bad()),
+            },
+            fee: Fee::parse(fee).ok_or_else(bad)?,
+            e_result: flag(result, "e_result")?,
+            dissatisfied: flag(rating, "dissatisfied")?,
+        })
+    }
+}
+
 /// Counted dossiers of one cohort and procedure: a row of the rollup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CohortCount {
@@ -463,6 +525,28 @@ mod tests {
             // Received after the quarter: not counted in it.
             row(q(10), None, Some(q(11)), Outcome::Open),
         ])
+    }
+
+    #[test]
+    fn cohorts_read_back() {
+        for c in quarter() {
+            assert_eq!(Cohort::decode(&c.cohort.encode()), Ok(c.cohort));
+        }
+        let mut c = quarter()[5].cohort;
+        assert_eq!(
+            c.encode(),
+            "2026-07|2026-08|2026-08|early|online|paid_online|e_result|"
+        );
+        c.dissatisfied = true;
+        assert_eq!(Cohort::decode(&c.encode()), Ok(c));
+        for bad in [
+            "",
+            "2026-07",
+            "2026-13||||in_person|none||",
+            "2026-07|||open|by_air|none||",
+        ] {
+            assert!(Cohort::decode(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod sets;
 
 use std::collections::BTreeMap;
 
-pub use cohort::{CatalogEntry, Cohort, CohortCount, Fee, Form06, Month, Outcome};
+pub use cohort::{CatalogEntry, Cohort, CohortCount, CohortError, Fee, Form06, Month, Outcome};
 pub use period::{Period, PeriodError};
 
 /// A count the formulas divide, for one scope and period.
