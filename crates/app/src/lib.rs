@@ -18,6 +18,7 @@ pub mod files;
 pub mod filing;
 pub mod floor;
 pub mod jobs;
+pub mod monitoring;
 pub mod payments;
 pub mod principal;
 pub mod public;

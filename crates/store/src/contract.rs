@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::calendar::DayOverride;
-use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
-use motcua_domain::index::{CohortCount, Month};
+use motcua_domain::ids::{DossierCode, ProcedureCode};
+use motcua_domain::index::Month;
 use motcua_domain::lifecycle::{Dossier, Event};
 
 use crate::error::StoreError;
@@ -99,11 +99,7 @@ pub trait Store:
     /// The cohort counts of every competent agency and procedure that a period from month
     /// `first` to month `last` can count: received by its end and not ended before its start
     /// (read from the cohort rollup; the cost does not grow with the number of dossiers).
-    async fn cohorts(
-        &self,
-        first: Month,
-        last: Month,
-    ) -> Result<Vec<(AgencyCode, CohortCount)>, StoreError>;
+    async fn cohorts(&self, first: Month, last: Month) -> Result<Cohorts, StoreError>;
     /// Procedures with the most dossiers filed since the month of `since`, most first.
     async fn popular_procedures(
         &self,

@@ -183,6 +183,17 @@ pub struct ChainReport {
     pub broken: Option<BrokenLink>,
 }
 
+/// What a period's figures count: the cohort counts per competent agency, and the last event
+/// of the chain they include.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cohorts {
+    pub high_water_seq: i64,
+    pub rows: Vec<(
+        motcua_domain::ids::AgencyCode,
+        motcua_domain::index::CohortCount,
+    )>,
+}
+
 /// The first event whose stored hash does not follow from its predecessor and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BrokenLink {

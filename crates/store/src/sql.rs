@@ -783,14 +783,8 @@ impl Store for SqlStore {
         &self,
         first: motcua_domain::index::Month,
         last: motcua_domain::index::Month,
-    ) -> Result<
-        Vec<(
-            motcua_domain::ids::AgencyCode,
-            motcua_domain::index::CohortCount,
-        )>,
-        StoreError,
-    > {
-        crate::stats_sql::cohorts(&self.reader, first, last).await
+    ) -> Result<crate::model::Cohorts, StoreError> {
+        crate::stats_sql::cohorts(&self.reader, self.backend, first, last).await
     }
 
     async fn rebuild_stats(&self, write: bool) -> Result<StatsCheck, StoreError> {

@@ -14,7 +14,7 @@ use crate::bulk;
 use crate::chain::Envelope;
 use crate::contract::Backend;
 use crate::error::StoreError;
-use crate::model::{StatRow, StatsCheck, StatsFilter};
+use crate::model::{Cohorts, StatRow, StatsCheck, StatsFilter};
 use crate::record::{FACT_COLUMNS, FACTS_UPSERT, facts_from, facts_row};
 use crate::rollup::{ALL, Rollup};
 use crate::sql::{SqlStore, parse};
@@ -193,12 +193,22 @@ pub(crate) async fn popular(
 }
 
 /// The cohort rollup's rows a period from `first` to `last` counts, summed per competent
-/// agency, procedure and cohort.
+/// agency, procedure and cohort, with the chain's last event they include (read in one
+/// snapshot).
 pub(crate) async fn cohorts(
     reader: &AnyPool,
+    backend: Backend,
     first: Month,
     last: Month,
-) -> Result<Vec<(AgencyCode, CohortCount)>, StoreError> {
+) -> Result<Cohorts, StoreError> {
+    let mut tx = reader.begin().await?;
+    if backend == Backend::Postgres {
+        tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+    }
+    let high_water_seq: i64 = sqlx::query_scalar("SELECT seq FROM chain_head WHERE id = 1")
+        .fetch_one(&mut *tx)
+        .await?;
     let rows = sqlx::query(
         "SELECT agency_code, procedure_code, cohort, CAST(SUM(count) AS BIGINT) AS n \
          FROM stats_cohorts WHERE received <= $1 AND (ended = '' OR ended >= $2) \
@@ -206,8 +216,9 @@ pub(crate) async fn cohorts(
     )
     .bind(last.label())
     .bind(first.label())
-    .fetch_all(reader)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let n: i64 = r.try_get("n")?;
@@ -228,7 +239,10 @@ pub(crate) async fn cohorts(
             },
         ));
     }
-    Ok(out)
+    Ok(Cohorts {
+        high_water_seq,
+        rows: out,
+    })
 }
 
 /// Dossiers read per round of the rebuild.

@@ -6,8 +6,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{
-    auth, citizen, documents, dossiers, filing, floor, health, payments, procedures, queue,
-    ratings, reference, stats, track, work,
+    auth, citizen, documents, dossiers, filing, floor, health, monitoring, payments, procedures,
+    queue, ratings, reference, stats, track, work,
 };
 use motcua_app::App;
 
@@ -103,6 +103,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(work::read_alert))
         .routes(routes!(track::track))
         .routes(routes!(stats::daily))
+        .routes(routes!(monitoring::index))
         .routes(routes!(reference::agencies))
         .routes(routes!(reference::branches))
         .routes(routes!(queue::take))

@@ -5,7 +5,7 @@
 //! Stored as a rollup of counts per cohort, a province-year figure reads a bounded number of
 //! rows whatever the number of dossiers.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::{Counts, Measure, Period};
 use crate::calendar::TZ;
@@ -55,6 +55,12 @@ impl Period {
             _ => unreachable!("a period has months"),
         };
         (at(months.first()), at(months.last()))
+    }
+
+    /// The day open dossiers are judged on: the period's last day, or `today` while it runs.
+    pub fn judged_on(self, today: NaiveDate) -> NaiveDate {
+        let last = self.bounds().1.pred_opt().unwrap_or(self.bounds().1);
+        last.min(today)
     }
 }
 
@@ -141,8 +147,8 @@ pub struct Cohort {
     pub received: Month,
     /// When it ended (result issued, refused or withdrawn); none while open.
     pub ended: Option<Month>,
-    /// The appointment's month; none without one.
-    pub due: Option<Month>,
+    /// The appointment's day; none without one.
+    pub due: Option<NaiveDate>,
     pub outcome: Outcome,
     pub online: bool,
     pub fee: Fee,
@@ -187,7 +193,7 @@ impl Cohort {
         Some(Cohort {
             received,
             ended: ended.map(Month::of),
-            due: d.due_at.map(Month::of),
+            due: d.due_at.map(|t| t.with_timezone(&TZ).date_naive()),
             outcome,
             online: d.intake.channel == Channel::Online,
             fee,
@@ -210,9 +216,10 @@ impl Cohort {
         self.ended.is_none_or(|e| e > last)
     }
 
-    /// Overdue at the end of `last`, if still open then: due in or before that month.
-    fn overdue_after(&self, last: Month) -> bool {
-        self.due.is_some_and(|d| d <= last)
+    /// Overdue if still open on day `as_of`: due before it (a dossier due that day is still
+    /// in time).
+    fn overdue_on(&self, as_of: NaiveDate) -> bool {
+        self.due.is_some_and(|d| d < as_of)
     }
 }
 
@@ -222,15 +229,17 @@ impl Cohort {
 pub struct CohortError(pub String);
 
 impl Cohort {
-    /// `2026-07|2026-08|2026-08|early|online|paid_online|e_result|`, the stored form: received,
-    /// ended, due (empty when none), outcome, channel, fee, result, rating.
+    /// `2026-07|2026-08|2026-08-14|early|online|paid_online|e_result|`, the stored form:
+    /// received, ended (empty while open), due day (empty when none), outcome, channel, fee,
+    /// result, rating.
     pub fn encode(&self) -> String {
-        let month = |m: Option<Month>| m.map(Month::label).unwrap_or_default();
         format!(
             "{}|{}|{}|{}|{}|{}|{}|{}",
             self.received.label(),
-            month(self.ended),
-            month(self.due),
+            self.ended.map(Month::label).unwrap_or_default(),
+            self.due
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
             self.outcome.as_str(),
             if self.online { "online" } else { "in_person" },
             self.fee.as_str(),
@@ -249,12 +258,13 @@ impl Cohort {
         let [received, ended, due, outcome, channel, fee, result, rating] = parts[..] else {
             return Err(bad());
         };
-        let month = |m: &str| -> Result<Option<Month>, CohortError> {
-            if m.is_empty() {
-                Ok(None)
-            } else {
-                Month::parse(m).map(Some).ok_or_else(bad)
-            }
+        let ended = match ended {
+            "" => None,
+            m => Some(Month::parse(m).ok_or_else(bad)?),
+        };
+        let due = match due {
+            "" => None,
+            d => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad())?),
         };
         let flag = |v: &str, word: &str| match v {
             "" => Ok(false),
@@ -263,8 +273,8 @@ impl Cohort {
         };
         Ok(Cohort {
             received: Month::parse(received).ok_or_else(bad)?,
-            ended: month(ended)?,
-            due: month(due)?,
+            ended,
+            due,
             outcome: Outcome::parse(outcome).ok_or_else(bad)?,
             online: match channel {
                 "online" => true,
@@ -298,9 +308,14 @@ pub struct CatalogEntry {
     pub payable_online: bool,
 }
 
-/// The measures motcua counts for a period from the scope's cohorts and catalog; the others
-/// stay absent (not counted).
-pub fn measures(period: Period, rows: &[CohortCount], catalog: &[CatalogEntry]) -> Counts {
+/// The measures motcua counts for a period from the scope's cohorts and catalog, open dossiers
+/// judged on day `as_of` ([`Period::judged_on`]); the others stay absent (not counted).
+pub fn measures(
+    period: Period,
+    as_of: NaiveDate,
+    rows: &[CohortCount],
+    catalog: &[CatalogEntry],
+) -> Counts {
     let (first, last) = period.month_range();
     let mut c = Counts::new();
     let mut add = |m: Measure, n: u64| *c.entry(m).or_insert(0) += n;
@@ -344,7 +359,7 @@ pub fn measures(period: Period, rows: &[CohortCount], catalog: &[CatalogEntry]) 
         if k.processed_in(first, last) {
             add(Measure::DossiersProcessed, n);
             let in_time = if k.open_after(last) {
-                !k.overdue_after(last)
+                !k.overdue_on(as_of)
             } else {
                 k.outcome.in_time()
             };
@@ -406,8 +421,12 @@ pub struct Form06 {
 }
 
 impl Form06 {
-    /// The form's figures of `rows` for `period`.
-    pub fn of<'a>(period: Period, rows: impl IntoIterator<Item = &'a CohortCount>) -> Form06 {
+    /// The form's figures of `rows` for `period`, open dossiers judged on day `as_of`.
+    pub fn of<'a>(
+        period: Period,
+        as_of: NaiveDate,
+        rows: impl IntoIterator<Item = &'a CohortCount>,
+    ) -> Form06 {
         let (first, last) = period.month_range();
         let mut f = Form06::default();
         for r in rows {
@@ -425,7 +444,7 @@ impl Form06 {
             }
             if k.open_after(last) {
                 f.pending_total += n;
-                if k.overdue_after(last) {
+                if k.overdue_on(as_of) {
                     f.pending_overdue += n;
                 } else {
                     f.pending_in_time += n;
@@ -468,11 +487,12 @@ mod tests {
         Month { year, month }
     }
 
+    /// A cohort; `due` is the 15th of its month.
     fn row(received: Month, ended: Option<Month>, due: Option<Month>, outcome: Outcome) -> Cohort {
         Cohort {
             received,
             ended,
-            due,
+            due: due.map(|m| NaiveDate::from_ymd_opt(m.year, m.month, 15).unwrap()),
             outcome,
             online: false,
             fee: Fee::None,
@@ -535,7 +555,7 @@ mod tests {
         let mut c = quarter()[5].cohort;
         assert_eq!(
             c.encode(),
-            "2026-07|2026-08|2026-08|early|online|paid_online|e_result|"
+            "2026-07|2026-08|2026-08-15|early|online|paid_online|e_result|"
         );
         c.dissatisfied = true;
         assert_eq!(Cohort::decode(&c.encode()), Ok(c));
@@ -555,7 +575,7 @@ mod tests {
             year: 2026,
             quarter: 3,
         };
-        let f = Form06::of(q3, &quarter());
+        let f = Form06::of(q3, q3.judged_on(NaiveDate::MAX), &quarter());
         assert_eq!(
             f,
             Form06 {
@@ -600,7 +620,7 @@ mod tests {
                 payable_online: false,
             },
         ];
-        let c = measures(q3, &quarter(), &catalog);
+        let c = measures(q3, q3.judged_on(NaiveDate::MAX), &quarter(), &catalog);
         let get = |m: Measure| c[&m];
         assert_eq!(get(Measure::DossiersReceived), 6);
         assert_eq!(get(Measure::DossiersOnline), 2);
@@ -664,17 +684,18 @@ mod tests {
         fn the_form_adds_up_and_carries_over(cohorts in proptest::collection::vec(any_cohort(), 0..60), month in 1u32..=12) {
             let rows = counted(cohorts);
             let p = Period::Month { year: 2026, month };
-            let f = Form06::of(p, &rows);
+            let judged = |p: Period| p.judged_on(NaiveDate::MAX);
+            let f = Form06::of(p, judged(p), &rows);
             prop_assert_eq!(f.received_total, f.received_online + f.received_in_person + f.carried_over);
             prop_assert_eq!(f.received_total, f.resolved_total + f.pending_total);
             prop_assert_eq!(f.resolved_total, f.resolved_early + f.resolved_on_time + f.resolved_late);
             prop_assert_eq!(f.pending_total, f.pending_in_time + f.pending_overdue);
-            let before = Form06::of(p.previous(), &rows);
+            let before = Form06::of(p.previous(), judged(p.previous()), &rows);
             prop_assert_eq!(f.carried_over, before.pending_total);
             // The quarter's form is its months' receipts and endings, carried from its first.
             let q = Period::Quarter { year: 2026, quarter: month.div_ceil(3) };
-            let fq = Form06::of(q, &rows);
-            let months: Vec<Form06> = q.months().into_iter().map(|p| Form06::of(p, &rows)).collect();
+            let fq = Form06::of(q, judged(q), &rows);
+            let months: Vec<Form06> = q.months().into_iter().map(|p| Form06::of(p, judged(p), &rows)).collect();
             prop_assert_eq!(fq.carried_over, months[0].carried_over);
             prop_assert_eq!(fq.pending_total, months[2].pending_total);
             prop_assert_eq!(fq.resolved_total, months.iter().map(|f| f.resolved_total).sum::<u64>());

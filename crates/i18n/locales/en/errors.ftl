@@ -212,3 +212,7 @@ error-too-many-drafts = You have { $max } drafts not yet submitted; submit or de
 error-drafts-full = Your drafts hold the most files allowed ({ $max_mb } MB); submit or delete a draft, or remove files, to make room.
 error-contact-unchanged = This is already your account's e-mail address or phone number.
 error-contact-taken = Another account uses this e-mail address or phone number.
+error-unknown-formula-set = No such formula set. The sets are qd766-2022 and dvcqg-2026-09.
+error-scope-code-required = Give the agency's or the commune's code (code) for this scope.
+error-scope-mismatch = This code is not of the chosen kind of scope (a commune for commune, another agency for agency).
+error-invalid-period = Invalid period: { $problem }

@@ -212,3 +212,7 @@ error-too-many-drafts = Bạn đang có { $max } hồ sơ nháp chưa nộp; hã
 error-drafts-full = Các hồ sơ nháp của bạn đã dùng hết dung lượng tệp cho phép ({ $max_mb } MB); hãy nộp hoặc xóa bớt hồ sơ nháp, hoặc xóa bớt tệp.
 error-contact-unchanged = Đây đã là e-mail hoặc số điện thoại của tài khoản bạn.
 error-contact-taken = Một tài khoản khác đang dùng e-mail hoặc số điện thoại này.
+error-unknown-formula-set = Không có bộ công thức này. Các bộ hiện có: qd766-2022, dvcqg-2026-09.
+error-scope-code-required = Hãy cho biết mã cơ quan hoặc mã xã (code) của phạm vi này.
+error-scope-mismatch = Mã này không thuộc loại phạm vi đã chọn (xã, phường, đặc khu cho phạm vi commune; cơ quan khác cho phạm vi agency).
+error-invalid-period = Kỳ không hợp lệ: { $problem }

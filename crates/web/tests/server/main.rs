@@ -13,3 +13,4 @@ mod browser;
 mod citizen;
 mod filing;
 mod floor;
+mod monitoring;
