@@ -11,6 +11,7 @@
 //! per few hundred rows.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use chrono::{Datelike, NaiveDate};
 use motcua_domain::facts::{DossierFacts, Metric};
@@ -111,6 +112,31 @@ pub(crate) fn branch_col(b: Option<&str>) -> String {
 /// A cohort rollup row's key: the competent agency, the procedure and the cohort.
 pub(crate) type CohortKey = (AgencyCode, ProcedureCode, Cohort);
 
+/// The entries with a count other than zero, in key order.
+fn nonzero<K: Ord + Hash>(counts: &HashMap<K, i64>) -> Vec<(&K, i64)> {
+    let mut rows: Vec<(&K, i64)> = counts
+        .iter()
+        .filter(|(_, v)| **v != 0)
+        .map(|(k, v)| (k, *v))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The keys whose counts differ between `a` and `b` (a missing key counts zero), in key order.
+fn differing<K: Ord + Hash + Clone>(a: &HashMap<K, i64>, b: &HashMap<K, i64>) -> Vec<K> {
+    let count = |m: &HashMap<K, i64>, k: &K| m.get(k).copied().unwrap_or(0);
+    let mut keys: Vec<K> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| count(a, k) != count(b, k))
+        .cloned()
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// Counts to add to rollup rows.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Rollup {
@@ -164,14 +190,7 @@ impl Rollup {
 
     /// The cohort rows with a count other than zero, in key order.
     pub(crate) fn cohort_rows(&self) -> Vec<(&CohortKey, i64)> {
-        let mut rows: Vec<(&CohortKey, i64)> = self
-            .cohorts
-            .iter()
-            .filter(|(_, v)| **v != 0)
-            .map(|(k, v)| (k, *v))
-            .collect();
-        rows.sort();
-        rows
+        nonzero(&self.cohorts)
     }
 
     pub(crate) fn cohort_count(&self, key: &CohortKey) -> i64 {
@@ -184,28 +203,12 @@ impl Rollup {
 
     /// The cohort keys whose counts differ from `other`'s, in key order.
     pub(crate) fn cohort_differences(&self, other: &Rollup) -> Vec<CohortKey> {
-        let mut keys: Vec<CohortKey> = self
-            .cohorts
-            .keys()
-            .chain(other.cohorts.keys())
-            .filter(|k| self.cohort_count(k) != other.cohort_count(k))
-            .copied()
-            .collect();
-        keys.sort();
-        keys.dedup();
-        keys
+        differing(&self.cohorts, &other.cohorts)
     }
 
     /// The rows with a count other than zero, in key order.
     pub(crate) fn rows(&self) -> Vec<(&Key, i64)> {
-        let mut rows: Vec<(&Key, i64)> = self
-            .counts
-            .iter()
-            .filter(|(_, v)| **v != 0)
-            .map(|(k, v)| (k, *v))
-            .collect();
-        rows.sort();
-        rows
+        nonzero(&self.counts)
     }
 
     pub(crate) fn set(&mut self, key: Key, count: i64) {
@@ -214,16 +217,7 @@ impl Rollup {
 
     /// The keys whose counts differ from `other`'s (a missing key counts zero), in key order.
     pub(crate) fn differences(&self, other: &Rollup) -> Vec<Key> {
-        let mut keys: Vec<Key> = self
-            .counts
-            .keys()
-            .chain(other.counts.keys())
-            .filter(|k| self.get(k) != other.get(k))
-            .cloned()
-            .collect();
-        keys.sort();
-        keys.dedup();
-        keys
+        differing(&self.counts, &other.counts)
     }
 
     pub(crate) fn get(&self, key: &Key) -> i64 {

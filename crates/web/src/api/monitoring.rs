@@ -35,7 +35,7 @@ pub(crate) struct IndexParams {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct PeriodView {
+pub(crate) struct IndexPeriod {
     /// `month`, `quarter` or `year`.
     kind: &'static str,
     /// `2026`, `2026-Q3` or `2026-09`.
@@ -47,7 +47,7 @@ pub(crate) struct PeriodView {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct MetricView {
+pub(crate) struct IndexMetric {
     code: &'static str,
     name: &'static str,
     /// The formula in words (Vietnamese, as published).
@@ -67,14 +67,14 @@ pub(crate) struct MetricView {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct GroupView {
+pub(crate) struct IndexGroup {
     code: &'static str,
     name: &'static str,
     max: f64,
     score: f64,
     /// The maxima of the metrics that could be scored.
     scored_max: f64,
-    metrics: Vec<MetricView>,
+    metrics: Vec<IndexMetric>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -84,14 +84,14 @@ pub(crate) struct IndexView {
     formula_set_name: &'static str,
     /// What the set takes without an official text to confirm it.
     formula_notes: Vec<&'static str>,
-    period: PeriodView,
+    period: IndexPeriod,
     /// `province`, `agency` or `commune`.
     scope: &'static str,
     code: Option<String>,
     score: f64,
     max: f64,
     scored_max: f64,
-    groups: Vec<GroupView>,
+    groups: Vec<IndexGroup>,
     computed_at: DateTime<Utc>,
     /// The last event of the audit chain the figures include.
     high_water_seq: i64,
@@ -145,7 +145,7 @@ fn view(r: IndexReport, lang: Lang) -> IndexView {
         .groups
         .iter()
         .zip(r.result.groups)
-        .map(|(g, gr)| GroupView {
+        .map(|(g, gr)| IndexGroup {
             code: g.code,
             name: name(g.name_vi, g.name_en),
             max: gr.max,
@@ -155,7 +155,7 @@ fn view(r: IndexReport, lang: Lang) -> IndexView {
                 .metrics
                 .iter()
                 .zip(gr.metrics)
-                .map(|(m, mr)| MetricView {
+                .map(|(m, mr)| IndexMetric {
                     code: m.code,
                     name: name(m.name_vi, m.name_en),
                     formula: m.formula_vi,
@@ -177,7 +177,7 @@ fn view(r: IndexReport, lang: Lang) -> IndexView {
         formula_set: r.set.id,
         formula_set_name: name(r.set.name_vi, r.set.name_en),
         formula_notes: r.set.notes.to_vec(),
-        period: PeriodView {
+        period: IndexPeriod {
             kind: r.period.kind(),
             label: r.period.label(),
             from,

@@ -491,13 +491,7 @@ pub(crate) async fn page(
             ],
         ),
     };
-    let names: BTreeMap<String, String> = store
-        .users()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| (u.username, u.full_name))
-        .collect();
+    let names = super::admin_audit::staff_names(state).await;
     let changes = store
         .admin_changes(20)
         .await

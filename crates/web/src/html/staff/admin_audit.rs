@@ -59,6 +59,18 @@ struct AuditPage<'a> {
     check: Option<(bool, String)>,
 }
 
+/// Officers' full names by username (a name that cannot be read shows as the username).
+pub(crate) async fn staff_names(state: &App) -> BTreeMap<String, String> {
+    state
+        .store
+        .users()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.username, u.full_name))
+        .collect()
+}
+
 /// `GET /staff/admin/audit[?entity=…][&verify=1]`.
 pub(crate) async fn show(
     State(state): State<App>,
@@ -72,13 +84,7 @@ pub(crate) async fn show(
     }
     let store = &state.store;
     let chosen = get(&q, "entity");
-    let names: BTreeMap<String, String> = store
-        .users()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| (u.username, u.full_name))
-        .collect();
+    let names = staff_names(&state).await;
     let changes = match store.admin_changes(SHOWN).await {
         Ok(changes) => changes,
         Err(e) => return crate::html::public::catalog::store_failure(&c, e),
