@@ -7,8 +7,8 @@ use motcua_domain::ids::AgencyCode;
 use motcua_domain::index::{
     self, CatalogEntry, CohortCount, FormulaSet, IndexResult, Period, ScopeKind, sets,
 };
-use motcua_store::AgencyKind;
 use motcua_store::OnlineLevel;
+use motcua_store::{Agency, AgencyKind, Cohorts, Procedure};
 
 use crate::App;
 use crate::error::{AppError, Kind};
@@ -37,8 +37,17 @@ pub struct IndexReport {
     pub high_water_seq: i64,
 }
 
-/// Computes the index of a scope for a period.
-pub async fn index(state: &App, q: &IndexQuery) -> Result<IndexReport, AppError> {
+/// What every scope's index of one period is computed from, read once.
+struct Inputs {
+    set: FormulaSet,
+    agencies: Vec<Agency>,
+    cohorts: Cohorts,
+    procedures: Vec<Procedure>,
+    payable: bool,
+    computed_at: DateTime<Utc>,
+}
+
+async fn inputs(state: &App, q: &IndexQuery) -> Result<Inputs, AppError> {
     let set = match q.formula.as_deref().filter(|f| !f.is_empty()) {
         None => sets::find(sets::DEFAULT).expect("the default set ships"),
         Some(id) => sets::find(id).ok_or_else(|| {
@@ -50,15 +59,31 @@ pub async fn index(state: &App, q: &IndexQuery) -> Result<IndexReport, AppError>
         })?,
     };
     let agencies = state.store.agencies().await?;
-    let within: Box<dyn Fn(&AgencyCode) -> bool + Send + Sync> = match (q.scope, q.code) {
-        (ScopeKind::Province, _) => Box::new(|_| true),
-        (_, None) => {
-            return Err(AppError::new(
-                Kind::BadRequest,
-                "code_required",
-                "error-scope-code-required",
-            ));
-        }
+    check_scope(&agencies, q.scope, q.code)?;
+    let (first, last) = q.period.month_range();
+    Ok(Inputs {
+        set,
+        agencies,
+        cohorts: state.store.cohorts(first, last).await?,
+        procedures: state.store.procedures().await?,
+        payable: state.payment.is_some(),
+        computed_at: Utc::now(),
+    })
+}
+
+/// The scope names an agency of its kind (a commune for `commune`).
+fn check_scope(
+    agencies: &[Agency],
+    scope: ScopeKind,
+    code: Option<AgencyCode>,
+) -> Result<(), AppError> {
+    match (scope, code) {
+        (ScopeKind::Province, _) => Ok(()),
+        (_, None) => Err(AppError::new(
+            Kind::BadRequest,
+            "code_required",
+            "error-scope-code-required",
+        )),
         (scope, Some(code)) => {
             let agency = agencies
                 .iter()
@@ -71,24 +96,25 @@ pub async fn index(state: &App, q: &IndexQuery) -> Result<IndexReport, AppError>
                     "error-scope-mismatch",
                 ));
             }
-            Box::new(move |a: &AgencyCode| code.covers(a))
+            Ok(())
         }
-    };
-    let (first, last) = q.period.month_range();
-    let cohorts = state.store.cohorts(first, last).await?;
-    let rows: Vec<CohortCount> = cohorts
+    }
+}
+
+/// The index of one scope from the inputs.
+fn compute(i: &Inputs, period: Period, scope: ScopeKind, code: Option<AgencyCode>) -> IndexReport {
+    let within = |a: &AgencyCode| code.is_none_or(|c| c.covers(a));
+    let rows: Vec<CohortCount> = i
+        .cohorts
         .rows
-        .into_iter()
+        .iter()
         .filter(|(agency, _)| within(agency))
-        .map(|(_, c)| c)
+        .map(|(_, c)| c.clone())
         .collect();
-    let payable = state.payment.is_some();
-    let catalog: Vec<CatalogEntry> = state
-        .store
-        .procedures()
-        .await?
-        .into_iter()
-        .filter(|p| match q.scope {
+    let catalog: Vec<CatalogEntry> = i
+        .procedures
+        .iter()
+        .filter(|p| match scope {
             ScopeKind::Province => true,
             ScopeKind::Agency => within(&p.agency),
             // Every commune handles the procedures of the commune level.
@@ -104,19 +130,57 @@ pub async fn index(state: &App, q: &IndexQuery) -> Result<IndexReport, AppError>
                 procedure: p.code,
                 online,
                 with_fee,
-                payable_online: payable && online && online_fee,
+                payable_online: i.payable && online && online_fee,
             }
         })
         .collect();
-    let today = motcua_domain::facts::local_day(Utc::now());
-    let counts = index::cohort::measures(q.period, q.period.judged_on(today), &rows, &catalog);
-    Ok(IndexReport {
-        result: index::evaluate(&set, q.scope, &counts),
-        set,
-        period: q.period,
-        scope: q.scope,
-        code: q.code,
-        computed_at: Utc::now(),
-        high_water_seq: cohorts.high_water_seq,
-    })
+    let today = motcua_domain::facts::local_day(i.computed_at);
+    let counts = index::cohort::measures(period, period.judged_on(today), &rows, &catalog);
+    IndexReport {
+        result: index::evaluate(&i.set, scope, &counts),
+        set: i.set.clone(),
+        period,
+        scope,
+        code,
+        computed_at: i.computed_at,
+        high_water_seq: i.cohorts.high_water_seq,
+    }
+}
+
+/// Computes the index of a scope for a period.
+pub async fn index(state: &App, q: &IndexQuery) -> Result<IndexReport, AppError> {
+    let i = inputs(state, q).await?;
+    Ok(compute(&i, q.period, q.scope, q.code))
+}
+
+/// The index of a scope and of each agency directly under it (communes as communes), for
+/// drilling down; all from one reading of the rollup.
+pub async fn tree(
+    state: &App,
+    q: &IndexQuery,
+) -> Result<(IndexReport, Vec<(Agency, IndexReport)>), AppError> {
+    let i = inputs(state, q).await?;
+    let parent = compute(&i, q.period, q.scope, q.code);
+    let root = match q.code {
+        Some(code) => Some(code),
+        None => i
+            .agencies
+            .iter()
+            .find(|a| a.kind == AgencyKind::Province)
+            .map(|a| a.code),
+    };
+    let children = i
+        .agencies
+        .iter()
+        .filter(|a| a.parent.is_some() && a.parent == root)
+        .map(|a| {
+            let scope = if a.kind == AgencyKind::Commune {
+                ScopeKind::Commune
+            } else {
+                ScopeKind::Agency
+            };
+            (a.clone(), compute(&i, q.period, scope, Some(a.code)))
+        })
+        .collect();
+    Ok((parent, children))
 }

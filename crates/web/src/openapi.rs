@@ -104,6 +104,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(track::track))
         .routes(routes!(stats::daily))
         .routes(routes!(monitoring::index))
+        .routes(routes!(monitoring::tree))
         .routes(routes!(reference::agencies))
         .routes(routes!(reference::branches))
         .routes(routes!(queue::take))

@@ -88,6 +88,8 @@ pub(crate) struct IndexView {
     /// `province`, `agency` or `commune`.
     scope: &'static str,
     code: Option<String>,
+    /// The agency's or the commune's name (in a drill-down).
+    name: Option<String>,
     score: f64,
     max: f64,
     scored_max: f64,
@@ -134,7 +136,7 @@ fn query(p: IndexParams) -> Result<IndexQuery, WebError> {
     })
 }
 
-fn view(r: IndexReport, lang: Lang) -> IndexView {
+fn view(r: IndexReport, lang: Lang, agency: Option<&motcua_store::Agency>) -> IndexView {
     let name = |vi: &'static str, en: &'static str| match lang {
         Lang::Vi => vi,
         Lang::En => en,
@@ -185,6 +187,10 @@ fn view(r: IndexReport, lang: Lang) -> IndexView {
         },
         scope: r.scope.as_str(),
         code: r.code.map(|c| c.to_string()),
+        name: agency.map(|a| match (lang, &a.name_en) {
+            (Lang::En, Some(en)) => en.clone(),
+            _ => a.name.clone(),
+        }),
         score: r.result.score,
         max: r.result.max,
         scored_max: r.result.scored_max,
@@ -208,5 +214,35 @@ pub(crate) async fn index(
 ) -> Result<Json<IndexView>, WebError> {
     let q = query(p)?;
     let report = monitoring::index(&state, &q).await?;
-    Ok(Json(view(report, lang)))
+    Ok(Json(view(report, lang, None)))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct IndexTree {
+    /// The scope asked for.
+    parent: IndexView,
+    /// Each agency directly under it (a commune with the commune scope), in the tree's order.
+    children: Vec<IndexView>,
+}
+
+/// The service index of a scope and of each agency or commune directly under it, for drilling
+/// down (public); the same query as `/api/v1/stats/index`.
+#[utoipa::path(
+    get, path = "/api/v1/stats/index/tree", tag = "statistics", params(IndexParams),
+    responses((status = 200, body = IndexTree), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn tree(
+    State(state): State<App>,
+    ReqLang(lang): ReqLang,
+    ApiQuery(p): ApiQuery<IndexParams>,
+) -> Result<Json<IndexTree>, WebError> {
+    let q = query(p)?;
+    let (parent, children) = monitoring::tree(&state, &q).await?;
+    Ok(Json(IndexTree {
+        parent: view(parent, lang, None),
+        children: children
+            .into_iter()
+            .map(|(agency, r)| view(r, lang, Some(&agency)))
+            .collect(),
+    }))
 }

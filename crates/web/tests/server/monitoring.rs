@@ -92,6 +92,38 @@ async fn the_index_counts_received_dossiers_and_flags_what_it_cannot(app: App) {
     assert_eq!(year["period"]["kind"], "year");
     assert_eq!(metric(&year, "DOSSIER_PROGRESS")["denominator"], 4);
 
+    // The drill-down: the province and each agency under it, from the same reading.
+    let (s, tree) = app
+        .get(&month.replace("/index?", "/index/tree?"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{tree}");
+    assert_eq!(
+        metric(&tree["parent"], "DOSSIER_PROGRESS")["denominator"],
+        4
+    );
+    let children = tree["children"].as_array().unwrap();
+    let department = children
+        .iter()
+        .find(|c| c["code"] == DEPARTMENT)
+        .unwrap_or_else(|| panic!("{DEPARTMENT} under the province: {tree}"));
+    assert_eq!(department["scope"], "agency");
+    assert!(department["name"].is_string());
+    let under: u64 = children
+        .iter()
+        .map(|c| {
+            metric(c, "DOSSIER_PROGRESS")["denominator"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(
+        under, 4,
+        "every dossier's agency is under the province once"
+    );
+    if let Some(commune) = children.iter().find(|c| c["code"] == COMMUNE) {
+        assert_eq!(commune["scope"], "commune");
+    }
+
     // Refusals name what is wrong.
     for (query, status, code) in [
         ("period=week", StatusCode::BAD_REQUEST, "invalid_period"),
