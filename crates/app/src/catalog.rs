@@ -33,6 +33,37 @@ struct Snapshot {
     index: Arc<CatalogIndex>,
     agencies: Arc<Vec<Agency>>,
     branches: Arc<Vec<Branch>>,
+    offers: Arc<Vec<Offer>>,
+}
+
+/// What the service index needs of a procedure: who handles it and how it can be filed and paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub code: motcua_domain::ids::ProcedureCode,
+    /// The implementing agency.
+    pub agency: AgencyCode,
+    /// A procedure of the commune level ("Cấp Xã"), which every commune handles.
+    pub commune_level: bool,
+    /// Offered online, partly or fully.
+    pub online: bool,
+    /// Charges a fee by some method.
+    pub with_fee: bool,
+    /// Charges a fee when filed online.
+    pub online_fee: bool,
+}
+
+impl Offer {
+    fn of(p: &motcua_store::Procedure) -> Offer {
+        let charges = |m: &motcua_store::SubmissionMethod| m.fee_vnd.is_some_and(|f| f > 0);
+        Offer {
+            code: p.code,
+            agency: p.agency,
+            commune_level: p.level.to_lowercase().contains("xã"),
+            online: p.online_level != motcua_store::OnlineLevel::None,
+            with_fee: p.methods.iter().any(charges),
+            online_fee: p.online_method().is_some_and(charges),
+        }
+    }
 }
 
 async fn build(store: &dyn Store, phrases: &Phrases) -> Result<Snapshot, CatalogError> {
@@ -42,6 +73,7 @@ async fn build(store: &dyn Store, phrases: &Phrases) -> Result<Snapshot, Catalog
     let agencies = store.agencies().await?;
     let branches = store.branches().await?;
     let names: HashMap<_, _> = agencies.iter().map(|a| (a.code, a.name.clone())).collect();
+    let offers = procedures.iter().map(Offer::of).collect();
     let phrases = phrases.clone();
     let index =
         tokio::task::spawn_blocking(move || CatalogIndex::build(&procedures, &names, &phrases))
@@ -51,6 +83,7 @@ async fn build(store: &dyn Store, phrases: &Phrases) -> Result<Snapshot, Catalog
         index: Arc::new(index),
         agencies: Arc::new(agencies),
         branches: Arc::new(branches),
+        offers: Arc::new(offers),
     })
 }
 
@@ -120,6 +153,11 @@ impl Catalog {
                     && a.admin_unit_code.as_deref() == Some(unit)
             })
             .map(|a| a.code)
+    }
+
+    /// Every procedure's offer, as of the last build.
+    pub fn offers(&self) -> Arc<Vec<Offer>> {
+        self.snapshot().offers.clone()
     }
 
     /// The branches as of the last build.

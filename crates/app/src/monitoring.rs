@@ -2,15 +2,17 @@
 //! quarter or a year: the cohort rollup counted for the period (never the events or the
 //! per-dossier rows), the catalog of the procedures the scope handles, and a formula set.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use motcua_domain::ids::AgencyCode;
 use motcua_domain::index::{
     self, CatalogEntry, CohortCount, FormulaSet, IndexResult, Period, ScopeKind, sets,
 };
-use motcua_store::OnlineLevel;
-use motcua_store::{Agency, AgencyKind, Cohorts, Procedure};
+use motcua_store::{Agency, AgencyKind, Cohorts};
 
 use crate::App;
+use crate::catalog::Offer;
 use crate::error::{AppError, Kind};
 
 /// What to compute.
@@ -40,9 +42,9 @@ pub struct IndexReport {
 /// What every scope's index of one period is computed from, read once.
 struct Inputs {
     set: FormulaSet,
-    agencies: Vec<Agency>,
+    agencies: Arc<Vec<Agency>>,
     cohorts: Cohorts,
-    procedures: Vec<Procedure>,
+    offers: Arc<Vec<Offer>>,
     payable: bool,
     computed_at: DateTime<Utc>,
 }
@@ -58,14 +60,16 @@ async fn inputs(state: &App, q: &IndexQuery) -> Result<Inputs, AppError> {
             )
         })?,
     };
-    let agencies = state.store.agencies().await?;
+    // The agencies and the procedures' offers as the catalog holds them in memory; only the
+    // rollup is read.
+    let agencies = state.catalog.agencies();
     check_scope(&agencies, q.scope, q.code)?;
     let (first, last) = q.period.month_range();
     Ok(Inputs {
         set,
         agencies,
         cohorts: state.store.cohorts(first, last).await?,
-        procedures: state.store.procedures().await?,
+        offers: state.catalog.offers(),
         payable: state.payment.is_some(),
         computed_at: Utc::now(),
     })
@@ -112,26 +116,19 @@ fn compute(i: &Inputs, period: Period, scope: ScopeKind, code: Option<AgencyCode
         .map(|(_, c)| c.clone())
         .collect();
     let catalog: Vec<CatalogEntry> = i
-        .procedures
+        .offers
         .iter()
-        .filter(|p| match scope {
+        .filter(|o| match scope {
             ScopeKind::Province => true,
-            ScopeKind::Agency => within(&p.agency),
+            ScopeKind::Agency => within(&o.agency),
             // Every commune handles the procedures of the commune level.
-            ScopeKind::Commune => p.level.to_lowercase().contains("xã"),
+            ScopeKind::Commune => o.commune_level,
         })
-        .map(|p| {
-            let online = p.online_level != OnlineLevel::None;
-            let with_fee = p.methods.iter().any(|m| m.fee_vnd.is_some_and(|f| f > 0));
-            let online_fee = p
-                .online_method()
-                .is_some_and(|m| m.fee_vnd.is_some_and(|f| f > 0));
-            CatalogEntry {
-                procedure: p.code,
-                online,
-                with_fee,
-                payable_online: i.payable && online && online_fee,
-            }
+        .map(|o| CatalogEntry {
+            procedure: o.code,
+            online: o.online,
+            with_fee: o.with_fee,
+            payable_online: i.payable && o.online && o.online_fee,
         })
         .collect();
     let today = motcua_domain::facts::local_day(i.computed_at);

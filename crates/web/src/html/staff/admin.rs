@@ -32,6 +32,26 @@ pub(crate) const SECTIONS: [&str; 7] = [
     "api-clients",
 ];
 
+/// The kind of record each section changes, in the sections' order, as the audit trail names
+/// it.
+pub(crate) const ENTITIES: [&str; 7] = [
+    "agency",
+    "branch",
+    "user",
+    "procedure",
+    "calendar_day",
+    "template",
+    "api_key",
+];
+
+/// The kind of record a section changes.
+pub(crate) fn entity_of(section: &str) -> &'static str {
+    SECTIONS
+        .iter()
+        .position(|s| *s == section)
+        .map_or(ENTITIES[ENTITIES.len() - 1], |i| ENTITIES[i])
+}
+
 /// One input of a section's form.
 pub(crate) struct Input {
     name: &'static str,
@@ -182,6 +202,7 @@ pub(crate) async fn page(
                 .map(|a| (a.code.to_string(), format!("{} – {}", a.code, a.name))),
         )
         .collect();
+    let users = store.users().await.unwrap_or_default();
     let mut steps = Vec::new();
     let (head, rows, inputs): (Vec<String>, Vec<Vec<String>>, Vec<Input>) = match section {
         "agencies" => {
@@ -266,11 +287,9 @@ pub(crate) async fn page(
                 t("admin-col-role"),
                 t("admin-col-agency"),
             ],
-            store
-                .users()
-                .await
-                .unwrap_or_default()
-                .into_iter()
+            users
+                .iter()
+                .cloned()
                 .map(|u| {
                     vec![
                         u.username,
@@ -491,7 +510,7 @@ pub(crate) async fn page(
             ],
         ),
     };
-    let names = super::admin_audit::staff_names(state).await;
+    let names = super::office::names_of(&users);
     let changes = store
         .admin_changes(20)
         .await
@@ -500,7 +519,9 @@ pub(crate) async fn page(
         .map(|ch| {
             (
                 local(ch.at),
-                names.get(&ch.actor.id).cloned().unwrap_or(ch.actor.id),
+                names
+                    .get(ch.actor.id.as_str())
+                    .map_or_else(|| ch.actor.id.clone(), |n| n.to_string()),
                 format!(
                     "{}: {}",
                     super::admin_audit::entity_label(c, &ch.entity),

@@ -10,22 +10,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use super::admin::ENTITIES;
 use crate::html::forms::get;
 use crate::html::local;
 use crate::html::staff::office::Officer;
 use crate::html::{Chrome, render};
 use motcua_app::App;
 
-/// The kinds of record an administrator changes, as the audit entries name them.
-const ENTITIES: [&str; 7] = [
-    "agency",
-    "branch",
-    "user",
-    "procedure",
-    "calendar_day",
-    "template",
-    "api_key",
-];
 /// The changes read for the page, newest first.
 const SHOWN: u32 = 500;
 
@@ -59,18 +50,6 @@ struct AuditPage<'a> {
     check: Option<(bool, String)>,
 }
 
-/// Officers' full names by username (a name that cannot be read shows as the username).
-pub(crate) async fn staff_names(state: &App) -> BTreeMap<String, String> {
-    state
-        .store
-        .users()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| (u.username, u.full_name))
-        .collect()
-}
-
 /// `GET /staff/admin/audit[?entity=…][&verify=1]`.
 pub(crate) async fn show(
     State(state): State<App>,
@@ -84,7 +63,8 @@ pub(crate) async fn show(
     }
     let store = &state.store;
     let chosen = get(&q, "entity");
-    let names = staff_names(&state).await;
+    let users = store.users().await.unwrap_or_default();
+    let names = super::office::names_of(&users);
     let changes = match store.admin_changes(SHOWN).await {
         Ok(changes) => changes,
         Err(e) => return crate::html::public::catalog::store_failure(&c, e),
@@ -94,7 +74,7 @@ pub(crate) async fn show(
         .filter(|ch| chosen.is_empty() || ch.entity == chosen)
         .map(|ch| Entry {
             at: local(ch.at),
-            who: match names.get(&ch.actor.id) {
+            who: match names.get(ch.actor.id.as_str()) {
                 Some(name) => format!("{name} ({})", ch.actor.id),
                 None => ch.actor.id.clone(),
             },

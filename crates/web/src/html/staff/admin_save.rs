@@ -293,15 +293,7 @@ pub(crate) async fn save(
         Ok(x) => x,
         Err(e) => return page(&state, &c, &officer, section, &f, None, refuse(e)).await,
     };
-    let entity = match section {
-        "agencies" => "agency",
-        "branches" => "branch",
-        "users" => "user",
-        "procedures" => "procedure",
-        "calendar" => "calendar_day",
-        "templates" => "template",
-        _ => "api_key",
-    };
+    let entity = super::admin::entity_of(section);
     let change = AdminChange {
         at: Utc::now(),
         actor: Actor::new(user.username.clone(), user.role, user.agency),
