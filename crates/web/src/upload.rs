@@ -11,6 +11,15 @@ pub(crate) enum UploadError {
     Malformed,
 }
 
+/// Why a multipart field could not be read: too large, or anything else.
+fn fail(e: axum::extract::multipart::MultipartError) -> UploadError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        UploadError::TooLarge
+    } else {
+        UploadError::Malformed
+    }
+}
+
 /// The fields of an upload form: the anti-forgery token (pages), the document and the file.
 #[derive(Default)]
 pub(crate) struct UploadFields {
@@ -25,13 +34,6 @@ pub(crate) struct UploadFields {
 pub(crate) async fn read_upload_form(
     form: &mut axum::extract::Multipart,
 ) -> Result<UploadFields, UploadError> {
-    let fail = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            UploadError::TooLarge
-        } else {
-            UploadError::Malformed
-        }
-    };
     let mut out = UploadFields::default();
     while let Some(field) = form.next_field().await.map_err(fail)? {
         match field.name() {
@@ -60,13 +62,6 @@ pub(crate) struct DocumentFiles {
 pub(crate) async fn read_document_files(
     form: &mut axum::extract::Multipart,
 ) -> Result<DocumentFiles, UploadError> {
-    let fail = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            UploadError::TooLarge
-        } else {
-            UploadError::Malformed
-        }
-    };
     let mut out = DocumentFiles::default();
     while let Some(field) = form.next_field().await.map_err(fail)? {
         let name = field.name().unwrap_or("").to_string();

@@ -120,9 +120,11 @@ async fn the_index_counts_received_dossiers_and_flags_what_it_cannot(app: App) {
         under, 4,
         "every dossier's agency is under the province once"
     );
-    if let Some(commune) = children.iter().find(|c| c["code"] == COMMUNE) {
-        assert_eq!(commune["scope"], "commune");
-    }
+    let commune = children
+        .iter()
+        .find(|c| c["code"] == COMMUNE)
+        .unwrap_or_else(|| panic!("{COMMUNE} under the province: {tree}"));
+    assert_eq!(commune["scope"], "commune");
 
     // Refusals name what is wrong.
     for (query, status, code) in [
