@@ -50,6 +50,8 @@ pub struct Offer {
     pub with_fee: bool,
     /// Charges a fee when filed online.
     pub online_fee: bool,
+    /// Its field (lĩnh vực), as published.
+    pub field: String,
 }
 
 impl Offer {
@@ -62,6 +64,7 @@ impl Offer {
             online: p.online_level != motcua_store::OnlineLevel::None,
             with_fee: p.methods.iter().any(charges),
             online_fee: p.online_method().is_some_and(charges),
+            field: p.field.clone(),
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod principal;
 pub mod public;
 pub mod ratelimit;
 pub mod ratings;
+pub mod reports;
 pub mod secrets;
 pub mod slips;
 pub mod staff;
@@ -161,6 +162,8 @@ pub struct App {
     pub public: Arc<public::Public>,
     /// Slips drawn lately, per dossier version.
     pub slips: Arc<slips::SlipCache>,
+    /// Where the report form puts refused and withdrawn dossiers (an unconfirmed rule).
+    pub form06_stopped: motcua_domain::index::StoppedColumn,
 }
 
 impl App {
@@ -190,6 +193,7 @@ impl App {
             catalog,
             public: Arc::default(),
             slips: Arc::default(),
+            form06_stopped: Default::default(),
         })
     }
 

@@ -5,15 +5,17 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use motcua_domain::ids::AgencyCode;
+use motcua_domain::ids::{AgencyCode, DossierCode};
 use motcua_domain::index::{
-    self, CatalogEntry, CohortCount, FormulaSet, IndexResult, Period, ScopeKind, sets,
+    self, CatalogEntry, CohortCount, DOSSIER_MEASURES, FormulaSet, IndexResult, Period, ScopeKind,
+    Span, sets,
 };
-use motcua_store::{Agency, AgencyKind, Cohorts};
+use motcua_store::{Agency, AgencyKind, Cohorts, CountedDossier, Scope};
 
 use crate::App;
 use crate::catalog::Offer;
 use crate::error::{AppError, Kind};
+use crate::principal::Principal;
 
 /// What to compute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,4 +182,131 @@ pub async fn tree(
         })
         .collect();
     Ok((parent, children))
+}
+
+/// Which of a metric's two numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Numerator,
+    Denominator,
+}
+
+/// A page of the dossiers behind one of a metric's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrillPage {
+    pub report: IndexReport,
+    /// The number the whole list adds up to (the index's numerator or denominator).
+    pub total: u64,
+    pub dossiers: Vec<CountedDossier>,
+    /// Where the next page starts; none on the last.
+    pub next: Option<DossierCode>,
+}
+
+/// Facts read per round while a page fills.
+const CHUNK: u32 = 500;
+
+/// The dossiers counted in `side` of metric `metric` for the query, `limit` at a time in code
+/// order after `after`; for officers and systems reading dossiers whose agency covers the
+/// scope (the province's agency for the province). Each dossier is judged by the same rule
+/// that counts it ([`index::Cohort::counts`]), so the pages add up to the number.
+pub async fn dossiers(
+    state: &App,
+    principal: &Principal,
+    q: &IndexQuery,
+    metric: &str,
+    side: Side,
+    after: Option<DossierCode>,
+    limit: u32,
+) -> Result<DrillPage, AppError> {
+    let caller = match principal {
+        Principal::Anonymous => return Err(AppError::unauthenticated()),
+        Principal::Citizen(_) => return Err(AppError::forbidden()),
+        Principal::Staff(u) => u
+            .agency
+            .filter(|_| principal.has_scope(Scope::DossiersRead)),
+        Principal::System(k) => Some(k.agency).filter(|_| principal.has_scope(Scope::DossiersRead)),
+    };
+    let i = inputs(state, q).await?;
+    let root = q.code.or_else(|| {
+        i.agencies
+            .iter()
+            .find(|a| a.kind == AgencyKind::Province)
+            .map(|a| a.code)
+    });
+    if !caller.is_some_and(|c| root.is_some_and(|r| c.covers(&r))) {
+        return Err(AppError::forbidden());
+    }
+    let rule = i
+        .set
+        .groups
+        .iter()
+        .flat_map(|g| &g.metrics)
+        .find(|m| m.code == metric)
+        .ok_or_else(AppError::not_found)?;
+    let measure = match side {
+        Side::Numerator => rule.numerator,
+        Side::Denominator => rule.denominator,
+    };
+    if !DOSSIER_MEASURES.contains(&measure) {
+        return Err(AppError::new(
+            Kind::BadRequest,
+            "not_dossiers",
+            "error-metric-not-dossiers",
+        ));
+    }
+    let report = compute(&i, q.period, q.scope, q.code);
+    let figures = report
+        .result
+        .groups
+        .iter()
+        .flat_map(|g| &g.metrics)
+        .find(|m| m.code == metric)
+        .expect("the metric was found in the set");
+    let total = match side {
+        Side::Numerator => figures.numerator,
+        Side::Denominator => figures.denominator,
+    }
+    .unwrap_or(0);
+    let span = Span::from(q.period);
+    let as_of = q
+        .period
+        .judged_on(motcua_domain::facts::local_day(i.computed_at));
+    let agencies: Option<Vec<AgencyCode>> = q.code.map(|c| {
+        i.agencies
+            .iter()
+            .map(|a| a.code)
+            .filter(|a| c.covers(a))
+            .collect()
+    });
+    let limit = limit.clamp(1, 500) as usize;
+    let mut cursor = after;
+    let mut page = Vec::new();
+    let mut next = None;
+    'scan: loop {
+        let chunk = state
+            .store
+            .counted_dossiers(cursor.as_ref(), span.last, agencies.as_deref(), CHUNK)
+            .await?;
+        let exhausted = chunk.len() < CHUNK as usize;
+        for d in chunk {
+            cursor = Some(d.code);
+            if d.cohort.counts(measure, span, as_of) != Some(true) {
+                continue;
+            }
+            if page.len() == limit {
+                next = page.last().map(|p: &CountedDossier| p.code);
+                break 'scan;
+            }
+            page.push(d);
+        }
+        if exhausted {
+            break;
+        }
+    }
+    Ok(DrillPage {
+        report,
+        total,
+        dossiers: page,
+        next,
+    })
 }

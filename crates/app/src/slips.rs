@@ -105,15 +105,15 @@ async fn draw(app: &App, record: &DossierRecord, kind: SlipKind) -> Result<Vec<u
     match kind {
         SlipKind::Receipt => {
             let slip = receipt_slip(app, record).await?;
-            render_pdf(move || receipt_pdf(&slip)).await
+            render_document(move || receipt_pdf(&slip)).await
         }
         SlipKind::ControlSheet => {
             let sheet = control_sheet(app, record).await?;
-            render_pdf(move || motcua_documents::control_sheet_pdf(&sheet)).await
+            render_document(move || motcua_documents::control_sheet_pdf(&sheet)).await
         }
         _ => {
             let (header, notice) = notice(app, record, kind).await?;
-            render_pdf(move || notice_pdf(&header, &notice)).await
+            render_document(move || notice_pdf(&header, &notice)).await
         }
     }
 }
@@ -148,25 +148,26 @@ async fn issuer(state: &App, r: &DossierRecord) -> Result<(String, String, Strin
         .map_or_else(|| "Bộ phận Một cửa".to_string(), |a| a.name.clone());
     let province = agencies.iter().find(|a| a.kind == AgencyKind::Province);
     let authority = province.map_or_else(String::new, |a| a.name.clone());
-    let place = province
-        .map(|a| {
-            let n = a.name.as_str();
-            [
-                "Ủy ban nhân dân tỉnh ",
-                "Ủy ban nhân dân thành phố ",
-                "UBND tỉnh ",
-                "UBND thành phố ",
-            ]
-            .iter()
-            .find_map(|p| n.strip_prefix(p))
-            .unwrap_or(n)
-            .to_string()
-        })
-        .unwrap_or_default();
+    let place = province.map(place_name).unwrap_or_default();
     Ok((authority, office, place))
 }
 
-fn place_and_date(place: &str, t: DateTime<Utc>) -> String {
+/// The province's place name as documents date themselves ("Quảng Ninh, ngày …").
+pub(crate) fn place_name(province: &motcua_store::Agency) -> String {
+    let n = province.name.as_str();
+    [
+        "Ủy ban nhân dân tỉnh ",
+        "Ủy ban nhân dân thành phố ",
+        "UBND tỉnh ",
+        "UBND thành phố ",
+    ]
+    .iter()
+    .find_map(|p| n.strip_prefix(p))
+    .unwrap_or(n)
+    .to_string()
+}
+
+pub(crate) fn place_and_date(place: &str, t: DateTime<Utc>) -> String {
     let local = t.with_timezone(&TZ);
     format!(
         "{place}, ngày {:02} tháng {} năm {}",
@@ -245,7 +246,7 @@ pub async fn receipt_slip(state: &App, r: &DossierRecord) -> Result<ReceiptSlip,
     })
 }
 
-async fn render_pdf(
+pub(crate) async fn render_document(
     make: impl FnOnce() -> Result<Vec<u8>, motcua_documents::DocumentError> + Send + 'static,
 ) -> Result<Vec<u8>, AppError> {
     tokio::task::spawn_blocking(make)

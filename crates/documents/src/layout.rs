@@ -16,9 +16,10 @@ use crate::DocumentError;
 static REGULAR: &[u8] = include_bytes!("../fonts/NotoSans-Regular.ttf");
 static BOLD: &[u8] = include_bytes!("../fonts/NotoSans-Bold.ttf");
 
-/// A5 in points.
-const WIDTH: f32 = 419.53;
-const HEIGHT: f32 = 595.28;
+/// A5 portrait in points.
+const A5: (f32, f32) = (419.53, 595.28);
+/// A4 landscape in points.
+const A4_LANDSCAPE: (f32, f32) = (841.89, 595.28);
 const MARGIN: f32 = 34.0;
 const BODY: f32 = 9.5;
 const LEADING: f32 = 1.35;
@@ -45,7 +46,27 @@ enum Op {
     },
 }
 
+/// How a table sets its cells.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TableStyle {
+    /// Columns from this one on hold numbers, set right (not in the header).
+    pub numeric_from: usize,
+    /// The last row is a total, in bold.
+    pub bold_last: bool,
+}
+
+impl Default for TableStyle {
+    fn default() -> Self {
+        TableStyle {
+            numeric_from: usize::MAX,
+            bold_last: false,
+        }
+    }
+}
+
 pub(crate) struct Sheet {
+    /// The page's width and height in points.
+    page: (f32, f32),
     pages: Vec<Vec<Op>>,
     y: f32,
     regular: rustybuzz::Face<'static>,
@@ -54,11 +75,21 @@ pub(crate) struct Sheet {
 
 impl Sheet {
     pub(crate) fn a5() -> Result<Sheet, DocumentError> {
+        Sheet::new(A5)
+    }
+
+    /// For tables of many columns, such as report forms.
+    pub(crate) fn a4_landscape() -> Result<Sheet, DocumentError> {
+        Sheet::new(A4_LANDSCAPE)
+    }
+
+    fn new(page: (f32, f32)) -> Result<Sheet, DocumentError> {
         let face = |data: &'static [u8]| {
             rustybuzz::Face::from_slice(data, 0)
                 .ok_or_else(|| DocumentError::Pdf("the embedded font does not load".into()))
         };
         Ok(Sheet {
+            page,
             pages: vec![Vec::new()],
             y: MARGIN,
             regular: face(REGULAR)?,
@@ -89,7 +120,7 @@ impl Sheet {
 
     /// Makes room for `height` points, starting a new page when needed.
     fn room(&mut self, height: f32) {
-        if self.y + height > HEIGHT - MARGIN {
+        if self.y + height > self.page.1 - MARGIN {
             self.pages.push(Vec::new());
             self.y = MARGIN;
         }
@@ -133,7 +164,7 @@ impl Sheet {
     }
 
     fn block(&mut self, x: f32, text: &str, size: f32, weight: Weight) {
-        let width = WIDTH - MARGIN - x;
+        let width = self.page.0 - MARGIN - x;
         for line in self.wrap(text, size, weight, width) {
             self.room(size * LEADING);
             self.put(x, size, weight, &line);
@@ -144,6 +175,21 @@ impl Sheet {
     pub(crate) fn paragraph(&mut self, text: &str, weight: Weight) {
         self.block(MARGIN, text, BODY, weight);
         self.y += 2.0;
+    }
+
+    /// A small line of explanation.
+    pub(crate) fn note(&mut self, text: &str) {
+        self.block(MARGIN, text, 7.5, Weight::Regular);
+    }
+
+    /// The form's number and its source at the top right, as report forms carry them.
+    pub(crate) fn form_corner(&mut self, number: &str, source: &str) {
+        for (text, weight) in [(number, Weight::Bold), (source, Weight::Regular)] {
+            let w = self.width(text, 7.5, weight);
+            self.put(self.page.0 - MARGIN - w, 7.5, weight, text);
+            self.y += 7.5 * LEADING;
+        }
+        self.y += 4.0;
     }
 
     pub(crate) fn indented(&mut self, text: &str) {
@@ -158,7 +204,7 @@ impl Sheet {
             value,
             BODY,
             Weight::Regular,
-            WIDTH - 2.0 * MARGIN - head_width,
+            self.page.0 - 2.0 * MARGIN - head_width,
         );
         self.room(BODY * LEADING);
         self.put(MARGIN, BODY, Weight::Bold, head.trim_end());
@@ -176,10 +222,10 @@ impl Sheet {
     }
 
     pub(crate) fn centered(&mut self, text: &str, size: f32, weight: Weight) {
-        for line in self.wrap(text, size, weight, WIDTH - 2.0 * MARGIN) {
+        for line in self.wrap(text, size, weight, self.page.0 - 2.0 * MARGIN) {
             self.room(size * LEADING);
             let w = self.width(&line, size, weight);
-            self.put((WIDTH - w) / 2.0, size, weight, &line);
+            self.put((self.page.0 - w) / 2.0, size, weight, &line);
             self.y += size * LEADING;
         }
     }
@@ -199,7 +245,7 @@ impl Sheet {
         number: &str,
         place_date: &str,
     ) {
-        let col = (WIDTH - 2.0 * MARGIN) / 2.0;
+        let col = (self.page.0 - 2.0 * MARGIN) / 2.0;
         let (left, right) = (MARGIN, MARGIN + col);
         let top = self.y;
         let (authority, office) = (authority.to_uppercase(), office.to_uppercase());
@@ -243,7 +289,7 @@ impl Sheet {
     /// Lines of a letterhead column (half the text width, from `x`) centred from `y`, each
     /// part wrapped inside the column: where the column ends.
     fn column(&mut self, x: f32, y: f32, parts: &[(&str, f32, Weight)]) -> f32 {
-        let col = (WIDTH - 2.0 * MARGIN) / 2.0;
+        let col = (self.page.0 - 2.0 * MARGIN) / 2.0;
         let mut y = y;
         for (text, size, weight) in parts {
             for line in self.wrap(text, *size, *weight, col - 8.0) {
@@ -283,7 +329,7 @@ impl Sheet {
         }
         self.ops().extend(cells);
         let text_x = MARGIN + size + 8.0;
-        let lines = self.wrap(caption, 8.0, Weight::Regular, WIDTH - MARGIN - text_x);
+        let lines = self.wrap(caption, 8.0, Weight::Regular, self.page.0 - MARGIN - text_x);
         let mut y = y0 + (size - lines.len() as f32 * 11.0) / 2.0;
         for line in lines {
             self.ops().push(Op::Text {
@@ -302,7 +348,18 @@ impl Sheet {
     /// A table with a bold header row; cells wrap within their column (widths are fractions
     /// of the text width); rows move to a new page whole, with the header repeated.
     pub(crate) fn table(&mut self, headers: &[&str], widths: &[f32], rows: &[Vec<String>]) {
-        let total = WIDTH - 2.0 * MARGIN;
+        self.table_styled(headers, widths, rows, TableStyle::default());
+    }
+
+    /// [`Sheet::table`] with numbers set right and a total in bold.
+    pub(crate) fn table_styled(
+        &mut self,
+        headers: &[&str],
+        widths: &[f32],
+        rows: &[Vec<String>],
+        style: TableStyle,
+    ) {
+        let total = self.page.0 - 2.0 * MARGIN;
         let size = 7.5;
         let line = size * LEADING;
         let cols: Vec<(f32, f32)> = widths
@@ -324,12 +381,22 @@ impl Sheet {
         };
         let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
         let (head_cells, head_height) = draw_row(self, &header, Weight::Bold);
-        let put_row = |sheet: &mut Sheet, wrapped: &[Vec<String>], height: f32, weight: Weight| {
+        let put_row = |sheet: &mut Sheet,
+                       wrapped: &[Vec<String>],
+                       height: f32,
+                       weight: Weight,
+                       header: bool| {
             let top = sheet.y;
-            for ((x, w), lines) in cols.iter().zip(wrapped) {
+            for (c, ((x, w), lines)) in cols.iter().zip(wrapped).enumerate() {
                 for (i, l) in lines.iter().enumerate() {
+                    let right = c >= style.numeric_from && !header;
+                    let x = if right {
+                        x + w - 3.0 - sheet.width(l, size, weight)
+                    } else {
+                        x + 3.0
+                    };
                     sheet.ops().push(Op::Text {
-                        x: x + 3.0,
+                        x,
                         y: top + 2.0 + size + i as f32 * line,
                         size,
                         weight,
@@ -365,14 +432,19 @@ impl Sheet {
             sheet.y = top + height;
         };
         self.room(head_height);
-        put_row(self, &head_cells, head_height, Weight::Bold);
-        for row in rows {
-            let (cells, height) = draw_row(self, row, Weight::Regular);
-            if self.y + height > HEIGHT - MARGIN {
-                self.room(HEIGHT);
-                put_row(self, &head_cells, head_height, Weight::Bold);
+        put_row(self, &head_cells, head_height, Weight::Bold, true);
+        for (i, row) in rows.iter().enumerate() {
+            let weight = if style.bold_last && i + 1 == rows.len() {
+                Weight::Bold
+            } else {
+                Weight::Regular
+            };
+            let (cells, height) = draw_row(self, row, weight);
+            if self.y + height > self.page.1 - MARGIN {
+                self.room(self.page.1);
+                put_row(self, &head_cells, head_height, Weight::Bold, true);
             }
-            put_row(self, &cells, height, Weight::Regular);
+            put_row(self, &cells, height, weight, false);
         }
         self.y += 6.0;
     }
@@ -380,7 +452,7 @@ impl Sheet {
     /// Two signature blocks side by side.
     pub(crate) fn signatures(&mut self, left: &str, right: &str, right_name: Option<&str>) {
         self.room(80.0);
-        let col = (WIDTH - 2.0 * MARGIN) / 2.0;
+        let col = (self.page.0 - 2.0 * MARGIN) / 2.0;
         self.centered_in(MARGIN, col, left, 8.5, Weight::Bold);
         self.centered_in(MARGIN + col, col, right, 8.5, Weight::Bold);
         self.y += 11.0;
@@ -402,7 +474,7 @@ impl Sheet {
             Font::new(BOLD.to_vec().into(), 0).ok_or_else(|| DocumentError::Pdf("font".into()))?;
         let mut document = Document::new();
         for ops in self.pages.iter().filter(|p| !p.is_empty()) {
-            let settings = PageSettings::from_wh(WIDTH, HEIGHT)
+            let settings = PageSettings::from_wh(self.page.0, self.page.1)
                 .ok_or_else(|| DocumentError::Pdf("page size".into()))?;
             let mut page = document.start_page_with(settings);
             let mut surface = page.surface();

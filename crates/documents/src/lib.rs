@@ -1,14 +1,18 @@
-//! Official slips as PDF, laid out after the forms of Circular 01/2018/TT-VPCP (re-issued by
-//! Circular 03/2025/TT-VPCP) on A5 paper: the text is real text in an embedded, subset Noto
+//! Official slips and report forms. The report on handling procedures (Biểu 06) comes as a
+//! PDF and a workbook ([`form06_pdf`], [`form06_xlsx`]). Slips are PDF documents laid out
+//! after the forms of Circular 01/2018/TT-VPCP (re-issued by Circular 03/2025/TT-VPCP) on A5
+//! paper: the text is real text in an embedded, subset Noto
 //! Sans (SIL Open Font Licence), so Vietnamese prints and copies correctly, and each slip
 //! carries a QR code to the dossier's public tracking page. The callers give plain strings;
 //! this crate knows nothing of the database.
 
 mod layout;
+mod report;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 use layout::{Sheet, Weight};
+pub use report::{ReportForm, form06_pdf, form06_xlsx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {

@@ -205,6 +205,18 @@ pub(crate) struct Policy {
     /// The client's address keys the abuse limits and is sent to the payment gateway.
     #[arg(long, env = "MOTCUA_TRUSTED_PROXIES", value_delimiter = ',', value_parser = motcua_app::parse_trusted_proxy)]
     pub trusted_proxy: Vec<motcua_app::IpNet>,
+    /// Where the report form (Biểu 06) counts dossiers refused or withdrawn after receipt:
+    /// `on-time`, all in column 9 as II.06a annotates it, or `by-appointment`, in column 10
+    /// when stopped after their appointment. Unconfirmed by the circular's instructions.
+    #[arg(long, env = "MOTCUA_FORM06_STOPPED", value_enum, default_value_t = Stopped::OnTime)]
+    pub form06_stopped: Stopped,
+}
+
+/// Where the report form counts refused and withdrawn dossiers.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stopped {
+    OnTime,
+    ByAppointment,
 }
 
 impl Policy {
@@ -287,6 +299,10 @@ pub(crate) async fn app_state(
             .context("building the catalog search index")?;
     }
     state.watch = policy.watch();
+    state.form06_stopped = match policy.form06_stopped {
+        Stopped::OnTime => motcua_domain::index::StoppedColumn::OnTime,
+        Stopped::ByAppointment => motcua_domain::index::StoppedColumn::ByAppointment,
+    };
     state = state.with_trusted_proxies(policy.trusted_proxy.clone());
     state.floor = FloorPolicy {
         slot_minutes: policy.slot_minutes,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::calendar::DayOverride;
-use motcua_domain::ids::{DossierCode, ProcedureCode};
+use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
 use motcua_domain::index::Month;
 use motcua_domain::lifecycle::{Dossier, Event};
 
@@ -100,6 +100,16 @@ pub trait Store:
     /// `first` to month `last` can count: received by its end and not ended before its start
     /// (read from the cohort rollup; the cost does not grow with the number of dossiers).
     async fn cohorts(&self, first: Month, last: Month) -> Result<Cohorts, StoreError>;
+    /// Up to `limit` received dossiers' facts in code order after `after`, received by the
+    /// end of month `received_by`, of the competent agencies `agencies` (all when `None`):
+    /// the rows the lists behind the index's numbers are taken from.
+    async fn counted_dossiers(
+        &self,
+        after: Option<&DossierCode>,
+        received_by: Month,
+        agencies: Option<&[AgencyCode]>,
+        limit: u32,
+    ) -> Result<Vec<CountedDossier>, StoreError>;
     /// Procedures with the most dossiers filed since the month of `since`, most first.
     async fn popular_procedures(
         &self,

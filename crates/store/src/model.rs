@@ -194,6 +194,20 @@ pub struct Cohorts {
     )>,
 }
 
+/// A dossier as the figures count it: its row of the statistics facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedDossier {
+    pub code: motcua_domain::ids::DossierCode,
+    pub competent_agency: motcua_domain::ids::AgencyCode,
+    pub procedure: motcua_domain::ids::ProcedureCode,
+    pub cohort: motcua_domain::index::Cohort,
+    /// The national status code's name (`received`, `resolved`, …).
+    pub status: String,
+    pub received_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
 /// The first event whose stored hash does not follow from its predecessor and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BrokenLink {

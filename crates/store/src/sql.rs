@@ -12,7 +12,7 @@ use std::time::Duration as StdDuration;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::calendar::{DayKind, DayOverride};
-use motcua_domain::ids::{BranchCode, DossierCode, ProcedureCode};
+use motcua_domain::ids::{AgencyCode, BranchCode, DossierCode, ProcedureCode};
 use motcua_domain::lifecycle::{Dossier, Event, EventType};
 use motcua_domain::role::Role;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -785,6 +785,16 @@ impl Store for SqlStore {
         last: motcua_domain::index::Month,
     ) -> Result<crate::model::Cohorts, StoreError> {
         crate::stats_sql::cohorts(&self.reader, self.backend, first, last).await
+    }
+
+    async fn counted_dossiers(
+        &self,
+        after: Option<&DossierCode>,
+        received_by: motcua_domain::index::Month,
+        agencies: Option<&[AgencyCode]>,
+        limit: u32,
+    ) -> Result<Vec<crate::model::CountedDossier>, StoreError> {
+        crate::stats_sql::counted_dossiers(&self.reader, after, received_by, agencies, limit).await
     }
 
     async fn rebuild_stats(&self, write: bool) -> Result<StatsCheck, StoreError> {

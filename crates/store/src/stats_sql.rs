@@ -5,19 +5,19 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate};
 use motcua_domain::facts::{DossierFacts, Tally};
-use motcua_domain::ids::{AgencyCode, ProcedureCode};
+use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
 use motcua_domain::index::{Cohort, CohortCount, Month};
 use motcua_domain::lifecycle::{Event, replay};
-use sqlx::{AnyConnection, AnyPool, Executor, Row};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Executor, Row};
 
 use crate::bulk;
 use crate::chain::Envelope;
 use crate::contract::Backend;
 use crate::error::StoreError;
-use crate::model::{Cohorts, StatRow, StatsCheck, StatsFilter};
+use crate::model::{Cohorts, CountedDossier, StatRow, StatsCheck, StatsFilter};
 use crate::record::{FACT_COLUMNS, FACTS_UPSERT, facts_from, facts_row};
 use crate::rollup::{ALL, Rollup};
-use crate::sql::{SqlStore, parse};
+use crate::sql::{SqlStore, from_ms, parse};
 
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -243,6 +243,64 @@ pub(crate) async fn cohorts(
         high_water_seq,
         rows: out,
     })
+}
+
+/// Received dossiers' facts in code order after `after`, received by the end of month
+/// `received_by` (the cohort starts with its month, so a text comparison selects them), of
+/// the competent agencies `agencies`.
+pub(crate) async fn counted_dossiers(
+    reader: &AnyPool,
+    after: Option<&DossierCode>,
+    received_by: Month,
+    agencies: Option<&[AgencyCode]>,
+    limit: u32,
+) -> Result<Vec<CountedDossier>, StoreError> {
+    let within = match agencies {
+        None => String::new(),
+        Some([]) => return Ok(Vec::new()),
+        Some(list) => format!(
+            " AND competent_agency IN ({})",
+            (0..list.len())
+                .map(|i| format!("${}", i + 4))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let sql = format!(
+        "SELECT code, competent_agency, procedure_code, cohort, status, received_at, due_at, \
+         finished_at FROM dossier_facts WHERE code > $1 AND cohort <> '' \
+         AND substr(cohort, 1, 7) <= $2{within} ORDER BY code LIMIT $3"
+    );
+    // Only numbered placeholders are formatted into the text; every value is bound.
+    let mut q = sqlx::query(AssertSqlSafe(sql))
+        .bind(after.map(|c| c.to_string()).unwrap_or_default())
+        .bind(received_by.label())
+        .bind(i64::from(limit));
+    for a in agencies.unwrap_or_default() {
+        q = q.bind(a.to_string());
+    }
+    let time = |v: Option<i64>| v.map(from_ms).transpose();
+    q.fetch_all(reader)
+        .await?
+        .iter()
+        .map(|r| {
+            let (competent_agency, procedure, cohort) = cohort_key(
+                &r.try_get::<String, _>("competent_agency")?,
+                &r.try_get::<String, _>("procedure_code")?,
+                &r.try_get::<String, _>("cohort")?,
+            )?;
+            Ok(CountedDossier {
+                code: parse("dossier code", &r.try_get::<String, _>("code")?)?,
+                competent_agency,
+                procedure,
+                cohort,
+                status: r.try_get("status")?,
+                received_at: time(r.try_get("received_at")?)?,
+                due_at: time(r.try_get("due_at")?)?,
+                finished_at: time(r.try_get("finished_at")?)?,
+            })
+        })
+        .collect()
 }
 
 /// Dossiers read per round of the rebuild.

@@ -2400,6 +2400,53 @@ async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
         cohorts.iter().map(|(_, c)| c.count).sum::<u64>(),
         received as u64
     );
+    // The facts behind the rollup, a page at a time in code order: every received dossier
+    // once, with the cohort the rollup counts it under; by agency, that agency's only.
+    let mut listed = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .counted_dossiers(after.as_ref(), ever.1, None, 7)
+            .await
+            .unwrap();
+        after = page.last().map(|d| d.code);
+        let done = page.len() < 7;
+        listed.extend(page);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(listed.len() as i64, received);
+    assert!(
+        listed
+            .windows(2)
+            .all(|w| w[0].code.to_string() < w[1].code.to_string())
+    );
+    let agency = listed[0].competent_agency;
+    let mine = store
+        .counted_dossiers(None, ever.1, Some(&[agency]), 10_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.len() as u64,
+        cohorts
+            .iter()
+            .filter(|(a, _)| *a == agency)
+            .map(|(_, c)| c.count)
+            .sum::<u64>()
+    );
+    assert!(mine.iter().all(|d| d.competent_agency == agency));
+    let before_any = motcua_domain::index::Month {
+        year: 2000,
+        month: 1,
+    };
+    assert!(
+        store
+            .counted_dossiers(None, before_any, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     for month in 1..=6 {
         let p = motcua_domain::index::Period::Month { year: 2025, month };
         let (first, last) = p.month_range();
@@ -2412,13 +2459,19 @@ async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
             .map(|(_, c)| c)
             .collect();
         let judged = |p: motcua_domain::index::Period| p.judged_on(NaiveDate::MAX);
-        let f = motcua_domain::index::Form06::of(p, judged(p), &rows);
+        let stopped = motcua_domain::index::StoppedColumn::default();
+        let f = motcua_domain::index::Form06::of(p.into(), judged(p), stopped, &rows);
         assert_eq!(f.received_total, f.resolved_total + f.pending_total);
         let before: Vec<_> = cohorts.iter().map(|(_, c)| c.clone()).collect();
         assert_eq!(
             f.carried_over,
-            motcua_domain::index::Form06::of(p.previous(), judged(p.previous()), &before)
-                .pending_total
+            motcua_domain::index::Form06::of(
+                p.previous().into(),
+                judged(p.previous()),
+                stopped,
+                &before
+            )
+            .pending_total
         );
     }
     raw.execute("UPDATE stats_cohorts SET count = count + 3 WHERE cohort = (SELECT MIN(cohort) FROM stats_cohorts)")

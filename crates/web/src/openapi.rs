@@ -7,7 +7,7 @@ use utoipa_axum::routes;
 
 use crate::api::{
     auth, citizen, documents, dossiers, filing, floor, health, monitoring, payments, procedures,
-    queue, ratings, reference, stats, track, work,
+    queue, ratings, reference, reports, stats, track, work,
 };
 use motcua_app::App;
 
@@ -105,6 +105,10 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(stats::daily))
         .routes(routes!(monitoring::index))
         .routes(routes!(monitoring::tree))
+        .routes(routes!(monitoring::dossiers))
+        .routes(routes!(reports::form06))
+        .routes(routes!(reports::form06_pdf))
+        .routes(routes!(reports::form06_xlsx))
         .routes(routes!(reference::agencies))
         .routes(routes!(reference::branches))
         .routes(routes!(queue::take))

@@ -41,6 +41,70 @@ impl Month {
             month,
         })
     }
+
+    /// The month a day falls in.
+    pub fn of_day(d: NaiveDate) -> Month {
+        Month {
+            year: d.year(),
+            month: d.month(),
+        }
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        self.period().bounds().0
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        let after = self.period().bounds().1;
+        after.pred_opt().unwrap_or(after)
+    }
+
+    pub fn period(self) -> Period {
+        Period::Month {
+            year: self.year,
+            month: self.month,
+        }
+    }
+
+    /// The month before.
+    pub fn previous(self) -> Month {
+        Month::of_day(self.first_day().pred_opt().unwrap_or(self.first_day()))
+    }
+}
+
+/// Whole months from `first` to `last`, both included: what the report form covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub first: Month,
+    pub last: Month,
+}
+
+impl Span {
+    /// The same number of months just before.
+    pub fn previous(self) -> Span {
+        let months = |m: Month| m.year * 12 + m.month as i32 - 1;
+        let len = months(self.last) - months(self.first) + 1;
+        let at = |i: i32| Month {
+            year: i.div_euclid(12),
+            month: i.rem_euclid(12) as u32 + 1,
+        };
+        Span {
+            first: at(months(self.first) - len),
+            last: self.first.previous(),
+        }
+    }
+
+    /// The day open dossiers are judged on: the span's last day, or `today` while it runs.
+    pub fn judged_on(self, today: NaiveDate) -> NaiveDate {
+        self.last.last_day().min(today)
+    }
+}
+
+impl From<Period> for Span {
+    fn from(p: Period) -> Span {
+        let (first, last) = p.month_range();
+        Span { first, last }
+    }
 }
 
 impl Period {
@@ -59,8 +123,7 @@ impl Period {
 
     /// The day open dossiers are judged on: the period's last day, or `today` while it runs.
     pub fn judged_on(self, today: NaiveDate) -> NaiveDate {
-        let last = self.bounds().1.pred_opt().unwrap_or(self.bounds().1);
-        last.min(today)
+        Span::from(self).judged_on(today)
     }
 }
 
@@ -308,6 +371,55 @@ pub struct CatalogEntry {
     pub payable_online: bool,
 }
 
+/// The measures that count dossiers, each decided per dossier by [`Cohort::counts`].
+pub const DOSSIER_MEASURES: [Measure; 9] = [
+    Measure::DossiersReceived,
+    Measure::DossiersOnline,
+    Measure::DossiersProcessed,
+    Measure::DossiersInTime,
+    Measure::DossiersFinished,
+    Measure::DossiersWithEResult,
+    Measure::DossiersWithFee,
+    Measure::DossiersPaidOnline,
+    Measure::DossiersSatisfactory,
+];
+
+impl Cohort {
+    /// Whether this dossier counts in measure `m` for the months of `span`, open dossiers
+    /// judged on day `as_of`; `None` for a measure that does not count dossiers (or that
+    /// motcua does not count). The index's counts and the lists behind them both come from
+    /// here, so a list's length is its number.
+    pub fn counts(&self, m: Measure, span: Span, as_of: NaiveDate) -> Option<bool> {
+        let Span { first, last } = span;
+        let received_now = first <= self.received && self.received <= last;
+        let ended_now = self.ended.is_some_and(|e| first <= e && e <= last);
+        let processed = self.processed_in(first, last);
+        let in_time = processed
+            && if self.open_after(last) {
+                !self.overdue_on(as_of)
+            } else {
+                self.outcome.in_time()
+            };
+        let finished = ended_now
+            && matches!(
+                self.outcome,
+                Outcome::Early | Outcome::OnTime | Outcome::Late
+            );
+        Some(match m {
+            Measure::DossiersReceived => received_now,
+            Measure::DossiersOnline => received_now && self.online,
+            Measure::DossiersWithFee => received_now && self.fee != Fee::None,
+            Measure::DossiersPaidOnline => received_now && self.fee == Fee::PaidOnline,
+            Measure::DossiersFinished => finished,
+            Measure::DossiersWithEResult => finished && self.e_result,
+            Measure::DossiersProcessed => processed,
+            Measure::DossiersInTime => in_time,
+            Measure::DossiersSatisfactory => in_time && !self.dissatisfied,
+            _ => return None,
+        })
+    }
+}
+
 /// The measures motcua counts for a period from the scope's cohorts and catalog, open dossiers
 /// judged on day `as_of` ([`Period::judged_on`]); the others stay absent (not counted).
 pub fn measures(
@@ -316,59 +428,21 @@ pub fn measures(
     rows: &[CohortCount],
     catalog: &[CatalogEntry],
 ) -> Counts {
-    let (first, last) = period.month_range();
     let mut c = Counts::new();
     let mut add = |m: Measure, n: u64| *c.entry(m).or_insert(0) += n;
-    for m in [
-        Measure::DossiersReceived,
-        Measure::DossiersOnline,
-        Measure::DossiersProcessed,
-        Measure::DossiersInTime,
-        Measure::DossiersFinished,
-        Measure::DossiersWithEResult,
-        Measure::DossiersWithFee,
-        Measure::DossiersPaidOnline,
-        Measure::DossiersSatisfactory,
-    ] {
+    for m in DOSSIER_MEASURES {
         add(m, 0);
     }
+    let span = Span::from(period);
     let mut used = std::collections::BTreeSet::new();
     for r in rows {
-        let (k, n) = (&r.cohort, r.count);
-        let received_now = first <= k.received && k.received <= last;
-        if received_now {
-            add(Measure::DossiersReceived, n);
-            if k.online {
-                add(Measure::DossiersOnline, n);
-                used.insert(r.procedure);
-            }
-            if k.fee != Fee::None {
-                add(Measure::DossiersWithFee, n);
-            }
-            if k.fee == Fee::PaidOnline {
-                add(Measure::DossiersPaidOnline, n);
+        for m in DOSSIER_MEASURES {
+            if r.cohort.counts(m, span, as_of) == Some(true) {
+                add(m, r.count);
             }
         }
-        let ended_now = k.ended.is_some_and(|e| first <= e && e <= last);
-        if ended_now && matches!(k.outcome, Outcome::Early | Outcome::OnTime | Outcome::Late) {
-            add(Measure::DossiersFinished, n);
-            if k.e_result {
-                add(Measure::DossiersWithEResult, n);
-            }
-        }
-        if k.processed_in(first, last) {
-            add(Measure::DossiersProcessed, n);
-            let in_time = if k.open_after(last) {
-                !k.overdue_on(as_of)
-            } else {
-                k.outcome.in_time()
-            };
-            if in_time {
-                add(Measure::DossiersInTime, n);
-                if !k.dissatisfied {
-                    add(Measure::DossiersSatisfactory, n);
-                }
-            }
+        if r.cohort.counts(Measure::DossiersOnline, span, as_of) == Some(true) {
+            used.insert(r.procedure);
         }
     }
     let online: Vec<&CatalogEntry> = catalog.iter().filter(|e| e.online).collect();
@@ -396,6 +470,18 @@ pub fn measures(
     c
 }
 
+/// Where refused and withdrawn dossiers go in the report form: II.06a annotates column 9 "on
+/// time" as including those returned or withdrawn, but whether one stopped after its
+/// appointment stays on time is not confirmed, so it is configuration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StoppedColumn {
+    /// Every refused or withdrawn dossier in column 9, as the annotation reads.
+    #[default]
+    OnTime,
+    /// In column 9 when stopped by its appointment, in column 10 after it.
+    ByAppointment,
+}
+
 /// Columns 3–13 of the report on handling procedures (Biểu 06/VPCP/KSTT, II.06a of Circular
 /// 01/2020/TT-VPCP), in dossiers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -421,13 +507,15 @@ pub struct Form06 {
 }
 
 impl Form06 {
-    /// The form's figures of `rows` for `period`, open dossiers judged on day `as_of`.
+    /// The form's figures of `rows` for the months of `span`, open dossiers judged on day
+    /// `as_of`.
     pub fn of<'a>(
-        period: Period,
+        span: Span,
         as_of: NaiveDate,
+        stopped: StoppedColumn,
         rows: impl IntoIterator<Item = &'a CohortCount>,
     ) -> Form06 {
-        let (first, last) = period.month_range();
+        let Span { first, last } = span;
         let mut f = Form06::default();
         for r in rows {
             let (k, n) = (&r.cohort, r.count);
@@ -453,7 +541,10 @@ impl Form06 {
                 f.resolved_total += n;
                 match k.outcome {
                     Outcome::Early => f.resolved_early += n,
-                    Outcome::Late | Outcome::StoppedLate => f.resolved_late += n,
+                    Outcome::Late => f.resolved_late += n,
+                    Outcome::StoppedLate if stopped == StoppedColumn::ByAppointment => {
+                        f.resolved_late += n
+                    }
                     _ => f.resolved_on_time += n,
                 }
             }
@@ -575,7 +666,12 @@ mod tests {
             year: 2026,
             quarter: 3,
         };
-        let f = Form06::of(q3, q3.judged_on(NaiveDate::MAX), &quarter());
+        let f = Form06::of(
+            q3.into(),
+            q3.judged_on(NaiveDate::MAX),
+            StoppedColumn::default(),
+            &quarter(),
+        );
         assert_eq!(
             f,
             Form06 {
@@ -591,6 +687,41 @@ mod tests {
                 pending_in_time: 2,
                 pending_overdue: 2,
             }
+        );
+    }
+
+    #[test]
+    fn a_dossier_withdrawn_after_its_appointment_goes_where_configured() {
+        let july = m(2026, 7);
+        let rows = counted(vec![row(
+            july,
+            Some(july),
+            Some(july),
+            Outcome::StoppedLate,
+        )]);
+        let span = Span {
+            first: july,
+            last: july,
+        };
+        let form = |stopped| Form06::of(span, july.last_day(), stopped, &rows);
+        let on_time = form(StoppedColumn::OnTime);
+        assert_eq!((on_time.resolved_on_time, on_time.resolved_late), (1, 0));
+        let late = form(StoppedColumn::ByAppointment);
+        assert_eq!((late.resolved_on_time, late.resolved_late), (0, 1));
+        assert_eq!(
+            Span {
+                first: m(2026, 1),
+                last: m(2026, 2)
+            }
+            .previous(),
+            Span {
+                first: m(2025, 11),
+                last: m(2025, 12)
+            }
+        );
+        assert_eq!(
+            m(2026, 2).last_day(),
+            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
         );
     }
 
@@ -685,17 +816,20 @@ mod tests {
             let rows = counted(cohorts);
             let p = Period::Month { year: 2026, month };
             let judged = |p: Period| p.judged_on(NaiveDate::MAX);
-            let f = Form06::of(p, judged(p), &rows);
+            let form = |p: Period, stopped| Form06::of(p.into(), judged(p), stopped, &rows);
+            let stopped = if month % 2 == 0 { StoppedColumn::OnTime } else { StoppedColumn::ByAppointment };
+            let f = form(p, stopped);
             prop_assert_eq!(f.received_total, f.received_online + f.received_in_person + f.carried_over);
             prop_assert_eq!(f.received_total, f.resolved_total + f.pending_total);
             prop_assert_eq!(f.resolved_total, f.resolved_early + f.resolved_on_time + f.resolved_late);
             prop_assert_eq!(f.pending_total, f.pending_in_time + f.pending_overdue);
-            let before = Form06::of(p.previous(), judged(p.previous()), &rows);
+            let before = form(p.previous(), stopped);
+            prop_assert_eq!(Span::from(p).previous(), Span::from(p.previous()));
             prop_assert_eq!(f.carried_over, before.pending_total);
             // The quarter's form is its months' receipts and endings, carried from its first.
             let q = Period::Quarter { year: 2026, quarter: month.div_ceil(3) };
-            let fq = Form06::of(q, judged(q), &rows);
-            let months: Vec<Form06> = q.months().into_iter().map(|p| Form06::of(p, judged(p), &rows)).collect();
+            let fq = form(q, stopped);
+            let months: Vec<Form06> = q.months().into_iter().map(|p| form(p, stopped)).collect();
             prop_assert_eq!(fq.carried_over, months[0].carried_over);
             prop_assert_eq!(fq.pending_total, months[2].pending_total);
             prop_assert_eq!(fq.resolved_total, months.iter().map(|f| f.resolved_total).sum::<u64>());

@@ -16,7 +16,10 @@ pub mod sets;
 
 use std::collections::BTreeMap;
 
-pub use cohort::{CatalogEntry, Cohort, CohortCount, CohortError, Fee, Form06, Month, Outcome};
+pub use cohort::{
+    CatalogEntry, Cohort, CohortCount, CohortError, DOSSIER_MEASURES, Fee, Form06, Month, Outcome,
+    Span, StoppedColumn,
+};
 pub use period::{Period, PeriodError};
 
 /// A count the formulas divide, for one scope and period.

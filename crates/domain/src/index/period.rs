@@ -24,6 +24,18 @@ pub enum PeriodError {
     Month,
 }
 
+impl PeriodError {
+    /// The problem's key in messages.
+    pub fn key(&self) -> &'static str {
+        match self {
+            PeriodError::Kind => "kind",
+            PeriodError::Year => "year",
+            PeriodError::Quarter => "quarter",
+            PeriodError::Month => "month",
+        }
+    }
+}
+
 impl Period {
     /// From the query's words: `kind` is `month`, `quarter` or `year`; the month or quarter
     /// is required by its kind.

@@ -215,4 +215,19 @@ error-contact-taken = Another account uses this e-mail address or phone number.
 error-unknown-formula-set = No such formula set. The sets are qd766-2022 and dvcqg-2026-09.
 error-scope-code-required = Give the agency's or the commune's code (code) for this scope.
 error-scope-mismatch = This code is not of the chosen kind of scope (a commune for commune, another agency for agency).
-error-invalid-period = Invalid period: { $problem }
+error-invalid-period = Invalid period: { $problem ->
+    [kind] the period must be month, quarter or year
+    [year] the year must be between 2000 and 2100
+    [quarter] the quarter must be between 1 and 4
+   *[month] the month must be between 1 and 12
+}
+error-report-months = The report covers whole months: { $problem ->
+    [missing] give from= and to= (YYYY-MM, or the first and the last day of months)
+    [format] write months as YYYY-MM or days as YYYY-MM-DD
+    [whole_months] from= must be the first day of a month and to= the last day of one
+    [reversed] from= must not come after to=
+   *[years] the years must be between 2000 and 2100
+}
+error-unknown-group-by = group_by must be field or agency
+error-metric-not-dossiers = This number counts procedures or is not counted by motcua: there is no list of dossiers behind it.
+error-invalid-side = side must be numerator or denominator

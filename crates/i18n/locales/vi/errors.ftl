@@ -215,4 +215,19 @@ error-contact-taken = Một tài khoản khác đang dùng e-mail hoặc số đ
 error-unknown-formula-set = Không có bộ công thức này. Các bộ hiện có: qd766-2022, dvcqg-2026-09.
 error-scope-code-required = Hãy cho biết mã cơ quan hoặc mã xã (code) của phạm vi này.
 error-scope-mismatch = Mã này không thuộc loại phạm vi đã chọn (xã, phường, đặc khu cho phạm vi commune; cơ quan khác cho phạm vi agency).
-error-invalid-period = Kỳ không hợp lệ: { $problem }
+error-invalid-period = Kỳ không hợp lệ: { $problem ->
+    [kind] kỳ phải là month (tháng), quarter (quý) hoặc year (năm)
+    [year] năm phải từ 2000 đến 2100
+    [quarter] quý phải từ 1 đến 4
+   *[month] tháng phải từ 1 đến 12
+}
+error-report-months = Báo cáo tính theo tháng trọn vẹn: { $problem ->
+    [missing] cần có from= và to= (YYYY-MM, hoặc ngày đầu và ngày cuối tháng)
+    [format] viết tháng dạng YYYY-MM hoặc ngày dạng YYYY-MM-DD
+    [whole_months] from= phải là ngày đầu tháng và to= phải là ngày cuối tháng
+    [reversed] from= không được sau to=
+   *[years] năm phải từ 2000 đến 2100
+}
+error-unknown-group-by = group_by phải là field (lĩnh vực) hoặc agency (cơ quan)
+error-metric-not-dossiers = Số này đếm thủ tục hoặc chưa được hệ thống đếm: không có danh sách hồ sơ tương ứng.
+error-invalid-side = side phải là numerator (tử số) hoặc denominator (mẫu số)

@@ -14,6 +14,7 @@ pub(crate) mod procedures;
 pub(crate) mod queue;
 pub(crate) mod ratings;
 pub(crate) mod reference;
+pub(crate) mod reports;
 pub(crate) mod stats;
 pub(crate) mod track;
 pub(crate) mod work;

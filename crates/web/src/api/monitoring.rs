@@ -3,7 +3,7 @@
 //! by and the chain's last event it includes.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use motcua_app::App;
 use motcua_app::error::{AppError, Kind};
@@ -13,6 +13,7 @@ use motcua_domain::ids::AgencyCode;
 use motcua_domain::index::{NoData, Period, ScopeKind};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::Caller;
 use crate::error::{ApiQuery, ReqLang, WebError};
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -114,7 +115,7 @@ fn query(p: IndexParams) -> Result<IndexQuery, WebError> {
     )
     .map_err(|e| {
         AppError::new(Kind::BadRequest, "invalid_period", "error-invalid-period")
-            .arg("problem", e.to_string())
+            .arg("problem", e.key())
     })?;
     let scope = match p.scope.as_deref() {
         None | Some("") => ScopeKind::Province,
@@ -244,5 +245,115 @@ pub(crate) async fn tree(
             .into_iter()
             .map(|(agency, r)| view(r, lang, Some(&agency)))
             .collect(),
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct DrillParams {
+    /// `numerator` or `denominator` (default).
+    side: Option<String>,
+    /// The last dossier code of the previous page (its `next`).
+    after: Option<String>,
+    /// Dossiers per page, 1–500 (default 50).
+    limit: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CountedDossierView {
+    code: String,
+    procedure_code: String,
+    procedure_name: Option<String>,
+    /// The competent agency's code.
+    agency: String,
+    /// The national status code's name.
+    status: String,
+    received_at: Option<DateTime<Utc>>,
+    due_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+    /// `open`, `early`, `on_time`, `late`, `stopped_in_time` or `stopped_late`.
+    outcome: &'static str,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DrillView {
+    metric: String,
+    /// `numerator` or `denominator`.
+    side: &'static str,
+    /// The number the whole list adds up to.
+    total: u64,
+    dossiers: Vec<CountedDossierView>,
+    /// Pass as `after` for the next page; null on the last.
+    next: Option<String>,
+    index: IndexView,
+}
+
+/// The dossiers behind a metric's numerator or denominator, in code order, a page at a time
+/// (officers and systems reading dossiers whose agency covers the scope). The pages add up to
+/// the number; a metric that counts procedures has no list.
+#[utoipa::path(
+    get, path = "/api/v1/stats/index/{metric}/dossiers", tag = "statistics", security(("bearer" = [])),
+    params(("metric" = String, Path, description = "The metric's code, e.g. DOSSIER_PROGRESS"), IndexParams, DrillParams),
+    responses((status = 200, body = DrillView), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn dossiers(
+    State(state): State<App>,
+    ReqLang(lang): ReqLang,
+    Caller(principal): Caller,
+    Path(metric): Path<String>,
+    ApiQuery(p): ApiQuery<IndexParams>,
+    ApiQuery(d): ApiQuery<DrillParams>,
+) -> Result<Json<DrillView>, WebError> {
+    let q = query(p)?;
+    let side = match d.side.as_deref() {
+        None | Some("") | Some("denominator") => monitoring::Side::Denominator,
+        Some("numerator") => monitoring::Side::Numerator,
+        Some(_) => {
+            return Err(
+                AppError::new(Kind::BadRequest, "invalid_side", "error-invalid-side").into(),
+            );
+        }
+    };
+    let after = d
+        .after
+        .filter(|a| !a.is_empty())
+        .map(|a| motcua_domain::ids::DossierCode::parse(&a))
+        .transpose()
+        .map_err(|e| AppError::localised(Kind::BadRequest, e))?;
+    let page = monitoring::dossiers(
+        &state,
+        &principal,
+        &q,
+        &metric,
+        side,
+        after,
+        d.limit.unwrap_or(50),
+    )
+    .await?;
+    let index = state.catalog.index();
+    Ok(Json(DrillView {
+        metric,
+        side: match side {
+            monitoring::Side::Numerator => "numerator",
+            monitoring::Side::Denominator => "denominator",
+        },
+        total: page.total,
+        dossiers: page
+            .dossiers
+            .into_iter()
+            .map(|c| CountedDossierView {
+                code: c.code.to_string(),
+                procedure_code: c.procedure.to_string(),
+                procedure_name: index.get(&c.procedure).map(|p| p.name.clone()),
+                agency: c.competent_agency.to_string(),
+                status: c.status,
+                received_at: c.received_at,
+                due_at: c.due_at,
+                finished_at: c.finished_at,
+                outcome: c.cohort.outcome.as_str(),
+            })
+            .collect(),
+        next: page.next.map(|c| c.to_string()),
+        index: view(page.report, lang, None),
     }))
 }

@@ -6,6 +6,8 @@ use chrono::Datelike;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use motcua_documents::testing::pdf_text;
+
 use crate::common::*;
 
 fn metric<'a>(index: &'a Value, code: &str) -> &'a Value {
@@ -25,8 +27,8 @@ async fn the_index_counts_received_dossiers_and_flags_what_it_cannot(app: App) {
     }
     let mut online = dossier_body();
     online["channel"] = json!("online");
-    let online = app.file_dossier(&reception, &online).await.code;
-    app.act(&reception, &online, &json!({"action": "receive"}))
+    let online_code = app.file_dossier(&reception, &online).await.code;
+    app.act(&reception, &online_code, &json!({"action": "receive"}))
         .await
         .unwrap();
 
@@ -126,6 +128,105 @@ async fn the_index_counts_received_dossiers_and_flags_what_it_cannot(app: App) {
         .unwrap_or_else(|| panic!("{COMMUNE} under the province: {tree}"));
     assert_eq!(commune["scope"], "commune");
 
+    // The dossiers behind the numbers, for officers whose agency covers the scope: the pages
+    // add up to the number.
+    let leader = app.token("lanhdaotinh").await;
+    let drill = |metric: &str, extra: &str| {
+        format!(
+            "/api/v1/stats/index/{metric}/dossiers?period=month&year={}&month={}{extra}",
+            now.year(),
+            now.month()
+        )
+    };
+    let (s, first) = app
+        .get(&drill("DOSSIER_PROGRESS", "&limit=3"), Some(&leader))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    assert_eq!(
+        (&first["total"], &first["side"]),
+        (&json!(4), &json!("denominator"))
+    );
+    assert_eq!(first["dossiers"].as_array().unwrap().len(), 3);
+    let next = first["next"].as_str().unwrap();
+    let (_, rest) = app
+        .get(
+            &drill("DOSSIER_PROGRESS", &format!("&limit=3&after={next}")),
+            Some(&leader),
+        )
+        .await;
+    assert_eq!(rest["dossiers"].as_array().unwrap().len(), 1, "{rest}");
+    assert!(rest["next"].is_null());
+    let mut codes: Vec<&str> = first["dossiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest["dossiers"].as_array().unwrap())
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    codes.dedup();
+    assert_eq!(codes.len(), 4);
+    let (_, online_list) = app
+        .get(&drill("ONLINE_DOSSIERS", "&side=numerator"), Some(&leader))
+        .await;
+    assert_eq!(online_list["total"], 1);
+    assert_eq!(online_list["dossiers"][0]["code"], online_code.as_str());
+    assert_eq!(online_list["dossiers"][0]["outcome"], "open");
+    // A department's officer sees the department's lists, not the province's; reception at
+    // the centre neither; nobody without signing in.
+    let specialist = app.token("chuyenvien").await;
+    let (s, mine) = app
+        .get(
+            &drill(
+                "DOSSIER_PROGRESS",
+                &format!("&scope=agency&code={DEPARTMENT}"),
+            ),
+            Some(&specialist),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{mine}");
+    assert_eq!(
+        mine["dossiers"].as_array().unwrap().len() as u64,
+        mine["total"].as_u64().unwrap()
+    );
+    for (who, extra, status) in [
+        (Some(&specialist), String::new(), StatusCode::FORBIDDEN),
+        (Some(&reception), String::new(), StatusCode::FORBIDDEN),
+        (None, String::new(), StatusCode::UNAUTHORIZED),
+        (
+            Some(&specialist),
+            format!("&scope=agency&code={OTHER}"),
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let (s, body) = app
+            .get(&drill("DOSSIER_PROGRESS", &extra), who.map(String::as_str))
+            .await;
+        assert_eq!(s, status, "{extra}: {body}");
+    }
+    for (metric, extra, status, code) in [
+        (
+            "ONLINE_PAYMENT_PROCEDURES",
+            "",
+            StatusCode::BAD_REQUEST,
+            "not_dossiers",
+        ),
+        ("DOSSIER_SYNC", "", StatusCode::BAD_REQUEST, "not_dossiers"),
+        ("NO_SUCH_METRIC", "", StatusCode::NOT_FOUND, "not_found"),
+        (
+            "DOSSIER_PROGRESS",
+            "&side=both",
+            StatusCode::BAD_REQUEST,
+            "invalid_side",
+        ),
+    ] {
+        let (s, body) = app.get(&drill(metric, extra), Some(&leader)).await;
+        assert_eq!(
+            (s, body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{metric}"
+        );
+    }
+
     // Refusals name what is wrong.
     for (query, status, code) in [
         ("period=week", StatusCode::BAD_REQUEST, "invalid_period"),
@@ -170,4 +271,211 @@ async fn the_index_counts_received_dossiers_and_flags_what_it_cannot(app: App) {
     );
 }
 
-on_both_backends!(the_index_counts_received_dossiers_and_flags_what_it_cannot);
+/// Columns 3–13 of a row or the total, in the form's order.
+fn columns(row: &Value) -> Vec<u64> {
+    [
+        "received_total",
+        "received_online",
+        "received_in_person",
+        "carried_over",
+        "resolved_total",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "pending_total",
+        "pending_in_time",
+        "pending_overdue",
+    ]
+    .iter()
+    .map(|k| row[k].as_u64().unwrap_or_else(|| panic!("{k} in {row}")))
+    .collect()
+}
+
+async fn the_report_form_adds_up_and_comes_as_pdf_and_workbook(app: App) {
+    let reception = app.token("letan").await;
+    for _ in 0..2 {
+        app.file_dossier(&reception, &dossier_body()).await;
+    }
+    let mut online = dossier_body();
+    online["channel"] = json!("online");
+    let online = app.file_dossier(&reception, &online).await.code;
+    app.act(&reception, &online, &json!({"action": "receive"}))
+        .await
+        .unwrap();
+    let withdrawn = app.file_dossier(&reception, &dossier_body()).await.code;
+    app.act(
+        &reception,
+        &withdrawn,
+        &json!({"action": "withdraw", "reason": "Công dân xin rút hồ sơ"}),
+    )
+    .await
+    .unwrap();
+
+    let now = chrono::Utc::now().with_timezone(&motcua_domain::calendar::TZ);
+    let month = format!("{}-{:02}", now.year(), now.month());
+    let query = format!("from={month}&to={month}");
+    let (s, form) = app
+        .get(
+            &format!("/api/v1/reports/form-06?{query}"),
+            Some(&reception),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{form}");
+    // Four received this month, one online; the withdrawn one resolved (column 9), three open
+    // and within time.
+    assert_eq!(columns(&form["total"]), [4, 1, 3, 0, 1, 0, 1, 0, 3, 3, 0]);
+    assert_eq!(form["stopped_rule"], "on_time");
+    assert!(form["high_water_seq"].as_i64().unwrap() > 0);
+    for row in form["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain([&form["total"]])
+    {
+        let c = columns(row);
+        assert_eq!(c[0], c[1] + c[2] + c[3], "3 = 4 + 5 + 6: {row}");
+        assert_eq!(c[0], c[4] + c[8], "3 = 7 + 11: {row}");
+        assert_eq!(c[4], c[5] + c[6] + c[7], "7 = 8 + 9 + 10: {row}");
+        assert_eq!(c[8], c[9] + c[10], "11 = 12 + 13: {row}");
+    }
+    let rows = form["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["stt"], 1);
+    assert!(rows[0]["name"].as_str().is_some_and(|n| !n.is_empty()));
+    // The same figures per agency; the next month has them carried over.
+    let (s, by_agency) = app
+        .get(
+            &format!("/api/v1/reports/form-06?{query}&group_by=agency"),
+            Some(&reception),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{by_agency}");
+    assert_eq!(columns(&by_agency["total"]), columns(&form["total"]));
+    assert!(
+        by_agency["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["name"] != "Khác")
+    );
+    let next = if now.month() == 12 {
+        format!("{}-01", now.year() + 1)
+    } else {
+        format!("{}-{:02}", now.year(), now.month() + 1)
+    };
+    let (_, after) = app
+        .get(
+            &format!("/api/v1/reports/form-06?from={next}&to={next}"),
+            Some(&reception),
+        )
+        .await;
+    assert_eq!(after["total"]["carried_over"], 3, "{after}");
+    // An agency's report counts its own dossiers only.
+    let (_, other) = app
+        .get(
+            &format!("/api/v1/reports/form-06?{query}&agency={OTHER}"),
+            Some(&reception),
+        )
+        .await;
+    assert_eq!(other["total"]["received_total"], 0, "{other}");
+
+    // The files: the form's heading and figures in the PDF, a workbook for the other.
+    for (ext, mime) in [
+        ("pdf", "application/pdf"),
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    ] {
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/reports/form-06.{ext}?{query}")))
+            .bearer_auth(&reception)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{ext}");
+        assert_eq!(r.headers()["content-type"], mime);
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains(&format!("bieu-06-{month}-{month}.{ext}"))
+        );
+        let bytes = r.bytes().await.unwrap();
+        if ext == "pdf"
+            && let Some(text) = pdf_text(&bytes)
+        {
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"),
+                "{flat}"
+            );
+            assert!(flat.contains("Tổng cộng") && flat.contains("THỦ TRƯỞNG ĐƠN VỊ"));
+        } else {
+            assert!(bytes.starts_with(b"PK"), "{ext}");
+        }
+    }
+
+    // Only officers and systems with stats:read; and clear refusals of what cannot be.
+    let (s, _) = app
+        .get(&format!("/api/v1/reports/form-06?{query}"), None)
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/reports/form-06.pdf?{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    for (q, status, code) in [
+        ("", StatusCode::BAD_REQUEST, "invalid_range"),
+        (
+            "from=2026-03&to=2026-01",
+            StatusCode::BAD_REQUEST,
+            "invalid_range",
+        ),
+        (
+            "from=2026-01-02&to=2026-01-31",
+            StatusCode::BAD_REQUEST,
+            "invalid_range",
+        ),
+        (
+            "from=2026-01&to=tomorrow",
+            StatusCode::BAD_REQUEST,
+            "invalid_range",
+        ),
+        (
+            "from=2026-01&to=2026-01&group_by=commune",
+            StatusCode::BAD_REQUEST,
+            "invalid_group_by",
+        ),
+        (
+            "from=2026-01&to=2026-01&agency=000.99.99.H22",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ] {
+        let (s, body) = app
+            .get(&format!("/api/v1/reports/form-06?{q}"), Some(&reception))
+            .await;
+        assert_eq!(
+            (s, body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{q}: {body}"
+        );
+    }
+    let (s, body) = app
+        .get(
+            "/api/v1/reports/form-06?from=2026-01-01&to=2026-03-31",
+            Some(&reception),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "whole months as days: {body}");
+    assert_eq!(body["from"], "2026-01-01");
+}
+
+on_both_backends!(
+    the_index_counts_received_dossiers_and_flags_what_it_cannot,
+    the_report_form_adds_up_and_comes_as_pdf_and_workbook
+);
