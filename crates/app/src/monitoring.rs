@@ -152,6 +152,19 @@ pub async fn index(state: &App, q: &IndexQuery) -> Result<IndexReport, AppError>
     Ok(compute(&i, q.period, q.scope, q.code))
 }
 
+/// The index of the scope for each month of the query's period up to today, from one reading
+/// of the rollup: the monthly trend.
+pub async fn trend(state: &App, q: &IndexQuery) -> Result<Vec<IndexReport>, AppError> {
+    let i = inputs(state, q).await?;
+    let today = motcua_domain::facts::local_day(i.computed_at);
+    Ok(q.period
+        .months()
+        .into_iter()
+        .filter(|m| m.bounds().0 <= today)
+        .map(|m| compute(&i, m, q.scope, q.code))
+        .collect())
+}
+
 /// The index of a scope and of each agency directly under it (communes as communes), for
 /// drilling down; all from one reading of the rollup.
 pub async fn tree(

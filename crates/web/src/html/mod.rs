@@ -10,7 +10,7 @@ mod staff;
 
 use citizen::{account, contact, dossier as own_dossier, draft, profile};
 use floor::{appointments, device, kiosk, rating};
-use public::{catalog, payments, places, procedure, sandbox, track, verify};
+use public::{catalog, payments, places, procedure, sandbox, service_index, track, verify};
 use staff::{admin, admin_audit, admin_save, dossier as staff_dossier, office, reception};
 
 use askama::Template;
@@ -66,6 +66,7 @@ pub(crate) fn routes() -> Router<App> {
             get(rating::tablet).post(rating::tablet_rate),
         )
         .route("/satisfaction", get(rating::summary))
+        .route("/chi-so", get(service_index::page))
         .route("/payments/vnpay/return", get(payments::return_page))
         .route("/account", get(profile::home))
         .route(

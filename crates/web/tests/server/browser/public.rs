@@ -176,6 +176,8 @@ async fn every_page_type_passes_axe_and_fits_a_phone() {
         "/agencies/000.00.00.H22",
         "/branches",
         "/branches/QN-HQ",
+        "/chi-so",
+        "/chi-so?period=month&year=2026&month=3&formula=qd766-2022&scope=commune&code=000.00.36.H22",
         "/no-such-page",
     ];
     for lang in ["vi", "en"] {
@@ -210,6 +212,7 @@ async fn every_page_type_passes_axe_and_fits_a_phone() {
             "/procedures?q=bien+phong",
             "/procedures/1.013133",
             "/branches",
+            "/chi-so",
         ] {
             b.client.goto(&format!("{base}{page}")).await.unwrap();
             let overflow: Value = b
@@ -227,5 +230,89 @@ async fn every_page_type_passes_axe_and_fits_a_phone() {
         }
         b.close().await;
     }
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_index_reads_without_script_and_drills_down() {
+    let Some(tools) = Tools::find() else { return };
+    let db = TestDb::sqlite().await;
+    let (base, _) = spawn(db.store().await).await;
+    let b = Browser::start(&tools, "vi").await;
+    b.client.goto(&format!("{base}/chi-so")).await.unwrap();
+    assert_eq!(
+        text(&b, "h1").await,
+        "Chỉ số phục vụ người dân, doanh nghiệp"
+    );
+    // The banner names the formula set and says the score is computed here.
+    let banner = text(&b, "#index-banner").await;
+    assert!(banner.contains("dvcqg-2026-09"), "{banner}");
+    assert!(banner.contains("không phải điểm chính thức"), "{banner}");
+    // Six groups and the total; the chart drawn on the server, its figures in a table.
+    let cards: Value = b
+        .client
+        .execute(
+            "return document.querySelectorAll('#index-cards li').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cards, 7);
+    let chart: Value = b
+        .client
+        .execute(
+            "return document.querySelectorAll('figure.index-chart svg rect').length > 0",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(chart, true);
+    assert!(text(&b, "#trend-table").await.contains("01"));
+    // Each metric's formula in words.
+    assert!(
+        text(&b, "#metric-DOSSIER_PROGRESS").await.contains("÷"),
+        "the formula in words"
+    );
+    axe_clean(&b, &tools, "the service index").await;
+
+    // Another formula set, chosen in the form (a plain GET, no script).
+    choose(&b, "#f-formula", "qd766-2022").await;
+    click(&b, "form.filters button").await;
+    expect(&b, "#index-banner", "qd766-2022").await;
+    let cards: Value = b
+        .client
+        .execute(
+            "return document.querySelectorAll('#index-cards li').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cards, 6, "five groups and the total");
+
+    // Drill down into an agency, then a commune's figures, and back to the province.
+    click(&b, "#rank-agencies a[href*='000.00.15.H22']").await;
+    expect(&b, ".lead", "Thanh tra tỉnh Quảng Ninh").await;
+    assert!(
+        text(&b, "#index-banner").await.contains("qd766-2022"),
+        "the formula set is kept"
+    );
+    axe_clean(&b, &tools, "an agency's index").await;
+    b.client.goto(&format!("{base}/chi-so")).await.unwrap();
+    click(&b, "#rank-communes a[href*='000.00.36.H22']").await;
+    expect(&b, ".lead", "Phường Hồng Gai").await;
+    assert!(
+        body(&b).await.contains("Không áp dụng với cấp xã"),
+        "a commune is not judged on provincial duties"
+    );
+    click(&b, "form.filters a").await;
+    expect(&b, ".lead", "Ủy ban nhân dân tỉnh Quảng Ninh").await;
+
+    // A period that cannot be is said, and this year is shown.
+    b.client
+        .goto(&format!("{base}/chi-so?period=month&month=13"))
+        .await
+        .unwrap();
+    assert!(text(&b, ".error-summary").await.contains("Kỳ không hợp lệ"));
+    b.close().await;
     db.drop_db().await;
 }
