@@ -333,4 +333,6 @@ pub fn evaluate(set: &FormulaSet, scope: ScopeKind, counts: &Counts) -> IndexRes
 }
 
 #[cfg(test)]
+mod golden;
+#[cfg(test)]
 mod tests;
