@@ -164,6 +164,9 @@ pub struct App {
     pub slips: Arc<slips::SlipCache>,
     /// Where the report form puts refused and withdrawn dossiers (an unconfirmed rule).
     pub form06_stopped: motcua_domain::index::StoppedColumn,
+    /// How often the staff monitoring page's figures are looked at again (and sent when they
+    /// changed): a minute.
+    pub monitoring_refresh: std::time::Duration,
 }
 
 impl App {
@@ -194,6 +197,7 @@ impl App {
             public: Arc::default(),
             slips: Arc::default(),
             form06_stopped: Default::default(),
+            monitoring_refresh: std::time::Duration::from_secs(60),
         })
     }
 

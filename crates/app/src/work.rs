@@ -195,3 +195,61 @@ pub async fn list(
         .collect();
     Ok((items, total))
 }
+
+/// Dossiers the caller's agency holds that are overdue or due soon, counted per holding agency
+/// and current step.
+pub struct Pressure {
+    /// Agency code, step name (empty before the first step), overdue, due soon.
+    pub rows: Vec<(AgencyCode, String, u64, u64)>,
+    pub overdue: u64,
+    pub due_soon: u64,
+    /// Whether the rows count only the most urgent [`PRESSURE_LIMIT`] of a list.
+    pub truncated: bool,
+}
+
+/// Dossiers read per list for [`pressure`].
+pub const PRESSURE_LIMIT: u32 = 2_000;
+
+/// The overdue and due-soon lists of `user` at `now`, counted per agency and step.
+pub async fn pressure(
+    state: &App,
+    user: &User,
+    now: DateTime<Utc>,
+) -> Result<Pressure, StoreError> {
+    let mut counts: std::collections::BTreeMap<(AgencyCode, String), (u64, u64)> =
+        std::collections::BTreeMap::new();
+    let mut totals = [0u64; 2];
+    let mut truncated = false;
+    for (i, view) in [View::Overdue, View::DueSoon].into_iter().enumerate() {
+        let (items, total) = list(state, user, view, now, PRESSURE_LIMIT, 0).await?;
+        truncated |= total > u64::from(PRESSURE_LIMIT);
+        for item in &items {
+            let d = &item.record.state;
+            let step = d
+                .step
+                .and_then(|s| d.intake.procedure.steps.get(s))
+                .map_or_else(String::new, |s| s.name.clone());
+            let entry = counts.entry((d.current_agency, step)).or_default();
+            if i == 0 {
+                entry.0 += 1;
+            } else {
+                entry.1 += 1;
+            }
+        }
+        // The due-soon list leaves out the overdue ones its query also finds.
+        totals[i] = if view == View::DueSoon && !truncated {
+            items.len() as u64
+        } else {
+            total
+        };
+    }
+    Ok(Pressure {
+        rows: counts
+            .into_iter()
+            .map(|((agency, step), (late, soon))| (agency, step, late, soon))
+            .collect(),
+        overdue: totals[0],
+        due_soon: totals[1],
+        truncated,
+    })
+}

@@ -11,7 +11,7 @@ mod staff;
 use citizen::{account, contact, dossier as own_dossier, draft, profile};
 use floor::{appointments, device, kiosk, rating};
 use public::{catalog, payments, places, procedure, sandbox, service_index, track, verify};
-use staff::{admin, admin_audit, admin_save, dossier as staff_dossier, office, reception};
+use staff::{admin, admin_audit, admin_save, dossier as staff_dossier, monitor, office, reception};
 
 use askama::Template;
 use axum::Router;
@@ -129,6 +129,9 @@ pub(crate) fn routes() -> Router<App> {
         .route("/staff/login", get(office::login_form).post(office::login))
         .route("/staff/logout", post(office::logout))
         .route("/staff/alerts/read", post(office::read_alert))
+        .route("/staff/monitoring", get(monitor::page))
+        .route("/staff/monitoring/live", get(monitor::live))
+        .route("/staff/monitoring/dossiers", get(monitor::list))
         .route(
             "/staff/admin",
             get(|| async { forms::see_other("/staff/admin/agencies") }),
@@ -194,6 +197,15 @@ pub(crate) fn routes() -> Router<App> {
                 asset(
                     "text/javascript; charset=utf-8",
                     include_str!("../../assets/tablet.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/monitoring.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../assets/monitoring.js"),
                 )
             }),
         )

@@ -475,7 +475,77 @@ async fn the_report_form_adds_up_and_comes_as_pdf_and_workbook(app: App) {
     assert_eq!(body["from"], "2026-01-01");
 }
 
+async fn the_staff_monitoring_page_lists_the_dossiers_behind_its_numbers_and_refreshes(app: App) {
+    // Only for officers.
+    let mut visitor = Tab::new(&app.base);
+    let (s, location, _) = visitor.get("/staff/monitoring").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/staff/login"), "{location}");
+    let r = app
+        .http
+        .get(app.url("/staff/monitoring/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let reception = app.token("letan").await;
+    for _ in 0..2 {
+        app.file_dossier(&reception, &dossier_body()).await;
+    }
+    let (mut tab, _) = log_in(&app, "lanhdaotinh").await;
+    let (s, _, html) = tab.get("/staff/monitoring").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Giám sát giải quyết hồ sơ"));
+    assert!(html.contains("id=\"m-DOSSIER_PROGRESS\""), "{html}");
+    assert!(html.contains("/api/v1/reports/form-06.pdf"));
+    // The denominator's list: as many dossiers as the number.
+    let href = html
+        .split("href=\"")
+        .map(|h| h.split('"').next().unwrap_or_default())
+        .find(|h| h.contains("metric=DOSSIER_PROGRESS") && h.contains("side=denominator"))
+        .unwrap_or_else(|| panic!("a link to the list: {html}"))
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let (s, _, list) = tab.get(&href).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert!(list.contains("Tổng số: 2 hồ sơ"), "{list}");
+    assert_eq!(list.matches("href=\"/staff/dossiers/").count(), 2);
+
+    // Live: nothing is sent while nothing changes; a new dossier sends the figures again.
+    let mut live = app
+        .http
+        .get(app.url("/staff/monitoring/live"))
+        .header("cookie", tab.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    assert_eq!(live.headers()["content-type"], "text/event-stream");
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(900), live.chunk()).await;
+    assert!(
+        quiet.is_err()
+            || quiet.as_ref().is_ok_and(|c| c
+                .as_ref()
+                .is_ok_and(|c| c.as_ref().is_some_and(|b| b.starts_with(b":")))),
+        "no figures without a change: {quiet:?}"
+    );
+    app.file_dossier(&reception, &dossier_body()).await;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !seen.contains("event: figures") {
+        let chunk = tokio::time::timeout_at(deadline, live.chunk())
+            .await
+            .expect("the figures within the refresh")
+            .unwrap()
+            .expect("the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("m-DOSSIER_PROGRESS"), "{seen}");
+}
+
 on_both_backends!(
     the_index_counts_received_dossiers_and_flags_what_it_cannot,
-    the_report_form_adds_up_and_comes_as_pdf_and_workbook
+    the_report_form_adds_up_and_comes_as_pdf_and_workbook,
+    the_staff_monitoring_page_lists_the_dossiers_behind_its_numbers_and_refreshes
 );

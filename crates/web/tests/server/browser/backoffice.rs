@@ -590,3 +590,53 @@ async fn an_administrator_adds_a_holiday_with_its_reason() {
     axe_clean(b, &o.tools, "administration: audit trail").await;
     assert_eq!(o.close(&[], 2).await, 2);
 }
+
+/// The monitoring page: the agency's index with the dossiers behind each number, the report
+/// form, on a phone too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monitoring_page_drills_down_to_the_dossiers() {
+    let Some(o) = Office::open().await else {
+        return;
+    };
+    let (b, base, pcode) = (&o.b, &o.base, &o.pcode);
+    staff_login(b, base, "letan").await;
+    let first = counter_intake(b, base, pcode, "Trần Văn Bình", "receive").await;
+
+    staff_login(b, base, "lanhdao").await;
+    click(b, "#monitoring-link").await;
+    expect(b, "h1", "Giám sát giải quyết hồ sơ").await;
+    expect(b, "#m-DOSSIER_PROGRESS", "1").await;
+    axe_clean(b, &o.tools, "monitoring").await;
+    click(b, "#m-DOSSIER_PROGRESS td:last-child a").await;
+    expect(b, "#list-total", "1").await;
+    expect(b, "#monitoring-list", &first).await;
+    axe_clean(b, &o.tools, "the dossiers behind a number").await;
+    // The dossier opens from the list.
+    click(
+        b,
+        &format!("#monitoring-list a[href='/staff/dossiers/{first}']"),
+    )
+    .await;
+    expect(b, "h1", &first).await;
+
+    // A phone: nothing wider than the screen.
+    b.client.set_window_size(360, 740).await.unwrap();
+    b.client
+        .goto(&format!("{base}/staff/monitoring"))
+        .await
+        .unwrap();
+    expect(b, "h1", "Giám sát giải quyết hồ sơ").await;
+    let overflow: Value = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().unwrap_or(1) <= 0,
+        "wider than a phone by {overflow} px"
+    );
+    o.close(&[&first], 0).await;
+}

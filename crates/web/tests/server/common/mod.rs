@@ -425,7 +425,7 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let calendar = WorkingCalendar::new(CalendarConfig::default()).unwrap();
     let files = std::env::temp_dir().join(format!("motcua-test-files-{}", std::process::id()));
-    let state = AppState::new(
+    let mut state = AppState::new(
         store.clone(),
         calendar,
         TimelinessPolicy::default(),
@@ -449,6 +449,8 @@ pub async fn spawn(store: Arc<dyn Store>) -> App {
         ipn_url: format!("{base}/api/v1/payments/vnpay/ipn"),
         api_url: Some(format!("{base}/sandbox/vnpay/api/transaction")),
     });
+    // The monitoring page's figures are looked at again every minute; the tests do not wait.
+    state.monitoring_refresh = std::time::Duration::from_millis(300);
     tokio::spawn(motcua_web::serve(listener, state.clone()));
     // reqwest is built with rustls and no default crypto provider (see motcua-notify).
     let _ = rustls::crypto::ring::default_provider().install_default();
