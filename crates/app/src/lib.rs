@@ -19,6 +19,7 @@ pub mod filing;
 pub mod floor;
 pub mod jobs;
 pub mod monitoring;
+pub mod open_data;
 pub mod payments;
 pub mod principal;
 pub mod public;
@@ -167,6 +168,8 @@ pub struct App {
     /// How often the staff monitoring page's figures are looked at again (and sent when they
     /// changed): a minute.
     pub monitoring_refresh: std::time::Duration,
+    /// The open data files, made from one state of the data.
+    pub open_data: Arc<open_data::Cache>,
 }
 
 impl App {
@@ -198,6 +201,7 @@ impl App {
             slips: Arc::default(),
             form06_stopped: Default::default(),
             monitoring_refresh: std::time::Duration::from_secs(60),
+            open_data: Arc::default(),
         })
     }
 

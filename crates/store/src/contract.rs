@@ -100,6 +100,8 @@ pub trait Store:
     /// `first` to month `last` can count: received by its end and not ended before its start
     /// (read from the cohort rollup; the cost does not grow with the number of dossiers).
     async fn cohorts(&self, first: Month, last: Month) -> Result<Cohorts, StoreError>;
+    /// The sequence number of the event chain's last event (0 before the first).
+    async fn chain_seq(&self) -> Result<i64, StoreError>;
     /// Up to `limit` received dossiers' facts in code order after `after`, received by the
     /// end of month `received_by`, of the competent agencies `agencies` (all when `None`):
     /// the rows the lists behind the index's numbers are taken from.

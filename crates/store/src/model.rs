@@ -206,6 +206,11 @@ pub struct CountedDossier {
     pub received_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// `counter`, `online` or `post`.
+    pub channel: String,
+    pub supplement_requests: i64,
+    /// `very_satisfied`, `satisfied` or `dissatisfied`; none when not rated.
+    pub rating: Option<String>,
 }
 
 /// The first event whose stored hash does not follow from its predecessor and its bytes.

@@ -787,6 +787,14 @@ impl Store for SqlStore {
         crate::stats_sql::cohorts(&self.reader, self.backend, first, last).await
     }
 
+    async fn chain_seq(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT seq FROM chain_head WHERE id = 1")
+                .fetch_one(&self.reader)
+                .await?,
+        )
+    }
+
     async fn counted_dossiers(
         &self,
         after: Option<&DossierCode>,

@@ -268,7 +268,7 @@ pub(crate) async fn counted_dossiers(
     };
     let sql = format!(
         "SELECT code, competent_agency, procedure_code, cohort, status, received_at, due_at, \
-         finished_at FROM dossier_facts WHERE code > $1 AND cohort <> '' \
+         finished_at, channel, supplement_requests, rating FROM dossier_facts WHERE code > $1 AND cohort <> '' \
          AND substr(cohort, 1, 7) <= $2{within} ORDER BY code LIMIT $3"
     );
     // Only numbered placeholders are formatted into the text; every value is bound.
@@ -298,6 +298,9 @@ pub(crate) async fn counted_dossiers(
                 received_at: time(r.try_get("received_at")?)?,
                 due_at: time(r.try_get("due_at")?)?,
                 finished_at: time(r.try_get("finished_at")?)?,
+                channel: r.try_get("channel")?,
+                supplement_requests: r.try_get("supplement_requests")?,
+                rating: r.try_get("rating")?,
             })
         })
         .collect()

@@ -2389,6 +2389,7 @@ async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
     );
     let cohorts = store.cohorts(ever.0, ever.1).await.unwrap();
     assert!(cohorts.high_water_seq > 0);
+    assert_eq!(store.chain_seq().await.unwrap(), cohorts.high_water_seq);
     let cohorts = cohorts.rows;
     let received: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM dossier_facts WHERE received_at IS NOT NULL")

@@ -231,3 +231,4 @@ error-report-months = The report covers whole months: { $problem ->
 error-unknown-group-by = group_by must be field or agency
 error-metric-not-dossiers = This number counts procedures or is not counted by motcua: there is no list of dossiers behind it.
 error-invalid-side = side must be numerator or denominator
+error-open-data-busy = The open data files are being made while records change; try again in a moment.

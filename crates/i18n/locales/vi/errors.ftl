@@ -231,3 +231,4 @@ error-report-months = Báo cáo tính theo tháng trọn vẹn: { $problem ->
 error-unknown-group-by = group_by phải là field (lĩnh vực) hoặc agency (cơ quan)
 error-metric-not-dossiers = Số này đếm thủ tục hoặc chưa được hệ thống đếm: không có danh sách hồ sơ tương ứng.
 error-invalid-side = side phải là numerator (tử số) hoặc denominator (mẫu số)
+error-open-data-busy = Tệp dữ liệu mở đang được tạo trong lúc dữ liệu thay đổi; vui lòng thử lại sau ít phút.

@@ -2,16 +2,17 @@
 //! each dossier's events are decided by the lifecycle exactly as live requests would be, so
 //! deadlines, timeliness, the hash chain and the daily counters are all consistent. Shares
 //! follow Quảng Ninh's published figures roughly (most dossiers online, about three in four
-//! resolved early, a few late with an apology).
+//! resolved early, a few late with an apology). Online filings pay the online fee (mostly
+//! through the gateway) and about half of their applicants rate the service.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use motcua_domain::calendar::{ProcessingTime, TZ, WorkingCalendar};
-use motcua_domain::ids::{AgencyCode, Cccd, Phone};
+use motcua_domain::ids::{AgencyCode, Cccd, CitizenId, Phone};
 use motcua_domain::lifecycle::{
-    Applicant, Channel, Command, Dossier, Event, Intake, Lifecycle, ReturnChannel, WatchPolicy,
-    apply,
+    Applicant, Channel, Command, Dossier, Event, Intake, Lifecycle, ReturnChannel, Satisfaction,
+    WatchPolicy, apply,
 };
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{NewDossier, Procedure, Store};
@@ -322,7 +323,7 @@ fn simulate(
     rng: &mut ChaCha8Rng,
 ) -> Option<NewDossier> {
     let cal = lc.calendar;
-    let rules = p.rules()?;
+    let mut rules = p.rules()?;
     // Procedures done within hours (border checks of ships) move in minutes.
     let quick = matches!(rules.processing_time, ProcessingTime::WorkingHours(h) if h <= 8);
     let r: f64 = rng.random();
@@ -369,6 +370,18 @@ fn simulate(
     };
     let refuse_at_reception = rng.random_bool(0.025);
     let guide_at_reception = !refuse_at_reception && rng.random_bool(0.04);
+    // Filed online, the fee of the online method is paid before reception (as the portal
+    // asks), and the applicant has an account to rate the service from.
+    if channel == Channel::Online {
+        rules.prepaid_fee = p
+            .online_method()
+            .and_then(|m| m.fee_vnd)
+            .filter(|f| *f > 0)
+            .unwrap_or(0);
+    }
+    let fee = rules.prepaid_fee;
+    let owner = (channel == Channel::Online)
+        .then(|| CitizenId::from(format!("ctz_demo{:07}", rng.random_range(0..10_000_000u32))));
     let intake = Intake {
         procedure: rules,
         applicant: applicant(rng),
@@ -376,7 +389,7 @@ fn simulate(
         receiving_agency: opener.agency?,
         competent_agency: competent,
         branch: branch.map(Into::into),
-        owner: None,
+        owner: owner.clone(),
         receive_now: channel == Channel::Counter && !refuse_at_reception && !guide_at_reception,
     };
     let mut sim = Sim {
@@ -425,6 +438,24 @@ fn simulate(
                 },
                 &opener,
                 back,
+            )?;
+        }
+        if fee > 0 {
+            // Most pay through the gateway at once; some at the counter.
+            let n = rng.random_range(0..1_000_000_000u32);
+            let (reference, who) = if rng.random_bool(0.85) {
+                (format!("VNPAY-DEMO{n:09}"), Actor::system())
+            } else {
+                (format!("QUAY-{n:09}"), reception.clone())
+            };
+            let t = sim.last()? + Duration::minutes(rng.random_range(2..90));
+            sim.act(
+                Command::RecordPayment {
+                    reference,
+                    amount: fee,
+                },
+                &who,
+                t,
             )?;
         }
         if sim.state()?.received_at.is_none() {
@@ -586,6 +617,30 @@ fn simulate(
                 cal.clock_start(t)
             };
             sim.act(Command::ReturnResult { channel: how }, who, t)?;
+        }
+        // About half of those with an account rate the service; a late result less kindly.
+        if let Some(owner) = &owner
+            && rng.random_bool(0.5)
+        {
+            let late = target > due;
+            let r: f64 = rng.random();
+            let satisfaction = if r < if late { 0.45 } else { 0.05 } {
+                Satisfaction::Dissatisfied
+            } else if r < 0.35 {
+                Satisfaction::Satisfied
+            } else {
+                Satisfaction::VerySatisfied
+            };
+            let t = sim.last()? + Duration::hours(rng.random_range(1..72));
+            sim.act(
+                Command::Rate {
+                    satisfaction,
+                    criteria: Vec::new(),
+                    comment: None,
+                },
+                &Actor::new(owner.to_string(), Role::Applicant, None),
+                t,
+            );
         }
         Some(())
     };

@@ -1,5 +1,6 @@
 //! The `motcua` binary as an operator runs it, in one test binary: the calendar commands,
-//! crash safety of the server under SIGKILL, and the demo province worked end to end.
+//! crash safety of the server under SIGKILL, the demo province worked end to end, and the
+//! published figures checked against the open data.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -10,6 +11,7 @@ use serde_json::{Value, json};
 mod cli;
 mod connections;
 mod crash;
+mod open_data;
 mod province;
 mod schemathesis;
 
@@ -24,8 +26,15 @@ pub(crate) struct Server {
 }
 
 pub(crate) fn start(data: &Path) -> Server {
+    start_with_history(data, 0)
+}
+
+/// The demo with `dossiers` of generated history (its first start).
+pub(crate) fn start_with_history(data: &Path, dossiers: usize) -> Server {
     let mut child = Command::new(BIN)
-        .args(["demo", "--port", "0", "--history", "0", "--data"])
+        .args(["demo", "--port", "0", "--history"])
+        .arg(dossiers.to_string())
+        .arg("--data")
         .arg(data)
         .env("MOTCUA_LOG", "warn")
         .stdout(Stdio::piped())

@@ -10,7 +10,9 @@ mod staff;
 
 use citizen::{account, contact, dossier as own_dossier, draft, profile};
 use floor::{appointments, device, kiosk, rating};
-use public::{catalog, payments, places, procedure, sandbox, service_index, track, verify};
+use public::{
+    catalog, open_data, payments, places, procedure, sandbox, service_index, track, verify,
+};
 use staff::{admin, admin_audit, admin_save, dossier as staff_dossier, monitor, office, reception};
 
 use askama::Template;
@@ -67,6 +69,9 @@ pub(crate) fn routes() -> Router<App> {
         )
         .route("/satisfaction", get(rating::summary))
         .route("/chi-so", get(service_index::page))
+        .route("/open-data", get(open_data::manifest))
+        .route("/open-data/", get(open_data::manifest))
+        .route("/open-data/{dataset}/{file}", get(open_data::file))
         .route("/payments/vnpay/return", get(payments::return_page))
         .route("/account", get(profile::home))
         .route(

@@ -2,6 +2,7 @@
 //! verification of an electronic result, the service index, and the payment gateway's return page and sandbox.
 
 pub(crate) mod catalog;
+pub(crate) mod open_data;
 pub(crate) mod payments;
 pub(crate) mod places;
 pub(crate) mod procedure;
