@@ -131,11 +131,7 @@ fn dossier_row(d: &CountedDossier, communes: &BTreeMap<String, bool>) -> Dossier
         agency,
         channel: d.channel.clone(),
         received_on: day(d.received_at),
-        due_on: d
-            .cohort
-            .due
-            .map(|x| x.format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
+        due_on: day(d.due_at),
         ended_in: d.cohort.ended.map(Month::label).unwrap_or_default(),
         finished_on: day(d.finished_at),
         outcome: d.cohort.outcome.as_str(),

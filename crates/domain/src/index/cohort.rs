@@ -256,7 +256,16 @@ impl Cohort {
         Some(Cohort {
             received,
             ended: ended.map(Month::of),
-            due: d.due_at.map(|t| t.with_timezone(&TZ).date_naive()),
+            due: d
+                .due_at
+                .map(|t| t.with_timezone(&TZ).date_naive())
+                .map(|due| {
+                    if ended.is_some() {
+                        due_once_ended(due)
+                    } else {
+                        due
+                    }
+                }),
             outcome,
             online: d.intake.channel == Channel::Online,
             fee,
@@ -283,6 +292,20 @@ impl Cohort {
     /// in time).
     fn overdue_on(&self, as_of: NaiveDate) -> bool {
         self.due.is_some_and(|d| d < as_of)
+    }
+}
+
+/// The due day of an ended dossier as the figures need it. Once ended, a dossier is judged
+/// open only for periods that closed before it ended, on their last day: whether it was
+/// overdue then depends only on its due month and whether it was due on that month's last
+/// day. Any other day becomes the 1st, so ended dossiers of a month share few cohorts and the
+/// rollup stays small.
+fn due_once_ended(due: NaiveDate) -> NaiveDate {
+    let month = Month::of_day(due);
+    if due == month.last_day() {
+        due
+    } else {
+        month.first_day()
     }
 }
 

@@ -494,6 +494,18 @@ async fn the_staff_monitoring_page_lists_the_dossiers_behind_its_numbers_and_ref
         app.file_dossier(&reception, &dossier_body()).await;
     }
     let (mut tab, _) = log_in(&app, "lanhdaotinh").await;
+    let page = tab
+        .http
+        .get(app.url("/staff/monitoring"))
+        .header("cookie", tab.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("connect-src 'self'"),
+        "the page may run its script and open its stream: {csp}"
+    );
     let (s, _, html) = tab.get("/staff/monitoring").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Giám sát giải quyết hồ sơ"));

@@ -312,7 +312,7 @@ pub(crate) async fn board(
 
 /// A page that runs its script and opens its event stream on this server (the board, the
 /// tablet, the live summary).
-pub(super) fn live_page(mut response: Response) -> Response {
+pub(crate) fn live_page(mut response: Response) -> Response {
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(BOARD_CSP),

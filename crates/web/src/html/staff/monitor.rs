@@ -204,7 +204,8 @@ pub(crate) async fn page(State(state): State<App>, c: Chrome, officer: Officer) 
             .map(|a| a.to_string())
             .unwrap_or_default(),
     };
-    render(StatusCode::OK, &c, &page)
+    // The page runs its one script and opens its event stream on this server.
+    crate::html::floor::kiosk::live_page(render(StatusCode::OK, &c, &page))
 }
 
 /// The figures again as `event: figures` (their HTML), looked at every
