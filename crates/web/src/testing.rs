@@ -102,3 +102,29 @@ pub fn csrf_of(html: &str) -> String {
     let rest = &html[at + 19..];
     rest[..rest.find('"').unwrap_or(0)].to_string()
 }
+
+/// Columns 3–13 of a report form's row (`GET /api/v1/reports/form-06`), after checking that
+/// they add up as the form's layout says: 3 = 4 + 5 + 6 = 7 + 11, 7 = 8 + 9 + 10, 11 = 12 + 13.
+pub fn form06_columns(row: &serde_json::Value) -> Vec<u64> {
+    let c: Vec<u64> = [
+        "received_total",
+        "received_online",
+        "received_in_person",
+        "carried_over",
+        "resolved_total",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "pending_total",
+        "pending_in_time",
+        "pending_overdue",
+    ]
+    .iter()
+    .map(|k| row[k].as_u64().unwrap_or_else(|| panic!("{k} in {row}")))
+    .collect();
+    assert_eq!(c[0], c[1] + c[2] + c[3], "3 = 4 + 5 + 6: {row}");
+    assert_eq!(c[0], c[4] + c[8], "3 = 7 + 11: {row}");
+    assert_eq!(c[4], c[5] + c[6] + c[7], "7 = 8 + 9 + 10: {row}");
+    assert_eq!(c[8], c[9] + c[10], "11 = 12 + 13: {row}");
+    c
+}

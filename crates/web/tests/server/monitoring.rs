@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use motcua_documents::testing::pdf_text;
+use motcua_web::testing::form06_columns;
 
 use crate::common::*;
 
@@ -271,26 +272,6 @@ async fn the_index_counts_received_dossiers_and_flags_what_it_cannot(app: App) {
     );
 }
 
-/// Columns 3–13 of a row or the total, in the form's order.
-fn columns(row: &Value) -> Vec<u64> {
-    [
-        "received_total",
-        "received_online",
-        "received_in_person",
-        "carried_over",
-        "resolved_total",
-        "resolved_early",
-        "resolved_on_time",
-        "resolved_late",
-        "pending_total",
-        "pending_in_time",
-        "pending_overdue",
-    ]
-    .iter()
-    .map(|k| row[k].as_u64().unwrap_or_else(|| panic!("{k} in {row}")))
-    .collect()
-}
-
 async fn the_report_form_adds_up_and_comes_as_pdf_and_workbook(app: App) {
     let reception = app.token("letan").await;
     for _ in 0..2 {
@@ -323,20 +304,14 @@ async fn the_report_form_adds_up_and_comes_as_pdf_and_workbook(app: App) {
     assert_eq!(s, StatusCode::OK, "{form}");
     // Four received this month, one online; the withdrawn one resolved (column 9), three open
     // and within time.
-    assert_eq!(columns(&form["total"]), [4, 1, 3, 0, 1, 0, 1, 0, 3, 3, 0]);
+    assert_eq!(
+        form06_columns(&form["total"]),
+        [4, 1, 3, 0, 1, 0, 1, 0, 3, 3, 0]
+    );
     assert_eq!(form["stopped_rule"], "on_time");
     assert!(form["high_water_seq"].as_i64().unwrap() > 0);
-    for row in form["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain([&form["total"]])
-    {
-        let c = columns(row);
-        assert_eq!(c[0], c[1] + c[2] + c[3], "3 = 4 + 5 + 6: {row}");
-        assert_eq!(c[0], c[4] + c[8], "3 = 7 + 11: {row}");
-        assert_eq!(c[4], c[5] + c[6] + c[7], "7 = 8 + 9 + 10: {row}");
-        assert_eq!(c[8], c[9] + c[10], "11 = 12 + 13: {row}");
+    for row in form["rows"].as_array().unwrap() {
+        form06_columns(row);
     }
     let rows = form["rows"].as_array().unwrap();
     assert_eq!(rows[0]["stt"], 1);
@@ -349,7 +324,10 @@ async fn the_report_form_adds_up_and_comes_as_pdf_and_workbook(app: App) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{by_agency}");
-    assert_eq!(columns(&by_agency["total"]), columns(&form["total"]));
+    assert_eq!(
+        form06_columns(&by_agency["total"]),
+        form06_columns(&form["total"])
+    );
     assert!(
         by_agency["rows"]
             .as_array()

@@ -626,17 +626,6 @@ async fn the_monitoring_page_drills_down_to_the_dossiers() {
         .await
         .unwrap();
     expect(b, "h1", "Giám sát giải quyết hồ sơ").await;
-    let overflow: Value = b
-        .client
-        .execute(
-            "return document.documentElement.scrollWidth - window.innerWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        overflow.as_i64().unwrap_or(1) <= 0,
-        "wider than a phone by {overflow} px"
-    );
+    fits_the_window(b, "the monitoring page on a phone").await;
     o.close(&[&first], 0).await;
 }

@@ -403,6 +403,22 @@ async fn expect(b: &Browser, css: &str, needle: &str) -> String {
     panic!("{css} never showed {needle:?}; last: {last}");
 }
 
+/// Fails when the page is wider than the window (on a phone: sideways scrolling).
+async fn fits_the_window(b: &Browser, what: &str) {
+    let overflow: Value = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().unwrap_or(1) <= 0,
+        "{what} is wider than the window by {overflow} px"
+    );
+}
+
 async fn axe_clean(b: &Browser, tools: &Tools, what: &str) {
     b.client.execute(&tools.axe, vec![]).await.unwrap();
     let violations: Value = b.client.execute_async(AXE_RUN, vec![]).await.unwrap();

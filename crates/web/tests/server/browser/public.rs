@@ -215,18 +215,7 @@ async fn every_page_type_passes_axe_and_fits_a_phone() {
             "/chi-so",
         ] {
             b.client.goto(&format!("{base}{page}")).await.unwrap();
-            let overflow: Value = b
-                .client
-                .execute(
-                    "return document.documentElement.scrollWidth - window.innerWidth;",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            assert!(
-                overflow.as_i64().unwrap_or(1) <= 0,
-                "{page} is wider than a phone by {overflow} px"
-            );
+            fits_the_window(&b, page).await;
         }
         b.close().await;
     }
