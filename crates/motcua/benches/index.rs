@@ -1,10 +1,12 @@
 //! The service index and the report form at a province's volume, on PostgreSQL: fact rows and
 //! the cohort rollup for 100,000 to 10 million dossiers over a year (generated in the database
 //! with the shape of real traffic: a few procedures take most dossiers, communes handle their
-//! own, 2 % left open, 5 % late; an ended dossier's due day kept as the domain keeps it), then the province-year index, its drill-down tree and the
-//! report form computed through the application layer, each against a plain `count(*)` over
-//! the same rollup rows in the same run, and against counting the fact rows directly (what a
-//! figure would cost without the rollup).
+//! own, 2 % left open, 5 % late; an ended dossier's due day kept as the domain keeps it), then
+//! the province-year index, its drill-down tree and the report form computed through the
+//! application layer, each against a plain `count(*)` over the same rollup rows in the same
+//! run, and against counting the fact rows directly (what a figure would cost without the
+//! rollup). `read` is the storage's part: the rollup rows the
+//! index reads, fetched and decoded.
 //!
 //! `cargo bench -p motcua --bench index`. Settings: MOTCUA_INDEX_SIZES (default
 //! `100000,1000000,10000000`), MOTCUA_INDEX_RUNS (timed calls per figure, default 20),
@@ -155,13 +157,14 @@ async fn main() {
         .await
         .expect("drop the foreign key");
     println!(
-        "{:>10} {:>10} {:>9} | {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>7}",
+        "{:>10} {:>10} {:>9} | {:>9} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>7}",
         "dossiers",
         "rollup",
         "seed s",
         "index ms",
         "tree ms",
         "form ms",
+        "read ms",
         "count ms",
         "facts ms",
         "index/cnt",
@@ -235,6 +238,13 @@ async fn main() {
             .expect("the form");
         })
         .await;
+        let read = median(runs, || async {
+            store
+                .cohorts(span.first, span.last)
+                .await
+                .expect("the rollup rows");
+        })
+        .await;
         let count = median(runs, || async {
             let _: i64 = sqlx::query_scalar(
                 "SELECT count(*) FROM stats_cohorts WHERE received <= $1 AND (ended = '' OR ended >= $2)",
@@ -257,7 +267,7 @@ async fn main() {
         })
         .await;
         println!(
-            "{n:>10} {rollup:>10} {seeded:>9.1} | {index:>9.1} {tree:>9.1} {form:>9.1} {count:>9.2} | {facts:>9.1} {:>9.1} {:>7.1}",
+            "{n:>10} {rollup:>10} {seeded:>9.1} | {index:>9.1} {tree:>9.1} {form:>9.1} {read:>9.1} {count:>9.2} | {facts:>9.1} {:>9.1} {:>7.1}",
             index / count,
             facts / index
         );
