@@ -1,7 +1,7 @@
 //! Statistics read from the rollups, and the rebuild that recomputes the facts and rollups from
 //! the event log (`motcua stats rebuild [--verify]`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Months, NaiveDate};
 use motcua_domain::facts::{DossierFacts, Tally};
@@ -209,27 +209,49 @@ pub(crate) async fn cohorts(
     let high_water_seq: i64 = sqlx::query_scalar("SELECT seq FROM chain_head WHERE id = 1")
         .fetch_one(&mut *tx)
         .await?;
+    // One row per agency, procedure and cohort already (the month columns follow from the
+    // cohort), so no grouping.
     let rows = sqlx::query(
-        "SELECT agency_code, procedure_code, cohort, CAST(SUM(count) AS BIGINT) AS n \
-         FROM stats_cohorts WHERE received <= $1 AND (ended = '' OR ended >= $2) \
-         GROUP BY agency_code, procedure_code, cohort",
+        "SELECT agency_code, procedure_code, cohort, count AS n FROM stats_cohorts \
+         WHERE received <= $1 AND (ended = '' OR ended >= $2) AND count > 0",
     )
     .bind(last.label())
     .bind(first.label())
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
+    // The same agencies, procedures and cohorts come back on many rows: each is read once.
+    let mut agencies: HashMap<String, AgencyCode> = HashMap::new();
+    let mut procedures: HashMap<String, ProcedureCode> = HashMap::new();
+    let mut cohorts: HashMap<String, Cohort> = HashMap::new();
+    let bad = |what: &str, v: &str| StoreError::Corrupt(format!("cohort rollup {what} {v:?}"));
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let n: i64 = r.try_get("n")?;
-        if n <= 0 {
-            continue;
-        }
-        let (agency, procedure, cohort) = cohort_key(
-            &r.try_get::<String, _>("agency_code")?,
-            &r.try_get::<String, _>("procedure_code")?,
-            &r.try_get::<String, _>("cohort")?,
-        )?;
+        let agency: &str = r.try_get("agency_code")?;
+        let procedure: &str = r.try_get("procedure_code")?;
+        let cohort: &str = r.try_get("cohort")?;
+        let agency = match agencies.get(agency) {
+            Some(a) => *a,
+            None => {
+                let a = AgencyCode::parse(agency).map_err(|_| bad("agency", agency))?;
+                *agencies.entry(agency.to_string()).or_insert(a)
+            }
+        };
+        let procedure = match procedures.get(procedure) {
+            Some(p) => *p,
+            None => {
+                let p = ProcedureCode::parse(procedure).map_err(|_| bad("procedure", procedure))?;
+                *procedures.entry(procedure.to_string()).or_insert(p)
+            }
+        };
+        let cohort = match cohorts.get(cohort) {
+            Some(c) => *c,
+            None => {
+                let c = Cohort::decode(cohort).map_err(|_| bad("cohort", cohort))?;
+                *cohorts.entry(cohort.to_string()).or_insert(c)
+            }
+        };
         out.push((
             agency,
             CohortCount {
