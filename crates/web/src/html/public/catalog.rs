@@ -94,19 +94,11 @@ pub(crate) fn percent(c: &Chrome, part: i64, whole: i64) -> String {
 }
 
 pub(crate) fn thousands(c: &Chrome, n: i64) -> String {
-    let digits = n.to_string();
-    let sep = match c.lang {
-        motcua_domain::Lang::Vi => '.',
-        motcua_domain::Lang::En => ',',
-    };
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(ch);
+    let grouped = motcua_domain::lang::grouped(n);
+    match c.lang {
+        motcua_domain::Lang::Vi => grouped,
+        motcua_domain::Lang::En => grouped.replace('.', ","),
     }
-    out
 }
 
 pub(crate) async fn home(State(state): State<App>, c: Chrome) -> Response {
