@@ -126,6 +126,23 @@ impl Catalog {
             .map_or_else(|| code.to_string(), |a| a.name.clone())
     }
 
+    /// The province's People's Committee, at the top of the agencies.
+    pub fn province(&self) -> Option<Agency> {
+        self.agencies()
+            .iter()
+            .find(|a| a.kind == motcua_store::AgencyKind::Province)
+            .cloned()
+    }
+
+    /// The agencies and communes directly under `parent`, in the catalog's order.
+    pub fn children_of(&self, parent: AgencyCode) -> Vec<Agency> {
+        self.agencies()
+            .iter()
+            .filter(|a| a.parent == Some(parent))
+            .cloned()
+            .collect()
+    }
+
     /// Whether procedures of `agency` leave the commune open: commune-level procedures the
     /// catalog routes to the province as a whole, handled by the People's Committee of the
     /// commune where the applicant lives (or which the counter chooses).

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use motcua_domain::ids::{AgencyCode, DossierCode};
 use motcua_domain::index::{
-    self, CatalogEntry, CohortCount, DOSSIER_MEASURES, FormulaSet, IndexResult, Period, ScopeKind,
-    Span, sets,
+    self, CatalogEntry, DOSSIER_MEASURES, FormulaSet, IndexResult, Period, ScopeKind, Span, sets,
 };
 use motcua_store::{Agency, AgencyKind, Cohorts, CountedDossier, Scope};
 
@@ -51,7 +50,14 @@ struct Inputs {
     computed_at: DateTime<Utc>,
 }
 
+/// The inputs of the query's period.
 async fn inputs(state: &App, q: &IndexQuery) -> Result<Inputs, AppError> {
+    inputs_over(state, q, q.period).await
+}
+
+/// The inputs read over `over`, a period that holds the query's: the rollup rows of a longer
+/// period include those of each shorter one within it, and the counting keeps to its period.
+async fn inputs_over(state: &App, q: &IndexQuery, over: Period) -> Result<Inputs, AppError> {
     let set = match q.formula.as_deref().filter(|f| !f.is_empty()) {
         None => sets::find(sets::DEFAULT).expect("the default set ships"),
         Some(id) => sets::find(id).ok_or_else(|| {
@@ -66,7 +72,7 @@ async fn inputs(state: &App, q: &IndexQuery) -> Result<Inputs, AppError> {
     // rollup is read.
     let agencies = state.catalog.agencies();
     check_scope(&agencies, q.scope, q.code)?;
-    let (first, last) = q.period.month_range();
+    let (first, last) = over.month_range();
     Ok(Inputs {
         set,
         agencies,
@@ -110,13 +116,12 @@ fn check_scope(
 /// The index of one scope from the inputs.
 fn compute(i: &Inputs, period: Period, scope: ScopeKind, code: Option<AgencyCode>) -> IndexReport {
     let within = |a: &AgencyCode| code.is_none_or(|c| c.covers(a));
-    let rows: Vec<CohortCount> = i
+    let rows = i
         .cohorts
         .rows
         .iter()
         .filter(|(agency, _)| within(agency))
-        .map(|(_, c)| c.clone())
-        .collect();
+        .map(|(_, c)| c);
     let catalog: Vec<CatalogEntry> = i
         .offers
         .iter()
@@ -134,7 +139,7 @@ fn compute(i: &Inputs, period: Period, scope: ScopeKind, code: Option<AgencyCode
         })
         .collect();
     let today = motcua_domain::facts::local_day(i.computed_at);
-    let counts = index::cohort::measures(period, period.judged_on(today), &rows, &catalog);
+    let counts = index::cohort::measures(period, period.judged_on(today), rows, &catalog);
     IndexReport {
         result: index::evaluate(&i.set, scope, &counts),
         set: i.set.clone(),
@@ -152,17 +157,31 @@ pub async fn index(state: &App, q: &IndexQuery) -> Result<IndexReport, AppError>
     Ok(compute(&i, q.period, q.scope, q.code))
 }
 
-/// The index of the scope for each month of the query's period up to today, from one reading
-/// of the rollup: the monthly trend.
-pub async fn trend(state: &App, q: &IndexQuery) -> Result<Vec<IndexReport>, AppError> {
-    let i = inputs(state, q).await?;
-    let today = motcua_domain::facts::local_day(i.computed_at);
-    Ok(q.period
-        .months()
+/// The scope an agency's own index is computed at.
+pub fn scope_of(a: &Agency) -> ScopeKind {
+    match a.kind {
+        AgencyKind::Province => ScopeKind::Province,
+        AgencyKind::Commune => ScopeKind::Commune,
+        _ => ScopeKind::Agency,
+    }
+}
+
+/// The query's scope, or the province for a province-wide query.
+fn root(state: &App, q: &IndexQuery) -> Option<AgencyCode> {
+    q.code.or_else(|| state.catalog.province().map(|a| a.code))
+}
+
+/// The index of each agency or commune directly under the query's scope.
+fn children(state: &App, i: &Inputs, q: &IndexQuery) -> Vec<(Agency, IndexReport)> {
+    root(state, q)
+        .map(|r| state.catalog.children_of(r))
+        .unwrap_or_default()
         .into_iter()
-        .filter(|m| m.bounds().0 <= today)
-        .map(|m| compute(&i, m, q.scope, q.code))
-        .collect())
+        .map(|a| {
+            let report = compute(i, q.period, scope_of(&a), Some(a.code));
+            (a, report)
+        })
+        .collect()
 }
 
 /// The index of a scope and of each agency directly under it (communes as communes), for
@@ -172,29 +191,37 @@ pub async fn tree(
     q: &IndexQuery,
 ) -> Result<(IndexReport, Vec<(Agency, IndexReport)>), AppError> {
     let i = inputs(state, q).await?;
-    let parent = compute(&i, q.period, q.scope, q.code);
-    let root = match q.code {
-        Some(code) => Some(code),
-        None => i
-            .agencies
-            .iter()
-            .find(|a| a.kind == AgencyKind::Province)
-            .map(|a| a.code),
+    Ok((
+        compute(&i, q.period, q.scope, q.code),
+        children(state, &i, q),
+    ))
+}
+
+/// What the index page shows: the scope's index and its children's (as [`tree`]), and the
+/// scope's index for each month of the period's year up to today (the trend); all from one
+/// reading of the rollup over the year.
+pub struct Overview {
+    pub parent: IndexReport,
+    pub children: Vec<(Agency, IndexReport)>,
+    pub trend: Vec<IndexReport>,
+}
+
+pub async fn overview(state: &App, q: &IndexQuery) -> Result<Overview, AppError> {
+    let year = Period::Year {
+        year: q.period.year(),
     };
-    let children = i
-        .agencies
-        .iter()
-        .filter(|a| a.parent.is_some() && a.parent == root)
-        .map(|a| {
-            let scope = if a.kind == AgencyKind::Commune {
-                ScopeKind::Commune
-            } else {
-                ScopeKind::Agency
-            };
-            (a.clone(), compute(&i, q.period, scope, Some(a.code)))
-        })
-        .collect();
-    Ok((parent, children))
+    let i = inputs_over(state, q, year).await?;
+    let today = motcua_domain::facts::local_day(i.computed_at);
+    Ok(Overview {
+        parent: compute(&i, q.period, q.scope, q.code),
+        children: children(state, &i, q),
+        trend: year
+            .months()
+            .into_iter()
+            .filter(|m| m.bounds().0 <= today)
+            .map(|m| compute(&i, m, q.scope, q.code))
+            .collect(),
+    })
 }
 
 /// Which of a metric's two numbers.
@@ -240,12 +267,7 @@ pub async fn dossiers(
         Principal::System(k) => Some(k.agency).filter(|_| principal.has_scope(Scope::DossiersRead)),
     };
     let i = inputs(state, q).await?;
-    let root = q.code.or_else(|| {
-        i.agencies
-            .iter()
-            .find(|a| a.kind == AgencyKind::Province)
-            .map(|a| a.code)
-    });
+    let root = root(state, q);
     if !caller.is_some_and(|c| root.is_some_and(|r| c.covers(&r))) {
         return Err(AppError::forbidden());
     }

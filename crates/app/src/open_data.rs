@@ -355,11 +355,7 @@ async fn make_files(state: &App) -> Result<Vec<OpenFile>, AppError> {
         )
         .await?;
         let mut rows = Vec::new();
-        let province = agencies
-            .iter()
-            .find(|a| a.kind == AgencyKind::Province)
-            .map(|a| a.name.clone())
-            .unwrap_or_default();
+        let province = state.catalog.province().map(|a| a.name).unwrap_or_default();
         index_rows(&parent, String::new(), province, &mut rows);
         for (agency, r) in &children {
             index_rows(r, agency.code.to_string(), agency.name.clone(), &mut rows);

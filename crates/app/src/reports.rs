@@ -136,28 +136,17 @@ pub async fn form06(state: &App, q: &Form06Query) -> Result<Form06Report, AppErr
             }
         }
         GroupBy::Agency => {
-            let root = q.agency.or_else(|| {
-                agencies
-                    .iter()
-                    .find(|a| a.kind == AgencyKind::Province)
-                    .map(|a| a.code)
-            });
-            let children: Vec<&Agency> = agencies
-                .iter()
-                .filter(|a| a.parent.is_some() && a.parent == root)
-                .collect();
-            let name_of = |code: AgencyCode| {
-                agencies
-                    .iter()
-                    .find(|a| a.code == code)
-                    .map(|a| a.name.clone())
-                    .unwrap_or_else(|| code.to_string())
-            };
+            let root = q
+                .agency
+                .or_else(|| state.catalog.province().map(|a| a.code));
+            let children = root
+                .map(|r| state.catalog.children_of(r))
+                .unwrap_or_default();
             for (a, c) in rows {
                 // Communes after the departments, as the form's levels go.
                 let key = match children.iter().find(|ch| ch.code.covers(a)) {
                     Some(ch) => (u8::from(ch.kind == AgencyKind::Commune), ch.name.clone()),
-                    None => (0, name_of(root.unwrap_or(*a))),
+                    None => (0, state.catalog.agency_name(root.unwrap_or(*a))),
                 };
                 groups.entry(key).or_default().push(c);
             }
@@ -212,26 +201,10 @@ fn day(d: NaiveDate) -> String {
 /// The form as printed: the unit and the centre's province from the catalog, the rows, and
 /// notes saying what the figures were computed from and by which rules.
 pub fn report_form(state: &App, r: &Form06Report) -> motcua_documents::ReportForm {
-    let agencies = state.catalog.agencies();
-    let province = agencies.iter().find(|a| a.kind == AgencyKind::Province);
+    let province = state.catalog.province();
     let unit = match &r.unit {
         Some(a) => a.name.clone(),
         None => state.catalog.agency_name(state.default_receiving_agency),
-    };
-    let figures = |f: &Form06| {
-        [
-            f.received_total,
-            f.received_online,
-            f.received_in_person,
-            f.carried_over,
-            f.resolved_total,
-            f.resolved_early,
-            f.resolved_on_time,
-            f.resolved_late,
-            f.pending_total,
-            f.pending_in_time,
-            f.pending_overdue,
-        ]
     };
     let local = r.computed_at.with_timezone(&motcua_domain::calendar::TZ);
     let stopped = match r.stopped {
@@ -244,7 +217,7 @@ pub fn report_form(state: &App, r: &Form06Report) -> motcua_documents::ReportFor
     };
     motcua_documents::ReportForm {
         unit,
-        receiver: province.map_or_else(
+        receiver: province.as_ref().map_or_else(
             || "Văn phòng Ủy ban nhân dân tỉnh".to_string(),
             |p| format!("Văn phòng {}", p.name),
         ),
@@ -254,7 +227,7 @@ pub fn report_form(state: &App, r: &Form06Report) -> motcua_documents::ReportFor
             day(r.span.last.last_day())
         ),
         place_and_date: place_and_date(
-            &province.map(place_name).unwrap_or_default(),
+            &province.as_ref().map(place_name).unwrap_or_default(),
             r.computed_at,
         ),
         group_heading: match r.group_by {
@@ -264,9 +237,9 @@ pub fn report_form(state: &App, r: &Form06Report) -> motcua_documents::ReportFor
         rows: r
             .rows
             .iter()
-            .map(|row| (row.name.clone(), figures(&row.figures)))
+            .map(|row| (row.name.clone(), row.figures.columns()))
             .collect(),
-        total: figures(&r.total),
+        total: r.total.columns(),
         notes: vec![
             format!(
                 "Số liệu tổng hợp từ nhật ký sự kiện đến sự kiện số {}, lúc {} ngày {}; hồ sơ đang giải quyết được xét hạn vào ngày {}.",

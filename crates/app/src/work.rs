@@ -222,7 +222,8 @@ pub async fn pressure(
     let mut truncated = false;
     for (i, view) in [View::Overdue, View::DueSoon].into_iter().enumerate() {
         let (items, total) = list(state, user, view, now, PRESSURE_LIMIT, 0).await?;
-        truncated |= total > u64::from(PRESSURE_LIMIT);
+        let cut = total > u64::from(PRESSURE_LIMIT);
+        truncated |= cut;
         for item in &items {
             let d = &item.record.state;
             let step = d
@@ -236,12 +237,9 @@ pub async fn pressure(
                 entry.1 += 1;
             }
         }
-        // The due-soon list leaves out the overdue ones its query also finds.
-        totals[i] = if view == View::DueSoon && !truncated {
-            items.len() as u64
-        } else {
-            total
-        };
+        // A whole list is counted as read (the due-soon list leaves out the overdue ones its
+        // query also finds); a cut one by its query's count.
+        totals[i] = if cut { total } else { items.len() as u64 };
     }
     Ok(Pressure {
         rows: counts

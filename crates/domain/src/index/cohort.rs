@@ -413,6 +413,12 @@ impl Cohort {
     /// motcua does not count). The index's counts and the lists behind them both come from
     /// here, so a list's length is its number.
     pub fn counts(&self, m: Measure, span: Span, as_of: NaiveDate) -> Option<bool> {
+        let at = DOSSIER_MEASURES.iter().position(|d| *d == m)?;
+        Some(self.counted_in(span, as_of)[at])
+    }
+
+    /// For each of [`DOSSIER_MEASURES`], in its order, whether this dossier counts in it.
+    fn counted_in(&self, span: Span, as_of: NaiveDate) -> [bool; 9] {
         let Span { first, last } = span;
         let received_now = first <= self.received && self.received <= last;
         let ended_now = self.ended.is_some_and(|e| first <= e && e <= last);
@@ -428,27 +434,26 @@ impl Cohort {
                 self.outcome,
                 Outcome::Early | Outcome::OnTime | Outcome::Late
             );
-        Some(match m {
-            Measure::DossiersReceived => received_now,
-            Measure::DossiersOnline => received_now && self.online,
-            Measure::DossiersWithFee => received_now && self.fee != Fee::None,
-            Measure::DossiersPaidOnline => received_now && self.fee == Fee::PaidOnline,
-            Measure::DossiersFinished => finished,
-            Measure::DossiersWithEResult => finished && self.e_result,
-            Measure::DossiersProcessed => processed,
-            Measure::DossiersInTime => in_time,
-            Measure::DossiersSatisfactory => in_time && !self.dissatisfied,
-            _ => return None,
-        })
+        [
+            received_now,
+            received_now && self.online,
+            processed,
+            in_time,
+            finished,
+            finished && self.e_result,
+            received_now && self.fee != Fee::None,
+            received_now && self.fee == Fee::PaidOnline,
+            in_time && !self.dissatisfied,
+        ]
     }
 }
 
 /// The measures motcua counts for a period from the scope's cohorts and catalog, open dossiers
 /// judged on day `as_of` ([`Period::judged_on`]); the others stay absent (not counted).
-pub fn measures(
+pub fn measures<'a>(
     period: Period,
     as_of: NaiveDate,
-    rows: &[CohortCount],
+    rows: impl IntoIterator<Item = &'a CohortCount>,
     catalog: &[CatalogEntry],
 ) -> Counts {
     let mut c = Counts::new();
@@ -459,13 +464,14 @@ pub fn measures(
     let span = Span::from(period);
     let mut used = std::collections::BTreeSet::new();
     for r in rows {
-        for m in DOSSIER_MEASURES {
-            if r.cohort.counts(m, span, as_of) == Some(true) {
+        let counted = r.cohort.counted_in(span, as_of);
+        for (m, yes) in DOSSIER_MEASURES.into_iter().zip(counted) {
+            if yes {
                 add(m, r.count);
+                if m == Measure::DossiersOnline {
+                    used.insert(r.procedure);
+                }
             }
-        }
-        if r.cohort.counts(Measure::DossiersOnline, span, as_of) == Some(true) {
-            used.insert(r.procedure);
         }
     }
     let online: Vec<&CatalogEntry> = catalog.iter().filter(|e| e.online).collect();
@@ -573,6 +579,23 @@ impl Form06 {
             }
         }
         f
+    }
+
+    /// Columns 3–13 in the form's order.
+    pub fn columns(&self) -> [u64; 11] {
+        [
+            self.received_total,
+            self.received_online,
+            self.received_in_person,
+            self.carried_over,
+            self.resolved_total,
+            self.resolved_early,
+            self.resolved_on_time,
+            self.resolved_late,
+            self.pending_total,
+            self.pending_in_time,
+            self.pending_overdue,
+        ]
     }
 
     /// Adds another row's figures (a total).

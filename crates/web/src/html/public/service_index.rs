@@ -312,8 +312,12 @@ pub(crate) async fn page(
         code,
         formula: Some(form["formula"].clone()),
     };
-    let (parent, children) = match monitoring::tree(&state, &query).await {
-        Ok(t) => t,
+    let monitoring::Overview {
+        parent,
+        children,
+        trend,
+    } = match monitoring::overview(&state, &query).await {
+        Ok(o) => o,
         Err(e) => {
             let status = crate::error::status(e.kind);
             let title = if status == StatusCode::NOT_FOUND {
@@ -324,26 +328,15 @@ pub(crate) async fn page(
             return error_page(status, &c, title, c.tr.message(&e.details.message));
         }
     };
-    let trend_query = IndexQuery {
-        period: Period::Year {
-            year: period.year(),
-        },
-        ..query.clone()
-    };
-    let trend: Vec<(String, f64)> = monitoring::trend(&state, &trend_query)
-        .await
-        .map(|months| {
-            months
-                .into_iter()
-                .map(|r| {
-                    (
-                        format!("{:02}", r.period.bounds().0.month()),
-                        r.result.score,
-                    )
-                })
-                .collect()
+    let trend: Vec<(String, f64)> = trend
+        .into_iter()
+        .map(|r| {
+            (
+                format!("{:02}", r.period.bounds().0.month()),
+                r.result.score,
+            )
         })
-        .unwrap_or_default();
+        .collect();
     let base = |scope: &str, code: AgencyCode| {
         let mut pairs = form.clone();
         pairs.insert("scope", scope.to_string());

@@ -18,7 +18,7 @@ use motcua_app::monitoring::{self, IndexQuery, Side};
 use motcua_app::principal::Principal;
 use motcua_domain::ids::{AgencyCode, DossierCode};
 use motcua_domain::index::{DOSSIER_MEASURES, Period, ScopeKind};
-use motcua_store::{AgencyKind, User};
+use motcua_store::User;
 
 use crate::html::local;
 use crate::html::staff::office::Officer;
@@ -73,10 +73,9 @@ fn scope_of(state: &App, user: &User) -> Option<(ScopeKind, Option<AgencyCode>)>
     let agency = user.agency?;
     let agencies = state.catalog.agencies();
     let a = agencies.iter().find(|a| a.code == agency)?;
-    Some(match a.kind {
-        AgencyKind::Province => (ScopeKind::Province, None),
-        AgencyKind::Commune => (ScopeKind::Commune, Some(agency)),
-        _ => (ScopeKind::Agency, Some(agency)),
+    Some(match monitoring::scope_of(a) {
+        ScopeKind::Province => (ScopeKind::Province, None),
+        scope => (scope, Some(agency)),
     })
 }
 
