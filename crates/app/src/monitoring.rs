@@ -9,7 +9,7 @@ use motcua_domain::ids::{AgencyCode, DossierCode};
 use motcua_domain::index::{
     self, CatalogEntry, DOSSIER_MEASURES, FormulaSet, IndexResult, Period, ScopeKind, Span, sets,
 };
-use motcua_store::{Agency, AgencyKind, Cohorts, CountedDossier, Scope};
+use motcua_store::{Agency, AgencyKind, CohortGrain, CohortRow, Cohorts, CountedDossier, Scope};
 
 use crate::App;
 use crate::catalog::Offer;
@@ -50,14 +50,38 @@ struct Inputs {
     computed_at: DateTime<Utc>,
 }
 
-/// The inputs of the query's period.
+/// How finely to read the rollup: the scope's own index needs one row per cohort; its
+/// children's, one per agency and cohort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Scope,
+    WithChildren,
+}
+
+/// The inputs of the query's period, for the scope alone.
 async fn inputs(state: &App, q: &IndexQuery) -> Result<Inputs, AppError> {
-    inputs_over(state, q, q.period).await
+    inputs_over(state, q, q.period, Reading::Scope).await
+}
+
+/// The agencies a scope covers (every one for the province).
+pub(crate) fn covered(agencies: &[Agency], code: Option<AgencyCode>) -> Option<Vec<AgencyCode>> {
+    code.map(|c| {
+        agencies
+            .iter()
+            .map(|a| a.code)
+            .filter(|a| c.covers(a))
+            .collect()
+    })
 }
 
 /// The inputs read over `over`, a period that holds the query's: the rollup rows of a longer
 /// period include those of each shorter one within it, and the counting keeps to its period.
-async fn inputs_over(state: &App, q: &IndexQuery, over: Period) -> Result<Inputs, AppError> {
+async fn inputs_over(
+    state: &App,
+    q: &IndexQuery,
+    over: Period,
+    reading: Reading,
+) -> Result<Inputs, AppError> {
     let set = match q.formula.as_deref().filter(|f| !f.is_empty()) {
         None => sets::find(sets::DEFAULT).expect("the default set ships"),
         Some(id) => sets::find(id).ok_or_else(|| {
@@ -73,10 +97,14 @@ async fn inputs_over(state: &App, q: &IndexQuery, over: Period) -> Result<Inputs
     let agencies = state.catalog.agencies();
     check_scope(&agencies, q.scope, q.code)?;
     let (first, last) = over.month_range();
+    let grain = match (reading, covered(&agencies, q.code)) {
+        (Reading::Scope, None) => CohortGrain::Province,
+        (_, within) => CohortGrain::Agency(within),
+    };
     Ok(Inputs {
         set,
+        cohorts: state.store.cohorts(first, last, &grain).await?,
         agencies,
-        cohorts: state.store.cohorts(first, last).await?,
         offers: state.catalog.offers(),
         payable: state.payment.is_some(),
         computed_at: Utc::now(),
@@ -116,12 +144,20 @@ fn check_scope(
 /// The index of one scope from the inputs.
 fn compute(i: &Inputs, period: Period, scope: ScopeKind, code: Option<AgencyCode>) -> IndexReport {
     let within = |a: &AgencyCode| code.is_none_or(|c| c.covers(a));
+    // Rows summed over the province count only in the province's index.
+    let counted = |a: Option<AgencyCode>| a.map_or(code.is_none(), |a| within(&a));
     let rows = i
         .cohorts
         .rows
         .iter()
-        .filter(|(agency, _)| within(agency))
-        .map(|(_, c)| c);
+        .filter(|r| counted(r.agency))
+        .map(CohortRow::counted);
+    let uses = i
+        .cohorts
+        .uses
+        .iter()
+        .filter(|(a, _)| counted(*a))
+        .map(|(_, u)| u);
     let catalog: Vec<CatalogEntry> = i
         .offers
         .iter()
@@ -139,7 +175,7 @@ fn compute(i: &Inputs, period: Period, scope: ScopeKind, code: Option<AgencyCode
         })
         .collect();
     let today = motcua_domain::facts::local_day(i.computed_at);
-    let counts = index::cohort::measures(period, period.judged_on(today), rows, &catalog);
+    let counts = index::cohort::measures(period, period.judged_on(today), rows, uses, &catalog);
     IndexReport {
         result: index::evaluate(&i.set, scope, &counts),
         set: i.set.clone(),
@@ -190,7 +226,7 @@ pub async fn tree(
     state: &App,
     q: &IndexQuery,
 ) -> Result<(IndexReport, Vec<(Agency, IndexReport)>), AppError> {
-    let i = inputs(state, q).await?;
+    let i = inputs_over(state, q, q.period, Reading::WithChildren).await?;
     Ok((
         compute(&i, q.period, q.scope, q.code),
         children(state, &i, q),
@@ -210,7 +246,7 @@ pub async fn overview(state: &App, q: &IndexQuery) -> Result<Overview, AppError>
     let year = Period::Year {
         year: q.period.year(),
     };
-    let i = inputs_over(state, q, year).await?;
+    let i = inputs_over(state, q, year, Reading::WithChildren).await?;
     let today = motcua_domain::facts::local_day(i.computed_at);
     Ok(Overview {
         parent: compute(&i, q.period, q.scope, q.code),
@@ -306,13 +342,7 @@ pub async fn dossiers(
     let as_of = q
         .period
         .judged_on(motcua_domain::facts::local_day(i.computed_at));
-    let agencies: Option<Vec<AgencyCode>> = q.code.map(|c| {
-        i.agencies
-            .iter()
-            .map(|a| a.code)
-            .filter(|a| c.covers(a))
-            .collect()
-    });
+    let agencies = covered(&i.agencies, q.code);
     let limit = limit.clamp(1, 500) as usize;
     let mut cursor = after;
     let mut page = Vec::new();

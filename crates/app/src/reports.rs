@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::ids::AgencyCode;
 use motcua_domain::index::{Form06, Span, StoppedColumn};
-use motcua_store::{Agency, AgencyKind};
+use motcua_store::{Agency, AgencyKind, CohortGrain, CohortRow};
 
 use crate::App;
 use crate::error::{AppError, Kind};
@@ -107,24 +107,31 @@ pub async fn form06(state: &App, q: &Form06Query) -> Result<Form06Report, AppErr
                 .ok_or_else(AppError::not_found)?,
         ),
     };
-    let cohorts = state.store.cohorts(q.span.first, q.span.last).await?;
+    // Fields need each procedure's rows; agencies, only each agency's.
+    let within = crate::monitoring::covered(&agencies, q.agency);
+    let grain = match q.group_by {
+        GroupBy::Field => CohortGrain::Procedure(within),
+        GroupBy::Agency => CohortGrain::Agency(within),
+    };
+    let cohorts = state
+        .store
+        .cohorts(q.span.first, q.span.last, &grain)
+        .await?;
     let computed_at = Utc::now();
     let judged_on = q
         .span
         .judged_on(motcua_domain::facts::local_day(computed_at));
-    let within = |a: &AgencyCode| q.agency.is_none_or(|c| c.covers(a));
-    let rows = cohorts.rows.iter().filter(|(a, _)| within(a));
     // Each counted row's group: its procedure's field, or the agency under the unit that
     // covers its agency (the unit itself for its own dossiers).
-    let mut groups: BTreeMap<(u8, String), Vec<&motcua_domain::index::CohortCount>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<(u8, String), Vec<&CohortRow>> = BTreeMap::new();
     match q.group_by {
         GroupBy::Field => {
             let offers = state.catalog.offers();
             let fields: BTreeMap<_, _> = offers.iter().map(|o| (o.code, &o.field)).collect();
-            for (_, c) in rows {
-                let field = fields
-                    .get(&c.procedure)
+            for c in &cohorts.rows {
+                let field = c
+                    .procedure
+                    .and_then(|p| fields.get(&p))
                     .map(|f| f.trim())
                     .filter(|f| !f.is_empty());
                 // An unknown field goes last, under "Khác" (other).
@@ -142,11 +149,12 @@ pub async fn form06(state: &App, q: &Form06Query) -> Result<Form06Report, AppErr
             let children = root
                 .map(|r| state.catalog.children_of(r))
                 .unwrap_or_default();
-            for (a, c) in rows {
+            for c in &cohorts.rows {
+                let Some(a) = c.agency else { continue };
                 // Communes after the departments, as the form's levels go.
-                let key = match children.iter().find(|ch| ch.code.covers(a)) {
+                let key = match children.iter().find(|ch| ch.code.covers(&a)) {
                     Some(ch) => (u8::from(ch.kind == AgencyKind::Commune), ch.name.clone()),
-                    None => (0, state.catalog.agency_name(root.unwrap_or(*a))),
+                    None => (0, state.catalog.agency_name(root.unwrap_or(a))),
                 };
                 groups.entry(key).or_default().push(c);
             }
@@ -157,7 +165,12 @@ pub async fn form06(state: &App, q: &Form06Query) -> Result<Form06Report, AppErr
     let rows: Vec<Form06Row> = groups
         .into_iter()
         .map(|((_, name), counted)| {
-            let figures = Form06::of(q.span, judged_on, stopped, counted);
+            let figures = Form06::of(
+                q.span,
+                judged_on,
+                stopped,
+                counted.into_iter().map(CohortRow::counted),
+            );
             total.add(&figures);
             Form06Row { name, figures }
         })

@@ -2,11 +2,13 @@
 //! the cohort rollup for 100,000 to 10 million dossiers over a year (generated in the database
 //! with the shape of real traffic: a few procedures take most dossiers, communes handle their
 //! own, 2 % left open, 5 % late; an ended dossier's due day kept as the domain keeps it), then
-//! the province-year index, its drill-down tree and the report form computed through the
-//! application layer, each against a plain `count(*)` over the same rollup rows in the same
-//! run, and against counting the fact rows directly (what a figure would cost without the
-//! rollup). `read` is the storage's part: the rollup rows the
-//! index reads, fetched and decoded.
+//! the province-year index, its drill-down tree and the report form (by agency and by field)
+//! computed through the application layer, against a plain `count(*)` over the rollup rows the
+//! index reads in the same run, and against counting the fact rows directly (what a figure
+//! would cost without the rollup). `read` is the storage's part: the rollup rows the index
+//! reads (one per cohort, summed over the province) and the online uses, fetched and decoded.
+//! `rollup` is every row of the cohort rollup at its three grains; `province` the rows the
+//! index reads.
 //!
 //! `cargo bench -p motcua --bench index`. Settings: MOTCUA_INDEX_SIZES (default
 //! `100000,1000000,10000000`), MOTCUA_INDEX_RUNS (timed calls per figure, default 20),
@@ -22,7 +24,7 @@ use motcua_domain::calendar::{CalendarConfig, WorkingCalendar};
 use motcua_domain::ids::AgencyCode;
 use motcua_domain::index::{Month, Period, ScopeKind, Span};
 use motcua_domain::lifecycle::TimelinessPolicy;
-use motcua_store::{Agency, AgencyKind, Store};
+use motcua_store::{Agency, AgencyKind, CohortGrain, Store};
 use sqlx::{ConnectOptions, Executor};
 
 fn env<T: std::str::FromStr>(key: &str, default: T) -> T {
@@ -94,11 +96,27 @@ FROM (
   ) g
 ) d";
 
+/// Counts the rollup rows the province-year index reads.
+const COUNT: &str = "SELECT count(*) FROM stats_cohorts WHERE agency_code = '*' \
+    AND procedure_code = '*' AND received <= $1 AND (ended = '' OR ended >= $2)";
+
+/// The cohort rollup at its three grains (agency and procedure, agency, province), as the
+/// store writes it.
 const ROLLUP: &str = "
 INSERT INTO stats_cohorts (agency_code, procedure_code, received, ended, cohort, count)
-SELECT competent_agency, procedure_code, substr(cohort, 1, 7), split_part(cohort, '|', 2),
-    cohort, count(*)
-FROM dossier_facts GROUP BY competent_agency, procedure_code, cohort";
+SELECT COALESCE(competent_agency, '*'), COALESCE(procedure_code, '*'), substr(cohort, 1, 7),
+    split_part(cohort, '|', 2), cohort, count(*)
+FROM dossier_facts
+GROUP BY GROUPING SETS ((competent_agency, procedure_code, cohort), (competent_agency, cohort), (cohort))";
+
+/// The online use rollup: online dossiers per procedure and month received, per agency and
+/// over the province.
+const USES: &str = "
+INSERT INTO stats_online_use (agency_code, month, procedure_code, count)
+SELECT COALESCE(competent_agency, '*'), month, procedure_code, count(*)
+FROM (SELECT competent_agency, procedure_code, substr(cohort, 1, 7) AS month FROM dossier_facts
+      WHERE split_part(cohort, '|', 5) = 'online') f
+GROUP BY GROUPING SETS ((competent_agency, month, procedure_code), (month, procedure_code))";
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -157,13 +175,15 @@ async fn main() {
         .await
         .expect("drop the foreign key");
     println!(
-        "{:>10} {:>10} {:>9} | {:>9} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>7}",
+        "{:>10} {:>8} {:>8} {:>7} | {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} | {:>8} {:>9} {:>8}",
         "dossiers",
         "rollup",
+        "province",
         "seed s",
         "index ms",
         "tree ms",
-        "form ms",
+        "form/ag",
+        "form/fd",
         "read ms",
         "count ms",
         "facts ms",
@@ -180,13 +200,20 @@ async fn main() {
             .await
             .expect("seed the facts");
         written = n;
-        raw.execute("TRUNCATE stats_cohorts")
+        raw.execute("TRUNCATE stats_cohorts, stats_online_use")
             .await
             .expect("truncate");
         raw.execute(ROLLUP).await.expect("the rollup");
+        raw.execute(USES).await.expect("the online uses");
         raw.execute("ANALYZE").await.expect("analyze");
         let seeded = t.elapsed().as_secs_f64();
         let rollup: i64 = sqlx::query_scalar("SELECT count(*) FROM stats_cohorts")
+            .fetch_one(&raw)
+            .await
+            .expect("count");
+        let province: i64 = sqlx::query_scalar(COUNT)
+            .bind("2025-12")
+            .bind("2025-01")
             .fetch_one(&raw)
             .await
             .expect("count");
@@ -225,35 +252,37 @@ async fn main() {
                 month: 12,
             },
         };
-        let form = median(runs, || async {
-            reports::form06(
-                &app,
-                &Form06Query {
-                    span,
-                    agency: None,
-                    group_by: GroupBy::Agency,
-                },
-            )
-            .await
-            .expect("the form");
-        })
-        .await;
+        let form = |group_by| {
+            let app = &app;
+            median(runs, move || async move {
+                reports::form06(
+                    app,
+                    &Form06Query {
+                        span,
+                        agency: None,
+                        group_by,
+                    },
+                )
+                .await
+                .expect("the form");
+            })
+        };
+        let by_agency = form(GroupBy::Agency).await;
+        let by_field = form(GroupBy::Field).await;
         let read = median(runs, || async {
             store
-                .cohorts(span.first, span.last)
+                .cohorts(span.first, span.last, &CohortGrain::Province)
                 .await
                 .expect("the rollup rows");
         })
         .await;
         let count = median(runs, || async {
-            let _: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM stats_cohorts WHERE received <= $1 AND (ended = '' OR ended >= $2)",
-            )
-            .bind("2025-12")
-            .bind("2025-01")
-            .fetch_one(&raw)
-            .await
-            .expect("count");
+            let _: i64 = sqlx::query_scalar(COUNT)
+                .bind("2025-12")
+                .bind("2025-01")
+                .fetch_one(&raw)
+                .await
+                .expect("count");
         })
         .await;
         let facts = median(runs.min(5), || async {
@@ -267,7 +296,7 @@ async fn main() {
         })
         .await;
         println!(
-            "{n:>10} {rollup:>10} {seeded:>9.1} | {index:>9.1} {tree:>9.1} {form:>9.1} {read:>9.1} {count:>9.2} | {facts:>9.1} {:>9.1} {:>7.1}",
+            "{n:>10} {rollup:>8} {province:>8} {seeded:>7.1} | {index:>8.2} {tree:>8.1} {by_agency:>8.1} {by_field:>8.1} {read:>8.2} {count:>8.2} | {facts:>8.1} {:>9.1} {:>8.0}",
             index / count,
             facts / index
         );

@@ -96,10 +96,16 @@ pub trait Store:
     /// Counters over a period, from the rollups (their cost does not grow with the number of
     /// dossiers).
     async fn stats(&self, filter: &StatsFilter) -> Result<Vec<StatRow>, StoreError>;
-    /// The cohort counts of every competent agency and procedure that a period from month
-    /// `first` to month `last` can count: received by its end and not ended before its start
-    /// (read from the cohort rollup; the cost does not grow with the number of dossiers).
-    async fn cohorts(&self, first: Month, last: Month) -> Result<Cohorts, StoreError>;
+    /// The cohort counts at `grain` that a period from month `first` to month `last` can
+    /// count (received by its end and not ended before its start) and the online uses of its
+    /// months, read from the cohort rollups: the cost does not grow with the number of
+    /// dossiers, and the coarser the grain, the fewer the rows.
+    async fn cohorts(
+        &self,
+        first: Month,
+        last: Month,
+        grain: &CohortGrain,
+    ) -> Result<Cohorts, StoreError>;
     /// The sequence number of the event chain's last event (0 before the first).
     async fn chain_seq(&self) -> Result<i64, StoreError>;
     /// Up to `limit` received dossiers' facts in code order after `after`, received by the

@@ -183,14 +183,45 @@ pub struct ChainReport {
     pub broken: Option<BrokenLink>,
 }
 
-/// What a period's figures count: the cohort counts per competent agency, and the last event
-/// of the chain they include.
+/// Which rows of the cohort rollup a reading takes: the finer, the more rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CohortGrain {
+    /// Summed over the province: one row per cohort.
+    Province,
+    /// One row per competent agency and cohort, of the agencies listed (every one when none).
+    Agency(Option<Vec<motcua_domain::ids::AgencyCode>>),
+    /// One row per competent agency, procedure and cohort, of the agencies listed (every one
+    /// when none).
+    Procedure(Option<Vec<motcua_domain::ids::AgencyCode>>),
+}
+
+/// Dossiers of one cohort counted together: of one competent agency (none when summed over
+/// the province) and one procedure (none when summed over the agency's procedures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CohortRow {
+    pub agency: Option<motcua_domain::ids::AgencyCode>,
+    pub procedure: Option<motcua_domain::ids::ProcedureCode>,
+    pub cohort: motcua_domain::index::Cohort,
+    pub count: u64,
+}
+
+impl CohortRow {
+    /// The row as the counting reads it.
+    pub fn counted(&self) -> (&motcua_domain::index::Cohort, u64) {
+        (&self.cohort, self.count)
+    }
+}
+
+/// What a period's figures count, read in one snapshot: the cohort rows at a grain, the
+/// online uses of the period's months (per competent agency, or over the province at the
+/// province grain: agency none), and the last event of the chain they include.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cohorts {
     pub high_water_seq: i64,
-    pub rows: Vec<(
-        motcua_domain::ids::AgencyCode,
-        motcua_domain::index::CohortCount,
+    pub rows: Vec<CohortRow>,
+    pub uses: Vec<(
+        Option<motcua_domain::ids::AgencyCode>,
+        motcua_domain::index::OnlineUse,
     )>,
 }
 

@@ -16,7 +16,7 @@ use std::hash::Hash;
 use chrono::{Datelike, NaiveDate};
 use motcua_domain::facts::{DossierFacts, Metric};
 use motcua_domain::ids::{AgencyCode, ProcedureCode};
-use motcua_domain::index::Cohort;
+use motcua_domain::index::{Cohort, Month};
 use sqlx::AnyConnection;
 
 use crate::bulk::{self, Value};
@@ -54,11 +54,11 @@ impl Key {
     }
 
     pub(crate) fn agency_col(&self) -> String {
-        self.agency.map_or(ALL.to_string(), |a| a.to_string())
+        all_or(self.agency)
     }
 
     pub(crate) fn procedure_col(&self) -> String {
-        self.procedure.map_or(ALL.to_string(), |p| p.to_string())
+        all_or(self.procedure)
     }
 
     /// A key from its stored columns.
@@ -109,8 +109,19 @@ pub(crate) fn branch_col(b: Option<&str>) -> String {
     b.unwrap_or_default().to_string()
 }
 
-/// A cohort rollup row's key: the competent agency, the procedure and the cohort.
-pub(crate) type CohortKey = (AgencyCode, ProcedureCode, Cohort);
+/// A cohort rollup row's key: the competent agency, the procedure and the cohort; `None` is
+/// "every agency" or "every procedure". A dossier counts in three rows: its agency and
+/// procedure's, its agency's and the province's.
+pub(crate) type CohortKey = (Option<AgencyCode>, Option<ProcedureCode>, Cohort);
+
+/// An online use rollup row's key: the competent agency (`None`: every agency), the procedure
+/// and the month received.
+pub(crate) type UseKey = (Option<AgencyCode>, ProcedureCode, Month);
+
+/// How an agency or a procedure is stored in a rollup row: its code, or "all".
+fn all_or<T: ToString>(v: Option<T>) -> String {
+    v.map_or(ALL.to_string(), |v| v.to_string())
+}
 
 /// The entries with a count other than zero, in key order.
 fn nonzero<K: Ord + Hash>(counts: &HashMap<K, i64>) -> Vec<(&K, i64)> {
@@ -142,16 +153,22 @@ fn differing<K: Ord + Hash + Clone>(a: &HashMap<K, i64>, b: &HashMap<K, i64>) ->
 pub(crate) struct Rollup {
     counts: HashMap<Key, i64>,
     cohorts: HashMap<CohortKey, i64>,
+    uses: HashMap<UseKey, i64>,
 }
 
 impl Rollup {
     /// Adds `sign` × the contributions of one dossier's facts.
     pub(crate) fn add(&mut self, f: &DossierFacts, sign: i64) {
         if let Some(c) = f.cohort {
-            *self
-                .cohorts
-                .entry((f.competent_agency, f.procedure, c))
-                .or_insert(0) += sign;
+            let (a, p) = (f.competent_agency, f.procedure);
+            for key in [(Some(a), Some(p), c), (Some(a), None, c), (None, None, c)] {
+                *self.cohorts.entry(key).or_insert(0) += sign;
+            }
+            if let Some(month) = c.online_use() {
+                for key in [(Some(a), p, month), (None, p, month)] {
+                    *self.uses.entry(key).or_insert(0) += sign;
+                }
+            }
         }
         for (day, metric) in f.tally.entries() {
             let month = day.with_day(1).unwrap_or(*day);
@@ -186,6 +203,9 @@ impl Rollup {
         for (k, v) in other.cohorts {
             *self.cohorts.entry(k).or_insert(0) += v;
         }
+        for (k, v) in other.uses {
+            *self.uses.entry(k).or_insert(0) += v;
+        }
     }
 
     /// The cohort rows with a count other than zero, in key order.
@@ -204,6 +224,19 @@ impl Rollup {
     /// The cohort keys whose counts differ from `other`'s, in key order.
     pub(crate) fn cohort_differences(&self, other: &Rollup) -> Vec<CohortKey> {
         differing(&self.cohorts, &other.cohorts)
+    }
+
+    pub(crate) fn use_count(&self, key: &UseKey) -> i64 {
+        self.uses.get(key).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn set_use(&mut self, key: UseKey, count: i64) {
+        self.uses.insert(key, count);
+    }
+
+    /// The online use keys whose counts differ from `other`'s, in key order.
+    pub(crate) fn use_differences(&self, other: &Rollup) -> Vec<UseKey> {
+        differing(&self.uses, &other.uses)
     }
 
     /// The rows with a count other than zero, in key order.
@@ -268,8 +301,8 @@ impl Rollup {
             .into_iter()
             .map(|((agency, procedure, cohort), v)| {
                 vec![
-                    Value::from(agency.to_string()),
-                    Value::from(procedure.to_string()),
+                    Value::from(all_or(*agency)),
+                    Value::from(all_or(*procedure)),
                     Value::from(cohort.received.label()),
                     Value::from(cohort.ended.map(|m| m.label()).unwrap_or_default()),
                     Value::from(cohort.encode()),
@@ -294,8 +327,30 @@ impl Rollup {
             rows,
         )
         .await?;
+        let rows: Vec<Vec<Value>> = nonzero(&self.uses)
+            .into_iter()
+            .map(|((agency, procedure, month), v)| {
+                vec![
+                    Value::from(all_or(*agency)),
+                    Value::from(month.label()),
+                    Value::from(procedure.to_string()),
+                    Value::from(v),
+                ]
+            })
+            .collect();
+        bulk::insert(
+            conn,
+            backend,
+            "stats_online_use",
+            &["agency_code", "month", "procedure_code", "count"],
+            " ON CONFLICT (agency_code, month, procedure_code) \
+             DO UPDATE SET count = stats_online_use.count + excluded.count",
+            rows,
+        )
+        .await?;
         self.counts.clear();
         self.cohorts.clear();
+        self.uses.clear();
         Ok(())
     }
 }

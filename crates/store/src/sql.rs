@@ -783,16 +783,13 @@ impl Store for SqlStore {
         &self,
         first: motcua_domain::index::Month,
         last: motcua_domain::index::Month,
+        grain: &crate::model::CohortGrain,
     ) -> Result<crate::model::Cohorts, StoreError> {
-        crate::stats_sql::cohorts(&self.reader, self.backend, first, last).await
+        crate::stats_sql::cohorts(&self.reader, self.backend, first, last, grain).await
     }
 
     async fn chain_seq(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT seq FROM chain_head WHERE id = 1")
-                .fetch_one(&self.reader)
-                .await?,
-        )
+        crate::stats_sql::chain_seq(&self.reader).await
     }
 
     async fn counted_dossiers(

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, Months, NaiveDate};
 use motcua_domain::facts::{DossierFacts, Tally};
 use motcua_domain::ids::{AgencyCode, DossierCode, ProcedureCode};
-use motcua_domain::index::{Cohort, CohortCount, Month};
+use motcua_domain::index::{Cohort, Month, OnlineUse};
 use motcua_domain::lifecycle::{Event, replay};
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Executor, Row};
 
@@ -14,7 +14,9 @@ use crate::bulk;
 use crate::chain::Envelope;
 use crate::contract::Backend;
 use crate::error::StoreError;
-use crate::model::{Cohorts, CountedDossier, StatRow, StatsCheck, StatsFilter};
+use crate::model::{
+    CohortGrain, CohortRow, Cohorts, CountedDossier, StatRow, StatsCheck, StatsFilter,
+};
 use crate::record::{FACT_COLUMNS, FACTS_UPSERT, facts_from, facts_row};
 use crate::rollup::{ALL, Rollup};
 use crate::sql::{SqlStore, from_ms, parse};
@@ -192,79 +194,181 @@ pub(crate) async fn popular(
         .collect()
 }
 
-/// The cohort rollup's rows a period from `first` to `last` counts, summed per competent
-/// agency, procedure and cohort, with the chain's last event they include (read in one
-/// snapshot).
+/// ` AND {column} IN ($n, …)` over `list` with placeholders from `$from`, or nothing for
+/// none.
+fn agency_in(column: &str, list: Option<&[AgencyCode]>, from: usize) -> String {
+    match list {
+        None => String::new(),
+        Some(list) => format!(
+            " AND {column} IN ({})",
+            (0..list.len())
+                .map(|i| format!("${}", i + from))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The cohort rollup's rows at `grain` that a period from `first` to `last` counts (received
+/// by its end and not ended before its start), and the online uses of its months, with the
+/// chain's last event they include (read in one snapshot).
 pub(crate) async fn cohorts(
     reader: &AnyPool,
     backend: Backend,
     first: Month,
     last: Month,
+    grain: &CohortGrain,
 ) -> Result<Cohorts, StoreError> {
+    let (rows_where, uses_where, list) = match grain {
+        CohortGrain::Province => (
+            "agency_code = '*' AND procedure_code = '*'",
+            "agency_code = '*'",
+            None,
+        ),
+        CohortGrain::Agency(list) => (
+            "agency_code <> '*' AND procedure_code = '*'",
+            "agency_code <> '*'",
+            list.as_deref(),
+        ),
+        CohortGrain::Procedure(list) => (
+            "agency_code <> '*' AND procedure_code <> '*'",
+            "agency_code <> '*'",
+            list.as_deref(),
+        ),
+    };
+    if list.is_some_and(|l| l.is_empty()) {
+        return Ok(Cohorts {
+            high_water_seq: chain_seq(reader).await?,
+            rows: Vec::new(),
+            uses: Vec::new(),
+        });
+    }
+    let within = agency_in("agency_code", list, 3);
     let mut tx = reader.begin().await?;
     if backend == Backend::Postgres {
         tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await?;
     }
-    let high_water_seq: i64 = sqlx::query_scalar("SELECT seq FROM chain_head WHERE id = 1")
-        .fetch_one(&mut *tx)
-        .await?;
+    let high_water_seq = chain_seq(&mut *tx).await?;
     // One row per agency, procedure and cohort already (the month columns follow from the
-    // cohort), so no grouping.
-    let rows = sqlx::query(
+    // cohort), so no grouping. Only numbered placeholders are formatted into the texts; every
+    // value is bound.
+    let sql = format!(
         "SELECT agency_code, procedure_code, cohort, count AS n FROM stats_cohorts \
-         WHERE received <= $1 AND (ended = '' OR ended >= $2) AND count > 0",
-    )
-    .bind(last.label())
-    .bind(first.label())
-    .fetch_all(&mut *tx)
-    .await?;
+         WHERE {rows_where} AND received <= $1 AND (ended = '' OR ended >= $2) AND count > 0{within}"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql))
+        .bind(last.label())
+        .bind(first.label());
+    for a in list.unwrap_or_default() {
+        q = q.bind(a.to_string());
+    }
+    let rows = q.fetch_all(&mut *tx).await?;
+    let sql = format!(
+        "SELECT agency_code, procedure_code, month FROM stats_online_use \
+         WHERE {uses_where} AND month >= $1 AND month <= $2 AND count > 0{within}"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql))
+        .bind(first.label())
+        .bind(last.label());
+    for a in list.unwrap_or_default() {
+        q = q.bind(a.to_string());
+    }
+    let use_rows = q.fetch_all(&mut *tx).await?;
     tx.commit().await?;
-    // The same agencies, procedures and cohorts come back on many rows: each is read once.
-    let mut agencies: HashMap<String, AgencyCode> = HashMap::new();
-    let mut procedures: HashMap<String, ProcedureCode> = HashMap::new();
-    let mut cohorts: HashMap<String, Cohort> = HashMap::new();
-    let bad = |what: &str, v: &str| StoreError::Corrupt(format!("cohort rollup {what} {v:?}"));
+    // The same agencies, procedures, cohorts and months come back on many rows: each is
+    // read once.
+    let mut codes = Codes::default();
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let n: i64 = r.try_get("n")?;
-        let agency: &str = r.try_get("agency_code")?;
+        out.push(CohortRow {
+            agency: codes.agency(r.try_get("agency_code")?)?,
+            procedure: codes.procedure(r.try_get("procedure_code")?)?,
+            cohort: codes.cohort(r.try_get("cohort")?)?,
+            count: n as u64,
+        });
+    }
+    let mut uses = Vec::with_capacity(use_rows.len());
+    for r in &use_rows {
         let procedure: &str = r.try_get("procedure_code")?;
-        let cohort: &str = r.try_get("cohort")?;
-        let agency = match agencies.get(agency) {
-            Some(a) => *a,
-            None => {
-                let a = AgencyCode::parse(agency).map_err(|_| bad("agency", agency))?;
-                *agencies.entry(agency.to_string()).or_insert(a)
-            }
-        };
-        let procedure = match procedures.get(procedure) {
-            Some(p) => *p,
-            None => {
-                let p = ProcedureCode::parse(procedure).map_err(|_| bad("procedure", procedure))?;
-                *procedures.entry(procedure.to_string()).or_insert(p)
-            }
-        };
-        let cohort = match cohorts.get(cohort) {
-            Some(c) => *c,
-            None => {
-                let c = Cohort::decode(cohort).map_err(|_| bad("cohort", cohort))?;
-                *cohorts.entry(cohort.to_string()).or_insert(c)
-            }
-        };
-        out.push((
-            agency,
-            CohortCount {
-                procedure,
-                cohort,
-                count: n as u64,
+        let month: &str = r.try_get("month")?;
+        uses.push((
+            codes.agency(r.try_get("agency_code")?)?,
+            OnlineUse {
+                procedure: codes
+                    .procedure(procedure)?
+                    .ok_or_else(|| corrupt("procedure", procedure))?,
+                month: Month::parse(month).ok_or_else(|| corrupt("month", month))?,
             },
         ));
     }
     Ok(Cohorts {
         high_water_seq,
         rows: out,
+        uses,
     })
+}
+
+/// The sequence number of the chain's last event.
+pub(crate) async fn chain_seq<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    e: E,
+) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT seq FROM chain_head WHERE id = 1")
+            .fetch_one(e)
+            .await?,
+    )
+}
+
+fn corrupt(what: &str, v: &str) -> StoreError {
+    StoreError::Corrupt(format!("cohort rollup {what} {v:?}"))
+}
+
+/// The rollups' codes and cohorts, each decoded once per reading; "all" (`*`) is none.
+#[derive(Default)]
+struct Codes {
+    agencies: HashMap<String, Option<AgencyCode>>,
+    procedures: HashMap<String, Option<ProcedureCode>>,
+    cohorts: HashMap<String, Cohort>,
+}
+
+impl Codes {
+    fn agency(&mut self, v: &str) -> Result<Option<AgencyCode>, StoreError> {
+        decoded(&mut self.agencies, v, |v| {
+            (v != ALL)
+                .then(|| AgencyCode::parse(v).map_err(|_| corrupt("agency", v)))
+                .transpose()
+        })
+    }
+
+    fn procedure(&mut self, v: &str) -> Result<Option<ProcedureCode>, StoreError> {
+        decoded(&mut self.procedures, v, |v| {
+            (v != ALL)
+                .then(|| ProcedureCode::parse(v).map_err(|_| corrupt("procedure", v)))
+                .transpose()
+        })
+    }
+
+    fn cohort(&mut self, v: &str) -> Result<Cohort, StoreError> {
+        decoded(&mut self.cohorts, v, |v| {
+            Cohort::decode(v).map_err(|_| corrupt("cohort", v))
+        })
+    }
+}
+
+/// `v` decoded by `decode`, from `seen` when it was decoded before.
+fn decoded<T: Copy>(
+    seen: &mut HashMap<String, T>,
+    v: &str,
+    decode: impl FnOnce(&str) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    if let Some(t) = seen.get(v) {
+        return Ok(*t);
+    }
+    let t = decode(v)?;
+    seen.insert(v.to_string(), t);
+    Ok(t)
 }
 
 /// Received dossiers' facts in code order after `after`, received by the end of month
@@ -277,17 +381,10 @@ pub(crate) async fn counted_dossiers(
     agencies: Option<&[AgencyCode]>,
     limit: u32,
 ) -> Result<Vec<CountedDossier>, StoreError> {
-    let within = match agencies {
-        None => String::new(),
-        Some([]) => return Ok(Vec::new()),
-        Some(list) => format!(
-            " AND competent_agency IN ({})",
-            (0..list.len())
-                .map(|i| format!("${}", i + 4))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
+    if agencies.is_some_and(|l| l.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let within = agency_in("competent_agency", agencies, 4);
     let sql = format!(
         "SELECT code, competent_agency, procedure_code, cohort, status, received_at, due_at, \
          finished_at, channel, supplement_requests, rating FROM dossier_facts WHERE code > $1 AND cohort <> '' \
@@ -306,16 +403,15 @@ pub(crate) async fn counted_dossiers(
         .await?
         .iter()
         .map(|r| {
-            let (competent_agency, procedure, cohort) = cohort_key(
-                &r.try_get::<String, _>("competent_agency")?,
-                &r.try_get::<String, _>("procedure_code")?,
-                &r.try_get::<String, _>("cohort")?,
-            )?;
+            let cohort: String = r.try_get("cohort")?;
             Ok(CountedDossier {
                 code: parse("dossier code", &r.try_get::<String, _>("code")?)?,
-                competent_agency,
-                procedure,
-                cohort,
+                competent_agency: parse(
+                    "agency code",
+                    &r.try_get::<String, _>("competent_agency")?,
+                )?,
+                procedure: parse("procedure code", &r.try_get::<String, _>("procedure_code")?)?,
+                cohort: Cohort::decode(&cohort).map_err(|_| corrupt("cohort", &cohort))?,
                 status: r.try_get("status")?,
                 received_at: time(r.try_get("received_at")?)?,
                 due_at: time(r.try_get("due_at")?)?,
@@ -504,59 +600,83 @@ async fn recompute(
             expected.get(k)
         ));
     }
-    // The cohort rollup likewise.
-    let mut after_key = (
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-    );
-    loop {
-        let rows = sqlx::query(
-            "SELECT agency_code, procedure_code, received, ended, cohort, count FROM stats_cohorts \
-             WHERE (agency_code, procedure_code, received, ended, cohort) > ($1, $2, $3, $4, $5) \
-             ORDER BY agency_code, procedure_code, received, ended, cohort LIMIT 5000",
-        )
-        .bind(&after_key.0)
-        .bind(&after_key.1)
-        .bind(&after_key.2)
-        .bind(&after_key.3)
-        .bind(&after_key.4)
-        .fetch_all(&mut *conn)
-        .await?;
-        if rows.is_empty() {
-            break;
-        }
-        for r in &rows {
-            let k: (String, String, String, String, String) = (
-                r.try_get("agency_code")?,
-                r.try_get("procedure_code")?,
-                r.try_get("received")?,
-                r.try_get("ended")?,
-                r.try_get("cohort")?,
+    // The cohort and online use rollups likewise.
+    let mut codes = Codes::default();
+    each_row(
+        &mut *conn,
+        "stats_cohorts",
+        &[
+            "agency_code",
+            "procedure_code",
+            "received",
+            "ended",
+            "cohort",
+        ],
+        |k, count| {
+            let key = (
+                codes.agency(&k[0])?,
+                codes.procedure(&k[1])?,
+                codes.cohort(&k[4])?,
             );
-            let count: i64 = r.try_get("count")?;
-            if count != 0 {
-                seen.set_cohort(cohort_key(&k.0, &k.1, &k.4)?, count);
-            }
-            after_key = k;
-        }
-    }
-    let differing = expected.cohort_differences(&seen);
+            seen.set_cohort(key, count);
+            Ok(())
+        },
+    )
+    .await?;
+    each_row(
+        &mut *conn,
+        "stats_online_use",
+        &["agency_code", "month", "procedure_code"],
+        |k, count| {
+            let key = (
+                codes.agency(&k[0])?,
+                codes
+                    .procedure(&k[2])?
+                    .ok_or_else(|| corrupt("procedure", &k[2]))?,
+                Month::parse(&k[1]).ok_or_else(|| corrupt("month", &k[1]))?,
+            );
+            seen.set_use(key, count);
+            Ok(())
+        },
+    )
+    .await?;
+    let all = |v: Option<String>| v.unwrap_or_else(|| ALL.to_string());
+    let mut differing: Vec<(String, i64, i64)> = expected
+        .cohort_differences(&seen)
+        .iter()
+        .map(|k| {
+            (
+                format!(
+                    "cohort {} {} {}",
+                    all(k.0.map(|a| a.to_string())),
+                    all(k.1.map(|p| p.to_string())),
+                    k.2.encode()
+                ),
+                seen.cohort_count(k),
+                expected.cohort_count(k),
+            )
+        })
+        .collect();
+    differing.extend(expected.use_differences(&seen).iter().map(|k| {
+        (
+            format!(
+                "online use {} {} {}",
+                all(k.0.map(|a| a.to_string())),
+                k.1,
+                k.2.label()
+            ),
+            seen.use_count(k),
+            expected.use_count(k),
+        )
+    }));
     check.rollups_differing += differing.len() as u64;
-    for k in differing
+    for (k, stored, computed) in differing
         .iter()
         .take(EXAMPLES.saturating_sub(check.examples.len()))
     {
-        check.examples.push(format!(
-            "cohort {} {} {}: stored {}, from the facts {}",
-            k.0,
-            k.1,
-            k.2.encode(),
-            seen.cohort_count(k),
-            expected.cohort_count(k)
-        ));
+        check
+            .examples
+            .push(format!("{k}: stored {stored}, from the facts {computed}"));
     }
     if write && check.rollups_differing > 0 {
         sqlx::query("DELETE FROM stats_rollup")
@@ -565,24 +685,54 @@ async fn recompute(
         sqlx::query("DELETE FROM stats_cohorts")
             .execute(&mut *conn)
             .await?;
+        sqlx::query("DELETE FROM stats_online_use")
+            .execute(&mut *conn)
+            .await?;
         expected.flush(conn, backend).await?;
     }
     check.rewritten = write && (check.facts_differing > 0 || check.rollups_differing > 0);
     Ok(check)
 }
 
-/// A stored cohort rollup key.
-fn cohort_key(
-    agency: &str,
-    procedure: &str,
-    cohort: &str,
-) -> Result<crate::rollup::CohortKey, StoreError> {
-    let bad = |what: &str, v: &str| StoreError::Corrupt(format!("cohort rollup {what} {v:?}"));
-    Ok((
-        AgencyCode::parse(agency).map_err(|_| bad("agency", agency))?,
-        ProcedureCode::parse(procedure).map_err(|_| bad("procedure", procedure))?,
-        Cohort::decode(cohort).map_err(|_| bad("cohort", cohort))?,
-    ))
+/// Calls `f` with the text key columns `key` and the count of each row of rollup `table`
+/// whose count is not zero, in key order, a page at a time.
+async fn each_row(
+    conn: &mut AnyConnection,
+    table: &str,
+    key: &[&str],
+    mut f: impl FnMut(&[String], i64) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let columns = key.join(", ");
+    let after = (1..=key.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Only the table's own column names and numbered placeholders are formatted in.
+    let sql = format!(
+        "SELECT {columns}, count FROM {table} WHERE ({columns}) > ({after}) \
+         ORDER BY {columns} LIMIT 5000"
+    );
+    let mut last = vec![String::new(); key.len()];
+    loop {
+        let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+        for v in &last {
+            q = q.bind(v.clone());
+        }
+        let rows = q.fetch_all(&mut *conn).await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for r in &rows {
+            last = key
+                .iter()
+                .map(|c| r.try_get::<String, _>(*c))
+                .collect::<Result<_, _>>()?;
+            let count: i64 = r.try_get("count")?;
+            if count != 0 {
+                f(&last, count)?;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2387,10 +2387,60 @@ async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
             month: 12,
         },
     );
-    let cohorts = store.cohorts(ever.0, ever.1).await.unwrap();
-    assert!(cohorts.high_water_seq > 0);
-    assert_eq!(store.chain_seq().await.unwrap(), cohorts.high_water_seq);
-    let cohorts = cohorts.rows;
+    let read = |grain: CohortGrain| {
+        let store = store.clone();
+        async move { store.cohorts(ever.0, ever.1, &grain).await.unwrap() }
+    };
+    let fine = read(CohortGrain::Procedure(None)).await;
+    assert!(fine.high_water_seq > 0);
+    assert_eq!(store.chain_seq().await.unwrap(), fine.high_water_seq);
+    // The agencies' and the province's rows are the procedures' summed, and the online uses
+    // are the procedures' months with online dossiers, per agency and over the province.
+    let summed = |rows: &[CohortRow], by_agency: bool| {
+        let mut sums = std::collections::BTreeMap::new();
+        for r in rows {
+            *sums
+                .entry((r.agency.filter(|_| by_agency), r.cohort))
+                .or_insert(0u64) += r.count;
+        }
+        sums
+    };
+    let by_agency = read(CohortGrain::Agency(None)).await;
+    assert!(by_agency.rows.iter().all(|r| r.procedure.is_none()));
+    assert_eq!(summed(&by_agency.rows, true), summed(&fine.rows, true));
+    let province = read(CohortGrain::Province).await;
+    assert!(
+        province
+            .rows
+            .iter()
+            .all(|r| r.agency.is_none() && r.procedure.is_none())
+    );
+    assert_eq!(summed(&province.rows, false), summed(&fine.rows, false));
+    let uses = |rows: &[CohortRow], by_agency: bool| {
+        let mut uses: Vec<_> = rows
+            .iter()
+            .filter_map(|r| {
+                let procedure = r.procedure?;
+                let month = r.cohort.online_use()?;
+                Some((
+                    r.agency.filter(|_| by_agency),
+                    motcua_domain::index::OnlineUse { procedure, month },
+                ))
+            })
+            .collect();
+        uses.sort();
+        uses.dedup();
+        uses
+    };
+    let sorted = |mut v: Vec<_>| {
+        v.sort();
+        v
+    };
+    assert!(!fine.uses.is_empty());
+    assert_eq!(sorted(fine.uses.clone()), uses(&fine.rows, true));
+    assert_eq!(sorted(by_agency.uses.clone()), uses(&fine.rows, true));
+    assert_eq!(sorted(province.uses.clone()), uses(&fine.rows, false));
+    let cohorts = fine.rows;
     let received: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM dossier_facts WHERE received_at IS NOT NULL")
             .fetch_one(&raw)
@@ -2398,7 +2448,7 @@ async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
             .unwrap();
     assert!(received > 0);
     assert_eq!(
-        cohorts.iter().map(|(_, c)| c.count).sum::<u64>(),
+        cohorts.iter().map(|c| c.count).sum::<u64>(),
         received as u64
     );
     // The facts behind the rollup, a page at a time in code order: every received dossier
@@ -2432,8 +2482,8 @@ async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
         mine.len() as u64,
         cohorts
             .iter()
-            .filter(|(a, _)| *a == agency)
-            .map(|(_, c)| c.count)
+            .filter(|c| c.agency == Some(agency))
+            .map(|c| c.count)
             .sum::<u64>()
     );
     assert!(mine.iter().all(|d| d.competent_agency == agency));
@@ -2451,51 +2501,94 @@ async fn statistics_rebuilt_from_events_equal_the_incremental_ones(
     for month in 1..=6 {
         let p = motcua_domain::index::Period::Month { year: 2025, month };
         let (first, last) = p.month_range();
-        let rows: Vec<_> = store
-            .cohorts(first, last)
+        let rows = store
+            .cohorts(first, last, &CohortGrain::Province)
             .await
             .unwrap()
-            .rows
-            .into_iter()
-            .map(|(_, c)| c)
-            .collect();
+            .rows;
         let judged = |p: motcua_domain::index::Period| p.judged_on(NaiveDate::MAX);
         let stopped = motcua_domain::index::StoppedColumn::default();
-        let f = motcua_domain::index::Form06::of(p.into(), judged(p), stopped, &rows);
+        let f = motcua_domain::index::Form06::of(
+            p.into(),
+            judged(p),
+            stopped,
+            rows.iter().map(CohortRow::counted),
+        );
         assert_eq!(f.received_total, f.resolved_total + f.pending_total);
-        let before: Vec<_> = cohorts.iter().map(|(_, c)| c.clone()).collect();
         assert_eq!(
             f.carried_over,
             motcua_domain::index::Form06::of(
                 p.previous().into(),
                 judged(p.previous()),
                 stopped,
-                &before
+                cohorts.iter().map(CohortRow::counted)
             )
             .pending_total
         );
     }
-    raw.execute("UPDATE stats_cohorts SET count = count + 3 WHERE cohort = (SELECT MIN(cohort) FROM stats_cohorts)")
+    raw.execute("UPDATE stats_cohorts SET count = count + 3 WHERE agency_code = '*' AND cohort = (SELECT MIN(cohort) FROM stats_cohorts)")
         .await
         .unwrap();
     let broken = store.rebuild_stats(false).await.unwrap();
     assert_eq!((broken.facts_differing, broken.rewritten), (1, false));
-    assert!(broken.rollups_differing >= 1, "{broken:?}");
+    // The counter changed above and the province's cohort row.
+    assert!(broken.rollups_differing >= 2, "{broken:?}");
     let fixed = store.rebuild_stats(true).await.unwrap();
     assert!(fixed.rewritten);
     assert!(store.rebuild_stats(false).await.unwrap().consistent());
+    // The online uses likewise.
+    raw.execute("UPDATE stats_online_use SET count = 0 WHERE agency_code = '*' AND month = (SELECT MIN(month) FROM stats_online_use)")
+        .await
+        .unwrap();
+    let broken = store.rebuild_stats(false).await.unwrap();
+    assert!(broken.rollups_differing >= 1, "{broken:?}");
+    assert!(
+        broken
+            .examples
+            .iter()
+            .all(|e| e.starts_with("online use * ")),
+        "{broken:?}"
+    );
+    assert!(store.rebuild_stats(true).await.unwrap().rewritten);
+    assert!(store.rebuild_stats(false).await.unwrap().consistent());
     assert_eq!(store.stats(&StatsFilter::default()).await.unwrap(), all);
-    let mut again = store.cohorts(ever.0, ever.1).await.unwrap().rows;
-    let mut cohorts = cohorts;
-    let order = |v: &mut Vec<(
-        motcua_domain::ids::AgencyCode,
-        motcua_domain::index::CohortCount,
-    )>| {
-        v.sort_by_key(|(a, c)| (*a, c.procedure, c.cohort));
-    };
-    order(&mut again);
-    order(&mut cohorts);
-    assert_eq!(again, cohorts);
+    for grain in [
+        CohortGrain::Procedure(None),
+        CohortGrain::Agency(None),
+        CohortGrain::Province,
+    ] {
+        let key = |r: &CohortRow| (r.agency, r.procedure, r.cohort);
+        let again = read(grain.clone()).await;
+        let before = match grain {
+            CohortGrain::Procedure(_) => &cohorts,
+            CohortGrain::Agency(_) => &by_agency.rows,
+            CohortGrain::Province => &province.rows,
+        };
+        let mut again = again.rows;
+        let mut before = before.clone();
+        again.sort_by_key(key);
+        before.sort_by_key(key);
+        assert_eq!(again, before);
+    }
+    // An agency's rows alone, at either grain.
+    let agency_rows = store
+        .cohorts(ever.0, ever.1, &CohortGrain::Agency(Some(vec![agency])))
+        .await
+        .unwrap();
+    assert!(agency_rows.rows.iter().all(|r| r.agency == Some(agency)));
+    assert_eq!(
+        agency_rows.rows.iter().map(|r| r.count).sum::<u64>(),
+        mine.len() as u64
+    );
+    assert!(agency_rows.uses.iter().all(|(a, _)| *a == Some(agency)));
+    assert!(
+        store
+            .cohorts(ever.0, ever.1, &CohortGrain::Procedure(Some(Vec::new())))
+            .await
+            .unwrap()
+            .rows
+            .is_empty()
+    );
     raw.close().await;
 }
 

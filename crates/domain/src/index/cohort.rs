@@ -374,12 +374,56 @@ impl Cohort {
     }
 }
 
-/// Counted dossiers of one cohort and procedure: a row of the rollup.
+/// Counted dossiers of one cohort and procedure: a row of the rollup, as the tests build them.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CohortCount {
+pub(crate) struct CohortCount {
     pub procedure: ProcedureCode,
     pub cohort: Cohort,
     pub count: u64,
+}
+
+#[cfg(test)]
+impl CohortCount {
+    /// The row as the counting reads it.
+    pub(crate) fn counted(&self) -> (&Cohort, u64) {
+        (&self.cohort, self.count)
+    }
+}
+
+/// A procedure that received online dossiers in a month: what tells whether an online service
+/// was used in a period, kept apart from the cohort counts so that counts summed over every
+/// procedure still tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OnlineUse {
+    pub procedure: ProcedureCode,
+    pub month: Month,
+}
+
+impl Cohort {
+    /// The month this dossier counts as a use of its procedure's online service: when it was
+    /// received, if it came online.
+    pub fn online_use(&self) -> Option<Month> {
+        self.online.then_some(self.received)
+    }
+}
+
+/// The online uses of counted rows.
+#[cfg(test)]
+pub(crate) fn online_uses<'a>(rows: impl IntoIterator<Item = &'a CohortCount>) -> Vec<OnlineUse> {
+    let mut uses: Vec<OnlineUse> = rows
+        .into_iter()
+        .filter(|r| r.count > 0)
+        .filter_map(|r| {
+            r.cohort.online_use().map(|month| OnlineUse {
+                procedure: r.procedure,
+                month,
+            })
+        })
+        .collect();
+    uses.sort();
+    uses.dedup();
+    uses
 }
 
 /// What the catalog says of a procedure the scope handles.
@@ -448,12 +492,14 @@ impl Cohort {
     }
 }
 
-/// The measures motcua counts for a period from the scope's cohorts and catalog, open dossiers
-/// judged on day `as_of` ([`Period::judged_on`]); the others stay absent (not counted).
+/// The measures motcua counts for a period from the scope's cohort counts, the online uses of
+/// its procedures and its catalog, open dossiers judged on day `as_of`
+/// ([`Period::judged_on`]); the others stay absent (not counted).
 pub fn measures<'a>(
     period: Period,
     as_of: NaiveDate,
-    rows: impl IntoIterator<Item = &'a CohortCount>,
+    rows: impl IntoIterator<Item = (&'a Cohort, u64)>,
+    uses: impl IntoIterator<Item = &'a OnlineUse>,
     catalog: &[CatalogEntry],
 ) -> Counts {
     let mut c = Counts::new();
@@ -462,18 +508,19 @@ pub fn measures<'a>(
         add(m, 0);
     }
     let span = Span::from(period);
-    let mut used = std::collections::BTreeSet::new();
-    for r in rows {
-        let counted = r.cohort.counted_in(span, as_of);
+    for (cohort, count) in rows {
+        let counted = cohort.counted_in(span, as_of);
         for (m, yes) in DOSSIER_MEASURES.into_iter().zip(counted) {
             if yes {
-                add(m, r.count);
-                if m == Measure::DossiersOnline {
-                    used.insert(r.procedure);
-                }
+                add(m, count);
             }
         }
     }
+    let used: std::collections::BTreeSet<ProcedureCode> = uses
+        .into_iter()
+        .filter(|u| span.first <= u.month && u.month <= span.last)
+        .map(|u| u.procedure)
+        .collect();
     let online: Vec<&CatalogEntry> = catalog.iter().filter(|e| e.online).collect();
     add(Measure::ProceduresInAuthority, catalog.len() as u64);
     add(Measure::ProceduresOnline, online.len() as u64);
@@ -542,12 +589,11 @@ impl Form06 {
         span: Span,
         as_of: NaiveDate,
         stopped: StoppedColumn,
-        rows: impl IntoIterator<Item = &'a CohortCount>,
+        rows: impl IntoIterator<Item = (&'a Cohort, u64)>,
     ) -> Form06 {
         let Span { first, last } = span;
         let mut f = Form06::default();
-        for r in rows {
-            let (k, n) = (&r.cohort, r.count);
+        for (k, n) in rows {
             if !k.processed_in(first, last) {
                 continue;
             }
@@ -716,7 +762,7 @@ mod tests {
             q3.into(),
             q3.judged_on(NaiveDate::MAX),
             StoppedColumn::default(),
-            &quarter(),
+            quarter().iter().map(CohortCount::counted),
         );
         assert_eq!(
             f,
@@ -749,7 +795,14 @@ mod tests {
             first: july,
             last: july,
         };
-        let form = |stopped| Form06::of(span, july.last_day(), stopped, &rows);
+        let form = |stopped| {
+            Form06::of(
+                span,
+                july.last_day(),
+                stopped,
+                rows.iter().map(CohortCount::counted),
+            )
+        };
         let on_time = form(StoppedColumn::OnTime);
         assert_eq!((on_time.resolved_on_time, on_time.resolved_late), (1, 0));
         let late = form(StoppedColumn::ByAppointment);
@@ -797,7 +850,14 @@ mod tests {
                 payable_online: false,
             },
         ];
-        let c = measures(q3, q3.judged_on(NaiveDate::MAX), &quarter(), &catalog);
+        let rows = quarter();
+        let c = measures(
+            q3,
+            q3.judged_on(NaiveDate::MAX),
+            rows.iter().map(CohortCount::counted),
+            &online_uses(&rows),
+            &catalog,
+        );
         let get = |m: Measure| c[&m];
         assert_eq!(get(Measure::DossiersReceived), 6);
         assert_eq!(get(Measure::DossiersOnline), 2);
@@ -862,7 +922,7 @@ mod tests {
             let rows = counted(cohorts);
             let p = Period::Month { year: 2026, month };
             let judged = |p: Period| p.judged_on(NaiveDate::MAX);
-            let form = |p: Period, stopped| Form06::of(p.into(), judged(p), stopped, &rows);
+            let form = |p: Period, stopped| Form06::of(p.into(), judged(p), stopped, rows.iter().map(CohortCount::counted));
             let stopped = if month % 2 == 0 { StoppedColumn::OnTime } else { StoppedColumn::ByAppointment };
             let f = form(p, stopped);
             prop_assert_eq!(f.received_total, f.received_online + f.received_in_person + f.carried_over);

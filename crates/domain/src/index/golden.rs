@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use super::cohort::{Fee, Outcome};
+use super::cohort::{CohortCount, Fee, Outcome};
 use super::*;
 
 const P1: &str = "1.000001"; // online, with a fee payable through the gateway
@@ -435,7 +435,13 @@ const EXPECTED_2022: &[(&str, Option<(u64, u64)>)] = &[
 
 #[test]
 fn every_metric_of_both_sets_matches_the_hand_worked_numbers() {
-    let counts = cohort::measures(Q3, Q3.judged_on(day(12, 31)), &dossiers(), &catalog());
+    let counts = cohort::measures(
+        Q3,
+        Q3.judged_on(day(12, 31)),
+        dossiers().iter().map(CohortCount::counted),
+        &cohort::online_uses(&dossiers()),
+        &catalog(),
+    );
     for (set, expected) in [
         (sets::find("dvcqg-2026-09").unwrap(), EXPECTED_2026),
         (sets::find("qd766-2022").unwrap(), EXPECTED_2022),
@@ -474,7 +480,12 @@ fn the_report_form_matches_the_hand_worked_numbers() {
     // Open at the end of September: 3, 4, 12, 13, 14, 20, 21, 22 = 8, of which overdue 3,
     // 12, 21; ended in the quarter: the other 15, early 1, 7, 11, 16, 19, late 2, 9, 18, on
     // time the rest (6 withdrawn and 15 refused among them, as II.06a annotates column 9).
-    let f = Form06::of(Q3.into(), day(9, 30), StoppedColumn::OnTime, &dossiers());
+    let f = Form06::of(
+        Q3.into(),
+        day(9, 30),
+        StoppedColumn::OnTime,
+        dossiers().iter().map(CohortCount::counted),
+    );
     assert_eq!(
         f,
         Form06 {
@@ -496,7 +507,7 @@ fn the_report_form_matches_the_hand_worked_numbers() {
         Q3.into(),
         day(9, 30),
         StoppedColumn::ByAppointment,
-        &dossiers(),
+        dossiers().iter().map(CohortCount::counted),
     );
     assert_eq!(
         (
@@ -512,7 +523,13 @@ fn a_commune_and_the_lists_behind_the_numbers_agree() {
     // Each dossier measure counted dossier by dossier (as the drill-down lists them) adds up
     // to the measure.
     let as_of = Q3.judged_on(day(12, 31));
-    let counts = cohort::measures(Q3, as_of, &dossiers(), &catalog());
+    let counts = cohort::measures(
+        Q3,
+        as_of,
+        dossiers().iter().map(CohortCount::counted),
+        &cohort::online_uses(&dossiers()),
+        &catalog(),
+    );
     for measure in DOSSIER_MEASURES {
         let listed = dossiers()
             .iter()

@@ -17,7 +17,7 @@ pub mod sets;
 use std::collections::BTreeMap;
 
 pub use cohort::{
-    CatalogEntry, Cohort, CohortCount, CohortError, DOSSIER_MEASURES, Fee, Form06, Month, Outcome,
+    CatalogEntry, Cohort, CohortError, DOSSIER_MEASURES, Fee, Form06, Month, OnlineUse, Outcome,
     Span, StoppedColumn,
 };
 pub use period::{Period, PeriodError};
