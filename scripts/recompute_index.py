@@ -13,7 +13,8 @@ The rules, as motcua applies them (motcua_domain::index::cohort):
 - processed in the period: received by its end and not ended before its start;
 - in time: ended early, on time, or refused or withdrawn by its appointment; or still open at
   the period's end and not past its appointment on the period's last day;
-- received: received in the period; online: of those, filed online;
+- received: received in the period; online: of those, filed online; reusing data: of those,
+  with a component reused from a file given before;
 - with a fee: received with a fee; paid online: of those, paid through the gateway;
 - finished: ended in the period with a result; electronic result: of those, with one;
 - satisfactory: in time and not rated dissatisfied.
@@ -48,12 +49,13 @@ def last_day(month):
 def recompute(rows, first, last):
     as_of = last_day(last)
     n = {k: 0 for k in ("processed", "in_time", "satisfactory", "received", "online",
-                        "with_fee", "paid_online", "finished", "e_result")}
+                        "with_fee", "paid_online", "finished", "e_result", "reused")}
     for r in rows:
         received, ended = r["received_on"][:7], r["ended_in"]
         if first <= received <= last:
             n["received"] += 1
             n["online"] += r["channel"] == "online"
+            n["reused"] += r["reused_data"] == "true"
             if r["fee"] != "none":
                 n["with_fee"] += 1
                 n["paid_online"] += r["fee"] == "paid_online"
@@ -74,6 +76,7 @@ def recompute(rows, first, last):
         "ONLINE_DOSSIERS": (n["online"], n["received"]),
         "ONLINE_PAYMENT_DOSSIERS": (n["paid_online"], n["with_fee"]),
         "ORIGINAL_RESULT_AVAILABLE": (n["e_result"], n["finished"]),
+        "REUSED_DIGITIZED_DATA": (n["reused"], n["received"]),
         "DOSSIER_RECEIVING_SATISFACTION": (n["satisfactory"], n["processed"]),
     }
 

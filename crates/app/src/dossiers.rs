@@ -193,6 +193,7 @@ pub async fn file_at_counter(
         branch: branch.map(|b| b.code),
         owner: None,
         receive_now: req.receive.unwrap_or(channel == Channel::Counter),
+        components: Vec::new(),
     };
     let record = ops::open(
         &**store,

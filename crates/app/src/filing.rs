@@ -6,7 +6,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use motcua_catalog::{form, portal};
 use motcua_domain::ids::{AgencyCode, Cccd, DraftId, Phone, ProcedureCode};
-use motcua_domain::lifecycle::{Applicant, Channel, Intake};
+use motcua_domain::lifecycle::{Applicant, Channel, Component, Intake};
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{Attachment, Citizen, DossierRecord, Draft, OnlineLevel, Procedure, StoreError};
 use motcua_store::{AttachmentQuota, DocumentRole, QuotaCheck, RequiredDocument};
@@ -325,6 +325,7 @@ pub async fn attach(
         size,
         sha256,
         created_at: now,
+        reused_from: None,
     };
     store_attachment(state, &a, &p).await?;
     Ok(a)
@@ -348,12 +349,19 @@ pub async fn reuse(
         _ => return Err(AppError::not_found()),
     };
     check_count(state, &d, &p).await?;
+    // Where it was given first: the dossier it was filed with, or the file itself.
+    let reused_from = source
+        .dossier_code
+        .clone()
+        .or_else(|| source.reused_from.clone())
+        .unwrap_or_else(|| source.id.clone());
     let a = Attachment {
         id: new_secret("att_")[..28].to_string(),
         draft_id: Some(d.id.clone()),
         dossier_code: None,
         document,
         created_at: now,
+        reused_from: Some(reused_from),
         ..source
     };
     store_attachment(state, &a, &p).await?;
@@ -458,6 +466,19 @@ pub async fn submit(
     };
     let form = serde_json::Value::Object(cleaned);
     rules.prepaid_fee = online_fee(&p, &form);
+    // The files given, oldest first: the dossier's digitised components.
+    let components = state
+        .store
+        .draft_attachments(&d.id)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|a| Component {
+            document: a.document,
+            sha256: a.sha256,
+            reused_from: a.reused_from,
+        })
+        .collect();
     let intake = Intake {
         procedure: rules,
         applicant: Applicant {
@@ -474,6 +495,7 @@ pub async fn submit(
         branch: None,
         owner: Some(me.id.clone()),
         receive_now: false,
+        components,
     };
     let actor = Actor::new(me.id.clone(), Role::Applicant, None);
     match motcua_store::ops::open_draft(

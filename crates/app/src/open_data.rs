@@ -110,6 +110,10 @@ struct DossierRow {
     fee: &'static str,
     paid_online: bool,
     e_result: bool,
+    /// Given with components as electronic files.
+    digitised: bool,
+    /// With a component reused from data given before.
+    reused_data: bool,
     rating: String,
 }
 
@@ -139,6 +143,8 @@ fn dossier_row(d: &CountedDossier, communes: &BTreeMap<String, bool>) -> Dossier
         fee: d.cohort.fee.as_str(),
         paid_online: d.cohort.fee == Fee::PaidOnline,
         e_result: d.cohort.e_result,
+        digitised: d.cohort.digitised,
+        reused_data: d.cohort.reused,
         rating: d.rating.clone().unwrap_or_default(),
     }
 }

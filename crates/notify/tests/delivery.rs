@@ -151,6 +151,7 @@ async fn open(
         branch: None,
         owner: None,
         receive_now: true,
+        components: Vec::new(),
     };
     ops::open(
         store,

@@ -63,6 +63,7 @@ fn intake() -> Intake {
         branch: Some("HQ".into()),
         owner: None,
         receive_now: true,
+        components: Vec::new(),
     }
 }
 

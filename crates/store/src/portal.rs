@@ -111,6 +111,10 @@ pub struct Attachment {
     pub size: i64,
     pub sha256: String,
     pub created_at: DateTime<Utc>,
+    /// Where a reused file was given before: the earlier dossier's code, or the earlier file's
+    /// id when it was never filed; none for a file uploaded for this draft.
+    #[serde(default)]
+    pub reused_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ const CITIZEN_COLUMNS: &str = "id, email, phone, password_hash, verified_at, ful
 const SESSION_COLUMNS: &str =
     "token_hash, citizen_id, csrf, created_at, last_seen_at, expires_at, user_agent, revoked_at";
 const ATTACHMENT_COLUMNS: &str = "id, citizen_id, draft_id, dossier_code, document, file_name, content_type, \
-     size, sha256, created_at";
+     size, sha256, created_at, reused_from";
 const PAYMENT_COLUMNS: &str = "txn_ref, dossier_code, amount, status, created_at, paid_at, gateway_txn, \
      bank_code, response_code";
 
@@ -93,6 +93,7 @@ fn attachment_from(r: &AnyRow) -> Result<Attachment, StoreError> {
         size: r.try_get("size")?,
         sha256: r.try_get("sha256")?,
         created_at: from_ms(r.try_get("created_at")?)?,
+        reused_from: r.try_get("reused_from")?,
     })
 }
 
@@ -576,7 +577,7 @@ impl Portal for SqlStore {
             }
         }
         sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO attachments ({ATTACHMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO attachments ({ATTACHMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         )))
         .bind(&a.id)
         .bind(a.citizen_id.as_str())
@@ -588,6 +589,7 @@ impl Portal for SqlStore {
         .bind(a.size)
         .bind(&a.sha256)
         .bind(ms(a.created_at))
+        .bind(a.reused_from.clone())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

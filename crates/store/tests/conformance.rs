@@ -157,6 +157,7 @@ fn intake(receive_now: bool) -> Intake {
         branch: Some("HQ".into()),
         owner: None,
         receive_now,
+        components: Vec::new(),
     }
 }
 
@@ -923,6 +924,7 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         size: 1234,
         sha256: "ab".repeat(32),
         created_at: now,
+        reused_from: None,
     };
     let quota = AttachmentQuota {
         files: 1,
@@ -955,6 +957,7 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         let store = store.clone();
         let a = Attachment {
             id: format!("r{i}"),
+            reused_from: Some("000.00.01.H22-250101-0001".into()),
             ..attachment.clone()
         };
         tokio::spawn(async move {
@@ -972,6 +975,9 @@ async fn portal_accounts_sessions_drafts_payments(store: Arc<dyn Store>) {
         }
     }
     assert_eq!(stored, 5);
+    // A reused file keeps where it came from.
+    let reused = store.draft_attachments(&DraftId::new("d1")).await.unwrap();
+    assert_eq!(reused.iter().filter(|a| a.reused_from.is_some()).count(), 5);
     for i in 0..12 {
         store.delete_attachment(&format!("r{i}")).await.unwrap();
     }

@@ -217,6 +217,10 @@ pub struct Cohort {
     pub fee: Fee,
     pub e_result: bool,
     pub dissatisfied: bool,
+    /// Given with at least one component as an electronic file.
+    pub digitised: bool,
+    /// With at least one component reused from data given before.
+    pub reused: bool,
 }
 
 impl Cohort {
@@ -274,6 +278,8 @@ impl Cohort {
                 .as_ref()
                 .is_some_and(|r| r.document_sha256.is_some()),
             dissatisfied: d.rating == Some(Satisfaction::Dissatisfied),
+            digitised: !d.intake.components.is_empty(),
+            reused: d.intake.components.iter().any(|c| c.reused_from.is_some()),
         })
     }
 
@@ -315,12 +321,12 @@ fn due_once_ended(due: NaiveDate) -> NaiveDate {
 pub struct CohortError(pub String);
 
 impl Cohort {
-    /// `2026-07|2026-08|2026-08-14|early|online|paid_online|e_result|`, the stored form:
-    /// received, ended (empty while open), due day (empty when none), outcome, channel, fee,
-    /// result, rating.
+    /// `2026-07|2026-08|2026-08-14|early|online|paid_online|e_result||digitised|reused`, the
+    /// stored form: received, ended (empty while open), due day (empty when none), outcome,
+    /// channel, fee, result, rating, components, reuse.
     pub fn encode(&self) -> String {
         format!(
-            "{}|{}|{}|{}|{}|{}|{}|{}",
+            "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
             self.received.label(),
             self.ended.map(Month::label).unwrap_or_default(),
             self.due
@@ -335,13 +341,27 @@ impl Cohort {
             } else {
                 ""
             },
+            if self.digitised { "digitised" } else { "" },
+            if self.reused { "reused" } else { "" },
         )
     }
 
     pub fn decode(s: &str) -> Result<Cohort, CohortError> {
         let bad = || CohortError(s.to_string());
         let parts: Vec<&str> = s.split('|').collect();
-        let [received, ended, due, outcome, channel, fee, result, rating] = parts[..] else {
+        let [
+            received,
+            ended,
+            due,
+            outcome,
+            channel,
+            fee,
+            result,
+            rating,
+            digitised,
+            reused,
+        ] = parts[..]
+        else {
             return Err(bad());
         };
         let ended = match ended {
@@ -370,6 +390,8 @@ impl Cohort {
             fee: Fee::parse(fee).ok_or_else(bad)?,
             e_result: flag(result, "e_result")?,
             dissatisfied: flag(rating, "dissatisfied")?,
+            digitised: flag(digitised, "digitised")?,
+            reused: flag(reused, "reused")?,
         })
     }
 }
@@ -439,7 +461,7 @@ pub struct CatalogEntry {
 }
 
 /// The measures that count dossiers, each decided per dossier by [`Cohort::counts`].
-pub const DOSSIER_MEASURES: [Measure; 9] = [
+pub const DOSSIER_MEASURES: [Measure; 11] = [
     Measure::DossiersReceived,
     Measure::DossiersOnline,
     Measure::DossiersProcessed,
@@ -449,6 +471,8 @@ pub const DOSSIER_MEASURES: [Measure; 9] = [
     Measure::DossiersWithFee,
     Measure::DossiersPaidOnline,
     Measure::DossiersSatisfactory,
+    Measure::DossiersDigitised,
+    Measure::DossiersReusingData,
 ];
 
 impl Cohort {
@@ -462,7 +486,7 @@ impl Cohort {
     }
 
     /// For each of [`DOSSIER_MEASURES`], in its order, whether this dossier counts in it.
-    fn counted_in(&self, span: Span, as_of: NaiveDate) -> [bool; 9] {
+    fn counted_in(&self, span: Span, as_of: NaiveDate) -> [bool; 11] {
         let Span { first, last } = span;
         let received_now = first <= self.received && self.received <= last;
         let ended_now = self.ended.is_some_and(|e| first <= e && e <= last);
@@ -488,6 +512,8 @@ impl Cohort {
             received_now && self.fee != Fee::None,
             received_now && self.fee == Fee::PaidOnline,
             in_time && !self.dissatisfied,
+            received_now && self.digitised && self.e_result,
+            received_now && self.reused,
         ]
     }
 }
@@ -681,6 +707,8 @@ mod tests {
             fee: Fee::None,
             e_result: false,
             dissatisfied: false,
+            digitised: false,
+            reused: false,
         }
     }
 
@@ -738,15 +766,24 @@ mod tests {
         let mut c = quarter()[5].cohort;
         assert_eq!(
             c.encode(),
-            "2026-07|2026-08|2026-08-15|early|online|paid_online|e_result|"
+            "2026-07|2026-08|2026-08-15|early|online|paid_online|e_result|||"
         );
         c.dissatisfied = true;
+        c.digitised = true;
+        c.reused = true;
+        assert_eq!(
+            c.encode(),
+            "2026-07|2026-08|2026-08-15|early|online|paid_online|e_result|dissatisfied|digitised|reused"
+        );
         assert_eq!(Cohort::decode(&c.encode()), Ok(c));
         for bad in [
             "",
             "2026-07",
-            "2026-13||||in_person|none||",
-            "2026-07|||open|by_air|none||",
+            "2026-13||||in_person|none||||",
+            "2026-07|||open|by_air|none||||",
+            // Before the components were counted.
+            "2026-07|2026-08|2026-08-15|early|online|paid_online|e_result|",
+            "2026-07|||open|online|none||||yes",
         ] {
             assert!(Cohort::decode(bad).is_err(), "{bad}");
         }

@@ -46,16 +46,23 @@ fn d(
             fee,
             e_result,
             dissatisfied,
+            digitised: false,
+            reused: false,
         },
         count: 1,
     }
 }
 
+/// The dossiers given with components as electronic files, and of those, the ones that
+/// reused a file given before.
+const DIGITISED: [usize; 14] = [1, 7, 8, 9, 11, 12, 14, 17, 18, 19, 21, 23, 24, 25];
+const REUSED: [usize; 5] = [1, 8, 17, 21, 23];
+
 use Fee::{None as NoFee, PaidInPerson, PaidOnline, Unpaid};
 use Outcome::{Early, Late, OnTime, Open, StoppedInTime, StoppedLate};
 
 fn dossiers() -> Vec<CohortCount> {
-    vec![
+    let mut all = vec![
         // Carried into the quarter.
         /* 1 */
         d(
@@ -349,7 +356,12 @@ fn dossiers() -> Vec<CohortCount> {
             false,
             false,
         ),
-    ]
+    ];
+    for (i, r) in all.iter_mut().enumerate() {
+        r.cohort.digitised = DIGITISED.contains(&(i + 1));
+        r.cohort.reused = REUSED.contains(&(i + 1));
+    }
+    all
 }
 
 fn catalog() -> Vec<CatalogEntry> {
@@ -385,6 +397,10 @@ const Q3: Period = Period::Quarter {
 /// - finished with a result in the quarter: 1, 2, 7, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25 =
 ///   13 (6 and 15 were stopped, 21 and 22 ended in October); with an electronic result: 1,
 ///   7, 10, 11, 17, 19, 24 = 7;
+/// - received in the quarter with digitised components and an electronic result: 7, 11, 17,
+///   19, 24 = 5 (10 had its result electronically but no digitised component; 1 and 23 were
+///   not received in the quarter); reusing data: 8, 17, 21 = 3 (1 and 23 not received in
+///   it);
 /// - procedures: 5 in authority, 4 online (P1, P2, P4, P5), of which 3 had an online dossier
 ///   (P5 none); 3 with a fee (P1, P3, P4), 1 payable online (P1).
 const EXPECTED_2026: &[(&str, Option<(u64, u64)>)] = &[
@@ -402,7 +418,7 @@ const EXPECTED_2026: &[(&str, Option<(u64, u64)>)] = &[
     ("ORIGINAL_RESULT_AVAILABLE", Some((7, 13))),
     ("SO_HOA_GIAY_TO_GIAI_QUYET", None),
     ("ELECTRONIC_CERTIFIED_COPY", None),
-    ("REUSED_DIGITIZED_DATA", None),
+    ("REUSED_DIGITIZED_DATA", Some((3, 18))),
     ("SYNCED_WITH_DVCQG_PERSONAL_STORAGE", None),
     ("CITIZEN_DATA_CONNECTED_DOSSIER", None),
     ("CITIZEN_DATA_CONNECTED_FORMALITY", None),
@@ -424,8 +440,8 @@ const EXPECTED_2022: &[(&str, Option<(u64, u64)>)] = &[
     ("3.5", None),
     ("3.6", Some((4, 11))),
     ("4.1", Some((7, 13))),
-    ("4.2", None),
-    ("4.3", None),
+    ("4.2", Some((5, 18))),
+    ("4.3", Some((3, 18))),
     ("4.4", None),
     ("4.5", None),
     ("5.2", None),

@@ -223,6 +223,24 @@ pub struct Intake {
     /// Receive at once (a complete walk-in dossier checked at the counter).
     #[serde(default)]
     pub receive_now: bool,
+    /// The components (thành phần hồ sơ) given as electronic files at filing, uploaded or
+    /// reused; none for a dossier given on paper.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Component>,
+}
+
+/// A component of a dossier given as an electronic file: a digitised component, which the
+/// service index counts, and whether it reused data given before (and from where).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Component {
+    /// The required document it answers, as the procedure names it.
+    pub document: String,
+    /// The file's SHA-256.
+    pub sha256: String,
+    /// Where the file was given before, when the applicant reused it instead of giving it
+    /// again: the earlier dossier's code, or the earlier file's id when it was never filed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<String>,
 }
 
 /// How satisfied the applicant is: the common three-level wording of rating forms (Decree

@@ -86,6 +86,7 @@ fn intake(limit: ProcessingTime, clock: SupplementClock, receive_now: bool) -> I
         branch: Some("HQ".into()),
         owner: Some(crate::ids::CitizenId::new("citizen-1")),
         receive_now,
+        components: Vec::new(),
     }
 }
 

@@ -11,8 +11,8 @@ use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use motcua_domain::calendar::{ProcessingTime, TZ, WorkingCalendar};
 use motcua_domain::ids::{AgencyCode, Cccd, CitizenId, Phone};
 use motcua_domain::lifecycle::{
-    Applicant, Channel, Command, Dossier, Event, Intake, Lifecycle, ReturnChannel, Satisfaction,
-    WatchPolicy, apply,
+    Applicant, Channel, Command, Component, Dossier, Event, Intake, Lifecycle, ReturnChannel,
+    Satisfaction, WatchPolicy, apply,
 };
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{NewDossier, Procedure, Store};
@@ -382,6 +382,13 @@ fn simulate(
     let fee = rules.prepaid_fee;
     let owner = (channel == Channel::Online)
         .then(|| CitizenId::from(format!("ctz_demo{:07}", rng.random_range(0..10_000_000u32))));
+    // Filed online, the documents come as files; about a third of the applicants reuse one
+    // they gave before.
+    let components = if channel == Channel::Online {
+        components(&p.documents, rng)
+    } else {
+        Vec::new()
+    };
     let intake = Intake {
         procedure: rules,
         applicant: applicant(rng),
@@ -391,6 +398,7 @@ fn simulate(
         branch: branch.map(Into::into),
         owner: owner.clone(),
         receive_now: channel == Channel::Counter && !refuse_at_reception && !guide_at_reception,
+        components,
     };
     let mut sim = Sim {
         lc,
@@ -651,4 +659,31 @@ fn simulate(
         state,
         form,
     })
+}
+
+/// The files an online applicant gives for a procedure's first documents (a form when it names
+/// none), each with the SHA-256 of its made-up content; the first reused from an earlier file
+/// about a third of the time.
+fn components(
+    documents: &[motcua_store::RequiredDocument],
+    rng: &mut ChaCha8Rng,
+) -> Vec<Component> {
+    let mut names: Vec<&str> = documents.iter().take(3).map(|d| d.name.as_str()).collect();
+    if names.is_empty() {
+        names.push("Tờ khai");
+    }
+    let reuse = rng.random_bool(0.35);
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let content = format!("{name} {}", rng.random::<u64>());
+            Component {
+                document: name.to_string(),
+                sha256: motcua_app::secrets::sha256_hex(&content),
+                reused_from: (reuse && i == 0)
+                    .then(|| format!("att_demo{:010}", rng.random_range(0..10_000_000_000u64))),
+            }
+        })
+        .collect()
 }

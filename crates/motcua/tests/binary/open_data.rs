@@ -77,7 +77,7 @@ async fn the_published_figures_are_recomputed_from_the_open_data() {
         .unwrap();
     assert_eq!(
         dossiers.lines().next().unwrap(),
-        "procedure,agency,commune,channel,received_on,due_on,ended_in,finished_on,outcome,supplements,fee,paid_online,e_result,rating"
+        "procedure,agency,commune,channel,received_on,due_on,ended_in,finished_on,outcome,supplements,fee,paid_online,e_result,digitised,reused_data,rating"
     );
     assert!(
         !dossiers.contains("H22-"),
@@ -115,6 +115,7 @@ async fn the_published_figures_are_recomputed_from_the_open_data() {
             "{period}: {text}{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        assert!(text.contains("REUSED_DIGITIZED_DATA"), "{text}");
     }
 
     // The report form over the demo's months: the identities hold, and each month carries
