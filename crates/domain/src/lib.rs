@@ -10,6 +10,7 @@ pub mod ids;
 pub mod index;
 pub mod lang;
 pub mod lifecycle;
+pub mod pakn;
 pub mod procedure;
 pub mod queue;
 pub mod rating;
