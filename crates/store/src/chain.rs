@@ -542,6 +542,19 @@ pub(crate) async fn verify(
             }
             let content = if stream == admin_stream {
                 check_admin(&stream, version, &kind, at, &body)
+            } else if stream.starts_with(crate::pakn::PETITION_STREAM_PREFIX) {
+                match serde_json::from_str::<crate::pakn::PetitionEnvelope>(&body) {
+                    Ok(env)
+                        if env.stream == stream
+                            && i64::from(env.version) == version
+                            && env.event.kind() == kind
+                            && ms(env.event.at()) == at =>
+                    {
+                        Ok(())
+                    }
+                    Ok(_) => Err("the indexed columns disagree with the hashed content".into()),
+                    Err(e) => Err(format!("the content is not a valid petition event: {e}")),
+                }
             } else {
                 match serde_json::from_str::<Envelope>(&body) {
                     Ok(env)
@@ -600,9 +613,30 @@ pub(crate) async fn verify(
             ),
         });
     }
+    let mismatch = sqlx::query(
+        "SELECT p.code, p.version, (SELECT COUNT(*) FROM events e WHERE e.stream = 'pakn:' || p.code) AS n \
+         FROM petitions p WHERE p.version <> (SELECT COUNT(*) FROM events e WHERE e.stream = 'pakn:' || p.code) LIMIT 1",
+    )
+    .fetch_optional(reader)
+    .await?;
+    if let Some(m) = mismatch {
+        let code: String = m.try_get("code")?;
+        let (v, n): (i64, i64) = (m.try_get("version")?, m.try_get("n")?);
+        return Ok(ChainReport {
+            events: count,
+            head: hex::encode(prev),
+            broken: broken(
+                0,
+                &code,
+                v,
+                format!("the petition is at version {v} but has {n} events"),
+            ),
+        });
+    }
     let orphan = sqlx::query(
         "SELECT e.seq, e.stream, e.version FROM events e WHERE e.stream <> $1 AND NOT EXISTS \
-         (SELECT 1 FROM dossiers d WHERE d.code = e.stream) ORDER BY e.seq LIMIT 1",
+         (SELECT 1 FROM dossiers d WHERE d.code = e.stream) AND NOT EXISTS \
+         (SELECT 1 FROM petitions p WHERE 'pakn:' || p.code = e.stream) ORDER BY e.seq LIMIT 1",
     )
     .bind(admin_stream)
     .fetch_optional(reader)
@@ -615,7 +649,7 @@ pub(crate) async fn verify(
                 o.try_get("seq")?,
                 &o.try_get::<String, _>("stream")?,
                 o.try_get("version")?,
-                "the event belongs to no dossier".into(),
+                "the event belongs to no dossier or petition".into(),
             ),
         });
     }

@@ -25,7 +25,13 @@ pub enum Backend {
 /// transaction (shared with the other writes waiting at the same moment: group commit).
 #[async_trait]
 pub trait Store:
-    crate::portal::Portal + crate::work::Work + crate::queue::Queue + Send + Sync + 'static
+    crate::portal::Portal
+    + crate::work::Work
+    + crate::queue::Queue
+    + crate::pakn::Petitions
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> Backend;
 

@@ -482,7 +482,9 @@ async fn recompute(
         .await?;
         for r in &rows {
             let stream: String = r.try_get("stream")?;
-            if stream == crate::work::ADMIN_STREAM {
+            if stream == crate::work::ADMIN_STREAM
+                || stream.starts_with(crate::pakn::PETITION_STREAM_PREFIX)
+            {
                 continue;
             }
             let env: Envelope = serde_json::from_str(&r.try_get::<String, _>("body")?)?;

@@ -2888,6 +2888,179 @@ async fn the_watcher_reads_only_what_is_due(store: Arc<dyn Store>) {
     );
 }
 
+/// Petitions: codes drawn per day, each an event stream in the chain with its row written
+/// alongside, a stale version refused, the lists ordered by due time, and the chain verified
+/// with petitions in it (and a changed petition event found).
+async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
+    use motcua_domain::pakn::{
+        self, Category, Filing, PaknChannel, PaknCommand, PaknState, Petitioner,
+    };
+    seed(&*store).await;
+    let cal = calendar();
+    let limits = pakn::Limits::default();
+    let filing = |agency: AgencyCode| Filing {
+        petitioner: Petitioner {
+            name: "Trần Văn Bình".into(),
+            phone: Some(Phone::parse("0912345678").unwrap()),
+            email: None,
+        },
+        channel: PaknChannel::Phone,
+        content: "Cán bộ hẹn trả kết quả nhiều lần.".into(),
+        category: None,
+        dossier: None,
+        agency,
+        received_by: Some("tiepnhan".into()),
+        publish_content: false,
+    };
+    let at = vn(2026, 3, 2, 9, 0);
+    let due = |t| Some(cal.add_working_days(t, limits.forward));
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let store = store.clone();
+            let f = pakn::check(filing(department())).unwrap();
+            let due = due(at);
+            tokio::spawn(async move { store.file_petition(&f, at, due).await.unwrap() })
+        })
+        .collect();
+    let mut filed = Vec::new();
+    for h in handles {
+        filed.push(h.await.unwrap());
+    }
+    let mut codes: Vec<String> = filed.iter().map(|r| r.code.to_string()).collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            "PAKN.20260302.0001",
+            "PAKN.20260302.0002",
+            "PAKN.20260302.0003"
+        ]
+    );
+    let next_day = store
+        .file_petition(&filing(commune()), vn(2026, 3, 3, 9, 0), None)
+        .await
+        .unwrap();
+    assert_eq!(next_day.code.to_string(), "PAKN.20260303.0001");
+    let code = filed[0].code;
+    let stored = store.petition(&code).await.unwrap().unwrap();
+    assert_eq!(stored.row, filed[0]);
+    assert_eq!(stored.events.len(), 1);
+    // Accepted and answered through the domain, a version at a time.
+    let officer = Actor::new("chuyenvien", Role::Specialist, Some(department()));
+    let mut version = 1;
+    for (command, t) in [
+        (
+            PaknCommand::Accept {
+                category: Category::StaffConduct,
+            },
+            vn(2026, 3, 2, 10, 0),
+        ),
+        (
+            PaknCommand::Answer {
+                answer: "Đã nhắc nhở cán bộ.".into(),
+            },
+            vn(2026, 3, 4, 10, 0),
+        ),
+    ] {
+        let events = store.petition(&code).await.unwrap().unwrap().events;
+        let p = pakn::replay(&events, &cal, &limits).unwrap();
+        let new = pakn::decide(&p, &command, &officer, &cal, &limits, t).unwrap();
+        let mut all = events.clone();
+        all.extend(new.clone());
+        let after = pakn::replay(&all, &cal, &limits).unwrap();
+        let update = PetitionUpdate {
+            state: after.state,
+            agency: after.agency,
+            category: after.category,
+            due_at: pakn::due(&after, &cal, &limits),
+        };
+        let row = store
+            .append_petition(&code, version, new.clone(), &update)
+            .await
+            .unwrap();
+        version += 1;
+        assert_eq!((row.version, row.state), (version, after.state));
+        // The same change again, on the version it was made on, is refused.
+        assert!(matches!(
+            store
+                .append_petition(&code, version - 1, new, &update)
+                .await,
+            Err(StoreError::Conflict { .. })
+        ));
+    }
+    let stored = store.petition(&code).await.unwrap().unwrap();
+    assert_eq!(stored.row.state, PaknState::Answered);
+    assert_eq!(stored.row.category, Some(Category::StaffConduct));
+    assert_eq!(stored.events.len(), 3);
+    assert!(matches!(
+        store
+            .append_petition(
+                &"PAKN.20260101.0001".parse().unwrap(),
+                1,
+                Vec::new(),
+                &PetitionUpdate {
+                    state: PaknState::Closed,
+                    agency: department(),
+                    category: None,
+                    due_at: None,
+                },
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // Lists: by agency and state, the earliest due first, none due after the instant given.
+    let mine = store
+        .petitions(&PetitionQuery {
+            agencies: Some(vec![department()]),
+            states: Some(vec![PaknState::Submitted]),
+            due_before: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 2);
+    assert!(
+        mine.iter()
+            .all(|r| r.agency == department() && r.state == PaknState::Submitted)
+    );
+    let all = store
+        .petitions(&PetitionQuery {
+            limit: 10,
+            ..PetitionQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(all.last().unwrap().due_at, None, "no due time last");
+    assert!(all.windows(2).all(|w| match (w[0].due_at, w[1].due_at) {
+        (Some(a), Some(b)) => a <= b,
+        (_, None) => true,
+        (None, Some(_)) => false,
+    }));
+    let overdue = store
+        .petitions(&PetitionQuery {
+            due_before: Some(vn(2026, 3, 3, 0, 0)),
+            limit: 10,
+            ..PetitionQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(overdue.is_empty());
+    // The chain holds them, the statistics ignore them, and a changed event is found.
+    assert_eq!(store.verify_chain().await.unwrap().broken, None);
+    assert!(store.rebuild_stats(false).await.unwrap().consistent());
+    sqlx::any::install_default_drivers();
+    let raw = sqlx::AnyPool::connect(url).await.unwrap();
+    raw.execute(sqlx::AssertSqlSafe(format!(
+        "UPDATE events SET body = replace(body, 'Đã nhắc nhở', 'Không nhắc') WHERE stream = 'pakn:{code}'"
+    )))
+    .await
+    .unwrap();
+    let broken = store.verify_chain().await.unwrap().broken.unwrap();
+    assert_eq!(broken.stream, format!("pakn:{code}"));
+    raw.close().await;
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* ; $($raw:ident),*) => {
         mod sqlite {
@@ -2952,5 +3125,6 @@ on_both_backends!(
     admin_changes_are_made_and_chained,
     outbox_queues_what_can_be_sent_claims_in_order_and_prunes,
     statistics_rebuilt_from_events_equal_the_incremental_ones,
-    work_lists_are_read_in_order_from_index_ranges
+    work_lists_are_read_in_order_from_index_ranges,
+    petitions_are_streams_in_the_chain
 );

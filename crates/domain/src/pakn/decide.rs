@@ -144,9 +144,19 @@ fn text(field: &'static str, s: &str, max: usize) -> Result<String, PaknError> {
 /// The longest petition, answer or note, in characters.
 pub const MAX_TEXT: usize = 10_000;
 
-/// Checks a filing and gives its event: a name and a way to reach the petitioner (Decree 20
-/// art. 7), content, and for a channel where an officer writes it down, that officer.
-pub fn file(code: PaknCode, mut filing: Filing, at: DateTime<Utc>) -> Result<PaknEvent, PaknError> {
+/// Checks a filing and gives its event (see [`check`]).
+pub fn file(code: PaknCode, filing: Filing, at: DateTime<Utc>) -> Result<PaknEvent, PaknError> {
+    Ok(PaknEvent::Filed {
+        code,
+        filing: Box::new(check(filing)?),
+        at,
+    })
+}
+
+/// A filing as it is kept, or what is wrong with it: a name and a way to reach the petitioner
+/// (Decree 20 art. 7), content, and for a channel where an officer writes it down, that
+/// officer.
+pub fn check(mut filing: Filing) -> Result<Filing, PaknError> {
     filing.petitioner.name = text("name", &filing.petitioner.name, 200)?;
     filing.petitioner.email = filing
         .petitioner
@@ -160,11 +170,7 @@ pub fn file(code: PaknCode, mut filing: Filing, at: DateTime<Utc>) -> Result<Pak
     if filing.channel.transcribed() != filing.received_by.is_some() {
         return Err(PaknError::NotTranscribed);
     }
-    Ok(PaknEvent::Filed {
-        code,
-        filing: Box::new(filing),
-        at,
-    })
+    Ok(filing)
 }
 
 /// The events of `command` on petition `p` by `actor` at `at`. Officers act on petitions of

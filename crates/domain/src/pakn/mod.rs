@@ -16,7 +16,7 @@ mod tests;
 use chrono::{DateTime, Duration, Utc};
 
 pub use code::{PaknCode, PaknCodeError};
-pub use decide::{MAX_TEXT, PaknCommand, PaknError, decide, file};
+pub use decide::{MAX_TEXT, PaknCommand, PaknError, check, decide, file};
 
 use crate::calendar::WorkingCalendar;
 use crate::ids::{AgencyCode, DossierCode};
@@ -38,6 +38,20 @@ pub enum PaknChannel {
 }
 
 impl PaknChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaknChannel::Web => "web",
+            PaknChannel::App => "app",
+            PaknChannel::Phone => "phone",
+            PaknChannel::Letter => "letter",
+            PaknChannel::Email => "email",
+            PaknChannel::Counter => "counter",
+            PaknChannel::Hotline => "hotline",
+            PaknChannel::Social => "social",
+            PaknChannel::Dvcqg => "dvcqg",
+        }
+    }
+
     /// Channels where an officer writes the petition down for the petitioner (Decree 20 art. 7:
     /// a telephone petition is recorded faithfully by the officer).
     pub fn transcribed(self) -> bool {
@@ -145,6 +159,20 @@ impl PaknState {
             PaknState::Refused => ("từ chối tiếp nhận", "refused"),
             PaknState::Closed => ("đã đóng", "closed"),
         }
+    }
+
+    pub const ALL: [PaknState; 7] = [
+        PaknState::Submitted,
+        PaknState::InfoRequested,
+        PaknState::Accepted,
+        PaknState::Answered,
+        PaknState::Published,
+        PaknState::Refused,
+        PaknState::Closed,
+    ];
+
+    pub fn parse(s: &str) -> Option<PaknState> {
+        PaknState::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -262,6 +290,24 @@ pub enum PaknEvent {
 }
 
 impl PaknEvent {
+    /// The event's name, as the chain indexes it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PaknEvent::Filed { .. } => "pakn_filed",
+            PaknEvent::Refused { .. } => "pakn_refused",
+            PaknEvent::InfoRequested { .. } => "pakn_info_requested",
+            PaknEvent::Supplemented { .. } => "pakn_supplemented",
+            PaknEvent::Accepted { .. } => "pakn_accepted",
+            PaknEvent::Forwarded { .. } => "pakn_forwarded",
+            PaknEvent::Answered { .. } => "pakn_answered",
+            PaknEvent::AnswerReturned { .. } => "pakn_answer_returned",
+            PaknEvent::Published { .. } => "pakn_published",
+            PaknEvent::Rated { .. } => "pakn_rated",
+            PaknEvent::Closed { .. } => "pakn_closed",
+            PaknEvent::Reopened { .. } => "pakn_reopened",
+        }
+    }
+
     pub fn at(&self) -> DateTime<Utc> {
         match self {
             PaknEvent::Filed { at, .. }

@@ -1,0 +1,94 @@
+//! What feedback and petitions (phản ánh, kiến nghị) ask of storage: each petition is an
+//! event stream `pakn:{code}` in the audit chain, with a row saying where it stands, both
+//! written in one transaction; codes are drawn per day.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use motcua_domain::ids::{AgencyCode, DossierCode};
+use motcua_domain::pakn::{Category, Filing, PaknChannel, PaknCode, PaknEvent, PaknState};
+use serde::{Deserialize, Serialize};
+
+use crate::error::StoreError;
+
+/// The chain's stream of a petition.
+pub fn petition_stream(code: &PaknCode) -> String {
+    format!("{PETITION_STREAM_PREFIX}{code}")
+}
+
+/// What starts the stream of every petition.
+pub const PETITION_STREAM_PREFIX: &str = "pakn:";
+
+/// Where a petition stands, as its row keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PetitionRow {
+    pub code: PaknCode,
+    /// The number of its events.
+    pub version: u32,
+    pub state: PaknState,
+    pub agency: AgencyCode,
+    pub category: Option<Category>,
+    pub channel: PaknChannel,
+    pub dossier: Option<DossierCode>,
+    pub filed_at: DateTime<Utc>,
+    /// When the step it waits for is due; none when it waits for nobody or for the petitioner.
+    pub due_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A petition's row and its events in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPetition {
+    pub row: PetitionRow,
+    pub events: Vec<PaknEvent>,
+}
+
+/// Where new events leave a petition, as the domain computed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PetitionUpdate {
+    pub state: PaknState,
+    pub agency: AgencyCode,
+    pub category: Option<Category>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Which petitions to list: of some agencies (all when none), in some states (all when none),
+/// due before an instant; the earliest due first, then the oldest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PetitionQuery {
+    pub agencies: Option<Vec<AgencyCode>>,
+    pub states: Option<Vec<PaknState>>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub limit: u32,
+}
+
+/// What is hashed and stored for each petition event.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct PetitionEnvelope {
+    pub(crate) stream: String,
+    pub(crate) version: u32,
+    pub(crate) event: PaknEvent,
+}
+
+#[async_trait]
+pub trait Petitions: Send + Sync {
+    /// Files a petition received at `at`: draws the next code of its local day, links its
+    /// filing event into the chain and stores its row, in one transaction. The filing must
+    /// have been checked ([`motcua_domain::pakn::check`]); `due_at` is its first step's due.
+    async fn file_petition(
+        &self,
+        filing: &Filing,
+        at: DateTime<Utc>,
+        due_at: Option<DateTime<Utc>>,
+    ) -> Result<PetitionRow, StoreError>;
+    /// Links `events` after version `expected` of petition `code` and updates its row, in one
+    /// transaction: `Conflict` when it changed meanwhile, `NotFound` when there is none.
+    async fn append_petition(
+        &self,
+        code: &PaknCode,
+        expected: u32,
+        events: Vec<PaknEvent>,
+        update: &PetitionUpdate,
+    ) -> Result<PetitionRow, StoreError>;
+    async fn petition(&self, code: &PaknCode) -> Result<Option<StoredPetition>, StoreError>;
+    async fn petitions(&self, q: &PetitionQuery) -> Result<Vec<PetitionRow>, StoreError>;
+}

@@ -1,0 +1,275 @@
+//! [`Petitions`] on SQLite and PostgreSQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use motcua_domain::facts::local_day;
+use motcua_domain::pakn::{Category, Filing, PaknCode, PaknEvent, PaknState};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::chain::{Link, canonical_json};
+use crate::error::StoreError;
+use crate::pakn::*;
+use crate::sql::{SqlStore, from_ms, ms, parse};
+
+const COLUMNS: &str = "code, version, state, agency_code, category, channel, dossier_code, filed_at, due_at, updated_at";
+
+fn row_from(r: &AnyRow) -> Result<PetitionRow, StoreError> {
+    let state: String = r.try_get("state")?;
+    let category: Option<String> = r.try_get("category")?;
+    let channel: String = r.try_get("channel")?;
+    let version: i64 = r.try_get("version")?;
+    Ok(PetitionRow {
+        code: parse("petition code", &r.try_get::<String, _>("code")?)?,
+        version: u32::try_from(version)
+            .map_err(|_| StoreError::Corrupt(format!("petition version {version}")))?,
+        state: PaknState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("petition state {state:?}")))?,
+        agency: parse("agency code", &r.try_get::<String, _>("agency_code")?)?,
+        category: category
+            .map(|c| {
+                Category::parse(&c)
+                    .ok_or_else(|| StoreError::Corrupt(format!("petition category {c:?}")))
+            })
+            .transpose()?,
+        channel: serde_json::from_value(serde_json::Value::String(channel))?,
+        dossier: r
+            .try_get::<Option<String>, _>("dossier_code")?
+            .map(|d| parse("dossier code", &d))
+            .transpose()?,
+        filed_at: from_ms(r.try_get("filed_at")?)?,
+        due_at: r
+            .try_get::<Option<i64>, _>("due_at")?
+            .map(from_ms)
+            .transpose()?,
+        updated_at: from_ms(r.try_get("updated_at")?)?,
+    })
+}
+
+/// Links petition events after `version` of its stream and stores them.
+async fn link(
+    l: &mut Link,
+    code: &PaknCode,
+    version: u32,
+    events: &[PaknEvent],
+) -> Result<u32, StoreError> {
+    let stream = petition_stream(code);
+    let mut rows = Vec::with_capacity(events.len());
+    let mut v = version;
+    for e in events {
+        v += 1;
+        let body = canonical_json(&PetitionEnvelope {
+            stream: stream.clone(),
+            version: v,
+            event: e.clone(),
+        })?;
+        rows.push(l.link(&stream, v, e.kind(), e.at(), body));
+    }
+    l.store(rows).await?;
+    Ok(v)
+}
+
+async fn read_row(
+    conn: &mut AnyConnection,
+    code: &PaknCode,
+) -> Result<Option<PetitionRow>, StoreError> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM petitions WHERE code = $1"
+    )))
+    .bind(code.to_string())
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(row_from)
+    .transpose()
+}
+
+#[async_trait]
+impl Petitions for SqlStore {
+    async fn file_petition(
+        &self,
+        filing: &Filing,
+        at: DateTime<Utc>,
+        due_at: Option<DateTime<Utc>>,
+    ) -> Result<PetitionRow, StoreError> {
+        let filing = filing.clone();
+        self.chain
+            .write(move |l| {
+                Box::pin(async move {
+                    let day = local_day(at);
+                    let last: i64 = sqlx::query(
+                        "INSERT INTO petition_sequences (day, last) VALUES ($1, 1) \
+                         ON CONFLICT (day) DO UPDATE SET last = petition_sequences.last + 1 \
+                         RETURNING last",
+                    )
+                    .bind(day.format("%Y-%m-%d").to_string())
+                    .fetch_one(l.conn())
+                    .await?
+                    .try_get("last")?;
+                    let code = u32::try_from(last)
+                        .ok()
+                        .and_then(|n| PaknCode::new(day, n))
+                        .ok_or_else(|| StoreError::Corrupt(format!("petition sequence {last}")))?;
+                    let row = PetitionRow {
+                        code,
+                        version: 1,
+                        state: PaknState::Submitted,
+                        agency: filing.agency,
+                        category: filing.category,
+                        channel: filing.channel,
+                        dossier: filing.dossier,
+                        filed_at: at,
+                        due_at,
+                        updated_at: at,
+                    };
+                    sqlx::query(AssertSqlSafe(format!(
+                        "INSERT INTO petitions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                    )))
+                    .bind(code.to_string())
+                    .bind(1i64)
+                    .bind(row.state.as_str())
+                    .bind(row.agency.to_string())
+                    .bind(row.category.map(|c| c.as_str()))
+                    .bind(row.channel.as_str())
+                    .bind(row.dossier.map(|d| d.to_string()))
+                    .bind(ms(at))
+                    .bind(due_at.map(ms))
+                    .bind(ms(at))
+                    .execute(l.conn())
+                    .await?;
+                    let filed = PaknEvent::Filed {
+                        code,
+                        filing: Box::new(filing),
+                        at,
+                    };
+                    link(l, &code, 0, std::slice::from_ref(&filed)).await?;
+                    Ok(row)
+                })
+            })
+            .await
+    }
+
+    async fn append_petition(
+        &self,
+        code: &PaknCode,
+        expected: u32,
+        events: Vec<PaknEvent>,
+        update: &PetitionUpdate,
+    ) -> Result<PetitionRow, StoreError> {
+        let (code, update) = (*code, update.clone());
+        self.chain
+            .write(move |l| {
+                Box::pin(async move {
+                    let Some(row) = read_row(l.conn(), &code).await? else {
+                        return Err(StoreError::NotFound);
+                    };
+                    if row.version != expected {
+                        return Err(StoreError::Conflict {
+                            expected,
+                            found: row.version,
+                        });
+                    }
+                    let updated_at = events.last().map_or(row.updated_at, PaknEvent::at);
+                    let version = link(l, &code, expected, &events).await?;
+                    sqlx::query(
+                        "UPDATE petitions SET version = $1, state = $2, agency_code = $3, \
+                         category = $4, due_at = $5, updated_at = $6 WHERE code = $7",
+                    )
+                    .bind(i64::from(version))
+                    .bind(update.state.as_str())
+                    .bind(update.agency.to_string())
+                    .bind(update.category.map(|c| c.as_str()))
+                    .bind(update.due_at.map(ms))
+                    .bind(ms(updated_at))
+                    .bind(code.to_string())
+                    .execute(l.conn())
+                    .await?;
+                    Ok(PetitionRow {
+                        version,
+                        state: update.state,
+                        agency: update.agency,
+                        category: update.category,
+                        due_at: update.due_at,
+                        updated_at,
+                        ..row
+                    })
+                })
+            })
+            .await
+    }
+
+    async fn petition(&self, code: &PaknCode) -> Result<Option<StoredPetition>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let Some(row) = read_row(&mut conn, code).await? else {
+            return Ok(None);
+        };
+        let events = sqlx::query(
+            "SELECT body FROM events WHERE stream = $1 AND version <= $2 ORDER BY version",
+        )
+        .bind(petition_stream(code))
+        .bind(i64::from(row.version))
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let env: PetitionEnvelope = serde_json::from_str(&r.try_get::<String, _>("body")?)?;
+            Ok(env.event)
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Some(StoredPetition { row, events }))
+    }
+
+    async fn petitions(&self, q: &PetitionQuery) -> Result<Vec<PetitionRow>, StoreError> {
+        let mut clauses = Vec::new();
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        let list = |len: usize, next: &mut dyn FnMut() -> String| {
+            (0..len).map(|_| next()).collect::<Vec<_>>().join(", ")
+        };
+        if let Some(a) = &q.agencies {
+            clauses.push(format!("agency_code IN ({})", list(a.len(), &mut next)));
+        }
+        if let Some(s) = &q.states {
+            clauses.push(format!("state IN ({})", list(s.len(), &mut next)));
+        }
+        if q.due_before.is_some() {
+            clauses.push(format!("due_at < {}", next()));
+        }
+        let limit = next();
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        if q.agencies.as_ref().is_some_and(Vec::is_empty)
+            || q.states.as_ref().is_some_and(Vec::is_empty)
+        {
+            return Ok(Vec::new());
+        }
+        // Only numbered placeholders and fixed text are formatted in; every value is bound.
+        let sql = format!(
+            "SELECT {COLUMNS} FROM petitions {filter} \
+             ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, filed_at, code LIMIT {limit}"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for a in q.agencies.iter().flatten() {
+            query = query.bind(a.to_string());
+        }
+        for s in q.states.iter().flatten() {
+            query = query.bind(s.as_str());
+        }
+        if let Some(t) = q.due_before {
+            query = query.bind(ms(t));
+        }
+        query = query.bind(i64::from(q.limit.clamp(1, 1000)));
+        query
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(row_from)
+            .collect()
+    }
+}
