@@ -20,6 +20,7 @@ pub mod floor;
 pub mod jobs;
 pub mod monitoring;
 pub mod open_data;
+pub mod pakn;
 pub mod payments;
 pub mod principal;
 pub mod public;
@@ -170,6 +171,8 @@ pub struct App {
     pub monitoring_refresh: std::time::Duration,
     /// The open data files, made from one state of the data.
     pub open_data: Arc<open_data::Cache>,
+    /// The time limits of feedback and petitions (unconfirmed after 2026: configuration).
+    pub pakn_limits: motcua_domain::pakn::Limits,
 }
 
 impl App {
@@ -202,6 +205,7 @@ impl App {
             form06_stopped: Default::default(),
             monitoring_refresh: std::time::Duration::from_secs(60),
             open_data: Arc::default(),
+            pakn_limits: Default::default(),
         })
     }
 

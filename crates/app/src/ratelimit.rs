@@ -245,6 +245,8 @@ pub struct Limits {
     pub group_tickets: Limiter,
     /// Per client: 20 accounts registered per hour.
     pub registrations: Limiter,
+    /// Per client: 10 petitions filed per hour.
+    pub petitions: Limiter,
 }
 
 impl Default for Limits {
@@ -277,6 +279,7 @@ impl Default for Limits {
             web_tickets: Limiter::new(crate::floor::WEB_TICKETS_PER_HOUR, secs(60 * 60)),
             group_tickets: Limiter::new(30, secs(60)),
             registrations: Limiter::new(20, secs(60 * 60)),
+            petitions: Limiter::new(10, secs(60 * 60)),
         }
     }
 }

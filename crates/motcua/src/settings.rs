@@ -210,6 +210,17 @@ pub(crate) struct Policy {
     /// when stopped after their appointment. Unconfirmed by the circular's instructions.
     #[arg(long, env = "MOTCUA_FORM06_STOPPED", value_enum, default_value_t = Stopped::OnTime)]
     pub form06_stopped: Stopped,
+    /// The time limits of feedback and petitions in working days, as a named set:
+    /// `ID:refuse=2,request_info=5,forward=5,answer=15,publish=2,reopen_window=10` (any of
+    /// them; the others keep the Decision 766 document's numbers, unconfirmed after 2026).
+    #[arg(long, env = "MOTCUA_PAKN_LIMITS", default_value = "qd766-2022", value_parser = parse_pakn_limits)]
+    pub pakn_limits: Box<motcua_domain::pakn::Limits>,
+}
+
+fn parse_pakn_limits(s: &str) -> Result<Box<motcua_domain::pakn::Limits>, String> {
+    motcua_domain::pakn::Limits::parse(s)
+        .map(Box::new)
+        .map_err(|e| e.to_string())
 }
 
 /// Where the report form counts refused and withdrawn dossiers.
@@ -303,6 +314,7 @@ pub(crate) async fn app_state(
         Stopped::OnTime => motcua_domain::index::StoppedColumn::OnTime,
         Stopped::ByAppointment => motcua_domain::index::StoppedColumn::ByAppointment,
     };
+    state.pakn_limits = (*policy.pakn_limits).clone();
     state = state.with_trusted_proxies(policy.trusted_proxy.clone());
     state.floor = FloorPolicy {
         slot_minutes: policy.slot_minutes,

@@ -593,45 +593,33 @@ pub(crate) async fn verify(
             ),
         });
     }
-    let mismatch = sqlx::query(
-        "SELECT d.code, d.version, (SELECT COUNT(*) FROM events e WHERE e.stream = d.code) AS n FROM dossiers d \
-         WHERE d.version <> (SELECT COUNT(*) FROM events e WHERE e.stream = d.code) LIMIT 1",
-    )
-    .fetch_optional(reader)
-    .await?;
-    if let Some(m) = mismatch {
-        let code: String = m.try_get("code")?;
-        let (v, n): (i64, i64) = (m.try_get("version")?, m.try_get("n")?);
-        return Ok(ChainReport {
-            events: count,
-            head: hex::encode(prev),
-            broken: broken(
-                0,
-                &code,
-                v,
-                format!("the dossier is at version {v} but has {n} events"),
-            ),
-        });
-    }
-    let mismatch = sqlx::query(
-        "SELECT p.code, p.version, (SELECT COUNT(*) FROM events e WHERE e.stream = 'pakn:' || p.code) AS n \
-         FROM petitions p WHERE p.version <> (SELECT COUNT(*) FROM events e WHERE e.stream = 'pakn:' || p.code) LIMIT 1",
-    )
-    .fetch_optional(reader)
-    .await?;
-    if let Some(m) = mismatch {
-        let code: String = m.try_get("code")?;
-        let (v, n): (i64, i64) = (m.try_get("version")?, m.try_get("n")?);
-        return Ok(ChainReport {
-            events: count,
-            head: hex::encode(prev),
-            broken: broken(
-                0,
-                &code,
-                v,
-                format!("the petition is at version {v} but has {n} events"),
-            ),
-        });
+    // Each dossier and petition has as many events as its version says.
+    for (what, sql) in [
+        (
+            "dossier",
+            "SELECT d.code, d.version, (SELECT COUNT(*) FROM events e WHERE e.stream = d.code) AS n FROM dossiers d \
+             WHERE d.version <> (SELECT COUNT(*) FROM events e WHERE e.stream = d.code) LIMIT 1",
+        ),
+        (
+            "petition",
+            "SELECT p.code, p.version, (SELECT COUNT(*) FROM events e WHERE e.stream = 'pakn:' || p.code) AS n \
+             FROM petitions p WHERE p.version <> (SELECT COUNT(*) FROM events e WHERE e.stream = 'pakn:' || p.code) LIMIT 1",
+        ),
+    ] {
+        if let Some(m) = sqlx::query(sql).fetch_optional(reader).await? {
+            let code: String = m.try_get("code")?;
+            let (v, n): (i64, i64) = (m.try_get("version")?, m.try_get("n")?);
+            return Ok(ChainReport {
+                events: count,
+                head: hex::encode(prev),
+                broken: broken(
+                    0,
+                    &code,
+                    v,
+                    format!("the {what} is at version {v} but has {n} events"),
+                ),
+            });
+        }
     }
     let orphan = sqlx::query(
         "SELECT e.seq, e.stream, e.version FROM events e WHERE e.stream <> $1 AND NOT EXISTS \

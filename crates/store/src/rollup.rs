@@ -118,6 +118,15 @@ pub(crate) type CohortKey = (Option<AgencyCode>, Option<ProcedureCode>, Cohort);
 /// and the month received.
 pub(crate) type UseKey = (Option<AgencyCode>, ProcedureCode, Month);
 
+/// The key columns of the cohort rollup, in its primary key's order.
+pub(crate) const COHORT_KEY: [&str; 5] = [
+    "agency_code",
+    "procedure_code",
+    "received",
+    "ended",
+    "cohort",
+];
+
 /// How an agency or a procedure is stored in a rollup row: its code, or "all".
 fn all_or<T: ToString>(v: Option<T>) -> String {
     v.map_or(ALL.to_string(), |v| v.to_string())
@@ -314,14 +323,7 @@ impl Rollup {
             conn,
             backend,
             "stats_cohorts",
-            &[
-                "agency_code",
-                "procedure_code",
-                "received",
-                "ended",
-                "cohort",
-                "count",
-            ],
+            &[COHORT_KEY.as_slice(), &["count"]].concat(),
             " ON CONFLICT (agency_code, procedure_code, received, ended, cohort) \
              DO UPDATE SET count = stats_cohorts.count + excluded.count",
             rows,

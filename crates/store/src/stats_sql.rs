@@ -607,13 +607,7 @@ async fn recompute(
     each_row(
         &mut *conn,
         "stats_cohorts",
-        &[
-            "agency_code",
-            "procedure_code",
-            "received",
-            "ended",
-            "cohort",
-        ],
+        &crate::rollup::COHORT_KEY,
         |k, count| {
             let key = (
                 codes.agency(&k[0])?,

@@ -6,8 +6,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{
-    auth, citizen, documents, dossiers, filing, floor, health, monitoring, payments, procedures,
-    queue, ratings, reference, reports, stats, track, work,
+    auth, citizen, documents, dossiers, filing, floor, health, monitoring, pakn, payments,
+    procedures, queue, ratings, reference, reports, stats, track, work,
 };
 use motcua_app::App;
 
@@ -22,6 +22,7 @@ use motcua_app::App;
         (name = "catalog", description = "Procedures (thủ tục hành chính)"),
         (name = "dossiers", description = "Dossiers (hồ sơ): intake, actions, history"),
         (name = "tracking", description = "Public tracking"),
+        (name = "pakn", description = "Feedback and petitions (phản ánh, kiến nghị): filed by anyone, handled by officers on the working calendar"),
         (name = "statistics", description = "Counters from incrementally maintained aggregates"),
         (name = "reference", description = "Agencies, branches, calendar"),
         (name = "auth", description = "Staff tokens"),
@@ -102,6 +103,10 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(work::alerts))
         .routes(routes!(work::read_alert))
         .routes(routes!(track::track))
+        .routes(routes!(pakn::file, pakn::list))
+        .routes(routes!(pakn::lookup))
+        .routes(routes!(pakn::rate))
+        .routes(routes!(pakn::act))
         .routes(routes!(stats::daily))
         .routes(routes!(monitoring::index))
         .routes(routes!(monitoring::tree))

@@ -8,7 +8,7 @@
 mod apply;
 mod decide;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod watch;
 
 use chrono::{DateTime, Utc};

@@ -25,7 +25,8 @@ fn province() -> AgencyCode {
     code("000.00.00.H22")
 }
 
-fn calendar() -> WorkingCalendar {
+/// The default calendar with 2025's swap: Saturday 26 April worked, Friday 2 May off.
+pub(crate) fn calendar() -> WorkingCalendar {
     let overrides =
         DayOverride::parse_csv("2025-05-02,off,Nghỉ hoán đổi\n2025-04-26,working,Làm bù\n")
             .unwrap();

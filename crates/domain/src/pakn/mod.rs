@@ -16,6 +16,7 @@ mod tests;
 use chrono::{DateTime, Duration, Utc};
 
 pub use code::{PaknCode, PaknCodeError};
+
 pub use decide::{MAX_TEXT, PaknCommand, PaknError, check, decide, file};
 
 use crate::calendar::WorkingCalendar;
@@ -114,6 +115,58 @@ pub struct Limits {
     pub publish: u32,
     /// The petitioner may reopen a published or closed petition within this many working days.
     pub reopen_window: u32,
+}
+
+/// A set of limits that does not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "petition limits are `id:refuse=2,request_info=5,forward=5,answer=15,publish=2,reopen_window=10` (working days, any of them); got {0:?}"
+)]
+pub struct LimitsError(pub String);
+
+impl Limits {
+    /// `local-2027:answer=10,publish=1`: an id naming the set, then the limits that differ
+    /// from the defaults, in working days.
+    pub fn parse(s: &str) -> Result<Limits, LimitsError> {
+        let bad = || LimitsError(s.to_string());
+        let (id, list) = s.trim().split_once(':').unwrap_or((s.trim(), ""));
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(bad());
+        }
+        let mut limits = Limits {
+            id: id.to_string(),
+            ..Limits::default()
+        };
+        for pair in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, days) = pair.split_once('=').ok_or_else(bad)?;
+            let days: u32 = days
+                .trim()
+                .parse()
+                .ok()
+                .filter(|d| (1..=365).contains(d))
+                .ok_or_else(bad)?;
+            *match name.trim() {
+                "refuse" => &mut limits.refuse,
+                "request_info" => &mut limits.request_info,
+                "forward" => &mut limits.forward,
+                "answer" => &mut limits.answer,
+                "publish" => &mut limits.publish,
+                "reopen_window" => &mut limits.reopen_window,
+                _ => return Err(bad()),
+            } = days;
+        }
+        Ok(limits)
+    }
+
+    /// The limit of a petition's first step (asking for information or forwarding; a refusal
+    /// has a shorter one).
+    pub fn first_step(&self) -> u32 {
+        self.request_info.max(self.forward)
+    }
 }
 
 impl Default for Limits {
@@ -376,7 +429,7 @@ pub fn due(p: &Petition, cal: &WorkingCalendar, limits: &Limits) -> Option<DateT
     match p.state {
         PaknState::Submitted => Some(after(
             p.received_at,
-            limits.request_info.max(limits.forward),
+            limits.first_step(),
             p.paused_before_acceptance,
         )),
         PaknState::Accepted => p
@@ -452,28 +505,19 @@ fn apply(
 ) -> Result<(), ReplayError> {
     let at = e.at();
     let before_acceptance = p.accepted_at.is_none();
+    // Whether a step taken now kept a limit counted from the current agency's receipt.
+    let (received, paused) = (p.received_at, p.paused_before_acceptance);
+    let from_receipt = |days: u32| kept(cal, days, received, paused, at);
     match e {
         PaknEvent::Filed { .. } => return Err(ReplayError::FiledTwice),
         PaknEvent::Refused { .. } => {
-            p.late |= !kept(
-                cal,
-                limits.refuse,
-                p.received_at,
-                p.paused_before_acceptance,
-                at,
-            );
+            p.late |= !from_receipt(limits.refuse);
             p.state = PaknState::Refused;
             p.closed_at = Some(at);
         }
         PaknEvent::InfoRequested { .. } => {
             if before_acceptance {
-                p.late |= !kept(
-                    cal,
-                    limits.request_info,
-                    p.received_at,
-                    p.paused_before_acceptance,
-                    at,
-                );
+                p.late |= !from_receipt(limits.request_info);
             }
             p.state = PaknState::InfoRequested;
             p.paused_since = Some(at);
@@ -497,13 +541,7 @@ fn apply(
             p.state = PaknState::Accepted;
         }
         PaknEvent::Forwarded { to, .. } => {
-            p.late |= !kept(
-                cal,
-                limits.forward,
-                p.received_at,
-                p.paused_before_acceptance,
-                at,
-            );
+            p.late |= !from_receipt(limits.forward);
             p.agency = *to;
             p.agencies.push(*to);
             // The agency it reaches handles it from its own receipt.

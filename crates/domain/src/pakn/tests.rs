@@ -2,19 +2,10 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 
 use super::*;
-use crate::calendar::{CalendarConfig, DayOverride, TZ};
+use crate::calendar::TZ;
 use crate::role::{Actor, Role};
 
-fn calendar() -> WorkingCalendar {
-    let overrides =
-        DayOverride::parse_csv("2025-05-02,off,Nghỉ hoán đổi\n2025-04-26,working,Làm bù\n")
-            .unwrap();
-    WorkingCalendar::new(CalendarConfig {
-        overrides,
-        ..CalendarConfig::default()
-    })
-    .unwrap()
-}
+use crate::lifecycle::tests::calendar;
 
 fn vn(y: i32, mo: u32, d: u32, h: u32) -> DateTime<Utc> {
     TZ.with_ymd_and_hms(y, mo, d, h, 0, 0)
@@ -391,6 +382,26 @@ fn a_returned_answer_and_a_reopening_count_against_the_petition() {
         ),
         Err(PaknError::ReopenClosed)
     );
+}
+
+#[test]
+fn limits_are_configured_by_name() {
+    let l = Limits::parse("quang-ninh-2027:answer=10, publish=1").unwrap();
+    assert_eq!(
+        (l.id.as_str(), l.refuse, l.answer, l.publish),
+        ("quang-ninh-2027", 2, 10, 1)
+    );
+    assert_eq!(Limits::parse("qd766-2022").unwrap(), Limits::default());
+    for bad in [
+        "",
+        ":answer=3",
+        "x:answer",
+        "x:answer=0",
+        "x:later=3",
+        "x y:answer=3",
+    ] {
+        assert!(Limits::parse(bad).is_err(), "{bad}");
+    }
 }
 
 #[test]

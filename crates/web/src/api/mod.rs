@@ -9,6 +9,7 @@ pub(crate) mod filing;
 pub(crate) mod floor;
 pub(crate) mod health;
 pub(crate) mod monitoring;
+pub(crate) mod pakn;
 pub(crate) mod payments;
 pub(crate) mod procedures;
 pub(crate) mod queue;

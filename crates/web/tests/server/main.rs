@@ -14,3 +14,4 @@ mod citizen;
 mod filing;
 mod floor;
 mod monitoring;
+mod pakn;

@@ -1,0 +1,380 @@
+//! Feedback and petitions (phản ánh, kiến nghị): filed online by anyone (a name and a phone or
+//! e-mail) or by an officer for a caller, looked up with the last four digits of the
+//! petitioner's phone, handled by the officers of the agency concerned, rated and reopened by
+//! the petitioner. The rules are `motcua_domain::pakn`; each petition is a stream of the
+//! audit chain.
+
+use chrono::{DateTime, Utc};
+use motcua_domain::ids::{AgencyCode, DossierCode, Phone};
+use motcua_domain::pakn::{
+    self, Category, Filing, NotFeedback, PaknChannel, PaknCode, PaknCommand, PaknError, PaknState,
+    Petition, Petitioner,
+};
+use motcua_domain::role::{Actor, Role};
+use motcua_store::{PetitionQuery, PetitionRow, PetitionUpdate, Scope};
+
+use crate::App;
+use crate::error::{AppError, Kind};
+use crate::principal::Principal;
+use crate::secrets::same_secret;
+
+impl From<PaknError> for AppError {
+    fn from(e: PaknError) -> Self {
+        let kind = match &e {
+            PaknError::PetitionerOnly(_) | PaknError::OfficerOnly(_) => Kind::Forbidden,
+            PaknError::Text { .. } | PaknError::NoContact | PaknError::NotTranscribed => {
+                Kind::Invalid
+            }
+            PaknError::InvalidTransition { .. }
+            | PaknError::SameAgency
+            | PaknError::ReopenClosed
+            | PaknError::AlreadyRated => Kind::Conflict,
+        };
+        AppError::localised(kind, e)
+    }
+}
+
+/// A petition as given: by anyone online, or by an officer for a caller (then `channel` says
+/// how it came: `phone`, `letter`, `email`, `counter`, `hotline`, `social`).
+#[derive(Debug, Clone, Default)]
+pub struct NewPetition {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub content: String,
+    pub category: Option<String>,
+    pub dossier: Option<String>,
+    pub agency: Option<String>,
+    pub channel: Option<String>,
+    pub publish_content: bool,
+}
+
+fn invalid(code: &'static str, key: &'static str) -> AppError {
+    AppError::new(Kind::Invalid, code, key)
+}
+
+/// Files a petition. A complaint or a denunciation is not taken as feedback: the answer says
+/// which law it follows instead. A petition about a dossier is taken from its applicant only
+/// (the phone or e-mail given is the dossier's, or the caller is the citizen who filed it).
+pub async fn file(
+    state: &App,
+    principal: &Principal,
+    req: NewPetition,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<PetitionRow, AppError> {
+    match pakn::not_feedback(&req.content) {
+        Some(NotFeedback::Complaint) => {
+            return Err(invalid("complaint_not_feedback", "error-pakn-complaint"));
+        }
+        Some(NotFeedback::Denunciation) => {
+            return Err(invalid(
+                "denunciation_not_feedback",
+                "error-pakn-denunciation",
+            ));
+        }
+        None => {}
+    }
+    let phone = match req
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) => {
+            Some(Phone::parse(p).map_err(|e| AppError::on_field(Kind::Invalid, "phone", e))?)
+        }
+        None => None,
+    };
+    let email = req
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            if e.contains('@') && !e.contains(char::is_whitespace) && e.chars().count() <= 254 {
+                Ok(e.to_lowercase())
+            } else {
+                Err(invalid("invalid_email", "error-invalid-email"))
+            }
+        })
+        .transpose()?;
+    let category = req
+        .category
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            Category::parse(c).ok_or_else(|| invalid("invalid_category", "error-pakn-category"))
+        })
+        .transpose()?;
+    // Filed by an officer for a caller, or by the petitioner online.
+    let (channel, received_by) = match principal {
+        Principal::Staff(u) if principal.has_scope(Scope::DossiersWrite) => {
+            let channel = req
+                .channel
+                .as_deref()
+                .and_then(|c| serde_json::from_value(serde_json::Value::String(c.into())).ok())
+                .filter(|c: &PaknChannel| c.transcribed())
+                .ok_or_else(|| invalid("invalid_channel", "error-pakn-channel"))?;
+            (channel, Some(u.username.clone()))
+        }
+        Principal::Staff(_) | Principal::System(_) => return Err(AppError::forbidden()),
+        Principal::Anonymous | Principal::Citizen(_) => (PaknChannel::Web, None),
+    };
+    let dossier = match req
+        .dossier
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => None,
+        Some(d) => {
+            let code = DossierCode::parse(d)
+                .map_err(|e| AppError::on_field(Kind::Invalid, "dossier", e))?;
+            let record = state.store.dossier(&code).await?;
+            let mine = record.as_ref().is_some_and(|r| {
+                let a = &r.state.intake.applicant;
+                let owner = match principal {
+                    Principal::Citizen(c) => r.state.intake.owner.as_ref() == Some(&c.citizen.id),
+                    _ => false,
+                };
+                owner
+                    || (phone.is_some() && a.phone == phone)
+                    || (email.is_some() && a.email.as_deref().map(str::to_lowercase) == email)
+            });
+            // Not the applicant's, or no such dossier: the same answer.
+            let Some(r) = record.filter(|_| mine) else {
+                return Err(AppError::new(
+                    Kind::Forbidden,
+                    "dossier_not_yours",
+                    "error-pakn-dossier-not-yours",
+                ));
+            };
+            Some((code, r.state.current_agency))
+        }
+    };
+    let agency = match req
+        .agency
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        Some(a) => {
+            let code =
+                AgencyCode::parse(a).map_err(|e| AppError::on_field(Kind::Invalid, "agency", e))?;
+            if !state.catalog.agencies().iter().any(|x| x.code == code) {
+                return Err(invalid("unknown_agency", "error-pakn-unknown-agency"));
+            }
+            code
+        }
+        None => dossier
+            .map(|(_, a)| a)
+            .unwrap_or(state.default_receiving_agency),
+    };
+    let filing = pakn::check(Filing {
+        petitioner: Petitioner {
+            name: req.name,
+            phone,
+            email,
+        },
+        channel,
+        content: req.content,
+        category,
+        dossier: dossier.map(|(c, _)| c),
+        agency,
+        received_by,
+        publish_content: req.publish_content,
+    })?;
+    state
+        .limits
+        .petitions
+        .take(client)
+        .map_err(AppError::too_many_attempts)?;
+    let cal = state.calendar();
+    let due = cal.add_working_days(now, state.pakn_limits.first_step());
+    let row = state.store.file_petition(&filing, now, Some(due)).await?;
+    tracing::info!(code = %row.code, agency = %row.agency, channel = row.channel.as_str(), "petition filed");
+    Ok(row)
+}
+
+/// A stored petition, replayed.
+async fn load(state: &App, code: &PaknCode) -> Result<(PetitionRow, Petition), AppError> {
+    let stored = state
+        .store
+        .petition(code)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let p = pakn::replay(&stored.events, &state.calendar(), &state.pakn_limits)
+        .map_err(|e| motcua_store::StoreError::Corrupt(e.to_string()))?;
+    Ok((stored.row, p))
+}
+
+/// Whether `verify` is the petition's second factor: the last four digits of the
+/// petitioner's phone, or, given only an e-mail address, its first four characters.
+fn verified(p: &Petition, verify: &str) -> bool {
+    let verify = verify.trim();
+    let factor = match (&p.filing.petitioner.phone, &p.filing.petitioner.email) {
+        (Some(phone), _) => phone.last4().to_string(),
+        (None, Some(email)) => email.chars().take(4).collect(),
+        (None, None) => return false,
+    };
+    verify.chars().count() == 4 && same_secret(&factor.to_lowercase(), &verify.to_lowercase())
+}
+
+/// The petition `code` for its petitioner, when `verify` is its second factor; "not found"
+/// otherwise, whatever the reason, or "too many attempts" while `client` must wait.
+pub async fn lookup(
+    state: &App,
+    code: &str,
+    verify: &str,
+    client: &str,
+) -> Result<(PetitionRow, Petition), AppError> {
+    let Ok(code) = PaknCode::parse(code) else {
+        return Err(AppError::not_found());
+    };
+    let key = code.to_string();
+    state
+        .limits
+        .track
+        .attempt(&key, client)
+        .map_err(AppError::too_many_attempts)?;
+    let found = match load(state, &code).await {
+        Ok(found) => Some(found),
+        Err(e) if e.kind == Kind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let Some(found) = found.filter(|(_, p)| verified(p, verify)) else {
+        return Err(AppError::not_found());
+    };
+    state.limits.track.succeed(&key, client);
+    Ok(found)
+}
+
+/// How a petitioner proves who they are: the petition's second factor, and the client trying
+/// it (held to the same limits as a lookup).
+#[derive(Debug, Clone, Copy)]
+pub struct Proof<'a> {
+    pub verify: &'a str,
+    pub client: &'a str,
+}
+
+/// Carries out `command` on petition `code`: officers of an agency covering the petition's
+/// (signed in, with the right to handle dossiers), or its petitioner with a [`Proof`]
+/// (supplement, rate, reopen). With `expected`, the caller's view must be current.
+pub async fn act(
+    state: &App,
+    principal: &Principal,
+    code: &str,
+    command: &PaknCommand,
+    proof: Option<Proof<'_>>,
+    expected: Option<u32>,
+    now: DateTime<Utc>,
+) -> Result<PetitionRow, AppError> {
+    let (row, p) = match (principal, proof) {
+        (Principal::Staff(_), None) => {
+            let code = PaknCode::parse(code).map_err(|_| AppError::not_found())?;
+            load(state, &code).await?
+        }
+        (Principal::Staff(_), Some(_)) => return Err(AppError::forbidden()),
+        (_, Some(proof)) => lookup(state, code, proof.verify, proof.client).await?,
+        (Principal::System(_), None) => return Err(AppError::forbidden()),
+        (_, None) => return Err(AppError::unauthenticated()),
+    };
+    let actor = match principal {
+        Principal::Staff(u) if principal.has_scope(Scope::DossiersWrite) => {
+            Actor::new(u.username.clone(), u.role, u.agency)
+        }
+        Principal::Staff(_) => return Err(AppError::forbidden()),
+        _ => Actor::new("petitioner", Role::Applicant, None),
+    };
+    if let Some(e) = expected.filter(|e| *e != row.version) {
+        return Err(motcua_store::StoreError::Conflict {
+            expected: e,
+            found: row.version,
+        }
+        .into());
+    }
+    let cal = state.calendar();
+    let limits = &state.pakn_limits;
+    let events = pakn::decide(&p, command, &actor, &cal, limits, now)?;
+    let stored = state
+        .store
+        .petition(&row.code)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let mut all = stored.events;
+    all.extend(events.iter().cloned());
+    let after = pakn::replay(&all, &cal, limits)
+        .map_err(|e| motcua_store::StoreError::Corrupt(e.to_string()))?;
+    let update = PetitionUpdate {
+        state: after.state,
+        agency: after.agency,
+        category: after.category,
+        due_at: pakn::due(&after, &cal, limits),
+    };
+    let row = state
+        .store
+        .append_petition(&row.code, row.version, events, &update)
+        .await?;
+    tracing::info!(code = %row.code, action = command.name(), by = %actor.id, "petition changed");
+    Ok(row)
+}
+
+/// An officer's lists: `mine` (their own agency's open petitions), `unit` (those of every
+/// agency their agency covers), `due` (of those, due within the next two working days) and
+/// `overdue` (past due).
+pub async fn list(
+    state: &App,
+    principal: &Principal,
+    view: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<PetitionRow>, AppError> {
+    let Principal::Staff(u) = principal else {
+        return Err(match principal {
+            Principal::Anonymous => AppError::unauthenticated(),
+            _ => AppError::forbidden(),
+        });
+    };
+    if !principal.has_scope(Scope::DossiersRead) {
+        return Err(AppError::forbidden());
+    }
+    let Some(mine) = u.agency else {
+        return Err(AppError::forbidden());
+    };
+    let covered: Vec<AgencyCode> = state
+        .catalog
+        .agencies()
+        .iter()
+        .map(|a| a.code)
+        .filter(|a| mine.covers(a))
+        .collect();
+    let open = vec![
+        PaknState::Submitted,
+        PaknState::InfoRequested,
+        PaknState::Accepted,
+        PaknState::Answered,
+    ];
+    let soon = state.calendar().add_working_days(now, 2);
+    let (agencies, due_before) = match view {
+        "mine" => (vec![mine], None),
+        "unit" => (covered, None),
+        "due" => (covered, Some(soon)),
+        "overdue" => (covered, Some(now)),
+        _ => {
+            return Err(AppError::new(
+                Kind::BadRequest,
+                "invalid_view",
+                "error-pakn-invalid-view",
+            ));
+        }
+    };
+    Ok(state
+        .store
+        .petitions(&PetitionQuery {
+            agencies: Some(agencies),
+            states: Some(open),
+            due_before,
+            limit: 500,
+        })
+        .await?)
+}
