@@ -361,6 +361,21 @@ return_result {channel: {method: counter|online|post, tracking_number?}}, withdr
 record_payment {reference, amount}, correct_fee {amount, reason}, reappoint {new_due_at, reason}, rate {satisfaction: very_satisfied|satisfied|dissatisfied, \
 criteria?: [{criterion: resolution_time|contacts|agencies|attitude, score: 0..2}], comment?}";
 
+/// Takes `expected_version` out of an action's body: the version the caller's view is of.
+pub(crate) fn expected_version(body: &mut serde_json::Value) -> Result<Option<u32>, WebError> {
+    match body
+        .as_object_mut()
+        .and_then(|o| o.remove("expected_version"))
+    {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|v| u32::try_from(v).ok())
+            .map(Some)
+            .ok_or_else(|| WebError::invalid("invalid_field", "error-expected-version")),
+    }
+}
+
 /// Carries out an action on a dossier. The body is `{"action": NAME, …fields}` with an
 /// optional `expected_version` (the answer is 409 if the dossier moved on). The state
 /// machine decides whether the caller's role and agency may do it now.
@@ -385,17 +400,7 @@ pub(crate) async fn act(
 ) -> Result<Json<DossierView>, WebError> {
     let actor = dossiers::writer(&principal)?;
     let record = dossiers::readable(&state, &principal, &code).await?;
-    let expected = match body
-        .as_object_mut()
-        .and_then(|o| o.remove("expected_version"))
-    {
-        None | Some(serde_json::Value::Null) => None,
-        Some(v) => Some(
-            v.as_u64()
-                .and_then(|v| u32::try_from(v).ok())
-                .ok_or_else(|| WebError::invalid("invalid_field", "error-expected-version"))?,
-        ),
-    };
+    let expected = expected_version(&mut body)?;
     if body.get("action").and_then(serde_json::Value::as_str) == Some("open") {
         return Err(WebError::invalid(
             "invalid_action",

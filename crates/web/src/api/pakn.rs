@@ -279,16 +279,8 @@ pub(crate) async fn act(
     Path(code): Path<String>,
     ApiJson(mut body): ApiJson<serde_json::Value>,
 ) -> Result<Json<Changed>, WebError> {
-    let mut take = |k: &str| body.as_object_mut().and_then(|o| o.remove(k));
-    let expected = match take("expected_version") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(v) => Some(
-            v.as_u64()
-                .and_then(|v| u32::try_from(v).ok())
-                .ok_or_else(|| WebError::invalid("invalid_field", "error-expected-version"))?,
-        ),
-    };
-    let verify = match take("verify") {
+    let expected = super::dossiers::expected_version(&mut body)?;
+    let verify = match body.as_object_mut().and_then(|o| o.remove("verify")) {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) => Some(s),
         Some(_) => return Err(WebError::invalid("invalid_field", "error-pakn-verify")),
