@@ -45,6 +45,9 @@ struct Inputs {
     set: FormulaSet,
     agencies: Arc<Vec<Agency>>,
     cohorts: Cohorts,
+    /// The petitions the period handles, with the agency handling each (per petition: they
+    /// are far fewer than dossiers).
+    petitions: Vec<motcua_store::PetitionFacts>,
     offers: Arc<Vec<Offer>>,
     payable: bool,
     computed_at: DateTime<Utc>,
@@ -101,9 +104,21 @@ async fn inputs_over(
         (Reading::Scope, None) => CohortGrain::Province,
         (_, within) => CohortGrain::Agency(within),
     };
+    let (from, to) = over.bounds();
+    let instant = |d: chrono::NaiveDate| {
+        d.and_time(chrono::NaiveTime::MIN)
+            .and_local_timezone(motcua_domain::calendar::TZ)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let petitions = match (instant(from), instant(to)) {
+        (Some(from), Some(to)) => state.store.petition_facts(from, to).await?,
+        _ => Vec::new(),
+    };
     Ok(Inputs {
         set,
         cohorts: state.store.cohorts(first, last, &grain).await?,
+        petitions,
         agencies,
         offers: state.catalog.offers(),
         payable: state.payment.is_some(),
@@ -175,7 +190,17 @@ fn compute(i: &Inputs, period: Period, scope: ScopeKind, code: Option<AgencyCode
         })
         .collect();
     let today = motcua_domain::facts::local_day(i.computed_at);
-    let counts = index::cohort::measures(period, period.judged_on(today), rows, uses, &catalog);
+    let as_of = period.judged_on(today);
+    let mut counts = index::cohort::measures(period, as_of, rows, uses, &catalog);
+    index::petitions::add_measures(
+        &mut counts,
+        period,
+        as_of,
+        i.petitions
+            .iter()
+            .filter(|p| within(&p.agency))
+            .map(|p| &p.facts),
+    );
     IndexReport {
         result: index::evaluate(&i.set, scope, &counts),
         set: i.set.clone(),

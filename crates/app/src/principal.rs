@@ -44,7 +44,8 @@ impl Principal {
         }
     }
 
-    fn agency(&self) -> Option<AgencyCode> {
+    /// The agency an officer or a system works for.
+    pub fn agency(&self) -> Option<AgencyCode> {
         match self {
             Principal::Anonymous | Principal::Citizen(_) => None,
             Principal::Staff(u) => u.agency,

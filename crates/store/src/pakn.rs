@@ -4,8 +4,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use motcua_domain::calendar::WorkingCalendar;
 use motcua_domain::ids::{AgencyCode, DossierCode};
-use motcua_domain::pakn::{Category, Filing, PaknChannel, PaknCode, PaknEvent, PaknState};
+use motcua_domain::pakn::{
+    Category, Filing, IndexFacts, Limits, PaknChannel, PaknCode, PaknEvent, PaknState, Petition,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::StoreError;
@@ -33,6 +36,18 @@ pub struct PetitionRow {
     /// When the step it waits for is due; none when it waits for nobody or for the petitioner.
     pub due_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// What the service index counts of it.
+    pub facts: IndexFacts,
+}
+
+/// What the figures count of a petition: the agency handling it, how it is classified and
+/// came, and its index facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PetitionFacts {
+    pub agency: AgencyCode,
+    pub category: Option<Category>,
+    pub channel: PaknChannel,
+    pub facts: IndexFacts,
 }
 
 /// A petition's row and its events in order.
@@ -48,7 +63,19 @@ pub struct PetitionUpdate {
     pub state: PaknState,
     pub agency: AgencyCode,
     pub category: Option<Category>,
-    pub due_at: Option<DateTime<Utc>>,
+    pub facts: IndexFacts,
+}
+
+impl PetitionUpdate {
+    /// Where a replayed petition stands.
+    pub fn of(p: &Petition, cal: &WorkingCalendar, limits: &Limits) -> PetitionUpdate {
+        PetitionUpdate {
+            state: p.state,
+            agency: p.agency,
+            category: p.category,
+            facts: IndexFacts::of(p, cal, limits),
+        }
+    }
 }
 
 /// Which petitions to list: of some agencies (all when none), in some states (all when none),
@@ -91,4 +118,11 @@ pub trait Petitions: Send + Sync {
     ) -> Result<PetitionRow, StoreError>;
     async fn petition(&self, code: &PaknCode) -> Result<Option<StoredPetition>, StoreError>;
     async fn petitions(&self, q: &PetitionQuery) -> Result<Vec<PetitionRow>, StoreError>;
+    /// The index facts of the petitions filed before `to` and not ended before `from`, or
+    /// whose answer was published from `from` on: those a period from `from` to `to` counts.
+    async fn petition_facts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<PetitionFacts>, StoreError>;
 }

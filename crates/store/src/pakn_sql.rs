@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use motcua_domain::facts::local_day;
-use motcua_domain::pakn::{Category, Filing, PaknCode, PaknEvent, PaknState};
+use motcua_domain::pakn::{
+    Category, Filing, IndexFacts, PaknChannel, PaknCode, PaknEvent, PaknState,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
@@ -12,12 +14,47 @@ use crate::error::StoreError;
 use crate::pakn::*;
 use crate::sql::{SqlStore, from_ms, ms, parse};
 
-const COLUMNS: &str = "code, version, state, agency_code, category, channel, dossier_code, filed_at, due_at, updated_at";
+const COLUMNS: &str = "code, version, state, agency_code, category, channel, dossier_code, \
+     filed_at, due_at, updated_at, late, satisfied, reopened, published_at, ended_at";
+
+fn time(r: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    r.try_get::<Option<i64>, _>(column)?
+        .map(from_ms)
+        .transpose()
+}
+
+fn facts_from(r: &AnyRow) -> Result<IndexFacts, StoreError> {
+    let reopened: i64 = r.try_get("reopened")?;
+    Ok(IndexFacts {
+        filed_at: from_ms(r.try_get("filed_at")?)?,
+        ended_at: time(r, "ended_at")?,
+        due_at: time(r, "due_at")?,
+        published_at: time(r, "published_at")?,
+        late: r.try_get::<i64, _>("late")? != 0,
+        satisfied: r.try_get::<Option<i64>, _>("satisfied")?.map(|s| s != 0),
+        reopened: u32::try_from(reopened)
+            .map_err(|_| StoreError::Corrupt(format!("petition reopened {reopened}")))?,
+    })
+}
+
+/// A row's category and channel.
+fn classified(r: &AnyRow) -> Result<(Option<Category>, PaknChannel), StoreError> {
+    let category: Option<String> = r.try_get("category")?;
+    let channel: String = r.try_get("channel")?;
+    Ok((
+        category
+            .map(|c| {
+                Category::parse(&c)
+                    .ok_or_else(|| StoreError::Corrupt(format!("petition category {c:?}")))
+            })
+            .transpose()?,
+        serde_json::from_value(serde_json::Value::String(channel))?,
+    ))
+}
 
 fn row_from(r: &AnyRow) -> Result<PetitionRow, StoreError> {
     let state: String = r.try_get("state")?;
-    let category: Option<String> = r.try_get("category")?;
-    let channel: String = r.try_get("channel")?;
+    let (category, channel) = classified(r)?;
     let version: i64 = r.try_get("version")?;
     Ok(PetitionRow {
         code: parse("petition code", &r.try_get::<String, _>("code")?)?,
@@ -26,23 +63,16 @@ fn row_from(r: &AnyRow) -> Result<PetitionRow, StoreError> {
         state: PaknState::parse(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("petition state {state:?}")))?,
         agency: parse("agency code", &r.try_get::<String, _>("agency_code")?)?,
-        category: category
-            .map(|c| {
-                Category::parse(&c)
-                    .ok_or_else(|| StoreError::Corrupt(format!("petition category {c:?}")))
-            })
-            .transpose()?,
-        channel: serde_json::from_value(serde_json::Value::String(channel))?,
+        category,
+        channel,
         dossier: r
             .try_get::<Option<String>, _>("dossier_code")?
             .map(|d| parse("dossier code", &d))
             .transpose()?,
         filed_at: from_ms(r.try_get("filed_at")?)?,
-        due_at: r
-            .try_get::<Option<i64>, _>("due_at")?
-            .map(from_ms)
-            .transpose()?,
+        due_at: time(r, "due_at")?,
         updated_at: from_ms(r.try_get("updated_at")?)?,
+        facts: facts_from(r)?,
     })
 }
 
@@ -121,10 +151,21 @@ impl Petitions for SqlStore {
                         filed_at: at,
                         due_at,
                         updated_at: at,
+                        facts: IndexFacts {
+                            filed_at: at,
+                            ended_at: None,
+                            due_at,
+                            published_at: None,
+                            late: false,
+                            satisfied: None,
+                            reopened: 0,
+                        },
                     };
-                    sqlx::query(AssertSqlSafe(format!(
-                        "INSERT INTO petitions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                    )))
+                    sqlx::query(
+                        "INSERT INTO petitions (code, version, state, agency_code, category, channel, \
+                         dossier_code, filed_at, due_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
                     .bind(code.to_string())
                     .bind(1i64)
                     .bind(row.state.as_str())
@@ -171,16 +212,23 @@ impl Petitions for SqlStore {
                     }
                     let updated_at = events.last().map_or(row.updated_at, PaknEvent::at);
                     let version = link(l, &code, expected, &events).await?;
+                    let f = &update.facts;
                     sqlx::query(
                         "UPDATE petitions SET version = $1, state = $2, agency_code = $3, \
-                         category = $4, due_at = $5, updated_at = $6 WHERE code = $7",
+                         category = $4, due_at = $5, updated_at = $6, late = $7, satisfied = $8, \
+                         reopened = $9, published_at = $10, ended_at = $11 WHERE code = $12",
                     )
                     .bind(i64::from(version))
                     .bind(update.state.as_str())
                     .bind(update.agency.to_string())
                     .bind(update.category.map(|c| c.as_str()))
-                    .bind(update.due_at.map(ms))
+                    .bind(f.due_at.map(ms))
                     .bind(ms(updated_at))
+                    .bind(i64::from(f.late))
+                    .bind(f.satisfied.map(i64::from))
+                    .bind(i64::from(f.reopened))
+                    .bind(f.published_at.map(ms))
+                    .bind(f.ended_at.map(ms))
                     .bind(code.to_string())
                     .execute(l.conn())
                     .await?;
@@ -189,8 +237,9 @@ impl Petitions for SqlStore {
                         state: update.state,
                         agency: update.agency,
                         category: update.category,
-                        due_at: update.due_at,
+                        due_at: f.due_at,
                         updated_at,
+                        facts: update.facts,
                         ..row
                     })
                 })
@@ -217,6 +266,33 @@ impl Petitions for SqlStore {
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Some(StoredPetition { row, events }))
+    }
+
+    async fn petition_facts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<PetitionFacts>, StoreError> {
+        sqlx::query(
+            "SELECT agency_code, category, channel, filed_at, due_at, late, satisfied, reopened, \
+             published_at, ended_at FROM petitions \
+             WHERE filed_at < $2 AND (ended_at IS NULL OR ended_at >= $1 OR published_at >= $1)",
+        )
+        .bind(ms(from))
+        .bind(ms(to))
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(|r| {
+            let row = classified(r)?;
+            Ok(PetitionFacts {
+                agency: parse("agency code", &r.try_get::<String, _>("agency_code")?)?,
+                category: row.0,
+                channel: row.1,
+                facts: facts_from(r)?,
+            })
+        })
+        .collect()
     }
 
     async fn petitions(&self, q: &PetitionQuery) -> Result<Vec<PetitionRow>, StoreError> {

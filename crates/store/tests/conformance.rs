@@ -2968,12 +2968,7 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
         let mut all = events.clone();
         all.extend(new.clone());
         let after = pakn::replay(&all, &cal, &limits).unwrap();
-        let update = PetitionUpdate {
-            state: after.state,
-            agency: after.agency,
-            category: after.category,
-            due_at: pakn::due(&after, &cal, &limits),
-        };
+        let update = PetitionUpdate::of(&after, &cal, &limits);
         let row = store
             .append_petition(&code, version, new.clone(), &update)
             .await
@@ -3002,12 +2997,35 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
                     state: PaknState::Closed,
                     agency: department(),
                     category: None,
-                    due_at: None,
+                    facts: filed[1].facts,
                 },
             )
             .await,
         Err(StoreError::NotFound)
     ));
+    // The index's facts of the petitions a period counts.
+    let march = store
+        .petition_facts(vn(2026, 3, 1, 0, 0), vn(2026, 4, 1, 0, 0))
+        .await
+        .unwrap();
+    assert_eq!(march.len(), 4);
+    assert!(
+        march.iter().all(|p| !p.facts.late
+            && p.facts.ended_at.is_none()
+            && p.channel == PaknChannel::Phone)
+    );
+    assert_eq!(
+        march.iter().filter(|p| p.agency == commune()).count(),
+        1,
+        "with the agency handling each"
+    );
+    assert!(
+        store
+            .petition_facts(vn(2026, 2, 1, 0, 0), vn(2026, 3, 1, 0, 0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Lists: by agency and state, the earliest due first, none due after the instant given.
     let mine = store
         .petitions(&PetitionQuery {

@@ -107,6 +107,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(pakn::lookup))
         .routes(routes!(pakn::rate))
         .routes(routes!(pakn::act))
+        .routes(routes!(pakn::stats))
         .routes(routes!(stats::daily))
         .routes(routes!(monitoring::index))
         .routes(routes!(monitoring::tree))

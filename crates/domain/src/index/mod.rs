@@ -12,6 +12,7 @@
 
 pub mod cohort;
 mod period;
+pub mod petitions;
 pub mod sets;
 
 use std::collections::BTreeMap;

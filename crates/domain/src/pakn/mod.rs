@@ -592,30 +592,52 @@ fn apply(
     Ok(())
 }
 
-/// How a petition counts in the service index on day-instant `as_of`: handled in time (every
-/// step within its limit, and if still open, not past the current step's), and handled
-/// satisfactorily (answered, in time, neither rated dissatisfied nor reopened).
+/// What the service index counts of a petition, kept with it: when it was filed and when its
+/// handling ended (published, refused or closed), when its current step is due, whether a
+/// step was taken late, its rating and reopenings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IndexStanding {
-    pub in_time: bool,
-    pub handled: bool,
-    pub satisfactory: bool,
+pub struct IndexFacts {
+    pub filed_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub late: bool,
+    pub satisfied: Option<bool>,
+    pub reopened: u32,
 }
 
-pub fn standing(
-    p: &Petition,
-    cal: &WorkingCalendar,
-    limits: &Limits,
-    as_of: DateTime<Utc>,
-) -> IndexStanding {
-    let overdue_now = p.state.open() && due(p, cal, limits).is_some_and(|d| d < as_of);
-    let in_time = !p.late && !overdue_now;
-    let handled =
-        matches!(p.state, PaknState::Published | PaknState::Closed) && p.published_at.is_some();
-    IndexStanding {
-        in_time,
-        handled,
-        satisfactory: handled && in_time && p.satisfied != Some(false) && p.reopened == 0,
+impl IndexFacts {
+    pub fn of(p: &Petition, cal: &WorkingCalendar, limits: &Limits) -> IndexFacts {
+        IndexFacts {
+            filed_at: p.filed_at,
+            ended_at: if p.state.open() {
+                None
+            } else {
+                p.published_at.or(p.closed_at)
+            },
+            due_at: due(p, cal, limits),
+            published_at: p.published_at,
+            late: p.late,
+            satisfied: p.satisfied,
+            reopened: p.reopened,
+        }
+    }
+
+    /// Handled in time as judged at instant `as_of`: no step taken late and, if still open
+    /// then, its step not past due. (One that ended later in time was in time at `as_of`
+    /// too: its due was after it ended.)
+    pub fn in_time(&self, as_of: DateTime<Utc>) -> bool {
+        let open = self.ended_at.is_none_or(|e| e > as_of);
+        let overdue = open && self.due_at.is_some_and(|d| d < as_of);
+        !self.late && !overdue
+    }
+
+    /// Answered and published in time, neither rated dissatisfied nor raised again.
+    pub fn satisfactory(&self) -> bool {
+        self.published_at.is_some()
+            && !self.late
+            && self.satisfied != Some(false)
+            && self.reopened == 0
     }
 }
 

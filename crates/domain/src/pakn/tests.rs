@@ -112,15 +112,14 @@ fn a_petition_is_handled_published_rated_and_closed() {
     assert_eq!(p.state, PaknState::Closed);
     assert_eq!(p.category, Some(Category::Procedure));
     assert!(!p.late);
-    let s = standing(&p, &r.cal, &r.limits, vn(2026, 4, 1, 9));
+    let facts = IndexFacts::of(&p, &r.cal, &r.limits);
+    assert!(facts.in_time(vn(2026, 4, 1, 9)) && facts.satisfactory());
     assert_eq!(
-        s,
-        IndexStanding {
-            in_time: true,
-            handled: true,
-            satisfactory: true
-        }
+        facts.ended_at,
+        Some(vn(2026, 3, 11, 9)),
+        "ended when published"
     );
+    assert_eq!(facts.due_at, None);
     // Rated once; closed petitions take no answer.
     assert_eq!(
         r.act(
@@ -353,8 +352,8 @@ fn a_returned_answer_and_a_reopening_count_against_the_petition() {
         &officer(),
         vn(2026, 3, 6, 10),
     );
-    let before = standing(&r.petition(), &r.cal, &r.limits, vn(2026, 3, 9, 10));
-    assert!(before.satisfactory);
+    let before = IndexFacts::of(&r.petition(), &r.cal, &r.limits);
+    assert!(before.satisfactory());
     r.ok(
         PaknCommand::Reopen {
             reason: "Vẫn bị yêu cầu nộp bản sao.".into(),
@@ -369,8 +368,9 @@ fn a_returned_answer_and_a_reopening_count_against_the_petition() {
         &officer(),
         vn(2026, 3, 11, 10),
     );
-    let after = standing(&r.petition(), &r.cal, &r.limits, vn(2026, 3, 12, 10));
-    assert!(after.handled && after.in_time && !after.satisfactory);
+    let after = IndexFacts::of(&r.petition(), &r.cal, &r.limits);
+    assert!(after.published_at.is_some() && after.in_time(vn(2026, 3, 12, 10)));
+    assert!(!after.satisfactory(), "raised again");
     // Past the window (ten working days after publication), no reopening.
     assert_eq!(
         r.act(
@@ -499,7 +499,7 @@ proptest! {
         }
         prop_assert_eq!(&p, &r.petition());
         let as_of = at + Duration::days(3);
-        prop_assert_eq!(standing(&p, &r.cal, &r.limits, as_of).in_time, oracle(&r.events, &r.cal, &r.limits, as_of));
+        prop_assert_eq!(IndexFacts::of(&p, &r.cal, &r.limits).in_time(as_of), oracle(&r.events, &r.cal, &r.limits, as_of));
         // Open petitions, and only they, wait on a clock (or on the petitioner).
         prop_assert_eq!(p.state.open(), due(&p, &r.cal, &r.limits).is_some() || p.state == PaknState::InfoRequested);
     }

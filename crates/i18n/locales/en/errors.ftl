@@ -248,3 +248,4 @@ error-pakn-dossier-not-yours = Only a dossier's applicant can give feedback on i
 error-pakn-unknown-agency = There is no agency with that code.
 error-pakn-invalid-view = view is one of: mine, unit, due, overdue.
 error-pakn-verify = verify is the last four digits of the petitioner's phone number.
+error-pakn-stats-by = by is one of: agency, category, channel.

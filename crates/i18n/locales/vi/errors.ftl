@@ -248,3 +248,4 @@ error-pakn-dossier-not-yours = Chỉ người nộp hồ sơ mới gửi phản 
 error-pakn-unknown-agency = Không có cơ quan với mã này.
 error-pakn-invalid-view = view phải là một trong: mine, unit, due, overdue.
 error-pakn-verify = verify là bốn chữ số cuối số điện thoại của người gửi phản ánh, kiến nghị.
+error-pakn-stats-by = by là một trong: agency, category, channel.

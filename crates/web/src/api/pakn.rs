@@ -363,3 +363,77 @@ pub(crate) async fn list(
             .collect(),
     ))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct StatsParams {
+    /// The first day, `YYYY-MM-DD`.
+    from: chrono::NaiveDate,
+    /// The last day, included.
+    to: chrono::NaiveDate,
+    /// `agency` (default), `category` or `channel`.
+    by: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct StatsRowView {
+    /// The agency's code, the category (`unclassified` before an officer classifies) or the
+    /// channel.
+    key: String,
+    /// Petitions handled in the days (filed by their end, not ended before their start).
+    petitions: u64,
+    /// Of those, in time (no step late; if open at the end, not past due).
+    in_time: u64,
+    /// Answers published in the days.
+    handled: u64,
+    /// Of those, in time, not rated dissatisfied, not raised again.
+    satisfactory: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct StatsView {
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    by: String,
+    rows: Vec<StatsRowView>,
+    total: StatsRowView,
+}
+
+fn stats_row(r: pakn::StatsRow) -> StatsRowView {
+    StatsRowView {
+        key: r.key,
+        petitions: r.petitions,
+        in_time: r.in_time,
+        handled: r.handled,
+        satisfactory: r.satisfactory,
+    }
+}
+
+/// Feedback figures over days, per agency, category or channel, with the total: the service
+/// index's rules (officers, or an API key with `stats:read`, for the agencies theirs covers).
+#[utoipa::path(
+    get, path = "/api/v1/stats/pakn", tag = "statistics", params(StatsParams), security(("bearer" = [])),
+    responses((status = 200, body = StatsView), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn stats(
+    State(state): State<App>,
+    Caller(principal): Caller,
+    ApiQuery(q): ApiQuery<StatsParams>,
+) -> Result<Json<StatsView>, WebError> {
+    let by = q.by.unwrap_or_else(|| "agency".into());
+    let grouping = pakn::StatsBy::parse(&by).ok_or_else(|| {
+        WebError::new(
+            motcua_app::error::Kind::BadRequest,
+            "invalid_by",
+            "error-pakn-stats-by",
+        )
+    })?;
+    let (rows, total) = pakn::stats(&state, &principal, q.from, q.to, grouping).await?;
+    Ok(Json(StatsView {
+        from: q.from,
+        to: q.to,
+        by,
+        rows: rows.into_iter().map(stats_row).collect(),
+        total: stats_row(total),
+    }))
+}

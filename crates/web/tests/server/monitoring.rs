@@ -63,16 +63,37 @@ async fn the_index_counts_received_dossiers_and_flags_what_it_cannot(app: App) {
     // What motcua does not count is said, never shown as zero.
     for code in [
         "DOSSIER_SYNC",
-        "PETITION_PROCESSING_ON_TIME",
+        "CITIZEN_DATA_CONNECTED_DOSSIER",
         "SO_HOA_GIAY_TO_GIAI_QUYET",
     ] {
         let m = metric(&index, code);
         assert_eq!(m["flags"], json!(["not_available"]), "{code}");
         assert!(m["ratio"].is_null() && m["score"].is_null(), "{code}: {m}");
     }
+    // No feedback yet: nothing handled late, full points as the rule says.
+    let petitions = metric(&index, "PETITION_PROCESSING_ON_TIME");
+    assert_eq!(petitions["no_data_rule"], "full");
+    assert_eq!(petitions["flags"], json!(["no_data"]));
+    assert_eq!(petitions["score"], petitions["max"]);
+    // A petition filed now counts, open and within time.
+    let (s, filed) = app
+        .post(
+            "/api/v1/pakn",
+            None,
+            &json!({"name": "Lê Văn Cường", "phone": "0977123456", "content": "Đề nghị niêm yết rõ lệ phí.", "agency": DEPARTMENT}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{filed}");
+    let (_, index) = app.get(&month, None).await;
+    let petitions = metric(&index, "PETITION_PROCESSING_ON_TIME");
     assert_eq!(
-        metric(&index, "PETITION_PROCESSING_ON_TIME")["no_data_rule"],
-        "full"
+        (&petitions["numerator"], &petitions["denominator"]),
+        (&json!(1), &json!(1))
+    );
+    // Nothing answered yet: satisfaction with the handling has nothing to judge.
+    assert_eq!(
+        metric(&index, "PETITION_HANDLING_SATISFACTION")["flags"],
+        json!(["no_data"])
     );
     // Nothing finished: the electronic-result metric has nothing to judge.
     let e_result = metric(&index, "ORIGINAL_RESULT_AVAILABLE");

@@ -173,6 +173,39 @@ async fn feedback_is_filed_handled_published_and_rated(app: App) {
         .post(&actions, Some(&officer), &json!({"action": "fly"}))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // The figures: the province sees every petition of today, by category; the answered one
+    // handled in time and satisfactorily.
+    let today = chrono::Utc::now()
+        .with_timezone(&motcua_domain::calendar::TZ)
+        .date_naive();
+    let stats = format!("/api/v1/stats/pakn?from={today}&to={today}&by=category");
+    let (s, _) = app.get(&stats, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let leader = app.token("lanhdaotinh").await;
+    let (s, figures) = app.get(&stats, Some(&leader)).await;
+    assert_eq!(s, StatusCode::OK, "{figures}");
+    assert_eq!(figures["total"]["petitions"], 3, "{figures}");
+    assert_eq!(figures["total"]["in_time"], 3, "{figures}");
+    assert_eq!(figures["total"]["handled"], 1, "{figures}");
+    assert_eq!(figures["total"]["satisfactory"], 1, "{figures}");
+    let procedure = figures["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "procedure")
+        .unwrap();
+    assert_eq!(procedure["petitions"], 2, "{figures}");
+    // The department sees its own.
+    let (_, own) = app
+        .get(&stats.replace("category", "agency"), Some(&officer))
+        .await;
+    assert_eq!(own["rows"].as_array().unwrap().len(), 1, "{own}");
+    assert_eq!(own["rows"][0]["key"], DEPARTMENT);
+    let (s, _) = app
+        .get(&stats.replace("category", "weather"), Some(&leader))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
 }
 
 on_both_backends!(feedback_is_filed_handled_published_and_rated);
