@@ -3,6 +3,7 @@
 
 pub(crate) mod catalog;
 pub(crate) mod open_data;
+pub(crate) mod pakn;
 pub(crate) mod payments;
 pub(crate) mod places;
 pub(crate) mod procedure;

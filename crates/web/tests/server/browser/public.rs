@@ -178,6 +178,8 @@ async fn every_page_type_passes_axe_and_fits_a_phone() {
         "/branches/QN-HQ",
         "/chi-so",
         "/chi-so?period=month&year=2026&month=3&formula=qd766-2022&scope=commune&code=000.00.36.H22",
+        "/phan-anh-kien-nghi",
+        "/phan-anh-kien-nghi?code=PAKN.20260101.0001&verify=1234",
         "/no-such-page",
     ];
     for lang in ["vi", "en"] {
@@ -213,6 +215,7 @@ async fn every_page_type_passes_axe_and_fits_a_phone() {
             "/procedures/1.013133",
             "/branches",
             "/chi-so",
+            "/phan-anh-kien-nghi",
         ] {
             b.client.goto(&format!("{base}{page}")).await.unwrap();
             fits_the_window(&b, page).await;
@@ -302,6 +305,77 @@ async fn the_service_index_reads_without_script_and_drills_down() {
         .await
         .unwrap();
     assert!(text(&b, ".error-summary").await.contains("Kỳ không hợp lệ"));
+    b.close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_is_given_and_looked_up_without_script_on_a_phone() {
+    let Some(tools) = Tools::find() else { return };
+    let db = TestDb::sqlite().await;
+    let (base, _) = spawn(db.store().await).await;
+    let b = Browser::start(&tools, "vi").await;
+    b.client.set_window_size(360, 740).await.unwrap();
+    b.client
+        .goto(&format!("{base}/phan-anh-kien-nghi"))
+        .await
+        .unwrap();
+    // Plain forms: the page carries no script.
+    let scripts: Value = b
+        .client
+        .execute("return document.scripts.length;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(scripts, json!(0));
+    // A complaint is turned away, and what was typed stays.
+    fill(&b, "#f-name", "Phạm Thị Dung").await;
+    fill(&b, "#f-phone", "0903 111 222").await;
+    fill(
+        &b,
+        "#f-content",
+        "Tôi khiếu nại quyết định xử phạt hành chính",
+    )
+    .await;
+    click(&b, "#pakn-submit").await;
+    expect(&b, "#pakn-error", "Luật Khiếu nại").await;
+    axe_clean(&b, &tools, "the feedback form with its problem").await;
+    assert_eq!(
+        b.client
+            .find(Locator::Css("#f-name"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Phạm Thị Dung")
+    );
+    fill(
+        &b,
+        "#f-content",
+        "Đề nghị niêm yết mức lệ phí cấp bản sao trích lục hộ tịch tại bộ phận một cửa.",
+    )
+    .await;
+    choose(&b, "#f-category", "procedure").await;
+    click(&b, "#pakn-submit").await;
+    let code = expect(&b, "#pakn-code", "PAKN.").await;
+    fits_the_window(&b, "the feedback filed").await;
+    axe_clean(&b, &tools, "the feedback filed").await;
+    // Looked up with the last four digits: submitted, and no name or phone on the page.
+    fill(&b, "#l-code", &code).await;
+    fill(&b, "#l-verify", "1222").await;
+    click(&b, "#pakn-lookup").await;
+    expect(&b, "#pakn-state", "đã gửi").await;
+    axe_clean(&b, &tools, "the feedback looked up").await;
+    let page = body(&b).await;
+    assert!(
+        !page.contains("Phạm Thị Dung") && !page.contains("0903"),
+        "{page}"
+    );
+    fill(&b, "#l-code", &code).await;
+    fill(&b, "#l-verify", "9999").await;
+    click(&b, "#pakn-lookup").await;
+    expect(&b, "#pakn-lookup-error", "Không tìm thấy").await;
     b.close().await;
     db.drop_db().await;
 }

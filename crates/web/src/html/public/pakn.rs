@@ -1,0 +1,192 @@
+//! The feedback page (`/phan-anh-kien-nghi`): anyone gives feedback on a regulation, a
+//! procedure or an officer's conduct (a name and a phone or e-mail), gets a code, and looks it
+//! up with the last four digits of their phone — the state, the steps and, once published,
+//! the answer. Contact data is never shown. Works without script.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_app::App;
+use motcua_app::pakn::{self, NewPetition};
+use motcua_app::principal::Principal;
+use motcua_domain::pakn::{Category, PaknEvent};
+use motcua_store::Agency;
+
+use crate::html::forms::{Fields, Visitor, forged, get, with_cookie};
+use crate::html::{Chrome, local, render};
+use crate::request::Client;
+
+/// A petition found by its code and second factor.
+struct Found {
+    code: String,
+    state: &'static str,
+    state_label: &'static str,
+    agency: String,
+    due: Option<String>,
+    steps: Vec<(String, String)>,
+    answer: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pakn.html")]
+struct PaknPage<'a> {
+    c: &'a Chrome,
+    csrf: String,
+    agencies: Vec<(String, String)>,
+    categories: Vec<(&'static str, String)>,
+    /// The form as sent back with its problem, or empty.
+    f: BTreeMap<String, String>,
+    problem: Option<String>,
+    /// The code and due date of a petition just filed.
+    filed: Option<(String, String)>,
+    lookup_code: String,
+    lookup_problem: Option<String>,
+    found: Option<Found>,
+}
+
+impl PaknPage<'_> {
+    fn field(&self, k: &str) -> &str {
+        get(&self.f, k)
+    }
+}
+
+fn step_label(c: &Chrome, e: &PaknEvent) -> String {
+    c.tr.t(&format!(
+        "pakn-event-{}",
+        e.kind().trim_start_matches("pakn_").replace('_', "-")
+    ))
+}
+
+fn page<'a>(state: &App, c: &'a Chrome, csrf: String) -> PaknPage<'a> {
+    let agencies: Vec<(String, String)> = state
+        .catalog
+        .agencies()
+        .iter()
+        .map(|a: &Agency| (a.code.to_string(), a.name.clone()))
+        .collect();
+    PaknPage {
+        c,
+        csrf,
+        agencies,
+        categories: Category::ALL
+            .into_iter()
+            .map(|k| {
+                (
+                    k.as_str(),
+                    c.tr.t(&format!("pakn-category-{}", k.as_str().replace('_', "-"))),
+                )
+            })
+            .collect(),
+        f: BTreeMap::new(),
+        problem: None,
+        filed: None,
+        lookup_code: String::new(),
+        lookup_problem: None,
+        found: None,
+    }
+}
+
+/// The page; with `code` and `verify`, the petition looked up.
+pub(crate) async fn show(
+    State(state): State<App>,
+    c: Chrome,
+    mut v: Visitor,
+    Client(client): Client,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let c = c.with_nav("pakn");
+    let (csrf, cookie) = v.csrf();
+    let mut p = page(&state, &c, csrf);
+    let mut status = StatusCode::OK;
+    if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
+        p.lookup_code = code.clone();
+        match pakn::lookup(&state, code, verify, &client).await {
+            Ok((row, petition)) => {
+                let events = state
+                    .store
+                    .petition(&row.code)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|s| s.events)
+                    .unwrap_or_default();
+                let (vi, en) = row.state.labels();
+                p.found = Some(Found {
+                    code: row.code.to_string(),
+                    state: row.state.as_str(),
+                    state_label: if c.lang == motcua_domain::Lang::En {
+                        en
+                    } else {
+                        vi
+                    },
+                    agency: state.catalog.agency_name(row.agency),
+                    due: row.due_at.map(local),
+                    steps: events
+                        .iter()
+                        .map(|e| (local(e.at()), step_label(&c, e)))
+                        .collect(),
+                    answer: petition.published_at.and(petition.answer),
+                });
+            }
+            Err(e) => {
+                status = StatusCode::NOT_FOUND;
+                p.lookup_problem = Some(if e.kind == motcua_app::error::Kind::TooMany {
+                    c.tr.error(&e)
+                } else {
+                    c.tr.t("pakn-not-found")
+                });
+            }
+        }
+    }
+    with_cookie(render(status, &c, &p), cookie)
+}
+
+/// Files the petition of the form; the answer is its code and when the first step is due.
+pub(crate) async fn file(
+    State(state): State<App>,
+    c: Chrome,
+    mut v: Visitor,
+    Client(client): Client,
+    axum::Form(f): Fields,
+) -> Response {
+    let c = c.with_nav("pakn");
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    let principal = match &v.me {
+        Some(me) => Principal::Citizen(Box::new(me.clone())),
+        None => Principal::Anonymous,
+    };
+    let text = |k: &str| Some(get(&f, k).to_string()).filter(|s| !s.trim().is_empty());
+    let req = NewPetition {
+        name: get(&f, "name").to_string(),
+        phone: text("phone"),
+        email: text("email"),
+        content: get(&f, "content").to_string(),
+        category: text("category"),
+        dossier: text("dossier"),
+        agency: text("agency"),
+        channel: None,
+        publish_content: get(&f, "publish_content") == "yes",
+    };
+    let (csrf, cookie) = v.csrf();
+    let mut p = page(&state, &c, csrf);
+    let status = match pakn::file(&state, &principal, req, &client, chrono::Utc::now()).await {
+        Ok(row) => {
+            p.filed = Some((
+                row.code.to_string(),
+                row.due_at.map(local).unwrap_or_default(),
+            ));
+            StatusCode::CREATED
+        }
+        Err(e) => {
+            p.problem = Some(c.tr.error(&e));
+            p.f = f;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    with_cookie(render(status, &c, &p), cookie)
+}
