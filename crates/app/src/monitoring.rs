@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use motcua_domain::ids::{AgencyCode, DossierCode};
+use motcua_domain::index::petitions::start as day_start;
 use motcua_domain::index::{
     self, CatalogEntry, DOSSIER_MEASURES, FormulaSet, IndexResult, Period, ScopeKind, Span, sets,
 };
@@ -48,6 +49,8 @@ struct Inputs {
     /// The petitions the period handles, with the agency handling each (per petition: they
     /// are far fewer than dossiers).
     petitions: Vec<motcua_store::PetitionFacts>,
+    /// The dossiers petitions are about, with when the first was filed.
+    petitioned: Vec<(DateTime<Utc>, CountedDossier)>,
     offers: Arc<Vec<Offer>>,
     payable: bool,
     computed_at: DateTime<Utc>,
@@ -105,20 +108,14 @@ async fn inputs_over(
         (_, within) => CohortGrain::Agency(within),
     };
     let (from, to) = over.bounds();
-    let instant = |d: chrono::NaiveDate| {
-        d.and_time(chrono::NaiveTime::MIN)
-            .and_local_timezone(motcua_domain::calendar::TZ)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let petitions = match (instant(from), instant(to)) {
-        (Some(from), Some(to)) => state.store.petition_facts(from, to).await?,
-        _ => Vec::new(),
-    };
+    let (from, to) = (day_start(from), day_start(to));
+    let petitions = state.store.petition_facts(from, to).await?;
+    let petitioned = state.store.petitioned_dossiers(to).await?;
     Ok(Inputs {
         set,
         cohorts: state.store.cohorts(first, last, &grain).await?,
         petitions,
+        petitioned,
         agencies,
         offers: state.catalog.offers(),
         payable: state.payment.is_some(),
@@ -154,6 +151,19 @@ fn check_scope(
             Ok(())
         }
     }
+}
+
+/// The dossiers of the scope of `code` that a petition filed by the end of `period` is about.
+fn petitioned_in(
+    i: &Inputs,
+    period: Period,
+    code: Option<AgencyCode>,
+) -> impl Iterator<Item = &CountedDossier> {
+    let end = day_start(period.bounds().1);
+    i.petitioned
+        .iter()
+        .filter(move |(at, d)| *at < end && code.is_none_or(|c| c.covers(&d.competent_agency)))
+        .map(|(_, d)| d)
 }
 
 /// The index of one scope from the inputs.
@@ -192,6 +202,12 @@ fn compute(i: &Inputs, period: Period, scope: ScopeKind, code: Option<AgencyCode
     let today = motcua_domain::facts::local_day(i.computed_at);
     let as_of = period.judged_on(today);
     let mut counts = index::cohort::measures(period, as_of, rows, uses, &catalog);
+    index::cohort::discount_petitioned(
+        &mut counts,
+        Span::from(period),
+        as_of,
+        petitioned_in(i, period, code).map(|d| &d.cohort),
+    );
     index::petitions::add_measures(
         &mut counts,
         period,
@@ -369,6 +385,15 @@ pub async fn dossiers(
         .judged_on(motcua_domain::facts::local_day(i.computed_at));
     let agencies = covered(&i.agencies, q.code);
     let limit = limit.clamp(1, 500) as usize;
+    // A dossier with feedback is not satisfactorily handled, whatever else it did.
+    let petitioned: std::collections::HashSet<DossierCode> =
+        if measure == motcua_domain::index::Measure::DossiersSatisfactory {
+            petitioned_in(&i, q.period, q.code)
+                .map(|d| d.code)
+                .collect()
+        } else {
+            Default::default()
+        };
     let mut cursor = after;
     let mut page = Vec::new();
     let mut next = None;
@@ -380,7 +405,7 @@ pub async fn dossiers(
         let exhausted = chunk.len() < CHUNK as usize;
         for d in chunk {
             cursor = Some(d.code);
-            if d.cohort.counts(measure, span, as_of) != Some(true) {
+            if d.cohort.counts(measure, span, as_of) != Some(true) || petitioned.contains(&d.code) {
                 continue;
             }
             if page.len() == limit {

@@ -432,16 +432,10 @@ pub async fn stats(
             "error-invalid-range",
         ));
     }
-    let instant = |d: chrono::NaiveDate| {
-        d.and_time(chrono::NaiveTime::MIN)
-            .and_local_timezone(motcua_domain::calendar::TZ)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| AppError::new(Kind::BadRequest, "invalid_range", "error-invalid-range"))
-    };
+    let start = motcua_domain::index::petitions::start;
     let facts = state
         .store
-        .petition_facts(instant(from)?, instant(after)?)
+        .petition_facts(start(from), start(after))
         .await?;
     let today = motcua_domain::facts::local_day(Utc::now());
     let mut groups: std::collections::BTreeMap<String, Vec<&pakn::IndexFacts>> =

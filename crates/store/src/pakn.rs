@@ -118,6 +118,13 @@ pub trait Petitions: Send + Sync {
     ) -> Result<PetitionRow, StoreError>;
     async fn petition(&self, code: &PaknCode) -> Result<Option<StoredPetition>, StoreError>;
     async fn petitions(&self, q: &PetitionQuery) -> Result<Vec<PetitionRow>, StoreError>;
+    /// The received dossiers some petition filed before `before` is about, as the figures
+    /// count them, each with when the first such petition was filed: a dossier with feedback
+    /// does not count as satisfactorily handled.
+    async fn petitioned_dossiers(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, crate::model::CountedDossier)>, StoreError>;
     /// The index facts of the petitions filed before `to` and not ended before `from`, or
     /// whose answer was published from `from` on: those a period from `from` to `to` counts.
     async fn petition_facts(

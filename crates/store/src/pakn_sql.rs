@@ -295,6 +295,26 @@ impl Petitions for SqlStore {
         .collect()
     }
 
+    async fn petitioned_dossiers(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, crate::model::CountedDossier)>, StoreError> {
+        use crate::stats_sql::{COUNTED_COLUMNS, counted_from};
+        // Only the fixed column list is formatted in; the instant is bound.
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COUNTED_COLUMNS}, p.first_at FROM dossier_facts \
+             JOIN (SELECT dossier_code, MIN(filed_at) AS first_at FROM petitions \
+                   WHERE dossier_code IS NOT NULL AND filed_at < $1 GROUP BY dossier_code) p \
+             ON p.dossier_code = dossier_facts.code WHERE cohort <> '' ORDER BY code"
+        )))
+        .bind(ms(before))
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(|r| Ok((from_ms(r.try_get("first_at")?)?, counted_from(r)?)))
+        .collect()
+    }
+
     async fn petitions(&self, q: &PetitionQuery) -> Result<Vec<PetitionRow>, StoreError> {
         let mut clauses = Vec::new();
         let mut n = 0;

@@ -386,8 +386,7 @@ pub(crate) async fn counted_dossiers(
     }
     let within = agency_in("competent_agency", agencies, 4);
     let sql = format!(
-        "SELECT code, competent_agency, procedure_code, cohort, status, received_at, due_at, \
-         finished_at, channel, supplement_requests, rating FROM dossier_facts WHERE code > $1 AND cohort <> '' \
+        "SELECT {COUNTED_COLUMNS} FROM dossier_facts WHERE code > $1 AND cohort <> '' \
          AND substr(cohort, 1, 7) <= $2{within} ORDER BY code LIMIT $3"
     );
     // Only numbered placeholders are formatted into the text; every value is bound.
@@ -398,30 +397,34 @@ pub(crate) async fn counted_dossiers(
     for a in agencies.unwrap_or_default() {
         q = q.bind(a.to_string());
     }
-    let time = |v: Option<i64>| v.map(from_ms).transpose();
     q.fetch_all(reader)
         .await?
         .iter()
-        .map(|r| {
-            let cohort: String = r.try_get("cohort")?;
-            Ok(CountedDossier {
-                code: parse("dossier code", &r.try_get::<String, _>("code")?)?,
-                competent_agency: parse(
-                    "agency code",
-                    &r.try_get::<String, _>("competent_agency")?,
-                )?,
-                procedure: parse("procedure code", &r.try_get::<String, _>("procedure_code")?)?,
-                cohort: Cohort::decode(&cohort).map_err(|_| corrupt("cohort", &cohort))?,
-                status: r.try_get("status")?,
-                received_at: time(r.try_get("received_at")?)?,
-                due_at: time(r.try_get("due_at")?)?,
-                finished_at: time(r.try_get("finished_at")?)?,
-                channel: r.try_get("channel")?,
-                supplement_requests: r.try_get("supplement_requests")?,
-                rating: r.try_get("rating")?,
-            })
-        })
+        .map(counted_from)
         .collect()
+}
+
+/// The columns of a facts row a [`CountedDossier`] is read from.
+pub(crate) const COUNTED_COLUMNS: &str = "code, competent_agency, procedure_code, cohort, status, \
+     received_at, due_at, finished_at, channel, supplement_requests, rating";
+
+/// A received dossier's facts row as the figures count it.
+pub(crate) fn counted_from(r: &sqlx::any::AnyRow) -> Result<CountedDossier, StoreError> {
+    let time = |v: Option<i64>| v.map(from_ms).transpose();
+    let cohort: String = r.try_get("cohort")?;
+    Ok(CountedDossier {
+        code: parse("dossier code", &r.try_get::<String, _>("code")?)?,
+        competent_agency: parse("agency code", &r.try_get::<String, _>("competent_agency")?)?,
+        procedure: parse("procedure code", &r.try_get::<String, _>("procedure_code")?)?,
+        cohort: Cohort::decode(&cohort).map_err(|_| corrupt("cohort", &cohort))?,
+        status: r.try_get("status")?,
+        received_at: time(r.try_get("received_at")?)?,
+        due_at: time(r.try_get("due_at")?)?,
+        finished_at: time(r.try_get("finished_at")?)?,
+        channel: r.try_get("channel")?,
+        supplement_requests: r.try_get("supplement_requests")?,
+        rating: r.try_get("rating")?,
+    })
 }
 
 /// Dossiers read per round of the rebuild.

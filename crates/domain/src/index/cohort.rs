@@ -572,6 +572,24 @@ pub fn measures<'a>(
     c
 }
 
+/// Takes out of the satisfactory dossiers of `span` those a petition was filed about (Decision
+/// 766 counts a dossier with feedback against satisfaction); `petitioned` are their cohorts,
+/// each judged by the rule that counted it.
+pub fn discount_petitioned<'a>(
+    counts: &mut Counts,
+    span: Span,
+    as_of: NaiveDate,
+    petitioned: impl IntoIterator<Item = &'a Cohort>,
+) {
+    let n = petitioned
+        .into_iter()
+        .filter(|c| c.counts(Measure::DossiersSatisfactory, span, as_of) == Some(true))
+        .count() as u64;
+    if let Some(v) = counts.get_mut(&Measure::DossiersSatisfactory) {
+        *v = v.saturating_sub(n);
+    }
+}
+
 /// Where refused and withdrawn dossiers go in the report form: II.06a annotates column 9 "on
 /// time" as including those returned or withdrawn, but whether one stopped after its
 /// appointment stays on time is not confirmed, so it is configuration.
@@ -920,6 +938,17 @@ mod tests {
             !c.contains_key(&Measure::DossiersSyncedOnTime),
             "not counted"
         );
+        // Feedback about a dossier counted satisfactory takes it out; about one that was not
+        // (late, or overdue), changes nothing.
+        let as_of = q3.judged_on(NaiveDate::MAX);
+        let (kept, not): (Vec<&Cohort>, Vec<&Cohort>) = rows
+            .iter()
+            .map(|r| &r.cohort)
+            .filter(|c| c.counts(Measure::DossiersProcessed, q3.into(), as_of) == Some(true))
+            .partition(|c| c.counts(Measure::DossiersSatisfactory, q3.into(), as_of) == Some(true));
+        let mut discounted = c.clone();
+        discount_petitioned(&mut discounted, q3.into(), as_of, [kept[0], not[0]]);
+        assert_eq!(discounted[&Measure::DossiersSatisfactory], 5);
     }
 
     fn any_month() -> impl Strategy<Value = Month> {

@@ -7,8 +7,8 @@ use super::{Counts, Measure, Period};
 use crate::calendar::TZ;
 use crate::pakn::IndexFacts;
 
-/// The start of a local day.
-fn start(d: NaiveDate) -> DateTime<Utc> {
+/// The instant a local day starts.
+pub fn start(d: NaiveDate) -> DateTime<Utc> {
     TZ.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
         .earliest()
         .map_or_else(

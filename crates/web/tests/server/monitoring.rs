@@ -193,6 +193,32 @@ async fn the_index_counts_received_dossiers_and_flags_what_it_cannot(app: App) {
     assert_eq!(online_list["total"], 1);
     assert_eq!(online_list["dossiers"][0]["code"], online_code.as_str());
     assert_eq!(online_list["dossiers"][0]["outcome"], "open");
+    // Feedback about a dossier counts it against satisfaction, in the number and the list.
+    let satisfied = || async {
+        let (_, index) = app.get(&month, None).await;
+        let m = metric(&index, "DOSSIER_RECEIVING_SATISFACTION").clone();
+        (m["numerator"].clone(), m["denominator"].clone())
+    };
+    assert_eq!(satisfied().await, (json!(4), json!(4)));
+    let (s, body) = app
+        .post(
+            "/api/v1/pakn",
+            None,
+            &json!({"name": "Nguyễn Thị Ánh", "phone": "0912345678", "content": "Chưa được báo ngày trả kết quả.", "dossier": online_code}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(satisfied().await, (json!(3), json!(4)));
+    let (_, listed) = app
+        .get(
+            &drill("DOSSIER_RECEIVING_SATISFACTION", "&side=numerator"),
+            Some(&leader),
+        )
+        .await;
+    assert_eq!(listed["total"], 3, "{listed}");
+    let listed = listed["dossiers"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|d| d["code"] != online_code.as_str()));
     // A department's officer sees the department's lists, not the province's; reception at
     // the centre neither; nobody without signing in.
     let specialist = app.token("chuyenvien").await;
