@@ -851,3 +851,4 @@ pakn-event-published = Answer published
 pakn-event-rated = Handling rated
 pakn-event-closed = Closed
 pakn-event-reopened = Raised again
+track-feedback = Give feedback on this dossier

@@ -838,3 +838,4 @@ pakn-event-published = Đã công khai câu trả lời
 pakn-event-rated = Đã đánh giá việc xử lý
 pakn-event-closed = Đã đóng
 pakn-event-reopened = Phản ánh lại
+track-feedback = Phản ánh, kiến nghị về hồ sơ này

@@ -63,6 +63,20 @@ async fn feedback_is_filed_handled_published_and_rated(app: App) {
     assert_eq!(body["error"]["code"], "dossier_not_yours");
     let (s, body) = app.post("/api/v1/pakn", None, &about("0912345678")).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
+    // The dossier's tracking page leads to the form about it, which names the dossier.
+    let page = |path: String| {
+        let app = &app;
+        async move {
+            let r = app.http.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            r.text().await.unwrap()
+        }
+    };
+    let tracked = page(format!("/track?code={dossier}&verify=5678")).await;
+    let link = format!("/phan-anh-kien-nghi?dossier={dossier}");
+    assert!(tracked.contains(&link), "{tracked}");
+    let form = page(link).await;
+    assert!(form.contains(&format!("value=\"{dossier}\"")), "{form}");
 
     // An officer writing down a call says how it came.
     let mut call = petition.clone();

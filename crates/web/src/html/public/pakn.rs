@@ -89,7 +89,8 @@ fn page<'a>(state: &App, c: &'a Chrome, csrf: String) -> PaknPage<'a> {
     }
 }
 
-/// The page; with `code` and `verify`, the petition looked up.
+/// The page; with `code` and `verify`, the petition looked up; with `dossier`, the form about
+/// that dossier.
 pub(crate) async fn show(
     State(state): State<App>,
     c: Chrome,
@@ -100,6 +101,11 @@ pub(crate) async fn show(
     let c = c.with_nav("pakn");
     let (csrf, cookie) = v.csrf();
     let mut p = page(&state, &c, csrf);
+    // Opened from a dossier's tracking page: the form names the dossier.
+    if let Some(d) = q.get("dossier") {
+        p.f.insert("dossier".into(), d.clone());
+        p.f.insert("category".into(), "procedure".into());
+    }
     let mut status = StatusCode::OK;
     if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
         p.lookup_code = code.clone();
