@@ -7,8 +7,8 @@
 use chrono::{DateTime, Utc};
 use motcua_domain::ids::{AgencyCode, DossierCode, Phone};
 use motcua_domain::pakn::{
-    self, Category, Filing, NotFeedback, PaknChannel, PaknCode, PaknCommand, PaknError, PaknState,
-    Petition, Petitioner,
+    self, Category, Filing, NotFeedback, PaknChannel, PaknCode, PaknCommand, PaknError, PaknEvent,
+    PaknState, Petition, Petitioner,
 };
 use motcua_domain::role::{Actor, Role};
 use motcua_store::{PetitionQuery, PetitionRow, PetitionUpdate, Scope};
@@ -89,15 +89,8 @@ pub async fn file(
     let email = req
         .email
         .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .map(|e| {
-            if e.contains('@') && !e.contains(char::is_whitespace) && e.chars().count() <= 254 {
-                Ok(e.to_lowercase())
-            } else {
-                Err(invalid("invalid_email", "error-invalid-email"))
-            }
-        })
+        .filter(|e| !e.trim().is_empty())
+        .map(crate::accounts::parse_email)
         .transpose()?;
     let category = req
         .category
@@ -113,8 +106,8 @@ pub async fn file(
             let channel = req
                 .channel
                 .as_deref()
-                .and_then(|c| serde_json::from_value(serde_json::Value::String(c.into())).ok())
-                .filter(|c: &PaknChannel| c.transcribed())
+                .and_then(PaknChannel::parse)
+                .filter(|c| c.transcribed())
                 .ok_or_else(|| invalid("invalid_channel", "error-pakn-channel"))?;
             (channel, Some(u.username.clone()))
         }
@@ -197,16 +190,28 @@ pub async fn file(
     Ok(row)
 }
 
-/// A stored petition, replayed.
-async fn load(state: &App, code: &PaknCode) -> Result<(PetitionRow, Petition), AppError> {
+/// A stored petition: its row, its events and the petition they replay to.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub row: PetitionRow,
+    pub events: Vec<PaknEvent>,
+    pub petition: Petition,
+}
+
+/// A stored petition, read once and replayed.
+async fn load(state: &App, code: &PaknCode) -> Result<Loaded, AppError> {
     let stored = state
         .store
         .petition(code)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let p = pakn::replay(&stored.events, &state.calendar(), &state.pakn_limits)
+    let petition = pakn::replay(&stored.events, &state.calendar(), &state.pakn_limits)
         .map_err(|e| motcua_store::StoreError::Corrupt(e.to_string()))?;
-    Ok((stored.row, p))
+    Ok(Loaded {
+        row: stored.row,
+        events: stored.events,
+        petition,
+    })
 }
 
 /// Whether `verify` is the petition's second factor: the last four digits of the
@@ -228,7 +233,7 @@ pub async fn lookup(
     code: &str,
     verify: &str,
     client: &str,
-) -> Result<(PetitionRow, Petition), AppError> {
+) -> Result<Loaded, AppError> {
     let Ok(code) = PaknCode::parse(code) else {
         return Err(AppError::not_found());
     };
@@ -243,7 +248,7 @@ pub async fn lookup(
         Err(e) if e.kind == Kind::NotFound => None,
         Err(e) => return Err(e),
     };
-    let Some(found) = found.filter(|(_, p)| verified(p, verify)) else {
+    let Some(found) = found.filter(|l| verified(&l.petition, verify)) else {
         return Err(AppError::not_found());
     };
     state.limits.track.succeed(&key, client);
@@ -270,7 +275,11 @@ pub async fn act(
     expected: Option<u32>,
     now: DateTime<Utc>,
 ) -> Result<PetitionRow, AppError> {
-    let (row, p) = match (principal, proof) {
+    let Loaded {
+        row,
+        events: mut all,
+        petition: p,
+    } = match (principal, proof) {
         (Principal::Staff(_), None) => {
             let code = PaknCode::parse(code).map_err(|_| AppError::not_found())?;
             load(state, &code).await?
@@ -297,12 +306,6 @@ pub async fn act(
     let cal = state.calendar();
     let limits = &state.pakn_limits;
     let events = pakn::decide(&p, command, &actor, &cal, limits, now)?;
-    let stored = state
-        .store
-        .petition(&row.code)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let mut all = stored.events;
     all.extend(events.iter().cloned());
     let after = pakn::replay(&all, &cal, limits)
         .map_err(|e| motcua_store::StoreError::Corrupt(e.to_string()))?;

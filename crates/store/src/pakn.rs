@@ -32,11 +32,9 @@ pub struct PetitionRow {
     pub category: Option<Category>,
     pub channel: PaknChannel,
     pub dossier: Option<DossierCode>,
-    pub filed_at: DateTime<Utc>,
-    /// When the step it waits for is due; none when it waits for nobody or for the petitioner.
-    pub due_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
-    /// What the service index counts of it.
+    /// When it was filed, when its current step is due (none when it waits for nobody or for
+    /// the petitioner), and what else the service index counts of it.
     pub facts: IndexFacts,
 }
 

@@ -48,7 +48,8 @@ fn classified(r: &AnyRow) -> Result<(Option<Category>, PaknChannel), StoreError>
                     .ok_or_else(|| StoreError::Corrupt(format!("petition category {c:?}")))
             })
             .transpose()?,
-        serde_json::from_value(serde_json::Value::String(channel))?,
+        PaknChannel::parse(&channel)
+            .ok_or_else(|| StoreError::Corrupt(format!("petition channel {channel:?}")))?,
     ))
 }
 
@@ -69,8 +70,6 @@ fn row_from(r: &AnyRow) -> Result<PetitionRow, StoreError> {
             .try_get::<Option<String>, _>("dossier_code")?
             .map(|d| parse("dossier code", &d))
             .transpose()?,
-        filed_at: from_ms(r.try_get("filed_at")?)?,
-        due_at: time(r, "due_at")?,
         updated_at: from_ms(r.try_get("updated_at")?)?,
         facts: facts_from(r)?,
     })
@@ -148,8 +147,6 @@ impl Petitions for SqlStore {
                         category: filing.category,
                         channel: filing.channel,
                         dossier: filing.dossier,
-                        filed_at: at,
-                        due_at,
                         updated_at: at,
                         facts: IndexFacts {
                             filed_at: at,
@@ -237,7 +234,6 @@ impl Petitions for SqlStore {
                         state: update.state,
                         agency: update.agency,
                         category: update.category,
-                        due_at: f.due_at,
                         updated_at,
                         facts: update.facts,
                         ..row

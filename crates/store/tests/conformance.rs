@@ -3049,12 +3049,15 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
         .await
         .unwrap();
     assert_eq!(all.len(), 4);
-    assert_eq!(all.last().unwrap().due_at, None, "no due time last");
-    assert!(all.windows(2).all(|w| match (w[0].due_at, w[1].due_at) {
-        (Some(a), Some(b)) => a <= b,
-        (_, None) => true,
-        (None, Some(_)) => false,
-    }));
+    assert_eq!(all.last().unwrap().facts.due_at, None, "no due time last");
+    assert!(
+        all.windows(2)
+            .all(|w| match (w[0].facts.due_at, w[1].facts.due_at) {
+                (Some(a), Some(b)) => a <= b,
+                (_, None) => true,
+                (None, Some(_)) => false,
+            })
+    );
     let overdue = store
         .petitions(&PetitionQuery {
             due_before: Some(vn(2026, 3, 3, 0, 0)),

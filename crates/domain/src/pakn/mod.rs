@@ -39,6 +39,22 @@ pub enum PaknChannel {
 }
 
 impl PaknChannel {
+    pub const ALL: [PaknChannel; 9] = [
+        PaknChannel::Web,
+        PaknChannel::App,
+        PaknChannel::Phone,
+        PaknChannel::Letter,
+        PaknChannel::Email,
+        PaknChannel::Counter,
+        PaknChannel::Hotline,
+        PaknChannel::Social,
+        PaknChannel::Dvcqg,
+    ];
+
+    pub fn parse(s: &str) -> Option<PaknChannel> {
+        PaknChannel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PaknChannel::Web => "web",
@@ -423,9 +439,7 @@ pub enum ReplayError {
 /// The due instant of the step a petition is at, on `cal` under `limits`; none once it is
 /// refused, published or closed, or while the clock is paused.
 pub fn due(p: &Petition, cal: &WorkingCalendar, limits: &Limits) -> Option<DateTime<Utc>> {
-    let after = |from: DateTime<Utc>, days: u32, paused: Duration| {
-        cal.add_working_time(cal.add_working_days(from, days), paused)
-    };
+    let after = |from, days, paused| deadline(cal, from, days, paused);
     match p.state {
         PaknState::Submitted => Some(after(
             p.received_at,
@@ -445,9 +459,20 @@ pub fn due(p: &Petition, cal: &WorkingCalendar, limits: &Limits) -> Option<DateT
     }
 }
 
-/// The limit a step taken at `at` was held to, and whether it was kept. Refusal, asking for
-/// information and forwarding count from the current agency's receipt; the answer from
-/// acceptance; publication from the answer.
+/// The end of a limit of `days` working days from `from`, moved on by the office time the
+/// clock stood still (`paused`).
+fn deadline(
+    cal: &WorkingCalendar,
+    from: DateTime<Utc>,
+    days: u32,
+    paused: Duration,
+) -> DateTime<Utc> {
+    cal.add_working_time(cal.add_working_days(from, days), paused)
+}
+
+/// Whether a step taken at `at` kept a limit of `days` working days from `from` (see
+/// [`deadline`]). Refusal, asking for information and forwarding count from the current
+/// agency's receipt; the answer from acceptance; publication from the answer.
 fn kept(
     cal: &WorkingCalendar,
     days: u32,
@@ -455,7 +480,7 @@ fn kept(
     paused: Duration,
     at: DateTime<Utc>,
 ) -> bool {
-    at <= cal.add_working_time(cal.add_working_days(from, days), paused)
+    at <= deadline(cal, from, days, paused)
 }
 
 /// Replays a petition from its events (in order), on `cal` under `limits` to tell which steps

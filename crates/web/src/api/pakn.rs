@@ -87,7 +87,7 @@ pub(crate) async fn file(
         StatusCode::CREATED,
         Json(Filed {
             code: row.code.to_string(),
-            due_at: row.due_at,
+            due_at: row.facts.due_at,
         }),
     ))
 }
@@ -145,8 +145,8 @@ fn view(
         agency_name: state.catalog.agency_name(row.agency),
         channel: row.channel.as_str(),
         dossier: row.dossier.map(|d| d.to_string()),
-        filed_at: row.filed_at,
-        due_at: row.due_at,
+        filed_at: row.facts.filed_at,
+        due_at: row.facts.due_at,
         answer: p.published_at.and(p.answer.clone()),
         published_at: p.published_at,
         satisfied: p.satisfied,
@@ -178,14 +178,14 @@ pub(crate) async fn lookup(
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<VerifyParams>,
 ) -> Result<Json<PetitionView>, WebError> {
-    let (row, p) = pakn::lookup(&state, &code, q.verify.as_deref().unwrap_or(""), &client).await?;
-    let events = state
-        .store
-        .petition(&row.code)
-        .await?
-        .map(|s| s.events)
-        .unwrap_or_default();
-    Ok(Json(view(&state, &row, &p, &events, lang)))
+    let found = pakn::lookup(&state, &code, q.verify.as_deref().unwrap_or(""), &client).await?;
+    Ok(Json(view(
+        &state,
+        &found.row,
+        &found.petition,
+        &found.events,
+        lang,
+    )))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -209,7 +209,7 @@ fn changed(row: &PetitionRow) -> Changed {
         code: row.code.to_string(),
         version: row.version,
         state: row.state.as_str(),
-        due_at: row.due_at,
+        due_at: row.facts.due_at,
     }
 }
 
@@ -356,9 +356,9 @@ pub(crate) async fn list(
                 agency: r.agency.to_string(),
                 channel: r.channel.as_str(),
                 dossier: r.dossier.map(|d| d.to_string()),
-                filed_at: r.filed_at,
-                due_at: r.due_at,
-                overdue: r.due_at.is_some_and(|d| d < now),
+                filed_at: r.facts.filed_at,
+                due_at: r.facts.due_at,
+                overdue: r.facts.due_at.is_some_and(|d| d < now),
             })
             .collect(),
     ))

@@ -110,15 +110,11 @@ pub(crate) async fn show(
     if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
         p.lookup_code = code.clone();
         match pakn::lookup(&state, code, verify, &client).await {
-            Ok((row, petition)) => {
-                let events = state
-                    .store
-                    .petition(&row.code)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|s| s.events)
-                    .unwrap_or_default();
+            Ok(pakn::Loaded {
+                row,
+                events,
+                petition,
+            }) => {
                 let (vi, en) = row.state.labels();
                 p.found = Some(Found {
                     code: row.code.to_string(),
@@ -129,7 +125,7 @@ pub(crate) async fn show(
                         vi
                     },
                     agency: state.catalog.agency_name(row.agency),
-                    due: row.due_at.map(local),
+                    due: row.facts.due_at.map(local),
                     steps: events
                         .iter()
                         .map(|e| (local(e.at()), step_label(&c, e)))
@@ -184,7 +180,7 @@ pub(crate) async fn file(
         Ok(row) => {
             p.filed = Some((
                 row.code.to_string(),
-                row.due_at.map(local).unwrap_or_default(),
+                row.facts.due_at.map(local).unwrap_or_default(),
             ));
             StatusCode::CREATED
         }
