@@ -9,6 +9,7 @@
 //! caller's language.
 
 pub mod accounts;
+pub mod assistant;
 pub mod board;
 pub mod catalog;
 pub mod counter;
@@ -173,6 +174,8 @@ pub struct App {
     pub open_data: Arc<open_data::Cache>,
     /// The time limits of feedback and petitions (unconfirmed after 2026: configuration).
     pub pakn_limits: motcua_domain::pakn::Limits,
+    /// The support hotline the assistant and the support page give (`--hotline`).
+    pub hotline: Option<String>,
 }
 
 impl App {
@@ -206,6 +209,7 @@ impl App {
             monitoring_refresh: std::time::Duration::from_secs(60),
             open_data: Arc::default(),
             pakn_limits: Default::default(),
+            hotline: None,
         })
     }
 

@@ -41,7 +41,7 @@ pub(crate) enum CalendarCommand {
         #[arg(long)]
         days: Option<PathBuf>,
         #[command(flatten)]
-        policy: Policy,
+        policy: Box<Policy>,
     },
     /// The Vietnamese lunar date of a solar date, as JSON.
     Lunar {

@@ -215,6 +215,10 @@ pub(crate) struct Policy {
     /// them; the others keep the Decision 766 document's numbers, unconfirmed after 2026).
     #[arg(long, env = "MOTCUA_PAKN_LIMITS", default_value = "qd766-2022", value_parser = parse_pakn_limits)]
     pub pakn_limits: Box<motcua_domain::pakn::Limits>,
+    /// The support hotline the assistant offers when it cannot answer and the support page
+    /// shows (the province's own number; none is assumed).
+    #[arg(long, env = "MOTCUA_HOTLINE")]
+    pub hotline: Option<String>,
 }
 
 fn parse_pakn_limits(s: &str) -> Result<Box<motcua_domain::pakn::Limits>, String> {
@@ -315,6 +319,7 @@ pub(crate) async fn app_state(
         Stopped::ByAppointment => motcua_domain::index::StoppedColumn::ByAppointment,
     };
     state.pakn_limits = (*policy.pakn_limits).clone();
+    state.hotline = policy.hotline.clone();
     state = state.with_trusted_proxies(policy.trusted_proxy.clone());
     state.floor = FloorPolicy {
         slot_minutes: policy.slot_minutes,

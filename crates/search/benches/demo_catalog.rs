@@ -9,8 +9,6 @@ use motcua_procedures::Procedure;
 const SAMPLE: &str = include_str!("../../../fixtures/catalog/tthc-national-sample-207.json");
 const LOCAL: &str = include_str!("../../../fixtures/catalog/tthc-catalog-local-2026-06.json");
 const ROUTING: &str = include_str!("../../../fixtures/catalog/routing-quang-ninh.csv");
-/// Citizens' queries with their answers.
-pub const QUERIES: &str = include_str!("../../../fixtures/search/queries.tsv");
 
 pub fn demo_catalog() -> Vec<Procedure> {
     let a = |s: &str| AgencyCode::parse(s).expect("code");

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 mod demo_catalog;
 
+/// Citizens' queries with their answers.
+const QUERIES: &str = include_str!("../../../fixtures/search/queries.tsv");
+
 use motcua_domain::ids::ProcedureCode;
 use motcua_domain::text::fold;
 use motcua_procedures::Procedure;
@@ -126,7 +129,7 @@ fn synthetic(base: &[Procedure], n: usize) -> Vec<Procedure> {
 fn main() {
     let demo = demo_catalog::demo_catalog();
     let index = CatalogIndex::build(&demo, &HashMap::new(), &Phrases::built_in()).expect("index");
-    let set = query_set(demo_catalog::QUERIES).expect("query set");
+    let set = query_set(QUERIES).expect("query set");
     let acc = accuracy(&index, &set).expect("search");
     println!(
         "query set: {} citizens' queries on the demo catalog: top-1 {:.1}% ({}), top-3 {:.1}% ({})",

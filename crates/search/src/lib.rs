@@ -94,6 +94,30 @@ pub struct SearchResult {
     pub suggested_fields: Vec<(String, u64)>,
 }
 
+/// The procedures that answer a text best ([`CatalogIndex::shortlist`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shortlist {
+    /// The words of the text that were looked for (after aliases and filler).
+    pub words: usize,
+    pub matches: Vec<Candidate>,
+}
+
+/// One procedure of a shortlist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub summary: ProcedureSummary,
+    /// How many of the words its name or field holds exactly.
+    pub held: usize,
+    /// How well its name fits the words: those it holds, plus a little for each the name
+    /// begins with in order, less a little for each other word it says.
+    pub fit: f64,
+    /// Whether two words next to each other in the text are next to each other in its name
+    /// ("hộ chiếu", not "hộ … chiếu").
+    pub adjacent: bool,
+    /// How many words its name begins with, in the text's order ("Thủ tục" aside).
+    pub leading: usize,
+}
+
 struct Fields {
     ord: Field,
     name: Field,
@@ -500,6 +524,16 @@ impl CatalogIndex {
         (held, fit)
     }
 
+    /// Whether two words next to each other in the query are next to each other in the
+    /// procedure's name.
+    fn adjacent(&self, i: usize, accepts: &[Accepts]) -> bool {
+        let name = &self.said[i].name;
+        accepts.windows(2).any(|pair| {
+            name.windows(2)
+                .any(|w| pair[0].takes(w[0]) && pair[1].takes(w[1]))
+        })
+    }
+
     fn ords(
         &self,
         searcher: &Searcher,
@@ -547,7 +581,13 @@ impl CatalogIndex {
 
     /// The relevant procedures for the words, best first. Tries the marks as typed with typos forgiven in unknown words, then in all,
     /// then without the marks.
-    fn relevant(&self, searcher: &Searcher, words: &[Word]) -> Result<Vec<usize>, SearchError> {
+    /// The relevant procedures, best first, each with the number of query words its name or
+    /// field holds and its fit.
+    fn relevant(
+        &self,
+        searcher: &Searcher,
+        words: &[Word],
+    ) -> Result<Vec<(usize, usize, f64)>, SearchError> {
         let tries = [
             (Typos::UnknownWords, Marks::Respected),
             (Typos::AllWords, Marks::Respected),
@@ -596,20 +636,23 @@ impl CatalogIndex {
             } else {
                 HashSet::new()
             };
-            let mut found: Vec<(usize, f64, f32)> = fits
+            let mut found: Vec<(usize, usize, f64, f32)> = fits
                 .into_iter()
                 .filter(|(i, held, _)| *held >= least || everywhere.contains(i))
-                .map(|(i, _, fit)| (i, fit, scores.get(&i).copied().unwrap_or(0.0)))
+                .map(|(i, held, fit)| (i, held, fit, scores.get(&i).copied().unwrap_or(0.0)))
                 .collect();
             if found.is_empty() {
                 continue;
             }
             found.sort_by(|a, b| {
-                b.1.total_cmp(&a.1)
-                    .then_with(|| b.2.total_cmp(&a.2))
+                b.2.total_cmp(&a.2)
+                    .then_with(|| b.3.total_cmp(&a.3))
                     .then_with(|| self.items[a.0].code.cmp(&self.items[b.0].code))
             });
-            return Ok(found.into_iter().map(|(i, ..)| i).collect());
+            return Ok(found
+                .into_iter()
+                .map(|(i, held, fit, _)| (i, held, fit))
+                .collect());
         }
         Ok(Vec::new())
     }
@@ -641,6 +684,62 @@ impl CatalogIndex {
             .collect()
     }
 
+    /// The procedures whose name or field holds most of the words of `text` exactly (after
+    /// the phrases are read; accents aside, no typo forgiven), best first, at most `n`, each
+    /// with how well it fits: for a program that must tell a clear answer from a guess.
+    /// Procedures relevant only because a document's name holds the words are left out.
+    pub fn shortlist(&self, text: &str, n: usize) -> Result<Shortlist, SearchError> {
+        let text = text.trim();
+        if text.chars().count() > MAX_QUERY_CHARS {
+            return Err(SearchError::TooLong);
+        }
+        let mut words = self.phrases.apply(&words::words(text));
+        words.truncate(MAX_WORDS);
+        if words.is_empty() {
+            return Ok(Shortlist::default());
+        }
+        let least = required(words.len());
+        let searcher = self.reader.searcher();
+        // Held exactly: a word one typo away from a name's word is not that word here (short
+        // syllables are one typo away from almost anything).
+        let exact: Vec<Accepts> = words
+            .iter()
+            .map(|w| {
+                Accepts::Folded(
+                    self.vocabulary
+                        .folded
+                        .get(&w.folded)
+                        .copied()
+                        .into_iter()
+                        .collect(),
+                )
+            })
+            .collect();
+        let matches = self
+            .relevant(&searcher, &words)?
+            .into_iter()
+            .map(|(i, _, fit)| (i, self.fit(i, &exact).0, fit))
+            .filter(|(_, held, _)| *held >= least)
+            .take(n)
+            .map(|(i, held, fit)| Candidate {
+                summary: self.items[i].clone(),
+                held,
+                fit,
+                adjacent: self.adjacent(i, &exact),
+                leading: self.said[i]
+                    .name
+                    .iter()
+                    .zip(&exact)
+                    .take_while(|(w, a)| a.takes(**w))
+                    .count(),
+            })
+            .collect();
+        Ok(Shortlist {
+            words: words.len(),
+            matches,
+        })
+    }
+
     /// Searches, filters, counts facets and returns one page.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
         let text = q.text.as_deref().map(str::trim).unwrap_or_default();
@@ -660,6 +759,9 @@ impl CatalogIndex {
             self.by_code_order.clone()
         } else {
             self.relevant(&searcher, &query_words)?
+                .into_iter()
+                .map(|(i, ..)| i)
+                .collect()
         };
         // A national code typed exactly comes first; then names equal to the query.
         let by_code = ProcedureCode::parse(text).ok().and_then(|code| {

@@ -344,6 +344,9 @@ proptest! {
 #[path = "../benches/demo_catalog.rs"]
 mod demo_catalog;
 
+/// Citizens' queries with their answers.
+const QUERIES: &str = include_str!("../../../fixtures/search/queries.tsv");
+
 /// The citizens' query set on the demo's whole catalog: every answer is a procedure of the
 /// catalog, and search finds the answer among the first three for nearly all (the figures
 /// are printed by the benchmark; this holds the floor).
@@ -352,7 +355,7 @@ fn citizens_queries_find_their_procedures() {
     use crate::evaluation::{accuracy, query_set};
     let demo = demo_catalog::demo_catalog();
     let index = CatalogIndex::build(&demo, &HashMap::new(), &Phrases::built_in()).unwrap();
-    let set = query_set(demo_catalog::QUERIES).unwrap();
+    let set = query_set(QUERIES).unwrap();
     assert!(set.len() >= 150, "{} queries", set.len());
     for e in &set {
         for code in &e.answers {

@@ -6,8 +6,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{
-    auth, citizen, documents, dossiers, filing, floor, health, monitoring, pakn, payments,
-    procedures, queue, ratings, reference, reports, stats, track, work,
+    assistant, auth, citizen, documents, dossiers, filing, floor, health, monitoring, pakn,
+    payments, procedures, queue, ratings, reference, reports, stats, track, work,
 };
 use motcua_app::App;
 
@@ -23,6 +23,7 @@ use motcua_app::App;
         (name = "dossiers", description = "Dossiers (hồ sơ): intake, actions, history"),
         (name = "tracking", description = "Public tracking"),
         (name = "pakn", description = "Feedback and petitions (phản ánh, kiến nghị): filed by anyone, handled by officers on the working calendar"),
+        (name = "support", description = "The 24/7 assistant: answers from the catalog's published records, never a figure they do not state"),
         (name = "statistics", description = "Counters from incrementally maintained aggregates"),
         (name = "reference", description = "Agencies, branches, calendar"),
         (name = "auth", description = "Staff tokens"),
@@ -108,6 +109,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(pakn::rate))
         .routes(routes!(pakn::act))
         .routes(routes!(pakn::stats))
+        .routes(routes!(assistant::ask))
         .routes(routes!(stats::daily))
         .routes(routes!(monitoring::index))
         .routes(routes!(monitoring::tree))

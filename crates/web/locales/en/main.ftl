@@ -852,3 +852,20 @@ pakn-event-rated = Handling rated
 pakn-event-closed = Closed
 pakn-event-reopened = Raised again
 track-feedback = Give feedback on this dossier
+
+# Support page and the assistant
+nav-support = 24/7 help
+support-title = 24/7 help
+support-lead = Ask about administrative procedures: the documents to file, fees, time limits, where to file; opening hours and days off; queue numbers, appointments, tracking a dossier. Answers quote the published catalog of procedures word for word and name their source.
+support-ask-label = Your question
+support-ask-hint = For example: what documents for a passport; how long does marriage registration take.
+support-ask-submit = Ask
+support-answer-title = Answer
+support-sources = Source:
+support-next = You can also ask
+support-opening-title = Opening hours and days off
+support-officer-title = Ask an officer
+support-officer-text = When the automatic answer is not enough, the centre's officers help: call the hotline, send feedback, or visit the nearest reception point.
+support-hotline = Hotline:
+footer-ask-label = Ask the 24/7 assistant
+footer-ask-submit = Ask

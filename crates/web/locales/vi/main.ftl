@@ -839,3 +839,20 @@ pakn-event-rated = Đã đánh giá việc xử lý
 pakn-event-closed = Đã đóng
 pakn-event-reopened = Phản ánh lại
 track-feedback = Phản ánh, kiến nghị về hồ sơ này
+
+# Support page and the assistant
+nav-support = Hỗ trợ 24/7
+support-title = Hỗ trợ 24/7
+support-lead = Hỏi về thủ tục hành chính: giấy tờ cần nộp, lệ phí, thời hạn, nơi nộp; giờ làm việc và ngày nghỉ; lấy số, đặt lịch, tra cứu hồ sơ. Câu trả lời lấy nguyên văn từ danh mục thủ tục đã công bố, có ghi nguồn.
+support-ask-label = Câu hỏi của bạn
+support-ask-hint = Ví dụ: làm hộ chiếu cần giấy tờ gì; đăng ký kết hôn mất mấy ngày.
+support-ask-submit = Hỏi
+support-answer-title = Trả lời
+support-sources = Nguồn:
+support-next = Bạn có thể hỏi tiếp
+support-opening-title = Giờ làm việc và ngày nghỉ
+support-officer-title = Hỏi cán bộ
+support-officer-text = Khi câu trả lời tự động chưa đủ, cán bộ của trung tâm hỗ trợ bạn: gọi đường dây nóng, gửi phản ánh, kiến nghị, hoặc đến điểm tiếp nhận gần nhất.
+support-hotline = Đường dây nóng:
+footer-ask-label = Hỏi trợ lý 24/7
+footer-ask-submit = Hỏi

@@ -1,6 +1,7 @@
 //! The `/api/v1/` handlers, grouped by resource.
 
 pub(crate) mod actions;
+pub(crate) mod assistant;
 pub(crate) mod auth;
 pub(crate) mod citizen;
 pub(crate) mod documents;

@@ -11,7 +11,8 @@ mod staff;
 use citizen::{account, contact, dossier as own_dossier, draft, profile};
 use floor::{appointments, device, kiosk, rating};
 use public::{
-    catalog, open_data, pakn, payments, places, procedure, sandbox, service_index, track, verify,
+    catalog, open_data, pakn, payments, places, procedure, sandbox, service_index, support, track,
+    verify,
 };
 use staff::{admin, admin_audit, admin_save, dossier as staff_dossier, monitor, office, reception};
 
@@ -131,6 +132,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/account/dossiers/{code}/rate", post(own_dossier::rate))
         .route("/track", get(track::page))
         .route("/phan-anh-kien-nghi", get(pakn::show).post(pakn::file))
+        .route("/ho-tro", get(support::page))
         .route("/staff", get(office::inbox))
         .route("/staff/login", get(office::login_form).post(office::login))
         .route("/staff/logout", post(office::logout))

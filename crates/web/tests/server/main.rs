@@ -8,6 +8,7 @@ mod common;
 
 mod abuse;
 mod api;
+mod assistant;
 mod backoffice;
 mod browser;
 mod citizen;

@@ -30,6 +30,8 @@ const LIMITS: &str = include_str!("../../../../../fixtures/catalog/limits-review
 const FORMS: &str = include_str!("../../../../../fixtures/forms/forms-reviewed.json");
 /// Đăng ký khai sinh of the local catalog: commune-level, handled by the applicant's ward.
 const BIRTH: &str = "1.001193";
+/// Issuing a passport (1.001456) and reporting one lost (at three levels).
+const PASSPORTS: [&str; 4] = ["1.001456", "1.001445", "1.010385", "1.010386"];
 
 struct Tools {
     chromium: PathBuf,
@@ -279,6 +281,19 @@ async fn spawn(store: Arc<dyn Store>) -> (String, AppState) {
     ReviewedLimits::parse(LIMITS).unwrap().apply(&mut birth);
     ReviewedForms::parse(FORMS).unwrap().apply(&mut birth);
     store.put_procedures(&birth).await.unwrap();
+    // The passport procedures, for the assistant: issuing one, and reporting one lost at
+    // three levels under one name.
+    let passports: Vec<_> = procedures(LOCAL, &routes)
+        .unwrap()
+        .into_iter()
+        .filter(|p| PASSPORTS.contains(&p.code.to_string().as_str()))
+        // The provincial police is not among this test's agencies.
+        .map(|p| motcua_store::Procedure {
+            agency: agencies.province,
+            ..p
+        })
+        .collect();
+    store.put_procedures(&passports).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(

@@ -180,6 +180,10 @@ async fn every_page_type_passes_axe_and_fits_a_phone() {
         "/chi-so?period=month&year=2026&month=3&formula=qd766-2022&scope=commune&code=000.00.36.H22",
         "/phan-anh-kien-nghi",
         "/phan-anh-kien-nghi?code=PAKN.20260101.0001&verify=1234",
+        "/ho-tro",
+        "/ho-tro?q=l%C3%A0m%20h%E1%BB%99%20chi%E1%BA%BFu%20c%E1%BA%A7n%20gi%E1%BA%A5y%20t%E1%BB%9D%20g%C3%AC",
+        "/ho-tro?q=b%C3%A1o%20m%E1%BA%A5t%20h%E1%BB%99%20chi%E1%BA%BFu",
+        "/ho-tro?q=th%E1%BB%9Di%20ti%E1%BA%BFt",
         "/no-such-page",
     ];
     for lang in ["vi", "en"] {
@@ -216,6 +220,7 @@ async fn every_page_type_passes_axe_and_fits_a_phone() {
             "/branches",
             "/chi-so",
             "/phan-anh-kien-nghi",
+            "/ho-tro?q=l%C3%A0m%20h%E1%BB%99%20chi%E1%BA%BFu%20c%E1%BA%A7n%20gi%E1%BA%A5y%20t%E1%BB%9D%20g%C3%AC",
         ] {
             b.client.goto(&format!("{base}{page}")).await.unwrap();
             fits_the_window(&b, page).await;
@@ -376,6 +381,57 @@ async fn feedback_is_given_and_looked_up_without_script_on_a_phone() {
     fill(&b, "#l-verify", "9999").await;
     click(&b, "#pakn-lookup").await;
     expect(&b, "#pakn-lookup-error", "Không tìm thấy").await;
+    b.close().await;
+    db.drop_db().await;
+}
+
+/// The assistant on a phone without script: a question typed in the footer of any page is
+/// answered on the support page from the record it cites; an ambiguous one offers choices
+/// that answer it; what it cannot answer it says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_assistant_answers_from_any_page_without_script_on_a_phone() {
+    let Some(tools) = Tools::find() else { return };
+    let db = TestDb::sqlite().await;
+    let (base, _) = spawn(db.store().await).await;
+    let b = Browser::start(&tools, "vi").await;
+    b.client.set_window_size(360, 740).await.unwrap();
+    b.client.goto(&format!("{base}/procedures")).await.unwrap();
+    fill(&b, "#footer-ask-q", "làm hộ chiếu hết bao nhiêu tiền").await;
+    click(&b, ".footer-ask button").await;
+    let answer = expect(&b, "#answer", "Lệ phí của thủ tục «Cấp hộ chiếu phổ thông").await;
+    assert!(answer.contains("Nguồn: thủ tục 1.001456"), "{answer}");
+    let scripts: Value = b
+        .client
+        .execute("return document.scripts.length;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(scripts, json!(0));
+    fits_the_window(&b, "an answer").await;
+    axe_clean(&b, &tools, "an answer").await;
+    // The source opens the procedure the answer quotes.
+    click(&b, ".answer-source").await;
+    expect(&b, "h1", "Cấp hộ chiếu phổ thông").await;
+    // Three procedures share a name: the asker chooses, and the choice is answered.
+    b.client.goto(&format!("{base}/ho-tro")).await.unwrap();
+    fill(&b, "#ask-q", "báo mất hộ chiếu cần giấy tờ gì").await;
+    click(&b, "#ask-submit").await;
+    expect(&b, "#answer-choices", "Trình báo mất hộ chiếu").await;
+    axe_clean(&b, &tools, "choices").await;
+    click(&b, "#answer-choices a").await;
+    expect(
+        &b,
+        "#answer",
+        "Giấy tờ cần nộp cho thủ tục «Trình báo mất hộ chiếu",
+    )
+    .await;
+    // Follow-ups ask about the same procedure.
+    click(&b, "#answer-follow-ups a").await;
+    expect(&b, "#answer", "Lệ phí của thủ tục «Trình báo mất hộ chiếu").await;
+    // Out of scope: no answer, an officer.
+    fill(&b, "#ask-q", "giá vàng hôm nay bao nhiêu").await;
+    click(&b, "#ask-submit").await;
+    expect(&b, "#answer", "chưa trả lời được").await;
+    axe_clean(&b, &tools, "no answer").await;
     b.close().await;
     db.drop_db().await;
 }

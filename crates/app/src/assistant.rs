@@ -1,0 +1,80 @@
+//! The 24/7 assistant as the server runs it: the question checked, read against the current
+//! catalog, the one record it names loaded, and answered from it (`motcua_assistant`).
+
+use chrono::{DateTime, Utc};
+use motcua_assistant::{Context, Reply, office_days, plan, reply};
+use motcua_domain::Lang;
+use motcua_domain::calendar::{TZ, WorkingCalendar};
+use motcua_domain::ids::ProcedureCode;
+
+use crate::App;
+use crate::catalog::search_error;
+use crate::error::{AppError, Kind};
+
+/// Longest question, in characters.
+pub const MAX_QUESTION_CHARS: usize = 500;
+
+/// Answers `question` in `lang`; `procedure` is one the asker chose from an earlier reply.
+pub async fn ask(
+    state: &App,
+    question: &str,
+    lang: Lang,
+    procedure: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Reply, AppError> {
+    let question = question.trim();
+    if question.is_empty() {
+        return Err(AppError::new(
+            Kind::Invalid,
+            "question_required",
+            "error-question-required",
+        ));
+    }
+    if question.chars().count() > MAX_QUESTION_CHARS {
+        return Err(AppError::new(
+            Kind::Invalid,
+            "question_too_long",
+            "error-question-too-long",
+        )
+        .arg("max", MAX_QUESTION_CHARS));
+    }
+    let chosen = procedure
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            ProcedureCode::parse(p).map_err(|e| AppError::on_field(Kind::Invalid, "procedure", e))
+        })
+        .transpose()?;
+    let index = state.catalog.index();
+    let plan = plan(&index, question, chosen).map_err(search_error)?;
+    let record = match plan.record() {
+        Some(code) => state.store.procedure(code).await?,
+        None => None,
+    };
+    let calendar = state.calendar();
+    Ok(reply(
+        &plan,
+        record.as_ref(),
+        &context(state, &calendar, lang, now),
+    ))
+}
+
+/// The opening hours of the coming week and the next days off, from the working calendar.
+pub fn opening(state: &App, lang: Lang, now: DateTime<Utc>) -> Reply {
+    let calendar = state.calendar();
+    office_days(&context(state, &calendar, lang, now))
+}
+
+fn context<'a>(
+    state: &'a App,
+    calendar: &'a WorkingCalendar,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Context<'a> {
+    Context {
+        calendar,
+        today: now.with_timezone(&TZ).date_naive(),
+        hotline: state.hotline.as_deref(),
+        lang,
+    }
+}
