@@ -480,3 +480,67 @@ pub async fn stats(
     let all: Vec<&pakn::IndexFacts> = groups.values().flatten().copied().collect();
     Ok((rows, count("total".into(), &all)))
 }
+
+/// Longest search text over the published answers, in characters.
+pub const MAX_PUBLISHED_QUERY_CHARS: usize = 200;
+/// Words of a search over the published answers that are used.
+const MAX_PUBLISHED_WORDS: usize = 8;
+
+/// A search over the published questions and answers, as a visitor or a program asks it.
+#[derive(Debug, Clone, Default)]
+pub struct PublishedSearch {
+    pub q: Option<String>,
+    pub agency: Option<String>,
+    pub category: Option<String>,
+    /// From 1.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// The published questions and answers holding every word of `q` (accents aside), of an
+/// agency and a category, the latest first. Public: nothing personal is in them.
+pub async fn published(
+    state: &App,
+    s: &PublishedSearch,
+) -> Result<Vec<motcua_store::PublishedPetition>, AppError> {
+    let q = s.q.as_deref().map(str::trim).unwrap_or_default();
+    if q.chars().count() > MAX_PUBLISHED_QUERY_CHARS {
+        return Err(
+            AppError::new(Kind::BadRequest, "query_too_long", "error-query-too-long")
+                .arg("max", MAX_PUBLISHED_QUERY_CHARS),
+        );
+    }
+    let words: Vec<String> = motcua_domain::text::fold(q)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_PUBLISHED_WORDS)
+        .map(str::to_string)
+        .collect();
+    let agency = s
+        .agency
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| AgencyCode::parse(a).map_err(|e| AppError::on_field(Kind::Invalid, "agency", e)))
+        .transpose()?;
+    let category = s
+        .category
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            Category::parse(c).ok_or_else(|| invalid("invalid_category", "error-pakn-category"))
+        })
+        .transpose()?;
+    let per_page = s.per_page.clamp(1, 100);
+    Ok(state
+        .store
+        .published_petitions(&motcua_store::PublishedQuery {
+            agency,
+            category,
+            words,
+            offset: s.page.max(1).saturating_sub(1).saturating_mul(per_page),
+            limit: per_page,
+        })
+        .await?)
+}

@@ -62,6 +62,17 @@ pub struct PetitionUpdate {
     pub agency: AgencyCode,
     pub category: Option<Category>,
     pub facts: IndexFacts,
+    /// Once the answer is published: what the public may read.
+    pub published: Option<PublishedText>,
+}
+
+/// The public text of a published petition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedText {
+    /// The petition as written, when the petitioner agreed to its publication, with personal
+    /// numbers and e-mail addresses hidden.
+    pub question: Option<String>,
+    pub answer: String,
 }
 
 impl PetitionUpdate {
@@ -72,8 +83,40 @@ impl PetitionUpdate {
             agency: p.agency,
             category: p.category,
             facts: IndexFacts::of(p, cal, limits),
+            published: p
+                .published_at
+                .and(p.answer.as_ref())
+                .map(|answer| PublishedText {
+                    question: p
+                        .filing
+                        .publish_content
+                        .then(|| motcua_domain::text::mask_personal(&p.filing.content)),
+                    answer: answer.clone(),
+                }),
         }
     }
+}
+
+/// A published question and answer, as the public reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedPetition {
+    pub code: PaknCode,
+    pub agency: AgencyCode,
+    pub category: Option<Category>,
+    pub published_at: DateTime<Utc>,
+    pub question: Option<String>,
+    pub answer: String,
+}
+
+/// Which published petitions to list: of an agency, of a category, holding every word of
+/// `words` (folded) in the question or answer; the latest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublishedQuery {
+    pub agency: Option<AgencyCode>,
+    pub category: Option<Category>,
+    pub words: Vec<String>,
+    pub offset: u32,
+    pub limit: u32,
 }
 
 /// Which petitions to list: of some agencies (all when none), in some states (all when none),
@@ -116,6 +159,11 @@ pub trait Petitions: Send + Sync {
     ) -> Result<PetitionRow, StoreError>;
     async fn petition(&self, code: &PaknCode) -> Result<Option<StoredPetition>, StoreError>;
     async fn petitions(&self, q: &PetitionQuery) -> Result<Vec<PetitionRow>, StoreError>;
+    /// The published questions and answers `q` asks for, the latest first.
+    async fn published_petitions(
+        &self,
+        q: &PublishedQuery,
+    ) -> Result<Vec<PublishedPetition>, StoreError>;
     /// The received dossiers some petition filed before `before` is about, as the figures
     /// count them, each with when the first such petition was filed: a dossier with feedback
     /// does not count as satisfactorily handled.

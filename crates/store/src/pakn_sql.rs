@@ -6,6 +6,7 @@ use motcua_domain::facts::local_day;
 use motcua_domain::pakn::{
     Category, Filing, IndexFacts, PaknChannel, PaknCode, PaknEvent, PaknState,
 };
+use motcua_domain::text::fold;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
@@ -213,7 +214,9 @@ impl Petitions for SqlStore {
                     sqlx::query(
                         "UPDATE petitions SET version = $1, state = $2, agency_code = $3, \
                          category = $4, due_at = $5, updated_at = $6, late = $7, satisfied = $8, \
-                         reopened = $9, published_at = $10, ended_at = $11 WHERE code = $12",
+                         reopened = $9, published_at = $10, ended_at = $11, \
+                         published_question = $12, published_answer = $13, \
+                         published_words = $14 WHERE code = $15",
                     )
                     .bind(i64::from(version))
                     .bind(update.state.as_str())
@@ -226,6 +229,15 @@ impl Petitions for SqlStore {
                     .bind(i64::from(f.reopened))
                     .bind(f.published_at.map(ms))
                     .bind(f.ended_at.map(ms))
+                    .bind(update.published.as_ref().and_then(|p| p.question.clone()))
+                    .bind(update.published.as_ref().map(|p| p.answer.clone()))
+                    .bind(update.published.as_ref().map(|p| {
+                        fold(&format!(
+                            "{} {}",
+                            p.question.as_deref().unwrap_or(""),
+                            p.answer
+                        ))
+                    }))
                     .bind(code.to_string())
                     .execute(l.conn())
                     .await?;
@@ -241,6 +253,66 @@ impl Petitions for SqlStore {
                 })
             })
             .await
+    }
+
+    async fn published_petitions(
+        &self,
+        q: &PublishedQuery,
+    ) -> Result<Vec<PublishedPetition>, StoreError> {
+        let mut clauses = vec!["published_answer IS NOT NULL".to_string()];
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if q.agency.is_some() {
+            clauses.push(format!("agency_code = {}", next()));
+        }
+        if q.category.is_some() {
+            clauses.push(format!("category = {}", next()));
+        }
+        for _ in &q.words {
+            clauses.push(format!("published_words LIKE {}", next()));
+        }
+        let (limit, offset) = (next(), next());
+        // Only numbered placeholders and fixed text are formatted in; every value is bound.
+        let sql = format!(
+            "SELECT code, agency_code, category, published_at, published_question, \
+             published_answer FROM petitions WHERE {} \
+             ORDER BY published_at DESC, code DESC LIMIT {limit} OFFSET {offset}",
+            clauses.join(" AND ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        if let Some(a) = q.agency {
+            query = query.bind(a.to_string());
+        }
+        if let Some(c) = q.category {
+            query = query.bind(c.as_str());
+        }
+        for w in &q.words {
+            // The words are folded letters and digits; LIKE's own marks cannot occur.
+            let w: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
+            query = query.bind(format!("%{w}%"));
+        }
+        query = query
+            .bind(i64::from(q.limit.clamp(1, 100)))
+            .bind(i64::from(q.offset));
+        query
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                let category: Option<String> = r.try_get("category")?;
+                Ok(PublishedPetition {
+                    code: parse("petition code", &r.try_get::<String, _>("code")?)?,
+                    agency: parse("agency code", &r.try_get::<String, _>("agency_code")?)?,
+                    category: category.as_deref().and_then(Category::parse),
+                    published_at: from_ms(r.try_get("published_at")?)?,
+                    question: r.try_get("published_question")?,
+                    answer: r.try_get("published_answer")?,
+                })
+            })
+            .collect()
     }
 
     async fn petition(&self, code: &PaknCode) -> Result<Option<StoredPetition>, StoreError> {

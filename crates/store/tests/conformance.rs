@@ -2905,12 +2905,12 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
             email: None,
         },
         channel: PaknChannel::Phone,
-        content: "Cán bộ hẹn trả kết quả nhiều lần.".into(),
+        content: "Cán bộ hẹn trả kết quả nhiều lần, tôi gọi 0912 345 678 không ai nghe.".into(),
         category: None,
         dossier: None,
         agency,
         received_by: Some("tiepnhan".into()),
-        publish_content: false,
+        publish_content: true,
     };
     let at = vn(2026, 3, 2, 9, 0);
     let due = |t| Some(cal.add_working_days(t, limits.forward));
@@ -2961,6 +2961,7 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
             },
             vn(2026, 3, 4, 10, 0),
         ),
+        (PaknCommand::Publish, vn(2026, 3, 5, 10, 0)),
     ] {
         let events = store.petition(&code).await.unwrap().unwrap().events;
         let p = pakn::replay(&events, &cal, &limits).unwrap();
@@ -2984,9 +2985,34 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
         ));
     }
     let stored = store.petition(&code).await.unwrap().unwrap();
-    assert_eq!(stored.row.state, PaknState::Answered);
+    assert_eq!(stored.row.state, PaknState::Published);
     assert_eq!(stored.row.category, Some(Category::StaffConduct));
-    assert_eq!(stored.events.len(), 3);
+    assert_eq!(stored.events.len(), 4);
+    // Published: the public reads the answer and the question (its phone number hidden),
+    // found by words typed without accents, within its agency and category.
+    let published = |agency: Option<AgencyCode>, words: &[&str]| {
+        let store = store.clone();
+        let q = PublishedQuery {
+            agency,
+            category: Some(Category::StaffConduct),
+            words: words.iter().map(|w| w.to_string()).collect(),
+            offset: 0,
+            limit: 10,
+        };
+        async move { store.published_petitions(&q).await.unwrap() }
+    };
+    let found = published(Some(department()), &["nhac", "ket"]).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].code, code);
+    assert_eq!(found[0].answer, "Đã nhắc nhở cán bộ.");
+    assert_eq!(
+        found[0].question.as_deref(),
+        Some("Cán bộ hẹn trả kết quả nhiều lần, tôi gọi ••• không ai nghe.")
+    );
+    assert_eq!(found[0].published_at, vn(2026, 3, 5, 10, 0));
+    assert!(published(None, &["0912"]).await.is_empty());
+    assert!(published(None, &["nhac", "mua"]).await.is_empty());
+    assert!(published(Some(commune()), &[]).await.is_empty());
     assert!(matches!(
         store
             .append_petition(
@@ -2998,6 +3024,7 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
                     agency: department(),
                     category: None,
                     facts: filed[1].facts,
+                    published: None,
                 },
             )
             .await,
@@ -3010,9 +3037,14 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
         .unwrap();
     assert_eq!(march.len(), 4);
     assert!(
-        march.iter().all(|p| !p.facts.late
-            && p.facts.ended_at.is_none()
-            && p.channel == PaknChannel::Phone)
+        march
+            .iter()
+            .all(|p| !p.facts.late && p.channel == PaknChannel::Phone)
+    );
+    assert_eq!(
+        march.iter().filter(|p| p.facts.ended_at.is_some()).count(),
+        1,
+        "the published one has ended"
     );
     assert_eq!(
         march.iter().filter(|p| p.agency == commune()).count(),

@@ -109,6 +109,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(pakn::rate))
         .routes(routes!(pakn::act))
         .routes(routes!(pakn::stats))
+        .routes(routes!(pakn::published))
         .routes(routes!(assistant::ask))
         .routes(routes!(stats::daily))
         .routes(routes!(monitoring::index))

@@ -437,3 +437,72 @@ pub(crate) async fn stats(
         total: stats_row(total),
     }))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct PublishedParams {
+    /// Words to find in the question or the answer (accents aside).
+    q: Option<String>,
+    /// An agency's code.
+    agency: Option<String>,
+    /// `regulation`, `procedure`, `staff_conduct` or `other`.
+    category: Option<String>,
+    /// From 1.
+    page: Option<u32>,
+    /// 1–100, 20 when absent.
+    per_page: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct PublishedView {
+    code: String,
+    agency: String,
+    agency_name: String,
+    category: Option<String>,
+    published_at: DateTime<Utc>,
+    /// The petition as written, when its petitioner agreed to its publication (personal
+    /// numbers and e-mail addresses hidden); never the petitioner's name or contact.
+    question: Option<String>,
+    answer: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct PublishedList {
+    items: Vec<PublishedView>,
+}
+
+/// The published answers to feedback and petitions, the latest first: searched by words,
+/// agency and category. Public.
+#[utoipa::path(
+    get, path = "/api/v1/pakn/published", tag = "pakn", params(PublishedParams),
+    responses((status = 200, body = PublishedList), (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody))
+)]
+pub(crate) async fn published(
+    State(state): State<App>,
+    ApiQuery(q): ApiQuery<PublishedParams>,
+) -> Result<Json<PublishedList>, WebError> {
+    let found = pakn::published(
+        &state,
+        &pakn::PublishedSearch {
+            q: q.q,
+            agency: q.agency,
+            category: q.category,
+            page: q.page.unwrap_or(1),
+            per_page: q.per_page.unwrap_or(20),
+        },
+    )
+    .await?;
+    Ok(Json(PublishedList {
+        items: found
+            .into_iter()
+            .map(|p| PublishedView {
+                code: p.code.to_string(),
+                agency: p.agency.to_string(),
+                agency_name: state.catalog.agency_name(p.agency),
+                category: p.category.map(|c| c.as_str().to_string()),
+                published_at: p.published_at,
+                question: p.question,
+                answer: p.answer,
+            })
+            .collect(),
+    }))
+}

@@ -11,9 +11,10 @@ async fn feedback_is_filed_handled_published_and_rated(app: App) {
     let petition = json!({
         "name": "Trần Văn Bình",
         "phone": "0987 654 321",
-        "content": "Bộ phận một cửa yêu cầu nộp bản sao chứng thực giấy tờ đã có trên VNeID.",
+        "content": "Bộ phận một cửa yêu cầu nộp bản sao chứng thực giấy tờ đã có trên VNeID. Gọi tôi: 0987 654 321.",
         "category": "procedure",
-        "agency": DEPARTMENT
+        "agency": DEPARTMENT,
+        "publish_content": true
     });
     let (s, filed) = app.post("/api/v1/pakn", None, &petition).await;
     assert_eq!(s, StatusCode::CREATED, "{filed}");
@@ -165,6 +166,53 @@ async fn feedback_is_filed_handled_published_and_rated(app: App) {
     assert_eq!(seen["state"], "published");
     assert!(seen["answer"].as_str().unwrap().contains("VNeID"));
     assert_eq!(seen["timeline"].as_array().unwrap().len(), 4);
+    // Published, it is public: found by words typed without accents, its question (agreed
+    // to) without the phone number.
+    let (s, list) = app
+        .get(
+            "/api/v1/pakn/published?q=vneid%20ban%20sao&category=procedure",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    assert_eq!(items[0]["code"], code.as_str());
+    assert_eq!(items[0]["agency"], DEPARTMENT);
+    assert!(items[0]["answer"].as_str().unwrap().contains("VNeID"));
+    let question = items[0]["question"].as_str().unwrap();
+    assert!(
+        question.ends_with("Gọi tôi: •••.") && !question.contains("0987"),
+        "{question}"
+    );
+    assert!(!list.to_string().contains("Trần Văn Bình"));
+    let (_, elsewhere) = app
+        .get(
+            &format!("/api/v1/pakn/published?q=vneid&agency={OTHER}"),
+            None,
+        )
+        .await;
+    assert_eq!(elsewhere["items"], json!([]));
+    let (s, _) = app
+        .get("/api/v1/pakn/published?category=weather", None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // The public page lists it, and finds it by its words.
+    let page = app
+        .http
+        .get(app.url("/phan-anh-kien-nghi?q=vneid&category=procedure"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let list = &page[page.find("id=\"pakn-published\"").expect("the list")..];
+    assert!(
+        list.contains(code.as_str()) && list.contains("Gọi tôi: •••."),
+        "{list}"
+    );
+    assert!(!page.contains("0987") && !page.contains("Trần Văn Bình"));
     // An officer's action is not the petitioner's, and the petitioner rates once.
     let (s, body) = app
         .post(

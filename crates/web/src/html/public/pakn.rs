@@ -1,7 +1,8 @@
 //! The feedback page (`/phan-anh-kien-nghi`): anyone gives feedback on a regulation, a
 //! procedure or an officer's conduct (a name and a phone or e-mail), gets a code, and looks it
 //! up with the last four digits of their phone — the state, the steps and, once published,
-//! the answer. Contact data is never shown. Works without script.
+//! the answer; the published answers are listed and searched. Contact data is never shown.
+//! Works without script.
 
 use std::collections::BTreeMap;
 
@@ -45,7 +46,25 @@ struct PaknPage<'a> {
     lookup_code: String,
     lookup_problem: Option<String>,
     found: Option<Found>,
+    /// The search over the published answers, and what it found.
+    published_q: String,
+    published_category: String,
+    published: Vec<Published>,
+    published_problem: Option<String>,
 }
+
+/// A published answer as the page shows it.
+struct Published {
+    code: String,
+    agency: String,
+    date: String,
+    category: Option<String>,
+    question: Option<String>,
+    answer: String,
+}
+
+/// Published answers shown on the page.
+const PUBLISHED_SHOWN: u32 = 10;
 
 impl PaknPage<'_> {
     fn field(&self, k: &str) -> &str {
@@ -86,6 +105,47 @@ fn page<'a>(state: &App, c: &'a Chrome, csrf: String) -> PaknPage<'a> {
         lookup_code: String::new(),
         lookup_problem: None,
         found: None,
+        published_q: String::new(),
+        published_category: String::new(),
+        published: Vec::new(),
+        published_problem: None,
+    }
+}
+
+/// Fills the page's list of published answers (the latest, or those `q` and `category` ask
+/// for).
+async fn with_published(
+    state: &App,
+    c: &Chrome,
+    p: &mut PaknPage<'_>,
+    q: &BTreeMap<String, String>,
+) {
+    p.published_q = q.get("q").cloned().unwrap_or_default();
+    p.published_category = q.get("category").cloned().unwrap_or_default();
+    let search = pakn::PublishedSearch {
+        q: Some(p.published_q.clone()),
+        agency: None,
+        category: Some(p.published_category.clone()),
+        page: 1,
+        per_page: PUBLISHED_SHOWN,
+    };
+    match pakn::published(state, &search).await {
+        Ok(found) => {
+            p.published = found
+                .into_iter()
+                .map(|f| Published {
+                    code: f.code.to_string(),
+                    agency: state.catalog.agency_name(f.agency),
+                    date: local(f.published_at),
+                    category: f.category.map(|k| {
+                        c.tr.t(&format!("pakn-category-{}", k.as_str().replace('_', "-")))
+                    }),
+                    question: f.question,
+                    answer: f.answer,
+                })
+                .collect();
+        }
+        Err(e) => p.published_problem = Some(c.tr.error(&e)),
     }
 }
 
@@ -107,6 +167,7 @@ pub(crate) async fn show(
         p.f.insert("category".into(), "procedure".into());
     }
     let mut status = StatusCode::OK;
+    with_published(&state, &c, &mut p, &q).await;
     if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
         p.lookup_code = code.clone();
         match pakn::lookup(&state, code, verify, &client).await {
@@ -176,6 +237,7 @@ pub(crate) async fn file(
     };
     let (csrf, cookie) = v.csrf();
     let mut p = page(&state, &c, csrf);
+    with_published(&state, &c, &mut p, &BTreeMap::new()).await;
     let status = match pakn::file(&state, &principal, req, &client, chrono::Utc::now()).await {
         Ok(row) => {
             p.filed = Some((

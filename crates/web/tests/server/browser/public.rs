@@ -180,6 +180,7 @@ async fn every_page_type_passes_axe_and_fits_a_phone() {
         "/chi-so?period=month&year=2026&month=3&formula=qd766-2022&scope=commune&code=000.00.36.H22",
         "/phan-anh-kien-nghi",
         "/phan-anh-kien-nghi?code=PAKN.20260101.0001&verify=1234",
+        "/phan-anh-kien-nghi?q=b%E1%BA%A3n+sao&category=procedure",
         "/ho-tro",
         "/ho-tro?q=l%C3%A0m%20h%E1%BB%99%20chi%E1%BA%BFu%20c%E1%BA%A7n%20gi%E1%BA%A5y%20t%E1%BB%9D%20g%C3%AC",
         "/ho-tro?q=b%C3%A1o%20m%E1%BA%A5t%20h%E1%BB%99%20chi%E1%BA%BFu",
