@@ -318,6 +318,31 @@ pub async fn act(
     Ok(row)
 }
 
+/// Petition `code` for an officer of an agency covering the agency handling it (signed in,
+/// with the right to read dossiers): everything, the petitioner's contact included, to
+/// answer them.
+pub async fn for_officer(
+    state: &App,
+    principal: &Principal,
+    code: &str,
+) -> Result<Loaded, AppError> {
+    let Principal::Staff(u) = principal else {
+        return Err(match principal {
+            Principal::Anonymous => AppError::unauthenticated(),
+            _ => AppError::forbidden(),
+        });
+    };
+    if !principal.has_scope(Scope::DossiersRead) {
+        return Err(AppError::forbidden());
+    }
+    let code = PaknCode::parse(code).map_err(|_| AppError::not_found())?;
+    let loaded = load(state, &code).await?;
+    if !u.agency.is_some_and(|a| a.covers(&loaded.row.agency)) {
+        return Err(AppError::forbidden());
+    }
+    Ok(loaded)
+}
+
 /// An officer's lists: `mine` (their own agency's open petitions), `unit` (those of every
 /// agency their agency covers), `due` (of those, due within the next two working days) and
 /// `overdue` (past due).

@@ -14,7 +14,10 @@ use public::{
     catalog, open_data, pakn, payments, places, procedure, sandbox, service_index, support, track,
     verify,
 };
-use staff::{admin, admin_audit, admin_save, dossier as staff_dossier, monitor, office, reception};
+use staff::{
+    admin, admin_audit, admin_save, dossier as staff_dossier, monitor, office, pakn as staff_pakn,
+    reception,
+};
 
 use askama::Template;
 use axum::Router;
@@ -137,6 +140,15 @@ pub(crate) fn routes() -> Router<App> {
         .route("/staff/login", get(office::login_form).post(office::login))
         .route("/staff/logout", post(office::logout))
         .route("/staff/alerts/read", post(office::read_alert))
+        .route("/staff/pakn", get(staff_pakn::list))
+        .route(
+            "/staff/pakn/new",
+            get(staff_pakn::new_form).post(staff_pakn::file),
+        )
+        .route(
+            "/staff/pakn/{code}",
+            get(staff_pakn::show).post(staff_pakn::act),
+        )
         .route("/staff/monitoring", get(monitor::page))
         .route("/staff/monitoring/live", get(monitor::live))
         .route("/staff/monitoring/dossiers", get(monitor::list))

@@ -72,7 +72,7 @@ impl PaknPage<'_> {
     }
 }
 
-fn step_label(c: &Chrome, e: &PaknEvent) -> String {
+pub(crate) fn step_label(c: &Chrome, e: &PaknEvent) -> String {
     c.tr.t(&format!(
         "pakn-event-{}",
         e.kind().trim_start_matches("pakn_").replace('_', "-")

@@ -8,4 +8,5 @@ pub(crate) mod admin_steps;
 pub(crate) mod dossier;
 pub(crate) mod monitor;
 pub(crate) mod office;
+pub(crate) mod pakn;
 pub(crate) mod reception;

@@ -629,3 +629,88 @@ async fn the_monitoring_page_drills_down_to_the_dossiers() {
     fits_the_window(b, "the monitoring page on a phone").await;
     o.close(&[&first], 0).await;
 }
+
+/// Feedback phoned in is written down by the counter, handled on the agency's work list
+/// (accepted, answered, published) and read on the public page; the officer's pages pass axe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_phoned_in_is_handled_on_the_work_list_and_published() {
+    let Some(o) = Office::open().await else {
+        return;
+    };
+    let (b, base, pcode) = (&o.b, &o.base, &o.pcode);
+    staff_login(b, base, "letan").await;
+    // A dossier's page leads to the form about it.
+    let dossier = counter_intake(b, base, pcode, "Trần Văn Bình", "receive").await;
+    open_dossier(b, base, &dossier).await;
+    click(b, "#dossier-feedback-link").await;
+    expect(b, "h1", "Ghi nhận phản ánh").await;
+    let prefilled = b
+        .client
+        .find(Locator::Css("#f-dossier"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(prefilled.as_deref(), Some(dossier.as_str()));
+    b.client.goto(&format!("{base}/staff")).await.unwrap();
+    click(b, "#pakn-link").await;
+    expect(b, "h1", "Phản ánh, kiến nghị cần xử lý").await;
+    click(b, "#pakn-new-link").await;
+    choose(b, "#f-channel", "phone").await;
+    fill(b, "#f-name", "Đỗ Thị Hoa").await;
+    fill(b, "#f-phone", "0904 222 333").await;
+    choose(b, "#f-agency", "000.00.15.H22").await;
+    fill(
+        b,
+        "#f-content",
+        "Đề nghị niêm yết lịch tiếp công dân của Thanh tra tại bộ phận một cửa.",
+    )
+    .await;
+    axe_clean(b, &o.tools, "writing down feedback").await;
+    click(b, "#pakn-file").await;
+    let code = expect(b, "#pakn-filed-code", "PAKN.").await;
+    // The reception does not cover the inspectorate: the petition is not on its own list.
+    b.client
+        .goto(&format!("{base}/staff/pakn/{code}"))
+        .await
+        .unwrap();
+    expect(b, "h1", "Không tìm thấy").await;
+
+    // The inspectorate's officer finds it on the work list and handles it.
+    staff_login(b, base, "chuyenvien").await;
+    b.client.goto(&format!("{base}/staff/pakn")).await.unwrap();
+    expect(b, "#pakn-list", &code).await;
+    axe_clean(b, &o.tools, "the feedback work list").await;
+    click(b, &format!("#pakn-list a[href='/staff/pakn/{code}']")).await;
+    expect(b, "#pakn-petitioner", "Đỗ Thị Hoa").await;
+    expect(b, "#pakn-state", "đã gửi").await;
+    axe_clean(b, &o.tools, "a petition").await;
+    choose(b, "#f-accept-category", "regulation").await;
+    click(b, "#act-accept").await;
+    expect(b, "#pakn-state", "đang xử lý").await;
+    fill(
+        b,
+        "#f-answer-answer",
+        "Lịch tiếp công dân đã được niêm yết tại quầy số 1 từ ngày hôm nay.",
+    )
+    .await;
+    click(b, "#act-answer").await;
+    expect(b, "#pakn-answer", "quầy số 1").await;
+    click(b, "#act-publish").await;
+    expect(b, "#pakn-state", "đã công khai").await;
+    // A step the state no longer allows is not offered.
+    assert!(b.client.find(Locator::Css("#act-accept")).await.is_err());
+
+    // The public reads the answer (the feedback itself was not agreed to be published).
+    b.client
+        .goto(&format!("{base}/phan-anh-kien-nghi?q=niem+yet"))
+        .await
+        .unwrap();
+    let list = expect(b, "#pakn-published", &code).await;
+    assert!(
+        list.contains("quầy số 1") && !list.contains("Đỗ Thị Hoa"),
+        "{list}"
+    );
+    o.close(&[&dossier], 4).await;
+}
