@@ -12,6 +12,7 @@ pub mod lang;
 pub mod lifecycle;
 pub mod pakn;
 pub mod procedure;
+pub mod questions;
 pub mod queue;
 pub mod rating;
 pub mod role;

@@ -29,6 +29,7 @@ pub trait Store:
     + crate::work::Work
     + crate::queue::Queue
     + crate::pakn::Petitions
+    + crate::questions::Questions
     + Send
     + Sync
     + 'static

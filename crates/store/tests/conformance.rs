@@ -3157,6 +3157,143 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Questions to an officer: codes per day, listed by agency and state the earliest due first,
+/// answered once (then published as a frequently asked question, found by its words) or
+/// turned into a petition once.
+async fn questions_are_answered_once_and_published(store: Arc<dyn Store>) {
+    use motcua_domain::questions::QuestionState;
+    seed(&*store).await;
+    let asked = |agency: AgencyCode, text: &str| NewQuestion {
+        channel: "web".into(),
+        received_by: None,
+        name: "Lê Văn Cường".into(),
+        phone: Some(Phone::parse("0912345678").unwrap()),
+        email: None,
+        procedure: Some(ProcedureCode::parse("1.001234").unwrap()),
+        agency,
+        question: text.into(),
+    };
+    let at = vn(2026, 3, 2, 21, 0);
+    let first = store
+        .ask_question(
+            &asked(
+                department(),
+                "Giấy khai sinh bản sao có cần chứng thực không?",
+            ),
+            at,
+            vn(2026, 3, 3, 15, 30),
+        )
+        .await
+        .unwrap();
+    let second = store
+        .ask_question(
+            &asked(department(), "Có làm thủ tục vào thứ bảy không?"),
+            at,
+            vn(2026, 3, 3, 9, 0),
+        )
+        .await
+        .unwrap();
+    let elsewhere = store
+        .ask_question(&asked(commune(), "Hỏi xã"), at, vn(2026, 3, 3, 9, 0))
+        .await
+        .unwrap();
+    assert_eq!(first.code.to_string(), "HD.20260302.0001");
+    assert_eq!(elsewhere.code.to_string(), "HD.20260302.0003");
+    assert_eq!(
+        store.question(&first.code).await.unwrap(),
+        Some(first.clone())
+    );
+    let open = store
+        .questions(&QuestionQuery {
+            agencies: vec![department()],
+            states: vec![QuestionState::Open],
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    let codes: Vec<_> = open.iter().map(|q| q.code).collect();
+    assert_eq!(codes, [second.code, first.code], "the earliest due first");
+    // Answered and published once; the second answer is refused.
+    let answered = store
+        .answer_question(
+            &first.code,
+            "Không cần: nộp bản sao từ sổ gốc.",
+            "chuyenvien",
+            vn(2026, 3, 3, 8, 0),
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(answered.state, QuestionState::Answered);
+    assert_eq!(answered.published_at, Some(vn(2026, 3, 3, 8, 0)));
+    assert!(matches!(
+        store
+            .answer_question(
+                &first.code,
+                "again",
+                "chuyenvien",
+                vn(2026, 3, 3, 9, 0),
+                false
+            )
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    // Turned into a petition once, and not after an answer.
+    let petition: motcua_domain::ids::PaknCode = "PAKN.20260303.0001".parse().unwrap();
+    let converted = store
+        .convert_question(&second.code, &petition, "chuyenvien", vn(2026, 3, 3, 8, 30))
+        .await
+        .unwrap();
+    assert_eq!(
+        (converted.state, converted.petition),
+        (QuestionState::Converted, Some(petition))
+    );
+    assert!(
+        store
+            .convert_question(&first.code, &petition, "chuyenvien", vn(2026, 3, 3, 9, 0))
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        store
+            .answer_question(
+                &"HD.20260101.0001".parse().unwrap(),
+                "x",
+                "chuyenvien",
+                at,
+                false
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // The published one is found by its words (accents aside), about its procedure.
+    let procedure = ProcedureCode::parse("1.001234").unwrap();
+    let words = |w: &[&str]| w.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let faq = store
+        .faq(&words(&["chung", "thuc", "goc"]), Some(&procedure), 10)
+        .await
+        .unwrap();
+    assert_eq!(faq.len(), 1);
+    assert_eq!(
+        faq[0].answer.as_deref(),
+        Some("Không cần: nộp bản sao từ sổ gốc.")
+    );
+    assert!(
+        store
+            .faq(&words(&["thu bay"]), None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .faq(&[], Some(&ProcedureCode::parse("1.000001").unwrap()), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 on_both_backends!(
     agencies_branches_users_keys,
     catalog_is_written_whole_or_not_at_all,
@@ -3170,7 +3307,8 @@ on_both_backends!(
     dossiers_are_found_by_code_id_phone_and_name_and_lists_counted,
     the_watcher_reads_only_what_is_due,
     queue_tickets_are_numbered_and_called_once,
-    queue_transfers_appointments_ratings_and_figures;
+    queue_transfers_appointments_ratings_and_figures,
+    questions_are_answered_once_and_published;
     tampering_is_detected,
     names_stored_before_folding_are_folded_once,
     a_lost_connection_is_unavailable_not_a_failure,

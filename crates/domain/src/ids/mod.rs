@@ -5,6 +5,7 @@
 mod agency_code;
 mod cccd;
 mod counter_code;
+mod daily_code;
 mod dossier_code;
 mod local;
 mod phone;
@@ -14,6 +15,9 @@ mod tax_code;
 pub use agency_code::{AgencyCode, AgencyCodeError};
 pub use cccd::{Cccd, CccdError, Gender, PROVINCE_BIRTH_CODES};
 pub use counter_code::{CounterCode, CounterCodeError};
+pub use daily_code::{
+    DailyCode, DailyCodeError, PaknCode, PaknSeries, QuestionCode, QuestionSeries, Series,
+};
 pub use dossier_code::{DossierCode, DossierCodeError, DossierCodePrefix};
 pub use local::{BranchCode, CitizenId, DraftId, TicketId};
 pub use phone::{Phone, PhoneError};

@@ -8,14 +8,13 @@
 //! 2026 is not confirmed. Complaints (khiếu nại) and denunciations (tố cáo) have their own
 //! laws: [`not_feedback`] recognises them so they are redirected, never processed here.
 
-mod code;
 mod decide;
 #[cfg(test)]
 mod tests;
 
 use chrono::{DateTime, Duration, Utc};
 
-pub use code::{PaknCode, PaknCodeError};
+pub use crate::ids::PaknCode;
 
 pub use decide::{MAX_TEXT, PaknCommand, PaknError, check, decide, file};
 

@@ -235,6 +235,7 @@ error-metric-not-dossiers = This number counts procedures or is not counted by m
 error-invalid-side = side must be numerator or denominator
 error-open-data-busy = The open data files are being made while records change; try again in a moment.
 error-pakn-code-shape = A petition code looks like PAKN.20260812.0012; you entered “{ $input }”.
+error-question-code-shape = A question code looks like HD.20260812.0003; you entered “{ $input }”.
 error-pakn-invalid-transition = A petition that is { $state } cannot be given “{ $action }”.
 error-pakn-petitioner-only = Only the petitioner can do this.
 error-pakn-officer-only = Only an officer of the agency handling the petition can do this.

@@ -235,6 +235,7 @@ error-metric-not-dossiers = Số này đếm thủ tục hoặc chưa được h
 error-invalid-side = side phải là numerator (tử số) hoặc denominator (mẫu số)
 error-open-data-busy = Tệp dữ liệu mở đang được tạo trong lúc dữ liệu thay đổi; vui lòng thử lại sau ít phút.
 error-pakn-code-shape = Mã phản ánh, kiến nghị có dạng PAKN.20260812.0012; đã nhập “{ $input }”.
+error-question-code-shape = Mã câu hỏi có dạng HD.20260812.0003; đã nhập “{ $input }”.
 error-pakn-invalid-transition = Không thể “{ $action }” phản ánh, kiến nghị đang ở trạng thái { $state }.
 error-pakn-petitioner-only = Chỉ người gửi phản ánh, kiến nghị mới làm được việc này.
 error-pakn-officer-only = Chỉ cán bộ của cơ quan đang xử lý phản ánh, kiến nghị mới làm được việc này.
