@@ -2,6 +2,7 @@
 //! catalog, the one record it names loaded, and answered from it (`motcua_assistant`).
 
 use chrono::{DateTime, Utc};
+use motcua_assistant::faq::Faq;
 use motcua_assistant::{Context, Reply, office_days, plan, reply};
 use motcua_domain::Lang;
 use motcua_domain::calendar::{TZ, WorkingCalendar};
@@ -52,22 +53,42 @@ pub async fn ask(
         None => None,
     };
     let calendar = state.calendar();
+    let faq = published(state).await?;
     Ok(reply(
         &plan,
         record.as_ref(),
-        &context(state, &calendar, lang, now),
+        &context(state, &calendar, &faq, lang, now),
     ))
+}
+
+/// The answers officers published, as the assistant quotes them.
+async fn published(state: &App) -> Result<Vec<Faq>, AppError> {
+    Ok(crate::questions::faq(state, None, None)
+        .await?
+        .into_iter()
+        .filter_map(|q| {
+            Some(Faq {
+                code: q.code.to_string(),
+                answer: q.answer?,
+                agency: state.catalog.agency_name(q.asked.agency),
+                published: q.published_at?.with_timezone(&TZ).date_naive(),
+                procedure: q.asked.procedure,
+                question: q.asked.question,
+            })
+        })
+        .collect())
 }
 
 /// The opening hours of the coming week and the next days off, from the working calendar.
 pub fn opening(state: &App, lang: Lang, now: DateTime<Utc>) -> Reply {
     let calendar = state.calendar();
-    office_days(&context(state, &calendar, lang, now))
+    office_days(&context(state, &calendar, &[], lang, now))
 }
 
 fn context<'a>(
     state: &'a App,
     calendar: &'a WorkingCalendar,
+    faq: &'a [Faq],
     lang: Lang,
     now: DateTime<Utc>,
 ) -> Context<'a> {
@@ -76,5 +97,6 @@ fn context<'a>(
         today: now.with_timezone(&TZ).date_naive(),
         hotline: state.hotline.as_deref(),
         lang,
+        faq,
     }
 }

@@ -25,6 +25,7 @@ pub mod pakn;
 pub mod payments;
 pub mod principal;
 pub mod public;
+pub mod questions;
 pub mod ratelimit;
 pub mod ratings;
 pub mod reports;
@@ -176,6 +177,8 @@ pub struct App {
     pub pakn_limits: motcua_domain::pakn::Limits,
     /// The support hotline the assistant and the support page give (`--hotline`).
     pub hotline: Option<String>,
+    /// Working hours within which an officer first answers a question (`--question-hours`).
+    pub question_hours: u32,
 }
 
 impl App {
@@ -210,6 +213,7 @@ impl App {
             open_data: Arc::default(),
             pakn_limits: Default::default(),
             hotline: None,
+            question_hours: motcua_domain::questions::DEFAULT_RESPONSE_HOURS,
         })
     }
 

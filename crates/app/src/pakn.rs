@@ -214,11 +214,17 @@ async fn load(state: &App, code: &PaknCode) -> Result<Loaded, AppError> {
     })
 }
 
-/// Whether `verify` is the petition's second factor: the last four digits of the
-/// petitioner's phone, or, given only an e-mail address, its first four characters.
+/// Whether `verify` is the petition's second factor.
 fn verified(p: &Petition, verify: &str) -> bool {
+    let who = &p.filing.petitioner;
+    second_factor(who.phone.as_ref(), who.email.as_deref(), verify)
+}
+
+/// Whether `verify` is the second factor of someone who gave `phone` or `email`: the last
+/// four digits of the phone, or, given only an e-mail address, its first four characters.
+pub(crate) fn second_factor(phone: Option<&Phone>, email: Option<&str>, verify: &str) -> bool {
     let verify = verify.trim();
-    let factor = match (&p.filing.petitioner.phone, &p.filing.petitioner.email) {
+    let factor = match (phone, email) {
         (Some(phone), _) => phone.last4().to_string(),
         (None, Some(email)) => email.chars().take(4).collect(),
         (None, None) => return false,

@@ -247,6 +247,8 @@ pub struct Limits {
     pub registrations: Limiter,
     /// Per client: 10 petitions filed per hour.
     pub petitions: Limiter,
+    /// Per client: 10 questions to an officer per hour.
+    pub questions: Limiter,
 }
 
 impl Default for Limits {
@@ -280,6 +282,7 @@ impl Default for Limits {
             group_tickets: Limiter::new(30, secs(60)),
             registrations: Limiter::new(20, secs(60 * 60)),
             petitions: Limiter::new(10, secs(60 * 60)),
+            questions: Limiter::new(10, secs(60 * 60)),
         }
     }
 }

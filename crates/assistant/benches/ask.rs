@@ -59,6 +59,7 @@ fn main() {
         today: NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
         hotline: None,
         lang: Lang::Vi,
+        faq: &[],
     };
     let set = question_set(QUESTIONS).expect("question set");
     let s = score(&index, &records, &set, &cx).expect("score");

@@ -9,6 +9,7 @@
 //! names, and has it answered ([`reply`]).
 
 pub mod evaluation;
+pub mod faq;
 pub mod gate;
 pub mod reading;
 mod words;
@@ -178,12 +179,14 @@ fn about_a_procedure(index: &CatalogIndex, topic: &str) -> Result<bool, SearchEr
         .any(|c| clearly_about(c, shortlist.words)))
 }
 
-/// What the reply may use besides the record: the calendar, today, the hotline.
+/// What the reply may use besides the record: the calendar, today, the hotline, the answers
+/// officers published.
 pub struct Context<'a> {
     pub calendar: &'a WorkingCalendar,
     pub today: NaiveDate,
     pub hotline: Option<&'a str>,
     pub lang: Lang,
+    pub faq: &'a [faq::Faq],
 }
 
 /// Answers a plan; `record` is the procedure [`Plan::record`] names.
@@ -218,7 +221,44 @@ pub fn reply(plan: &Plan, record: Option<&Procedure>, cx: &Context) -> Reply {
         Some(Intent::Appointment) => redirect(intent, t(lang, "appointment"), vec![branches(lang)]),
         Some(Intent::Hours) => calendar_answer(Intent::Hours, hours(cx), cx),
         Some(Intent::Holidays) => calendar_answer(Intent::Holidays, holidays(cx), cx),
-        _ => procedure_answer(plan, record, cx),
+        _ => match faq::best(&plan.question, plan.record(), cx.faq) {
+            Some(f) => faq_answer(intent, f, cx),
+            None => procedure_answer(plan, record, cx),
+        },
+    }
+}
+
+/// An officer's published answer, verbatim, with who answered and when.
+fn faq_answer(intent: Option<Intent>, f: &faq::Faq, cx: &Context) -> Reply {
+    let source = say(
+        cx.lang,
+        "faq-source",
+        &[
+            ("agency", f.agency.clone()),
+            ("date", f.published.format("%d/%m/%Y").to_string()),
+        ],
+    );
+    let answer = format!("{}\n{source}", f.answer);
+    if gate::check(&answer, &[&f.answer, &source]).is_err() {
+        return cannot(intent, cx);
+    }
+    let mut follow_ups = Vec::new();
+    if let Some(code) = f.procedure {
+        follow_ups.push(link(
+            cx.lang,
+            "follow-procedure",
+            format!("/procedures/{code}"),
+        ));
+    }
+    follow_ups.push(ask_officer(cx.lang));
+    Reply {
+        kind: Kind::Answer,
+        intent: intent.or(Some(Intent::Overview)),
+        answer,
+        procedure_code: f.procedure,
+        sources: vec![format!("/ho-tro#{}", f.code)],
+        follow_ups,
+        choices: Vec::new(),
     }
 }
 

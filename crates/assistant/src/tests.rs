@@ -39,6 +39,7 @@ fn cx(today: NaiveDate, lang: Lang) -> Context<'static> {
         today,
         hotline: Some("1800 1096"),
         lang,
+        faq: &[],
     }
 }
 
@@ -214,6 +215,42 @@ fn hours_and_days_off_come_from_the_calendar_across_tet() {
     // "What time is the final" is not about the offices.
     let r = ask("mấy giờ có trận chung kết", Lang::Vi);
     assert_eq!(r.kind, Kind::Escalate);
+}
+
+/// A question an officer answered and published is answered with the officer's words,
+/// verbatim, with the agency and the date; the gate still holds.
+#[test]
+fn published_answers_are_quoted() {
+    let demo = &*DEMO;
+    let faq = [faq::Faq {
+        code: "HD.20261130.0002".into(),
+        question: "Bản sao giấy khai sinh có cần chứng thực không?".into(),
+        answer: "Không cần chứng thực nếu nộp bản sao cấp từ sổ gốc (trong 6 tháng).".into(),
+        agency: "Sở Tư pháp".into(),
+        published: day(2026, 11, 30),
+        procedure: None,
+    }];
+    let mut context = cx(day(2026, 12, 1), Lang::Vi);
+    context.faq = &faq;
+    let plan = plan(
+        &demo.index,
+        "ban sao giay khai sinh co can chung thuc khong",
+        None,
+    )
+    .unwrap();
+    let r = reply(
+        &plan,
+        plan.record().and_then(|c| demo.records.get(c)),
+        &context,
+    );
+    assert_eq!(r.kind, Kind::Answer, "{r:?}");
+    assert!(r.answer.starts_with(&faq[0].answer), "{}", r.answer);
+    assert!(
+        r.answer.contains("Sở Tư pháp, công bố ngày 30/11/2026"),
+        "{}",
+        r.answer
+    );
+    assert_eq!(r.sources, ["/ho-tro#HD.20261130.0002"]);
 }
 
 /// No message states a figure of its own: every number in an answer comes from what it cites.

@@ -219,6 +219,10 @@ pub(crate) struct Policy {
     /// shows (the province's own number; none is assumed).
     #[arg(long, env = "MOTCUA_HOTLINE")]
     pub hotline: Option<String>,
+    /// Working hours within which an officer first answers a question to an officer (no legal
+    /// rule sets it).
+    #[arg(long, env = "MOTCUA_QUESTION_HOURS", default_value_t = motcua_domain::questions::DEFAULT_RESPONSE_HOURS)]
+    pub question_hours: u32,
 }
 
 fn parse_pakn_limits(s: &str) -> Result<Box<motcua_domain::pakn::Limits>, String> {
@@ -320,6 +324,7 @@ pub(crate) async fn app_state(
     };
     state.pakn_limits = (*policy.pakn_limits).clone();
     state.hotline = policy.hotline.clone();
+    state.question_hours = policy.question_hours;
     state = state.with_trusted_proxies(policy.trusted_proxy.clone());
     state.floor = FloorPolicy {
         slot_minutes: policy.slot_minutes,

@@ -7,7 +7,7 @@ use utoipa_axum::routes;
 
 use crate::api::{
     assistant, auth, citizen, documents, dossiers, filing, floor, health, monitoring, pakn,
-    payments, procedures, queue, ratings, reference, reports, stats, track, work,
+    payments, procedures, questions, queue, ratings, reference, reports, stats, track, work,
 };
 use motcua_app::App;
 
@@ -111,6 +111,11 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(pakn::stats))
         .routes(routes!(pakn::published))
         .routes(routes!(assistant::ask))
+        .routes(routes!(questions::ask, questions::list))
+        .routes(routes!(questions::lookup))
+        .routes(routes!(questions::answer))
+        .routes(routes!(questions::convert))
+        .routes(routes!(questions::faq))
         .routes(routes!(stats::daily))
         .routes(routes!(monitoring::index))
         .routes(routes!(monitoring::tree))

@@ -13,6 +13,7 @@ pub(crate) mod monitoring;
 pub(crate) mod pakn;
 pub(crate) mod payments;
 pub(crate) mod procedures;
+pub(crate) mod questions;
 pub(crate) mod queue;
 pub(crate) mod ratings;
 pub(crate) mod reference;

@@ -16,3 +16,4 @@ mod filing;
 mod floor;
 mod monitoring;
 mod pakn;
+mod questions;

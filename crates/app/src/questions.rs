@@ -1,0 +1,326 @@
+//! Questions to an officer (hỏi đáp): what the assistant cannot answer, anyone asks (a name and
+//! a phone or e-mail to answer them), or an officer writes down from the hotline. An officer of
+//! the agency concerned answers by the first-answer time on the working calendar, and may
+//! publish the answer as a frequently asked question (the assistant quotes it) or turn the
+//! question into a petition. Personal numbers and e-mail addresses in a question are hidden
+//! before it is kept.
+
+use chrono::{DateTime, Utc};
+use motcua_domain::ids::{AgencyCode, Phone, ProcedureCode, QuestionCode};
+use motcua_domain::questions::{QuestionState, answer_due};
+use motcua_domain::text::mask_personal;
+use motcua_store::{NewQuestion, PetitionRow, QuestionQuery, QuestionRow, Scope, User};
+
+use crate::App;
+use crate::error::{AppError, Kind};
+use crate::pakn::{NewPetition, second_factor};
+use crate::principal::Principal;
+
+/// Longest question, in characters.
+pub const MAX_QUESTION_CHARS: usize = 2_000;
+/// How an officer may have taken a question for someone.
+pub const OFFICER_CHANNELS: [&str; 3] = ["hotline", "phone", "counter"];
+
+/// A question as given.
+#[derive(Debug, Clone, Default)]
+pub struct Asked {
+    pub q: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub procedure: Option<String>,
+    /// For an officer writing it down: `hotline`, `phone` or `counter`.
+    pub channel: Option<String>,
+}
+
+fn invalid(code: &'static str, key: &'static str) -> AppError {
+    AppError::new(Kind::Invalid, code, key)
+}
+
+/// Takes a question; its answer is due `question_hours` working hours later.
+pub async fn ask(
+    state: &App,
+    principal: &Principal,
+    req: Asked,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<QuestionRow, AppError> {
+    let q = req.q.trim();
+    if q.is_empty() {
+        return Err(invalid("question_required", "error-question-required"));
+    }
+    if q.chars().count() > MAX_QUESTION_CHARS {
+        return Err(
+            invalid("question_too_long", "error-question-too-long").arg("max", MAX_QUESTION_CHARS)
+        );
+    }
+    let name = req.name.trim();
+    if name.is_empty() {
+        return Err(invalid("name_required", "error-question-name"));
+    }
+    let text = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let phone = text(req.phone)
+        .map(|p| Phone::parse(&p).map_err(|e| AppError::on_field(Kind::Invalid, "phone", e)))
+        .transpose()?;
+    let email = text(req.email)
+        .map(|e| crate::accounts::parse_email(&e))
+        .transpose()?;
+    if phone.is_none() && email.is_none() {
+        return Err(invalid("question_no_contact", "error-question-contact"));
+    }
+    let procedure = text(req.procedure)
+        .map(|p| {
+            ProcedureCode::parse(&p).map_err(|e| AppError::on_field(Kind::Invalid, "procedure", e))
+        })
+        .transpose()?;
+    let index = state.catalog.index();
+    let agency = match procedure {
+        Some(code) => {
+            index
+                .get(&code)
+                .ok_or_else(|| invalid("unknown_procedure", "error-unknown-procedure"))?
+                .agency_code
+        }
+        None => state.default_receiving_agency,
+    };
+    let (channel, received_by) = match principal {
+        Principal::Staff(u) if principal.has_scope(Scope::DossiersWrite) => {
+            let channel = text(req.channel)
+                .filter(|c| OFFICER_CHANNELS.contains(&c.as_str()))
+                .ok_or_else(|| invalid("invalid_channel", "error-question-channel"))?;
+            (channel, Some(u.username.clone()))
+        }
+        Principal::Staff(_) | Principal::System(_) => return Err(AppError::forbidden()),
+        Principal::Anonymous | Principal::Citizen(_) => {
+            state
+                .limits
+                .questions
+                .take(client)
+                .map_err(AppError::too_many_attempts)?;
+            ("web".to_string(), None)
+        }
+    };
+    let due = answer_due(&state.calendar(), now, state.question_hours);
+    let row = state
+        .store
+        .ask_question(
+            &NewQuestion {
+                channel,
+                received_by,
+                name: name.to_string(),
+                phone,
+                email,
+                procedure,
+                agency,
+                question: mask_personal(q),
+            },
+            now,
+            due,
+        )
+        .await?;
+    tracing::info!(code = %row.code, agency = %row.asked.agency, "question asked");
+    Ok(row)
+}
+
+/// The question `code` for its asker, when `verify` is its second factor (the last four
+/// digits of the phone, or the first four characters of the e-mail address); "not found"
+/// otherwise, or "too many attempts" while `client` must wait.
+pub async fn lookup(
+    state: &App,
+    code: &str,
+    verify: &str,
+    client: &str,
+) -> Result<QuestionRow, AppError> {
+    let Ok(code) = QuestionCode::parse(code) else {
+        return Err(AppError::not_found());
+    };
+    let key = code.to_string();
+    state
+        .limits
+        .track
+        .attempt(&key, client)
+        .map_err(AppError::too_many_attempts)?;
+    let row = state
+        .store
+        .question(&code)
+        .await?
+        .filter(|r| second_factor(r.asked.phone.as_ref(), r.asked.email.as_deref(), verify))
+        .ok_or_else(AppError::not_found)?;
+    state.limits.track.succeed(&key, client);
+    Ok(row)
+}
+
+/// The officer handling questions: signed in, allowed to handle dossiers, of an agency.
+fn officer(principal: &Principal) -> Result<(&User, AgencyCode), AppError> {
+    match principal {
+        Principal::Staff(u) if principal.has_scope(Scope::DossiersWrite) => {
+            u.agency.map(|a| (u, a)).ok_or_else(AppError::forbidden)
+        }
+        Principal::Anonymous => Err(AppError::unauthenticated()),
+        _ => Err(AppError::forbidden()),
+    }
+}
+
+/// Question `code` for an officer whose agency covers the agency it is for.
+pub async fn for_officer(
+    state: &App,
+    principal: &Principal,
+    code: &str,
+) -> Result<QuestionRow, AppError> {
+    let (_, mine) = officer(principal)?;
+    let code = QuestionCode::parse(code).map_err(|_| AppError::not_found())?;
+    let row = state
+        .store
+        .question(&code)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !mine.covers(&row.asked.agency) {
+        return Err(AppError::forbidden());
+    }
+    Ok(row)
+}
+
+/// An officer's questions: `open` (waiting, the earliest due first) or `answered`, of every
+/// agency theirs covers.
+pub async fn list(
+    state: &App,
+    principal: &Principal,
+    view: &str,
+) -> Result<Vec<QuestionRow>, AppError> {
+    let (_, mine) = officer(principal)?;
+    let states = match view {
+        "open" => vec![QuestionState::Open],
+        "answered" => vec![QuestionState::Answered, QuestionState::Converted],
+        _ => {
+            return Err(AppError::new(
+                Kind::BadRequest,
+                "invalid_view",
+                "error-question-view",
+            ));
+        }
+    };
+    let agencies = state
+        .catalog
+        .agencies()
+        .iter()
+        .map(|a| a.code)
+        .filter(|a| mine.covers(a))
+        .collect();
+    Ok(state
+        .store
+        .questions(&QuestionQuery {
+            agencies,
+            states,
+            limit: 500,
+        })
+        .await?)
+}
+
+fn still_open(row: &QuestionRow) -> Result<(), AppError> {
+    if row.state == QuestionState::Open {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            Kind::Conflict,
+            "question_not_open",
+            "error-question-not-open",
+        ))
+    }
+}
+
+/// Answers question `code`; with `publish`, as a frequently asked question the assistant
+/// quotes from then on.
+pub async fn answer(
+    state: &App,
+    principal: &Principal,
+    code: &str,
+    text: &str,
+    publish: bool,
+    now: DateTime<Utc>,
+) -> Result<QuestionRow, AppError> {
+    let row = for_officer(state, principal, code).await?;
+    still_open(&row)?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(invalid("answer_required", "error-question-answer"));
+    }
+    let (user, _) = officer(principal)?;
+    let row = state
+        .store
+        .answer_question(&row.code, text, &user.username, now, publish)
+        .await?;
+    tracing::info!(code = %row.code, publish, "question answered");
+    Ok(row)
+}
+
+/// Turns question `code` into a petition in the asker's name, with the question as its
+/// content, for the same agency; the question records the petition's code.
+pub async fn convert(
+    state: &App,
+    principal: &Principal,
+    code: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<(QuestionRow, PetitionRow), AppError> {
+    let row = for_officer(state, principal, code).await?;
+    still_open(&row)?;
+    let (user, _) = officer(principal)?;
+    let petition = crate::pakn::file(
+        state,
+        &Principal::Anonymous,
+        NewPetition {
+            name: row.asked.name.clone(),
+            phone: row.asked.phone.as_ref().map(ToString::to_string),
+            email: row.asked.email.clone(),
+            content: row.asked.question.clone(),
+            category: None,
+            dossier: None,
+            agency: Some(row.asked.agency.to_string()),
+            channel: None,
+            publish_content: false,
+        },
+        client,
+        now,
+    )
+    .await?;
+    let row = state
+        .store
+        .convert_question(&row.code, &petition.code, &user.username, now)
+        .await?;
+    Ok((row, petition))
+}
+
+/// Most frequently asked questions read at once by the assistant.
+pub const FAQ_READ: u32 = 200;
+
+/// The published questions holding every word of `q` (accents aside), about `procedure`.
+pub async fn faq(
+    state: &App,
+    q: Option<&str>,
+    procedure: Option<&str>,
+) -> Result<Vec<QuestionRow>, AppError> {
+    let q = q.map(str::trim).unwrap_or_default();
+    if q.chars().count() > crate::pakn::MAX_PUBLISHED_QUERY_CHARS {
+        return Err(
+            AppError::new(Kind::BadRequest, "query_too_long", "error-query-too-long")
+                .arg("max", crate::pakn::MAX_PUBLISHED_QUERY_CHARS),
+        );
+    }
+    let words: Vec<String> = motcua_domain::text::fold(q)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(str::to_string)
+        .collect();
+    let procedure = procedure
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            ProcedureCode::parse(p).map_err(|e| AppError::on_field(Kind::Invalid, "procedure", e))
+        })
+        .transpose()?;
+    Ok(state
+        .store
+        .faq(&words, procedure.as_ref(), FAQ_READ)
+        .await?)
+}
