@@ -16,7 +16,7 @@ use public::{
 };
 use staff::{
     admin, admin_audit, admin_save, dossier as staff_dossier, monitor, office, pakn as staff_pakn,
-    reception,
+    reception, support as staff_support,
 };
 
 use askama::Template;
@@ -136,6 +136,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/track", get(track::page))
         .route("/phan-anh-kien-nghi", get(pakn::show).post(pakn::file))
         .route("/ho-tro", get(support::page))
+        .route("/ho-tro/cau-hoi", post(support::ask_officer))
         .route("/staff", get(office::inbox))
         .route("/staff/login", get(office::login_form).post(office::login))
         .route("/staff/logout", post(office::logout))
@@ -149,6 +150,13 @@ pub(crate) fn routes() -> Router<App> {
             "/staff/pakn/{code}",
             get(staff_pakn::show).post(staff_pakn::act),
         )
+        .route("/staff/questions", get(staff_support::list))
+        .route(
+            "/staff/questions/{code}",
+            get(staff_support::show).post(staff_support::act),
+        )
+        .route("/staff/ho-tro", get(staff_support::console_page))
+        .route("/staff/ho-tro/cau-hoi", post(staff_support::console_ask))
         .route("/staff/monitoring", get(monitor::page))
         .route("/staff/monitoring/live", get(monitor::live))
         .route("/staff/monitoring/dossiers", get(monitor::list))

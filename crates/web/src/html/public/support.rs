@@ -1,6 +1,7 @@
 //! The support page (`/ho-tro`): the 24/7 assistant answering a question typed in a form (no
 //! script needed: the answer is drawn by the server), the opening hours and days off from
-//! the working calendar, the hotline, and how to reach an officer.
+//! the working calendar, the hotline, a question to an officer (sent, then looked up with the
+//! last four digits of the phone) and the answers officers published.
 
 use std::collections::BTreeMap;
 
@@ -10,9 +11,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use motcua_app::App;
+use motcua_app::principal::Principal;
+use motcua_app::questions;
 use motcua_assistant::{Kind, Link, Reply};
 
-use crate::html::{Chrome, render};
+use crate::html::forms::{Fields, Visitor, forged, get, with_cookie};
+use crate::html::{Chrome, local, render};
+use crate::request::Client;
 
 /// A run of an answer's lines: a paragraph, or the items of a list.
 pub(crate) enum Block {
@@ -63,43 +68,187 @@ impl From<Reply> for Card {
     }
 }
 
+/// A question to an officer as the page shows it.
+pub(crate) struct Asked {
+    code: String,
+    state: &'static str,
+    question: String,
+    due: String,
+    answer: Option<String>,
+    petition: Option<String>,
+}
+
+/// A published answer as the page lists it.
+pub(crate) struct FaqItem {
+    code: String,
+    question: String,
+    answer: String,
+    agency: String,
+    date: String,
+}
+
 #[derive(Template)]
 #[template(path = "support.html")]
 struct SupportPage<'a> {
     c: &'a Chrome,
+    csrf: String,
     question: String,
+    procedure: String,
     problem: Option<String>,
     card: Option<Card>,
     opening: Card,
     hotline: Option<String>,
+    /// The form to an officer as sent back with its problem, or empty.
+    f: BTreeMap<String, String>,
+    officer_problem: Option<String>,
+    /// A question just sent: its code and when the answer is due.
+    sent: Option<(String, String)>,
+    lookup_code: String,
+    lookup_problem: Option<String>,
+    found: Option<Asked>,
+    faq: Vec<FaqItem>,
 }
 
-/// The page; with `q`, the question answered (about `procedure` when one was chosen).
+impl SupportPage<'_> {
+    fn field(&self, k: &str) -> &str {
+        get(&self.f, k)
+    }
+}
+
+/// Published answers listed on the page.
+const FAQ_SHOWN: usize = 10;
+
+async fn page_for<'a>(state: &App, c: &'a Chrome, csrf: String) -> SupportPage<'a> {
+    let faq = questions::faq(state, None, None).await.unwrap_or_else(|e| {
+        tracing::error!(error = ?e, "reading the published answers");
+        Vec::new()
+    });
+    SupportPage {
+        c,
+        csrf,
+        question: String::new(),
+        procedure: String::new(),
+        problem: None,
+        card: None,
+        opening: motcua_app::assistant::opening(state, c.lang, Utc::now()).into(),
+        hotline: state.hotline.clone(),
+        f: BTreeMap::new(),
+        officer_problem: None,
+        sent: None,
+        lookup_code: String::new(),
+        lookup_problem: None,
+        found: None,
+        faq: faq
+            .into_iter()
+            .take(FAQ_SHOWN)
+            .map(|q| FaqItem {
+                code: q.code.to_string(),
+                agency: state.catalog.agency_name(q.asked.agency),
+                date: q.published_at.map(local).unwrap_or_default(),
+                question: q.asked.question,
+                answer: q.answer.unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+/// The page; with `q`, the question answered (about `procedure` when one was chosen); with
+/// `code` and `verify`, a question to an officer looked up.
 pub(crate) async fn page(
     State(state): State<App>,
     c: Chrome,
+    mut v: Visitor,
+    Client(client): Client,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let c = c.with_nav("support");
-    let question = q.get("q").cloned().unwrap_or_default();
-    let mut p = SupportPage {
-        c: &c,
-        question: question.clone(),
-        problem: None,
-        card: None,
-        opening: motcua_app::assistant::opening(&state, c.lang, Utc::now()).into(),
-        hotline: state.hotline.clone(),
-    };
+    let (csrf, cookie) = v.csrf();
+    let mut p = page_for(&state, &c, csrf).await;
     let mut status = StatusCode::OK;
-    if q.contains_key("q") {
+    if let Some(question) = q.get("q") {
+        p.question = question.clone();
         let procedure = q.get("procedure").map(String::as_str);
-        match motcua_app::assistant::ask(&state, &question, c.lang, procedure, Utc::now()).await {
-            Ok(reply) => p.card = Some(reply.into()),
+        p.procedure = procedure.unwrap_or_default().to_string();
+        match motcua_app::assistant::ask(&state, question, c.lang, procedure, Utc::now()).await {
+            Ok(reply) => {
+                p.procedure = reply
+                    .procedure_code
+                    .map(|c| c.to_string())
+                    .unwrap_or_default();
+                p.card = Some(reply.into());
+            }
             Err(e) => {
                 status = crate::error::status(e.kind);
                 p.problem = Some(c.tr.error(&e));
             }
         }
+        // Asking an officer carries the question over.
+        p.f.insert("q".into(), question.clone());
     }
-    render(status, &c, &p)
+    if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
+        p.lookup_code = code.clone();
+        match questions::lookup(&state, code, verify, &client).await {
+            Ok(r) => {
+                p.found = Some(Asked {
+                    code: r.code.to_string(),
+                    state: r.state.as_str(),
+                    question: r.asked.question,
+                    due: local(r.answer_due_at),
+                    answer: r.answer,
+                    petition: r.petition.map(|p| p.to_string()),
+                })
+            }
+            Err(e) => {
+                status = StatusCode::NOT_FOUND;
+                p.lookup_problem = Some(if e.kind == motcua_app::error::Kind::TooMany {
+                    c.tr.error(&e)
+                } else {
+                    c.tr.t("support-lookup-not-found")
+                });
+            }
+        }
+    }
+    with_cookie(render(status, &c, &p), cookie)
+}
+
+/// Sends the question of the form to an officer; the answer says by when one will answer.
+pub(crate) async fn ask_officer(
+    State(state): State<App>,
+    c: Chrome,
+    mut v: Visitor,
+    Client(client): Client,
+    axum::Form(f): Fields,
+) -> Response {
+    let c = c.with_nav("support");
+    if !v.form_ok(get(&f, "csrf")) {
+        return forged(&c);
+    }
+    let principal = match &v.me {
+        Some(me) => Principal::Citizen(Box::new(me.clone())),
+        None => Principal::Anonymous,
+    };
+    let text = |k: &str| Some(get(&f, k).to_string()).filter(|s| !s.trim().is_empty());
+    let req = questions::Asked {
+        q: get(&f, "q").to_string(),
+        name: get(&f, "name").to_string(),
+        phone: text("phone"),
+        email: text("email"),
+        procedure: text("procedure"),
+        channel: None,
+    };
+    let (csrf, cookie) = v.csrf();
+    let mut p = page_for(&state, &c, csrf).await;
+    let status = match questions::ask(&state, &principal, req, &client, Utc::now()).await {
+        Ok(row) => {
+            p.sent = Some((row.code.to_string(), local(row.answer_due_at)));
+            StatusCode::CREATED
+        }
+        Err(e) => {
+            p.officer_problem = Some(c.tr.error(&e));
+            p.procedure = get(&f, "procedure").to_string();
+            p.f = f;
+            crate::error::status(e.kind)
+        }
+    };
+    with_cookie(render(status, &c, &p), cookie)
 }

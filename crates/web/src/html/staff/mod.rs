@@ -10,3 +10,4 @@ pub(crate) mod monitor;
 pub(crate) mod office;
 pub(crate) mod pakn;
 pub(crate) mod reception;
+pub(crate) mod support;

@@ -714,3 +714,97 @@ async fn feedback_phoned_in_is_handled_on_the_work_list_and_published() {
     );
     o.close(&[&dossier], 4).await;
 }
+
+/// A question the assistant cannot answer goes to an officer, who answers and publishes it;
+/// the asker reads the answer with four digits, the assistant then quotes it, and the hotline
+/// console reads the caller the very same card.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_to_an_officer_is_answered_published_and_quoted_everywhere() {
+    let Some(o) = Office::open().await else {
+        return;
+    };
+    let (b, base) = (&o.b, &o.base);
+    let question = "Bản sao giấy khai sinh có cần chứng thực khi nộp hồ sơ không?";
+    b.client
+        .goto(&format!(
+            "{base}/ho-tro?q={}",
+            form_urlencoded::byte_serialize(question.as_bytes()).collect::<String>()
+        ))
+        .await
+        .unwrap();
+    expect(b, "#answer", "chưa trả lời được").await;
+    // The question is carried over to the officer's form.
+    let carried = b
+        .client
+        .find(Locator::Css("#o-q"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(carried.as_deref(), Some(question));
+    fill(b, "#o-name", "Vũ Thị Lan").await;
+    fill(b, "#o-phone", "0913 456 789").await;
+    click(b, "#question-submit").await;
+    let code = expect(b, "#question-code", "HD.").await;
+    expect(b, "#question-due", "/").await;
+    axe_clean(b, &o.tools, "a question sent").await;
+
+    // The centre's officer answers it and publishes the answer.
+    staff_login(b, base, "letan").await;
+    click(b, "#questions-link").await;
+    expect(b, "#questions-list", &code).await;
+    axe_clean(b, &o.tools, "the questions list").await;
+    click(
+        b,
+        &format!("#questions-list a[href='/staff/questions/{code}']"),
+    )
+    .await;
+    expect(b, "#question-asker", "Vũ Thị Lan").await;
+    axe_clean(b, &o.tools, "a question").await;
+    let answer = "Không cần chứng thực nếu nộp bản sao cấp từ sổ gốc.";
+    fill(b, "#f-answer", answer).await;
+    click(b, "#f-publish").await;
+    click(b, "#question-answer-submit").await;
+    expect(b, "#question-published", "").await;
+    expect(b, "#question-answer", answer).await;
+
+    // The asker reads it; the assistant quotes it to the next asker, with its source.
+    b.client
+        .goto(&format!("{base}/ho-tro?code={code}&verify=6789"))
+        .await
+        .unwrap();
+    expect(b, "#question-answer", answer).await;
+    b.client
+        .goto(&format!(
+            "{base}/ho-tro?q=ban+sao+giay+khai+sinh+co+can+chung+thuc+khong"
+        ))
+        .await
+        .unwrap();
+    let web = expect(b, "#answer", answer).await;
+    assert!(web.contains("công bố ngày"), "{web}");
+    expect(b, "#faq", answer).await;
+    // The hotline console gives the caller the same card.
+    b.client
+        .goto(&format!(
+            "{base}/staff/ho-tro?q=ban+sao+giay+khai+sinh+co+can+chung+thuc+khong"
+        ))
+        .await
+        .unwrap();
+    let phone = expect(b, "#answer", answer).await;
+    assert_eq!(phone, web);
+    axe_clean(b, &o.tools, "the hotline console").await;
+    // A caller's question written down there lands on the list.
+    choose(b, "#t-channel", "hotline").await;
+    fill(
+        b,
+        "#t-q",
+        "Làm hộ chiếu cho người già không đi lại được thế nào?",
+    )
+    .await;
+    fill(b, "#t-name", "Ngô Văn Tư").await;
+    fill(b, "#t-phone", "0988 765 432").await;
+    click(b, "#take-submit").await;
+    expect(b, "#question-code", "HD.").await;
+    o.close(&[], 0).await;
+}

@@ -1,0 +1,308 @@
+//! Questions to an officer in the back office, and the hotline console: the officer on the
+//! phone asks the assistant and reads the caller the same answer the web gives, and writes
+//! down a question (or feedback) for the caller.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+use motcua_app::App;
+use motcua_app::principal::Principal;
+use motcua_app::questions::{self, OFFICER_CHANNELS};
+use motcua_store::{QuestionRow, User};
+
+use crate::html::forms::{Fields, get, see_other};
+use crate::html::public::support::{Block, Card};
+use crate::html::staff::dossier::not_found;
+use crate::html::staff::office::Officer;
+use crate::html::{Chrome, local, render};
+
+struct Row {
+    code: String,
+    question: String,
+    agency: String,
+    due: String,
+    overdue: bool,
+    state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "staff_questions.html")]
+struct ListPage<'a> {
+    c: &'a Chrome,
+    views: Vec<(&'static str, String, bool)>,
+    rows: Vec<Row>,
+    problem: Option<String>,
+}
+
+/// Questions of every agency the officer's covers: waiting (the earliest due first) or
+/// answered.
+pub(crate) async fn list(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let c = c.with_nav("staff");
+    let user = match officer.user("/staff/questions") {
+        Ok(u) => u.clone(),
+        Err(r) => return *r,
+    };
+    let view = q.get("view").map_or("open", String::as_str);
+    let now = Utc::now();
+    let mut page = ListPage {
+        c: &c,
+        views: ["open", "answered"]
+            .into_iter()
+            .map(|v| (v, c.tr.t(&format!("staff-questions-view-{v}")), v == view))
+            .collect(),
+        rows: Vec::new(),
+        problem: None,
+    };
+    let status = match questions::list(&state, &Principal::Staff(user), view).await {
+        Ok(rows) => {
+            page.rows = rows
+                .into_iter()
+                .map(|r| Row {
+                    code: r.code.to_string(),
+                    agency: state.catalog.agency_name(r.asked.agency),
+                    due: local(r.answer_due_at),
+                    overdue: r.answer_due_at < now && r.answer.is_none(),
+                    state: r.state.as_str(),
+                    question: r.asked.question,
+                })
+                .collect();
+            StatusCode::OK
+        }
+        Err(e) => {
+            page.problem = Some(c.tr.error(&e));
+            crate::error::status(e.kind)
+        }
+    };
+    render(status, &c, &page)
+}
+
+#[derive(Template)]
+#[template(path = "staff_question.html")]
+struct QuestionPage<'a> {
+    c: &'a Chrome,
+    csrf: String,
+    q: QuestionRow,
+    agency: String,
+    procedure: String,
+    due: String,
+    problem: Option<String>,
+}
+
+async fn readable(
+    state: &App,
+    c: &Chrome,
+    user: &User,
+    code: &str,
+) -> Result<QuestionRow, Response> {
+    questions::for_officer(state, &Principal::Staff(user.clone()), code)
+        .await
+        .map_err(|e| match e.kind {
+            motcua_app::error::Kind::Internal | motcua_app::error::Kind::Unavailable => {
+                crate::html::failure_page(c, &e)
+            }
+            _ => not_found(c),
+        })
+}
+
+fn question_page<'a>(
+    state: &App,
+    c: &'a Chrome,
+    officer: &Officer,
+    q: QuestionRow,
+    problem: Option<String>,
+) -> QuestionPage<'a> {
+    QuestionPage {
+        c,
+        csrf: officer.csrf(),
+        agency: state.catalog.agency_name(q.asked.agency),
+        procedure: q.asked.procedure.map(|p| p.to_string()).unwrap_or_default(),
+        due: local(q.answer_due_at),
+        q,
+        problem,
+    }
+}
+
+pub(crate) async fn show(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    Path(code): Path<String>,
+) -> Response {
+    let c = c.with_nav("staff");
+    let user = match officer.user(&format!("/staff/questions/{code}")) {
+        Ok(u) => u.clone(),
+        Err(r) => return *r,
+    };
+    match readable(&state, &c, &user, &code).await {
+        Ok(q) => render(
+            StatusCode::OK,
+            &c,
+            &question_page(&state, &c, &officer, q, None),
+        ),
+        Err(r) => r,
+    }
+}
+
+/// Answers the question (and publishes the answer when asked to), or turns it into a
+/// petition; back to the question, or the question with what went wrong.
+pub(crate) async fn act(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    crate::request::Client(client): crate::request::Client,
+    Path(code): Path<String>,
+    axum::Form(f): Fields,
+) -> Response {
+    let c = c.with_nav("staff");
+    let here = format!("/staff/questions/{code}");
+    let user = match officer.form(&c, &here, get(&f, "csrf")) {
+        Ok(u) => u.clone(),
+        Err(r) => return *r,
+    };
+    let principal = Principal::Staff(user.clone());
+    let now = Utc::now();
+    let outcome = match get(&f, "action") {
+        "convert" => questions::convert(&state, &principal, &code, &client, now)
+            .await
+            .map(|_| ()),
+        _ => questions::answer(
+            &state,
+            &principal,
+            &code,
+            get(&f, "answer"),
+            get(&f, "publish") == "yes",
+            now,
+        )
+        .await
+        .map(|_| ()),
+    };
+    match outcome {
+        Ok(()) => see_other(&here),
+        Err(e) => match readable(&state, &c, &user, &code).await {
+            Ok(q) => render(
+                crate::error::status(e.kind),
+                &c,
+                &question_page(&state, &c, &officer, q, Some(c.tr.error(&e))),
+            ),
+            Err(r) => r,
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff_console.html")]
+struct ConsolePage<'a> {
+    c: &'a Chrome,
+    csrf: String,
+    question: String,
+    procedure: String,
+    card: Option<Card>,
+    problem: Option<String>,
+    channels: [&'static str; 3],
+    f: BTreeMap<String, String>,
+    taken: Option<(String, String)>,
+    taken_problem: Option<String>,
+}
+
+impl ConsolePage<'_> {
+    fn field(&self, k: &str) -> &str {
+        get(&self.f, k)
+    }
+}
+
+fn console<'a>(c: &'a Chrome, officer: &Officer) -> ConsolePage<'a> {
+    ConsolePage {
+        c,
+        csrf: officer.csrf(),
+        question: String::new(),
+        procedure: String::new(),
+        card: None,
+        problem: None,
+        channels: OFFICER_CHANNELS,
+        f: BTreeMap::new(),
+        taken: None,
+        taken_problem: None,
+    }
+}
+
+/// The hotline console: with `q`, the assistant's answer, the same card as on the web.
+pub(crate) async fn console_page(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let c = c.with_nav("staff");
+    if let Err(r) = officer.user("/staff/ho-tro") {
+        return *r;
+    }
+    let mut p = console(&c, &officer);
+    let mut status = StatusCode::OK;
+    if let Some(question) = q.get("q") {
+        p.question = question.clone();
+        let procedure = q.get("procedure").map(String::as_str);
+        match motcua_app::assistant::ask(&state, question, c.lang, procedure, Utc::now()).await {
+            Ok(reply) => {
+                p.procedure = reply
+                    .procedure_code
+                    .map(|c| c.to_string())
+                    .unwrap_or_default();
+                p.card = Some(reply.into());
+            }
+            Err(e) => {
+                status = crate::error::status(e.kind);
+                p.problem = Some(c.tr.error(&e));
+            }
+        }
+        p.f.insert("q".into(), question.clone());
+        p.f.insert("procedure".into(), p.procedure.clone());
+    }
+    render(status, &c, &p)
+}
+
+/// Writes down the caller's question for an officer of the agency concerned.
+pub(crate) async fn console_ask(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    crate::request::Client(client): crate::request::Client,
+    axum::Form(f): Fields,
+) -> Response {
+    let c = c.with_nav("staff");
+    let user = match officer.form(&c, "/staff/ho-tro", get(&f, "csrf")) {
+        Ok(u) => u.clone(),
+        Err(r) => return *r,
+    };
+    let text = |k: &str| Some(get(&f, k).trim().to_string()).filter(|s| !s.is_empty());
+    let req = questions::Asked {
+        q: get(&f, "q").to_string(),
+        name: get(&f, "name").to_string(),
+        phone: text("phone"),
+        email: text("email"),
+        procedure: text("procedure"),
+        channel: text("channel"),
+    };
+    let mut p = console(&c, &officer);
+    let status =
+        match questions::ask(&state, &Principal::Staff(user), req, &client, Utc::now()).await {
+            Ok(row) => {
+                p.taken = Some((row.code.to_string(), local(row.answer_due_at)));
+                StatusCode::CREATED
+            }
+            Err(e) => {
+                p.taken_problem = Some(c.tr.error(&e));
+                p.f = f;
+                crate::error::status(e.kind)
+            }
+        };
+    render(status, &c, &p)
+}
