@@ -243,22 +243,17 @@ pub async fn lookup(
     let Ok(code) = PaknCode::parse(code) else {
         return Err(AppError::not_found());
     };
-    let key = code.to_string();
     state
         .limits
         .track
-        .attempt(&key, client)
-        .map_err(AppError::too_many_attempts)?;
-    let found = match load(state, &code).await {
-        Ok(found) => Some(found),
-        Err(e) if e.kind == Kind::NotFound => None,
-        Err(e) => return Err(e),
-    };
-    let Some(found) = found.filter(|l| verified(&l.petition, verify)) else {
-        return Err(AppError::not_found());
-    };
-    state.limits.track.succeed(&key, client);
-    Ok(found)
+        .look_up(&code.to_string(), client, async {
+            match load(state, &code).await {
+                Ok(found) => Ok(Some(found).filter(|l| verified(&l.petition, verify))),
+                Err(e) if e.kind == Kind::NotFound => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .await
 }
 
 /// How a petitioner proves who they are: the petition's second factor, and the client trying

@@ -134,20 +134,15 @@ pub async fn lookup(
     let Ok(code) = QuestionCode::parse(code) else {
         return Err(AppError::not_found());
     };
-    let key = code.to_string();
     state
         .limits
         .track
-        .attempt(&key, client)
-        .map_err(AppError::too_many_attempts)?;
-    let row = state
-        .store
-        .question(&code)
-        .await?
-        .filter(|r| second_factor(r.asked.phone.as_ref(), r.asked.email.as_deref(), verify))
-        .ok_or_else(AppError::not_found)?;
-    state.limits.track.succeed(&key, client);
-    Ok(row)
+        .look_up(&code.to_string(), client, async {
+            Ok(state.store.question(&code).await?.filter(|r| {
+                second_factor(r.asked.phone.as_ref(), r.asked.email.as_deref(), verify)
+            }))
+        })
+        .await
 }
 
 /// The officer handling questions: signed in, allowed to handle dossiers, of an agency.

@@ -201,6 +201,22 @@ impl Guard {
         self.succeed_at(target, client, Instant::now());
     }
 
+    /// Looks `target` up for `client` behind the guard: the attempt counts as a failure until
+    /// `look` finds it, which forgives it; not found, whatever the reason, is "not found", and
+    /// a client that must wait is told so before anything is read.
+    pub async fn look_up<T>(
+        &self,
+        target: &str,
+        client: &str,
+        look: impl Future<Output = Result<Option<T>, crate::error::AppError>>,
+    ) -> Result<T, crate::error::AppError> {
+        self.attempt(target, client)
+            .map_err(crate::error::AppError::too_many_attempts)?;
+        let found = look.await?.ok_or_else(crate::error::AppError::not_found)?;
+        self.succeed(target, client);
+        Ok(found)
+    }
+
     fn succeed_at(&self, target: &str, client: &str, now: Instant) {
         let pair = Self::pair_key(target, client);
         self.pair.reset(&pair);

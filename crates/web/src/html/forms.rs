@@ -183,6 +183,11 @@ pub(crate) fn get<'a>(f: &'a std::collections::BTreeMap<String, String>, k: &str
     f.get(k).map(String::as_str).unwrap_or("")
 }
 
+/// Field `k` of a form, trimmed, when it is filled in.
+pub(crate) fn filled(f: &std::collections::BTreeMap<String, String>, k: &str) -> Option<String> {
+    Some(get(f, k).trim().to_string()).filter(|s| !s.is_empty())
+}
+
 /// The signed-in citizen (by the session cookie) and the anonymous form token, if any.
 pub(crate) struct Visitor {
     pub me: Option<CitizenAuth>,
@@ -259,6 +264,14 @@ impl Visitor {
     }
 
     /// Whether a submitted form carries the right token.
+    /// Who sends the form: the citizen signed in, or anyone.
+    pub(crate) fn principal(&self) -> motcua_app::principal::Principal {
+        match &self.me {
+            Some(me) => motcua_app::principal::Principal::Citizen(Box::new(me.clone())),
+            None => motcua_app::principal::Principal::Anonymous,
+        }
+    }
+
     pub(crate) fn form_ok(&self, shown: &str) -> bool {
         let expected = match &self.me {
             Some(me) => Some(me.session.csrf.as_str()),

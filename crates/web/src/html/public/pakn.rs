@@ -12,11 +12,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::App;
 use motcua_app::pakn::{self, NewPetition};
-use motcua_app::principal::Principal;
 use motcua_domain::pakn::{Category, PaknEvent};
 use motcua_store::Agency;
 
-use crate::html::forms::{Fields, Visitor, forged, get, with_cookie};
+use crate::html::forms::{Fields, Visitor, filled, forged, get, with_cookie};
 use crate::html::{Chrome, local, render};
 use crate::request::Client;
 
@@ -219,11 +218,8 @@ pub(crate) async fn file(
     if !v.form_ok(get(&f, "csrf")) {
         return forged(&c);
     }
-    let principal = match &v.me {
-        Some(me) => Principal::Citizen(Box::new(me.clone())),
-        None => Principal::Anonymous,
-    };
-    let text = |k: &str| Some(get(&f, k).to_string()).filter(|s| !s.trim().is_empty());
+    let principal = v.principal();
+    let text = |k: &str| filled(&f, k);
     let req = NewPetition {
         name: get(&f, "name").to_string(),
         phone: text("phone"),

@@ -11,11 +11,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use motcua_app::App;
-use motcua_app::principal::Principal;
 use motcua_app::questions;
 use motcua_assistant::{Kind, Link, Reply};
 
-use crate::html::forms::{Fields, Visitor, forged, get, with_cookie};
+use crate::html::forms::{Fields, Visitor, filled, forged, get, with_cookie};
 use crate::html::{Chrome, local, render};
 use crate::request::Client;
 
@@ -66,6 +65,48 @@ impl From<Reply> for Card {
                 .collect(),
         }
     }
+}
+
+/// The assistant's answer to the question of a page's query (`q`, about `procedure` when one
+/// was chosen), as the support page and the hotline console show it.
+pub(crate) struct Answered {
+    pub status: StatusCode,
+    pub question: String,
+    /// The procedure the answer is about (what a question to an officer is then about).
+    pub procedure: String,
+    pub card: Option<Card>,
+    pub problem: Option<String>,
+}
+
+/// The answer to the query's question, when it has one.
+pub(crate) async fn answered(
+    state: &App,
+    c: &Chrome,
+    q: &BTreeMap<String, String>,
+) -> Option<Answered> {
+    let question = q.get("q")?.clone();
+    let procedure = q.get("procedure").map(String::as_str);
+    let mut a = Answered {
+        status: StatusCode::OK,
+        procedure: procedure.unwrap_or_default().to_string(),
+        question,
+        card: None,
+        problem: None,
+    };
+    match motcua_app::assistant::ask(state, &a.question, c.lang, procedure, Utc::now()).await {
+        Ok(reply) => {
+            a.procedure = reply
+                .procedure_code
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            a.card = Some(reply.into());
+        }
+        Err(e) => {
+            a.status = crate::error::status(e.kind);
+            a.problem = Some(c.tr.error(&e));
+        }
+    }
+    Some(a)
 }
 
 /// A question to an officer as the page shows it.
@@ -165,25 +206,11 @@ pub(crate) async fn page(
     let (csrf, cookie) = v.csrf();
     let mut p = page_for(&state, &c, csrf).await;
     let mut status = StatusCode::OK;
-    if let Some(question) = q.get("q") {
-        p.question = question.clone();
-        let procedure = q.get("procedure").map(String::as_str);
-        p.procedure = procedure.unwrap_or_default().to_string();
-        match motcua_app::assistant::ask(&state, question, c.lang, procedure, Utc::now()).await {
-            Ok(reply) => {
-                p.procedure = reply
-                    .procedure_code
-                    .map(|c| c.to_string())
-                    .unwrap_or_default();
-                p.card = Some(reply.into());
-            }
-            Err(e) => {
-                status = crate::error::status(e.kind);
-                p.problem = Some(c.tr.error(&e));
-            }
-        }
+    if let Some(a) = answered(&state, &c, &q).await {
+        status = a.status;
         // Asking an officer carries the question over.
-        p.f.insert("q".into(), question.clone());
+        p.f.insert("q".into(), a.question.clone());
+        (p.question, p.procedure, p.card, p.problem) = (a.question, a.procedure, a.card, a.problem);
     }
     if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
         p.lookup_code = code.clone();
@@ -223,11 +250,8 @@ pub(crate) async fn ask_officer(
     if !v.form_ok(get(&f, "csrf")) {
         return forged(&c);
     }
-    let principal = match &v.me {
-        Some(me) => Principal::Citizen(Box::new(me.clone())),
-        None => Principal::Anonymous,
-    };
-    let text = |k: &str| Some(get(&f, k).to_string()).filter(|s| !s.trim().is_empty());
+    let principal = v.principal();
+    let text = |k: &str| filled(&f, k);
     let req = questions::Asked {
         q: get(&f, "q").to_string(),
         name: get(&f, "name").to_string(),

@@ -15,7 +15,7 @@ use motcua_app::principal::Principal;
 use motcua_domain::pakn::{Category, PaknChannel, PaknCommand, PaknState};
 use motcua_store::User;
 
-use crate::html::forms::{Fields, get, see_other};
+use crate::html::forms::{Fields, filled, get, see_other};
 use crate::html::public::pakn::step_label;
 use crate::html::staff::dossier::not_found;
 use crate::html::staff::office::Officer;
@@ -368,7 +368,7 @@ pub(crate) async fn file(
         Ok(u) => u.clone(),
         Err(r) => return *r,
     };
-    let text = |k: &str| Some(get(&f, k).trim().to_string()).filter(|s| !s.is_empty());
+    let text = |k: &str| filled(&f, k);
     let req = NewPetition {
         name: get(&f, "name").to_string(),
         phone: text("phone"),

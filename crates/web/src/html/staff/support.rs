@@ -14,8 +14,8 @@ use motcua_app::principal::Principal;
 use motcua_app::questions::{self, OFFICER_CHANNELS};
 use motcua_store::{QuestionRow, User};
 
-use crate::html::forms::{Fields, get, see_other};
-use crate::html::public::support::{Block, Card};
+use crate::html::forms::{Fields, filled, get, see_other};
+use crate::html::public::support::{Block, Card, answered};
 use crate::html::staff::dossier::not_found;
 use crate::html::staff::office::Officer;
 use crate::html::{Chrome, local, render};
@@ -204,7 +204,6 @@ struct ConsolePage<'a> {
     c: &'a Chrome,
     csrf: String,
     question: String,
-    procedure: String,
     card: Option<Card>,
     problem: Option<String>,
     channels: [&'static str; 3],
@@ -224,7 +223,6 @@ fn console<'a>(c: &'a Chrome, officer: &Officer) -> ConsolePage<'a> {
         c,
         csrf: officer.csrf(),
         question: String::new(),
-        procedure: String::new(),
         card: None,
         problem: None,
         channels: OFFICER_CHANNELS,
@@ -247,24 +245,11 @@ pub(crate) async fn console_page(
     }
     let mut p = console(&c, &officer);
     let mut status = StatusCode::OK;
-    if let Some(question) = q.get("q") {
-        p.question = question.clone();
-        let procedure = q.get("procedure").map(String::as_str);
-        match motcua_app::assistant::ask(&state, question, c.lang, procedure, Utc::now()).await {
-            Ok(reply) => {
-                p.procedure = reply
-                    .procedure_code
-                    .map(|c| c.to_string())
-                    .unwrap_or_default();
-                p.card = Some(reply.into());
-            }
-            Err(e) => {
-                status = crate::error::status(e.kind);
-                p.problem = Some(c.tr.error(&e));
-            }
-        }
-        p.f.insert("q".into(), question.clone());
-        p.f.insert("procedure".into(), p.procedure.clone());
+    if let Some(a) = answered(&state, &c, &q).await {
+        status = a.status;
+        p.f.insert("q".into(), a.question.clone());
+        p.f.insert("procedure".into(), a.procedure);
+        (p.question, p.card, p.problem) = (a.question, a.card, a.problem);
     }
     render(status, &c, &p)
 }
@@ -282,7 +267,7 @@ pub(crate) async fn console_ask(
         Ok(u) => u.clone(),
         Err(r) => return *r,
     };
-    let text = |k: &str| Some(get(&f, k).trim().to_string()).filter(|s| !s.is_empty());
+    let text = |k: &str| filled(&f, k);
     let req = questions::Asked {
         q: get(&f, "q").to_string(),
         name: get(&f, "name").to_string(),
