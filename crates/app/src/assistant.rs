@@ -53,7 +53,12 @@ pub async fn ask(
         None => None,
     };
     let calendar = state.calendar();
-    let faq = published(state).await?;
+    // Read only for a reply that may quote them: not for hours, tickets, tracking.
+    let faq = if plan.may_quote_published() {
+        published(state).await?
+    } else {
+        Vec::new()
+    };
     Ok(reply(
         &plan,
         record.as_ref(),
@@ -63,20 +68,22 @@ pub async fn ask(
 
 /// The answers officers published, as the assistant quotes them.
 async fn published(state: &App) -> Result<Vec<Faq>, AppError> {
-    Ok(crate::questions::faq(state, None, None)
-        .await?
-        .into_iter()
-        .filter_map(|q| {
-            Some(Faq {
-                code: q.code.to_string(),
-                answer: q.answer?,
-                agency: state.catalog.agency_name(q.asked.agency),
-                published: q.published_at?.with_timezone(&TZ).date_naive(),
-                procedure: q.asked.procedure,
-                question: q.asked.question,
+    Ok(
+        crate::questions::faq(state, None, None, crate::questions::FAQ_READ)
+            .await?
+            .into_iter()
+            .filter_map(|q| {
+                Some(Faq {
+                    code: q.code.to_string(),
+                    answer: q.answer?,
+                    agency: state.catalog.agency_name(q.asked.agency),
+                    published: q.published_at?.with_timezone(&TZ).date_naive(),
+                    procedure: q.asked.procedure,
+                    question: q.asked.question,
+                })
             })
-        })
-        .collect())
+            .collect(),
+    )
 }
 
 /// The opening hours of the coming week and the next days off, from the working calendar.

@@ -63,18 +63,7 @@ pub async fn file(
     client: &str,
     now: DateTime<Utc>,
 ) -> Result<PetitionRow, AppError> {
-    match pakn::not_feedback(&req.content) {
-        Some(NotFeedback::Complaint) => {
-            return Err(invalid("complaint_not_feedback", "error-pakn-complaint"));
-        }
-        Some(NotFeedback::Denunciation) => {
-            return Err(invalid(
-                "denunciation_not_feedback",
-                "error-pakn-denunciation",
-            ));
-        }
-        None => {}
-    }
+    feedback_only(&req.content)?;
     let phone = match req
         .phone
         .as_deref()
@@ -178,14 +167,42 @@ pub async fn file(
         received_by,
         publish_content: req.publish_content,
     })?;
-    state
-        .limits
-        .petitions
-        .take(client)
-        .map_err(AppError::too_many_attempts)?;
-    let cal = state.calendar();
-    let due = cal.add_working_days(now, state.pakn_limits.first_step());
-    let row = state.store.file_petition(&filing, now, Some(due)).await?;
+    // The public is held to a rate; an officer writing down callers' petitions is not.
+    if !matches!(principal, Principal::Staff(_)) {
+        state
+            .limits
+            .petitions
+            .take(client)
+            .map_err(AppError::too_many_attempts)?;
+    }
+    record(state, &filing, now).await
+}
+
+/// Turns a complaint (khiếu nại) or a denunciation (tố cáo) away: not feedback, and the
+/// answer says which law it follows instead.
+pub(crate) fn feedback_only(content: &str) -> Result<(), AppError> {
+    match pakn::not_feedback(content) {
+        Some(NotFeedback::Complaint) => {
+            Err(invalid("complaint_not_feedback", "error-pakn-complaint"))
+        }
+        Some(NotFeedback::Denunciation) => Err(invalid(
+            "denunciation_not_feedback",
+            "error-pakn-denunciation",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Stores a checked filing received at `now`, its first step due on the working calendar.
+pub(crate) async fn record(
+    state: &App,
+    filing: &Filing,
+    now: DateTime<Utc>,
+) -> Result<PetitionRow, AppError> {
+    let due = state
+        .calendar()
+        .add_working_days(now, state.pakn_limits.first_step());
+    let row = state.store.file_petition(filing, now, Some(due)).await?;
     tracing::info!(code = %row.code, agency = %row.agency, channel = row.channel.as_str(), "petition filed");
     Ok(row)
 }
@@ -512,6 +529,25 @@ pub const MAX_PUBLISHED_QUERY_CHARS: usize = 200;
 /// Words of a search over the published answers that are used.
 const MAX_PUBLISHED_WORDS: usize = 8;
 
+/// The words of a search over published text (feedback answers, officers' answers to
+/// questions), folded as that text is kept: at most eight of a text of at most 200
+/// characters.
+pub(crate) fn search_words(q: Option<&str>) -> Result<Vec<String>, AppError> {
+    let q = q.map(str::trim).unwrap_or_default();
+    if q.chars().count() > MAX_PUBLISHED_QUERY_CHARS {
+        return Err(
+            AppError::new(Kind::BadRequest, "query_too_long", "error-query-too-long")
+                .arg("max", MAX_PUBLISHED_QUERY_CHARS),
+        );
+    }
+    Ok(motcua_domain::text::fold(q)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_PUBLISHED_WORDS)
+        .map(str::to_string)
+        .collect())
+}
+
 /// A search over the published questions and answers, as a visitor or a program asks it.
 #[derive(Debug, Clone, Default)]
 pub struct PublishedSearch {
@@ -529,19 +565,7 @@ pub async fn published(
     state: &App,
     s: &PublishedSearch,
 ) -> Result<Vec<motcua_store::PublishedPetition>, AppError> {
-    let q = s.q.as_deref().map(str::trim).unwrap_or_default();
-    if q.chars().count() > MAX_PUBLISHED_QUERY_CHARS {
-        return Err(
-            AppError::new(Kind::BadRequest, "query_too_long", "error-query-too-long")
-                .arg("max", MAX_PUBLISHED_QUERY_CHARS),
-        );
-    }
-    let words: Vec<String> = motcua_domain::text::fold(q)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(MAX_PUBLISHED_WORDS)
-        .map(str::to_string)
-        .collect();
+    let words = search_words(s.q.as_deref())?;
     let agency = s
         .agency
         .as_deref()

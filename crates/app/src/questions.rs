@@ -7,13 +7,14 @@
 
 use chrono::{DateTime, Utc};
 use motcua_domain::ids::{AgencyCode, Phone, ProcedureCode, QuestionCode};
+use motcua_domain::pakn::{self, Filing, PaknChannel, Petitioner};
 use motcua_domain::questions::{QuestionState, answer_due};
 use motcua_domain::text::mask_personal;
 use motcua_store::{NewQuestion, PetitionRow, QuestionQuery, QuestionRow, Scope, User};
 
 use crate::App;
 use crate::error::{AppError, Kind};
-use crate::pakn::{NewPetition, second_factor};
+use crate::pakn::second_factor;
 use crate::principal::Principal;
 
 /// Longest question, in characters.
@@ -248,36 +249,37 @@ pub async fn answer(
     Ok(row)
 }
 
-/// Turns question `code` into a petition in the asker's name, with the question as its
-/// content, for the same agency; the question records the petition's code.
+/// Turns question `code` into a petition: the asker's own, with the question as its content,
+/// for the same agency, received on the question's channel (and written down by the same
+/// officer when one took it). A complaint or denunciation is not turned into feedback.
 pub async fn convert(
     state: &App,
     principal: &Principal,
     code: &str,
-    client: &str,
     now: DateTime<Utc>,
 ) -> Result<(QuestionRow, PetitionRow), AppError> {
     let row = for_officer(state, principal, code).await?;
     still_open(&row)?;
     let (user, _) = officer(principal)?;
-    let petition = crate::pakn::file(
-        state,
-        &Principal::Anonymous,
-        NewPetition {
+    crate::pakn::feedback_only(&row.asked.question)?;
+    let channel = PaknChannel::parse(&row.asked.channel).ok_or_else(|| {
+        motcua_store::StoreError::Corrupt(format!("question channel {:?}", row.asked.channel))
+    })?;
+    let filing = pakn::check(Filing {
+        petitioner: Petitioner {
             name: row.asked.name.clone(),
-            phone: row.asked.phone.as_ref().map(ToString::to_string),
+            phone: row.asked.phone.clone(),
             email: row.asked.email.clone(),
-            content: row.asked.question.clone(),
-            category: None,
-            dossier: None,
-            agency: Some(row.asked.agency.to_string()),
-            channel: None,
-            publish_content: false,
         },
-        client,
-        now,
-    )
-    .await?;
+        channel,
+        content: row.asked.question.clone(),
+        category: None,
+        dossier: None,
+        agency: row.asked.agency,
+        received_by: row.asked.received_by.clone(),
+        publish_content: false,
+    })?;
+    let petition = crate::pakn::record(state, &filing, now).await?;
     let row = state
         .store
         .convert_question(&row.code, &petition.code, &user.username, now)
@@ -288,25 +290,15 @@ pub async fn convert(
 /// Most frequently asked questions read at once by the assistant.
 pub const FAQ_READ: u32 = 200;
 
-/// The published questions holding every word of `q` (accents aside), about `procedure`.
+/// The published questions holding every word of `q` (accents aside), about `procedure`, the
+/// latest `limit` of them.
 pub async fn faq(
     state: &App,
     q: Option<&str>,
     procedure: Option<&str>,
+    limit: u32,
 ) -> Result<Vec<QuestionRow>, AppError> {
-    let q = q.map(str::trim).unwrap_or_default();
-    if q.chars().count() > crate::pakn::MAX_PUBLISHED_QUERY_CHARS {
-        return Err(
-            AppError::new(Kind::BadRequest, "query_too_long", "error-query-too-long")
-                .arg("max", crate::pakn::MAX_PUBLISHED_QUERY_CHARS),
-        );
-    }
-    let words: Vec<String> = motcua_domain::text::fold(q)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(8)
-        .map(str::to_string)
-        .collect();
+    let words = crate::pakn::search_words(q)?;
     let procedure = procedure
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -314,8 +306,5 @@ pub async fn faq(
             ProcedureCode::parse(p).map_err(|e| AppError::on_field(Kind::Invalid, "procedure", e))
         })
         .transpose()?;
-    Ok(state
-        .store
-        .faq(&words, procedure.as_ref(), FAQ_READ)
-        .await?)
+    Ok(state.store.faq(&words, procedure.as_ref(), limit).await?)
 }

@@ -231,11 +231,9 @@ pub(crate) struct Converted {
 pub(crate) async fn convert(
     State(state): State<App>,
     Caller(principal): Caller,
-    Client(client): Client,
     Path(code): Path<String>,
 ) -> Result<Json<Converted>, WebError> {
-    let (row, petition) =
-        questions::convert(&state, &principal, &code, &client, Utc::now()).await?;
+    let (row, petition) = questions::convert(&state, &principal, &code, Utc::now()).await?;
     Ok(Json(Converted {
         code: row.code.to_string(),
         petition_code: petition.code.to_string(),
@@ -276,7 +274,13 @@ pub(crate) async fn faq(
     State(state): State<App>,
     ApiQuery(q): ApiQuery<FaqParams>,
 ) -> Result<Json<FaqList>, WebError> {
-    let rows = questions::faq(&state, q.q.as_deref(), q.procedure.as_deref()).await?;
+    let rows = questions::faq(
+        &state,
+        q.q.as_deref(),
+        q.procedure.as_deref(),
+        questions::FAQ_READ,
+    )
+    .await?;
     Ok(Json(FaqList {
         items: rows
             .into_iter()

@@ -541,6 +541,20 @@ pub(crate) fn local(t: chrono::DateTime<chrono::Utc>) -> String {
         .to_string()
 }
 
+/// The agencies to choose from in a form, as (code, name), all but `except`.
+pub(crate) fn agency_choices(
+    state: &App,
+    except: Option<motcua_domain::ids::AgencyCode>,
+) -> Vec<(String, String)> {
+    state
+        .catalog
+        .agencies()
+        .iter()
+        .filter(|a| Some(a.code) != except)
+        .map(|a| (a.code.to_string(), a.name.clone()))
+        .collect()
+}
+
 /// A procedure's name from the store (empty when there is no such procedure).
 pub(crate) async fn procedure_name(state: &App, code: &str) -> String {
     match code.parse() {

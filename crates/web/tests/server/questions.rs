@@ -130,6 +130,8 @@ async fn questions_are_answered_published_and_quoted(app: App) {
         .get(&format!("/api/v1/pakn/{petition}?verify=0111"), None)
         .await;
     assert_eq!(p["agency"], DEPARTMENT, "{p}");
+    // Received as the question was: on the hotline.
+    assert_eq!(p["channel"], "hotline", "{p}");
     let (s, _) = app.post(&convert, Some(&officer), &json!({})).await;
     assert_eq!(s, StatusCode::CONFLICT);
 }

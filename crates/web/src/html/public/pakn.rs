@@ -13,10 +13,9 @@ use axum::response::Response;
 use motcua_app::App;
 use motcua_app::pakn::{self, NewPetition};
 use motcua_domain::pakn::{Category, PaknEvent};
-use motcua_store::Agency;
 
 use crate::html::forms::{Fields, Visitor, filled, forged, get, with_cookie};
-use crate::html::{Chrome, local, render};
+use crate::html::{Chrome, agency_choices, local, render};
 use crate::request::Client;
 
 /// A petition found by its code and second factor.
@@ -79,12 +78,7 @@ pub(crate) fn step_label(c: &Chrome, e: &PaknEvent) -> String {
 }
 
 fn page<'a>(state: &App, c: &'a Chrome, csrf: String) -> PaknPage<'a> {
-    let agencies: Vec<(String, String)> = state
-        .catalog
-        .agencies()
-        .iter()
-        .map(|a: &Agency| (a.code.to_string(), a.name.clone()))
-        .collect();
+    let agencies = agency_choices(state, None);
     PaknPage {
         c,
         csrf,

@@ -157,13 +157,15 @@ impl SupportPage<'_> {
 }
 
 /// Published answers listed on the page.
-const FAQ_SHOWN: usize = 10;
+const FAQ_SHOWN: u32 = 10;
 
 async fn page_for<'a>(state: &App, c: &'a Chrome, csrf: String) -> SupportPage<'a> {
-    let faq = questions::faq(state, None, None).await.unwrap_or_else(|e| {
-        tracing::error!(error = ?e, "reading the published answers");
-        Vec::new()
-    });
+    let faq = questions::faq(state, None, None, FAQ_SHOWN)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = ?e, "reading the published answers");
+            Vec::new()
+        });
     SupportPage {
         c,
         csrf,
@@ -181,7 +183,6 @@ async fn page_for<'a>(state: &App, c: &'a Chrome, csrf: String) -> SupportPage<'
         found: None,
         faq: faq
             .into_iter()
-            .take(FAQ_SHOWN)
             .map(|q| FaqItem {
                 code: q.code.to_string(),
                 agency: state.catalog.agency_name(q.asked.agency),

@@ -156,13 +156,7 @@ pub(crate) async fn dossier_page(
     let forward_to = people("forward");
     let assign_to = people("assign");
     let agencies = if actions.contains(&"transfer") {
-        state
-            .catalog
-            .agencies()
-            .iter()
-            .filter(|a| a.code != d.current_agency)
-            .map(|a| (a.code.to_string(), a.name.clone()))
-            .collect()
+        crate::html::agency_choices(state, Some(d.current_agency))
     } else {
         Vec::new()
     };

@@ -17,9 +17,9 @@ use motcua_store::User;
 
 use crate::html::forms::{Fields, filled, get, see_other};
 use crate::html::public::pakn::step_label;
-use crate::html::staff::dossier::not_found;
 use crate::html::staff::office::Officer;
-use crate::html::{Chrome, local, render};
+use crate::html::staff::{tabs, unreadable};
+use crate::html::{Chrome, agency_choices, local, render};
 
 /// The views of the work list, in the order shown.
 const VIEWS: [&str; 4] = ["mine", "due", "overdue", "unit"];
@@ -79,10 +79,7 @@ pub(crate) async fn list(
     let now = Utc::now();
     let mut page = ListPage {
         c: &c,
-        views: VIEWS
-            .iter()
-            .map(|v| (*v, c.tr.t(&format!("staff-pakn-view-{v}")), *v == view))
-            .collect(),
+        views: tabs(&c, "staff-pakn-view-", &VIEWS, view),
         rows: Vec::new(),
         problem: None,
     };
@@ -190,13 +187,7 @@ fn petition_page<'a>(
             .into_iter()
             .map(|k| (k.as_str(), category_label(c, Some(k))))
             .collect(),
-        agencies: state
-            .catalog
-            .agencies()
-            .iter()
-            .filter(|a| a.code != l.row.agency)
-            .map(|a| (a.code.to_string(), a.name.clone()))
-            .collect(),
+        agencies: agency_choices(state, Some(l.row.agency)),
         problem,
     }
 }
@@ -206,12 +197,7 @@ fn petition_page<'a>(
 async fn readable(state: &App, c: &Chrome, user: &User, code: &str) -> Result<Loaded, Response> {
     pakn::for_officer(state, &Principal::Staff(user.clone()), code)
         .await
-        .map_err(|e| match e.kind {
-            motcua_app::error::Kind::Internal | motcua_app::error::Kind::Unavailable => {
-                crate::html::failure_page(c, &e)
-            }
-            _ => not_found(c),
-        })
+        .map_err(|e| unreadable(c, e))
 }
 
 pub(crate) async fn show(
@@ -325,12 +311,7 @@ fn new_page<'a>(
             .into_iter()
             .map(|k| (k.as_str(), category_label(c, Some(k))))
             .collect(),
-        agencies: state
-            .catalog
-            .agencies()
-            .iter()
-            .map(|a| (a.code.to_string(), a.name.clone()))
-            .collect(),
+        agencies: agency_choices(state, None),
         problem,
         filed: None,
     }

@@ -16,8 +16,8 @@ use motcua_store::{QuestionRow, User};
 
 use crate::html::forms::{Fields, filled, get, see_other};
 use crate::html::public::support::{Block, Card, answered};
-use crate::html::staff::dossier::not_found;
 use crate::html::staff::office::Officer;
+use crate::html::staff::{tabs, unreadable};
 use crate::html::{Chrome, local, render};
 
 struct Row {
@@ -55,10 +55,7 @@ pub(crate) async fn list(
     let now = Utc::now();
     let mut page = ListPage {
         c: &c,
-        views: ["open", "answered"]
-            .into_iter()
-            .map(|v| (v, c.tr.t(&format!("staff-questions-view-{v}")), v == view))
-            .collect(),
+        views: tabs(&c, "staff-questions-view-", &["open", "answered"], view),
         rows: Vec::new(),
         problem: None,
     };
@@ -105,12 +102,7 @@ async fn readable(
 ) -> Result<QuestionRow, Response> {
     questions::for_officer(state, &Principal::Staff(user.clone()), code)
         .await
-        .map_err(|e| match e.kind {
-            motcua_app::error::Kind::Internal | motcua_app::error::Kind::Unavailable => {
-                crate::html::failure_page(c, &e)
-            }
-            _ => not_found(c),
-        })
+        .map_err(|e| unreadable(c, e))
 }
 
 fn question_page<'a>(
@@ -158,7 +150,6 @@ pub(crate) async fn act(
     State(state): State<App>,
     c: Chrome,
     officer: Officer,
-    crate::request::Client(client): crate::request::Client,
     Path(code): Path<String>,
     axum::Form(f): Fields,
 ) -> Response {
@@ -171,7 +162,7 @@ pub(crate) async fn act(
     let principal = Principal::Staff(user.clone());
     let now = Utc::now();
     let outcome = match get(&f, "action") {
-        "convert" => questions::convert(&state, &principal, &code, &client, now)
+        "convert" => questions::convert(&state, &principal, &code, now)
             .await
             .map(|_| ()),
         _ => questions::answer(
