@@ -171,7 +171,7 @@ fn document_of<'a>(p: &'a Procedure, document: &str) -> Result<&'a str, AppError
         .ok_or_else(|| AppError::new(Kind::Invalid, "unknown_document", "error-unknown-document"))
 }
 
-fn too_many_files(max: usize) -> AppError {
+pub(crate) fn too_many_files(max: usize) -> AppError {
     AppError::new(Kind::Invalid, "too_many_files", "error-too-many-files").arg("max", max)
 }
 
@@ -211,7 +211,7 @@ async fn check_count(state: &App, d: &Draft, p: &Procedure) -> Result<(), AppErr
     Ok(())
 }
 
-fn clean_file_name(name: &str, mime: &str) -> String {
+pub(crate) fn clean_file_name(name: &str, mime: &str) -> String {
     // Controls, and the invisible characters that reorder or hide text: a name must read as
     // it is ("a\u{202e}gpj.exe.pdf" would show as "afdp.exe.jpg").
     let hidden = |c: &char| {

@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod counter;
 pub mod dossiers;
 pub mod error;
+pub mod escalation;
 pub mod files;
 pub mod filing;
 pub mod floor;
@@ -175,6 +176,8 @@ pub struct App {
     pub open_data: Arc<open_data::Cache>,
     /// The time limits of feedback and petitions (unconfirmed after 2026: configuration).
     pub pakn_limits: motcua_domain::pakn::Limits,
+    /// What the watcher does about overdue petitions (`--pakn-escalation`).
+    pub pakn_escalation: motcua_domain::pakn::Escalation,
     /// The support hotline the assistant and the support page give (`--hotline`).
     pub hotline: Option<String>,
     /// Working hours within which an officer first answers a question (`--question-hours`).
@@ -212,6 +215,7 @@ impl App {
             monitoring_refresh: std::time::Duration::from_secs(60),
             open_data: Arc::default(),
             pakn_limits: Default::default(),
+            pakn_escalation: Default::default(),
             hotline: None,
             question_hours: motcua_domain::questions::DEFAULT_RESPONSE_HOURS,
         })

@@ -5,6 +5,7 @@
 //! audit chain.
 
 use chrono::{DateTime, Utc};
+use motcua_domain::Lang;
 use motcua_domain::ids::{AgencyCode, DossierCode, Phone};
 use motcua_domain::pakn::{
     self, Category, Filing, NotFeedback, PaknChannel, PaknCode, PaknCommand, PaknError, PaknEvent,
@@ -47,6 +48,71 @@ pub struct NewPetition {
     pub agency: Option<String>,
     pub channel: Option<String>,
     pub publish_content: bool,
+    /// The language the petitioner is written to in.
+    pub lang: Lang,
+    /// Files given with it: at most [`pakn::MAX_ATTACHMENTS`], PDF, JPG or PNG by their
+    /// content, each at most [`pakn::MAX_ATTACHMENT_BYTES`].
+    pub attachments: Vec<Upload>,
+}
+
+/// Request body limit of the forms and requests filing a petition: its files in base64 (a
+/// third larger), plus the rest of the form.
+pub const UPLOAD_BODY_LIMIT: usize =
+    pakn::MAX_ATTACHMENTS * pakn::MAX_ATTACHMENT_BYTES * 4 / 3 + 256 * 1024;
+
+/// A file as uploaded: the name it was given and its bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Upload {
+    pub name: String,
+    pub bytes: bytes::Bytes,
+}
+
+/// Checks files given with a petition, all of them before any is kept; then stores them
+/// (once each, under their SHA-256) and says what the petition records of them.
+async fn keep_attachments(
+    state: &App,
+    uploads: Vec<Upload>,
+) -> Result<Vec<pakn::Attachment>, AppError> {
+    let uploads: Vec<Upload> = uploads
+        .into_iter()
+        .filter(|u| !u.bytes.is_empty())
+        .collect();
+    if uploads.len() > pakn::MAX_ATTACHMENTS {
+        return Err(crate::filing::too_many_files(pakn::MAX_ATTACHMENTS));
+    }
+    let mut checked = Vec::with_capacity(uploads.len());
+    for u in uploads {
+        if u.bytes.len() > pakn::MAX_ATTACHMENT_BYTES {
+            return Err(
+                AppError::new(Kind::TooLarge, "file_too_large", "error-file-too-large-mb")
+                    .arg("max_mb", pakn::MAX_ATTACHMENT_BYTES / (1024 * 1024)),
+            );
+        }
+        let Some(mime) = crate::files::sniff(&u.bytes) else {
+            return Err(AppError::new(
+                Kind::UnsupportedMedia,
+                "file_type",
+                "error-file-type",
+            ));
+        };
+        checked.push((u, mime));
+    }
+    let mut kept = Vec::with_capacity(checked.len());
+    for (u, mime) in checked {
+        let size = u.bytes.len() as u64;
+        let sha256 = state
+            .files
+            .put(u.bytes)
+            .await
+            .map_err(|e| AppError::internal(format!("storing an upload failed: {e}")))?;
+        kept.push(pakn::Attachment {
+            name: crate::filing::clean_file_name(&u.name, mime),
+            sha256,
+            mime: mime.to_string(),
+            size,
+        });
+    }
+    Ok(kept)
 }
 
 fn invalid(code: &'static str, key: &'static str) -> AppError {
@@ -158,6 +224,7 @@ pub async fn file(
             name: req.name,
             phone,
             email,
+            lang: req.lang,
         },
         channel,
         content: req.content,
@@ -166,6 +233,7 @@ pub async fn file(
         agency,
         received_by,
         publish_content: req.publish_content,
+        attachments: Vec::new(),
     })?;
     // The public is held to a rate; an officer writing down callers' petitions is not.
     if !matches!(principal, Principal::Staff(_)) {
@@ -175,7 +243,40 @@ pub async fn file(
             .take(client)
             .map_err(AppError::too_many_attempts)?;
     }
+    // The files last: nothing is kept of a petition that is refused.
+    let filing = Filing {
+        attachments: keep_attachments(state, req.attachments).await?,
+        ..filing
+    };
     record(state, &filing, now).await
+}
+
+/// File `n` (from 0) given with a petition, and its content: for its petitioner with a
+/// [`Proof`], or an officer of an agency covering the agency handling it.
+pub async fn attachment(
+    state: &App,
+    principal: &Principal,
+    code: &str,
+    proof: Option<Proof<'_>>,
+    n: usize,
+) -> Result<(pakn::Attachment, bytes::Bytes), AppError> {
+    let loaded = match proof {
+        Some(proof) => lookup(state, code, proof.verify, proof.client).await?,
+        None => for_officer(state, principal, code).await?,
+    };
+    let a = loaded
+        .petition
+        .filing
+        .attachments
+        .get(n)
+        .cloned()
+        .ok_or_else(AppError::not_found)?;
+    let bytes = state
+        .files
+        .get(&a.sha256)
+        .await
+        .map_err(|e| AppError::internal(format!("reading a petition's file failed: {e}")))?;
+    Ok((a, bytes))
 }
 
 /// Turns a complaint (khiếu nại) or a denunciation (tố cáo) away: not feedback, and the
@@ -216,7 +317,7 @@ pub struct Loaded {
 }
 
 /// A stored petition, read once and replayed.
-async fn load(state: &App, code: &PaknCode) -> Result<Loaded, AppError> {
+pub(crate) async fn load(state: &App, code: &PaknCode) -> Result<Loaded, AppError> {
     let stored = state
         .store
         .petition(code)
@@ -295,7 +396,7 @@ pub async fn act(
 ) -> Result<PetitionRow, AppError> {
     let Loaded {
         row,
-        events: mut all,
+        events: all,
         petition: p,
     } = match (principal, proof) {
         (Principal::Staff(_), None) => {
@@ -321,19 +422,45 @@ pub async fn act(
         }
         .into());
     }
-    let cal = state.calendar();
-    let limits = &state.pakn_limits;
-    let events = pakn::decide(&p, command, &actor, &cal, limits, now)?;
+    let events = pakn::decide(
+        &p,
+        command,
+        &actor,
+        &state.calendar(),
+        &state.pakn_limits,
+        now,
+    )?;
+    let row = append(
+        state,
+        Loaded {
+            row,
+            events: all,
+            petition: p,
+        },
+        events,
+    )
+    .await?;
+    tracing::info!(code = %row.code, action = command.name(), by = %actor.id, "petition changed");
+    Ok(row)
+}
+
+/// Appends `events` to a loaded petition, its row updated as they leave it; `Conflict` when
+/// it changed since it was loaded.
+pub(crate) async fn append(
+    state: &App,
+    loaded: Loaded,
+    events: Vec<PaknEvent>,
+) -> Result<PetitionRow, AppError> {
+    let (cal, limits) = (state.calendar(), &state.pakn_limits);
+    let mut all = loaded.events;
     all.extend(events.iter().cloned());
     let after = pakn::replay(&all, &cal, limits)
         .map_err(|e| motcua_store::StoreError::Corrupt(e.to_string()))?;
     let update = PetitionUpdate::of(&after, &cal, limits);
-    let row = state
+    Ok(state
         .store
-        .append_petition(&row.code, row.version, events, &update)
-        .await?;
-    tracing::info!(code = %row.code, action = command.name(), by = %actor.id, "petition changed");
-    Ok(row)
+        .append_petition(&loaded.row.code, loaded.row.version, events, &update)
+        .await?)
 }
 
 /// Petition `code` for an officer of an agency covering the agency handling it (signed in,
@@ -415,6 +542,7 @@ pub async fn list(
             agencies: Some(agencies),
             states: Some(open),
             due_before,
+            offset: 0,
             limit: 500,
         })
         .await?)

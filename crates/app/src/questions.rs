@@ -32,6 +32,8 @@ pub struct Asked {
     pub procedure: Option<String>,
     /// For an officer writing it down: `hotline`, `phone` or `counter`.
     pub channel: Option<String>,
+    /// The language the asker is answered in.
+    pub lang: motcua_domain::Lang,
 }
 
 fn invalid(code: &'static str, key: &'static str) -> AppError {
@@ -114,6 +116,7 @@ pub async fn ask(
                 procedure,
                 agency,
                 question: mask_personal(q),
+                lang: req.lang,
             },
             now,
             due,
@@ -270,6 +273,7 @@ pub async fn convert(
             name: row.asked.name.clone(),
             phone: row.asked.phone.clone(),
             email: row.asked.email.clone(),
+            lang: row.asked.lang,
         },
         channel,
         content: row.asked.question.clone(),
@@ -278,6 +282,7 @@ pub async fn convert(
         agency: row.asked.agency,
         received_by: row.asked.received_by.clone(),
         publish_content: false,
+        attachments: Vec::new(),
     })?;
     let petition = crate::pakn::record(state, &filing, now).await?;
     let row = state

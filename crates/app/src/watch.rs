@@ -2,7 +2,8 @@
 //! does the work (a lease in the database). It raises alerts to the officers holding a dossier
 //! that is due soon or late (and to leaders above them when it is late), and apologises for a
 //! late dossier with a new appointment, recorded as an event (the apology slip is then
-//! available and the applicant is told through the outbox). Every step is idempotent: alerts
+//! available and the applicant is told through the outbox), then applies the escalation rules
+//! to overdue petitions ([`crate::escalation`]). Every step is idempotent: alerts
 //! are raised once per due instant and recipient, the apology once per dossier, so an instance
 //! that dies halfway leaves nothing for the next run to repeat.
 
@@ -29,6 +30,8 @@ pub struct WatchReport {
     pub dossiers: usize,
     pub alerts: usize,
     pub apologies: usize,
+    /// What the escalation rules did about overdue petitions.
+    pub petitions: crate::escalation::Escalated,
 }
 
 /// Runs the watcher once as `holder` (an id unique to the server instance) at `now`.
@@ -125,6 +128,12 @@ pub async fn watch_once(
             .take_lease(JOB, holder, now, Utc::now() + LEASE)
             .await?;
     }
+    // Overdue petitions under the escalation rules; a failure there leaves the dossiers'
+    // watch done and is tried again next minute.
+    match crate::escalation::escalate(state, &users, now).await {
+        Ok(done) => report.petitions = done,
+        Err(e) => tracing::warn!(error = ?e, "escalating overdue petitions failed"),
+    }
     Ok(report)
 }
 
@@ -179,10 +188,13 @@ pub async fn run_once(app: &App, holder: &str) -> Result<WatchReport, OpError> {
     {
         tracing::warn!(error = %e, "pruning idempotency keys failed");
     }
-    if r.ran && (r.alerts > 0 || r.apologies > 0) {
+    let p = r.petitions;
+    if r.ran && (r.alerts > 0 || r.apologies > 0 || p.alerts > 0 || p.reassigned > 0) {
         tracing::info!(
             alerts = r.alerts,
             apologies = r.apologies,
+            petition_alerts = p.alerts,
+            petitions_reassigned = p.reassigned,
             "deadlines watched"
         )
     }

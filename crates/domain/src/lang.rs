@@ -15,6 +15,11 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Vietnamese, the language assumed when none is said.
+    pub fn is_vi(&self) -> bool {
+        *self == Lang::Vi
+    }
+
     /// Picks the first supported language of an HTTP `Accept-Language` header, honouring
     /// quality values; Vietnamese when nothing matches.
     pub fn negotiate(accept_language: &str) -> Lang {

@@ -215,6 +215,13 @@ pub(crate) struct Policy {
     /// them; the others keep the Decision 766 document's numbers, unconfirmed after 2026).
     #[arg(long, env = "MOTCUA_PAKN_LIMITS", default_value = "qd766-2022", value_parser = parse_pakn_limits)]
     pub pakn_limits: Box<motcua_domain::pakn::Limits>,
+    /// What happens to overdue petitions, as a named set of rules
+    /// `ID:state+days:notify=role,state+days:reassign=parent|AGENCY` (states `submitted`,
+    /// `accepted`, `answered`; `days` working days past the step's due). Unless set: the
+    /// officers who should act are alerted when a step is overdue, their leaders two working
+    /// days later, and nothing is reassigned.
+    #[arg(long, env = "MOTCUA_PAKN_ESCALATION", value_parser = parse_pakn_escalation)]
+    pub pakn_escalation: Option<Box<motcua_domain::pakn::Escalation>>,
     /// The support hotline the assistant offers when it cannot answer and the support page
     /// shows (the province's own number; none is assumed).
     #[arg(long, env = "MOTCUA_HOTLINE")]
@@ -227,6 +234,12 @@ pub(crate) struct Policy {
 
 fn parse_pakn_limits(s: &str) -> Result<Box<motcua_domain::pakn::Limits>, String> {
     motcua_domain::pakn::Limits::parse(s)
+        .map(Box::new)
+        .map_err(|e| e.to_string())
+}
+
+fn parse_pakn_escalation(s: &str) -> Result<Box<motcua_domain::pakn::Escalation>, String> {
+    motcua_domain::pakn::Escalation::parse(s)
         .map(Box::new)
         .map_err(|e| e.to_string())
 }
@@ -323,6 +336,9 @@ pub(crate) async fn app_state(
         Stopped::ByAppointment => motcua_domain::index::StoppedColumn::ByAppointment,
     };
     state.pakn_limits = (*policy.pakn_limits).clone();
+    if let Some(rules) = &policy.pakn_escalation {
+        state.pakn_escalation = (**rules).clone();
+    }
     state.hotline = policy.hotline.clone();
     state.question_hours = policy.question_hours;
     state = state.with_trusted_proxies(policy.trusted_proxy.clone());

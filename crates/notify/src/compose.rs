@@ -138,7 +138,7 @@ impl Overrides {
 
     /// Message `key` in `lang`: the administrator's wording when it formats cleanly, else the
     /// shipped one.
-    fn lookup(
+    pub(crate) fn lookup(
         &self,
         lang: Lang,
         key: &str,

@@ -9,13 +9,18 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
-use motcua_domain::ids::{DossierCode, ProcedureCode};
+use motcua_domain::ids::{AgencyCode, DossierCode, PaknCode, ProcedureCode, QuestionCode};
 use motcua_domain::lifecycle::Event;
-use motcua_store::{Notification, OutboxMessage, OutboxOutcome, Settled, Store, StoreError};
+use motcua_domain::pakn::PaknEvent;
+use motcua_store::{
+    Notification, OutboxMessage, OutboxOutcome, PETITION_STREAM_PREFIX, PetitionMessage,
+    QUESTION_ANSWERED_TOPIC, Settled, Store, StoreError,
+};
 use serde::Deserialize;
 
 use crate::channels::{EmailSender, SmsSender};
 use crate::compose::{Composed, Overrides, TEMPLATE_SETTING_PREFIX, compose, compose_code};
+use crate::petitions::{Asker, PetitionContext, compose_answer, compose_petition};
 
 /// How long a claimed message stays hidden from other instances.
 const LEASE: i64 = 120;
@@ -104,6 +109,7 @@ impl Dispatcher {
         let context = Context {
             overrides: self.overrides().await,
             names: Default::default(),
+            agencies: Default::default(),
         };
         // A few dossiers at a time (the channels wait on the network, not on the database);
         // the messages of one dossier one after the other, in order.
@@ -206,6 +212,8 @@ impl Dispatcher {
                 self.deliver_event(m, now, &overrides, &context.names, sent)
                     .await
             }
+            t if t.starts_with("pakn.") => self.deliver_petition(m, now, context, sent).await,
+            QUESTION_ANSWERED_TOPIC => self.deliver_answer(m, now, context, sent).await,
             t => Err(format!("unknown topic {t}")),
         }
     }
@@ -312,6 +320,137 @@ impl Dispatcher {
         .await
     }
 
+    /// The name of agency `code` (the code itself when it is not known), read once a batch.
+    async fn agency_name(&self, code: AgencyCode, context: &Context) -> Result<String, String> {
+        let known = {
+            let names = context.agencies.lock().unwrap_or_else(|p| p.into_inner());
+            names.as_ref().map(|n| n.get(&code).cloned())
+        };
+        let found = match known {
+            Some(found) => found,
+            None => {
+                let all: HashMap<AgencyCode, String> = self
+                    .store
+                    .agencies()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .map(|a| (a.code, a.name))
+                    .collect();
+                let found = all.get(&code).cloned();
+                *context.agencies.lock().unwrap_or_else(|p| p.into_inner()) = Some(all);
+                found
+            }
+        };
+        Ok(found.unwrap_or_else(|| code.to_string()))
+    }
+
+    async fn deliver_petition(
+        &self,
+        m: &OutboxMessage,
+        now: DateTime<Utc>,
+        context: &Context,
+        sent: &mut Vec<Notification>,
+    ) -> Result<(), String> {
+        let overrides = context.overrides.clone()?;
+        let message: PetitionMessage =
+            serde_json::from_value(m.payload.clone()).map_err(|e| format!("payload: {e}"))?;
+        let code: PaknCode = message
+            .stream
+            .strip_prefix(PETITION_STREAM_PREFIX)
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e| format!("petition code: {e}"))?;
+        let stored = self
+            .store
+            .petition(&code)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the petition is gone")?;
+        let Some(PaknEvent::Filed { filing, .. }) = stored.events.first() else {
+            return Err("the petition has no filing".into());
+        };
+        let (agency, answer) = crate::petitions::as_of(&stored.events, message.version as usize)
+            .ok_or("the petition has no filing")?;
+        let agency = self.agency_name(agency, context).await?;
+        let code = code.to_string();
+        let Some(text) = compose_petition(
+            &message.event,
+            &PetitionContext {
+                code: &code,
+                petitioner: &filing.petitioner,
+                agency: &agency,
+                answer: answer.as_deref(),
+                due_at: message.due_at,
+                public_url: &self.public_url,
+            },
+            &overrides,
+        ) else {
+            return Ok(());
+        };
+        let who = &filing.petitioner;
+        let phone = who.phone.as_ref().map(|p| p.e164());
+        self.send_all(
+            m,
+            None,
+            who.email.as_deref(),
+            phone.as_deref(),
+            &text,
+            now,
+            sent,
+        )
+        .await
+    }
+
+    async fn deliver_answer(
+        &self,
+        m: &OutboxMessage,
+        now: DateTime<Utc>,
+        context: &Context,
+        sent: &mut Vec<Notification>,
+    ) -> Result<(), String> {
+        let overrides = context.overrides.clone()?;
+        let code: QuestionCode = m.payload["stream"]
+            .as_str()
+            .and_then(|s| s.strip_prefix("question:"))
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e| format!("question code: {e}"))?;
+        let q = self
+            .store
+            .question(&code)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the question is gone")?;
+        let Some(answer) = q.answer.as_deref() else {
+            return Err("the question has no answer".into());
+        };
+        let agency = self.agency_name(q.asked.agency, context).await?;
+        let text = compose_answer(
+            &code.to_string(),
+            Asker {
+                name: &q.asked.name,
+                phone: q.asked.phone.as_ref(),
+                lang: q.asked.lang,
+            },
+            &agency,
+            answer,
+            &self.public_url,
+            &overrides,
+        );
+        let phone = q.asked.phone.as_ref().map(|p| p.e164());
+        self.send_all(
+            m,
+            None,
+            q.asked.email.as_deref(),
+            phone.as_deref(),
+            &text,
+            now,
+            sent,
+        )
+        .await
+    }
+
     /// Sends on every configured channel the message has not reached yet (on an earlier
     /// attempt), adding each notification sent to `sent`.
     #[allow(clippy::too_many_arguments)]
@@ -409,6 +548,8 @@ impl Dispatcher {
 struct Context {
     overrides: Result<Overrides, String>,
     names: std::sync::Mutex<HashMap<ProcedureCode, String>>,
+    /// The names of the agencies, once one is needed.
+    agencies: std::sync::Mutex<Option<HashMap<AgencyCode, String>>>,
 }
 
 #[cfg(test)]

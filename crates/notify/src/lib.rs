@@ -1,4 +1,5 @@
-//! Telling applicants what happened to their dossiers. Every event worth telling (filing,
+//! Telling applicants what happened to their dossiers, petitioners to their feedback and
+//! askers to their questions. Every event worth telling (filing,
 //! receipt, supplement request, refusal, result, stop, apology) is already in the outbox,
 //! written in the same transaction as the event; the [`Dispatcher`] takes messages from it in
 //! the background, writes them from templates in the applicant's language, and sends them by
@@ -8,6 +9,7 @@
 mod channels;
 mod compose;
 mod dispatcher;
+mod petitions;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -64,6 +64,53 @@ pub struct PetitionUpdate {
     pub facts: IndexFacts,
     /// Once the answer is published: what the public may read.
     pub published: Option<PublishedText>,
+    /// How the petitioner can be told of the events (what to queue in the outbox).
+    pub petitioner: Reach,
+}
+
+/// Whether someone gave an e-mail address and a phone number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reach {
+    pub email: bool,
+    pub phone: bool,
+}
+
+impl Reach {
+    pub fn of(p: &motcua_domain::pakn::Petitioner) -> Reach {
+        Reach {
+            email: p.email.is_some(),
+            phone: p.phone.is_some(),
+        }
+    }
+}
+
+/// The outbox topic of a petition event the petitioner is told of: `pakn.filed`,
+/// `pakn.refused` …
+pub fn petition_topic(e: &PaknEvent) -> String {
+    format!("pakn.{}", e.kind().trim_start_matches("pakn_"))
+}
+
+/// The payload of a petition's message in the outbox: the event, and when the petition's
+/// step is due after it (the first step's due for a filing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PetitionMessage {
+    pub stream: String,
+    pub version: u32,
+    pub event: PaknEvent,
+    #[serde(default)]
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// An alert an escalation rule raises to an officer about an overdue petition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PetitionAlert {
+    pub petition: PaknCode,
+    /// The rule, as written (`accepted+2:notify=leader`).
+    pub rule: String,
+    pub due_at: DateTime<Utc>,
+    pub recipient: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 /// The public text of a published petition.
@@ -93,6 +140,7 @@ impl PetitionUpdate {
                         .then(|| motcua_domain::text::mask_personal(&p.filing.content)),
                     answer: answer.clone(),
                 }),
+            petitioner: Reach::of(&p.filing.petitioner),
         }
     }
 }
@@ -126,6 +174,8 @@ pub struct PetitionQuery {
     pub agencies: Option<Vec<AgencyCode>>,
     pub states: Option<Vec<PaknState>>,
     pub due_before: Option<DateTime<Utc>>,
+    /// Rows skipped, to read page after page.
+    pub offset: u32,
     pub limit: u32,
 }
 
@@ -171,6 +221,15 @@ pub trait Petitions: Send + Sync {
         &self,
         before: DateTime<Utc>,
     ) -> Result<Vec<(DateTime<Utc>, crate::model::CountedDossier)>, StoreError>;
+    /// Raises alerts (once per petition, rule, due instant and recipient); returns how many
+    /// were new.
+    async fn raise_petition_alerts(&self, alerts: &[PetitionAlert]) -> Result<u64, StoreError>;
+    /// The alerts of an officer about petitions, unread first, the latest first.
+    async fn petition_alerts(
+        &self,
+        recipient: &str,
+        limit: u32,
+    ) -> Result<Vec<PetitionAlert>, StoreError>;
     /// The index facts of the petitions filed before `to` and not ended before `from`, or
     /// whose answer was published from `from` on: those a period from `from` to `to` counts.
     async fn petition_facts(

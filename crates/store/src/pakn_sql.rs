@@ -76,15 +76,20 @@ fn row_from(r: &AnyRow) -> Result<PetitionRow, StoreError> {
     })
 }
 
-/// Links petition events after `version` of its stream and stores them.
+/// Links petition events after `version` of its stream and stores them, with a message in
+/// the outbox for each the petitioner is told of (when a channel reaches them).
 async fn link(
     l: &mut Link,
     code: &PaknCode,
     version: u32,
     events: &[PaknEvent],
+    petitioner: Reach,
+    due_at: Option<DateTime<Utc>>,
 ) -> Result<u32, StoreError> {
     let stream = petition_stream(code);
+    let reachable = l.delivery.reaches(petitioner.email, petitioner.phone);
     let mut rows = Vec::with_capacity(events.len());
+    let mut messages = Vec::new();
     let mut v = version;
     for e in events {
         v += 1;
@@ -93,9 +98,33 @@ async fn link(
             version: v,
             event: e.clone(),
         })?;
-        rows.push(l.link(&stream, v, e.kind(), e.at(), body));
+        let row = l.link(&stream, v, e.kind(), e.at(), body);
+        if reachable && e.tells_petitioner() {
+            let message = PetitionMessage {
+                stream: stream.clone(),
+                version: v,
+                event: e.clone(),
+                due_at,
+            };
+            let payload = serde_json::to_string(&message)?;
+            messages.push((row.seq, petition_topic(e), payload, ms(e.at())));
+        }
+        rows.push(row);
     }
     l.store(rows).await?;
+    for (seq, topic, payload, at) in messages {
+        sqlx::query(
+            "INSERT INTO outbox (event_seq, topic, payload, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(seq)
+        .bind(topic)
+        .bind(payload)
+        .bind(at)
+        .bind(at)
+        .execute(l.conn())
+        .await?;
+    }
     Ok(v)
 }
 
@@ -123,6 +152,7 @@ impl Petitions for SqlStore {
         due_at: Option<DateTime<Utc>>,
     ) -> Result<PetitionRow, StoreError> {
         let filing = filing.clone();
+        let reach = Reach::of(&filing.petitioner);
         self.chain
             .write(move |l| {
                 Box::pin(async move {
@@ -181,7 +211,7 @@ impl Petitions for SqlStore {
                         filing: Box::new(filing),
                         at,
                     };
-                    link(l, &code, 0, std::slice::from_ref(&filed)).await?;
+                    link(l, &code, 0, std::slice::from_ref(&filed), reach, due_at).await?;
                     Ok(row)
                 })
             })
@@ -209,7 +239,15 @@ impl Petitions for SqlStore {
                         });
                     }
                     let updated_at = events.last().map_or(row.updated_at, PaknEvent::at);
-                    let version = link(l, &code, expected, &events).await?;
+                    let version = link(
+                        l,
+                        &code,
+                        expected,
+                        &events,
+                        update.petitioner,
+                        update.facts.due_at,
+                    )
+                    .await?;
                     let f = &update.facts;
                     sqlx::query(
                         "UPDATE petitions SET version = $1, state = $2, agency_code = $3, \
@@ -336,6 +374,70 @@ impl Petitions for SqlStore {
         Ok(Some(StoredPetition { row, events }))
     }
 
+    async fn raise_petition_alerts(&self, alerts: &[PetitionAlert]) -> Result<u64, StoreError> {
+        use crate::bulk::Value;
+        let rows: Vec<Vec<Value>> = alerts
+            .iter()
+            .map(|a| {
+                vec![
+                    Value::Text(a.petition.to_string()),
+                    Value::Text(a.rule.clone()),
+                    Value::Int(ms(a.due_at)),
+                    Value::Text(a.recipient.clone()),
+                    Value::Int(ms(a.created_at)),
+                ]
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        self.chain
+            .write_simple(move |l| {
+                Box::pin(async move {
+                    let backend = l.backend;
+                    crate::bulk::insert_counted(
+                        l.conn(),
+                        backend,
+                        "petition_alerts",
+                        &["petition_code", "rule", "due_at", "recipient", "created_at"],
+                        " ON CONFLICT (petition_code, rule, due_at, recipient) DO NOTHING",
+                        rows,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn petition_alerts(
+        &self,
+        recipient: &str,
+        limit: u32,
+    ) -> Result<Vec<PetitionAlert>, StoreError> {
+        sqlx::query(
+            "SELECT petition_code, rule, due_at, recipient, created_at, read_at \
+             FROM petition_alerts WHERE recipient = $1 \
+             ORDER BY CASE WHEN read_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id DESC \
+             LIMIT $2",
+        )
+        .bind(recipient)
+        .bind(i64::from(limit.clamp(1, 1000)))
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(PetitionAlert {
+                petition: parse("petition code", &r.try_get::<String, _>("petition_code")?)?,
+                rule: r.try_get("rule")?,
+                due_at: from_ms(r.try_get("due_at")?)?,
+                recipient: r.try_get("recipient")?,
+                created_at: from_ms(r.try_get("created_at")?)?,
+                read_at: time(r, "read_at")?,
+            })
+        })
+        .collect()
+    }
+
     async fn petition_facts(
         &self,
         from: DateTime<Utc>,
@@ -402,7 +504,7 @@ impl Petitions for SqlStore {
         if q.due_before.is_some() {
             clauses.push(format!("due_at < {}", next()));
         }
-        let limit = next();
+        let (limit, offset) = (next(), next());
         let filter = if clauses.is_empty() {
             String::new()
         } else {
@@ -416,7 +518,7 @@ impl Petitions for SqlStore {
         // Only numbered placeholders and fixed text are formatted in; every value is bound.
         let sql = format!(
             "SELECT {COLUMNS} FROM petitions {filter} \
-             ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, filed_at, code LIMIT {limit}"
+             ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, filed_at, code LIMIT {limit} OFFSET {offset}"
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for a in q.agencies.iter().flatten() {
@@ -428,7 +530,9 @@ impl Petitions for SqlStore {
         if let Some(t) = q.due_before {
             query = query.bind(ms(t));
         }
-        query = query.bind(i64::from(q.limit.clamp(1, 1000)));
+        query = query
+            .bind(i64::from(q.limit.clamp(1, 1000)))
+            .bind(i64::from(q.offset));
         query
             .fetch_all(&self.reader)
             .await?

@@ -22,6 +22,17 @@ pub struct NewQuestion {
     pub procedure: Option<ProcedureCode>,
     pub agency: AgencyCode,
     pub question: String,
+    /// The language the asker is answered in.
+    pub lang: motcua_domain::Lang,
+}
+
+/// The outbox topic telling an asker their question was answered; its payload's `stream` is
+/// [`question_stream`].
+pub const QUESTION_ANSWERED_TOPIC: &str = "question.answered";
+
+/// How the outbox names a question: `question:{code}`.
+pub fn question_stream(code: &QuestionCode) -> String {
+    format!("question:{code}")
 }
 
 /// A stored question.

@@ -9,13 +9,16 @@ use motcua_domain::text::fold;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use std::sync::atomic::Ordering;
+
 use crate::error::StoreError;
+use crate::model::Delivery;
 use crate::questions::*;
 use crate::sql::{SqlStore, from_ms, ms, parse};
 
 const COLUMNS: &str = "code, asked_at, channel, received_by, name, phone, email, procedure_code, \
      agency_code, question, state, answer_due_at, answer, answered_at, answered_by, published_at, \
-     petition_code";
+     petition_code, lang";
 
 fn row_from(r: &AnyRow) -> Result<QuestionRow, StoreError> {
     let time = |c: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -37,6 +40,10 @@ fn row_from(r: &AnyRow) -> Result<QuestionRow, StoreError> {
                 .transpose()?,
             agency: parse("agency code", &r.try_get::<String, _>("agency_code")?)?,
             question: r.try_get("question")?,
+            lang: match r.try_get::<String, _>("lang")?.as_str() {
+                "en" => motcua_domain::Lang::En,
+                _ => motcua_domain::Lang::Vi,
+            },
         },
         state: QuestionState::parse(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("question state {state:?}")))?,
@@ -110,8 +117,8 @@ impl Questions for SqlStore {
             .ok_or_else(|| StoreError::Corrupt(format!("question sequence {last}")))?;
         sqlx::query(
             "INSERT INTO questions (code, asked_at, channel, received_by, name, phone, email, \
-             procedure_code, agency_code, question, state, answer_due_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             procedure_code, agency_code, question, state, answer_due_at, lang) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(code.to_string())
         .bind(ms(at))
@@ -125,6 +132,7 @@ impl Questions for SqlStore {
         .bind(q.question.clone())
         .bind(QuestionState::Open.as_str())
         .bind(ms(due))
+        .bind(q.lang.code())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -193,6 +201,7 @@ impl Questions for SqlStore {
             return Err(StoreError::NotFound);
         };
         let words = publish.then(|| fold(&format!("{} {answer}", current.asked.question)));
+        let mut tx = self.writer.begin().await?;
         let changed = sqlx::query(
             "UPDATE questions SET state = $1, answer = $2, answered_at = $3, answered_by = $4, \
              published_at = $5, published_words = $6 WHERE code = $7 AND state = $8",
@@ -205,9 +214,25 @@ impl Questions for SqlStore {
         .bind(words)
         .bind(code.to_string())
         .bind(QuestionState::Open.as_str())
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        // The asker is told, in the same transaction, when a channel reaches them.
+        let asked = &current.asked;
+        let delivery = Delivery::from_bits(self.delivery.load(Ordering::Relaxed));
+        if changed == 1 && delivery.reaches(asked.email.is_some(), asked.phone.is_some()) {
+            sqlx::query(
+                "INSERT INTO outbox (event_seq, topic, payload, created_at, next_attempt_at) \
+                 VALUES (0, $1, $2, $3, $4)",
+            )
+            .bind(QUESTION_ANSWERED_TOPIC)
+            .bind(serde_json::json!({ "stream": question_stream(code) }).to_string())
+            .bind(ms(at))
+            .bind(ms(at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         self.after_update(code, changed).await
     }
 

@@ -30,7 +30,7 @@ pub(crate) struct SqlStore {
     /// The one way into the hash chain (group commit).
     pub(crate) chain: Committer,
     /// The notification channels delivered on ([`Delivery::bits`]).
-    delivery: Arc<AtomicU8>,
+    pub(crate) delivery: Arc<AtomicU8>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");

@@ -2903,6 +2903,7 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
             name: "Trần Văn Bình".into(),
             phone: Some(Phone::parse("0912345678").unwrap()),
             email: None,
+            lang: motcua_domain::Lang::Vi,
         },
         channel: PaknChannel::Phone,
         content: "Cán bộ hẹn trả kết quả nhiều lần, tôi gọi 0912 345 678 không ai nghe.".into(),
@@ -2911,6 +2912,7 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
         agency,
         received_by: Some("tiepnhan".into()),
         publish_content: true,
+        attachments: Vec::new(),
     };
     let at = vn(2026, 3, 2, 9, 0);
     let due = |t| Some(cal.add_working_days(t, limits.forward));
@@ -3025,6 +3027,10 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
                     category: None,
                     facts: filed[1].facts,
                     published: None,
+                    petitioner: motcua_store::Reach {
+                        email: false,
+                        phone: true,
+                    },
                 },
             )
             .await,
@@ -3064,6 +3070,7 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
             agencies: Some(vec![department()]),
             states: Some(vec![PaknState::Submitted]),
             due_before: None,
+            offset: 0,
             limit: 10,
         })
         .await
@@ -3099,6 +3106,70 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
         .await
         .unwrap();
     assert!(overdue.is_empty());
+    // Page after page.
+    let page = |offset| {
+        let store = store.clone();
+        async move {
+            store
+                .petitions(&PetitionQuery {
+                    offset,
+                    limit: 3,
+                    ..PetitionQuery::default()
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let (first, rest) = (page(0).await, page(3).await);
+    assert_eq!((first.len(), rest.len()), (3, 1));
+    assert_eq!(first.into_iter().chain(rest).collect::<Vec<_>>(), all);
+    // The petitioner is told, in the same transactions: each filing and the published
+    // answer (not the acceptance, nor the answer the coordinator may still return).
+    let told: Vec<(String, String)> = store
+        .pending_outbox(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.topic.starts_with("pakn."))
+        .map(|m| {
+            let message: motcua_store::PetitionMessage = serde_json::from_value(m.payload).unwrap();
+            (m.topic, message.stream)
+        })
+        .collect();
+    let stream = format!("pakn:{code}");
+    assert_eq!(told.len(), 5, "{told:?}");
+    assert_eq!(told.iter().filter(|(t, _)| t == "pakn.filed").count(), 4);
+    assert!(told.contains(&("pakn.published".to_string(), stream)));
+    // Escalation alerts: once per petition, rule, due instant and officer.
+    let alert = |who: &str| motcua_store::PetitionAlert {
+        petition: code,
+        rule: "accepted+2:notify=leader".into(),
+        due_at: vn(2026, 3, 20, 17, 0),
+        recipient: who.into(),
+        created_at: vn(2026, 3, 25, 8, 0),
+        read_at: None,
+    };
+    let raised = store
+        .raise_petition_alerts(&[alert("lanhdao"), alert("giamsat")])
+        .await
+        .unwrap();
+    assert_eq!(raised, 2);
+    let again = store
+        .raise_petition_alerts(&[alert("lanhdao")])
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(
+        store.petition_alerts("lanhdao", 10).await.unwrap(),
+        vec![alert("lanhdao")]
+    );
+    assert!(
+        store
+            .petition_alerts("ai-khac", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // The chain holds them, the statistics ignore them, and a changed event is found.
     assert_eq!(store.verify_chain().await.unwrap().broken, None);
     assert!(store.rebuild_stats(false).await.unwrap().consistent());
@@ -3172,6 +3243,7 @@ async fn questions_are_answered_once_and_published(store: Arc<dyn Store>) {
         procedure: Some(ProcedureCode::parse("1.001234").unwrap()),
         agency,
         question: text.into(),
+        lang: motcua_domain::Lang::En,
     };
     let at = vn(2026, 3, 2, 21, 0);
     let first = store
@@ -3226,6 +3298,20 @@ async fn questions_are_answered_once_and_published(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(answered.state, QuestionState::Answered);
     assert_eq!(answered.published_at, Some(vn(2026, 3, 3, 8, 0)));
+    assert_eq!(answered.asked.lang, motcua_domain::Lang::En);
+    // The asker is told, once, in the answer's transaction.
+    let told: Vec<serde_json::Value> = store
+        .pending_outbox(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.topic == motcua_store::QUESTION_ANSWERED_TOPIC)
+        .map(|m| m.payload)
+        .collect();
+    assert_eq!(
+        told,
+        vec![serde_json::json!({ "stream": format!("question:{}", first.code) })]
+    );
     assert!(matches!(
         store
             .answer_question(

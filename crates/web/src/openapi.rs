@@ -104,7 +104,14 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(work::alerts))
         .routes(routes!(work::read_alert))
         .routes(routes!(track::track))
-        .routes(routes!(pakn::file, pakn::list))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(pakn::file, pakn::list))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    motcua_app::pakn::UPLOAD_BODY_LIMIT,
+                )),
+        )
+        .routes(routes!(pakn::attachment))
         .routes(routes!(pakn::lookup))
         .routes(routes!(pakn::rate))
         .routes(routes!(pakn::act))

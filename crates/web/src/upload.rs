@@ -1,7 +1,10 @@
 //! Reading multipart uploads: the file a citizen attaches, the result an officer issues, the
 //! file a visitor checks. What is done with the file is the application's.
 
-use axum::http::StatusCode;
+use std::collections::BTreeMap;
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 /// Why a multipart upload could not be read.
@@ -79,4 +82,53 @@ pub(crate) async fn read_document_files(
         }
     }
     Ok(out)
+}
+
+/// A form's text fields, and the files chosen in its field `files` (inputs left empty skipped).
+pub(crate) async fn read_form_with_files(
+    form: &mut axum::extract::Multipart,
+    files: &str,
+) -> Result<(BTreeMap<String, String>, Vec<(String, Bytes)>), UploadError> {
+    let mut fields = BTreeMap::new();
+    let mut chosen = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(fail)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == files {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(fail)?;
+            if !(file_name.is_empty() && bytes.is_empty()) {
+                chosen.push((file_name, bytes));
+            }
+        } else if !name.is_empty() {
+            fields.insert(name, field.text().await.map_err(fail)?);
+        }
+    }
+    Ok((fields, chosen))
+}
+
+/// A stored file handed out as a download: its type, and its name as RFC 6266 allows any name
+/// (`filename*`) with a plain ASCII one beside it for old clients; never cached.
+pub(crate) fn download(mime: &str, name: &str, content: Bytes) -> Response {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let ext = motcua_app::files::ACCEPTED
+        .iter()
+        .find(|(m, _)| *m == mime)
+        .map_or("bin", |(_, e)| *e);
+    let disposition = format!(
+        "attachment; filename=\"tep-dinh-kem.{ext}\"; filename*=UTF-8''{}",
+        percent_encoding::utf8_percent_encode(name, KEEP)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        content,
+    )
+        .into_response()
 }

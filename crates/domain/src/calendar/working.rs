@@ -310,6 +310,19 @@ impl WorkingCalendar {
         self.closing(d)
     }
 
+    /// The close of office `days` working days after the local day of `from` (`from` itself
+    /// for none): the instant something due at `from` is overdue by that many working days.
+    pub fn working_days_after(&self, from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+        if days == 0 {
+            return from;
+        }
+        let mut d = from.with_timezone(&TZ).date_naive();
+        for _ in 0..days {
+            d = self.next_working_day(d);
+        }
+        self.closing(d)
+    }
+
     /// The instant at which `amount` of office time has passed since `from`, counting only
     /// office hours. `from` itself is not adjusted for the cut-off; see [`Self::clock_start`].
     pub fn add_working_time(&self, from: DateTime<Utc>, amount: Duration) -> DateTime<Utc> {

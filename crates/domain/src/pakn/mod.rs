@@ -9,6 +9,7 @@
 //! laws: [`not_feedback`] recognises them so they are redirected, never processed here.
 
 mod decide;
+mod escalation;
 #[cfg(test)]
 mod tests;
 
@@ -17,6 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 pub use crate::ids::PaknCode;
 
 pub use decide::{MAX_TEXT, PaknCommand, PaknError, check, decide, file};
+pub use escalation::{Escalation, EscalationError, Rule, RuleAction, Target, reassignment};
 
 use crate::calendar::WorkingCalendar;
 use crate::ids::{AgencyCode, DossierCode};
@@ -276,7 +278,26 @@ pub struct Petitioner {
     pub phone: Option<crate::ids::Phone>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The language they are written to in.
+    #[serde(default, skip_serializing_if = "crate::Lang::is_vi")]
+    pub lang: crate::Lang,
 }
+
+/// A file given with a petition, kept in the file store under its SHA-256; its type was
+/// judged from its content.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attachment {
+    /// The name it was given, for the reader's sake only (never a path).
+    pub name: String,
+    pub sha256: String,
+    pub mime: String,
+    pub size: u64,
+}
+
+/// At most this many files with a petition.
+pub const MAX_ATTACHMENTS: usize = 3;
+/// The largest file accepted with a petition: 5 MiB.
+pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 
 /// A petition as filed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -300,6 +321,9 @@ pub struct Filing {
     /// published without their name in any case).
     #[serde(default)]
     pub publish_content: bool,
+    /// Files given with it (a scanned letter, a photo).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 /// What happened to a petition: its event stream in the audit chain.
@@ -355,6 +379,13 @@ pub enum PaknEvent {
         reason: String,
         at: DateTime<Utc>,
     },
+    /// Given to another agency by an escalation rule, its step being overdue (`due_at`).
+    Reassigned {
+        to: AgencyCode,
+        rule: String,
+        due_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
 }
 
 impl PaknEvent {
@@ -373,7 +404,22 @@ impl PaknEvent {
             PaknEvent::Rated { .. } => "pakn_rated",
             PaknEvent::Closed { .. } => "pakn_closed",
             PaknEvent::Reopened { .. } => "pakn_reopened",
+            PaknEvent::Reassigned { .. } => "pakn_reassigned",
         }
+    }
+
+    /// Whether the petitioner is told of it: the receipt, a refusal, a request for
+    /// information, a change of agency, and the published answer.
+    pub fn tells_petitioner(&self) -> bool {
+        matches!(
+            self,
+            PaknEvent::Filed { .. }
+                | PaknEvent::Refused { .. }
+                | PaknEvent::InfoRequested { .. }
+                | PaknEvent::Forwarded { .. }
+                | PaknEvent::Reassigned { .. }
+                | PaknEvent::Published { .. }
+        )
     }
 
     pub fn at(&self) -> DateTime<Utc> {
@@ -389,7 +435,8 @@ impl PaknEvent {
             | PaknEvent::Published { at }
             | PaknEvent::Rated { at, .. }
             | PaknEvent::Closed { at }
-            | PaknEvent::Reopened { at, .. } => *at,
+            | PaknEvent::Reopened { at, .. }
+            | PaknEvent::Reassigned { at, .. } => *at,
         }
     }
 }
@@ -424,6 +471,8 @@ pub struct Petition {
     pub reopened: u32,
     /// Some step was done after its limit.
     pub late: bool,
+    /// The escalation rules that reassigned it, each with the due instant it was overdue from.
+    pub reassigned: Vec<(String, DateTime<Utc>)>,
 }
 
 /// Petition events that do not replay into a petition.
@@ -513,6 +562,7 @@ pub fn replay(
         satisfied: None,
         reopened: 0,
         late: false,
+        reassigned: Vec::new(),
     };
     for e in it {
         apply(&mut p, e, cal, limits)?;
@@ -611,6 +661,14 @@ fn apply(
             p.accepted_at = Some(at);
             p.paused_after_acceptance = Duration::zero();
             p.state = PaknState::Accepted;
+        }
+        // The step and its clock stay as they are; the agency reached takes it over.
+        PaknEvent::Reassigned {
+            to, rule, due_at, ..
+        } => {
+            p.agency = *to;
+            p.agencies.push(*to);
+            p.reassigned.push((rule.clone(), *due_at));
         }
     }
     Ok(())

@@ -27,6 +27,7 @@ fn filing(channel: PaknChannel) -> Filing {
             name: "Trần Văn Bình".into(),
             phone: Some(crate::ids::Phone::parse("0912345678").unwrap()),
             email: None,
+            lang: crate::Lang::Vi,
         },
         channel,
         content: "Thủ tục cấp giấy phép xây dựng yêu cầu nộp bản sao chứng thực giấy tờ đã có trên VNeID.".into(),
@@ -35,6 +36,7 @@ fn filing(channel: PaknChannel) -> Filing {
         agency: agency("000.00.14.H22"),
         received_by: channel.transcribed().then(|| "tiepnhan".to_string()),
         publish_content: false,
+        attachments: Vec::new(),
     }
 }
 
@@ -402,6 +404,128 @@ fn limits_are_configured_by_name() {
     ] {
         assert!(Limits::parse(bad).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn escalation_rules_are_data_counted_in_working_days_past_the_due() {
+    let rules = Escalation::parse("tinh-2027:submitted+2:notify=leader,accepted+0:reassign=parent")
+        .unwrap();
+    assert_eq!(rules.id, "tinh-2027");
+    let written: Vec<String> = rules.rules.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        written,
+        ["submitted+2:notify=leader", "accepted+0:reassign=parent"]
+    );
+    // Written back, a rule reads the same.
+    for r in &rules.rules {
+        let again = Escalation::parse(&format!("x:{r}")).unwrap();
+        assert_eq!(again.rules, vec![*r]);
+    }
+    for bad in [
+        "",
+        "x:submitted+2",
+        "x:closed+1:notify=leader",
+        "x:submitted+1:notify=applicant",
+        "x:submitted+1:notify=administrator",
+        "x:submitted+-1:notify=leader",
+        "x:submitted+1:reassign=nowhere",
+        "x:submitted+1:shout=leader",
+        "bad id:submitted+1:notify=leader",
+    ] {
+        assert!(Escalation::parse(bad).is_err(), "{bad:?}");
+    }
+    assert!(Escalation::parse("quiet:").unwrap().rules.is_empty());
+    let defaults = Escalation::default();
+    assert_eq!(defaults.id, "default-2026");
+    assert!(
+        defaults
+            .rules
+            .iter()
+            .all(|r| matches!(r.action, RuleAction::Notify(_)))
+    );
+
+    // Due on the Friday before Tết 2026: a day past it is the first working day after.
+    let cal = calendar();
+    let due = cal
+        .add_working_days(vn(2026, 2, 13, 9), 0)
+        .max(vn(2026, 2, 13, 9));
+    let one = Rule {
+        state: PaknState::Submitted,
+        overdue_by: 1,
+        action: RuleAction::Notify(Role::Leader),
+    };
+    assert_eq!(
+        day(one.fires_at(due, &cal)),
+        NaiveDate::from_ymd_opt(2026, 2, 23).unwrap()
+    );
+    // Filed before Tết, its first step due on 26/2: two working days past it is the close of
+    // Monday 2/3, and not before.
+    let filed = vn(2026, 2, 12, 10);
+    let due = cal.add_working_days(filed, Limits::default().first_step());
+    assert_eq!(day(due), NaiveDate::from_ymd_opt(2026, 2, 26).unwrap());
+    let at = |d, h| vn(2026, 3, d, h);
+    assert_eq!(
+        rules
+            .due(PaknState::Submitted, due, at(2, 16), &cal)
+            .count(),
+        0
+    );
+    let fired: Vec<_> = rules
+        .due(PaknState::Submitted, due, at(3, 8), &cal)
+        .map(|(r, _)| r.to_string())
+        .collect();
+    assert_eq!(fired, ["submitted+2:notify=leader"]);
+    // A rule of another state does not fire.
+    assert_eq!(
+        rules.due(PaknState::Answered, due, at(20, 8), &cal).count(),
+        0
+    );
+}
+
+#[test]
+fn a_reassignment_keeps_the_step_and_happens_once_per_due() {
+    let mut r = Run::filed(vn(2026, 3, 2, 9));
+    r.ok(accept(), &officer(), vn(2026, 3, 2, 10));
+    let p = r.petition();
+    let due = due(&p, &r.cal, &r.limits).unwrap();
+    let rule = Rule {
+        state: PaknState::Accepted,
+        overdue_by: 3,
+        action: RuleAction::Reassign(Target::Parent),
+    };
+    let parent = agency("000.00.00.H22");
+    assert_eq!(Target::Parent.resolve(p.agency), Some(parent));
+    assert_eq!(Target::Parent.resolve(parent), None);
+    let now = rule.fires_at(due, &r.cal) + Duration::hours(1);
+    let event = reassignment(&p, &rule, due, parent, now).unwrap();
+    assert!(event.tells_petitioner());
+    r.events.push(event);
+    let after = r.petition();
+    assert_eq!(after.agency, parent);
+    assert_eq!(after.agencies, vec![agency("000.00.14.H22"), parent]);
+    assert_eq!(after.state, PaknState::Accepted);
+    // The clock stays as it was: the agency reached is as late as the one before.
+    assert_eq!(super::due(&after, &r.cal, &r.limits), Some(due));
+    // Once per rule and due instant; not in another state.
+    assert_eq!(
+        reassignment(&after, &rule, due, agency("000.00.01.H22"), now),
+        None
+    );
+    let submitted = Rule {
+        state: PaknState::Submitted,
+        ..rule
+    };
+    assert_eq!(
+        reassignment(&after, &submitted, due, agency("000.00.01.H22"), now),
+        None
+    );
+    // A petition already with the target stays.
+    let fresh = Run::filed(vn(2026, 3, 2, 9)).petition();
+    let to_self = Rule {
+        state: PaknState::Submitted,
+        ..rule
+    };
+    assert_eq!(reassignment(&fresh, &to_self, due, fresh.agency, now), None);
 }
 
 #[test]

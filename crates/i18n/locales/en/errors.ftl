@@ -246,6 +246,7 @@ error-pakn-same-agency = The petition is with this agency already.
 error-pakn-complaint = This is a complaint, not feedback: complaints are settled under the Law on Complaints. Please send the complaint to the agency that made the decision or act complained of, or see a citizen reception officer for guidance.
 error-pakn-denunciation = This is a denunciation, not feedback: denunciations are settled under the Law on Denunciations. Please send it to the agency competent to settle it, or see a citizen reception officer for guidance.
 error-pakn-category = A petition's category is one of: regulation, procedure, staff_conduct, other.
+error-pakn-attachment-base64 = An attachment's content must be standard base64.
 error-pakn-channel = An officer writing a petition down for a citizen says how it came: phone, letter, email, counter, hotline or social.
 error-pakn-dossier-not-yours = Only a dossier's applicant can give feedback on it: give the phone number or e-mail address written in the dossier.
 error-pakn-unknown-agency = There is no agency with that code.

@@ -246,6 +246,7 @@ error-pakn-same-agency = Phản ánh, kiến nghị đang ở cơ quan này.
 error-pakn-complaint = Đây là khiếu nại, không phải phản ánh, kiến nghị: khiếu nại được giải quyết theo Luật Khiếu nại. Xin gửi đơn khiếu nại đến cơ quan đã ra quyết định hoặc có hành vi hành chính bị khiếu nại, hoặc gặp cán bộ tiếp công dân để được hướng dẫn.
 error-pakn-denunciation = Đây là tố cáo, không phải phản ánh, kiến nghị: tố cáo được giải quyết theo Luật Tố cáo. Xin gửi đơn tố cáo đến cơ quan có thẩm quyền giải quyết tố cáo, hoặc gặp cán bộ tiếp công dân để được hướng dẫn.
 error-pakn-category = Loại phản ánh, kiến nghị là một trong: regulation (quy định hành chính), procedure (thủ tục hành chính), staff_conduct (hành vi của cán bộ), other (khác).
+error-pakn-attachment-base64 = Nội dung tệp đính kèm phải được mã hoá base64 chuẩn.
 error-pakn-channel = Cán bộ ghi phản ánh, kiến nghị cho người dân cần cho biết nhận qua: phone, letter, email, counter, hotline hoặc social.
 error-pakn-dossier-not-yours = Chỉ người nộp hồ sơ mới gửi phản ánh, kiến nghị về hồ sơ đó: xin ghi đúng số điện thoại hoặc thư điện tử đã khai trong hồ sơ.
 error-pakn-unknown-agency = Không có cơ quan với mã này.

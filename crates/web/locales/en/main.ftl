@@ -851,6 +851,14 @@ pakn-event-published = Answer published
 pakn-event-rated = Handling rated
 pakn-event-closed = Closed
 pakn-event-reopened = Raised again
+staff-pakn-alerts = Overdue alerts
+staff-pakn-alert-due = overdue since
+staff-pakn-alert-rule = by rule
+pakn-event-reassigned = Given to another agency, being overdue
+pakn-files = Attached files
+pakn-files-hint = Optional. Up to 3 PDF, JPG or PNG files of up to 5 MB each (a photo, a scanned letter).
+pakn-files-too-large = The files sent are too large. A petition takes up to 3 files of up to 5 MB each.
+pakn-files-unreadable = The files sent could not be read. Choose them again and send the form again.
 track-feedback = Give feedback on this dossier
 
 # Support page and the assistant

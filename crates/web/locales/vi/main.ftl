@@ -838,6 +838,14 @@ pakn-event-published = Đã công khai câu trả lời
 pakn-event-rated = Đã đánh giá việc xử lý
 pakn-event-closed = Đã đóng
 pakn-event-reopened = Phản ánh lại
+staff-pakn-alerts = Cảnh báo quá hạn
+staff-pakn-alert-due = quá hạn từ
+staff-pakn-alert-rule = theo quy tắc
+pakn-event-reassigned = Chuyển cơ quan xử lý do quá hạn
+pakn-files = Tệp đính kèm
+pakn-files-hint = Không bắt buộc. Tối đa 3 tệp PDF, JPG hoặc PNG, mỗi tệp đến 5 MB (ví dụ: ảnh chụp, văn bản quét).
+pakn-files-too-large = Các tệp gửi kèm quá lớn. Mỗi phản ánh có tối đa 3 tệp, mỗi tệp đến 5 MB.
+pakn-files-unreadable = Không đọc được các tệp gửi kèm. Hãy chọn lại tệp và gửi lại.
 track-feedback = Phản ánh, kiến nghị về hồ sơ này
 
 # Support page and the assistant

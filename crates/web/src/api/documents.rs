@@ -157,33 +157,11 @@ pub(crate) async fn attachment(
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let (a, content) = motcua_app::dossiers::attachment(&state, &principal, &code, &id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, a.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition(&a)),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
+    Ok(crate::upload::download(
+        &a.content_type,
+        &a.file_name,
         content,
-    )
-        .into_response())
-}
-
-/// `attachment`, with the uploaded name as RFC 6266 allows any name (`filename*`) and a plain
-/// ASCII one beside it for old clients.
-fn disposition(a: &motcua_store::Attachment) -> String {
-    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    let ext = motcua_app::files::ACCEPTED
-        .iter()
-        .find(|(m, _)| *m == a.content_type)
-        .map_or("bin", |(_, e)| *e);
-    format!(
-        "attachment; filename=\"tep-dinh-kem.{ext}\"; filename*=UTF-8''{}",
-        percent_encoding::utf8_percent_encode(&a.file_name, KEEP)
-    )
+    ))
 }
 
 fn bad_result_form() -> WebError {

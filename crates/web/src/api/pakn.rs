@@ -38,6 +38,22 @@ pub(crate) struct FileRequest {
     /// Whether the question may be published with the answer (never the petitioner's name).
     #[serde(default)]
     publish_content: bool,
+    /// The language the petitioner is written to in, `vi` or `en` (the request's language
+    /// when not given).
+    #[schema(value_type = Option<String>, example = "vi")]
+    lang: Option<Lang>,
+    /// Up to 3 files (PDF, JPG or PNG by their content, 5 MB each): a scanned letter, a photo.
+    #[serde(default)]
+    attachments: Vec<FileUpload>,
+}
+
+/// A file given with a petition.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct FileUpload {
+    /// Its name, for the reader's sake only.
+    name: String,
+    /// Its content, in standard base64.
+    content_base64: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -62,9 +78,30 @@ pub(crate) struct Filed {
 pub(crate) async fn file(
     State(state): State<App>,
     Caller(principal): Caller,
+    ReqLang(lang): ReqLang,
     Client(client): Client,
     ApiJson(req): ApiJson<FileRequest>,
 ) -> Result<(StatusCode, Json<Filed>), WebError> {
+    use base64::Engine;
+    let attachments = req
+        .attachments
+        .into_iter()
+        .map(|f| {
+            base64::engine::general_purpose::STANDARD
+                .decode(f.content_base64.trim())
+                .map(|bytes| pakn::Upload {
+                    name: f.name,
+                    bytes: bytes.into(),
+                })
+                .map_err(|_| {
+                    WebError::new(
+                        motcua_app::error::Kind::Invalid,
+                        "invalid_attachment",
+                        "error-pakn-attachment-base64",
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let row = pakn::file(
         &state,
         &principal,
@@ -78,6 +115,8 @@ pub(crate) async fn file(
             agency: req.agency,
             channel: req.channel,
             publish_content: req.publish_content,
+            lang: req.lang.unwrap_or(lang),
+            attachments,
         },
         &client,
         Utc::now(),
@@ -108,6 +147,15 @@ pub(crate) struct Step {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct FileView {
+    name: String,
+    mime: String,
+    size: u64,
+    /// Where to read it (the petitioner adds `?verify=`).
+    url: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct PetitionView {
     code: String,
     version: u32,
@@ -122,6 +170,8 @@ pub(crate) struct PetitionView {
     due_at: Option<DateTime<Utc>>,
     /// The answer, once published.
     answer: Option<String>,
+    /// The files given with it, each at `/api/v1/pakn/{code}/attachments/{n}`.
+    attachments: Vec<FileView>,
     published_at: Option<DateTime<Utc>>,
     satisfied: Option<bool>,
     timeline: Vec<Step>,
@@ -148,6 +198,18 @@ fn view(
         filed_at: row.facts.filed_at,
         due_at: row.facts.due_at,
         answer: p.published_at.and(p.answer.clone()),
+        attachments: p
+            .filing
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(n, a)| FileView {
+                name: a.name.clone(),
+                mime: a.mime.clone(),
+                size: a.size,
+                url: format!("/api/v1/pakn/{}/attachments/{n}", row.code),
+            })
+            .collect(),
         published_at: p.published_at,
         satisfied: p.satisfied,
         timeline: events
@@ -186,6 +248,37 @@ pub(crate) async fn lookup(
         &found.events,
         lang,
     )))
+}
+
+/// A file given with a petition: for its petitioner with `verify`, or an officer of an agency
+/// covering the one handling it.
+#[utoipa::path(
+    get, path = "/api/v1/pakn/{code}/attachments/{n}", tag = "pakn",
+    params(
+        ("code" = String, Path, description = "Petition code, PAKN.YYYYMMDD.NNNN"),
+        ("n" = usize, Path, description = "The file's place in the petition's list, from 0"),
+        VerifyParams
+    ),
+    responses(
+        (status = 200, description = "the file (PDF, JPEG or PNG)"),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody, description = "unknown code or file, or wrong second factor"),
+        (status = 429, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn attachment(
+    State(state): State<App>,
+    Caller(principal): Caller,
+    Client(client): Client,
+    Path((code, n)): Path<(String, usize)>,
+    ApiQuery(q): ApiQuery<VerifyParams>,
+) -> Result<axum::response::Response, WebError> {
+    let proof = q.verify.as_deref().map(|verify| Proof {
+        verify,
+        client: &client,
+    });
+    let (a, content) = pakn::attachment(&state, &principal, &code, proof, n).await?;
+    Ok(crate::upload::download(&a.mime, &a.name, content))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

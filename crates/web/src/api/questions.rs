@@ -13,7 +13,7 @@ use motcua_store::QuestionRow;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
-use crate::error::{ApiJson, ApiQuery, WebError};
+use crate::error::{ApiJson, ApiQuery, ReqLang, WebError};
 use crate::request::Client;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -28,6 +28,10 @@ pub(crate) struct AskRequest {
     procedure: Option<String>,
     /// For an officer writing it down for a caller: `hotline`, `phone` or `counter`.
     channel: Option<String>,
+    /// The language the answer is told in, `vi` or `en` (the request's language when not
+    /// given).
+    #[schema(value_type = Option<String>, example = "vi")]
+    lang: Option<motcua_domain::Lang>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -51,6 +55,7 @@ pub(crate) struct Asked201 {
 pub(crate) async fn ask(
     State(state): State<App>,
     Caller(principal): Caller,
+    ReqLang(lang): ReqLang,
     Client(client): Client,
     ApiJson(req): ApiJson<AskRequest>,
 ) -> Result<(StatusCode, Json<Asked201>), WebError> {
@@ -64,6 +69,7 @@ pub(crate) async fn ask(
             email: req.email,
             procedure: req.procedure,
             channel: req.channel,
+            lang: req.lang.unwrap_or(lang),
         },
         &client,
         Utc::now(),

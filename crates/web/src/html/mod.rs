@@ -134,7 +134,15 @@ pub(crate) fn routes() -> Router<App> {
         )
         .route("/account/dossiers/{code}/rate", post(own_dossier::rate))
         .route("/track", get(track::page))
-        .route("/phan-anh-kien-nghi", get(pakn::show).post(pakn::file))
+        .route(
+            "/phan-anh-kien-nghi",
+            get(pakn::show)
+                .post(pakn::file)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    motcua_app::pakn::UPLOAD_BODY_LIMIT,
+                )),
+        )
+        .route("/phan-anh-kien-nghi/tep/{code}/{n}", get(pakn::attachment))
         .route("/ho-tro", get(support::page))
         .route("/ho-tro/cau-hoi", post(support::ask_officer))
         .route("/staff", get(office::inbox))
@@ -144,8 +152,11 @@ pub(crate) fn routes() -> Router<App> {
         .route("/staff/pakn", get(staff_pakn::list))
         .route(
             "/staff/pakn/new",
-            get(staff_pakn::new_form).post(staff_pakn::file),
+            get(staff_pakn::new_form).post(staff_pakn::file).layer(
+                axum::extract::DefaultBodyLimit::max(motcua_app::pakn::UPLOAD_BODY_LIMIT),
+            ),
         )
+        .route("/staff/pakn/{code}/tep/{n}", get(staff_pakn::attachment))
         .route(
             "/staff/pakn/{code}",
             get(staff_pakn::show).post(staff_pakn::act),

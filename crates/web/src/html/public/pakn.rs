@@ -7,14 +7,14 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::App;
 use motcua_app::pakn::{self, NewPetition};
 use motcua_domain::pakn::{Category, PaknEvent};
 
-use crate::html::forms::{Fields, Visitor, filled, forged, get, with_cookie};
+use crate::html::forms::{Visitor, filled, forged, get, with_cookie};
 use crate::html::{Chrome, agency_choices, local, render};
 use crate::request::Client;
 
@@ -27,6 +27,8 @@ struct Found {
     due: Option<String>,
     steps: Vec<(String, String)>,
     answer: Option<String>,
+    /// The files given with it: name, size and where to read them.
+    files: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
@@ -161,8 +163,11 @@ pub(crate) async fn show(
     }
     let mut status = StatusCode::OK;
     with_published(&state, &c, &mut p, &q).await;
-    if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
+    // From a notification's link: the code filled in, the second factor to type.
+    if let Some(code) = q.get("code") {
         p.lookup_code = code.clone();
+    }
+    if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
         match pakn::lookup(&state, code, verify, &client).await {
             Ok(pakn::Loaded {
                 row,
@@ -184,6 +189,21 @@ pub(crate) async fn show(
                         .iter()
                         .map(|e| (local(e.at()), step_label(&c, e)))
                         .collect(),
+                    files: petition
+                        .filing
+                        .attachments
+                        .iter()
+                        .enumerate()
+                        .map(|(n, a)| {
+                            let verify: String =
+                                form_urlencoded::byte_serialize(verify.as_bytes()).collect();
+                            (
+                                a.name.clone(),
+                                file_size(a.size),
+                                format!("/phan-anh-kien-nghi/tep/{}/{n}?verify={verify}", row.code),
+                            )
+                        })
+                        .collect(),
                     answer: petition.published_at.and(petition.answer),
                 });
             }
@@ -200,16 +220,22 @@ pub(crate) async fn show(
     with_cookie(render(status, &c, &p), cookie)
 }
 
-/// Files the petition of the form; the answer is its code and when the first step is due.
+/// Files the petition of the form (with its files); the answer is its code and when the
+/// first step is due.
 pub(crate) async fn file(
     State(state): State<App>,
     c: Chrome,
     mut v: Visitor,
     Client(client): Client,
-    axum::Form(f): Fields,
+    mut form: Multipart,
 ) -> Response {
     let c = c.with_nav("pakn");
-    if !v.form_ok(get(&f, "csrf")) {
+    let (f, files, unread) =
+        match crate::upload::read_form_with_files(&mut form, "attachment").await {
+            Ok((f, files)) => (f, files, None),
+            Err(e) => (BTreeMap::new(), Vec::new(), Some(e)),
+        };
+    if unread.is_none() && !v.form_ok(get(&f, "csrf")) {
         return forged(&c);
     }
     let principal = v.principal();
@@ -224,11 +250,23 @@ pub(crate) async fn file(
         agency: text("agency"),
         channel: None,
         publish_content: get(&f, "publish_content") == "yes",
+        lang: c.lang,
+        attachments: files
+            .into_iter()
+            .map(|(name, bytes)| pakn::Upload { name, bytes })
+            .collect(),
     };
     let (csrf, cookie) = v.csrf();
     let mut p = page(&state, &c, csrf);
     with_published(&state, &c, &mut p, &BTreeMap::new()).await;
-    let status = match pakn::file(&state, &principal, req, &client, chrono::Utc::now()).await {
+    let filed = match unread {
+        Some(crate::upload::UploadError::TooLarge) => Err(c.tr.t("pakn-files-too-large")),
+        Some(crate::upload::UploadError::Malformed) => Err(c.tr.t("pakn-files-unreadable")),
+        None => pakn::file(&state, &principal, req, &client, chrono::Utc::now())
+            .await
+            .map_err(|e| c.tr.error(&e)),
+    };
+    let status = match filed {
         Ok(row) => {
             p.filed = Some((
                 row.code.to_string(),
@@ -236,11 +274,47 @@ pub(crate) async fn file(
             ));
             StatusCode::CREATED
         }
-        Err(e) => {
-            p.problem = Some(c.tr.error(&e));
+        Err(problem) => {
+            p.problem = Some(problem);
             p.f = f;
             StatusCode::UNPROCESSABLE_ENTITY
         }
     };
     with_cookie(render(status, &c, &p), cookie)
+}
+
+/// `GET /phan-anh-kien-nghi/tep/{code}/{n}?verify=`: a file given with a petition, for its
+/// petitioner.
+pub(crate) async fn attachment(
+    State(state): State<App>,
+    c: Chrome,
+    Client(client): Client,
+    Path((code, n)): Path<(String, usize)>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let proof = pakn::Proof {
+        verify: get(&q, "verify"),
+        client: &client,
+    };
+    match pakn::attachment(
+        &state,
+        &motcua_app::principal::Principal::Anonymous,
+        &code,
+        Some(proof),
+        n,
+    )
+    .await
+    {
+        Ok((a, content)) => crate::upload::download(&a.mime, &a.name, content),
+        Err(e) => crate::html::failure_page(&c, &e),
+    }
+}
+
+/// A file's size as people read it: kB up to a megabyte, then MB.
+pub(crate) fn file_size(bytes: u64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} kB", bytes.div_ceil(1024))
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
 }

@@ -213,8 +213,11 @@ pub(crate) async fn page(
         p.f.insert("q".into(), a.question.clone());
         (p.question, p.procedure, p.card, p.problem) = (a.question, a.procedure, a.card, a.problem);
     }
-    if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
+    // From a notification's link: the code filled in, the second factor to type.
+    if let Some(code) = q.get("code") {
         p.lookup_code = code.clone();
+    }
+    if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
         match questions::lookup(&state, code, verify, &client).await {
             Ok(r) => {
                 p.found = Some(Asked {
@@ -260,6 +263,7 @@ pub(crate) async fn ask_officer(
         email: text("email"),
         procedure: text("procedure"),
         channel: None,
+        lang: c.lang,
     };
     let (csrf, cookie) = v.csrf();
     let mut p = page_for(&state, &c, csrf).await;

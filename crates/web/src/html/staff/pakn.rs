@@ -16,7 +16,7 @@ use motcua_domain::pakn::{Category, PaknChannel, PaknCommand, PaknState};
 use motcua_store::User;
 
 use crate::html::forms::{Fields, filled, get, see_other};
-use crate::html::public::pakn::step_label;
+use crate::html::public::pakn::{file_size, step_label};
 use crate::html::staff::office::Officer;
 use crate::html::staff::{tabs, unreadable};
 use crate::html::{Chrome, agency_choices, local, render};
@@ -41,6 +41,8 @@ struct ListPage<'a> {
     c: &'a Chrome,
     views: Vec<(&'static str, String, bool)>,
     rows: Vec<Row>,
+    /// The escalation rules' alerts to the officer: petition, rule, when it was due, unread.
+    alerts: Vec<(String, String, String, bool)>,
     problem: Option<String>,
 }
 
@@ -77,10 +79,29 @@ pub(crate) async fn list(
     };
     let view = q.get("view").map_or("mine", String::as_str);
     let now = Utc::now();
+    let alerts = state
+        .store
+        .petition_alerts(&user.username, 20)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "reading petition alerts failed");
+            Vec::new()
+        });
     let mut page = ListPage {
         c: &c,
         views: tabs(&c, "staff-pakn-view-", &VIEWS, view),
         rows: Vec::new(),
+        alerts: alerts
+            .into_iter()
+            .map(|a| {
+                (
+                    a.petition.to_string(),
+                    a.rule,
+                    local(a.due_at),
+                    a.read_at.is_none(),
+                )
+            })
+            .collect(),
         problem: None,
     };
     let status = match pakn::list(&state, &Principal::Staff(user), view, now).await {
@@ -138,6 +159,8 @@ struct PetitionPage<'a> {
     contact: String,
     content: String,
     answer: Option<String>,
+    /// The files given with it: name, size and where to read them.
+    files: Vec<(String, String, String)>,
     steps: Vec<(String, String)>,
     actions: &'static [&'static str],
     categories: Vec<(&'static str, String)>,
@@ -177,6 +200,19 @@ fn petition_page<'a>(
         .join(" · "),
         content: p.filing.content.clone(),
         answer: p.answer.clone(),
+        files: p
+            .filing
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(n, a)| {
+                (
+                    a.name.clone(),
+                    file_size(a.size),
+                    format!("/staff/pakn/{}/tep/{n}", l.row.code),
+                )
+            })
+            .collect(),
         steps: l
             .events
             .iter()
@@ -218,6 +254,23 @@ pub(crate) async fn show(
             &petition_page(&state, &c, &officer, &l, None),
         ),
         Err(r) => r,
+    }
+}
+
+/// `GET /staff/pakn/{code}/tep/{n}`: a file given with a petition the officer may read.
+pub(crate) async fn attachment(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    Path((code, n)): Path<(String, usize)>,
+) -> Response {
+    let user = match officer.user(&format!("/staff/pakn/{code}")) {
+        Ok(u) => u.clone(),
+        Err(r) => return *r,
+    };
+    match pakn::attachment(&state, &Principal::Staff(user), &code, None, n).await {
+        Ok((a, content)) => crate::upload::download(&a.mime, &a.name, content),
+        Err(e) => unreadable(&c, e),
     }
 }
 
@@ -336,18 +389,32 @@ pub(crate) async fn new_form(
     render(StatusCode::OK, &c, &new_page(&state, &c, &officer, f, None))
 }
 
-/// Files the caller's petition, recording the officer who wrote it down.
+/// Files the caller's petition (with a scanned letter or photos), recording the officer who
+/// wrote it down.
 pub(crate) async fn file(
     State(state): State<App>,
     c: Chrome,
     officer: Officer,
     crate::request::Client(client): crate::request::Client,
-    axum::Form(f): Fields,
+    mut form: axum::extract::Multipart,
 ) -> Response {
     let c = c.with_nav("staff");
+    let (f, files, unread) =
+        match crate::upload::read_form_with_files(&mut form, "attachment").await {
+            Ok((f, files)) => (f, files, None),
+            Err(e) => (BTreeMap::new(), Vec::new(), Some(e)),
+        };
     let user = match officer.form(&c, "/staff/pakn/new", get(&f, "csrf")) {
         Ok(u) => u.clone(),
-        Err(r) => return *r,
+        Err(r) if unread.is_none() => return *r,
+        Err(_) => {
+            let key = match unread {
+                Some(crate::upload::UploadError::TooLarge) => "pakn-files-too-large",
+                _ => "pakn-files-unreadable",
+            };
+            let page = new_page(&state, &c, &officer, f, Some(c.tr.t(key)));
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &c, &page);
+        }
     };
     let text = |k: &str| filled(&f, k);
     let req = NewPetition {
@@ -360,6 +427,12 @@ pub(crate) async fn file(
         agency: text("agency"),
         channel: text("channel"),
         publish_content: get(&f, "publish_content") == "yes",
+        // A caller is written to in Vietnamese, whatever the officer's screen speaks.
+        lang: motcua_domain::Lang::Vi,
+        attachments: files
+            .into_iter()
+            .map(|(name, bytes)| pakn::Upload { name, bytes })
+            .collect(),
     };
     let principal = Principal::Staff(user);
     match pakn::file(&state, &principal, req, &client, Utc::now()).await {

@@ -266,6 +266,8 @@ pub(crate) async fn console_ask(
         email: text("email"),
         procedure: text("procedure"),
         channel: text("channel"),
+        // A caller is answered in Vietnamese, whatever the officer's screen speaks.
+        lang: motcua_domain::Lang::Vi,
     };
     let mut p = console(&c, &officer);
     let status =
