@@ -16,4 +16,5 @@ mod filing;
 mod floor;
 mod monitoring;
 mod pakn;
+mod pakn_outbound;
 mod questions;
