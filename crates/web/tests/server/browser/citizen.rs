@@ -101,32 +101,6 @@ async fn citizen_download(b: &Browser, base: &str, path: &str) -> reqwest::Respo
         .unwrap()
 }
 
-/// A PDF that passes the upload checks.
-fn a_pdf() -> Vec<u8> {
-    motcua_documents::receipt_pdf(&motcua_documents::ReceiptSlip {
-        authority: String::new(),
-        office: "BẢN SAO GIẤY PHÉP".into(),
-        place_and_date: String::new(),
-        received: true,
-        dossier_code: "-".into(),
-        applicant_name: "Trần Thị Hoa".into(),
-        applicant_address: None,
-        applicant_phone: None,
-        applicant_email: None,
-        procedure_name: String::new(),
-        answers: vec![],
-        documents: vec![],
-        time_limit: String::new(),
-        filed_at: String::new(),
-        due_at: String::new(),
-        channel: String::new(),
-        fee: None,
-        tracking_url: "-".into(),
-        officer: None,
-    })
-    .unwrap()
-}
-
 /// The procedure filed online by `me` through the same use cases the wizard calls, every
 /// document attached, the fee paid through the gateway's notification path.
 async fn filed_and_paid(state: &AppState, me: &Citizen) -> DossierRecord {

@@ -440,6 +440,32 @@ async fn axe_clean(b: &Browser, tools: &Tools, what: &str) {
     assert_eq!(violations, json!([]), "axe on {what}");
 }
 
+/// A PDF that passes the upload checks.
+fn a_pdf() -> Vec<u8> {
+    motcua_documents::receipt_pdf(&motcua_documents::ReceiptSlip {
+        authority: String::new(),
+        office: "BẢN SAO GIẤY PHÉP".into(),
+        place_and_date: String::new(),
+        received: true,
+        dossier_code: "-".into(),
+        applicant_name: "Trần Thị Hoa".into(),
+        applicant_address: None,
+        applicant_phone: None,
+        applicant_email: None,
+        procedure_name: String::new(),
+        answers: vec![],
+        documents: vec![],
+        time_limit: String::new(),
+        filed_at: String::new(),
+        due_at: String::new(),
+        channel: String::new(),
+        fee: None,
+        tracking_url: "-".into(),
+        officer: None,
+    })
+    .unwrap()
+}
+
 /// A file to upload, named `name`, in a directory of its own (tests run in parallel).
 fn temp_file(name: &str, bytes: &[u8]) -> String {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

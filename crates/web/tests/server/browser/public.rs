@@ -363,6 +363,15 @@ async fn feedback_is_given_and_looked_up_without_script_on_a_phone() {
     )
     .await;
     choose(&b, "#f-category", "procedure").await;
+    // A photo of the notice board goes with it, chosen as any phone chooses a file.
+    let photo = super::temp_file("bang-niem-yet.pdf", &super::a_pdf());
+    b.client
+        .find(Locator::Css("#f-attachment"))
+        .await
+        .unwrap()
+        .send_keys(&photo)
+        .await
+        .unwrap();
     click(&b, "#pakn-submit").await;
     let code = expect(&b, "#pakn-code", "PAKN.").await;
     fits_the_window(&b, "the feedback filed").await;
@@ -372,6 +381,7 @@ async fn feedback_is_given_and_looked_up_without_script_on_a_phone() {
     fill(&b, "#l-verify", "1222").await;
     click(&b, "#pakn-lookup").await;
     expect(&b, "#pakn-state", "đã gửi").await;
+    expect(&b, "#pakn-files", "bang-niem-yet.pdf").await;
     axe_clean(&b, &tools, "the feedback looked up").await;
     let page = body(&b).await;
     assert!(
