@@ -59,11 +59,46 @@ pub async fn ask(
     } else {
         Vec::new()
     };
-    Ok(reply(
+    let answered = reply(
         &plan,
         record.as_ref(),
         &context(state, &calendar, &faq, lang, now),
-    ))
+    );
+    if answered.kind == motcua_assistant::Kind::Escalate {
+        let about = match (&record, chosen) {
+            (Some(r), _) => Some((r.code, r.agency)),
+            (None, Some(code)) => state
+                .store
+                .procedure(&code)
+                .await?
+                .map(|p| (p.code, p.agency)),
+            (None, None) => None,
+        };
+        note_unanswered(state, question, lang, about, now).await;
+    }
+    Ok(answered)
+}
+
+/// Keeps a question the assistant could not answer (personal numbers hidden) for the weekly
+/// report of the agency it concerns: the procedure's it was about, else the centre's. A failure to
+/// keep it is logged; the asker still gets the reply.
+async fn note_unanswered(
+    state: &App,
+    question: &str,
+    lang: Lang,
+    about: Option<(ProcedureCode, motcua_domain::ids::AgencyCode)>,
+    now: DateTime<Utc>,
+) {
+    let note = motcua_store::UnansweredNote {
+        asked_at: now,
+        question: motcua_domain::text::mask_personal(question),
+        lang,
+        procedure: about.map(|(p, _)| p),
+        agency: about.map_or(state.default_receiving_agency, |(_, a)| a),
+    };
+    if let Err(e) = state.store.note_unanswered(&note).await {
+        tracing::warn!(error = %e, "keeping an unanswered question failed");
+    }
 }
 
 /// The answers officers published, as the assistant quotes them.

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use motcua_domain::ids::{AgencyCode, Phone, ProcedureCode, QuestionCode};
 use motcua_domain::pakn::{self, Filing, PaknChannel, Petitioner};
-use motcua_domain::questions::{QuestionState, answer_due};
+use motcua_domain::questions::{QuestionState, Tally, answer_due, week_of};
 use motcua_domain::text::mask_personal;
 use motcua_store::{NewQuestion, PetitionRow, QuestionQuery, QuestionRow, Scope, User};
 
@@ -312,4 +312,96 @@ pub async fn faq(
         })
         .transpose()?;
     Ok(state.store.faq(&words, procedure.as_ref(), limit).await?)
+}
+
+/// What became of the questions to one agency in a week.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyWeek {
+    pub agency: AgencyCode,
+    /// Questions to its officers.
+    pub officers: Tally,
+    /// Questions about its procedures the assistant could not answer, and some of them (the
+    /// first ones, personal numbers hidden) to answer for good.
+    pub assistant_unanswered: u32,
+    pub examples: Vec<String>,
+}
+
+/// The weekly report of unanswered questions, per agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeekReport {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub agencies: Vec<AgencyWeek>,
+}
+
+/// The report's entry of `agency`, made empty when it has none yet.
+fn agency_week(
+    by: &mut std::collections::BTreeMap<AgencyCode, AgencyWeek>,
+    agency: AgencyCode,
+) -> &mut AgencyWeek {
+    by.entry(agency).or_insert_with(|| AgencyWeek {
+        agency,
+        officers: Tally::default(),
+        assistant_unanswered: 0,
+        examples: Vec::new(),
+    })
+}
+
+/// Questions read for a week's report, at most.
+const WEEK_READ: u32 = 100_000;
+/// Examples of what the assistant could not answer, per agency.
+const EXAMPLES: usize = 10;
+
+/// The week holding `day`: for each agency the officer's agency covers (with questions that
+/// week), what became of the questions to officers, judged at `now`, and what the assistant
+/// could not answer. Officers who read dossiers, leaders and supervisors read it.
+pub async fn week_report(
+    state: &App,
+    principal: &Principal,
+    day: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<WeekReport, AppError> {
+    let mine = match principal {
+        Principal::Staff(u) if principal.has_scope(Scope::DossiersRead) => {
+            u.agency.ok_or_else(AppError::forbidden)?
+        }
+        Principal::Anonymous => return Err(AppError::unauthenticated()),
+        _ => return Err(AppError::forbidden()),
+    };
+    let (from, to) = week_of(day);
+    let as_of = now.min(to);
+    let mut by: std::collections::BTreeMap<AgencyCode, AgencyWeek> = Default::default();
+    for q in state.store.questions_asked(from, to, WEEK_READ).await? {
+        if mine.covers(&q.asked.agency) {
+            agency_week(&mut by, q.asked.agency).officers.add(
+                q.state,
+                q.answer_due_at,
+                q.answered_at,
+                as_of,
+            );
+        }
+    }
+    for n in state.store.unanswered_notes(from, to, WEEK_READ).await? {
+        if mine.covers(&n.agency) {
+            let week = agency_week(&mut by, n.agency);
+            week.assistant_unanswered += 1;
+            if week.examples.len() < EXAMPLES && !week.examples.contains(&n.question) {
+                week.examples.push(n.question);
+            }
+        }
+    }
+    Ok(WeekReport {
+        from,
+        to,
+        agencies: by.into_values().collect(),
+    })
+}
+
+/// The day a report's `week` names, or a day of the last full week.
+pub fn week_day(week: Option<&str>, now: DateTime<Utc>) -> Result<chrono::NaiveDate, AppError> {
+    match week.map(str::trim).filter(|w| !w.is_empty()) {
+        Some(w) => chrono::NaiveDate::parse_from_str(w, "%Y-%m-%d")
+            .map_err(|_| AppError::new(Kind::BadRequest, "invalid_week", "error-invalid-week")),
+        None => Ok(motcua_domain::facts::local_day(now) - chrono::Duration::days(7)),
+    }
 }

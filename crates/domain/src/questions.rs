@@ -5,9 +5,9 @@
 //! into a petition. No legal rule sets the response time (it is configuration: eight working
 //! hours unless set).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 
-use crate::calendar::WorkingCalendar;
+use crate::calendar::{TZ, WorkingCalendar};
 
 /// Working hours within which an officer answers, unless configured.
 pub const DEFAULT_RESPONSE_HOURS: u32 = 8;
@@ -48,8 +48,93 @@ pub fn answer_due(cal: &WorkingCalendar, asked: DateTime<Utc>, hours: u32) -> Da
     cal.add_working_time(asked, Duration::hours(i64::from(hours)))
 }
 
+/// The week holding local day `day`: from its Monday's midnight to the next Monday's, in
+/// Vietnam's time.
+pub fn week_of(day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+    let midnight = |d: NaiveDate| {
+        TZ.from_local_datetime(&d.and_time(NaiveTime::MIN))
+            .earliest()
+            .map_or_else(
+                || Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)),
+                |t| t.with_timezone(&Utc),
+            )
+    };
+    (midnight(monday), midnight(monday + Duration::days(7)))
+}
+
+/// What became of the questions to an agency asked in a period, as judged at `as_of`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Tally {
+    pub asked: u32,
+    pub answered_in_time: u32,
+    pub answered_late: u32,
+    /// Turned into petitions.
+    pub converted: u32,
+    /// Still waiting for an officer, within their time and past it.
+    pub open_in_time: u32,
+    pub open_overdue: u32,
+}
+
+impl Tally {
+    /// Counts a question in `state`, due at `due`, answered (or converted) at `answered_at`.
+    pub fn add(
+        &mut self,
+        state: QuestionState,
+        due: DateTime<Utc>,
+        answered_at: Option<DateTime<Utc>>,
+        as_of: DateTime<Utc>,
+    ) {
+        self.asked += 1;
+        match (state, answered_at) {
+            (QuestionState::Converted, _) => self.converted += 1,
+            (QuestionState::Answered, Some(at)) if at <= due => self.answered_in_time += 1,
+            (QuestionState::Answered, _) => self.answered_late += 1,
+            (QuestionState::Open, _) if as_of > due => self.open_overdue += 1,
+            (QuestionState::Open, _) => self.open_in_time += 1,
+        }
+    }
+
+    /// Not answered by an officer in time: late, overdue or still open.
+    pub fn unanswered(&self) -> u32 {
+        self.answered_late + self.open_overdue + self.open_in_time
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_week_runs_from_monday_midnight_in_vietnam_and_each_question_counts_once() {
+        let (from, to) = week_of(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
+        // Sunday 29/11/2026 is in the week of Monday 23/11: 00:00 in Vietnam is 17:00 UTC.
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 11, 22, 17, 0, 0).unwrap());
+        assert_eq!(to - from, Duration::days(7));
+        assert_eq!(
+            week_of(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).0,
+            from
+        );
+        let due = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+        let (before, after) = (due - Duration::hours(1), due + Duration::hours(1));
+        let mut t = Tally::default();
+        t.add(QuestionState::Answered, due, Some(before), after);
+        t.add(QuestionState::Answered, due, Some(after), after);
+        t.add(QuestionState::Converted, due, Some(after), after);
+        t.add(QuestionState::Open, due, None, before);
+        t.add(QuestionState::Open, due, None, after);
+        assert_eq!(
+            t,
+            Tally {
+                asked: 5,
+                answered_in_time: 1,
+                answered_late: 1,
+                converted: 1,
+                open_in_time: 1,
+                open_overdue: 1,
+            }
+        );
+        assert_eq!(t.unanswered(), 3);
+    }
+
     use chrono::TimeZone;
 
     use super::*;

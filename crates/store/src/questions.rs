@@ -51,6 +51,17 @@ pub struct QuestionRow {
     pub petition: Option<PaknCode>,
 }
 
+/// A question the assistant could not answer, kept (personal numbers hidden) so that the
+/// agency it concerns can answer it for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnansweredNote {
+    pub asked_at: DateTime<Utc>,
+    pub question: String,
+    pub lang: motcua_domain::Lang,
+    pub procedure: Option<ProcedureCode>,
+    pub agency: AgencyCode,
+}
+
 /// Which questions to list: of some agencies, in some states; the earliest due first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuestionQuery {
@@ -89,6 +100,23 @@ pub trait Questions: Send + Sync {
         by: &str,
         at: DateTime<Utc>,
     ) -> Result<QuestionRow, StoreError>;
+    /// Keeps a question the assistant could not answer.
+    async fn note_unanswered(&self, note: &UnansweredNote) -> Result<(), StoreError>;
+    /// The questions the assistant could not answer from `from` to `to`, the oldest first, at
+    /// most `limit`.
+    async fn unanswered_notes(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<UnansweredNote>, StoreError>;
+    /// The questions to officers asked from `from` to `to`, the oldest first, at most `limit`.
+    async fn questions_asked(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QuestionRow>, StoreError>;
     /// The published questions holding every word of `words` (folded) in the question or the
     /// answer, about `procedure` when given; the latest first.
     async fn faq(

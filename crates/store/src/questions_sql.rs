@@ -20,6 +20,14 @@ const COLUMNS: &str = "code, asked_at, channel, received_by, name, phone, email,
      agency_code, question, state, answer_due_at, answer, answered_at, answered_by, published_at, \
      petition_code, lang";
 
+/// A stored language code; Vietnamese for anything else.
+fn lang_from(code: &str) -> motcua_domain::Lang {
+    match code {
+        "en" => motcua_domain::Lang::En,
+        _ => motcua_domain::Lang::Vi,
+    }
+}
+
 fn row_from(r: &AnyRow) -> Result<QuestionRow, StoreError> {
     let time = |c: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
         r.try_get::<Option<i64>, _>(c)?.map(from_ms).transpose()
@@ -40,10 +48,7 @@ fn row_from(r: &AnyRow) -> Result<QuestionRow, StoreError> {
                 .transpose()?,
             agency: parse("agency code", &r.try_get::<String, _>("agency_code")?)?,
             question: r.try_get("question")?,
-            lang: match r.try_get::<String, _>("lang")?.as_str() {
-                "en" => motcua_domain::Lang::En,
-                _ => motcua_domain::Lang::Vi,
-            },
+            lang: lang_from(&r.try_get::<String, _>("lang")?),
         },
         state: QuestionState::parse(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("question state {state:?}")))?,
@@ -257,6 +262,74 @@ impl Questions for SqlStore {
         .await?
         .rows_affected();
         self.after_update(code, changed).await
+    }
+
+    async fn note_unanswered(&self, note: &UnansweredNote) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO unanswered_questions (asked_at, question, lang, procedure_code, \
+             agency_code) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(ms(note.asked_at))
+        .bind(note.question.clone())
+        .bind(note.lang.code())
+        .bind(note.procedure.map(|p| p.to_string()))
+        .bind(note.agency.to_string())
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn unanswered_notes(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<UnansweredNote>, StoreError> {
+        sqlx::query(
+            "SELECT asked_at, question, lang, procedure_code, agency_code \
+             FROM unanswered_questions WHERE asked_at >= $1 AND asked_at < $2 \
+             ORDER BY asked_at, id LIMIT $3",
+        )
+        .bind(ms(from))
+        .bind(ms(to))
+        .bind(i64::from(limit.clamp(1, 100_000)))
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(UnansweredNote {
+                asked_at: from_ms(r.try_get("asked_at")?)?,
+                question: r.try_get("question")?,
+                lang: lang_from(&r.try_get::<String, _>("lang")?),
+                procedure: r
+                    .try_get::<Option<String>, _>("procedure_code")?
+                    .map(|p| parse::<ProcedureCode>("procedure code", &p))
+                    .transpose()?,
+                agency: parse("agency code", &r.try_get::<String, _>("agency_code")?)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn questions_asked(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QuestionRow>, StoreError> {
+        // Only the fixed column list is formatted in; every value is bound.
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM questions WHERE asked_at >= $1 AND asked_at < $2 \
+             ORDER BY asked_at, code LIMIT $3"
+        )))
+        .bind(ms(from))
+        .bind(ms(to))
+        .bind(i64::from(limit.clamp(1, 100_000)))
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(row_from)
+        .collect()
     }
 
     async fn faq(

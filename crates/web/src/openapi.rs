@@ -123,6 +123,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(questions::answer))
         .routes(routes!(questions::convert))
         .routes(routes!(questions::faq))
+        .routes(routes!(questions::week_report))
         .routes(routes!(stats::daily))
         .routes(routes!(monitoring::index))
         .routes(routes!(monitoring::tree))

@@ -251,6 +251,7 @@ error-pakn-channel = An officer writing a petition down for a citizen says how i
 error-pakn-dossier-not-yours = Only a dossier's applicant can give feedback on it: give the phone number or e-mail address written in the dossier.
 error-pakn-unknown-agency = There is no agency with that code.
 error-pakn-invalid-view = view is one of: mine, unit, due, overdue.
+error-invalid-week = week is a day written YYYY-MM-DD (any day of the week).
 error-pakn-verify = verify is the last four digits of the petitioner's phone number.
 error-pakn-stats-by = by is one of: agency, category, channel.
 error-question-name = The asker's name is needed.

@@ -251,6 +251,7 @@ error-pakn-channel = Cán bộ ghi phản ánh, kiến nghị cho người dân 
 error-pakn-dossier-not-yours = Chỉ người nộp hồ sơ mới gửi phản ánh, kiến nghị về hồ sơ đó: xin ghi đúng số điện thoại hoặc thư điện tử đã khai trong hồ sơ.
 error-pakn-unknown-agency = Không có cơ quan với mã này.
 error-pakn-invalid-view = view phải là một trong: mine, unit, due, overdue.
+error-invalid-week = week là một ngày dạng YYYY-MM-DD (bất kỳ ngày nào trong tuần).
 error-pakn-verify = verify là bốn chữ số cuối số điện thoại của người gửi phản ánh, kiến nghị.
 error-pakn-stats-by = by là một trong: agency, category, channel.
 error-question-name = Cần ghi họ tên người hỏi.

@@ -302,3 +302,78 @@ pub(crate) async fn faq(
             .collect(),
     }))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct WeekParams {
+    /// Any day of the week (`YYYY-MM-DD`, Monday to Sunday in Vietnam); the last full week
+    /// when not given.
+    week: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AgencyWeekView {
+    agency: String,
+    agency_name: String,
+    /// Questions to its officers asked that week, and what became of them.
+    asked: u32,
+    answered_in_time: u32,
+    answered_late: u32,
+    converted: u32,
+    open_in_time: u32,
+    open_overdue: u32,
+    /// Questions about its procedures the assistant could not answer, and the first of them
+    /// (personal numbers hidden), to answer for good.
+    assistant_unanswered: u32,
+    examples: Vec<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct WeekView {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    agencies: Vec<AgencyWeekView>,
+}
+
+/// The weekly report of unanswered questions for the agencies the caller's agency covers:
+/// questions to officers answered late, overdue or still open, and what the assistant could
+/// not answer about each agency's procedures.
+#[utoipa::path(
+    get, path = "/api/v1/reports/unanswered-questions", tag = "support", security(("bearer" = [])),
+    params(WeekParams),
+    responses(
+        (status = 200, body = WeekView),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)
+    )
+)]
+pub(crate) async fn week_report(
+    State(state): State<App>,
+    Caller(principal): Caller,
+    ApiQuery(q): ApiQuery<WeekParams>,
+) -> Result<Json<WeekView>, WebError> {
+    let now = Utc::now();
+    let day = questions::week_day(q.week.as_deref(), now)?;
+    let r = questions::week_report(&state, &principal, day, now).await?;
+    Ok(Json(WeekView {
+        from: r.from,
+        to: r.to,
+        agencies: r
+            .agencies
+            .into_iter()
+            .map(|a| AgencyWeekView {
+                agency: a.agency.to_string(),
+                agency_name: state.catalog.agency_name(a.agency),
+                asked: a.officers.asked,
+                answered_in_time: a.officers.answered_in_time,
+                answered_late: a.officers.answered_late,
+                converted: a.officers.converted,
+                open_in_time: a.officers.open_in_time,
+                open_overdue: a.officers.open_overdue,
+                assistant_unanswered: a.assistant_unanswered,
+                examples: a.examples,
+            })
+            .collect(),
+    }))
+}

@@ -162,6 +162,7 @@ pub(crate) fn routes() -> Router<App> {
             get(staff_pakn::show).post(staff_pakn::act),
         )
         .route("/staff/questions", get(staff_support::list))
+        .route("/staff/questions/week", get(staff_support::week))
         .route(
             "/staff/questions/{code}",
             get(staff_support::show).post(staff_support::act),

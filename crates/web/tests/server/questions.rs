@@ -136,4 +136,95 @@ async fn questions_are_answered_published_and_quoted(app: App) {
     assert_eq!(s, StatusCode::CONFLICT);
 }
 
-on_both_backends!(questions_are_answered_published_and_quoted);
+/// The weekly report: per agency the caller's covers, what became of the questions to
+/// officers and what the assistant could not answer (personal numbers hidden).
+async fn unanswered_questions_are_reported_weekly_per_agency(app: App) {
+    let ask =
+        |q: &str| json!({"q": q, "name": "Hà", "phone": "0912000111", "procedure": "1.001234"});
+    let mut codes = Vec::new();
+    for q in ["Có cần bản chính giấy chứng sinh?", "Nộp ở tầng mấy?"] {
+        let (s, body) = app.post("/api/v1/questions", None, &ask(q)).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        codes.push(body["code"].as_str().unwrap().to_string());
+    }
+    let officer = app.token("chuyenvien").await;
+    let (s, body) = app
+        .post(
+            &format!("/api/v1/questions/{}/answer", codes[0]),
+            Some(&officer),
+            &json!({"answer": "Có: bản chính để đối chiếu.", "publish": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    // What the assistant cannot answer is kept, about the centre when it names no procedure.
+    for q in [
+        "thời tiết hôm nay thế nào, gọi 0912345678",
+        "con mèo nhà tôi tên gì",
+    ] {
+        let (_, r) = app
+            .post("/api/v1/assistant/ask", None, &json!({"q": q}))
+            .await;
+        assert_eq!(r["kind"], "escalate", "{r}");
+    }
+    let today = motcua_domain::facts::local_day(chrono::Utc::now());
+    let path = format!("/api/v1/reports/unanswered-questions?week={today}");
+    let (s, _) = app.get(&path, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, body) = app
+        .get(
+            "/api/v1/reports/unanswered-questions?week=tuần-này",
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_week");
+    // The department's officer: its own agency only.
+    let (s, week) = app.get(&path, Some(&officer)).await;
+    assert_eq!(s, StatusCode::OK, "{week}");
+    let rows = week["agencies"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{week}");
+    assert_eq!(rows[0]["agency"], DEPARTMENT);
+    assert_eq!(rows[0]["asked"], 2);
+    assert_eq!(rows[0]["answered_in_time"], 1);
+    assert_eq!(rows[0]["open_in_time"], 1);
+    assert_eq!(rows[0]["assistant_unanswered"], 0);
+    assert_eq!(rows[0]["examples"], json!([]));
+    // The province's supervisor: the centre's too, its example with the number hidden.
+    let supervisor = app.token("giamsat").await;
+    let (_, week) = app.get(&path, Some(&supervisor)).await;
+    let centre = week["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agency"] == CENTRE)
+        .cloned()
+        .unwrap_or_else(|| panic!("{week}"));
+    assert_eq!(centre["assistant_unanswered"], 2);
+    assert_eq!(centre["examples"][1], "con mèo nhà tôi tên gì");
+    let example = centre["examples"][0].as_str().unwrap();
+    assert!(!example.contains("0912345678"), "{example}");
+    assert!(example.starts_with("thời tiết hôm nay"), "{example}");
+    // Another week is empty; the page shows the same.
+    let (_, before) = app
+        .get(
+            &format!(
+                "/api/v1/reports/unanswered-questions?week={}",
+                today - chrono::Duration::days(14)
+            ),
+            Some(&supervisor),
+        )
+        .await;
+    assert_eq!(before["agencies"], json!([]));
+    let (mut tab, _) = log_in(&app, "giamsat").await;
+    let (s, _, html) = tab
+        .get(&format!("/staff/questions/week?week={today}"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"week-report\""), "{html}");
+    assert!(html.contains("con mèo nhà tôi tên gì"), "{html}");
+}
+
+on_both_backends!(
+    questions_are_answered_published_and_quoted,
+    unanswered_questions_are_reported_weekly_per_agency
+);

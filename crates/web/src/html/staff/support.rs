@@ -38,6 +38,73 @@ struct ListPage<'a> {
     problem: Option<String>,
 }
 
+#[derive(Template)]
+#[template(path = "staff_questions_week.html")]
+struct WeekPage<'a> {
+    c: &'a Chrome,
+    week: String,
+    from: String,
+    to: String,
+    /// The previous and the next week's days.
+    previous: String,
+    next: String,
+    agencies: Vec<(String, motcua_app::questions::AgencyWeek)>,
+    problem: Option<String>,
+}
+
+/// `GET /staff/questions/week?week=YYYY-MM-DD`: the weekly report of unanswered questions
+/// for the agencies the officer's covers.
+pub(crate) async fn week(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let c = c.with_nav("staff");
+    let user = match officer.user("/staff/questions/week") {
+        Ok(u) => u.clone(),
+        Err(r) => return *r,
+    };
+    let now = Utc::now();
+    let mut page = WeekPage {
+        c: &c,
+        week: String::new(),
+        from: String::new(),
+        to: String::new(),
+        previous: String::new(),
+        next: String::new(),
+        agencies: Vec::new(),
+        problem: None,
+    };
+    let report = match questions::week_day(q.get("week").map(String::as_str), now) {
+        Ok(day) => questions::week_report(&state, &Principal::Staff(user), day, now)
+            .await
+            .map(|r| (day, r)),
+        Err(e) => Err(e),
+    };
+    let status = match report {
+        Ok((day, r)) => {
+            let shown = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+            page.week = shown(day);
+            page.previous = shown(day - chrono::Duration::days(7));
+            page.next = shown(day + chrono::Duration::days(7));
+            page.from = local(r.from);
+            page.to = local(r.to);
+            page.agencies = r
+                .agencies
+                .into_iter()
+                .map(|a| (state.catalog.agency_name(a.agency), a))
+                .collect();
+            StatusCode::OK
+        }
+        Err(e) => {
+            page.problem = Some(c.tr.error(&e));
+            crate::error::status(e.kind)
+        }
+    };
+    render(status, &c, &page)
+}
+
 /// Questions of every agency the officer's covers: waiting (the earliest due first) or
 /// answered.
 pub(crate) async fn list(
