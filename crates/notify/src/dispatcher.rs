@@ -9,7 +9,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
-use motcua_domain::ids::{AgencyCode, DossierCode, PaknCode, ProcedureCode, QuestionCode};
+use motcua_domain::ids::{AgencyCode, DossierCode, PaknCode, Phone, ProcedureCode, QuestionCode};
 use motcua_domain::lifecycle::Event;
 use motcua_domain::pakn::PaknEvent;
 use motcua_store::{
@@ -389,17 +389,30 @@ impl Dispatcher {
             return Ok(());
         };
         let who = &filing.petitioner;
-        let phone = who.phone.as_ref().map(|p| p.e164());
-        self.send_all(
+        self.send_to(
             m,
-            None,
             who.email.as_deref(),
-            phone.as_deref(),
+            who.phone.as_ref(),
             &text,
             now,
             sent,
         )
         .await
+    }
+
+    /// Sends a message about no dossier to someone with an e-mail address or a phone.
+    async fn send_to(
+        &self,
+        m: &OutboxMessage,
+        email: Option<&str>,
+        phone: Option<&Phone>,
+        text: &Composed,
+        now: DateTime<Utc>,
+        sent: &mut Vec<Notification>,
+    ) -> Result<(), String> {
+        let phone = phone.map(Phone::e164);
+        self.send_all(m, None, email, phone.as_deref(), text, now, sent)
+            .await
     }
 
     async fn deliver_answer(
@@ -438,12 +451,10 @@ impl Dispatcher {
             &self.public_url,
             &overrides,
         );
-        let phone = q.asked.phone.as_ref().map(|p| p.e164());
-        self.send_all(
+        self.send_to(
             m,
-            None,
             q.asked.email.as_deref(),
-            phone.as_deref(),
+            q.asked.phone.as_ref(),
             &text,
             now,
             sent,
