@@ -224,12 +224,20 @@ pub trait Petitions: Send + Sync {
     /// Raises alerts (once per petition, rule, due instant and recipient); returns how many
     /// were new.
     async fn raise_petition_alerts(&self, alerts: &[PetitionAlert]) -> Result<u64, StoreError>;
-    /// The alerts of an officer about petitions, unread first, the latest first.
+    /// The alerts of an officer about petitions with their ids, unread first, the latest
+    /// first.
     async fn petition_alerts(
         &self,
         recipient: &str,
         limit: u32,
-    ) -> Result<Vec<PetitionAlert>, StoreError>;
+    ) -> Result<Vec<(i64, PetitionAlert)>, StoreError>;
+    /// Marks alert `id` of `recipient` read; false when there is no such unread alert of theirs.
+    async fn mark_petition_alert_read(
+        &self,
+        id: i64,
+        recipient: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// The index facts of the petitions filed before `to` and not ended before `from`, or
     /// whose answer was published from `from` on: those a period from `from` to `to` counts.
     async fn petition_facts(

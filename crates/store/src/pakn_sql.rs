@@ -413,9 +413,9 @@ impl Petitions for SqlStore {
         &self,
         recipient: &str,
         limit: u32,
-    ) -> Result<Vec<PetitionAlert>, StoreError> {
+    ) -> Result<Vec<(i64, PetitionAlert)>, StoreError> {
         sqlx::query(
-            "SELECT petition_code, rule, due_at, recipient, created_at, read_at \
+            "SELECT id, petition_code, rule, due_at, recipient, created_at, read_at \
              FROM petition_alerts WHERE recipient = $1 \
              ORDER BY CASE WHEN read_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id DESC \
              LIMIT $2",
@@ -426,16 +426,35 @@ impl Petitions for SqlStore {
         .await?
         .iter()
         .map(|r| {
-            Ok(PetitionAlert {
+            let alert = PetitionAlert {
                 petition: parse("petition code", &r.try_get::<String, _>("petition_code")?)?,
                 rule: r.try_get("rule")?,
                 due_at: from_ms(r.try_get("due_at")?)?,
                 recipient: r.try_get("recipient")?,
                 created_at: from_ms(r.try_get("created_at")?)?,
                 read_at: time(r, "read_at")?,
-            })
+            };
+            Ok((r.try_get("id")?, alert))
         })
         .collect()
+    }
+
+    async fn mark_petition_alert_read(
+        &self,
+        id: i64,
+        recipient: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE petition_alerts SET read_at = $1 \
+             WHERE id = $2 AND recipient = $3 AND read_at IS NULL",
+        )
+        .bind(ms(now))
+        .bind(id)
+        .bind(recipient)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn petition_facts(

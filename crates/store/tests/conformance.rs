@@ -3159,9 +3159,35 @@ async fn petitions_are_streams_in_the_chain(store: Arc<dyn Store>, url: &str) {
         .await
         .unwrap();
     assert_eq!(again, 0);
+    let mine = store.petition_alerts("lanhdao", 10).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].1, alert("lanhdao"));
+    // Read by its recipient only, once.
+    let id = mine[0].0;
+    let now = vn(2026, 3, 25, 9, 0);
+    assert!(
+        !store
+            .mark_petition_alert_read(id, "giamsat", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .mark_petition_alert_read(id, "lanhdao", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .mark_petition_alert_read(id, "lanhdao", now)
+            .await
+            .unwrap()
+    );
     assert_eq!(
-        store.petition_alerts("lanhdao", 10).await.unwrap(),
-        vec![alert("lanhdao")]
+        store.petition_alerts("lanhdao", 10).await.unwrap()[0]
+            .1
+            .read_at,
+        Some(now)
     );
     assert!(
         store

@@ -7,7 +7,8 @@ use utoipa_axum::routes;
 
 use crate::api::{
     assistant, auth, citizen, documents, dossiers, filing, floor, health, monitoring, pakn,
-    payments, procedures, questions, queue, ratings, reference, reports, stats, track, work,
+    pakn_files, payments, procedures, questions, queue, ratings, reference, reports, stats, track,
+    work,
 };
 use motcua_app::App;
 
@@ -111,7 +112,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
                     motcua_app::pakn::UPLOAD_BODY_LIMIT,
                 )),
         )
-        .routes(routes!(pakn::attachment))
+        .routes(routes!(pakn_files::attachment))
         .routes(routes!(pakn::lookup))
         .routes(routes!(pakn::rate))
         .routes(routes!(pakn::act))

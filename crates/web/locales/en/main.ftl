@@ -867,6 +867,7 @@ staff-questions-week-examples = Some questions the assistant could not answer (p
 staff-pakn-alerts = Overdue alerts
 staff-pakn-alert-due = overdue since
 staff-pakn-alert-rule = by rule
+staff-pakn-alert-read-label = Mark the alert about feedback { $code } as seen
 pakn-event-reassigned = Given to another agency, being overdue
 pakn-files = Attached files
 pakn-files-hint = Optional. Up to 3 PDF, JPG or PNG files of up to 5 MB each (a photo, a scanned letter).

@@ -854,6 +854,7 @@ staff-questions-week-examples = Một số câu hỏi trợ lý không trả l�
 staff-pakn-alerts = Cảnh báo quá hạn
 staff-pakn-alert-due = quá hạn từ
 staff-pakn-alert-rule = theo quy tắc
+staff-pakn-alert-read-label = Đánh dấu đã xem cảnh báo của phản ánh, kiến nghị { $code }
 pakn-event-reassigned = Chuyển cơ quan xử lý do quá hạn
 pakn-files = Tệp đính kèm
 pakn-files-hint = Không bắt buộc. Tối đa 3 tệp PDF, JPG hoặc PNG, mỗi tệp đến 5 MB (ví dụ: ảnh chụp, văn bản quét).

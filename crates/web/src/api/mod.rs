@@ -11,6 +11,7 @@ pub(crate) mod floor;
 pub(crate) mod health;
 pub(crate) mod monitoring;
 pub(crate) mod pakn;
+pub(crate) mod pakn_files;
 pub(crate) mod payments;
 pub(crate) mod procedures;
 pub(crate) mod questions;

@@ -44,16 +44,7 @@ pub(crate) struct FileRequest {
     lang: Option<Lang>,
     /// Up to 3 files (PDF, JPG or PNG by their content, 5 MB each): a scanned letter, a photo.
     #[serde(default)]
-    attachments: Vec<FileUpload>,
-}
-
-/// A file given with a petition.
-#[derive(Deserialize, utoipa::ToSchema)]
-pub(crate) struct FileUpload {
-    /// Its name, for the reader's sake only.
-    name: String,
-    /// Its content, in standard base64.
-    content_base64: String,
+    attachments: Vec<crate::api::pakn_files::FileUpload>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -82,26 +73,7 @@ pub(crate) async fn file(
     Client(client): Client,
     ApiJson(req): ApiJson<FileRequest>,
 ) -> Result<(StatusCode, Json<Filed>), WebError> {
-    use base64::Engine;
-    let attachments = req
-        .attachments
-        .into_iter()
-        .map(|f| {
-            base64::engine::general_purpose::STANDARD
-                .decode(f.content_base64.trim())
-                .map(|bytes| pakn::Upload {
-                    name: f.name,
-                    bytes: bytes.into(),
-                })
-                .map_err(|_| {
-                    WebError::new(
-                        motcua_app::error::Kind::Invalid,
-                        "invalid_attachment",
-                        "error-pakn-attachment-base64",
-                    )
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let attachments = crate::api::pakn_files::decode(req.attachments)?;
     let row = pakn::file(
         &state,
         &principal,
@@ -136,7 +108,7 @@ pub(crate) async fn file(
 pub(crate) struct VerifyParams {
     /// The last four digits of the petitioner's phone (or the first four characters of their
     /// e-mail address when they gave no phone).
-    verify: Option<String>,
+    pub(crate) verify: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -248,37 +220,6 @@ pub(crate) async fn lookup(
         &found.events,
         lang,
     )))
-}
-
-/// A file given with a petition: for its petitioner with `verify`, or an officer of an agency
-/// covering the one handling it.
-#[utoipa::path(
-    get, path = "/api/v1/pakn/{code}/attachments/{n}", tag = "pakn",
-    params(
-        ("code" = String, Path, description = "Petition code, PAKN.YYYYMMDD.NNNN"),
-        ("n" = usize, Path, description = "The file's place in the petition's list, from 0"),
-        VerifyParams
-    ),
-    responses(
-        (status = 200, description = "the file (PDF, JPEG or PNG)"),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody, description = "unknown code or file, or wrong second factor"),
-        (status = 429, body = crate::error::ErrorBody)
-    )
-)]
-pub(crate) async fn attachment(
-    State(state): State<App>,
-    Caller(principal): Caller,
-    Client(client): Client,
-    Path((code, n)): Path<(String, usize)>,
-    ApiQuery(q): ApiQuery<VerifyParams>,
-) -> Result<axum::response::Response, WebError> {
-    let proof = q.verify.as_deref().map(|verify| Proof {
-        verify,
-        client: &client,
-    });
-    let (a, content) = pakn::attachment(&state, &principal, &code, proof, n).await?;
-    Ok(crate::upload::download(&a.mime, &a.name, content))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -150,6 +150,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/staff/logout", post(office::logout))
         .route("/staff/alerts/read", post(office::read_alert))
         .route("/staff/pakn", get(staff_pakn::list))
+        .route("/staff/pakn/alerts/read", post(staff_pakn::read_alert))
         .route(
             "/staff/pakn/new",
             get(staff_pakn::new_form).post(staff_pakn::file).layer(

@@ -314,11 +314,31 @@ async fn overdue_petitions_escalate_by_the_provinces_rules(app: App) {
     assert_eq!(told.len(), 2, "filed, then moved: {told:?}");
     assert!(told[1].contains("Cơ quan 000.00.00.H22"), "{}", told[1]);
     // The officer alerted sees it on the work list.
-    let (mut tab, _) = log_in(&app, "chuyenvien").await;
+    let (mut tab, csrf) = log_in(&app, "chuyenvien").await;
     let (s, _, html) = tab.get("/staff/pakn").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("id=\"pakn-alerts\""), "{html}");
     assert!(html.contains("submitted+0:notify=specialist"), "{html}");
+    // Seen, it leaves the list; another officer cannot mark it.
+    let id = alerts("chuyenvien").await[0].0;
+    let (mut other, other_csrf) = log_in(&app, "khac").await;
+    let (s, _, _) = other
+        .post(
+            "/staff/pakn/alerts/read",
+            &[("csrf", &other_csrf), ("alert", &id.to_string())],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(alerts("chuyenvien").await[0].1.read_at.is_none());
+    let (s, _, _) = tab
+        .post(
+            "/staff/pakn/alerts/read",
+            &[("csrf", &csrf), ("alert", &id.to_string())],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, _, html) = tab.get("/staff/pakn").await;
+    assert!(!html.contains("id=\"pakn-alerts\""), "{html}");
 }
 
 on_both_backends!(

@@ -41,8 +41,9 @@ struct ListPage<'a> {
     c: &'a Chrome,
     views: Vec<(&'static str, String, bool)>,
     rows: Vec<Row>,
-    /// The escalation rules' alerts to the officer: petition, rule, when it was due, unread.
-    alerts: Vec<(String, String, String, bool)>,
+    /// The escalation rules' unread alerts to the officer: id, petition, rule, when it was due.
+    alerts: Vec<(i64, String, String, String)>,
+    csrf: String,
     problem: Option<String>,
 }
 
@@ -79,6 +80,7 @@ pub(crate) async fn list(
     };
     let view = q.get("view").map_or("mine", String::as_str);
     let now = Utc::now();
+    // The escalation rules' alerts not yet seen.
     let alerts = state
         .store
         .petition_alerts(&user.username, 20)
@@ -86,22 +88,17 @@ pub(crate) async fn list(
         .unwrap_or_else(|e| {
             tracing::warn!(error = %e, "reading petition alerts failed");
             Vec::new()
-        });
+        })
+        .into_iter()
+        .filter(|(_, a)| a.read_at.is_none())
+        .map(|(id, a)| (id, a.petition.to_string(), a.rule, local(a.due_at)))
+        .collect();
     let mut page = ListPage {
         c: &c,
         views: tabs(&c, "staff-pakn-view-", &VIEWS, view),
         rows: Vec::new(),
-        alerts: alerts
-            .into_iter()
-            .map(|a| {
-                (
-                    a.petition.to_string(),
-                    a.rule,
-                    local(a.due_at),
-                    a.read_at.is_none(),
-                )
-            })
-            .collect(),
+        alerts,
+        csrf: officer.csrf(),
         problem: None,
     };
     let status = match pakn::list(&state, &Principal::Staff(user), view, now).await {
@@ -255,6 +252,28 @@ pub(crate) async fn show(
         ),
         Err(r) => r,
     }
+}
+
+/// `POST /staff/pakn/alerts/read`: an alert of the officer's seen.
+pub(crate) async fn read_alert(
+    State(state): State<App>,
+    c: Chrome,
+    officer: Officer,
+    axum::Form(f): Fields,
+) -> Response {
+    let user = match officer.form(&c, "/staff/pakn", get(&f, "csrf")) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    if let Ok(id) = get(&f, "alert").parse::<i64>()
+        && let Err(e) = state
+            .store
+            .mark_petition_alert_read(id, &user.username, Utc::now())
+            .await
+    {
+        return crate::html::public::catalog::store_failure(&c, e);
+    }
+    see_other("/staff/pakn")
 }
 
 /// `GET /staff/pakn/{code}/tep/{n}`: a file given with a petition the officer may read.
