@@ -65,15 +65,8 @@ pub async fn ask(
         &context(state, &calendar, &faq, lang, now),
     );
     if answered.kind == motcua_assistant::Kind::Escalate {
-        let about = match (&record, chosen) {
-            (Some(r), _) => Some((r.code, r.agency)),
-            (None, Some(code)) => state
-                .store
-                .procedure(&code)
-                .await?
-                .map(|p| (p.code, p.agency)),
-            (None, None) => None,
-        };
+        // The procedure's record was read for the reply already (none: the centre's).
+        let about = record.as_ref().map(|r| (r.code, r.agency));
         note_unanswered(state, question, lang, about, now).await;
     }
     Ok(answered)

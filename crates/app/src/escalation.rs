@@ -18,7 +18,6 @@ const PAGE: u32 = 500;
 /// What one look at the overdue petitions did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Escalated {
-    pub petitions: usize,
     pub alerts: usize,
     pub reassigned: usize,
 }
@@ -73,8 +72,7 @@ pub async fn escalate(
             let Some(due) = row.facts.due_at else {
                 continue;
             };
-            done.petitions += 1;
-            for (rule, _) in rules.due(row.state, due, now, &cal) {
+            for rule in rules.due(row.state, due, now, &cal) {
                 match rule.action {
                     RuleAction::Notify(role) => {
                         alerts.extend(recipients(users, row.agency, role).into_iter().map(

@@ -11,10 +11,9 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
 use motcua_domain::ids::{AgencyCode, DossierCode, PaknCode, Phone, ProcedureCode, QuestionCode};
 use motcua_domain::lifecycle::Event;
-use motcua_domain::pakn::PaknEvent;
 use motcua_store::{
     Notification, OutboxMessage, OutboxOutcome, PETITION_STREAM_PREFIX, PetitionMessage,
-    QUESTION_ANSWERED_TOPIC, Settled, Store, StoreError,
+    QUESTION_ANSWERED_TOPIC, QUESTION_STREAM_PREFIX, Settled, Store, StoreError,
 };
 use serde::Deserialize;
 
@@ -367,11 +366,9 @@ impl Dispatcher {
             .await
             .map_err(|e| e.to_string())?
             .ok_or("the petition is gone")?;
-        let Some(PaknEvent::Filed { filing, .. }) = stored.events.first() else {
-            return Err("the petition has no filing".into());
-        };
-        let (agency, answer) = crate::petitions::as_of(&stored.events, message.version as usize)
-            .ok_or("the petition has no filing")?;
+        let (filing, agency, answer) =
+            crate::petitions::as_of(&stored.events, message.version as usize)
+                .ok_or("the petition has no filing")?;
         let agency = self.agency_name(agency, context).await?;
         let code = code.to_string();
         let Some(text) = compose_petition(
@@ -425,7 +422,7 @@ impl Dispatcher {
         let overrides = context.overrides.clone()?;
         let code: QuestionCode = m.payload["stream"]
             .as_str()
-            .and_then(|s| s.strip_prefix("question:"))
+            .and_then(|s| s.strip_prefix(QUESTION_STREAM_PREFIX))
             .unwrap_or_default()
             .parse()
             .map_err(|e| format!("question code: {e}"))?;

@@ -9,7 +9,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use motcua_domain::Lang;
 use motcua_domain::calendar::TZ;
 use motcua_domain::ids::{AgencyCode, Phone};
-use motcua_domain::pakn::{PaknEvent, Petitioner};
+use motcua_domain::pakn::{Filing, PaknEvent, Petitioner};
 
 use crate::compose::{Composed, Overrides};
 
@@ -131,9 +131,9 @@ pub fn compose_answer(
     )
 }
 
-/// The agency handling a petition after its first `upto` events, and the answer last given:
-/// read from the events themselves.
-pub fn as_of(events: &[PaknEvent], upto: usize) -> Option<(AgencyCode, Option<String>)> {
+/// A petition as its first `upto` events leave it: its filing, the agency handling it and the
+/// answer last given; `None` when they do not start with a filing.
+pub fn as_of(events: &[PaknEvent], upto: usize) -> Option<(&Filing, AgencyCode, Option<String>)> {
     let mut it = events.iter().take(upto);
     let Some(PaknEvent::Filed { filing, .. }) = it.next() else {
         return None;
@@ -148,7 +148,7 @@ pub fn as_of(events: &[PaknEvent], upto: usize) -> Option<(AgencyCode, Option<St
             _ => {}
         }
     }
-    Some((agency, answer))
+    Some((filing, agency, answer))
 }
 
 #[cfg(test)]
@@ -156,7 +156,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use motcua_domain::ids::PaknCode;
-    use motcua_domain::pakn::{Filing, PaknChannel};
+    use motcua_domain::pakn::PaknChannel;
 
     fn filing(lang: Lang) -> Filing {
         Filing {
@@ -195,8 +195,8 @@ mod tests {
             },
             PaknEvent::Published { at },
         ];
-        let (agency, answer) = as_of(&events, 3).unwrap();
-        assert_eq!(agency, f.agency);
+        let (filed, agency, answer) = as_of(&events, 3).unwrap();
+        assert_eq!((filed, agency), (&f, f.agency));
         let overrides = Overrides::default();
         let c = PetitionContext {
             code: "PAKN.20260302.0001",

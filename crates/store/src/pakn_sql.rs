@@ -14,6 +14,7 @@ use crate::chain::{Link, canonical_json};
 use crate::error::StoreError;
 use crate::pakn::*;
 use crate::sql::{SqlStore, from_ms, ms, parse};
+use crate::work_sql::AlertTable;
 
 const COLUMNS: &str = "code, version, state, agency_code, category, channel, dossier_code, \
      filed_at, due_at, updated_at, late, satisfied, reopened, published_at, ended_at";
@@ -388,25 +389,7 @@ impl Petitions for SqlStore {
                 ]
             })
             .collect();
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        self.chain
-            .write_simple(move |l| {
-                Box::pin(async move {
-                    let backend = l.backend;
-                    crate::bulk::insert_counted(
-                        l.conn(),
-                        backend,
-                        "petition_alerts",
-                        &["petition_code", "rule", "due_at", "recipient", "created_at"],
-                        " ON CONFLICT (petition_code, rule, due_at, recipient) DO NOTHING",
-                        rows,
-                    )
-                    .await
-                })
-            })
-            .await
+        self.insert_alerts(AlertTable::Petitions, rows).await
     }
 
     async fn petition_alerts(
@@ -445,16 +428,8 @@ impl Petitions for SqlStore {
         recipient: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE petition_alerts SET read_at = $1 \
-             WHERE id = $2 AND recipient = $3 AND read_at IS NULL",
-        )
-        .bind(ms(now))
-        .bind(id)
-        .bind(recipient)
-        .execute(&self.writer)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.mark_read(AlertTable::Petitions, id, recipient, now)
+            .await
     }
 
     async fn petition_facts(

@@ -30,9 +30,12 @@ pub struct NewQuestion {
 /// [`question_stream`].
 pub const QUESTION_ANSWERED_TOPIC: &str = "question.answered";
 
+/// What starts the outbox's name of every question.
+pub const QUESTION_STREAM_PREFIX: &str = "question:";
+
 /// How the outbox names a question: `question:{code}`.
 pub fn question_stream(code: &QuestionCode) -> String {
-    format!("question:{code}")
+    format!("{QUESTION_STREAM_PREFIX}{code}")
 }
 
 /// A stored question.

@@ -433,25 +433,7 @@ impl Work for SqlStore {
                 ]
             })
             .collect();
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        self.chain
-            .write_simple(move |l| {
-                Box::pin(async move {
-                    let backend = l.backend;
-                    crate::bulk::insert_counted(
-                        l.conn(),
-                        backend,
-                        "staff_alerts",
-                        &["dossier_code", "kind", "due_at", "recipient", "created_at"],
-                        " ON CONFLICT (dossier_code, kind, due_at, recipient) DO NOTHING",
-                        rows,
-                    )
-                    .await
-                })
-            })
-            .await
+        self.insert_alerts(AlertTable::Dossiers, rows).await
     }
 
     async fn alerts(&self, recipient: &str, limit: u32) -> Result<Vec<StaffAlert>, StoreError> {
@@ -473,15 +455,8 @@ impl Work for SqlStore {
         recipient: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE staff_alerts SET read_at = $1 WHERE id = $2 AND recipient = $3 AND read_at IS NULL",
-        )
-        .bind(ms(now))
-        .bind(id)
-        .bind(recipient)
-        .execute(&self.writer)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.mark_read(AlertTable::Dossiers, id, recipient, now)
+            .await
     }
 
     async fn administer(&self, op: &AdminOp, change: &AdminChange) -> Result<(), StoreError> {
@@ -592,6 +567,78 @@ impl Work for SqlStore {
         .bind(holder)
         .bind(ms(until))
         .bind(ms(now))
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+/// The two kinds of officers' alerts: about dossiers (the watcher's deadlines) and about
+/// petitions (the escalation rules'). Both are raised once per subject, reason, due instant
+/// and recipient, and marked read by their recipient.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AlertTable {
+    Dossiers,
+    Petitions,
+}
+
+impl AlertTable {
+    /// The table and its columns: subject, reason, due, recipient, created.
+    fn shape(self) -> (&'static str, [&'static str; 5], &'static str) {
+        match self {
+            AlertTable::Dossiers => (
+                "staff_alerts",
+                ["dossier_code", "kind", "due_at", "recipient", "created_at"],
+                " ON CONFLICT (dossier_code, kind, due_at, recipient) DO NOTHING",
+            ),
+            AlertTable::Petitions => (
+                "petition_alerts",
+                ["petition_code", "rule", "due_at", "recipient", "created_at"],
+                " ON CONFLICT (petition_code, rule, due_at, recipient) DO NOTHING",
+            ),
+        }
+    }
+}
+
+impl SqlStore {
+    /// Inserts alerts (rows in the table's column order), skipping those raised already;
+    /// returns how many were new.
+    pub(crate) async fn insert_alerts(
+        &self,
+        table: AlertTable,
+        rows: Vec<Vec<Value>>,
+    ) -> Result<u64, StoreError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let (name, columns, conflict) = table.shape();
+        self.chain
+            .write_simple(move |l| {
+                Box::pin(async move {
+                    let backend = l.backend;
+                    crate::bulk::insert_counted(l.conn(), backend, name, &columns, conflict, rows)
+                        .await
+                })
+            })
+            .await
+    }
+
+    /// Marks alert `id` of `recipient` read; false when there is no such unread alert of theirs.
+    pub(crate) async fn mark_read(
+        &self,
+        table: AlertTable,
+        id: i64,
+        recipient: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (name, ..) = table.shape();
+        // Only the fixed table name is formatted in; every value is bound.
+        let done = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE {name} SET read_at = $1 WHERE id = $2 AND recipient = $3 AND read_at IS NULL"
+        )))
+        .bind(ms(now))
+        .bind(id)
+        .bind(recipient)
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)

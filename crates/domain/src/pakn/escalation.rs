@@ -151,20 +151,17 @@ impl Escalation {
         })
     }
 
-    /// The rules a petition in `state`, its step due at `due_at`, falls under at `now`, each
-    /// with the instant it fell under it.
+    /// The rules a petition in `state`, its step due at `due_at`, falls under at `now`.
     pub fn due<'a>(
         &'a self,
         state: PaknState,
         due_at: DateTime<Utc>,
         now: DateTime<Utc>,
         cal: &'a WorkingCalendar,
-    ) -> impl Iterator<Item = (&'a Rule, DateTime<Utc>)> + 'a {
+    ) -> impl Iterator<Item = &'a Rule> + 'a {
         self.rules
             .iter()
-            .filter(move |r| r.state == state)
-            .map(move |r| (r, r.fires_at(due_at, cal)))
-            .filter(move |(_, at)| *at < now)
+            .filter(move |r| r.state == state && r.fires_at(due_at, cal) < now)
     }
 }
 

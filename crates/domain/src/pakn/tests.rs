@@ -472,7 +472,7 @@ fn escalation_rules_are_data_counted_in_working_days_past_the_due() {
     );
     let fired: Vec<_> = rules
         .due(PaknState::Submitted, due, at(3, 8), &cal)
-        .map(|(r, _)| r.to_string())
+        .map(ToString::to_string)
         .collect();
     assert_eq!(fired, ["submitted+2:notify=leader"]);
     // A rule of another state does not fire.

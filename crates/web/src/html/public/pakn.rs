@@ -168,6 +168,7 @@ pub(crate) async fn show(
         p.lookup_code = code.clone();
     }
     if let (Some(code), Some(verify)) = (q.get("code"), q.get("verify")) {
+        let factor: String = form_urlencoded::byte_serialize(verify.as_bytes()).collect();
         match pakn::lookup(&state, code, verify, &client).await {
             Ok(pakn::Loaded {
                 row,
@@ -195,12 +196,10 @@ pub(crate) async fn show(
                         .iter()
                         .enumerate()
                         .map(|(n, a)| {
-                            let verify: String =
-                                form_urlencoded::byte_serialize(verify.as_bytes()).collect();
                             (
                                 a.name.clone(),
                                 file_size(a.size),
-                                format!("/phan-anh-kien-nghi/tep/{}/{n}?verify={verify}", row.code),
+                                format!("/phan-anh-kien-nghi/tep/{}/{n}?verify={factor}", row.code),
                             )
                         })
                         .collect(),

@@ -29,6 +29,30 @@ pub(crate) fn tabs(
         .collect()
 }
 
+/// Marks seen the alert of the signed-in officer that form `f` (posted from page `back`) names
+/// in its field `alert`, with `mark(id, recipient)`; then back to the page.
+pub(crate) async fn alert_seen<Fut>(
+    c: &Chrome,
+    officer: &office::Officer,
+    f: &std::collections::BTreeMap<String, String>,
+    back: &str,
+    mark: impl FnOnce(i64, String) -> Fut,
+) -> Response
+where
+    Fut: std::future::Future<Output = Result<bool, motcua_store::StoreError>>,
+{
+    let user = match officer.form(c, back, crate::html::forms::get(f, "csrf")) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    if let Ok(id) = crate::html::forms::get(f, "alert").parse::<i64>()
+        && let Err(e) = mark(id, user.username.clone()).await
+    {
+        return crate::html::public::catalog::store_failure(c, e);
+    }
+    crate::html::forms::see_other(back)
+}
+
 /// The page for something an officer may not read: "not found" whatever the reason (a code
 /// malformed, unknown or out of their scope alike), a failure page when the store failed.
 pub(crate) fn unreadable(c: &Chrome, e: motcua_app::error::AppError) -> Response {

@@ -189,19 +189,10 @@ pub(crate) async fn read_alert(
     officer: Officer,
     axum::Form(f): Fields,
 ) -> Response {
-    let user = match officer.form(&c, "/staff", get(&f, "csrf")) {
-        Ok(u) => u,
-        Err(r) => return *r,
-    };
-    if let Ok(id) = get(&f, "alert").parse::<i64>()
-        && let Err(e) = state
-            .store
-            .mark_alert_read(id, &user.username, Utc::now())
-            .await
-    {
-        return crate::html::public::catalog::store_failure(&c, e);
-    }
-    see_other("/staff")
+    super::alert_seen(&c, &officer, &f, "/staff", |id, who| async move {
+        state.store.mark_alert_read(id, &who, Utc::now()).await
+    })
+    .await
 }
 
 /// A row of a work list.

@@ -261,19 +261,13 @@ pub(crate) async fn read_alert(
     officer: Officer,
     axum::Form(f): Fields,
 ) -> Response {
-    let user = match officer.form(&c, "/staff/pakn", get(&f, "csrf")) {
-        Ok(u) => u,
-        Err(r) => return *r,
-    };
-    if let Ok(id) = get(&f, "alert").parse::<i64>()
-        && let Err(e) = state
+    super::alert_seen(&c, &officer, &f, "/staff/pakn", |id, who| async move {
+        state
             .store
-            .mark_petition_alert_read(id, &user.username, Utc::now())
+            .mark_petition_alert_read(id, &who, Utc::now())
             .await
-    {
-        return crate::html::public::catalog::store_failure(&c, e);
-    }
-    see_other("/staff/pakn")
+    })
+    .await
 }
 
 /// `GET /staff/pakn/{code}/tep/{n}`: a file given with a petition the officer may read.
